@@ -1,0 +1,205 @@
+//! One article with its spans: the unit that edits apply to and that is
+//! saved as a sidecar.
+
+use super::edit::Edit;
+use super::schema::{Overlap, Schema};
+use super::sidecar::{FORMAT_VERSION, Sidecar};
+use super::span::{Span, SpanStore, crosses, overlaps};
+use super::status::Status;
+use super::text::Text;
+use super::tokens::Tokens;
+use serde_json::Map;
+
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The article's file name, e.g. `2022-08-08-tong-bi-thu.txt`.
+    pub file_name: String,
+    pub text: Text,
+    pub tokens: Tokens,
+    pub spans: SpanStore,
+    pub status: Status,
+    pub text_sha256: String,
+    /// Top-level sidecar fields this version does not know.
+    pub extra: Map<String, serde_json::Value>,
+    next_id: u64,
+}
+
+/// Why a sidecar does not fit its article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub span_id: Option<u64>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.span_id {
+            Some(id) => write!(f, "span {id}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// Why a new span cannot be added.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SpanRefused {
+    #[error("empty selection")]
+    Empty,
+    #[error("the selection would cross {label} “{text}”; spans may nest but not cross")]
+    Crosses { label: String, text: String },
+    #[error("the selection overlaps {label} “{text}”; this project allows no overlap")]
+    Overlaps { label: String, text: String },
+    #[error("a span edge would split a character")]
+    SplitsGrapheme,
+}
+
+impl Document {
+    pub fn new(file_name: impl Into<String>, text: Text, text_sha256: impl Into<String>) -> Self {
+        let tokens = Tokens::new(&text);
+        Document {
+            file_name: file_name.into(),
+            text,
+            tokens,
+            spans: SpanStore::default(),
+            status: Status::Todo,
+            text_sha256: text_sha256.into(),
+            extra: Map::new(),
+            next_id: 1,
+        }
+    }
+
+    /// Builds the document from a parsed sidecar, checking every span
+    /// against the text. Any problem means the sidecar must not be rewritten.
+    pub fn with_sidecar(mut self, sc: Sidecar) -> Result<Self, (Self, Vec<Problem>)> {
+        let mut problems = Vec::new();
+        if sc.text_sha256 != self.text_sha256 {
+            problems.push(Problem {
+                span_id: None,
+                message: "the article changed since it was annotated (text_sha256 differs)".into(),
+            });
+        }
+        let mut ids = std::collections::HashSet::new();
+        for s in &sc.spans {
+            if !ids.insert(s.id) {
+                problems.push(Problem { span_id: Some(s.id), message: "duplicate id".into() });
+            }
+            problems.extend(self.check_span(s).map(|m| Problem { span_id: Some(s.id), message: m }));
+        }
+        self.status = sc.status;
+        self.extra = sc.extra;
+        self.next_id = sc.spans.iter().map(|s| s.id).max().unwrap_or(0) + 1;
+        self.spans = SpanStore::new(sc.spans);
+        if problems.is_empty() { Ok(self) } else { Err((self, problems)) }
+    }
+
+    fn check_span(&self, s: &Span) -> Option<String> {
+        let n = self.text.len_chars();
+        if s.start >= s.end || s.end > n {
+            return Some(format!("offsets [{}, {}) are outside the text (0..{n})", s.start, s.end));
+        }
+        if !self.text.is_grapheme_boundary(s.start) || !self.text.is_grapheme_boundary(s.end) {
+            return Some(format!("offsets [{}, {}) split a character", s.start, s.end));
+        }
+        let actual = self.text.slice(s.start, s.end);
+        if actual != s.text {
+            return Some(format!("text {:?} does not match the article, which has {:?} there", s.text, actual));
+        }
+        None
+    }
+
+    /// Every problem a sidecar has against the schema (labels, overlap).
+    pub fn schema_problems(&self, schema: &Schema) -> Vec<Problem> {
+        let mut v = Vec::new();
+        for s in self.spans.iter() {
+            if schema.index_of(&s.label).is_none() {
+                v.push(Problem { span_id: Some(s.id), message: format!("label {} is not in the schema", s.label) });
+            }
+            for o in self.spans.overlapping(s.start, s.end) {
+                if o.id <= s.id {
+                    continue;
+                }
+                let bad = match schema.overlap {
+                    Overlap::None => true,
+                    Overlap::Nested => crosses(s.range(), o.range()),
+                    Overlap::Any => false,
+                } || (s.start, s.end) == (o.start, o.end);
+                if bad {
+                    v.push(Problem { span_id: Some(s.id), message: format!("overlaps span {} against overlap = {:?}", o.id, schema.overlap) });
+                }
+            }
+        }
+        v
+    }
+
+    pub fn to_sidecar(&self) -> Sidecar {
+        Sidecar {
+            nhan: FORMAT_VERSION,
+            article: self.file_name.clone(),
+            text_sha256: self.text_sha256.clone(),
+            status: self.status,
+            spans: self.spans.as_slice().to_vec(),
+            extra: self.extra.clone(),
+        }
+    }
+
+    /// A span over `[start, end)` with a fresh id; not yet added.
+    pub fn make_span(&mut self, start: usize, end: usize, label: &str, annotator: Option<&str>) -> Span {
+        let id = self.next_id;
+        self.next_id += 1;
+        Span {
+            id,
+            start,
+            end,
+            label: label.into(),
+            text: self.text.slice(start, end).into(),
+            annotator: annotator.map(Into::into),
+            review: None,
+            reviewer: None,
+            extra: Map::new(),
+        }
+    }
+
+    /// Whether a new span over `[start, end)` fits the overlap policy.
+    /// (An identical extent is a relabel, which the caller handles.)
+    pub fn check_new_extent(&self, start: usize, end: usize, overlap: Overlap) -> Result<(), SpanRefused> {
+        if start >= end {
+            return Err(SpanRefused::Empty);
+        }
+        if !self.text.is_grapheme_boundary(start) || !self.text.is_grapheme_boundary(end) {
+            return Err(SpanRefused::SplitsGrapheme);
+        }
+        for o in self.spans.overlapping(start, end) {
+            let (label, text) = (o.label.clone(), o.text.clone());
+            match overlap {
+                Overlap::None if overlaps(o.range(), start..end) => {
+                    return Err(SpanRefused::Overlaps { label, text });
+                }
+                Overlap::Nested if crosses(o.range(), start..end) => {
+                    return Err(SpanRefused::Crosses { label, text });
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies an edit built against this document. Edits come from the app
+    /// (already checked) or from history (inverses of applied edits).
+    pub fn apply(&mut self, e: &Edit) {
+        match e {
+            Edit::Add(s) => {
+                self.next_id = self.next_id.max(s.id + 1);
+                self.spans.insert(s.clone());
+            }
+            Edit::Remove(s) => {
+                self.spans.remove(s.id);
+            }
+            Edit::Replace { before, after } => {
+                self.spans.remove(before.id);
+                self.spans.insert(after.clone());
+            }
+            Edit::SetStatus { after, .. } => self.status = *after,
+            Edit::Batch(v) => v.iter().for_each(|e| self.apply(e)),
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! Edits are data: each has an exact inverse, so undo is applying `invert()`.
+
+use super::span::Span;
+use super::status::Status;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Edit {
+    Add(Span),
+    Remove(Span),
+    Replace { before: Span, after: Span },
+    SetStatus { before: Status, after: Status },
+    /// Several edits undone as one (e.g. `*` tagging every occurrence).
+    Batch(Vec<Edit>),
+}
+
+impl Edit {
+    pub fn invert(&self) -> Edit {
+        match self {
+            Edit::Add(s) => Edit::Remove(s.clone()),
+            Edit::Remove(s) => Edit::Add(s.clone()),
+            Edit::Replace { before, after } => Edit::Replace {
+                before: after.clone(),
+                after: before.clone(),
+            },
+            Edit::SetStatus { before, after } => Edit::SetStatus {
+                before: *after,
+                after: *before,
+            },
+            Edit::Batch(v) => Edit::Batch(v.iter().rev().map(Edit::invert).collect()),
+        }
+    }
+}
+
+/// Unlimited undo/redo for one article within a session.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    undo: Vec<Edit>,
+    redo: Vec<Edit>,
+}
+
+impl History {
+    pub fn record(&mut self, e: Edit) {
+        self.undo.push(e);
+        self.redo.clear();
+    }
+
+    /// The edit to apply to undo the last one.
+    pub fn undo(&mut self) -> Option<Edit> {
+        let e = self.undo.pop()?;
+        let inv = e.invert();
+        self.redo.push(e);
+        Some(inv)
+    }
+
+    pub fn redo(&mut self) -> Option<Edit> {
+        let e = self.redo.pop()?;
+        self.undo.push(e.clone());
+        Some(e)
+    }
+
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+}

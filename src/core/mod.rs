@@ -1,0 +1,14 @@
+//! The text model: no terminal, no UI. Everything here speaks in code-point
+//! offsets into the article text.
+
+pub mod document;
+pub mod edit;
+pub mod markup;
+pub mod project;
+pub mod schema;
+pub mod search;
+pub mod sidecar;
+pub mod span;
+pub mod status;
+pub mod text;
+pub mod tokens;

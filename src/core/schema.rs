@@ -1,0 +1,152 @@
+//! The label schema from `nhan.toml`, or the built-in VLSP one.
+
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Overlap {
+    /// No two spans may overlap.
+    None,
+    /// Spans may nest but never cross.
+    #[default]
+    Nested,
+    /// Anything goes (identical extents are still one span).
+    Any,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Label {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub color: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schema {
+    #[serde(default)]
+    pub overlap: Overlap,
+    pub labels: Vec<Label>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message} (fix nhan.toml, or remove it to use PER/ORG/LOC/MISC)")]
+    Parse {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+impl Default for Schema {
+    /// The VLSP NER labels.
+    fn default() -> Self {
+        let l = |name: &str, description: &str, color: &str| Label {
+            name: name.into(),
+            description: description.into(),
+            color: Some(color.into()),
+        };
+        Schema {
+            overlap: Overlap::Nested,
+            labels: vec![
+                l("PER", "Person", "red"),
+                l("ORG", "Organisation", "blue"),
+                l("LOC", "Location", "green"),
+                l("MISC", "Other named entity", "magenta"),
+            ],
+        }
+    }
+}
+
+/// 1-based line and column of byte `at` in `s`.
+pub fn line_col(s: &str, at: usize) -> (usize, usize) {
+    let at = at.min(s.len());
+    let before = &s[..s.floor_char_boundary(at)];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, col)
+}
+
+impl Schema {
+    pub fn parse(src: &str, path: &str) -> Result<Schema, SchemaError> {
+        let parse_err = |at: usize, message: String| {
+            let (line, column) = line_col(src, at);
+            SchemaError::Parse {
+                path: path.into(),
+                line,
+                column,
+                message,
+            }
+        };
+        let schema: Schema = toml::from_str(src).map_err(|e| {
+            let at = e.span().map(|r| r.start).unwrap_or(0);
+            parse_err(at, e.message().to_string())
+        })?;
+        if schema.labels.is_empty() {
+            return Err(parse_err(0, "no [[labels]] defined".into()));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for l in &schema.labels {
+            if l.name.is_empty() || l.name.chars().any(char::is_whitespace) {
+                return Err(parse_err(0, format!("label name {:?} must be one word", l.name)));
+            }
+            if !seen.insert(&l.name) {
+                return Err(parse_err(0, format!("label {} is defined twice", l.name)));
+            }
+        }
+        Ok(schema)
+    }
+
+    /// Reads `dir/nhan.toml`; a missing file means the default schema.
+    pub fn load(dir: &Path) -> Result<Schema, SchemaError> {
+        let path = dir.join("nhan.toml");
+        match std::fs::read_to_string(&path) {
+            Ok(src) => Schema::parse(&src, &path.display().to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Schema::default()),
+            Err(source) => Err(SchemaError::Io {
+                path: path.display().to_string(),
+                source,
+            }),
+        }
+    }
+
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.labels.iter().position(|l| l.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repo_schema_parses() {
+        let s = Schema::parse(include_str!("../../nhan.toml"), "nhan.toml").unwrap();
+        assert_eq!(s.overlap, Overlap::Nested);
+        assert_eq!(s.labels[0].name, "PER");
+        assert!(s.labels.len() <= 9);
+    }
+
+    #[test]
+    fn errors_name_file_line_and_column() {
+        let e = Schema::parse("overlap = \"nested\"\n[[labels]]\nname = 3\n", "p/nhan.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("p/nhan.toml:3:"), "{e}");
+    }
+
+    #[test]
+    fn unknown_overlap_is_refused() {
+        assert!(Schema::parse("overlap = \"sometimes\"\n[[labels]]\nname = \"A\"\n", "x").is_err());
+    }
+}

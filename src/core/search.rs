@@ -1,0 +1,109 @@
+//! Search that ignores Unicode normalisation (and, optionally, case).
+//! Text and query are both folded per grapheme cluster to NFD; a match must
+//! start and end on cluster boundaries, so "e" never matches inside "ễ".
+
+use super::text::Text;
+use unicode_normalization::UnicodeNormalization;
+use unicode_segmentation::UnicodeSegmentation;
+
+#[derive(Debug, Clone)]
+pub struct SearchIndex {
+    folded: String,
+    /// Per grapheme: (byte offset in `folded`, char offset in the text),
+    /// plus a sentinel for the end.
+    clusters: Vec<(u32, u32)>,
+    pub case_insensitive: bool,
+}
+
+/// NFD, whitespace made a plain space, optionally lower-cased.
+pub fn fold(s: &str, case_insensitive: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.nfd() {
+        if c.is_whitespace() {
+            out.push(' ');
+        } else if case_insensitive {
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+impl SearchIndex {
+    pub fn new(text: &Text, case_insensitive: bool) -> Self {
+        let s = text.as_str();
+        let mut folded = String::with_capacity(s.len() + s.len() / 8);
+        let mut clusters = Vec::with_capacity(s.len() / 2);
+        let mut c = 0u32;
+        for g in s.graphemes(true) {
+            clusters.push((folded.len() as u32, c));
+            folded.push_str(&fold(g, case_insensitive));
+            c += g.chars().count() as u32;
+        }
+        clusters.push((folded.len() as u32, c));
+        SearchIndex { folded, clusters, case_insensitive }
+    }
+
+    fn cluster_at(&self, folded_byte: usize) -> Option<u32> {
+        self.clusters
+            .binary_search_by_key(&(folded_byte as u32), |&(b, _)| b)
+            .ok()
+            .map(|i| self.clusters[i].1)
+    }
+
+    /// Every match of `query`, as char ranges of the text, in order.
+    pub fn find_all(&self, query: &str) -> Vec<(usize, usize)> {
+        let q = fold(query, self.case_insensitive);
+        if q.is_empty() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        let mut from = 0;
+        while let Some(p) = self.folded[from..].find(&q) {
+            let at = from + p;
+            let end = at + q.len();
+            if let (Some(s), Some(e)) = (self.cluster_at(at), self.cluster_at(end)) {
+                out.push((s as usize, e as usize));
+                from = end;
+            } else {
+                from = at + self.folded[at..].chars().next().map_or(1, char::len_utf8);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NFC: &str = "Tổng Bí thư Nguyễn Phú Trọng";
+
+    #[test]
+    fn nfc_query_finds_nfd_text_and_back() {
+        let nfd: String = NFC.nfd().collect();
+        let idx = SearchIndex::new(&Text::new(nfd.clone()), false);
+        let hits = idx.find_all("Nguyễn Phú Trọng");
+        assert_eq!(hits.len(), 1);
+        let t = Text::new(nfd);
+        assert_eq!(t.slice(hits[0].0, hits[0].1).nfc().collect::<String>(), "Nguyễn Phú Trọng");
+
+        let idx = SearchIndex::new(&Text::new(NFC), false);
+        let q: String = "Trọng".nfd().collect();
+        assert_eq!(idx.find_all(&q), [(23, 28)]);
+    }
+
+    #[test]
+    fn a_base_letter_does_not_match_inside_an_accented_one() {
+        let idx = SearchIndex::new(&Text::new("Nguye\u{302}\u{303}n"), false);
+        assert!(idx.find_all("Nguye").is_empty());
+    }
+
+    #[test]
+    fn case_and_nbsp() {
+        let t = Text::new("ỦY BAN\u{a0}nhân dân");
+        assert!(SearchIndex::new(&t, false).find_all("ủy ban").is_empty());
+        assert_eq!(SearchIndex::new(&t, true).find_all("ủy ban nhân"), [(0, 11)]);
+    }
+}

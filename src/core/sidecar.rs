@@ -1,0 +1,202 @@
+//! The sidecar file: `annotations/<stem>.json`. Parsing reports file, line
+//! and column; writing produces the contract's layout byte for byte (one span
+//! per line, `", "` and `": "` separators, like Python's `json.dumps`).
+
+use super::span::Span;
+use super::status::Status;
+use serde::{Deserialize, Serialize};
+use serde_json::ser::Formatter;
+use serde_json::{Map, Value};
+use std::io::{self, Write};
+use std::path::Path;
+
+pub const FORMAT_VERSION: u64 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sidecar {
+    pub nhan: u64,
+    pub article: String,
+    pub text_sha256: String,
+    #[serde(default)]
+    pub status: Status,
+    #[serde(default)]
+    pub spans: Vec<Span>,
+    /// Top-level fields this version does not know, kept on rewrite.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{path}:{line}:{column}: {message}")]
+pub struct SidecarError {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl Sidecar {
+    pub fn parse(bytes: &[u8], path: &str) -> Result<Sidecar, SidecarError> {
+        let sc: Sidecar = serde_json::from_slice(bytes).map_err(|e| SidecarError {
+            path: path.into(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string().split(" at line ").next().unwrap_or("").to_string(),
+        })?;
+        if sc.nhan > FORMAT_VERSION {
+            return Err(SidecarError {
+                path: path.into(),
+                line: 1,
+                column: 1,
+                message: format!(
+                    "written by a newer nhan (format {}); upgrade nhan to edit it",
+                    sc.nhan
+                ),
+            });
+        }
+        Ok(sc)
+    }
+
+    /// The contract's layout: stable, diff-friendly, one span per line.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(128 + self.spans.len() * 128);
+        out.push_str("{\n");
+        let head = [
+            ("nhan", Value::from(self.nhan)),
+            ("article", Value::from(self.article.as_str())),
+            ("text_sha256", Value::from(self.text_sha256.as_str())),
+            ("status", Value::from(self.status.as_str())),
+        ];
+        for (k, v) in head.iter() {
+            push_member(&mut out, k, v);
+        }
+        for (k, v) in &self.extra {
+            push_member(&mut out, k, v);
+        }
+        if self.spans.is_empty() {
+            out.push_str("  \"spans\": []\n}\n");
+            return out;
+        }
+        out.push_str("  \"spans\": [\n");
+        for (i, s) in self.spans.iter().enumerate() {
+            out.push_str("    ");
+            out.push_str(&spaced(s));
+            out.push_str(if i + 1 < self.spans.len() { ",\n" } else { "\n" });
+        }
+        out.push_str("  ]\n}\n");
+        out
+    }
+}
+
+fn push_member(out: &mut String, k: &str, v: &Value) {
+    out.push_str("  ");
+    out.push_str(&spaced(&k));
+    out.push_str(": ");
+    out.push_str(&spaced(v));
+    out.push_str(",\n");
+}
+
+/// Python `json.dumps(ensure_ascii=False)` spacing.
+struct Spaced;
+
+impl Formatter for Spaced {
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        if first { Ok(()) } else { w.write_all(b", ") }
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        if first { Ok(()) } else { w.write_all(b", ") }
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+}
+
+fn spaced<T: Serialize + ?Sized>(v: &T) -> String {
+    let mut buf = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, Spaced);
+    v.serialize(&mut ser).expect("JSON values always serialise");
+    String::from_utf8(buf).expect("serde_json writes UTF-8")
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in d.iter() {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// Replaces `path` with `contents` so that a crash at any moment leaves
+/// either the old file or the new one: temp file in the same folder, fsync,
+/// rename, fsync the folder.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("sidecar");
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(contents)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)?;
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"{
+  "nhan": 1,
+  "article": "a.txt",
+  "text_sha256": "00",
+  "status": "in_progress",
+  "project_note": {"x": [1, 2]},
+  "spans": [
+    {"id": 1, "start": 0, "end": 16, "label": "PER", "text": "Nguyễn Phú Trọng", "annotator": "lan", "confidence": 0.5},
+    {"id": 2, "start": 20, "end": 24, "label": "ORG", "text": "Ban \"X\"", "review": "accepted", "reviewer": "minh"}
+  ]
+}
+"#;
+
+    #[test]
+    fn round_trip_is_byte_identical_and_keeps_unknown_fields() {
+        let sc = Sidecar::parse(SAMPLE.as_bytes(), "a.json").unwrap();
+        assert_eq!(sc.spans[0].extra["confidence"], 0.5);
+        assert_eq!(sc.to_json(), SAMPLE);
+    }
+
+    #[test]
+    fn parse_errors_have_line_and_column() {
+        let e = Sidecar::parse(b"{\n  \"nhan\": 1,\n  \"article\": 5\n}", "x.json").unwrap_err();
+        assert_eq!((e.line, e.path.as_str()), (3, "x.json"));
+        assert!(e.message.contains("invalid type"), "{}", e.message);
+    }
+
+    #[test]
+    fn newer_format_is_refused() {
+        let e = Sidecar::parse(br#"{"nhan": 2, "article": "a", "text_sha256": ""}"#, "x").unwrap_err();
+        assert!(e.message.contains("newer"));
+    }
+
+    #[test]
+    fn atomic_write_leaves_no_temp_file() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("annotations/a.json");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(p.parent().unwrap()).unwrap().count(), 1);
+    }
+}

@@ -1,0 +1,3 @@
+//! nhan: a keyboard-first terminal reader and annotator for named entities.
+
+pub mod core;
