@@ -1,3 +1,5 @@
 //! nhan: a keyboard-first terminal reader and annotator for named entities.
 
+pub mod cli;
 pub mod core;
+pub mod export;

@@ -1,0 +1,31 @@
+//! Command-line shape (DESIGN.md § Command line).
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "nhan", version, about = "A keyboard-first terminal annotator for named entities")]
+pub struct Cli {
+    /// The project folder (holding articles/, annotations/, nhan.toml).
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    pub project: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Export the project as a dataset (jsonl, conll, brat, hf).
+    Export(crate::export::ExportArgs),
+    /// Import annotated data (jsonl, conll, brat) into the project.
+    Import(crate::export::ImportArgs),
+    /// Counts per label, per article, per status and per annotator.
+    Stats {
+        /// Machine-readable output (documented in the README).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check every sidecar against its article and the schema.
+    Validate,
+}
