@@ -161,14 +161,21 @@ impl Document {
 
     /// Whether a new span over `[start, end)` fits the overlap policy.
     /// (An identical extent is a relabel, which the caller handles.)
-    pub fn check_new_extent(&self, start: usize, end: usize, overlap: Overlap) -> Result<(), SpanRefused> {
+    /// `ignore` is a span being moved, which cannot conflict with itself.
+    pub fn check_new_extent(
+        &self,
+        start: usize,
+        end: usize,
+        overlap: Overlap,
+        ignore: Option<u64>,
+    ) -> Result<(), SpanRefused> {
         if start >= end {
             return Err(SpanRefused::Empty);
         }
         if !self.text.is_grapheme_boundary(start) || !self.text.is_grapheme_boundary(end) {
             return Err(SpanRefused::SplitsGrapheme);
         }
-        for o in self.spans.overlapping(start, end) {
+        for o in self.spans.overlapping(start, end).filter(|o| Some(o.id) != ignore) {
             let (label, text) = (o.label.clone(), o.text.clone());
             match overlap {
                 Overlap::None if overlaps(o.range(), start..end) => {

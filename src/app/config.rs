@@ -1,0 +1,103 @@
+//! The user's own settings: annotator name and key overrides, from
+//! `config.toml` in the `directories` config folder, or `$NHAN_CONFIG`.
+
+use super::keymap::{KeyTables, Keymap};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub annotator: Option<String>,
+    pub keymap: Keymap,
+    /// Where the settings came from (shown in help), if a file was read.
+    pub path: Option<PathBuf>,
+    /// Problems with the file: each names file and line; defaults were used.
+    pub warnings: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { annotator: None, keymap: Keymap::defaults(), path: None, warnings: Vec::new() }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    annotator: Option<String>,
+    #[serde(default)]
+    keys: KeyTables,
+}
+
+/// `$NHAN_CONFIG`, else `<config dir>/nhan/config.toml`.
+pub fn default_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("NHAN_CONFIG") {
+        return Some(PathBuf::from(p));
+    }
+    directories::ProjectDirs::from("", "", "nhan").map(|d| d.config_dir().join("config.toml"))
+}
+
+impl Config {
+    /// A missing file means defaults; a bad one means defaults plus warnings.
+    pub fn load(path: Option<&Path>) -> Config {
+        let mut cfg = Config::default();
+        let Some(path) = path else { return cfg };
+        let shown = path.display().to_string();
+        let src = match std::fs::read_to_string(path) {
+            Ok(s) => s,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return cfg,
+            Err(e) => {
+                cfg.warnings.push(format!("{shown}: cannot read ({e}); using default settings"));
+                return cfg;
+            }
+        };
+        cfg.path = Some(path.to_path_buf());
+        match toml::from_str::<ConfigFile>(&src) {
+            Ok(f) => {
+                cfg.annotator = f.annotator.filter(|a| !a.trim().is_empty());
+                let errs = cfg.keymap.merge(&f.keys, &src, &shown);
+                cfg.warnings.extend(errs.into_iter().map(|e| format!("{e}; that key keeps its default")));
+            }
+            Err(e) => {
+                let (line, col) = crate::core::schema::line_col(&src, e.span().map_or(0, |s| s.start));
+                cfg.warnings.push(format!("{shown}:{line}:{col}: {}; using default settings", e.message()));
+            }
+        }
+        cfg
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::action::Action;
+    use crate::app::keymap::Context;
+    use crate::app::keys::Key;
+
+    #[test]
+    fn missing_file_means_defaults() {
+        let c = Config::load(Some(Path::new("/nonexistent/nhan/config.toml")));
+        assert!(c.warnings.is_empty() && c.annotator.is_none());
+    }
+
+    #[test]
+    fn annotator_and_overrides() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("c.toml");
+        std::fs::write(&p, "annotator = \"lan\"\n[keys.text]\nw = \"token_right\"\n").unwrap();
+        let c = Config::load(Some(&p));
+        assert_eq!(c.annotator.as_deref(), Some("lan"));
+        assert_eq!(c.keymap.lookup(Context::Text, Key::char('w')), Some(Action::TokenRight));
+    }
+
+    #[test]
+    fn broken_file_names_line_and_keeps_defaults() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("c.toml");
+        std::fs::write(&p, "annotator = \"lan\"\nkeys = [\n").unwrap();
+        let c = Config::load(Some(&p));
+        assert_eq!(c.warnings.len(), 1);
+        assert!(c.warnings[0].contains("c.toml:"), "{}", c.warnings[0]);
+        assert_eq!(c.keymap.lookup(Context::Text, Key::char('j')), Some(Action::LineDown));
+    }
+}

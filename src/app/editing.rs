@@ -1,0 +1,246 @@
+//! Actions that change the document: each builds an `Edit`, applies it,
+//! records it for undo and asks for the sidecar to be saved.
+
+use super::action::Action;
+use super::state::{OpenArticle, SaveState, Selection, State};
+use super::update::{Effect, error, info, refresh_view, save_effect};
+use crate::core::document::Document;
+use crate::core::edit::Edit;
+use crate::core::span::Span;
+use crate::core::status::Status;
+
+/// What an edit did, in words for the status bar.
+pub fn describe(e: &Edit) -> String {
+    match e {
+        Edit::Add(s) => format!("tagged {} “{}”", s.label, s.text),
+        Edit::Remove(s) => format!("removed {} “{}”", s.label, s.text),
+        Edit::Replace { before, after } if before.range() == after.range() => {
+            format!("relabelled “{}” {} → {}", after.text, before.label, after.label)
+        }
+        Edit::Replace { before, after } => format!("{} “{}” → “{}”", after.label, before.text, after.text),
+        Edit::SetStatus { after, .. } => format!("article marked {after}"),
+        Edit::Batch(v) => v
+            .iter()
+            .rev()
+            .find(|e| !matches!(e, Edit::SetStatus { .. }))
+            .or(v.first())
+            .map_or_else(String::new, describe),
+    }
+}
+
+/// Where the cursor goes after an edit: onto the span it touched.
+fn touched(e: &Edit) -> Option<&Span> {
+    match e {
+        Edit::Add(s) | Edit::Remove(s) => Some(s),
+        Edit::Replace { after, .. } => Some(after),
+        Edit::SetStatus { .. } => None,
+        Edit::Batch(v) => v.iter().find_map(touched),
+    }
+}
+
+fn writable(state: &mut State) -> Option<&mut OpenArticle> {
+    let reason = state.article()?.read_only.clone();
+    if let Some(r) = reason {
+        error(state, format!("read-only, nothing changed: {r}"));
+        return None;
+    }
+    state.article_mut()
+}
+
+/// Applies, records and saves an edit; the first edit of a `todo` article
+/// also moves it to `in_progress` (undone together with it).
+fn commit(state: &mut State, edit: Edit, note: Option<String>) -> Vec<Effect> {
+    let Some(art) = state.article_mut() else { return vec![] };
+    let edit = if art.doc.status == Status::Todo && !matches!(edit, Edit::SetStatus { .. }) {
+        Edit::Batch(vec![Edit::SetStatus { before: Status::Todo, after: Status::InProgress }, edit])
+    } else {
+        edit
+    };
+    art.doc.apply(&edit);
+    let text = describe(&edit);
+    if let Some(s) = touched(&edit) {
+        art.cursor = s.start;
+    }
+    art.history.record(edit);
+    after_change(state, text + &note.unwrap_or_default())
+}
+
+fn after_change(state: &mut State, text: String) -> Vec<Effect> {
+    let Some(art) = state.article_mut() else { return vec![] };
+    art.revision += 1;
+    art.save = SaveState::Pending;
+    art.selection = None;
+    let w = art.layout.width;
+    art.layout = super::layout::Layout::new(&art.doc, w);
+    let (index, status, count) = (art.index, art.doc.status, art.doc.spans.len());
+    let meta = &mut state.project.articles[index];
+    meta.status = status;
+    meta.span_count = count;
+    info(state, text);
+    refresh_view(state);
+    let art = state.article().expect("an article is open");
+    vec![save_effect(state, art)]
+}
+
+/// The extent to tag: the selection, or the token at the cursor.
+fn target(art: &OpenArticle) -> Option<(usize, usize, Option<u64>)> {
+    if let Some(sel) = art.selection {
+        let (s, e) = sel.range();
+        return Some((s, e, sel.origin));
+    }
+    let toks = &art.doc.tokens;
+    let t = toks.get(toks.at_or_after(art.cursor)?);
+    Some((t.start, t.end, None))
+}
+
+pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
+    let schema = state.project.schema.clone();
+    let Some(label) = schema.labels.get(label_index).map(|l| l.name.clone()) else {
+        let names: Vec<String> = schema.labels.iter().enumerate().map(|(i, l)| format!("{} {}", i + 1, l.name)).collect();
+        error(state, format!("no label {} in this project (labels: {})", label_index + 1, names.join(", ")));
+        return vec![];
+    };
+    let annotator = state.annotator();
+    let Some(art) = writable(state) else { return vec![] };
+    let Some((start, end, origin)) = target(art) else {
+        error(state, "nothing to tag here");
+        return vec![];
+    };
+    let doc = &mut art.doc;
+    let edit = if let Some(same) = doc.spans.with_extent(start, end).cloned() {
+        if same.label == label {
+            info(state, format!("already {label} “{}”", same.text));
+            return vec![];
+        }
+        Edit::Replace { after: Span { label, ..same.clone() }, before: same }
+    } else {
+        let moving = origin.and_then(|id| doc.spans.get(id).cloned());
+        if let Err(why) = doc.check_new_extent(start, end, schema.overlap, moving.as_ref().map(|s| s.id)) {
+            error(state, format!("not tagged: {why}"));
+            return vec![];
+        }
+        match moving {
+            Some(before) => {
+                let after = Span { start, end, label, text: doc.text.slice(start, end).into(), ..before.clone() };
+                Edit::Replace { before, after }
+            }
+            None => Edit::Add(doc.make_span(start, end, &label, annotator.as_deref())),
+        }
+    };
+    commit(state, edit, None)
+}
+
+pub fn edit_action(state: &mut State, a: Action) -> Vec<Effect> {
+    match a {
+        Action::Undo | Action::Redo => undo_redo(state, a == Action::Undo),
+        Action::DeleteSpan => delete(state),
+        Action::TagAll => tag_all(state),
+        Action::ToggleDone => toggle_done(state),
+        _ => vec![],
+    }
+}
+
+fn undo_redo(state: &mut State, undo: bool) -> Vec<Effect> {
+    let Some(art) = writable(state) else { return vec![] };
+    let e = if undo { art.history.undo() } else { art.history.redo() };
+    let Some(e) = e else {
+        info(state, if undo { "nothing to undo" } else { "nothing to redo" });
+        return vec![];
+    };
+    art.doc.apply(&e);
+    if let Some(s) = touched(&e) {
+        art.cursor = s.start;
+    }
+    let word = if undo { "undone" } else { "redone" };
+    after_change(state, format!("{word}: {}", describe(&e)))
+}
+
+/// The span a delete or `*` acts on: the selected one, or the innermost
+/// span under the cursor.
+fn span_here(art: &OpenArticle) -> Option<Span> {
+    let spans = &art.doc.spans;
+    if let Some(sel) = art.selection {
+        let (s, e) = sel.range();
+        if let Some(sp) = sel.origin.and_then(|id| spans.get(id)).or_else(|| spans.with_extent(s, e)) {
+            return Some(sp.clone());
+        }
+    }
+    spans.innermost_at(art.cursor).cloned()
+}
+
+fn delete(state: &mut State) -> Vec<Effect> {
+    let Some(art) = writable(state) else { return vec![] };
+    match span_here(art) {
+        Some(s) => commit(state, Edit::Remove(s), None),
+        None => {
+            error(state, "no span at the cursor to delete");
+            vec![]
+        }
+    }
+}
+
+/// Whether `[s, e)` starts and ends on token edges.
+fn whole_tokens(doc: &Document, s: usize, e: usize) -> bool {
+    let t = &doc.tokens;
+    let starts = t.containing(s).is_some_and(|i| t.get(i).start == s);
+    let ends = e > 0 && t.containing(e - 1).is_some_and(|i| t.get(i).end == e);
+    starts && ends
+}
+
+fn tag_all(state: &mut State) -> Vec<Effect> {
+    let overlap = state.project.schema.overlap;
+    let annotator = state.annotator();
+    let Some(art) = writable(state) else { return vec![] };
+    let Some(src) = span_here(art) else {
+        error(state, "select a tagged span first (] steps to one), then * tags its other occurrences");
+        return vec![];
+    };
+    let idx = crate::core::search::SearchIndex::new(&art.doc.text, false);
+    let (mut adds, mut tagged, mut refused) = (Vec::new(), 0, 0);
+    for (s, e) in idx.find_all(&src.text) {
+        if (s, e) == (src.start, src.end) || !whole_tokens(&art.doc, s, e) {
+            continue;
+        }
+        if art.doc.spans.with_extent(s, e).is_some() {
+            tagged += 1;
+        } else if art.doc.check_new_extent(s, e, overlap, None).is_err() {
+            refused += 1;
+        } else {
+            adds.push(Edit::Add(art.doc.make_span(s, e, &src.label, annotator.as_deref())));
+        }
+    }
+    let n = adds.len();
+    let mut note = String::new();
+    if tagged > 0 {
+        note += &format!(", {tagged} already tagged");
+    }
+    if refused > 0 {
+        note += &format!(", {refused} skipped (would cross a span)");
+    }
+    if n == 0 {
+        info(state, format!("no other untagged “{}” in this article{note}", src.text));
+        return vec![];
+    }
+    let cursor = art.cursor;
+    let selection = art.selection;
+    let effects = commit(state, Edit::Batch(adds), Some(format!(" (+{} more{note})", n - 1)));
+    if let Some(art) = state.article_mut() {
+        art.cursor = cursor;
+        art.selection = selection.map(|s| Selection { origin: Some(src.id), ..s });
+    }
+    effects
+}
+
+fn toggle_done(state: &mut State) -> Vec<Effect> {
+    let Some(art) = writable(state) else { return vec![] };
+    let before = art.doc.status;
+    let after = match before {
+        Status::Done => Status::InProgress,
+        Status::Reviewed => {
+            error(state, "this article is reviewed; its status changes in review mode");
+            return vec![];
+        }
+        _ => Status::Done,
+    };
+    commit(state, Edit::SetStatus { before, after }, None)
+}

@@ -1,0 +1,14 @@
+//! The application: state, actions, keymap, and `update`, the only mutator.
+//! No terminal I/O here; `runtime` runs the effects `update` asks for.
+
+pub mod action;
+pub mod config;
+pub mod editing;
+pub mod geometry;
+pub mod keymap;
+pub mod keys;
+pub mod layout;
+pub mod motion;
+pub mod runtime;
+pub mod state;
+pub mod update;

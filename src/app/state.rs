@@ -1,0 +1,145 @@
+//! Everything the screen shows, and nothing the terminal owns. `update` is
+//! the only code that changes it; the UI only reads it.
+
+use super::config::Config;
+use super::layout::Layout;
+use crate::core::document::Document;
+use crate::core::edit::History;
+use crate::core::project::Project;
+use crate::core::search::SearchIndex;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Text,
+}
+
+/// At most one overlay or prompt is open; keys go to it first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    None,
+    Help { scroll: u16 },
+    LabelPicker { filter: String, selected: usize },
+    Search { input: String, case_insensitive: bool },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub kind: MessageKind,
+    pub text: String,
+}
+
+/// A selection: the `anchor` range stays selected, the `head` moves; the
+/// selected chars are `min(anchor.0, head) .. max(anchor.1, head)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Selection {
+    pub anchor: (usize, usize),
+    pub head: usize,
+    /// The span this selection was taken from (`]`, `[`): tagging a changed
+    /// extent then moves that span instead of adding one.
+    pub origin: Option<u64>,
+}
+
+impl Selection {
+    pub fn of_range(start: usize, end: usize, origin: Option<u64>) -> Selection {
+        Selection { anchor: (start, start), head: end, origin }
+    }
+
+    pub fn range(&self) -> (usize, usize) {
+        (self.anchor.0.min(self.head), self.anchor.1.max(self.head))
+    }
+}
+
+/// Whether the article on screen is on disk as shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveState {
+    Saved,
+    /// A write was asked for and has not come back yet.
+    Pending,
+    Failed(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct LastSearch {
+    pub query: String,
+    pub case_insensitive: bool,
+    pub matches: Vec<(usize, usize)>,
+}
+
+/// An article opened in this session: kept while the program runs, so
+/// switching articles keeps each one's cursor and undo history.
+#[derive(Debug, Clone)]
+pub struct OpenArticle {
+    pub index: usize,
+    pub doc: Document,
+    pub read_only: Option<String>,
+    pub history: History,
+    pub cursor: usize,
+    pub selection: Option<Selection>,
+    /// First screen row shown.
+    pub scroll: usize,
+    pub layout: Layout,
+    pub search_index: Option<SearchIndex>,
+    pub save: SaveState,
+    /// Bumped on every edit; a save result for an older one is stale.
+    pub revision: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct State {
+    pub project: Project,
+    pub config: Config,
+    pub no_color: bool,
+    pub focus: Focus,
+    pub overlay: Overlay,
+    /// Highlighted row of the article list.
+    pub list_selected: usize,
+    pub articles: Vec<Option<OpenArticle>>,
+    pub current: Option<usize>,
+    pub last_search: Option<LastSearch>,
+    pub message: Option<Message>,
+    pub size: (u16, u16),
+    /// A mouse drag in progress started at this char.
+    pub drag_from: Option<usize>,
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(project: Project, config: Config, size: (u16, u16)) -> State {
+        let n = project.articles.len();
+        let message = config.warnings.first().map(|w| Message { kind: MessageKind::Error, text: w.clone() });
+        State {
+            project,
+            config,
+            no_color: false,
+            focus: Focus::List,
+            overlay: Overlay::None,
+            list_selected: 0,
+            articles: vec![None; n],
+            current: None,
+            last_search: None,
+            message,
+            size,
+            drag_from: None,
+            quit: false,
+        }
+    }
+
+    pub fn article(&self) -> Option<&OpenArticle> {
+        self.current.and_then(|i| self.articles[i].as_ref())
+    }
+
+    pub fn article_mut(&mut self) -> Option<&mut OpenArticle> {
+        self.current.and_then(|i| self.articles[i].as_mut())
+    }
+
+    pub fn annotator(&self) -> Option<String> {
+        self.config.annotator.clone()
+    }
+}

@@ -1,0 +1,382 @@
+//! `update(&mut State, Msg) -> Vec<Effect>`: the only code that changes the
+//! state. It never touches the disk or the terminal: what must be read or
+//! written is returned as an `Effect` and its result comes back as a `Msg`.
+
+use super::action::Action;
+use super::editing;
+use super::geometry::{self, LIST_ITEM_HEIGHT};
+use super::keymap::Context;
+use super::keys::{Code, Key};
+use super::layout::Layout;
+use super::motion;
+use super::state::{Focus, Message, MessageKind, OpenArticle, Overlay, SaveState, State};
+use crate::core::edit::History;
+use crate::core::project::Loaded;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MouseKind {
+    Down,
+    Drag,
+    Up,
+    ScrollUp,
+    ScrollDown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mouse {
+    pub kind: MouseKind,
+    pub col: u16,
+    pub row: u16,
+}
+
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(Key),
+    Action(Action),
+    Mouse(Mouse),
+    Resize(u16, u16),
+    Loaded { index: usize, result: Result<Box<Loaded>, String> },
+    Saved { index: usize, revision: u64, result: Result<(), String> },
+    /// About once a second: retries failed saves.
+    Tick,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    Load { index: usize, file_name: String },
+    Save { index: usize, revision: u64, path: PathBuf, contents: String },
+    Quit,
+}
+
+pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Key(key) => on_key(state, key),
+        Msg::Action(a) => on_action(state, a),
+        Msg::Mouse(m) => on_mouse(state, m),
+        Msg::Resize(w, h) => {
+            state.size = (w, h);
+            if let Overlay::Help { scroll } = &mut state.overlay {
+                *scroll = 0;
+            }
+            refresh_view(state);
+            vec![]
+        }
+        Msg::Loaded { index, result } => on_loaded(state, index, result),
+        Msg::Saved { index, revision, result } => {
+            on_saved(state, index, revision, result);
+            vec![]
+        }
+        Msg::Tick => state
+            .articles
+            .iter()
+            .flatten()
+            .filter(|a| matches!(a.save, SaveState::Failed(_)))
+            .map(|a| save_effect(state, a))
+            .collect(),
+    }
+}
+
+pub fn info(state: &mut State, text: impl Into<String>) {
+    state.message = Some(Message { kind: MessageKind::Info, text: text.into() });
+}
+
+pub fn error(state: &mut State, text: impl Into<String>) {
+    state.message = Some(Message { kind: MessageKind::Error, text: text.into() });
+}
+
+fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
+    match state.overlay.clone() {
+        Overlay::None => {}
+        Overlay::Help { scroll } => {
+            match key.code {
+                Code::Down | Code::Char('j') => state.overlay = Overlay::Help { scroll: scroll.saturating_add(1) },
+                Code::Up | Code::Char('k') => state.overlay = Overlay::Help { scroll: scroll.saturating_sub(1) },
+                _ => state.overlay = Overlay::None,
+            }
+            return vec![];
+        }
+        Overlay::LabelPicker { mut filter, mut selected } => {
+            let matches = label_matches(state, &filter);
+            match key.code {
+                Code::Esc => state.overlay = Overlay::None,
+                Code::Enter => {
+                    state.overlay = Overlay::None;
+                    return match matches.get(selected) {
+                        Some(&i) => editing::tag(state, i),
+                        None => {
+                            error(state, format!("no label matches “{filter}”"));
+                            vec![]
+                        }
+                    };
+                }
+                Code::Down | Code::Tab => selected = (selected + 1).min(matches.len().saturating_sub(1)),
+                Code::Up | Code::BackTab => selected = selected.saturating_sub(1),
+                Code::Backspace => {
+                    filter.pop();
+                    selected = 0;
+                }
+                _ => {
+                    if let Some(c) = key.typed() {
+                        filter.push(c);
+                        selected = 0;
+                    }
+                }
+            }
+            if state.overlay != Overlay::None {
+                state.overlay = Overlay::LabelPicker { filter, selected };
+            }
+            return vec![];
+        }
+        Overlay::Search { mut input, mut case_insensitive } => {
+            match key.code {
+                Code::Esc => state.overlay = Overlay::None,
+                Code::Enter => {
+                    state.overlay = Overlay::None;
+                    motion::run_search(state, &input, case_insensitive);
+                    return vec![];
+                }
+                Code::Backspace => {
+                    input.pop();
+                }
+                Code::Char('c') if key.mods.alt => case_insensitive = !case_insensitive,
+                _ => {
+                    if let Some(c) = key.typed() {
+                        input.push(c);
+                    }
+                }
+            }
+            if state.overlay != Overlay::None {
+                state.overlay = Overlay::Search { input, case_insensitive };
+            }
+            return vec![];
+        }
+    }
+    let ctx = match state.focus {
+        Focus::List => Context::List,
+        Focus::Text => Context::Text,
+    };
+    match state.config.keymap.lookup(ctx, key) {
+        Some(a) => on_action(state, a),
+        None => vec![],
+    }
+}
+
+/// Indices of the labels whose name or description matches `filter`.
+pub fn label_matches(state: &State, filter: &str) -> Vec<usize> {
+    let f = filter.to_lowercase();
+    state
+        .project
+        .schema
+        .labels
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.name.to_lowercase().contains(&f) || l.description.to_lowercase().contains(&f))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
+    use Action::*;
+    match a {
+        Quit => return quit(state),
+        Help => state.overlay = Overlay::Help { scroll: 0 },
+        Cancel => {
+            if state.overlay != Overlay::None {
+                state.overlay = Overlay::None;
+            } else if let Some(art) = state.article_mut().filter(|a| a.selection.is_some()) {
+                art.selection = None;
+            } else {
+                state.message = None;
+            }
+        }
+        ToggleFocus => match state.focus {
+            Focus::Text => state.focus = Focus::List,
+            Focus::List if state.current.is_some() => {
+                state.focus = Focus::Text;
+                refresh_view(state);
+            }
+            Focus::List => return open_selected(state),
+        },
+        ListNext => state.list_selected = (state.list_selected + 1).min(state.project.articles.len().saturating_sub(1)),
+        ListPrev => state.list_selected = state.list_selected.saturating_sub(1),
+        Open => return open_selected(state),
+        _ => {
+            if state.article().is_none() {
+                error(state, "no article open: choose one in the list and press Enter");
+                return vec![];
+            }
+            return match a {
+                LabelPicker => {
+                    state.overlay = Overlay::LabelPicker { filter: String::new(), selected: 0 };
+                    vec![]
+                }
+                Search => {
+                    let ci = state.last_search.as_ref().is_some_and(|s| s.case_insensitive);
+                    state.overlay = Overlay::Search { input: String::new(), case_insensitive: ci };
+                    vec![]
+                }
+                _ if a.tag_index().is_some() => editing::tag(state, a.tag_index().unwrap_or(0)),
+                DeleteSpan | Undo | Redo | TagAll | ToggleDone => editing::edit_action(state, a),
+                _ => {
+                    motion::motion_action(state, a);
+                    vec![]
+                }
+            };
+        }
+    }
+    vec![]
+}
+
+fn quit(state: &mut State) -> Vec<Effect> {
+    let unsaved: Vec<String> = state
+        .articles
+        .iter()
+        .flatten()
+        .filter(|a| a.save != SaveState::Saved)
+        .map(|a| a.doc.file_name.clone())
+        .collect();
+    let already_warned = state.message.as_ref().is_some_and(|m| m.text.starts_with("NOT SAVED"));
+    if !unsaved.is_empty() && !already_warned {
+        error(state, format!("NOT SAVED: {}; saving is retried every second. Press q again to quit and lose these edits", unsaved.join(", ")));
+        return vec![];
+    }
+    state.quit = true;
+    vec![Effect::Quit]
+}
+
+fn open_selected(state: &mut State) -> Vec<Effect> {
+    let index = state.list_selected;
+    let Some(meta) = state.project.articles.get(index) else {
+        error(state, "this project has no articles: put UTF-8 .txt files in articles/");
+        return vec![];
+    };
+    if state.articles[index].is_some() {
+        state.current = Some(index);
+        state.focus = Focus::Text;
+        refresh_view(state);
+        return vec![];
+    }
+    vec![Effect::Load { index, file_name: meta.file_name.clone() }]
+}
+
+fn on_loaded(state: &mut State, index: usize, result: Result<Box<Loaded>, String>) -> Vec<Effect> {
+    let loaded = match result {
+        Ok(l) => *l,
+        Err(e) => {
+            state.project.articles[index].problem = Some(e.clone());
+            error(state, e);
+            return vec![];
+        }
+    };
+    let cursor = loaded.doc.tokens.iter().next().map_or(0, |t| t.start);
+    if let Some(reason) = &loaded.read_only {
+        error(state, format!("read-only: {reason}"));
+    } else {
+        state.message = None;
+    }
+    state.articles[index] = Some(OpenArticle {
+        index,
+        doc: loaded.doc,
+        read_only: loaded.read_only,
+        history: History::default(),
+        cursor,
+        selection: None,
+        scroll: 0,
+        layout: Layout::default(),
+        search_index: None,
+        save: SaveState::Saved,
+        revision: 0,
+    });
+    state.current = Some(index);
+    state.list_selected = index;
+    state.focus = Focus::Text;
+    refresh_view(state);
+    vec![]
+}
+
+fn on_saved(state: &mut State, index: usize, revision: u64, result: Result<(), String>) {
+    let Some(art) = state.articles.get_mut(index).and_then(Option::as_mut) else { return };
+    match result {
+        Ok(()) if revision == art.revision => art.save = SaveState::Saved,
+        Ok(()) => {}
+        Err(e) => {
+            art.save = SaveState::Failed(e.clone());
+            error(state, format!("NOT SAVED: {e}; the edit is kept in memory and saving is retried every second"));
+        }
+    }
+}
+
+pub fn save_effect(state: &State, art: &OpenArticle) -> Effect {
+    let meta = &state.project.articles[art.index];
+    Effect::Save {
+        index: art.index,
+        revision: art.revision,
+        path: state.project.sidecar_path(&meta.stem),
+        contents: art.doc.to_sidecar().to_json(),
+    }
+}
+
+/// Re-wraps the current article if the width changed, and scrolls so the
+/// cursor is visible.
+pub fn refresh_view(state: &mut State) {
+    let inner = geometry::text_inner(state.size);
+    let (w, h) = (inner.width.max(1), inner.height as usize);
+    if let Some(art) = state.article_mut() {
+        if art.layout.width != w || art.layout.rows() == 0 {
+            art.layout = Layout::new(&art.doc, w);
+        }
+        motion::follow(art, h);
+    }
+}
+
+fn on_mouse(state: &mut State, m: Mouse) -> Vec<Effect> {
+    let panes = geometry::panes(state.size, state.focus);
+    let hit = |r: Option<ratatui::layout::Rect>| r.is_some_and(|r| r.contains((m.col, m.row).into()));
+    if hit(geometry::list_inner(&panes)) && m.kind == MouseKind::Down {
+        let inner = geometry::list_inner(&panes).unwrap_or_default();
+        let visible = (inner.height / LIST_ITEM_HEIGHT) as usize;
+        let first = geometry::list_offset(state.list_selected, visible);
+        let i = first + ((m.row - inner.y) / LIST_ITEM_HEIGHT) as usize;
+        if i < state.project.articles.len() {
+            state.list_selected = i;
+            state.focus = Focus::List;
+            return open_selected(state);
+        }
+        return vec![];
+    }
+    if state.article().is_none() {
+        return vec![];
+    }
+    let inner = geometry::text_inner(state.size);
+    let in_text = panes.text.is_some() && inner.contains((m.col, m.row).into());
+    match m.kind {
+        MouseKind::ScrollDown | MouseKind::ScrollUp if in_text => {
+            let a = if m.kind == MouseKind::ScrollDown { Action::LineDown } else { Action::LineUp };
+            for _ in 0..3 {
+                motion::motion_action(state, a);
+            }
+        }
+        MouseKind::Down if in_text => {
+            state.focus = Focus::Text;
+            let art = state.article_mut().expect("checked above");
+            let c = art.layout.char_at(art.scroll + (m.row - inner.y) as usize, m.col - inner.x);
+            art.cursor = c;
+            art.selection = None;
+            state.drag_from = Some(c);
+        }
+        MouseKind::Drag => {
+            if let Some(from) = state.drag_from {
+                let row = m.row.clamp(inner.y, (inner.y + inner.height).saturating_sub(1));
+                let col = m.col.saturating_sub(inner.x);
+                let art = state.article_mut().expect("checked above");
+                let c = art.layout.char_at(art.scroll + (row - inner.y) as usize, col);
+                motion::select_between(art, from, c);
+                refresh_view(state);
+            }
+        }
+        MouseKind::Up => state.drag_from = None,
+        _ => {}
+    }
+    vec![]
+}
