@@ -2,5 +2,8 @@
 
 pub mod app;
 pub mod cli;
+pub mod commands;
 pub mod core;
+pub mod tui;
+pub mod ui;
 pub mod export;

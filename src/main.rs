@@ -1,1 +1,21 @@
-fn main() {}
+use clap::Parser;
+use nhan::cli::{Cli, Command};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        None => nhan::tui::run(&cli.project).map(|()| ExitCode::SUCCESS),
+        Some(Command::Export(a)) => nhan::export::run_export(&cli.project, a),
+        Some(Command::Import(a)) => nhan::export::run_import(&cli.project, a),
+        Some(Command::Stats { json }) => nhan::commands::stats(&cli.project, *json),
+        Some(Command::Validate) => nhan::commands::validate(&cli.project),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("nhan: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! `nhan validate` and `nhan stats`: read-only reports over a project.
+
+use crate::core::project::Project;
+use crate::core::sidecar::Sidecar;
+use crate::core::status::Status;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// The 1-based line of span `id` in a sidecar written one span per line.
+fn span_line(src: &str, id: u64) -> Option<usize> {
+    let needle = format!("{{\"id\": {id},");
+    src.lines().position(|l| l.trim_start().starts_with(&needle)).map(|i| i + 1)
+}
+
+pub fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
+    let project = Project::open(dir)?;
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for a in &project.articles {
+        let sc_path = project.sidecar_path(&a.stem);
+        let shown = sc_path.display().to_string();
+        let loaded = match project.load(&a.file_name) {
+            Ok(l) => l,
+            Err(e) => {
+                problems.push(e);
+                continue;
+            }
+        };
+        let Ok(src) = std::fs::read_to_string(&sc_path) else { continue };
+        checked += 1;
+        if let Err(e) = Sidecar::parse(src.as_bytes(), &shown) {
+            problems.push(e.to_string());
+            continue;
+        }
+        let doc = match loaded.doc.clone().with_sidecar(Sidecar::parse(src.as_bytes(), &shown)?) {
+            Ok(d) => d,
+            Err((d, ps)) => {
+                for p in ps {
+                    let line = p.span_id.and_then(|id| span_line(&src, id)).unwrap_or(1);
+                    problems.push(format!("{shown}:{line}: {p}"));
+                }
+                d
+            }
+        };
+        for p in doc.schema_problems(&project.schema) {
+            let line = p.span_id.and_then(|id| span_line(&src, id)).unwrap_or(1);
+            problems.push(format!("{shown}:{line}: {p}"));
+        }
+    }
+    // Sidecars whose article is gone.
+    if let Ok(rd) = std::fs::read_dir(dir.join("annotations")) {
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Some(stem) = name.strip_suffix(".json") {
+                if !project.articles.iter().any(|a| a.stem == stem) {
+                    problems.push(format!("{}: no article articles/{stem}.txt for this sidecar", e.path().display()));
+                }
+            }
+        }
+    }
+    for p in &problems {
+        println!("{p}");
+    }
+    let n = project.articles.len();
+    if problems.is_empty() {
+        println!("ok: {n} articles, {checked} sidecars, no problems");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("{} problems in {n} articles ({checked} sidecars); fix the files named above", problems.len());
+        Ok(ExitCode::from(1))
+    }
+}
+
+/// Counts over the project, as the stable JSON that `stats --json` prints.
+pub fn stats_json(project: &Project) -> Value {
+    let mut by_label: BTreeMap<String, u64> = BTreeMap::new();
+    let mut by_annotator: BTreeMap<String, u64> = BTreeMap::new();
+    let mut by_status: BTreeMap<&str, u64> = [Status::Todo, Status::InProgress, Status::Done, Status::Reviewed]
+        .into_iter()
+        .map(|s| (s.as_str(), 0))
+        .collect();
+    let (mut accepted, mut rejected, mut unreviewed, mut total) = (0u64, 0u64, 0u64, 0u64);
+    let mut per_article = Vec::new();
+    let mut problems = Vec::new();
+    for a in &project.articles {
+        *by_status.entry(a.status.as_str()).or_default() += 1;
+        let doc = match project.load(&a.file_name) {
+            Ok(l) => {
+                if let Some(p) = l.read_only {
+                    problems.push(p);
+                }
+                l.doc
+            }
+            Err(e) => {
+                problems.push(e);
+                continue;
+            }
+        };
+        let mut labels: BTreeMap<String, u64> = BTreeMap::new();
+        let mut reviewed = 0;
+        for s in doc.spans.iter() {
+            total += 1;
+            *labels.entry(s.label.clone()).or_default() += 1;
+            *by_label.entry(s.label.clone()).or_default() += 1;
+            *by_annotator.entry(s.annotator.clone().unwrap_or_else(|| "(none)".into())).or_default() += 1;
+            match s.review.as_deref() {
+                Some("accepted") => {
+                    accepted += 1;
+                    reviewed += 1;
+                }
+                Some(_) => reviewed += 1,
+                None => unreviewed += 1,
+            }
+        }
+        let rejected_here = doc.extra.get("rejected").and_then(Value::as_array).map_or(0, |v| v.len() as u64);
+        rejected += rejected_here;
+        per_article.push(json!({
+            "article": a.file_name,
+            "status": doc.status.as_str(),
+            "spans": doc.spans.len(),
+            "reviewed": reviewed,
+            "rejected": rejected_here,
+            "by_label": labels,
+        }));
+    }
+    json!({
+        "articles": project.articles.len(),
+        "spans": total,
+        "by_status": by_status,
+        "by_label": by_label,
+        "by_annotator": by_annotator,
+        "review": {"accepted": accepted, "rejected": rejected, "unreviewed": unreviewed},
+        "per_article": per_article,
+        "problems": problems,
+    })
+}
+
+pub fn stats(dir: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
+    let project = Project::open(dir)?;
+    let v = stats_json(&project);
+    if as_json {
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let n = |p: &str| v.pointer(p).and_then(Value::as_u64).unwrap_or(0);
+    println!("{} articles, {} spans", n("/articles"), n("/spans"));
+    println!("\nby status");
+    for (k, c) in v["by_status"].as_object().into_iter().flatten() {
+        println!("  {k:<12} {c:>6}");
+    }
+    println!("\nby label");
+    for l in &project.schema.labels {
+        println!("  {:<12} {:>6}", l.name, v["by_label"].get(&l.name).and_then(Value::as_u64).unwrap_or(0));
+    }
+    for (k, c) in v["by_label"].as_object().into_iter().flatten() {
+        if project.schema.index_of(k).is_none() {
+            println!("  {k:<12} {c:>6}  (not in the schema)");
+        }
+    }
+    println!("\nby annotator");
+    for (k, c) in v["by_annotator"].as_object().into_iter().flatten() {
+        println!("  {k:<12} {c:>6}");
+    }
+    println!("\nreview: {} accepted, {} rejected, {} unreviewed", n("/review/accepted"), n("/review/rejected"), n("/review/unreviewed"));
+    println!("\nby article");
+    for a in v["per_article"].as_array().into_iter().flatten() {
+        println!(
+            "  {:<12} {:>5} spans {:>5} reviewed  {}",
+            a["status"].as_str().unwrap_or(""),
+            a["spans"],
+            a["reviewed"],
+            a["article"].as_str().unwrap_or("")
+        );
+    }
+    for p in v["problems"].as_array().into_iter().flatten() {
+        eprintln!("problem: {}", p.as_str().unwrap_or(""));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,113 @@
+//! The terminal edge: set-up and restore (also on panic), the event loop,
+//! and translation of crossterm events into app messages.
+
+use crate::app::config::{self, Config};
+use crate::app::keys::{Code, Key, Mods};
+use crate::app::runtime::App;
+use crate::app::update::{Mouse, MouseKind, Msg};
+use crate::core::project::Project;
+use anyhow::Context as _;
+use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind};
+use ratatui::crossterm::{execute, terminal};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+pub fn key_from_crossterm(k: event::KeyEvent) -> Option<Key> {
+    let code = match k.code {
+        KeyCode::Char(c) => Code::Char(c),
+        KeyCode::Enter => Code::Enter,
+        KeyCode::Esc => Code::Esc,
+        KeyCode::Tab => Code::Tab,
+        KeyCode::BackTab => Code::BackTab,
+        KeyCode::Backspace => Code::Backspace,
+        KeyCode::Delete => Code::Delete,
+        KeyCode::Left => Code::Left,
+        KeyCode::Right => Code::Right,
+        KeyCode::Up => Code::Up,
+        KeyCode::Down => Code::Down,
+        KeyCode::Home => Code::Home,
+        KeyCode::End => Code::End,
+        KeyCode::PageUp => Code::PageUp,
+        KeyCode::PageDown => Code::PageDown,
+        KeyCode::F(n) => Code::F(n),
+        _ => return None,
+    };
+    let m = k.modifiers;
+    let mods = Mods {
+        ctrl: m.contains(KeyModifiers::CONTROL),
+        alt: m.contains(KeyModifiers::ALT),
+        shift: m.contains(KeyModifiers::SHIFT),
+    };
+    Some(Key::new(code, mods))
+}
+
+fn mouse_from_crossterm(m: event::MouseEvent) -> Option<Mouse> {
+    let kind = match m.kind {
+        MouseEventKind::Down(MouseButton::Left) => MouseKind::Down,
+        MouseEventKind::Drag(MouseButton::Left) => MouseKind::Drag,
+        MouseEventKind::Up(MouseButton::Left) => MouseKind::Up,
+        MouseEventKind::ScrollDown => MouseKind::ScrollDown,
+        MouseEventKind::ScrollUp => MouseKind::ScrollUp,
+        _ => return None,
+    };
+    Some(Mouse { kind, col: m.column, row: m.row })
+}
+
+fn restore() {
+    let _ = terminal::disable_raw_mode();
+    let _ = execute!(std::io::stdout(), event::DisableMouseCapture, terminal::LeaveAlternateScreen, ratatui::crossterm::cursor::Show);
+}
+
+pub fn run(project_dir: &Path) -> anyhow::Result<()> {
+    let project = Project::open(project_dir)?;
+    let config = Config::load(config::default_path().as_deref());
+
+    terminal::enable_raw_mode().context("cannot switch the terminal to raw mode (is this a terminal?)")?;
+    execute!(std::io::stdout(), terminal::EnterAlternateScreen, event::EnableMouseCapture)?;
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+        eprintln!("nhan crashed; every edit before the crash was already saved to its sidecar. Please report the message above.");
+    }));
+    let result = event_loop(project, config);
+    restore();
+    result
+}
+
+fn event_loop(project: Project, config: Config) -> anyhow::Result<()> {
+    let backend = ratatui::backend::CrosstermBackend::new(std::io::stdout());
+    let mut term = ratatui::Terminal::new(backend)?;
+    let size = term.size()?;
+    let mut app = App::new(project, config, (size.width, size.height));
+    app.state.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let mut last_tick = Instant::now();
+    loop {
+        term.draw(|f| crate::ui::draw(f, &app.state))?;
+        if app.state.quit {
+            return Ok(());
+        }
+        let timeout = Duration::from_secs(1).saturating_sub(last_tick.elapsed());
+        if event::poll(timeout)? {
+            // Handle everything already queued before drawing again.
+            loop {
+                let msg = match event::read()? {
+                    Event::Key(k) if k.kind != KeyEventKind::Release => key_from_crossterm(k).map(Msg::Key),
+                    Event::Mouse(m) => mouse_from_crossterm(m).map(Msg::Mouse),
+                    Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+                    _ => None,
+                };
+                if let Some(msg) = msg {
+                    app.handle(msg);
+                }
+                if app.state.quit || !event::poll(Duration::ZERO)? {
+                    break;
+                }
+            }
+        }
+        if last_tick.elapsed() >= Duration::from_secs(1) {
+            last_tick = Instant::now();
+            app.handle(Msg::Tick);
+        }
+    }
+}

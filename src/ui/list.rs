@@ -1,0 +1,58 @@
+//! The article list: title, status and span count of each article.
+
+use super::theme::Theme;
+use crate::app::geometry::{self, LIST_ITEM_HEIGHT};
+use crate::app::state::{Focus, State};
+use crate::core::status::Status;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
+
+pub fn status_mark(s: Status) -> &'static str {
+    match s {
+        Status::Todo => "○",
+        Status::InProgress => "◐",
+        Status::Done => "●",
+        Status::Reviewed => "✔",
+    }
+}
+
+pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
+    let focused = state.focus == Focus::List;
+    let n = state.project.articles.len();
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" Articles ({n}) "));
+    if focused {
+        block = block.border_type(BorderType::Thick).border_style(theme.focused_border());
+    }
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if n == 0 {
+        f.render_widget(Paragraph::new("No articles: put .txt files in articles/"), inner);
+        return;
+    }
+    let visible = (inner.height / LIST_ITEM_HEIGHT) as usize;
+    let first = geometry::list_offset(state.list_selected, visible);
+    let mut lines = Vec::new();
+    for (i, a) in state.project.articles.iter().enumerate().skip(first).take(visible.max(1)) {
+        let current = state.current == Some(i);
+        let mut title_style = Style::default();
+        if current {
+            title_style = title_style.add_modifier(Modifier::BOLD);
+        }
+        if i == state.list_selected {
+            title_style = title_style.add_modifier(if focused { Modifier::REVERSED } else { Modifier::UNDERLINED });
+        }
+        let warn = if a.problem.is_some() { "⚠ " } else { "" };
+        lines.push(Line::from(vec![
+            Span::raw(format!("{} ", status_mark(a.status))),
+            Span::styled(format!("{warn}{}", a.title), title_style),
+        ]));
+        let spans = if a.span_count == 1 { "1 span".to_string() } else { format!("{} spans", a.span_count) };
+        lines.push(Line::styled(format!("  {} · {spans}", a.status), theme.dim()));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,32 @@
+//! Drawing. Everything here takes `&State` and changes nothing.
+
+pub mod list;
+pub mod overlay;
+pub mod status;
+pub mod text;
+pub mod theme;
+
+use crate::app::geometry;
+use crate::app::state::{Overlay, State};
+use ratatui::Frame;
+use theme::Theme;
+
+pub fn draw(f: &mut Frame, state: &State) {
+    let theme = Theme { color: !state.no_color };
+    let area = f.area();
+    let size = (area.width, area.height);
+    let p = geometry::panes(size, state.focus);
+    if let Some(r) = p.list {
+        list::draw(f, r, state, theme);
+    }
+    if let Some(r) = p.text {
+        text::draw(f, r, state, theme);
+    }
+    status::draw_status(f, p.status, state, theme);
+    status::draw_prompt(f, p.prompt, state, theme);
+    match &state.overlay {
+        Overlay::Help { scroll } => overlay::draw_help(f, area, state, *scroll),
+        Overlay::LabelPicker { filter, selected } => overlay::draw_picker(f, area, state, theme, filter, *selected),
+        _ => {}
+    }
+}

@@ -1,0 +1,128 @@
+//! The article pane. Draws only the visible rows of the cached layout and
+//! only the spans that overlap them, so a frame costs what is on screen.
+
+use super::theme::Theme;
+use crate::app::geometry;
+use crate::app::layout::{GlyphKind, close_text, display};
+use crate::app::state::{Focus, OpenArticle, Overlay, State};
+use crate::core::span::Span as Entity;
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Position, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
+
+pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
+    let focused = state.focus == Focus::Text;
+    let mut block = Block::default().borders(Borders::ALL);
+    if focused {
+        block = block.border_type(BorderType::Thick).border_style(theme.focused_border());
+    }
+    let Some(art) = state.article() else {
+        let inner = block.inner(area);
+        f.render_widget(block.title(" Text "), area);
+        let hint = Paragraph::new("Choose an article in the list and press Enter (? for help)")
+            .alignment(Alignment::Center)
+            .wrap(ratatui::widgets::Wrap { trim: true });
+        f.render_widget(hint, inner);
+        return;
+    };
+    let meta = &state.project.articles[art.index];
+    let ro = if art.read_only.is_some() { " [read-only]" } else { "" };
+    block = block
+        .title(format!(" {}{ro} ", meta.title))
+        .title_bottom(Line::from(format!(" {} · {} · {} spans ", meta.file_name, art.doc.status, art.doc.spans.len())).right_aligned());
+    let inner = geometry::text_inner(state.size);
+    let inner = inner.intersection(area);
+    f.render_widget(block, area);
+    let lines = visible_lines(art, state, theme, inner.height as usize);
+    f.render_widget(Paragraph::new(lines), inner);
+    if focused && state.overlay == Overlay::None {
+        let row = art.layout.row_of_char(art.cursor);
+        if row >= art.scroll && row < art.scroll + inner.height as usize {
+            let col = art.layout.col_of_char(art.cursor);
+            let pos = Position::new(inner.x + col.min(inner.width.saturating_sub(1)), inner.y + (row - art.scroll) as u16);
+            f.set_cursor_position(pos);
+        }
+    }
+}
+
+fn visible_lines(art: &OpenArticle, state: &State, theme: Theme, height: usize) -> Vec<Line<'static>> {
+    let layout = &art.layout;
+    let doc = &art.doc;
+    let first = art.scroll.min(layout.rows());
+    let last = (first + height).min(layout.rows());
+    if first >= last {
+        return vec![];
+    }
+    // Char range on screen, and the spans and matches that touch it.
+    let lo = layout.row(first).first().map_or(0, |g| g.start as usize);
+    let hi = layout.row(last - 1).last().map_or(lo, |g| g.end as usize);
+    let spans: Vec<&Entity> = doc.spans.overlapping(lo, hi + 1).collect();
+    let hits: &[(usize, usize)] = state.last_search.as_ref().map_or(&[], |s| &s.matches);
+    let h0 = hits.partition_point(|&(_, e)| e <= lo);
+    let hits = &hits[h0..hits.partition_point(|&(s, _)| s <= hi)];
+    let sel = art.selection.map(|s| s.range());
+    let cursor_tok = doc
+        .tokens
+        .containing(art.cursor)
+        .map(|i| doc.tokens.get(i))
+        .unwrap_or(art.cursor..doc.text.next_grapheme(art.cursor));
+    let schema = &state.project.schema;
+    let label_style = |label: &str| {
+        let i = schema.index_of(label).unwrap_or(usize::MAX / 2);
+        theme.label(schema.labels.get(i).and_then(|l| l.color.as_deref()), i)
+    };
+
+    let mut out = Vec::with_capacity(last - first);
+    for r in first..last {
+        let mut line: Vec<Span<'static>> = Vec::new();
+        let mut run = String::new();
+        let mut run_style = Style::default();
+        let mut push = |text: &str, style: Style, line: &mut Vec<Span<'static>>| {
+            if style != run_style && !run.is_empty() {
+                line.push(Span::styled(std::mem::take(&mut run), run_style));
+            }
+            run_style = style;
+            run.push_str(text);
+        };
+        for g in layout.row(r) {
+            let c = g.start as usize;
+            match g.kind {
+                GlyphKind::Newline => {}
+                GlyphKind::Open | GlyphKind::Close => {
+                    let Some(s) = spans.iter().find(|s| s.id == g.span) else { continue };
+                    let text = if g.kind == GlyphKind::Open { "[".to_string() } else { close_text(&s.label) };
+                    let mut style = label_style(&s.label);
+                    if g.kind == GlyphKind::Close {
+                        style = style.add_modifier(Modifier::BOLD);
+                    }
+                    push(&text, style, &mut line);
+                }
+                GlyphKind::Grapheme => {
+                    let (shown, _) = display(doc.text.slice(c, g.end as usize));
+                    let mut style = Style::default();
+                    let covering: Vec<&&Entity> = spans.iter().filter(|s| s.contains(c)).collect();
+                    if let Some(inner) = covering.iter().max_by_key(|s| (s.start, std::cmp::Reverse(s.end))) {
+                        style = theme.span_text(label_style(&inner.label), covering.len());
+                    }
+                    if hits.iter().any(|&(s, e)| s <= c && c < e) {
+                        style = style.patch(theme.search_hit());
+                    }
+                    if cursor_tok.contains(&c) {
+                        style = style.patch(theme.cursor());
+                    }
+                    if sel.is_some_and(|(s, e)| s <= c && c < e) {
+                        style = style.patch(theme.selection());
+                    }
+                    push(&shown, style, &mut line);
+                }
+            }
+        }
+        if !run.is_empty() {
+            line.push(Span::styled(run, run_style));
+        }
+        out.push(Line::from(line));
+    }
+    out
+}
