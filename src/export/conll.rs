@@ -1,0 +1,155 @@
+//! CoNLL token-per-line: `token TAG`, a blank line after each sentence, and
+//! `-DOCSTART- -X- O O` and a blank line before each document. Tokens are
+//! the ones nhan shows (UAX #29 words and punctuation, never whitespace).
+//! Import reads any file whose first column is the token and last the tag,
+//! in IOB1, IOB2 or BIOES, and rebuilds each document's text by joining its
+//! tokens with spaces and its sentences with line breaks.
+
+use super::flat::{decode, tags};
+use super::import::safe_file_name;
+use super::{Dataset, Format, InSpan, Incoming, OutFile};
+use std::path::Path;
+
+pub const DOCSTART: &str = "-DOCSTART- -X- O O";
+
+pub struct Conll;
+
+/// The CoNLL text of one document (without the `-DOCSTART-` header).
+pub fn document(d: &super::ExportDoc, scheme: super::Scheme) -> String {
+    let mut out = String::new();
+    for r in &d.sentences {
+        let t = tags(r.clone(), &d.flat, scheme);
+        for (i, tag) in r.clone().zip(t) {
+            let tok = d.doc.tokens.get(i);
+            out.push_str(d.doc.text.slice(tok.start, tok.end));
+            out.push(' ');
+            out.push_str(&tag);
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out
+}
+
+impl Format for Conll {
+    fn name(&self) -> &'static str {
+        "conll"
+    }
+
+    fn flat(&self) -> bool {
+        true
+    }
+
+    fn export(&self, ds: &Dataset) -> Vec<OutFile> {
+        ds.parts
+            .iter()
+            .map(|p| {
+                let mut out = String::new();
+                for d in &p.docs {
+                    out.push_str(DOCSTART);
+                    out.push_str("\n\n");
+                    out.push_str(&document(d, ds.scheme));
+                }
+                OutFile {
+                    path: format!("{}.conll", p.name),
+                    bytes: out.into_bytes(),
+                }
+            })
+            .collect()
+    }
+
+    fn import(&self, path: &Path) -> Result<Vec<Incoming>, Vec<String>> {
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| vec![format!("{shown}: cannot read: {e}")])?;
+        let src = std::str::from_utf8(&bytes).map_err(|e| {
+            let line = 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
+            vec![format!("{shown}:{line}: not UTF-8; convert the file to UTF-8")]
+        })?;
+        let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+
+        // Documents of sentences of (line number, token, tag).
+        type Sentence<'a> = Vec<(usize, &'a str, &'a str)>;
+        let mut docs: Vec<(usize, Vec<Sentence>)> = vec![(1, vec![Vec::new()])];
+        let mut problems = Vec::new();
+        for (i, line) in src.lines().enumerate() {
+            let n = i + 1;
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            if cols.first() == Some(&"-DOCSTART-") {
+                docs.push((n, vec![Vec::new()]));
+                continue;
+            }
+            let sents = &mut docs.last_mut().expect("never empty").1;
+            if cols.is_empty() {
+                if sents.last().is_some_and(|s| !s.is_empty()) {
+                    sents.push(Vec::new());
+                }
+                continue;
+            }
+            if cols.len() < 2 {
+                problems.push(format!(
+                    "{shown}:{n}: {line:?} has no tag column; each line needs the token first and the tag last"
+                ));
+                continue;
+            }
+            sents.last_mut().expect("never empty").push((n, cols[0], cols[cols.len() - 1]));
+        }
+        let docs: Vec<(usize, Vec<Sentence>)> = docs
+            .into_iter()
+            .map(|(n, s)| (n, s.into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>()))
+            .filter(|(_, s)| !s.is_empty())
+            .collect();
+        let many = docs.len() > 1;
+        let mut out = Vec::new();
+        for (k, (first_line, sents)) in docs.iter().enumerate() {
+            let name = if many { format!("{stem}-{:03}", k + 1) } else { stem.clone() };
+            let Some(file_name) = safe_file_name(&name) else {
+                problems.push(format!("{shown}: {name:?} cannot be an article file name; rename the input"));
+                continue;
+            };
+            let mut text = String::new();
+            let mut chars = 0;
+            let mut spans = Vec::new();
+            for sent in sents {
+                let mut starts = Vec::with_capacity(sent.len());
+                for (j, (_, tok, _)) in sent.iter().enumerate() {
+                    if j > 0 {
+                        text.push(' ');
+                        chars += 1;
+                    }
+                    starts.push(chars);
+                    text.push_str(tok);
+                    chars += tok.chars().count();
+                }
+                let tag_list: Vec<&str> = sent.iter().map(|t| t.2).collect();
+                match decode(&tag_list) {
+                    Ok(ents) => {
+                        for (r, label) in ents {
+                            let (line, _, last_tok) = sent[r.end - 1];
+                            spans.push(InSpan {
+                                start: starts[r.start],
+                                end: starts[r.end - 1] + last_tok.chars().count(),
+                                label,
+                                annotator: None,
+                                text: None,
+                                at: format!("{shown}:{}", sent[r.start].0.min(line)),
+                            });
+                        }
+                    }
+                    Err((j, why)) => problems.push(format!("{shown}:{}: {why}", sent[j].0)),
+                }
+                text.push('\n');
+                chars += 1;
+            }
+            out.push(Incoming {
+                at: format!("{shown}:{first_line}"),
+                file_name,
+                text,
+                spans,
+                status: None,
+                notes: Vec::new(),
+            });
+        }
+        if problems.is_empty() { Ok(out) } else { Err(problems) }
+    }
+}

@@ -1,0 +1,218 @@
+//! Import: articles parsed from some format are checked against their own
+//! text and the project, then written as `articles/<name>.txt` and
+//! `annotations/<stem>.json` through the core sidecar writer. Nothing is
+//! written unless every input is sound; nothing is overwritten without
+//! `--force`.
+
+use super::{ImportArgs, user};
+use crate::core::document::Document;
+use crate::core::schema::{Overlap, Schema};
+use crate::core::sidecar::{sha256_hex, write_atomic};
+use crate::core::span::{crosses, overlaps};
+use crate::core::status::Status;
+use crate::core::text::Text;
+use crate::core::edit::Edit;
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
+use std::path::Path;
+
+/// A span as an input gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InSpan {
+    pub start: usize,
+    pub end: usize,
+    pub label: String,
+    pub annotator: Option<String>,
+    /// The text the input says the span holds, when it says one (brat).
+    pub text: Option<String>,
+    /// Where the input gives it: `file:line`.
+    pub at: String,
+}
+
+/// An article as an input gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incoming {
+    /// Where the input gives it: `file` or `file:line`.
+    pub at: String,
+    /// The article's file name in the project, e.g. `x.txt`.
+    pub file_name: String,
+    pub text: String,
+    pub spans: Vec<InSpan>,
+    pub status: Option<Status>,
+    /// Things the format read but nhan does not keep (relations, notes...).
+    pub notes: Vec<String>,
+}
+
+/// A file name an input may give an article: one plain `.txt` name.
+pub fn safe_file_name(name: &str) -> Option<String> {
+    let name = if name.ends_with(".txt") {
+        name.to_string()
+    } else {
+        format!("{name}.txt")
+    };
+    let ok = !name.starts_with('.')
+        && name.len() > 4
+        && !name.contains(['/', '\\', '\0'])
+        && !name.chars().any(char::is_control);
+    ok.then_some(name)
+}
+
+fn check(inc: &Incoming, overlap: Overlap) -> (Text, Vec<String>) {
+    let text = Text::new(inc.text.as_str());
+    let n = text.len_chars();
+    let mut problems = Vec::new();
+    let mut good: Vec<&InSpan> = Vec::new();
+    for s in &inc.spans {
+        let what = format!("{}: {} [{}, {})", s.at, s.label, s.start, s.end);
+        if s.label.is_empty() || s.label.chars().any(char::is_whitespace) {
+            problems.push(format!("{what}: the label must be one word"));
+            continue;
+        }
+        if s.start >= s.end || s.end > n {
+            problems.push(format!(
+                "{what}: the offsets are outside the text, which has {n} characters (offsets count Unicode code points)"
+            ));
+            continue;
+        }
+        if !text.is_grapheme_boundary(s.start) || !text.is_grapheme_boundary(s.end) {
+            problems.push(format!(
+                "{what}: an edge splits a character (e.g. a letter from its combining accent); offsets count Unicode code points of the text as it is, not normalised"
+            ));
+            continue;
+        }
+        let actual = text.slice(s.start, s.end);
+        if let Some(t) = &s.text
+            && t != actual
+        {
+            problems.push(format!(
+                "{what}: the input says the span holds {t:?} but the text has {actual:?} there; the offsets do not match the text"
+            ));
+            continue;
+        }
+        for o in &good {
+            let bad = (o.start, o.end, &o.label) == (s.start, s.end, &s.label)
+                || match overlap {
+                    Overlap::None => overlaps(o.start..o.end, s.start..s.end),
+                    Overlap::Nested => crosses(o.start..o.end, s.start..s.end),
+                    Overlap::Any => false,
+                };
+            if bad {
+                problems.push(format!(
+                    "{what}: overlaps {} [{}, {}) from {}, which nhan.toml (overlap = {:?}) does not allow",
+                    o.label, o.start, o.end, o.at, overlap
+                ));
+            }
+        }
+        good.push(s);
+    }
+    (text, problems)
+}
+
+fn list(v: &[String]) -> String {
+    const MAX: usize = 50;
+    let mut s: Vec<String> = v.iter().take(MAX).map(|p| format!("  {p}")).collect();
+    if v.len() > MAX {
+        s.push(format!("  ... and {} more", v.len() - MAX));
+    }
+    s.join("\n")
+}
+
+pub fn write(
+    project_dir: &Path,
+    incoming: Vec<Incoming>,
+    mut problems: Vec<String>,
+    args: &ImportArgs,
+    err: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let schema = Schema::load(project_dir).map_err(|e| user(e.to_string()))?;
+    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut docs = Vec::new();
+    let mut unknown = BTreeSet::new();
+    for inc in &incoming {
+        if let Some(prev) = seen.insert(inc.file_name.clone(), inc.at.clone()) {
+            problems.push(format!(
+                "{}: gives the article {} again (first at {prev}); give each article once",
+                inc.at, inc.file_name
+            ));
+            continue;
+        }
+        let (text, p) = check(inc, schema.overlap);
+        problems.extend(p);
+        for s in &inc.spans {
+            if schema.index_of(&s.label).is_none() {
+                unknown.insert(s.label.clone());
+            }
+        }
+        docs.push((inc, text));
+    }
+    if !problems.is_empty() {
+        return Err(user(format!(
+            "nothing was imported; fix the input ({} problem(s)):\n{}",
+            problems.len(),
+            list(&problems)
+        )));
+    }
+
+    let articles = project_dir.join("articles");
+    let annotations = project_dir.join("annotations");
+    let mut clashes = Vec::new();
+    for (inc, _) in &docs {
+        let a = articles.join(&inc.file_name);
+        let stem = inc.file_name.trim_end_matches(".txt");
+        let s = annotations.join(format!("{stem}.json"));
+        if let Ok(old) = std::fs::read(&a)
+            && old != inc.text.as_bytes()
+        {
+            clashes.push(format!("{} exists with another text (from {})", a.display(), inc.at));
+        }
+        if s.exists() {
+            clashes.push(format!("{} exists (from {})", s.display(), inc.at));
+        }
+    }
+    if !clashes.is_empty() && !args.force {
+        return Err(user(format!(
+            "nothing was imported; these files exist and --force was not given:\n{}",
+            list(&clashes)
+        )));
+    }
+
+    let mut n_spans = 0;
+    for (inc, text) in docs {
+        let bytes = inc.text.as_bytes();
+        let mut doc = Document::new(inc.file_name.clone(), text, sha256_hex(bytes));
+        doc.status = inc.status.unwrap_or(args.status);
+        let mut spans = inc.spans.clone();
+        spans.sort_by(|a, b| (a.start, a.end, &a.label).cmp(&(b.start, b.end, &b.label)));
+        for s in &spans {
+            let span = doc.make_span(s.start, s.end, &s.label, s.annotator.as_deref());
+            doc.apply(&Edit::Add(span));
+        }
+        n_spans += spans.len();
+        let a = articles.join(&inc.file_name);
+        if std::fs::read(&a).ok().as_deref() != Some(bytes) {
+            write_atomic(&a, bytes).map_err(|e| user(format!("{}: cannot write: {e}", a.display())))?;
+        }
+        let stem = inc.file_name.trim_end_matches(".txt");
+        let s = annotations.join(format!("{stem}.json"));
+        write_atomic(&s, doc.to_sidecar().to_json().as_bytes())
+            .map_err(|e| user(format!("{}: cannot write: {e}", s.display())))?;
+        for n in &inc.notes {
+            writeln!(err, "note: {n}")?;
+        }
+    }
+    writeln!(
+        err,
+        "imported {} articles with {n_spans} spans into {} (articles/ and annotations/)",
+        incoming.len(),
+        project_dir.display()
+    )?;
+    if !unknown.is_empty() {
+        let v: Vec<String> = unknown.into_iter().collect();
+        writeln!(
+            err,
+            "warning: labels not in nhan.toml: {}; add them as [[labels]] so they get a key and a colour",
+            v.join(", ")
+        )?;
+    }
+    Ok(())
+}
