@@ -42,14 +42,24 @@ pub fn ann(d: &ExportDoc) -> String {
     for (k, s) in d.spans.iter().enumerate() {
         let frags = fragments(&d.doc.text, s.start, s.end);
         let offs: Vec<String> = frags.iter().map(|(a, b)| format!("{a} {b}")).collect();
-        let texts: Vec<&str> = frags.iter().map(|(a, b)| d.doc.text.slice(*a, *b)).collect();
-        out.push_str(&format!("T{}\t{} {}\t{}\n", k + 1, s.label, offs.join(";"), texts.join(" ")));
+        let texts: Vec<&str> = frags
+            .iter()
+            .map(|(a, b)| d.doc.text.slice(*a, *b))
+            .collect();
+        out.push_str(&format!(
+            "T{}\t{} {}\t{}\n",
+            k + 1,
+            s.label,
+            offs.join(";"),
+            texts.join(" ")
+        ));
     }
     out
 }
 
 pub fn annotation_conf(ds: &Dataset) -> String {
-    let mut s = String::from("# Written by nhan export: the entity labels of this dataset.\n[entities]\n");
+    let mut s =
+        String::from("# Written by nhan export: the entity labels of this dataset.\n[entities]\n");
     for l in &ds.labels {
         s.push_str(l);
         s.push('\n');
@@ -57,7 +67,9 @@ pub fn annotation_conf(ds: &Dataset) -> String {
     s.push_str("\n[relations]\n");
     match ds.overlap {
         Overlap::None => {}
-        Overlap::Nested => s.push_str("<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:contain\n"),
+        Overlap::Nested => {
+            s.push_str("<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:contain\n")
+        }
         Overlap::Any => s.push_str("<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>\n"),
     }
     s.push_str("\n[events]\n\n[attributes]\n");
@@ -77,7 +89,11 @@ impl Format for Brat {
         let conf = annotation_conf(ds);
         let mut out = Vec::new();
         for p in &ds.parts {
-            let dir = if ds.split { format!("{}/", p.name) } else { String::new() };
+            let dir = if ds.split {
+                format!("{}/", p.name)
+            } else {
+                String::new()
+            };
             out.push(OutFile {
                 path: format!("{dir}annotation.conf"),
                 bytes: conf.clone().into_bytes(),
@@ -98,7 +114,8 @@ impl Format for Brat {
 
     fn import(&self, path: &Path) -> Result<Vec<Incoming>, Vec<String>> {
         let mut anns = Vec::new();
-        collect_anns(path, &mut anns).map_err(|e| vec![format!("{}: cannot read: {e}", path.display())])?;
+        collect_anns(path, &mut anns)
+            .map_err(|e| vec![format!("{}: cannot read: {e}", path.display())])?;
         if anns.is_empty() {
             return Err(vec![format!(
                 "{}: no .ann file here; give brat .ann files or folders holding them",
@@ -113,7 +130,11 @@ impl Format for Brat {
                 Err(e) => problems.extend(e),
             }
         }
-        if problems.is_empty() { Ok(out) } else { Err(problems) }
+        if problems.is_empty() {
+            Ok(out)
+        } else {
+            Err(problems)
+        }
     }
 }
 
@@ -142,16 +163,27 @@ fn collect_anns(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 fn read_pair(ann_path: &Path) -> Result<Incoming, Vec<String>> {
     let shown = ann_path.display().to_string();
     let txt_path = ann_path.with_extension("txt");
-    let read = |p: &Path| std::fs::read(p).map_err(|e| vec![format!("{}: cannot read: {e}", p.display())]);
+    let read =
+        |p: &Path| std::fs::read(p).map_err(|e| vec![format!("{}: cannot read: {e}", p.display())]);
     let txt_bytes = read(&txt_path)?;
     let text = Text::from_file_bytes(&txt_bytes).map_err(|e| {
-        vec![format!("{}:{}: not UTF-8; convert the file to UTF-8", txt_path.display(), e.line)]
+        vec![format!(
+            "{}:{}: not UTF-8; convert the file to UTF-8",
+            txt_path.display(),
+            e.line
+        )]
     })?;
     let ann_bytes = read(ann_path)?;
     let ann = String::from_utf8(ann_bytes).map_err(|_| vec![format!("{shown}: not UTF-8")])?;
-    let stem = ann_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let file_name = safe_file_name(&stem)
-        .ok_or_else(|| vec![format!("{shown}: {stem:?} cannot be an article file name; rename the files")])?;
+    let stem = ann_path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let file_name = safe_file_name(&stem).ok_or_else(|| {
+        vec![format!(
+            "{shown}: {stem:?} cannot be an article file name; rename the files"
+        )]
+    })?;
 
     let mut spans = Vec::new();
     let mut problems = Vec::new();
@@ -169,7 +201,9 @@ fn read_pair(ann_path: &Path) -> Result<Incoming, Vec<String>> {
         let mut cols = line.splitn(3, '\t');
         let (_id, mid, given) = (cols.next(), cols.next(), cols.next());
         let Some(mid) = mid else {
-            problems.push(format!("{at}: not a brat line (ID<TAB>TYPE START END<TAB>TEXT)"));
+            problems.push(format!(
+                "{at}: not a brat line (ID<TAB>TYPE START END<TAB>TEXT)"
+            ));
             continue;
         };
         let Some((label, offs)) = mid.split_once(' ') else {
@@ -186,7 +220,9 @@ fn read_pair(ann_path: &Path) -> Result<Incoming, Vec<String>> {
             }
         }
         if bad || frags.is_empty() {
-            problems.push(format!("{at}: {offs:?} are not offsets (START END, or fragments START END;START END)"));
+            problems.push(format!(
+                "{at}: {offs:?} are not offsets (START END, or fragments START END;START END)"
+            ));
             continue;
         }
         let (start, end) = (frags[0].0, frags[frags.len() - 1].1);
@@ -194,13 +230,10 @@ fn read_pair(ann_path: &Path) -> Result<Incoming, Vec<String>> {
         if frags.len() > 1 {
             let n_chars = text.len_chars();
             let joined_by_breaks = frags.windows(2).all(|w| {
-                w[0].0 < w[0].1
-                    && w[0].1 <= w[1].0
-                    && w[1].0 <= n_chars
-                    && {
-                        let gap = text.slice(w[0].1, w[1].0);
-                        gap.chars().any(is_break) && gap.chars().all(char::is_whitespace)
-                    }
+                w[0].0 < w[0].1 && w[0].1 <= w[1].0 && w[1].0 <= n_chars && {
+                    let gap = text.slice(w[0].1, w[1].0);
+                    gap.chars().any(is_break) && gap.chars().all(char::is_whitespace)
+                }
             });
             if !joined_by_breaks || end > n_chars {
                 problems.push(format!(

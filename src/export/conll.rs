@@ -62,11 +62,19 @@ impl Format for Conll {
         let shown = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| vec![format!("{shown}: cannot read: {e}")])?;
         let src = std::str::from_utf8(&bytes).map_err(|e| {
-            let line = 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
-            vec![format!("{shown}:{line}: not UTF-8; convert the file to UTF-8")]
+            let line = 1 + bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            vec![format!(
+                "{shown}:{line}: not UTF-8; convert the file to UTF-8"
+            )]
         })?;
         let src = src.strip_prefix('\u{feff}').unwrap_or(src);
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
 
         // Documents of sentences of (line number, token, tag).
         type Sentence<'a> = Vec<(usize, &'a str, &'a str)>;
@@ -88,23 +96,38 @@ impl Format for Conll {
             }
             if cols.len() < 2 {
                 problems.push(format!(
-                    "{shown}:{n}: {line:?} has no tag column; each line needs the token first and the tag last"
+                    "{shown}:{n}: {} has no tag column; each line needs the token first and the tag last",
+                    super::quote(line)
                 ));
                 continue;
             }
-            sents.last_mut().expect("never empty").push((n, cols[0], cols[cols.len() - 1]));
+            sents
+                .last_mut()
+                .expect("never empty")
+                .push((n, cols[0], cols[cols.len() - 1]));
         }
         let docs: Vec<(usize, Vec<Sentence>)> = docs
             .into_iter()
-            .map(|(n, s)| (n, s.into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>()))
+            .map(|(n, s)| {
+                (
+                    n,
+                    s.into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>(),
+                )
+            })
             .filter(|(_, s)| !s.is_empty())
             .collect();
         let many = docs.len() > 1;
         let mut out = Vec::new();
         for (k, (first_line, sents)) in docs.iter().enumerate() {
-            let name = if many { format!("{stem}-{:03}", k + 1) } else { stem.clone() };
+            let name = if many {
+                format!("{stem}-{:03}", k + 1)
+            } else {
+                stem.clone()
+            };
             let Some(file_name) = safe_file_name(&name) else {
-                problems.push(format!("{shown}: {name:?} cannot be an article file name; rename the input"));
+                problems.push(format!(
+                    "{shown}: {name:?} cannot be an article file name; rename the input"
+                ));
                 continue;
             };
             let mut text = String::new();
@@ -125,7 +148,7 @@ impl Format for Conll {
                 match decode(&tag_list) {
                     Ok(ents) => {
                         for (r, label) in ents {
-                            let (line, _, last_tok) = sent[r.end - 1];
+                            let (line, last_tok, _) = sent[r.end - 1];
                             spans.push(InSpan {
                                 start: starts[r.start],
                                 end: starts[r.end - 1] + last_tok.chars().count(),
@@ -150,6 +173,10 @@ impl Format for Conll {
                 notes: Vec::new(),
             });
         }
-        if problems.is_empty() { Ok(out) } else { Err(problems) }
+        if problems.is_empty() {
+            Ok(out)
+        } else {
+            Err(problems)
+        }
     }
 }

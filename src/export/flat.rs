@@ -3,6 +3,7 @@
 //! sentence splitting that never cuts a span, and tagging in IOB2, IOB1 and
 //! BIOES.
 
+use super::quote;
 use crate::core::document::Document;
 use crate::core::span::Span;
 use std::fmt;
@@ -83,7 +84,11 @@ impl fmt::Display for LossReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LossReason::InsideToken { token } => {
-                write!(f, "an edge falls inside the token {token:?}; the format tags whole tokens")
+                write!(
+                    f,
+                    "an edge falls inside the token {}; the format tags whole tokens",
+                    quote(token)
+                )
             }
             LossReason::OutsideTokens => {
                 f.write_str("an edge falls in whitespace; the format tags whole tokens")
@@ -96,8 +101,9 @@ impl fmt::Display for LossReason {
                 text,
             } => write!(
                 f,
-                "{} {label} [{start}, {end}) {text:?}, which is kept; the format holds one tag per token",
-                if *nested { "nested in" } else { "crosses" }
+                "{} {label} [{start}, {end}) {}, which is kept; the format holds one tag per token",
+                if *nested { "nested in" } else { "crosses" },
+                quote(text)
             ),
         }
     }
@@ -107,8 +113,13 @@ impl fmt::Display for Loss {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "articles/{} [{}, {}) {} {:?}: {}",
-            self.article, self.start, self.end, self.label, self.text, self.reason
+            "articles/{} [{}, {}) {} {}: {}",
+            self.article,
+            self.start,
+            self.end,
+            self.label,
+            quote(&self.text),
+            self.reason
         )
     }
 }
@@ -120,7 +131,11 @@ impl fmt::Display for Loss {
 pub fn flatten(doc: &Document, spans: &[Span]) -> (Vec<FlatSpan>, Vec<Loss>) {
     let mut order: Vec<&Span> = spans.iter().collect();
     order.sort_by(|a, b| {
-        (a.start, std::cmp::Reverse(a.end), &a.label).cmp(&(b.start, std::cmp::Reverse(b.end), &b.label))
+        (a.start, std::cmp::Reverse(a.end), &a.label).cmp(&(
+            b.start,
+            std::cmp::Reverse(b.end),
+            &b.label,
+        ))
     });
     let tokens = &doc.tokens;
     let mut kept: Vec<FlatSpan> = Vec::new();
@@ -221,8 +236,14 @@ pub fn tags(sentence: Range<usize>, flat: &[FlatSpan], scheme: Scheme) -> Vec<St
     let mut out = vec!["O".to_string(); sentence.len()];
     let lo = flat.partition_point(|f| f.tokens.end <= sentence.start);
     let mut prev: Option<&FlatSpan> = None;
-    for f in flat[lo..].iter().take_while(|f| f.tokens.start < sentence.end) {
-        let (a, b) = (f.tokens.start - sentence.start, f.tokens.end - sentence.start);
+    for f in flat[lo..]
+        .iter()
+        .take_while(|f| f.tokens.start < sentence.end)
+    {
+        let (a, b) = (
+            f.tokens.start - sentence.start,
+            f.tokens.end - sentence.start,
+        );
         let l = &f.label;
         for (k, t) in out[a..b].iter_mut().enumerate() {
             let first = k == 0;
@@ -230,7 +251,8 @@ pub fn tags(sentence: Range<usize>, flat: &[FlatSpan], scheme: Scheme) -> Vec<St
             *t = match scheme {
                 Scheme::Iob2 => format!("{}-{l}", if first { "B" } else { "I" }),
                 Scheme::Iob1 => {
-                    let follows_same = prev.is_some_and(|p| p.tokens.end == f.tokens.start && p.label == *l);
+                    let follows_same =
+                        prev.is_some_and(|p| p.tokens.end == f.tokens.start && p.label == *l);
                     format!("{}-{l}", if first && follows_same { "B" } else { "I" })
                 }
                 Scheme::Bioes => {
@@ -265,7 +287,10 @@ pub fn decode(tags: &[&str]) -> Result<Vec<(Range<usize>, String)>, (usize, Stri
                 Some((p, l)) if matches!(p, "B" | "I" | "E" | "S") && !l.is_empty() => {
                     Ok((p.chars().next().unwrap_or('O'), l))
                 }
-                _ => Err((i, format!("{t:?} is not a tag (O, or B-/I-/E-/S- and a label)"))),
+                _ => Err((
+                    i,
+                    format!("{} is not a tag (O, or B-/I-/E-/S- and a label)", quote(t)),
+                )),
             }
         })
         .collect::<Result<_, _>>()?;
@@ -284,7 +309,13 @@ pub fn decode(tags: &[&str]) -> Result<Vec<(Range<usize>, String)>, (usize, Stri
                     open = None;
                 }
                 (_, Some((_, ol))) => {
-                    return Err((i, format!("{} after an unfinished {ol} entity (BIOES needs E-{ol})", tags[i])));
+                    return Err((
+                        i,
+                        format!(
+                            "{} after an unfinished {ol} entity (BIOES needs E-{ol})",
+                            tags[i]
+                        ),
+                    ));
                 }
                 (_, None) => return Err((i, format!("{} does not follow B-{l} (BIOES)", tags[i]))),
             }
@@ -302,7 +333,10 @@ pub fn decode(tags: &[&str]) -> Result<Vec<(Range<usize>, String)>, (usize, Stri
     }
     if let Some((s, l)) = open {
         if bioes {
-            return Err((tags.len() - 1, format!("the {l} entity is not finished with E-{l} (BIOES)")));
+            return Err((
+                tags.len() - 1,
+                format!("the {l} entity is not finished with E-{l} (BIOES)"),
+            ));
         }
         out.push((s..tags.len(), l.into()));
     }
@@ -334,9 +368,18 @@ mod tests {
         assert!(lost.is_empty());
         let s = sentences(&d, &flat);
         assert_eq!(s, [0..4]);
-        assert_eq!(tags(0..4, &flat, Scheme::Iob2), ["O", "B-LOC", "I-LOC", "B-LOC"]);
-        assert_eq!(tags(0..4, &flat, Scheme::Iob1), ["O", "I-LOC", "I-LOC", "B-LOC"]);
-        assert_eq!(tags(0..4, &flat, Scheme::Bioes), ["O", "B-LOC", "E-LOC", "S-LOC"]);
+        assert_eq!(
+            tags(0..4, &flat, Scheme::Iob2),
+            ["O", "B-LOC", "I-LOC", "B-LOC"]
+        );
+        assert_eq!(
+            tags(0..4, &flat, Scheme::Iob1),
+            ["O", "I-LOC", "I-LOC", "B-LOC"]
+        );
+        assert_eq!(
+            tags(0..4, &flat, Scheme::Bioes),
+            ["O", "B-LOC", "E-LOC", "S-LOC"]
+        );
     }
 
     #[test]
@@ -346,7 +389,10 @@ mod tests {
         assert_eq!(flat.len(), 1);
         assert_eq!(flat[0].label, "ORG");
         assert_eq!(lost.len(), 2);
-        assert!(matches!(lost[0].reason, LossReason::Overlaps { nested: true, .. }));
+        assert!(matches!(
+            lost[0].reason,
+            LossReason::Overlaps { nested: true, .. }
+        ));
         assert_eq!(
             lost[1].reason,
             LossReason::InsideToken {
@@ -369,9 +415,18 @@ mod tests {
     #[test]
     fn decode_reads_every_scheme_back() {
         let e = |v: &[&str]| decode(v).unwrap();
-        assert_eq!(e(&["I-LOC", "I-LOC", "B-LOC"]), [(0..2, "LOC".into()), (2..3, "LOC".into())]);
-        assert_eq!(e(&["B-LOC", "I-LOC", "B-LOC"]), [(0..2, "LOC".into()), (2..3, "LOC".into())]);
-        assert_eq!(e(&["B-LOC", "E-LOC", "S-LOC", "O"]), [(0..2, "LOC".into()), (2..3, "LOC".into())]);
+        assert_eq!(
+            e(&["I-LOC", "I-LOC", "B-LOC"]),
+            [(0..2, "LOC".into()), (2..3, "LOC".into())]
+        );
+        assert_eq!(
+            e(&["B-LOC", "I-LOC", "B-LOC"]),
+            [(0..2, "LOC".into()), (2..3, "LOC".into())]
+        );
+        assert_eq!(
+            e(&["B-LOC", "E-LOC", "S-LOC", "O"]),
+            [(0..2, "LOC".into()), (2..3, "LOC".into())]
+        );
         assert!(decode(&["B-LOC", "O", "E-LOC"]).is_err());
         assert_eq!(decode(&["X-LOC"]).unwrap_err().0, 0);
     }

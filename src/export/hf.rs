@@ -22,7 +22,12 @@ impl Format for Hf {
 
     fn export(&self, ds: &Dataset) -> Vec<OutFile> {
         let names = ds.scheme.tag_names(&ds.labels);
-        let index = |t: &str| names.iter().position(|n| n == t).expect("every tag is named");
+        let index = |t: &str| {
+            names
+                .iter()
+                .position(|n| n == t)
+                .expect("every tag is named")
+        };
         let mut out: Vec<OutFile> = ds
             .parts
             .iter()

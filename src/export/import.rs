@@ -4,14 +4,14 @@
 //! written unless every input is sound; nothing is overwritten without
 //! `--force`.
 
-use super::{ImportArgs, user};
+use super::{ImportArgs, quote, user};
 use crate::core::document::Document;
+use crate::core::edit::Edit;
 use crate::core::schema::{Overlap, Schema};
 use crate::core::sidecar::{sha256_hex, write_atomic};
 use crate::core::span::{crosses, overlaps};
 use crate::core::status::Status;
 use crate::core::text::Text;
-use crate::core::edit::Edit;
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::path::Path;
@@ -85,7 +85,9 @@ fn check(inc: &Incoming, overlap: Overlap) -> (Text, Vec<String>) {
             && t != actual
         {
             problems.push(format!(
-                "{what}: the input says the span holds {t:?} but the text has {actual:?} there; the offsets do not match the text"
+                "{what}: the input says the span holds {} but the text has {} there; the offsets do not match the text",
+                quote(t),
+                quote(actual)
             ));
             continue;
         }
@@ -98,8 +100,12 @@ fn check(inc: &Incoming, overlap: Overlap) -> (Text, Vec<String>) {
                 };
             if bad {
                 problems.push(format!(
-                    "{what}: overlaps {} [{}, {}) from {}, which nhan.toml (overlap = {:?}) does not allow",
-                    o.label, o.start, o.end, o.at, overlap
+                    "{what}: overlaps {} [{}, {}) from {}, which nhan.toml (overlap = \"{}\") does not allow",
+                    o.label,
+                    o.start,
+                    o.end,
+                    o.at,
+                    format!("{overlap:?}").to_lowercase()
                 ));
             }
         }
@@ -163,7 +169,11 @@ pub fn write(
         if let Ok(old) = std::fs::read(&a)
             && old != inc.text.as_bytes()
         {
-            clashes.push(format!("{} exists with another text (from {})", a.display(), inc.at));
+            clashes.push(format!(
+                "{} exists with another text (from {})",
+                a.display(),
+                inc.at
+            ));
         }
         if s.exists() {
             clashes.push(format!("{} exists (from {})", s.display(), inc.at));
@@ -190,7 +200,8 @@ pub fn write(
         n_spans += spans.len();
         let a = articles.join(&inc.file_name);
         if std::fs::read(&a).ok().as_deref() != Some(bytes) {
-            write_atomic(&a, bytes).map_err(|e| user(format!("{}: cannot write: {e}", a.display())))?;
+            write_atomic(&a, bytes)
+                .map_err(|e| user(format!("{}: cannot write: {e}", a.display())))?;
         }
         let stem = inc.file_name.trim_end_matches(".txt");
         let s = annotations.join(format!("{stem}.json"));

@@ -33,12 +33,19 @@ impl Format for Jsonl {
                     let label: Vec<Value> = d
                         .spans
                         .iter()
-                        .map(|s| Value::Array(vec![s.start.into(), s.end.into(), s.label.as_str().into()]))
+                        .map(|s| {
+                            Value::Array(vec![
+                                s.start.into(),
+                                s.end.into(),
+                                s.label.as_str().into(),
+                            ])
+                        })
                         .collect();
                     m.insert("label".into(), label.into());
                     m.insert("article".into(), d.doc.file_name.as_str().into());
                     m.insert("status".into(), d.doc.status.as_str().into());
-                    let who: Vec<Value> = d.spans.iter().map(|s| s.annotator.clone().into()).collect();
+                    let who: Vec<Value> =
+                        d.spans.iter().map(|s| s.annotator.clone().into()).collect();
                     m.insert("annotators".into(), who.into());
                     out.push_str(&Value::Object(m).to_string());
                     out.push('\n');
@@ -55,11 +62,19 @@ impl Format for Jsonl {
         let shown = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| vec![format!("{shown}: cannot read: {e}")])?;
         let src = std::str::from_utf8(&bytes).map_err(|e| {
-            let line = 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
-            vec![format!("{shown}:{line}: not UTF-8; convert the file to UTF-8")]
+            let line = 1 + bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            vec![format!(
+                "{shown}:{line}: not UTF-8; convert the file to UTF-8"
+            )]
         })?;
         let src = src.strip_prefix('\u{feff}').unwrap_or(src);
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let mut out = Vec::new();
         let mut problems = Vec::new();
         for (i, line) in src.lines().enumerate() {
@@ -72,7 +87,11 @@ impl Format for Jsonl {
                 Err(e) => problems.push(format!("{shown}:{n}: {e}")),
             }
         }
-        if problems.is_empty() { Ok(out) } else { Err(problems) }
+        if problems.is_empty() {
+            Ok(out)
+        } else {
+            Err(problems)
+        }
     }
 }
 
@@ -96,8 +115,14 @@ fn read_line(line: &str, shown: &str, n: usize, stem: &str) -> Result<Incoming, 
         .map(|a| a.iter().map(|x| x.as_str().map(String::from)).collect())
         .unwrap_or_default();
     let mut spans = Vec::new();
-    let label = m.get("label").and_then(Value::as_array).filter(|a| !a.is_empty());
-    let entities = m.get("entities").and_then(Value::as_array).filter(|a| !a.is_empty());
+    let label = m
+        .get("label")
+        .and_then(Value::as_array)
+        .filter(|a| !a.is_empty());
+    let entities = m
+        .get("entities")
+        .and_then(Value::as_array)
+        .filter(|a| !a.is_empty());
     if label.is_some() && entities.is_some() {
         return Err("has both \"label\" and \"entities\"; give the spans once".into());
     }
@@ -106,12 +131,18 @@ fn read_line(line: &str, shown: &str, n: usize, stem: &str) -> Result<Incoming, 
             let t = e.as_array().filter(|t| t.len() == 3).ok_or_else(|| {
                 format!("label[{k}] is {e}, not [start, end, \"LABEL\"] (a text-classification label cannot be imported as a span)")
             })?;
-            let l = t[2].as_str().ok_or_else(|| format!("label[{k}]: the label {} is not a string", t[2]))?;
+            let l = t[2]
+                .as_str()
+                .ok_or_else(|| format!("label[{k}]: the label {} is not a string", t[2]))?;
             spans.push(InSpan {
                 start: offset(&t[0], &format!("label[{k}] start"))?,
                 end: offset(&t[1], &format!("label[{k}] end"))?,
                 label: l.into(),
-                annotator: if annotators.len() == a.len() { annotators[k].clone() } else { None },
+                annotator: if annotators.len() == a.len() {
+                    annotators[k].clone()
+                } else {
+                    None
+                },
                 text: None,
                 at: at.clone(),
             });
@@ -122,7 +153,10 @@ fn read_line(line: &str, shown: &str, n: usize, stem: &str) -> Result<Incoming, 
             let o = e
                 .as_object()
                 .ok_or_else(|| format!("entities[{k}] is {e}, not an object"))?;
-            let get = |key: &str| o.get(key).ok_or_else(|| format!("entities[{k}] has no \"{key}\""));
+            let get = |key: &str| {
+                o.get(key)
+                    .ok_or_else(|| format!("entities[{k}] has no \"{key}\""))
+            };
             let l = get("label")?
                 .as_str()
                 .ok_or_else(|| format!("entities[{k}]: the label is not a string"))?;
@@ -130,7 +164,11 @@ fn read_line(line: &str, shown: &str, n: usize, stem: &str) -> Result<Incoming, 
                 start: offset(get("start_offset")?, &format!("entities[{k}] start_offset"))?,
                 end: offset(get("end_offset")?, &format!("entities[{k}] end_offset"))?,
                 label: l.into(),
-                annotator: if annotators.len() == a.len() { annotators[k].clone() } else { None },
+                annotator: if annotators.len() == a.len() {
+                    annotators[k].clone()
+                } else {
+                    None
+                },
                 text: None,
                 at: at.clone(),
             });
@@ -142,8 +180,9 @@ fn read_line(line: &str, shown: &str, n: usize, stem: &str) -> Result<Incoming, 
         (_, Some(Value::Number(id))) => format!("{stem}-{id}"),
         _ => format!("{stem}-{n}"),
     };
-    let file_name = safe_file_name(&name)
-        .ok_or_else(|| format!("{name:?} cannot be an article file name (one plain name, no folders)"))?;
+    let file_name = safe_file_name(&name).ok_or_else(|| {
+        format!("{name:?} cannot be an article file name (one plain name, no folders)")
+    })?;
     let status = m
         .get("status")
         .and_then(|s| serde_json::from_value::<Status>(s.clone()).ok());

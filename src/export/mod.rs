@@ -268,9 +268,13 @@ impl Built {
                 let mut m: BTreeMap<String, usize> = BTreeMap::new();
                 for d in &p.docs {
                     if flat {
-                        d.flat.iter().for_each(|f| *m.entry(f.label.clone()).or_default() += 1);
+                        d.flat
+                            .iter()
+                            .for_each(|f| *m.entry(f.label.clone()).or_default() += 1);
                     } else {
-                        d.spans.iter().for_each(|s| *m.entry(s.label.clone()).or_default() += 1);
+                        d.spans
+                            .iter()
+                            .for_each(|s| *m.entry(s.label.clone()).or_default() += 1);
                     }
                 }
                 (p.name.clone(), m)
@@ -297,7 +301,12 @@ pub fn build(project_dir: &Path, args: &ExportArgs) -> anyhow::Result<Built> {
         )));
     }
 
-    let schema_labels: Vec<String> = project.schema.labels.iter().map(|l| l.name.clone()).collect();
+    let schema_labels: Vec<String> = project
+        .schema
+        .labels
+        .iter()
+        .map(|l| l.name.clone())
+        .collect();
     for l in &args.labels {
         if !schema_labels.contains(l) {
             return Err(user(format!(
@@ -315,7 +324,10 @@ pub fn build(project_dir: &Path, args: &ExportArgs) -> anyhow::Result<Built> {
     let mut lost = Vec::new();
     for a in &project.articles {
         if !args.status.admits(a.status) {
-            left_out.entry(a.status).or_default().push(a.file_name.clone());
+            left_out
+                .entry(a.status)
+                .or_default()
+                .push(a.file_name.clone());
             continue;
         }
         let loaded = project.load(&a.file_name).map_err(user)?;
@@ -350,7 +362,10 @@ pub fn build(project_dir: &Path, args: &ExportArgs) -> anyhow::Result<Built> {
         });
     }
     unknown.sort();
-    let mut labels: Vec<String> = schema_labels.into_iter().filter(|l| keep_label(l)).collect();
+    let mut labels: Vec<String> = schema_labels
+        .into_iter()
+        .filter(|l| keep_label(l))
+        .collect();
     labels.extend(unknown.iter().cloned());
 
     let parts = match &args.split {
@@ -416,7 +431,8 @@ fn manifest(args: &ExportArgs, b: &Built, flat: bool) -> String {
             json!({"article": l.article, "start": l.start, "end": l.end, "label": l.label, "text": l.text, "reason": l.reason.to_string()})
         })
         .collect();
-    let left_out: BTreeMap<&str, &Vec<String>> = b.left_out.iter().map(|(s, v)| (s.as_str(), v)).collect();
+    let left_out: BTreeMap<&str, &Vec<String>> =
+        b.left_out.iter().map(|(s, v)| (s.as_str(), v)).collect();
     let v = json!({
         "nhan_export": 1,
         "format": format_of(args.format).name(),
@@ -438,7 +454,13 @@ fn manifest(args: &ExportArgs, b: &Built, flat: bool) -> String {
 fn report(err: &mut dyn Write, args: &ExportArgs, b: &Built, flat: bool) -> std::io::Result<()> {
     let name = format_of(args.format).name();
     if !b.lost.is_empty() {
-        let total: usize = b.dataset.parts.iter().flat_map(|p| &p.docs).map(|d| d.spans.len()).sum();
+        let total: usize = b
+            .dataset
+            .parts
+            .iter()
+            .flat_map(|p| &p.docs)
+            .map(|d| d.spans.len())
+            .sum();
         writeln!(
             err,
             "loss report: {name} cannot hold {} of {total} spans (each is left out, the others are exported unchanged):",
@@ -457,7 +479,14 @@ fn report(err: &mut dyn Write, args: &ExportArgs, b: &Built, flat: bool) -> std:
             .parts
             .iter()
             .zip(&counts)
-            .map(|(p, (_, m))| format!("{} {} articles/{} entities", p.name, p.docs.len(), m.values().sum::<usize>()))
+            .map(|(p, (_, m))| {
+                format!(
+                    "{} {} articles/{} entities",
+                    p.name,
+                    p.docs.len(),
+                    m.values().sum::<usize>()
+                )
+            })
             .collect();
         format!(" ({})", v.join(", "))
     } else {
@@ -472,16 +501,28 @@ fn report(err: &mut dyn Write, args: &ExportArgs, b: &Built, flat: bool) -> std:
     if n_left == 0 {
         writeln!(err, "left out 0 articles")?;
     } else {
-        let by: Vec<String> = b.left_out.iter().map(|(s, v)| format!("{} {s}", v.len())).collect();
+        let by: Vec<String> = b
+            .left_out
+            .iter()
+            .map(|(s, v)| format!("{} {s}", v.len()))
+            .collect();
         let hint = match args.status {
             StatusFilter::Reviewed => "; --status done or --status any includes more",
             StatusFilter::Done => "; --status any includes them",
             StatusFilter::Any => "",
         };
-        writeln!(err, "left out {n_left} articles by status: {}{hint}", by.join(", "))?;
+        writeln!(
+            err,
+            "left out {n_left} articles by status: {}{hint}",
+            by.join(", ")
+        )?;
     }
     if b.label_filtered > 0 {
-        writeln!(err, "left out {} spans whose label is not in --labels", b.label_filtered)?;
+        writeln!(
+            err,
+            "left out {} spans whose label is not in --labels",
+            b.label_filtered
+        )?;
     }
     if !b.unknown_labels.is_empty() {
         writeln!(
@@ -538,7 +579,12 @@ pub fn export_with(
         return Ok(ExitCode::SUCCESS);
     }
     write_folder(&args.out, &b.files, &manifest(args, &b, flat))?;
-    writeln!(err, "wrote {} files to {}", b.files.len() + 1, args.out.display())?;
+    writeln!(
+        err,
+        "wrote {} files to {}",
+        b.files.len() + 1,
+        args.out.display()
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -547,7 +593,10 @@ pub fn export_with(
 /// removed first, so no stale article survives; anything else is refused.
 fn write_folder(dir: &Path, files: &[OutFile], manifest: &str) -> anyhow::Result<()> {
     if dir.exists() && !dir.is_dir() {
-        return Err(user(format!("--out {}: is a file; give a folder", dir.display())));
+        return Err(user(format!(
+            "--out {}: is a file; give a folder",
+            dir.display()
+        )));
     }
     if dir.is_dir() {
         let mpath = dir.join(MANIFEST);
@@ -572,11 +621,19 @@ fn write_folder(dir: &Path, files: &[OutFile], manifest: &str) -> anyhow::Result
         }
     }
     for f in files {
-        write_atomic(&dir.join(&f.path), &f.bytes)
-            .map_err(|e| user(format!("{}: cannot write: {e}", dir.join(&f.path).display())))?;
+        write_atomic(&dir.join(&f.path), &f.bytes).map_err(|e| {
+            user(format!(
+                "{}: cannot write: {e}",
+                dir.join(&f.path).display()
+            ))
+        })?;
     }
-    write_atomic(&dir.join(MANIFEST), manifest.as_bytes())
-        .map_err(|e| user(format!("{}: cannot write: {e}", dir.join(MANIFEST).display())))?;
+    write_atomic(&dir.join(MANIFEST), manifest.as_bytes()).map_err(|e| {
+        user(format!(
+            "{}: cannot write: {e}",
+            dir.join(MANIFEST).display()
+        ))
+    })?;
     Ok(())
 }
 
@@ -604,7 +661,11 @@ pub fn run_import(project_dir: &Path, args: &ImportArgs) -> anyhow::Result<ExitC
 }
 
 /// [`run_import`] with the report stream given (tests use it).
-pub fn import_with(project_dir: &Path, args: &ImportArgs, err: &mut dyn Write) -> anyhow::Result<()> {
+pub fn import_with(
+    project_dir: &Path,
+    args: &ImportArgs,
+    err: &mut dyn Write,
+) -> anyhow::Result<()> {
     let fmt = import_format_of(args.format);
     let mut incoming = Vec::new();
     let mut problems = Vec::new();
@@ -615,4 +676,25 @@ pub fn import_with(project_dir: &Path, args: &ImportArgs, err: &mut dyn Write) -
         }
     }
     import::write(project_dir, incoming, problems, args, err)
+}
+
+/// `s` in double quotes for a message: control characters, quotes and
+/// backslashes escaped, everything else (accents, combining marks, emoji)
+/// as it is, so that NFD text reads as text.
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
