@@ -11,7 +11,9 @@ use std::process::ExitCode;
 /// The 1-based line of span `id` in a sidecar written one span per line.
 fn span_line(src: &str, id: u64) -> Option<usize> {
     let needle = format!("{{\"id\": {id},");
-    src.lines().position(|l| l.trim_start().starts_with(&needle)).map(|i| i + 1)
+    src.lines()
+        .position(|l| l.trim_start().starts_with(&needle))
+        .map(|i| i + 1)
 }
 
 pub fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
@@ -28,22 +30,20 @@ pub fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        let Ok(src) = std::fs::read_to_string(&sc_path) else { continue };
+        let Ok(src) = std::fs::read_to_string(&sc_path) else {
+            continue;
+        };
         checked += 1;
         if let Err(e) = Sidecar::parse(src.as_bytes(), &shown) {
             problems.push(e.to_string());
             continue;
         }
-        let doc = match loaded.doc.clone().with_sidecar(Sidecar::parse(src.as_bytes(), &shown)?) {
-            Ok(d) => d,
-            Err((d, ps)) => {
-                for p in ps {
-                    let line = p.span_id.and_then(|id| span_line(&src, id)).unwrap_or(1);
-                    problems.push(format!("{shown}:{line}: {p}"));
-                }
-                d
-            }
-        };
+        let sidecar = Sidecar::parse(src.as_bytes(), &shown)?;
+        let (doc, ps) = loaded.doc.clone().with_sidecar(sidecar);
+        for p in ps {
+            let line = p.span_id.and_then(|id| span_line(&src, id)).unwrap_or(1);
+            problems.push(format!("{shown}:{line}: {p}"));
+        }
         for p in doc.schema_problems(&project.schema) {
             let line = p.span_id.and_then(|id| span_line(&src, id)).unwrap_or(1);
             problems.push(format!("{shown}:{line}: {p}"));
@@ -53,10 +53,13 @@ pub fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
     if let Ok(rd) = std::fs::read_dir(dir.join("annotations")) {
         for e in rd.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            if let Some(stem) = name.strip_suffix(".json") {
-                if !project.articles.iter().any(|a| a.stem == stem) {
-                    problems.push(format!("{}: no article articles/{stem}.txt for this sidecar", e.path().display()));
-                }
+            if let Some(stem) = name.strip_suffix(".json")
+                && !project.articles.iter().any(|a| a.stem == stem)
+            {
+                problems.push(format!(
+                    "{}: no article articles/{stem}.txt for this sidecar",
+                    e.path().display()
+                ));
             }
         }
     }
@@ -68,7 +71,10 @@ pub fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
         println!("ok: {n} articles, {checked} sidecars, no problems");
         Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!("{} problems in {n} articles ({checked} sidecars); fix the files named above", problems.len());
+        eprintln!(
+            "{} problems in {n} articles ({checked} sidecars); fix the files named above",
+            problems.len()
+        );
         Ok(ExitCode::from(1))
     }
 }
@@ -77,10 +83,15 @@ pub fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
 pub fn stats_json(project: &Project) -> Value {
     let mut by_label: BTreeMap<String, u64> = BTreeMap::new();
     let mut by_annotator: BTreeMap<String, u64> = BTreeMap::new();
-    let mut by_status: BTreeMap<&str, u64> = [Status::Todo, Status::InProgress, Status::Done, Status::Reviewed]
-        .into_iter()
-        .map(|s| (s.as_str(), 0))
-        .collect();
+    let mut by_status: BTreeMap<&str, u64> = [
+        Status::Todo,
+        Status::InProgress,
+        Status::Done,
+        Status::Reviewed,
+    ]
+    .into_iter()
+    .map(|s| (s.as_str(), 0))
+    .collect();
     let (mut accepted, mut rejected, mut unreviewed, mut total) = (0u64, 0u64, 0u64, 0u64);
     let mut per_article = Vec::new();
     let mut problems = Vec::new();
@@ -104,7 +115,9 @@ pub fn stats_json(project: &Project) -> Value {
             total += 1;
             *labels.entry(s.label.clone()).or_default() += 1;
             *by_label.entry(s.label.clone()).or_default() += 1;
-            *by_annotator.entry(s.annotator.clone().unwrap_or_else(|| "(none)".into())).or_default() += 1;
+            *by_annotator
+                .entry(s.annotator.clone().unwrap_or_else(|| "(none)".into()))
+                .or_default() += 1;
             match s.review.as_deref() {
                 Some("accepted") => {
                     accepted += 1;
@@ -114,7 +127,11 @@ pub fn stats_json(project: &Project) -> Value {
                 None => unreviewed += 1,
             }
         }
-        let rejected_here = doc.extra.get("rejected").and_then(Value::as_array).map_or(0, |v| v.len() as u64);
+        let rejected_here = doc
+            .extra
+            .get("rejected")
+            .and_then(Value::as_array)
+            .map_or(0, |v| v.len() as u64);
         rejected += rejected_here;
         per_article.push(json!({
             "article": a.file_name,
@@ -152,7 +169,14 @@ pub fn stats(dir: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
     }
     println!("\nby label");
     for l in &project.schema.labels {
-        println!("  {:<12} {:>6}", l.name, v["by_label"].get(&l.name).and_then(Value::as_u64).unwrap_or(0));
+        println!(
+            "  {:<12} {:>6}",
+            l.name,
+            v["by_label"]
+                .get(&l.name)
+                .and_then(Value::as_u64)
+                .unwrap_or(0)
+        );
     }
     for (k, c) in v["by_label"].as_object().into_iter().flatten() {
         if project.schema.index_of(k).is_none() {
@@ -163,7 +187,12 @@ pub fn stats(dir: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
     for (k, c) in v["by_annotator"].as_object().into_iter().flatten() {
         println!("  {k:<12} {c:>6}");
     }
-    println!("\nreview: {} accepted, {} rejected, {} unreviewed", n("/review/accepted"), n("/review/rejected"), n("/review/unreviewed"));
+    println!(
+        "\nreview: {} accepted, {} rejected, {} unreviewed",
+        n("/review/accepted"),
+        n("/review/rejected"),
+        n("/review/unreviewed")
+    );
     println!("\nby article");
     for a in v["per_article"].as_array().into_iter().flatten() {
         println!(

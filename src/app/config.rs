@@ -17,7 +17,12 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { annotator: None, keymap: Keymap::defaults(), path: None, warnings: Vec::new() }
+        Config {
+            annotator: None,
+            keymap: Keymap::defaults(),
+            path: None,
+            warnings: Vec::new(),
+        }
     }
 }
 
@@ -47,7 +52,9 @@ impl Config {
             Ok(s) => s,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return cfg,
             Err(e) => {
-                cfg.warnings.push(format!("{shown}: cannot read ({e}); using default settings"));
+                cfg.warnings.push(format!(
+                    "{shown}: cannot read ({e}); using default settings"
+                ));
                 return cfg;
             }
         };
@@ -56,11 +63,18 @@ impl Config {
             Ok(f) => {
                 cfg.annotator = f.annotator.filter(|a| !a.trim().is_empty());
                 let errs = cfg.keymap.merge(&f.keys, &src, &shown);
-                cfg.warnings.extend(errs.into_iter().map(|e| format!("{e}; that key keeps its default")));
+                cfg.warnings.extend(
+                    errs.into_iter()
+                        .map(|e| format!("{e}; that key keeps its default")),
+                );
             }
             Err(e) => {
-                let (line, col) = crate::core::schema::line_col(&src, e.span().map_or(0, |s| s.start));
-                cfg.warnings.push(format!("{shown}:{line}:{col}: {}; using default settings", e.message()));
+                let (line, col) =
+                    crate::core::schema::line_col(&src, e.span().map_or(0, |s| s.start));
+                cfg.warnings.push(format!(
+                    "{shown}:{line}:{col}: {}; using default settings",
+                    e.message()
+                ));
             }
         }
         cfg
@@ -84,10 +98,17 @@ mod tests {
     fn annotator_and_overrides() {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("c.toml");
-        std::fs::write(&p, "annotator = \"lan\"\n[keys.text]\nw = \"token_right\"\n").unwrap();
+        std::fs::write(
+            &p,
+            "annotator = \"lan\"\n[keys.text]\nw = \"token_right\"\n",
+        )
+        .unwrap();
         let c = Config::load(Some(&p));
         assert_eq!(c.annotator.as_deref(), Some("lan"));
-        assert_eq!(c.keymap.lookup(Context::Text, Key::char('w')), Some(Action::TokenRight));
+        assert_eq!(
+            c.keymap.lookup(Context::Text, Key::char('w')),
+            Some(Action::TokenRight)
+        );
     }
 
     #[test]
@@ -98,6 +119,9 @@ mod tests {
         let c = Config::load(Some(&p));
         assert_eq!(c.warnings.len(), 1);
         assert!(c.warnings[0].contains("c.toml:"), "{}", c.warnings[0]);
-        assert_eq!(c.keymap.lookup(Context::Text, Key::char('j')), Some(Action::LineDown));
+        assert_eq!(
+            c.keymap.lookup(Context::Text, Key::char('j')),
+            Some(Action::LineDown)
+        );
     }
 }

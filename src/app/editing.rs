@@ -15,9 +15,14 @@ pub fn describe(e: &Edit) -> String {
         Edit::Add(s) => format!("tagged {} “{}”", s.label, s.text),
         Edit::Remove(s) => format!("removed {} “{}”", s.label, s.text),
         Edit::Replace { before, after } if before.range() == after.range() => {
-            format!("relabelled “{}” {} → {}", after.text, before.label, after.label)
+            format!(
+                "relabelled “{}” {} → {}",
+                after.text, before.label, after.label
+            )
         }
-        Edit::Replace { before, after } => format!("{} “{}” → “{}”", after.label, before.text, after.text),
+        Edit::Replace { before, after } => {
+            format!("{} “{}” → “{}”", after.label, before.text, after.text)
+        }
         Edit::SetStatus { after, .. } => format!("article marked {after}"),
         Edit::Batch(v) => v
             .iter()
@@ -50,9 +55,17 @@ fn writable(state: &mut State) -> Option<&mut OpenArticle> {
 /// Applies, records and saves an edit; the first edit of a `todo` article
 /// also moves it to `in_progress` (undone together with it).
 fn commit(state: &mut State, edit: Edit, note: Option<String>) -> Vec<Effect> {
-    let Some(art) = state.article_mut() else { return vec![] };
+    let Some(art) = state.article_mut() else {
+        return vec![];
+    };
     let edit = if art.doc.status == Status::Todo && !matches!(edit, Edit::SetStatus { .. }) {
-        Edit::Batch(vec![Edit::SetStatus { before: Status::Todo, after: Status::InProgress }, edit])
+        Edit::Batch(vec![
+            Edit::SetStatus {
+                before: Status::Todo,
+                after: Status::InProgress,
+            },
+            edit,
+        ])
     } else {
         edit
     };
@@ -61,12 +74,21 @@ fn commit(state: &mut State, edit: Edit, note: Option<String>) -> Vec<Effect> {
     if let Some(s) = touched(&edit) {
         art.cursor = s.start;
     }
+    let sel = touched(&edit).map(|s| Selection::of_range(s.start, s.end, Some(s.id)));
     art.history.record(edit);
-    after_change(state, text + &note.unwrap_or_default())
+    let effects = after_change(state, text + &note.unwrap_or_default());
+    // The span just made or changed stays selected: `]` goes on from it,
+    // a digit relabels it, `x` deletes it.
+    if let Some(art) = state.article_mut() {
+        art.selection = sel.filter(|s| art.doc.spans.get(s.origin.unwrap_or(0)).is_some());
+    }
+    effects
 }
 
 fn after_change(state: &mut State, text: String) -> Vec<Effect> {
-    let Some(art) = state.article_mut() else { return vec![] };
+    let Some(art) = state.article_mut() else {
+        return vec![];
+    };
     art.revision += 1;
     art.save = SaveState::Pending;
     art.selection = None;
@@ -96,12 +118,26 @@ fn target(art: &OpenArticle) -> Option<(usize, usize, Option<u64>)> {
 pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
     let schema = state.project.schema.clone();
     let Some(label) = schema.labels.get(label_index).map(|l| l.name.clone()) else {
-        let names: Vec<String> = schema.labels.iter().enumerate().map(|(i, l)| format!("{} {}", i + 1, l.name)).collect();
-        error(state, format!("no label {} in this project (labels: {})", label_index + 1, names.join(", ")));
+        let names: Vec<String> = schema
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| format!("{} {}", i + 1, l.name))
+            .collect();
+        error(
+            state,
+            format!(
+                "no label {} in this project (labels: {})",
+                label_index + 1,
+                names.join(", ")
+            ),
+        );
         return vec![];
     };
     let annotator = state.annotator();
-    let Some(art) = writable(state) else { return vec![] };
+    let Some(art) = writable(state) else {
+        return vec![];
+    };
     let Some((start, end, origin)) = target(art) else {
         error(state, "nothing to tag here");
         return vec![];
@@ -112,16 +148,30 @@ pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
             info(state, format!("already {label} “{}”", same.text));
             return vec![];
         }
-        Edit::Replace { after: Span { label, ..same.clone() }, before: same }
+        Edit::Replace {
+            after: Span {
+                label,
+                ..same.clone()
+            },
+            before: same,
+        }
     } else {
         let moving = origin.and_then(|id| doc.spans.get(id).cloned());
-        if let Err(why) = doc.check_new_extent(start, end, schema.overlap, moving.as_ref().map(|s| s.id)) {
+        if let Err(why) =
+            doc.check_new_extent(start, end, schema.overlap, moving.as_ref().map(|s| s.id))
+        {
             error(state, format!("not tagged: {why}"));
             return vec![];
         }
         match moving {
             Some(before) => {
-                let after = Span { start, end, label, text: doc.text.slice(start, end).into(), ..before.clone() };
+                let after = Span {
+                    start,
+                    end,
+                    label,
+                    text: doc.text.slice(start, end).into(),
+                    ..before.clone()
+                };
                 Edit::Replace { before, after }
             }
             None => Edit::Add(doc.make_span(start, end, &label, annotator.as_deref())),
@@ -141,10 +191,23 @@ pub fn edit_action(state: &mut State, a: Action) -> Vec<Effect> {
 }
 
 fn undo_redo(state: &mut State, undo: bool) -> Vec<Effect> {
-    let Some(art) = writable(state) else { return vec![] };
-    let e = if undo { art.history.undo() } else { art.history.redo() };
+    let Some(art) = writable(state) else {
+        return vec![];
+    };
+    let e = if undo {
+        art.history.undo()
+    } else {
+        art.history.redo()
+    };
     let Some(e) = e else {
-        info(state, if undo { "nothing to undo" } else { "nothing to redo" });
+        info(
+            state,
+            if undo {
+                "nothing to undo"
+            } else {
+                "nothing to redo"
+            },
+        );
         return vec![];
     };
     art.doc.apply(&e);
@@ -161,7 +224,11 @@ fn span_here(art: &OpenArticle) -> Option<Span> {
     let spans = &art.doc.spans;
     if let Some(sel) = art.selection {
         let (s, e) = sel.range();
-        if let Some(sp) = sel.origin.and_then(|id| spans.get(id)).or_else(|| spans.with_extent(s, e)) {
+        if let Some(sp) = sel
+            .origin
+            .and_then(|id| spans.get(id))
+            .or_else(|| spans.with_extent(s, e))
+        {
             return Some(sp.clone());
         }
     }
@@ -169,7 +236,9 @@ fn span_here(art: &OpenArticle) -> Option<Span> {
 }
 
 fn delete(state: &mut State) -> Vec<Effect> {
-    let Some(art) = writable(state) else { return vec![] };
+    let Some(art) = writable(state) else {
+        return vec![];
+    };
     match span_here(art) {
         Some(s) => commit(state, Edit::Remove(s), None),
         None => {
@@ -190,9 +259,14 @@ fn whole_tokens(doc: &Document, s: usize, e: usize) -> bool {
 fn tag_all(state: &mut State) -> Vec<Effect> {
     let overlap = state.project.schema.overlap;
     let annotator = state.annotator();
-    let Some(art) = writable(state) else { return vec![] };
+    let Some(art) = writable(state) else {
+        return vec![];
+    };
     let Some(src) = span_here(art) else {
-        error(state, "select a tagged span first (] steps to one), then * tags its other occurrences");
+        error(
+            state,
+            "select a tagged span first (] steps to one), then * tags its other occurrences",
+        );
         return vec![];
     };
     let idx = crate::core::search::SearchIndex::new(&art.doc.text, false);
@@ -206,7 +280,12 @@ fn tag_all(state: &mut State) -> Vec<Effect> {
         } else if art.doc.check_new_extent(s, e, overlap, None).is_err() {
             refused += 1;
         } else {
-            adds.push(Edit::Add(art.doc.make_span(s, e, &src.label, annotator.as_deref())));
+            adds.push(Edit::Add(art.doc.make_span(
+                s,
+                e,
+                &src.label,
+                annotator.as_deref(),
+            )));
         }
     }
     let n = adds.len();
@@ -218,26 +297,36 @@ fn tag_all(state: &mut State) -> Vec<Effect> {
         note += &format!(", {refused} skipped (would cross a span)");
     }
     if n == 0 {
-        info(state, format!("no other untagged “{}” in this article{note}", src.text));
+        info(
+            state,
+            format!("no other untagged “{}” in this article{note}", src.text),
+        );
         return vec![];
     }
-    let cursor = art.cursor;
-    let selection = art.selection;
-    let effects = commit(state, Edit::Batch(adds), Some(format!(" (+{} more{note})", n - 1)));
+    let effects = commit(
+        state,
+        Edit::Batch(adds),
+        Some(format!(" (+{} more{note})", n - 1)),
+    );
     if let Some(art) = state.article_mut() {
-        art.cursor = cursor;
-        art.selection = selection.map(|s| Selection { origin: Some(src.id), ..s });
+        art.cursor = src.start;
+        art.selection = Some(Selection::of_range(src.start, src.end, Some(src.id)));
     }
     effects
 }
 
 fn toggle_done(state: &mut State) -> Vec<Effect> {
-    let Some(art) = writable(state) else { return vec![] };
+    let Some(art) = writable(state) else {
+        return vec![];
+    };
     let before = art.doc.status;
     let after = match before {
         Status::Done => Status::InProgress,
         Status::Reviewed => {
-            error(state, "this article is reviewed; its status changes in review mode");
+            error(
+                state,
+                "this article is reviewed; its status changes in review mode",
+            );
             return vec![];
         }
         _ => Status::Done,

@@ -35,7 +35,12 @@ pub fn panes(size: (u16, u16), focus: Focus) -> Panes {
             Focus::List => (Some(body), None),
             Focus::Text => (None, Some(body)),
         };
-        Panes { list, text, status, prompt }
+        Panes {
+            list,
+            text,
+            status,
+            prompt,
+        }
     }
 }
 
@@ -44,7 +49,12 @@ pub fn panes(size: (u16, u16), focus: Focus) -> Panes {
 /// shown, takes the whole width anyway.
 pub fn text_inner(size: (u16, u16)) -> Rect {
     let t = panes(size, Focus::Text).text.unwrap_or_default();
-    Rect::new(t.x + 1, t.y + 1, t.width.saturating_sub(2), t.height.saturating_sub(2))
+    Rect::new(
+        t.x + 1,
+        t.y + 1,
+        t.width.saturating_sub(2),
+        t.height.saturating_sub(2),
+    )
 }
 
 /// Rows per article in the list (title, then status and span count).
@@ -58,5 +68,12 @@ pub fn list_offset(selected: usize, visible: usize) -> usize {
 
 /// The list's inner area (inside its border).
 pub fn list_inner(p: &Panes) -> Option<Rect> {
-    p.list.map(|l| Rect::new(l.x + 1, l.y + 1, l.width.saturating_sub(2), l.height.saturating_sub(2)))
+    p.list.map(|l| {
+        Rect::new(
+            l.x + 1,
+            l.y + 1,
+            l.width.saturating_sub(2),
+            l.height.saturating_sub(2),
+        )
+    })
 }

@@ -53,7 +53,9 @@ impl Keymap {
         let mut errors = Vec::new();
         for (ctx_name, entries) in tables {
             let Some(ctx) = Context::from_name(ctx_name) else {
-                errors.push(format!("{file}: unknown key context [{ctx_name}] (use global, list or text)"));
+                errors.push(format!(
+                    "{file}: unknown key context [{ctx_name}] (use global, list or text)"
+                ));
                 continue;
             };
             for (key_name, action) in entries {
@@ -75,7 +77,9 @@ impl Keymap {
                     Some(a) => {
                         self.map.insert((ctx, key), a);
                     }
-                    None => errors.push(format!("{at}: unknown action {name:?} (see the help overlay, ?, for the names)")),
+                    None => errors.push(format!(
+                        "{at}: unknown action {name:?} (see the help overlay, ?, for the names)"
+                    )),
                 }
             }
         }
@@ -123,12 +127,24 @@ mod tests {
     #[test]
     fn defaults_follow_the_design() {
         let km = Keymap::defaults();
-        assert_eq!(km.lookup(Context::Text, Key::char('j')), Some(Action::LineDown));
-        assert_eq!(km.lookup(Context::List, Key::char('j')), Some(Action::ListNext));
+        assert_eq!(
+            km.lookup(Context::Text, Key::char('j')),
+            Some(Action::LineDown)
+        );
+        assert_eq!(
+            km.lookup(Context::List, Key::char('j')),
+            Some(Action::ListNext)
+        );
         assert_eq!(km.lookup(Context::Text, Key::char('q')), Some(Action::Quit));
         assert_eq!(km.lookup(Context::Text, Key::ctrl('r')), Some(Action::Redo));
-        assert_eq!(km.lookup(Context::Text, Key::char('G')), Some(Action::Bottom));
-        assert_eq!(km.lookup(Context::Text, Key::plain(Code::Tab)), Some(Action::ToggleFocus));
+        assert_eq!(
+            km.lookup(Context::Text, Key::char('G')),
+            Some(Action::Bottom)
+        );
+        assert_eq!(
+            km.lookup(Context::Text, Key::plain(Code::Tab)),
+            Some(Action::ToggleFocus)
+        );
         assert_eq!(km.lookup(Context::List, Key::char('1')), None);
     }
 
@@ -138,9 +154,16 @@ mod tests {
         let tables: KeyTables = toml::from_str(src).unwrap();
         let mut km = Keymap::defaults();
         let errs = km.merge(&tables, src, "cfg.toml");
-        assert_eq!(km.lookup(Context::Text, Key::ctrl('s')), Some(Action::Search));
+        assert_eq!(
+            km.lookup(Context::Text, Key::ctrl('s')),
+            Some(Action::Search)
+        );
         assert_eq!(km.lookup(Context::Text, Key::char('j')), None);
         assert_eq!(errs.len(), 1);
-        assert!(errs[0].starts_with("cfg.toml:4:5: unknown action \"fly\""), "{}", errs[0]);
+        assert!(
+            errs[0].starts_with("cfg.toml:4:5: unknown action \"fly\""),
+            "{}",
+            errs[0]
+        );
     }
 }

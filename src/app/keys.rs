@@ -62,7 +62,13 @@ impl Key {
     }
 
     pub fn ctrl(c: char) -> Key {
-        Key::new(Code::Char(c), Mods { ctrl: true, ..Mods::default() })
+        Key::new(
+            Code::Char(c),
+            Mods {
+                ctrl: true,
+                ..Mods::default()
+            },
+        )
     }
 
     /// The typed character, if this key types one into a prompt.
@@ -119,8 +125,14 @@ impl Key {
             _ => {
                 let mut cs = rest.chars();
                 match (cs.next(), cs.next()) {
-                    (Some(c), None) => Code::Char(if mods.ctrl { c.to_ascii_lowercase() } else { c }),
-                    _ => return Err(format!("unknown key {s:?} (examples: j, G, ctrl-d, shift-left, pagedown, f1)")),
+                    (Some(c), None) => {
+                        Code::Char(if mods.ctrl { c.to_ascii_lowercase() } else { c })
+                    }
+                    _ => {
+                        return Err(format!(
+                            "unknown key {s:?} (examples: j, G, ctrl-d, shift-left, pagedown, f1)"
+                        ));
+                    }
                 }
             }
         };
@@ -167,7 +179,16 @@ mod tests {
 
     #[test]
     fn names_parse_to_what_terminals_send() {
-        assert_eq!(Key::parse("G").unwrap(), Key::new(Code::Char('g'), Mods { shift: true, ..Mods::default() }));
+        assert_eq!(
+            Key::parse("G").unwrap(),
+            Key::new(
+                Code::Char('g'),
+                Mods {
+                    shift: true,
+                    ..Mods::default()
+                }
+            )
+        );
         assert_eq!(Key::parse("ctrl-c").unwrap(), Key::ctrl('c'));
         assert_eq!(Key::parse("Ctrl-D").unwrap(), Key::ctrl('d'));
         assert_eq!(Key::parse("-").unwrap(), Key::char('-'));

@@ -47,7 +47,11 @@ pub fn display(g: &str) -> (Cow<'_, str>, u16) {
         _ => {
             let c = g.chars().next().unwrap_or(' ');
             if g.chars().count() == 1 && (c < ' ' || c == '\u{7f}') {
-                let pic = if c == '\u{7f}' { '\u{2421}' } else { char::from_u32(0x2400 + c as u32).unwrap_or('?') };
+                let pic = if c == '\u{7f}' {
+                    '\u{2421}'
+                } else {
+                    char::from_u32(0x2400 + c as u32).unwrap_or('?')
+                };
                 return (Cow::Owned(pic.to_string()), 1);
             }
             (Cow::Borrowed(g), g.width() as u16)
@@ -57,7 +61,8 @@ pub fn display(g: &str) -> (Cow<'_, str>, u16) {
 
 /// Spaces a line may break at. No-break spaces keep "Hà Nội" together.
 fn breakable_space(g: &str) -> bool {
-    g.chars().all(|c| c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{202f}' | '\u{2007}'))
+    g.chars()
+        .all(|c| c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{202f}' | '\u{2007}'))
 }
 
 /// The label text drawn after a span: `]PER`.
@@ -72,42 +77,91 @@ impl Layout {
         // (outermost first), so nesting reads `[[x]LOC y]ORG`.
         let mut events: Vec<(usize, u8, usize, Glyph)> = Vec::with_capacity(doc.spans.len() * 2);
         for s in doc.spans.iter() {
-            let open = Glyph { start: s.start as u32, end: s.start as u32, col: 0, width: 1, kind: GlyphKind::Open, span: s.id };
+            let open = Glyph {
+                start: s.start as u32,
+                end: s.start as u32,
+                col: 0,
+                width: 1,
+                kind: GlyphKind::Open,
+                span: s.id,
+            };
             let w = close_text(&s.label).width() as u16;
-            let close = Glyph { start: s.end as u32, end: s.end as u32, col: 0, width: w, kind: GlyphKind::Close, span: s.id };
+            let close = Glyph {
+                start: s.end as u32,
+                end: s.end as u32,
+                col: 0,
+                width: w,
+                kind: GlyphKind::Close,
+                span: s.id,
+            };
             events.push((s.start, 1, usize::MAX - s.end, open));
             events.push((s.end, 0, usize::MAX - s.start, close));
         }
         events.sort_by_key(|e| (e.0, e.1, e.2));
         let mut ev = events.into_iter().peekable();
 
-        let mut b = Builder { width, out: Layout { width, ..Layout::default() }, col: 0, row_start: 0, unit_start: 0, last_grapheme: None, last_ws: true };
+        let mut b = Builder {
+            width,
+            out: Layout {
+                width,
+                ..Layout::default()
+            },
+            col: 0,
+            row_start: 0,
+            unit_start: 0,
+            last_ws: true,
+        };
         b.out.row_glyph.push(0);
         b.out.row_char.push(0);
         let mut c = 0u32;
         for g in doc.text.as_str().graphemes(true) {
+            let newline = g == "\n" || g == "\r\n" || g == "\r";
+            let ws = !newline && breakable_space(g);
+            // A word's unit starts before its opening brackets...
+            if !newline && !ws && b.last_ws {
+                b.unit_start = b.out.glyphs.len();
+                b.last_ws = false;
+            }
             while let Some(e) = ev.next_if(|e| e.0 as u32 <= c) {
-                b.place(e.3);
+                b.place(e.3, false);
+            }
+            // ...and a space's after the closing ones.
+            if ws && !b.last_ws {
+                b.unit_start = b.out.glyphs.len();
+                b.last_ws = true;
             }
             let n = g.chars().count() as u32;
-            if g == "\n" || g == "\r\n" || g == "\r" {
-                b.place(Glyph { start: c, end: c + n, col: 0, width: 0, kind: GlyphKind::Newline, span: 0 });
+            if newline {
+                b.place(
+                    Glyph {
+                        start: c,
+                        end: c + n,
+                        col: 0,
+                        width: 0,
+                        kind: GlyphKind::Newline,
+                        span: 0,
+                    },
+                    true,
+                );
                 b.new_row(c + n);
             } else {
-                let ws = breakable_space(g);
-                let idx = b.out.glyphs.len();
-                if ws != b.last_ws {
-                    b.unit_start = if ws { idx } else { b.last_grapheme.map_or(b.row_start, |i| i + 1) };
-                }
-                b.last_ws = ws;
-                b.last_grapheme = Some(idx);
                 let (_, w) = display(g);
-                b.place(Glyph { start: c, end: c + n, col: 0, width: w, kind: GlyphKind::Grapheme, span: 0 });
+                b.place(
+                    Glyph {
+                        start: c,
+                        end: c + n,
+                        col: 0,
+                        width: w,
+                        kind: GlyphKind::Grapheme,
+                        span: 0,
+                    },
+                    ws,
+                );
             }
             c += n;
         }
         for e in ev {
-            b.place(e.3);
+            b.place(e.3, false);
         }
         b.out
     }
@@ -118,20 +172,27 @@ impl Layout {
 
     pub fn row(&self, r: usize) -> &[Glyph] {
         let a = self.row_glyph[r] as usize;
-        let z = self.row_glyph.get(r + 1).map_or(self.glyphs.len(), |&z| z as usize);
+        let z = self
+            .row_glyph
+            .get(r + 1)
+            .map_or(self.glyphs.len(), |&z| z as usize);
         &self.glyphs[a..z]
     }
 
     /// The row showing char `c` (the last row starting at or before it).
     pub fn row_of_char(&self, c: usize) -> usize {
-        self.row_char.partition_point(|&s| s as usize <= c).saturating_sub(1)
+        self.row_char
+            .partition_point(|&s| s as usize <= c)
+            .saturating_sub(1)
     }
 
     /// The column of the grapheme at char `c` (or the row's end).
     pub fn col_of_char(&self, c: usize) -> u16 {
         let row = self.row(self.row_of_char(c));
         row.iter()
-            .find(|g| matches!(g.kind, GlyphKind::Grapheme | GlyphKind::Newline) && g.end as usize > c)
+            .find(|g| {
+                matches!(g.kind, GlyphKind::Grapheme | GlyphKind::Newline) && g.end as usize > c
+            })
             .or_else(|| row.iter().rev().find(|g| g.kind == GlyphKind::Grapheme))
             .map_or(0, |g| g.col)
     }
@@ -143,8 +204,8 @@ impl Layout {
         let glyphs = self.row(row);
         glyphs
             .iter()
-            .filter(|g| g.kind == GlyphKind::Grapheme && g.col <= col)
-            .last()
+            .rev()
+            .find(|g| g.kind == GlyphKind::Grapheme && g.col <= col)
             .or_else(|| glyphs.iter().find(|g| g.kind == GlyphKind::Grapheme))
             .map_or(self.row_char[row] as usize, |g| g.start as usize)
     }
@@ -158,7 +219,7 @@ struct Builder {
     row_start: usize,
     /// Glyph index where the current unbreakable unit (word + brackets) starts.
     unit_start: usize,
-    last_grapheme: Option<usize>,
+    /// Whether the last grapheme was a breakable space.
     last_ws: bool,
 }
 
@@ -173,8 +234,9 @@ impl Builder {
         self.last_ws = true;
     }
 
-    fn place(&mut self, mut g: Glyph) {
-        let is_ws = g.kind == GlyphKind::Grapheme && self.last_ws && self.last_grapheme == Some(self.out.glyphs.len());
+    /// Spaces never wrap: they may hang past the edge, where they are
+    /// clipped, so that no row starts with the space that ended a word.
+    fn place(&mut self, mut g: Glyph, is_ws: bool) {
         if self.col + g.width > self.width && self.out.glyphs.len() > self.row_start && !is_ws {
             if self.unit_start > self.row_start {
                 // Move the whole unit to a fresh row.
@@ -228,7 +290,11 @@ mod tests {
                 l.row(r)
                     .iter()
                     .map(|g| match g.kind {
-                        GlyphKind::Grapheme => display(&text[d.text.byte_of(g.start as usize)..d.text.byte_of(g.end as usize)]).0.into_owned(),
+                        GlyphKind::Grapheme => display(
+                            &text[d.text.byte_of(g.start as usize)..d.text.byte_of(g.end as usize)],
+                        )
+                        .0
+                        .into_owned(),
                         GlyphKind::Newline => String::new(),
                         GlyphKind::Open => "[".into(),
                         GlyphKind::Close => close_text(&d.spans.get(g.span).unwrap().label),
@@ -241,7 +307,10 @@ mod tests {
     #[test]
     fn wraps_on_word_boundaries_keeping_brackets_with_words() {
         let d = doc("Tổng Bí thư [Nguyễn Phú Trọng]{PER} làm việc");
-        assert_eq!(lines(&d, 16), ["Tổng Bí thư ", "[Nguyễn Phú ", "Trọng]PER làm ", "việc"]);
+        assert_eq!(
+            lines(&d, 16),
+            ["Tổng Bí thư ", "[Nguyễn Phú ", "Trọng]PER làm ", "việc"]
+        );
     }
 
     #[test]

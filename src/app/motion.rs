@@ -3,15 +3,16 @@
 
 use super::action::Action;
 use super::geometry;
-use super::state::{LastSearch, OpenArticle, Selection, State};
+use super::state::{Edge, LastSearch, OpenArticle, Selection, State};
 use super::update::{error, info};
 use crate::core::search::SearchIndex;
+use crate::core::tokens::Tokens;
 
 /// The char the view follows: the moving selection edge, or the cursor.
 fn focus_char(art: &OpenArticle) -> usize {
     match art.selection {
-        Some(s) if s.head > s.anchor.0 => s.head.saturating_sub(1).max(s.anchor.0),
-        Some(s) => s.head,
+        Some(s) if s.active == Edge::End => s.end.saturating_sub(1).max(s.start),
+        Some(s) => s.start,
         None => art.cursor,
     }
 }
@@ -34,7 +35,9 @@ fn page_height(state: &State) -> usize {
 
 pub fn motion_action(state: &mut State, a: Action) {
     let page = page_height(state);
-    let Some(art) = state.article_mut() else { return };
+    let Some(art) = state.article_mut() else {
+        return;
+    };
     let doc = &art.doc;
     let toks = &doc.tokens;
     use Action::*;
@@ -67,7 +70,8 @@ pub fn motion_action(state: &mut State, a: Action) {
             let col = art.layout.col_of_char(art.cursor);
             let target = (row as isize + rows).clamp(0, art.layout.rows() as isize - 1) as usize;
             if matches!(a, PageDown | PageUp) {
-                art.scroll = (art.scroll as isize + rows).clamp(0, art.layout.rows() as isize - 1) as usize;
+                art.scroll =
+                    (art.scroll as isize + rows).clamp(0, art.layout.rows() as isize - 1) as usize;
             }
             art.cursor = art.layout.char_at(target, col);
         }
@@ -82,43 +86,49 @@ pub fn motion_action(state: &mut State, a: Action) {
         Select => {
             art.selection = match art.selection {
                 Some(_) => None,
-                None => selection_at_cursor(art),
+                None => selection_at_cursor(art, Edge::End),
             };
         }
         ExtendLeft | ExtendRight => {
-            let Some(mut sel) = art.selection.or_else(|| selection_at_cursor(art)) else { return };
-            let (a0, a1) = sel.anchor;
-            let h = sel.head;
-            sel.head = if a == ExtendRight {
-                if h < a1 {
-                    // Left edge moving right: to the next token start.
-                    toks.at_or_after(h + 1).map(|i| toks.get(i).start).filter(|&s| s <= a1).unwrap_or(a1)
-                } else {
-                    toks.at_or_after(h).map_or(h, |i| toks.get(i).end)
-                }
-            } else if h > a0 {
-                // Right edge moving left: to the previous token end.
-                toks.before(h.saturating_sub(1)).map(|i| toks.get(i).end).filter(|&e| e >= a0).unwrap_or(a0)
+            let dir = if a == ExtendLeft {
+                Edge::Start
             } else {
-                toks.before(h).map_or(h, |i| toks.get(i).start)
+                Edge::End
             };
-            art.selection = Some(sel);
+            let Some(sel) = art.selection.or_else(|| selection_at_cursor(art, dir)) else {
+                return;
+            };
+            art.selection = Some(extend(&art.doc.tokens, sel, a == ExtendRight));
         }
         GraphemeLeft | GraphemeRight => {
-            let step = |c: usize| if a == GraphemeLeft { doc.text.prev_grapheme(c) } else { doc.text.next_grapheme(c) };
+            let step = |c: usize| {
+                if a == GraphemeLeft {
+                    doc.text.prev_grapheme(c)
+                } else {
+                    doc.text.next_grapheme(c)
+                }
+            };
             match &mut art.selection {
-                Some(sel) => sel.head = step(sel.head),
+                Some(sel) => {
+                    let mut next = *sel;
+                    match sel.active {
+                        Edge::Start => next.start = step(sel.start),
+                        Edge::End => next.end = step(sel.end),
+                    }
+                    // A selection never becomes empty.
+                    if next.start < next.end {
+                        *sel = next;
+                    }
+                }
                 None => art.cursor = step(art.cursor).min(doc.text.len_chars().saturating_sub(1)),
             }
         }
         SwapEdge => {
             if let Some(sel) = &mut art.selection {
-                let (s, e) = sel.range();
-                if sel.head >= e {
-                    *sel = Selection { anchor: (e, e), head: s, origin: sel.origin };
-                } else {
-                    *sel = Selection { anchor: (s, s), head: e, origin: sel.origin };
-                }
+                sel.active = match sel.active {
+                    Edge::Start => Edge::End,
+                    Edge::End => Edge::Start,
+                };
             }
         }
         NextSpan | PrevSpan => step_span(state, a == NextSpan),
@@ -127,18 +137,65 @@ pub fn motion_action(state: &mut State, a: Action) {
     }
     if let Some(art) = state.article_mut() {
         if let Some(sel) = art.selection {
-            art.cursor = sel.range().0;
+            art.cursor = sel.start;
         }
         follow(art, page);
     }
 }
 
+/// `H` / `L`: move the active edge one token. An edge that would pass the
+/// other one flips the selection to grow on the other side instead.
+fn extend(toks: &Tokens, mut sel: Selection, right: bool) -> Selection {
+    let next_end = |c: usize| toks.at_or_after(c).map(|i| toks.get(i).end);
+    let prev_start = |c: usize| toks.before(c).map(|i| toks.get(i).start);
+    match (sel.active, right) {
+        (Edge::End, true) => sel.end = next_end(sel.end).unwrap_or(sel.end),
+        (Edge::Start, false) => sel.start = prev_start(sel.start).unwrap_or(sel.start),
+        (Edge::End, false) => {
+            // The end of the token before the one that ends here.
+            let prev_end = toks.before(sel.end).and_then(|i| {
+                let t = toks.get(i);
+                if t.end < sel.end {
+                    Some(t.end)
+                } else {
+                    i.checked_sub(1).map(|j| toks.get(j).end)
+                }
+            });
+            match prev_end.filter(|&e| e > sel.start) {
+                Some(e) => sel.end = e,
+                None => {
+                    sel.active = Edge::Start;
+                    sel.start = prev_start(sel.start).unwrap_or(sel.start);
+                }
+            }
+        }
+        (Edge::Start, true) => {
+            let next_start = toks
+                .at_or_after(sel.start + 1)
+                .map(|i| toks.get(i).start)
+                .filter(|&s| s > sel.start);
+            match next_start.filter(|&s| s < sel.end) {
+                Some(s) => sel.start = s,
+                None => {
+                    sel.active = Edge::End;
+                    sel.end = next_end(sel.end).unwrap_or(sel.end);
+                }
+            }
+        }
+    }
+    sel
+}
+
 /// `v`: from the cursor to the end of its token.
-fn selection_at_cursor(art: &OpenArticle) -> Option<Selection> {
+fn selection_at_cursor(art: &OpenArticle, active: Edge) -> Option<Selection> {
     let toks = &art.doc.tokens;
     let t = toks.get(toks.at_or_after(art.cursor)?);
-    let start = t.start.max(art.cursor);
-    Some(Selection { anchor: (start, t.end), head: t.end, origin: None })
+    Some(Selection {
+        start: t.start.max(art.cursor),
+        end: t.end,
+        active,
+        origin: None,
+    })
 }
 
 /// A mouse drag from char `a` to char `b`, widened to whole tokens.
@@ -146,30 +203,79 @@ pub fn select_between(art: &mut OpenArticle, a: usize, b: usize) {
     let toks = &art.doc.tokens;
     let (lo, hi) = (a.min(b), a.max(b));
     let start = toks.containing(lo).map_or(lo, |i| toks.get(i).start);
-    let end = toks.containing(hi).map_or_else(|| art.doc.text.next_grapheme(hi), |i| toks.get(i).end);
+    let end = toks
+        .containing(hi)
+        .map_or_else(|| art.doc.text.next_grapheme(hi), |i| toks.get(i).end);
     art.selection = Some(Selection::of_range(start, end, None));
     art.cursor = start;
 }
 
-fn step_span(state: &mut State, forward: bool) {
-    let Some(art) = state.article_mut() else { return };
-    let spans = art.doc.spans.as_slice();
-    let here = art.selection.and_then(|s| s.origin).and_then(|id| spans.iter().position(|s| s.id == id));
-    let next = match (here, forward) {
-        (Some(i), true) => spans.get(i + 1),
-        (Some(i), false) => i.checked_sub(1).map(|i| &spans[i]),
-        (None, true) => spans.iter().find(|s| s.start >= art.cursor),
-        (None, false) => spans.iter().rev().find(|s| s.start < art.cursor),
+/// The span after (or before) `cur` in reading order: by start, and at the
+/// same start the outer span before the inner one.
+fn neighbour_span(
+    spans: &[crate::core::span::Span],
+    cur: (usize, usize),
+    forward: bool,
+) -> Option<usize> {
+    let (s, e) = cur;
+    // Spans sharing a start are contiguous, ordered by end.
+    let group = |start: usize| {
+        let lo = spans.partition_point(|x| x.start < start);
+        let hi = spans.partition_point(|x| x.start <= start);
+        lo..hi
     };
-    match next.cloned() {
-        Some(s) => {
+    let same = group(s);
+    if forward {
+        // An inner span at the same start (largest end below e) ...
+        if let Some(i) = same.clone().rev().find(|&i| spans[i].end < e) {
+            return Some(i);
+        }
+        // ... else the outermost span of the next start.
+        let next = spans.partition_point(|x| x.start <= s);
+        (next < spans.len()).then(|| group(spans[next].start).end - 1)
+    } else {
+        if let Some(i) = same.clone().find(|&i| spans[i].end > e) {
+            return Some(i);
+        }
+        let prev = spans.partition_point(|x| x.start < s).checked_sub(1)?;
+        Some(group(spans[prev].start).start)
+    }
+}
+
+fn step_span(state: &mut State, forward: bool) {
+    let Some(art) = state.article_mut() else {
+        return;
+    };
+    let spans = art.doc.spans.as_slice();
+    let cur = art
+        .selection
+        .and_then(|s| s.origin)
+        .and_then(|id| spans.iter().find(|s| s.id == id));
+    let found = match cur {
+        Some(c) => neighbour_span(spans, (c.start, c.end), forward),
+        // From a bare cursor: the outermost span starting at or after it,
+        // or the innermost one starting before it.
+        None if forward => {
+            let g = spans.partition_point(|x| x.start < art.cursor);
+            (g < spans.len()).then(|| spans.partition_point(|x| x.start <= spans[g].start) - 1)
+        }
+        None => neighbour_span(spans, (art.cursor, usize::MAX), false),
+    };
+    match found.map(|i| (i, spans[i].clone())) {
+        Some((_, s)) => {
             art.selection = Some(Selection::of_range(s.start, s.end, Some(s.id)));
-            let n = spans.iter().position(|x| x.id == s.id).map_or(0, |i| i + 1);
             let total = spans.len();
-            info(state, format!("span {n}/{total}: {} “{}”", s.label, s.text));
+            info(state, format!("span of {total}: {} “{}”", s.label, s.text));
         }
         None if spans.is_empty() => error(state, "no spans in this article yet"),
-        None => info(state, if forward { "no more spans after this one" } else { "no spans before this one" }),
+        None => info(
+            state,
+            if forward {
+                "no more spans after this one"
+            } else {
+                "no spans before this one"
+            },
+        ),
     }
 }
 
@@ -177,12 +283,26 @@ pub fn run_search(state: &mut State, query: &str, case_insensitive: bool) {
     if query.is_empty() {
         return;
     }
-    let Some(art) = state.article_mut() else { return };
-    if art.search_index.as_ref().is_none_or(|i| i.case_insensitive != case_insensitive) {
+    let Some(art) = state.article_mut() else {
+        return;
+    };
+    if art
+        .search_index
+        .as_ref()
+        .is_none_or(|i| i.case_insensitive != case_insensitive)
+    {
         art.search_index = Some(SearchIndex::new(&art.doc.text, case_insensitive));
     }
-    let matches = art.search_index.as_ref().map(|i| i.find_all(query)).unwrap_or_default();
-    state.last_search = Some(LastSearch { query: query.into(), case_insensitive, matches });
+    let matches = art
+        .search_index
+        .as_ref()
+        .map(|i| i.find_all(query))
+        .unwrap_or_default();
+    state.last_search = Some(LastSearch {
+        query: query.into(),
+        case_insensitive,
+        matches,
+    });
     if let Some(art) = state.article_mut() {
         art.selection = None;
     }
@@ -200,16 +320,25 @@ fn search_step_from(state: &mut State, forward: bool, inclusive: bool) {
         return;
     };
     let page = page_height(state);
-    let Some(art) = state.article_mut() else { return };
+    let Some(art) = state.article_mut() else {
+        return;
+    };
     if last.matches.is_empty() {
-        let ci = if last.case_insensitive { " (ignoring case)" } else { "" };
+        let ci = if last.case_insensitive {
+            " (ignoring case)"
+        } else {
+            ""
+        };
         error(state, format!("no match for “{}”{ci}", last.query));
         return;
     }
     let at = art.selection.map_or(art.cursor, |s| s.range().0);
     let m = &last.matches;
     let (i, wrapped) = if forward {
-        match m.iter().position(|&(s, _)| if inclusive { s >= at } else { s > at }) {
+        match m
+            .iter()
+            .position(|&(s, _)| if inclusive { s >= at } else { s > at })
+        {
             Some(i) => (i, false),
             None => (0, true),
         }
@@ -224,5 +353,8 @@ fn search_step_from(state: &mut State, forward: bool, inclusive: bool) {
     art.cursor = s;
     follow(art, page);
     let w = if wrapped { " (wrapped)" } else { "" };
-    info(state, format!("match {}/{} for “{}”{w}", i + 1, m.len(), last.query));
+    info(
+        state,
+        format!("match {}/{} for “{}”{w}", i + 1, m.len(), last.query),
+    );
 }

@@ -14,7 +14,9 @@ pub struct App {
 
 impl App {
     pub fn new(project: Project, config: Config, size: (u16, u16)) -> App {
-        App { state: State::new(project, config, size) }
+        App {
+            state: State::new(project, config, size),
+        }
     }
 
     /// Handles one message and everything it causes, synchronously: when
@@ -33,11 +35,23 @@ impl App {
 
 fn run(project: &Project, effect: Effect) -> Option<Msg> {
     match effect {
-        Effect::Load { index, file_name } => Some(Msg::Loaded { index, result: project.load(&file_name).map(Box::new) }),
-        Effect::Save { index, revision, path, contents } => {
+        Effect::Load { index, file_name } => Some(Msg::Loaded {
+            index,
+            result: project.load(&file_name).map(Box::new),
+        }),
+        Effect::Save {
+            index,
+            revision,
+            path,
+            contents,
+        } => {
             let result = write_atomic(&path, contents.as_bytes())
                 .map_err(|e| format!("{}: {e}", path.display()));
-            Some(Msg::Saved { index, revision, result })
+            Some(Msg::Saved {
+                index,
+                revision,
+                result,
+            })
         }
         Effect::Quit => None,
     }

@@ -18,9 +18,17 @@ pub enum Focus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     None,
-    Help { scroll: u16 },
-    LabelPicker { filter: String, selected: usize },
-    Search { input: String, case_insensitive: bool },
+    Help {
+        scroll: u16,
+    },
+    LabelPicker {
+        filter: String,
+        selected: usize,
+    },
+    Search {
+        input: String,
+        case_insensitive: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,24 +43,43 @@ pub struct Message {
     pub text: String,
 }
 
-/// A selection: the `anchor` range stays selected, the `head` moves; the
-/// selected chars are `min(anchor.0, head) .. max(anchor.1, head)`.
+/// A selection `[start, end)` in chars. Keys move its `active` edge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Selection {
-    pub anchor: (usize, usize),
-    pub head: usize,
+    pub start: usize,
+    pub end: usize,
+    pub active: Edge,
     /// The span this selection was taken from (`]`, `[`): tagging a changed
     /// extent then moves that span instead of adding one.
     pub origin: Option<u64>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edge {
+    Start,
+    End,
+}
+
 impl Selection {
     pub fn of_range(start: usize, end: usize, origin: Option<u64>) -> Selection {
-        Selection { anchor: (start, start), head: end, origin }
+        Selection {
+            start,
+            end,
+            active: Edge::End,
+            origin,
+        }
     }
 
     pub fn range(&self) -> (usize, usize) {
-        (self.anchor.0.min(self.head), self.anchor.1.max(self.head))
+        (self.start, self.end)
+    }
+
+    /// The position of the edge that moves.
+    pub fn head(&self) -> usize {
+        match self.active {
+            Edge::Start => self.start,
+            Edge::End => self.end,
+        }
     }
 }
 
@@ -107,13 +134,18 @@ pub struct State {
     pub size: (u16, u16),
     /// A mouse drag in progress started at this char.
     pub drag_from: Option<usize>,
+    /// `q` was pressed once while edits were unsaved: the next `q` quits.
+    pub quit_armed: bool,
     pub quit: bool,
 }
 
 impl State {
     pub fn new(project: Project, config: Config, size: (u16, u16)) -> State {
         let n = project.articles.len();
-        let message = config.warnings.first().map(|w| Message { kind: MessageKind::Error, text: w.clone() });
+        let message = config.warnings.first().map(|w| Message {
+            kind: MessageKind::Error,
+            text: w.clone(),
+        });
         State {
             project,
             config,
@@ -127,6 +159,7 @@ impl State {
             message,
             size,
             drag_from: None,
+            quit_armed: false,
             quit: false,
         }
     }

@@ -36,16 +36,31 @@ pub enum Msg {
     Action(Action),
     Mouse(Mouse),
     Resize(u16, u16),
-    Loaded { index: usize, result: Result<Box<Loaded>, String> },
-    Saved { index: usize, revision: u64, result: Result<(), String> },
+    Loaded {
+        index: usize,
+        result: Result<Box<Loaded>, String>,
+    },
+    Saved {
+        index: usize,
+        revision: u64,
+        result: Result<(), String>,
+    },
     /// About once a second: retries failed saves.
     Tick,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    Load { index: usize, file_name: String },
-    Save { index: usize, revision: u64, path: PathBuf, contents: String },
+    Load {
+        index: usize,
+        file_name: String,
+    },
+    Save {
+        index: usize,
+        revision: u64,
+        path: PathBuf,
+        contents: String,
+    },
     Quit,
 }
 
@@ -63,7 +78,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Loaded { index, result } => on_loaded(state, index, result),
-        Msg::Saved { index, revision, result } => {
+        Msg::Saved {
+            index,
+            revision,
+            result,
+        } => {
             on_saved(state, index, revision, result);
             vec![]
         }
@@ -78,11 +97,17 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
 }
 
 pub fn info(state: &mut State, text: impl Into<String>) {
-    state.message = Some(Message { kind: MessageKind::Info, text: text.into() });
+    state.message = Some(Message {
+        kind: MessageKind::Info,
+        text: text.into(),
+    });
 }
 
 pub fn error(state: &mut State, text: impl Into<String>) {
-    state.message = Some(Message { kind: MessageKind::Error, text: text.into() });
+    state.message = Some(Message {
+        kind: MessageKind::Error,
+        text: text.into(),
+    });
 }
 
 fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
@@ -90,13 +115,24 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
         Overlay::None => {}
         Overlay::Help { scroll } => {
             match key.code {
-                Code::Down | Code::Char('j') => state.overlay = Overlay::Help { scroll: scroll.saturating_add(1) },
-                Code::Up | Code::Char('k') => state.overlay = Overlay::Help { scroll: scroll.saturating_sub(1) },
+                Code::Down | Code::Char('j') => {
+                    state.overlay = Overlay::Help {
+                        scroll: scroll.saturating_add(1),
+                    }
+                }
+                Code::Up | Code::Char('k') => {
+                    state.overlay = Overlay::Help {
+                        scroll: scroll.saturating_sub(1),
+                    }
+                }
                 _ => state.overlay = Overlay::None,
             }
             return vec![];
         }
-        Overlay::LabelPicker { mut filter, mut selected } => {
+        Overlay::LabelPicker {
+            mut filter,
+            mut selected,
+        } => {
             let matches = label_matches(state, &filter);
             match key.code {
                 Code::Esc => state.overlay = Overlay::None,
@@ -110,7 +146,9 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
                         }
                     };
                 }
-                Code::Down | Code::Tab => selected = (selected + 1).min(matches.len().saturating_sub(1)),
+                Code::Down | Code::Tab => {
+                    selected = (selected + 1).min(matches.len().saturating_sub(1))
+                }
                 Code::Up | Code::BackTab => selected = selected.saturating_sub(1),
                 Code::Backspace => {
                     filter.pop();
@@ -128,7 +166,10 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             }
             return vec![];
         }
-        Overlay::Search { mut input, mut case_insensitive } => {
+        Overlay::Search {
+            mut input,
+            mut case_insensitive,
+        } => {
             match key.code {
                 Code::Esc => state.overlay = Overlay::None,
                 Code::Enter => {
@@ -147,7 +188,10 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
                 }
             }
             if state.overlay != Overlay::None {
-                state.overlay = Overlay::Search { input, case_insensitive };
+                state.overlay = Overlay::Search {
+                    input,
+                    case_insensitive,
+                };
             }
             return vec![];
         }
@@ -171,13 +215,18 @@ pub fn label_matches(state: &State, filter: &str) -> Vec<usize> {
         .labels
         .iter()
         .enumerate()
-        .filter(|(_, l)| l.name.to_lowercase().contains(&f) || l.description.to_lowercase().contains(&f))
+        .filter(|(_, l)| {
+            l.name.to_lowercase().contains(&f) || l.description.to_lowercase().contains(&f)
+        })
         .map(|(i, _)| i)
         .collect()
 }
 
 fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
     use Action::*;
+    if a != Quit {
+        state.quit_armed = false;
+    }
     match a {
         Quit => return quit(state),
         Help => state.overlay = Overlay::Help { scroll: 0 },
@@ -198,22 +247,37 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
             }
             Focus::List => return open_selected(state),
         },
-        ListNext => state.list_selected = (state.list_selected + 1).min(state.project.articles.len().saturating_sub(1)),
+        ListNext => {
+            state.list_selected =
+                (state.list_selected + 1).min(state.project.articles.len().saturating_sub(1))
+        }
         ListPrev => state.list_selected = state.list_selected.saturating_sub(1),
         Open => return open_selected(state),
         _ => {
             if state.article().is_none() {
-                error(state, "no article open: choose one in the list and press Enter");
+                error(
+                    state,
+                    "no article open: choose one in the list and press Enter",
+                );
                 return vec![];
             }
             return match a {
                 LabelPicker => {
-                    state.overlay = Overlay::LabelPicker { filter: String::new(), selected: 0 };
+                    state.overlay = Overlay::LabelPicker {
+                        filter: String::new(),
+                        selected: 0,
+                    };
                     vec![]
                 }
                 Search => {
-                    let ci = state.last_search.as_ref().is_some_and(|s| s.case_insensitive);
-                    state.overlay = Overlay::Search { input: String::new(), case_insensitive: ci };
+                    let ci = state
+                        .last_search
+                        .as_ref()
+                        .is_some_and(|s| s.case_insensitive);
+                    state.overlay = Overlay::Search {
+                        input: String::new(),
+                        case_insensitive: ci,
+                    };
                     vec![]
                 }
                 _ if a.tag_index().is_some() => editing::tag(state, a.tag_index().unwrap_or(0)),
@@ -236,9 +300,15 @@ fn quit(state: &mut State) -> Vec<Effect> {
         .filter(|a| a.save != SaveState::Saved)
         .map(|a| a.doc.file_name.clone())
         .collect();
-    let already_warned = state.message.as_ref().is_some_and(|m| m.text.starts_with("NOT SAVED"));
-    if !unsaved.is_empty() && !already_warned {
-        error(state, format!("NOT SAVED: {}; saving is retried every second. Press q again to quit and lose these edits", unsaved.join(", ")));
+    if !unsaved.is_empty() && !state.quit_armed {
+        state.quit_armed = true;
+        error(
+            state,
+            format!(
+                "NOT SAVED: {}; saving is retried every second. Press q again to quit and lose these edits",
+                unsaved.join(", ")
+            ),
+        );
         return vec![];
     }
     state.quit = true;
@@ -248,7 +318,10 @@ fn quit(state: &mut State) -> Vec<Effect> {
 fn open_selected(state: &mut State) -> Vec<Effect> {
     let index = state.list_selected;
     let Some(meta) = state.project.articles.get(index) else {
-        error(state, "this project has no articles: put UTF-8 .txt files in articles/");
+        error(
+            state,
+            "this project has no articles: put UTF-8 .txt files in articles/",
+        );
         return vec![];
     };
     if state.articles[index].is_some() {
@@ -257,7 +330,10 @@ fn open_selected(state: &mut State) -> Vec<Effect> {
         refresh_view(state);
         return vec![];
     }
-    vec![Effect::Load { index, file_name: meta.file_name.clone() }]
+    vec![Effect::Load {
+        index,
+        file_name: meta.file_name.clone(),
+    }]
 }
 
 fn on_loaded(state: &mut State, index: usize, result: Result<Box<Loaded>, String>) -> Vec<Effect> {
@@ -296,13 +372,20 @@ fn on_loaded(state: &mut State, index: usize, result: Result<Box<Loaded>, String
 }
 
 fn on_saved(state: &mut State, index: usize, revision: u64, result: Result<(), String>) {
-    let Some(art) = state.articles.get_mut(index).and_then(Option::as_mut) else { return };
+    let Some(art) = state.articles.get_mut(index).and_then(Option::as_mut) else {
+        return;
+    };
     match result {
         Ok(()) if revision == art.revision => art.save = SaveState::Saved,
         Ok(()) => {}
         Err(e) => {
             art.save = SaveState::Failed(e.clone());
-            error(state, format!("NOT SAVED: {e}; the edit is kept in memory and saving is retried every second"));
+            error(
+                state,
+                format!(
+                    "NOT SAVED: {e}; the edit is kept in memory and saving is retried every second"
+                ),
+            );
         }
     }
 }
@@ -332,7 +415,8 @@ pub fn refresh_view(state: &mut State) {
 
 fn on_mouse(state: &mut State, m: Mouse) -> Vec<Effect> {
     let panes = geometry::panes(state.size, state.focus);
-    let hit = |r: Option<ratatui::layout::Rect>| r.is_some_and(|r| r.contains((m.col, m.row).into()));
+    let hit =
+        |r: Option<ratatui::layout::Rect>| r.is_some_and(|r| r.contains((m.col, m.row).into()));
     if hit(geometry::list_inner(&panes)) && m.kind == MouseKind::Down {
         let inner = geometry::list_inner(&panes).unwrap_or_default();
         let visible = (inner.height / LIST_ITEM_HEIGHT) as usize;
@@ -352,7 +436,11 @@ fn on_mouse(state: &mut State, m: Mouse) -> Vec<Effect> {
     let in_text = panes.text.is_some() && inner.contains((m.col, m.row).into());
     match m.kind {
         MouseKind::ScrollDown | MouseKind::ScrollUp if in_text => {
-            let a = if m.kind == MouseKind::ScrollDown { Action::LineDown } else { Action::LineUp };
+            let a = if m.kind == MouseKind::ScrollDown {
+                Action::LineDown
+            } else {
+                Action::LineUp
+            };
             for _ in 0..3 {
                 motion::motion_action(state, a);
             }
@@ -360,17 +448,23 @@ fn on_mouse(state: &mut State, m: Mouse) -> Vec<Effect> {
         MouseKind::Down if in_text => {
             state.focus = Focus::Text;
             let art = state.article_mut().expect("checked above");
-            let c = art.layout.char_at(art.scroll + (m.row - inner.y) as usize, m.col - inner.x);
+            let c = art
+                .layout
+                .char_at(art.scroll + (m.row - inner.y) as usize, m.col - inner.x);
             art.cursor = c;
             art.selection = None;
             state.drag_from = Some(c);
         }
         MouseKind::Drag => {
             if let Some(from) = state.drag_from {
-                let row = m.row.clamp(inner.y, (inner.y + inner.height).saturating_sub(1));
+                let row = m
+                    .row
+                    .clamp(inner.y, (inner.y + inner.height).saturating_sub(1));
                 let col = m.col.saturating_sub(inner.x);
                 let art = state.article_mut().expect("checked above");
-                let c = art.layout.char_at(art.scroll + (row - inner.y) as usize, col);
+                let c = art
+                    .layout
+                    .char_at(art.scroll + (row - inner.y) as usize, col);
                 motion::select_between(art, from, c);
                 refresh_view(state);
             }

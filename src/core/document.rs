@@ -70,7 +70,7 @@ impl Document {
 
     /// Builds the document from a parsed sidecar, checking every span
     /// against the text. Any problem means the sidecar must not be rewritten.
-    pub fn with_sidecar(mut self, sc: Sidecar) -> Result<Self, (Self, Vec<Problem>)> {
+    pub fn with_sidecar(mut self, sc: Sidecar) -> (Self, Vec<Problem>) {
         let mut problems = Vec::new();
         if sc.text_sha256 != self.text_sha256 {
             problems.push(Problem {
@@ -81,28 +81,43 @@ impl Document {
         let mut ids = std::collections::HashSet::new();
         for s in &sc.spans {
             if !ids.insert(s.id) {
-                problems.push(Problem { span_id: Some(s.id), message: "duplicate id".into() });
+                problems.push(Problem {
+                    span_id: Some(s.id),
+                    message: "duplicate id".into(),
+                });
             }
-            problems.extend(self.check_span(s).map(|m| Problem { span_id: Some(s.id), message: m }));
+            problems.extend(self.check_span(s).map(|m| Problem {
+                span_id: Some(s.id),
+                message: m,
+            }));
         }
         self.status = sc.status;
         self.extra = sc.extra;
         self.next_id = sc.spans.iter().map(|s| s.id).max().unwrap_or(0) + 1;
         self.spans = SpanStore::new(sc.spans);
-        if problems.is_empty() { Ok(self) } else { Err((self, problems)) }
+        (self, problems)
     }
 
     fn check_span(&self, s: &Span) -> Option<String> {
         let n = self.text.len_chars();
         if s.start >= s.end || s.end > n {
-            return Some(format!("offsets [{}, {}) are outside the text (0..{n})", s.start, s.end));
+            return Some(format!(
+                "offsets [{}, {}) are outside the text (0..{n})",
+                s.start, s.end
+            ));
         }
         if !self.text.is_grapheme_boundary(s.start) || !self.text.is_grapheme_boundary(s.end) {
-            return Some(format!("offsets [{}, {}) split a character", s.start, s.end));
+            return Some(format!(
+                "offsets [{}, {}) split a character",
+                s.start, s.end
+            ));
         }
         let actual = self.text.slice(s.start, s.end);
         if actual != s.text {
-            return Some(format!("text {:?} does not match the article, which has {:?} there", s.text, actual));
+            return Some(format!(
+                "text {:?} does not match the article, which has {:?} there",
+                s.text, actual
+            ));
         }
         None
     }
@@ -112,7 +127,10 @@ impl Document {
         let mut v = Vec::new();
         for s in self.spans.iter() {
             if schema.index_of(&s.label).is_none() {
-                v.push(Problem { span_id: Some(s.id), message: format!("label {} is not in the schema", s.label) });
+                v.push(Problem {
+                    span_id: Some(s.id),
+                    message: format!("label {} is not in the schema", s.label),
+                });
             }
             for o in self.spans.overlapping(s.start, s.end) {
                 if o.id <= s.id {
@@ -124,7 +142,13 @@ impl Document {
                     Overlap::Any => false,
                 } || (s.start, s.end) == (o.start, o.end);
                 if bad {
-                    v.push(Problem { span_id: Some(s.id), message: format!("overlaps span {} against overlap = {:?}", o.id, schema.overlap) });
+                    v.push(Problem {
+                        span_id: Some(s.id),
+                        message: format!(
+                            "overlaps span {} against overlap = {:?}",
+                            o.id, schema.overlap
+                        ),
+                    });
                 }
             }
         }
@@ -143,7 +167,13 @@ impl Document {
     }
 
     /// A span over `[start, end)` with a fresh id; not yet added.
-    pub fn make_span(&mut self, start: usize, end: usize, label: &str, annotator: Option<&str>) -> Span {
+    pub fn make_span(
+        &mut self,
+        start: usize,
+        end: usize,
+        label: &str,
+        annotator: Option<&str>,
+    ) -> Span {
         let id = self.next_id;
         self.next_id += 1;
         Span {
@@ -175,7 +205,11 @@ impl Document {
         if !self.text.is_grapheme_boundary(start) || !self.text.is_grapheme_boundary(end) {
             return Err(SpanRefused::SplitsGrapheme);
         }
-        for o in self.spans.overlapping(start, end).filter(|o| Some(o.id) != ignore) {
+        for o in self
+            .spans
+            .overlapping(start, end)
+            .filter(|o| Some(o.id) != ignore)
+        {
             let (label, text) = (o.label.clone(), o.text.clone());
             match overlap {
                 Overlap::None if overlaps(o.range(), start..end) => {

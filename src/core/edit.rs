@@ -3,12 +3,21 @@
 use super::span::Span;
 use super::status::Status;
 
+// Edits are made one per key press and kept for undo; boxing the spans
+// would buy nothing measurable.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Edit {
     Add(Span),
     Remove(Span),
-    Replace { before: Span, after: Span },
-    SetStatus { before: Status, after: Status },
+    Replace {
+        before: Span,
+        after: Span,
+    },
+    SetStatus {
+        before: Status,
+        after: Status,
+    },
     /// Several edits undone as one (e.g. `*` tagging every occurrence).
     Batch(Vec<Edit>),
 }

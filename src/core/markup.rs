@@ -50,12 +50,12 @@ pub fn render(text: &str, spans: &[(usize, usize, String)]) -> String {
     for i in 0..=chars.len() {
         // Closings at i: innermost (latest start) first.
         let mut closing: Vec<&(usize, usize, String)> = spans.iter().filter(|s| s.1 == i).collect();
-        closing.sort_by(|a, b| b.0.cmp(&a.0));
+        closing.sort_by_key(|s| std::cmp::Reverse(s.0));
         for s in closing {
             out.push_str(&format!("]{{{}}}", s.2));
         }
         let mut opening: Vec<&(usize, usize, String)> = spans.iter().filter(|s| s.0 == i).collect();
-        opening.sort_by(|a, b| b.1.cmp(&a.1));
+        opening.sort_by_key(|s| std::cmp::Reverse(s.1));
         for _ in opening {
             out.push('[');
         }

@@ -31,7 +31,10 @@ pub enum ProjectError {
     #[error("{0}: no articles/ folder here; run nhan in a project folder or pass --project DIR")]
     NoArticles(String),
     #[error("{path}: cannot read the folder: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Schema(#[from] SchemaError),
 }
@@ -50,7 +53,10 @@ impl Project {
         if !dir.is_dir() {
             return Err(ProjectError::NoArticles(root.display().to_string()));
         }
-        let io = |source| ProjectError::Io { path: dir.display().to_string(), source };
+        let io = |source| ProjectError::Io {
+            path: dir.display().to_string(),
+            source,
+        };
         let mut names: Vec<String> = Vec::new();
         for entry in std::fs::read_dir(&dir).map_err(io)? {
             let entry = entry.map_err(io)?;
@@ -60,7 +66,11 @@ impl Project {
             }
         }
         names.sort();
-        let mut p = Project { root: root.to_path_buf(), schema, articles: Vec::new() };
+        let mut p = Project {
+            root: root.to_path_buf(),
+            schema,
+            articles: Vec::new(),
+        };
         p.articles = names.into_iter().map(|n| p.scan(&n)).collect();
         Ok(p)
     }
@@ -114,7 +124,10 @@ impl Project {
         let sc_bytes = match std::fs::read(&sc_path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Loaded { doc, read_only: None });
+                return Ok(Loaded {
+                    doc,
+                    read_only: None,
+                });
             }
             Err(e) => {
                 return Ok(Loaded {
@@ -127,14 +140,22 @@ impl Project {
         match Sidecar::parse(&sc_bytes, &shown) {
             Err(e) => Ok(Loaded {
                 doc,
-                read_only: Some(format!("{e}; fix or move the file, nhan will not overwrite it")),
+                read_only: Some(format!(
+                    "{e}; fix or move the file, nhan will not overwrite it"
+                )),
             }),
             Ok(sc) => match doc.with_sidecar(sc) {
-                Ok(doc) => Ok(Loaded { doc, read_only: None }),
-                Err((doc, problems)) => {
+                (doc, problems) if problems.is_empty() => Ok(Loaded {
+                    doc,
+                    read_only: None,
+                }),
+                (doc, problems) => {
                     let first = &problems[0];
                     let more = if problems.len() > 1 {
-                        format!(" (and {} more problems; see `nhan validate`)", problems.len() - 1)
+                        format!(
+                            " (and {} more problems; see `nhan validate`)",
+                            problems.len() - 1
+                        )
                     } else {
                         String::new()
                     };

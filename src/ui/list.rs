@@ -26,33 +26,56 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         .borders(Borders::ALL)
         .title(format!(" Articles ({n}) "));
     if focused {
-        block = block.border_type(BorderType::Thick).border_style(theme.focused_border());
+        block = block
+            .border_type(BorderType::Thick)
+            .border_style(theme.focused_border());
     }
     let inner = block.inner(area);
     f.render_widget(block, area);
     if n == 0 {
-        f.render_widget(Paragraph::new("No articles: put .txt files in articles/"), inner);
+        f.render_widget(
+            Paragraph::new("No articles: put .txt files in articles/"),
+            inner,
+        );
         return;
     }
     let visible = (inner.height / LIST_ITEM_HEIGHT) as usize;
     let first = geometry::list_offset(state.list_selected, visible);
     let mut lines = Vec::new();
-    for (i, a) in state.project.articles.iter().enumerate().skip(first).take(visible.max(1)) {
+    for (i, a) in state
+        .project
+        .articles
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(visible.max(1))
+    {
         let current = state.current == Some(i);
         let mut title_style = Style::default();
         if current {
             title_style = title_style.add_modifier(Modifier::BOLD);
         }
         if i == state.list_selected {
-            title_style = title_style.add_modifier(if focused { Modifier::REVERSED } else { Modifier::UNDERLINED });
+            title_style = title_style.add_modifier(if focused {
+                Modifier::REVERSED
+            } else {
+                Modifier::UNDERLINED
+            });
         }
         let warn = if a.problem.is_some() { "⚠ " } else { "" };
         lines.push(Line::from(vec![
             Span::raw(format!("{} ", status_mark(a.status))),
             Span::styled(format!("{warn}{}", a.title), title_style),
         ]));
-        let spans = if a.span_count == 1 { "1 span".to_string() } else { format!("{} spans", a.span_count) };
-        lines.push(Line::styled(format!("  {} · {spans}", a.status), theme.dim()));
+        let spans = if a.span_count == 1 {
+            "1 span".to_string()
+        } else {
+            format!("{} spans", a.span_count)
+        };
+        lines.push(Line::styled(
+            format!("  {} · {spans}", a.status),
+            theme.dim(),
+        ));
     }
     f.render_widget(Paragraph::new(lines), inner);
 }

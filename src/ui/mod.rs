@@ -12,7 +12,9 @@ use ratatui::Frame;
 use theme::Theme;
 
 pub fn draw(f: &mut Frame, state: &State) {
-    let theme = Theme { color: !state.no_color };
+    let theme = Theme {
+        color: !state.no_color,
+    };
     let area = f.area();
     let size = (area.width, area.height);
     let p = geometry::panes(size, state.focus);
@@ -26,7 +28,9 @@ pub fn draw(f: &mut Frame, state: &State) {
     status::draw_prompt(f, p.prompt, state, theme);
     match &state.overlay {
         Overlay::Help { scroll } => overlay::draw_help(f, area, state, *scroll),
-        Overlay::LabelPicker { filter, selected } => overlay::draw_picker(f, area, state, theme, filter, *selected),
+        Overlay::LabelPicker { filter, selected } => {
+            overlay::draw_picker(f, area, state, theme, filter, *selected)
+        }
         _ => {}
     }
 }

@@ -14,7 +14,12 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
-    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
 }
 
 /// The help text: one line per action, with the keys bound to it now.
@@ -32,7 +37,10 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
                 Context::List => "Article list",
                 Context::Text => "Text",
             };
-            lines.push(Line::styled(title, Style::default().add_modifier(Modifier::BOLD)));
+            lines.push(Line::styled(
+                title,
+                Style::default().add_modifier(Modifier::BOLD),
+            ));
             last = Some(ctx);
         }
         let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
@@ -44,19 +52,34 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
             };
         }
         lines.push(Line::from(vec![
-            Span::styled(format!("  {:<18}", keys.join(" ")), Style::default().add_modifier(Modifier::BOLD)),
+            Span::styled(
+                format!("  {:<18}", keys.join(" ")),
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
             Span::raw(desc),
         ]));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled("In the search prompt", Style::default().add_modifier(Modifier::BOLD)));
-    lines.push(Line::raw("  Enter / Esc        find the next match / cancel"));
+    lines.push(Line::styled(
+        "In the search prompt",
+        Style::default().add_modifier(Modifier::BOLD),
+    ));
+    lines.push(Line::raw(
+        "  Enter / Esc        find the next match / cancel",
+    ));
     lines.push(Line::raw("  Alt-c              toggle ignoring case"));
-    lines.push(Line::styled("In the label picker", Style::default().add_modifier(Modifier::BOLD)));
+    lines.push(Line::styled(
+        "In the label picker",
+        Style::default().add_modifier(Modifier::BOLD),
+    ));
     lines.push(Line::raw("  type / ↑ ↓ / Enter filter / choose / apply"));
     lines.push(Line::raw(""));
-    lines.push(Line::raw("Selections: v starts one on the cursor token, H/L grow or shrink it by"));
-    lines.push(Line::raw("a token, , and . move its edge by one character, o switches edges."));
+    lines.push(Line::raw(
+        "Selections: v starts one on the cursor token, H/L grow or shrink it by",
+    ));
+    lines.push(Line::raw(
+        "a token, , and . move its edge by one character, o switches edges.",
+    ));
     let cfg = match &state.config.path {
         Some(p) => format!("Settings: {}", p.display()),
         None => "Settings: defaults (no config file; see README § Configuration)".into(),
@@ -71,11 +94,25 @@ pub fn draw_help(f: &mut Frame, area: Rect, state: &State, scroll: u16) {
     let rect = centered(area, 84, h);
     let max_scroll = (lines.len() as u16).saturating_sub(rect.height.saturating_sub(2));
     f.render_widget(Clear, rect);
-    let block = Block::default().borders(Borders::ALL).title(" Keys (Esc closes, j/k scroll) ");
-    f.render_widget(Paragraph::new(lines).block(block).scroll((scroll.min(max_scroll), 0)), rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" Keys (Esc closes, j/k scroll) ");
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .scroll((scroll.min(max_scroll), 0)),
+        rect,
+    );
 }
 
-pub fn draw_picker(f: &mut Frame, area: Rect, state: &State, theme: Theme, filter: &str, selected: usize) {
+pub fn draw_picker(
+    f: &mut Frame,
+    area: Rect,
+    state: &State,
+    theme: Theme,
+    filter: &str,
+    selected: usize,
+) {
     let labels = &state.project.schema.labels;
     let matches = label_matches(state, filter);
     let rect = centered(area, 60, matches.len() as u16 + 3);
@@ -95,6 +132,8 @@ pub fn draw_picker(f: &mut Frame, area: Rect, state: &State, theme: Theme, filte
             Span::raw(format!(" {}", l.description)),
         ]));
     }
-    let block = Block::default().borders(Borders::ALL).title(" Label (Enter applies, Esc cancels) ");
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" Label (Enter applies, Esc cancels) ");
     f.render_widget(Paragraph::new(lines).block(block), rect);
 }

@@ -23,7 +23,10 @@ pub fn mode(state: &State) -> &'static str {
 
 pub fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let bar = theme.status_bar();
-    let mut parts: Vec<Span> = vec![Span::styled(format!(" {} ", mode(state)), bar.add_modifier(ratatui::style::Modifier::BOLD))];
+    let mut parts: Vec<Span> = vec![Span::styled(
+        format!(" {} ", mode(state)),
+        bar.add_modifier(ratatui::style::Modifier::BOLD),
+    )];
     if let Some(art) = state.article() {
         let mut s = format!(" @{}", art.cursor);
         if let Some(sel) = art.selection {
@@ -41,20 +44,34 @@ pub fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
             (None, SaveState::Pending) => (" │ saving… ".to_string(), bar),
             (None, SaveState::Failed(_)) => (" │ NOT SAVED ".to_string(), theme.error()),
         };
-        parts.push(Span::styled(saved, style.patch(bar.remove_modifier(ratatui::style::Modifier::REVERSED)).patch(style)));
+        parts.push(Span::styled(saved, bar.patch(style)));
+        parts.push(Span::styled(format!("│ {}", art.doc.file_name), bar));
     } else {
-        parts.push(Span::styled(format!(" {} ", state.project.root.display()), bar));
+        parts.push(Span::styled(
+            format!(" {} ", state.project.root.display()),
+            bar,
+        ));
     }
     f.render_widget(Paragraph::new(Line::from(parts)).style(bar), area);
 }
 
 pub fn draw_prompt(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let line = match &state.overlay {
-        Overlay::Search { input, case_insensitive } => {
-            let case = if *case_insensitive { "ignoring case" } else { "matching case" };
+        Overlay::Search {
+            input,
+            case_insensitive,
+        } => {
+            let case = if *case_insensitive {
+                "ignoring case"
+            } else {
+                "matching case"
+            };
             Line::from(vec![
                 Span::raw(format!("/{input}")),
-                Span::styled(format!("   ({case}; Alt-c toggles, Enter finds, Esc cancels)"), theme.dim()),
+                Span::styled(
+                    format!("   ({case}; Alt-c toggles, Enter finds, Esc cancels)"),
+                    theme.dim(),
+                ),
             ])
         }
         _ => match &state.message {

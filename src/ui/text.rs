@@ -16,7 +16,9 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let focused = state.focus == Focus::Text;
     let mut block = Block::default().borders(Borders::ALL);
     if focused {
-        block = block.border_type(BorderType::Thick).border_style(theme.focused_border());
+        block = block
+            .border_type(BorderType::Thick)
+            .border_style(theme.focused_border());
     }
     let Some(art) = state.article() else {
         let inner = block.inner(area);
@@ -28,10 +30,19 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         return;
     };
     let meta = &state.project.articles[art.index];
-    let ro = if art.read_only.is_some() { " [read-only]" } else { "" };
-    block = block
-        .title(format!(" {}{ro} ", meta.title))
-        .title_bottom(Line::from(format!(" {} · {} · {} spans ", meta.file_name, art.doc.status, art.doc.spans.len())).right_aligned());
+    let ro = if art.read_only.is_some() {
+        " [read-only]"
+    } else {
+        ""
+    };
+    block = block.title(format!(" {}{ro} ", meta.title)).title_bottom(
+        Line::from(format!(
+            " {} · {} spans ",
+            art.doc.status,
+            art.doc.spans.len()
+        ))
+        .right_aligned(),
+    );
     let inner = geometry::text_inner(state.size);
     let inner = inner.intersection(area);
     f.render_widget(block, area);
@@ -41,13 +52,21 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         let row = art.layout.row_of_char(art.cursor);
         if row >= art.scroll && row < art.scroll + inner.height as usize {
             let col = art.layout.col_of_char(art.cursor);
-            let pos = Position::new(inner.x + col.min(inner.width.saturating_sub(1)), inner.y + (row - art.scroll) as u16);
+            let pos = Position::new(
+                inner.x + col.min(inner.width.saturating_sub(1)),
+                inner.y + (row - art.scroll) as u16,
+            );
             f.set_cursor_position(pos);
         }
     }
 }
 
-fn visible_lines(art: &OpenArticle, state: &State, theme: Theme, height: usize) -> Vec<Line<'static>> {
+fn visible_lines(
+    art: &OpenArticle,
+    state: &State,
+    theme: Theme,
+    height: usize,
+) -> Vec<Line<'static>> {
     let layout = &art.layout;
     let doc = &art.doc;
     let first = art.scroll.min(layout.rows());
@@ -91,8 +110,14 @@ fn visible_lines(art: &OpenArticle, state: &State, theme: Theme, height: usize) 
             match g.kind {
                 GlyphKind::Newline => {}
                 GlyphKind::Open | GlyphKind::Close => {
-                    let Some(s) = spans.iter().find(|s| s.id == g.span) else { continue };
-                    let text = if g.kind == GlyphKind::Open { "[".to_string() } else { close_text(&s.label) };
+                    let Some(s) = spans.iter().find(|s| s.id == g.span) else {
+                        continue;
+                    };
+                    let text = if g.kind == GlyphKind::Open {
+                        "[".to_string()
+                    } else {
+                        close_text(&s.label)
+                    };
                     let mut style = label_style(&s.label);
                     if g.kind == GlyphKind::Close {
                         style = style.add_modifier(Modifier::BOLD);
@@ -103,7 +128,10 @@ fn visible_lines(art: &OpenArticle, state: &State, theme: Theme, height: usize) 
                     let (shown, _) = display(doc.text.slice(c, g.end as usize));
                     let mut style = Style::default();
                     let covering: Vec<&&Entity> = spans.iter().filter(|s| s.contains(c)).collect();
-                    if let Some(inner) = covering.iter().max_by_key(|s| (s.start, std::cmp::Reverse(s.end))) {
+                    if let Some(inner) = covering
+                        .iter()
+                        .max_by_key(|s| (s.start, std::cmp::Reverse(s.end)))
+                    {
                         style = theme.span_text(label_style(&inner.label), covering.len());
                     }
                     if hits.iter().any(|&(s, e)| s <= c && c < e) {

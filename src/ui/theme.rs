@@ -25,13 +25,19 @@ impl Theme {
         if !self.color {
             return Style::default();
         }
-        let c = name.and_then(|n| Color::from_str(n).ok()).unwrap_or(PALETTE[index % PALETTE.len()]);
+        let c = name
+            .and_then(|n| Color::from_str(n).ok())
+            .unwrap_or(PALETTE[index % PALETTE.len()]);
         Style::default().fg(c)
     }
 
     pub fn span_text(&self, label: Style, depth: usize) -> Style {
         let s = label.add_modifier(Modifier::BOLD);
-        if depth > 1 { s.add_modifier(Modifier::UNDERLINED) } else { s }
+        if depth > 1 {
+            s.add_modifier(Modifier::UNDERLINED)
+        } else {
+            s
+        }
     }
 
     pub fn selection(&self) -> Style {
@@ -55,7 +61,11 @@ impl Theme {
     }
 
     pub fn dim(&self) -> Style {
-        if self.color { Style::default().fg(Color::DarkGray) } else { Style::default() }
+        if self.color {
+            Style::default().fg(Color::DarkGray)
+        } else {
+            Style::default()
+        }
     }
 
     pub fn error(&self) -> Style {
@@ -67,11 +77,19 @@ impl Theme {
     }
 
     pub fn ok(&self) -> Style {
-        if self.color { Style::default().fg(Color::Green) } else { Style::default() }
+        if self.color {
+            Style::default().fg(Color::Green)
+        } else {
+            Style::default()
+        }
     }
 
     pub fn focused_border(&self) -> Style {
-        if self.color { Style::default().fg(Color::Cyan) } else { Style::default().add_modifier(Modifier::BOLD) }
+        if self.color {
+            Style::default().fg(Color::Cyan)
+        } else {
+            Style::default().add_modifier(Modifier::BOLD)
+        }
     }
 
     pub fn status_bar(&self) -> Style {

@@ -1,0 +1,416 @@
+//! App-level tests: key sequences as a user types them → state and disk.
+
+mod support;
+
+use nhan::app::config::Config;
+use nhan::app::state::{Focus, Overlay, SaveState};
+use nhan::app::update::{Mouse, MouseKind, Msg};
+use nhan::core::status::Status;
+use support::Harness;
+use unicode_normalization::UnicodeNormalization;
+
+const TBT: &str = "Tổng Bí thư Nguyễn Phú Trọng làm việc với Ban Đối ngoại Trung ương.";
+
+#[test]
+fn enter_opens_the_article_and_focuses_the_text() {
+    let mut h = Harness::new(&[("a", "Một"), ("b", "Hai")]);
+    assert_eq!(h.app.state.focus, Focus::List);
+    h.keys("j enter");
+    assert_eq!(h.app.state.focus, Focus::Text);
+    assert_eq!(h.markup(), "Hai");
+    h.keys("tab");
+    assert_eq!(h.app.state.focus, Focus::List);
+}
+
+#[test]
+fn the_readme_flow_search_tag_and_save() {
+    let mut h = Harness::open(TBT);
+    h.keys("/");
+    h.type_text("Nguyễn Phú Trọng");
+    h.keys("enter");
+    assert_eq!(h.selected().as_deref(), Some("Nguyễn Phú Trọng"));
+    h.keys("1");
+    assert_eq!(
+        h.markup(),
+        "Tổng Bí thư [Nguyễn Phú Trọng]{PER} làm việc với Ban Đối ngoại Trung ương."
+    );
+    // On disk at once, at code-point offsets.
+    let sc = h.on_disk("a").unwrap();
+    assert_eq!((sc.spans[0].start, sc.spans[0].end), (12, 28));
+    assert_eq!(sc.status, Status::InProgress);
+    assert_eq!(h.app.state.article().unwrap().save, SaveState::Saved);
+}
+
+#[test]
+fn token_motion_steps_over_words_and_punctuation() {
+    let mut h = Harness::open("Nghị quyết số 34-NQ/TW, năm");
+    let mut seen = vec![h.at_cursor()];
+    for _ in 0..9 {
+        h.keys("l");
+        let art = h.app.state.article().unwrap();
+        let t = &art.doc.text;
+        seen.push(t.slice(art.cursor, t.next_grapheme(art.cursor)).to_string());
+    }
+    assert_eq!(seen.concat(), "Nghịqs3-N/T,n");
+    h.keys("h h");
+    assert_eq!(h.at_cursor(), "TW,");
+    h.keys("G");
+    assert_eq!(h.at_cursor(), "năm");
+    h.keys("g");
+    assert_eq!(h.at_cursor(), "Nghị");
+}
+
+#[test]
+fn select_by_tokens_and_tag() {
+    let mut h = Harness::open(TBT);
+    h.keys("l l l v L L");
+    assert_eq!(h.selected().as_deref(), Some("Nguyễn Phú Trọng"));
+    h.keys("H");
+    assert_eq!(h.selected().as_deref(), Some("Nguyễn Phú"));
+    h.keys("L 1");
+    assert!(h.markup().contains("[Nguyễn Phú Trọng]{PER}"));
+    // The new span stays selected, so a digit relabels it.
+    assert_eq!(h.selected().as_deref(), Some("Nguyễn Phú Trọng"));
+    h.keys("2");
+    assert!(h.markup().contains("[Nguyễn Phú Trọng]{ORG}"));
+}
+
+#[test]
+fn shift_arrows_extend_left_from_the_cursor() {
+    let mut h = Harness::open(TBT);
+    h.keys("l l l l l shift-left shift-left");
+    assert_eq!(h.selected().as_deref(), Some("Nguyễn Phú Trọng"));
+}
+
+#[test]
+fn digit_without_selection_tags_the_token_at_the_cursor() {
+    let mut h = Harness::open("ở Hà Nội hôm nay");
+    h.keys("l 3");
+    assert_eq!(h.markup(), "ở [Hà]{LOC} Nội hôm nay");
+}
+
+#[test]
+fn relabel_keeps_the_id() {
+    let mut h = Harness::open("[Ban Đối ngoại]{PER} họp");
+    h.keys("] 2");
+    assert_eq!(h.markup(), "[Ban Đối ngoại]{ORG} họp");
+    let sc = h.on_disk("a").unwrap();
+    assert_eq!((sc.spans.len(), sc.spans[0].id), (1, 1));
+    h.keys("] 2");
+    assert!(h.message().contains("already ORG"), "{}", h.message());
+}
+
+#[test]
+fn nesting_is_allowed_crossing_is_refused() {
+    let mut h = Harness::open("[Ủy ban nhân dân Thành phố Hồ Chí Minh]{ORG} họp");
+    h.keys("l l l l v L L L L 3");
+    assert_eq!(
+        h.markup(),
+        "[Ủy ban nhân dân [Thành phố Hồ Chí Minh]{LOC}]{ORG} họp"
+    );
+    let before = std::fs::read(h.sidecar_path("a")).unwrap();
+    h.keys("G v H H 1");
+    assert!(h.message().contains("cross"), "{}", h.message());
+    assert_eq!(
+        h.markup(),
+        "[Ủy ban nhân dân [Thành phố Hồ Chí Minh]{LOC}]{ORG} họp"
+    );
+    assert_eq!(std::fs::read(h.sidecar_path("a")).unwrap(), before);
+}
+
+#[test]
+fn delete_undo_redo() {
+    let mut h = Harness::open("[Lê Hoài Trung]{PER} và [Hà Nội]{LOC}");
+    h.keys("G x");
+    assert_eq!(h.markup(), "[Lê Hoài Trung]{PER} và Hà Nội");
+    h.keys("u");
+    assert_eq!(h.markup(), "[Lê Hoài Trung]{PER} và [Hà Nội]{LOC}");
+    assert_eq!(h.disk_markup("a"), "[Lê Hoài Trung]{PER} và [Hà Nội]{LOC}");
+    h.keys("ctrl-r");
+    assert_eq!(h.disk_markup("a"), "[Lê Hoài Trung]{PER} và Hà Nội");
+    h.keys("u u");
+    assert!(h.message().contains("nothing to undo"), "{}", h.message());
+}
+
+#[test]
+fn undoing_everything_restores_the_start() {
+    let mut h = Harness::open("[A]{PER} b c d e f");
+    let start = h.markup();
+    h.keys("l 2 l 3 ] 3 l v L 1 D g x");
+    assert_ne!(h.markup(), start);
+    for _ in 0..20 {
+        h.keys("u");
+    }
+    assert_eq!(h.markup(), start);
+    assert_eq!(h.disk_markup("a"), start);
+}
+
+#[test]
+fn first_edit_starts_progress_and_d_toggles_done() {
+    let mut h = Harness::open("Hà Nội");
+    assert_eq!(h.app.state.article().unwrap().doc.status, Status::Todo);
+    h.keys("3");
+    assert_eq!(h.on_disk("a").unwrap().status, Status::InProgress);
+    h.keys("D");
+    assert_eq!(h.on_disk("a").unwrap().status, Status::Done);
+    assert_eq!(h.app.state.project.articles[0].status, Status::Done);
+    h.keys("D");
+    assert_eq!(h.on_disk("a").unwrap().status, Status::InProgress);
+}
+
+#[test]
+fn next_and_previous_span_select_in_order() {
+    let mut h = Harness::open("[A]{PER} x [[B]{LOC} c]{ORG} y [D]{PER}");
+    h.keys("]");
+    assert_eq!(h.selected().as_deref(), Some("A"));
+    h.keys("]");
+    assert_eq!(h.selected().as_deref(), Some("B c"));
+    h.keys("]");
+    assert_eq!(h.selected().as_deref(), Some("B"));
+    h.keys("] ]");
+    assert_eq!(h.selected().as_deref(), Some("D"));
+    assert!(h.message().contains("no more spans"));
+    h.keys("[");
+    assert_eq!(h.selected().as_deref(), Some("B"));
+}
+
+#[test]
+fn search_ignores_normalisation_both_ways() {
+    let nfd: String = TBT.nfd().collect();
+    let mut h = Harness::open(&nfd);
+    h.keys("/");
+    h.type_text("Trọng");
+    h.keys("enter");
+    let sel = h.selected().unwrap();
+    assert_eq!(sel.nfc().collect::<String>(), "Trọng");
+    assert_eq!(sel, "Trọng".nfd().collect::<String>());
+
+    let mut h = Harness::open(TBT);
+    h.keys("/");
+    h.type_text(&"Trọng".nfd().collect::<String>());
+    h.keys("enter");
+    assert_eq!(h.selected().as_deref(), Some("Trọng"));
+}
+
+#[test]
+fn search_case_option_and_next_previous_with_wrap() {
+    let mut h = Harness::open("Ban một, ban hai, BAN ba");
+    h.keys("/");
+    h.type_text("ban");
+    h.keys("enter");
+    assert!(h.message().contains("1/1"), "{}", h.message());
+    h.keys("/");
+    h.type_text("ban");
+    h.keys("alt-c");
+    assert!(matches!(
+        h.app.state.overlay,
+        Overlay::Search {
+            case_insensitive: true,
+            ..
+        }
+    ));
+    h.keys("enter");
+    // Searching starts at the cursor, which is on the second "ban" now.
+    assert!(h.message().contains("match 2/3"), "{}", h.message());
+    h.keys("n");
+    assert_eq!(h.selected().as_deref(), Some("BAN"));
+    h.keys("n");
+    assert!(h.message().contains("(wrapped)"));
+    assert_eq!(h.selected().as_deref(), Some("Ban"));
+    h.keys("N");
+    assert_eq!(h.selected().as_deref(), Some("BAN"));
+    h.keys("/");
+    h.type_text("không có");
+    h.keys("enter");
+    assert!(h.message().contains("no match"), "{}", h.message());
+}
+
+#[test]
+fn star_tags_the_other_occurrences() {
+    let mut h = Harness::open("[Hà Nội]{LOC} và Hà Nội, còn Hà Nộii và [Hà [Nội]{PER}]{ORG}");
+    h.keys("] *");
+    // The whole-token occurrence is tagged; "Hà Nộii" is not whole tokens.
+    assert_eq!(
+        h.markup(),
+        "[Hà Nội]{LOC} và [Hà Nội]{LOC}, còn Hà Nộii và [Hà [Nội]{PER}]{ORG}"
+    );
+    assert!(h.message().contains("tagged LOC"), "{}", h.message());
+    h.keys("u");
+    assert_eq!(
+        h.markup(),
+        "[Hà Nội]{LOC} và Hà Nội, còn Hà Nộii và [Hà [Nội]{PER}]{ORG}"
+    );
+}
+
+#[test]
+fn grapheme_refinement_never_splits_an_nfd_letter() {
+    let nfd: String = "Nguyễn Phú".nfd().collect();
+    let mut h = Harness::open(&nfd);
+    h.keys("v");
+    let (_, e0) = h.app.state.article().unwrap().selection.unwrap().range();
+    h.keys(",");
+    let (_, e1) = h.app.state.article().unwrap().selection.unwrap().range();
+    assert_eq!(e0 - e1, 1, "n is one char");
+    h.keys(",");
+    let (_, e2) = h.app.state.article().unwrap().selection.unwrap().range();
+    assert_eq!(e1 - e2, 3, "ễ in NFD is three chars, one grapheme");
+    h.keys("1");
+    let sc = h.on_disk("a").unwrap();
+    assert_eq!(sc.spans[0].text, "Nguy");
+    // o switches edges: the start moves now.
+    h.keys("esc v o .");
+    assert_eq!(h.selected().unwrap().nfc().collect::<String>(), "guyễn");
+}
+
+#[test]
+fn label_picker_filters_and_applies() {
+    let mut h = Harness::open("ở Hà Nội");
+    h.keys("l v L t");
+    h.type_text("pla");
+    h.keys("enter");
+    assert_eq!(h.markup(), "ở [Hà Nội]{LOC}");
+    h.keys("] t");
+    h.type_text("zzz");
+    h.keys("enter");
+    assert!(h.message().contains("no label matches"));
+    h.keys("t esc");
+    assert_eq!(h.app.state.overlay, Overlay::None);
+}
+
+#[test]
+fn a_missing_label_number_says_which_exist() {
+    let mut h = Harness::open("x");
+    h.keys("9");
+    assert!(
+        h.message().contains("1 PER, 2 ORG, 3 LOC"),
+        "{}",
+        h.message()
+    );
+}
+
+#[test]
+fn corrupt_sidecar_opens_read_only_and_is_never_written() {
+    let mut h = Harness::new(&[("a", "Hà Nội")]);
+    let path = h.sidecar_path("a");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, "{\"nhan\": 1, \"spans\": [").unwrap();
+    let project = nhan::core::project::Project::open(h.dir.path()).unwrap();
+    h.app = nhan::app::runtime::App::new(project, Config::default(), (100, 30));
+    h.keys("enter");
+    assert!(
+        h.message().contains("read-only") && h.message().contains("a.json:1:"),
+        "{}",
+        h.message()
+    );
+    h.keys("1 D x");
+    assert!(h.message().contains("read-only"), "{}", h.message());
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "{\"nhan\": 1, \"spans\": ["
+    );
+}
+
+#[test]
+fn a_failed_save_is_shown_kept_in_memory_and_retried() {
+    let mut h = Harness::open("Hà Nội");
+    let ann = h.dir.path().join("annotations");
+    std::fs::write(&ann, "not a folder").unwrap();
+    h.keys("3");
+    assert_eq!(h.markup(), "[Hà]{LOC} Nội");
+    assert!(matches!(
+        h.app.state.article().unwrap().save,
+        SaveState::Failed(_)
+    ));
+    assert!(h.message().starts_with("NOT SAVED"), "{}", h.message());
+    // Quitting warns first.
+    h.keys("q");
+    assert!(!h.app.state.quit);
+    std::fs::remove_file(&ann).unwrap();
+    h.app.handle(Msg::Tick);
+    assert_eq!(h.app.state.article().unwrap().save, SaveState::Saved);
+    assert_eq!(h.disk_markup("a"), "[Hà]{LOC} Nội");
+    h.keys("q");
+    assert!(h.app.state.quit);
+}
+
+#[test]
+fn mouse_click_places_the_cursor_and_drag_selects() {
+    let mut h = Harness::open(TBT);
+    let inner = nhan::app::geometry::text_inner(h.app.state.size);
+    // "Nguyễn" starts at column 12 of the first row.
+    let at = |col: u16, kind| {
+        Msg::Mouse(Mouse {
+            kind,
+            col: inner.x + col,
+            row: inner.y,
+        })
+    };
+    h.app.handle(at(13, MouseKind::Down));
+    assert_eq!(h.app.state.article().unwrap().cursor, 13);
+    h.app.handle(at(13, MouseKind::Down));
+    h.app.handle(at(24, MouseKind::Drag));
+    h.app.handle(at(24, MouseKind::Up));
+    assert_eq!(h.selected().as_deref(), Some("Nguyễn Phú Trọng"));
+}
+
+#[test]
+fn switching_articles_keeps_each_ones_undo_history() {
+    let mut h = Harness::new(&[("a", "Hà Nội"), ("b", "Huế")]);
+    h.keys("enter 3 tab j enter 3 tab k enter u");
+    assert_eq!(h.markup(), "Hà Nội");
+    assert_eq!(h.disk_markup("b"), "[Huế]{LOC}");
+    assert_eq!(h.app.state.project.articles[1].span_count, 1);
+}
+
+#[test]
+fn resize_rewraps_and_keeps_the_cursor_visible() {
+    let mut h = Harness::open(&"từ ".repeat(400));
+    h.keys("G");
+    let art = h.app.state.article().unwrap();
+    let row = art.layout.row_of_char(art.cursor);
+    assert!(row >= art.scroll);
+    for (w, hgt) in [(1, 1), (5, 3), (20, 10), (0, 0), (200, 60)] {
+        h.app.handle(Msg::Resize(w, hgt));
+        h.keys("k l");
+    }
+    let art = h.app.state.article().unwrap();
+    let inner = nhan::app::geometry::text_inner(h.app.state.size);
+    let row = art.layout.row_of_char(art.cursor);
+    assert!(row >= art.scroll && row < art.scroll + inner.height as usize);
+}
+
+#[test]
+fn user_key_overrides_apply_and_show_in_help() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("config.toml");
+    std::fs::write(
+        &p,
+        "annotator = \"lan\"\n[keys.text]\nw = \"token_right\"\n",
+    )
+    .unwrap();
+    let cfg = Config::load(Some(&p));
+    let mut h = Harness::with_config(&[("a", "Hà Nội")], cfg, (100, 30));
+    h.keys("enter w 3");
+    assert_eq!(h.markup(), "Hà [Nội]{LOC}");
+    assert_eq!(
+        h.on_disk("a").unwrap().spans[0].annotator.as_deref(),
+        Some("lan")
+    );
+    let help: Vec<String> = nhan::ui::overlay::help_lines(&h.app.state)
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    assert!(
+        help.iter()
+            .any(|l| l.contains(" w ") && l.contains("next token")),
+        "{help:#?}"
+    );
+}
+
+#[test]
+fn text_keys_without_an_article_explain_what_to_do() {
+    let mut h = Harness::new(&[("a", "x")]);
+    h.app.state.focus = Focus::Text;
+    h.keys("1");
+    assert!(h.message().contains("no article open"), "{}", h.message());
+}

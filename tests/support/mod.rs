@@ -1,0 +1,164 @@
+//! Test harness shared by the app and screen tests: a project in a temp
+//! folder, built from markup, driven by key names as a user types them.
+#![allow(dead_code)]
+
+use nhan::app::config::Config;
+use nhan::app::keys::Key;
+use nhan::app::runtime::App;
+use nhan::app::update::Msg;
+use nhan::core::document::Document;
+use nhan::core::edit::Edit;
+use nhan::core::markup;
+use nhan::core::project::Project;
+use nhan::core::sidecar::{Sidecar, sha256_hex, write_atomic};
+use nhan::core::text::Text;
+use std::path::{Path, PathBuf};
+
+pub struct Harness {
+    pub dir: tempfile::TempDir,
+    pub app: App,
+}
+
+pub const SCHEMA: &str = r#"overlap = "nested"
+[[labels]]
+name = "PER"
+description = "Person"
+color = "red"
+[[labels]]
+name = "ORG"
+description = "Organisation"
+color = "blue"
+[[labels]]
+name = "LOC"
+description = "Place"
+color = "green"
+"#;
+
+/// Writes `articles/<name>.txt` (and a sidecar when the markup has spans).
+pub fn write_article(root: &Path, name: &str, marked: &str) {
+    let m = markup::parse(marked).unwrap();
+    std::fs::create_dir_all(root.join("articles")).unwrap();
+    std::fs::write(root.join("articles").join(format!("{name}.txt")), &m.text).unwrap();
+    if !m.spans.is_empty() {
+        let mut doc = Document::new(
+            format!("{name}.txt"),
+            Text::new(m.text.clone()),
+            sha256_hex(m.text.as_bytes()),
+        );
+        for (s, e, l) in &m.spans {
+            let sp = doc.make_span(*s, *e, l, Some("test"));
+            doc.apply(&Edit::Add(sp));
+        }
+        let path = root.join("annotations").join(format!("{name}.json"));
+        write_atomic(&path, doc.to_sidecar().to_json().as_bytes()).unwrap();
+    }
+}
+
+impl Harness {
+    /// A project of `(name, markup)` articles, with the test schema.
+    pub fn new(articles: &[(&str, &str)]) -> Harness {
+        Harness::with_config(articles, Config::default(), (100, 30))
+    }
+
+    pub fn with_config(articles: &[(&str, &str)], config: Config, size: (u16, u16)) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("nhan.toml"), SCHEMA).unwrap();
+        for (name, m) in articles {
+            write_article(dir.path(), name, m);
+        }
+        let project = Project::open(dir.path()).unwrap();
+        let app = App::new(project, config, size);
+        Harness { dir, app }
+    }
+
+    /// One article, already opened.
+    pub fn open(marked: &str) -> Harness {
+        let mut h = Harness::new(&[("a", marked)]);
+        h.keys("enter");
+        h
+    }
+
+    /// Presses keys given by name, space-separated: `"v L L 1"`, `"ctrl-r"`.
+    pub fn keys(&mut self, names: &str) {
+        for n in names.split_whitespace() {
+            let k = Key::parse(n).unwrap_or_else(|e| panic!("{e}"));
+            self.app.handle(Msg::Key(k));
+        }
+    }
+
+    /// Types text into a prompt, one key per character.
+    pub fn type_text(&mut self, s: &str) {
+        for c in s.chars() {
+            self.app.handle(Msg::Key(Key::char(c)));
+        }
+    }
+
+    /// The open article with its spans, in test markup.
+    pub fn markup(&self) -> String {
+        let art = self.app.state.article().expect("an article is open");
+        let spans: Vec<(usize, usize, String)> = art
+            .doc
+            .spans
+            .iter()
+            .map(|s| (s.start, s.end, s.label.clone()))
+            .collect();
+        markup::render(art.doc.text.as_str(), &spans)
+    }
+
+    /// The selected text, if any.
+    pub fn selected(&self) -> Option<String> {
+        let art = self.app.state.article()?;
+        let (s, e) = art.selection?.range();
+        Some(art.doc.text.slice(s, e).to_string())
+    }
+
+    /// The token (or text) starting at the cursor, up to the next space.
+    pub fn at_cursor(&self) -> String {
+        let art = self.app.state.article().expect("open");
+        let t = &art.doc.text;
+        t.slice(art.cursor, t.len_chars())
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_string()
+    }
+
+    pub fn message(&self) -> String {
+        self.app
+            .state
+            .message
+            .as_ref()
+            .map(|m| m.text.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn sidecar_path(&self, stem: &str) -> PathBuf {
+        self.dir
+            .path()
+            .join("annotations")
+            .join(format!("{stem}.json"))
+    }
+
+    /// The sidecar as it is on disk now.
+    pub fn on_disk(&self, stem: &str) -> Option<Sidecar> {
+        let b = std::fs::read(self.sidecar_path(stem)).ok()?;
+        Some(Sidecar::parse(&b, stem).unwrap())
+    }
+
+    /// Spans on disk as markup over the article text.
+    pub fn disk_markup(&self, stem: &str) -> String {
+        let text =
+            std::fs::read_to_string(self.dir.path().join("articles").join(format!("{stem}.txt")))
+                .unwrap();
+        let spans: Vec<(usize, usize, String)> = self
+            .on_disk(stem)
+            .map(|s| {
+                s.spans
+                    .iter()
+                    .map(|s| (s.start, s.end, s.label.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        markup::render(&text, &spans)
+    }
+}
