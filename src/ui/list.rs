@@ -67,11 +67,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
             Span::raw(format!("{} ", status_mark(a.status))),
             Span::styled(format!("{warn}{}", a.title), title_style),
         ]));
-        let spans = if a.span_count == 1 {
-            "1 span".to_string()
-        } else {
-            format!("{} spans", a.span_count)
-        };
+        let spans = super::plural(a.span_count, "span");
         lines.push(Line::styled(
             format!("  {} · {spans}", a.status),
             theme.dim(),

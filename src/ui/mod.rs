@@ -11,6 +11,15 @@ use crate::app::state::{Overlay, State};
 use ratatui::Frame;
 use theme::Theme;
 
+/// "1 span", "2 spans".
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 pub fn draw(f: &mut Frame, state: &State) {
     let theme = Theme {
         color: !state.no_color,

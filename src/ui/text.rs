@@ -37,9 +37,9 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     };
     block = block.title(format!(" {}{ro} ", meta.title)).title_bottom(
         Line::from(format!(
-            " {} · {} spans ",
+            " {} · {} ",
             art.doc.status,
-            art.doc.spans.len()
+            super::plural(art.doc.spans.len(), "span")
         ))
         .right_aligned(),
     );

@@ -1,0 +1,161 @@
+//! Whole-screen tests: the UI drawn into ratatui's TestBackend, compared
+//! with reviewed insta snapshots (tests/snapshots/).
+
+mod support;
+
+use nhan::app::update::Msg;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+use support::Harness;
+use unicode_normalization::UnicodeNormalization;
+
+fn draw(h: &mut Harness, w: u16, ht: u16) -> Terminal<TestBackend> {
+    h.app.handle(Msg::Resize(w, ht));
+    let mut t = Terminal::new(TestBackend::new(w, ht)).unwrap();
+    t.draw(|f| nhan::ui::draw(f, &h.app.state)).unwrap();
+    t
+}
+
+fn rows(b: &Buffer) -> Vec<String> {
+    (0..b.area.height)
+        .map(|y| {
+            let mut s = String::new();
+            for x in 0..b.area.width {
+                s.push_str(b[(x, y)].symbol());
+            }
+            s
+        })
+        .collect()
+}
+
+const ARTICLE: &str = "Tổng Bí thư Nguyễn Phú Trọng làm việc với Ban Đối ngoại Trung ương\n\nNgày [23/12]{DATE}, [Tổng Bí thư]{ORG} [Nguyễn Phú Trọng]{PER} làm việc với [Ban Đối ngoại [Trung ương]{LOC}]{ORG} tại [Hà Nội]{LOC}.";
+
+#[test]
+fn two_panes_with_spans() {
+    let mut h = Harness::new(&[("tbt", ARTICLE), ("khac", "Bài khác")]);
+    h.keys("j enter ]");
+    let t = draw(&mut h, 90, 14);
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn nfd_article_is_shown_whole() {
+    let nfd: String = ARTICLE.nfd().collect();
+    let mut h = Harness::open(&nfd);
+    let t = draw(&mut h, 90, 14);
+    let nfc_rows: Vec<String> = rows(t.backend().buffer())
+        .iter()
+        .map(|r| r.nfc().collect())
+        .collect();
+    assert!(
+        nfc_rows.iter().any(|r| r.contains("[Nguyễn Phú Trọng]PER")),
+        "{nfc_rows:#?}"
+    );
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn wide_characters_take_two_cells_and_wrap() {
+    let mut h = Harness::open("越南社会主义共和国 [胡志明市]{LOC} 👍🏽 ok 🇻🇳 xong");
+    h.keys("l");
+    let t = draw(&mut h, 22, 10);
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn a_20_column_terminal_shows_one_pane() {
+    let mut h = Harness::open(ARTICLE);
+    let t = draw(&mut h, 20, 12);
+    insta::assert_snapshot!(t.backend());
+    h.keys("tab");
+    let t = draw(&mut h, 20, 12);
+    assert!(rows(t.backend().buffer())[0].contains("Articles"));
+}
+
+#[test]
+fn no_color_uses_brackets_and_no_colours() {
+    let mut h = Harness::open(ARTICLE);
+    h.app.state.no_color = true;
+    h.keys("]");
+    let t = draw(&mut h, 90, 14);
+    let buf = t.backend().buffer();
+    // The selected span is in reverse video.
+    let r = rows(buf);
+    let y = r.iter().position(|l| l.contains("[23/12]")).unwrap();
+    let x = r[y]
+        .chars()
+        .collect::<Vec<_>>()
+        .windows(3)
+        .position(|w| w == ['[', '2', '3'])
+        .unwrap()
+        + 1;
+    let cell = &buf[(x as u16, y as u16)];
+    assert!(
+        cell.modifier.contains(ratatui::style::Modifier::REVERSED),
+        "{cell:?}"
+    );
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            let c = &buf[(x, y)];
+            assert!(
+                c.fg == Color::Reset && c.bg == Color::Reset,
+                "colour at {x},{y}: {c:?}"
+            );
+        }
+    }
+    let text = rows(buf).join("\n");
+    assert!(
+        text.contains("[Ban Đối ngoại [Trung ương]LOC]ORG"),
+        "{text}"
+    );
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn colours_come_from_the_schema() {
+    let mut h = Harness::open("[Hà Nội]{LOC}");
+    let t = draw(&mut h, 70, 8);
+    let buf = t.backend().buffer();
+    let r = rows(buf);
+    let y = r.iter().position(|l| l.contains("[Hà Nội]LOC")).unwrap() as u16;
+    let x = r[y as usize]
+        .find("[Hà")
+        .map(|b| r[y as usize][..b].chars().count() + 1)
+        .unwrap() as u16;
+    assert_eq!(buf[(x, y)].fg, Color::Green);
+}
+
+#[test]
+fn help_overlay_lists_the_keymap() {
+    let mut h = Harness::open("x");
+    h.keys("?");
+    let t = draw(&mut h, 100, 40);
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn label_picker_and_status_bar() {
+    let mut h = Harness::open("ở Hà Nội");
+    h.keys("l v L t");
+    h.type_text("o");
+    let t = draw(&mut h, 70, 12);
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn tiny_and_empty_terminals_do_not_panic() {
+    let mut h = Harness::open(ARTICLE);
+    for (w, ht) in [(1, 1), (0, 0), (2, 1), (3, 3), (7, 2), (61, 3), (300, 100)] {
+        h.keys("? esc");
+        draw(&mut h, w, ht);
+        h.keys("?");
+        draw(&mut h, w, ht);
+        h.keys("esc t");
+        draw(&mut h, w, ht);
+        h.keys("esc /");
+        draw(&mut h, w, ht);
+        h.keys("esc");
+    }
+}
