@@ -7,7 +7,9 @@ use crate::app::runtime::App;
 use crate::app::update::{Mouse, MouseKind, Msg};
 use crate::core::project::Project;
 use anyhow::Context as _;
-use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind};
+use ratatui::crossterm::event::{
+    self, Event, KeyCode, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
+};
 use ratatui::crossterm::{execute, terminal};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -50,25 +52,45 @@ fn mouse_from_crossterm(m: event::MouseEvent) -> Option<Mouse> {
         MouseEventKind::ScrollUp => MouseKind::ScrollUp,
         _ => return None,
     };
-    Some(Mouse { kind, col: m.column, row: m.row })
+    Some(Mouse {
+        kind,
+        col: m.column,
+        row: m.row,
+    })
 }
 
 fn restore() {
     let _ = terminal::disable_raw_mode();
-    let _ = execute!(std::io::stdout(), event::DisableMouseCapture, terminal::LeaveAlternateScreen, ratatui::crossterm::cursor::Show);
+    let _ = execute!(
+        std::io::stdout(),
+        event::DisableMouseCapture,
+        terminal::LeaveAlternateScreen,
+        ratatui::crossterm::cursor::Show
+    );
 }
 
 pub fn run(project_dir: &Path) -> anyhow::Result<()> {
     let project = Project::open(project_dir)?;
-    let config = Config::load(config::default_path().as_deref());
+    let mut config = Config::load(config::default_path().as_deref());
+    // Like git, fall back to the login name so every span has an author.
+    if config.annotator.is_none() {
+        config.annotator = std::env::var("USER").ok().filter(|u| !u.is_empty());
+    }
 
-    terminal::enable_raw_mode().context("cannot switch the terminal to raw mode (is this a terminal?)")?;
-    execute!(std::io::stdout(), terminal::EnterAlternateScreen, event::EnableMouseCapture)?;
+    terminal::enable_raw_mode()
+        .context("cannot switch the terminal to raw mode (is this a terminal?)")?;
+    execute!(
+        std::io::stdout(),
+        terminal::EnterAlternateScreen,
+        event::EnableMouseCapture
+    )?;
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore();
         previous(info);
-        eprintln!("nhan crashed; every edit before the crash was already saved to its sidecar. Please report the message above.");
+        eprintln!(
+            "nhan crashed; every edit before the crash was already saved to its sidecar. Please report the message above."
+        );
     }));
     let result = event_loop(project, config);
     restore();
@@ -92,7 +114,9 @@ fn event_loop(project: Project, config: Config) -> anyhow::Result<()> {
             // Handle everything already queued before drawing again.
             loop {
                 let msg = match event::read()? {
-                    Event::Key(k) if k.kind != KeyEventKind::Release => key_from_crossterm(k).map(Msg::Key),
+                    Event::Key(k) if k.kind != KeyEventKind::Release => {
+                        key_from_crossterm(k).map(Msg::Key)
+                    }
                     Event::Mouse(m) => mouse_from_crossterm(m).map(Msg::Mouse),
                     Event::Resize(w, h) => Some(Msg::Resize(w, h)),
                     _ => None,
