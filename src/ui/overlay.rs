@@ -137,3 +137,23 @@ pub fn draw_picker(
         .title(" Label (Enter applies, Esc cancels) ");
     f.render_widget(Paragraph::new(lines).block(block), rect);
 }
+
+/// The default keys as a Markdown table, for the README (a test keeps the
+/// README's copy equal to this, so the docs never drift from the keymap).
+pub fn keys_markdown(km: &crate::app::keymap::Keymap) -> String {
+    let mut out = String::from("| keys | where | action |\n|---|---|---|\n");
+    for (ctx, keys, action) in km.bindings() {
+        let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+        let desc = match action.tag_index() {
+            Some(i) => format!("tag with label {} (relabel a span of the same extent)", i + 1),
+            None => action.describe().to_string(),
+        };
+        let r#where = match ctx {
+            Context::Global => "anywhere",
+            Context::List => "list",
+            Context::Text => "text",
+        };
+        out += &format!("| {} | {where} | {desc} |\n", keys.join(" ").replace('|', "\\|"));
+    }
+    out
+}
