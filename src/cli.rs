@@ -4,7 +4,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "nhan", version, about = "A keyboard-first terminal annotator for named entities")]
+#[command(
+    name = "nhan",
+    version,
+    about = "A keyboard-first terminal annotator for named entities"
+)]
 pub struct Cli {
     /// The project folder (holding articles/, annotations/, nhan.toml).
     #[arg(long, global = true, default_value = ".", value_name = "DIR")]

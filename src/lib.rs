@@ -4,6 +4,6 @@ pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod core;
+pub mod export;
 pub mod tui;
 pub mod ui;
-pub mod export;

@@ -39,7 +39,9 @@ pub enum SchemaError {
         path: String,
         source: std::io::Error,
     },
-    #[error("{path}:{line}:{column}: {message} (fix nhan.toml, or remove it to use PER/ORG/LOC/MISC)")]
+    #[error(
+        "{path}:{line}:{column}: {message} (fix nhan.toml, or remove it to use PER/ORG/LOC/MISC)"
+    )]
     Parse {
         path: String,
         line: usize,
@@ -98,7 +100,10 @@ impl Schema {
         let mut seen = std::collections::HashSet::new();
         for l in &schema.labels {
             if l.name.is_empty() || l.name.chars().any(char::is_whitespace) {
-                return Err(parse_err(0, format!("label name {:?} must be one word", l.name)));
+                return Err(parse_err(
+                    0,
+                    format!("label name {:?} must be one word", l.name),
+                ));
             }
             if !seen.insert(&l.name) {
                 return Err(parse_err(0, format!("label {} is defined twice", l.name)));
@@ -139,9 +144,12 @@ mod tests {
 
     #[test]
     fn errors_name_file_line_and_column() {
-        let e = Schema::parse("overlap = \"nested\"\n[[labels]]\nname = 3\n", "p/nhan.toml")
-            .unwrap_err()
-            .to_string();
+        let e = Schema::parse(
+            "overlap = \"nested\"\n[[labels]]\nname = 3\n",
+            "p/nhan.toml",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("p/nhan.toml:3:"), "{e}");
     }
 

@@ -42,7 +42,11 @@ impl SearchIndex {
             c += g.chars().count() as u32;
         }
         clusters.push((folded.len() as u32, c));
-        SearchIndex { folded, clusters, case_insensitive }
+        SearchIndex {
+            folded,
+            clusters,
+            case_insensitive,
+        }
     }
 
     fn cluster_at(&self, folded_byte: usize) -> Option<u32> {
@@ -87,7 +91,10 @@ mod tests {
         let hits = idx.find_all("Nguyễn Phú Trọng");
         assert_eq!(hits.len(), 1);
         let t = Text::new(nfd);
-        assert_eq!(t.slice(hits[0].0, hits[0].1).nfc().collect::<String>(), "Nguyễn Phú Trọng");
+        assert_eq!(
+            t.slice(hits[0].0, hits[0].1).nfc().collect::<String>(),
+            "Nguyễn Phú Trọng"
+        );
 
         let idx = SearchIndex::new(&Text::new(NFC), false);
         let q: String = "Trọng".nfd().collect();
@@ -104,6 +111,9 @@ mod tests {
     fn case_and_nbsp() {
         let t = Text::new("ỦY BAN\u{a0}nhân dân");
         assert!(SearchIndex::new(&t, false).find_all("ủy ban").is_empty());
-        assert_eq!(SearchIndex::new(&t, true).find_all("ủy ban nhân"), [(0, 11)]);
+        assert_eq!(
+            SearchIndex::new(&t, true).find_all("ủy ban nhân"),
+            [(0, 11)]
+        );
     }
 }

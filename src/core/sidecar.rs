@@ -41,7 +41,12 @@ impl Sidecar {
             path: path.into(),
             line: e.line(),
             column: e.column(),
-            message: e.to_string().split(" at line ").next().unwrap_or("").to_string(),
+            message: e
+                .to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or("")
+                .to_string(),
         })?;
         if sc.nhan > FORMAT_VERSION {
             return Err(SidecarError {
@@ -81,7 +86,11 @@ impl Sidecar {
         for (i, s) in self.spans.iter().enumerate() {
             out.push_str("    ");
             out.push_str(&spaced(s));
-            out.push_str(if i + 1 < self.spans.len() { ",\n" } else { "\n" });
+            out.push_str(if i + 1 < self.spans.len() {
+                ",\n"
+            } else {
+                "\n"
+            });
         }
         out.push_str("  ]\n}\n");
         out
@@ -132,9 +141,15 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// either the old file or the new one: temp file in the same folder, fsync,
 /// rename, fsync the folder.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("sidecar");
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("sidecar");
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -186,7 +201,8 @@ mod tests {
 
     #[test]
     fn newer_format_is_refused() {
-        let e = Sidecar::parse(br#"{"nhan": 2, "article": "a", "text_sha256": ""}"#, "x").unwrap_err();
+        let e =
+            Sidecar::parse(br#"{"nhan": 2, "article": "a", "text_sha256": ""}"#, "x").unwrap_err();
         assert!(e.message.contains("newer"));
     }
 

@@ -142,7 +142,9 @@ impl SpanStore {
     }
 
     pub fn with_extent(&self, start: usize, end: usize) -> Option<&Span> {
-        let i = self.spans.partition_point(|s| (s.start, s.end) < (start, end));
+        let i = self
+            .spans
+            .partition_point(|s| (s.start, s.end) < (start, end));
         self.spans
             .get(i)
             .filter(|s| s.start == start && s.end == end)

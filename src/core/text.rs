@@ -87,7 +87,10 @@ impl Text {
 
     /// Char offset of byte `b`, which must lie on a char boundary.
     pub fn char_of_byte(&self, b: usize) -> usize {
-        let i = self.checkpoints.partition_point(|&cb| cb <= b).saturating_sub(1);
+        let i = self
+            .checkpoints
+            .partition_point(|&cb| cb <= b)
+            .saturating_sub(1);
         let base = self.checkpoints.get(i).copied().unwrap_or(0);
         i * STRIDE + self.s[base..b.min(self.s.len())].chars().count()
     }

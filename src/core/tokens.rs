@@ -86,7 +86,9 @@ mod tests {
     fn vietnamese_words_and_punctuation() {
         assert_eq!(
             words("Nghị quyết số 34-NQ/TW, “Đảng”."),
-            ["Nghị", "quyết", "số", "34", "-", "NQ", "/", "TW", ",", "“", "Đảng", "”", "."]
+            [
+                "Nghị", "quyết", "số", "34", "-", "NQ", "/", "TW", ",", "“", "Đảng", "”", "."
+            ]
         );
     }
 
