@@ -286,7 +286,7 @@ fn status_filter_always_reports_what_it_left_out() {
 fn stdout_gets_exactly_the_one_file_and_refuses_many() {
     let r = export(&fixture(), &["--format", "conll", "--out", "-"]);
     assert_eq!(r.code, ExitCode::SUCCESS);
-    let golden = std::fs::read(golden_root().join("conll-iob2/out/all.conll")).unwrap();
+    let golden = std::fs::read(golden_root().join("conll-iob2/out/data.conll")).unwrap();
     assert_eq!(r.stdout, golden);
     for f in ["hf", "brat"] {
         let r = export(&fixture(), &["--format", f, "--out", "-"]);
@@ -425,7 +425,7 @@ fn round_trip(format: &str, data_file: Option<&str>) {
 
 #[test]
 fn jsonl_round_trip_is_byte_identical() {
-    round_trip("jsonl", Some("all.jsonl"));
+    round_trip("jsonl", Some("data.jsonl"));
 }
 
 #[test]
@@ -454,7 +454,7 @@ fn jsonl_round_trip_keeps_status_and_annotators_in_the_sidecars() {
         &[
             "--format",
             "jsonl",
-            &o.join("all.jsonl").display().to_string(),
+            &o.join("data.jsonl").display().to_string(),
         ],
     );
     for stem in ["a-nfd", "b-crlf", "c-done"] {

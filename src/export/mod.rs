@@ -174,7 +174,8 @@ impl ExportDoc {
     }
 }
 
-/// One part of the export: `all` without `--split`, else train, dev, test.
+/// One part of the export: `data` without `--split` (not `all`, which Hugging Face
+/// `datasets` reserves), else train, dev, test.
 #[derive(Debug, Clone)]
 pub struct Part {
     pub name: String,
@@ -370,7 +371,7 @@ pub fn build(project_dir: &Path, args: &ExportArgs) -> anyhow::Result<Built> {
 
     let parts = match &args.split {
         None => vec![Part {
-            name: "all".into(),
+            name: "data".into(),
             docs,
         }],
         Some(r) => {
