@@ -3,8 +3,11 @@
 
 pub mod document;
 pub mod edit;
+pub mod encoding;
+pub mod lock;
 pub mod markup;
 pub mod project;
+pub mod reanchor;
 pub mod schema;
 pub mod search;
 pub mod sidecar;

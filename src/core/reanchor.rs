@@ -1,0 +1,890 @@
+//! Re-anchoring spans after their article changed (`text_sha256` differs).
+//!
+//! Only the span list survives from the old article, so each span is placed
+//! again by its `text`: among the occurrences of that text in the new
+//! article (exact code points, both edges on grapheme boundaries) it takes
+//! the one that best fits its neighbours.
+//!
+//! 1. **Anchors.** A span whose text occurs exactly once in the new article
+//!    (and which no other span at a different old extent shares) has only one
+//!    possible place. Of those, the longest run that keeps the old order
+//!    (a longest non-decreasing subsequence, as in patience diff) is placed
+//!    first: these are the context the other spans are measured against.
+//! 2. **The rest**, in old order. A span's expected offset is its old offset
+//!    shifted by the displacement of the last span placed before it (or of
+//!    the next anchor when nothing is placed yet). Occurrences that keep the
+//!    old order (after the last in-order span, before the next anchor) are
+//!    tried first, nearest to the expected offset first; then any occurrence,
+//!    nearest first. An occurrence is refused when it would cross a span
+//!    already placed, or land on the exact extent of a span that had a
+//!    different extent before. A span with no acceptable occurrence is an
+//!    orphan: it is returned, never dropped.
+//!
+//! Cost: one Aho–Corasick pass over the new text finds every occurrence of
+//! every distinct span text (linear in the text plus the occurrences), then
+//! `O(n log n)` in the number of spans for the placement (plus the refused
+//! candidates tried, which are few unless spans crowd one spot).
+
+use super::span::Span;
+use super::text::Text;
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, HashMap};
+
+/// The outcome: every input span is in exactly one of `placed` or `orphans`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Reanchored {
+    /// Spans with their new offsets (all other fields unchanged), in sidecar
+    /// order `(start, end, label)`.
+    pub placed: Vec<Span>,
+    /// Spans whose text could not be placed, unchanged, in input order.
+    pub orphans: Vec<Span>,
+    /// How many placed spans got offsets different from their old ones.
+    pub moved: usize,
+}
+
+impl Reanchored {
+    /// True when every span kept its offsets: nothing to confirm.
+    pub fn is_unchanged(&self) -> bool {
+        self.orphans.is_empty() && self.moved == 0
+    }
+}
+
+/// Knobs for [`reanchor_with`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Allow placements that cross already placed spans (for projects with
+    /// `overlap = "any"`). Off by default: spans may nest, never cross.
+    pub allow_crossing: bool,
+}
+
+/// Re-places `old_spans` in `new_text`; spans may nest but never cross.
+pub fn reanchor(old_spans: &[Span], new_text: &Text) -> Reanchored {
+    reanchor_with(old_spans, new_text, Options::default())
+}
+
+pub fn reanchor_with(old_spans: &[Span], new_text: &Text, opts: Options) -> Reanchored {
+    let n = old_spans.len();
+    // Old order: start, outer before inner, then label and id for determinism.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&old_spans[a], &old_spans[b]);
+        (x.start, Reverse(x.end), &x.label, x.id).cmp(&(y.start, Reverse(y.end), &y.label, y.id))
+    });
+
+    // Distinct texts → pattern ids; spans with an empty text cannot be placed.
+    let mut pat_ids: HashMap<&str, usize> = HashMap::new();
+    let mut patterns: Vec<&str> = Vec::new();
+    let mut pat_of: Vec<Option<usize>> = vec![None; n];
+    // Per pattern: the old extent of its spans, or None if they differ.
+    let mut pat_extent: Vec<Option<(usize, usize)>> = Vec::new();
+    for (i, s) in old_spans.iter().enumerate() {
+        if s.text.is_empty() {
+            continue;
+        }
+        let p = *pat_ids.entry(s.text.as_str()).or_insert_with(|| {
+            patterns.push(s.text.as_str());
+            pat_extent.push(Some((s.start, s.end)));
+            patterns.len() - 1
+        });
+        if pat_extent[p] != Some((s.start, s.end)) {
+            pat_extent[p] = None;
+        }
+        pat_of[i] = Some(p);
+    }
+    let pat_chars: Vec<usize> = patterns.iter().map(|p| p.chars().count()).collect();
+    let occ = occurrences(&patterns, &pat_chars, new_text);
+
+    let mut placer = Placer::new(opts);
+    // new[k]: the new extent of the span at order position k.
+    let mut new: Vec<Option<(usize, usize)>> = vec![None; n];
+
+    // 1. Anchors: unique occurrence, longest order-keeping run.
+    let candidates: Vec<(usize, usize)> = order
+        .iter()
+        .enumerate()
+        .filter_map(|(k, &i)| {
+            let p = pat_of[i]?;
+            (occ[p].len() == 1 && pat_extent[p].is_some()).then(|| (k, occ[p][0]))
+        })
+        .collect();
+    let mut is_anchor = vec![false; n];
+    for ci in longest_non_decreasing(&candidates) {
+        let (k, start) = candidates[ci];
+        let s = &old_spans[order[k]];
+        let end = start + pat_chars[pat_of[order[k]].expect("anchors have text")];
+        if placer.try_place(start, end, (s.start, s.end)) {
+            new[k] = Some((start, end));
+            is_anchor[k] = true;
+        }
+    }
+    // next_anchor[k]: the new start of the first anchor after position k.
+    let mut next_anchor = vec![None; n + 1];
+    for k in (0..n).rev() {
+        next_anchor[k] = if is_anchor[k] {
+            new[k].map(|(s, _)| (k, s))
+        } else {
+            next_anchor[k + 1]
+        };
+    }
+
+    // 2. Everything else, in old order.
+    let mut frontier = 0usize; // new start of the last span placed in order
+    let mut last_delta: Option<i64> = None;
+    for k in 0..n {
+        let i = order[k];
+        let s = &old_spans[i];
+        if let Some((ns, _)) = new[k] {
+            frontier = frontier.max(ns);
+            last_delta = Some(ns as i64 - s.start as i64);
+            continue;
+        }
+        let Some(p) = pat_of[i] else { continue };
+        let len = pat_chars[p];
+        let upcoming = next_anchor[k + 1];
+        let delta = last_delta
+            .or_else(|| upcoming.map(|(ak, ns)| ns as i64 - old_spans[order[ak]].start as i64))
+            .unwrap_or(0);
+        let expected = (s.start as i64 + delta).max(0) as usize;
+        let hi = upcoming.map_or(usize::MAX, |(_, ns)| ns);
+        let old_extent = (s.start, s.end);
+        let list = &occ[p];
+        let mut accept = |start: usize| placer.try_place(start, start + len, old_extent);
+        let found = if frontier <= hi {
+            nearest(list, expected, frontier, hi, &mut accept).map(|st| (st, true))
+        } else {
+            None
+        }
+        .or_else(|| nearest(list, expected, 0, usize::MAX, &mut accept).map(|st| (st, false)));
+        if let Some((start, in_order)) = found {
+            new[k] = Some((start, start + len));
+            if in_order {
+                frontier = frontier.max(start);
+            }
+            last_delta = Some(start as i64 - s.start as i64);
+        }
+    }
+
+    // Results.
+    let mut out = Reanchored::default();
+    let mut placed_at = vec![None; n];
+    for k in 0..n {
+        placed_at[order[k]] = new[k];
+    }
+    for (i, s) in old_spans.iter().enumerate() {
+        match placed_at[i] {
+            Some((start, end)) => {
+                if (start, end) != (s.start, s.end) {
+                    out.moved += 1;
+                }
+                let mut t = s.clone();
+                t.start = start;
+                t.end = end;
+                out.placed.push(t);
+            }
+            None => out.orphans.push(s.clone()),
+        }
+    }
+    out.placed
+        .sort_by(|a, b| (a.start, a.end, &a.label, a.id).cmp(&(b.start, b.end, &b.label, b.id)));
+    out
+}
+
+/// Tries the starts in `list` (sorted) that lie in `[lo, hi]`, nearest to
+/// `expected` first (the earlier one on a tie); returns the first accepted.
+fn nearest(
+    list: &[usize],
+    expected: usize,
+    lo: usize,
+    hi: usize,
+    accept: &mut impl FnMut(usize) -> bool,
+) -> Option<usize> {
+    let first = list.partition_point(|&x| x < lo);
+    let last = list.partition_point(|&x| x <= hi);
+    if first >= last {
+        return None;
+    }
+    let window = &list[first..last];
+    let mid = window.partition_point(|&x| x < expected);
+    let (mut l, mut r) = (mid, mid); // left candidates are window[..l], right ones window[r..]
+    loop {
+        let left = l.checked_sub(1).map(|j| window[j]);
+        let right = window.get(r).copied();
+        let pick = match (left, right) {
+            (None, None) => return None,
+            (Some(a), None) => Err(a),
+            (None, Some(b)) => Ok(b),
+            (Some(a), Some(b)) => {
+                if expected - a <= b - expected {
+                    Err(a)
+                } else {
+                    Ok(b)
+                }
+            }
+        };
+        let x = match pick {
+            Err(a) => {
+                l -= 1;
+                a
+            }
+            Ok(b) => {
+                r += 1;
+                b
+            }
+        };
+        if accept(x) {
+            return Some(x);
+        }
+    }
+}
+
+/// Indices into `items` of a longest subsequence whose second components do
+/// not decrease (items are already in first-component order).
+fn longest_non_decreasing(items: &[(usize, usize)]) -> Vec<usize> {
+    let mut tails: Vec<usize> = Vec::new(); // indices; values non-decreasing
+    let mut prev: Vec<Option<usize>> = vec![None; items.len()];
+    for (i, &(_, v)) in items.iter().enumerate() {
+        let pos = tails.partition_point(|&t| items[t].1 <= v);
+        prev[i] = pos.checked_sub(1).map(|p| tails[p]);
+        if pos == tails.len() {
+            tails.push(i);
+        } else {
+            tails[pos] = i;
+        }
+    }
+    let mut out = Vec::with_capacity(tails.len());
+    let mut cur = tails.last().copied();
+    while let Some(i) = cur {
+        out.push(i);
+        cur = prev[i];
+    }
+    out.reverse();
+    out
+}
+
+/// The spans placed so far, with the queries placement needs.
+struct Placer {
+    opts: Options,
+    /// `(start, Reverse(end))`: outer spans first for equal starts.
+    by_start: BTreeSet<(usize, Reverse<usize>)>,
+    /// `(end, Reverse(start))`.
+    by_end: BTreeSet<(usize, Reverse<usize>)>,
+    /// New extent → the old extent of the spans placed there.
+    extents: HashMap<(usize, usize), (usize, usize)>,
+}
+
+impl Placer {
+    fn new(opts: Options) -> Self {
+        Placer {
+            opts,
+            by_start: BTreeSet::new(),
+            by_end: BTreeSet::new(),
+            extents: HashMap::new(),
+        }
+    }
+
+    fn try_place(&mut self, start: usize, end: usize, old: (usize, usize)) -> bool {
+        if self.extents.get(&(start, end)).is_some_and(|&o| o != old) {
+            return false;
+        }
+        if !self.opts.allow_crossing && self.crosses_any(start, end) {
+            return false;
+        }
+        self.extents.insert((start, end), old);
+        self.by_start.insert((start, Reverse(end)));
+        self.by_end.insert((end, Reverse(start)));
+        true
+    }
+
+    /// Whether `[a, b)` crosses a placed span. Placed spans never cross each
+    /// other (a laminar family), so each walk visits only the outermost
+    /// spans inside `(a, b)`, skipping what they contain.
+    fn crosses_any(&self, a: usize, b: usize) -> bool {
+        // A span starting strictly inside and ending after b.
+        let mut cur = a + 1;
+        while cur < b {
+            let Some(&(s, Reverse(e))) = self.by_start.range((cur, Reverse(usize::MAX))..).next()
+            else {
+                break;
+            };
+            if s >= b {
+                break;
+            }
+            if e > b {
+                return true;
+            }
+            cur = e.max(s + 1);
+        }
+        // A span ending strictly inside and starting before a.
+        let mut cur = b - 1;
+        while cur > a {
+            let Some(&(e, Reverse(s))) = self.by_end.range(..=(cur, Reverse(0))).next_back() else {
+                break;
+            };
+            if e <= a {
+                break;
+            }
+            if s < a {
+                return true;
+            }
+            cur = s.min(e - 1);
+        }
+        false
+    }
+}
+
+/// For each pattern, the char offsets where it occurs in `text` with both
+/// edges on grapheme boundaries, ascending. Overlapping occurrences count.
+fn occurrences(patterns: &[&str], pat_chars: &[usize], text: &Text) -> Vec<Vec<usize>> {
+    let mut occ = vec![Vec::new(); patterns.len()];
+    if patterns.is_empty() {
+        return occ;
+    }
+    let ac = AhoCorasick::new(patterns);
+    let bytes = text.as_str().as_bytes();
+    let mut chars = 0usize; // chars whose first byte is in bytes[..=i]
+    let mut state = 0u32;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b & 0xC0 != 0x80 {
+            chars += 1;
+        }
+        state = ac.step(state, b);
+        let mut node = state;
+        while node != NONE {
+            for &p in &ac.out[node as usize] {
+                // A match of valid UTF-8 in valid UTF-8 ends on a char
+                // boundary, so `chars` is its end offset.
+                let end = chars;
+                let start = end - pat_chars[p as usize];
+                debug_assert!(i + 1 >= patterns[p as usize].len());
+                if text.is_grapheme_boundary(start) && text.is_grapheme_boundary(end) {
+                    occ[p as usize].push(start);
+                }
+            }
+            node = ac.dict[node as usize];
+        }
+    }
+    occ
+}
+
+const NONE: u32 = u32::MAX;
+
+/// A byte-level Aho–Corasick automaton (sparse transitions, failure links).
+struct AhoCorasick {
+    root: [u32; 256],
+    next: Vec<Vec<(u8, u32)>>,
+    fail: Vec<u32>,
+    /// Patterns ending exactly at a node.
+    out: Vec<Vec<u32>>,
+    /// The nearest node along the failure chain that has output, or NONE.
+    dict: Vec<u32>,
+}
+
+impl AhoCorasick {
+    fn new(patterns: &[&str]) -> Self {
+        let mut next: Vec<Vec<(u8, u32)>> = vec![Vec::new()];
+        let mut out: Vec<Vec<u32>> = vec![Vec::new()];
+        for (p, pat) in patterns.iter().enumerate() {
+            let mut node = 0usize;
+            for &b in pat.as_bytes() {
+                node = match next[node].binary_search_by_key(&b, |&(c, _)| c) {
+                    Ok(j) => next[node][j].1 as usize,
+                    Err(j) => {
+                        let id = next.len();
+                        next[node].insert(j, (b, id as u32));
+                        next.push(Vec::new());
+                        out.push(Vec::new());
+                        id
+                    }
+                };
+            }
+            out[node].push(p as u32);
+        }
+        let mut root = [0u32; 256];
+        for &(b, v) in &next[0] {
+            root[b as usize] = v;
+        }
+        let mut ac = AhoCorasick {
+            root,
+            fail: vec![0; next.len()],
+            dict: vec![NONE; next.len()],
+            next,
+            out,
+        };
+        let mut queue = std::collections::VecDeque::new();
+        for &(_, v) in &ac.next[0] {
+            queue.push_back(v);
+        }
+        while let Some(u) = queue.pop_front() {
+            let children = ac.next[u as usize].clone();
+            for (b, v) in children {
+                let f = ac.step(ac.fail[u as usize], b);
+                ac.fail[v as usize] = f;
+                ac.dict[v as usize] = if ac.out[f as usize].is_empty() {
+                    ac.dict[f as usize]
+                } else {
+                    f
+                };
+                queue.push_back(v);
+            }
+        }
+        ac
+    }
+
+    fn goto(&self, state: u32, b: u8) -> Option<u32> {
+        if state == 0 {
+            return Some(self.root[b as usize]);
+        }
+        let t = &self.next[state as usize];
+        t.binary_search_by_key(&b, |&(c, _)| c).ok().map(|j| t[j].1)
+    }
+
+    fn step(&self, mut state: u32, b: u8) -> u32 {
+        loop {
+            if let Some(s) = self.goto(state, b) {
+                return s;
+            }
+            state = self.fail[state as usize];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::{Map, Value};
+
+    fn span(id: u64, text: &Text, start: usize, end: usize, label: &str) -> Span {
+        Span {
+            id,
+            start,
+            end,
+            label: label.into(),
+            text: text.slice(start, end).into(),
+            annotator: Some("lan".into()),
+            review: None,
+            reviewer: None,
+            extra: Map::new(),
+        }
+    }
+
+    /// A span over the `nth` occurrence (0-based) of `needle` in `text`.
+    fn span_on(id: u64, text: &Text, needle: &str, nth: usize, label: &str) -> Span {
+        let b = text
+            .as_str()
+            .match_indices(needle)
+            .nth(nth)
+            .unwrap_or_else(|| panic!("{needle:?} #{nth} not in text"))
+            .0;
+        let start = text.char_of_byte(b);
+        span(id, text, start, start + needle.chars().count(), label)
+    }
+
+    fn assert_sound(input: &[Span], r: &Reanchored, text: &Text) {
+        for s in &r.placed {
+            assert_eq!(text.slice(s.start, s.end), s.text, "span {}", s.id);
+            assert!(text.is_grapheme_boundary(s.start) && text.is_grapheme_boundary(s.end));
+        }
+        for (i, a) in r.placed.iter().enumerate() {
+            for b in &r.placed[i + 1..] {
+                assert!(
+                    !crate::core::span::crosses(a.range(), b.range()),
+                    "{} and {} cross",
+                    a.id,
+                    b.id
+                );
+            }
+        }
+        let mut ids: Vec<u64> = r.placed.iter().chain(&r.orphans).map(|s| s.id).collect();
+        ids.sort_unstable();
+        let mut want: Vec<u64> = input.iter().map(|s| s.id).collect();
+        want.sort_unstable();
+        assert_eq!(ids, want, "every span is placed or orphaned, once");
+    }
+
+    fn by_id(r: &Reanchored, id: u64) -> &Span {
+        r.placed.iter().find(|s| s.id == id).expect("placed")
+    }
+
+    const OLD: &str =
+        "Tổng Bí thư Nguyễn Phú Trọng làm việc với Ban Đối ngoại Trung ương tại Hà Nội.";
+
+    #[test]
+    fn unchanged_text_changes_nothing() {
+        let t = Text::new(OLD);
+        let spans = vec![
+            span_on(1, &t, "Nguyễn Phú Trọng", 0, "PER"),
+            span_on(2, &t, "Ban Đối ngoại Trung ương", 0, "ORG"),
+            span_on(3, &t, "Hà Nội", 0, "LOC"),
+        ];
+        let r = reanchor(&spans, &t);
+        assert!(r.is_unchanged());
+        assert_eq!(r.placed, spans);
+    }
+
+    #[test]
+    fn insertion_before_shifts_every_span_and_keeps_every_field() {
+        let old = Text::new(OLD);
+        let mut per = span_on(1, &old, "Nguyễn Phú Trọng", 0, "PER");
+        per.review = Some("accepted".into());
+        per.reviewer = Some("minh".into());
+        per.extra.insert("confidence".into(), Value::from(0.5));
+        let spans = vec![per.clone(), span_on(2, &old, "Hà Nội", 0, "LOC")];
+        let new = Text::new(format!("(Ảnh: TTXVN) Hôm nay, {OLD}"));
+        let r = reanchor(&spans, &new);
+        assert_sound(&spans, &r, &new);
+        assert!(r.orphans.is_empty());
+        assert_eq!(r.moved, 2);
+        let shift = "(Ảnh: TTXVN) Hôm nay, ".chars().count();
+        let p = by_id(&r, 1);
+        assert_eq!((p.start, p.end), (per.start + shift, per.end + shift));
+        assert_eq!(
+            (&p.review, &p.reviewer, &p.extra),
+            (&per.review, &per.reviewer, &per.extra)
+        );
+        assert_eq!(
+            (&p.label, &p.annotator, &p.text),
+            (&per.label, &per.annotator, &per.text)
+        );
+    }
+
+    #[test]
+    fn deletion_between_spans_moves_the_later_ones_back() {
+        let old = Text::new(OLD);
+        let spans = vec![
+            span_on(1, &old, "Nguyễn Phú Trọng", 0, "PER"),
+            span_on(2, &old, "Ban Đối ngoại Trung ương", 0, "ORG"),
+        ];
+        let new = Text::new(OLD.replace(" làm việc với", ""));
+        let r = reanchor(&spans, &new);
+        assert_sound(&spans, &r, &new);
+        assert!(r.orphans.is_empty());
+        assert_eq!(r.moved, 1);
+        assert_eq!(by_id(&r, 1).start, spans[0].start);
+        assert_eq!(
+            new.slice(by_id(&r, 2).start, by_id(&r, 2).end),
+            "Ban Đối ngoại Trung ương"
+        );
+    }
+
+    #[test]
+    fn a_changed_word_inside_a_span_makes_it_an_orphan() {
+        let old = Text::new(OLD);
+        let spans = vec![
+            span_on(1, &old, "Nguyễn Phú Trọng", 0, "PER"),
+            span_on(2, &old, "Ban Đối ngoại Trung ương", 0, "ORG"),
+        ];
+        let new = Text::new(OLD.replace("Đối ngoại", "Tuyên giáo"));
+        let r = reanchor(&spans, &new);
+        assert_sound(&spans, &r, &new);
+        assert_eq!(
+            r.orphans,
+            vec![spans[1].clone()],
+            "kept unchanged, not dropped"
+        );
+        assert_eq!(by_id(&r, 1).start, spans[0].start);
+    }
+
+    #[test]
+    fn a_span_whose_text_now_splits_a_grapheme_is_an_orphan() {
+        let old = Text::new("Ha Noi");
+        let spans = vec![span(1, &old, 0, 2, "LOC")];
+        // "Ha" now continues with a combining grave: "Hà" in NFD.
+        let new = Text::new("Ha\u{300} Noi");
+        let r = reanchor(&spans, &new);
+        assert_eq!(r.orphans.len(), 1);
+    }
+
+    #[test]
+    fn repeated_surface_strings_stay_in_order() {
+        let org = "Ban Đối ngoại Trung ương";
+        let para = |i: usize| format!("Đoạn {i}: đồng chí làm việc với {org}; ");
+        let old_s: String = (0..8).map(para).collect();
+        let old = Text::new(old_s.clone());
+        let spans: Vec<Span> = (0..8)
+            .map(|i| span_on(i as u64 + 1, &old, org, i, "ORG"))
+            .collect();
+        // A long insertion before everything (longer than a paragraph) and a
+        // deletion in the middle.
+        let new_s = format!(
+            "{}{}",
+            "Tin mới. ".repeat(20),
+            old_s.replace("đồng chí làm việc", "làm việc")
+        );
+        let new = Text::new(new_s.clone());
+        let r = reanchor(&spans, &new);
+        assert_sound(&spans, &r, &new);
+        assert!(r.orphans.is_empty());
+        let starts: Vec<usize> = (1..=8).map(|id| by_id(&r, id).start).collect();
+        let truth: Vec<usize> = new_s
+            .match_indices(org)
+            .map(|(b, _)| new.char_of_byte(b))
+            .collect();
+        assert_eq!(starts, truth, "span k lands on occurrence k");
+    }
+
+    #[test]
+    fn a_unique_neighbour_disambiguates_a_repeated_string() {
+        // Only the second "Hà Nội" is annotated; a big insertion would make the
+        // first occurrence the nearest, but the unique PER before it says by
+        // how much the text moved.
+        let old_s = "Hà Nội ... Ông Lê Hoài Trung đến Hà Nội hôm qua.";
+        let old = Text::new(old_s);
+        let spans = vec![
+            span_on(1, &old, "Lê Hoài Trung", 0, "PER"),
+            span_on(2, &old, "Hà Nội", 1, "LOC"),
+        ];
+        let new_s = format!("Mở đầu dài dòng. {old_s}");
+        let new = Text::new(new_s.clone());
+        let r = reanchor(&spans, &new);
+        assert_sound(&spans, &r, &new);
+        let want = new.char_of_byte(new_s.match_indices("Hà Nội").nth(1).unwrap().0);
+        assert_eq!(by_id(&r, 2).start, want);
+    }
+
+    #[test]
+    fn nested_spans_stay_nested() {
+        let old = Text::new(OLD);
+        let spans = vec![
+            span_on(1, &old, "Ban Đối ngoại Trung ương", 0, "ORG"),
+            span_on(2, &old, "Trung ương", 0, "ORG"),
+        ];
+        let new = Text::new(format!("Trung ương. {OLD}"));
+        let r = reanchor(&spans, &new);
+        assert_sound(&spans, &r, &new);
+        let (o, i) = (by_id(&r, 1), by_id(&r, 2));
+        assert!(
+            o.start <= i.start && i.end <= o.end,
+            "inner follows its outer span"
+        );
+    }
+
+    #[test]
+    fn a_placement_that_would_cross_is_refused() {
+        // "b c" can only go where it would cross "a b".
+        let old = Text::new("a b c");
+        let spans = vec![span(1, &old, 0, 3, "X"), span(2, &old, 2, 5, "Y")];
+        let new = Text::new("a b c");
+        let r = reanchor(&spans, &new);
+        assert_sound(&spans, &r, &new);
+        assert_eq!(r.orphans.len(), 1);
+        let r = reanchor_with(
+            &spans,
+            &new,
+            Options {
+                allow_crossing: true,
+            },
+        );
+        assert!(r.orphans.is_empty());
+    }
+
+    #[test]
+    fn two_spans_do_not_collapse_onto_one_occurrence() {
+        let old = Text::new("Hà Nội và Hà Nội");
+        let spans = vec![
+            span_on(1, &old, "Hà Nội", 0, "LOC"),
+            span_on(2, &old, "Hà Nội", 1, "ORG"),
+        ];
+        let new = Text::new("chỉ còn Hà Nội");
+        let r = reanchor(&spans, &new);
+        assert_sound(&spans, &r, &new);
+        assert_eq!((r.placed.len(), r.orphans.len()), (1, 1));
+    }
+
+    #[test]
+    fn empty_text_spans_are_orphans() {
+        let t = Text::new("abc");
+        let mut s = span(1, &t, 0, 1, "X");
+        s.text.clear();
+        let r = reanchor(&[s], &t);
+        assert_eq!(r.orphans.len(), 1);
+    }
+
+    #[test]
+    fn overlapping_occurrences_are_found() {
+        let old = Text::new("xaaa");
+        let spans = vec![span(1, &old, 2, 4, "X")];
+        let new = Text::new("aaa");
+        let r = reanchor(&spans, &new);
+        assert_eq!((by_id(&r, 1).start, by_id(&r, 1).end), (1, 3));
+    }
+
+    #[test]
+    fn big_article_is_fast() {
+        let org = "Ban Đối ngoại Trung ương";
+        let para = "Văn bản dài về chính trị, kinh tế, xã hội của Việt Nam. ";
+        let mut s = String::new();
+        let mut spans = Vec::new();
+        for i in 0..5_000 {
+            s.push_str(para);
+            s.push_str(&format!("Ông Nguyễn Văn {i} "));
+            s.push_str(org);
+            s.push_str(". ");
+        }
+        let old = Text::new(s.clone());
+        for (i, (b, m)) in s.match_indices(org).enumerate() {
+            let st = old.char_of_byte(b);
+            spans.push(span(i as u64 + 1, &old, st, st + m.chars().count(), "ORG"));
+        }
+        for (i, (b, m)) in s.match_indices("Nguyễn Văn ").enumerate() {
+            let st = old.char_of_byte(b);
+            spans.push(span(
+                10_000 + i as u64,
+                &old,
+                st,
+                st + m.chars().count() + 1,
+                "PER",
+            ));
+        }
+        let new = Text::new(format!("Lời dẫn. {s}"));
+        let t0 = std::time::Instant::now();
+        let r = reanchor(&spans, &new);
+        let took = t0.elapsed();
+        assert_eq!(r.orphans.len(), 0);
+        assert_eq!(r.moved, spans.len());
+        assert!(took.as_secs() < 5, "took {took:?}");
+    }
+
+    #[test]
+    fn aho_corasick_finds_every_occurrence() {
+        let pats = ["he", "she", "his", "hers", "ớ"];
+        let chars: Vec<usize> = pats.iter().map(|p| p.chars().count()).collect();
+        let occ = occurrences(&pats, &chars, &Text::new("ushers ớ his she"));
+        assert_eq!(
+            occ,
+            vec![vec![2, 14], vec![1, 13], vec![9], vec![2], vec![7]]
+        );
+    }
+
+    #[test]
+    fn longest_run_is_found() {
+        let items = [(0, 5), (1, 1), (2, 2), (3, 9), (4, 2), (5, 3)];
+        assert_eq!(longest_non_decreasing(&items), vec![1, 2, 4, 5]);
+    }
+
+    // ---------------------------------------------------------------- proptest
+
+    /// Texts over a small alphabet (so strings repeat), with NFD marks.
+    fn arb_text() -> impl Strategy<Value = String> {
+        let atoms = prop::sample::select(vec![
+            "a",
+            "b",
+            "ơ",
+            "e\u{302}\u{301}",
+            " ",
+            "Hà",
+            "Nội",
+            ".",
+            "\r\n",
+            "👍",
+        ]);
+        prop::collection::vec(atoms, 0..80).prop_map(|v| v.concat())
+    }
+
+    /// Random spans on grapheme boundaries of `t` (possibly crossing, possibly
+    /// duplicated: the function must cope with any input).
+    fn spans_for(t: &Text, raw: &[(usize, usize)]) -> Vec<Span> {
+        let n = t.len_chars();
+        if n == 0 {
+            return Vec::new();
+        }
+        raw.iter()
+            .enumerate()
+            .filter_map(|(i, &(a, len))| {
+                let start = t.floor_grapheme(a % n);
+                let mut end = start;
+                for _ in 0..=(len % 6) {
+                    end = t.next_grapheme(end);
+                }
+                (end > start).then(|| span(i as u64 + 1, t, start, end, ["A", "B"][i % 2]))
+            })
+            .collect()
+    }
+
+    fn edit(old: &str, at: usize, del: usize, ins: &str) -> String {
+        let t = Text::new(old);
+        let a = t.floor_grapheme(at.min(t.len_chars()));
+        let b = t.floor_grapheme((a + del).min(t.len_chars()));
+        format!("{}{}{}", t.slice(0, a), ins, t.slice(b, t.len_chars()))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn placed_spans_match_the_text_and_none_is_lost(
+            old_s in arb_text(),
+            raw in prop::collection::vec((0usize..1000, 0usize..6), 0..12),
+            at in 0usize..100,
+            del in 0usize..10,
+            ins in arb_text(),
+        ) {
+            let old = Text::new(old_s.clone());
+            let spans = spans_for(&old, &raw);
+            let new = Text::new(edit(&old_s, at, del, &ins));
+            let r = reanchor(&spans, &new);
+            assert_sound(&spans, &r, &new);
+        }
+
+        #[test]
+        fn crossing_queries_agree_with_brute_force(
+            tries in prop::collection::vec((0usize..60, 1usize..20), 1..40),
+            queries in prop::collection::vec((0usize..60, 1usize..20), 1..20),
+        ) {
+            let mut placer = Placer::new(Options::default());
+            let mut placed: Vec<(usize, usize)> = Vec::new();
+            for (i, &(a, len)) in tries.iter().enumerate() {
+                let ok = placer.try_place(a, a + len, (i, i));
+                let crosses = placed.iter().any(|&(s, e)| crate::core::span::crosses(s..e, a..a + len));
+                let same = placed.contains(&(a, a + len));
+                prop_assert_eq!(ok, !crosses && !same);
+                if ok {
+                    placed.push((a, a + len));
+                }
+            }
+            for &(a, len) in &queries {
+                let brute = placed.iter().any(|&(s, e)| crate::core::span::crosses(s..e, a..a + len));
+                prop_assert_eq!(placer.crosses_any(a, a + len), brute);
+            }
+        }
+
+        #[test]
+        fn unique_texts_follow_an_edit_elsewhere_exactly(
+            old_s in arb_text(),
+            raw in prop::collection::vec((0usize..1000, 0usize..6), 0..12),
+            at in 0usize..100,
+            ins in "[0-9]{1,12}",
+        ) {
+            // Insert digits (which no span contains) at a point outside every
+            // span; then every span whose text occurs once in the new text
+            // must land exactly at its old place shifted by the insertion.
+            let old = Text::new(old_s.clone());
+            let spans = spans_for(&old, &raw);
+            let a = old.floor_grapheme(at.min(old.len_chars()));
+            prop_assume!(spans.iter().all(|s| a <= s.start || s.end <= a));
+            // Non-crossing input only: crossing inputs must lose one of a pair.
+            for (i, x) in spans.iter().enumerate() {
+                for y in &spans[i + 1..] {
+                    prop_assume!(!crate::core::span::crosses(x.range(), y.range()));
+                }
+            }
+            let new_s = edit(&old_s, a, 0, &ins);
+            let new = Text::new(new_s.clone());
+            let r = reanchor(&spans, &new);
+            assert_sound(&spans, &r, &new);
+            let shift = ins.chars().count();
+            for s in &spans {
+                let count = new_s.match_indices(s.text.as_str()).count();
+                let overlapping = (0..new_s.len())
+                    .filter(|&b| new_s.is_char_boundary(b) && new_s[b..].starts_with(s.text.as_str()))
+                    .count();
+                if count == 1 && overlapping == 1 {
+                    let p = r.placed.iter().find(|p| p.id == s.id);
+                    let p = p.expect("a span with a unique text is placed");
+                    let want = if s.start >= a { s.start + shift } else { s.start };
+                    prop_assert_eq!(p.start, want);
+                }
+            }
+        }
+    }
+}
