@@ -1,6 +1,7 @@
 //! `nhan validate` and `nhan stats`: read-only reports over a project.
 
 use crate::core::project::Project;
+use crate::core::review;
 use crate::core::sidecar::Sidecar;
 use crate::core::status::Status;
 use serde_json::{Value, json};
@@ -92,7 +93,8 @@ pub fn stats_json(project: &Project) -> Value {
     .into_iter()
     .map(|s| (s.as_str(), 0))
     .collect();
-    let (mut accepted, mut rejected, mut unreviewed, mut total) = (0u64, 0u64, 0u64, 0u64);
+    let (mut accepted, mut fixed, mut rejected, mut unreviewed, mut total) =
+        (0u64, 0u64, 0u64, 0u64, 0u64);
     let mut per_article = Vec::new();
     let mut problems = Vec::new();
     for a in &project.articles {
@@ -119,17 +121,20 @@ pub fn stats_json(project: &Project) -> Value {
                 .entry(s.annotator.clone().unwrap_or_else(|| "(none)".into()))
                 .or_default() += 1;
             match s.review.as_deref() {
-                Some("accepted") => {
+                Some(review::ACCEPTED) => {
                     accepted += 1;
                     reviewed += 1;
                 }
-                Some(_) => reviewed += 1,
+                Some(_) => {
+                    fixed += 1;
+                    reviewed += 1;
+                }
                 None => unreviewed += 1,
             }
         }
         let rejected_here = doc
             .extra
-            .get("rejected")
+            .get(review::REJECTED_FIELD)
             .and_then(Value::as_array)
             .map_or(0, |v| v.len() as u64);
         rejected += rejected_here;
@@ -148,7 +153,7 @@ pub fn stats_json(project: &Project) -> Value {
         "by_status": by_status,
         "by_label": by_label,
         "by_annotator": by_annotator,
-        "review": {"accepted": accepted, "rejected": rejected, "unreviewed": unreviewed},
+        "review": {"accepted": accepted, "fixed": fixed, "rejected": rejected, "unreviewed": unreviewed},
         "per_article": per_article,
         "problems": problems,
     })
@@ -188,8 +193,9 @@ pub fn stats(dir: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
         println!("  {k:<12} {c:>6}");
     }
     println!(
-        "\nreview: {} accepted, {} rejected, {} unreviewed",
+        "\nreview: {} accepted, {} fixed, {} rejected, {} unreviewed",
         n("/review/accepted"),
+        n("/review/fixed"),
         n("/review/rejected"),
         n("/review/unreviewed")
     );

@@ -76,6 +76,17 @@ pub fn run(project_dir: &Path) -> anyhow::Result<()> {
     if config.annotator.is_none() {
         config.annotator = std::env::var("USER").ok().filter(|u| !u.is_empty());
     }
+    // One writer per project: a second nhan opens everything read-only.
+    let lock = crate::core::lock::acquire(project_dir);
+    let lock_problem = match &lock {
+        Ok(_) => {
+            crate::core::sidecar::remove_stale_temps(&project_dir.join("annotations"));
+            None
+        }
+        Err(held) => Some(format!(
+            "{held}; this window is read-only (quit the other nhan, then reopen)"
+        )),
+    };
 
     terminal::enable_raw_mode()
         .context("cannot switch the terminal to raw mode (is this a terminal?)")?;
@@ -92,16 +103,25 @@ pub fn run(project_dir: &Path) -> anyhow::Result<()> {
             "nhan crashed; every edit before the crash was already saved to its sidecar. Please report the message above."
         );
     }));
-    let result = event_loop(project, config);
+    let result = event_loop(project, config, lock_problem);
     restore();
+    drop(lock);
     result
 }
 
-fn event_loop(project: Project, config: Config) -> anyhow::Result<()> {
+fn event_loop(
+    project: Project,
+    config: Config,
+    lock_problem: Option<String>,
+) -> anyhow::Result<()> {
     let backend = ratatui::backend::CrosstermBackend::new(std::io::stdout());
     let mut term = ratatui::Terminal::new(backend)?;
     let size = term.size()?;
     let mut app = App::new(project, config, (size.width, size.height));
+    if let Some(why) = lock_problem {
+        app.state.lock_problem = Some(why.clone());
+        crate::app::update::error(&mut app.state, why);
+    }
     app.state.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut last_tick = Instant::now();
     loop {

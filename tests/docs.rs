@@ -13,5 +13,9 @@ fn readme_key_table_matches_the_keymap() {
         std::fs::write(path, format!("{}{table}{}", &readme[..a], &readme[b..])).unwrap();
         return;
     }
-    assert_eq!(readme[a..b], table, "README key table is stale: run UPDATE_README=1 cargo test --test docs");
+    assert_eq!(
+        readme[a..b],
+        table,
+        "README key table is stale: run UPDATE_README=1 cargo test --test docs"
+    );
 }

@@ -190,7 +190,7 @@ proptest! {
         let mut next = 0u32;
         for r in 0..l.rows() {
             let row = l.row(r);
-            for g in row {
+            for g in &row {
                 if matches!(g.kind, GlyphKind::Grapheme | GlyphKind::Newline) {
                     prop_assert_eq!(g.start, next);
                     next = g.end;

@@ -159,3 +159,11 @@ fn tiny_and_empty_terminals_do_not_panic() {
         h.keys("esc");
     }
 }
+
+#[test]
+fn review_mode_shows_spans_in_context() {
+    let mut h = Harness::new(&[("tbt", ARTICLE)]);
+    h.keys("enter r a");
+    let t = draw(&mut h, 90, 24);
+    insta::assert_snapshot!(t.backend());
+}

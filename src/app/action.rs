@@ -66,6 +66,22 @@ actions! {
     SearchPrev => "search_prev", "previous match of the last search";
     TagAll => "tag_all", "tag every other occurrence of the selected span's text";
     ToggleDone => "toggle_done", "mark the article done (again: back to in progress)";
+    ReviewMode => "review_mode", "switch between annotating and reviewing";
+    FilterStatus => "filter_status", "show only articles of the next status";
+    Accept => "accept", "accept the span (your name goes on it), go to the next unreviewed";
+    Reject => "reject", "reject the span: remove it and record the rejection";
+    NextUnreviewed => "next_unreviewed", "next unreviewed span";
+    PrevUnreviewed => "prev_unreviewed", "previous unreviewed span";
+    MarkReviewed => "mark_reviewed", "mark the article reviewed (every span must be reviewed)";
+    NextCase => "next_inconsistency", "next consistency case in the project";
+    RowNext => "row_next", "next span in the list";
+    RowPrev => "row_prev", "previous span in the list";
+    Jump => "jump", "show the span in the text pane";
+    ToggleScope => "toggle_scope", "list spans of this article / the whole project";
+    FilterReview => "filter_review_state", "show all / unreviewed / reviewed spans";
+    FilterLabel => "filter_label", "show only the next label";
+    FilterText => "filter_text", "filter spans by their text";
+    FilterCases => "filter_inconsistent", "show only consistency cases";
 }
 
 impl Action {

@@ -6,6 +6,7 @@ use super::state::{OpenArticle, SaveState, Selection, State};
 use super::update::{Effect, error, info, refresh_view, save_effect};
 use crate::core::document::Document;
 use crate::core::edit::Edit;
+use crate::core::review;
 use crate::core::span::Span;
 use crate::core::status::Status;
 
@@ -14,6 +15,12 @@ pub fn describe(e: &Edit) -> String {
     match e {
         Edit::Add(s) => format!("tagged {} “{}”", s.label, s.text),
         Edit::Remove(s) => format!("removed {} “{}”", s.label, s.text),
+        Edit::Replace { before, after }
+            if before.range() == after.range() && before.label == after.label =>
+        {
+            let what = after.review.as_deref().unwrap_or("unreviewed");
+            format!("{what}: {} “{}”", after.label, after.text)
+        }
         Edit::Replace { before, after } if before.range() == after.range() => {
             format!(
                 "relabelled “{}” {} → {}",
@@ -24,12 +31,34 @@ pub fn describe(e: &Edit) -> String {
             format!("{} “{}” → “{}”", after.label, before.text, after.text)
         }
         Edit::SetStatus { after, .. } => format!("article marked {after}"),
-        Edit::Batch(v) => v
-            .iter()
-            .rev()
-            .find(|e| !matches!(e, Edit::SetStatus { .. }))
-            .or(v.first())
-            .map_or_else(String::new, describe),
+        Edit::SetExtra { key, .. } => format!("updated {key}"),
+        Edit::Batch(v) => {
+            let rejected = flatten(e)
+                .iter()
+                .any(|e| matches!(e, Edit::SetExtra { key, .. } if key == review::REJECTED_FIELD));
+            match v.iter().find_map(span_edit) {
+                Some(Edit::Remove(s)) if rejected => format!("rejected {} “{}”", s.label, s.text),
+                Some(e) => describe(e),
+                None => v.first().map_or_else(String::new, describe),
+            }
+        }
+    }
+}
+
+/// Every edit inside `e`, batches opened.
+fn flatten(e: &Edit) -> Vec<&Edit> {
+    match e {
+        Edit::Batch(v) => v.iter().flat_map(flatten).collect(),
+        other => vec![other],
+    }
+}
+
+/// The first edit of a span inside `e` (looking into batches).
+fn span_edit(e: &Edit) -> Option<&Edit> {
+    match e {
+        Edit::Add(_) | Edit::Remove(_) | Edit::Replace { .. } => Some(e),
+        Edit::Batch(v) => v.iter().find_map(span_edit),
+        _ => None,
     }
 }
 
@@ -38,7 +67,7 @@ fn touched(e: &Edit) -> Option<&Span> {
     match e {
         Edit::Add(s) | Edit::Remove(s) => Some(s),
         Edit::Replace { after, .. } => Some(after),
-        Edit::SetStatus { .. } => None,
+        Edit::SetStatus { .. } | Edit::SetExtra { .. } => None,
         Edit::Batch(v) => v.iter().find_map(touched),
     }
 }
@@ -54,7 +83,7 @@ fn writable(state: &mut State) -> Option<&mut OpenArticle> {
 
 /// Applies, records and saves an edit; the first edit of a `todo` article
 /// also moves it to `in_progress` (undone together with it).
-fn commit(state: &mut State, edit: Edit, note: Option<String>) -> Vec<Effect> {
+pub fn commit(state: &mut State, edit: Edit, note: Option<String>) -> Vec<Effect> {
     let Some(art) = state.article_mut() else {
         return vec![];
     };
@@ -75,8 +104,9 @@ fn commit(state: &mut State, edit: Edit, note: Option<String>) -> Vec<Effect> {
         art.cursor = s.start;
     }
     let sel = touched(&edit).map(|s| Selection::of_range(s.start, s.end, Some(s.id)));
+    let changed = super::layout::extent(&edit);
     art.history.record(edit);
-    let effects = after_change(state, text + &note.unwrap_or_default());
+    let effects = after_change(state, text + &note.unwrap_or_default(), changed);
     // The span just made or changed stays selected: `]` goes on from it,
     // a digit relabels it, `x` deletes it.
     if let Some(art) = state.article_mut() {
@@ -85,19 +115,26 @@ fn commit(state: &mut State, edit: Edit, note: Option<String>) -> Vec<Effect> {
     effects
 }
 
-fn after_change(state: &mut State, text: String) -> Vec<Effect> {
+fn after_change(
+    state: &mut State,
+    text: String,
+    changed: Option<std::ops::Range<usize>>,
+) -> Vec<Effect> {
     let Some(art) = state.article_mut() else {
         return vec![];
     };
     art.revision += 1;
     art.save = SaveState::Pending;
     art.selection = None;
-    let w = art.layout.width;
-    art.layout = super::layout::Layout::new(&art.doc, w);
+    if let Some(changed) = changed {
+        art.layout.edit(&art.doc, changed);
+    }
     let (index, status, count) = (art.index, art.doc.status, art.doc.spans.len());
     let meta = &mut state.project.articles[index];
     meta.status = status;
     meta.span_count = count;
+    state.review.dirty = true;
+    state.review.cases = None;
     info(state, text);
     refresh_view(state);
     let art = state.article().expect("an article is open");
@@ -177,6 +214,13 @@ pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
             None => Edit::Add(doc.make_span(start, end, &label, annotator.as_deref())),
         }
     };
+    // A reviewer's new span or fix is reviewed by that reviewer.
+    let edit = match state.mode {
+        super::state::Mode::Review => {
+            super::reviewing::mark_reviewed_by(edit, annotator.as_deref())
+        }
+        super::state::Mode::Annotate => edit,
+    };
     commit(state, edit, None)
 }
 
@@ -215,7 +259,11 @@ fn undo_redo(state: &mut State, undo: bool) -> Vec<Effect> {
         art.cursor = s.start;
     }
     let word = if undo { "undone" } else { "redone" };
-    after_change(state, format!("{word}: {}", describe(&e)))
+    after_change(
+        state,
+        format!("{word}: {}", describe(&e)),
+        super::layout::extent(&e),
+    )
 }
 
 /// The span a delete or `*` acts on: the selected one, or the innermost
@@ -303,10 +351,14 @@ fn tag_all(state: &mut State) -> Vec<Effect> {
         );
         return vec![];
     }
-    let effects = commit(
+    let effects = commit(state, Edit::Batch(adds), None);
+    let occ = if n == 1 { "occurrence" } else { "occurrences" };
+    info(
         state,
-        Edit::Batch(adds),
-        Some(format!(" (+{} more{note})", n - 1)),
+        format!(
+            "tagged {n} more {occ} of “{}” as {}{note}",
+            src.text, src.label
+        ),
     );
     if let Some(art) = state.article_mut() {
         art.cursor = src.start;

@@ -10,16 +10,28 @@ pub enum Context {
     Global,
     List,
     Text,
+    /// The text pane in review mode: checked before `Text`.
+    Review,
+    /// The span list of review mode.
+    Spans,
 }
 
 impl Context {
-    pub const ALL: [Context; 3] = [Context::Global, Context::List, Context::Text];
+    pub const ALL: [Context; 5] = [
+        Context::Global,
+        Context::List,
+        Context::Text,
+        Context::Review,
+        Context::Spans,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Context::Global => "global",
             Context::List => "list",
             Context::Text => "text",
+            Context::Review => "review",
+            Context::Spans => "spans",
         }
     }
 
@@ -54,7 +66,7 @@ impl Keymap {
         for (ctx_name, entries) in tables {
             let Some(ctx) = Context::from_name(ctx_name) else {
                 errors.push(format!(
-                    "{file}: unknown key context [{ctx_name}] (use global, list or text)"
+                    "{file}: unknown key context [{ctx_name}] (use global, list, text, review or spans)"
                 ));
                 continue;
             };
@@ -88,9 +100,14 @@ impl Keymap {
 
     /// The action for `key` in `ctx`, falling back to global bindings.
     pub fn lookup(&self, ctx: Context, key: Key) -> Option<Action> {
-        self.map
-            .get(&(ctx, key))
-            .or_else(|| self.map.get(&(Context::Global, key)))
+        self.lookup_in(&[ctx], key)
+    }
+
+    /// The action for `key` in the first of `ctxs` that binds it, then global.
+    pub fn lookup_in(&self, ctxs: &[Context], key: Key) -> Option<Action> {
+        ctxs.iter()
+            .chain(&[Context::Global])
+            .find_map(|&c| self.map.get(&(c, key)))
             .copied()
     }
 

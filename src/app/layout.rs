@@ -1,11 +1,19 @@
 //! The wrapped layout of an article at a given width: which characters and
-//! span brackets go on which screen row, at which column. Built once per
-//! (width, edit) and then read by the cursor logic and the renderer.
+//! span brackets go on which screen row, at which column.
+//!
+//! Only a compact row index is kept (where each row starts in the stream of
+//! graphemes and brackets); the glyphs of a row are computed when asked for,
+//! and the renderer asks only for the visible rows. An edit re-flows from
+//! the row before the change until the row starts agree with the old layout
+//! again (greedy wrapping re-synchronises), so its cost follows the size of
+//! the change, not of the article. A resize rebuilds the index in one pass.
 
 use crate::core::document::Document;
+use crate::core::text::Text;
 use std::borrow::Cow;
-use unicode_segmentation::UnicodeSegmentation;
-use unicode_width::UnicodeWidthStr;
+use std::ops::Range;
+use unicode_segmentation::GraphemeCursor;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GlyphKind {
@@ -27,16 +35,6 @@ pub struct Glyph {
     pub width: u16,
     pub kind: GlyphKind,
     pub span: u64,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct Layout {
-    pub width: u16,
-    glyphs: Vec<Glyph>,
-    /// Index into `glyphs` where each row starts.
-    row_glyph: Vec<u32>,
-    /// First char offset of each row (non-decreasing).
-    row_char: Vec<u32>,
 }
 
 /// What a grapheme looks like on screen and how wide it is. Control
@@ -70,119 +68,449 @@ pub fn close_text(label: &str) -> String {
     format!("]{label}")
 }
 
-impl Layout {
-    pub fn new(doc: &Document, width: u16) -> Layout {
-        let width = width.max(1);
-        // Bracket events by position: closes (innermost first), then opens
-        // (outermost first), so nesting reads `[[x]LOC y]ORG`.
-        let mut events: Vec<(usize, u8, usize, Glyph)> = Vec::with_capacity(doc.spans.len() * 2);
-        for s in doc.spans.iter() {
-            let open = Glyph {
-                start: s.start as u32,
-                end: s.start as u32,
-                col: 0,
-                width: 1,
-                kind: GlyphKind::Open,
-                span: s.id,
-            };
-            let w = close_text(&s.label).width() as u16;
-            let close = Glyph {
-                start: s.end as u32,
-                end: s.end as u32,
-                col: 0,
-                width: w,
-                kind: GlyphKind::Close,
-                span: s.id,
-            };
-            events.push((s.start, 1, usize::MAX - s.end, open));
-            events.push((s.end, 0, usize::MAX - s.start, close));
-        }
-        events.sort_by_key(|e| (e.0, e.1, e.2));
-        let mut ev = events.into_iter().peekable();
+/// A bracket in the glyph stream: `[` at a span's start or `]LABEL` at its
+/// end. Sorted by position, closes before opens, innermost close and
+/// outermost open first, so nesting reads `[[x]LOC y]ORG`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Event {
+    pos: u32,
+    /// The span's other end (for the nesting order).
+    other: u32,
+    width: u16,
+    open: bool,
+    id: u64,
+}
 
-        let mut b = Builder {
-            width,
-            out: Layout {
-                width,
-                ..Layout::default()
-            },
-            col: 0,
-            row_start: 0,
-            unit_start: 0,
-            last_ws: true,
+impl Event {
+    fn key(&self) -> (u32, bool, std::cmp::Reverse<u32>, u64) {
+        let tie = if self.open {
+            self.id
+        } else {
+            u64::MAX - self.id
         };
-        b.out.row_glyph.push(0);
-        b.out.row_char.push(0);
-        let mut c = 0u32;
-        for g in doc.text.as_str().graphemes(true) {
-            let newline = g == "\n" || g == "\r\n" || g == "\r";
-            let ws = !newline && breakable_space(g);
-            // A word's unit starts before its opening brackets...
-            if !newline && !ws && b.last_ws {
-                b.unit_start = b.out.glyphs.len();
-                b.last_ws = false;
+        (self.pos, self.open, std::cmp::Reverse(self.other), tie)
+    }
+}
+
+fn events_of<'a>(
+    spans: impl Iterator<Item = &'a crate::core::span::Span>,
+    at: Range<usize>,
+) -> Vec<Event> {
+    let mut v = Vec::new();
+    let inside = |p: usize| at.start <= p && p <= at.end;
+    for s in spans {
+        if inside(s.start) {
+            v.push(Event {
+                pos: s.start as u32,
+                other: s.end as u32,
+                width: 1,
+                open: true,
+                id: s.id,
+            });
+        }
+        if inside(s.end) {
+            v.push(Event {
+                pos: s.end as u32,
+                other: s.start as u32,
+                width: close_text(&s.label).width() as u16,
+                open: false,
+                id: s.id,
+            });
+        }
+    }
+    v.sort_unstable_by_key(Event::key);
+    v
+}
+
+/// Where a row starts in the glyph stream: the next grapheme is at char `c`,
+/// the next bracket is `events[k]`; plus whether the wrapper was inside
+/// spaces there (the only state a row start carries besides its position).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RowStart {
+    c: u32,
+    /// `k` in the low 31 bits, the "after a space" flag in the top bit.
+    k_ws: u32,
+}
+
+const WS_BIT: u32 = 1 << 31;
+
+impl RowStart {
+    fn new(c: u32, k: usize, ws: bool) -> Self {
+        debug_assert!(k < WS_BIT as usize);
+        RowStart {
+            c,
+            k_ws: k as u32 | if ws { WS_BIT } else { 0 },
+        }
+    }
+    fn k(self) -> usize {
+        (self.k_ws & !WS_BIT) as usize
+    }
+    fn ws(self) -> bool {
+        self.k_ws & WS_BIT != 0
+    }
+    fn pos(self) -> (u32, usize) {
+        (self.c, self.k())
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    pub width: u16,
+    /// The article (shared, not copied) and its brackets, so that rows can
+    /// be drawn on demand.
+    text: Text,
+    events: Vec<Event>,
+    starts: Vec<RowStart>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Newline,
+    Space,
+    Other,
+}
+
+/// Chars that form a grapheme of their own next to each other, with no
+/// special width: printable ASCII, Latin-1 and Latin Extended A/B, and the
+/// Vietnamese block (U+1E00–U+1EFF). Between two of them UAX #29 always
+/// breaks, so the common case needs no segmentation state machine.
+fn simple(ch: char) -> bool {
+    matches!(ch, ' '..='~' | '\u{a0}'..='\u{24f}' | '\u{1e00}'..='\u{1eff}') && ch != '\u{ad}'
+}
+
+/// The grapheme starting at byte `b` of `s` (a grapheme boundary):
+/// (bytes, chars, columns, class).
+fn grapheme_at(s: &str, b: usize) -> (usize, u32, u16, Class) {
+    let bytes = s.as_bytes();
+    let x = bytes[b];
+    let next_simple = |at: usize| {
+        at >= bytes.len() || bytes[at] < 0x80 || s[at..].chars().next().is_some_and(simple)
+    };
+    if (b' '..=b'~').contains(&x) && next_simple(b + 1) {
+        let class = if x == b' ' {
+            Class::Space
+        } else {
+            Class::Other
+        };
+        return (1, 1, 1, class);
+    }
+    if x >= 0x80 {
+        let ch = s[b..].chars().next().expect("a char boundary");
+        let n = ch.len_utf8();
+        if simple(ch) && next_simple(b + n) {
+            return (n, 1, ch.width().unwrap_or(0) as u16, Class::Other);
+        }
+    }
+    let end = GraphemeCursor::new(b, s.len(), true)
+        .next_boundary(s, 0)
+        .ok()
+        .flatten()
+        .unwrap_or(s.len());
+    let g = &s[b..end];
+    let chars = g.chars().count() as u32;
+    if g == "\n" || g == "\r\n" || g == "\r" {
+        (end - b, chars, 0, Class::Newline)
+    } else if breakable_space(g) {
+        (end - b, chars, display(g).1, Class::Space)
+    } else {
+        (end - b, chars, display(g).1, Class::Other)
+    }
+}
+
+/// The greedy wrapper, resumable at any row start. Words and the brackets
+/// glued to them form units that move to the next row together; spaces
+/// never wrap (they may hang past the edge, where they are clipped, so that
+/// no row starts with the space that ended a word); a unit wider than the
+/// pane is broken where it reaches the edge.
+struct Flow<'a> {
+    s: &'a str,
+    events: &'a [Event],
+    width: u32,
+    c: u32,
+    b: usize,
+    k: usize,
+    col: u32,
+    row_start: (u32, usize),
+    unit_start: (u32, usize),
+    unit_col: u32,
+    last_ws: bool,
+}
+
+impl<'a> Flow<'a> {
+    fn resume(layout: &'a Layout, at: RowStart) -> Self {
+        Flow {
+            s: layout.text.as_str(),
+            events: &layout.events,
+            width: layout.width as u32,
+            c: at.c,
+            b: layout.text.byte_of(at.c as usize),
+            k: at.k(),
+            col: 0,
+            row_start: at.pos(),
+            unit_start: at.pos(),
+            unit_col: 0,
+            last_ws: at.ws(),
+        }
+    }
+
+    fn pos(&self) -> (u32, usize) {
+        (self.c, self.k)
+    }
+
+    /// Places one glyph; reports every row it starts to `row`, which says
+    /// whether to go on.
+    fn place(&mut self, w: u16, is_ws: bool, row: &mut impl FnMut(RowStart) -> bool) -> bool {
+        let w = w as u32;
+        let pos = self.pos();
+        let mut go = true;
+        if self.col + w > self.width && pos != self.row_start && !is_ws {
+            if self.unit_start > self.row_start {
+                // Move the whole unit to a fresh row.
+                let (c, k) = self.unit_start;
+                go &= row(RowStart::new(c, k, self.last_ws));
+                self.row_start = self.unit_start;
+                self.col -= self.unit_col;
+                self.unit_col = 0;
             }
-            while let Some(e) = ev.next_if(|e| e.0 as u32 <= c) {
-                b.place(e.3, false);
+            if self.col + w > self.width && pos != self.row_start {
+                // A unit wider than the pane: break it here.
+                go &= row(RowStart::new(pos.0, pos.1, self.last_ws));
+                self.row_start = pos;
+                self.unit_start = pos;
+                self.unit_col = 0;
+                self.col = 0;
+            }
+        }
+        self.col += w;
+        go
+    }
+
+    /// Runs to the end of the text, or until `row` says stop.
+    fn run(&mut self, mut row: impl FnMut(RowStart) -> bool) {
+        let len = self.s.len();
+        loop {
+            if self.b >= len {
+                while self.k < self.events.len() {
+                    let w = self.events[self.k].width;
+                    if !self.place(w, false, &mut row) {
+                        return;
+                    }
+                    self.k += 1;
+                }
+                return;
+            }
+            let (nb, nc, w, class) = grapheme_at(self.s, self.b);
+            // A word's unit starts before its opening brackets...
+            if class == Class::Other && self.last_ws {
+                self.unit_start = self.pos();
+                self.unit_col = self.col;
+                self.last_ws = false;
+            }
+            while let Some(e) = self.events.get(self.k).filter(|e| e.pos <= self.c) {
+                if !self.place(e.width, false, &mut row) {
+                    return;
+                }
+                self.k += 1;
             }
             // ...and a space's after the closing ones.
-            if ws && !b.last_ws {
-                b.unit_start = b.out.glyphs.len();
-                b.last_ws = true;
+            if class == Class::Space && !self.last_ws {
+                self.unit_start = self.pos();
+                self.unit_col = self.col;
+                self.last_ws = true;
             }
-            let n = g.chars().count() as u32;
-            if newline {
-                b.place(
-                    Glyph {
-                        start: c,
-                        end: c + n,
-                        col: 0,
-                        width: 0,
-                        kind: GlyphKind::Newline,
-                        span: 0,
-                    },
-                    true,
-                );
-                b.new_row(c + n);
-            } else {
-                let (_, w) = display(g);
-                b.place(
-                    Glyph {
-                        start: c,
-                        end: c + n,
-                        col: 0,
-                        width: w,
-                        kind: GlyphKind::Grapheme,
-                        span: 0,
-                    },
-                    ws,
-                );
+            let go = self.place(w, class != Class::Other, &mut row);
+            self.c += nc;
+            self.b += nb;
+            if !go {
+                return;
             }
-            c += n;
+            if class == Class::Newline {
+                let at = RowStart::new(self.c, self.k, true);
+                self.row_start = at.pos();
+                self.unit_start = at.pos();
+                self.unit_col = 0;
+                self.col = 0;
+                self.last_ws = true;
+                if !row(at) {
+                    return;
+                }
+            }
         }
-        for e in ev {
-            b.place(e.3, false);
+    }
+}
+
+/// The chars whose brackets an edit changes (both ends of every span it
+/// adds, removes or replaces), for `Layout::edit`; `None` if it changes no
+/// span (a status change).
+pub fn extent(e: &crate::core::edit::Edit) -> Option<Range<usize>> {
+    use crate::core::edit::Edit;
+    let join = |a: Option<Range<usize>>, b: Option<Range<usize>>| match (a, b) {
+        (Some(a), Some(b)) => Some(a.start.min(b.start)..a.end.max(b.end)),
+        (a, b) => a.or(b),
+    };
+    match e {
+        Edit::Add(s) | Edit::Remove(s) => Some(s.range()),
+        Edit::Replace { before, after } => join(Some(before.range()), Some(after.range())),
+        Edit::Batch(v) => v.iter().map(extent).fold(None, join),
+        // Status and other article-level fields: no bracket moves.
+        _ => None,
+    }
+}
+
+impl Layout {
+    pub fn new(doc: &Document, width: u16) -> Layout {
+        let mut l = Layout {
+            width: width.max(1),
+            text: doc.text.clone(),
+            events: events_of(doc.spans.iter(), 0..usize::MAX),
+            starts: Vec::new(),
+        };
+        l.reflow_all();
+        l
+    }
+
+    fn reflow_all(&mut self) {
+        let first = RowStart::new(0, 0, true);
+        let mut starts = Vec::with_capacity(self.text.as_str().len() / self.width as usize + 1);
+        starts.push(first);
+        Flow::resume(self, first).run(|r| {
+            starts.push(r);
+            true
+        });
+        self.starts = starts;
+    }
+
+    /// Same as `Layout::new(doc, width)` after the spans changed in
+    /// `changed` (chars; every span added or removed has both ends in
+    /// `start..=end`). The text itself must not have changed.
+    pub fn edit(&mut self, doc: &Document, changed: Range<usize>) {
+        if self.starts.is_empty() || !std::ptr::eq(self.text.as_str(), doc.text.as_str()) {
+            *self = Layout::new(doc, self.width);
+            return;
         }
-        b.out
+        let (a, b) = (changed.start, changed.end.max(changed.start));
+        // Replace the brackets positioned in a..=b.
+        let lo = self.events.partition_point(|e| (e.pos as usize) < a);
+        let hi = self.events.partition_point(|e| (e.pos as usize) <= b);
+        let fresh = events_of(doc.spans.overlapping(a.saturating_sub(1), b + 1), a..b);
+        let delta = fresh.len() as isize - (hi - lo) as isize;
+        let new_hi = lo + fresh.len();
+        self.events.splice(lo..hi, fresh);
+
+        // The row holding the first changed glyph may have been started
+        // because of it; the one before it was not. Start there.
+        let first = self.starts.partition_point(|r| (r.c as usize) < a);
+        let r0 = first.saturating_sub(2);
+        let from = self.starts[r0];
+        let old_hi = hi;
+        // Old rows at or after the change, to compare with.
+        let mut new_rows: Vec<RowStart> = Vec::new();
+        let mut resync: Option<usize> = None;
+        {
+            let starts = &self.starts;
+            let mut next_old = r0 + 1;
+            Flow::resume(self, from).run(|r| {
+                if resync.is_some() {
+                    return false;
+                }
+                if (r.c as usize) > b && r.k() >= new_hi {
+                    // Past the change: does an old row start here too?
+                    while next_old < starts.len() && starts[next_old].c < r.c {
+                        next_old += 1;
+                    }
+                    let mut j = next_old;
+                    while j < starts.len() && starts[j].c == r.c {
+                        let o = starts[j];
+                        if o.k() >= old_hi
+                            && o.k() as isize + delta == r.k() as isize
+                            && o.ws() == r.ws()
+                        {
+                            resync = Some(j);
+                            return false;
+                        }
+                        j += 1;
+                    }
+                }
+                new_rows.push(r);
+                true
+            });
+        }
+        let tail_from = resync.unwrap_or(self.starts.len());
+        if delta != 0 {
+            for r in &mut self.starts[tail_from..] {
+                *r = RowStart::new(r.c, (r.k() as isize + delta) as usize, r.ws());
+            }
+        }
+        self.starts.splice(r0 + 1..tail_from, new_rows);
     }
 
     pub fn rows(&self) -> usize {
-        self.row_glyph.len()
+        self.starts.len()
     }
 
-    pub fn row(&self, r: usize) -> &[Glyph] {
-        let a = self.row_glyph[r] as usize;
-        let z = self
-            .row_glyph
+    /// The glyphs of row `r`, columns included (empty past the last row).
+    pub fn row(&self, r: usize) -> Vec<Glyph> {
+        let Some(&at) = self.starts.get(r) else {
+            return Vec::new();
+        };
+        let end = self
+            .starts
             .get(r + 1)
-            .map_or(self.glyphs.len(), |&z| z as usize);
-        &self.glyphs[a..z]
+            .map_or((u32::MAX, usize::MAX), |n| n.pos());
+        let s = self.text.as_str();
+        let (mut c, mut k) = at.pos();
+        let mut b = self.text.byte_of(c as usize);
+        let mut col = 0u32;
+        let mut out = Vec::new();
+        while (c, k) < end {
+            let glyph = match self.events.get(k) {
+                Some(e) if e.pos <= c || b >= s.len() => {
+                    k += 1;
+                    Glyph {
+                        start: e.pos,
+                        end: e.pos,
+                        col: 0,
+                        width: e.width,
+                        kind: if e.open {
+                            GlyphKind::Open
+                        } else {
+                            GlyphKind::Close
+                        },
+                        span: e.id,
+                    }
+                }
+                _ if b >= s.len() => break,
+                _ => {
+                    let (nb, nc, w, class) = grapheme_at(s, b);
+                    b += nb;
+                    c += nc;
+                    Glyph {
+                        start: c - nc,
+                        end: c,
+                        col: 0,
+                        width: w,
+                        kind: if class == Class::Newline {
+                            GlyphKind::Newline
+                        } else {
+                            GlyphKind::Grapheme
+                        },
+                        span: 0,
+                    }
+                }
+            };
+            out.push(Glyph {
+                col: col.min(u16::MAX as u32) as u16,
+                ..glyph
+            });
+            col += glyph.width as u32;
+        }
+        out
     }
 
     /// The row showing char `c` (the last row starting at or before it).
     pub fn row_of_char(&self, c: usize) -> usize {
-        self.row_char
-            .partition_point(|&s| s as usize <= c)
+        self.starts
+            .partition_point(|s| s.c as usize <= c)
             .saturating_sub(1)
     }
 
@@ -200,6 +528,9 @@ impl Layout {
     /// The char at screen position (`row`, `col`): the grapheme under it,
     /// or the nearest one to its left; the row's first char if none.
     pub fn char_at(&self, row: usize, col: u16) -> usize {
+        if self.starts.is_empty() {
+            return 0;
+        }
         let row = row.min(self.rows() - 1);
         let glyphs = self.row(row);
         glyphs
@@ -207,70 +538,206 @@ impl Layout {
             .rev()
             .find(|g| g.kind == GlyphKind::Grapheme && g.col <= col)
             .or_else(|| glyphs.iter().find(|g| g.kind == GlyphKind::Grapheme))
-            .map_or(self.row_char[row] as usize, |g| g.start as usize)
+            .map_or(self.starts[row].c as usize, |g| g.start as usize)
     }
 }
 
-struct Builder {
-    width: u16,
-    out: Layout,
-    col: u16,
-    /// Glyph index where the current row starts.
-    row_start: usize,
-    /// Glyph index where the current unbreakable unit (word + brackets) starts.
-    unit_start: usize,
-    /// Whether the last grapheme was a breakable space.
-    last_ws: bool,
-}
+/// The layout as it was first written (every glyph of the article kept),
+/// as the reference the on-demand, incremental layout must agree with.
+#[cfg(test)]
+mod reference {
+    use super::*;
+    use unicode_segmentation::UnicodeSegmentation;
 
-impl Builder {
-    fn new_row(&mut self, char_start: u32) {
-        let idx = self.out.glyphs.len();
-        self.out.row_glyph.push(idx as u32);
-        self.out.row_char.push(char_start);
-        self.row_start = idx;
-        self.unit_start = idx;
-        self.col = 0;
-        self.last_ws = true;
+    #[derive(Default)]
+    pub struct Reference {
+        pub glyphs: Vec<Glyph>,
+        pub row_glyph: Vec<u32>,
+        pub row_char: Vec<u32>,
     }
 
-    /// Spaces never wrap: they may hang past the edge, where they are
-    /// clipped, so that no row starts with the space that ended a word.
-    fn place(&mut self, mut g: Glyph, is_ws: bool) {
-        if self.col + g.width > self.width && self.out.glyphs.len() > self.row_start && !is_ws {
-            if self.unit_start > self.row_start {
-                // Move the whole unit to a fresh row.
-                let at = self.unit_start;
-                let first_char = self.out.glyphs.get(at).map_or(g.start, |x| x.start);
-                self.out.row_glyph.push(at as u32);
-                self.out.row_char.push(first_char);
-                self.row_start = at;
-                self.col = 0;
-                for x in &mut self.out.glyphs[at..] {
-                    x.col = self.col;
-                    self.col += x.width;
+    impl Reference {
+        pub fn rows(&self) -> Vec<Vec<Glyph>> {
+            (0..self.row_glyph.len())
+                .map(|r| {
+                    let a = self.row_glyph[r] as usize;
+                    let z = self
+                        .row_glyph
+                        .get(r + 1)
+                        .map_or(self.glyphs.len(), |&z| z as usize);
+                    self.glyphs[a..z].to_vec()
+                })
+                .collect()
+        }
+    }
+
+    impl Reference {
+        pub fn build(doc: &Document, width: u16) -> Reference {
+            let width = width.max(1);
+            // Bracket events by position: closes (innermost first), then opens
+            // (outermost first), so nesting reads `[[x]LOC y]ORG`.
+            let mut events: Vec<(usize, u8, usize, Glyph)> =
+                Vec::with_capacity(doc.spans.len() * 2);
+            for s in doc.spans.iter() {
+                let open = Glyph {
+                    start: s.start as u32,
+                    end: s.start as u32,
+                    col: 0,
+                    width: 1,
+                    kind: GlyphKind::Open,
+                    span: s.id,
+                };
+                let w = close_text(&s.label).width() as u16;
+                let close = Glyph {
+                    start: s.end as u32,
+                    end: s.end as u32,
+                    col: 0,
+                    width: w,
+                    kind: GlyphKind::Close,
+                    span: s.id,
+                };
+                events.push((s.start, 1, usize::MAX - s.end, open));
+                events.push((s.end, 0, usize::MAX - s.start, close));
+            }
+            events.sort_by_key(|e| {
+                (
+                    e.0,
+                    e.1,
+                    e.2,
+                    if e.1 == 1 {
+                        e.3.span
+                    } else {
+                        u64::MAX - e.3.span
+                    },
+                )
+            });
+            let mut ev = events.into_iter().peekable();
+
+            let mut b = Builder {
+                width,
+                out: Reference::default(),
+                col: 0,
+                row_start: 0,
+                unit_start: 0,
+                last_ws: true,
+            };
+            b.out.row_glyph.push(0);
+            b.out.row_char.push(0);
+            let mut c = 0u32;
+            for g in doc.text.as_str().graphemes(true) {
+                let newline = g == "\n" || g == "\r\n" || g == "\r";
+                let ws = !newline && breakable_space(g);
+                // A word's unit starts before its opening brackets...
+                if !newline && !ws && b.last_ws {
+                    b.unit_start = b.out.glyphs.len();
+                    b.last_ws = false;
+                }
+                while let Some(e) = ev.next_if(|e| e.0 as u32 <= c) {
+                    b.place(e.3, false);
+                }
+                // ...and a space's after the closing ones.
+                if ws && !b.last_ws {
+                    b.unit_start = b.out.glyphs.len();
+                    b.last_ws = true;
+                }
+                let n = g.chars().count() as u32;
+                if newline {
+                    b.place(
+                        Glyph {
+                            start: c,
+                            end: c + n,
+                            col: 0,
+                            width: 0,
+                            kind: GlyphKind::Newline,
+                            span: 0,
+                        },
+                        true,
+                    );
+                    b.new_row(c + n);
+                } else {
+                    let (_, w) = display(g);
+                    b.place(
+                        Glyph {
+                            start: c,
+                            end: c + n,
+                            col: 0,
+                            width: w,
+                            kind: GlyphKind::Grapheme,
+                            span: 0,
+                        },
+                        ws,
+                    );
+                }
+                c += n;
+            }
+            for e in ev {
+                b.place(e.3, false);
+            }
+            b.out
+        }
+    }
+
+    struct Builder {
+        width: u16,
+        out: Reference,
+        col: u16,
+        /// Glyph index where the current row starts.
+        row_start: usize,
+        /// Glyph index where the current unbreakable unit (word + brackets) starts.
+        unit_start: usize,
+        /// Whether the last grapheme was a breakable space.
+        last_ws: bool,
+    }
+
+    impl Builder {
+        fn new_row(&mut self, char_start: u32) {
+            let idx = self.out.glyphs.len();
+            self.out.row_glyph.push(idx as u32);
+            self.out.row_char.push(char_start);
+            self.row_start = idx;
+            self.unit_start = idx;
+            self.col = 0;
+            self.last_ws = true;
+        }
+
+        /// Spaces never wrap: they may hang past the edge, where they are
+        /// clipped, so that no row starts with the space that ended a word.
+        fn place(&mut self, mut g: Glyph, is_ws: bool) {
+            if self.col + g.width > self.width && self.out.glyphs.len() > self.row_start && !is_ws {
+                if self.unit_start > self.row_start {
+                    // Move the whole unit to a fresh row.
+                    let at = self.unit_start;
+                    let first_char = self.out.glyphs.get(at).map_or(g.start, |x| x.start);
+                    self.out.row_glyph.push(at as u32);
+                    self.out.row_char.push(first_char);
+                    self.row_start = at;
+                    self.col = 0;
+                    for x in &mut self.out.glyphs[at..] {
+                        x.col = self.col;
+                        self.col += x.width;
+                    }
+                }
+                if self.col + g.width > self.width && self.out.glyphs.len() > self.row_start {
+                    // A unit wider than the pane: break it here.
+                    let at = self.out.glyphs.len();
+                    self.out.row_glyph.push(at as u32);
+                    self.out.row_char.push(g.start);
+                    self.row_start = at;
+                    self.unit_start = at;
+                    self.col = 0;
                 }
             }
-            if self.col + g.width > self.width && self.out.glyphs.len() > self.row_start {
-                // A unit wider than the pane: break it here.
-                let at = self.out.glyphs.len();
-                self.out.row_glyph.push(at as u32);
-                self.out.row_char.push(g.start);
-                self.row_start = at;
-                self.unit_start = at;
-                self.col = 0;
-            }
+            g.col = self.col;
+            self.col = self.col.saturating_add(g.width);
+            self.out.glyphs.push(g);
         }
-        g.col = self.col;
-        self.col = self.col.saturating_add(g.width);
-        self.out.glyphs.push(g);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::text::Text;
+    use proptest::prelude::*;
 
     fn doc(markup: &str) -> Document {
         let m = crate::core::markup::parse(markup).unwrap();
@@ -338,6 +805,153 @@ mod tests {
         assert_eq!(l.row_of_char(0), 0);
         assert_eq!(l.row_of_char(3), 1);
         assert_eq!(l.row_of_char(4), 2);
+    }
+
+    /// Texts made of pieces that exercise every path: ASCII and Vietnamese
+    /// words (fast path), NFD marks, wide chars and emoji, no-break spaces,
+    /// tabs, control chars, CRLF and lone CR.
+    fn text_strategy() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("a"),
+            Just("Hà"),
+            Just("Nội"),
+            Just("Nguyễn"),
+            Just("Nguye\u{302}\u{303}n"),
+            Just("越南"),
+            Just("👍🏽"),
+            Just("\u{a0}"),
+            Just(" "),
+            Just("  "),
+            Just("\t"),
+            Just("\n"),
+            Just("\r\n"),
+            Just("\r"),
+            Just("x\u{1}"),
+            Just("abcdefghijk"),
+            Just(","),
+            Just("."),
+            Just("🇻🇳"),
+            Just("\u{ad}"),
+            Just("ư"),
+            Just("e\u{301}"),
+        ];
+        proptest::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+    }
+
+    /// Grapheme boundaries of `t`, as char offsets (0 and the end included).
+    fn boundaries(t: &Text) -> Vec<usize> {
+        let mut v = vec![0];
+        let mut c = 0;
+        while c < t.len_chars() {
+            c = t.next_grapheme(c);
+            v.push(c);
+        }
+        v
+    }
+
+    fn all_rows(l: &Layout) -> Vec<Vec<Glyph>> {
+        (0..l.rows()).map(|r| l.row(r)).collect()
+    }
+
+    const LABELS: [&str; 4] = ["PER", "ORG", "LOC", "MISCELLANEOUS"];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// The on-demand rows are the rows of the original, glyph-per-
+        /// grapheme layout, for any text, spans and width.
+        #[test]
+        fn rows_match_the_reference_layout(
+            text in text_strategy(),
+            width in 1u16..24,
+            spans in proptest::collection::vec((0usize..64, 0usize..64, 0usize..4), 0..8),
+        ) {
+            let mut d = Document::new("t.txt", Text::new(text), "");
+            let b = boundaries(&d.text);
+            for (x, y, l) in spans {
+                let (s, e) = (b[x % b.len()], b[y % b.len()]);
+                if s < e {
+                    let sp = d.make_span(s, e, LABELS[l], None);
+                    d.apply(&crate::core::edit::Edit::Add(sp));
+                }
+            }
+            let l = Layout::new(&d, width);
+            prop_assert_eq!(all_rows(&l), reference::Reference::build(&d, width).rows());
+        }
+
+        /// Editing spans one at a time and updating the layout in place
+        /// gives the same layout as building it again.
+        #[test]
+        fn incremental_edits_equal_a_rebuild(
+            text in text_strategy(),
+            width in 1u16..24,
+            ops in proptest::collection::vec((0usize..64, 0usize..64, 0usize..4, any::<bool>()), 1..12),
+        ) {
+            let mut d = Document::new("t.txt", Text::new(text), "");
+            let b = boundaries(&d.text);
+            let mut l = Layout::new(&d, width);
+            for (x, y, lab, remove) in ops {
+                let ids: Vec<u64> = d.spans.iter().map(|s| s.id).collect();
+                let edit = if remove && !ids.is_empty() {
+                    let s = d.spans.get(ids[x % ids.len()]).unwrap().clone();
+                    if y % 2 == 0 {
+                        crate::core::edit::Edit::Remove(s)
+                    } else {
+                        // A relabel: same extent, another label width.
+                        let after = crate::core::span::Span { label: LABELS[lab].into(), ..s.clone() };
+                        crate::core::edit::Edit::Replace { before: s, after }
+                    }
+                } else {
+                    let (s, e) = (b[x % b.len()], b[y % b.len()]);
+                    if s >= e {
+                        continue;
+                    }
+                    crate::core::edit::Edit::Add(d.make_span(s, e, LABELS[lab], None))
+                };
+                let range = match &edit {
+                    crate::core::edit::Edit::Add(s) | crate::core::edit::Edit::Remove(s) => s.range(),
+                    crate::core::edit::Edit::Replace { before, after } => {
+                        before.start.min(after.start)..before.end.max(after.end)
+                    }
+                    _ => unreachable!(),
+                };
+                d.apply(&edit);
+                l.edit(&d, range);
+                let fresh = Layout::new(&d, width);
+                prop_assert_eq!(&l.starts, &fresh.starts);
+                prop_assert_eq!(&l.events, &fresh.events);
+                prop_assert_eq!(all_rows(&l), all_rows(&fresh));
+            }
+        }
+    }
+
+    #[test]
+    fn fast_path_widths_agree_with_display() {
+        for ch in (' '..='~')
+            .chain('\u{a0}'..='\u{24f}')
+            .chain('\u{1e00}'..='\u{1eff}')
+        {
+            if simple(ch) {
+                let g = ch.to_string();
+                let (_, w) = display(&g);
+                let fast = grapheme_at(&(g.clone() + "a"), 0);
+                assert_eq!((fast.0, fast.1, fast.2), (g.len(), 1, w), "{ch:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn edits_far_apart_touch_only_their_rows() {
+        let text = "Tổng Bí thư làm việc với Ban Đối ngoại. ".repeat(2000);
+        let mut d = Document::new("t.txt", Text::new(text), "");
+        let mut l = Layout::new(&d, 30);
+        let sp = d.make_span(40_000, 40_004, "PER", None);
+        d.apply(&crate::core::edit::Edit::Add(sp.clone()));
+        l.edit(&d, sp.range());
+        assert_eq!(l.starts, Layout::new(&d, 30).starts);
+        d.apply(&crate::core::edit::Edit::Remove(sp.clone()));
+        l.edit(&d, sp.range());
+        assert_eq!(l.starts, Layout::new(&d, 30).starts);
     }
 
     #[test]

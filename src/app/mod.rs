@@ -9,6 +9,7 @@ pub mod keymap;
 pub mod keys;
 pub mod layout;
 pub mod motion;
+pub mod reviewing;
 pub mod runtime;
 pub mod state;
 pub mod update;

@@ -30,7 +30,7 @@ pub fn follow(art: &mut OpenArticle, height: usize) {
 }
 
 fn page_height(state: &State) -> usize {
-    (geometry::text_inner(state.size).height as usize).max(1)
+    (geometry::text_inner(state.size, state.mode).height as usize).max(1)
 }
 
 pub fn motion_action(state: &mut State, a: Action) {
@@ -120,7 +120,9 @@ pub fn motion_action(state: &mut State, a: Action) {
                         *sel = next;
                     }
                 }
-                None => art.cursor = step(art.cursor).min(doc.text.len_chars().saturating_sub(1)),
+                None => {
+                    art.cursor = step(art.cursor).min(doc.text.prev_grapheme(doc.text.len_chars()))
+                }
             }
         }
         SwapEdge => {

@@ -35,8 +35,13 @@ impl App {
 
 fn run(project: &Project, effect: Effect) -> Option<Msg> {
     match effect {
-        Effect::Load { index, file_name } => Some(Msg::Loaded {
+        Effect::Load {
             index,
+            file_name,
+            open,
+        } => Some(Msg::Loaded {
+            index,
+            open,
             result: project.load(&file_name).map(Box::new),
         }),
         Effect::Save {

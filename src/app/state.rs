@@ -12,6 +12,64 @@ use crate::core::search::SearchIndex;
 pub enum Focus {
     List,
     Text,
+    /// The span list of review mode.
+    Spans,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Annotate,
+    Review,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewFilter {
+    All,
+    Unreviewed,
+    Reviewed,
+}
+
+/// One line of the review span list: a span, or an untagged occurrence
+/// that the consistency check points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewRow {
+    pub article: usize,
+    pub start: usize,
+    pub end: usize,
+    pub span: Option<u64>,
+    pub label: Option<String>,
+    pub review: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReviewView {
+    pub whole_project: bool,
+    pub filter: ReviewFilter,
+    pub label: Option<usize>,
+    pub text: String,
+    pub only_cases: bool,
+    pub rows: Vec<ReviewRow>,
+    pub selected: usize,
+    /// Consistency cases over the loaded articles; `None` when stale.
+    pub cases: Option<Vec<crate::core::review::Case>>,
+    /// The rows need rebuilding (an edit, a filter, a load).
+    pub dirty: bool,
+}
+
+impl Default for ReviewView {
+    fn default() -> Self {
+        ReviewView {
+            whole_project: false,
+            filter: ReviewFilter::All,
+            label: None,
+            text: String::new(),
+            only_cases: false,
+            rows: Vec::new(),
+            selected: 0,
+            cases: None,
+            dirty: true,
+        }
+    }
 }
 
 /// At most one overlay or prompt is open; keys go to it first.
@@ -28,6 +86,10 @@ pub enum Overlay {
     Search {
         input: String,
         case_insensitive: bool,
+    },
+    /// Typing the span list's text filter.
+    FilterText {
+        input: String,
     },
 }
 
@@ -118,12 +180,35 @@ pub struct OpenArticle {
     pub revision: u64,
 }
 
+impl OpenArticle {
+    pub fn new(index: usize, loaded: crate::core::project::Loaded) -> OpenArticle {
+        let cursor = loaded.doc.tokens.iter().next().map_or(0, |t| t.start);
+        OpenArticle {
+            index,
+            cursor,
+            doc: loaded.doc,
+            read_only: loaded.read_only,
+            history: History::default(),
+            selection: None,
+            scroll: 0,
+            layout: Layout::default(),
+            search_index: None,
+            save: SaveState::Saved,
+            revision: 0,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct State {
     pub project: Project,
     pub config: Config,
     pub no_color: bool,
     pub focus: Focus,
+    pub mode: Mode,
+    pub review: ReviewView,
+    /// Show only articles of this status in the list.
+    pub list_filter: Option<crate::core::status::Status>,
     pub overlay: Overlay,
     /// Highlighted row of the article list.
     pub list_selected: usize,
@@ -134,6 +219,8 @@ pub struct State {
     pub size: (u16, u16),
     /// A mouse drag in progress started at this char.
     pub drag_from: Option<usize>,
+    /// Another nhan holds the project lock: every article opens read-only.
+    pub lock_problem: Option<String>,
     /// `q` was pressed once while edits were unsaved: the next `q` quits.
     pub quit_armed: bool,
     pub quit: bool,
@@ -151,6 +238,9 @@ impl State {
             config,
             no_color: false,
             focus: Focus::List,
+            mode: Mode::Annotate,
+            review: ReviewView::default(),
+            list_filter: None,
             overlay: Overlay::None,
             list_selected: 0,
             articles: vec![None; n],
@@ -159,6 +249,7 @@ impl State {
             message,
             size,
             drag_from: None,
+            lock_problem: None,
             quit_armed: false,
             quit: false,
         }
@@ -170,6 +261,21 @@ impl State {
 
     pub fn article_mut(&mut self) -> Option<&mut OpenArticle> {
         self.current.and_then(|i| self.articles[i].as_mut())
+    }
+
+    /// Indices of the articles the list shows (its status filter applied).
+    pub fn visible_articles(&self) -> Vec<usize> {
+        (0..self.project.articles.len())
+            .filter(|&i| {
+                self.list_filter
+                    .is_none_or(|f| self.project.articles[i].status == f)
+            })
+            .collect()
+    }
+
+    /// The article under the list's highlight.
+    pub fn highlighted(&self) -> Option<usize> {
+        self.visible_articles().get(self.list_selected).copied()
     }
 
     pub fn annotator(&self) -> Option<String> {

@@ -9,8 +9,8 @@ use super::keymap::Context;
 use super::keys::{Code, Key};
 use super::layout::Layout;
 use super::motion;
-use super::state::{Focus, Message, MessageKind, OpenArticle, Overlay, SaveState, State};
-use crate::core::edit::History;
+use super::reviewing;
+use super::state::{Focus, Message, MessageKind, Mode, OpenArticle, Overlay, SaveState, State};
 use crate::core::project::Loaded;
 use std::path::PathBuf;
 
@@ -38,6 +38,8 @@ pub enum Msg {
     Resize(u16, u16),
     Loaded {
         index: usize,
+        /// Show it (an `Enter`), rather than load it for review in the background.
+        open: bool,
         result: Result<Box<Loaded>, String>,
     },
     Saved {
@@ -54,6 +56,7 @@ pub enum Effect {
     Load {
         index: usize,
         file_name: String,
+        open: bool,
     },
     Save {
         index: usize,
@@ -65,6 +68,14 @@ pub enum Effect {
 }
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    let effects = dispatch(state, msg);
+    if state.mode == Mode::Review && state.review.dirty {
+        reviewing::rebuild_rows(state);
+    }
+    effects
+}
+
+fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => on_key(state, key),
         Msg::Action(a) => on_action(state, a),
@@ -77,7 +88,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             refresh_view(state);
             vec![]
         }
-        Msg::Loaded { index, result } => on_loaded(state, index, result),
+        Msg::Loaded {
+            index,
+            open,
+            result,
+        } => on_loaded(state, index, open, result),
         Msg::Saved {
             index,
             revision,
@@ -195,12 +210,35 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             }
             return vec![];
         }
+        Overlay::FilterText { mut input } => {
+            match key.code {
+                Code::Esc | Code::Enter => state.overlay = Overlay::None,
+                Code::Backspace => {
+                    input.pop();
+                }
+                _ => {
+                    if let Some(c) = key.typed() {
+                        input.push(c);
+                    }
+                }
+            }
+            // The list filters as you type.
+            state.review.text = input.clone();
+            state.review.selected = 0;
+            state.review.dirty = true;
+            if state.overlay != Overlay::None {
+                state.overlay = Overlay::FilterText { input };
+            }
+            return vec![];
+        }
     }
-    let ctx = match state.focus {
-        Focus::List => Context::List,
-        Focus::Text => Context::Text,
+    let ctxs: &[Context] = match (state.focus, state.mode) {
+        (Focus::List, _) => &[Context::List],
+        (Focus::Text, Mode::Review) => &[Context::Review, Context::Text],
+        (Focus::Text, Mode::Annotate) => &[Context::Text],
+        (Focus::Spans, _) => &[Context::Spans],
     };
-    match state.config.keymap.lookup(ctx, key) {
+    match state.config.keymap.lookup_in(ctxs, key) {
         Some(a) => on_action(state, a),
         None => vec![],
     }
@@ -240,7 +278,12 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
             }
         }
         ToggleFocus => match state.focus {
+            Focus::Text if state.mode == Mode::Review => state.focus = Focus::Spans,
             Focus::Text => state.focus = Focus::List,
+            Focus::Spans => {
+                state.focus = Focus::Text;
+                refresh_view(state);
+            }
             Focus::List if state.current.is_some() => {
                 state.focus = Focus::Text;
                 refresh_view(state);
@@ -249,10 +292,27 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
         },
         ListNext => {
             state.list_selected =
-                (state.list_selected + 1).min(state.project.articles.len().saturating_sub(1))
+                (state.list_selected + 1).min(state.visible_articles().len().saturating_sub(1))
         }
+        FilterStatus => {
+            use crate::core::status::Status::*;
+            state.list_filter = match state.list_filter {
+                None => Some(Todo),
+                Some(Todo) => Some(InProgress),
+                Some(InProgress) => Some(Done),
+                Some(Done) => Some(Reviewed),
+                Some(Reviewed) => None,
+            };
+            state.list_selected = 0;
+            let shown = state
+                .list_filter
+                .map_or("all".to_string(), |s| s.to_string());
+            info(state, format!("showing {shown} articles (s: next status)"));
+        }
+        ReviewMode => return reviewing::toggle_mode(state),
         ListPrev => state.list_selected = state.list_selected.saturating_sub(1),
         Open => return open_selected(state),
+        _ if state.focus == Focus::Spans => return reviewing::spans_action(state, a),
         _ => {
             if state.article().is_none() {
                 error(
@@ -282,6 +342,9 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
                 }
                 _ if a.tag_index().is_some() => editing::tag(state, a.tag_index().unwrap_or(0)),
                 DeleteSpan | Undo | Redo | TagAll | ToggleDone => editing::edit_action(state, a),
+                Accept | Reject | MarkReviewed | NextUnreviewed | PrevUnreviewed | NextCase => {
+                    reviewing::text_action(state, a)
+                }
                 _ => {
                     motion::motion_action(state, a);
                     vec![]
@@ -316,7 +379,13 @@ fn quit(state: &mut State) -> Vec<Effect> {
 }
 
 fn open_selected(state: &mut State) -> Vec<Effect> {
-    let index = state.list_selected;
+    let Some(index) = state.highlighted() else {
+        error(
+            state,
+            "no article here: s changes the status filter; .txt files go in articles/",
+        );
+        return vec![];
+    };
     let Some(meta) = state.project.articles.get(index) else {
         error(
             state,
@@ -333,39 +402,42 @@ fn open_selected(state: &mut State) -> Vec<Effect> {
     vec![Effect::Load {
         index,
         file_name: meta.file_name.clone(),
+        open: true,
     }]
 }
 
-fn on_loaded(state: &mut State, index: usize, result: Result<Box<Loaded>, String>) -> Vec<Effect> {
-    let loaded = match result {
+fn on_loaded(
+    state: &mut State,
+    index: usize,
+    open: bool,
+    result: Result<Box<Loaded>, String>,
+) -> Vec<Effect> {
+    let mut loaded = match result {
         Ok(l) => *l,
         Err(e) => {
             state.project.articles[index].problem = Some(e.clone());
-            error(state, e);
+            if open {
+                error(state, e);
+            }
             return vec![];
         }
     };
-    let cursor = loaded.doc.tokens.iter().next().map_or(0, |t| t.start);
+    if loaded.read_only.is_none() {
+        loaded.read_only = state.lock_problem.clone();
+    }
+    state.review.dirty = true;
+    state.review.cases = None;
+    if !open {
+        state.articles[index] = Some(OpenArticle::new(index, loaded));
+        return vec![];
+    }
     if let Some(reason) = &loaded.read_only {
         error(state, format!("read-only: {reason}"));
     } else {
         state.message = None;
     }
-    state.articles[index] = Some(OpenArticle {
-        index,
-        doc: loaded.doc,
-        read_only: loaded.read_only,
-        history: History::default(),
-        cursor,
-        selection: None,
-        scroll: 0,
-        layout: Layout::default(),
-        search_index: None,
-        save: SaveState::Saved,
-        revision: 0,
-    });
+    state.articles[index] = Some(OpenArticle::new(index, loaded));
     state.current = Some(index);
-    state.list_selected = index;
     state.focus = Focus::Text;
     refresh_view(state);
     vec![]
@@ -403,7 +475,7 @@ pub fn save_effect(state: &State, art: &OpenArticle) -> Effect {
 /// Re-wraps the current article if the width changed, and scrolls so the
 /// cursor is visible.
 pub fn refresh_view(state: &mut State) {
-    let inner = geometry::text_inner(state.size);
+    let inner = geometry::text_inner(state.size, state.mode);
     let (w, h) = (inner.width.max(1), inner.height as usize);
     if let Some(art) = state.article_mut() {
         if art.layout.width != w || art.layout.rows() == 0 {
@@ -414,7 +486,7 @@ pub fn refresh_view(state: &mut State) {
 }
 
 fn on_mouse(state: &mut State, m: Mouse) -> Vec<Effect> {
-    let panes = geometry::panes(state.size, state.focus);
+    let panes = geometry::panes(state.size, state.focus, state.mode);
     let hit =
         |r: Option<ratatui::layout::Rect>| r.is_some_and(|r| r.contains((m.col, m.row).into()));
     if hit(geometry::list_inner(&panes)) && m.kind == MouseKind::Down {
@@ -422,7 +494,7 @@ fn on_mouse(state: &mut State, m: Mouse) -> Vec<Effect> {
         let visible = (inner.height / LIST_ITEM_HEIGHT) as usize;
         let first = geometry::list_offset(state.list_selected, visible);
         let i = first + ((m.row - inner.y) / LIST_ITEM_HEIGHT) as usize;
-        if i < state.project.articles.len() {
+        if i < state.visible_articles().len() {
             state.list_selected = i;
             state.focus = Focus::List;
             return open_selected(state);
@@ -432,7 +504,7 @@ fn on_mouse(state: &mut State, m: Mouse) -> Vec<Effect> {
     if state.article().is_none() {
         return vec![];
     }
-    let inner = geometry::text_inner(state.size);
+    let inner = geometry::text_inner(state.size, state.mode);
     let in_text = panes.text.is_some() && inner.contains((m.col, m.row).into());
     match m.kind {
         MouseKind::ScrollDown | MouseKind::ScrollUp if in_text => {

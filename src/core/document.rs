@@ -240,6 +240,14 @@ impl Document {
                 self.spans.insert(after.clone());
             }
             Edit::SetStatus { after, .. } => self.status = *after,
+            Edit::SetExtra { key, after, .. } => match after {
+                Some(v) => {
+                    self.extra.insert(key.clone(), v.clone());
+                }
+                None => {
+                    self.extra.remove(key);
+                }
+            },
             Edit::Batch(v) => v.iter().for_each(|e| self.apply(e)),
         }
     }

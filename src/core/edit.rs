@@ -18,6 +18,12 @@ pub enum Edit {
         before: Status,
         after: Status,
     },
+    /// A top-level sidecar field (e.g. the `rejected` record of review).
+    SetExtra {
+        key: String,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    },
     /// Several edits undone as one (e.g. `*` tagging every occurrence).
     Batch(Vec<Edit>),
 }
@@ -34,6 +40,11 @@ impl Edit {
             Edit::SetStatus { before, after } => Edit::SetStatus {
                 before: *after,
                 after: *before,
+            },
+            Edit::SetExtra { key, before, after } => Edit::SetExtra {
+                key: key.clone(),
+                before: after.clone(),
+                after: before.clone(),
             },
             Edit::Batch(v) => Edit::Batch(v.iter().rev().map(Edit::invert).collect()),
         }

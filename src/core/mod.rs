@@ -8,6 +8,7 @@ pub mod lock;
 pub mod markup;
 pub mod project;
 pub mod reanchor;
+pub mod review;
 pub mod schema;
 pub mod search;
 pub mod sidecar;

@@ -30,6 +30,16 @@ pub fn fold(s: &str, case_insensitive: bool) -> String {
     out
 }
 
+/// A loose key for filtering as you type: no accents, no case, `đ` as `d`
+/// ("ha noi" finds "Hà Nội" on a keyboard without Vietnamese input).
+pub fn fold_loose(s: &str) -> String {
+    fold(s, true)
+        .chars()
+        .filter(|&c| !unicode_normalization::char::is_combining_mark(c))
+        .map(|c| if c == 'đ' { 'd' } else { c })
+        .collect()
+}
+
 impl SearchIndex {
     pub fn new(text: &Text, case_insensitive: bool) -> Self {
         let s = text.as_str();
@@ -105,6 +115,12 @@ mod tests {
     fn a_base_letter_does_not_match_inside_an_accented_one() {
         let idx = SearchIndex::new(&Text::new("Nguye\u{302}\u{303}n"), false);
         assert!(idx.find_all("Nguye").is_empty());
+    }
+
+    #[test]
+    fn loose_folding_for_filters() {
+        assert_eq!(fold_loose("Ủy ban Đối ngoại"), "uy ban doi ngoai");
+        assert_eq!(fold_loose(&"Hà Nội".nfd().collect::<String>()), "ha noi");
     }
 
     #[test]

@@ -97,11 +97,25 @@ impl Sidecar {
     }
 }
 
+/// A top-level member. A non-empty array of objects (such as review's
+/// `rejected` list) gets one element per line, like `spans`, so that diffs
+/// stay one line per record.
 fn push_member(out: &mut String, k: &str, v: &Value) {
     out.push_str("  ");
     out.push_str(&spaced(&k));
     out.push_str(": ");
-    out.push_str(&spaced(v));
+    match v.as_array() {
+        Some(items) if !items.is_empty() && items.iter().all(Value::is_object) => {
+            out.push_str("[\n");
+            for (i, item) in items.iter().enumerate() {
+                out.push_str("    ");
+                out.push_str(&spaced(item));
+                out.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
+            }
+            out.push_str("  ]");
+        }
+        _ => out.push_str(&spaced(v)),
+    }
     out.push_str(",\n");
 }
 
@@ -135,6 +149,28 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         s.push_str(&format!("{b:02x}"));
     }
     s
+}
+
+/// Removes temporary files that `write_atomic` left in `dir` when a process
+/// died between creating and renaming them. Call it only while holding the
+/// project lock, so no other nhan is writing there. Returns what it removed.
+pub fn remove_stale_temps(dir: &Path) -> Vec<std::path::PathBuf> {
+    let own = format!(".{}.tmp", std::process::id());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            name.starts_with('.')
+                && name.ends_with(".tmp")
+                && name.contains(".json.")
+                && !name.ends_with(&own)
+        })
+        .filter(|p| std::fs::remove_file(p).is_ok())
+        .collect()
 }
 
 /// Replaces `path` with `contents` so that a crash at any moment leaves
@@ -178,6 +214,11 @@ mod tests {
   "text_sha256": "00",
   "status": "in_progress",
   "project_note": {"x": [1, 2]},
+  "tags": ["a", "b"],
+  "rejected": [
+    {"id": 3, "start": 0, "end": 1, "label": "LOC", "text": "N", "review": "rejected"},
+    {"id": 4, "start": 1, "end": 2, "label": "LOC", "text": "g", "review": "rejected"}
+  ],
   "spans": [
     {"id": 1, "start": 0, "end": 16, "label": "PER", "text": "Nguyễn Phú Trọng", "annotator": "lan", "confidence": 0.5},
     {"id": 2, "start": 20, "end": 24, "label": "ORG", "text": "Ban \"X\"", "review": "accepted", "reviewer": "minh"}
@@ -204,6 +245,18 @@ mod tests {
         let e =
             Sidecar::parse(br#"{"nhan": 2, "article": "a", "text_sha256": ""}"#, "x").unwrap_err();
         assert!(e.message.contains("newer"));
+    }
+
+    #[test]
+    fn stale_temp_files_are_removed_and_sidecars_kept() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("a.json"), "{}").unwrap();
+        std::fs::write(d.path().join(".a.json.999999.tmp"), "{\"nh").unwrap();
+        std::fs::write(d.path().join("notes.tmp"), "mine").unwrap();
+        let removed = remove_stale_temps(d.path());
+        assert_eq!(removed.len(), 1);
+        assert!(d.path().join("a.json").exists() && d.path().join("notes.tmp").exists());
+        assert!(!d.path().join(".a.json.999999.tmp").exists());
     }
 
     #[test]

@@ -1,17 +1,20 @@
 //! Article text addressed by Unicode code point, with grapheme-cluster
 //! boundaries. Byte offsets exist only inside this module and at I/O edges.
 
+use std::sync::Arc;
 use unicode_segmentation::GraphemeCursor;
 
 /// How many chars lie between two byte checkpoints. A lookup walks at most
 /// this many chars, so char→byte stays O(1) without a 4-bytes-per-char table.
 const STRIDE: usize = 64;
 
-#[derive(Debug, Clone)]
+/// The text never changes once loaded, so it is shared: cloning a `Text`
+/// (the layout keeps one to draw rows on demand) costs two reference counts.
+#[derive(Debug, Clone, Default)]
 pub struct Text {
-    s: String,
+    s: Arc<String>,
     /// `checkpoints[i]` is the byte offset of char `i * STRIDE`.
-    checkpoints: Vec<usize>,
+    checkpoints: Arc<Vec<u32>>,
     len_chars: usize,
 }
 
@@ -25,35 +28,79 @@ pub struct NotUtf8 {
 impl Text {
     pub fn new(s: impl Into<String>) -> Self {
         let s = s.into();
-        let mut checkpoints = Vec::with_capacity(s.len() / STRIDE + 1);
-        let mut len_chars = 0;
-        for (b, _) in s.char_indices() {
-            if len_chars % STRIDE == 0 {
-                checkpoints.push(b);
+        assert!(
+            s.len() <= u32::MAX as usize,
+            "texts over 4 GiB are not supported"
+        );
+        // A char starts at every byte that is not a UTF-8 continuation byte
+        // (0b10xx_xxxx): one pass over the bytes, no decoding.
+        let bytes = s.as_bytes();
+        let mut checkpoints = Vec::with_capacity(bytes.len() / STRIDE + 1);
+        let mut len_chars = 0usize;
+        let mut b = 0;
+        while b < bytes.len() {
+            checkpoints.push(b as u32);
+            // Skip STRIDE chars; ASCII runs go 8 bytes at a time.
+            let mut n = 0;
+            while n < STRIDE && b < bytes.len() {
+                if n + 8 <= STRIDE && b + 8 <= bytes.len() {
+                    let w = u64::from_le_bytes(bytes[b..b + 8].try_into().expect("8 bytes"));
+                    if w & 0x8080_8080_8080_8080 == 0 {
+                        b += 8;
+                        n += 8;
+                        continue;
+                    }
+                }
+                b += 1;
+                while b < bytes.len() && (bytes[b] as i8) < -64 {
+                    b += 1;
+                }
+                n += 1;
             }
-            len_chars += 1;
+            len_chars += n;
         }
         Text {
-            s,
-            checkpoints,
+            s: Arc::new(s),
+            checkpoints: Arc::new(checkpoints),
             len_chars,
+        }
+    }
+
+    /// Like `from_file_bytes`, but takes the buffer and reuses it: no copy of
+    /// a large article (peak memory stays one article, not two).
+    pub fn from_file_vec(mut bytes: Vec<u8>) -> Result<Self, NotUtf8> {
+        let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+        if let Err(e) = std::str::from_utf8(&bytes[if bom { 3 } else { 0 }..]) {
+            return Err(Self::not_utf8(&bytes, bom, e));
+        }
+        if bom {
+            bytes.drain(..3);
+        }
+        Ok(Text::new(
+            String::from_utf8(bytes).expect("validated just above"),
+        ))
+    }
+
+    fn not_utf8(bytes: &[u8], bom: bool, e: std::str::Utf8Error) -> NotUtf8 {
+        let skip = if bom { 3 } else { 0 };
+        let at = e.valid_up_to();
+        let line = 1 + bytes[skip..skip + at]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        NotUtf8 {
+            valid_up_to: at + skip,
+            line,
         }
     }
 
     /// Decodes a file as the contract says: UTF-8, a leading BOM dropped,
     /// nothing else changed (no normalisation, CRLF kept).
     pub fn from_file_bytes(bytes: &[u8]) -> Result<Self, NotUtf8> {
-        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        match std::str::from_utf8(body) {
+        let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+        match std::str::from_utf8(&bytes[if bom { 3 } else { 0 }..]) {
             Ok(s) => Ok(Text::new(s)),
-            Err(e) => {
-                let at = e.valid_up_to();
-                let line = 1 + body[..at].iter().filter(|&&b| b == b'\n').count();
-                Err(NotUtf8 {
-                    valid_up_to: at + (bytes.len() - body.len()),
-                    line,
-                })
-            }
+            Err(e) => Err(Self::not_utf8(bytes, bom, e)),
         }
     }
 
@@ -74,7 +121,7 @@ impl Text {
         if c >= self.len_chars {
             return self.s.len();
         }
-        let base = self.checkpoints[c / STRIDE];
+        let base = self.checkpoints[c / STRIDE] as usize;
         let rest = c % STRIDE;
         if rest == 0 {
             return base;
@@ -89,9 +136,9 @@ impl Text {
     pub fn char_of_byte(&self, b: usize) -> usize {
         let i = self
             .checkpoints
-            .partition_point(|&cb| cb <= b)
+            .partition_point(|&cb| cb as usize <= b)
             .saturating_sub(1);
-        let base = self.checkpoints.get(i).copied().unwrap_or(0);
+        let base = self.checkpoints.get(i).map_or(0, |&x| x as usize);
         i * STRIDE + self.s[base..b.min(self.s.len())].chars().count()
     }
 
@@ -167,6 +214,10 @@ mod tests {
         let e = Text::from_file_bytes(b"ok\nbad \xff here").unwrap_err();
         assert_eq!(e.line, 2);
         assert_eq!(e.valid_up_to, 7);
+        let e = Text::from_file_vec(b"\xEF\xBB\xBFok\nbad \xff here".to_vec()).unwrap_err();
+        assert_eq!((e.line, e.valid_up_to), (2, 10));
+        let t = Text::from_file_vec("\u{feff}a\r\nb".as_bytes().to_vec()).unwrap();
+        assert_eq!(t.as_str(), "a\r\nb");
     }
 
     #[test]
@@ -186,10 +237,18 @@ mod tests {
     fn byte_and_char_offsets_agree_past_many_checkpoints() {
         let s: String = "Hà Nội 👍 ".repeat(50);
         let t = Text::new(s.clone());
+        assert_eq!(t.len_chars(), s.chars().count());
         for (c, (b, _)) in s.char_indices().enumerate() {
             assert_eq!(t.byte_of(c), b);
             assert_eq!(t.char_of_byte(b), c);
         }
         assert_eq!(t.byte_of(t.len_chars()), s.len());
+        // Long ASCII runs take the 8-bytes-at-a-time path.
+        let s = format!("{}é{}", "a".repeat(200), "b".repeat(77));
+        let t = Text::new(s.clone());
+        assert_eq!(t.len_chars(), 278);
+        for (c, (b, _)) in s.char_indices().enumerate() {
+            assert_eq!(t.byte_of(c), b);
+        }
     }
 }

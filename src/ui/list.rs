@@ -22,9 +22,21 @@ pub fn status_mark(s: Status) -> &'static str {
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let focused = state.focus == Focus::List;
     let n = state.project.articles.len();
+    let shown = state.visible_articles();
+    let reviewed = state
+        .project
+        .articles
+        .iter()
+        .filter(|a| a.status == Status::Reviewed)
+        .count();
+    let title = match state.list_filter {
+        None => format!(" Articles ({n}) "),
+        Some(f) => format!(" Articles: {} of {n} {f} (s: next) ", shown.len()),
+    };
     let mut block = Block::default()
         .borders(Borders::ALL)
-        .title(format!(" Articles ({n}) "));
+        .title(title)
+        .title_bottom(Line::from(format!(" {reviewed}/{n} reviewed ")).right_aligned());
     if focused {
         block = block
             .border_type(BorderType::Thick)
@@ -42,20 +54,14 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let visible = (inner.height / LIST_ITEM_HEIGHT) as usize;
     let first = geometry::list_offset(state.list_selected, visible);
     let mut lines = Vec::new();
-    for (i, a) in state
-        .project
-        .articles
-        .iter()
-        .enumerate()
-        .skip(first)
-        .take(visible.max(1))
-    {
+    for (row, &i) in shown.iter().enumerate().skip(first).take(visible.max(1)) {
+        let a = &state.project.articles[i];
         let current = state.current == Some(i);
         let mut title_style = Style::default();
         if current {
             title_style = title_style.add_modifier(Modifier::BOLD);
         }
-        if i == state.list_selected {
+        if row == state.list_selected {
             title_style = title_style.add_modifier(if focused {
                 Modifier::REVERSED
             } else {
@@ -67,7 +73,14 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
             Span::raw(format!("{} ", status_mark(a.status))),
             Span::styled(format!("{warn}{}", a.title), title_style),
         ]));
-        let spans = super::plural(a.span_count, "span");
+        let mut spans = super::plural(a.span_count, "span");
+        // Review progress is known once the article has been read.
+        if let Some(art) = &state.articles[i] {
+            let r = art.doc.spans.iter().filter(|s| s.review.is_some()).count();
+            if r > 0 || state.mode == crate::app::state::Mode::Review {
+                spans += &format!(" · {r} reviewed");
+            }
+        }
         lines.push(Line::styled(
             format!("  {} · {spans}", a.status),
             theme.dim(),

@@ -2,6 +2,7 @@
 
 pub mod list;
 pub mod overlay;
+pub mod review;
 pub mod status;
 pub mod text;
 pub mod theme;
@@ -26,9 +27,12 @@ pub fn draw(f: &mut Frame, state: &State) {
     };
     let area = f.area();
     let size = (area.width, area.height);
-    let p = geometry::panes(size, state.focus);
+    let p = geometry::panes(size, state.focus, state.mode);
     if let Some(r) = p.list {
         list::draw(f, r, state, theme);
+    }
+    if let Some(r) = p.spans {
+        review::draw(f, r, state, theme);
     }
     if let Some(r) = p.text {
         text::draw(f, r, state, theme);

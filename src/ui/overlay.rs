@@ -36,6 +36,8 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
                 Context::Global => "Anywhere",
                 Context::List => "Article list",
                 Context::Text => "Text",
+                Context::Review => "Review mode, text (before the Text keys)",
+                Context::Spans => "Review mode, span list",
             };
             lines.push(Line::styled(
                 title,
@@ -145,15 +147,23 @@ pub fn keys_markdown(km: &crate::app::keymap::Keymap) -> String {
     for (ctx, keys, action) in km.bindings() {
         let keys: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
         let desc = match action.tag_index() {
-            Some(i) => format!("tag with label {} (relabel a span of the same extent)", i + 1),
+            Some(i) => format!(
+                "tag with label {} (relabel a span of the same extent)",
+                i + 1
+            ),
             None => action.describe().to_string(),
         };
         let r#where = match ctx {
             Context::Global => "anywhere",
             Context::List => "list",
             Context::Text => "text",
+            Context::Review => "review text",
+            Context::Spans => "review list",
         };
-        out += &format!("| {} | {where} | {desc} |\n", keys.join(" ").replace('|', "\\|"));
+        out += &format!(
+            "| {} | {where} | {desc} |\n",
+            keys.join(" ").replace('|', "\\|")
+        );
     }
     out
 }

@@ -2,7 +2,7 @@
 //! under it (a prompt, or the last message).
 
 use super::theme::Theme;
-use crate::app::state::{Focus, MessageKind, Overlay, SaveState, State};
+use crate::app::state::{Focus, MessageKind, Mode, Overlay, SaveState, State};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -13,10 +13,13 @@ pub fn mode(state: &State) -> &'static str {
         Overlay::Help { .. } => "HELP",
         Overlay::LabelPicker { .. } => "LABEL",
         Overlay::Search { .. } => "SEARCH",
-        Overlay::None => match state.focus {
-            Focus::List => "LIST",
-            Focus::Text if state.article().is_some_and(|a| a.selection.is_some()) => "SELECT",
-            Focus::Text => "TEXT",
+        Overlay::FilterText { .. } => "FILTER",
+        Overlay::None => match (state.mode, state.focus) {
+            (_, Focus::List) => "LIST",
+            (_, Focus::Spans) => "REVIEW",
+            (Mode::Review, Focus::Text) => "REVIEW TEXT",
+            (_, Focus::Text) if state.article().is_some_and(|a| a.selection.is_some()) => "SELECT",
+            (_, Focus::Text) => "TEXT",
         },
     }
 }
@@ -74,6 +77,13 @@ pub fn draw_prompt(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
                 ),
             ])
         }
+        Overlay::FilterText { input } => Line::from(vec![
+            Span::raw(format!("filter spans: {input}")),
+            Span::styled(
+                "   (the list follows as you type; Enter or Esc closes)",
+                theme.dim(),
+            ),
+        ]),
         _ => match &state.message {
             Some(m) if m.kind == MessageKind::Error => {
                 let prefix = if theme.color { "" } else { "! " };

@@ -43,7 +43,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         ))
         .right_aligned(),
     );
-    let inner = geometry::text_inner(state.size);
+    let inner = geometry::text_inner(state.size, state.mode);
     let inner = inner.intersection(area);
     f.render_widget(block, area);
     let lines = visible_lines(art, state, theme, inner.height as usize);

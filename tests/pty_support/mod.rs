@@ -260,10 +260,10 @@ impl Nhan {
         while !self.out.lock().unwrap().eof && Instant::now() < deadline {
             std::thread::sleep(POLL);
         }
-        if self.out.lock().unwrap().eof {
-            if let Some(h) = self.reader.take() {
-                let _ = h.join();
-            }
+        // Read the flag first: joining while holding the lock would deadlock.
+        let eof = self.out.lock().unwrap().eof;
+        if eof && let Some(h) = self.reader.take() {
+            let _ = h.join();
         }
         self.exit.clone().expect("exited")
     }

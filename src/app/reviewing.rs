@@ -1,0 +1,509 @@
+//! Review mode: the span list (keyword in context), accepting, rejecting
+//! and fixing spans, the consistency check, and marking articles reviewed.
+
+use super::action::Action;
+use super::editing;
+use super::state::{Focus, Mode, ReviewFilter, ReviewRow, Selection, State};
+use super::update::{Effect, error, info, refresh_view};
+use crate::core::edit::Edit;
+use crate::core::review::{self, ACCEPTED, REJECTED_FIELD};
+use crate::core::search::fold_loose;
+use crate::core::span::Span;
+use crate::core::status::Status;
+use serde_json::Value;
+
+pub fn toggle_mode(state: &mut State) -> Vec<Effect> {
+    if state.mode == Mode::Review {
+        state.mode = Mode::Annotate;
+        state.focus = if state.current.is_some() {
+            Focus::Text
+        } else {
+            Focus::List
+        };
+        info(state, "annotating");
+        refresh_view(state);
+        return vec![];
+    }
+    state.mode = Mode::Review;
+    state.focus = Focus::Spans;
+    state.review.dirty = true;
+    state.review.whole_project = state.current.is_none() || state.review.whole_project;
+    let who = state
+        .annotator()
+        .unwrap_or_else(|| "(no name: set annotator in your config)".into());
+    info(
+        state,
+        format!(
+            "reviewing as {who}: a accepts, x rejects, digits relabel, Tab to the text, r to leave"
+        ),
+    );
+    refresh_view(state);
+    // Review needs every article: the project-wide list and the
+    // consistency check read them all.
+    state
+        .project
+        .articles
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| state.articles[*i].is_none() && a.problem.is_none())
+        .map(|(index, a)| Effect::Load {
+            index,
+            file_name: a.file_name.clone(),
+            open: false,
+        })
+        .collect()
+}
+
+/// Recomputes the span list from the loaded articles and the filters.
+pub fn rebuild_rows(state: &mut State) {
+    let rv = &state.review;
+    let scope: Vec<usize> = match (rv.whole_project, state.current) {
+        (false, Some(c)) => vec![c],
+        _ => (0..state.articles.len()).collect(),
+    };
+    if rv.only_cases && rv.cases.is_none() {
+        let docs: Vec<(usize, &crate::core::document::Document)> = state
+            .articles
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| a.as_ref().map(|a| (i, &a.doc)))
+            .collect();
+        state.review.cases = Some(review::consistency(&docs));
+    }
+    let rv = &state.review;
+    let label = rv
+        .label
+        .and_then(|i| state.project.schema.labels.get(i))
+        .map(|l| l.name.clone());
+    let text = fold_loose(&rv.text);
+    let mut rows = Vec::new();
+    if rv.only_cases {
+        for case in rv.cases.iter().flatten() {
+            for p in &case.places {
+                let span = state.articles[p.article]
+                    .as_ref()
+                    .and_then(|a| a.doc.spans.with_extent(p.start, p.end));
+                rows.push(ReviewRow {
+                    article: p.article,
+                    start: p.start,
+                    end: p.end,
+                    span: span.map(|s| s.id),
+                    label: p.label.clone(),
+                    review: span.and_then(|s| s.review.clone()),
+                });
+            }
+        }
+        rows.retain(|r| scope.contains(&r.article));
+    } else {
+        for &i in &scope {
+            let Some(art) = &state.articles[i] else {
+                continue;
+            };
+            for s in art.doc.spans.iter() {
+                rows.push(ReviewRow {
+                    article: i,
+                    start: s.start,
+                    end: s.end,
+                    span: Some(s.id),
+                    label: Some(s.label.clone()),
+                    review: s.review.clone(),
+                });
+            }
+        }
+    }
+    rows.retain(|r| {
+        let state_ok = match rv.filter {
+            ReviewFilter::All => true,
+            ReviewFilter::Unreviewed => r.review.is_none(),
+            ReviewFilter::Reviewed => r.review.is_some(),
+        };
+        let label_ok = label.as_ref().is_none_or(|l| r.label.as_ref() == Some(l));
+        let text_ok = text.is_empty()
+            || state.articles[r.article]
+                .as_ref()
+                .is_some_and(|a| fold_loose(a.doc.text.slice(r.start, r.end)).contains(&text));
+        state_ok && label_ok && text_ok
+    });
+    if !rv.only_cases {
+        // Unreviewed first, then in reading order (outer before inner).
+        rows.sort_by_key(|r| {
+            (
+                r.review.is_some(),
+                r.article,
+                r.start,
+                std::cmp::Reverse(r.end),
+            )
+        });
+    }
+    state.review.selected = state.review.selected.min(rows.len().saturating_sub(1));
+    state.review.rows = rows;
+    state.review.dirty = false;
+}
+
+/// Makes the selected row's article current and selects its span there.
+fn show_row(state: &mut State) -> bool {
+    let Some(row) = state.review.rows.get(state.review.selected).cloned() else {
+        return false;
+    };
+    if state.articles[row.article].is_none() {
+        return false;
+    }
+    state.current = Some(row.article);
+    if let Some(art) = state.article_mut() {
+        art.selection = Some(Selection::of_range(row.start, row.end, row.span));
+        art.cursor = row.start;
+    }
+    refresh_view(state);
+    true
+}
+
+pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
+    use Action::*;
+    let n = state.review.rows.len();
+    match a {
+        RowNext => state.review.selected = (state.review.selected + 1).min(n.saturating_sub(1)),
+        RowPrev => state.review.selected = state.review.selected.saturating_sub(1),
+        Jump => {
+            if show_row(state) {
+                state.focus = Focus::Text;
+            } else {
+                error(state, "no span here: change the filters (s, f, /, c, p)");
+            }
+            return vec![];
+        }
+        ToggleScope => {
+            state.review.whole_project = !state.review.whole_project;
+            let what = if state.review.whole_project {
+                "the whole project"
+            } else {
+                "this article"
+            };
+            info(state, format!("spans of {what}"));
+        }
+        FilterReview => {
+            state.review.filter = match state.review.filter {
+                ReviewFilter::All => ReviewFilter::Unreviewed,
+                ReviewFilter::Unreviewed => ReviewFilter::Reviewed,
+                ReviewFilter::Reviewed => ReviewFilter::All,
+            };
+        }
+        FilterLabel => {
+            let n = state.project.schema.labels.len();
+            state.review.label = match state.review.label {
+                None if n > 0 => Some(0),
+                Some(i) if i + 1 < n => Some(i + 1),
+                _ => None,
+            };
+        }
+        FilterText => {
+            state.overlay = super::state::Overlay::FilterText {
+                input: state.review.text.clone(),
+            };
+        }
+        FilterCases => {
+            // Consistency is a property of the project, not of one article.
+            state.review.only_cases = !state.review.only_cases;
+            state.review.whole_project |= state.review.only_cases;
+            state.review.cases = None;
+        }
+        _ => {
+            // Decisions act on the selected row's span, shown in the text.
+            if !show_row(state) {
+                error(state, "no span selected in the list");
+                return vec![];
+            }
+            let effects = match a {
+                Accept | Reject | MarkReviewed => text_action(state, a),
+                Undo | Redo => editing::edit_action(state, a),
+                _ if a.tag_index().is_some() => editing::tag(state, a.tag_index().unwrap_or(0)),
+                _ => vec![],
+            };
+            state.review.dirty = true;
+            return effects;
+        }
+    }
+    state.review.dirty = true;
+    state.review.selected = match a {
+        RowNext | RowPrev => state.review.selected,
+        _ => 0,
+    };
+    if matches!(a, RowNext | RowPrev) {
+        show_row(state);
+    }
+    vec![]
+}
+
+/// The span a review decision applies to: the selected one, or the one
+/// under the cursor.
+fn target(state: &State) -> Option<Span> {
+    let art = state.article()?;
+    let spans = &art.doc.spans;
+    if let Some(sel) = art.selection {
+        let found = sel
+            .origin
+            .and_then(|id| spans.get(id))
+            .or_else(|| spans.with_extent(sel.start, sel.end));
+        if let Some(s) = found {
+            return Some(s.clone());
+        }
+    }
+    spans.innermost_at(art.cursor).cloned()
+}
+
+/// Puts the reviewer's decision on a span an edit creates or changes.
+pub fn mark_reviewed_by(edit: Edit, reviewer: Option<&str>) -> Edit {
+    let stamp = |mut s: Span, review: &str| {
+        s.review = Some(review.into());
+        s.reviewer = reviewer.map(Into::into);
+        s
+    };
+    match edit {
+        Edit::Add(s) => Edit::Add(stamp(s, ACCEPTED)),
+        Edit::Replace { before, after } => {
+            let changed = before.label != after.label || before.range() != after.range();
+            let review = if changed { review::FIXED } else { ACCEPTED };
+            Edit::Replace {
+                after: stamp(after, review),
+                before,
+            }
+        }
+        Edit::Batch(v) => Edit::Batch(
+            v.into_iter()
+                .map(|e| mark_reviewed_by(e, reviewer))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+pub fn text_action(state: &mut State, a: Action) -> Vec<Effect> {
+    use Action::*;
+    match a {
+        Accept => accept(state),
+        Reject => reject(state),
+        MarkReviewed => mark_reviewed(state),
+        NextUnreviewed | PrevUnreviewed => {
+            step_unreviewed(state, a == NextUnreviewed);
+            vec![]
+        }
+        NextCase => {
+            next_case(state);
+            vec![]
+        }
+        _ => vec![],
+    }
+}
+
+fn accept(state: &mut State) -> Vec<Effect> {
+    let reviewer = state.annotator();
+    let Some(span) = target(state) else {
+        error(state, "no span here to accept: ] or } steps to one");
+        return vec![];
+    };
+    let mut after = span.clone();
+    after.review = Some(ACCEPTED.into());
+    after.reviewer = reviewer;
+    let effects = if span == after {
+        info(
+            state,
+            format!("already accepted: {} “{}”", span.label, span.text),
+        );
+        vec![]
+    } else {
+        editing::commit(
+            state,
+            Edit::Replace {
+                before: span,
+                after,
+            },
+            None,
+        )
+    };
+    if state.focus == Focus::Text {
+        step_unreviewed(state, true);
+    }
+    effects
+}
+
+fn reject(state: &mut State) -> Vec<Effect> {
+    let reviewer = state.annotator();
+    let Some(span) = target(state) else {
+        error(state, "no span here to reject: ] or } steps to one");
+        return vec![];
+    };
+    let Some(art) = state.article() else {
+        return vec![];
+    };
+    let before = art.doc.extra.get(REJECTED_FIELD).cloned();
+    let mut list = before
+        .clone()
+        .and_then(|v| v.as_array().cloned())
+        .unwrap_or_default();
+    let mut record = serde_json::to_value(&span).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut record {
+        m.insert("review".into(), Value::from("rejected"));
+        if let Some(r) = &reviewer {
+            m.insert("reviewer".into(), Value::from(r.as_str()));
+        }
+    }
+    list.push(record);
+    let edit = Edit::Batch(vec![
+        Edit::Remove(span),
+        Edit::SetExtra {
+            key: REJECTED_FIELD.into(),
+            before,
+            after: Some(Value::Array(list)),
+        },
+    ]);
+    let effects = editing::commit(state, edit, None);
+    if state.focus == Focus::Text {
+        step_unreviewed(state, true);
+    }
+    effects
+}
+
+fn mark_reviewed(state: &mut State) -> Vec<Effect> {
+    let Some(art) = state.article() else {
+        return vec![];
+    };
+    if art.read_only.is_some() {
+        return editing::edit_action(state, Action::ToggleDone);
+    }
+    let left = art
+        .doc
+        .spans
+        .iter()
+        .filter(|s| !review::is_reviewed(s))
+        .count();
+    let before = art.doc.status;
+    let after = match before {
+        Status::Reviewed => Status::Done,
+        _ if left > 0 => {
+            let s = if left == 1 { "" } else { "s" };
+            error(
+                state,
+                format!(
+                    "{left} span{s} left to review (}} jumps to the next); not marked reviewed"
+                ),
+            );
+            return vec![];
+        }
+        _ => Status::Reviewed,
+    };
+    editing::commit(state, Edit::SetStatus { before, after }, None)
+}
+
+/// Moves to the next (or previous) span without a review decision.
+fn step_unreviewed(state: &mut State, forward: bool) {
+    let Some(art) = state.article_mut() else {
+        return;
+    };
+    let from = art.selection.map_or(art.cursor, |s| s.start);
+    let spans = art.doc.spans.as_slice();
+    let pick = if forward {
+        spans
+            .iter()
+            .filter(|s| s.review.is_none() && s.start > from)
+            .min_by_key(|s| (s.start, std::cmp::Reverse(s.end)))
+            .or_else(|| {
+                spans
+                    .iter()
+                    .filter(|s| s.review.is_none())
+                    .min_by_key(|s| (s.start, std::cmp::Reverse(s.end)))
+            })
+    } else {
+        spans
+            .iter()
+            .filter(|s| s.review.is_none() && s.start < from)
+            .max_by_key(|s| (s.start, std::cmp::Reverse(s.end)))
+    };
+    match pick.cloned() {
+        Some(s) => {
+            art.selection = Some(Selection::of_range(s.start, s.end, Some(s.id)));
+            art.cursor = s.start;
+            let left = spans.iter().filter(|s| s.review.is_none()).count();
+            refresh_view(state);
+            let note = state
+                .message
+                .as_ref()
+                .map(|m| format!("{}; ", m.text))
+                .unwrap_or_default();
+            info(
+                state,
+                format!("{note}{left} unreviewed: {} “{}”", s.label, s.text),
+            );
+        }
+        None => {
+            let note = state
+                .message
+                .as_ref()
+                .map(|m| format!("{}; ", m.text))
+                .unwrap_or_default();
+            info(
+                state,
+                format!("{note}every span here is reviewed: D marks the article reviewed"),
+            );
+        }
+    }
+}
+
+fn next_case(state: &mut State) {
+    if state.review.cases.is_none() {
+        let docs: Vec<(usize, &crate::core::document::Document)> = state
+            .articles
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| a.as_ref().map(|a| (i, &a.doc)))
+            .collect();
+        state.review.cases = Some(review::consistency(&docs));
+    }
+    let cases = state.review.cases.clone().unwrap_or_default();
+    if cases.is_empty() {
+        info(
+            state,
+            "no consistency cases: every surface has one label and is tagged everywhere",
+        );
+        return;
+    }
+    let here = (
+        state.current.unwrap_or(0),
+        state
+            .article()
+            .map_or(0, |a| a.selection.map_or(a.cursor, |s| s.start)),
+    );
+    let mut places: Vec<(usize, &review::Place)> = cases
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| c.places.iter().map(move |p| (i, p)))
+        .collect();
+    places.sort_by_key(|(_, p)| (p.article, p.start));
+    let (ci, p) = places
+        .iter()
+        .find(|(_, p)| (p.article, p.start) > here)
+        .unwrap_or(&places[0]);
+    let (ci, p) = (*ci, (*p).clone());
+    state.current = Some(p.article);
+    let span = state
+        .article()
+        .and_then(|a| a.doc.spans.with_extent(p.start, p.end))
+        .map(|s| s.id);
+    if let Some(art) = state.article_mut() {
+        art.selection = Some(Selection::of_range(p.start, p.end, span));
+        art.cursor = p.start;
+    }
+    refresh_view(state);
+    let here = if p.label.is_none() {
+        "untagged here"
+    } else {
+        "tagged here"
+    };
+    info(
+        state,
+        format!(
+            "case {}/{}: {} ({here})",
+            ci + 1,
+            cases.len(),
+            cases[ci].describe()
+        ),
+    );
+}

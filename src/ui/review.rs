@@ -1,0 +1,163 @@
+//! Review mode's span list: keyword in context, one span per line.
+
+use super::theme::Theme;
+use crate::app::geometry;
+use crate::app::state::{Focus, ReviewFilter, State};
+use crate::core::review;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
+use unicode_width::UnicodeWidthChar;
+
+/// Fits `s` into `width` columns, keeping its end (`from_end`) or start.
+fn fit(s: &str, width: usize, from_end: bool) -> String {
+    let clean = |c: char| {
+        if c.is_whitespace() || c.is_control() {
+            ' '
+        } else {
+            c
+        }
+    };
+    let mut out: Vec<char> = Vec::new();
+    let mut w = 0;
+    let chars: Box<dyn Iterator<Item = char>> = if from_end {
+        Box::new(s.chars().rev())
+    } else {
+        Box::new(s.chars())
+    };
+    for c in chars.map(clean) {
+        let cw = c.width().unwrap_or(0);
+        if w + cw > width {
+            break;
+        }
+        w += cw;
+        out.push(c);
+    }
+    if from_end {
+        out.reverse();
+    }
+    let body: String = out.into_iter().collect();
+    let pad = " ".repeat(width.saturating_sub(w));
+    if from_end { pad + &body } else { body + &pad }
+}
+
+/// Project progress: reviewed spans and articles over the loaded articles.
+pub fn progress(state: &State) -> String {
+    let (mut spans, mut reviewed) = (0, 0);
+    for a in state.articles.iter().flatten() {
+        spans += a.doc.spans.len();
+        reviewed += a
+            .doc
+            .spans
+            .iter()
+            .filter(|s| review::is_reviewed(s))
+            .count();
+    }
+    let arts = &state.project.articles;
+    let done = arts
+        .iter()
+        .filter(|a| a.status == crate::core::status::Status::Reviewed)
+        .count();
+    format!(
+        " project: {reviewed}/{spans} spans reviewed · {done}/{} articles reviewed ",
+        arts.len()
+    )
+}
+
+pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
+    let rv = &state.review;
+    let focused = state.focus == Focus::Spans;
+    let scope = if rv.whole_project {
+        "project"
+    } else {
+        "article"
+    };
+    let filter = match rv.filter {
+        ReviewFilter::All => "all",
+        ReviewFilter::Unreviewed => "unreviewed",
+        ReviewFilter::Reviewed => "reviewed",
+    };
+    let mut title = format!(" Spans {} · {scope} · {filter}", rv.rows.len());
+    if let Some(l) = rv.label.and_then(|i| state.project.schema.labels.get(i)) {
+        title += &format!(" · {}", l.name);
+    }
+    if !rv.text.is_empty() {
+        title += &format!(" · “{}”", rv.text);
+    }
+    if rv.only_cases {
+        let n = rv.cases.as_ref().map_or(0, Vec::len);
+        title += &format!(" · {n} consistency cases");
+    }
+    title += " ";
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .title(title)
+        .title_bottom(Line::from(progress(state)).right_aligned());
+    if focused {
+        block = block
+            .border_type(BorderType::Thick)
+            .border_style(theme.focused_border());
+    }
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if rv.rows.is_empty() {
+        let hint = "No spans match: s, f, / and c change the filters, p the scope";
+        f.render_widget(Paragraph::new(hint), inner);
+        return;
+    }
+    let w = inner.width as usize;
+    let (label_w, state_w) = (7, 9);
+    let ctx_total = w.saturating_sub(label_w + state_w + 2);
+    let span_w = (ctx_total * 3 / 10).max(4);
+    let left_w = (ctx_total.saturating_sub(span_w)) / 2;
+    let right_w = ctx_total.saturating_sub(span_w + left_w);
+    let visible = inner.height as usize;
+    let first = geometry::list_offset(rv.selected, visible);
+    let schema = &state.project.schema;
+    let mut lines = Vec::new();
+    for (i, row) in rv.rows.iter().enumerate().skip(first).take(visible) {
+        let Some(art) = &state.articles[row.article] else {
+            continue;
+        };
+        let t = &art.doc.text;
+        let lo = row.start.saturating_sub(80);
+        let hi = (row.end + 80).min(t.len_chars());
+        let label_style = row
+            .label
+            .as_deref()
+            .and_then(|l| {
+                schema
+                    .index_of(l)
+                    .map(|i| theme.label(schema.labels[i].color.as_deref(), i))
+            })
+            .unwrap_or_default();
+        let mut line = vec![
+            Span::styled(fit(t.slice(lo, row.start), left_w, true), theme.dim()),
+            Span::styled(
+                fit(t.slice(row.start, row.end), span_w, false),
+                label_style.add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(fit(t.slice(row.end, hi), right_w, false), theme.dim()),
+            Span::styled(
+                format!(" {:<6}", row.label.as_deref().unwrap_or("—")),
+                label_style,
+            ),
+            Span::raw(format!(" {:<9}", row.review.as_deref().unwrap_or("·"))),
+        ];
+        if i == rv.selected {
+            let hl = if focused {
+                Modifier::REVERSED
+            } else {
+                Modifier::UNDERLINED
+            };
+            line = line
+                .into_iter()
+                .map(|s| s.patch_style(Style::default().add_modifier(hl)))
+                .collect();
+        }
+        lines.push(Line::from(line));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}

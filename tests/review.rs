@@ -1,0 +1,198 @@
+//! Review mode, driven by the keys a reviewer types.
+
+mod support;
+
+use nhan::app::config::Config;
+use nhan::app::state::{Focus, Mode};
+use nhan::core::status::Status;
+use support::Harness;
+
+fn reviewer_config() -> Config {
+    Config {
+        annotator: Some("minh".into()),
+        ..Config::default()
+    }
+}
+
+fn review(articles: &[(&str, &str)]) -> Harness {
+    let mut h = Harness::with_config(articles, reviewer_config(), (100, 30));
+    h.keys("enter r");
+    assert_eq!(h.app.state.mode, Mode::Review);
+    assert_eq!(h.app.state.focus, Focus::Spans);
+    h
+}
+
+/// The span list as `TEXT LABEL REVIEW` lines.
+fn rows(h: &Harness) -> Vec<String> {
+    h.app
+        .state
+        .review
+        .rows
+        .iter()
+        .map(|r| {
+            let art = h.app.state.articles[r.article].as_ref().unwrap();
+            format!(
+                "{} {} {}",
+                art.doc.text.slice(r.start, r.end),
+                r.label.as_deref().unwrap_or("-"),
+                r.review.as_deref().unwrap_or("-")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn accept_puts_the_reviewer_on_the_span_and_saves() {
+    let mut h = review(&[("a", "[Lê Hoài Trung]{PER} ở [Hà Nội]{LOC}")]);
+    assert_eq!(rows(&h), ["Lê Hoài Trung PER -", "Hà Nội LOC -"]);
+    h.keys("a");
+    let sc = h.on_disk("a").unwrap();
+    assert_eq!(sc.spans[0].review.as_deref(), Some("accepted"));
+    assert_eq!(sc.spans[0].reviewer.as_deref(), Some("minh"));
+    assert_eq!(sc.spans[0].annotator.as_deref(), Some("test"));
+    // Unreviewed first: the accepted span moves down the list.
+    assert_eq!(rows(&h), ["Hà Nội LOC -", "Lê Hoài Trung PER accepted"]);
+    h.keys("u");
+    assert_eq!(h.on_disk("a").unwrap().spans[0].review, None);
+}
+
+#[test]
+fn reject_removes_the_span_and_records_it_undoably() {
+    let mut h = review(&[("a", "[Lê Hoài Trung]{PER} ở [Hà Nội]{ORG}")]);
+    h.keys("j x");
+    let sc = h.on_disk("a").unwrap();
+    assert_eq!(sc.spans.len(), 1);
+    let rejected = sc.extra["rejected"].as_array().unwrap();
+    assert_eq!(rejected[0]["text"], "Hà Nội");
+    assert_eq!(rejected[0]["reviewer"], "minh");
+    assert!(
+        h.message().starts_with("rejected ORG “Hà Nội”"),
+        "{}",
+        h.message()
+    );
+    h.keys("u");
+    let sc = h.on_disk("a").unwrap();
+    assert_eq!(sc.spans.len(), 2);
+    assert!(!sc.extra.contains_key("rejected"));
+}
+
+#[test]
+fn relabel_and_edge_fixes_are_marked_fixed() {
+    let mut h = review(&[("a", "[Ban Đối ngoại]{PER} Trung ương họp")]);
+    h.keys("2");
+    let s = &h.on_disk("a").unwrap().spans[0];
+    assert_eq!(
+        (s.label.as_str(), s.review.as_deref()),
+        ("ORG", Some("fixed"))
+    );
+    // Widen the span by two tokens in the text pane, then apply the label.
+    h.keys("tab ] L L 2");
+    let s = &h.on_disk("a").unwrap().spans[0];
+    assert_eq!(s.text, "Ban Đối ngoại Trung ương");
+    assert_eq!(s.review.as_deref(), Some("fixed"));
+}
+
+#[test]
+fn stepping_through_unreviewed_spans_in_the_text() {
+    let mut h = review(&[("a", "[A]{PER} b [C]{LOC} d [E]{ORG}")]);
+    h.keys("a tab");
+    h.keys("}");
+    assert_eq!(h.selected().as_deref(), Some("C"));
+    h.keys("}");
+    assert_eq!(h.selected().as_deref(), Some("E"));
+    h.keys("{");
+    assert_eq!(h.selected().as_deref(), Some("C"));
+    // Accepting in the text goes on to the next unreviewed span.
+    h.keys("a");
+    assert_eq!(h.selected().as_deref(), Some("E"));
+    assert!(h.message().contains("1 unreviewed"), "{}", h.message());
+}
+
+#[test]
+fn an_article_is_reviewed_only_when_every_span_is() {
+    let mut h = review(&[("a", "[A]{PER} b [C]{LOC}")]);
+    h.keys("D");
+    assert!(
+        h.message().contains("2 spans left to review"),
+        "{}",
+        h.message()
+    );
+    assert_ne!(h.app.state.article().unwrap().doc.status, Status::Reviewed);
+    h.keys("a a D");
+    assert_eq!(h.on_disk("a").unwrap().status, Status::Reviewed);
+    assert_eq!(h.app.state.project.articles[0].status, Status::Reviewed);
+    h.keys("D");
+    assert_eq!(h.on_disk("a").unwrap().status, Status::Done);
+}
+
+#[test]
+fn filters_by_state_label_text_and_scope() {
+    let mut h = review(&[
+        ("a", "[Hà Nội]{LOC} và [Lan]{PER}"),
+        ("b", "[Huế]{LOC} và [Hà Nội]{LOC}"),
+    ]);
+    assert_eq!(rows(&h).len(), 2, "this article only");
+    h.keys("p");
+    assert_eq!(rows(&h).len(), 4, "the whole project");
+    h.keys("a s");
+    assert_eq!(rows(&h).len(), 3, "unreviewed");
+    h.keys("s");
+    assert_eq!(rows(&h), ["Hà Nội LOC accepted"]);
+    h.keys("s f f f");
+    assert_eq!(rows(&h).len(), 3, "LOC only");
+    h.keys("/");
+    h.type_text("ha noi");
+    h.keys("enter");
+    assert_eq!(rows(&h), ["Hà Nội LOC -", "Hà Nội LOC accepted"]);
+    h.keys("enter");
+    assert_eq!(h.app.state.focus, Focus::Text);
+    assert_eq!(h.selected().as_deref(), Some("Hà Nội"));
+}
+
+#[test]
+fn consistency_cases_across_the_project() {
+    let mut h = review(&[
+        ("a", "[Hà Nội]{LOC} và [Lan]{PER}"),
+        ("b", "[Hà Nội]{ORG} rồi Hà Nội và [Lan]{PER}"),
+    ]);
+    h.keys("c");
+    assert_eq!(rows(&h), ["Hà Nội LOC -", "Hà Nội ORG -", "Hà Nội - -"]);
+    // Jump to the untagged one and tag it.
+    h.keys("j j enter 3");
+    assert_eq!(
+        h.disk_markup("b"),
+        "[Hà Nội]{ORG} rồi [Hà Nội]{LOC} và [Lan]{PER}"
+    );
+    // In the text, c steps through the cases.
+    h.keys("c");
+    assert!(
+        h.message().contains("“Hà Nội”: tagged LOC and ORG"),
+        "{}",
+        h.message()
+    );
+    h.keys("tab c");
+    assert!(!h.app.state.review.only_cases);
+}
+
+#[test]
+fn leaving_review_mode_returns_to_annotating() {
+    let mut h = review(&[("a", "[A]{PER}")]);
+    h.keys("r");
+    assert_eq!(h.app.state.mode, Mode::Annotate);
+    assert_eq!(h.app.state.focus, Focus::Text);
+    h.keys("tab");
+    assert_eq!(h.app.state.focus, Focus::List);
+}
+
+#[test]
+fn the_article_list_filters_by_status() {
+    let mut h = Harness::new(&[("a", "x"), ("b", "y")]);
+    h.keys("j enter D tab s");
+    assert_eq!(h.app.state.visible_articles(), [0], "todo");
+    h.keys("s");
+    assert!(h.app.state.visible_articles().is_empty(), "in progress");
+    h.keys("s");
+    assert_eq!(h.app.state.visible_articles(), [1], "done");
+    h.keys("enter");
+    assert_eq!(h.markup(), "y");
+}
