@@ -423,7 +423,6 @@ fn sigkill_at_random_points_never_leaves_a_broken_sidecar() {
 }
 
 #[test]
-#[ignore = "bug: a temp file left by a crash mid-write (annotations/.<stem>.json.<pid>.tmp) is never cleaned up at the next start"]
 fn leftover_temp_files_from_a_crash_are_cleaned_at_the_next_start() {
     let text = "Lan gặp Minh ở Hà Nội.\n";
     let project = tiny_project(&[("a.txt", text)], None);
@@ -592,4 +591,73 @@ fn cli_exit_codes() {
             "nhan {args:?} explains the usage error"
         );
     }
+}
+
+#[test]
+fn a_second_nhan_on_the_same_project_is_read_only_and_says_who_holds_it() {
+    let text = "Lan gặp Minh ở Hà Nội.\n";
+    let project = tiny_project(&[("a.txt", text)], None);
+    let p = project.path();
+    let mut first = Nhan::spawn(p, &no_config(p));
+    open_first_article(&mut first, "Minh");
+
+    let mut second = Nhan::spawn(p, &no_config(p));
+    let msg = second.wait_row(-1, "read-only");
+    assert!(
+        msg.contains(&first.pid().to_string()),
+        "the holder's pid is named: {msg}"
+    );
+    second.send(ENTER);
+    second.wait_text("Minh");
+    second.send("1");
+    second.wait_row(-1, "read-only, nothing changed");
+    assert!(
+        !sidecar_path(p, "a").exists(),
+        "the read-only window wrote nothing"
+    );
+    quit_ok(&mut second);
+
+    // The first window is still the writer.
+    first.send("1");
+    first.wait_row(-1, "tagged PER");
+    first.wait_row(-2, "saved");
+    quit_ok(&mut first);
+    assert_eq!(spans(&read_sidecar(p, "a")).len(), 1);
+    assert!(
+        !p.join(".nhan.lock").exists(),
+        "the lock is released on quit"
+    );
+}
+
+#[test]
+fn a_reviewer_accepts_a_span_through_the_binary() {
+    let text = "Lan gặp Minh ở Hà Nội.\n";
+    let project = tiny_project(&[("a.txt", text)], None);
+    let p = project.path();
+    let cfg = p.join("config.toml");
+    std::fs::write(&cfg, "annotator = \"minh\"\n").unwrap();
+    // Annotate as one person...
+    let mut nhan = Nhan::spawn(p, &no_config(p));
+    open_first_article(&mut nhan, "Minh");
+    nhan.send("1");
+    nhan.wait_row(-2, "saved");
+    quit_ok(&mut nhan);
+    // ...review as another.
+    let mut nhan = Nhan::spawn(p, &cfg);
+    open_first_article(&mut nhan, "Minh");
+    nhan.send("r");
+    nhan.wait_row(-2, "REVIEW");
+    nhan.wait_text("project: 0/1 spans reviewed");
+    nhan.send("a");
+    nhan.wait_row(-1, "accepted: PER");
+    nhan.send("D");
+    nhan.wait_row(-1, "article marked reviewed");
+    quit_ok(&mut nhan);
+    let sc = read_sidecar(p, "a");
+    assert_eq!(sc["status"], "reviewed");
+    let s = &spans(&sc)[0];
+    assert_eq!(
+        (s["review"].as_str(), s["reviewer"].as_str()),
+        (Some("accepted"), Some("minh"))
+    );
 }
