@@ -66,6 +66,7 @@ actions! {
     SearchPrev => "search_prev", "previous match of the last search";
     TagAll => "tag_all", "tag every other occurrence of the selected span's text";
     ToggleDone => "toggle_done", "mark the article done (again: back to in progress)";
+    AcceptChanges => "accept_changes", "accept re-anchored spans after the article changed";
     ReviewMode => "review_mode", "switch between annotating and reviewing";
     FilterStatus => "filter_status", "show only articles of the next status";
     Accept => "accept", "accept the span (your name goes on it), go to the next unreviewed";

@@ -230,6 +230,7 @@ pub fn edit_action(state: &mut State, a: Action) -> Vec<Effect> {
         Action::DeleteSpan => delete(state),
         Action::TagAll => tag_all(state),
         Action::ToggleDone => toggle_done(state),
+        Action::AcceptChanges => accept_changes(state),
         _ => vec![],
     }
 }
@@ -384,4 +385,48 @@ fn toggle_done(state: &mut State) -> Vec<Effect> {
         _ => Status::Done,
     };
     commit(state, Edit::SetStatus { before, after }, None)
+}
+
+/// `A` after the article changed: keep the re-anchored spans, store the
+/// spans that found no place under `orphans` (never dropped), and save.
+fn accept_changes(state: &mut State) -> Vec<Effect> {
+    let lock = state.lock_problem.clone();
+    let Some(art) = state.article_mut() else {
+        return vec![];
+    };
+    let Some(r) = art.reanchored.take() else {
+        info(
+            state,
+            "nothing to accept: the article has not changed since it was annotated",
+        );
+        return vec![];
+    };
+    if !r.orphans.is_empty() {
+        let mut list = art
+            .doc
+            .extra
+            .get(review::ORPHANS_FIELD)
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default();
+        list.extend(
+            r.orphans
+                .iter()
+                .filter_map(|s| serde_json::to_value(s).ok()),
+        );
+        art.doc
+            .extra
+            .insert(review::ORPHANS_FIELD.into(), serde_json::Value::Array(list));
+    }
+    art.read_only = lock;
+    art.revision += 1;
+    art.save = SaveState::Pending;
+    let n = r.orphans.len();
+    info(
+        state,
+        format!(
+            "accepted the re-anchored spans; {n} unplaced kept under \"orphans\" in the sidecar"
+        ),
+    );
+    let art = state.article().expect("an article is open");
+    vec![save_effect(state, art)]
 }

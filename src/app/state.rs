@@ -176,6 +176,8 @@ pub struct OpenArticle {
     pub layout: Layout,
     pub search_index: Option<SearchIndex>,
     pub save: SaveState,
+    /// Spans placed again after the article changed, waiting for `A`.
+    pub reanchored: Option<crate::core::project::Reanchor>,
     /// Bumped on every edit; a save result for an older one is stale.
     pub revision: u64,
 }
@@ -194,6 +196,7 @@ impl OpenArticle {
             layout: Layout::default(),
             search_index: None,
             save: SaveState::Saved,
+            reanchored: loaded.reanchored,
             revision: 0,
         }
     }

@@ -341,7 +341,9 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
                     vec![]
                 }
                 _ if a.tag_index().is_some() => editing::tag(state, a.tag_index().unwrap_or(0)),
-                DeleteSpan | Undo | Redo | TagAll | ToggleDone => editing::edit_action(state, a),
+                DeleteSpan | Undo | Redo | TagAll | ToggleDone | AcceptChanges => {
+                    editing::edit_action(state, a)
+                }
                 Accept | Reject | MarkReviewed | NextUnreviewed | PrevUnreviewed | NextCase => {
                     reviewing::text_action(state, a)
                 }
@@ -431,10 +433,10 @@ fn on_loaded(
         state.articles[index] = Some(OpenArticle::new(index, loaded));
         return vec![];
     }
-    if let Some(reason) = &loaded.read_only {
-        error(state, format!("read-only: {reason}"));
-    } else {
-        state.message = None;
+    match (&loaded.read_only, &loaded.notice) {
+        (Some(reason), _) => error(state, format!("read-only: {reason}")),
+        (None, Some(notice)) => error(state, notice.clone()),
+        (None, None) => state.message = None,
     }
     state.articles[index] = Some(OpenArticle::new(index, loaded));
     state.current = Some(index);

@@ -1,6 +1,9 @@
 //! A project folder: `articles/*.txt`, `annotations/<stem>.json`, `nhan.toml`.
 
 use super::document::Document;
+use super::encoding;
+use super::reanchor;
+use super::schema::Overlap;
 use super::schema::{Schema, SchemaError};
 use super::sidecar::{Sidecar, sha256_hex};
 use super::status::Status;
@@ -44,6 +47,34 @@ pub enum ProjectError {
 pub struct Loaded {
     pub doc: Document,
     pub read_only: Option<String>,
+    /// Something odd about the article that does not stop editing (empty,
+    /// NUL bytes, replacement characters).
+    pub notice: Option<String>,
+    /// The article changed since annotation and the spans were placed again;
+    /// the sidecar is rewritten only when the user accepts.
+    pub reanchored: Option<Reanchor>,
+}
+
+/// The outcome of re-anchoring, waiting for the user's yes.
+#[derive(Debug, Clone)]
+pub struct Reanchor {
+    pub moved: usize,
+    pub orphans: Vec<crate::core::span::Span>,
+}
+
+impl Reanchor {
+    /// The orphans as a short list for the screen: ` (PER “Lan”, ORG “…”)`.
+    pub fn orphan_list(&self) -> String {
+        if self.orphans.is_empty() {
+            return String::new();
+        }
+        let items: Vec<String> = self
+            .orphans
+            .iter()
+            .map(|s| format!("{} “{}” at {}", s.label, s.text, s.start))
+            .collect();
+        format!(" ({})", items.join(", "))
+    }
 }
 
 impl Project {
@@ -98,7 +129,7 @@ impl Project {
                 meta.title = title_of(l.doc.text.as_str()).unwrap_or(stem);
                 meta.status = l.doc.status;
                 meta.span_count = l.doc.spans.len();
-                meta.problem = l.read_only;
+                meta.problem = l.read_only.or(l.notice);
             }
             Err(e) => meta.problem = Some(e),
         }
@@ -109,63 +140,74 @@ impl Project {
     /// cannot be shown; a bad sidecar gives a read-only document instead.
     pub fn load(&self, file_name: &str) -> Result<Loaded, String> {
         let path = self.article_path(file_name);
-        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let text = Text::from_file_bytes(&bytes).map_err(|e| {
-            format!(
-                "{}: not UTF-8 (first bad byte at offset {}, line {}); convert it, e.g. `iconv -f WINDOWS-1258 -t UTF-8`",
-                path.display(),
-                e.valid_up_to,
-                e.line
-            )
-        })?;
+        let shown_path = path.display().to_string();
+        let bytes = std::fs::read(&path).map_err(|e| format!("{shown_path}: {e}"))?;
+        let text = Text::from_file_bytes(&bytes)
+            .map_err(|_| encoding::diagnose(&bytes).message(&shown_path))?;
+        let notice =
+            encoding::problem_for_text(text.as_str()).map(|p| format!("{shown_path}: {p}"));
         let doc = Document::new(file_name, text, sha256_hex(&bytes));
         let stem = file_name.trim_end_matches(".txt");
         let sc_path = self.sidecar_path(stem);
+        let loaded = |doc, read_only| Loaded {
+            doc,
+            read_only,
+            notice: notice.clone(),
+            reanchored: None,
+        };
         let sc_bytes = match std::fs::read(&sc_path) {
             Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Loaded {
-                    doc,
-                    read_only: None,
-                });
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(loaded(doc, None)),
             Err(e) => {
-                return Ok(Loaded {
-                    doc,
-                    read_only: Some(format!("{}: cannot read: {e}", sc_path.display())),
-                });
+                let why = format!("{}: cannot read: {e}", sc_path.display());
+                return Ok(loaded(doc, Some(why)));
             }
         };
         let shown = sc_path.display().to_string();
-        match Sidecar::parse(&sc_bytes, &shown) {
-            Err(e) => Ok(Loaded {
-                doc,
-                read_only: Some(format!(
-                    "{e}; fix or move the file, nhan will not overwrite it"
-                )),
-            }),
-            Ok(sc) => match doc.with_sidecar(sc) {
-                (doc, problems) if problems.is_empty() => Ok(Loaded {
-                    doc,
-                    read_only: None,
-                }),
-                (doc, problems) => {
-                    let first = &problems[0];
-                    let more = if problems.len() > 1 {
-                        format!(
-                            " (and {} more problems; see `nhan validate`)",
-                            problems.len() - 1
-                        )
-                    } else {
-                        String::new()
-                    };
-                    Ok(Loaded {
-                        doc,
-                        read_only: Some(format!("{shown}: {first}{more}; read-only until fixed")),
-                    })
-                }
-            },
+        let mut sc = match Sidecar::parse(&sc_bytes, &shown) {
+            Ok(sc) => sc,
+            Err(e) => {
+                let why = format!("{e}; fix or move the file, nhan will not overwrite it");
+                return Ok(loaded(doc, Some(why)));
+            }
+        };
+        // The article changed since it was annotated: place each span again
+        // by its text; what cannot be placed is kept, never dropped.
+        let mut reanchored = None;
+        if sc.text_sha256 != doc.text_sha256 {
+            let opts = reanchor::Options {
+                allow_crossing: self.schema.overlap == Overlap::Any,
+            };
+            let r = reanchor::reanchor_with(&sc.spans, &doc.text, opts);
+            sc.spans = r.placed;
+            sc.text_sha256 = doc.text_sha256.clone();
+            reanchored = Some(Reanchor {
+                moved: r.moved,
+                orphans: r.orphans,
+            });
         }
+        let (doc, problems) = doc.with_sidecar(sc);
+        if let Some(first) = problems.first() {
+            let more = match problems.len() {
+                1 => String::new(),
+                n => format!(" (and {} more problems; see `nhan validate`)", n - 1),
+            };
+            let why = format!("{shown}: {first}{more}; read-only until fixed");
+            return Ok(loaded(doc, Some(why)));
+        }
+        if let Some(r) = &reanchored {
+            let why = format!(
+                "{}: the article changed since it was annotated: {} spans moved, {} could not be placed{}; A accepts (unplaced spans are kept under \"orphans\"), until then read-only",
+                shown,
+                r.moved,
+                r.orphans.len(),
+                r.orphan_list(),
+            );
+            let mut l = loaded(doc, Some(why));
+            l.reanchored = reanchored;
+            return Ok(l);
+        }
+        Ok(loaded(doc, None))
     }
 }
 

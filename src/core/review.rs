@@ -11,6 +11,9 @@ use std::collections::BTreeMap;
 pub const ACCEPTED: &str = "accepted";
 /// The reviewer changed the label or the edges.
 pub const FIXED: &str = "fixed";
+/// Top-level sidecar field keeping spans that could not be re-anchored
+/// after the article changed.
+pub const ORPHANS_FIELD: &str = "orphans";
 /// Top-level sidecar field listing rejected spans (so stats can count them).
 pub const REJECTED_FIELD: &str = "rejected";
 

@@ -1,0 +1,154 @@
+//! Nothing lost: changed articles, bad files, and fuzzed inputs.
+
+mod support;
+
+use nhan::app::config::Config;
+use nhan::app::runtime::App;
+use nhan::core::project::Project;
+use nhan::core::sidecar::Sidecar;
+use proptest::prelude::*;
+use support::Harness;
+
+fn reopen(h: &mut Harness) {
+    let project = Project::open(h.dir.path()).unwrap();
+    h.app = App::new(project, Config::default(), (100, 30));
+}
+
+#[test]
+fn a_changed_article_is_reanchored_only_after_the_user_accepts() {
+    let mut h = Harness::new(&[(
+        "a",
+        "[Lan]{PER} gặp [Minh]{PER} ở [Hà Nội]{LOC}. [Lan]{PER} về.",
+    )]);
+    let before = std::fs::read(h.sidecar_path("a")).unwrap();
+    // The article is edited outside nhan: a sentence before, a word changed.
+    let article = h.dir.path().join("articles/a.txt");
+    std::fs::write(&article, "Hôm qua, Lan gặp Minh ở Hà Nam. Lan về.").unwrap();
+    reopen(&mut h);
+    h.keys("enter");
+    assert!(
+        h.message().contains("article changed") && h.message().contains("1 could not be placed"),
+        "{}",
+        h.message()
+    );
+    assert!(
+        h.message().contains("LOC “Hà Nội”"),
+        "the orphan is listed: {}",
+        h.message()
+    );
+    assert_eq!(
+        h.markup(),
+        "Hôm qua, [Lan]{PER} gặp [Minh]{PER} ở Hà Nam. [Lan]{PER} về."
+    );
+    // Read-only until accepted: nothing is written.
+    h.keys("l 3");
+    assert!(h.message().contains("read-only"), "{}", h.message());
+    assert_eq!(std::fs::read(h.sidecar_path("a")).unwrap(), before);
+    h.keys("A");
+    let sc = h.on_disk("a").unwrap();
+    assert_eq!(
+        sc.text_sha256,
+        nhan::core::sidecar::sha256_hex(&std::fs::read(&article).unwrap())
+    );
+    assert_eq!(
+        h.disk_markup("a"),
+        "Hôm qua, [Lan]{PER} gặp [Minh]{PER} ở Hà Nam. [Lan]{PER} về."
+    );
+    assert_eq!(sc.extra["orphans"][0]["text"], "Hà Nội");
+    // Now it is writable, and nhan validate is happy.
+    h.keys("G h 3");
+    assert!(
+        h.disk_markup("a").ends_with("[về]{LOC}."),
+        "{}",
+        h.disk_markup("a")
+    );
+}
+
+#[test]
+fn a_legacy_encoding_is_named_and_the_rest_of_the_project_works() {
+    let mut h = Harness::new(&[("b", "Hà Nội")]);
+    // "Việt Nam" in Windows-1258: V i e U+0323 (0xF2) ^ ... written by hand.
+    let cp1258: &[u8] =
+        b"Vi\xeat Nam va\xf2 Ha\xcc N\xf4\xf2i, ng\xe0y 2-9 t\xe2\xec Ha\xcc N\xf4\xf2i";
+    std::fs::write(h.dir.path().join("articles/a.txt"), cp1258).unwrap();
+    reopen(&mut h);
+    let meta = &h.app.state.project.articles[0];
+    let problem = meta.problem.clone().unwrap_or_default();
+    assert!(
+        problem.contains("a.txt") && problem.contains("iconv"),
+        "{problem}"
+    );
+    h.keys("enter");
+    assert!(h.app.state.article().is_none());
+    assert!(h.message().contains("a.txt"), "{}", h.message());
+    h.keys("j enter 3");
+    assert_eq!(h.disk_markup("b"), "[Hà]{LOC} Nội");
+}
+
+#[test]
+fn empty_and_nul_articles_are_listed_with_a_reason_and_still_open() {
+    let mut h = Harness::new(&[("b", "x")]);
+    std::fs::write(h.dir.path().join("articles/a.txt"), "").unwrap();
+    std::fs::write(h.dir.path().join("articles/c.txt"), "Hà\0Nội").unwrap();
+    reopen(&mut h);
+    let arts = &h.app.state.project.articles;
+    assert!(
+        arts[0].problem.as_deref().unwrap_or("").contains("empty"),
+        "{:?}",
+        arts[0].problem
+    );
+    assert!(
+        arts[2].problem.as_deref().unwrap_or("").contains("NUL"),
+        "{:?}",
+        arts[2].problem
+    );
+    h.keys("j j enter 3");
+    assert_eq!(h.disk_markup("c"), "[Hà]{LOC}\0Nội");
+}
+
+#[test]
+fn bom_and_crlf_keep_their_offsets() {
+    let mut h = Harness::new(&[("a", "x")]);
+    std::fs::write(
+        h.dir.path().join("articles/a.txt"),
+        "\u{feff}Lan\r\ngặp Minh",
+    )
+    .unwrap();
+    reopen(&mut h);
+    h.keys("enter");
+    h.keys("/");
+    h.type_text("Minh");
+    h.keys("enter 1");
+    let s = &h.on_disk("a").unwrap().spans[0];
+    // BOM excluded, CRLF kept: "Lan\r\ngặp " is 9 chars.
+    assert_eq!((s.start, s.end), (9, 13));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Random bytes never panic the sidecar reader.
+    #[test]
+    fn sidecar_reader_survives_random_bytes(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        let _ = Sidecar::parse(&bytes, "x.json");
+    }
+
+    /// A damaged sidecar (truncated, or with a byte changed) never panics
+    /// the loader, and is never overwritten: either it still means the same
+    /// thing, or the article opens read-only.
+    #[test]
+    fn damaged_sidecars_are_never_overwritten(cut in 0usize..600, flip in 0usize..600, byte in any::<u8>()) {
+        let mut h = Harness::new(&[("a", "[Lan]{PER} gặp [Minh]{PER} ở [Hà Nội]{LOC}.")]);
+        let path = h.sidecar_path("a");
+        let mut bytes = std::fs::read(&path).unwrap();
+        if flip < bytes.len() { bytes[flip] = byte; }
+        bytes.truncate(cut.max(1));
+        std::fs::write(&path, &bytes).unwrap();
+        reopen(&mut h);
+        h.keys("enter 1 x D u");
+        let art = h.app.state.article().unwrap();
+        if art.read_only.is_some() {
+            prop_assert_eq!(std::fs::read(&path).unwrap(), bytes);
+        }
+    }
+}
