@@ -59,6 +59,54 @@ fn mouse_from_crossterm(m: event::MouseEvent) -> Option<Mouse> {
     })
 }
 
+/// On a panic: give the terminal back first, then say what happened and
+/// where the full report is. Edits are saved before the next key is read,
+/// so there is nothing pending to flush.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        restore();
+        let report = std::env::temp_dir().join(format!("nhan-crash-{}.txt", std::process::id()));
+        let body = format!(
+            "nhan {} crashed\n\n{info}\n\nbacktrace:\n{}\n",
+            env!("CARGO_PKG_VERSION"),
+            std::backtrace::Backtrace::force_capture()
+        );
+        let written = std::fs::write(&report, body).is_ok();
+        eprintln!("nhan crashed: {info}");
+        eprintln!("Every edit made before the crash was already saved to its sidecar.");
+        if written {
+            eprintln!(
+                "A report was written to {}; please attach it to a bug report.",
+                report.display()
+            );
+        }
+    }));
+}
+
+type Term = ratatui::Terminal<ratatui::backend::CrosstermBackend<std::io::Stdout>>;
+
+/// Ctrl-Z: give the terminal back, stop like any shell job, and take the
+/// terminal again when the shell continues us (`fg`).
+fn suspend(term: &mut Term) -> anyhow::Result<()> {
+    restore();
+    // SAFETY: raise() with a valid signal number has no memory-safety preconditions.
+    unsafe {
+        libc::raise(libc::SIGTSTP);
+    }
+    terminal::enable_raw_mode()?;
+    execute!(
+        std::io::stdout(),
+        terminal::EnterAlternateScreen,
+        terminal::Clear(terminal::ClearType::All),
+        event::EnableMouseCapture
+    )?;
+    // A fresh terminal has empty buffers, so the next frame is drawn whole
+    // (Terminal::clear would ask the terminal for the cursor position,
+    // which not every terminal answers).
+    *term = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))?;
+    Ok(())
+}
+
 fn restore() {
     let _ = terminal::disable_raw_mode();
     let _ = execute!(
@@ -95,14 +143,7 @@ pub fn run(project_dir: &Path) -> anyhow::Result<()> {
         terminal::EnterAlternateScreen,
         event::EnableMouseCapture
     )?;
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        restore();
-        previous(info);
-        eprintln!(
-            "nhan crashed; every edit before the crash was already saved to its sidecar. Please report the message above."
-        );
-    }));
+    install_panic_hook();
     let result = event_loop(project, config, lock_problem);
     restore();
     drop(lock);
@@ -141,8 +182,20 @@ fn event_loop(
                     Event::Resize(w, h) => Some(Msg::Resize(w, h)),
                     _ => None,
                 };
+                if let Some(Msg::Key(k)) = &msg
+                    && std::env::var("NHAN_TEST_PANIC_KEY")
+                        .is_ok_and(|p| Key::parse(&p).ok() == Some(*k))
+                {
+                    panic!("panic requested by NHAN_TEST_PANIC_KEY (a test of the crash path)");
+                }
                 if let Some(msg) = msg {
                     app.handle(msg);
+                }
+                if app.state.suspend {
+                    app.state.suspend = false;
+                    suspend(&mut term)?;
+                    let size = term.size()?;
+                    app.handle(Msg::Resize(size.width, size.height));
                 }
                 if app.state.quit || !event::poll(Duration::ZERO)? {
                     break;

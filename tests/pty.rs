@@ -661,3 +661,71 @@ fn a_reviewer_accepts_a_span_through_the_binary() {
         (Some("accepted"), Some("minh"))
     );
 }
+
+#[test]
+fn a_panic_restores_the_terminal_keeps_the_edits_and_names_the_report() {
+    let text = "Lan gặp Minh ở Hà Nội.\n";
+    let project = tiny_project(&[("a.txt", text)], None);
+    let p = project.path();
+    let mut nhan = Nhan::spawn_with(p, &no_config(p), 100, 30, &[("NHAN_TEST_PANIC_KEY", "f12")]);
+    open_first_article(&mut nhan, "Minh");
+    nhan.send("1");
+    nhan.wait_row(-2, "saved");
+    nhan.send("\x1b[24~"); // F12
+    let status = nhan.wait_exit();
+    assert!(!status.success());
+    let raw = String::from_utf8_lossy(&nhan.raw()).into_owned();
+    let leave = raw.rfind("\x1b[?1049l").expect("left the alternate screen");
+    let report = raw[leave..]
+        .split("A report was written to ")
+        .nth(1)
+        .and_then(|r| r.split(';').next())
+        .expect("the message names the report");
+    let body = std::fs::read_to_string(report.trim()).expect("the report exists");
+    assert!(body.contains("NHAN_TEST_PANIC_KEY"), "{body}");
+    assert!(raw[leave..].contains("already saved"));
+    assert_eq!(
+        spans(&read_sidecar(p, "a")).len(),
+        1,
+        "the edit before the crash is on disk"
+    );
+    let _ = std::fs::remove_file(report.trim());
+}
+
+#[test]
+fn ctrl_z_suspends_and_fg_redraws() {
+    let text = "Lan gặp Minh ở Hà Nội.\n";
+    let project = tiny_project(&[("a.txt", text)], None);
+    let p = project.path();
+    let mut nhan = Nhan::spawn(p, &no_config(p));
+    open_first_article(&mut nhan, "Minh");
+    let before = nhan.raw().len();
+    nhan.send("\x1a"); // Ctrl-Z
+    // The terminal is given back (alternate screen left) and the process stops.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !String::from_utf8_lossy(&nhan.raw()[before..]).contains("\x1b[?1049l") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Ctrl-Z did not give the terminal back"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // A shell would stop the job here; this test's pty has no job control
+    // (the process group is orphaned, so the stop is discarded, as POSIX
+    // says). Either way, SIGCONT (what `fg` sends) must find it working.
+    Command::new("kill")
+        .args(["-CONT", &nhan.pid().to_string()])
+        .status()
+        .unwrap();
+    nhan.wait_for("the terminal to be taken back", |_| true);
+    let after = String::from_utf8_lossy(&nhan.raw()[before..]).into_owned();
+    let left = after.find("\x1b[?1049l").unwrap();
+    assert!(
+        after[left..].contains("\x1b[?1049h"),
+        "re-entered the alternate screen"
+    );
+    nhan.send("l");
+    nhan.wait_row(-2, "@4");
+    nhan.wait_text("Minh");
+    quit_ok(&mut nhan);
+}

@@ -27,6 +27,7 @@ macro_rules! actions {
 actions! {
     ToggleFocus => "toggle_focus", "switch focus: article list / text";
     Quit => "quit", "quit (every edit is already saved)";
+    Suspend => "suspend", "suspend to the shell (fg comes back)";
     Help => "help", "this help";
     Cancel => "cancel", "clear the selection, close a prompt or overlay";
     ListNext => "list_next", "next article";

@@ -226,6 +226,8 @@ pub struct State {
     pub lock_problem: Option<String>,
     /// `q` was pressed once while edits were unsaved: the next `q` quits.
     pub quit_armed: bool,
+    /// Ctrl-Z: the terminal loop suspends the process, then clears this.
+    pub suspend: bool,
     pub quit: bool,
 }
 
@@ -254,6 +256,7 @@ impl State {
             drag_from: None,
             lock_problem: None,
             quit_armed: false,
+            suspend: false,
             quit: false,
         }
     }

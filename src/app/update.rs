@@ -267,6 +267,7 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
     }
     match a {
         Quit => return quit(state),
+        Suspend => state.suspend = true,
         Help => state.overlay = Overlay::Help { scroll: 0 },
         Cancel => {
             if state.overlay != Overlay::None {

@@ -49,6 +49,17 @@ impl Nhan {
     }
 
     pub fn spawn_sized(project: &Path, config: &Path, cols: u16, rows: u16) -> Nhan {
+        Nhan::spawn_with(project, config, cols, rows, &[])
+    }
+
+    /// Like `spawn_sized`, with extra environment variables.
+    pub fn spawn_with(
+        project: &Path,
+        config: &Path,
+        cols: u16,
+        rows: u16,
+        env: &[(&str, &str)],
+    ) -> Nhan {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -65,6 +76,9 @@ impl Nhan {
         cmd.env("NHAN_CONFIG", config);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pair
             .slave
             .spawn_command(cmd)
