@@ -97,7 +97,8 @@ pub fn stats_json(project: &Project) -> Value {
         (0u64, 0u64, 0u64, 0u64, 0u64);
     let mut per_article = Vec::new();
     let mut problems = Vec::new();
-    for a in &project.articles {
+    let mut docs = Vec::new();
+    for (index, a) in project.articles.iter().enumerate() {
         *by_status.entry(a.status.as_str()).or_default() += 1;
         let doc = match project.load(&a.file_name) {
             Ok(l) => {
@@ -138,6 +139,7 @@ pub fn stats_json(project: &Project) -> Value {
             .and_then(Value::as_array)
             .map_or(0, |v| v.len() as u64);
         rejected += rejected_here;
+        docs.push((index, doc.clone()));
         per_article.push(json!({
             "article": a.file_name,
             "status": doc.status.as_str(),
@@ -155,8 +157,31 @@ pub fn stats_json(project: &Project) -> Value {
         "by_annotator": by_annotator,
         "review": {"accepted": accepted, "fixed": fixed, "rejected": rejected, "unreviewed": unreviewed},
         "per_article": per_article,
+        "consistency": consistency_json(&docs),
         "problems": problems,
     })
+}
+
+/// Review mode's consistency cases, for scripts and for the plain report.
+fn consistency_json(docs: &[(usize, crate::core::document::Document)]) -> Value {
+    let refs: Vec<(usize, &crate::core::document::Document)> = docs.iter().map(|(i, d)| (*i, d)).collect();
+    let cases = review::consistency(&refs);
+    Value::Array(
+        cases
+            .iter()
+            .map(|c| {
+                let mut labels: Vec<&str> = c.places.iter().filter_map(|p| p.label.as_deref()).collect();
+                labels.sort_unstable();
+                labels.dedup();
+                json!({
+                    "text": c.surface,
+                    "labels": labels,
+                    "untagged": c.places.iter().filter(|p| p.label.is_none()).count(),
+                    "describe": c.describe(),
+                })
+            })
+            .collect(),
+    )
 }
 
 pub fn stats(dir: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
@@ -208,6 +233,11 @@ pub fn stats(dir: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
             a["reviewed"],
             a["article"].as_str().unwrap_or("")
         );
+    }
+    let cases = v["consistency"].as_array().map_or(0, Vec::len);
+    println!("\nconsistency: {cases} case{}", if cases == 1 { "" } else { "s" });
+    for c in v["consistency"].as_array().into_iter().flatten() {
+        println!("  {}", c["describe"].as_str().unwrap_or(""));
     }
     for p in v["problems"].as_array().into_iter().flatten() {
         eprintln!("problem: {}", p.as_str().unwrap_or(""));
