@@ -32,4 +32,6 @@ pub enum Command {
     },
     /// Check every sidecar against its article and the schema.
     Validate,
+    /// Agreement between annotators (per pair and overall).
+    Agree(crate::agree::AgreeArgs),
 }

@@ -1,5 +1,6 @@
 //! nhan: a keyboard-first terminal reader and annotator for named entities.
 
+pub mod agree;
 pub mod app;
 pub mod cli;
 pub mod commands;

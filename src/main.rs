@@ -10,6 +10,7 @@ fn main() -> ExitCode {
         Some(Command::Import(a)) => nhan::export::run_import(&cli.project, a),
         Some(Command::Stats { json }) => nhan::commands::stats(&cli.project, *json),
         Some(Command::Validate) => nhan::commands::validate(&cli.project),
+        Some(Command::Agree(a)) => nhan::agree::run(&cli.project, a),
     };
     match result {
         Ok(code) => code,
