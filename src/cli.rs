@@ -14,6 +14,11 @@ pub struct Cli {
     #[arg(long, global = true, default_value = ".", value_name = "DIR")]
     pub project: PathBuf,
 
+    /// Your name on the spans you make (overrides `annotator` in the
+    /// config); in a blind project, whose sidecars you edit.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub annotator: Option<String>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -164,13 +164,15 @@ pub fn stats_json(project: &Project) -> Value {
 
 /// Review mode's consistency cases, for scripts and for the plain report.
 fn consistency_json(docs: &[(usize, crate::core::document::Document)]) -> Value {
-    let refs: Vec<(usize, &crate::core::document::Document)> = docs.iter().map(|(i, d)| (*i, d)).collect();
+    let refs: Vec<(usize, &crate::core::document::Document)> =
+        docs.iter().map(|(i, d)| (*i, d)).collect();
     let cases = review::consistency(&refs);
     Value::Array(
         cases
             .iter()
             .map(|c| {
-                let mut labels: Vec<&str> = c.places.iter().filter_map(|p| p.label.as_deref()).collect();
+                let mut labels: Vec<&str> =
+                    c.places.iter().filter_map(|p| p.label.as_deref()).collect();
                 labels.sort_unstable();
                 labels.dedup();
                 json!({
@@ -235,7 +237,10 @@ pub fn stats(dir: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
         );
     }
     let cases = v["consistency"].as_array().map_or(0, Vec::len);
-    println!("\nconsistency: {cases} case{}", if cases == 1 { "" } else { "s" });
+    println!(
+        "\nconsistency: {cases} case{}",
+        if cases == 1 { "" } else { "s" }
+    );
     for c in v["consistency"].as_array().into_iter().flatten() {
         println!("  {}", c["describe"].as_str().unwrap_or(""));
     }

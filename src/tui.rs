@@ -117,9 +117,32 @@ fn restore() {
     );
 }
 
-pub fn run(project_dir: &Path) -> anyhow::Result<()> {
-    let project = Project::open(project_dir)?;
+pub fn run(project_dir: &Path, annotator: Option<String>) -> anyhow::Result<()> {
+    let mut project = Project::open(project_dir)?;
     let mut config = Config::load(config::default_path().as_deref());
+    if annotator.is_some() {
+        config.annotator = annotator;
+    }
+    if project.schema.blind {
+        let Some(name) = config.annotator.clone() else {
+            anyhow::bail!(
+                "{}: this project is annotated blind (blind = true in nhan.toml): pass --annotator NAME or set annotator in {}",
+                project_dir.display(),
+                config::default_path()
+                    .map_or("the config file".into(), |p| p.display().to_string())
+            );
+        };
+        let safe = !name.starts_with('.')
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || "-_.".contains(c));
+        if !safe {
+            anyhow::bail!(
+                "annotator name {name:?} cannot be a folder name under annotations/: use letters, digits, - _ ."
+            );
+        }
+        project.work_as(&name);
+    }
     // Like git, fall back to the login name so every span has an author.
     if config.annotator.is_none() {
         config.annotator = std::env::var("USER").ok().filter(|u| !u.is_empty());

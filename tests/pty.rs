@@ -729,3 +729,35 @@ fn ctrl_z_suspends_and_fg_redraws() {
     nhan.wait_text("Minh");
     quit_ok(&mut nhan);
 }
+
+#[test]
+fn blind_annotators_each_write_their_own_sidecar() {
+    let text = "Lan gặp Minh ở Hà Nội.\n";
+    let schema = "blind = true\n[[labels]]\nname = \"PER\"\n[[labels]]\nname = \"LOC\"\n";
+    let project = tiny_project(&[("a.txt", text)], Some(schema));
+    let p = project.path();
+    // No name: a clear error, exit 1.
+    let out = nhan_cli(&[], Some(p));
+    assert_eq!(code(&out), 1, "{}", both(&out));
+    assert!(both(&out).contains("--annotator"), "{}", both(&out));
+    for (who, key) in [("lan", "1"), ("minh", "2")] {
+        let cfg = p.join(format!("{who}.toml"));
+        std::fs::write(&cfg, format!("annotator = \"{who}\"\n")).unwrap();
+        let mut nhan = Nhan::spawn(p, &cfg);
+        open_first_article(&mut nhan, "Minh");
+        // Each sees only their own work.
+        assert!(!nhan.screen().contains("]PER") && !nhan.screen().contains("]LOC"));
+        nhan.send(key);
+        nhan.wait_row(-2, "saved");
+        quit_ok(&mut nhan);
+    }
+    assert!(
+        !sidecar_path(p, "a").exists(),
+        "the gold sidecar is made by adjudication only"
+    );
+    let lan = read_sidecar(p, "lan/a");
+    let minh = read_sidecar(p, "minh/a");
+    assert_eq!(spans(&lan)[0]["label"], "PER");
+    assert_eq!(spans(&minh)[0]["label"], "LOC");
+    assert_eq!(spans(&minh)[0]["annotator"], "minh");
+}

@@ -27,6 +27,10 @@ pub struct Project {
     pub root: PathBuf,
     pub schema: Schema,
     pub articles: Vec<ArticleMeta>,
+    /// Whose sidecars this session reads and writes: `None` for the gold
+    /// `annotations/<stem>.json`, a name for `annotations/<name>/<stem>.json`
+    /// (blind double annotation).
+    pub annotator_dir: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -78,7 +82,10 @@ impl Reanchor {
 }
 
 impl Project {
-    pub fn open(root: &Path) -> Result<Project, ProjectError> {
+    /// Opens a project listing its article files only, without reading
+    /// them: each title is the file stem, status `todo`, no spans, until
+    /// `scan` tells more. Costs one directory read, whatever the articles.
+    pub fn list(root: &Path) -> Result<Project, ProjectError> {
         let schema = Schema::load(root)?;
         let dir = root.join("articles");
         if !dir.is_dir() {
@@ -101,20 +108,73 @@ impl Project {
             root: root.to_path_buf(),
             schema,
             articles: Vec::new(),
+            annotator_dir: None,
         };
-        p.articles = names.into_iter().map(|n| p.scan(&n)).collect();
+        p.articles = names.into_iter().map(ArticleMeta::listed).collect();
         Ok(p)
+    }
+
+    /// Opens a project and reads every article and sidecar for the list's
+    /// titles, statuses and counts (what the CLI commands need).
+    pub fn open(root: &Path) -> Result<Project, ProjectError> {
+        let mut p = Project::list(root)?;
+        p.articles = (0..p.articles.len()).map(|i| p.scan(i)).collect();
+        Ok(p)
+    }
+
+    /// Reads article `index` and its sidecar: its title, status, span count
+    /// and problem, for `articles[index]`. Costs one `load`; meant for a
+    /// background thread after `list` (the `Project` is `Clone` and `Send`).
+    pub fn scan(&self, index: usize) -> ArticleMeta {
+        self.scan_file(&self.articles[index].file_name)
     }
 
     pub fn article_path(&self, file_name: &str) -> PathBuf {
         self.root.join("articles").join(file_name)
     }
 
+    /// The sidecar this session edits (the gold one, or the annotator's).
     pub fn sidecar_path(&self, stem: &str) -> PathBuf {
+        match &self.annotator_dir {
+            Some(name) => self.annotator_path(name, stem),
+            None => self.gold_path(stem),
+        }
+    }
+
+    pub fn gold_path(&self, stem: &str) -> PathBuf {
         self.root.join("annotations").join(format!("{stem}.json"))
     }
 
-    fn scan(&self, file_name: &str) -> ArticleMeta {
+    pub fn annotator_path(&self, annotator: &str, stem: &str) -> PathBuf {
+        self.root
+            .join("annotations")
+            .join(annotator)
+            .join(format!("{stem}.json"))
+    }
+
+    /// Annotators with their own work on this article, sorted by name.
+    pub fn annotators_of(&self, stem: &str) -> Vec<String> {
+        let Ok(rd) = std::fs::read_dir(self.root.join("annotations")) else {
+            return Vec::new();
+        };
+        let mut v: Vec<String> = rd
+            .flatten()
+            .filter(|e| e.path().join(format!("{stem}.json")).is_file())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Switches this session to `annotator`'s own sidecars and re-reads the
+    /// list (status and counts are theirs).
+    pub fn work_as(&mut self, annotator: &str) {
+        self.annotator_dir = Some(annotator.to_string());
+        let names: Vec<String> = self.articles.iter().map(|a| a.file_name.clone()).collect();
+        self.articles = names.iter().map(|n| self.scan_file(n)).collect();
+    }
+
+    fn scan_file(&self, file_name: &str) -> ArticleMeta {
         let stem = file_name.trim_end_matches(".txt").to_string();
         let mut meta = ArticleMeta {
             file_name: file_name.into(),
@@ -142,11 +202,13 @@ impl Project {
         let path = self.article_path(file_name);
         let shown_path = path.display().to_string();
         let bytes = std::fs::read(&path).map_err(|e| format!("{shown_path}: {e}"))?;
-        let text = Text::from_file_bytes(&bytes)
-            .map_err(|_| encoding::diagnose(&bytes).message(&shown_path))?;
+        let sha = sha256_hex(&bytes);
+        // The buffer becomes the text without a copy.
+        let text = Text::from_file_vec(bytes)
+            .map_err(|(_, bytes)| encoding::diagnose(&bytes).message(&shown_path))?;
         let notice =
             encoding::problem_for_text(text.as_str()).map(|p| format!("{shown_path}: {p}"));
-        let doc = Document::new(file_name, text, sha256_hex(&bytes));
+        let doc = Document::new(file_name, text, sha);
         let stem = file_name.trim_end_matches(".txt");
         let sc_path = self.sidecar_path(stem);
         let loaded = |doc, read_only| Loaded {
@@ -208,6 +270,21 @@ impl Project {
             return Ok(l);
         }
         Ok(loaded(doc, None))
+    }
+}
+
+impl ArticleMeta {
+    /// An article known by its file name only (not read yet).
+    pub fn listed(file_name: String) -> ArticleMeta {
+        let stem = file_name.trim_end_matches(".txt").to_string();
+        ArticleMeta {
+            title: stem.clone(),
+            stem,
+            file_name,
+            status: Status::Todo,
+            span_count: 0,
+            problem: None,
+        }
     }
 }
 

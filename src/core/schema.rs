@@ -29,6 +29,11 @@ pub struct Label {
 pub struct Schema {
     #[serde(default)]
     pub overlap: Overlap,
+    /// Blind double annotation: each annotator works in
+    /// `annotations/<annotator>/` and sees only their own spans; the gold
+    /// `annotations/<stem>.json` is made by adjudication.
+    #[serde(default)]
+    pub blind: bool,
     pub labels: Vec<Label>,
 }
 
@@ -60,6 +65,7 @@ impl Default for Schema {
         };
         Schema {
             overlap: Overlap::Nested,
+            blind: false,
             labels: vec![
                 l("PER", "Person", "red"),
                 l("ORG", "Organisation", "blue"),

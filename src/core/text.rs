@@ -68,10 +68,11 @@ impl Text {
 
     /// Like `from_file_bytes`, but takes the buffer and reuses it: no copy of
     /// a large article (peak memory stays one article, not two).
-    pub fn from_file_vec(mut bytes: Vec<u8>) -> Result<Self, NotUtf8> {
+    /// On error the buffer is handed back (for a diagnosis).
+    pub fn from_file_vec(mut bytes: Vec<u8>) -> Result<Self, (NotUtf8, Vec<u8>)> {
         let bom = bytes.starts_with(b"\xEF\xBB\xBF");
         if let Err(e) = std::str::from_utf8(&bytes[if bom { 3 } else { 0 }..]) {
-            return Err(Self::not_utf8(&bytes, bom, e));
+            return Err((Self::not_utf8(&bytes, bom, e), bytes));
         }
         if bom {
             bytes.drain(..3);
@@ -214,7 +215,8 @@ mod tests {
         let e = Text::from_file_bytes(b"ok\nbad \xff here").unwrap_err();
         assert_eq!(e.line, 2);
         assert_eq!(e.valid_up_to, 7);
-        let e = Text::from_file_vec(b"\xEF\xBB\xBFok\nbad \xff here".to_vec()).unwrap_err();
+        let (e, back) = Text::from_file_vec(b"\xEF\xBB\xBFok\nbad \xff here".to_vec()).unwrap_err();
+        assert_eq!(back.len(), 15);
         assert_eq!((e.line, e.valid_up_to), (2, 10));
         let t = Text::from_file_vec("\u{feff}a\r\nb".as_bytes().to_vec()).unwrap();
         assert_eq!(t.as_str(), "a\r\nb");
