@@ -216,7 +216,7 @@ mod tests {
         assert_eq!(e.line, 2);
         assert_eq!(e.valid_up_to, 7);
         let (e, back) = Text::from_file_vec(b"\xEF\xBB\xBFok\nbad \xff here".to_vec()).unwrap_err();
-        assert_eq!(back.len(), 15);
+        assert_eq!(back.len(), 16);
         assert_eq!((e.line, e.valid_up_to), (2, 10));
         let t = Text::from_file_vec("\u{feff}a\r\nb".as_bytes().to_vec()).unwrap();
         assert_eq!(t.as_str(), "a\r\nb");

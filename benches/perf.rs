@@ -1,0 +1,210 @@
+//! In-process figures for issue 6 (`cargo bench --bench perf`; filter with
+//! e.g. `cargo bench --bench perf -- keys/`). Inputs are generated
+//! deterministically in temp folders; see `benches/common`.
+//!
+//! - `keys/*`: one key through `App::handle` plus drawing the frame into a
+//!   `TestBackend`, for a cursor move (`l`/`h`) and a tag (`1`, undone
+//!   untimed after each sample), per article size and span count.
+//! - `layout/*`: wrapping a whole article (what a resize costs).
+//! - `open/*`: reading an article and its sidecar (`Project::load`).
+//! - `render/*`: one frame of the open article.
+//! - `sidecar/*`: serialising and atomically writing 100k spans.
+//! - `export/*`: conll and jsonl of a 10 MB project, in bytes of articles.
+
+#[path = "common/mod.rs"]
+mod common;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use nhan::app::config::Config;
+use nhan::app::keys::Key;
+use nhan::app::layout::Layout;
+use nhan::app::runtime::App;
+use nhan::app::update::Msg;
+use nhan::core::project::Project;
+use nhan::core::sidecar::write_atomic;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::hint::black_box;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const KB: usize = 1024;
+const MB: usize = 1024 * 1024;
+
+/// (name, bytes, one line)
+const ARTICLES: &[(&str, usize, bool)] = &[
+    ("8KB", 8 * KB, false),
+    ("1MB", MB, false),
+    ("10MB", 10 * MB, false),
+    ("1MB-line", MB, true),
+];
+
+const SIZE: (u16, u16) = (120, 40);
+
+fn open_app(root: &Path) -> App {
+    let project = Project::open(root).unwrap();
+    let mut app = App::new(project, Config::default(), SIZE);
+    app.handle(Msg::Key(Key::parse("enter").unwrap()));
+    assert!(app.state.article().is_some(), "article opened");
+    app
+}
+
+fn draw(term: &mut Terminal<TestBackend>, app: &App) {
+    term.draw(|f| nhan::ui::draw(f, &app.state)).unwrap();
+}
+
+fn keys(c: &mut Criterion) {
+    let mut g = c.benchmark_group("keys");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(2));
+    let (l, h, tag, undo) = (
+        Key::parse("l").unwrap(),
+        Key::parse("h").unwrap(),
+        Key::parse("1").unwrap(),
+        Key::parse("u").unwrap(),
+    );
+    for &(name, bytes, one_line) in ARTICLES {
+        for spans in [0usize, 10_000, 100_000] {
+            if bytes < MB && spans > 0 {
+                continue; // 8 KB holds ~1.4k words: no room for 10k spans
+            }
+            let dir = tempfile::tempdir().unwrap();
+            common::one_article_project(dir.path(), bytes, one_line, spans);
+            let mut app = open_app(dir.path());
+            let mut term = Terminal::new(TestBackend::new(SIZE.0, SIZE.1)).unwrap();
+            draw(&mut term, &app);
+            let id = format!("{name}/{spans}spans");
+            g.bench_function(BenchmarkId::new("move", &id), |b| {
+                let mut n = 0u64;
+                b.iter_custom(|iters| {
+                    let t = Instant::now();
+                    for _ in 0..iters {
+                        // 200 tokens right, 200 back, and again.
+                        let k = if (n / 200) % 2 == 0 { l } else { h };
+                        n += 1;
+                        app.handle(Msg::Key(k));
+                        draw(&mut term, &app);
+                    }
+                    t.elapsed()
+                })
+            });
+            g.bench_function(BenchmarkId::new("tag", &id), |b| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        let t = Instant::now();
+                        app.handle(Msg::Key(tag));
+                        draw(&mut term, &app);
+                        total += t.elapsed();
+                        app.handle(Msg::Key(undo));
+                    }
+                    total
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+fn layout(c: &mut Criterion) {
+    let mut g = c.benchmark_group("layout");
+    g.sample_size(10).warm_up_time(Duration::from_millis(300));
+    for &(name, bytes, one_line) in ARTICLES {
+        let (text, words) = common::article(bytes, one_line, 42);
+        let doc = common::document("a.txt", &text, &words, 0);
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_function(BenchmarkId::new("build", name), |b| {
+            b.iter(|| black_box(Layout::new(&doc, 118)))
+        });
+    }
+    let (text, words) = common::article(10 * MB, false, 42);
+    let doc = common::document("a.txt", &text, &words, 100_000);
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    g.bench_function(BenchmarkId::new("build", "10MB-100kspans"), |b| {
+        b.iter(|| black_box(Layout::new(&doc, 118)))
+    });
+    g.finish();
+}
+
+fn open(c: &mut Criterion) {
+    let mut g = c.benchmark_group("open");
+    g.sample_size(10).warm_up_time(Duration::from_millis(300));
+    for spans in [0usize, 100_000] {
+        let dir = tempfile::tempdir().unwrap();
+        common::one_article_project(dir.path(), 10 * MB, false, spans);
+        let p = Project::open(dir.path()).unwrap();
+        g.bench_function(
+            BenchmarkId::new("load", format!("10MB/{spans}spans")),
+            |b| b.iter(|| black_box(p.load("article.txt").unwrap())),
+        );
+    }
+    g.finish();
+}
+
+fn render(c: &mut Criterion) {
+    let mut g = c.benchmark_group("render");
+    g.sample_size(20);
+    let dir = tempfile::tempdir().unwrap();
+    common::one_article_project(dir.path(), 10 * MB, false, 100_000);
+    let app = open_app(dir.path());
+    let mut term = Terminal::new(TestBackend::new(SIZE.0, SIZE.1)).unwrap();
+    g.bench_function("frame/10MB-100kspans", |b| b.iter(|| draw(&mut term, &app)));
+    g.finish();
+}
+
+fn sidecar(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sidecar");
+    g.sample_size(10).warm_up_time(Duration::from_millis(300));
+    let (text, words) = common::article(10 * MB, false, 42);
+    let doc = common::document("a.txt", &text, &words, 100_000);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.json");
+    g.bench_function("serialise/100kspans", |b| {
+        b.iter(|| black_box(doc.to_sidecar().to_json()))
+    });
+    g.bench_function("save/100kspans", |b| {
+        b.iter(|| write_atomic(&path, doc.to_sidecar().to_json().as_bytes()).unwrap())
+    });
+    g.finish();
+}
+
+fn export(c: &mut Criterion) {
+    use nhan::export::{ExportArgs, ExportFormat, Scheme, StatusFilter, export_with};
+    let mut g = c.benchmark_group("export");
+    g.sample_size(10).warm_up_time(Duration::from_millis(300));
+    let dir = tempfile::tempdir().unwrap();
+    // 20 articles of 512 KB: 10 MB, 4 spans per KB.
+    common::many_articles_project(dir.path(), 20, 512 * KB, 4);
+    g.throughput(Throughput::Bytes(20 * 512 * KB as u64));
+    for (name, format) in [
+        ("conll", ExportFormat::Conll),
+        ("jsonl", ExportFormat::Jsonl),
+    ] {
+        let args = ExportArgs {
+            format,
+            out: "-".into(),
+            status: StatusFilter::Any,
+            split: None,
+            seed: 0,
+            labels: vec![],
+            scheme: Scheme::Iob2,
+            strict: false,
+        };
+        g.bench_function(BenchmarkId::new(name, "10MB"), |b| {
+            b.iter(|| {
+                export_with(
+                    dir.path(),
+                    &args,
+                    &mut std::io::sink(),
+                    &mut std::io::sink(),
+                )
+                .unwrap()
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, keys, layout, open, render, sidecar, export);
+criterion_main!(benches);
