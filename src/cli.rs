@@ -19,6 +19,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "NAME")]
     pub annotator: Option<String>,
 
+    /// Edit the gold sidecars to adjudicate (in a blind project, where
+    /// each annotator otherwise edits their own).
+    #[arg(long)]
+    pub adjudicate: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

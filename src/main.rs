@@ -5,7 +5,8 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
-        None => nhan::tui::run(&cli.project, cli.annotator.clone()).map(|()| ExitCode::SUCCESS),
+        None => nhan::tui::run(&cli.project, cli.annotator.clone(), cli.adjudicate)
+            .map(|()| ExitCode::SUCCESS),
         Some(Command::Export(a)) => nhan::export::run_export(&cli.project, a),
         Some(Command::Import(a)) => nhan::export::run_import(&cli.project, a),
         Some(Command::Stats { json }) => nhan::commands::stats(&cli.project, *json),

@@ -11,6 +11,7 @@ use ratatui::crossterm::event::{
     self, Event, KeyCode, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
 };
 use ratatui::crossterm::{execute, terminal};
+use std::io::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -117,13 +118,13 @@ fn restore() {
     );
 }
 
-pub fn run(project_dir: &Path, annotator: Option<String>) -> anyhow::Result<()> {
+pub fn run(project_dir: &Path, annotator: Option<String>, adjudicate: bool) -> anyhow::Result<()> {
     let mut project = Project::open(project_dir)?;
     let mut config = Config::load(config::default_path().as_deref());
     if annotator.is_some() {
         config.annotator = annotator;
     }
-    if project.schema.blind {
+    if project.schema.blind && !adjudicate {
         let Some(name) = config.annotator.clone() else {
             anyhow::bail!(
                 "{}: this project is annotated blind (blind = true in nhan.toml): pass --annotator NAME or set annotator in {}",
@@ -188,8 +189,22 @@ fn event_loop(
     }
     app.state.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut last_tick = Instant::now();
+    // NHAN_TRACE=path: one line per key, "key<TAB>µs from read to frame flushed".
+    let mut trace = std::env::var_os("NHAN_TRACE").and_then(|p| {
+        std::fs::File::options()
+            .create(true)
+            .append(true)
+            .open(p)
+            .ok()
+    });
+    let mut traced: Vec<(Key, Instant)> = Vec::new();
     loop {
         term.draw(|f| crate::ui::draw(f, &app.state))?;
+        if let Some(f) = trace.as_mut() {
+            for (k, t) in traced.drain(..) {
+                let _ = writeln!(f, "{k:?}\t{}", t.elapsed().as_micros());
+            }
+        }
         if app.state.quit {
             return Ok(());
         }
@@ -197,7 +212,9 @@ fn event_loop(
         if event::poll(timeout)? {
             // Handle everything already queued before drawing again.
             loop {
-                let msg = match event::read()? {
+                let event = event::read()?;
+                let read_at = Instant::now();
+                let msg = match event {
                     Event::Key(k) if k.kind != KeyEventKind::Release => {
                         key_from_crossterm(k).map(Msg::Key)
                     }
@@ -210,6 +227,9 @@ fn event_loop(
                         .is_ok_and(|p| Key::parse(&p).ok() == Some(*k))
                 {
                     panic!("panic requested by NHAN_TEST_PANIC_KEY (a test of the crash path)");
+                }
+                if let (Some(Msg::Key(k)), true) = (&msg, trace.is_some()) {
+                    traced.push((*k, read_at));
                 }
                 if let Some(msg) = msg {
                     app.handle(msg);

@@ -69,6 +69,7 @@ actions! {
     ToggleDone => "toggle_done", "mark the article done (again: back to in progress)";
     AcceptChanges => "accept_changes", "accept re-anchored spans after the article changed";
     ReviewMode => "review_mode", "switch between annotating and reviewing";
+    Adjudicate => "adjudicate", "adjudicate this article: the annotators' spans side by side";
     FilterStatus => "filter_status", "show only articles of the next status";
     Accept => "accept", "accept the span (your name goes on it), go to the next unreviewed";
     Reject => "reject", "reject the span: remove it and record the rejection";

@@ -2,6 +2,7 @@
 //! No terminal I/O here; `runtime` runs the effects `update` asks for.
 
 pub mod action;
+pub mod adjudicating;
 pub mod config;
 pub mod editing;
 pub mod geometry;

@@ -15,6 +15,7 @@ use serde_json::Value;
 pub fn toggle_mode(state: &mut State) -> Vec<Effect> {
     if state.mode == Mode::Review {
         state.mode = Mode::Annotate;
+        state.review.adjudication = None;
         state.focus = if state.current.is_some() {
             Focus::Text
         } else {
@@ -77,7 +78,9 @@ pub fn rebuild_rows(state: &mut State) {
         .map(|l| l.name.clone());
     let text = fold_loose(&rv.text);
     let mut rows = Vec::new();
-    if rv.only_cases {
+    if let Some(adj) = &rv.adjudication {
+        rows = super::adjudicating::rows(state, adj);
+    } else if rv.only_cases {
         for case in rv.cases.iter().flatten() {
             for p in &case.places {
                 let span = state.articles[p.article]
@@ -90,6 +93,7 @@ pub fn rebuild_rows(state: &mut State) {
                     span: span.map(|s| s.id),
                     label: p.label.clone(),
                     review: span.and_then(|s| s.review.clone()),
+                    by: None,
                 });
             }
         }
@@ -107,6 +111,7 @@ pub fn rebuild_rows(state: &mut State) {
                     span: Some(s.id),
                     label: Some(s.label.clone()),
                     review: s.review.clone(),
+                    by: None,
                 });
             }
         }
@@ -124,7 +129,7 @@ pub fn rebuild_rows(state: &mut State) {
                 .is_some_and(|a| fold_loose(a.doc.text.slice(r.start, r.end)).contains(&text));
         state_ok && label_ok && text_ok
     });
-    if !rv.only_cases {
+    if !rv.only_cases && rv.adjudication.is_none() {
         // Unreviewed first, then in reading order (outer before inner).
         rows.sort_by_key(|r| {
             (
@@ -212,7 +217,10 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
                 error(state, "no span selected in the list");
                 return vec![];
             }
+            let row = super::adjudicating::of_row(state);
             let effects = match a {
+                Accept if row.is_some() => super::adjudicating::take(state, row),
+                Reject if row.is_some() => super::adjudicating::leave(state, row),
                 Accept | Reject | MarkReviewed => text_action(state, a),
                 Undo | Redo => editing::edit_action(state, a),
                 _ if a.tag_index().is_some() => editing::tag(state, a.tag_index().unwrap_or(0)),
@@ -278,6 +286,16 @@ pub fn mark_reviewed_by(edit: Edit, reviewer: Option<&str>) -> Edit {
 
 pub fn text_action(state: &mut State, a: Action) -> Vec<Effect> {
     use Action::*;
+    if state.review.adjudication.is_some() {
+        match a {
+            Accept => return super::adjudicating::take(state, None),
+            Reject => return super::adjudicating::leave(state, None),
+            NextUnreviewed | PrevUnreviewed => {
+                return super::adjudicating::step(state, a == NextUnreviewed);
+            }
+            _ => {}
+        }
+    }
     match a {
         Accept => accept(state),
         Reject => reject(state),
@@ -369,12 +387,22 @@ fn mark_reviewed(state: &mut State) -> Vec<Effect> {
     if art.read_only.is_some() {
         return editing::edit_action(state, Action::ToggleDone);
     }
-    let left = art
+    let mut left = art
         .doc
         .spans
         .iter()
         .filter(|s| !review::is_reviewed(s))
         .count();
+    // Adjudicating: every disagreement needs a decision too.
+    if let Some(adj) = &state.review.adjudication {
+        left += adj
+            .candidates
+            .iter()
+            .filter(|c| {
+                super::adjudicating::decision(state, c) == super::adjudicating::Decision::Open
+            })
+            .count();
+    }
     let before = art.doc.status;
     let after = match before {
         Status::Reviewed => Status::Done,

@@ -5,7 +5,7 @@ use super::config::Config;
 use super::state::State;
 use super::update::{Effect, Msg, update};
 use crate::core::project::Project;
-use crate::core::sidecar::write_atomic;
+use crate::core::sidecar::{Sidecar, write_atomic};
 use std::collections::VecDeque;
 
 pub struct App {
@@ -56,6 +56,30 @@ fn run(project: &Project, effect: Effect) -> Option<Msg> {
                 index,
                 revision,
                 result,
+            })
+        }
+        Effect::LoadAnnotators { index, stem } => {
+            let mut work = Vec::new();
+            for name in project.annotators_of(&stem) {
+                let path = project.annotator_path(&name, &stem);
+                let parsed = std::fs::read(&path)
+                    .map_err(|e| format!("{}: {e}", path.display()))
+                    .and_then(|b| {
+                        Sidecar::parse(&b, &path.display().to_string()).map_err(|e| e.to_string())
+                    });
+                match parsed {
+                    Ok(sc) => work.push((name, sc.spans)),
+                    Err(e) => {
+                        return Some(Msg::AnnotatorsLoaded {
+                            index,
+                            result: Err(format!("{e}; fix it to adjudicate")),
+                        });
+                    }
+                }
+            }
+            Some(Msg::AnnotatorsLoaded {
+                index,
+                result: Ok(work),
             })
         }
         Effect::Quit => None,

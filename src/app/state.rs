@@ -39,6 +39,8 @@ pub struct ReviewRow {
     pub span: Option<u64>,
     pub label: Option<String>,
     pub review: Option<String>,
+    /// In adjudication: which annotators had it (`all`, or `≠ lan+minh`).
+    pub by: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -54,6 +56,8 @@ pub struct ReviewView {
     pub cases: Option<Vec<crate::core::review::Case>>,
     /// The rows need rebuilding (an edit, a filter, a load).
     pub dirty: bool,
+    /// Adjudicating the current article: the annotators' spans.
+    pub adjudication: Option<super::adjudicating::Adjudication>,
 }
 
 impl Default for ReviewView {
@@ -68,6 +72,7 @@ impl Default for ReviewView {
             selected: 0,
             cases: None,
             dirty: true,
+            adjudication: None,
         }
     }
 }

@@ -47,6 +47,11 @@ pub enum Msg {
         revision: u64,
         result: Result<(), String>,
     },
+    /// The annotators' own spans on an article, for adjudication.
+    AnnotatorsLoaded {
+        index: usize,
+        result: Result<Vec<(String, Vec<crate::core::span::Span>)>, String>,
+    },
     /// About once a second: retries failed saves.
     Tick,
 }
@@ -63,6 +68,10 @@ pub enum Effect {
         revision: u64,
         path: PathBuf,
         contents: String,
+    },
+    LoadAnnotators {
+        index: usize,
+        stem: String,
     },
     Quit,
 }
@@ -100,6 +109,9 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
         } => {
             on_saved(state, index, revision, result);
             vec![]
+        }
+        Msg::AnnotatorsLoaded { index, result } => {
+            super::adjudicating::loaded(state, index, result)
         }
         Msg::Tick => state
             .articles
@@ -311,6 +323,7 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
             info(state, format!("showing {shown} articles (s: next status)"));
         }
         ReviewMode => return reviewing::toggle_mode(state),
+        Adjudicate => return super::adjudicating::start(state),
         ListPrev => state.list_selected = state.list_selected.saturating_sub(1),
         Open => return open_selected(state),
         _ if state.focus == Focus::Spans => return reviewing::spans_action(state, a),

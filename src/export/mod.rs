@@ -257,6 +257,9 @@ pub struct Built {
     pub label_filtered: usize,
     /// Labels found in the data but not in the schema.
     pub unknown_labels: Vec<String>,
+    /// Articles with annotators' own work (`annotations/<name>/`) but no
+    /// gold sidecar yet: export reads the gold only.
+    pub no_gold: Vec<String>,
 }
 
 impl Built {
@@ -398,6 +401,14 @@ pub fn build(project_dir: &Path, args: &ExportArgs) -> anyhow::Result<Built> {
         parts,
     };
     let files = fmt.export(&dataset);
+    let no_gold = project
+        .articles
+        .iter()
+        .filter(|a| {
+            !project.gold_path(&a.stem).exists() && !project.annotators_of(&a.stem).is_empty()
+        })
+        .map(|a| a.file_name.clone())
+        .collect();
     Ok(Built {
         dataset,
         files,
@@ -405,6 +416,7 @@ pub fn build(project_dir: &Path, args: &ExportArgs) -> anyhow::Result<Built> {
         left_out,
         label_filtered,
         unknown_labels: unknown,
+        no_gold,
     })
 }
 
@@ -530,6 +542,14 @@ fn report(err: &mut dyn Write, args: &ExportArgs, b: &Built, flat: bool) -> std:
             err,
             "warning: labels not in nhan.toml, exported after the schema's: {}",
             b.unknown_labels.join(", ")
+        )?;
+    }
+    if !b.no_gold.is_empty() {
+        writeln!(
+            err,
+            "note: {} articles have annotators' work but no gold yet (export reads the gold only; adjudicate them with `nhan --adjudicate`, then m): {}",
+            b.no_gold.len(),
+            b.no_gold.join(", ")
         )?;
     }
     Ok(())

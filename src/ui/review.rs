@@ -90,11 +90,20 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         let n = rv.cases.as_ref().map_or(0, Vec::len);
         title += &format!(" · {n} consistency cases");
     }
+    if rv.adjudication.is_some() {
+        title = format!(" Adjudication{}", title.trim_start_matches(" Spans"));
+    }
     title += " ";
     let mut block = Block::default()
         .borders(Borders::ALL)
         .title(title)
-        .title_bottom(Line::from(progress(state)).right_aligned());
+        .title_bottom(
+            Line::from(match &rv.adjudication {
+                Some(adj) => crate::app::adjudicating::progress(state, adj),
+                None => progress(state),
+            })
+            .right_aligned(),
+        );
     if focused {
         block = block
             .border_type(BorderType::Thick)
@@ -108,7 +117,9 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         return;
     }
     let w = inner.width as usize;
-    let (label_w, state_w) = (7, 9);
+    // In adjudication a column says who had each span.
+    let by_w = if rv.adjudication.is_some() { 14 } else { 0 };
+    let (label_w, state_w) = (7 + by_w, 9);
     let ctx_total = w.saturating_sub(label_w + state_w + 2);
     let span_w = (ctx_total * 3 / 10).max(4);
     let left_w = (ctx_total.saturating_sub(span_w)) / 2;
@@ -145,6 +156,10 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
                 label_style,
             ),
             Span::raw(format!(" {:<9}", row.review.as_deref().unwrap_or("·"))),
+            Span::raw(match &row.by {
+                Some(by) => format!(" {}", fit(by, by_w.saturating_sub(1), false)),
+                None => String::new(),
+            }),
         ];
         if i == rv.selected {
             let hl = if focused {

@@ -1,0 +1,490 @@
+//! Adjudication: two or more annotators' spans for one article side by side
+//! in review mode's span list; the adjudicator takes one side, both, or
+//! neither, and the result goes to the gold sidecar with provenance
+//! (`agreed_by`: which annotators had that span).
+
+use super::editing;
+use super::state::{Focus, Mode, ReviewRow, Selection, State};
+use super::update::{Effect, error, info, refresh_view};
+use crate::core::edit::Edit;
+use crate::core::review::{ACCEPTED, REJECTED_FIELD};
+use crate::core::span::Span;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Sidecar field on a gold span: the annotators who had exactly this span.
+pub const AGREED_BY: &str = "agreed_by";
+
+/// One distinct span among the annotators' work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub start: usize,
+    pub end: usize,
+    pub label: String,
+    pub text: String,
+    pub by: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Adjudication {
+    pub article: usize,
+    pub annotators: Vec<String>,
+    pub candidates: Vec<Candidate>,
+}
+
+impl Adjudication {
+    pub fn new(article: usize, work: &[(String, Vec<Span>)]) -> Adjudication {
+        let mut by: BTreeMap<(usize, usize, String), (String, Vec<String>)> = BTreeMap::new();
+        for (name, spans) in work {
+            for s in spans {
+                let e = by
+                    .entry((s.start, s.end, s.label.clone()))
+                    .or_insert_with(|| (s.text.clone(), Vec::new()));
+                if !e.1.contains(name) {
+                    e.1.push(name.clone());
+                }
+            }
+        }
+        let candidates = by
+            .into_iter()
+            .map(|((start, end, label), (text, mut by))| {
+                by.sort();
+                Candidate {
+                    start,
+                    end,
+                    label,
+                    text,
+                    by,
+                }
+            })
+            .collect();
+        Adjudication {
+            article,
+            annotators: work.iter().map(|(n, _)| n.clone()).collect(),
+            candidates,
+        }
+    }
+
+    pub fn agreed(&self, c: &Candidate) -> bool {
+        c.by.len() == self.annotators.len()
+    }
+}
+
+/// Whether the gold has this candidate (`Some(id)`), left it out on
+/// purpose (recorded under `rejected`), or not decided yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Taken(u64),
+    Left,
+    Open,
+}
+
+pub fn decision(state: &State, c: &Candidate) -> Decision {
+    let Some(art) = state.article() else {
+        return Decision::Open;
+    };
+    if let Some(s) = art
+        .doc
+        .spans
+        .with_extent(c.start, c.end)
+        .filter(|s| s.label == c.label)
+    {
+        return Decision::Taken(s.id);
+    }
+    let left = art
+        .doc
+        .extra
+        .get(REJECTED_FIELD)
+        .and_then(Value::as_array)
+        .is_some_and(|v| {
+            v.iter().any(|r| {
+                r["start"].as_u64() == Some(c.start as u64)
+                    && r["end"].as_u64() == Some(c.end as u64)
+                    && r["label"] == c.label
+            })
+        });
+    if left { Decision::Left } else { Decision::Open }
+}
+
+/// `m`: asks for the annotators' work on the current article.
+pub fn start(state: &mut State) -> Vec<Effect> {
+    if state.project.annotator_dir.is_some() {
+        error(
+            state,
+            "adjudication writes the gold sidecars: start nhan with --adjudicate",
+        );
+        return vec![];
+    }
+    let Some(index) = state.current else {
+        error(
+            state,
+            "open an article first: adjudication works on one article at a time",
+        );
+        return vec![];
+    };
+    let stem = state.project.articles[index].stem.clone();
+    vec![Effect::LoadAnnotators { index, stem }]
+}
+
+/// The annotators' work arrived: show it, and put what everyone agrees on
+/// into the gold at once (one undoable step).
+pub fn loaded(
+    state: &mut State,
+    index: usize,
+    result: Result<Vec<(String, Vec<Span>)>, String>,
+) -> Vec<Effect> {
+    let work = match result {
+        Ok(w) => w,
+        Err(e) => {
+            error(state, e);
+            return vec![];
+        }
+    };
+    if work.len() < 2 {
+        let names: Vec<&str> = work.iter().map(|(n, _)| n.as_str()).collect();
+        error(
+            state,
+            format!(
+                "adjudication needs two or more annotators' work on this article; found: {}",
+                if names.is_empty() {
+                    "none".into()
+                } else {
+                    names.join(", ")
+                }
+            ),
+        );
+        return vec![];
+    }
+    if state.current != Some(index) {
+        return vec![];
+    }
+    let adj = Adjudication::new(index, &work);
+    state.mode = Mode::Review;
+    state.focus = Focus::Spans;
+    state.review.whole_project = false;
+    state.review.dirty = true;
+    state.review.adjudication = Some(adj.clone());
+    let adjudicator = state.annotator();
+    let mut adds = Vec::new();
+    for c in adj.candidates.iter().filter(|c| adj.agreed(c)) {
+        if decision(state, c) == Decision::Open
+            && let Some(art) = state.article_mut()
+        {
+            adds.push(Edit::Add(gold_span(art, c, adjudicator.as_deref())));
+        }
+    }
+    let open = adj.candidates.iter().filter(|c| !adj.agreed(c)).count();
+    let who = adj.annotators.join(", ");
+    let n = adds.len();
+    let effects = if adds.is_empty() {
+        vec![]
+    } else {
+        editing::commit(state, Edit::Batch(adds), None)
+    };
+    info(
+        state,
+        format!(
+            "adjudicating {who}: {n} agreed spans added to the gold, {open} disagreements: a takes, x leaves, }} next undecided"
+        ),
+    );
+    refresh_view(state);
+    effects
+}
+
+fn gold_span(
+    art: &mut super::state::OpenArticle,
+    c: &Candidate,
+    adjudicator: Option<&str>,
+) -> Span {
+    let mut s = art.doc.make_span(c.start, c.end, &c.label, None);
+    s.review = Some(ACCEPTED.into());
+    s.reviewer = adjudicator.map(Into::into);
+    s.extra.insert(AGREED_BY.into(), Value::from(c.by.clone()));
+    s
+}
+
+/// The span list in adjudication: every candidate, disagreements first.
+pub fn rows(state: &State, adj: &Adjudication) -> Vec<ReviewRow> {
+    let mut rows: Vec<ReviewRow> = adj
+        .candidates
+        .iter()
+        .map(|c| {
+            let d = decision(state, c);
+            let by = if adj.agreed(c) {
+                "all".to_string()
+            } else {
+                format!("≠ {}", c.by.join("+"))
+            };
+            ReviewRow {
+                article: adj.article,
+                start: c.start,
+                end: c.end,
+                span: match d {
+                    Decision::Taken(id) => Some(id),
+                    _ => None,
+                },
+                label: Some(c.label.clone()),
+                review: match d {
+                    Decision::Taken(_) => Some("gold".into()),
+                    Decision::Left => Some("left out".into()),
+                    Decision::Open => None,
+                },
+                by: Some(by),
+            }
+        })
+        .collect();
+    rows.sort_by_key(|r| {
+        (
+            r.review.is_some(),
+            r.by.as_deref() == Some("all"),
+            r.start,
+            std::cmp::Reverse(r.end),
+        )
+    });
+    rows
+}
+
+fn candidate_at(state: &State, start: usize, end: usize, label: Option<&str>) -> Option<Candidate> {
+    let adj = state.review.adjudication.as_ref()?;
+    adj.candidates
+        .iter()
+        .find(|c| c.start == start && c.end == end && label.is_none_or(|l| l == c.label))
+        .cloned()
+}
+
+/// The candidate under the selection (or the cursor).
+fn here(state: &State) -> Option<Candidate> {
+    let art = state.article()?;
+    let (s, e) = art
+        .selection
+        .map_or((art.cursor, art.cursor), |s| s.range());
+    let label = art
+        .selection
+        .and_then(|s| s.origin)
+        .and_then(|id| art.doc.spans.get(id))
+        .map(|s| s.label.clone());
+    if let Some(c) = label.and_then(|l| candidate_at(state, s, e, Some(&l))) {
+        return Some(c);
+    }
+    // Several annotators' labels on one extent: the undecided one first.
+    let adj = state.review.adjudication.as_ref()?;
+    let mut at: Vec<&Candidate> = adj
+        .candidates
+        .iter()
+        .filter(|c| c.start == s && c.end == e)
+        .collect();
+    if at.is_empty() {
+        at = adj
+            .candidates
+            .iter()
+            .filter(|c| c.start <= s && s < c.end)
+            .collect();
+    }
+    at.iter()
+        .find(|c| decision(state, c) == Decision::Open)
+        .or(at.first())
+        .map(|c| (*c).clone())
+}
+
+/// The candidate of the span list's selected row.
+pub fn of_row(state: &State) -> Option<Candidate> {
+    let r = state.review.rows.get(state.review.selected)?;
+    candidate_at(state, r.start, r.end, r.label.as_deref())
+}
+
+/// `a`: the gold takes this candidate (the selected row's, or the one
+/// under the selection in the text).
+pub fn take(state: &mut State, chosen: Option<Candidate>) -> Vec<Effect> {
+    let Some(c) = chosen.or_else(|| here(state)) else {
+        error(
+            state,
+            "no annotator's span here: } steps to the next undecided one",
+        );
+        return vec![];
+    };
+    if let Decision::Taken(_) = decision(state, &c) {
+        info(
+            state,
+            format!("already in the gold: {} “{}”", c.label, c.text),
+        );
+        return step(state, true);
+    }
+    let overlap = state.project.schema.overlap;
+    let adjudicator = state.annotator();
+    let Some(art) = state.article_mut() else {
+        return vec![];
+    };
+    if let Err(why) = art.doc.check_new_extent(c.start, c.end, overlap, None) {
+        error(
+            state,
+            format!("not taken: {why}; leave (x) the other side first"),
+        );
+        return vec![];
+    }
+    if let Some(same) = art.doc.spans.with_extent(c.start, c.end).cloned() {
+        error(
+            state,
+            format!(
+                "the gold has {} “{}” here: leave it (x) first to take {}",
+                same.label, same.text, c.label
+            ),
+        );
+        return vec![];
+    }
+    let mut edits = vec![Edit::Add(gold_span(art, &c, adjudicator.as_deref()))];
+    edits.extend(unrecord(art, &c));
+    let mut effects = editing::commit(state, Edit::Batch(edits), None);
+    info(
+        state,
+        format!(
+            "gold takes {} “{}” (from {})",
+            c.label,
+            c.text,
+            c.by.join(", ")
+        ),
+    );
+    effects.extend(step(state, true));
+    effects
+}
+
+/// `x`: the gold leaves this candidate out, and the decision is recorded.
+pub fn leave(state: &mut State, chosen: Option<Candidate>) -> Vec<Effect> {
+    let Some(c) = chosen.or_else(|| here(state)) else {
+        error(
+            state,
+            "no annotator's span here: } steps to the next undecided one",
+        );
+        return vec![];
+    };
+    if decision(state, &c) == Decision::Left {
+        info(state, format!("already left out: {} “{}”", c.label, c.text));
+        return step(state, true);
+    }
+    let adjudicator = state.annotator();
+    let Some(art) = state.article() else {
+        return vec![];
+    };
+    let mut edits = Vec::new();
+    if let Decision::Taken(id) = decision(state, &c)
+        && let Some(s) = art.doc.spans.get(id)
+    {
+        edits.push(Edit::Remove(s.clone()));
+    }
+    let before = art.doc.extra.get(REJECTED_FIELD).cloned();
+    let mut list = before
+        .clone()
+        .and_then(|v| v.as_array().cloned())
+        .unwrap_or_default();
+    list.push(serde_json::json!({
+        "start": c.start, "end": c.end, "label": c.label, "text": c.text,
+        "review": "rejected", "reviewer": adjudicator, AGREED_BY: c.by,
+    }));
+    edits.push(Edit::SetExtra {
+        key: REJECTED_FIELD.into(),
+        before,
+        after: Some(Value::Array(list)),
+    });
+    let mut effects = editing::commit(state, Edit::Batch(edits), None);
+    info(
+        state,
+        format!(
+            "gold leaves out {} “{}” (from {})",
+            c.label,
+            c.text,
+            c.by.join(", ")
+        ),
+    );
+    effects.extend(step(state, true));
+    effects
+}
+
+/// Removes a candidate from the `rejected` record (it is being taken).
+fn unrecord(art: &super::state::OpenArticle, c: &Candidate) -> Option<Edit> {
+    let before = art.doc.extra.get(REJECTED_FIELD).cloned()?;
+    let list: Vec<Value> = before.as_array()?.clone();
+    let kept: Vec<Value> = list
+        .iter()
+        .filter(|r| {
+            !(r["start"].as_u64() == Some(c.start as u64)
+                && r["end"].as_u64() == Some(c.end as u64)
+                && r["label"] == c.label)
+        })
+        .cloned()
+        .collect();
+    (kept.len() != list.len()).then(|| Edit::SetExtra {
+        key: REJECTED_FIELD.into(),
+        before: Some(before),
+        after: if kept.is_empty() {
+            None
+        } else {
+            Some(Value::Array(kept))
+        },
+    })
+}
+
+/// `}` / `{`: the next undecided disagreement, in reading order.
+pub fn step(state: &mut State, forward: bool) -> Vec<Effect> {
+    let Some(adj) = state.review.adjudication.clone() else {
+        return vec![];
+    };
+    let from = state
+        .article()
+        .map_or(0, |a| a.selection.map_or(a.cursor, |s| s.start));
+    let open: Vec<&Candidate> = adj
+        .candidates
+        .iter()
+        .filter(|c| decision(state, c) == Decision::Open)
+        .collect();
+    let pick = if forward {
+        open.iter().find(|c| c.start > from).or(open.first())
+    } else {
+        open.iter().rev().find(|c| c.start < from)
+    };
+    let total = adj.candidates.iter().filter(|c| !adj.agreed(c)).count();
+    let note = state
+        .message
+        .as_ref()
+        .map(|m| format!("{}; ", m.text))
+        .unwrap_or_default();
+    match pick.map(|c| (*c).clone()) {
+        Some(c) => {
+            if let Some(art) = state.article_mut() {
+                art.selection = Some(Selection::of_range(c.start, c.end, None));
+                art.cursor = c.start;
+            }
+            refresh_view(state);
+            info(
+                state,
+                format!(
+                    "{note}{}/{total} decided; next: {} “{}” by {}",
+                    total - open.len(),
+                    c.label,
+                    c.text,
+                    c.by.join(", ")
+                ),
+            );
+        }
+        None => info(
+            state,
+            format!(
+                "{note}every disagreement is decided ({total}/{total}): D marks the article reviewed"
+            ),
+        ),
+    }
+    state.review.dirty = true;
+    vec![]
+}
+
+/// Progress for the span list's border.
+pub fn progress(state: &State, adj: &Adjudication) -> String {
+    let disagreements: Vec<&Candidate> = adj.candidates.iter().filter(|c| !adj.agreed(c)).collect();
+    let decided = disagreements
+        .iter()
+        .filter(|c| decision(state, c) != Decision::Open)
+        .count();
+    format!(
+        " adjudicating {}: {decided}/{} disagreements decided ",
+        adj.annotators.join(" · "),
+        disagreements.len()
+    )
+}
