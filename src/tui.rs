@@ -119,7 +119,10 @@ fn restore() {
 }
 
 pub fn run(project_dir: &Path, annotator: Option<String>, adjudicate: bool) -> anyhow::Result<()> {
-    let mut project = Project::open(project_dir)?;
+    // The list comes up at once; titles and counts are read in the
+    // background (see `event_loop`), so a huge project opens as fast as a
+    // small one.
+    let mut project = Project::list(project_dir)?;
     let mut config = Config::load(config::default_path().as_deref());
     if annotator.is_some() {
         config.annotator = annotator;
@@ -174,6 +177,22 @@ pub fn run(project_dir: &Path, annotator: Option<String>, adjudicate: bool) -> a
     result
 }
 
+/// Reads every article's title, status and counts on another thread and
+/// sends them as they come, so the first frame never waits for them.
+fn scan_in_background(
+    project: Project,
+) -> std::sync::mpsc::Receiver<(usize, crate::core::project::ArticleMeta)> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for i in 0..project.articles.len() {
+            if tx.send((i, project.scan(i))).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
 fn event_loop(
     project: Project,
     config: Config,
@@ -182,6 +201,7 @@ fn event_loop(
     let backend = ratatui::backend::CrosstermBackend::new(std::io::stdout());
     let mut term = ratatui::Terminal::new(backend)?;
     let size = term.size()?;
+    let scans = scan_in_background(project.clone());
     let mut app = App::new(project, config, (size.width, size.height));
     if let Some(why) = lock_problem {
         app.state.lock_problem = Some(why.clone());
@@ -208,7 +228,27 @@ fn event_loop(
         if app.state.quit {
             return Ok(());
         }
-        let timeout = Duration::from_secs(1).saturating_sub(last_tick.elapsed());
+        // Titles and counts read so far by the background scan.
+        let mut scanning = false;
+        for _ in 0..512 {
+            match scans.try_recv() {
+                Ok((index, meta)) => app.handle(Msg::Scanned {
+                    index,
+                    meta: Box::new(meta),
+                }),
+                Err(std::sync::mpsc::TryRecvError::Empty) => {
+                    scanning = true;
+                    break;
+                }
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => break,
+            }
+        }
+        let to_tick = Duration::from_secs(1).saturating_sub(last_tick.elapsed());
+        let timeout = if scanning {
+            to_tick.min(Duration::from_millis(30))
+        } else {
+            to_tick
+        };
         if event::poll(timeout)? {
             // Handle everything already queued before drawing again.
             loop {

@@ -417,3 +417,31 @@ fn text_keys_without_an_article_explain_what_to_do() {
     h.keys("1");
     assert!(h.message().contains("no article open"), "{}", h.message());
 }
+
+#[test]
+fn background_scan_results_fill_the_list_but_never_override_an_open_article() {
+    use nhan::core::project::ArticleMeta;
+    let mut h = Harness::new(&[("a", "Hà Nội"), ("b", "Huế")]);
+    h.keys("enter 3");
+    let scanned = |name: &str, title: &str| {
+        let mut m = ArticleMeta::listed(format!("{name}.txt"));
+        m.title = title.into();
+        Box::new(m)
+    };
+    // A scan of b (not open) replaces its entry; a stale scan of a (open,
+    // edited) keeps the live status and count.
+    h.app.handle(Msg::Scanned {
+        index: 1,
+        meta: scanned("b", "Tin Huế"),
+    });
+    h.app.handle(Msg::Scanned {
+        index: 0,
+        meta: scanned("a", "Tin Hà Nội"),
+    });
+    let arts = &h.app.state.project.articles;
+    assert_eq!(arts[1].title, "Tin Huế");
+    assert_eq!(
+        (arts[0].title.as_str(), arts[0].span_count, arts[0].status),
+        ("Tin Hà Nội", 1, Status::InProgress)
+    );
+}

@@ -761,3 +761,28 @@ fn blind_annotators_each_write_their_own_sidecar() {
     assert_eq!(spans(&minh)[0]["label"], "LOC");
     assert_eq!(spans(&minh)[0]["annotator"], "minh");
 }
+
+#[test]
+fn a_large_project_lists_at_once_and_fills_titles_in_the_background() {
+    let articles: Vec<(String, String)> = (0..3000)
+        .map(|i| {
+            (
+                format!("bai-{i:05}.txt"),
+                format!("\n  Tin số {i}\nNội dung.\n"),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = articles
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let project = tiny_project(&refs, None);
+    let p = project.path();
+    let mut nhan = Nhan::spawn(p, &no_config(p));
+    nhan.wait_text("Articles (3000)");
+    // Titles are the first non-empty line, read without blocking the list.
+    nhan.wait_text("Tin số 0");
+    nhan.send("j");
+    nhan.wait_text("Tin số 1");
+    quit_ok(&mut nhan);
+}

@@ -52,6 +52,11 @@ pub enum Msg {
         index: usize,
         result: Result<Vec<(String, Vec<crate::core::span::Span>)>, String>,
     },
+    /// The background scan read an article's title, status and counts.
+    Scanned {
+        index: usize,
+        meta: Box<crate::core::project::ArticleMeta>,
+    },
     /// About once a second: retries failed saves.
     Tick,
 }
@@ -112,6 +117,21 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::AnnotatorsLoaded { index, result } => {
             super::adjudicating::loaded(state, index, result)
+        }
+        Msg::Scanned { index, meta } => {
+            // An article already open knows better: its document is live.
+            if let (Some(slot), Some(art)) = (
+                state.project.articles.get_mut(index),
+                state.articles.get(index).and_then(Option::as_ref),
+            ) {
+                slot.title = meta.title;
+                slot.status = art.doc.status;
+                slot.span_count = art.doc.spans.len();
+                slot.problem = meta.problem;
+            } else if let Some(slot) = state.project.articles.get_mut(index) {
+                *slot = *meta;
+            }
+            vec![]
         }
         Msg::Tick => state
             .articles

@@ -170,8 +170,7 @@ impl Project {
     /// list (status and counts are theirs).
     pub fn work_as(&mut self, annotator: &str) {
         self.annotator_dir = Some(annotator.to_string());
-        let names: Vec<String> = self.articles.iter().map(|a| a.file_name.clone()).collect();
-        self.articles = names.iter().map(|n| self.scan_file(n)).collect();
+        self.articles = (0..self.articles.len()).map(|i| self.scan(i)).collect();
     }
 
     fn scan_file(&self, file_name: &str) -> ArticleMeta {
