@@ -1,0 +1,206 @@
+//! Reading the annotators' work: `annotations/<annotator>/<stem>.json`.
+
+use crate::core::document::Document;
+use crate::core::project::Project;
+use crate::core::reanchor;
+use crate::core::schema::Overlap;
+use crate::core::sidecar::Sidecar;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+
+/// One annotator's span, reduced to what agreement needs.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ASpan {
+    pub start: usize,
+    pub end: usize,
+    pub label: String,
+}
+
+/// One article and what each annotator made of it.
+#[derive(Debug, Clone)]
+pub struct Article {
+    pub file_name: String,
+    pub tokens: Vec<Range<usize>>,
+    /// Indexed like `Work::annotators`; `None`: that annotator has no sidecar
+    /// for this article. Spans are sorted by `(start, end, label)`.
+    pub spans: Vec<Option<Vec<ASpan>>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Work {
+    pub annotators: Vec<String>,
+    pub articles: Vec<Article>,
+    /// Schema label order (for reports), then nothing else.
+    pub schema_labels: Vec<String>,
+    /// Things the user should know that do not stop the report.
+    pub warnings: Vec<String>,
+}
+
+/// Subfolders of `annotations/` that hold at least one `.json` file.
+pub fn discover(root: &Path) -> anyhow::Result<Vec<String>> {
+    let dir = root.join("annotations");
+    let mut names = Vec::new();
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(names),
+        Err(e) => anyhow::bail!("{}: cannot read the folder: {e}", dir.display()),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || !entry.path().is_dir() {
+            continue;
+        }
+        if has_json(&entry.path()) {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+fn has_json(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .map(|it| {
+            it.flatten().any(|e| {
+                let n = e.file_name().to_string_lossy().into_owned();
+                n.ends_with(".json") && !n.starts_with('.')
+            })
+        })
+        .unwrap_or(false)
+}
+
+/// Loads every article of the project and each annotator's sidecar for it.
+/// A sidecar that cannot be parsed, or whose spans do not fit the article,
+/// is an error naming the file: figures computed without it would mislead.
+pub fn load(project: &Project, annotators: &[String]) -> anyhow::Result<Work> {
+    let mut warnings = Vec::new();
+    let mut articles = Vec::new();
+    let ann_dir = project.root.join("annotations");
+    for meta in &project.articles {
+        let loaded = match project.load(&meta.file_name) {
+            Ok(l) => l,
+            Err(e) => {
+                warnings.push(format!("{e}; article left out"));
+                continue;
+            }
+        };
+        let doc = loaded.doc;
+        let mut spans = Vec::with_capacity(annotators.len());
+        for a in annotators {
+            let path = ann_dir.join(a).join(format!("{}.json", meta.stem));
+            let bytes = match std::fs::read(&path) {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    spans.push(None);
+                    continue;
+                }
+                Err(e) => anyhow::bail!("{}: cannot read: {e}", path.display()),
+            };
+            let shown = path.display().to_string();
+            let sc = Sidecar::parse(&bytes, &shown)?;
+            spans.push(Some(check(project, &doc, sc, &shown, &mut warnings)?));
+        }
+        articles.push(Article {
+            file_name: meta.file_name.clone(),
+            tokens: doc.tokens.iter().collect(),
+            spans,
+        });
+    }
+    // Sidecars in annotator folders that match no article.
+    let stems: std::collections::HashSet<&str> =
+        project.articles.iter().map(|a| a.stem.as_str()).collect();
+    for a in annotators {
+        let mut stray: Vec<String> = std::fs::read_dir(ann_dir.join(a))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".json") && !n.starts_with('.'))
+            .filter(|n| !stems.contains(n.trim_end_matches(".json")))
+            .collect();
+        stray.sort();
+        for n in stray {
+            warnings.push(format!(
+                "annotations/{a}/{n}: no article articles/{}.txt; ignored",
+                n.trim_end_matches(".json")
+            ));
+        }
+    }
+    Ok(Work {
+        annotators: annotators.to_vec(),
+        articles,
+        schema_labels: project
+            .schema
+            .labels
+            .iter()
+            .map(|l| l.name.clone())
+            .collect(),
+        warnings,
+    })
+}
+
+/// Checks an annotator's sidecar against the article; re-anchors in memory
+/// when the article changed since (as opening it in nhan would).
+fn check(
+    project: &Project,
+    doc: &Document,
+    mut sc: Sidecar,
+    shown: &str,
+    warnings: &mut Vec<String>,
+) -> anyhow::Result<Vec<ASpan>> {
+    if sc.text_sha256 != doc.text_sha256 {
+        let opts = reanchor::Options {
+            allow_crossing: project.schema.overlap == Overlap::Any,
+        };
+        let r = reanchor::reanchor_with(&sc.spans, &doc.text, opts);
+        let mut w = format!(
+            "{shown}: the article changed since it was annotated; {} spans placed again in memory",
+            r.moved
+        );
+        if !r.orphans.is_empty() {
+            w.push_str(&format!(
+                ", {} could not be placed and are left out",
+                r.orphans.len()
+            ));
+        }
+        warnings.push(w);
+        sc.spans = r.placed;
+        sc.text_sha256 = doc.text_sha256.clone();
+    }
+    let probe = Document::new(doc.file_name.clone(), doc.text.clone(), &doc.text_sha256);
+    let (_, problems) = probe.with_sidecar(sc.clone());
+    if let Some(p) = problems.first() {
+        let id = p.span_id.map(|i| format!("span {i}: ")).unwrap_or_default();
+        anyhow::bail!(
+            "{shown}: {id}{}; fix the file (or move it away) and run nhan agree again",
+            p.message
+        );
+    }
+    let mut out: Vec<ASpan> = sc
+        .spans
+        .into_iter()
+        .map(|s| ASpan {
+            start: s.start,
+            end: s.end,
+            label: s.label,
+        })
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// How many articles each annotator has a sidecar for.
+pub fn work_counts(work: &Work) -> BTreeMap<&str, usize> {
+    let mut m = BTreeMap::new();
+    for (i, a) in work.annotators.iter().enumerate() {
+        let n = work
+            .articles
+            .iter()
+            .filter(|art| art.spans[i].is_some())
+            .count();
+        m.insert(a.as_str(), n);
+    }
+    m
+}
