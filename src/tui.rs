@@ -60,11 +60,18 @@ fn mouse_from_crossterm(m: event::MouseEvent) -> Option<Mouse> {
     })
 }
 
-/// On a panic: give the terminal back first, then say what happened and
-/// where the full report is. Edits are saved before the next key is read,
-/// so there is nothing pending to flush.
+/// The writer's pending saves, for the panic hook to wait on.
+static PENDING: std::sync::OnceLock<std::sync::Arc<crate::app::runtime::Pending>> =
+    std::sync::OnceLock::new();
+
+/// On a panic: let the writer finish the saves it was handed (it runs on
+/// its own thread, untouched by the panic), give the terminal back, then
+/// say what happened and where the full report is.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
+        if let Some(p) = PENDING.get() {
+            p.wait_idle(Duration::from_secs(5));
+        }
         restore();
         let report = std::env::temp_dir().join(format!("nhan-crash-{}.txt", std::process::id()));
         let body = format!(
@@ -203,6 +210,9 @@ fn event_loop(
     let size = term.size()?;
     let scans = scan_in_background(project.clone());
     let mut app = App::new(project, config, (size.width, size.height));
+    let writer = crate::app::runtime::Writer::spawn();
+    let _ = PENDING.set(std::sync::Arc::clone(&writer.pending));
+    app.writer = Some(writer);
     if let Some(why) = lock_problem {
         app.state.lock_problem = Some(why.clone());
         crate::app::update::error(&mut app.state, why);
@@ -219,6 +229,8 @@ fn event_loop(
     });
     let mut traced: Vec<(Key, Instant)> = Vec::new();
     loop {
+        // Saves the writer finished since the last frame ("saved ✓").
+        app.poll_saves();
         term.draw(|f| crate::ui::draw(f, &app.state))?;
         if let Some(f) = trace.as_mut() {
             for (k, t) in traced.drain(..) {
@@ -226,7 +238,21 @@ fn event_loop(
             }
         }
         if app.state.quit {
-            return Ok(());
+            // Every save handed over is written before we go; one that
+            // failed keeps nhan open, saying why (q again quits anyway).
+            app.flush_saves();
+            let failed = app
+                .state
+                .articles
+                .iter()
+                .flatten()
+                .any(|a| matches!(a.save, crate::app::state::SaveState::Failed(_)));
+            if !failed || app.state.quit_armed {
+                return Ok(());
+            }
+            app.state.quit = false;
+            app.handle(Msg::Action(crate::app::action::Action::Quit));
+            continue;
         }
         // Titles and counts read so far by the background scan.
         let mut scanning = false;
@@ -244,7 +270,8 @@ fn event_loop(
             }
         }
         let to_tick = Duration::from_secs(1).saturating_sub(last_tick.elapsed());
-        let timeout = if scanning {
+        let saving = app.writer.as_ref().is_some_and(|w| !w.pending.is_idle());
+        let timeout = if scanning || saving {
             to_tick.min(Duration::from_millis(30))
         } else {
             to_tick
@@ -276,6 +303,7 @@ fn event_loop(
                 }
                 if app.state.suspend {
                     app.state.suspend = false;
+                    app.flush_saves();
                     suspend(&mut term)?;
                     let size = term.size()?;
                     app.handle(Msg::Resize(size.width, size.height));

@@ -445,3 +445,18 @@ fn background_scan_results_fill_the_list_but_never_override_an_open_article() {
         ("Tin Hà Nội", 1, Status::InProgress)
     );
 }
+
+#[test]
+fn with_a_background_writer_edits_reach_the_disk_and_are_shown_saved_only_then() {
+    let mut h = Harness::open("Lan gặp Minh ở Hà Nội hôm nay");
+    h.app.writer = Some(nhan::app::runtime::Writer::spawn());
+    for _ in 0..6 {
+        h.keys("1 l");
+    }
+    // Until the writer reports back, nothing is shown as saved.
+    assert_ne!(h.app.state.article().unwrap().save, SaveState::Saved);
+    h.app.flush_saves();
+    assert_eq!(h.app.state.article().unwrap().save, SaveState::Saved);
+    assert_eq!(h.disk_markup("a"), h.markup());
+    assert_eq!(h.on_disk("a").unwrap().spans.len(), 6);
+}

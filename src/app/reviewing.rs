@@ -387,12 +387,7 @@ fn mark_reviewed(state: &mut State) -> Vec<Effect> {
     if art.read_only.is_some() {
         return editing::edit_action(state, Action::ToggleDone);
     }
-    let mut left = art
-        .doc
-        .spans
-        .iter()
-        .filter(|s| !review::is_reviewed(s))
-        .count();
+    let mut left = art.doc.spans.len() - art.doc.spans.reviewed();
     // Adjudicating: every disagreement needs a decision too.
     if let Some(adj) = &state.review.adjudication {
         left += adj

@@ -10,25 +10,155 @@ use std::collections::VecDeque;
 
 pub struct App {
     pub state: State,
+    /// Where saves go: `None` writes them before `handle` returns (tests,
+    /// scripts); the terminal loop sets a background writer.
+    pub writer: Option<Writer>,
 }
 
 impl App {
     pub fn new(project: Project, config: Config, size: (u16, u16)) -> App {
         App {
             state: State::new(project, config, size),
+            writer: None,
         }
     }
 
-    /// Handles one message and everything it causes, synchronously: when
-    /// this returns, every edit it made is on disk (or its failure is shown).
+    /// Handles one message and everything it causes. Without a writer,
+    /// every edit is on disk (or its failure shown) when this returns; with
+    /// one, it is handed to the writer thread at once.
     pub fn handle(&mut self, msg: Msg) {
         let mut queue = VecDeque::from([msg]);
         while let Some(m) = queue.pop_front() {
             for effect in update(&mut self.state, m) {
+                let effect = match (&self.writer, effect) {
+                    (
+                        Some(w),
+                        Effect::Save {
+                            index,
+                            revision,
+                            path,
+                            snapshot,
+                        },
+                    ) => {
+                        w.send(Job {
+                            index,
+                            revision,
+                            path,
+                            snapshot,
+                        });
+                        continue;
+                    }
+                    (_, e) => e,
+                };
                 if let Some(reply) = run(&self.state.project, effect) {
                     queue.push_back(reply);
                 }
             }
+        }
+    }
+
+    /// Takes in what the writer has finished (saved, or failed and why).
+    pub fn poll_saves(&mut self) {
+        let done: Vec<Msg> = self
+            .writer
+            .as_ref()
+            .map(|w| w.rx.try_iter().collect())
+            .unwrap_or_default();
+        for m in done {
+            self.handle(m);
+        }
+    }
+
+    /// Waits until every save handed to the writer is written, then takes
+    /// in the results. Called before quitting and suspending.
+    pub fn flush_saves(&mut self) {
+        if let Some(w) = &self.writer {
+            w.pending.wait_idle(std::time::Duration::from_secs(30));
+        }
+        self.poll_saves();
+    }
+}
+
+/// One sidecar to write.
+pub struct Job {
+    index: usize,
+    revision: u64,
+    path: std::path::PathBuf,
+    snapshot: crate::core::sidecar::Snapshot,
+}
+
+/// How many saves are handed over and not yet written.
+#[derive(Default)]
+pub struct Pending {
+    count: std::sync::Mutex<usize>,
+    idle: std::sync::Condvar,
+}
+
+impl Pending {
+    fn add(&self, n: isize) {
+        let mut c = self.count.lock().unwrap_or_else(|e| e.into_inner());
+        *c = c.saturating_add_signed(n);
+        if *c == 0 {
+            self.idle.notify_all();
+        }
+    }
+
+    pub fn is_idle(&self) -> bool {
+        *self.count.lock().unwrap_or_else(|e| e.into_inner()) == 0
+    }
+
+    /// Blocks until nothing is pending (or `limit` passes).
+    pub fn wait_idle(&self, limit: std::time::Duration) {
+        let c = self.count.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = self.idle.wait_timeout_while(c, limit, |c| *c > 0);
+    }
+}
+
+/// Writes sidecars on its own thread, so a key never waits for a disk.
+/// Saves of one article that pile up are coalesced: only the newest is
+/// written, and the file always holds a state the user saw.
+pub struct Writer {
+    tx: std::sync::mpsc::Sender<Job>,
+    rx: std::sync::mpsc::Receiver<Msg>,
+    pub pending: std::sync::Arc<Pending>,
+}
+
+impl Writer {
+    pub fn spawn() -> Writer {
+        let (tx, jobs) = std::sync::mpsc::channel::<Job>();
+        let (done, rx) = std::sync::mpsc::channel();
+        let pending = std::sync::Arc::new(Pending::default());
+        let p = std::sync::Arc::clone(&pending);
+        std::thread::spawn(move || {
+            while let Ok(first) = jobs.recv() {
+                let mut batch = vec![first];
+                batch.extend(jobs.try_iter());
+                let n = batch.len() as isize;
+                let mut newest: std::collections::BTreeMap<usize, Job> =
+                    std::collections::BTreeMap::new();
+                for j in batch {
+                    if newest.get(&j.index).is_none_or(|o| o.revision < j.revision) {
+                        newest.insert(j.index, j);
+                    }
+                }
+                for (_, j) in newest {
+                    let result = save(&j.path, &j.snapshot);
+                    let _ = done.send(Msg::Saved {
+                        index: j.index,
+                        revision: j.revision,
+                        result,
+                    });
+                }
+                p.add(-n);
+            }
+        });
+        Writer { tx, rx, pending }
+    }
+
+    fn send(&self, job: Job) {
+        self.pending.add(1);
+        if self.tx.send(job).is_err() {
+            self.pending.add(-1);
         }
     }
 }
@@ -48,16 +178,12 @@ fn run(project: &Project, effect: Effect) -> Option<Msg> {
             index,
             revision,
             path,
-            contents,
-        } => {
-            let result = write_atomic(&path, contents.as_bytes())
-                .map_err(|e| format!("{}: {e}", path.display()));
-            Some(Msg::Saved {
-                index,
-                revision,
-                result,
-            })
-        }
+            snapshot,
+        } => Some(Msg::Saved {
+            index,
+            revision,
+            result: save(&path, &snapshot),
+        }),
         Effect::LoadAnnotators { index, stem } => {
             let mut work = Vec::new();
             for name in project.annotators_of(&stem) {
@@ -84,4 +210,13 @@ fn run(project: &Project, effect: Effect) -> Option<Msg> {
         }
         Effect::Quit => None,
     }
+}
+
+/// Serialises and writes one sidecar; the error names the file.
+pub fn save(
+    path: &std::path::Path,
+    snapshot: &crate::core::sidecar::Snapshot,
+) -> Result<(), String> {
+    write_atomic(path, snapshot.to_json().as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))
 }

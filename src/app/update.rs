@@ -61,7 +61,7 @@ pub enum Msg {
     Tick,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Effect {
     Load {
         index: usize,
@@ -72,7 +72,7 @@ pub enum Effect {
         index: usize,
         revision: u64,
         path: PathBuf,
-        contents: String,
+        snapshot: crate::core::sidecar::Snapshot,
     },
     LoadAnnotators {
         index: usize,
@@ -396,7 +396,7 @@ fn quit(state: &mut State) -> Vec<Effect> {
         .articles
         .iter()
         .flatten()
-        .filter(|a| a.save != SaveState::Saved)
+        .filter(|a| matches!(a.save, SaveState::Failed(_)))
         .map(|a| a.doc.file_name.clone())
         .collect();
     if !unsaved.is_empty() && !state.quit_armed {
@@ -504,7 +504,7 @@ pub fn save_effect(state: &State, art: &OpenArticle) -> Effect {
         index: art.index,
         revision: art.revision,
         path: state.project.sidecar_path(&meta.stem),
-        contents: art.doc.to_sidecar().to_json(),
+        snapshot: art.doc.snapshot(),
     }
 }
 

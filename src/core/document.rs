@@ -3,7 +3,7 @@
 
 use super::edit::Edit;
 use super::schema::{Overlap, Schema};
-use super::sidecar::{FORMAT_VERSION, Sidecar};
+use super::sidecar::{FORMAT_VERSION, Head, Sidecar, Snapshot};
 use super::span::{Span, SpanStore, crosses, overlaps};
 use super::status::Status;
 use super::text::Text;
@@ -153,6 +153,20 @@ impl Document {
             }
         }
         v
+    }
+
+    /// What a save writes, taken without copying the spans.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            head: Head {
+                nhan: FORMAT_VERSION,
+                article: self.file_name.clone(),
+                text_sha256: self.text_sha256.clone(),
+                status: self.status,
+                extra: self.extra.clone(),
+            },
+            spans: self.spans.snapshot(),
+        }
     }
 
     pub fn to_sidecar(&self) -> Sidecar {

@@ -17,10 +17,6 @@ pub const ORPHANS_FIELD: &str = "orphans";
 /// Top-level sidecar field listing rejected spans (so stats can count them).
 pub const REJECTED_FIELD: &str = "rejected";
 
-pub fn is_reviewed(s: &Span) -> bool {
-    s.review.is_some()
-}
-
 /// One place a consistency case points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Place {

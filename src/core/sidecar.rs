@@ -64,37 +64,74 @@ impl Sidecar {
 
     /// The contract's layout: stable, diff-friendly, one span per line.
     pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(128 + self.spans.len() * 128);
-        out.push_str("{\n");
-        let head = [
-            ("nhan", Value::from(self.nhan)),
-            ("article", Value::from(self.article.as_str())),
-            ("text_sha256", Value::from(self.text_sha256.as_str())),
-            ("status", Value::from(self.status.as_str())),
-        ];
-        for (k, v) in head.iter() {
-            push_member(&mut out, k, v);
-        }
-        for (k, v) in &self.extra {
-            push_member(&mut out, k, v);
-        }
-        if self.spans.is_empty() {
-            out.push_str("  \"spans\": []\n}\n");
-            return out;
-        }
-        out.push_str("  \"spans\": [\n");
-        for (i, s) in self.spans.iter().enumerate() {
-            out.push_str("    ");
-            out.push_str(&spaced(s));
-            out.push_str(if i + 1 < self.spans.len() {
-                ",\n"
-            } else {
-                "\n"
-            });
-        }
-        out.push_str("  ]\n}\n");
-        out
+        render(
+            &Head {
+                nhan: self.nhan,
+                article: self.article.clone(),
+                text_sha256: self.text_sha256.clone(),
+                status: self.status,
+                extra: self.extra.clone(),
+            },
+            &self.spans,
+        )
     }
+}
+
+/// Everything of a sidecar but its spans.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Head {
+    pub nhan: u64,
+    pub article: String,
+    pub text_sha256: String,
+    pub status: Status,
+    pub extra: Map<String, Value>,
+}
+
+/// A sidecar to write, taken in O(1) from a document: the spans are shared,
+/// so the writer thread can serialise them while editing goes on.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub head: Head,
+    pub spans: std::sync::Arc<Vec<Span>>,
+}
+
+impl Snapshot {
+    pub fn to_json(&self) -> String {
+        render(&self.head, &self.spans)
+    }
+}
+
+/// The contract's layout: stable, diff-friendly, one span per line.
+pub fn render(head: &Head, spans: &[Span]) -> String {
+    let mut out: Vec<u8> = Vec::with_capacity(128 + spans.len() * 128);
+    out.extend_from_slice(b"{\n");
+    let fields = [
+        ("nhan", Value::from(head.nhan)),
+        ("article", Value::from(head.article.as_str())),
+        ("text_sha256", Value::from(head.text_sha256.as_str())),
+        ("status", Value::from(head.status.as_str())),
+    ];
+    let mut s = String::new();
+    for (k, v) in fields.iter() {
+        push_member(&mut s, k, v);
+    }
+    for (k, v) in &head.extra {
+        push_member(&mut s, k, v);
+    }
+    out.extend_from_slice(s.as_bytes());
+    if spans.is_empty() {
+        out.extend_from_slice(b"  \"spans\": []\n}\n");
+    } else {
+        out.extend_from_slice(b"  \"spans\": [\n");
+        for (i, sp) in spans.iter().enumerate() {
+            out.extend_from_slice(b"    ");
+            let mut ser = serde_json::Serializer::with_formatter(&mut out, Spaced);
+            sp.serialize(&mut ser).expect("spans always serialise");
+            out.extend_from_slice(if i + 1 < spans.len() { b",\n" } else { b"\n" });
+        }
+        out.extend_from_slice(b"  ]\n}\n");
+    }
+    String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
 /// A top-level member. A non-empty array of objects (such as review's

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::ops::Range;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Span {
@@ -50,7 +51,12 @@ pub fn overlaps(a: Range<usize>, b: Range<usize>) -> bool {
 
 #[derive(Debug, Clone, Default)]
 pub struct SpanStore {
-    spans: Vec<Span>,
+    /// Shared with the sidecar writer: a save takes a snapshot in O(1), and
+    /// an edit copies the list only if a save of the previous state is
+    /// still being written (`Arc::make_mut`).
+    spans: Arc<Vec<Span>>,
+    /// How many spans carry a review decision (kept for the list's progress).
+    reviewed: usize,
     /// `max_end[i]` = the largest end among `spans[..=i]`: lets a range query
     /// skip every span that ends before the range.
     max_end: Vec<usize>,
@@ -59,12 +65,24 @@ pub struct SpanStore {
 impl SpanStore {
     pub fn new(mut spans: Vec<Span>) -> Self {
         spans.sort_by(|a, b| a.key().cmp(&b.key()));
+        let reviewed = spans.iter().filter(|s| s.review.is_some()).count();
         let mut s = SpanStore {
-            spans,
+            spans: Arc::new(spans),
+            reviewed,
             max_end: Vec::new(),
         };
         s.reindex_from(0);
         s
+    }
+
+    /// The spans as they are now, for a save on another thread.
+    pub fn snapshot(&self) -> Arc<Vec<Span>> {
+        Arc::clone(&self.spans)
+    }
+
+    /// Spans with a review decision (`review` set).
+    pub fn reviewed(&self) -> usize {
+        self.reviewed
     }
 
     fn reindex_from(&mut self, i: usize) {
@@ -102,13 +120,15 @@ impl SpanStore {
 
     pub fn insert(&mut self, span: Span) {
         let i = self.spans.partition_point(|s| s.key() < span.key());
-        self.spans.insert(i, span);
+        self.reviewed += usize::from(span.review.is_some());
+        Arc::make_mut(&mut self.spans).insert(i, span);
         self.reindex_from(i);
     }
 
     pub fn remove(&mut self, id: u64) -> Option<Span> {
         let i = self.spans.iter().position(|s| s.id == id)?;
-        let s = self.spans.remove(i);
+        let s = Arc::make_mut(&mut self.spans).remove(i);
+        self.reviewed -= usize::from(s.review.is_some());
         self.reindex_from(i);
         Some(s)
     }

@@ -76,7 +76,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         let mut spans = super::plural(a.span_count, "span");
         // Review progress is known once the article has been read.
         if let Some(art) = &state.articles[i] {
-            let r = art.doc.spans.iter().filter(|s| s.review.is_some()).count();
+            let r = art.doc.spans.reviewed();
             if r > 0 || state.mode == crate::app::state::Mode::Review {
                 spans += &format!(" · {r} reviewed");
             }

@@ -3,7 +3,6 @@
 use super::theme::Theme;
 use crate::app::geometry;
 use crate::app::state::{Focus, ReviewFilter, State};
-use crate::core::review;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -48,12 +47,7 @@ pub fn progress(state: &State) -> String {
     let (mut spans, mut reviewed) = (0, 0);
     for a in state.articles.iter().flatten() {
         spans += a.doc.spans.len();
-        reviewed += a
-            .doc
-            .spans
-            .iter()
-            .filter(|s| review::is_reviewed(s))
-            .count();
+        reviewed += a.doc.spans.reviewed();
     }
     let arts = &state.project.articles;
     let done = arts
