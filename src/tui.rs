@@ -166,7 +166,7 @@ pub fn run(project_dir: &Path, annotator: Option<String>, adjudicate: bool) -> a
             None
         }
         Err(held) => Some(format!(
-            "{held}; this window is read-only (quit the other nhan, then reopen)"
+            "read-only: {held}; quit the other nhan, then reopen"
         )),
     };
 

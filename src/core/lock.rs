@@ -1,36 +1,23 @@
 //! An advisory lock against two nhan processes editing one project.
 //!
-//! The lock is the file `.nhan.lock` in the project root, created with
-//! `create_new` (atomic: of two processes exactly one creates it) and
-//! holding who took it: `{"pid", "user", "host", "started"}` (plus the
-//! process start time on Linux, so a recycled pid is not mistaken for the
-//! holder). The second process gets [`LockHeld`], which says who holds the
-//! lock, and opens the project read-only.
-//!
-//! A lock whose process is gone (same host, and `/proc/<pid>` missing or
-//! belonging to a younger process) is stale and taken over: it is renamed
-//! aside (atomic, so of two processes taking over only one succeeds) and
-//! checked to be the same lock that was judged stale before it is deleted.
-//! Off Linux, and for a lock taken on another host, liveness cannot be
-//! checked and the lock counts as held: the message says which file to
-//! delete if that process is really gone.
-//!
-//! The guard deletes the file on drop, unless the file no longer holds its
-//! own lock. A `kill -9` leaves the file behind; the next start takes it over.
+//! The lock is an exclusive `flock` on the file `.nhan.lock` in the project
+//! root, which also says who holds it: `{"pid", "user", "host", "started"}`.
+//! The kernel releases a `flock` when its process ends, however it ends, so
+//! a lock can never go stale: a `kill -9` frees the project at once, and of
+//! two processes starting together exactly one gets it. The second gets
+//! [`LockHeld`], which says who holds the lock, and opens the project
+//! read-only. The file itself stays (emptied on release): deleting it would
+//! let a process still waiting on the old file think it holds a lock.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::fs::{self, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Seek, Write};
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 pub const LOCK_FILE: &str = ".nhan.lock";
-
-/// A lock file younger than this that cannot be parsed is probably being
-/// written by a process that just created it: it counts as held.
-const FRESH: Duration = Duration::from_secs(10);
 
 /// Who holds (or held) a lock: the contents of `.nhan.lock`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,8 +28,7 @@ pub struct LockInfo {
     /// When the lock was taken: UTC, RFC 3339.
     pub started: String,
     /// The process's start time (Linux `/proc/<pid>/stat` field 22, clock
-    /// ticks since boot), to tell the holder from a later process that got
-    /// the same pid.
+    /// ticks since boot): with the pid, it names the holder process exactly.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proc_start: Option<u64>,
 }
@@ -72,10 +58,10 @@ impl LockInfo {
 /// Why the lock was not taken. The caller opens the project read-only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LockHeld {
-    /// Another nhan that is (or may be) running holds it.
+    /// Another running nhan holds it.
     Held { path: PathBuf, holder: LockInfo },
-    /// A lock file exists but does not say who holds it (it is being
-    /// written right now, or it is not a lock nhan wrote).
+    /// Another process holds it but the file does not (yet) say who: it is
+    /// starting at this moment.
     Unreadable { path: PathBuf, why: String },
     /// The lock file could not be created or read: read-only folder,
     /// permission denied, missing folder.
@@ -104,18 +90,16 @@ impl fmt::Display for LockHeld {
         match self {
             LockHeld::Held { path, holder } => write!(
                 f,
-                "project open in another nhan: {}; read-only here (if that nhan is no longer running, delete {})",
+                "{} holds {} (the project is open in another nhan)",
                 holder.describe(),
                 path.display()
             ),
-            LockHeld::Unreadable { path, why } => write!(
-                f,
-                "{}: {why}; read-only here (if no other nhan is running, delete that file)",
-                path.display()
-            ),
+            LockHeld::Unreadable { path, why } => {
+                write!(f, "{}: {why}", path.display())
+            }
             LockHeld::Io { path, error } => write!(
                 f,
-                "{}: cannot take the project lock: {error}; read-only here",
+                "{}: cannot take the project lock: {error}",
                 path.display()
             ),
         }
@@ -124,12 +108,14 @@ impl fmt::Display for LockHeld {
 
 impl std::error::Error for LockHeld {}
 
-/// The lock, held until dropped.
+/// The lock, held until dropped (or until the process ends).
 #[derive(Debug)]
 pub struct LockGuard {
     path: PathBuf,
     info: LockInfo,
     took_over: Option<LockInfo>,
+    /// The open file the `flock` is on: closing it releases the lock.
+    file: fs::File,
 }
 
 impl LockGuard {
@@ -141,7 +127,8 @@ impl LockGuard {
         &self.path
     }
 
-    /// The stale lock this one replaced, if any (worth a status-bar note).
+    /// Who held the lock last, if it was not released cleanly (a crash or a
+    /// `kill -9`): worth a status-bar note.
     pub fn took_over(&self) -> Option<&LockInfo> {
         self.took_over.as_ref()
     }
@@ -152,14 +139,8 @@ impl LockGuard {
 
 impl Drop for LockGuard {
     fn drop(&mut self) {
-        // Delete only our own lock: never one another process put there.
-        let ours = fs::read(&self.path)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<LockInfo>(&b).ok())
-            .is_some_and(|i| i == self.info);
-        if ours {
-            let _ = fs::remove_file(&self.path);
-        }
+        // Say nobody holds it; the kernel drops the flock with the file.
+        let _ = self.file.set_len(0);
     }
 }
 
@@ -174,111 +155,45 @@ fn acquire_as(project_root: &Path, me: LockInfo) -> Result<LockGuard, LockHeld> 
         path: path.clone(),
         error: e.to_string(),
     };
-    let mut took_over = None;
-    for _ in 0..8 {
-        match OpenOptions::new().write(true).create_new(true).open(&path) {
-            Ok(mut f) => {
-                let mut json = serde_json::to_string(&me).expect("LockInfo serialises");
-                json.push('\n');
-                if let Err(e) = f.write_all(json.as_bytes()).and_then(|_| f.sync_all()) {
-                    drop(f);
-                    let _ = fs::remove_file(&path);
-                    return Err(io(e));
-                }
-                return Ok(LockGuard {
-                    path,
-                    info: me,
-                    took_over,
-                });
-            }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(io(e)),
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(io)?;
+    // SAFETY: flock on a file descriptor we own, with constant flags.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        let e = io::Error::last_os_error();
+        if e.raw_os_error() != Some(libc::EWOULDBLOCK) {
+            return Err(io(e));
         }
-        let bytes = match fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => continue, // just released
-            Err(e) => return Err(io(e)),
-        };
-        match serde_json::from_slice::<LockInfo>(&bytes) {
-            Ok(holder) => {
-                if holder.host != me.host || pid_alive(holder.pid, holder.proc_start) {
-                    return Err(LockHeld::Held { path, holder });
-                }
-                take_over(&path, &bytes).map_err(io)?;
-                took_over = Some(holder);
-            }
-            Err(e) => {
-                let age = fs::metadata(&path)
-                    .and_then(|m| m.modified())
-                    .ok()
-                    .and_then(|t| SystemTime::now().duration_since(t).ok())
-                    .unwrap_or(Duration::ZERO);
-                if age < FRESH {
-                    return Err(LockHeld::Unreadable {
-                        path,
-                        why: format!("a lock file exists that does not say who holds it ({e})"),
-                    });
-                }
-                take_over(&path, &bytes).map_err(io)?;
-            }
-        }
+        let bytes = fs::read(&path).unwrap_or_default();
+        return Err(match serde_json::from_slice::<LockInfo>(&bytes) {
+            Ok(holder) => LockHeld::Held { path, holder },
+            Err(_) => LockHeld::Unreadable {
+                path,
+                why: "another nhan is opening this project right now".into(),
+            },
+        });
     }
-    Err(LockHeld::Unreadable {
+    // Ours. Whatever the file still says is a holder that did not release.
+    let mut before = Vec::new();
+    let _ = file.read_to_end(&mut before);
+    let took_over = serde_json::from_slice::<LockInfo>(&before).ok();
+    let mut json = serde_json::to_string(&me).expect("LockInfo serialises");
+    json.push('\n');
+    file.set_len(0)
+        .and_then(|_| file.rewind())
+        .and_then(|_| file.write_all(json.as_bytes()))
+        .and_then(|_| file.sync_all())
+        .map_err(io)?;
+    Ok(LockGuard {
         path,
-        why: "the lock kept changing: another nhan is starting at the same moment".into(),
+        info: me,
+        took_over,
+        file,
     })
-}
-
-/// Removes the stale lock `judged` at `path`, unless another process
-/// replaced it in the meantime (then that lock is put back).
-fn take_over(path: &Path, judged: &[u8]) -> io::Result<()> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let aside = path.with_file_name(format!(
-        "{LOCK_FILE}.stale.{}.{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    match fs::rename(path, &aside) {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()), // someone else took over
-        Err(e) => return Err(e),
-    }
-    let moved = fs::read(&aside).unwrap_or_default();
-    if moved != judged {
-        // A fresh lock, taken after ours was judged stale: put it back.
-        // `hard_link` fails if a lock exists again, so nothing is clobbered.
-        match fs::hard_link(&aside, path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-            Err(_) => {
-                if !path.exists() {
-                    let _ = fs::rename(&aside, path);
-                }
-            }
-        }
-    }
-    let _ = fs::remove_file(&aside);
-    Ok(())
-}
-
-#[cfg(target_os = "linux")]
-fn pid_alive(pid: u32, started: Option<u64>) -> bool {
-    if !Path::new("/proc/self").exists() {
-        return true; // no procfs: cannot tell
-    }
-    match fs::metadata(format!("/proc/{pid}")) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
-        Err(_) => true,
-        Ok(_) => match (started, proc_start(pid)) {
-            (Some(want), Some(now)) => want == now,
-            _ => true,
-        },
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn pid_alive(_pid: u32, _started: Option<u64>) -> bool {
-    true // no std-only way to ask; the message says which file to delete
 }
 
 /// Field 22 of `/proc/<pid>/stat` (after the parenthesised command name,
@@ -346,11 +261,11 @@ mod tests {
         fs::write(root.join(LOCK_FILE), serde_json::to_vec(info).unwrap()).unwrap();
     }
 
-    fn dead(host: String) -> LockInfo {
+    fn dead() -> LockInfo {
         LockInfo {
             pid: 999_999_999,
             user: "minh".into(),
-            host,
+            host: "may-2".into(),
             started: "2020-01-01T00:00:00Z".into(),
             proc_start: None,
         }
@@ -370,7 +285,7 @@ mod tests {
             "{msg}"
         );
         assert!(
-            msg.contains(LOCK_FILE) && msg.contains("read-only"),
+            msg.contains(LOCK_FILE) && msg.contains("another nhan"),
             "{msg}"
         );
         // The file is JSON with the contract's fields.
@@ -381,67 +296,44 @@ mod tests {
     }
 
     #[test]
-    fn drop_removes_the_lock_and_frees_the_project() {
+    fn dropping_frees_the_project() {
         let d = tempfile::tempdir().unwrap();
         let g = acquire(d.path()).unwrap();
-        assert!(d.path().join(LOCK_FILE).exists());
         drop(g);
-        assert!(!d.path().join(LOCK_FILE).exists());
         let g = acquire(d.path()).unwrap();
+        assert_eq!(
+            g.took_over(),
+            None,
+            "a clean release leaves nothing to take over"
+        );
         g.release();
-        assert!(!d.path().join(LOCK_FILE).exists());
+        assert!(acquire(d.path()).is_ok());
     }
 
     #[test]
-    fn stale_lock_of_a_dead_process_is_taken_over() {
+    fn a_lock_left_by_a_dead_process_is_free_and_reported() {
         let d = tempfile::tempdir().unwrap();
-        let me = LockInfo::current();
-        write_lock(d.path(), &dead(me.host.clone()));
+        write_lock(d.path(), &dead());
         let g = acquire(d.path()).unwrap();
         assert_eq!(g.took_over().unwrap().pid, 999_999_999);
         let now: LockInfo = serde_json::from_slice(&fs::read(g.path()).unwrap()).unwrap();
         assert_eq!(now.pid, std::process::id());
-        // Nothing left aside.
         assert_eq!(fs::read_dir(d.path()).unwrap().count(), 1);
     }
 
-    #[cfg(target_os = "linux")]
     #[test]
-    fn a_recycled_pid_does_not_keep_a_lock_alive() {
-        let d = tempfile::tempdir().unwrap();
-        let mut other = LockInfo::current();
-        other.proc_start = Some(1); // our pid, but a different process start
-        write_lock(d.path(), &other);
-        assert!(acquire(d.path()).unwrap().took_over().is_some());
-    }
-
-    #[test]
-    fn a_lock_from_another_host_is_respected() {
-        let d = tempfile::tempdir().unwrap();
-        write_lock(d.path(), &dead("elsewhere.example".into()));
-        let held = acquire(d.path()).unwrap_err();
-        assert_eq!(held.holder().unwrap().host, "elsewhere.example");
-    }
-
-    #[test]
-    fn unreadable_lock_is_held_while_fresh_and_taken_over_when_old() {
+    fn a_holder_that_has_not_written_yet_is_still_a_holder() {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join(LOCK_FILE);
-        fs::write(&p, b"").unwrap();
+        let f = fs::File::create(&p).unwrap();
+        // SAFETY: flock on a file we own.
+        assert_eq!(unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) }, 0);
         assert!(matches!(
             acquire(d.path()),
             Err(LockHeld::Unreadable { .. })
         ));
-        let old = SystemTime::now() - Duration::from_secs(3600);
-        fs::File::options()
-            .write(true)
-            .open(&p)
-            .unwrap()
-            .set_modified(old)
-            .unwrap();
-        let g = acquire(d.path()).unwrap();
-        assert_eq!(g.took_over(), None);
-        assert!(serde_json::from_slice::<LockInfo>(&fs::read(&p).unwrap()).is_ok());
+        drop(f);
+        assert!(acquire(d.path()).is_ok());
     }
 
     #[test]
@@ -453,52 +345,33 @@ mod tests {
     }
 
     #[test]
-    fn drop_leaves_a_lock_that_is_not_ours() {
-        let d = tempfile::tempdir().unwrap();
-        let g = acquire(d.path()).unwrap();
-        let other = dead("elsewhere.example".into());
-        write_lock(d.path(), &other);
-        drop(g);
-        assert!(d.path().join(LOCK_FILE).exists());
-    }
-
-    #[test]
-    fn racing_takeovers_of_a_stale_lock_leave_one_holder() {
+    fn racing_processes_leave_exactly_one_holder() {
         for _ in 0..20 {
             let d = tempfile::tempdir().unwrap();
-            let host = LockInfo::current().host;
-            write_lock(d.path(), &dead(host));
+            write_lock(d.path(), &dead());
             let barrier = std::sync::Barrier::new(6);
             let results: Vec<bool> = std::thread::scope(|s| {
                 let hs: Vec<_> = (0..6)
-                    .map(|i| {
+                    .map(|_| {
                         let (root, barrier) = (d.path(), &barrier);
+                        // Each thread opens the file itself, as a process
+                        // would: flocks on separate opens exclude each other.
                         s.spawn(move || {
-                            // Distinct pids in one process: pretend to be six
-                            // processes that are all alive.
-                            let mut me = LockInfo::current();
-                            me.pid = std::process::id();
-                            me.started = format!("thread {i}");
                             barrier.wait();
-                            acquire_as(root, me).map(std::mem::forget).is_ok()
+                            acquire(root).map(std::mem::forget).is_ok()
                         })
                     })
                     .collect();
                 hs.into_iter().map(|h| h.join().unwrap()).collect()
             });
             assert_eq!(results.iter().filter(|&&ok| ok).count(), 1, "{results:?}");
-            let names: Vec<_> = fs::read_dir(d.path())
-                .unwrap()
-                .map(|e| e.unwrap().file_name())
-                .collect();
-            assert_eq!(names, vec![std::ffi::OsString::from(LOCK_FILE)]);
         }
     }
 
     #[test]
     fn dates_are_rfc3339() {
         assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
-        let t = UNIX_EPOCH + Duration::from_secs(1_709_210_096); // leap day 2024
+        let t = UNIX_EPOCH + std::time::Duration::from_secs(1_709_210_096); // leap day 2024
         assert_eq!(rfc3339(t), "2024-02-29T12:34:56Z");
     }
 }

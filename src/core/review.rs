@@ -4,7 +4,6 @@
 
 use super::document::Document;
 use super::search::SearchIndex;
-use super::span::Span;
 use std::collections::BTreeMap;
 
 /// `review` values a reviewer leaves on a span.
