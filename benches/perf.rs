@@ -81,7 +81,7 @@ fn keys(c: &mut Criterion) {
                     let t = Instant::now();
                     for _ in 0..iters {
                         // 200 tokens right, 200 back, and again.
-                        let k = if (n / 200) % 2 == 0 { l } else { h };
+                        let k = if (n / 200).is_multiple_of(2) { l } else { h };
                         n += 1;
                         app.handle(Msg::Key(k));
                         draw(&mut term, &app);
