@@ -333,18 +333,7 @@ pub fn take(state: &mut State, chosen: Option<Candidate>) -> Vec<Effect> {
     }
     let mut edits = vec![Edit::Add(gold_span(art, &c, adjudicator.as_deref()))];
     edits.extend(unrecord(art, &c));
-    let mut effects = editing::commit(state, Edit::Batch(edits), None);
-    info(
-        state,
-        format!(
-            "gold takes {} “{}” (from {})",
-            c.label,
-            c.text,
-            c.by.join(", ")
-        ),
-    );
-    effects.extend(step(state, true));
-    effects
+    decide(state, edits, "takes", &c)
 }
 
 /// `x`: the gold leaves this candidate out, and the decision is recorded.
@@ -384,15 +373,16 @@ pub fn leave(state: &mut State, chosen: Option<Candidate>) -> Vec<Effect> {
         before,
         after: Some(Value::Array(list)),
     });
+    decide(state, edits, "leaves out", &c)
+}
+
+/// Applies a decision, says it, and goes on to the next undecided one.
+fn decide(state: &mut State, edits: Vec<Edit>, verb: &str, c: &Candidate) -> Vec<Effect> {
     let mut effects = editing::commit(state, Edit::Batch(edits), None);
+    let by = c.by.join(", ");
     info(
         state,
-        format!(
-            "gold leaves out {} “{}” (from {})",
-            c.label,
-            c.text,
-            c.by.join(", ")
-        ),
+        format!("gold {verb} {} “{}” (from {by})", c.label, c.text),
     );
     effects.extend(step(state, true));
     effects

@@ -62,14 +62,8 @@ pub fn rebuild_rows(state: &mut State) {
         (false, Some(c)) => vec![c],
         _ => (0..state.articles.len()).collect(),
     };
-    if rv.only_cases && rv.cases.is_none() {
-        let docs: Vec<(usize, &crate::core::document::Document)> = state
-            .articles
-            .iter()
-            .enumerate()
-            .filter_map(|(i, a)| a.as_ref().map(|a| (i, &a.doc)))
-            .collect();
-        state.review.cases = Some(review::consistency(&docs));
+    if rv.only_cases {
+        ensure_cases(state);
     }
     let rv = &state.review;
     let label = rv
@@ -470,16 +464,23 @@ fn step_unreviewed(state: &mut State, forward: bool) {
     }
 }
 
-fn next_case(state: &mut State) {
-    if state.review.cases.is_none() {
-        let docs: Vec<(usize, &crate::core::document::Document)> = state
-            .articles
-            .iter()
-            .enumerate()
-            .filter_map(|(i, a)| a.as_ref().map(|a| (i, &a.doc)))
-            .collect();
-        state.review.cases = Some(review::consistency(&docs));
+/// Runs the consistency check over the loaded articles, unless its result
+/// is still current.
+fn ensure_cases(state: &mut State) {
+    if state.review.cases.is_some() {
+        return;
     }
+    let docs: Vec<(usize, &crate::core::document::Document)> = state
+        .articles
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| a.as_ref().map(|a| (i, &a.doc)))
+        .collect();
+    state.review.cases = Some(review::consistency(&docs));
+}
+
+fn next_case(state: &mut State) {
+    ensure_cases(state);
     let cases = state.review.cases.clone().unwrap_or_default();
     if cases.is_empty() {
         info(
