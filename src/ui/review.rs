@@ -141,7 +141,9 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         let mut line = vec![
             Span::styled(fit(t.slice(lo, row.start), left_w, true), theme.dim()),
             Span::styled(
-                fit(t.slice(row.start, row.end), span_w, false),
+                // Brackets, as in the text pane: the span stands out
+                // without colour too.
+                fit(&format!("[{}]", t.slice(row.start, row.end)), span_w, false),
                 label_style.add_modifier(Modifier::BOLD),
             ),
             Span::styled(fit(t.slice(row.end, hi), right_w, false), theme.dim()),
