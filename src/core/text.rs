@@ -33,31 +33,20 @@ impl Text {
             "texts over 4 GiB are not supported"
         );
         // A char starts at every byte that is not a UTF-8 continuation byte
-        // (0b10xx_xxxx): one pass over the bytes, no decoding.
+        // (0b10xx_xxxx): one pass over the bytes, eight at a time, no decoding.
         let bytes = s.as_bytes();
         let mut checkpoints = Vec::with_capacity(bytes.len() / STRIDE + 1);
         let mut len_chars = 0usize;
         let mut b = 0;
         while b < bytes.len() {
             checkpoints.push(b as u32);
-            // Skip STRIDE chars; ASCII runs go 8 bytes at a time.
-            let mut n = 0;
-            while n < STRIDE && b < bytes.len() {
-                if n + 8 <= STRIDE && b + 8 <= bytes.len() {
-                    let w = u64::from_le_bytes(bytes[b..b + 8].try_into().expect("8 bytes"));
-                    if w & 0x8080_8080_8080_8080 == 0 {
-                        b += 8;
-                        n += 8;
-                        continue;
-                    }
-                }
-                b += 1;
-                while b < bytes.len() && (bytes[b] as i8) < -64 {
-                    b += 1;
-                }
-                n += 1;
+            let next = skip_chars(bytes, b, STRIDE);
+            if next >= bytes.len() {
+                len_chars += bytes[b..].iter().filter(|&&x| (x as i8) >= -64).count();
+                break;
             }
-            len_chars += n;
+            len_chars += STRIDE;
+            b = next;
         }
         Text {
             s: Arc::new(s),
@@ -71,15 +60,21 @@ impl Text {
     /// On error the buffer is handed back (for a diagnosis).
     pub fn from_file_vec(mut bytes: Vec<u8>) -> Result<Self, (NotUtf8, Vec<u8>)> {
         let bom = bytes.starts_with(b"\xEF\xBB\xBF");
-        if let Err(e) = std::str::from_utf8(&bytes[if bom { 3 } else { 0 }..]) {
-            return Err((Self::not_utf8(&bytes, bom, e), bytes));
-        }
         if bom {
             bytes.drain(..3);
         }
-        Ok(Text::new(
-            String::from_utf8(bytes).expect("validated just above"),
-        ))
+        // One validation (`String::from_utf8`), not a check and then another.
+        match String::from_utf8(bytes) {
+            Ok(s) => Ok(Text::new(s)),
+            Err(e) => {
+                let utf8 = e.utf8_error();
+                let mut bytes = e.into_bytes();
+                if bom {
+                    bytes.splice(0..0, *b"\xEF\xBB\xBF");
+                }
+                Err((Self::not_utf8(&bytes, bom, utf8), bytes))
+            }
+        }
     }
 
     fn not_utf8(bytes: &[u8], bom: bool, e: std::str::Utf8Error) -> NotUtf8 {
@@ -127,9 +122,17 @@ impl Text {
         if rest == 0 {
             return base;
         }
-        match self.s[base..].char_indices().nth(rest) {
-            Some((b, _)) => base + b,
-            None => self.s.len(),
+        skip_chars(self.s.as_bytes(), base, rest)
+    }
+
+    /// A cursor answering `byte_of` for non-decreasing char offsets in
+    /// amortised O(1): it walks forward from the last answer instead of from
+    /// a checkpoint (exports and sentence splitting ask in text order).
+    pub fn byte_cursor(&self) -> ByteCursor<'_> {
+        ByteCursor {
+            text: self,
+            c: 0,
+            b: 0,
         }
     }
 
@@ -199,6 +202,64 @@ impl Text {
     }
 }
 
+/// Byte offset of the `n`-th char start at or after byte `b` (itself a char
+/// start), counting `b` as the 0th; the length of `bytes` if there are fewer.
+/// Eight bytes at a time: a char starts at every byte that is not a UTF-8
+/// continuation byte (0b10xx_xxxx).
+#[inline]
+fn skip_chars(bytes: &[u8], mut b: usize, mut n: usize) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while n >= 8 && b + 8 <= bytes.len() {
+        let w = u64::from_le_bytes(bytes[b..b + 8].try_into().expect("8 bytes"));
+        // Bit 7 set and bit 6 clear: a continuation byte.
+        let cont = w & !(w << 1) & HIGH;
+        let starts = 8 - cont.count_ones() as usize;
+        if starts > n {
+            break;
+        }
+        n -= starts;
+        b += 8;
+    }
+    while b < bytes.len() {
+        if (bytes[b] as i8) >= -64 {
+            if n == 0 {
+                return b;
+            }
+            n -= 1;
+        }
+        b += 1;
+    }
+    bytes.len()
+}
+
+/// See [`Text::byte_cursor`].
+#[derive(Debug, Clone)]
+pub struct ByteCursor<'a> {
+    text: &'a Text,
+    /// The last answer: char `c` starts at byte `b`.
+    c: usize,
+    b: usize,
+}
+
+impl ByteCursor<'_> {
+    /// The same as [`Text::byte_of`]; fastest when `c` never decreases.
+    #[inline]
+    pub fn byte_of(&mut self, c: usize) -> usize {
+        let t = self.text;
+        if c >= t.len_chars {
+            return t.s.len();
+        }
+        if c < self.c || c - self.c > STRIDE {
+            let k = c / STRIDE;
+            self.c = k * STRIDE;
+            self.b = t.checkpoints[k] as usize;
+        }
+        self.b = skip_chars(t.s.as_bytes(), self.b, c - self.c);
+        self.c = c;
+        self.b
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,6 +312,25 @@ mod tests {
         assert_eq!(t.len_chars(), 278);
         for (c, (b, _)) in s.char_indices().enumerate() {
             assert_eq!(t.byte_of(c), b);
+        }
+    }
+
+    #[test]
+    fn byte_cursor_agrees_with_byte_of_in_any_order() {
+        let s: String = "ab Hà Nội 👍 x\u{301}yz ".repeat(40);
+        let t = Text::new(s);
+        let n = t.len_chars();
+        let mut cur = t.byte_cursor();
+        for c in (0..=n + 2)
+            .chain((0..n).step_by(7))
+            .chain((0..n).rev().step_by(150))
+        {
+            assert_eq!(cur.byte_of(c), t.byte_of(c), "char {c}");
+        }
+        // Slow reference: the n-th char_indices.
+        for c in 0..n {
+            let want = t.as_str().char_indices().nth(c).unwrap().0;
+            assert_eq!(t.byte_of(c), want);
         }
     }
 }

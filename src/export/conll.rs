@@ -5,7 +5,8 @@
 //! in IOB1, IOB2 or BIOES, and rebuilds each document's text by joining its
 //! tokens with spaces and its sentences with line breaks.
 
-use super::flat::{decode, tags};
+use super::Scheme;
+use super::flat::decode;
 use super::import::safe_file_name;
 use super::{Dataset, Format, InSpan, Incoming, OutFile};
 use std::path::Path;
@@ -17,18 +18,67 @@ pub struct Conll;
 /// The CoNLL text of one document (without the `-DOCSTART-` header).
 pub fn document(d: &super::ExportDoc, scheme: super::Scheme) -> String {
     let mut out = String::new();
+    document_into(d, scheme, &mut out);
+    out
+}
+
+/// [`document`] appended to `out`: each token's text sliced through one
+/// forward byte cursor and its tag written in place (what
+/// [`tags`](super::flat::tags) gives, without a string per token).
+fn document_into(d: &super::ExportDoc, scheme: super::Scheme, out: &mut String) {
+    let text = d.doc.text.as_str();
+    let mut cur = d.doc.text.byte_cursor();
+    let flat = &d.flat;
     for r in &d.sentences {
-        let t = tags(r.clone(), &d.flat, scheme);
-        for (i, tag) in r.clone().zip(t) {
+        // The kept spans of this sentence: flat[lo..] starting before its end.
+        let lo = flat.partition_point(|f| f.tokens.end <= r.start);
+        let mut fi = lo;
+        for i in r.clone() {
+            while fi < flat.len() && flat[fi].tokens.end <= i {
+                fi += 1;
+            }
             let tok = d.doc.tokens.get(i);
-            out.push_str(d.doc.text.slice(tok.start, tok.end));
+            let (a, b) = (cur.byte_of(tok.start), cur.byte_of(tok.end));
+            out.push_str(&text[a..b]);
             out.push(' ');
-            out.push_str(&tag);
+            match flat
+                .get(fi)
+                .filter(|f| f.tokens.start <= i && f.tokens.start < r.end)
+            {
+                None => out.push('O'),
+                Some(f) => {
+                    let first = i == f.tokens.start;
+                    let prefix = match scheme {
+                        Scheme::Iob2 => {
+                            if first {
+                                "B"
+                            } else {
+                                "I"
+                            }
+                        }
+                        Scheme::Iob1 => {
+                            let prev = (fi > lo).then(|| &flat[fi - 1]);
+                            let follows_same = prev.is_some_and(|p| {
+                                p.tokens.end == f.tokens.start && p.label == f.label
+                            });
+                            if first && follows_same { "B" } else { "I" }
+                        }
+                        Scheme::Bioes => match (first, i + 1 == f.tokens.end) {
+                            (true, true) => "S",
+                            (true, false) => "B",
+                            (false, true) => "E",
+                            (false, false) => "I",
+                        },
+                    };
+                    out.push_str(prefix);
+                    out.push('-');
+                    out.push_str(&f.label);
+                }
+            }
             out.push('\n');
         }
         out.push('\n');
     }
-    out
 }
 
 impl Format for Conll {
@@ -44,11 +94,17 @@ impl Format for Conll {
         ds.parts
             .iter()
             .map(|p| {
-                let mut out = String::new();
-                for d in &p.docs {
-                    out.push_str(DOCSTART);
-                    out.push_str("\n\n");
-                    out.push_str(&document(d, ds.scheme));
+                // Documents are rendered on a few threads, then joined in order.
+                let parts = super::par_map(&p.docs, |d| {
+                    let mut s = String::with_capacity(d.doc.text.as_str().len() * 3 / 2 + 64);
+                    s.push_str(DOCSTART);
+                    s.push_str("\n\n");
+                    document_into(d, ds.scheme, &mut s);
+                    s
+                });
+                let mut out = String::with_capacity(parts.iter().map(String::len).sum());
+                for part in parts {
+                    out.push_str(&part);
                 }
                 OutFile {
                     path: format!("{}.conll", p.name),

@@ -199,11 +199,10 @@ pub fn sentences(doc: &Document, flat: &[FlatSpan]) -> Vec<Range<usize>> {
     if n == 0 {
         return Vec::new();
     }
-    let bounds: Vec<usize> = text
-        .as_str()
-        .split_sentence_bound_indices()
-        .map(|(b, _)| text.char_of_byte(b))
-        .collect();
+    let bytes = text.as_str().as_bytes();
+    // Byte offsets throughout: char and byte order agree, so comparing bytes
+    // gives what comparing chars gives, without char↔byte look-ups.
+    let bounds = sentence_starts(text.as_str());
     // no_break[i]: a kept span holds tokens i - 1 and i.
     let mut no_break = vec![false; n];
     for f in flat {
@@ -211,23 +210,289 @@ pub fn sentences(doc: &Document, flat: &[FlatSpan]) -> Vec<Range<usize>> {
             *nb = true;
         }
     }
+    let mut cur = text.byte_cursor();
+    let mut prev_end = cur.byte_of(tokens.get(0).end);
     let mut out = Vec::new();
     let mut start = 0;
     let mut bi = 0;
     for (i, &held) in no_break.iter().enumerate().skip(1) {
-        let (prev_end, cur_start) = (tokens.get(i - 1).end, tokens.get(i).start);
+        let tok = tokens.get(i);
+        let cur_start = cur.byte_of(tok.start);
         while bi < bounds.len() && bounds[bi] < prev_end {
             bi += 1;
         }
         let boundary = bounds.get(bi).is_some_and(|&b| b <= cur_start)
-            || text.slice(prev_end, cur_start).contains(['\n', '\r']);
+            || bytes[prev_end..cur_start]
+                .iter()
+                .any(|&b| b == b'\n' || b == b'\r');
         if boundary && !held {
             out.push(start..i);
             start = i;
         }
+        prev_end = cur.byte_of(tok.end);
     }
     out.push(start..n);
     out
+}
+
+/// Sentence-break classes of the characters the fast splitter handles
+/// (UAX #29 names); `Slow` is everything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sb {
+    Upper,
+    Lower,
+    Numeric,
+    ATerm,
+    STerm,
+    Close,
+    Sp,
+    SContinue,
+    Cr,
+    Lf,
+    Other,
+    Slow,
+}
+
+const ASCII_SB: [Sb; 128] = {
+    let mut t = [Sb::Other; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = match b as u8 {
+            b'\t' | 0x0b | 0x0c | b' ' => Sb::Sp,
+            b'\n' => Sb::Lf,
+            b'\r' => Sb::Cr,
+            b'!' | b'?' => Sb::STerm,
+            b'.' => Sb::ATerm,
+            b'"' | b'\'' | b'(' | b')' | b'[' | b']' | b'{' | b'}' => Sb::Close,
+            b',' | b'-' | b':' | b';' => Sb::SContinue,
+            b'0'..=b'9' => Sb::Numeric,
+            b'A'..=b'Z' => Sb::Upper,
+            b'a'..=b'z' => Sb::Lower,
+            _ => Sb::Other,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The class and byte length of the char at byte `i` of `s`.
+#[inline]
+fn sentence_class(s: &str, i: usize) -> (Sb, usize) {
+    let bytes = s.as_bytes();
+    let b = bytes[i];
+    if b < 0x80 {
+        return (ASCII_SB[b as usize], 1);
+    }
+    let ch = s[i..].chars().next().expect("a char starts here");
+    let len = ch.len_utf8();
+    let case = |ch: char| {
+        if ch.is_uppercase() {
+            Sb::Upper
+        } else if ch.is_lowercase() {
+            Sb::Lower
+        } else {
+            Sb::Slow
+        }
+    };
+    let k = match ch {
+        '\u{a0}' => Sb::Sp,
+        '\u{d7}' | '\u{f7}' => Sb::Slow,
+        // Latin-1 letters, Latin Extended-A, ơ ư, Latin Extended Additional
+        // (Vietnamese): all cased.
+        '\u{c0}'..='\u{17f}'
+        | '\u{1a0}'
+        | '\u{1a1}'
+        | '\u{1af}'
+        | '\u{1b0}'
+        | '\u{1e00}'..='\u{1eff}' => case(ch),
+        '\u{2013}' | '\u{2014}' => Sb::SContinue,
+        '\u{2018}'..='\u{201f}' => Sb::Close,
+        '\u{2026}' => Sb::Other,
+        _ => Sb::Slow,
+    };
+    (k, len)
+}
+
+/// Byte offsets where UAX #29 sentences start: the same as
+/// `s.split_sentence_bound_indices().map(|(b, _)| b)`. Lines are
+/// independent (SB4 breaks after every line feed and no rule looks back
+/// across one). A line of ASCII, Latin letters and common punctuation can
+/// only break after `.`, `!`, `?` or a lone CR, so only those places are
+/// looked at, by the rules such text can meet; any other line goes through
+/// the reference.
+pub fn sentence_starts(s: &str) -> Vec<usize> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut marks: Vec<usize> = Vec::new();
+    let mut ls = 0;
+    while ls < bytes.len() {
+        marks.clear();
+        // One pass to the end of the line: is every char one the fast path
+        // knows, and where are the terminators and CRs?
+        let mut i = ls;
+        let mut slow = false;
+        let mut le = bytes.len();
+        while i < bytes.len() {
+            let x = bytes[i];
+            match SB_BYTE[x as usize] {
+                SKIP => {}
+                MARK => marks.push(i),
+                LF => {
+                    le = i + 1;
+                    break;
+                }
+                lead => {
+                    let ok = match lead {
+                        CHECK => SB_NEED[x as usize] & SB_NEXT[bytes[i + 1] as usize] != 0,
+                        E2 => {
+                            bytes[i + 1] == 0x80
+                                && matches!(bytes[i + 2], 0x93 | 0x94 | 0x98..=0x9f | 0xa6)
+                        }
+                        _ => false,
+                    };
+                    if !ok {
+                        slow = true;
+                        le = bytes[i..]
+                            .iter()
+                            .position(|&b| b == b'\n')
+                            .map_or(bytes.len(), |p| i + p + 1);
+                        break;
+                    }
+                }
+            }
+            // Continuation bytes are skipped one by one (their lead was checked).
+            i += 1;
+        }
+        if slow {
+            out.extend(
+                s[ls..le]
+                    .split_sentence_bound_indices()
+                    .map(|(b, _)| ls + b),
+            );
+        } else {
+            out.push(ls);
+            for &m in &marks {
+                if let Some(b) = break_after(s, ls, le, m) {
+                    out.push(b);
+                }
+            }
+        }
+        ls = le;
+    }
+    out
+}
+
+// What the line scan of `sentence_starts` does at each byte.
+const SKIP: u8 = 0;
+const MARK: u8 = 1;
+const LF: u8 = 2;
+const CHECK: u8 = 3;
+const E2: u8 = 4;
+const SLOW: u8 = 5;
+
+const SB_BYTE: [u8; 256] = {
+    let mut t = [SKIP; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
+            b'.' | b'!' | b'?' | b'\r' => MARK,
+            b'\n' => LF,
+            // Continuation bytes; Latin Extended-A leads (all cased letters).
+            0x00..=0xbf | 0xc4 | 0xc5 => SKIP,
+            0xc2 | 0xc3 | 0xc6 | 0xe1 => CHECK,
+            0xe2 => E2,
+            _ => SLOW,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// For a `CHECK` lead, the flag its second byte must have in [`SB_NEXT`]:
+/// NBSP; Latin-1 letters (not × ÷); ơ Ơ ư Ư; Latin Extended Additional.
+const SB_NEED: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[0xc2] = 1;
+    t[0xc3] = 2;
+    t[0xc6] = 4;
+    t[0xe1] = 8;
+    t
+};
+
+const SB_NEXT: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut f = 0;
+        if b == 0xa0 {
+            f |= 1;
+        }
+        if b >= 0x80 && b <= 0xbf && b != 0x97 && b != 0xb7 {
+            f |= 2;
+        }
+        if b == 0xa0 || b == 0xa1 || b == 0xaf || b == 0xb0 {
+            f |= 4;
+        }
+        if b >= 0xb8 && b <= 0xbb {
+            f |= 8;
+        }
+        t[b] = f;
+        b += 1;
+    }
+    t
+};
+
+/// The break a terminator or CR at byte `m` of the line `ls..le` makes, if
+/// any (SB3–SB11; the line holds only chars with a fast class).
+fn break_after(s: &str, ls: usize, le: usize, m: usize) -> Option<usize> {
+    let bytes = s.as_bytes();
+    if bytes[m] == b'\r' {
+        // SB3, SB4: CR LF stays whole; a lone CR ends a paragraph.
+        return (m + 1 < le && bytes[m + 1] != b'\n').then_some(m + 1);
+    }
+    let aterm = bytes[m] == b'.';
+    // SB9, SB10: no break inside SATerm Close* Sp*.
+    let mut j = m + 1;
+    let mut k = sentence_class(s, j.min(le - 1));
+    while j < le && k.0 == Sb::Close {
+        j += k.1;
+        k = if j < le { sentence_class(s, j) } else { k };
+    }
+    while j < le && k.0 == Sb::Sp {
+        j += k.1;
+        k = if j < le { sentence_class(s, j) } else { k };
+    }
+    if j >= le || matches!(k.0, Sb::Cr | Sb::Lf) {
+        return None;
+    }
+    let c = k.0;
+    let next_to = j == m + 1;
+    let prev = (m > ls).then(|| {
+        let mut p = m - 1;
+        while (bytes[p] as i8) < -64 {
+            p -= 1;
+        }
+        sentence_class(s, p).0
+    });
+    let no_break = matches!(c, Sb::SContinue | Sb::ATerm | Sb::STerm) // SB8a
+        || (aterm && next_to && c == Sb::Numeric) // SB6
+        || (aterm && next_to && c == Sb::Upper && matches!(prev, Some(Sb::Upper | Sb::Lower))) // SB7
+        || (aterm && lower_follows(s, j, le)); // SB8
+    (!no_break).then_some(j) // SB11
+}
+
+/// SB8: after an ATerm, whether a lowercase letter comes before any letter,
+/// terminator or paragraph end (from byte `j` of the line ending at `le`).
+fn lower_follows(s: &str, mut j: usize, le: usize) -> bool {
+    while j < le {
+        let (k, len) = sentence_class(s, j);
+        match k {
+            Sb::Lower => return true,
+            Sb::Upper | Sb::ATerm | Sb::STerm | Sb::Cr | Sb::Lf | Sb::Slow => return false,
+            _ => j += len,
+        }
+    }
+    false
 }
 
 /// The tags of the tokens `sentence` (a range of token indices), given the
@@ -432,5 +697,142 @@ mod tests {
         );
         assert!(decode(&["B-LOC", "O", "E-LOC"]).is_err());
         assert_eq!(decode(&["X-LOC"]).unwrap_err().0, 0);
+    }
+
+    fn reference_starts(s: &str) -> Vec<usize> {
+        s.split_sentence_bound_indices().map(|(b, _)| b).collect()
+    }
+
+    /// The implementation before the fast path, by char offsets.
+    fn sentences_reference(doc: &Document, flat: &[FlatSpan]) -> Vec<Range<usize>> {
+        let text = &doc.text;
+        let tokens = &doc.tokens;
+        let n = tokens.len();
+        if n == 0 {
+            return Vec::new();
+        }
+        let bounds: Vec<usize> = text
+            .as_str()
+            .split_sentence_bound_indices()
+            .map(|(b, _)| text.char_of_byte(b))
+            .collect();
+        let mut no_break = vec![false; n];
+        for f in flat {
+            for nb in &mut no_break[f.tokens.start + 1..f.tokens.end] {
+                *nb = true;
+            }
+        }
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut bi = 0;
+        for (i, &held) in no_break.iter().enumerate().skip(1) {
+            let (prev_end, cur_start) = (tokens.get(i - 1).end, tokens.get(i).start);
+            while bi < bounds.len() && bounds[bi] < prev_end {
+                bi += 1;
+            }
+            let boundary = bounds.get(bi).is_some_and(|&b| b <= cur_start)
+                || text.slice(prev_end, cur_start).contains(['\n', '\r']);
+            if boundary && !held {
+                out.push(start..i);
+                start = i;
+            }
+        }
+        out.push(start..n);
+        out
+    }
+
+    /// Every character the fast splitter classifies, in contexts that show
+    /// its class (SB6–SB8a), against the reference.
+    #[test]
+    fn fast_sentence_classes_agree_with_the_reference_for_every_char() {
+        let mut checked = 0;
+        for cp in 0u32..0x3000 {
+            let Some(ch) = char::from_u32(cp) else {
+                continue;
+            };
+            let enc = ch.to_string();
+            if sentence_class(&enc, 0).0 == Sb::Slow {
+                continue;
+            }
+            checked += 1;
+            for ctx in [
+                "a. {}",
+                "a.{}",
+                "A.{}",
+                "a? {}",
+                "a.) {}",
+                "{}. b",
+                "x {} y. Z",
+                "a. {}b",
+                "1.{}",
+                "a.{}1",
+                "Hi. {} there",
+                "a. {}\u{301}",
+                "{}\r\n. A",
+                "{}{}. {}",
+            ] {
+                let src = ctx.replace("{}", &enc);
+                assert_eq!(
+                    sentence_starts(&src),
+                    reference_starts(&src),
+                    "U+{cp:04X} in {src:?}"
+                );
+            }
+        }
+        assert!(checked > 400, "{checked}");
+        // Every char the line check lets through has a fast class.
+        for cp in (0xc0..0x180)
+            .chain([0x1a0, 0x1a1, 0x1af, 0x1b0])
+            .chain(0x1e00..0x1f00)
+        {
+            let ch = char::from_u32(cp).unwrap();
+            let k = sentence_class(&ch.to_string(), 0).0;
+            assert!(k != Sb::Slow || matches!(cp, 0xd7 | 0xf7), "U+{cp:04X}");
+        }
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        const PIECES: &[&str] = &[
+            "a", "b", "Z", "Đ", "đ", "ơ", "Ư", "Nghị", "quyết", "Hà", "Nội", "TP", "St", "0", "34",
+            ".", ".", "!", "?", "...", ",", ";", ":", "-", "'", "\"", "(", ")", "[", "]", "“", "”",
+            "‘", "’", "–", "—", "…", "#", "/", " ", " ", " ", "  ", "\t", "\u{a0}", "\n", "\r\n",
+            "\r", "\n\n", "e.g.", "3.5", "U.S.", "\u{301}", "\u{5d0}", "東京", "。", "😀",
+            "\u{2028}", "\u{85}", "\u{ad}", "\u{2024}", "ǅ", "ƻ", "\u{ff0e}", "¿",
+        ];
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+
+            #[test]
+            fn fast_sentence_starts_equal_uax29(
+                v in proptest::collection::vec(proptest::sample::select(PIECES), 0..60)
+            ) {
+                let s = v.concat();
+                prop_assert_eq!(sentence_starts(&s), reference_starts(&s));
+            }
+
+            #[test]
+            fn sentences_equal_the_char_offset_implementation(
+                v in proptest::collection::vec(proptest::sample::select(PIECES), 0..60),
+                cuts in proptest::collection::vec(any::<u16>(), 0..6),
+            ) {
+                let s = v.concat();
+                let d = Document::new("t.txt", Text::new(s), "");
+                // Some kept spans: disjoint token ranges.
+                let n = d.tokens.len();
+                let mut pts: Vec<usize> = cuts.iter().map(|&c| c as usize % (n + 1)).collect();
+                pts.sort();
+                pts.dedup();
+                let flat: Vec<FlatSpan> = pts
+                    .chunks(2)
+                    .filter(|p| p.len() == 2 && p[0] < p[1])
+                    .map(|p| FlatSpan { tokens: p[0]..p[1], label: "X".into() })
+                    .collect();
+                prop_assert_eq!(sentences(&d, &flat), sentences_reference(&d, &flat));
+            }
+        }
     }
 }

@@ -287,15 +287,116 @@ impl Built {
     }
 }
 
+/// One article as read by [`build`] (on a worker thread).
+struct Read {
+    /// Why it cannot be exported (what `Project::scan` calls its problem).
+    problem: Option<String>,
+    status: Status,
+    /// The article, if its status admits it and it has no problem.
+    doc: Option<ExportDoc>,
+    label_filtered: usize,
+    lost: Vec<Loss>,
+}
+
+/// Maps `f` over `items` on a few threads (dynamic, one item at a time),
+/// keeping the order of `items`. Exports are made of independent articles.
+pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len())
+        .min(8);
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let per_thread: Vec<Vec<(usize, R)>> = std::thread::scope(|sc| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                sc.spawn(|| {
+                    let mut v = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= items.len() {
+                            break v;
+                        }
+                        v.push((i, f(&items[i])));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    for (i, r) in per_thread.into_iter().flatten() {
+        slots[i] = Some(r);
+    }
+    slots
+        .into_iter()
+        .map(|r| r.expect("every item was mapped"))
+        .collect()
+}
+
 /// Gathers the dataset and renders its files, writing nothing.
 pub fn build(project_dir: &Path, args: &ExportArgs) -> anyhow::Result<Built> {
-    let project = Project::open(project_dir).map_err(|e| user(e.to_string()))?;
+    // Each article is read once (what `Project::open` would read for its
+    // status and problem is what the export needs), on a few threads.
+    let project = Project::list(project_dir).map_err(|e| user(e.to_string()))?;
     let fmt = format_of(args.format);
+    let flat_format = fmt.flat();
+    let keep_label = |l: &str| args.labels.is_empty() || args.labels.iter().any(|k| k == l);
 
-    let broken: Vec<String> = project
-        .articles
+    let read: Vec<Read> = par_map(&project.articles, |a| {
+        let mut r = Read {
+            problem: None,
+            status: Status::Todo,
+            doc: None,
+            label_filtered: 0,
+            lost: Vec::new(),
+        };
+        let loaded = match project.load(&a.file_name) {
+            Ok(l) => l,
+            Err(e) => {
+                r.problem = Some(e);
+                return r;
+            }
+        };
+        r.status = loaded.doc.status;
+        r.problem = loaded.read_only.or(loaded.notice);
+        if r.problem.is_some() || !args.status.admits(r.status) {
+            return r;
+        }
+        let doc = loaded.doc;
+        let mut spans = Vec::new();
+        for s in doc.spans.iter() {
+            if keep_label(&s.label) {
+                spans.push(s.clone());
+            } else {
+                r.label_filtered += 1;
+            }
+        }
+        let (flat, sentences) = if flat_format {
+            let (kept, l) = flat::flatten(&doc, &spans);
+            r.lost = l;
+            let sents = flat::sentences(&doc, &kept);
+            (kept, sents)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        r.doc = Some(ExportDoc {
+            doc,
+            spans,
+            flat,
+            sentences,
+        });
+        r
+    });
+
+    let broken: Vec<String> = read
         .iter()
-        .filter_map(|a| a.problem.as_ref().map(|p| format!("  {p}")))
+        .filter_map(|r| r.problem.as_ref().map(|p| format!("  {p}")))
         .collect();
     if !broken.is_empty() {
         return Err(user(format!(
@@ -319,51 +420,31 @@ pub fn build(project_dir: &Path, args: &ExportArgs) -> anyhow::Result<Built> {
             )));
         }
     }
-    let keep_label = |l: &str| args.labels.is_empty() || args.labels.iter().any(|k| k == l);
 
     let mut left_out: BTreeMap<Status, Vec<String>> = BTreeMap::new();
     let mut docs = Vec::new();
     let mut label_filtered = 0;
     let mut unknown: Vec<String> = Vec::new();
     let mut lost = Vec::new();
-    for a in &project.articles {
-        if !args.status.admits(a.status) {
+    for (a, r) in project.articles.iter().zip(read) {
+        if !args.status.admits(r.status) {
             left_out
-                .entry(a.status)
+                .entry(r.status)
                 .or_default()
                 .push(a.file_name.clone());
             continue;
         }
-        let loaded = project.load(&a.file_name).map_err(user)?;
-        if let Some(p) = loaded.read_only {
-            return Err(user(p));
-        }
-        let doc = loaded.doc;
-        let mut spans = Vec::new();
-        for s in doc.spans.iter() {
-            if !keep_label(&s.label) {
-                label_filtered += 1;
-                continue;
-            }
+        let d = r
+            .doc
+            .expect("an admitted article without a problem is read");
+        label_filtered += r.label_filtered;
+        for s in &d.spans {
             if !schema_labels.contains(&s.label) && !unknown.contains(&s.label) {
                 unknown.push(s.label.clone());
             }
-            spans.push(s.clone());
         }
-        let (flat, sentences) = if fmt.flat() {
-            let (kept, l) = flat::flatten(&doc, &spans);
-            lost.extend(l);
-            let sents = flat::sentences(&doc, &kept);
-            (kept, sents)
-        } else {
-            (Vec::new(), Vec::new())
-        };
-        docs.push(ExportDoc {
-            doc,
-            spans,
-            flat,
-            sentences,
-        });
+        lost.extend(r.lost);
+        docs.push(d);
     }
     unknown.sort();
     let mut labels: Vec<String> = schema_labels
