@@ -152,3 +152,18 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_five_megabyte_single_line_article_opens_and_edits() {
+    let mut h = Harness::new(&[("b", "x")]);
+    let word = "Nguyễn Phú Trọng làm việc với Ban Đối ngoại Trung ương, ";
+    let line: String = word.repeat(5 * 1024 * 1024 / word.len() + 1);
+    assert!(line.len() >= 5 * 1024 * 1024 && !line.contains('\n'));
+    std::fs::write(h.dir.path().join("articles/a.txt"), &line).unwrap();
+    reopen(&mut h);
+    h.keys("enter G h 2 g v L L 1");
+    let sc = h.on_disk("a").unwrap();
+    assert_eq!(sc.spans.len(), 2);
+    assert_eq!(sc.spans[0].text, "Nguyễn Phú Trọng");
+    assert_eq!(sc.spans[1].text, "ương");
+}
