@@ -94,7 +94,22 @@ fn visible_lines(
     };
 
     let mut out = Vec::with_capacity(last - first);
+    let mut bytes = doc.text.byte_cursor();
     for r in first..last {
+        let glyphs = layout.row(r);
+        // Only what touches this row is looked at per character.
+        let (r_lo, r_hi) = (
+            glyphs.first().map_or(0, |g| g.start as usize),
+            glyphs.last().map_or(0, |g| g.end as usize),
+        );
+        let row_spans: Vec<&&Entity> = spans
+            .iter()
+            .filter(|s| s.start <= r_hi && r_lo <= s.end)
+            .collect();
+        let row_hits: Vec<&(usize, usize)> = hits
+            .iter()
+            .filter(|&&(s, e)| s <= r_hi && r_lo < e)
+            .collect();
         let mut line: Vec<Span<'static>> = Vec::new();
         let mut run = String::new();
         let mut run_style = Style::default();
@@ -105,12 +120,12 @@ fn visible_lines(
             run_style = style;
             run.push_str(text);
         };
-        for g in layout.row(r) {
+        for g in glyphs {
             let c = g.start as usize;
             match g.kind {
                 GlyphKind::Newline => {}
                 GlyphKind::Open | GlyphKind::Close => {
-                    let Some(s) = spans.iter().find(|s| s.id == g.span) else {
+                    let Some(s) = row_spans.iter().find(|s| s.id == g.span) else {
                         continue;
                     };
                     let text = if g.kind == GlyphKind::Open {
@@ -125,16 +140,24 @@ fn visible_lines(
                     push(&text, style, &mut line);
                 }
                 GlyphKind::Grapheme => {
-                    let (shown, _) = display(doc.text.slice(c, g.end as usize));
+                    let (b0, b1) = (bytes.byte_of(c), bytes.byte_of(g.end as usize));
+                    let (shown, _) = display(&doc.text.as_str()[b0..b1]);
                     let mut style = Style::default();
-                    let covering: Vec<&&Entity> = spans.iter().filter(|s| s.contains(c)).collect();
-                    if let Some(inner) = covering
-                        .iter()
-                        .max_by_key(|s| (s.start, std::cmp::Reverse(s.end)))
-                    {
-                        style = theme.span_text(label_style(&inner.label), covering.len());
+                    let mut depth = 0;
+                    let mut inner: Option<&Entity> = None;
+                    for s in row_spans.iter().filter(|s| s.contains(c)) {
+                        depth += 1;
+                        if inner.is_none_or(|i| {
+                            (s.start, std::cmp::Reverse(s.end))
+                                > (i.start, std::cmp::Reverse(i.end))
+                        }) {
+                            inner = Some(s);
+                        }
                     }
-                    if hits.iter().any(|&(s, e)| s <= c && c < e) {
+                    if let Some(inner) = inner {
+                        style = theme.span_text(label_style(&inner.label), depth);
+                    }
+                    if row_hits.iter().any(|&&(s, e)| s <= c && c < e) {
                         style = style.patch(theme.search_hit());
                     }
                     if cursor_tok.contains(&c) {
