@@ -76,7 +76,7 @@ fn build(
         let span = doc.make_span(s, e, LABELS[l], None);
         doc.apply(&Edit::Add(span));
     }
-    let spans = doc.spans.as_slice().to_vec();
+    let spans = doc.spans.iter().cloned().collect();
     (doc, spans)
 }
 

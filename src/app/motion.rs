@@ -215,7 +215,7 @@ pub fn select_between(art: &mut OpenArticle, a: usize, b: usize) {
 /// The span after (or before) `cur` in reading order: by start, and at the
 /// same start the outer span before the inner one.
 fn neighbour_span(
-    spans: &[crate::core::span::Span],
+    spans: &[std::sync::Arc<crate::core::span::Span>],
     cur: (usize, usize),
     forward: bool,
 ) -> Option<usize> {

@@ -175,7 +175,7 @@ impl Document {
             article: self.file_name.clone(),
             text_sha256: self.text_sha256.clone(),
             status: self.status,
-            spans: self.spans.as_slice().to_vec(),
+            spans: self.spans.iter().cloned().collect(),
             extra: self.extra.clone(),
         }
     }

@@ -92,7 +92,7 @@ pub struct Head {
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     pub head: Head,
-    pub spans: std::sync::Arc<Vec<Span>>,
+    pub spans: crate::core::span::SharedSpans,
 }
 
 impl Snapshot {
@@ -102,7 +102,7 @@ impl Snapshot {
 }
 
 /// The contract's layout: stable, diff-friendly, one span per line.
-pub fn render(head: &Head, spans: &[Span]) -> String {
+pub fn render<S: std::borrow::Borrow<Span>>(head: &Head, spans: &[S]) -> String {
     let mut out: Vec<u8> = Vec::with_capacity(128 + spans.len() * 128);
     out.extend_from_slice(b"{\n");
     let fields = [
@@ -126,7 +126,9 @@ pub fn render(head: &Head, spans: &[Span]) -> String {
         for (i, sp) in spans.iter().enumerate() {
             out.extend_from_slice(b"    ");
             let mut ser = serde_json::Serializer::with_formatter(&mut out, Spaced);
-            sp.serialize(&mut ser).expect("spans always serialise");
+            sp.borrow()
+                .serialize(&mut ser)
+                .expect("spans always serialise");
             out.extend_from_slice(if i + 1 < spans.len() { b",\n" } else { b"\n" });
         }
         out.extend_from_slice(b"  ]\n}\n");

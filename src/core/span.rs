@@ -54,7 +54,7 @@ pub struct SpanStore {
     /// Shared with the sidecar writer: a save takes a snapshot in O(1), and
     /// an edit copies the list only if a save of the previous state is
     /// still being written (`Arc::make_mut`).
-    spans: Arc<Vec<Span>>,
+    spans: SharedSpans,
     /// How many spans carry a review decision (kept for the list's progress).
     reviewed: usize,
     /// `max_end[i]` = the largest end among `spans[..=i]`: lets a range query
@@ -62,12 +62,17 @@ pub struct SpanStore {
     max_end: Vec<usize>,
 }
 
+/// The shared list: each span is boxed in an `Arc`, so an insert moves
+/// pointers rather than spans, and copying the list for a save in progress
+/// copies pointers too.
+pub type SharedSpans = Arc<Vec<Arc<Span>>>;
+
 impl SpanStore {
     pub fn new(mut spans: Vec<Span>) -> Self {
         spans.sort_by(|a, b| a.key().cmp(&b.key()));
         let reviewed = spans.iter().filter(|s| s.review.is_some()).count();
         let mut s = SpanStore {
-            spans: Arc::new(spans),
+            spans: Arc::new(spans.into_iter().map(Arc::new).collect()),
             reviewed,
             max_end: Vec::new(),
         };
@@ -76,7 +81,7 @@ impl SpanStore {
     }
 
     /// The spans as they are now, for a save on another thread.
-    pub fn snapshot(&self) -> Arc<Vec<Span>> {
+    pub fn snapshot(&self) -> SharedSpans {
         Arc::clone(&self.spans)
     }
 
@@ -102,16 +107,29 @@ impl SpanStore {
         self.spans.is_empty()
     }
 
-    pub fn iter(&self) -> std::slice::Iter<'_, Span> {
-        self.spans.iter()
+    /// In sidecar order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Span> + ExactSizeIterator + Clone {
+        self.spans.iter().map(|s| &**s)
     }
 
-    pub fn as_slice(&self) -> &[Span] {
+    /// All spans in sidecar order (each shared; they deref to `Span`).
+    pub fn as_slice(&self) -> &[Arc<Span>] {
         &self.spans
     }
 
+    /// Span `i` in sidecar order.
+    pub fn nth(&self, i: usize) -> Option<&Span> {
+        self.spans.get(i).map(|s| &**s)
+    }
+
+    /// Where the first span with a key not below `(start, end)` would go:
+    /// binary search over sidecar order.
+    pub fn partition_point(&self, pred: impl Fn(&Span) -> bool) -> usize {
+        self.spans.partition_point(|s| pred(s))
+    }
+
     pub fn get(&self, id: u64) -> Option<&Span> {
-        self.spans.iter().find(|s| s.id == id)
+        self.iter().find(|s| s.id == id)
     }
 
     pub fn max_id(&self) -> u64 {
@@ -121,7 +139,7 @@ impl SpanStore {
     pub fn insert(&mut self, span: Span) {
         let i = self.spans.partition_point(|s| s.key() < span.key());
         self.reviewed += usize::from(span.review.is_some());
-        Arc::make_mut(&mut self.spans).insert(i, span);
+        Arc::make_mut(&mut self.spans).insert(i, Arc::new(span));
         self.reindex_from(i);
     }
 
@@ -130,10 +148,10 @@ impl SpanStore {
         let s = Arc::make_mut(&mut self.spans).remove(i);
         self.reviewed -= usize::from(s.review.is_some());
         self.reindex_from(i);
-        Some(s)
+        Some(Arc::try_unwrap(s).unwrap_or_else(|shared| (*shared).clone()))
     }
 
-    /// Index range (into `as_slice`) of spans that may overlap `[a, b)`;
+    /// Index range (in sidecar order) of spans that may overlap `[a, b)`;
     /// callers filter with `overlaps`. Bounded by what is near the range.
     fn candidates(&self, a: usize, b: usize) -> Range<usize> {
         let lo = self.max_end.partition_point(|&m| m <= a);
@@ -146,6 +164,7 @@ impl SpanStore {
         let r = self.candidates(a, b);
         self.spans[r]
             .iter()
+            .map(|s| &**s)
             .filter(move |s| s.start < b && a < s.end)
     }
 
@@ -165,20 +184,17 @@ impl SpanStore {
         let i = self
             .spans
             .partition_point(|s| (s.start, s.end) < (start, end));
-        self.spans
-            .get(i)
-            .filter(|s| s.start == start && s.end == end)
+        self.nth(i).filter(|s| s.start == start && s.end == end)
     }
 
-    /// The first span that starts after `c` (or at `c` and is not `current`).
+    /// The first span that starts after `c`.
     pub fn next_after(&self, c: usize) -> Option<&Span> {
-        let i = self.spans.partition_point(|s| s.start <= c);
-        self.spans.get(i)
+        self.nth(self.spans.partition_point(|s| s.start <= c))
     }
 
     pub fn prev_before(&self, c: usize) -> Option<&Span> {
         let i = self.spans.partition_point(|s| s.start < c);
-        i.checked_sub(1).map(|i| &self.spans[i])
+        i.checked_sub(1).and_then(|i| self.nth(i))
     }
 }
 
