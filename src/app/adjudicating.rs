@@ -5,7 +5,7 @@
 
 use super::editing;
 use super::state::{Focus, Mode, ReviewRow, Selection, State};
-use super::update::{Effect, error, info, refresh_view};
+use super::update::{Effect, error, info, info_after, refresh_view};
 use crate::core::edit::Edit;
 use crate::core::review::{ACCEPTED, REJECTED_FIELD};
 use crate::core::span::Span;
@@ -431,11 +431,6 @@ pub fn step(state: &mut State, forward: bool) -> Vec<Effect> {
         open.iter().rev().find(|c| c.start < from)
     };
     let total = adj.candidates.iter().filter(|c| !adj.agreed(c)).count();
-    let note = state
-        .message
-        .as_ref()
-        .map(|m| format!("{}; ", m.text))
-        .unwrap_or_default();
     match pick.map(|c| (*c).clone()) {
         Some(c) => {
             if let Some(art) = state.article_mut() {
@@ -443,10 +438,10 @@ pub fn step(state: &mut State, forward: bool) -> Vec<Effect> {
                 art.cursor = c.start;
             }
             refresh_view(state);
-            info(
+            info_after(
                 state,
                 format!(
-                    "{note}{}/{total} decided; next: {} “{}” by {}",
+                    "{}/{total} decided; next: {} “{}” by {}",
                     total - open.len(),
                     c.label,
                     c.text,
@@ -454,10 +449,10 @@ pub fn step(state: &mut State, forward: bool) -> Vec<Effect> {
                 ),
             );
         }
-        None => info(
+        None => info_after(
             state,
             format!(
-                "{note}every disagreement is decided ({total}/{total}): D marks the article reviewed"
+                "every disagreement is decided ({total}/{total}): D marks the article reviewed"
             ),
         ),
     }

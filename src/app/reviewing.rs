@@ -4,7 +4,7 @@
 use super::action::Action;
 use super::editing;
 use super::state::{Focus, Mode, ReviewFilter, ReviewRow, Selection, State};
-use super::update::{Effect, error, info, refresh_view};
+use super::update::{Effect, error, info, info_after, refresh_view};
 use crate::core::edit::Edit;
 use crate::core::review::{self, ACCEPTED, REJECTED_FIELD};
 use crate::core::search::fold_loose;
@@ -440,25 +440,15 @@ fn step_unreviewed(state: &mut State, forward: bool) {
             art.cursor = s.start;
             let left = spans.iter().filter(|s| s.review.is_none()).count();
             refresh_view(state);
-            let note = state
-                .message
-                .as_ref()
-                .map(|m| format!("{}; ", m.text))
-                .unwrap_or_default();
-            info(
+            info_after(
                 state,
-                format!("{note}{left} unreviewed: {} “{}”", s.label, s.text),
+                format!("{left} unreviewed: {} “{}”", s.label, s.text),
             );
         }
         None => {
-            let note = state
-                .message
-                .as_ref()
-                .map(|m| format!("{}; ", m.text))
-                .unwrap_or_default();
-            info(
+            info_after(
                 state,
-                format!("{note}every span here is reviewed: D marks the article reviewed"),
+                "every span here is reviewed: D marks the article reviewed",
             );
         }
     }

@@ -150,6 +150,16 @@ pub fn info(state: &mut State, text: impl Into<String>) {
     });
 }
 
+/// An info message after what an action already said ("accepted …; next …").
+pub fn info_after(state: &mut State, text: impl Into<String>) {
+    let text = text.into();
+    let text = match &state.message {
+        Some(m) => format!("{}; {text}", m.text),
+        None => text,
+    };
+    info(state, text);
+}
+
 pub fn error(state: &mut State, text: impl Into<String>) {
     state.message = Some(Message {
         kind: MessageKind::Error,

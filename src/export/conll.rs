@@ -116,21 +116,8 @@ impl Format for Conll {
 
     fn import(&self, path: &Path) -> Result<Vec<Incoming>, Vec<String>> {
         let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| vec![format!("{shown}: cannot read: {e}")])?;
-        let src = std::str::from_utf8(&bytes).map_err(|e| {
-            let line = 1 + bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
-            vec![format!(
-                "{shown}:{line}: not UTF-8; convert the file to UTF-8"
-            )]
-        })?;
-        let src = src.strip_prefix('\u{feff}').unwrap_or(src);
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let (src, stem) = super::import::read_input(path)?;
+        let src = src.as_str();
 
         // Documents of sentences of (line number, token, tag).
         type Sentence<'a> = Vec<(usize, &'a str, &'a str)>;

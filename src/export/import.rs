@@ -44,6 +44,30 @@ pub struct Incoming {
 }
 
 /// A file name an input may give an article: one plain `.txt` name.
+/// Reads an import file as UTF-8 text (a BOM dropped), with its stem; the
+/// error names the file and the line of the first bad byte.
+pub fn read_input(path: &std::path::Path) -> Result<(String, String), Vec<String>> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| vec![format!("{shown}: cannot read: {e}")])?;
+    let src = String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let at = e.utf8_error().valid_up_to();
+        let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+        vec![format!(
+            "{shown}:{line}: not UTF-8; convert the file to UTF-8"
+        )]
+    })?;
+    let src = match src.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => src,
+    };
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok((src, stem))
+}
+
 pub fn safe_file_name(name: &str) -> Option<String> {
     let name = if name.ends_with(".txt") {
         name.to_string()
