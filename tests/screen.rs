@@ -167,3 +167,32 @@ fn review_mode_shows_spans_in_context() {
     let t = draw(&mut h, 90, 24);
     insta::assert_snapshot!(t.backend());
 }
+
+#[test]
+fn tagging_in_an_nfd_article_shows_the_brackets_at_once() {
+    let nfd: String =
+        "Tổng Bí thư Nguyễn Phú Trọng làm việc với Ban Đối ngoại Trung ương 越南 👍🏽.\n"
+            .nfd()
+            .collect();
+    let mut h = Harness::open(&nfd);
+    h.app.handle(Msg::Resize(30, 12));
+    h.keys("/");
+    h.type_text("Trọng");
+    h.keys("enter 1");
+    let t = draw(&mut h, 30, 12);
+    let text: String = rows(t.backend().buffer()).join("\n").nfc().collect();
+    assert!(text.contains("[Trọng]PER"), "{text}");
+}
+
+/// Regression: when the article's last (empty) row was on screen, the
+/// visible spans were looked up over an empty range and no bracket showed.
+#[test]
+fn brackets_show_when_the_end_of_the_article_is_on_screen() {
+    let nfd: String = "Tổng Bí thư Nguyễn Phú [Trọng]{PER} làm việc.\n"
+        .nfd()
+        .collect();
+    let mut h = Harness::open(&nfd);
+    let t = draw(&mut h, 30, 12);
+    let text: String = rows(t.backend().buffer()).join("\n").nfc().collect();
+    assert!(text.contains("[Trọng]PER"), "{text}");
+}

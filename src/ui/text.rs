@@ -3,7 +3,7 @@
 
 use super::theme::Theme;
 use crate::app::geometry;
-use crate::app::layout::{GlyphKind, close_text, display};
+use crate::app::layout::{Glyph, GlyphKind, close_text, display};
 use crate::app::state::{Focus, OpenArticle, Overlay, State};
 use crate::core::span::Span as Entity;
 use ratatui::Frame;
@@ -75,8 +75,17 @@ fn visible_lines(
         return vec![];
     }
     // Char range on screen, and the spans and matches that touch it.
-    let lo = layout.row(first).first().map_or(0, |g| g.start as usize);
-    let hi = layout.row(last - 1).last().map_or(lo, |g| g.end as usize);
+    // (The last rows may be empty: the end of a text ending in a newline.)
+    let rows: Vec<Vec<Glyph>> = (first..last).map(|r| layout.row(r)).collect();
+    let lo = rows
+        .iter()
+        .find_map(|g| g.first())
+        .map_or(0, |g| g.start as usize);
+    let hi = rows
+        .iter()
+        .rev()
+        .find_map(|g| g.last())
+        .map_or(lo, |g| g.end as usize);
     let spans: Vec<&Entity> = doc.spans.overlapping(lo, hi + 1).collect();
     let hits: &[(usize, usize)] = state.last_search.as_ref().map_or(&[], |s| &s.matches);
     let h0 = hits.partition_point(|&(_, e)| e <= lo);
@@ -95,8 +104,7 @@ fn visible_lines(
 
     let mut out = Vec::with_capacity(last - first);
     let mut bytes = doc.text.byte_cursor();
-    for r in first..last {
-        let glyphs = layout.row(r);
+    for glyphs in rows {
         // Only what touches this row is looked at per character.
         let (r_lo, r_hi) = (
             glyphs.first().map_or(0, |g| g.start as usize),
