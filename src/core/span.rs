@@ -122,18 +122,8 @@ impl SpanStore {
         self.spans.get(i).map(|s| &**s)
     }
 
-    /// Where the first span with a key not below `(start, end)` would go:
-    /// binary search over sidecar order.
-    pub fn partition_point(&self, pred: impl Fn(&Span) -> bool) -> usize {
-        self.spans.partition_point(|s| pred(s))
-    }
-
     pub fn get(&self, id: u64) -> Option<&Span> {
         self.iter().find(|s| s.id == id)
-    }
-
-    pub fn max_id(&self) -> u64 {
-        self.spans.iter().map(|s| s.id).max().unwrap_or(0)
     }
 
     pub fn insert(&mut self, span: Span) {
@@ -186,16 +176,6 @@ impl SpanStore {
             .partition_point(|s| (s.start, s.end) < (start, end));
         self.nth(i).filter(|s| s.start == start && s.end == end)
     }
-
-    /// The first span that starts after `c`.
-    pub fn next_after(&self, c: usize) -> Option<&Span> {
-        self.nth(self.spans.partition_point(|s| s.start <= c))
-    }
-
-    pub fn prev_before(&self, c: usize) -> Option<&Span> {
-        let i = self.spans.partition_point(|s| s.start < c);
-        i.checked_sub(1).and_then(|i| self.nth(i))
-    }
 }
 
 #[cfg(test)]
@@ -237,8 +217,6 @@ mod tests {
         assert_eq!(st.at(50).len(), 1);
         assert!(st.overlapping(100, 200).next().is_none());
         assert_eq!(st.with_extent(10, 20).unwrap().id, 2);
-        assert_eq!(st.next_after(10).unwrap().id, 3);
-        assert_eq!(st.prev_before(30).unwrap().id, 2);
     }
 
     #[test]
