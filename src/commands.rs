@@ -17,13 +17,67 @@ fn span_line(src: &str, id: u64) -> Option<usize> {
         .map(|i| i + 1)
 }
 
+/// Problems of one sidecar against its article and the schema, each as
+/// `file:line: what`; `None` when the file does not exist.
+fn check_sidecar(
+    project: &Project,
+    doc: &crate::core::document::Document,
+    path: &Path,
+) -> Option<Vec<String>> {
+    let src = std::fs::read_to_string(path).ok()?;
+    let shown = path.display().to_string();
+    let sidecar = match Sidecar::parse(src.as_bytes(), &shown) {
+        Ok(s) => s,
+        Err(e) => return Some(vec![e.to_string()]),
+    };
+    let (doc, ps) = doc.clone().with_sidecar(sidecar);
+    let at = |p: &crate::core::document::Problem| {
+        let line = p.span_id.and_then(|id| span_line(&src, id)).unwrap_or(1);
+        format!("{shown}:{line}: {p}")
+    };
+    let mut out: Vec<String> = ps.iter().map(at).collect();
+    out.extend(doc.schema_problems(&project.schema).iter().map(at));
+    Some(out)
+}
+
+/// Sidecars in `folder` whose article is gone.
+fn orphan_sidecars(project: &Project, folder: &Path) -> Vec<String> {
+    let Ok(rd) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    rd.flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let stem = name.strip_suffix(".json")?.to_string();
+            (!project.articles.iter().any(|a| a.stem == stem)).then(|| {
+                format!(
+                    "{}: no article articles/{stem}.txt for this sidecar",
+                    e.path().display()
+                )
+            })
+        })
+        .collect()
+}
+
+/// `nhan validate`: the gold sidecars and every annotator's own
+/// (`annotations/<name>/`), against their articles and the schema.
 pub fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
     let project = Project::open(dir)?;
+    let annotations = dir.join("annotations");
+    let annotators: Vec<String> = std::fs::read_dir(&annotations)
+        .map(|rd| {
+            let mut v: Vec<String> = rd
+                .flatten()
+                .filter(|e| e.path().is_dir())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        })
+        .unwrap_or_default();
     let mut problems = Vec::new();
     let mut checked = 0;
     for a in &project.articles {
-        let sc_path = project.sidecar_path(&a.stem);
-        let shown = sc_path.display().to_string();
         let loaded = match project.load(&a.file_name) {
             Ok(l) => l,
             Err(e) => {
@@ -31,38 +85,21 @@ pub fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        let Ok(src) = std::fs::read_to_string(&sc_path) else {
-            continue;
-        };
-        checked += 1;
-        if let Err(e) = Sidecar::parse(src.as_bytes(), &shown) {
-            problems.push(e.to_string());
-            continue;
-        }
-        let sidecar = Sidecar::parse(src.as_bytes(), &shown)?;
-        let (doc, ps) = loaded.doc.clone().with_sidecar(sidecar);
-        for p in ps {
-            let line = p.span_id.and_then(|id| span_line(&src, id)).unwrap_or(1);
-            problems.push(format!("{shown}:{line}: {p}"));
-        }
-        for p in doc.schema_problems(&project.schema) {
-            let line = p.span_id.and_then(|id| span_line(&src, id)).unwrap_or(1);
-            problems.push(format!("{shown}:{line}: {p}"));
-        }
-    }
-    // Sidecars whose article is gone.
-    if let Ok(rd) = std::fs::read_dir(dir.join("annotations")) {
-        for e in rd.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if let Some(stem) = name.strip_suffix(".json")
-                && !project.articles.iter().any(|a| a.stem == stem)
-            {
-                problems.push(format!(
-                    "{}: no article articles/{stem}.txt for this sidecar",
-                    e.path().display()
-                ));
+        let paths = std::iter::once(project.gold_path(&a.stem)).chain(
+            annotators
+                .iter()
+                .map(|n| project.annotator_path(n, &a.stem)),
+        );
+        for path in paths {
+            if let Some(ps) = check_sidecar(&project, &loaded.doc, &path) {
+                checked += 1;
+                problems.extend(ps);
             }
         }
+    }
+    problems.extend(orphan_sidecars(&project, &annotations));
+    for n in &annotators {
+        problems.extend(orphan_sidecars(&project, &annotations.join(n)));
     }
     for p in &problems {
         println!("{p}");

@@ -99,3 +99,32 @@ fn usage_errors_exit_2_and_help_works() {
     assert_eq!(code, 1);
     assert!(err.contains("no articles/ folder"), "{err}");
 }
+
+#[test]
+fn validate_checks_every_annotators_sidecars_too() {
+    let h = Harness::new(&[("a", "[Hà Nội]{LOC} ok")]);
+    let gold = std::fs::read_to_string(h.sidecar_path("a")).unwrap();
+    let lan = h.dir.path().join("annotations/lan");
+    std::fs::create_dir_all(&lan).unwrap();
+    std::fs::write(lan.join("a.json"), &gold).unwrap();
+    let (code, out, _) = nhan(h.dir.path(), &["validate"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("2 sidecars"), "{out}");
+    // A wrong span in lan's work, and a sidecar for an article that is gone.
+    std::fs::write(
+        lan.join("a.json"),
+        gold.replace("\"end\": 6", "\"end\": 99"),
+    )
+    .unwrap();
+    std::fs::write(lan.join("gone.json"), &gold).unwrap();
+    let (code, out, _) = nhan(h.dir.path(), &["validate"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("lan/a.json:7: span 1: offsets [0, 99) are outside the text"),
+        "{out}"
+    );
+    assert!(
+        out.contains("lan/gone.json: no article articles/gone.txt"),
+        "{out}"
+    );
+}
