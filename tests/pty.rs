@@ -26,6 +26,12 @@ fn open_first_article(nhan: &mut Nhan, shows: &str) {
 }
 
 /// `q`, and the process must exit with status 0.
+/// `write_atomic` left no temporary file in `annotations/`.
+fn assert_no_temp_files(p: &Path) {
+    let left = temp_files(p);
+    assert!(left.is_empty(), "temp files left in annotations/: {left:?}");
+}
+
 fn quit_ok(nhan: &mut Nhan) {
     nhan.send("q");
     let status = nhan.wait_exit();
@@ -96,11 +102,7 @@ fn readme_flow_tags_a_person_and_saves_code_point_offsets() {
     ] {
         assert!(line.contains(&field), "the span's line has {field}: {line}");
     }
-    assert!(
-        temp_files(p).is_empty(),
-        "leftover temp files: {:?}",
-        temp_files(p)
-    );
+    assert_no_temp_files(p);
 }
 
 #[test]
@@ -446,11 +448,7 @@ fn leftover_temp_files_from_a_crash_are_cleaned_at_the_next_start() {
     nhan.wait_row(-2, "saved");
     quit_ok(&mut nhan);
     assert_eq!(spans(&read_sidecar(p, "a")).len(), 1);
-    assert!(
-        temp_files(p).is_empty(),
-        "temp files left in annotations/: {:?}",
-        temp_files(p)
-    );
+    assert_no_temp_files(p);
 }
 
 #[test]

@@ -126,6 +126,14 @@ fn read_line(line: &str, shown: &str, n: usize, stem: &str) -> Result<Incoming, 
         .and_then(Value::as_array)
         .map(|a| a.iter().map(|x| x.as_str().map(String::from)).collect())
         .unwrap_or_default();
+    // `annotators[k]` belongs to span k only when the lists line up.
+    let annotator_of = |k: usize, n: usize| {
+        if annotators.len() == n {
+            annotators[k].clone()
+        } else {
+            None
+        }
+    };
     let mut spans = Vec::new();
     let label = m
         .get("label")
@@ -150,11 +158,7 @@ fn read_line(line: &str, shown: &str, n: usize, stem: &str) -> Result<Incoming, 
                 start: offset(&t[0], &format!("label[{k}] start"))?,
                 end: offset(&t[1], &format!("label[{k}] end"))?,
                 label: l.into(),
-                annotator: if annotators.len() == a.len() {
-                    annotators[k].clone()
-                } else {
-                    None
-                },
+                annotator: annotator_of(k, a.len()),
                 text: None,
                 at: at.clone(),
             });
@@ -176,11 +180,7 @@ fn read_line(line: &str, shown: &str, n: usize, stem: &str) -> Result<Incoming, 
                 start: offset(get("start_offset")?, &format!("entities[{k}] start_offset"))?,
                 end: offset(get("end_offset")?, &format!("entities[{k}] end_offset"))?,
                 label: l.into(),
-                annotator: if annotators.len() == a.len() {
-                    annotators[k].clone()
-                } else {
-                    None
-                },
+                annotator: annotator_of(k, a.len()),
                 text: None,
                 at: at.clone(),
             });

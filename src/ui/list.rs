@@ -8,7 +8,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 pub fn status_mark(s: Status) -> &'static str {
     match s {
@@ -37,11 +37,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         .borders(Borders::ALL)
         .title(title)
         .title_bottom(Line::from(format!(" {reviewed}/{n} reviewed ")).right_aligned());
-    if focused {
-        block = block
-            .border_type(BorderType::Thick)
-            .border_style(theme.focused_border());
-    }
+    block = theme.pane(block, focused);
     let inner = block.inner(area);
     f.render_widget(block, area);
     if n == 0 {

@@ -7,7 +7,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph};
 use unicode_width::UnicodeWidthChar;
 
 /// Fits `s` into `width` columns, keeping its end (`from_end`) or start.
@@ -98,11 +98,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
             })
             .right_aligned(),
         );
-    if focused {
-        block = block
-            .border_type(BorderType::Thick)
-            .border_style(theme.focused_border());
-    }
+    block = theme.pane(block, focused);
     let inner = block.inner(area);
     f.render_widget(block, area);
     if rv.rows.is_empty() {

@@ -10,16 +10,12 @@ use ratatui::Frame;
 use ratatui::layout::{Alignment, Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let focused = state.focus == Focus::Text;
     let mut block = Block::default().borders(Borders::ALL);
-    if focused {
-        block = block
-            .border_type(BorderType::Thick)
-            .border_style(theme.focused_border());
-    }
+    block = theme.pane(block, focused);
     let Some(art) = state.article() else {
         let inner = block.inner(area);
         f.render_widget(block.title(" Text "), area);

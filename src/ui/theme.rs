@@ -84,6 +84,22 @@ impl Theme {
         }
     }
 
+    /// A pane's border: thick (and coloured) when it has the focus, so the
+    /// focus shows without colour too.
+    pub fn pane<'a>(
+        &self,
+        block: ratatui::widgets::Block<'a>,
+        focused: bool,
+    ) -> ratatui::widgets::Block<'a> {
+        if focused {
+            block
+                .border_type(ratatui::widgets::BorderType::Thick)
+                .border_style(self.focused_border())
+        } else {
+            block
+        }
+    }
+
     pub fn focused_border(&self) -> Style {
         if self.color {
             Style::default().fg(Color::Cyan)
