@@ -215,7 +215,7 @@ pub fn select_between(art: &mut OpenArticle, a: usize, b: usize) {
 /// The span after (or before) `cur` in reading order: by start, and at the
 /// same start the outer span before the inner one.
 fn neighbour_span(
-    spans: &[std::sync::Arc<crate::core::span::Span>],
+    spans: &crate::core::span::SpanStore,
     cur: (usize, usize),
     forward: bool,
 ) -> Option<usize> {
@@ -229,18 +229,23 @@ fn neighbour_span(
     let same = group(s);
     if forward {
         // An inner span at the same start (largest end below e) ...
-        if let Some(i) = same.clone().rev().find(|&i| spans[i].end < e) {
+        let end = |i: usize| spans.nth(i).map_or(0, |x| x.end);
+        if let Some(i) = same.clone().rev().find(|&i| end(i) < e) {
             return Some(i);
         }
         // ... else the outermost span of the next start.
         let next = spans.partition_point(|x| x.start <= s);
-        (next < spans.len()).then(|| group(spans[next].start).end - 1)
+        let next = spans.nth(next)?;
+        Some(group(next.start).end - 1)
     } else {
-        if let Some(i) = same.clone().find(|&i| spans[i].end > e) {
+        if let Some(i) = same
+            .clone()
+            .find(|&i| spans.nth(i).is_some_and(|x| x.end > e))
+        {
             return Some(i);
         }
         let prev = spans.partition_point(|x| x.start < s).checked_sub(1)?;
-        Some(group(spans[prev].start).start)
+        Some(group(spans.nth(prev)?.start).start)
     }
 }
 
@@ -248,22 +253,23 @@ fn step_span(state: &mut State, forward: bool) {
     let Some(art) = state.article_mut() else {
         return;
     };
-    let spans = art.doc.spans.as_slice();
+    let spans = &art.doc.spans;
     let cur = art
         .selection
         .and_then(|s| s.origin)
-        .and_then(|id| spans.iter().find(|s| s.id == id));
+        .and_then(|id| spans.get(id));
     let found = match cur {
         Some(c) => neighbour_span(spans, (c.start, c.end), forward),
         // From a bare cursor: the outermost span starting at or after it,
         // or the innermost one starting before it.
         None if forward => {
             let g = spans.partition_point(|x| x.start < art.cursor);
-            (g < spans.len()).then(|| spans.partition_point(|x| x.start <= spans[g].start) - 1)
+            let g = spans.nth(g).map(|x| x.start);
+            g.map(|g| spans.partition_point(|x| x.start <= g) - 1)
         }
         None => neighbour_span(spans, (art.cursor, usize::MAX), false),
     };
-    match found.map(|i| (i, spans[i].clone())) {
+    match found.and_then(|i| spans.nth(i)).cloned().map(|s| ((), s)) {
         Some((_, s)) => {
             art.selection = Some(Selection::of_range(s.start, s.end, Some(s.id)));
             let total = spans.len();

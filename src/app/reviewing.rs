@@ -416,7 +416,7 @@ fn step_unreviewed(state: &mut State, forward: bool) {
         return;
     };
     let from = art.selection.map_or(art.cursor, |s| s.start);
-    let spans = art.doc.spans.as_slice();
+    let spans = &art.doc.spans;
     let pick = if forward {
         spans
             .iter()

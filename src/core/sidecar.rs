@@ -72,7 +72,8 @@ impl Sidecar {
                 status: self.status,
                 extra: self.extra.clone(),
             },
-            &self.spans,
+            self.spans.iter(),
+            self.spans.len(),
         )
     }
 }
@@ -97,13 +98,13 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub fn to_json(&self) -> String {
-        render(&self.head, &self.spans)
+        render(&self.head, self.spans.iter(), self.spans.len())
     }
 }
 
 /// The contract's layout: stable, diff-friendly, one span per line.
-pub fn render<S: std::borrow::Borrow<Span>>(head: &Head, spans: &[S]) -> String {
-    let mut out: Vec<u8> = Vec::with_capacity(128 + spans.len() * 128);
+pub fn render<'a>(head: &Head, spans: impl Iterator<Item = &'a Span>, n: usize) -> String {
+    let mut out: Vec<u8> = Vec::with_capacity(128 + n * 128);
     out.extend_from_slice(b"{\n");
     let fields = [
         ("nhan", Value::from(head.nhan)),
@@ -119,17 +120,15 @@ pub fn render<S: std::borrow::Borrow<Span>>(head: &Head, spans: &[S]) -> String 
         push_member(&mut s, k, v);
     }
     out.extend_from_slice(s.as_bytes());
-    if spans.is_empty() {
+    if n == 0 {
         out.extend_from_slice(b"  \"spans\": []\n}\n");
     } else {
         out.extend_from_slice(b"  \"spans\": [\n");
-        for (i, sp) in spans.iter().enumerate() {
+        for (i, sp) in spans.enumerate() {
             out.extend_from_slice(b"    ");
             let mut ser = serde_json::Serializer::with_formatter(&mut out, Spaced);
-            sp.borrow()
-                .serialize(&mut ser)
-                .expect("spans always serialise");
-            out.extend_from_slice(if i + 1 < spans.len() { b",\n" } else { b"\n" });
+            sp.serialize(&mut ser).expect("spans always serialise");
+            out.extend_from_slice(if i + 1 < n { b",\n" } else { b"\n" });
         }
         out.extend_from_slice(b"  ]\n}\n");
     }

@@ -49,40 +49,83 @@ pub fn overlaps(a: Range<usize>, b: Range<usize>) -> bool {
     a.start < b.end && b.start < a.end
 }
 
+/// How many spans a chunk holds before it is split in two. Small enough
+/// that copying one chunk (an edit while a save still reads the old state)
+/// or scanning one is a few microseconds; large enough that the per-chunk
+/// indexes stay a few hundred entries for 100k spans.
+const CHUNK: usize = 256;
+
+/// A run of spans in sidecar order, shared between the store and the saves
+/// that still read it.
 #[derive(Debug, Clone, Default)]
-pub struct SpanStore {
-    /// Shared with the sidecar writer: a save takes a snapshot in O(1), and
-    /// an edit copies the list only if a save of the previous state is
-    /// still being written (`Arc::make_mut`).
-    spans: SharedSpans,
-    /// How many spans carry a review decision (kept for the list's progress).
-    reviewed: usize,
-    /// `max_end[i]` = the largest end among `spans[..=i]`: lets a range query
-    /// skip every span that ends before the range.
-    max_end: Vec<usize>,
+struct Chunk {
+    spans: Vec<Span>,
 }
 
-/// The shared list: each span is boxed in an `Arc`, so an insert moves
-/// pointers rather than spans, and copying the list for a save in progress
-/// copies pointers too.
-pub type SharedSpans = Arc<Vec<Arc<Span>>>;
+/// The spans as they were when a save was asked for: O(1) to take, and
+/// unaffected by later edits (they copy only the chunk they change).
+#[derive(Debug, Clone, Default)]
+pub struct SharedSpans(Arc<Vec<Arc<Chunk>>>);
+
+impl SharedSpans {
+    pub fn iter(&self) -> impl Iterator<Item = &Span> + Clone {
+        self.0.iter().flat_map(|c| c.spans.iter())
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.iter().map(|c| c.spans.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|c| c.spans.is_empty())
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SpanStore {
+    chunks: SharedSpans,
+    /// `before[i]` = how many spans the chunks before chunk `i` hold.
+    before: Vec<usize>,
+    /// `max_end[i]` = the largest end among chunks `..=i`: a range query
+    /// skips every chunk whose spans all end before the range.
+    max_end: Vec<usize>,
+    /// Span ids in ascending order with each span's start, to find a span
+    /// by id without scanning (new ids are the largest, so tagging and
+    /// undoing push and pop at the end).
+    ids: Vec<(u64, usize)>,
+    len: usize,
+    /// How many spans carry a review decision (kept for the list's progress).
+    reviewed: usize,
+}
 
 impl SpanStore {
     pub fn new(mut spans: Vec<Span>) -> Self {
         spans.sort_by(|a, b| a.key().cmp(&b.key()));
         let reviewed = spans.iter().filter(|s| s.review.is_some()).count();
+        let mut ids: Vec<(u64, usize)> = spans.iter().map(|s| (s.id, s.start)).collect();
+        ids.sort_unstable();
+        let len = spans.len();
+        let mut chunks = Vec::with_capacity(len / CHUNK + 1);
+        let mut it = spans.into_iter().peekable();
+        while it.peek().is_some() {
+            chunks.push(Arc::new(Chunk {
+                spans: it.by_ref().take(CHUNK).collect(),
+            }));
+        }
         let mut s = SpanStore {
-            spans: Arc::new(spans.into_iter().map(Arc::new).collect()),
+            chunks: SharedSpans(Arc::new(chunks)),
+            ids,
+            len,
             reviewed,
-            max_end: Vec::new(),
+            ..SpanStore::default()
         };
-        s.reindex_from(0);
+        s.reindex();
         s
     }
 
     /// The spans as they are now, for a save on another thread.
     pub fn snapshot(&self) -> SharedSpans {
-        Arc::clone(&self.spans)
+        self.chunks.clone()
     }
 
     /// Spans with a review decision (`review` set).
@@ -90,72 +133,113 @@ impl SpanStore {
         self.reviewed
     }
 
-    fn reindex_from(&mut self, i: usize) {
-        self.max_end.truncate(i);
-        let mut m = if i == 0 { 0 } else { self.max_end[i - 1] };
-        for s in &self.spans[i..] {
-            m = m.max(s.end);
+    /// Rebuilds the per-chunk indexes: O(chunks), a few hundred entries.
+    fn reindex(&mut self) {
+        let chunks = &self.chunks.0;
+        self.before.clear();
+        self.max_end.clear();
+        let (mut n, mut m) = (0, 0);
+        for c in chunks.iter() {
+            self.before.push(n);
+            n += c.spans.len();
+            m = c.spans.iter().fold(m, |m, s| m.max(s.end));
             self.max_end.push(m);
         }
     }
 
     pub fn len(&self) -> usize {
-        self.spans.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
+        self.len == 0
     }
 
     /// In sidecar order.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Span> + ExactSizeIterator + Clone {
-        self.spans.iter().map(|s| &**s)
-    }
-
-    /// All spans in sidecar order (each shared; they deref to `Span`).
-    pub fn as_slice(&self) -> &[Arc<Span>] {
-        &self.spans
+    pub fn iter(&self) -> impl Iterator<Item = &Span> + Clone {
+        self.chunks.iter()
     }
 
     /// Span `i` in sidecar order.
     pub fn nth(&self, i: usize) -> Option<&Span> {
-        self.spans.get(i).map(|s| &**s)
+        let c = self.before.partition_point(|&b| b <= i).checked_sub(1)?;
+        self.chunks.0[c].spans.get(i - self.before[c])
+    }
+
+    /// The index (in sidecar order) of the first span for which `pred` is
+    /// false, `pred` being true for a prefix of the spans.
+    pub fn partition_point(&self, pred: impl Fn(&Span) -> bool) -> usize {
+        let chunks = &self.chunks.0;
+        // The first chunk whose last span fails `pred` holds the point.
+        let c = chunks.partition_point(|c| c.spans.last().is_some_and(&pred));
+        match chunks.get(c) {
+            Some(ch) => self.before[c] + ch.spans.partition_point(&pred),
+            None => self.len,
+        }
     }
 
     pub fn get(&self, id: u64) -> Option<&Span> {
-        self.iter().find(|s| s.id == id)
+        let i = self.ids.binary_search_by_key(&id, |&(id, _)| id).ok()?;
+        let start = self.ids[i].1;
+        let from = self.partition_point(|s| s.start < start);
+        (from..self.len)
+            .map_while(|j| self.nth(j).filter(|s| s.start == start))
+            .find(|s| s.id == id)
     }
 
     pub fn insert(&mut self, span: Span) {
-        let i = self.spans.partition_point(|s| s.key() < span.key());
         self.reviewed += usize::from(span.review.is_some());
-        Arc::make_mut(&mut self.spans).insert(i, Arc::new(span));
-        self.reindex_from(i);
+        self.len += 1;
+        let at = self.ids.partition_point(|&(id, _)| id < span.id);
+        self.ids.insert(at, (span.id, span.start));
+        let chunks = Arc::make_mut(&mut self.chunks.0);
+        // The last chunk whose first span sorts before the new one.
+        let c = chunks
+            .partition_point(|c| c.spans.first().is_some_and(|s| s.key() < span.key()))
+            .saturating_sub(1);
+        if chunks.is_empty() {
+            chunks.push(Arc::default());
+        }
+        let chunk = Arc::make_mut(&mut chunks[c]);
+        let i = chunk.spans.partition_point(|s| s.key() < span.key());
+        chunk.spans.insert(i, span);
+        if chunk.spans.len() > 2 * CHUNK {
+            let tail = chunk.spans.split_off(CHUNK);
+            chunks.insert(c + 1, Arc::new(Chunk { spans: tail }));
+        }
+        self.reindex();
     }
 
     pub fn remove(&mut self, id: u64) -> Option<Span> {
-        let i = self.spans.iter().position(|s| s.id == id)?;
-        let s = Arc::make_mut(&mut self.spans).remove(i);
+        let k = self.ids.binary_search_by_key(&id, |&(id, _)| id).ok()?;
+        let start = self.ids[k].1;
+        let from = self.partition_point(|s| s.start < start);
+        let i = (from..self.len)
+            .take_while(|&j| self.nth(j).is_some_and(|s| s.start == start))
+            .find(|&j| self.nth(j).is_some_and(|s| s.id == id))?;
+        self.ids.remove(k);
+        let c = self.before.partition_point(|&b| b <= i) - 1;
+        let chunks = Arc::make_mut(&mut self.chunks.0);
+        let chunk = Arc::make_mut(&mut chunks[c]);
+        let s = chunk.spans.remove(i - self.before[c]);
+        if chunk.spans.is_empty() {
+            chunks.remove(c);
+        }
+        self.len -= 1;
         self.reviewed -= usize::from(s.review.is_some());
-        self.reindex_from(i);
-        Some(Arc::try_unwrap(s).unwrap_or_else(|shared| (*shared).clone()))
+        self.reindex();
+        Some(s)
     }
 
-    /// Index range (in sidecar order) of spans that may overlap `[a, b)`;
-    /// callers filter with `overlaps`. Bounded by what is near the range.
-    fn candidates(&self, a: usize, b: usize) -> Range<usize> {
-        let lo = self.max_end.partition_point(|&m| m <= a);
-        let hi = self.spans.partition_point(|s| s.start < b);
-        lo..hi.max(lo)
-    }
-
-    /// Spans overlapping `[a, b)`, in sidecar order.
+    /// Spans overlapping `[a, b)`, in sidecar order. Skips the chunks that
+    /// end before `a` and stops at the first span starting at or after `b`.
     pub fn overlapping(&self, a: usize, b: usize) -> impl Iterator<Item = &Span> {
-        let r = self.candidates(a, b);
-        self.spans[r]
+        let c = self.max_end.partition_point(|&m| m <= a);
+        self.chunks.0[c.min(self.chunks.0.len())..]
             .iter()
-            .map(|s| &**s)
-            .filter(move |s| s.start < b && a < s.end)
+            .flat_map(|c| c.spans.iter())
+            .take_while(move |s| s.start < b)
+            .filter(move |s| a < s.end)
     }
 
     /// Spans holding char `c`, outermost first.
@@ -171,9 +255,7 @@ impl SpanStore {
     }
 
     pub fn with_extent(&self, start: usize, end: usize) -> Option<&Span> {
-        let i = self
-            .spans
-            .partition_point(|s| (s.start, s.end) < (start, end));
+        let i = self.partition_point(|s| (s.start, s.end) < (start, end));
         self.nth(i).filter(|s| s.start == start && s.end == end)
     }
 }
@@ -225,5 +307,59 @@ mod tests {
         assert!(!crosses(0..8, 3..5));
         assert!(!crosses(0..3, 3..5));
         assert!(!crosses(2..4, 2..4));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+        /// The chunked store answers like a plain sorted list, across chunk
+        /// splits and emptied chunks.
+        #[test]
+        fn chunked_store_equals_a_sorted_list(
+            ops in proptest::collection::vec((0usize..2000, 1usize..40, 0u8..4, proptest::bool::ANY), 1..1500),
+            probes in proptest::collection::vec((0usize..2100, 1usize..60), 1..20),
+        ) {
+            let mut st = SpanStore::new(Vec::new());
+            let mut model: Vec<Span> = Vec::new();
+            let mut next = 1u64;
+            for (start, len, lab, add) in ops {
+                if add || model.is_empty() {
+                    let mut sp = span(next, start, start + len, ["PER", "ORG", "LOC", "MISC"][lab as usize]);
+                    if lab == 0 { sp.review = Some("accepted".into()); }
+                    next += 1;
+                    model.push(sp.clone());
+                    st.insert(sp);
+                } else {
+                    let victim = model.remove(start % model.len());
+                    proptest::prop_assert_eq!(st.remove(victim.id), Some(victim));
+                }
+            }
+            model.sort_by(|a, b| a.key().cmp(&b.key()));
+            let got: Vec<&Span> = st.iter().collect();
+            let want: Vec<&Span> = model.iter().collect();
+            proptest::prop_assert_eq!(got.len(), st.len());
+            proptest::prop_assert_eq!(got, want);
+            proptest::prop_assert_eq!(st.reviewed(), model.iter().filter(|s| s.review.is_some()).count());
+            proptest::prop_assert_eq!(st.snapshot().len(), model.len());
+            for (i, m) in model.iter().enumerate() {
+                proptest::prop_assert_eq!(st.nth(i), Some(m));
+                proptest::prop_assert_eq!(st.get(m.id), Some(m));
+            }
+            proptest::prop_assert_eq!(st.nth(model.len()), None);
+            for (a, len) in probes {
+                let b = a + len;
+                let got: Vec<u64> = st.overlapping(a, b).map(|s| s.id).collect();
+                let want: Vec<u64> = model.iter().filter(|s| s.start < b && a < s.end).map(|s| s.id).collect();
+                proptest::prop_assert_eq!(got, want);
+                proptest::prop_assert_eq!(
+                    st.partition_point(|s| s.start < a),
+                    model.partition_point(|s| s.start < a)
+                );
+                let ext = model.iter().find(|s| (s.start, s.end) >= (a, b));
+                proptest::prop_assert_eq!(
+                    st.with_extent(a, b).map(|s| s.id),
+                    ext.filter(|s| (s.start, s.end) == (a, b)).map(|s| s.id)
+                );
+            }
+        }
     }
 }
