@@ -60,6 +60,15 @@ const CHUNK: usize = 256;
 #[derive(Debug, Clone, Default)]
 struct Chunk {
     spans: Vec<Span>,
+    /// The largest end among `spans`.
+    max_end: usize,
+}
+
+impl Chunk {
+    fn new(spans: Vec<Span>) -> Arc<Chunk> {
+        let max_end = spans.iter().map(|s| s.end).max().unwrap_or(0);
+        Arc::new(Chunk { spans, max_end })
+    }
 }
 
 /// The spans as they were when a save was asked for: O(1) to take, and
@@ -108,9 +117,7 @@ impl SpanStore {
         let mut chunks = Vec::with_capacity(len / CHUNK + 1);
         let mut it = spans.into_iter().peekable();
         while it.peek().is_some() {
-            chunks.push(Arc::new(Chunk {
-                spans: it.by_ref().take(CHUNK).collect(),
-            }));
+            chunks.push(Chunk::new(it.by_ref().take(CHUNK).collect()));
         }
         let mut s = SpanStore {
             chunks: SharedSpans(Arc::new(chunks)),
@@ -142,7 +149,7 @@ impl SpanStore {
         for c in chunks.iter() {
             self.before.push(n);
             n += c.spans.len();
-            m = c.spans.iter().fold(m, |m, s| m.max(s.end));
+            m = m.max(c.max_end);
             self.max_end.push(m);
         }
     }
@@ -202,10 +209,12 @@ impl SpanStore {
         }
         let chunk = Arc::make_mut(&mut chunks[c]);
         let i = chunk.spans.partition_point(|s| s.key() < span.key());
+        chunk.max_end = chunk.max_end.max(span.end);
         chunk.spans.insert(i, span);
         if chunk.spans.len() > 2 * CHUNK {
             let tail = chunk.spans.split_off(CHUNK);
-            chunks.insert(c + 1, Arc::new(Chunk { spans: tail }));
+            chunk.max_end = chunk.spans.iter().map(|s| s.end).max().unwrap_or(0);
+            chunks.insert(c + 1, Chunk::new(tail));
         }
         self.reindex();
     }
@@ -222,6 +231,9 @@ impl SpanStore {
         let chunks = Arc::make_mut(&mut self.chunks.0);
         let chunk = Arc::make_mut(&mut chunks[c]);
         let s = chunk.spans.remove(i - self.before[c]);
+        if s.end == chunk.max_end {
+            chunk.max_end = chunk.spans.iter().map(|s| s.end).max().unwrap_or(0);
+        }
         if chunk.spans.is_empty() {
             chunks.remove(c);
         }
