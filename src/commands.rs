@@ -153,10 +153,10 @@ pub fn stats_json(project: &Project) -> Value {
         let mut reviewed = 0;
         for s in doc.spans.iter() {
             total += 1;
-            *labels.entry(s.label.clone()).or_default() += 1;
-            *by_label.entry(s.label.clone()).or_default() += 1;
+            *labels.entry(s.label.to_string()).or_default() += 1;
+            *by_label.entry(s.label.to_string()).or_default() += 1;
             *by_annotator
-                .entry(s.annotator.clone().unwrap_or_else(|| "(none)".into()))
+                .entry(s.annotator.map_or_else(|| "(none)".into(), String::from))
                 .or_default() += 1;
             match s.review.as_deref() {
                 Some(review::ACCEPTED) => {

@@ -184,7 +184,7 @@ fn check(
         .map(|s| ASpan {
             start: s.start,
             end: s.end,
-            label: s.label,
+            label: s.label.to_string(),
         })
         .collect();
     out.sort();

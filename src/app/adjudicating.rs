@@ -38,8 +38,8 @@ impl Adjudication {
         for (name, spans) in work {
             for s in spans {
                 let e = by
-                    .entry((s.start, s.end, s.label.clone()))
-                    .or_insert_with(|| (s.text.clone(), Vec::new()));
+                    .entry((s.start, s.end, s.label.to_string()))
+                    .or_insert_with(|| (s.text.to_string(), Vec::new()));
                 if !e.1.contains(name) {
                     e.1.push(name.clone());
                 }
@@ -262,7 +262,7 @@ fn here(state: &State) -> Option<Candidate> {
         .selection
         .and_then(|s| s.origin)
         .and_then(|id| art.doc.spans.get(id))
-        .map(|s| s.label.clone());
+        .map(|s| s.label);
     if let Some(c) = label.and_then(|l| candidate_at(state, s, e, Some(&l))) {
         return Some(c);
     }

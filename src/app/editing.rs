@@ -187,7 +187,7 @@ pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
         }
         Edit::Replace {
             after: Span {
-                label,
+                label: label.into(),
                 ..same.clone()
             },
             before: same,
@@ -205,7 +205,7 @@ pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
                 let after = Span {
                     start,
                     end,
-                    label,
+                    label: label.into(),
                     text: doc.text.slice(start, end).into(),
                     ..before.clone()
                 };

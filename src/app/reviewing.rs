@@ -8,7 +8,7 @@ use super::update::{Effect, error, info, info_after, refresh_view};
 use crate::core::edit::Edit;
 use crate::core::review::{self, ACCEPTED, REJECTED_FIELD};
 use crate::core::search::fold_loose;
-use crate::core::span::Span;
+use crate::core::span::{Span, Sym};
 use crate::core::status::Status;
 use serde_json::Value;
 
@@ -86,7 +86,7 @@ pub fn rebuild_rows(state: &mut State) {
                     end: p.end,
                     span: span.map(|s| s.id),
                     label: p.label.clone(),
-                    review: span.and_then(|s| s.review.clone()),
+                    review: span.and_then(|s| s.review.map(String::from)),
                     by: None,
                 });
             }
@@ -103,8 +103,8 @@ pub fn rebuild_rows(state: &mut State) {
                     start: s.start,
                     end: s.end,
                     span: Some(s.id),
-                    label: Some(s.label.clone()),
-                    review: s.review.clone(),
+                    label: Some(s.label.to_string()),
+                    review: s.review.map(String::from),
                     by: None,
                 });
             }
@@ -314,7 +314,7 @@ fn accept(state: &mut State) -> Vec<Effect> {
     };
     let mut after = span.clone();
     after.review = Some(ACCEPTED.into());
-    after.reviewer = reviewer;
+    after.reviewer = reviewer.map(Sym::from);
     let effects = if span == after {
         info(
             state,

@@ -199,7 +199,7 @@ impl Document {
             annotator: annotator.map(Into::into),
             review: None,
             reviewer: None,
-            extra: Map::new(),
+            extra: Default::default(),
         }
     }
 
@@ -224,7 +224,7 @@ impl Document {
             .overlapping(start, end)
             .filter(|o| Some(o.id) != ignore)
         {
-            let (label, text) = (o.label.clone(), o.text.clone());
+            let (label, text) = (o.label.to_string(), o.text.to_string());
             match overlap {
                 Overlap::None if overlaps(o.range(), start..end) => {
                     return Err(SpanRefused::Overlaps { label, text });

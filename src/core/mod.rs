@@ -4,6 +4,7 @@
 pub mod document;
 pub mod edit;
 pub mod encoding;
+pub mod interned;
 pub mod lock;
 pub mod markup;
 pub mod project;

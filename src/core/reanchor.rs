@@ -452,7 +452,7 @@ impl AhoCorasick {
 mod tests {
     use super::*;
     use proptest::prelude::*;
-    use serde_json::{Map, Value};
+    use serde_json::Value;
 
     fn span(id: u64, text: &Text, start: usize, end: usize, label: &str) -> Span {
         Span {
@@ -464,7 +464,7 @@ mod tests {
             annotator: Some("lan".into()),
             review: None,
             reviewer: None,
-            extra: Map::new(),
+            extra: Default::default(),
         }
     }
 

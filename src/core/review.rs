@@ -69,7 +69,7 @@ pub fn consistency(docs: &[(usize, &Document)]) -> Vec<Case> {
     let mut surfaces: BTreeMap<String, ()> = BTreeMap::new();
     for (_, d) in docs {
         for s in d.spans.iter() {
-            surfaces.insert(s.text.clone(), ());
+            surfaces.insert(s.text.to_string(), ());
         }
     }
     let indexes: Vec<SearchIndex> = docs
@@ -81,7 +81,7 @@ pub fn consistency(docs: &[(usize, &Document)]) -> Vec<Case> {
         let mut places = Vec::new();
         for ((article, doc), idx) in docs.iter().zip(&indexes) {
             for (s, e) in idx.find_all(surface) {
-                let label = doc.spans.with_extent(s, e).map(|sp| sp.label.clone());
+                let label = doc.spans.with_extent(s, e).map(|sp| sp.label.to_string());
                 if label.is_none()
                     && (!whole_tokens(doc, s, e) || doc.spans.overlapping(s, e).next().is_some())
                 {

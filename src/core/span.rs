@@ -1,27 +1,143 @@
 //! Spans and the per-article span store, kept sorted by `(start, end, label)`
 //! (the sidecar order) with range lookups that do not scan the whole list.
 
-use serde::{Deserialize, Serialize};
+pub use super::interned::Sym;
+use compact_str::CompactString;
+use serde::de::{self, MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One entity mention. Kept small (120 bytes, no heap for short texts and
+/// the usual labels and names) because an article may hold 100k of them:
+/// repeated values are interned, the text is stored inline up to 24 bytes,
+/// and fields this version does not know cost a pointer when absent.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Span {
     pub id: u64,
     pub start: usize,
     pub end: usize,
-    pub label: String,
-    pub text: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub annotator: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub review: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reviewer: Option<String>,
+    pub label: Sym,
+    pub text: CompactString,
+    pub annotator: Option<Sym>,
+    pub review: Option<Sym>,
+    pub reviewer: Option<Sym>,
     /// Fields this version does not know, kept as they were.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Extra,
+}
+
+/// Unknown span fields, in their order; empty for nearly every span.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Extra(Option<Box<Map<String, Value>>>);
+
+static NO_FIELDS: LazyLock<Map<String, Value>> = LazyLock::new(Map::new);
+
+impl std::ops::Deref for Extra {
+    type Target = Map<String, Value>;
+    fn deref(&self) -> &Map<String, Value> {
+        self.0.as_deref().unwrap_or(&NO_FIELDS)
+    }
+}
+
+impl std::ops::DerefMut for Extra {
+    fn deref_mut(&mut self) -> &mut Map<String, Value> {
+        self.0.get_or_insert_with(Default::default)
+    }
+}
+
+impl From<Map<String, Value>> for Extra {
+    fn from(m: Map<String, Value>) -> Extra {
+        Extra((!m.is_empty()).then(|| Box::new(m)))
+    }
+}
+
+impl Serialize for Span {
+    /// The sidecar's field order: id, start, end, label, text, the optional
+    /// fields when set, then unknown fields as they came.
+    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        let mut m = ser.serialize_map(None)?;
+        m.serialize_entry("id", &self.id)?;
+        m.serialize_entry("start", &self.start)?;
+        m.serialize_entry("end", &self.end)?;
+        m.serialize_entry("label", self.label.as_str())?;
+        m.serialize_entry("text", self.text.as_str())?;
+        for (k, v) in [
+            ("annotator", self.annotator),
+            ("review", self.review),
+            ("reviewer", self.reviewer),
+        ] {
+            if let Some(v) = v {
+                m.serialize_entry(k, v.as_str())?;
+            }
+        }
+        for (k, v) in self.extra.iter() {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Span {
+    /// Field by field, without buffering the span first (as a flattened
+    /// derive would): parsing 100k spans is on the way to the first screen.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Span, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Span;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a span object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Span, A::Error> {
+                let (mut id, mut start, mut end) = (None, None, None);
+                let (mut label, mut text) = (None, None);
+                let (mut annotator, mut review, mut reviewer) = (None, None, None);
+                let mut extra = Map::new();
+                fn once<T, E: de::Error>(
+                    slot: &mut Option<T>,
+                    v: T,
+                    k: &'static str,
+                ) -> Result<(), E> {
+                    if slot.replace(v).is_some() {
+                        return Err(E::duplicate_field(k));
+                    }
+                    Ok(())
+                }
+                while let Some(k) = a.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match &*k {
+                        "id" => once(&mut id, a.next_value::<u64>()?, "id")?,
+                        "start" => once(&mut start, a.next_value::<usize>()?, "start")?,
+                        "end" => once(&mut end, a.next_value::<usize>()?, "end")?,
+                        "label" => once(&mut label, a.next_value::<Sym>()?, "label")?,
+                        "text" => once(&mut text, a.next_value::<CompactString>()?, "text")?,
+                        "annotator" => {
+                            once(&mut annotator, a.next_value::<Option<Sym>>()?, "annotator")?
+                        }
+                        "review" => once(&mut review, a.next_value::<Option<Sym>>()?, "review")?,
+                        "reviewer" => {
+                            once(&mut reviewer, a.next_value::<Option<Sym>>()?, "reviewer")?
+                        }
+                        _ => {
+                            extra.insert(k.into_owned(), a.next_value::<Value>()?);
+                        }
+                    }
+                }
+                Ok(Span {
+                    id: id.ok_or_else(|| de::Error::missing_field("id"))?,
+                    start: start.ok_or_else(|| de::Error::missing_field("start"))?,
+                    end: end.ok_or_else(|| de::Error::missing_field("end"))?,
+                    label: label.ok_or_else(|| de::Error::missing_field("label"))?,
+                    text: text.ok_or_else(|| de::Error::missing_field("text"))?,
+                    annotator: annotator.flatten(),
+                    review: review.flatten(),
+                    reviewer: reviewer.flatten(),
+                    extra: extra.into(),
+                })
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 impl Span {
@@ -282,11 +398,11 @@ mod tests {
             start,
             end,
             label: label.into(),
-            text: String::new(),
+            text: Default::default(),
             annotator: None,
             review: None,
             reviewer: None,
-            extra: Map::new(),
+            extra: Default::default(),
         }
     }
 
@@ -311,6 +427,36 @@ mod tests {
         assert_eq!(st.at(50).len(), 1);
         assert!(st.overlapping(100, 200).next().is_none());
         assert_eq!(st.with_extent(10, 20).unwrap().id, 2);
+    }
+
+    #[test]
+    fn a_span_is_small_and_round_trips_unknown_fields() {
+        // 100k spans must fit beside a 10 MB article in 3x its size.
+        assert!(std::mem::size_of::<Span>() <= 120);
+        let src = r#"{"id": 7, "start": 0, "end": 4, "label": "PER", "text": "Lan", "review": null, "note": {"a": [1]}, "confidence": 0.5}"#;
+        let s: Span = serde_json::from_str(src).unwrap();
+        assert_eq!((s.review, s.extra.len()), (None, 2));
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            r#"{"id":7,"start":0,"end":4,"label":"PER","text":"Lan","note":{"a":[1]},"confidence":0.5}"#
+        );
+        let missing =
+            serde_json::from_str::<Span>(r#"{"id": 7, "start": 0, "end": 4, "text": "Lan"}"#);
+        assert!(
+            missing
+                .unwrap_err()
+                .to_string()
+                .contains("missing field `label`")
+        );
+        let twice = serde_json::from_str::<Span>(
+            r#"{"id": 7, "id": 8, "start": 0, "end": 4, "label": "PER", "text": "Lan"}"#,
+        );
+        assert!(
+            twice
+                .unwrap_err()
+                .to_string()
+                .contains("duplicate field `id`")
+        );
     }
 
     #[test]

@@ -146,8 +146,8 @@ pub fn flatten(doc: &Document, spans: &[Span]) -> (Vec<FlatSpan>, Vec<Loss>) {
             article: doc.file_name.clone(),
             start: s.start,
             end: s.end,
-            label: s.label.clone(),
-            text: s.text.clone(),
+            label: s.label.to_string(),
+            text: s.text.to_string(),
             reason,
         };
         let first = tokens.containing(s.start);
@@ -174,14 +174,14 @@ pub fn flatten(doc: &Document, spans: &[Span]) -> (Vec<FlatSpan>, Vec<Loss>) {
                 nested: s.end <= prev.end,
                 start: prev.start,
                 end: prev.end,
-                label: prev.label.clone(),
-                text: prev.text.clone(),
+                label: prev.label.to_string(),
+                text: prev.text.to_string(),
             }));
             continue;
         }
         kept.push(FlatSpan {
             tokens: first..last + 1,
-            label: s.label.clone(),
+            label: s.label.to_string(),
         });
         kept_spans.push(s);
     }

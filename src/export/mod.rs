@@ -278,7 +278,7 @@ impl Built {
                     } else {
                         d.spans
                             .iter()
-                            .for_each(|s| *m.entry(s.label.clone()).or_default() += 1);
+                            .for_each(|s| *m.entry(s.label.to_string()).or_default() += 1);
                     }
                 }
                 (p.name.clone(), m)
@@ -439,8 +439,10 @@ pub fn build(project_dir: &Path, args: &ExportArgs) -> anyhow::Result<Built> {
             .expect("an admitted article without a problem is read");
         label_filtered += r.label_filtered;
         for s in &d.spans {
-            if !schema_labels.contains(&s.label) && !unknown.contains(&s.label) {
-                unknown.push(s.label.clone());
+            if !schema_labels.iter().any(|l| *l == s.label)
+                && !unknown.iter().any(|l| *l == s.label)
+            {
+                unknown.push(s.label.to_string());
             }
         }
         lost.extend(r.lost);

@@ -100,7 +100,7 @@ impl Harness {
             .doc
             .spans
             .iter()
-            .map(|s| (s.start, s.end, s.label.clone()))
+            .map(|s| (s.start, s.end, s.label.to_string()))
             .collect();
         markup::render(art.doc.text.as_str(), &spans)
     }
@@ -155,7 +155,7 @@ impl Harness {
             .map(|s| {
                 s.spans
                     .iter()
-                    .map(|s| (s.start, s.end, s.label.clone()))
+                    .map(|s| (s.start, s.end, s.label.to_string()))
                     .collect()
             })
             .unwrap_or_default();
