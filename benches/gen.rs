@@ -2,12 +2,11 @@
 //! criterion bench): `cargo bench --bench gen -- DIR` writes every input
 //! project under DIR (skipping those already there), then prints
 //! `save_ms <median>`: serialising and atomically writing a sidecar of
-//! 100k spans, the way the app saves after an edit.
+//! 100k spans, the way the app's writer thread saves after an edit.
 
 #[path = "common/mod.rs"]
 mod common;
 
-use nhan::core::sidecar::write_atomic;
 use std::path::Path;
 use std::time::Instant;
 
@@ -64,7 +63,7 @@ fn main() {
     let mut times: Vec<f64> = (0..11)
         .map(|_| {
             let t = Instant::now();
-            write_atomic(&path, doc.to_sidecar().to_json().as_bytes()).unwrap();
+            doc.snapshot().save(&path).unwrap();
             t.elapsed().as_secs_f64() * 1e3
         })
         .collect();

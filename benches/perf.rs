@@ -21,7 +21,6 @@ use nhan::app::layout::Layout;
 use nhan::app::runtime::App;
 use nhan::app::update::Msg;
 use nhan::core::project::Project;
-use nhan::core::sidecar::write_atomic;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::hint::black_box;
@@ -161,10 +160,11 @@ fn sidecar(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a.json");
     g.bench_function("serialise/100kspans", |b| {
-        b.iter(|| black_box(doc.to_sidecar().to_json()))
+        b.iter(|| black_box(doc.snapshot().to_json()))
     });
     g.bench_function("save/100kspans", |b| {
-        b.iter(|| write_atomic(&path, doc.to_sidecar().to_json().as_bytes()).unwrap())
+        // What the writer thread does after an edit.
+        b.iter(|| doc.snapshot().save(&path).unwrap())
     });
     g.finish();
 }

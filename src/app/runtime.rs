@@ -5,7 +5,7 @@ use super::config::Config;
 use super::state::State;
 use super::update::{Effect, Msg, update};
 use crate::core::project::Project;
-use crate::core::sidecar::{Sidecar, write_atomic};
+use crate::core::sidecar::Sidecar;
 use std::collections::VecDeque;
 
 pub struct App {
@@ -217,6 +217,7 @@ pub fn save(
     path: &std::path::Path,
     snapshot: &crate::core::sidecar::Snapshot,
 ) -> Result<(), String> {
-    write_atomic(path, snapshot.to_json().as_bytes())
+    snapshot
+        .save(path)
         .map_err(|e| format!("{}: {e}", path.display()))
 }

@@ -100,39 +100,124 @@ impl Snapshot {
     pub fn to_json(&self) -> String {
         render(&self.head, self.spans.iter(), self.spans.len())
     }
+
+    /// Writes the sidecar to `path` atomically, streaming it.
+    pub fn save(&self, path: &Path) -> io::Result<()> {
+        write_atomic_with(path, |w| {
+            write_to(w, &self.head, self.spans.iter(), self.spans.len())
+        })
+    }
 }
 
 /// The contract's layout: stable, diff-friendly, one span per line.
 pub fn render<'a>(head: &Head, spans: impl Iterator<Item = &'a Span>, n: usize) -> String {
     let mut out: Vec<u8> = Vec::with_capacity(128 + n * 128);
-    out.extend_from_slice(b"{\n");
+    write_to(&mut out, head, spans, n).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("spans and JSON values are UTF-8")
+}
+
+/// Writes the contract's layout to `w` as it goes (a 100k-span sidecar is
+/// never held in memory whole). Spans are written by hand rather than
+/// through serde: the same bytes, several times faster.
+pub fn write_to<'a, W: Write>(
+    w: &mut W,
+    head: &Head,
+    spans: impl Iterator<Item = &'a Span>,
+    n: usize,
+) -> io::Result<()> {
     let fields = [
         ("nhan", Value::from(head.nhan)),
         ("article", Value::from(head.article.as_str())),
         ("text_sha256", Value::from(head.text_sha256.as_str())),
         ("status", Value::from(head.status.as_str())),
     ];
-    let mut s = String::new();
+    let mut s = String::from("{\n");
     for (k, v) in fields.iter() {
         push_member(&mut s, k, v);
     }
     for (k, v) in &head.extra {
         push_member(&mut s, k, v);
     }
-    out.extend_from_slice(s.as_bytes());
+    w.write_all(s.as_bytes())?;
     if n == 0 {
-        out.extend_from_slice(b"  \"spans\": []\n}\n");
-    } else {
-        out.extend_from_slice(b"  \"spans\": [\n");
-        for (i, sp) in spans.enumerate() {
-            out.extend_from_slice(b"    ");
-            let mut ser = serde_json::Serializer::with_formatter(&mut out, Spaced);
-            sp.serialize(&mut ser).expect("spans always serialise");
-            out.extend_from_slice(if i + 1 < n { b",\n" } else { b"\n" });
-        }
-        out.extend_from_slice(b"  ]\n}\n");
+        return w.write_all(b"  \"spans\": []\n}\n");
     }
-    String::from_utf8(out).expect("serde_json writes UTF-8")
+    w.write_all(b"  \"spans\": [\n")?;
+    let mut line: Vec<u8> = Vec::with_capacity(256);
+    for (i, sp) in spans.enumerate() {
+        line.clear();
+        line.extend_from_slice(b"    ");
+        span_json(&mut line, sp);
+        line.extend_from_slice(if i + 1 < n { b",\n" } else { b"\n" });
+        w.write_all(&line)?;
+    }
+    w.write_all(b"  ]\n}\n")
+}
+
+/// One span as `json.dumps` spaces it: fields in the sidecar's order, the
+/// optional ones only when set, unknown ones last as they came.
+fn span_json(out: &mut Vec<u8>, s: &Span) {
+    let mut num = itoa::Buffer::new();
+    out.extend_from_slice(b"{\"id\": ");
+    out.extend_from_slice(num.format(s.id).as_bytes());
+    out.extend_from_slice(b", \"start\": ");
+    out.extend_from_slice(num.format(s.start).as_bytes());
+    out.extend_from_slice(b", \"end\": ");
+    out.extend_from_slice(num.format(s.end).as_bytes());
+    out.extend_from_slice(b", \"label\": ");
+    json_str(out, &s.label);
+    out.extend_from_slice(b", \"text\": ");
+    json_str(out, &s.text);
+    for (k, v) in [
+        (&b", \"annotator\": "[..], s.annotator),
+        (b", \"review\": ", s.review),
+        (b", \"reviewer\": ", s.reviewer),
+    ] {
+        if let Some(v) = v {
+            out.extend_from_slice(k);
+            json_str(out, &v);
+        }
+    }
+    for (k, v) in s.extra.iter() {
+        out.extend_from_slice(b", ");
+        json_str(out, k);
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(spaced(v).as_bytes());
+    }
+    out.push(b'}');
+}
+
+/// A JSON string the way serde_json writes one: only `"`, `\\` and control
+/// characters escaped, everything else (Vietnamese included) as UTF-8.
+fn json_str(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let esc: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[from..i]);
+        if esc.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 15)]);
+        } else {
+            out.extend_from_slice(esc);
+        }
+        from = i + 1;
+    }
+    out.extend_from_slice(&bytes[from..]);
+    out.push(b'"');
 }
 
 /// A top-level member. A non-empty array of objects (such as review's
@@ -215,6 +300,15 @@ pub fn remove_stale_temps(dir: &Path) -> Vec<std::path::PathBuf> {
 /// either the old file or the new one: temp file in the same folder, fsync,
 /// rename, fsync the folder.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, |w| w.write_all(contents))
+}
+
+/// `write_atomic` for contents produced as they are written (through a
+/// buffer), so that a large file is never held in memory whole.
+pub fn write_atomic_with(
+    path: &Path,
+    contents: impl FnOnce(&mut io::BufWriter<&std::fs::File>) -> io::Result<()>,
+) -> io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -226,8 +320,11 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
         .unwrap_or("sidecar");
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(contents)?;
+        let f = std::fs::File::create(&tmp)?;
+        let mut w = io::BufWriter::with_capacity(1 << 16, &f);
+        contents(&mut w)?;
+        w.flush()?;
+        drop(w);
         f.sync_all()?;
         drop(f);
         std::fs::rename(&tmp, path)?;
@@ -305,5 +402,31 @@ mod tests {
         write_atomic(&p, b"two").unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         assert_eq!(std::fs::read_dir(p.parent().unwrap()).unwrap().count(), 1);
+    }
+
+    proptest::proptest! {
+        /// The hand-written span writer gives serde_json's bytes for any
+        /// strings (quotes, backslashes, control characters, Vietnamese,
+        /// emoji) and any unknown fields.
+        #[test]
+        fn hand_written_spans_equal_serde(
+            id in 0u64..u64::MAX, start in 0usize..1 << 40, len in 0usize..1000,
+            label in "\\PC{0,8}", text in "[\\x00-\\x7f\"\\\\ễ😀\u{2028}]{0,20}",
+            annotator in proptest::option::of("[a-zà\"\\\\\\x01]{0,6}"),
+            review in proptest::option::of("accepted|fixed"),
+            reviewer in proptest::option::of(".{0,4}"),
+            extra in proptest::collection::vec(("[a-z\"]{1,4}", proptest::option::of("[ a\\n]{0,3}")), 0..3),
+        ) {
+            let sp = Span {
+                id, start, end: start + len,
+                label: label.as_str().into(), text: text.as_str().into(),
+                annotator: annotator.map(Into::into), review: review.map(Into::into),
+                reviewer: reviewer.map(Into::into),
+                extra: extra.into_iter().map(|(k, v)| (k, v.map_or(Value::Null, Value::from))).collect::<Map<_, _>>().into(),
+            };
+            let mut mine = Vec::new();
+            span_json(&mut mine, &sp);
+            proptest::prop_assert_eq!(String::from_utf8(mine).unwrap(), spaced(&sp));
+        }
     }
 }
