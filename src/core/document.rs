@@ -70,31 +70,45 @@ impl Document {
 
     /// Builds the document from a parsed sidecar, checking every span
     /// against the text. Any problem means the sidecar must not be rewritten.
-    pub fn with_sidecar(mut self, sc: Sidecar) -> (Self, Vec<Problem>) {
+    pub fn with_sidecar(self, sc: Sidecar) -> (Self, Vec<Problem>) {
+        let head = Head {
+            nhan: sc.nhan,
+            article: sc.article,
+            text_sha256: sc.text_sha256,
+            status: sc.status,
+            extra: sc.extra,
+        };
+        self.with_store(head, SpanStore::new(sc.spans))
+    }
+
+    /// `with_sidecar` for a sidecar read straight into a span store.
+    pub fn with_store(mut self, head: Head, spans: SpanStore) -> (Self, Vec<Problem>) {
         let mut problems = Vec::new();
-        if sc.text_sha256 != self.text_sha256 {
+        if head.text_sha256 != self.text_sha256 {
             problems.push(Problem {
                 span_id: None,
                 message: "the article changed since it was annotated (text_sha256 differs)".into(),
             });
         }
-        let mut ids = std::collections::HashSet::new();
-        for s in &sc.spans {
-            if !ids.insert(s.id) {
+        let mut dup: Vec<u64> = spans.duplicate_ids().collect();
+        dup.dedup();
+        for s in spans.iter() {
+            if dup.binary_search(&s.id).is_ok() {
                 problems.push(Problem {
                     span_id: Some(s.id),
                     message: "duplicate id".into(),
                 });
+                dup.retain(|&d| d != s.id);
             }
             problems.extend(self.check_span(s).map(|m| Problem {
                 span_id: Some(s.id),
                 message: m,
             }));
         }
-        self.status = sc.status;
-        self.extra = sc.extra;
-        self.next_id = sc.spans.iter().map(|s| s.id).max().unwrap_or(0) + 1;
-        self.spans = SpanStore::new(sc.spans);
+        self.status = head.status;
+        self.extra = head.extra;
+        self.next_id = spans.max_id().unwrap_or(0) + 1;
+        self.spans = spans;
         (self, problems)
     }
 

@@ -5,7 +5,8 @@ use super::encoding;
 use super::reanchor;
 use super::schema::Overlap;
 use super::schema::{Schema, SchemaError};
-use super::sidecar::{Sidecar, sha256_hex};
+use super::sidecar::{Head, Stored, sha256_hex};
+use super::span::{Span, SpanStore};
 use super::status::Status;
 use super::text::Text;
 use std::path::{Path, PathBuf};
@@ -216,38 +217,44 @@ impl Project {
             notice: notice.clone(),
             reanchored: None,
         };
-        let sc_bytes = match std::fs::read(&sc_path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(loaded(doc, None)),
-            Err(e) => {
-                let why = format!("{}: cannot read: {e}", sc_path.display());
-                return Ok(loaded(doc, Some(why)));
-            }
-        };
         let shown = sc_path.display().to_string();
-        let mut sc = match Sidecar::parse(&sc_bytes, &shown) {
-            Ok(sc) => sc,
-            Err(e) => {
+        let sc = match Stored::read(&sc_path) {
+            Ok(Ok(sc)) => sc,
+            Ok(Err(e)) => {
                 let why = format!("{e}; fix or move the file, nhan will not overwrite it");
                 return Ok(loaded(doc, Some(why)));
             }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(loaded(doc, None)),
+            Err(e) => {
+                let why = format!("{shown}: cannot read: {e}");
+                return Ok(loaded(doc, Some(why)));
+            }
         };
+        let mut head = Head {
+            nhan: sc.nhan,
+            article: sc.article,
+            text_sha256: sc.text_sha256,
+            status: sc.status,
+            extra: sc.extra,
+        };
+        let mut spans = sc.spans;
         // The article changed since it was annotated: place each span again
         // by its text; what cannot be placed is kept, never dropped.
         let mut reanchored = None;
-        if sc.text_sha256 != doc.text_sha256 {
+        if head.text_sha256 != doc.text_sha256 {
             let opts = reanchor::Options {
                 allow_crossing: self.schema.overlap == Overlap::Any,
             };
-            let r = reanchor::reanchor_with(&sc.spans, &doc.text, opts);
-            sc.spans = r.placed;
-            sc.text_sha256 = doc.text_sha256.clone();
+            let old: Vec<Span> = spans.iter().cloned().collect();
+            let r = reanchor::reanchor_with(&old, &doc.text, opts);
+            spans = SpanStore::new(r.placed);
+            head.text_sha256 = doc.text_sha256.clone();
             reanchored = Some(Reanchor {
                 moved: r.moved,
                 orphans: r.orphans,
             });
         }
-        let (doc, problems) = doc.with_sidecar(sc);
+        let (doc, problems) = doc.with_store(head, spans);
         if let Some(first) = problems.first() {
             let more = match problems.len() {
                 1 => String::new(),

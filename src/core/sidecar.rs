@@ -35,9 +35,40 @@ pub struct SidecarError {
     pub message: String,
 }
 
-impl Sidecar {
-    pub fn parse(bytes: &[u8], path: &str) -> Result<Sidecar, SidecarError> {
-        let sc: Sidecar = serde_json::from_slice(bytes).map_err(|e| SidecarError {
+/// A sidecar read for editing: the spans go straight into a span store.
+#[derive(Debug, Deserialize)]
+pub struct Stored {
+    pub nhan: u64,
+    pub article: String,
+    pub text_sha256: String,
+    #[serde(default)]
+    pub status: Status,
+    #[serde(default)]
+    pub spans: crate::core::span::SpanStore,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Stored {
+    /// Parses the sidecar as it is read (a 100k-span file is never held in
+    /// memory whole). `Err` is the file's own error; `Ok(Err(..))` is what
+    /// is wrong inside it, with line and column.
+    pub fn read(path: &Path) -> io::Result<Result<Stored, SidecarError>> {
+        let f = std::fs::File::open(path)?;
+        let r = io::BufReader::with_capacity(1 << 16, f);
+        let shown = path.display().to_string();
+        let sc: Stored = match serde_json::from_reader(r) {
+            Ok(sc) => sc,
+            Err(e) if e.is_io() => return Err(io::Error::other(e)),
+            Err(e) => return Ok(Err(SidecarError::from_json(&e, &shown))),
+        };
+        Ok(newer(sc.nhan, &shown).map(|()| sc))
+    }
+}
+
+impl SidecarError {
+    fn from_json(e: &serde_json::Error, path: &str) -> SidecarError {
+        SidecarError {
             path: path.into(),
             line: e.line(),
             column: e.column(),
@@ -47,18 +78,28 @@ impl Sidecar {
                 .next()
                 .unwrap_or("")
                 .to_string(),
-        })?;
-        if sc.nhan > FORMAT_VERSION {
-            return Err(SidecarError {
-                path: path.into(),
-                line: 1,
-                column: 1,
-                message: format!(
-                    "written by a newer nhan (format {}); upgrade nhan to edit it",
-                    sc.nhan
-                ),
-            });
         }
+    }
+}
+
+/// A file from a newer nhan is refused rather than half understood.
+fn newer(nhan: u64, path: &str) -> Result<(), SidecarError> {
+    if nhan > FORMAT_VERSION {
+        return Err(SidecarError {
+            path: path.into(),
+            line: 1,
+            column: 1,
+            message: format!("written by a newer nhan (format {nhan}); upgrade nhan to edit it"),
+        });
+    }
+    Ok(())
+}
+
+impl Sidecar {
+    pub fn parse(bytes: &[u8], path: &str) -> Result<Sidecar, SidecarError> {
+        let sc: Sidecar =
+            serde_json::from_slice(bytes).map_err(|e| SidecarError::from_json(&e, path))?;
+        newer(sc.nhan, path)?;
         Ok(sc)
     }
 

@@ -246,6 +246,13 @@ impl SpanStore {
         s
     }
 
+    /// A store filled in sidecar order as spans are parsed, without ever
+    /// holding them in one large list (which, grown by doubling, would
+    /// briefly need twice its size).
+    pub fn builder() -> SpanStoreBuilder {
+        SpanStoreBuilder::default()
+    }
+
     /// The spans as they are now, for a save on another thread.
     pub fn snapshot(&self) -> SharedSpans {
         self.chunks.clone()
@@ -382,9 +389,94 @@ impl SpanStore {
         self.at(c).pop()
     }
 
+    /// Ids that more than one span carries.
+    pub fn duplicate_ids(&self) -> impl Iterator<Item = u64> + '_ {
+        self.ids
+            .windows(2)
+            .filter(|w| w[0].0 == w[1].0)
+            .map(|w| w[0].0)
+    }
+
+    /// The largest span id, if any.
+    pub fn max_id(&self) -> Option<u64> {
+        self.ids.last().map(|&(id, _)| id)
+    }
+
     pub fn with_extent(&self, start: usize, end: usize) -> Option<&Span> {
         let i = self.partition_point(|s| (s.start, s.end) < (start, end));
         self.nth(i).filter(|s| s.start == start && s.end == end)
+    }
+}
+
+/// See `SpanStore::builder`.
+#[derive(Default)]
+pub struct SpanStoreBuilder {
+    chunks: Vec<Arc<Chunk>>,
+    cur: Vec<Span>,
+    /// Whether every span so far came in sidecar order.
+    sorted: bool,
+    any: bool,
+}
+
+impl SpanStoreBuilder {
+    pub fn push(&mut self, s: Span) {
+        if let Some(last) = self.cur.last().or_else(|| self.chunks.last()?.spans.last()) {
+            self.sorted &= last.key() <= s.key();
+        } else if !self.any {
+            self.sorted = true;
+        }
+        self.any = true;
+        self.cur.push(s);
+        if self.cur.len() == CHUNK {
+            let full = std::mem::replace(&mut self.cur, Vec::with_capacity(CHUNK));
+            self.chunks.push(Chunk::new(full));
+        }
+    }
+
+    pub fn finish(mut self) -> SpanStore {
+        if !self.cur.is_empty() {
+            self.chunks.push(Chunk::new(self.cur));
+        }
+        if !self.sorted && self.any {
+            // Hand-edited out of order: sort once, the slow way.
+            let all: Vec<Span> = self
+                .chunks
+                .into_iter()
+                .flat_map(|c| Arc::try_unwrap(c).map_or_else(|c| c.spans.clone(), |c| c.spans))
+                .collect();
+            return SpanStore::new(all);
+        }
+        let mut st = SpanStore {
+            chunks: SharedSpans(Arc::new(self.chunks)),
+            ..SpanStore::default()
+        };
+        st.len = st.chunks.iter().count();
+        st.reviewed = st.chunks.iter().filter(|s| s.review.is_some()).count();
+        st.ids = st.chunks.iter().map(|s| (s.id, s.start)).collect();
+        st.ids.sort_unstable();
+        st.reindex();
+        st
+    }
+}
+
+impl<'de> Deserialize<'de> for SpanStore {
+    /// A JSON array of spans, straight into chunks.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<SpanStore, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = SpanStore;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of spans")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<SpanStore, A::Error> {
+                let mut b = SpanStore::builder();
+                while let Some(s) = a.next_element::<Span>()? {
+                    b.push(s);
+                }
+                Ok(b.finish())
+            }
+        }
+        d.deserialize_seq(V)
     }
 }
 
