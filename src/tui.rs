@@ -192,7 +192,7 @@ fn scan_in_background(
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for i in 0..project.articles.len() {
-            if tx.send((i, project.scan(i))).is_err() {
+            if tx.send((i, project.scan_for_list(i))).is_err() {
                 return;
             }
         }

@@ -167,3 +167,30 @@ fn a_five_megabyte_single_line_article_opens_and_edits() {
     assert_eq!(sc.spans[0].text, "Nguyễn Phú Trọng");
     assert_eq!(sc.spans[1].text, "ương");
 }
+
+#[test]
+fn the_list_glances_at_a_large_article_and_agrees_with_a_full_read() {
+    let mut h = Harness::new(&[("b", "x")]);
+    let para = "Ủy ban nhân dân Thành phố Hồ Chí Minh họp với Nguyễn Văn An.\n";
+    let text = format!(
+        "\n  Tiêu đề dài\n{}",
+        para.repeat(2 * 1024 * 1024 / para.len())
+    );
+    std::fs::write(h.dir.path().join("articles/a.txt"), &text).unwrap();
+    reopen(&mut h);
+    h.keys("enter v L 1 j v 3");
+    h.app.flush_saves();
+    let p = Project::list(h.dir.path()).unwrap();
+    let quick = p.scan_for_list(0);
+    assert_eq!(quick, p.scan(0));
+    assert_eq!((quick.title.as_str(), quick.span_count), ("Tiêu đề dài", 2));
+    // A damaged sidecar is named with its line and column, and not read further.
+    let sc = h.dir.path().join("annotations/a.json");
+    let src = std::fs::read_to_string(&sc).unwrap();
+    std::fs::write(&sc, src.replacen("\"spans\": [", "\"spans\": [}", 1)).unwrap();
+    let problem = p.scan_for_list(0).problem.expect("a problem is shown");
+    assert!(
+        problem.contains("a.json:") && problem.contains("will not overwrite"),
+        "{problem}"
+    );
+}

@@ -56,6 +56,16 @@ pub enum SpanRefused {
 impl Document {
     pub fn new(file_name: impl Into<String>, text: Text, text_sha256: impl Into<String>) -> Self {
         let tokens = Tokens::new(&text);
+        Self::with_tokens(file_name, text, text_sha256, tokens)
+    }
+
+    /// `new` with the tokens already computed (on another thread, say).
+    pub fn with_tokens(
+        file_name: impl Into<String>,
+        text: Text,
+        text_sha256: impl Into<String>,
+        tokens: Tokens,
+    ) -> Self {
         Document {
             file_name: file_name.into(),
             text,

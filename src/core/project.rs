@@ -5,10 +5,11 @@ use super::encoding;
 use super::reanchor;
 use super::schema::Overlap;
 use super::schema::{Schema, SchemaError};
-use super::sidecar::{Head, Stored, sha256_hex};
+use super::sidecar::{Head, SidecarError, Stored, sha256_hex};
 use super::span::{Span, SpanStore};
 use super::status::Status;
 use super::text::Text;
+use super::tokens::Tokens;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -130,6 +131,20 @@ impl Project {
         self.scan_file(&self.articles[index].file_name)
     }
 
+    /// `scan` for the interactive list: an article over 1 MB is only
+    /// glanced at (see `glance`), so that reading it in the background
+    /// neither doubles the memory nor slows opening it.
+    pub fn scan_for_list(&self, index: usize) -> ArticleMeta {
+        let file_name = &self.articles[index].file_name;
+        let size = std::fs::metadata(self.article_path(file_name)).map_or(0, |m| m.len());
+        if size <= GLANCE_ABOVE {
+            return self.scan_file(file_name);
+        }
+        let mut meta = ArticleMeta::listed(file_name.clone());
+        self.glance(file_name, &mut meta);
+        meta
+    }
+
     pub fn article_path(&self, file_name: &str) -> PathBuf {
         self.root.join("articles").join(file_name)
     }
@@ -196,21 +211,105 @@ impl Project {
         meta
     }
 
+    /// What the list shows of a large article, read without loading it: the
+    /// title from its first 64 KB, status and span count from its sidecar
+    /// read as a stream. Problems inside the article or its spans show when
+    /// it is opened.
+    fn glance(&self, file_name: &str, meta: &mut ArticleMeta) {
+        use std::io::Read;
+        let path = self.article_path(file_name);
+        let mut head = Vec::with_capacity(1 << 16);
+        let read = std::fs::File::open(&path).and_then(|f| f.take(1 << 16).read_to_end(&mut head));
+        if let Err(e) = read {
+            meta.problem = Some(format!("{}: {e}", path.display()));
+            return;
+        }
+        let valid = match std::str::from_utf8(&head) {
+            Ok(s) => s,
+            // Cut inside a character at the 64 KB mark.
+            Err(e) if e.error_len().is_none() => {
+                std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default()
+            }
+            Err(_) => {
+                meta.problem = Some(encoding::diagnose(&head).message(&path.display().to_string()));
+                return;
+            }
+        };
+        if let Some(t) = title_of(valid) {
+            meta.title = t;
+        }
+        #[derive(serde::Deserialize)]
+        struct Glance {
+            #[serde(default)]
+            status: Status,
+            #[serde(default)]
+            spans: Count,
+        }
+        #[derive(Default)]
+        struct Count(usize);
+        impl<'de> serde::Deserialize<'de> for Count {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Count, D::Error> {
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = Count;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str("a list of spans")
+                    }
+                    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                        self,
+                        mut a: A,
+                    ) -> Result<Count, A::Error> {
+                        let mut n = 0;
+                        while a.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                            n += 1;
+                        }
+                        Ok(Count(n))
+                    }
+                }
+                d.deserialize_seq(V)
+            }
+        }
+        let sc_path = self.sidecar_path(file_name.trim_end_matches(".txt"));
+        let Ok(f) = std::fs::File::open(&sc_path) else {
+            return;
+        };
+        let r = std::io::BufReader::with_capacity(1 << 16, f);
+        match serde_json::from_reader::<_, Glance>(r) {
+            Ok(g) => {
+                meta.status = g.status;
+                meta.span_count = g.spans.0;
+            }
+            Err(e) => {
+                let e = SidecarError::from_json(&e, &sc_path.display().to_string());
+                meta.problem = Some(format!(
+                    "{e}; fix or move the file, nhan will not overwrite it"
+                ));
+            }
+        }
+    }
+
     /// Reads an article and its sidecar. `Err` means the article itself
     /// cannot be shown; a bad sidecar gives a read-only document instead.
     pub fn load(&self, file_name: &str) -> Result<Loaded, String> {
         let path = self.article_path(file_name);
         let shown_path = path.display().to_string();
         let bytes = std::fs::read(&path).map_err(|e| format!("{shown_path}: {e}"))?;
-        let sha = sha256_hex(&bytes);
         // The buffer becomes the text without a copy.
         let text = Text::from_file_vec(bytes)
             .map_err(|(_, bytes)| encoding::diagnose(&bytes).message(&shown_path))?;
         let notice =
             encoding::problem_for_text(text.as_str()).map(|p| format!("{shown_path}: {p}"));
-        let doc = Document::new(file_name, text, sha);
         let stem = file_name.trim_end_matches(".txt");
         let sc_path = self.sidecar_path(stem);
+        // Hashing, segmenting and parsing the sidecar are independent: on
+        // two cores the article is on screen in the time of the longest.
+        let (sha, tokens, sc) = std::thread::scope(|s| {
+            let sha = s.spawn(|| sha256_hex(text.as_str().as_bytes()));
+            let tokens = s.spawn(|| Tokens::new(&text));
+            let sc = Stored::read(&sc_path);
+            (joined(sha), joined(tokens), sc)
+        });
+        let doc = Document::with_tokens(file_name, text, sha, tokens);
         let loaded = |doc, read_only| Loaded {
             doc,
             read_only,
@@ -218,7 +317,7 @@ impl Project {
             reanchored: None,
         };
         let shown = sc_path.display().to_string();
-        let sc = match Stored::read(&sc_path) {
+        let sc = match sc {
             Ok(Ok(sc)) => sc,
             Ok(Err(e)) => {
                 let why = format!("{e}; fix or move the file, nhan will not overwrite it");
@@ -277,6 +376,14 @@ impl Project {
         }
         Ok(loaded(doc, None))
     }
+}
+
+/// Articles larger than this are only glanced at for the list.
+const GLANCE_ABOVE: u64 = 1 << 20;
+
+/// A scoped thread's result, its panic passed on.
+fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
 }
 
 impl ArticleMeta {

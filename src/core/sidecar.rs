@@ -67,7 +67,7 @@ impl Stored {
 }
 
 impl SidecarError {
-    fn from_json(e: &serde_json::Error, path: &str) -> SidecarError {
+    pub(crate) fn from_json(e: &serde_json::Error, path: &str) -> SidecarError {
         SidecarError {
             path: path.into(),
             line: e.line(),
