@@ -1,65 +1,116 @@
 //! Interned strings for the few values that repeat across thousands of
 //! spans (labels, annotator and reviewer names, review decisions): each
 //! distinct value is stored once for the life of the process, and a span
-//! holds a 16-byte reference to it.
+//! holds a 4-byte index to it.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::collections::HashSet;
-use std::sync::{LazyLock, Mutex};
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::{LazyLock, RwLock};
 
-/// A shared, never-freed string. Only for values drawn from a small set:
-/// the set grows with each distinct value ever seen.
-#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Sym(&'static str);
+/// A shared, never-freed string, held as a 4-byte index into a process-wide
+/// table. Only for values drawn from a small set: the table grows with each
+/// distinct value ever seen.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Sym(NonZeroU32);
 
-static TABLE: LazyLock<Mutex<HashSet<&'static str>>> = LazyLock::new(Default::default);
+#[derive(Default)]
+struct Table {
+    /// `strs[i - 1]` is the string of `Sym(i)`.
+    strs: Vec<&'static str>,
+    index: HashMap<&'static str, NonZeroU32>,
+}
+
+static TABLE: LazyLock<RwLock<Table>> = LazyLock::new(|| {
+    let mut t = Table::default();
+    t.intern("");
+    RwLock::new(t)
+});
+
+impl Table {
+    fn intern(&mut self, s: &str) -> NonZeroU32 {
+        if let Some(&i) = self.index.get(s) {
+            return i;
+        }
+        let leaked: &'static str = Box::leak(s.to_owned().into_boxed_str());
+        self.strs.push(leaked);
+        let i = NonZeroU32::new(u32::try_from(self.strs.len()).expect("few distinct values"))
+            .expect("one-based");
+        self.index.insert(leaked, i);
+        i
+    }
+}
 
 impl Sym {
     pub fn new(s: &str) -> Sym {
-        let mut t = TABLE.lock().unwrap_or_else(|e| e.into_inner());
-        match t.get(s) {
-            Some(&found) => Sym(found),
-            None => {
-                let leaked: &'static str = Box::leak(s.to_owned().into_boxed_str());
-                t.insert(leaked);
-                Sym(leaked)
-            }
+        if let Some(&i) = TABLE.read().unwrap_or_else(|e| e.into_inner()).index.get(s) {
+            return Sym(i);
         }
+        Sym(TABLE.write().unwrap_or_else(|e| e.into_inner()).intern(s))
     }
 
     pub fn as_str(&self) -> &'static str {
-        self.0
+        TABLE.read().unwrap_or_else(|e| e.into_inner()).strs[self.0.get() as usize - 1]
+    }
+}
+
+impl Default for Sym {
+    fn default() -> Sym {
+        Sym::new("")
+    }
+}
+
+/// By content, as `Borrow<str>` requires.
+impl std::hash::Hash for Sym {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.as_str().hash(h)
+    }
+}
+
+/// By content, like the strings themselves (spans sort by label).
+impl Ord for Sym {
+    fn cmp(&self, o: &Sym) -> std::cmp::Ordering {
+        if self.0 == o.0 {
+            return std::cmp::Ordering::Equal;
+        }
+        self.as_str().cmp(o.as_str())
+    }
+}
+
+impl PartialOrd for Sym {
+    fn partial_cmp(&self, o: &Sym) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
     }
 }
 
 impl std::ops::Deref for Sym {
     type Target = str;
     fn deref(&self) -> &str {
-        self.0
+        self.as_str()
     }
 }
 
 impl AsRef<str> for Sym {
     fn as_ref(&self) -> &str {
-        self.0
+        self.as_str()
     }
 }
 
 impl std::borrow::Borrow<str> for Sym {
     fn borrow(&self) -> &str {
-        self.0
+        self.as_str()
     }
 }
 
 impl std::fmt::Debug for Sym {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(self.0, f)
+        std::fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
 impl std::fmt::Display for Sym {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.0)
+        f.write_str(self.as_str())
     }
 }
 
@@ -83,49 +134,49 @@ impl From<String> for Sym {
 
 impl From<Sym> for String {
     fn from(s: Sym) -> String {
-        s.0.to_string()
+        s.as_str().to_string()
     }
 }
 
 impl PartialEq<str> for Sym {
     fn eq(&self, o: &str) -> bool {
-        self.0 == o
+        self.as_str() == o
     }
 }
 
 impl PartialEq<&str> for Sym {
     fn eq(&self, o: &&str) -> bool {
-        self.0 == *o
+        self.as_str() == *o
     }
 }
 
 impl PartialEq<String> for Sym {
     fn eq(&self, o: &String) -> bool {
-        self.0 == o
+        self.as_str() == o
     }
 }
 
 impl PartialEq<Sym> for str {
     fn eq(&self, o: &Sym) -> bool {
-        self == o.0
+        self == o.as_str()
     }
 }
 
 impl PartialEq<Sym> for &str {
     fn eq(&self, o: &Sym) -> bool {
-        *self == o.0
+        *self == o.as_str()
     }
 }
 
 impl PartialEq<Sym> for String {
     fn eq(&self, o: &Sym) -> bool {
-        self == o.0
+        self == o.as_str()
     }
 }
 
 impl Serialize for Sym {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.0)
+        s.serialize_str(self.as_str())
     }
 }
 
@@ -155,6 +206,7 @@ mod tests {
         let b = Sym::from(String::from("PER"));
         assert_eq!(a, b);
         assert!(std::ptr::eq(a.as_str(), b.as_str()));
+        assert!(Sym::new("LOC") < Sym::new("ORG") && Sym::new("ORG") > Sym::new("MISC"));
         assert_eq!(a, "PER");
         assert_ne!(Sym::new("ORG"), a);
         let parsed: Sym = serde_json::from_str("\"Nguyễn\"").unwrap();

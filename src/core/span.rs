@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use std::ops::Range;
 use std::sync::{Arc, LazyLock};
 
-/// One entity mention. Kept small (120 bytes, no heap for short texts and
+/// One entity mention. Kept small (72 bytes, no heap for short texts and
 /// the usual labels and names) because an article may hold 100k of them:
 /// repeated values are interned, the text is stored inline up to 24 bytes,
 /// and fields this version does not know cost a pointer when absent.
@@ -524,7 +524,7 @@ mod tests {
     #[test]
     fn a_span_is_small_and_round_trips_unknown_fields() {
         // 100k spans must fit beside a 10 MB article in 3x its size.
-        assert!(std::mem::size_of::<Span>() <= 120);
+        assert!(std::mem::size_of::<Span>() <= 72);
         let src = r#"{"id": 7, "start": 0, "end": 4, "label": "PER", "text": "Lan", "review": null, "note": {"a": [1]}, "confidence": 0.5}"#;
         let s: Span = serde_json::from_str(src).unwrap();
         assert_eq!((s.review, s.extra.len()), (None, 2));
