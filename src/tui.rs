@@ -191,6 +191,7 @@ fn scan_in_background(
 ) -> std::sync::mpsc::Receiver<(usize, crate::core::project::ArticleMeta)> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
+        crate::app::runtime::background_priority();
         for i in 0..project.articles.len() {
             if tx.send((i, project.scan_for_list(i))).is_err() {
                 return;

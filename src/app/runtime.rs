@@ -130,6 +130,7 @@ impl Writer {
         let pending = std::sync::Arc::new(Pending::default());
         let p = std::sync::Arc::clone(&pending);
         std::thread::spawn(move || {
+            background_priority();
             while let Ok(first) = jobs.recv() {
                 let mut batch = vec![first];
                 batch.extend(jobs.try_iter());
@@ -209,6 +210,19 @@ fn run(project: &Project, effect: Effect) -> Option<Msg> {
             })
         }
         Effect::Quit => None,
+    }
+}
+
+/// Lowers the calling thread's CPU priority (Linux nice values are per
+/// thread): on a two-core machine a 100k-span save or a background scan
+/// must not delay the key being drawn. The work still runs whenever the
+/// interface is idle, which is nearly always.
+pub fn background_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain syscalls on the calling thread's own id.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, tid, 10);
     }
 }
 
