@@ -782,3 +782,33 @@ fn a_large_project_lists_at_once_and_fills_titles_in_the_background() {
     nhan.wait_text("Tin số 1");
     quit_ok(&mut nhan);
 }
+
+/// On two cores a 100k-span save must not delay the key being drawn: the
+/// writer thread (and the background scan) run niced, the interface not.
+#[test]
+fn saving_runs_at_a_lower_priority_than_the_interface() {
+    let project = tiny_project(&[("a.txt", "Lan gặp Minh ở Hà Nội.\n")], None);
+    let p = project.path();
+    let mut nhan = Nhan::spawn(p, &no_config(p));
+    nhan.wait_text("Articles");
+    let pid = nhan.pid();
+    // Field 19 of /proc/<pid>/task/<tid>/stat is the thread's nice value
+    // (counted after the command name, which may hold spaces).
+    let nice = |tid: &str| -> i64 {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/stat")).unwrap();
+        let after = &stat[stat.rfind(')').unwrap() + 2..];
+        after.split(' ').nth(16).unwrap().parse().unwrap()
+    };
+    let tids: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    // Relative to the interface thread: the tests themselves may run niced.
+    let ui = nice(&pid.to_string());
+    assert!(
+        tids.iter().any(|t| nice(t) > ui),
+        "a writer thread niced below the interface ({ui}) among {tids:?}"
+    );
+    nhan.send("q");
+    nhan.wait_exit();
+}
