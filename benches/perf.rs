@@ -7,6 +7,8 @@
 //!   untimed after each sample), per article size and span count.
 //! - `layout/*`: wrapping a whole article (what a resize costs).
 //! - `open/*`: reading an article and its sidecar (`Project::load`).
+//! - `tokens/*`: segmenting a 10 MB article, and one token lookup of the
+//!   kind every cursor key makes, at pseudo-random offsets.
 //! - `render/*`: one frame of the open article.
 //! - `sidecar/*`: serialising and atomically writing 100k spans.
 //! - `export/*`: conll and jsonl of a 10 MB project, in bytes of articles.
@@ -141,6 +143,54 @@ fn open(c: &mut Criterion) {
     g.finish();
 }
 
+fn tokens(c: &mut Criterion) {
+    use nhan::core::text::Text;
+    use nhan::core::tokens::Tokens;
+    let mut g = c.benchmark_group("tokens");
+    g.sample_size(10).warm_up_time(Duration::from_millis(300));
+    let (text, _) = common::article(10 * MB, false, 42);
+    let text = Text::new(text);
+    g.throughput(Throughput::Bytes(text.as_str().len() as u64));
+    g.bench_function("new/10MB", |b| b.iter(|| black_box(Tokens::new(&text))));
+    g.throughput(Throughput::Elements(1));
+    let toks = Tokens::new(&text);
+    // Spread over the whole article so the lookups miss the cache as a
+    // jump or a search hit far away would.
+    let mut rng = common::Rng::new(7);
+    let offsets: Vec<usize> = (0..4096).map(|_| rng.below(text.len_chars() + 1)).collect();
+    let indices: Vec<usize> = (0..4096).map(|_| rng.below(toks.len())).collect();
+    let mut n = 0usize;
+    let mut next = |v: &[usize]| {
+        n = (n + 1) % v.len();
+        v[n]
+    };
+    g.bench_function("at_or_after/10MB", |b| {
+        b.iter(|| black_box(toks.at_or_after(black_box(next(&offsets)))))
+    });
+    g.bench_function("before/10MB", |b| {
+        b.iter(|| black_box(toks.before(black_box(next(&offsets)))))
+    });
+    g.bench_function("containing/10MB", |b| {
+        b.iter(|| black_box(toks.containing(black_box(next(&offsets)))))
+    });
+    g.bench_function("get/10MB", |b| {
+        b.iter(|| black_box(toks.get(black_box(next(&indices)))))
+    });
+    // Exports ask for every token in turn.
+    let mut i = 0;
+    g.bench_function("get-next/10MB", |b| {
+        b.iter(|| {
+            i = (i + 1) % toks.len();
+            black_box(toks.get(black_box(i)))
+        })
+    });
+    g.throughput(Throughput::Elements(toks.len() as u64));
+    g.bench_function("iter/10MB", |b| {
+        b.iter(|| black_box(toks.iter().map(|r| r.end).fold(0, usize::wrapping_add)))
+    });
+    g.finish();
+}
+
 fn render(c: &mut Criterion) {
     let mut g = c.benchmark_group("render");
     g.sample_size(20);
@@ -206,5 +256,5 @@ fn export(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, keys, layout, open, render, sidecar, export);
+criterion_group!(benches, keys, layout, open, tokens, render, sidecar, export);
 criterion_main!(benches);
