@@ -54,11 +54,11 @@ fn build(
 ) -> (Document, Vec<nhan::core::span::Span>) {
     let mut doc = Document::new("p.txt", Text::new(text), "");
     let n = doc.text.len_chars();
-    let k = doc.tokens.len();
+    let k = doc.tokens().len();
     for &(a, b, aligned, l) in raw {
         let (s, e) = if aligned && k > 0 {
             let (i, j) = ((a % k).min(b % k), (a % k).max(b % k));
-            (doc.tokens.get(i).start, doc.tokens.get(j).end)
+            (doc.tokens().get(i).start, doc.tokens().get(j).end)
         } else if n > 0 {
             let (x, y) = (
                 (a % (n + 1)).min(b % (n + 1)),
@@ -187,7 +187,7 @@ proptest! {
                 got.extend(ents.unwrap().into_iter().map(|(s, e, l)| (s + base, e + base, l)));
                 base += tags.len();
             }
-            let toks: Vec<String> = doc.tokens.iter().map(|r| doc.text.slice(r.start, r.end).to_string()).collect();
+            let toks: Vec<String> = doc.tokens().iter().map(|r| doc.text.slice(r.start, r.end).to_string()).collect();
             prop_assert_eq!(&words, &toks);
             prop_assert_eq!(&got, &want, "{:?}", scheme);
         }

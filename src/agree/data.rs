@@ -104,7 +104,7 @@ pub fn load(project: &Project, annotators: &[String]) -> anyhow::Result<Work> {
         }
         articles.push(Article {
             file_name: meta.file_name.clone(),
-            tokens: doc.tokens.iter().collect(),
+            tokens: doc.tokens().iter().collect(),
             spans,
         });
     }

@@ -189,7 +189,7 @@ pub struct OpenArticle {
 
 impl OpenArticle {
     pub fn new(index: usize, loaded: crate::core::project::Loaded) -> OpenArticle {
-        let cursor = loaded.doc.tokens.iter().next().map_or(0, |t| t.start);
+        let cursor = loaded.doc.first_token_start();
         OpenArticle {
             index,
             cursor,

@@ -9,13 +9,17 @@ use super::status::Status;
 use super::text::Text;
 use super::tokens::Tokens;
 use serde_json::Map;
+use std::sync::{Arc, OnceLock};
 
 #[derive(Debug, Clone)]
 pub struct Document {
     /// The article's file name, e.g. `2022-08-08-tong-bi-thu.txt`.
     pub file_name: String,
     pub text: Text,
-    pub tokens: Tokens,
+    /// Set once segmented: at once by `new`, or by a background thread
+    /// (`segment_in_background`) so that opening a large article does not
+    /// wait for it. Read it with `tokens()`.
+    tokens: Arc<OnceLock<Tokens>>,
     pub spans: SpanStore,
     pub status: Status,
     pub text_sha256: String,
@@ -69,13 +73,64 @@ impl Document {
         Document {
             file_name: file_name.into(),
             text,
-            tokens,
+            tokens: Arc::new(OnceLock::from(tokens)),
             spans: SpanStore::default(),
             status: Status::Todo,
             text_sha256: text_sha256.into(),
             extra: Map::new(),
             next_id: 1,
         }
+    }
+
+    /// A document whose tokens are computed on another thread: what needs
+    /// them (`tokens()`) waits for them, the first screen does not.
+    pub fn segment_in_background(
+        file_name: impl Into<String>,
+        text: Text,
+        text_sha256: impl Into<String>,
+    ) -> Self {
+        let mut doc = Self::with_tokens(file_name, text, text_sha256, Tokens::default());
+        let cell = Arc::new(OnceLock::new());
+        doc.tokens = Arc::clone(&cell);
+        let text = doc.text.clone();
+        std::thread::spawn(move || {
+            // A panic would leave every reader waiting: fall back to the
+            // plain segmenter instead.
+            let t = std::panic::catch_unwind(|| Tokens::new(&text))
+                .unwrap_or_else(|_| Tokens::reference(&text));
+            let _ = cell.set(t);
+        });
+        doc
+    }
+
+    /// The article's tokens, waiting for a background segmentation to end.
+    pub fn tokens(&self) -> &Tokens {
+        self.tokens.wait()
+    }
+
+    /// The tokens if they are ready (for drawing, which must not wait).
+    pub fn tokens_if_ready(&self) -> Option<&Tokens> {
+        self.tokens.get()
+    }
+
+    /// Where the first token starts, without waiting for the whole
+    /// article: tokens never cross a line feed (UAX #29 WB3a/b), so it is
+    /// the first token of the first line that is not all whitespace.
+    pub fn first_token_start(&self) -> usize {
+        if let Some(t) = self.tokens_if_ready() {
+            return t.iter().next().map_or(0, |r| r.start);
+        }
+        let mut chars = 0;
+        for line in self.text.as_str().split_inclusive('\n') {
+            if !line.trim().is_empty() {
+                let first = Tokens::new(&Text::new(line)).iter().next();
+                if let Some(r) = first {
+                    return chars + r.start;
+                }
+            }
+            chars += line.chars().count();
+        }
+        0
     }
 
     /// Builds the document from a parsed sidecar, checking every span

@@ -9,7 +9,6 @@ use super::sidecar::{Head, SidecarError, Stored, sha256_hex};
 use super::span::{Span, SpanStore};
 use super::status::Status;
 use super::text::Text;
-use super::tokens::Tokens;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -301,15 +300,15 @@ impl Project {
             encoding::problem_for_text(text.as_str()).map(|p| format!("{shown_path}: {p}"));
         let stem = file_name.trim_end_matches(".txt");
         let sc_path = self.sidecar_path(stem);
-        // Hashing, segmenting and parsing the sidecar are independent: on
-        // two cores the article is on screen in the time of the longest.
-        let (sha, tokens, sc) = std::thread::scope(|s| {
+        // Hashing and parsing the sidecar are independent: on two cores the
+        // article is ready in the time of the longer. Tokens are computed
+        // in the background meanwhile; the first screen does not need them.
+        let (sha, sc) = std::thread::scope(|s| {
             let sha = s.spawn(|| sha256_hex(text.as_str().as_bytes()));
-            let tokens = s.spawn(|| Tokens::new(&text));
             let sc = Stored::read(&sc_path);
-            (joined(sha), joined(tokens), sc)
+            (joined(sha), sc)
         });
-        let doc = Document::with_tokens(file_name, text, sha, tokens);
+        let doc = Document::segment_in_background(file_name, text, sha);
         let loaded = |doc, read_only| Loaded {
             doc,
             read_only,

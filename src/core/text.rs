@@ -63,7 +63,13 @@ impl Text {
         if bom {
             bytes.drain(..3);
         }
-        // One validation (`String::from_utf8`), not a check and then another.
+        // SIMD validation: std's validator runs at ~450 MB/s on Vietnamese
+        // (multi-byte chars defeat its ASCII fast path), this at several GB/s.
+        if simdutf8::basic::from_utf8(&bytes).is_ok() {
+            // SAFETY: `bytes` was just validated as UTF-8.
+            return Ok(Text::new(unsafe { String::from_utf8_unchecked(bytes) }));
+        }
+        // Invalid: std's validator says where.
         match String::from_utf8(bytes) {
             Ok(s) => Ok(Text::new(s)),
             Err(e) => {

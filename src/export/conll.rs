@@ -37,7 +37,7 @@ fn document_into(d: &super::ExportDoc, scheme: super::Scheme, out: &mut String) 
             while fi < flat.len() && flat[fi].tokens.end <= i {
                 fi += 1;
             }
-            let tok = d.doc.tokens.get(i);
+            let tok = d.doc.tokens().get(i);
             let (a, b) = (cur.byte_of(tok.start), cur.byte_of(tok.end));
             out.push_str(&text[a..b]);
             out.push(' ');

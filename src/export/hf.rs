@@ -38,7 +38,7 @@ impl Format for Hf {
                         let tokens: Vec<Value> = r
                             .clone()
                             .map(|i| {
-                                let t = d.doc.tokens.get(i);
+                                let t = d.doc.tokens().get(i);
                                 Value::from(d.doc.text.slice(t.start, t.end))
                             })
                             .collect();

@@ -87,10 +87,11 @@ fn visible_lines(
     let h0 = hits.partition_point(|&(_, e)| e <= lo);
     let hits = &hits[h0..hits.partition_point(|&(s, _)| s <= hi)];
     let sel = art.selection.map(|s| s.range());
+    // While a large article is still being segmented, the cursor shows
+    // its grapheme rather than wait.
     let cursor_tok = doc
-        .tokens
-        .containing(art.cursor)
-        .map(|i| doc.tokens.get(i))
+        .tokens_if_ready()
+        .and_then(|t| t.containing(art.cursor).map(|i| t.get(i)))
         .unwrap_or(art.cursor..doc.text.next_grapheme(art.cursor));
     let schema = &state.project.schema;
     let label_style = |label: &str| {
