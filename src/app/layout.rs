@@ -115,6 +115,82 @@ fn events_of<'a>(
     v.into_iter().map(|(_, e)| e).collect()
 }
 
+/// The brackets in order, with a gap where the last edit was: a tag key
+/// inserts its two brackets there without moving the rest of the list, and
+/// the next edit nearby (annotators tag forward through the text) moves
+/// only what lies between the two.
+#[derive(Debug, Clone, Default)]
+struct Events {
+    buf: Vec<Event>,
+    gap: usize,
+    gap_len: usize,
+}
+
+impl PartialEq for Events {
+    fn eq(&self, o: &Events) -> bool {
+        self.len() == o.len() && (0..self.len()).all(|k| self.get(k) == o.get(k))
+    }
+}
+
+impl Events {
+    fn new(v: Vec<Event>) -> Events {
+        Events {
+            buf: v,
+            gap: 0,
+            gap_len: 0,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.buf.len() - self.gap_len
+    }
+
+    fn get(&self, k: usize) -> Option<&Event> {
+        if k < self.gap {
+            self.buf.get(k)
+        } else {
+            self.buf.get(k + self.gap_len)
+        }
+    }
+
+    fn partition_point(&self, f: impl Fn(&Event) -> bool) -> usize {
+        let (a, b) = (&self.buf[..self.gap], &self.buf[self.gap + self.gap_len..]);
+        if a.last().is_none_or(&f) {
+            a.len() + b.partition_point(f)
+        } else {
+            a.partition_point(f)
+        }
+    }
+
+    /// Replaces the brackets `lo..hi` with `fresh`.
+    fn splice(&mut self, lo: usize, hi: usize, fresh: Vec<Event>) {
+        let g = self.gap_len;
+        if lo < self.gap {
+            self.buf.copy_within(lo..self.gap, lo + g);
+        } else {
+            self.buf.copy_within(self.gap + g..lo + g, self.gap);
+        }
+        self.gap = lo;
+        self.gap_len += hi - lo;
+        if fresh.len() > self.gap_len {
+            // Room for many more edits here before the tail moves again.
+            let more = fresh.len() - self.gap_len + 1024;
+            let filler = Event {
+                pos: 0,
+                width: 0,
+                open: false,
+                id: 0,
+            };
+            self.buf
+                .splice(self.gap..self.gap, std::iter::repeat_n(filler, more));
+            self.gap_len += more;
+        }
+        self.buf[lo..lo + fresh.len()].copy_from_slice(&fresh);
+        self.gap += fresh.len();
+        self.gap_len -= fresh.len();
+    }
+}
+
 /// Where a row starts in the glyph stream: the next grapheme is at char
 /// `c`; the next bracket is `rel` after the first one positioned at or
 /// after `c` (so that an edit elsewhere, which shifts bracket indices, does
@@ -158,7 +234,7 @@ pub struct Layout {
     /// The article (shared, not copied) and its brackets, so that rows can
     /// be drawn on demand.
     text: Text,
-    events: Vec<Event>,
+    events: Events,
     /// Row starts wrapped so far. Unless `complete`, the last one is where
     /// wrapping resumes and its row's end is not known yet.
     starts: Vec<RowStart>,
@@ -235,7 +311,7 @@ struct Pos {
 /// pane is broken where it reaches the edge.
 struct Flow<'a> {
     s: &'a str,
-    events: &'a [Event],
+    events: &'a Events,
     width: u32,
     c: u32,
     b: usize,
@@ -315,7 +391,7 @@ impl<'a> Flow<'a> {
         loop {
             if self.b >= len {
                 while self.k < self.events.len() {
-                    let w = self.events[self.k].width;
+                    let w = self.events.get(self.k).map_or(0, |e| e.width);
                     if !self.place(w, false, &mut row) {
                         return false;
                     }
@@ -397,7 +473,7 @@ impl Layout {
         let mut l = Layout {
             width,
             text: doc.text.clone(),
-            events: events_of(doc.spans.iter(), 0..usize::MAX),
+            events: Events::new(events_of(doc.spans.iter(), 0..usize::MAX)),
             starts: Vec::with_capacity(full.min(rows.saturating_add(2))),
             complete: false,
         };
@@ -475,7 +551,7 @@ impl Layout {
         let hi = self.events.partition_point(|e| (e.pos as usize) <= b);
         let fresh = events_of(doc.spans.overlapping(a.saturating_sub(1), b + 1), a..b);
         let new_hi = lo + fresh.len();
-        self.events.splice(lo..hi, fresh);
+        self.events.splice(lo, hi, fresh);
         // Row starts keep their bracket index relative to their own char,
         // so those before and after the change stay valid as they are.
         let last = *self.starts.last().expect("checked above");
