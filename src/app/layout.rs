@@ -6,7 +6,9 @@
 //! and the renderer asks only for the visible rows. An edit re-flows from
 //! the row before the change until the row starts agree with the old layout
 //! again (greedy wrapping re-synchronises), so its cost follows the size of
-//! the change, not of the article. A resize rebuilds the index in one pass.
+//! the change, not of the article. Opening an article or a resize wraps
+//! only as far as the screen and the cursor; `update` wraps further when
+//! the cursor or the scroll goes there (`G` wraps to the end once).
 
 use crate::core::document::Document;
 use crate::core::text::Text;
