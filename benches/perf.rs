@@ -5,7 +5,8 @@
 //! - `keys/*`: one key through `App::handle` plus drawing the frame into a
 //!   `TestBackend`, for a cursor move (`l`/`h`) and a tag (`1`, undone
 //!   untimed after each sample), per article size and span count.
-//! - `layout/*`: wrapping a whole article (what a resize costs).
+//! - `layout/*`: wrapping a whole article, or its first screen (what
+//!   opening and a resize cost), and one tag's re-flow.
 //! - `open/*`: reading an article and its sidecar (`Project::load`).
 //! - `tokens/*`: segmenting a 10 MB article, and one token lookup of the
 //!   kind every cursor key makes, at pseudo-random offsets.
@@ -22,6 +23,7 @@ use nhan::app::keys::Key;
 use nhan::app::layout::Layout;
 use nhan::app::runtime::App;
 use nhan::app::update::Msg;
+use nhan::core::edit::Edit;
 use nhan::core::project::Project;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -125,6 +127,45 @@ fn layout(c: &mut Criterion) {
     g.bench_function(BenchmarkId::new("build", "10MB-100kspans"), |b| {
         b.iter(|| black_box(Layout::new(&doc, 118)))
     });
+    g.bench_function(BenchmarkId::new("first-screen", "10MB-100kspans"), |b| {
+        b.iter(|| black_box(Layout::up_to(&doc, 118, 38)))
+    });
+    g.throughput(Throughput::Elements(1));
+    // One tag key's re-flow with 100k spans, on the whole article wrapped
+    // (after `G`): at the first word (every bracket after it) and at a free
+    // word in the middle.
+    for &(name, bytes, one_line) in &ARTICLES[2..] {
+        let (text, words) = common::article(bytes, one_line, 42);
+        let mut doc = common::document("a.txt", &text, &words, 100_000);
+        let mut layout = Layout::new(&doc, 118);
+        let mid = (words.len() / 2..words.len())
+            .find(|&i| {
+                doc.spans
+                    .overlapping(words[i].0, words[i].1)
+                    .next()
+                    .is_none()
+            })
+            .unwrap();
+        for (at, w) in [("start", 0), ("middle", mid)] {
+            let (s, e) = words[w];
+            let id = format!("{name}-100kspans-{at}");
+            g.bench_function(BenchmarkId::new("edit", id), |b| {
+                b.iter_custom(|iters| {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iters {
+                        let sp = doc.make_span(s, e, "PER", None);
+                        doc.apply(&Edit::Add(sp.clone()));
+                        let t = Instant::now();
+                        layout.edit(&doc, s..e);
+                        total += t.elapsed();
+                        doc.apply(&Edit::Remove(sp));
+                        layout.edit(&doc, s..e);
+                    }
+                    total
+                })
+            });
+        }
+    }
     g.finish();
 }
 

@@ -196,3 +196,63 @@ fn brackets_show_when_the_end_of_the_article_is_on_screen() {
     let text: String = rows(t.backend().buffer()).join("\n").nfc().collect();
     assert!(text.contains("[Trọng]PER"), "{text}");
 }
+
+/// The layout of a long article is wrapped only as far as needed; jumping
+/// far (G, a search, pages) must still show the right text there.
+#[test]
+fn far_jumps_in_a_long_article_show_the_text_there() {
+    let text: String = (1..=3000)
+        .map(|i| format!("dòng {i:04}: Tổng Bí thư làm việc với Ban Đối ngoại.\n"))
+        .collect();
+    let mut h = Harness::open(&text);
+    let shown = |t: &Terminal<TestBackend>| -> Vec<u32> {
+        // Under the top border; the text pane is the rightmost "dòng".
+        rows(t.backend().buffer())
+            .iter()
+            .skip(1)
+            .filter_map(|r| {
+                let at = r.rfind("dòng ")? + "dòng ".len();
+                r[at..at + 4].parse().ok()
+            })
+            .collect()
+    };
+    let consecutive = |v: &[u32]| v.windows(2).all(|w| w[1] == w[0] + 1);
+
+    let t = draw(&mut h, 90, 14);
+    assert_eq!(shown(&t).first(), Some(&1));
+    h.keys("G");
+    let mut t = draw(&mut h, 90, 14);
+    let v = shown(&t);
+    assert_eq!(v.last(), Some(&3000), "{v:?}");
+    assert!(consecutive(&v) && v.len() > 5, "{v:?}");
+    let cursor = t.get_cursor_position().unwrap();
+    assert!(rows(t.backend().buffer())[cursor.y as usize].contains("dòng 3000"));
+
+    h.keys("g");
+    h.keys(&["pagedown"; 20].join(" "));
+    let t = draw(&mut h, 90, 14);
+    let v = shown(&t);
+    assert!(consecutive(&v) && v.len() > 5, "{v:?}");
+    assert!(v[0] > 100 && v[0] < 3000, "{v:?}");
+
+    h.keys("g /");
+    h.type_text("dòng 2500");
+    h.keys("enter 1");
+    let t = draw(&mut h, 90, 14);
+    assert!(
+        rows(t.backend().buffer())
+            .iter()
+            .any(|r| r.contains("[dòng 2500]PER")),
+        "{:#?}",
+        rows(t.backend().buffer())
+    );
+    // A narrower terminal wraps again from the cursor's place.
+    let t = draw(&mut h, 40, 14);
+    assert!(
+        rows(t.backend().buffer())
+            .iter()
+            .any(|r| r.contains("2500")),
+        "{:#?}",
+        rows(t.backend().buffer())
+    );
+}

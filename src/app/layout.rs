@@ -6,7 +6,9 @@
 //! and the renderer asks only for the visible rows. An edit re-flows from
 //! the row before the change until the row starts agree with the old layout
 //! again (greedy wrapping re-synchronises), so its cost follows the size of
-//! the change, not of the article. A resize rebuilds the index in one pass.
+//! the change, not of the article. Opening an article or a resize wraps
+//! only as far as the screen and the cursor; `update` wraps further when
+//! the cursor or the scroll goes there (`G` wraps to the end once).
 
 use crate::core::document::Document;
 use crate::core::text::Text;
@@ -70,97 +72,175 @@ pub fn close_text(label: &str) -> String {
 
 /// A bracket in the glyph stream: `[` at a span's start or `]LABEL` at its
 /// end. Sorted by position, closes before opens, innermost close and
-/// outermost open first, so nesting reads `[[x]LOC y]ORG`.
+/// outermost open first, so nesting reads `[[x]LOC y]ORG`. Kept small
+/// (16 bytes): an edit moves the tail of this list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Event {
     pos: u32,
-    /// The span's other end (for the nesting order).
-    other: u32,
     width: u16,
     open: bool,
     id: u64,
-}
-
-impl Event {
-    fn key(&self) -> (u32, bool, std::cmp::Reverse<u32>, u64) {
-        let tie = if self.open {
-            self.id
-        } else {
-            u64::MAX - self.id
-        };
-        (self.pos, self.open, std::cmp::Reverse(self.other), tie)
-    }
 }
 
 fn events_of<'a>(
     spans: impl Iterator<Item = &'a crate::core::span::Span>,
     at: Range<usize>,
 ) -> Vec<Event> {
-    let mut v = Vec::new();
+    // The span's other end orders brackets sharing a position.
+    let mut v: Vec<(u32, Event)> = Vec::new();
     let inside = |p: usize| at.start <= p && p <= at.end;
     for s in spans {
         if inside(s.start) {
-            v.push(Event {
+            let e = Event {
                 pos: s.start as u32,
-                other: s.end as u32,
                 width: 1,
                 open: true,
                 id: s.id,
-            });
+            };
+            v.push((s.end as u32, e));
         }
         if inside(s.end) {
-            v.push(Event {
+            // `]` then the label, without building the string.
+            let e = Event {
                 pos: s.end as u32,
-                other: s.start as u32,
-                width: close_text(&s.label).width() as u16,
+                width: 1 + s.label.width() as u16,
                 open: false,
                 id: s.id,
-            });
+            };
+            v.push((s.start as u32, e));
         }
     }
-    v.sort_unstable_by_key(Event::key);
-    v
+    v.sort_unstable_by_key(|&(other, e)| {
+        let tie = if e.open { e.id } else { u64::MAX - e.id };
+        (e.pos, e.open, std::cmp::Reverse(other), tie)
+    });
+    v.into_iter().map(|(_, e)| e).collect()
 }
 
-/// Where a row starts in the glyph stream: the next grapheme is at char `c`,
-/// the next bracket is `events[k]`; plus whether the wrapper was inside
-/// spaces there (the only state a row start carries besides its position).
+/// The brackets in order, with a gap where the last edit was: a tag key
+/// inserts its two brackets there without moving the rest of the list, and
+/// the next edit nearby (annotators tag forward through the text) moves
+/// only what lies between the two.
+#[derive(Debug, Clone, Default)]
+struct Events {
+    buf: Vec<Event>,
+    gap: usize,
+    gap_len: usize,
+}
+
+impl PartialEq for Events {
+    fn eq(&self, o: &Events) -> bool {
+        self.len() == o.len() && (0..self.len()).all(|k| self.get(k) == o.get(k))
+    }
+}
+
+impl Events {
+    fn new(v: Vec<Event>) -> Events {
+        Events {
+            buf: v,
+            gap: 0,
+            gap_len: 0,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.buf.len() - self.gap_len
+    }
+
+    fn get(&self, k: usize) -> Option<&Event> {
+        if k < self.gap {
+            self.buf.get(k)
+        } else {
+            self.buf.get(k + self.gap_len)
+        }
+    }
+
+    fn partition_point(&self, f: impl Fn(&Event) -> bool) -> usize {
+        let (a, b) = (&self.buf[..self.gap], &self.buf[self.gap + self.gap_len..]);
+        if a.last().is_none_or(&f) {
+            a.len() + b.partition_point(f)
+        } else {
+            a.partition_point(f)
+        }
+    }
+
+    /// Replaces the brackets `lo..hi` with `fresh`.
+    fn splice(&mut self, lo: usize, hi: usize, fresh: Vec<Event>) {
+        let g = self.gap_len;
+        if lo < self.gap {
+            self.buf.copy_within(lo..self.gap, lo + g);
+        } else {
+            self.buf.copy_within(self.gap + g..lo + g, self.gap);
+        }
+        self.gap = lo;
+        self.gap_len += hi - lo;
+        if fresh.len() > self.gap_len {
+            // Room for many more edits here before the tail moves again.
+            let more = fresh.len() - self.gap_len + 1024;
+            let filler = Event {
+                pos: 0,
+                width: 0,
+                open: false,
+                id: 0,
+            };
+            self.buf
+                .splice(self.gap..self.gap, std::iter::repeat_n(filler, more));
+            self.gap_len += more;
+        }
+        self.buf[lo..lo + fresh.len()].copy_from_slice(&fresh);
+        self.gap += fresh.len();
+        self.gap_len -= fresh.len();
+    }
+}
+
+/// Where a row starts in the glyph stream: the next grapheme is at char
+/// `c`; the next bracket is `rel` after the first one positioned at or
+/// after `c` (so that an edit elsewhere, which shifts bracket indices, does
+/// not touch this row start); plus whether the wrapper was inside spaces
+/// there (the only state a row start carries besides its position).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct RowStart {
     c: u32,
-    /// `k` in the low 31 bits, the "after a space" flag in the top bit.
-    k_ws: u32,
+    /// `rel + REL_BIAS` in the low 31 bits (`rel` is negative only when a
+    /// span edge falls inside a grapheme), the "after a space" flag in the
+    /// top bit.
+    rel_ws: u32,
 }
 
 const WS_BIT: u32 = 1 << 31;
+const REL_BIAS: i64 = 1 << 30;
 
 impl RowStart {
-    fn new(c: u32, k: usize, ws: bool) -> Self {
-        debug_assert!(k < WS_BIT as usize);
+    fn new(c: u32, rel: i64, ws: bool) -> Self {
+        debug_assert!((-REL_BIAS..REL_BIAS).contains(&rel));
         RowStart {
             c,
-            k_ws: k as u32 | if ws { WS_BIT } else { 0 },
+            rel_ws: (rel + REL_BIAS) as u32 | if ws { WS_BIT } else { 0 },
         }
     }
-    fn k(self) -> usize {
-        (self.k_ws & !WS_BIT) as usize
+    fn rel(self) -> i64 {
+        (self.rel_ws & !WS_BIT) as i64 - REL_BIAS
     }
     fn ws(self) -> bool {
-        self.k_ws & WS_BIT != 0
-    }
-    fn pos(self) -> (u32, usize) {
-        (self.c, self.k())
+        self.rel_ws & WS_BIT != 0
     }
 }
 
+/// The article is wrapped only as far as something asked for (the rows on
+/// screen, the cursor's row): opening or resizing a long article costs a
+/// screen, not the article. `update` extends it (`ensure_rows`,
+/// `ensure_char`) before anything reads further; rendering never does.
 #[derive(Debug, Clone, Default)]
 pub struct Layout {
     pub width: u16,
     /// The article (shared, not copied) and its brackets, so that rows can
     /// be drawn on demand.
     text: Text,
-    events: Vec<Event>,
+    events: Events,
+    /// Row starts wrapped so far. Unless `complete`, the last one is where
+    /// wrapping resumes and its row's end is not known yet.
     starts: Vec<RowStart>,
+    complete: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,6 +297,15 @@ fn grapheme_at(s: &str, b: usize) -> (usize, u32, u16, Class) {
     }
 }
 
+/// A place in the glyph stream while wrapping: char `c`, next bracket `k`,
+/// and `lo`, the first bracket positioned at or after `c`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Pos {
+    c: u32,
+    k: usize,
+    lo: usize,
+}
+
 /// The greedy wrapper, resumable at any row start. Words and the brackets
 /// glued to them form units that move to the next row together; spaces
 /// never wrap (they may hang past the edge, where they are clipped, so that
@@ -224,37 +313,50 @@ fn grapheme_at(s: &str, b: usize) -> (usize, u32, u16, Class) {
 /// pane is broken where it reaches the edge.
 struct Flow<'a> {
     s: &'a str,
-    events: &'a [Event],
+    events: &'a Events,
     width: u32,
     c: u32,
     b: usize,
     k: usize,
+    lo: usize,
     col: u32,
-    row_start: (u32, usize),
-    unit_start: (u32, usize),
+    row_start: Pos,
+    unit_start: Pos,
     unit_col: u32,
     last_ws: bool,
 }
 
 impl<'a> Flow<'a> {
     fn resume(layout: &'a Layout, at: RowStart) -> Self {
+        let lo = layout.first_at(at.c);
+        let k = (lo as i64 + at.rel()) as usize;
+        let pos = Pos { c: at.c, k, lo };
         Flow {
             s: layout.text.as_str(),
             events: &layout.events,
             width: layout.width as u32,
             c: at.c,
             b: layout.text.byte_of(at.c as usize),
-            k: at.k(),
+            k,
+            lo,
             col: 0,
-            row_start: at.pos(),
-            unit_start: at.pos(),
+            row_start: pos,
+            unit_start: pos,
             unit_col: 0,
             last_ws: at.ws(),
         }
     }
 
-    fn pos(&self) -> (u32, usize) {
-        (self.c, self.k)
+    fn pos(&self) -> Pos {
+        Pos {
+            c: self.c,
+            k: self.k,
+            lo: self.lo,
+        }
+    }
+
+    fn start_at(p: Pos, ws: bool) -> RowStart {
+        RowStart::new(p.c, p.k as i64 - p.lo as i64, ws)
     }
 
     /// Places one glyph; reports every row it starts to `row`, which says
@@ -266,15 +368,14 @@ impl<'a> Flow<'a> {
         if self.col + w > self.width && pos != self.row_start && !is_ws {
             if self.unit_start > self.row_start {
                 // Move the whole unit to a fresh row.
-                let (c, k) = self.unit_start;
-                go &= row(RowStart::new(c, k, self.last_ws));
+                go &= row(Self::start_at(self.unit_start, self.last_ws));
                 self.row_start = self.unit_start;
                 self.col -= self.unit_col;
                 self.unit_col = 0;
             }
             if self.col + w > self.width && pos != self.row_start {
                 // A unit wider than the pane: break it here.
-                go &= row(RowStart::new(pos.0, pos.1, self.last_ws));
+                go &= row(Self::start_at(pos, self.last_ws));
                 self.row_start = pos;
                 self.unit_start = pos;
                 self.unit_col = 0;
@@ -285,19 +386,20 @@ impl<'a> Flow<'a> {
         go
     }
 
-    /// Runs to the end of the text, or until `row` says stop.
-    fn run(&mut self, mut row: impl FnMut(RowStart) -> bool) {
+    /// Runs to the end of the text (returns true), or until `row` says stop
+    /// (returns false).
+    fn run(&mut self, mut row: impl FnMut(RowStart) -> bool) -> bool {
         let len = self.s.len();
         loop {
             if self.b >= len {
                 while self.k < self.events.len() {
-                    let w = self.events[self.k].width;
+                    let w = self.events.get(self.k).map_or(0, |e| e.width);
                     if !self.place(w, false, &mut row) {
-                        return;
+                        return false;
                     }
                     self.k += 1;
                 }
-                return;
+                return true;
             }
             let (nb, nc, w, class) = grapheme_at(self.s, self.b);
             // A word's unit starts before its opening brackets...
@@ -308,7 +410,7 @@ impl<'a> Flow<'a> {
             }
             while let Some(e) = self.events.get(self.k).filter(|e| e.pos <= self.c) {
                 if !self.place(e.width, false, &mut row) {
-                    return;
+                    return false;
                 }
                 self.k += 1;
             }
@@ -321,18 +423,21 @@ impl<'a> Flow<'a> {
             let go = self.place(w, class != Class::Other, &mut row);
             self.c += nc;
             self.b += nb;
+            while self.events.get(self.lo).is_some_and(|e| e.pos < self.c) {
+                self.lo += 1;
+            }
             if !go {
-                return;
+                return false;
             }
             if class == Class::Newline {
-                let at = RowStart::new(self.c, self.k, true);
-                self.row_start = at.pos();
-                self.unit_start = at.pos();
+                let at = self.pos();
+                self.row_start = at;
+                self.unit_start = at;
                 self.unit_col = 0;
                 self.col = 0;
                 self.last_ws = true;
-                if !row(at) {
-                    return;
+                if !row(Self::start_at(at, true)) {
+                    return false;
                 }
             }
         }
@@ -358,73 +463,130 @@ pub fn extent(e: &crate::core::edit::Edit) -> Option<Range<usize>> {
 }
 
 impl Layout {
+    /// The whole article wrapped (what the benches and tests compare).
     pub fn new(doc: &Document, width: u16) -> Layout {
+        Layout::up_to(doc, width, usize::MAX)
+    }
+
+    /// The article wrapped only as far as its first `rows` rows.
+    pub fn up_to(doc: &Document, width: u16, rows: usize) -> Layout {
+        let width = width.max(1);
+        let full = doc.text.as_str().len() / width as usize + 2;
         let mut l = Layout {
-            width: width.max(1),
+            width,
             text: doc.text.clone(),
-            events: events_of(doc.spans.iter(), 0..usize::MAX),
-            starts: Vec::new(),
+            events: Events::new(events_of(doc.spans.iter(), 0..usize::MAX)),
+            starts: Vec::with_capacity(full.min(rows.saturating_add(2))),
+            complete: false,
         };
-        l.reflow_all();
+        l.starts.push(RowStart::new(0, 0, true));
+        l.ensure_rows(rows);
         l
     }
 
-    fn reflow_all(&mut self) {
-        let first = RowStart::new(0, 0, true);
-        let mut starts = Vec::with_capacity(self.text.as_str().len() / self.width as usize + 1);
-        starts.push(first);
-        Flow::resume(self, first).run(|r| {
+    /// The first bracket positioned at or after char `c`.
+    fn first_at(&self, c: u32) -> usize {
+        self.events.partition_point(|e| e.pos < c)
+    }
+
+    /// The index of the next bracket at row start `r`.
+    fn k_of(&self, r: RowStart) -> usize {
+        (self.first_at(r.c) as i64 + r.rel()) as usize
+    }
+
+    /// Wraps on from the last known row start until `enough` says so (it
+    /// sees each new row start) or the article ends.
+    fn grow(&mut self, mut enough: impl FnMut(RowStart, usize) -> bool) {
+        if self.complete {
+            return;
+        }
+        let Some(&from) = self.starts.last() else {
+            return;
+        };
+        let mut starts = std::mem::take(&mut self.starts);
+        let ended = Flow::resume(self, from).run(|r| {
             starts.push(r);
-            true
+            !enough(r, starts.len())
         });
         self.starts = starts;
+        self.complete = ended;
+    }
+
+    /// Wraps at least the first `n` rows (all of them if there are fewer).
+    pub fn ensure_rows(&mut self, n: usize) {
+        // The last start's row is complete once the next one is known.
+        if self.rows() < n {
+            self.grow(|_, len| len > n);
+        }
+    }
+
+    /// Wraps at least up to the row showing char `c`, so that
+    /// `row_of_char(c)` is exact.
+    pub fn ensure_char(&mut self, c: usize) {
+        if !self.complete && self.starts.last().is_some_and(|r| r.c as usize <= c) {
+            self.grow(|r, _| r.c as usize > c);
+        }
+    }
+
+    /// Wraps the whole article.
+    pub fn ensure_all(&mut self) {
+        self.grow(|_, _| false);
+    }
+
+    /// Whether the whole article is wrapped (`rows()` is then its total).
+    pub fn is_complete(&self) -> bool {
+        self.complete
     }
 
     /// Same as `Layout::new(doc, width)` after the spans changed in
     /// `changed` (chars; every span added or removed has both ends in
-    /// `start..=end`). The text itself must not have changed.
+    /// `start..=end`), wrapped at least as far as before. The text itself
+    /// must not have changed.
     pub fn edit(&mut self, doc: &Document, changed: Range<usize>) {
         if self.starts.is_empty() || !std::ptr::eq(self.text.as_str(), doc.text.as_str()) {
-            *self = Layout::new(doc, self.width);
+            *self = Layout::up_to(doc, self.width, self.rows());
             return;
         }
         let (a, b) = (changed.start, changed.end.max(changed.start));
         // Replace the brackets positioned in a..=b.
-        let lo = self.events.partition_point(|e| (e.pos as usize) < a);
+        let lo = self.first_at(a as u32);
         let hi = self.events.partition_point(|e| (e.pos as usize) <= b);
         let fresh = events_of(doc.spans.overlapping(a.saturating_sub(1), b + 1), a..b);
-        let delta = fresh.len() as isize - (hi - lo) as isize;
         let new_hi = lo + fresh.len();
-        self.events.splice(lo..hi, fresh);
+        self.events.splice(lo, hi, fresh);
+        // Row starts keep their bracket index relative to their own char,
+        // so those before and after the change stay valid as they are.
+        let last = *self.starts.last().expect("checked above");
+        if !self.complete && a > last.c as usize {
+            return; // not wrapped that far yet
+        }
 
         // The row holding the first changed glyph may have been started
         // because of it; the one before it was not. Start there.
         let first = self.starts.partition_point(|r| (r.c as usize) < a);
         let r0 = first.saturating_sub(2);
         let from = self.starts[r0];
-        let old_hi = hi;
-        // Old rows at or after the change, to compare with.
         let mut new_rows: Vec<RowStart> = Vec::new();
         let mut resync: Option<usize> = None;
-        {
+        let mut past_known = false;
+        let ended = {
+            let this = &*self;
             let starts = &self.starts;
+            let complete = self.complete;
             let mut next_old = r0 + 1;
-            Flow::resume(self, from).run(|r| {
-                if resync.is_some() {
+            Flow::resume(this, from).run(|r| {
+                if resync.is_some() || past_known {
                     return false;
                 }
-                if (r.c as usize) > b && r.k() >= new_hi {
-                    // Past the change: does an old row start here too?
+                if (r.c as usize) > b {
+                    // Past the change: does an old row start here too, in
+                    // the same state? (Greedy wrapping goes on as before.)
                     while next_old < starts.len() && starts[next_old].c < r.c {
                         next_old += 1;
                     }
                     let mut j = next_old;
                     while j < starts.len() && starts[j].c == r.c {
-                        let o = starts[j];
-                        if o.k() >= old_hi
-                            && o.k() as isize + delta == r.k() as isize
-                            && o.ws() == r.ws()
-                        {
+                        if starts[j] == r && this.k_of(r) >= new_hi {
                             resync = Some(j);
                             return false;
                         }
@@ -432,33 +594,47 @@ impl Layout {
                     }
                 }
                 new_rows.push(r);
+                if !complete && r.c > last.c {
+                    // Beyond what was wrapped: nothing to compare with.
+                    past_known = true;
+                    return false;
+                }
                 true
-            });
+            })
+        };
+        if resync.is_none() && ended {
+            self.complete = true;
         }
         let tail_from = resync.unwrap_or(self.starts.len());
-        if delta != 0 {
-            for r in &mut self.starts[tail_from..] {
-                *r = RowStart::new(r.c, (r.k() as isize + delta) as usize, r.ws());
-            }
-        }
+        let before = self.rows();
         self.starts.splice(r0 + 1..tail_from, new_rows);
+        // Shorter brackets can pull the rows wrapped so far up short of
+        // where they reached.
+        self.ensure_rows(before);
     }
 
+    /// Rows wrapped so far: all of them once `is_complete`.
     pub fn rows(&self) -> usize {
-        self.starts.len()
+        if self.complete {
+            self.starts.len()
+        } else {
+            self.starts.len().saturating_sub(1)
+        }
     }
 
-    /// The glyphs of row `r`, columns included (empty past the last row).
+    /// The glyphs of row `r`, columns included (empty past the last row
+    /// wrapped).
     pub fn row(&self, r: usize) -> Vec<Glyph> {
-        let Some(&at) = self.starts.get(r) else {
+        if r >= self.rows() {
             return Vec::new();
-        };
+        }
+        let at = self.starts[r];
         let end = self
             .starts
             .get(r + 1)
-            .map_or((u32::MAX, usize::MAX), |n| n.pos());
+            .map_or((u32::MAX, usize::MAX), |&n| (n.c, self.k_of(n)));
         let s = self.text.as_str();
-        let (mut c, mut k) = at.pos();
+        let (mut c, mut k) = (at.c, self.k_of(at));
         let mut b = self.text.byte_of(c as usize);
         let mut col = 0u32;
         let mut out = Vec::new();
@@ -507,7 +683,9 @@ impl Layout {
         out
     }
 
-    /// The row showing char `c` (the last row starting at or before it).
+    /// The row showing char `c` (the last row starting at or before it);
+    /// exact once `ensure_char(c)` ran, else possibly `rows()` (not
+    /// wrapped yet).
     pub fn row_of_char(&self, c: usize) -> usize {
         self.starts
             .partition_point(|s| s.c as usize <= c)
@@ -528,8 +706,8 @@ impl Layout {
     /// The char at screen position (`row`, `col`): the grapheme under it,
     /// or the nearest one to its left; the row's first char if none.
     pub fn char_at(&self, row: usize, col: u16) -> usize {
-        if self.starts.is_empty() {
-            return 0;
+        if self.rows() == 0 {
+            return self.starts.first().map_or(0, |r| r.c as usize);
         }
         let row = row.min(self.rows() - 1);
         let glyphs = self.row(row);
@@ -923,6 +1101,115 @@ mod tests {
                 prop_assert_eq!(all_rows(&l), all_rows(&fresh));
             }
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// A layout wrapped a few rows at a time, as the app wraps it when
+        /// the cursor moves on, shows the same rows as the reference, and
+        /// its row count is honest: never more than the rows wrapped.
+        #[test]
+        fn lazy_rows_match_the_reference_layout(
+            text in text_strategy(),
+            width in 1u16..24,
+            spans in proptest::collection::vec((0usize..64, 0usize..64, 0usize..4), 0..8),
+            first in 0usize..6,
+            steps in proptest::collection::vec((0usize..4, 0usize..64), 0..8),
+        ) {
+            let mut d = Document::new("t.txt", Text::new(text), "");
+            let b = boundaries(&d.text);
+            for (x, y, l) in spans {
+                let (s, e) = (b[x % b.len()], b[y % b.len()]);
+                if s < e {
+                    let sp = d.make_span(s, e, LABELS[l], None);
+                    d.apply(&crate::core::edit::Edit::Add(sp));
+                }
+            }
+            let want = reference::Reference::build(&d, width).rows();
+            let mut l = Layout::up_to(&d, width, first);
+            prop_assert!(l.rows() >= first.min(want.len()));
+            for (how, n) in steps {
+                match how {
+                    0 => l.ensure_rows(n),
+                    1 => {
+                        let c = b[n % b.len()];
+                        l.ensure_char(c);
+                        let r = l.row_of_char(c);
+                        prop_assert!(r < l.rows());
+                        prop_assert_eq!(r, Layout::new(&d, width).row_of_char(c));
+                    }
+                    _ => {}
+                }
+                prop_assert!(l.rows() <= want.len());
+                prop_assert_eq!(&all_rows(&l)[..], &want[..l.rows()]);
+            }
+            l.ensure_all();
+            prop_assert!(l.is_complete());
+            prop_assert_eq!(all_rows(&l), want);
+        }
+
+        /// Edits to a layout wrapped only partly (before, across and past
+        /// what is wrapped) leave it a prefix of a fresh layout, and
+        /// wrapping the rest gives the fresh layout.
+        #[test]
+        fn lazy_incremental_edits_equal_a_rebuild(
+            text in text_strategy(),
+            width in 1u16..24,
+            first in 0usize..6,
+            mid in any::<bool>(),
+            ops in proptest::collection::vec((0usize..64, 0usize..64, 0usize..4, any::<bool>(), 0usize..3), 1..12),
+        ) {
+            let mut d = Document::new("t.txt", Text::new(text), "");
+            // Any char, not only grapheme boundaries: an imported span's
+            // edge may fall inside a grapheme.
+            let b: Vec<usize> = if mid { (0..=d.text.len_chars()).collect() } else { boundaries(&d.text) };
+            let mut l = Layout::up_to(&d, width, first);
+            for (x, y, lab, remove, grow) in ops {
+                let ids: Vec<u64> = d.spans.iter().map(|s| s.id).collect();
+                let edit = if remove && !ids.is_empty() {
+                    crate::core::edit::Edit::Remove(d.spans.get(ids[x % ids.len()]).unwrap().clone())
+                } else {
+                    let (s, e) = (b[x % b.len()], b[y % b.len()]);
+                    if s >= e {
+                        continue;
+                    }
+                    crate::core::edit::Edit::Add(d.make_span(s, e, LABELS[lab], None))
+                };
+                let before = l.rows();
+                d.apply(&edit);
+                l.edit(&d, extent(&edit).unwrap());
+                let fresh = Layout::new(&d, width);
+                prop_assert!(l.rows() >= before.min(fresh.rows()));
+                prop_assert!(l.rows() <= fresh.rows());
+                prop_assert_eq!(&l.events, &fresh.events);
+                prop_assert_eq!(&l.starts[..], &fresh.starts[..l.starts.len()]);
+                prop_assert_eq!(&all_rows(&l)[..], &all_rows(&fresh)[..l.rows()]);
+                if grow == 0 {
+                    l.ensure_rows(l.rows() + 2);
+                }
+            }
+            l.ensure_all();
+            let fresh = Layout::new(&d, width);
+            prop_assert_eq!(&l.starts, &fresh.starts);
+            prop_assert_eq!(all_rows(&l), all_rows(&fresh));
+        }
+    }
+
+    #[test]
+    fn opening_wraps_a_screen_and_moving_on_wraps_further() {
+        let text = "Tổng Bí thư làm việc với Ban Đối ngoại. ".repeat(2000);
+        let d = Document::new("t.txt", Text::new(text), "");
+        let mut l = Layout::up_to(&d, 30, 10);
+        let full = Layout::new(&d, 30);
+        assert!(l.rows() >= 10 && l.rows() < 20, "{} rows", l.rows());
+        assert!(!l.is_complete());
+        l.ensure_char(40_000);
+        assert_eq!(l.row_of_char(40_000), full.row_of_char(40_000));
+        assert!(l.rows() < full.rows());
+        l.ensure_all();
+        assert_eq!(l.rows(), full.rows());
+        assert_eq!(l.row(l.rows() - 1), full.row(full.rows() - 1));
     }
 
     #[test]

@@ -17,15 +17,21 @@ fn focus_char(art: &OpenArticle) -> usize {
     }
 }
 
-/// Scrolls so the focused char's row is on screen.
+/// Scrolls so the focused char's row is on screen, wrapping the layout as
+/// far as the screen shows (and a page more, so that the next page costs
+/// nothing): rendering reads only rows wrapped here.
 pub fn follow(art: &mut OpenArticle, height: usize) {
     let height = height.max(1);
-    let row = art.layout.row_of_char(focus_char(art));
+    let focus = focus_char(art);
+    art.layout.ensure_char(focus.max(art.cursor));
+    let row = art.layout.row_of_char(focus);
     if row < art.scroll {
         art.scroll = row;
     } else if row >= art.scroll + height {
         art.scroll = row + 1 - height;
     }
+    art.layout
+        .ensure_rows(art.scroll.saturating_add(2 * height));
     art.scroll = art.scroll.min(art.layout.rows().saturating_sub(1));
 }
 
@@ -68,6 +74,10 @@ pub fn motion_action(state: &mut State, a: Action) {
             art.selection = None;
             let row = art.layout.row_of_char(art.cursor);
             let col = art.layout.col_of_char(art.cursor);
+            // The rows moved to must be wrapped before the clamps below
+            // read the row count.
+            let reach = row.max(art.scroll) + rows.unsigned_abs() + 1;
+            art.layout.ensure_rows(reach);
             let target = (row as isize + rows).clamp(0, art.layout.rows() as isize - 1) as usize;
             if matches!(a, PageDown | PageUp) {
                 art.scroll =

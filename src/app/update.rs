@@ -519,13 +519,14 @@ pub fn save_effect(state: &State, art: &OpenArticle) -> Effect {
 }
 
 /// Re-wraps the current article if the width changed, and scrolls so the
-/// cursor is visible.
+/// cursor is visible (wrapping as far as that needs).
 pub fn refresh_view(state: &mut State) {
     let inner = geometry::text_inner(state.size, state.mode);
     let (w, h) = (inner.width.max(1), inner.height as usize);
     if let Some(art) = state.article_mut() {
         if art.layout.width != w || art.layout.rows() == 0 {
-            art.layout = Layout::new(&art.doc, w);
+            // Only the first screen; `follow` wraps on to the cursor.
+            art.layout = Layout::up_to(&art.doc, w, h);
         }
         motion::follow(art, h);
     }

@@ -46,7 +46,8 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     f.render_widget(Paragraph::new(lines), inner);
     if focused && state.overlay == Overlay::None {
         let row = art.layout.row_of_char(art.cursor);
-        if row >= art.scroll && row < art.scroll + inner.height as usize {
+        let wrapped = row < art.layout.rows();
+        if wrapped && row >= art.scroll && row < art.scroll + inner.height as usize {
             let col = art.layout.col_of_char(art.cursor);
             let pos = Position::new(
                 inner.x + col.min(inner.width.saturating_sub(1)),
