@@ -147,7 +147,7 @@ fn target(art: &OpenArticle) -> Option<(usize, usize, Option<u64>)> {
         let (s, e) = sel.range();
         return Some((s, e, sel.origin));
     }
-    let toks = &art.doc.tokens();
+    let toks = art.doc.tokens();
     let t = toks.get(toks.at_or_after(art.cursor)?);
     Some((t.start, t.end, None))
 }
@@ -299,7 +299,7 @@ fn delete(state: &mut State) -> Vec<Effect> {
 
 /// Whether `[s, e)` starts and ends on token edges.
 fn whole_tokens(doc: &Document, s: usize, e: usize) -> bool {
-    let t = &doc.tokens();
+    let t = doc.tokens();
     let starts = t.containing(s).is_some_and(|i| t.get(i).start == s);
     let ends = e > 0 && t.containing(e - 1).is_some_and(|i| t.get(i).end == e);
     starts && ends

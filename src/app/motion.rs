@@ -45,7 +45,7 @@ pub fn motion_action(state: &mut State, a: Action) {
         return;
     };
     let doc = &art.doc;
-    let toks = &doc.tokens();
+    let toks = doc.tokens();
     use Action::*;
     match a {
         TokenLeft => {
@@ -108,7 +108,7 @@ pub fn motion_action(state: &mut State, a: Action) {
             let Some(sel) = art.selection.or_else(|| selection_at_cursor(art, dir)) else {
                 return;
             };
-            art.selection = Some(extend(&art.doc.tokens(), sel, a == ExtendRight));
+            art.selection = Some(extend(art.doc.tokens(), sel, a == ExtendRight));
         }
         GraphemeLeft | GraphemeRight => {
             let step = |c: usize| {
@@ -200,7 +200,7 @@ fn extend(toks: &Tokens, mut sel: Selection, right: bool) -> Selection {
 
 /// `v`: from the cursor to the end of its token.
 fn selection_at_cursor(art: &OpenArticle, active: Edge) -> Option<Selection> {
-    let toks = &art.doc.tokens();
+    let toks = art.doc.tokens();
     let t = toks.get(toks.at_or_after(art.cursor)?);
     Some(Selection {
         start: t.start.max(art.cursor),
@@ -212,7 +212,7 @@ fn selection_at_cursor(art: &OpenArticle, active: Edge) -> Option<Selection> {
 
 /// A mouse drag from char `a` to char `b`, widened to whole tokens.
 pub fn select_between(art: &mut OpenArticle, a: usize, b: usize) {
-    let toks = &art.doc.tokens();
+    let toks = art.doc.tokens();
     let (lo, hi) = (a.min(b), a.max(b));
     let start = toks.containing(lo).map_or(lo, |i| toks.get(i).start);
     let end = toks

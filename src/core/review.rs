@@ -55,7 +55,7 @@ impl Case {
 }
 
 fn whole_tokens(doc: &Document, s: usize, e: usize) -> bool {
-    let t = &doc.tokens();
+    let t = doc.tokens();
     t.containing(s).is_some_and(|i| t.get(i).start == s)
         && e > 0
         && t.containing(e - 1).is_some_and(|i| t.get(i).end == e)

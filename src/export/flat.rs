@@ -137,7 +137,7 @@ pub fn flatten(doc: &Document, spans: &[Span]) -> (Vec<FlatSpan>, Vec<Loss>) {
             &b.label,
         ))
     });
-    let tokens = &doc.tokens();
+    let tokens = doc.tokens();
     let mut kept: Vec<FlatSpan> = Vec::new();
     let mut kept_spans: Vec<&Span> = Vec::new();
     let mut lost = Vec::new();
@@ -194,7 +194,7 @@ pub fn flatten(doc: &Document, spans: &[Span]) -> (Vec<FlatSpan>, Vec<Loss>) {
 /// unless a kept span covers both tokens. Empty sentences are skipped.
 pub fn sentences(doc: &Document, flat: &[FlatSpan]) -> Vec<Range<usize>> {
     let text = &doc.text;
-    let tokens = &doc.tokens();
+    let tokens = doc.tokens();
     let n = tokens.len();
     if n == 0 {
         return Vec::new();
@@ -706,7 +706,7 @@ mod tests {
     /// The implementation before the fast path, by char offsets.
     fn sentences_reference(doc: &Document, flat: &[FlatSpan]) -> Vec<Range<usize>> {
         let text = &doc.text;
-        let tokens = &doc.tokens();
+        let tokens = doc.tokens();
         let n = tokens.len();
         if n == 0 {
             return Vec::new();
