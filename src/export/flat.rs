@@ -193,9 +193,80 @@ pub fn flatten(doc: &Document, spans: &[Span]) -> (Vec<FlatSpan>, Vec<Loss>) {
 /// has a line break or a UAX #29 sentence boundary between two tokens,
 /// unless a kept span covers both tokens. Empty sentences are skipped.
 pub fn sentences(doc: &Document, flat: &[FlatSpan]) -> Vec<Range<usize>> {
+    sentences_of(doc, flat, &token_bytes(doc))
+}
+
+/// The byte range of every token of `doc`, in token order. Sentence
+/// splitting and the CoNLL writer both need them; computed once, they are
+/// shared instead of walking the text twice.
+pub(crate) fn token_bytes(doc: &Document) -> Vec<(u32, u32)> {
+    let bytes = doc.text.as_str().as_bytes();
+    let mut out = Vec::with_capacity(doc.tokens.len());
+    // Tokens are sorted and disjoint: one forward walk over the text.
+    let (mut c, mut b) = (0usize, 0usize);
+    for t in doc.tokens.iter() {
+        b = skip_chars(bytes, b, t.start - c);
+        let start = b;
+        b = skip_chars(bytes, b, t.end - t.start);
+        c = t.end;
+        // Texts are at most 4 GiB (`Text::new` asserts it).
+        out.push((start as u32, b as u32));
+    }
+    out
+}
+
+/// The byte offset of the char `n` chars after the one starting at byte
+/// `b` (or the text's length). Tokens and the gaps between them are a few
+/// chars long: each step reads 8 bytes, counts the char starts among them
+/// and picks the n-th, so a short skip costs about one load, not a
+/// dependent load per char.
+#[inline]
+fn skip_chars(bytes: &[u8], mut b: usize, mut n: usize) -> usize {
+    while b + 8 <= bytes.len() {
+        let w = u64::from_le_bytes(bytes[b..b + 8].try_into().expect("8 bytes"));
+        // Bit 7 set and bit 6 clear: a continuation byte; every other byte starts a char.
+        let mut starts = !(w & !(w << 1)) & HIGH;
+        let k = starts.count_ones() as usize;
+        if n < k {
+            for _ in 0..n {
+                starts &= starts - 1;
+            }
+            return b + (starts.trailing_zeros() / 8) as usize;
+        }
+        n -= k;
+        b += 8;
+    }
+    while b < bytes.len() {
+        if (bytes[b] as i8) >= -64 {
+            if n == 0 {
+                return b;
+            }
+            n -= 1;
+        }
+        b += 1;
+    }
+    bytes.len()
+}
+
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Bit 7 of each byte of `w` that equals `c` (exact: no carries between
+/// bytes, so a match never marks its neighbour).
+#[inline]
+fn eq_mask(w: u64, c: u8) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let v = w ^ (u64::from(c) * 0x0101_0101_0101_0101);
+    !(((v & LOW7) + LOW7) | v) & HIGH
+}
+
+/// [`sentences`] with the tokens' byte ranges (from [`token_bytes`]) given.
+pub(crate) fn sentences_of(
+    doc: &Document,
+    flat: &[FlatSpan],
+    tb: &[(u32, u32)],
+) -> Vec<Range<usize>> {
     let text = &doc.text;
-    let tokens = &doc.tokens;
-    let n = tokens.len();
+    let n = tb.len();
     if n == 0 {
         return Vec::new();
     }
@@ -203,21 +274,15 @@ pub fn sentences(doc: &Document, flat: &[FlatSpan]) -> Vec<Range<usize>> {
     // Byte offsets throughout: char and byte order agree, so comparing bytes
     // gives what comparing chars gives, without char↔byte look-ups.
     let bounds = sentence_starts(text.as_str());
-    // no_break[i]: a kept span holds tokens i - 1 and i.
-    let mut no_break = vec![false; n];
-    for f in flat {
-        for nb in &mut no_break[f.tokens.start + 1..f.tokens.end] {
-            *nb = true;
-        }
-    }
-    let mut cur = text.byte_cursor();
-    let mut prev_end = cur.byte_of(tokens.get(0).end);
     let mut out = Vec::new();
     let mut start = 0;
     let mut bi = 0;
-    for (i, &held) in no_break.iter().enumerate().skip(1) {
-        let tok = tokens.get(i);
-        let cur_start = cur.byte_of(tok.start);
+    // Kept spans are sorted and disjoint: `fi` is the first one not ending
+    // before token i, so "a kept span holds tokens i - 1 and i" is one check.
+    let mut fi = 0;
+    let mut prev_end = tb[0].1 as usize;
+    for (i, &(s, e)) in tb.iter().enumerate().skip(1) {
+        let cur_start = s as usize;
         while bi < bounds.len() && bounds[bi] < prev_end {
             bi += 1;
         }
@@ -225,11 +290,19 @@ pub fn sentences(doc: &Document, flat: &[FlatSpan]) -> Vec<Range<usize>> {
             || bytes[prev_end..cur_start]
                 .iter()
                 .any(|&b| b == b'\n' || b == b'\r');
-        if boundary && !held {
-            out.push(start..i);
-            start = i;
+        if boundary {
+            while fi < flat.len() && flat[fi].tokens.end <= i {
+                fi += 1;
+            }
+            let held = flat
+                .get(fi)
+                .is_some_and(|f| f.tokens.start < i && i < f.tokens.end);
+            if !held {
+                out.push(start..i);
+                start = i;
+            }
         }
-        prev_end = cur.byte_of(tok.end);
+        prev_end = e as usize;
     }
     out.push(start..n);
     out
@@ -329,38 +402,64 @@ pub fn sentence_starts(s: &str) -> Vec<usize> {
         marks.clear();
         // One pass to the end of the line: is every char one the fast path
         // knows, and where are the terminators and CRs?
-        let mut i = ls;
         let mut slow = false;
         let mut le = bytes.len();
-        while i < bytes.len() {
-            let x = bytes[i];
-            match SB_BYTE[x as usize] {
-                SKIP => {}
-                MARK => marks.push(i),
-                LF => {
-                    le = i + 1;
+        // Where the scan stopped early: a line feed, or a char the fast path
+        // does not know (then the line goes to the reference).
+        let mut stop = |j: usize| match SB_BYTE[bytes[j] as usize] {
+            SKIP => false,
+            MARK => {
+                marks.push(j);
+                false
+            }
+            LF => {
+                le = j + 1;
+                true
+            }
+            lead => {
+                let x = bytes[j];
+                let ok = match lead {
+                    CHECK => SB_NEED[x as usize] & SB_NEXT[bytes[j + 1] as usize] != 0,
+                    E2 => {
+                        bytes[j + 1] == 0x80
+                            && matches!(bytes[j + 2], 0x93 | 0x94 | 0x98..=0x9f | 0xa6)
+                    }
+                    _ => false,
+                };
+                if !ok {
+                    slow = true;
+                    le = bytes[j..]
+                        .iter()
+                        .position(|&b| b == b'\n')
+                        .map_or(bytes.len(), |p| j + p + 1);
+                }
+                !ok
+            }
+        };
+        // Eight bytes at a time, looking only at the bytes that can matter:
+        // lead bytes of multi-byte chars, terminators, CRs and line feeds.
+        // ASCII letters, spaces and continuation bytes need no look.
+        let mut i = ls;
+        let mut done = false;
+        while !done && i + 8 <= bytes.len() {
+            let w = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
+            let mut m = (w & (w << 1) & HIGH)
+                | eq_mask(w, b'.')
+                | eq_mask(w, b'!')
+                | eq_mask(w, b'?')
+                | eq_mask(w, b'\r')
+                | eq_mask(w, b'\n');
+            while m != 0 {
+                if stop(i + (m.trailing_zeros() / 8) as usize) {
+                    done = true;
                     break;
                 }
-                lead => {
-                    let ok = match lead {
-                        CHECK => SB_NEED[x as usize] & SB_NEXT[bytes[i + 1] as usize] != 0,
-                        E2 => {
-                            bytes[i + 1] == 0x80
-                                && matches!(bytes[i + 2], 0x93 | 0x94 | 0x98..=0x9f | 0xa6)
-                        }
-                        _ => false,
-                    };
-                    if !ok {
-                        slow = true;
-                        le = bytes[i..]
-                            .iter()
-                            .position(|&b| b == b'\n')
-                            .map_or(bytes.len(), |p| i + p + 1);
-                        break;
-                    }
-                }
+                m &= m - 1;
             }
-            // Continuation bytes are skipped one by one (their lead was checked).
+            i += 8;
+        }
+        while !done && i < bytes.len() {
+            done = stop(i);
             i += 1;
         }
         if slow {
@@ -832,6 +931,19 @@ mod tests {
                     .map(|p| FlatSpan { tokens: p[0]..p[1], label: "X".into() })
                     .collect();
                 prop_assert_eq!(sentences(&d, &flat), sentences_reference(&d, &flat));
+            }
+
+            #[test]
+            fn token_byte_ranges_slice_what_the_char_offsets_name(
+                v in proptest::collection::vec(proptest::sample::select(PIECES), 0..60)
+            ) {
+                let d = Document::new("t.txt", Text::new(v.concat()), "");
+                let want: Vec<(u32, u32)> = d
+                    .tokens
+                    .iter()
+                    .map(|t| (d.text.byte_of(t.start) as u32, d.text.byte_of(t.end) as u32))
+                    .collect();
+                prop_assert_eq!(token_bytes(&d), want);
             }
         }
     }
