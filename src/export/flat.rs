@@ -201,52 +201,88 @@ pub fn sentences(doc: &Document, flat: &[FlatSpan]) -> Vec<Range<usize>> {
 /// shared instead of walking the text twice.
 pub(crate) fn token_bytes(doc: &Document) -> Vec<(u32, u32)> {
     let bytes = doc.text.as_str().as_bytes();
-    let mut out = Vec::with_capacity(doc.tokens.len());
-    // Tokens are sorted and disjoint: one forward walk over the text.
+    let mut out: Vec<(u32, u32)> = Vec::with_capacity(doc.tokens.len());
+    // Token edges (start, end, start, ...) never decrease: one walk over the
+    // text, 8 bytes a step, counting char starts; each edge that falls in
+    // the step is picked by table. Nothing waits on the previous edge's
+    // answer, so the walk runs at the speed of sequential loads.
+    let mut edges = doc.tokens.iter().flat_map(|t| [t.start, t.end]);
+    let mut start: Option<u32> = None;
+    // Texts are at most 4 GiB (`Text::new` asserts it).
+    let mut emit = |b: usize| match start.take() {
+        None => start = Some(b as u32),
+        Some(s) => out.push((s, b as u32)),
+    };
+    let mut next = edges.next();
+    // `c` chars start before byte `b`.
     let (mut c, mut b) = (0usize, 0usize);
-    for t in doc.tokens.iter() {
-        b = skip_chars(bytes, b, t.start - c);
-        let start = b;
-        b = skip_chars(bytes, b, t.end - t.start);
-        c = t.end;
-        // Texts are at most 4 GiB (`Text::new` asserts it).
-        out.push((start as u32, b as u32));
+    while let Some(mut e) = next
+        && b + 8 <= bytes.len()
+    {
+        let w = u64::from_le_bytes(bytes[b..b + 8].try_into().expect("8 bytes"));
+        // Bit 7 set and bit 6 clear: a continuation byte; every other byte starts a char.
+        let starts = !(w & !(w << 1)) & HIGH;
+        // Bit k of `m`: byte k starts a char (bit 8k + 7 gathered to bit 56 + k).
+        let m = ((starts >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as usize;
+        // A table, not `count_ones`: the baseline x86-64 target has no
+        // popcnt instruction and emulates it with a dozen operations.
+        let k = usize::from(BITS[m]);
+        while e < c + k {
+            emit(b + usize::from(NTH_BIT[m][e - c]));
+            next = edges.next();
+            match next {
+                Some(x) => e = x,
+                None => break,
+            }
+        }
+        c += k;
+        b += 8;
+    }
+    // The last few bytes, one at a time; edges at the very end get its length.
+    while let Some(e) = next {
+        while b < bytes.len() {
+            if (bytes[b] as i8) >= -64 {
+                if c == e {
+                    break;
+                }
+                c += 1;
+            }
+            b += 1;
+        }
+        emit(b);
+        next = edges.next();
     }
     out
 }
 
-/// The byte offset of the char `n` chars after the one starting at byte
-/// `b` (or the text's length). Tokens and the gaps between them are a few
-/// chars long: each step reads 8 bytes, counts the char starts among them
-/// and picks the n-th, so a short skip costs about one load, not a
-/// dependent load per char.
-#[inline]
-fn skip_chars(bytes: &[u8], mut b: usize, mut n: usize) -> usize {
-    while b + 8 <= bytes.len() {
-        let w = u64::from_le_bytes(bytes[b..b + 8].try_into().expect("8 bytes"));
-        // Bit 7 set and bit 6 clear: a continuation byte; every other byte starts a char.
-        let mut starts = !(w & !(w << 1)) & HIGH;
-        let k = starts.count_ones() as usize;
-        if n < k {
-            for _ in 0..n {
-                starts &= starts - 1;
-            }
-            return b + (starts.trailing_zeros() / 8) as usize;
-        }
-        n -= k;
-        b += 8;
+/// `BITS[m]`: how many bits of the byte `m` are set.
+const BITS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut m = 0;
+    while m < 256 {
+        t[m] = (m as u8).count_ones() as u8;
+        m += 1;
     }
-    while b < bytes.len() {
-        if (bytes[b] as i8) >= -64 {
-            if n == 0 {
-                return b;
+    t
+};
+
+/// `NTH_BIT[m][n]`: the position of the n-th set bit of the byte `m`.
+const NTH_BIT: [[u8; 8]; 256] = {
+    let mut t = [[0u8; 8]; 256];
+    let mut m = 0;
+    while m < 256 {
+        let (mut bit, mut k) = (0, 0);
+        while bit < 8 {
+            if m >> bit & 1 == 1 {
+                t[m][k] = bit as u8;
+                k += 1;
             }
-            n -= 1;
+            bit += 1;
         }
-        b += 1;
+        m += 1;
     }
-    bytes.len()
-}
+    t
+};
 
 const HIGH: u64 = 0x8080_8080_8080_8080;
 
