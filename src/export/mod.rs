@@ -1081,7 +1081,9 @@ fn check_folder(dir: &Path) -> anyhow::Result<()> {
         )));
     }
     if dir.is_dir() {
-        let non_empty = std::fs::read_dir(dir)?.next().is_some();
+        let non_empty = std::fs::read_dir(dir)?
+            .flatten()
+            .any(|e| !is_stale_part(&e.file_name().to_string_lossy()));
         if non_empty && !dir.join(MANIFEST).is_file() {
             return Err(user(format!(
                 "--out {}: the folder is not empty and holds no earlier nhan export ({MANIFEST}); give a new or empty folder",
@@ -1092,8 +1094,32 @@ fn check_folder(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Removes the files an earlier export in `dir` listed, so no stale article survives.
+/// A temp file [`PartFile`] names (`.data.conll.<pid>.tmp`) left by an
+/// export that was killed; not one of this process's.
+fn is_stale_part(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
+        return false;
+    };
+    let Some((file, pid)) = rest.rsplit_once('.') else {
+        return false;
+    };
+    let ours = ["data", "train", "dev", "test"]
+        .iter()
+        .any(|p| file == format!("{p}.conll") || file == format!("{p}.jsonl"));
+    ours && pid.bytes().all(|b| b.is_ascii_digit()) && pid != std::process::id().to_string()
+}
+
+/// Removes the files an earlier export in `dir` listed, so no stale article
+/// survives, and what a killed export left behind.
 fn clear_old_export(dir: &Path) -> anyhow::Result<()> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    for e in std::fs::read_dir(dir)?.flatten() {
+        if is_stale_part(&e.file_name().to_string_lossy()) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
     let mpath = dir.join(MANIFEST);
     if mpath.is_file() {
         let old: Value = serde_json::from_slice(&std::fs::read(&mpath)?).unwrap_or(Value::Null);
@@ -1253,6 +1279,22 @@ mod tests {
         assert_eq!(conll_to(&out, false).unwrap(), ExitCode::SUCCESS);
         assert_eq!(std::fs::read(out.join("data.conll")).unwrap(), before);
         assert_eq!(names(&out), ["data.conll", MANIFEST]);
+    }
+
+    #[test]
+    fn what_a_killed_export_left_behind_does_not_block_the_next_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("o");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join(".data.conll.4000000000.tmp"), "half an export").unwrap();
+        assert_eq!(conll_to(&out, false).unwrap(), ExitCode::SUCCESS);
+        assert_eq!(names(&out), ["data.conll", MANIFEST]);
+        // Any other file still makes a folder someone else's.
+        let other = tmp.path().join("p");
+        std::fs::create_dir(&other).unwrap();
+        std::fs::write(other.join(".notes.tmp"), "mine").unwrap();
+        assert!(conll_to(&other, false).is_err());
+        assert_eq!(names(&other), [".notes.tmp"]);
     }
 
     #[test]
