@@ -6,6 +6,7 @@
 use super::quote;
 use crate::core::document::Document;
 use crate::core::span::Span;
+use crate::core::tokens::Tokens;
 use std::fmt;
 use std::ops::Range;
 use unicode_segmentation::UnicodeSegmentation;
@@ -141,23 +142,31 @@ pub fn flatten(doc: &Document, spans: &[Span]) -> (Vec<FlatSpan>, Vec<Loss>) {
     let mut kept: Vec<FlatSpan> = Vec::new();
     let mut kept_spans: Vec<&Span> = Vec::new();
     let mut lost = Vec::new();
+    let mut from = 0;
     for s in order {
         let loss = |reason| Loss {
             article: doc.file_name.clone(),
             start: s.start,
             end: s.end,
-            label: s.label.clone(),
-            text: s.text.clone(),
+            label: s.label.to_string(),
+            text: s.text.to_string(),
             reason,
         };
-        let first = tokens.containing(s.start);
-        let last = s.end.checked_sub(1).and_then(|e| tokens.containing(e));
-        let (first, last) = match (first, last) {
-            (Some(a), Some(b)) if s.start < s.end => (a, b),
-            _ => {
-                lost.push(loss(LossReason::OutsideTokens));
-                continue;
-            }
+        if s.start >= s.end {
+            lost.push(loss(LossReason::OutsideTokens));
+            continue;
+        }
+        // Starts never decrease, so neither does the first token's index:
+        // galloping from the last one touches a few nearby tokens, where a
+        // binary search over the whole article missed the cache at each step.
+        from = first_ending_after(tokens, from, s.start);
+        let last = first_ending_after(tokens, from, s.end - 1);
+        let holds = |i: usize, c: usize| i < tokens.len() && tokens.get(i).start <= c;
+        let (first, last) = if holds(from, s.start) && holds(last, s.end - 1) {
+            (from, last)
+        } else {
+            lost.push(loss(LossReason::OutsideTokens));
+            continue;
         };
         let (ra, rb) = (tokens.get(first), tokens.get(last));
         if ra.start != s.start || rb.end != s.end {
@@ -174,19 +183,46 @@ pub fn flatten(doc: &Document, spans: &[Span]) -> (Vec<FlatSpan>, Vec<Loss>) {
                 nested: s.end <= prev.end,
                 start: prev.start,
                 end: prev.end,
-                label: prev.label.clone(),
-                text: prev.text.clone(),
+                label: prev.label.to_string(),
+                text: prev.text.to_string(),
             }));
             continue;
         }
         kept.push(FlatSpan {
             tokens: first..last + 1,
-            label: s.label.clone(),
+            label: s.label.to_string(),
         });
         kept_spans.push(s);
     }
     lost.sort_by(|a, b| (a.start, a.end, &a.label).cmp(&(b.start, b.end, &b.label)));
     (kept, lost)
+}
+
+/// The first token at or after `from` that ends after char `c` (the
+/// token holding `c`, or the next one), or the number of tokens. Every
+/// token before `from` must end at or before `c`.
+fn first_ending_after(tokens: &Tokens, from: usize, c: usize) -> usize {
+    let n = tokens.len();
+    let (mut lo, mut hi) = (from, n);
+    let (mut probe, mut step) = (from, 1);
+    while probe < n {
+        if tokens.get(probe).end > c {
+            hi = probe;
+            break;
+        }
+        lo = probe + 1;
+        probe += step;
+        step *= 2;
+    }
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if tokens.get(mid).end <= c {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
 }
 
 /// Sentences as token-index ranges: a new sentence starts where the text
@@ -967,6 +1003,44 @@ mod tests {
                     .map(|p| FlatSpan { tokens: p[0]..p[1], label: "X".into() })
                     .collect();
                 prop_assert_eq!(sentences(&d, &flat), sentences_reference(&d, &flat));
+            }
+
+            #[test]
+            fn flatten_finds_the_tokens_a_binary_search_finds(
+                v in proptest::collection::vec(proptest::sample::select(PIECES), 0..60),
+                raw in proptest::collection::vec((any::<u16>(), 0usize..12, any::<bool>()), 0..12),
+            ) {
+                let mut d = Document::new("t.txt", Text::new(v.concat()), "");
+                let n = d.text.len_chars() + 1;
+                let spans: Vec<Span> = raw
+                    .iter()
+                    .map(|&(a, len, l)| {
+                        let start = a as usize % n;
+                        let end = (start + len).min(n - 1);
+                        d.make_span(start, end, if l { "A" } else { "B" }, None)
+                    })
+                    .collect();
+                let (kept, lost) = flatten(&d, &spans);
+                // What a binary search per edge says: every kept span's
+                // edges are token edges; every span lost for its edges has
+                // an edge outside a token or inside one.
+                for f in &kept {
+                    let (a, b) = (d.tokens.get(f.tokens.start), d.tokens.get(f.tokens.end - 1));
+                    prop_assert!(spans.iter().any(|s| s.start == a.start && s.end == b.end && *s.label == *f.label));
+                }
+                for l in &lost {
+                    let first = d.tokens.containing(l.start);
+                    let last = l.end.checked_sub(1).and_then(|e| d.tokens.containing(e));
+                    match &l.reason {
+                        LossReason::OutsideTokens => prop_assert!(first.is_none() || last.is_none() || l.start >= l.end),
+                        LossReason::InsideToken { .. } => {
+                            let (a, b) = (first.unwrap(), last.unwrap());
+                            prop_assert!(d.tokens.get(a).start != l.start || d.tokens.get(b).end != l.end);
+                        }
+                        LossReason::Overlaps { .. } => prop_assert!(first.is_some() && last.is_some()),
+                    }
+                }
+                prop_assert_eq!(kept.len() + lost.len(), spans.len());
             }
 
             #[test]
