@@ -8,7 +8,7 @@
 use super::Scheme;
 use super::flat::{decode, token_bytes};
 use super::import::safe_file_name;
-use super::{Dataset, Format, InSpan, Incoming, OutFile};
+use super::{Article, Dataset, Format, InSpan, Incoming, OutFile};
 use std::path::Path;
 
 pub const DOCSTART: &str = "-DOCSTART- -X- O O";
@@ -18,35 +18,32 @@ pub struct Conll;
 /// The CoNLL text of one document (without the `-DOCSTART-` header).
 pub fn document(d: &super::ExportDoc, scheme: super::Scheme) -> String {
     let mut out = Vec::new();
-    document_into(d, scheme, &token_bytes(&d.doc), &mut out);
+    let spans: Vec<_> = d.spans.iter().collect();
+    document_into(
+        &Article::of(d, &spans),
+        scheme,
+        &token_bytes(&d.doc),
+        &mut out,
+    );
     String::from_utf8(out).expect("tokens are slices of the text, tags are labels")
 }
 
 /// One document as the export file holds it: the `-DOCSTART-` header, then
-/// [`document`]. `tb` is what [`token_bytes`] gives for `d.doc`.
-pub(crate) fn render(
-    d: &super::ExportDoc,
-    scheme: super::Scheme,
-    tb: &[(u32, u32)],
-    out: &mut Vec<u8>,
-) {
+/// [`document`]. `tb` is what [`token_bytes`] gives for `a.doc`.
+pub(crate) fn render(a: &Article, scheme: super::Scheme, tb: &[(u32, u32)], out: &mut Vec<u8>) {
+    out.reserve(a.doc.text.as_str().len() * 3 / 2 + 64);
     out.extend_from_slice(DOCSTART.as_bytes());
     out.extend_from_slice(b"\n\n");
-    document_into(d, scheme, tb, out);
+    document_into(a, scheme, tb, out);
 }
 
 /// [`document`] appended to `out`: each token's bytes copied from the text
 /// by its byte range and its tag written in place (what
 /// [`tags`](super::flat::tags) gives, without a string per token).
-fn document_into(
-    d: &super::ExportDoc,
-    scheme: super::Scheme,
-    tb: &[(u32, u32)],
-    out: &mut Vec<u8>,
-) {
+fn document_into(d: &Article, scheme: super::Scheme, tb: &[(u32, u32)], out: &mut Vec<u8>) {
     let text = d.doc.text.as_str().as_bytes();
-    let flat = &d.flat;
-    for r in &d.sentences {
+    let flat = d.flat;
+    for r in d.sentences {
         // The kept spans of this sentence: flat[lo..] starting before its end.
         let lo = flat.partition_point(|f| f.tokens.end <= r.start);
         let mut fi = lo;
@@ -123,7 +120,13 @@ impl Format for Conll {
             .map(|p| {
                 let mut bytes = Vec::new();
                 for d in &p.docs {
-                    render(d, ds.scheme, &token_bytes(&d.doc), &mut bytes);
+                    let spans: Vec<_> = d.spans.iter().collect();
+                    render(
+                        &Article::of(d, &spans),
+                        ds.scheme,
+                        &token_bytes(&d.doc),
+                        &mut bytes,
+                    );
                 }
                 OutFile {
                     path: format!("{}.conll", p.name),

@@ -7,6 +7,7 @@ use super::quote;
 use crate::core::document::Document;
 use crate::core::span::Span;
 use crate::core::tokens::Tokens;
+use std::borrow::Borrow;
 use std::fmt;
 use std::ops::Range;
 use unicode_segmentation::UnicodeSegmentation;
@@ -129,8 +130,8 @@ impl fmt::Display for Loss {
 /// and those it loses. Edges are checked first, so a misaligned outer span
 /// does not push out a well-formed inner one; among overlapping spans the
 /// one starting first (the longer on a tie, i.e. the outer) is kept.
-pub fn flatten(doc: &Document, spans: &[Span]) -> (Vec<FlatSpan>, Vec<Loss>) {
-    let mut order: Vec<&Span> = spans.iter().collect();
+pub fn flatten<S: Borrow<Span>>(doc: &Document, spans: &[S]) -> (Vec<FlatSpan>, Vec<Loss>) {
+    let mut order: Vec<&Span> = spans.iter().map(Borrow::borrow).collect();
     order.sort_by(|a, b| {
         (a.start, std::cmp::Reverse(a.end), &a.label).cmp(&(
             b.start,

@@ -5,7 +5,7 @@
 //! (`[{"start_offset", "end_offset", "label"}]`).
 
 use super::import::safe_file_name;
-use super::{Dataset, ExportDoc, Format, InSpan, Incoming, OutFile};
+use super::{Article, Dataset, Format, InSpan, Incoming, OutFile};
 use crate::core::status::Status;
 use serde_json::Value;
 use std::io::Write;
@@ -28,7 +28,8 @@ impl Format for Jsonl {
             .map(|p| {
                 let mut bytes = Vec::new();
                 for d in &p.docs {
-                    render(d, &mut bytes);
+                    let spans: Vec<_> = d.spans.iter().collect();
+                    render(&Article::of(d, &spans), &mut bytes);
                 }
                 OutFile {
                     path: format!("{}.jsonl", p.name),
@@ -65,11 +66,11 @@ impl Format for Jsonl {
 /// One article's line, byte for byte what serde_json writes for
 /// `{"id", "text", "label", "article", "status", "annotators"}` (keys in
 /// that order, compact), and a line feed, appended to `out`.
-pub(crate) fn render(d: &ExportDoc, out: &mut Vec<u8>) {
+pub(crate) fn render(d: &Article, out: &mut Vec<u8>) {
     let text = d.doc.text.as_str();
     out.reserve(text.len() + text.len() / 16 + d.spans.len() * 32 + 128);
     out.extend_from_slice(b"{\"id\":");
-    json_str(out, d.stem());
+    json_str(out, d.doc.file_name.trim_end_matches(".txt"));
     out.extend_from_slice(b",\"text\":");
     json_str(out, text);
     out.extend_from_slice(b",\"label\":[");

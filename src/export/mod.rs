@@ -174,6 +174,27 @@ impl ExportDoc {
     }
 }
 
+/// An article as the renderers read it: an [`ExportDoc`] whose spans stay
+/// in the document (no copy of each span's strings per export).
+pub(crate) struct Article<'a> {
+    pub doc: &'a Document,
+    pub spans: &'a [&'a Span],
+    pub flat: &'a [FlatSpan],
+    pub sentences: &'a [Range<usize>],
+}
+
+impl<'a> Article<'a> {
+    /// `spans` is `d.spans` by reference.
+    pub fn of(d: &'a ExportDoc, spans: &'a [&'a Span]) -> Self {
+        Article {
+            doc: &d.doc,
+            spans,
+            flat: &d.flat,
+            sentences: &d.sentences,
+        }
+    }
+}
+
 /// One part of the export: `data` without `--split` (not `all`, which Hugging Face
 /// `datasets` reserves), else train, dev, test.
 #[derive(Debug, Clone)]
@@ -261,10 +282,10 @@ pub struct DocSummary {
 }
 
 impl DocSummary {
-    fn of(d: &ExportDoc, flat: bool) -> DocSummary {
+    fn of(d: &Article, flat: bool) -> DocSummary {
         let mut entities: BTreeMap<String, usize> = BTreeMap::new();
         let mut labels: Vec<String> = Vec::new();
-        for s in d.spans.iter() {
+        for s in d.spans {
             if !labels.iter().any(|l| *l == *s.label) {
                 labels.push(s.label.to_string());
             }
@@ -273,7 +294,7 @@ impl DocSummary {
             }
         }
         if flat {
-            for f in &d.flat {
+            for f in d.flat {
                 *entities.entry(f.label.clone()).or_default() += 1;
             }
         }
@@ -532,10 +553,10 @@ fn build_to(
             return r;
         }
         let doc = loaded.doc;
-        let mut spans = Vec::new();
+        let mut spans: Vec<&Span> = Vec::new();
         for s in doc.spans.iter() {
             if keep_label(&s.label) {
-                spans.push(s.clone());
+                spans.push(s);
             } else {
                 r.label_filtered += 1;
             }
@@ -550,25 +571,33 @@ fn build_to(
         } else {
             (Vec::new(), Vec::new(), Vec::new())
         };
-        let d = ExportDoc {
-            doc,
-            spans,
-            flat,
-            sentences,
+        let a = Article {
+            doc: &doc,
+            spans: &spans,
+            flat: &flat,
+            sentences: &sentences,
         };
-        let summary = DocSummary::of(&d, flat_format);
+        let summary = DocSummary::of(&a, flat_format);
         let body = match args.format {
             ExportFormat::Conll => {
                 let mut b = buffers.take();
-                conll::render(&d, args.scheme, &tb, &mut b);
+                conll::render(&a, args.scheme, &tb, &mut b);
                 Body::Bytes(b)
             }
             ExportFormat::Jsonl => {
                 let mut b = buffers.take();
-                jsonl::render(&d, &mut b);
+                jsonl::render(&a, &mut b);
                 Body::Bytes(b)
             }
-            ExportFormat::Brat | ExportFormat::Hf => Body::Doc(Box::new(d)),
+            ExportFormat::Brat | ExportFormat::Hf => {
+                let spans = spans.iter().map(|s| (*s).clone()).collect();
+                Body::Doc(Box::new(ExportDoc {
+                    doc,
+                    spans,
+                    flat,
+                    sentences,
+                }))
+            }
         };
         r.doc = Some((summary, body));
         r
