@@ -6,9 +6,9 @@
 //! tokens with spaces and its sentences with line breaks.
 
 use super::Scheme;
-use super::flat::decode;
+use super::flat::{decode, token_bytes};
 use super::import::safe_file_name;
-use super::{Dataset, Format, InSpan, Incoming, OutFile};
+use super::{Article, Dataset, Format, InSpan, Incoming, OutFile};
 use std::path::Path;
 
 pub const DOCSTART: &str = "-DOCSTART- -X- O O";
@@ -17,19 +17,33 @@ pub struct Conll;
 
 /// The CoNLL text of one document (without the `-DOCSTART-` header).
 pub fn document(d: &super::ExportDoc, scheme: super::Scheme) -> String {
-    let mut out = String::new();
-    document_into(d, scheme, &mut out);
-    out
+    let mut out = Vec::new();
+    let spans: Vec<_> = d.spans.iter().collect();
+    document_into(
+        &Article::of(d, &spans),
+        scheme,
+        &token_bytes(&d.doc),
+        &mut out,
+    );
+    String::from_utf8(out).expect("tokens are slices of the text, tags are labels")
 }
 
-/// [`document`] appended to `out`: each token's text sliced through one
-/// forward byte cursor and its tag written in place (what
+/// One document as the export file holds it: the `-DOCSTART-` header, then
+/// [`document`]. `tb` is what [`token_bytes`] gives for `a.doc`.
+pub(crate) fn render(a: &Article, scheme: super::Scheme, tb: &[(u32, u32)], out: &mut Vec<u8>) {
+    out.reserve(a.doc.text.as_str().len() * 3 / 2 + 64);
+    out.extend_from_slice(DOCSTART.as_bytes());
+    out.extend_from_slice(b"\n\n");
+    document_into(a, scheme, tb, out);
+}
+
+/// [`document`] appended to `out`: each token's bytes copied from the text
+/// by its byte range and its tag written in place (what
 /// [`tags`](super::flat::tags) gives, without a string per token).
-fn document_into(d: &super::ExportDoc, scheme: super::Scheme, out: &mut String) {
-    let text = d.doc.text.as_str();
-    let mut cur = d.doc.text.byte_cursor();
-    let flat = &d.flat;
-    for r in &d.sentences {
+fn document_into(d: &Article, scheme: super::Scheme, tb: &[(u32, u32)], out: &mut Vec<u8>) {
+    let text = d.doc.text.as_str().as_bytes();
+    let flat = d.flat;
+    for r in d.sentences {
         // The kept spans of this sentence: flat[lo..] starting before its end.
         let lo = flat.partition_point(|f| f.tokens.end <= r.start);
         let mut fi = lo;
@@ -37,23 +51,30 @@ fn document_into(d: &super::ExportDoc, scheme: super::Scheme, out: &mut String) 
             while fi < flat.len() && flat[fi].tokens.end <= i {
                 fi += 1;
             }
-            let tok = d.doc.tokens().get(i);
-            let (a, b) = (cur.byte_of(tok.start), cur.byte_of(tok.end));
-            out.push_str(&text[a..b]);
-            out.push(' ');
+            let (a, b) = (tb[i].0 as usize, tb[i].1 as usize);
+            if b - a <= 16 && a + 16 <= text.len() {
+                // Most tokens are short: a fixed 16-byte copy, then the
+                // length cut back, beats a memcpy call per token.
+                let len = out.len();
+                let chunk: &[u8; 16] = text[a..a + 16].try_into().expect("16 bytes");
+                out.extend_from_slice(chunk);
+                out.truncate(len + b - a);
+            } else {
+                out.extend_from_slice(&text[a..b]);
+            }
             match flat
                 .get(fi)
                 .filter(|f| f.tokens.start <= i && f.tokens.start < r.end)
             {
-                None => out.push('O'),
+                None => out.extend_from_slice(b" O\n"),
                 Some(f) => {
                     let first = i == f.tokens.start;
-                    let prefix = match scheme {
+                    let prefix: &[u8] = match scheme {
                         Scheme::Iob2 => {
                             if first {
-                                "B"
+                                b" B-"
                             } else {
-                                "I"
+                                b" I-"
                             }
                         }
                         Scheme::Iob1 => {
@@ -61,23 +82,26 @@ fn document_into(d: &super::ExportDoc, scheme: super::Scheme, out: &mut String) 
                             let follows_same = prev.is_some_and(|p| {
                                 p.tokens.end == f.tokens.start && p.label == f.label
                             });
-                            if first && follows_same { "B" } else { "I" }
+                            if first && follows_same {
+                                b" B-"
+                            } else {
+                                b" I-"
+                            }
                         }
                         Scheme::Bioes => match (first, i + 1 == f.tokens.end) {
-                            (true, true) => "S",
-                            (true, false) => "B",
-                            (false, true) => "E",
-                            (false, false) => "I",
+                            (true, true) => b" S-",
+                            (true, false) => b" B-",
+                            (false, true) => b" E-",
+                            (false, false) => b" I-",
                         },
                     };
-                    out.push_str(prefix);
-                    out.push('-');
-                    out.push_str(&f.label);
+                    out.extend_from_slice(prefix);
+                    out.extend_from_slice(f.label.as_bytes());
+                    out.push(b'\n');
                 }
             }
-            out.push('\n');
         }
-        out.push('\n');
+        out.push(b'\n');
     }
 }
 
@@ -94,21 +118,19 @@ impl Format for Conll {
         ds.parts
             .iter()
             .map(|p| {
-                // Documents are rendered on a few threads, then joined in order.
-                let parts = super::par_map(&p.docs, |d| {
-                    let mut s = String::with_capacity(d.doc.text.as_str().len() * 3 / 2 + 64);
-                    s.push_str(DOCSTART);
-                    s.push_str("\n\n");
-                    document_into(d, ds.scheme, &mut s);
-                    s
-                });
-                let mut out = String::with_capacity(parts.iter().map(String::len).sum());
-                for part in parts {
-                    out.push_str(&part);
+                let mut bytes = Vec::new();
+                for d in &p.docs {
+                    let spans: Vec<_> = d.spans.iter().collect();
+                    render(
+                        &Article::of(d, &spans),
+                        ds.scheme,
+                        &token_bytes(&d.doc),
+                        &mut bytes,
+                    );
                 }
                 OutFile {
                     path: format!("{}.conll", p.name),
-                    bytes: out.into_bytes(),
+                    bytes,
                 }
             })
             .collect()

@@ -6,6 +6,8 @@
 use super::quote;
 use crate::core::document::Document;
 use crate::core::span::Span;
+use crate::core::tokens::Tokens;
+use std::borrow::Borrow;
 use std::fmt;
 use std::ops::Range;
 use unicode_segmentation::UnicodeSegmentation;
@@ -128,8 +130,8 @@ impl fmt::Display for Loss {
 /// and those it loses. Edges are checked first, so a misaligned outer span
 /// does not push out a well-formed inner one; among overlapping spans the
 /// one starting first (the longer on a tie, i.e. the outer) is kept.
-pub fn flatten(doc: &Document, spans: &[Span]) -> (Vec<FlatSpan>, Vec<Loss>) {
-    let mut order: Vec<&Span> = spans.iter().collect();
+pub fn flatten<S: Borrow<Span>>(doc: &Document, spans: &[S]) -> (Vec<FlatSpan>, Vec<Loss>) {
+    let mut order: Vec<&Span> = spans.iter().map(Borrow::borrow).collect();
     order.sort_by(|a, b| {
         (a.start, std::cmp::Reverse(a.end), &a.label).cmp(&(
             b.start,
@@ -141,6 +143,7 @@ pub fn flatten(doc: &Document, spans: &[Span]) -> (Vec<FlatSpan>, Vec<Loss>) {
     let mut kept: Vec<FlatSpan> = Vec::new();
     let mut kept_spans: Vec<&Span> = Vec::new();
     let mut lost = Vec::new();
+    let mut from = 0;
     for s in order {
         let loss = |reason| Loss {
             article: doc.file_name.clone(),
@@ -150,14 +153,21 @@ pub fn flatten(doc: &Document, spans: &[Span]) -> (Vec<FlatSpan>, Vec<Loss>) {
             text: s.text.to_string(),
             reason,
         };
-        let first = tokens.containing(s.start);
-        let last = s.end.checked_sub(1).and_then(|e| tokens.containing(e));
-        let (first, last) = match (first, last) {
-            (Some(a), Some(b)) if s.start < s.end => (a, b),
-            _ => {
-                lost.push(loss(LossReason::OutsideTokens));
-                continue;
-            }
+        if s.start >= s.end {
+            lost.push(loss(LossReason::OutsideTokens));
+            continue;
+        }
+        // Starts never decrease, so neither does the first token's index:
+        // galloping from the last one touches a few nearby tokens, where a
+        // binary search over the whole article missed the cache at each step.
+        from = first_ending_after(tokens, from, s.start);
+        let last = first_ending_after(tokens, from, s.end - 1);
+        let holds = |i: usize, c: usize| i < tokens.len() && tokens.get(i).start <= c;
+        let (first, last) = if holds(from, s.start) && holds(last, s.end - 1) {
+            (from, last)
+        } else {
+            lost.push(loss(LossReason::OutsideTokens));
+            continue;
         };
         let (ra, rb) = (tokens.get(first), tokens.get(last));
         if ra.start != s.start || rb.end != s.end {
@@ -189,13 +199,147 @@ pub fn flatten(doc: &Document, spans: &[Span]) -> (Vec<FlatSpan>, Vec<Loss>) {
     (kept, lost)
 }
 
+/// The first token at or after `from` that ends after char `c` (the
+/// token holding `c`, or the next one), or the number of tokens. Every
+/// token before `from` must end at or before `c`.
+fn first_ending_after(tokens: &Tokens, from: usize, c: usize) -> usize {
+    let n = tokens.len();
+    let (mut lo, mut hi) = (from, n);
+    let (mut probe, mut step) = (from, 1);
+    while probe < n {
+        if tokens.get(probe).end > c {
+            hi = probe;
+            break;
+        }
+        lo = probe + 1;
+        probe += step;
+        step *= 2;
+    }
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if tokens.get(mid).end <= c {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
 /// Sentences as token-index ranges: a new sentence starts where the text
 /// has a line break or a UAX #29 sentence boundary between two tokens,
 /// unless a kept span covers both tokens. Empty sentences are skipped.
 pub fn sentences(doc: &Document, flat: &[FlatSpan]) -> Vec<Range<usize>> {
+    sentences_of(doc, flat, &token_bytes(doc))
+}
+
+/// The byte range of every token of `doc`, in token order. Sentence
+/// splitting and the CoNLL writer both need them; computed once, they are
+/// shared instead of walking the text twice.
+pub(crate) fn token_bytes(doc: &Document) -> Vec<(u32, u32)> {
+    let bytes = doc.text.as_str().as_bytes();
+    let mut out: Vec<(u32, u32)> = Vec::with_capacity(doc.tokens().len());
+    // Token edges (start, end, start, ...) never decrease: one walk over the
+    // text, 8 bytes a step, counting char starts; each edge that falls in
+    // the step is picked by table. Nothing waits on the previous edge's
+    // answer, so the walk runs at the speed of sequential loads.
+    let mut edges = doc.tokens().iter().flat_map(|t| [t.start, t.end]);
+    let mut start: Option<u32> = None;
+    // Texts are at most 4 GiB (`Text::new` asserts it).
+    let mut emit = |b: usize| match start.take() {
+        None => start = Some(b as u32),
+        Some(s) => out.push((s, b as u32)),
+    };
+    let mut next = edges.next();
+    // `c` chars start before byte `b`.
+    let (mut c, mut b) = (0usize, 0usize);
+    while let Some(mut e) = next
+        && b + 8 <= bytes.len()
+    {
+        let w = u64::from_le_bytes(bytes[b..b + 8].try_into().expect("8 bytes"));
+        // Bit 7 set and bit 6 clear: a continuation byte; every other byte starts a char.
+        let starts = !(w & !(w << 1)) & HIGH;
+        // Bit k of `m`: byte k starts a char (bit 8k + 7 gathered to bit 56 + k).
+        let m = ((starts >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as usize;
+        // A table, not `count_ones`: the baseline x86-64 target has no
+        // popcnt instruction and emulates it with a dozen operations.
+        let k = usize::from(BITS[m]);
+        while e < c + k {
+            emit(b + usize::from(NTH_BIT[m][e - c]));
+            next = edges.next();
+            match next {
+                Some(x) => e = x,
+                None => break,
+            }
+        }
+        c += k;
+        b += 8;
+    }
+    // The last few bytes, one at a time; edges at the very end get its length.
+    while let Some(e) = next {
+        while b < bytes.len() {
+            if (bytes[b] as i8) >= -64 {
+                if c == e {
+                    break;
+                }
+                c += 1;
+            }
+            b += 1;
+        }
+        emit(b);
+        next = edges.next();
+    }
+    out
+}
+
+/// `BITS[m]`: how many bits of the byte `m` are set.
+const BITS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut m = 0;
+    while m < 256 {
+        t[m] = (m as u8).count_ones() as u8;
+        m += 1;
+    }
+    t
+};
+
+/// `NTH_BIT[m][n]`: the position of the n-th set bit of the byte `m`.
+const NTH_BIT: [[u8; 8]; 256] = {
+    let mut t = [[0u8; 8]; 256];
+    let mut m = 0;
+    while m < 256 {
+        let (mut bit, mut k) = (0, 0);
+        while bit < 8 {
+            if m >> bit & 1 == 1 {
+                t[m][k] = bit as u8;
+                k += 1;
+            }
+            bit += 1;
+        }
+        m += 1;
+    }
+    t
+};
+
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Bit 7 of each byte of `w` that equals `c` (exact: no carries between
+/// bytes, so a match never marks its neighbour).
+#[inline]
+fn eq_mask(w: u64, c: u8) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let v = w ^ (u64::from(c) * 0x0101_0101_0101_0101);
+    !(((v & LOW7) + LOW7) | v) & HIGH
+}
+
+/// [`sentences`] with the tokens' byte ranges (from [`token_bytes`]) given.
+pub(crate) fn sentences_of(
+    doc: &Document,
+    flat: &[FlatSpan],
+    tb: &[(u32, u32)],
+) -> Vec<Range<usize>> {
     let text = &doc.text;
-    let tokens = doc.tokens();
-    let n = tokens.len();
+    let n = tb.len();
     if n == 0 {
         return Vec::new();
     }
@@ -203,21 +347,15 @@ pub fn sentences(doc: &Document, flat: &[FlatSpan]) -> Vec<Range<usize>> {
     // Byte offsets throughout: char and byte order agree, so comparing bytes
     // gives what comparing chars gives, without char↔byte look-ups.
     let bounds = sentence_starts(text.as_str());
-    // no_break[i]: a kept span holds tokens i - 1 and i.
-    let mut no_break = vec![false; n];
-    for f in flat {
-        for nb in &mut no_break[f.tokens.start + 1..f.tokens.end] {
-            *nb = true;
-        }
-    }
-    let mut cur = text.byte_cursor();
-    let mut prev_end = cur.byte_of(tokens.get(0).end);
     let mut out = Vec::new();
     let mut start = 0;
     let mut bi = 0;
-    for (i, &held) in no_break.iter().enumerate().skip(1) {
-        let tok = tokens.get(i);
-        let cur_start = cur.byte_of(tok.start);
+    // Kept spans are sorted and disjoint: `fi` is the first one not ending
+    // before token i, so "a kept span holds tokens i - 1 and i" is one check.
+    let mut fi = 0;
+    let mut prev_end = tb[0].1 as usize;
+    for (i, &(s, e)) in tb.iter().enumerate().skip(1) {
+        let cur_start = s as usize;
         while bi < bounds.len() && bounds[bi] < prev_end {
             bi += 1;
         }
@@ -225,11 +363,19 @@ pub fn sentences(doc: &Document, flat: &[FlatSpan]) -> Vec<Range<usize>> {
             || bytes[prev_end..cur_start]
                 .iter()
                 .any(|&b| b == b'\n' || b == b'\r');
-        if boundary && !held {
-            out.push(start..i);
-            start = i;
+        if boundary {
+            while fi < flat.len() && flat[fi].tokens.end <= i {
+                fi += 1;
+            }
+            let held = flat
+                .get(fi)
+                .is_some_and(|f| f.tokens.start < i && i < f.tokens.end);
+            if !held {
+                out.push(start..i);
+                start = i;
+            }
         }
-        prev_end = cur.byte_of(tok.end);
+        prev_end = e as usize;
     }
     out.push(start..n);
     out
@@ -329,38 +475,64 @@ pub fn sentence_starts(s: &str) -> Vec<usize> {
         marks.clear();
         // One pass to the end of the line: is every char one the fast path
         // knows, and where are the terminators and CRs?
-        let mut i = ls;
         let mut slow = false;
         let mut le = bytes.len();
-        while i < bytes.len() {
-            let x = bytes[i];
-            match SB_BYTE[x as usize] {
-                SKIP => {}
-                MARK => marks.push(i),
-                LF => {
-                    le = i + 1;
+        // Where the scan stopped early: a line feed, or a char the fast path
+        // does not know (then the line goes to the reference).
+        let mut stop = |j: usize| match SB_BYTE[bytes[j] as usize] {
+            SKIP => false,
+            MARK => {
+                marks.push(j);
+                false
+            }
+            LF => {
+                le = j + 1;
+                true
+            }
+            lead => {
+                let x = bytes[j];
+                let ok = match lead {
+                    CHECK => SB_NEED[x as usize] & SB_NEXT[bytes[j + 1] as usize] != 0,
+                    E2 => {
+                        bytes[j + 1] == 0x80
+                            && matches!(bytes[j + 2], 0x93 | 0x94 | 0x98..=0x9f | 0xa6)
+                    }
+                    _ => false,
+                };
+                if !ok {
+                    slow = true;
+                    le = bytes[j..]
+                        .iter()
+                        .position(|&b| b == b'\n')
+                        .map_or(bytes.len(), |p| j + p + 1);
+                }
+                !ok
+            }
+        };
+        // Eight bytes at a time, looking only at the bytes that can matter:
+        // lead bytes of multi-byte chars, terminators, CRs and line feeds.
+        // ASCII letters, spaces and continuation bytes need no look.
+        let mut i = ls;
+        let mut done = false;
+        while !done && i + 8 <= bytes.len() {
+            let w = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
+            let mut m = (w & (w << 1) & HIGH)
+                | eq_mask(w, b'.')
+                | eq_mask(w, b'!')
+                | eq_mask(w, b'?')
+                | eq_mask(w, b'\r')
+                | eq_mask(w, b'\n');
+            while m != 0 {
+                if stop(i + (m.trailing_zeros() / 8) as usize) {
+                    done = true;
                     break;
                 }
-                lead => {
-                    let ok = match lead {
-                        CHECK => SB_NEED[x as usize] & SB_NEXT[bytes[i + 1] as usize] != 0,
-                        E2 => {
-                            bytes[i + 1] == 0x80
-                                && matches!(bytes[i + 2], 0x93 | 0x94 | 0x98..=0x9f | 0xa6)
-                        }
-                        _ => false,
-                    };
-                    if !ok {
-                        slow = true;
-                        le = bytes[i..]
-                            .iter()
-                            .position(|&b| b == b'\n')
-                            .map_or(bytes.len(), |p| i + p + 1);
-                        break;
-                    }
-                }
+                m &= m - 1;
             }
-            // Continuation bytes are skipped one by one (their lead was checked).
+            i += 8;
+        }
+        while !done && i < bytes.len() {
+            done = stop(i);
             i += 1;
         }
         if slow {
@@ -832,6 +1004,57 @@ mod tests {
                     .map(|p| FlatSpan { tokens: p[0]..p[1], label: "X".into() })
                     .collect();
                 prop_assert_eq!(sentences(&d, &flat), sentences_reference(&d, &flat));
+            }
+
+            #[test]
+            fn flatten_finds_the_tokens_a_binary_search_finds(
+                v in proptest::collection::vec(proptest::sample::select(PIECES), 0..60),
+                raw in proptest::collection::vec((any::<u16>(), 0usize..12, any::<bool>()), 0..12),
+            ) {
+                let mut d = Document::new("t.txt", Text::new(v.concat()), "");
+                let n = d.text.len_chars() + 1;
+                let spans: Vec<Span> = raw
+                    .iter()
+                    .map(|&(a, len, l)| {
+                        let start = a as usize % n;
+                        let end = (start + len).min(n - 1);
+                        d.make_span(start, end, if l { "A" } else { "B" }, None)
+                    })
+                    .collect();
+                let (kept, lost) = flatten(&d, &spans);
+                // What a binary search per edge says: every kept span's
+                // edges are token edges; every span lost for its edges has
+                // an edge outside a token or inside one.
+                for f in &kept {
+                    let (a, b) = (d.tokens().get(f.tokens.start), d.tokens().get(f.tokens.end - 1));
+                    prop_assert!(spans.iter().any(|s| s.start == a.start && s.end == b.end && *s.label == *f.label));
+                }
+                for l in &lost {
+                    let first = d.tokens().containing(l.start);
+                    let last = l.end.checked_sub(1).and_then(|e| d.tokens().containing(e));
+                    match &l.reason {
+                        LossReason::OutsideTokens => prop_assert!(first.is_none() || last.is_none() || l.start >= l.end),
+                        LossReason::InsideToken { .. } => {
+                            let (a, b) = (first.unwrap(), last.unwrap());
+                            prop_assert!(d.tokens().get(a).start != l.start || d.tokens().get(b).end != l.end);
+                        }
+                        LossReason::Overlaps { .. } => prop_assert!(first.is_some() && last.is_some()),
+                    }
+                }
+                prop_assert_eq!(kept.len() + lost.len(), spans.len());
+            }
+
+            #[test]
+            fn token_byte_ranges_slice_what_the_char_offsets_name(
+                v in proptest::collection::vec(proptest::sample::select(PIECES), 0..60)
+            ) {
+                let d = Document::new("t.txt", Text::new(v.concat()), "");
+                let want: Vec<(u32, u32)> = d
+                    .tokens()
+                    .iter()
+                    .map(|t| (d.text.byte_of(t.start) as u32, d.text.byte_of(t.end) as u32))
+                    .collect();
+                prop_assert_eq!(token_bytes(&d), want);
             }
         }
     }

@@ -5,7 +5,7 @@
 //! (`[{"start_offset", "end_offset", "label"}]`).
 
 use super::import::safe_file_name;
-use super::{Dataset, ExportDoc, Format, InSpan, Incoming, OutFile};
+use super::{Article, Dataset, Format, InSpan, Incoming, OutFile};
 use crate::core::status::Status;
 use serde_json::Value;
 use std::io::Write;
@@ -26,16 +26,14 @@ impl Format for Jsonl {
         ds.parts
             .iter()
             .map(|p| {
-                // Lines are written straight into bytes (no JSON value per
-                // article) on a few threads, then joined in order.
-                let lines = super::par_map(&p.docs, line);
-                let mut out = Vec::with_capacity(lines.iter().map(Vec::len).sum());
-                for l in lines {
-                    out.extend_from_slice(&l);
+                let mut bytes = Vec::new();
+                for d in &p.docs {
+                    let spans: Vec<_> = d.spans.iter().collect();
+                    render(&Article::of(d, &spans), &mut bytes);
                 }
                 OutFile {
                     path: format!("{}.jsonl", p.name),
-                    bytes: out,
+                    bytes,
                 }
             })
             .collect()
@@ -67,39 +65,38 @@ impl Format for Jsonl {
 
 /// One article's line, byte for byte what serde_json writes for
 /// `{"id", "text", "label", "article", "status", "annotators"}` (keys in
-/// that order, compact), and a line feed.
-fn line(d: &ExportDoc) -> Vec<u8> {
+/// that order, compact), and a line feed, appended to `out`.
+pub(crate) fn render(d: &Article, out: &mut Vec<u8>) {
     let text = d.doc.text.as_str();
-    let mut out = Vec::with_capacity(text.len() + text.len() / 16 + d.spans.len() * 32 + 128);
+    out.reserve(text.len() + text.len() / 16 + d.spans.len() * 32 + 128);
     out.extend_from_slice(b"{\"id\":");
-    json_str(&mut out, d.stem());
+    json_str(out, d.doc.file_name.trim_end_matches(".txt"));
     out.extend_from_slice(b",\"text\":");
-    json_str(&mut out, text);
+    json_str(out, text);
     out.extend_from_slice(b",\"label\":[");
     for (k, s) in d.spans.iter().enumerate() {
         if k > 0 {
             out.push(b',');
         }
         let _ = write!(out, "[{},{},", s.start, s.end);
-        json_str(&mut out, &s.label);
+        json_str(out, &s.label);
         out.push(b']');
     }
     out.extend_from_slice(b"],\"article\":");
-    json_str(&mut out, &d.doc.file_name);
+    json_str(out, &d.doc.file_name);
     out.extend_from_slice(b",\"status\":");
-    json_str(&mut out, d.doc.status.as_str());
+    json_str(out, d.doc.status.as_str());
     out.extend_from_slice(b",\"annotators\":[");
     for (k, s) in d.spans.iter().enumerate() {
         if k > 0 {
             out.push(b',');
         }
-        match &s.annotator {
-            Some(a) => json_str(&mut out, a),
+        match s.annotator.as_deref() {
+            Some(a) => json_str(out, a),
             None => out.extend_from_slice(b"null"),
         }
     }
     out.extend_from_slice(b"]}\n");
-    out
 }
 
 /// A JSON string as serde_json escapes it.
