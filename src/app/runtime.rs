@@ -173,7 +173,7 @@ fn run(project: &Project, effect: Effect) -> Option<Msg> {
         } => Some(Msg::Loaded {
             index,
             open,
-            result: project.load(&file_name).map(Box::new),
+            result: project.load_for_editing(&file_name).map(Box::new),
         }),
         Effect::Save {
             index,

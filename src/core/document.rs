@@ -20,6 +20,9 @@ pub struct Document {
     /// (`segment_in_background`) so that opening a large article does not
     /// wait for it. Read it with `tokens()`.
     tokens: Arc<OnceLock<Tokens>>,
+    /// A background thread fills `tokens` (wait for it rather than
+    /// segment a second time).
+    segmenting: bool,
     pub spans: SpanStore,
     pub status: Status,
     pub text_sha256: String,
@@ -74,6 +77,7 @@ impl Document {
             file_name: file_name.into(),
             text,
             tokens: Arc::new(OnceLock::from(tokens)),
+            segmenting: false,
             spans: SpanStore::default(),
             status: Status::Todo,
             text_sha256: text_sha256.into(),
@@ -92,6 +96,7 @@ impl Document {
         let mut doc = Self::with_tokens(file_name, text, text_sha256, Tokens::default());
         let cell = Arc::new(OnceLock::new());
         doc.tokens = Arc::clone(&cell);
+        doc.segmenting = true;
         let text = doc.text.clone();
         std::thread::spawn(move || {
             // A panic would leave every reader waiting: fall back to the
@@ -103,9 +108,25 @@ impl Document {
         doc
     }
 
-    /// The article's tokens, waiting for a background segmentation to end.
+    /// A document segmented only if and when its tokens are asked for
+    /// (an export to jsonl or `nhan stats` never needs them).
+    pub fn segment_on_demand(
+        file_name: impl Into<String>,
+        text: Text,
+        text_sha256: impl Into<String>,
+    ) -> Self {
+        let mut doc = Self::with_tokens(file_name, text, text_sha256, Tokens::default());
+        doc.tokens = Arc::new(OnceLock::new());
+        doc
+    }
+
+    /// The article's tokens: waits for a background segmentation to end, or
+    /// segments now if nobody has yet.
     pub fn tokens(&self) -> &Tokens {
-        self.tokens.wait()
+        if self.segmenting {
+            return self.tokens.wait();
+        }
+        self.tokens.get_or_init(|| Tokens::new(&self.text))
     }
 
     /// The tokens if they are ready (for drawing, which must not wait).

@@ -289,7 +289,18 @@ impl Project {
 
     /// Reads an article and its sidecar. `Err` means the article itself
     /// cannot be shown; a bad sidecar gives a read-only document instead.
+    /// Tokens are segmented when first asked for.
     pub fn load(&self, file_name: &str) -> Result<Loaded, String> {
+        self.load_with(file_name, false)
+    }
+
+    /// `load` for editing: the tokens are segmented on another thread at
+    /// once, while the first screen is drawn.
+    pub fn load_for_editing(&self, file_name: &str) -> Result<Loaded, String> {
+        self.load_with(file_name, true)
+    }
+
+    fn load_with(&self, file_name: &str, background: bool) -> Result<Loaded, String> {
         let path = self.article_path(file_name);
         let shown_path = path.display().to_string();
         let bytes = std::fs::read(&path).map_err(|e| format!("{shown_path}: {e}"))?;
@@ -301,14 +312,17 @@ impl Project {
         let stem = file_name.trim_end_matches(".txt");
         let sc_path = self.sidecar_path(stem);
         // Hashing and parsing the sidecar are independent: on two cores the
-        // article is ready in the time of the longer. Tokens are computed
-        // in the background meanwhile; the first screen does not need them.
+        // article is ready in the time of the longer.
         let (sha, sc) = std::thread::scope(|s| {
             let sha = s.spawn(|| sha256_hex(text.as_str().as_bytes()));
             let sc = Stored::read(&sc_path);
             (joined(sha), sc)
         });
-        let doc = Document::segment_in_background(file_name, text, sha);
+        let doc = if background {
+            Document::segment_in_background(file_name, text, sha)
+        } else {
+            Document::segment_on_demand(file_name, text, sha)
+        };
         let loaded = |doc, read_only| Loaded {
             doc,
             read_only,
