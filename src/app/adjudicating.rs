@@ -260,8 +260,8 @@ fn here(state: &State) -> Option<Candidate> {
         .map_or((art.cursor, art.cursor), |s| s.range());
     let label = art
         .selection
-        .and_then(|s| s.origin)
-        .and_then(|id| art.doc.spans.get(id))
+        .and_then(|sel| Some((sel.origin?, sel.range().0)))
+        .and_then(|(id, near)| art.doc.spans.find(id, near))
         .map(|s| s.label);
     if let Some(c) = label.and_then(|l| candidate_at(state, s, e, Some(&l))) {
         return Some(c);

@@ -110,7 +110,10 @@ pub fn commit(state: &mut State, edit: Edit, note: Option<String>) -> Vec<Effect
     // The span just made or changed stays selected: `]` goes on from it,
     // a digit relabels it, `x` deletes it.
     if let Some(art) = state.article_mut() {
-        art.selection = sel.filter(|s| art.doc.spans.get(s.origin.unwrap_or(0)).is_some());
+        art.selection = sel.filter(|s| {
+            let near = s.range().0;
+            art.doc.spans.find(s.origin.unwrap_or(0), near).is_some()
+        });
     }
     effects
 }
@@ -193,7 +196,7 @@ pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
             before: same,
         }
     } else {
-        let moving = origin.and_then(|id| doc.spans.get(id).cloned());
+        let moving = origin.and_then(|id| doc.spans.find(id, start).cloned());
         if let Err(why) =
             doc.check_new_extent(start, end, schema.overlap, moving.as_ref().map(|s| s.id))
         {
@@ -275,7 +278,7 @@ fn span_here(art: &OpenArticle) -> Option<Span> {
         let (s, e) = sel.range();
         if let Some(sp) = sel
             .origin
-            .and_then(|id| spans.get(id))
+            .and_then(|id| spans.find(id, s))
             .or_else(|| spans.with_extent(s, e))
         {
             return Some(sp.clone());

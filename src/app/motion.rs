@@ -266,8 +266,8 @@ fn step_span(state: &mut State, forward: bool) {
     let spans = &art.doc.spans;
     let cur = art
         .selection
-        .and_then(|s| s.origin)
-        .and_then(|id| spans.get(id));
+        .and_then(|s| Some((s.origin?, s.range().0)))
+        .and_then(|(id, near)| spans.find(id, near));
     let found = match cur {
         Some(c) => neighbour_span(spans, (c.start, c.end), forward),
         // From a bare cursor: the outermost span starting at or after it,

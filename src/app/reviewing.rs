@@ -243,7 +243,7 @@ fn target(state: &State) -> Option<Span> {
     if let Some(sel) = art.selection {
         let found = sel
             .origin
-            .and_then(|id| spans.get(id))
+            .and_then(|id| spans.find(id, sel.range().0))
             .or_else(|| spans.with_extent(sel.start, sel.end));
         if let Some(s) = found {
             return Some(s.clone());

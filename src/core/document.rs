@@ -176,8 +176,7 @@ impl Document {
                 message: "the article changed since it was annotated (text_sha256 differs)".into(),
             });
         }
-        let mut dup: Vec<u64> = spans.duplicate_ids().collect();
-        dup.dedup();
+        let mut dup = spans.duplicate_ids();
         for s in spans.iter() {
             if dup.binary_search(&s.id).is_ok() {
                 problems.push(Problem {
@@ -347,10 +346,10 @@ impl Document {
                 self.spans.insert(s.clone());
             }
             Edit::Remove(s) => {
-                self.spans.remove(s.id);
+                self.spans.remove(s.id, s.start);
             }
             Edit::Replace { before, after } => {
-                self.spans.remove(before.id);
+                self.spans.remove(before.id, before.start);
                 self.spans.insert(after.clone());
             }
             Edit::SetStatus { after, .. } => self.status = *after,

@@ -214,10 +214,6 @@ pub struct SpanStore {
     /// `max_end[i]` = the largest end among chunks `..=i`: a range query
     /// skips every chunk whose spans all end before the range.
     max_end: Vec<usize>,
-    /// Span ids in ascending order with each span's start, to find a span
-    /// by id without scanning (new ids are the largest, so tagging and
-    /// undoing push and pop at the end).
-    ids: Vec<(u64, usize)>,
     len: usize,
     /// How many spans carry a review decision (kept for the list's progress).
     reviewed: usize,
@@ -227,8 +223,6 @@ impl SpanStore {
     pub fn new(mut spans: Vec<Span>) -> Self {
         spans.sort_by(|a, b| a.key().cmp(&b.key()));
         let reviewed = spans.iter().filter(|s| s.review.is_some()).count();
-        let mut ids: Vec<(u64, usize)> = spans.iter().map(|s| (s.id, s.start)).collect();
-        ids.sort_unstable();
         let len = spans.len();
         let mut chunks = Vec::with_capacity(len / CHUNK + 1);
         let mut it = spans.into_iter().peekable();
@@ -237,7 +231,6 @@ impl SpanStore {
         }
         let mut s = SpanStore {
             chunks: SharedSpans(Arc::new(chunks)),
-            ids,
             len,
             reviewed,
             ..SpanStore::default()
@@ -308,20 +301,31 @@ impl SpanStore {
         }
     }
 
+    /// The span with this id: a scan of every span. On a key's path use
+    /// `find`, which looks where the span is expected first.
     pub fn get(&self, id: u64) -> Option<&Span> {
-        let i = self.ids.binary_search_by_key(&id, |&(id, _)| id).ok()?;
-        let start = self.ids[i].1;
-        let from = self.partition_point(|s| s.start < start);
+        self.iter().find(|s| s.id == id)
+    }
+
+    /// The span with this id, looked for first among the spans starting at
+    /// `near` (where a selection says it is), then everywhere. No id index
+    /// is kept: for 100k spans it would cost more memory than it saves time.
+    pub fn find(&self, id: u64, near: usize) -> Option<&Span> {
+        self.index_near(id, near)
+            .and_then(|i| self.nth(i))
+            .or_else(|| self.get(id))
+    }
+
+    fn index_near(&self, id: u64, near: usize) -> Option<usize> {
+        let from = self.partition_point(|s| s.start < near);
         (from..self.len)
-            .map_while(|j| self.nth(j).filter(|s| s.start == start))
-            .find(|s| s.id == id)
+            .take_while(|&j| self.nth(j).is_some_and(|s| s.start == near))
+            .find(|&j| self.nth(j).is_some_and(|s| s.id == id))
     }
 
     pub fn insert(&mut self, span: Span) {
         self.reviewed += usize::from(span.review.is_some());
         self.len += 1;
-        let at = self.ids.partition_point(|&(id, _)| id < span.id);
-        self.ids.insert(at, (span.id, span.start));
         let chunks = Arc::make_mut(&mut self.chunks.0);
         // The last chunk whose first span sorts before the new one.
         let c = chunks
@@ -342,14 +346,11 @@ impl SpanStore {
         self.reindex();
     }
 
-    pub fn remove(&mut self, id: u64) -> Option<Span> {
-        let k = self.ids.binary_search_by_key(&id, |&(id, _)| id).ok()?;
-        let start = self.ids[k].1;
-        let from = self.partition_point(|s| s.start < start);
-        let i = (from..self.len)
-            .take_while(|&j| self.nth(j).is_some_and(|s| s.start == start))
-            .find(|&j| self.nth(j).is_some_and(|s| s.id == id))?;
-        self.ids.remove(k);
+    /// Removes the span with this id, which starts at `start`.
+    pub fn remove(&mut self, id: u64, start: usize) -> Option<Span> {
+        let i = self
+            .index_near(id, start)
+            .or_else(|| self.iter().position(|s| s.id == id))?;
         let c = self.before.partition_point(|&b| b <= i) - 1;
         let chunks = Arc::make_mut(&mut self.chunks.0);
         let chunk = Arc::make_mut(&mut chunks[c]);
@@ -389,17 +390,22 @@ impl SpanStore {
         self.at(c).pop()
     }
 
-    /// Ids that more than one span carries.
-    pub fn duplicate_ids(&self) -> impl Iterator<Item = u64> + '_ {
-        self.ids
+    /// Ids that more than one span carries, ascending, each once.
+    pub fn duplicate_ids(&self) -> Vec<u64> {
+        let mut ids: Vec<u64> = self.iter().map(|s| s.id).collect();
+        ids.sort_unstable();
+        let mut dup: Vec<u64> = ids
             .windows(2)
-            .filter(|w| w[0].0 == w[1].0)
-            .map(|w| w[0].0)
+            .filter(|w| w[0] == w[1])
+            .map(|w| w[0])
+            .collect();
+        dup.dedup();
+        dup
     }
 
     /// The largest span id, if any.
     pub fn max_id(&self) -> Option<u64> {
-        self.ids.last().map(|&(id, _)| id)
+        self.iter().map(|s| s.id).max()
     }
 
     pub fn with_extent(&self, start: usize, end: usize) -> Option<&Span> {
@@ -452,8 +458,6 @@ impl SpanStoreBuilder {
         };
         st.len = st.chunks.iter().count();
         st.reviewed = st.chunks.iter().filter(|s| s.review.is_some()).count();
-        st.ids = st.chunks.iter().map(|s| (s.id, s.start)).collect();
-        st.ids.sort_unstable();
         st.reindex();
         st
     }
@@ -580,7 +584,7 @@ mod tests {
                     st.insert(sp);
                 } else {
                     let victim = model.remove(start % model.len());
-                    proptest::prop_assert_eq!(st.remove(victim.id), Some(victim));
+                    proptest::prop_assert_eq!(st.remove(victim.id, victim.start), Some(victim));
                 }
             }
             model.sort_by(|a, b| a.key().cmp(&b.key()));
@@ -593,6 +597,8 @@ mod tests {
             for (i, m) in model.iter().enumerate() {
                 proptest::prop_assert_eq!(st.nth(i), Some(m));
                 proptest::prop_assert_eq!(st.get(m.id), Some(m));
+                proptest::prop_assert_eq!(st.find(m.id, m.start), Some(m));
+                proptest::prop_assert_eq!(st.find(m.id, m.start + 1), Some(m));
             }
             proptest::prop_assert_eq!(st.nth(model.len()), None);
             for (a, len) in probes {
