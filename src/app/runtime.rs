@@ -87,30 +87,39 @@ pub struct Job {
     snapshot: crate::core::sidecar::Snapshot,
 }
 
-/// How many saves are handed over and not yet written.
+/// Saves slower than this are followed by a rest (see `Writer::spawn`).
+const COOLDOWN_ABOVE: std::time::Duration = std::time::Duration::from_millis(1);
+const COOLDOWN_MAX: std::time::Duration = std::time::Duration::from_millis(150);
+
+/// How many saves are handed over and not yet written. The interface reads
+/// the count on every frame without taking a lock (a lock held by the
+/// low-priority writer could make it wait).
 #[derive(Default)]
 pub struct Pending {
-    count: std::sync::Mutex<usize>,
+    count: std::sync::atomic::AtomicIsize,
+    lock: std::sync::Mutex<()>,
     idle: std::sync::Condvar,
 }
 
 impl Pending {
     fn add(&self, n: isize) {
-        let mut c = self.count.lock().unwrap_or_else(|e| e.into_inner());
-        *c = c.saturating_add_signed(n);
-        if *c == 0 {
+        use std::sync::atomic::Ordering::SeqCst;
+        if self.count.fetch_add(n, SeqCst) + n <= 0 {
+            let _held = self.lock.lock().unwrap_or_else(|e| e.into_inner());
             self.idle.notify_all();
         }
     }
 
     pub fn is_idle(&self) -> bool {
-        *self.count.lock().unwrap_or_else(|e| e.into_inner()) == 0
+        self.count.load(std::sync::atomic::Ordering::SeqCst) <= 0
     }
 
     /// Blocks until nothing is pending (or `limit` passes).
     pub fn wait_idle(&self, limit: std::time::Duration) {
-        let c = self.count.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = self.idle.wait_timeout_while(c, limit, |c| *c > 0);
+        let held = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = self
+            .idle
+            .wait_timeout_while(held, limit, |_| !self.is_idle());
     }
 }
 
@@ -132,6 +141,7 @@ impl Writer {
         std::thread::spawn(move || {
             background_priority();
             while let Ok(first) = jobs.recv() {
+                let started = std::time::Instant::now();
                 let mut batch = vec![first];
                 batch.extend(jobs.try_iter());
                 let n = batch.len() as isize;
@@ -151,6 +161,16 @@ impl Writer {
                     });
                 }
                 p.add(-n);
+                // A large sidecar (100k spans: 11 MB) rewritten after every
+                // key keeps the disk and the kernel's writeback busy enough
+                // to delay the interface on two cores. After a slow save,
+                // rest ten times its length (at most 150 ms) and write what piled up
+                // meanwhile as one save: edits stay on disk within a
+                // fraction of a second, and a small sidecar never waits.
+                let took = started.elapsed();
+                if took > COOLDOWN_ABOVE {
+                    std::thread::sleep((took * 10).min(COOLDOWN_MAX));
+                }
             }
         });
         Writer { tx, rx, pending }
@@ -217,16 +237,21 @@ fn run(project: &Project, effect: Effect) -> Option<Msg> {
     }
 }
 
-/// Lowers the calling thread's CPU priority (Linux nice values are per
-/// thread): on a two-core machine a 100k-span save or a background scan
-/// must not delay the key being drawn. The work still runs whenever the
-/// interface is idle, which is nearly always.
+/// Lowers the calling thread's CPU priority: on a two-core machine a
+/// 100k-span save or a background scan must not delay the key being drawn.
+/// Linux's SCHED_IDLE runs the thread only on a core nothing else wants
+/// (the interface waits for keys nearly all the time, so saves still go
+/// out at once); where it is refused, a nice value of 10 (per thread on
+/// Linux) instead.
 pub fn background_priority() {
     #[cfg(target_os = "linux")]
     // SAFETY: plain syscalls on the calling thread's own id.
     unsafe {
-        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        libc::setpriority(libc::PRIO_PROCESS, tid, 10);
+        let tid = libc::syscall(libc::SYS_gettid) as libc::pid_t;
+        let param = libc::sched_param { sched_priority: 0 };
+        if libc::sched_setscheduler(tid, libc::SCHED_IDLE, &param) != 0 {
+            libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 10);
+        }
     }
 }
 

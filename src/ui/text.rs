@@ -95,9 +95,17 @@ fn visible_lines(
         .and_then(|t| t.containing(art.cursor).map(|i| t.get(i)))
         .unwrap_or(art.cursor..doc.text.next_grapheme(art.cursor));
     let schema = &state.project.schema;
+    // Parsed once per frame, not per character (a colour name is parsed
+    // from its string).
+    let styles: Vec<Style> = (schema.labels.iter().enumerate())
+        .map(|(i, l)| theme.label(l.color.as_deref(), i))
+        .collect();
+    let unknown = theme.label(None, usize::MAX / 2);
     let label_style = |label: &str| {
-        let i = schema.index_of(label).unwrap_or(usize::MAX / 2);
-        theme.label(schema.labels.get(i).and_then(|l| l.color.as_deref()), i)
+        schema
+            .index_of(label)
+            .and_then(|i| styles.get(i).copied())
+            .unwrap_or(unknown)
     };
 
     let mut out = Vec::with_capacity(last - first);
