@@ -7,10 +7,13 @@ use crate::app::layout::{Glyph, GlyphKind, close_text, display};
 use crate::app::state::{Focus, OpenArticle, Overlay, State};
 use crate::core::span::Span as Entity;
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Position, Rect};
 use ratatui::style::{Modifier, Style};
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph};
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let focused = state.focus == Focus::Text;
@@ -42,8 +45,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let inner = geometry::text_inner(state.size, state.mode);
     let inner = inner.intersection(area);
     f.render_widget(block, area);
-    let lines = visible_lines(art, state, theme, inner.height as usize);
-    f.render_widget(Paragraph::new(lines), inner);
+    draw_rows(f.buffer_mut(), inner, art, state, theme);
     if focused && state.overlay == Overlay::None {
         let row = art.layout.row_of_char(art.cursor);
         let wrapped = row < art.layout.rows();
@@ -58,18 +60,17 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     }
 }
 
-fn visible_lines(
-    art: &OpenArticle,
-    state: &State,
-    theme: Theme,
-    height: usize,
-) -> Vec<Line<'static>> {
+/// Writes the visible rows straight into the frame's cells: the layout
+/// already knows each grapheme's column and width, so nothing is segmented
+/// or measured a second time (as a `Paragraph` of styled runs would).
+fn draw_rows(buf: &mut Buffer, inner: Rect, art: &OpenArticle, state: &State, theme: Theme) {
+    let height = inner.height as usize;
     let layout = &art.layout;
     let doc = &art.doc;
     let first = art.scroll.min(layout.rows());
     let last = (first + height).min(layout.rows());
     if first >= last {
-        return vec![];
+        return;
     }
     // Char range on screen, and the spans and matches that touch it.
     // (The last rows may be empty: the end of a text ending in a newline.)
@@ -108,9 +109,8 @@ fn visible_lines(
             .unwrap_or(unknown)
     };
 
-    let mut out = Vec::with_capacity(last - first);
     let mut bytes = doc.text.byte_cursor();
-    for glyphs in rows {
+    for (y, glyphs) in (inner.y..).zip(rows) {
         // Only what touches this row is looked at per character.
         let (r_lo, r_hi) = (
             glyphs.first().map_or(0, |g| g.start as usize),
@@ -124,15 +124,12 @@ fn visible_lines(
             .iter()
             .filter(|&&(s, e)| s <= r_hi && r_lo < e)
             .collect();
-        let mut line: Vec<Span<'static>> = Vec::new();
-        let mut run = String::new();
-        let mut run_style = Style::default();
-        let mut push = |text: &str, style: Style, line: &mut Vec<Span<'static>>| {
-            if style != run_style && !run.is_empty() {
-                line.push(Span::styled(std::mem::take(&mut run), run_style));
+        // A glyph that would not fit is left out, as a paragraph would.
+        let mut put = |col: u16, text: &str, width: u16, style: Style| {
+            if width == 0 || col + width > inner.width {
+                return;
             }
-            run_style = style;
-            run.push_str(text);
+            buf[(inner.x + col, y)].set_symbol(text).set_style(style);
         };
         for g in glyphs {
             let c = g.start as usize;
@@ -142,20 +139,23 @@ fn visible_lines(
                     let Some(s) = row_spans.iter().find(|s| s.id == g.span) else {
                         continue;
                     };
-                    let text = if g.kind == GlyphKind::Open {
-                        "[".to_string()
+                    let style = label_style(&s.label);
+                    if g.kind == GlyphKind::Open {
+                        put(g.col, "[", 1, style);
                     } else {
-                        close_text(&s.label)
-                    };
-                    let mut style = label_style(&s.label);
-                    if g.kind == GlyphKind::Close {
-                        style = style.add_modifier(Modifier::BOLD);
+                        let style = style.add_modifier(Modifier::BOLD);
+                        let close = close_text(&s.label);
+                        let mut col = g.col;
+                        for ch in close.graphemes(true) {
+                            let w = ch.width() as u16;
+                            put(col, ch, w, style);
+                            col += w;
+                        }
                     }
-                    push(&text, style, &mut line);
                 }
                 GlyphKind::Grapheme => {
                     let (b0, b1) = (bytes.byte_of(c), bytes.byte_of(g.end as usize));
-                    let (shown, _) = display(&doc.text.as_str()[b0..b1]);
+                    let (shown, width) = display(&doc.text.as_str()[b0..b1]);
                     let mut style = Style::default();
                     let mut depth = 0;
                     let mut inner: Option<&Entity> = None;
@@ -180,14 +180,16 @@ fn visible_lines(
                     if sel.is_some_and(|(s, e)| s <= c && c < e) {
                         style = style.patch(theme.selection());
                     }
-                    push(&shown, style, &mut line);
+                    if shown == "    " {
+                        // A tab: four cells.
+                        for k in 0..4 {
+                            put(g.col + k, " ", 1, style);
+                        }
+                    } else {
+                        put(g.col, &shown, width, style);
+                    }
                 }
             }
         }
-        if !run.is_empty() {
-            line.push(Span::styled(run, run_style));
-        }
-        out.push(Line::from(line));
     }
-    out
 }
