@@ -637,7 +637,7 @@ impl Layout {
         let (mut c, mut k) = (at.c, self.k_of(at));
         let mut b = self.text.byte_of(c as usize);
         let mut col = 0u32;
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(usize::from(self.width) + 8);
         while (c, k) < end {
             let glyph = match self.events.get(k) {
                 Some(e) if e.pos <= c || b >= s.len() => {

@@ -129,6 +129,12 @@ impl Document {
         self.tokens.get_or_init(|| Tokens::new(&self.text))
     }
 
+    /// Hands over tokens segmented elsewhere (an export that needed their
+    /// byte ranges too); false if the document already has its tokens.
+    pub fn provide_tokens(&self, tokens: Tokens) -> bool {
+        !self.segmenting && self.tokens.set(tokens).is_ok()
+    }
+
     /// The tokens if they are ready (for drawing, which must not wait).
     pub fn tokens_if_ready(&self) -> Option<&Tokens> {
         self.tokens.get()

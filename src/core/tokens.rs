@@ -50,9 +50,26 @@ impl Tokens {
     /// always breaks and forgets what came before) through
     /// `split_word_bounds`. Both give the same tokens (checked by proptests).
     pub fn new(text: &Text) -> Self {
+        let mut out = Builder::new(text.len_chars());
+        Self::scan(text, &mut out);
+        out.finish()
+    }
+
+    /// `new`, and each token's byte range too, found on the same pass (an
+    /// export needs both; computing byte offsets afterwards walks the text
+    /// again).
+    pub fn new_with_bytes(text: &Text) -> (Self, Vec<(u32, u32)>) {
+        let mut out = WithBytes {
+            tokens: Builder::new(text.len_chars()),
+            bytes: Vec::with_capacity(text.as_str().len() / 5),
+        };
+        Self::scan(text, &mut out);
+        (out.tokens.finish(), out.bytes)
+    }
+
+    fn scan(text: &Text, out: &mut impl Sink) {
         let s = text.as_str();
         let bytes = s.as_bytes();
-        let mut out = Builder::new(text.len_chars());
         // The piece being scanned starts at byte `pb`, char `pc`; every
         // token pushed since starts at or after `pc`.
         let (mut pb, mut pc) = (0usize, 0u32);
@@ -64,7 +81,7 @@ impl Tokens {
             match k {
                 W::Letter | W::Digit | W::Under => {
                     // WB5, WB8–WB10, WB13a/b: these join whatever their order.
-                    let start = c;
+                    let (start, start_b) = (c, i);
                     'word: loop {
                         // Byte by byte over letters, digits and `_`, counting
                         // chars at their first byte.
@@ -115,11 +132,11 @@ impl Tokens {
                         }
                     }
                     if !slow {
-                        out.push(start, c);
+                        out.push(start, c, start_b, i);
                     }
                 }
                 W::MidLetter | W::MidNumLet | W::MidNum | W::Other => {
-                    out.push(c, c + 1);
+                    out.push(c, c + 1, i, i + len);
                     i += len;
                     c += 1;
                 }
@@ -153,22 +170,22 @@ impl Tokens {
             if slow {
                 // Segment the piece with the reference implementation, up to
                 // the next place where the fast scanner may resume.
-                out.clear(pc, c);
+                out.clear(pc, c, pb);
                 let (end_b, end_c) = piece_end(bytes, i, c);
-                let mut cc = pc;
+                let (mut cc, mut bb) = (pc, pb);
                 for seg in s[pb..end_b].split_word_bounds() {
                     let n = seg.chars().count() as u32;
                     if !seg.chars().all(char::is_whitespace) {
-                        out.push(cc, cc + n);
+                        out.push(cc, cc + n, bb, bb + seg.len());
                     }
                     cc += n;
+                    bb += seg.len();
                 }
                 debug_assert_eq!(cc, end_c);
                 (i, c) = (end_b, end_c);
                 (pb, pc) = (i, c);
             }
         }
-        out.finish()
     }
 
     /// The reference segmentation (`split_word_bounds`, whitespace dropped),
@@ -257,6 +274,52 @@ impl Tokens {
         let lo = self.lasts.rank(start);
         let hi = self.starts.rank(end);
         lo..hi.max(lo)
+    }
+}
+
+/// Where the scanner puts the tokens it finds.
+trait Sink {
+    /// The token of chars `start..end`, bytes `start_b..end_b` (not empty).
+    fn push(&mut self, start: u32, end: u32, start_b: usize, end_b: usize);
+    /// Forgets the tokens pushed from char `from` (byte `from_b`) on; none
+    /// reaches `to`.
+    fn clear(&mut self, from: u32, to: u32, from_b: usize);
+}
+
+impl Sink for Builder {
+    #[inline(always)]
+    fn push(&mut self, start: u32, end: u32, _: usize, _: usize) {
+        Builder::push(self, start, end);
+    }
+
+    fn clear(&mut self, from: u32, to: u32, _: usize) {
+        Builder::clear(self, from, to);
+    }
+}
+
+/// Tokens and their byte ranges.
+struct WithBytes {
+    tokens: Builder,
+    bytes: Vec<(u32, u32)>,
+}
+
+impl Sink for WithBytes {
+    #[inline(always)]
+    fn push(&mut self, start: u32, end: u32, start_b: usize, end_b: usize) {
+        self.tokens.push(start, end);
+        // Texts are at most 4 GiB (`Text::new` asserts it).
+        self.bytes.push((start_b as u32, end_b as u32));
+    }
+
+    fn clear(&mut self, from: u32, to: u32, from_b: usize) {
+        self.tokens.clear(from, to);
+        while self
+            .bytes
+            .last()
+            .is_some_and(|&(b, _)| b as usize >= from_b)
+        {
+            self.bytes.pop();
+        }
     }
 }
 
@@ -1028,6 +1091,14 @@ mod tests {
             fn fast_tokens_equal_uax29_word_bounds(s in text()) {
                 let t = Text::new(s);
                 prop_assert_eq!(all(&Tokens::new(&t)), all(&Tokens::reference(&t)));
+                // The same tokens with their byte ranges, found on the same pass.
+                let (tk, bytes) = Tokens::new_with_bytes(&t);
+                prop_assert_eq!(all(&tk), all(&Tokens::reference(&t)));
+                let want: Vec<(u32, u32)> = tk
+                    .iter()
+                    .map(|r| (t.byte_of(r.start) as u32, t.byte_of(r.end) as u32))
+                    .collect();
+                prop_assert_eq!(bytes, want);
             }
 
             #[test]

@@ -237,6 +237,13 @@ pub fn sentences(doc: &Document, flat: &[FlatSpan]) -> Vec<Range<usize>> {
 /// splitting and the CoNLL writer both need them; computed once, they are
 /// shared instead of walking the text twice.
 pub(crate) fn token_bytes(doc: &Document) -> Vec<(u32, u32)> {
+    // Not segmented yet: segment now, byte ranges on the same pass.
+    if doc.tokens_if_ready().is_none() {
+        let (tokens, bytes) = crate::core::tokens::Tokens::new_with_bytes(&doc.text);
+        if doc.provide_tokens(tokens) {
+            return bytes;
+        }
+    }
     let bytes = doc.text.as_str().as_bytes();
     let mut out: Vec<(u32, u32)> = Vec::with_capacity(doc.tokens().len());
     // Token edges (start, end, start, ...) never decrease: one walk over the

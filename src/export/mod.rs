@@ -563,9 +563,9 @@ fn build_to(
         }
         // Token byte ranges are computed once, for sentences and the writer.
         let (flat, sentences, tb) = if flat_format {
+            let tb = flat::token_bytes(&doc);
             let (kept, l) = flat::flatten(&doc, &spans);
             r.lost = l;
-            let tb = flat::token_bytes(&doc);
             let sents = flat::sentences_of(&doc, &kept, &tb);
             (kept, sents, tb)
         } else {
