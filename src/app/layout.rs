@@ -36,6 +36,7 @@ pub struct Glyph {
     pub col: u16,
     pub width: u16,
     pub kind: GlyphKind,
+    /// For a bracket, its span's id as `glyph_span_id` gives it.
     pub span: u64,
 }
 
@@ -73,13 +74,21 @@ pub fn close_text(label: &str) -> String {
 /// A bracket in the glyph stream: `[` at a span's start or `]LABEL` at its
 /// end. Sorted by position, closes before opens, innermost close and
 /// outermost open first, so nesting reads `[[x]LOC y]ORG`. Kept small
-/// (16 bytes): an edit moves the tail of this list.
+/// (12 bytes; 100k spans make 200k brackets): an edit moves the tail of
+/// this list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Event {
     pos: u32,
+    /// The span's id, its low 32 bits (see `Glyph::span`).
+    id: u32,
     width: u16,
     open: bool,
-    id: u64,
+}
+
+/// What a glyph keeps of its span's id: the low 32 bits. Spans drawn on one
+/// row never share them (ids are handed out one by one).
+pub fn glyph_span_id(id: u64) -> u64 {
+    u64::from(id as u32)
 }
 
 fn events_of<'a>(
@@ -95,7 +104,7 @@ fn events_of<'a>(
                 pos: s.start as u32,
                 width: 1,
                 open: true,
-                id: s.id,
+                id: s.id as u32,
             };
             v.push((s.end as u32, e));
         }
@@ -105,13 +114,13 @@ fn events_of<'a>(
                 pos: s.end as u32,
                 width: 1 + s.label.width() as u16,
                 open: false,
-                id: s.id,
+                id: s.id as u32,
             };
             v.push((s.start as u32, e));
         }
     }
     v.sort_unstable_by_key(|&(other, e)| {
-        let tie = if e.open { e.id } else { u64::MAX - e.id };
+        let tie = if e.open { e.id } else { u32::MAX - e.id };
         (e.pos, e.open, std::cmp::Reverse(other), tie)
     });
     v.into_iter().map(|(_, e)| e).collect()
@@ -652,7 +661,7 @@ impl Layout {
                         } else {
                             GlyphKind::Close
                         },
-                        span: e.id,
+                        span: u64::from(e.id),
                     }
                 }
                 _ if b >= s.len() => break,
@@ -763,7 +772,7 @@ mod reference {
                     col: 0,
                     width: 1,
                     kind: GlyphKind::Open,
-                    span: s.id,
+                    span: glyph_span_id(s.id),
                 };
                 let w = close_text(&s.label).width() as u16;
                 let close = Glyph {
@@ -772,7 +781,7 @@ mod reference {
                     col: 0,
                     width: w,
                     kind: GlyphKind::Close,
-                    span: s.id,
+                    span: glyph_span_id(s.id),
                 };
                 events.push((s.start, 1, usize::MAX - s.end, open));
                 events.push((s.end, 0, usize::MAX - s.start, close));

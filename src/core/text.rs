@@ -6,7 +6,7 @@ use unicode_segmentation::GraphemeCursor;
 
 /// How many chars lie between two byte checkpoints. A lookup walks at most
 /// this many chars, so char→byte stays O(1) without a 4-bytes-per-char table.
-const STRIDE: usize = 64;
+const STRIDE: usize = 128;
 
 /// The text never changes once loaded, so it is shared: cloning a `Text`
 /// (the layout keeps one to draw rows on demand) costs two reference counts.

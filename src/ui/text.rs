@@ -3,7 +3,7 @@
 
 use super::theme::Theme;
 use crate::app::geometry;
-use crate::app::layout::{Glyph, GlyphKind, close_text, display};
+use crate::app::layout::{Glyph, GlyphKind, close_text, display, glyph_span_id};
 use crate::app::state::{Focus, OpenArticle, Overlay, State};
 use crate::core::span::Span as Entity;
 use ratatui::Frame;
@@ -136,7 +136,7 @@ fn draw_rows(buf: &mut Buffer, inner: Rect, art: &OpenArticle, state: &State, th
             match g.kind {
                 GlyphKind::Newline => {}
                 GlyphKind::Open | GlyphKind::Close => {
-                    let Some(s) = row_spans.iter().find(|s| s.id == g.span) else {
+                    let Some(s) = row_spans.iter().find(|s| glyph_span_id(s.id) == g.span) else {
                         continue;
                     };
                     let style = label_style(&s.label);
