@@ -91,7 +91,17 @@ fn install_panic_hook() {
     }));
 }
 
-type Term = ratatui::Terminal<ratatui::backend::CrosstermBackend<std::io::Stdout>>;
+type Term = ratatui::Terminal<ratatui::backend::CrosstermBackend<Out>>;
+
+/// The terminal's output, buffered for a whole frame: stdout alone is
+/// line-buffered in 1 KB pieces, so a frame that changes the whole screen
+/// (brackets shifting a long line) cost a dozen write calls instead of one.
+/// Ratatui flushes it at the end of every frame.
+type Out = std::io::BufWriter<std::io::Stdout>;
+
+fn frame_output() -> Out {
+    std::io::BufWriter::with_capacity(1 << 16, std::io::stdout())
+}
 
 /// Ctrl-Z: give the terminal back, stop like any shell job, and take the
 /// terminal again when the shell continues us (`fg`).
@@ -111,7 +121,7 @@ fn suspend(term: &mut Term) -> anyhow::Result<()> {
     // A fresh terminal has empty buffers, so the next frame is drawn whole
     // (Terminal::clear would ask the terminal for the cursor position,
     // which not every terminal answers).
-    *term = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))?;
+    *term = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(frame_output()))?;
     Ok(())
 }
 
@@ -206,7 +216,7 @@ fn event_loop(
     config: Config,
     lock_problem: Option<String>,
 ) -> anyhow::Result<()> {
-    let backend = ratatui::backend::CrosstermBackend::new(std::io::stdout());
+    let backend = ratatui::backend::CrosstermBackend::new(frame_output());
     let mut term = ratatui::Terminal::new(backend)?;
     let size = term.size()?;
     let scans = scan_in_background(project.clone());
