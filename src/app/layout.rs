@@ -571,18 +571,9 @@ impl Layout {
         // because of it; the one before it was not. Start there.
         let first = self.starts.partition_point(|r| (r.c as usize) < a);
         let r0 = first.saturating_sub(2);
-        if !self.complete {
-            // Wrapped only partly: wrap again from that row to as far as
-            // before. Little is wrapped past an edit (the cursor's screen
-            // and two more). Even an edit past the last row wrapped can
-            // move where that row ends (its last word may run on into the
-            // change), and matching old row starts against a frontier that
-            // moved proved wrong (a proptest found both).
-            let before = self.rows();
-            self.starts.truncate(r0 + 1);
-            self.ensure_rows(before);
-            return;
-        }
+        // Even an edit past the last row wrapped can move where that row
+        // ends (its last word may run on into the change): re-flow from
+        // two rows before it all the same (a proptest found this).
         let from = self.starts[r0];
         let mut new_rows: Vec<RowStart> = Vec::new();
         let mut resync: Option<usize> = None;
