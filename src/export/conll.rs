@@ -115,25 +115,9 @@ impl Format for Conll {
     }
 
     fn export(&self, ds: &Dataset) -> Vec<OutFile> {
-        ds.parts
-            .iter()
-            .map(|p| {
-                let mut bytes = Vec::new();
-                for d in &p.docs {
-                    let spans: Vec<_> = d.spans.iter().collect();
-                    render(
-                        &Article::of(d, &spans),
-                        ds.scheme,
-                        &token_bytes(&d.doc),
-                        &mut bytes,
-                    );
-                }
-                OutFile {
-                    path: format!("{}.conll", p.name),
-                    bytes,
-                }
-            })
-            .collect()
+        super::file_per_part(ds, "conll", |a, bytes| {
+            render(a, ds.scheme, &token_bytes(a.doc), bytes)
+        })
     }
 
     fn import(&self, path: &Path) -> Result<Vec<Incoming>, Vec<String>> {

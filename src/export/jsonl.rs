@@ -23,20 +23,7 @@ impl Format for Jsonl {
     }
 
     fn export(&self, ds: &Dataset) -> Vec<OutFile> {
-        ds.parts
-            .iter()
-            .map(|p| {
-                let mut bytes = Vec::new();
-                for d in &p.docs {
-                    let spans: Vec<_> = d.spans.iter().collect();
-                    render(&Article::of(d, &spans), &mut bytes);
-                }
-                OutFile {
-                    path: format!("{}.jsonl", p.name),
-                    bytes,
-                }
-            })
-            .collect()
+        super::file_per_part(ds, "jsonl", render)
     }
 
     fn import(&self, path: &Path) -> Result<Vec<Incoming>, Vec<String>> {

@@ -156,6 +156,25 @@ pub struct OutFile {
     pub bytes: Vec<u8>,
 }
 
+/// One file per part, `<part>.<ext>`, its articles rendered in order (the
+/// layout of conll and jsonl).
+fn file_per_part(ds: &Dataset, ext: &str, render: impl Fn(&Article, &mut Vec<u8>)) -> Vec<OutFile> {
+    ds.parts
+        .iter()
+        .map(|p| {
+            let mut bytes = Vec::new();
+            for d in &p.docs {
+                let spans: Vec<_> = d.spans.iter().collect();
+                render(&Article::of(d, &spans), &mut bytes);
+            }
+            OutFile {
+                path: format!("{}.{ext}", p.name),
+                bytes,
+            }
+        })
+        .collect()
+}
+
 /// One exported article.
 #[derive(Debug, Clone)]
 pub struct ExportDoc {
