@@ -163,14 +163,8 @@ impl Document {
     /// Builds the document from a parsed sidecar, checking every span
     /// against the text. Any problem means the sidecar must not be rewritten.
     pub fn with_sidecar(self, sc: Sidecar) -> (Self, Vec<Problem>) {
-        let head = Head {
-            nhan: sc.nhan,
-            article: sc.article,
-            text_sha256: sc.text_sha256,
-            status: sc.status,
-            extra: sc.extra,
-        };
-        self.with_store(head, SpanStore::new(sc.spans))
+        let (head, spans) = sc.into_parts();
+        self.with_store(head, SpanStore::new(spans))
     }
 
     /// `with_sidecar` for a sidecar read straight into a span store.

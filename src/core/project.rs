@@ -5,7 +5,7 @@ use super::encoding;
 use super::reanchor;
 use super::schema::Overlap;
 use super::schema::{Schema, SchemaError};
-use super::sidecar::{Head, SidecarError, Stored, sha256_hex};
+use super::sidecar::{SidecarError, Stored, sha256_hex};
 use super::span::{Span, SpanStore};
 use super::status::Status;
 use super::text::Text;
@@ -342,14 +342,7 @@ impl Project {
                 return Ok(loaded(doc, Some(why)));
             }
         };
-        let mut head = Head {
-            nhan: sc.nhan,
-            article: sc.article,
-            text_sha256: sc.text_sha256,
-            status: sc.status,
-            extra: sc.extra,
-        };
-        let mut spans = sc.spans;
+        let (mut head, mut spans) = sc.into_parts();
         // The article changed since it was annotated: place each span again
         // by its text; what cannot be placed is kept, never dropped.
         let mut reanchored = None;

@@ -12,15 +12,18 @@ use std::path::Path;
 
 pub const FORMAT_VERSION: u64 = 1;
 
+/// A sidecar file. Its spans are a list (`Sidecar`), or, when read for
+/// editing, a span store (`Stored`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Sidecar {
+#[serde(bound(deserialize = "S: Deserialize<'de> + Default"))]
+pub struct Sidecar<S = Vec<Span>> {
     pub nhan: u64,
     pub article: String,
     pub text_sha256: String,
     #[serde(default)]
     pub status: Status,
     #[serde(default)]
-    pub spans: Vec<Span>,
+    pub spans: S,
     /// Top-level fields this version does not know, kept on rewrite.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -35,21 +38,24 @@ pub struct SidecarError {
     pub message: String,
 }
 
-/// A sidecar read for editing: the spans go straight into a span store.
-#[derive(Debug, Deserialize)]
-pub struct Stored {
-    pub nhan: u64,
-    pub article: String,
-    pub text_sha256: String,
-    #[serde(default)]
-    pub status: Status,
-    #[serde(default)]
-    pub spans: crate::core::span::SpanStore,
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+impl<S> Sidecar<S> {
+    /// Everything but the spans, and the spans.
+    pub fn into_parts(self) -> (Head, S) {
+        let head = Head {
+            nhan: self.nhan,
+            article: self.article,
+            text_sha256: self.text_sha256,
+            status: self.status,
+            extra: self.extra,
+        };
+        (head, self.spans)
+    }
 }
 
-impl Stored {
+/// A sidecar read for editing: the spans go straight into a span store.
+pub type Stored = Sidecar<crate::core::span::SpanStore>;
+
+impl Sidecar<crate::core::span::SpanStore> {
     /// Parses the sidecar as it is read (a 100k-span file is never held in
     /// memory whole). `Err` is the file's own error; `Ok(Err(..))` is what
     /// is wrong inside it, with line and column.
@@ -95,7 +101,7 @@ fn newer(nhan: u64, path: &str) -> Result<(), SidecarError> {
     Ok(())
 }
 
-impl Sidecar {
+impl Sidecar<Vec<Span>> {
     pub fn parse(bytes: &[u8], path: &str) -> Result<Sidecar, SidecarError> {
         let sc: Sidecar =
             serde_json::from_slice(bytes).map_err(|e| SidecarError::from_json(&e, path))?;
