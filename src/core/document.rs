@@ -62,21 +62,22 @@ pub enum SpanRefused {
 
 impl Document {
     pub fn new(file_name: impl Into<String>, text: Text, text_sha256: impl Into<String>) -> Self {
-        let tokens = Tokens::new(&text);
-        Self::with_tokens(file_name, text, text_sha256, tokens)
+        let doc = Self::segment_on_demand(file_name, text, text_sha256);
+        doc.tokens();
+        doc
     }
 
-    /// `new` with the tokens already computed (on another thread, say).
-    pub fn with_tokens(
+    /// A document segmented only if and when its tokens are asked for
+    /// (an export to jsonl or `nhan stats` never needs them).
+    pub fn segment_on_demand(
         file_name: impl Into<String>,
         text: Text,
         text_sha256: impl Into<String>,
-        tokens: Tokens,
     ) -> Self {
         Document {
             file_name: file_name.into(),
             text,
-            tokens: Arc::new(OnceLock::from(tokens)),
+            tokens: Arc::new(OnceLock::new()),
             segmenting: false,
             spans: SpanStore::default(),
             status: Status::Todo,
@@ -93,10 +94,9 @@ impl Document {
         text: Text,
         text_sha256: impl Into<String>,
     ) -> Self {
-        let mut doc = Self::with_tokens(file_name, text, text_sha256, Tokens::default());
-        let cell = Arc::new(OnceLock::new());
-        doc.tokens = Arc::clone(&cell);
+        let mut doc = Self::segment_on_demand(file_name, text, text_sha256);
         doc.segmenting = true;
+        let cell = Arc::clone(&doc.tokens);
         let text = doc.text.clone();
         std::thread::spawn(move || {
             // A panic would leave every reader waiting: fall back to the
@@ -105,18 +105,6 @@ impl Document {
                 .unwrap_or_else(|_| Tokens::reference(&text));
             let _ = cell.set(t);
         });
-        doc
-    }
-
-    /// A document segmented only if and when its tokens are asked for
-    /// (an export to jsonl or `nhan stats` never needs them).
-    pub fn segment_on_demand(
-        file_name: impl Into<String>,
-        text: Text,
-        text_sha256: impl Into<String>,
-    ) -> Self {
-        let mut doc = Self::with_tokens(file_name, text, text_sha256, Tokens::default());
-        doc.tokens = Arc::new(OnceLock::new());
         doc
     }
 
