@@ -460,3 +460,22 @@ fn with_a_background_writer_edits_reach_the_disk_and_are_shown_saved_only_then()
     assert_eq!(h.disk_markup("a"), h.markup());
     assert_eq!(h.on_disk("a").unwrap().spans.len(), 6);
 }
+
+#[test]
+fn a_large_sidecar_saved_between_rests_still_ends_with_every_edit() {
+    // Thousands of spans: a save takes long enough that the writer rests after it
+    // and writes the edits made meanwhile as one save.
+    let words: Vec<String> = (0..3_000).map(|i| format!("[Lan{i}]{{PER}}")).collect();
+    let mut h = Harness::open(&(words.join(" ") + " Hà Nội"));
+    h.app.writer = Some(nhan::app::runtime::Writer::spawn());
+    h.keys("G");
+    for _ in 0..5 {
+        h.keys("3 x 3");
+    }
+    h.app.flush_saves();
+    assert_eq!(h.app.state.article().unwrap().save, SaveState::Saved);
+    let disk = h.on_disk("a").unwrap();
+    assert_eq!(disk.spans.len(), 3_001);
+    assert_eq!(disk.spans.last().unwrap().text, "Nội");
+    assert_eq!(h.disk_markup("a"), h.markup());
+}
