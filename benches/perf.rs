@@ -156,10 +156,10 @@ fn layout(c: &mut Criterion) {
                         let sp = doc.make_span(s, e, "PER", None);
                         doc.apply(&Edit::Add(sp.clone()));
                         let t = Instant::now();
-                        layout.edit(&doc, s..e);
+                        layout.edit(&doc, s..e, usize::MAX);
                         total += t.elapsed();
                         doc.apply(&Edit::Remove(sp));
-                        layout.edit(&doc, s..e);
+                        layout.edit(&doc, s..e, usize::MAX);
                     }
                     total
                 })

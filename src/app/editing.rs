@@ -2,6 +2,7 @@
 //! records it for undo and asks for the sidecar to be saved.
 
 use super::action::Action;
+use super::geometry;
 use super::state::{OpenArticle, SaveState, Selection, State};
 use super::update::{Effect, error, info, refresh_view, save_effect};
 use crate::core::document::Document;
@@ -123,6 +124,7 @@ fn after_change(
     text: String,
     changed: Option<std::ops::Range<usize>>,
 ) -> Vec<Effect> {
+    let height = geometry::text_inner(state.size, state.mode).height as usize;
     let Some(art) = state.article_mut() else {
         return vec![];
     };
@@ -130,7 +132,8 @@ fn after_change(
     art.save = SaveState::Pending;
     art.selection = None;
     if let Some(changed) = changed {
-        art.layout.edit(&art.doc, changed);
+        // The rows on screen; `refresh_view` wraps on if the view moves.
+        art.layout.edit(&art.doc, changed, art.scroll + height + 1);
     }
     let (index, status, count) = (art.index, art.doc.status, art.doc.spans.len());
     let meta = &mut state.project.articles[index];

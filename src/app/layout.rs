@@ -549,11 +549,17 @@ impl Layout {
 
     /// Same as `Layout::new(doc, width)` after the spans changed in
     /// `changed` (chars; every span added or removed has both ends in
-    /// `start..=end`), wrapped at least as far as before. The text itself
-    /// must not have changed.
-    pub fn edit(&mut self, doc: &Document, changed: Range<usize>) {
+    /// `start..=end`), wrapped as far as before or to row `keep`, whichever
+    /// comes first. The text itself must not have changed.
+    ///
+    /// Rows after the change that the new brackets shift are wrapped again
+    /// only up to row `keep` (what the screen shows): in a long paragraph
+    /// the shift can run on for every row after it, and re-wrapping rows
+    /// nobody looks at made a tag key cost what the whole text costs.
+    /// Those rows are wrapped again when asked for, as on opening.
+    pub fn edit(&mut self, doc: &Document, changed: Range<usize>, keep: usize) {
         if self.starts.is_empty() || !std::ptr::eq(self.text.as_str(), doc.text.as_str()) {
-            *self = Layout::up_to(doc, self.width, self.rows());
+            *self = Layout::up_to(doc, self.width, self.rows().min(keep.max(1)));
             return;
         }
         let (a, b) = (changed.start, changed.end.max(changed.start));
@@ -577,14 +583,15 @@ impl Layout {
         let from = self.starts[r0];
         let mut new_rows: Vec<RowStart> = Vec::new();
         let mut resync: Option<usize> = None;
-        let mut past_known = false;
+        // Stopped before the old rows ran out: the rest is wrapped later.
+        let mut cut = false;
         let ended = {
             let this = &*self;
             let starts = &self.starts;
             let complete = self.complete;
             let mut next_old = r0 + 1;
             Flow::resume(this, from).run(|r| {
-                if resync.is_some() || past_known {
+                if resync.is_some() || cut {
                     return false;
                 }
                 if (r.c as usize) > b {
@@ -603,15 +610,20 @@ impl Layout {
                     }
                 }
                 new_rows.push(r);
-                if !complete && r.c > last.c {
-                    // Beyond what was wrapped: nothing to compare with.
-                    past_known = true;
+                // Beyond what was wrapped there is nothing to compare with;
+                // beyond what is kept, nothing to wrap yet.
+                let past_known = !complete && r.c > last.c;
+                let kept = r0 + 1 + new_rows.len() > keep && (r.c as usize) > b;
+                if past_known || kept {
+                    cut = true;
                     return false;
                 }
                 true
             })
         };
-        if resync.is_none() && ended {
+        if cut {
+            self.complete = false;
+        } else if resync.is_none() && ended {
             self.complete = true;
         }
         let tail_from = resync.unwrap_or(self.starts.len());
@@ -619,7 +631,7 @@ impl Layout {
         self.starts.splice(r0 + 1..tail_from, new_rows);
         // Shorter brackets can pull the rows wrapped so far up short of
         // where they reached.
-        self.ensure_rows(before);
+        self.ensure_rows(before.min(keep));
     }
 
     /// Rows wrapped so far: all of them once `is_complete`.
@@ -1103,7 +1115,7 @@ mod tests {
                     _ => unreachable!(),
                 };
                 d.apply(&edit);
-                l.edit(&d, range);
+                l.edit(&d, range, usize::MAX);
                 let fresh = Layout::new(&d, width);
                 prop_assert_eq!(&l.starts, &fresh.starts);
                 prop_assert_eq!(&l.events, &fresh.events);
@@ -1168,6 +1180,7 @@ mod tests {
             first in 0usize..6,
             mid in any::<bool>(),
             ops in proptest::collection::vec((0usize..64, 0usize..64, 0usize..4, any::<bool>(), 0usize..3), 1..12),
+            keep in prop_oneof![Just(usize::MAX), 1usize..12],
         ) {
             let mut d = Document::new("t.txt", Text::new(text), "");
             // Any char, not only grapheme boundaries: an imported span's
@@ -1187,9 +1200,9 @@ mod tests {
                 };
                 let before = l.rows();
                 d.apply(&edit);
-                l.edit(&d, extent(&edit).unwrap());
+                l.edit(&d, extent(&edit).unwrap(), keep);
                 let fresh = Layout::new(&d, width);
-                prop_assert!(l.rows() >= before.min(fresh.rows()));
+                prop_assert!(l.rows() >= before.min(keep).min(fresh.rows()));
                 prop_assert!(l.rows() <= fresh.rows());
                 prop_assert_eq!(&l.events, &fresh.events);
                 prop_assert_eq!(&l.starts[..], &fresh.starts[..l.starts.len()]);
@@ -1237,16 +1250,35 @@ mod tests {
     }
 
     #[test]
+    fn an_edit_in_a_long_paragraph_rewraps_only_the_rows_kept() {
+        // Every row is full, so brackets round the first word push a word
+        // down every row after it: nothing resynchronises.
+        let text = "ngoại ".repeat(20_000);
+        let mut d = Document::new("t.txt", Text::new(text), "");
+        let mut l = Layout::new(&d, 30);
+        let sp = d.make_span(0, 5, "PER", None);
+        d.apply(&crate::core::edit::Edit::Add(sp.clone()));
+        l.edit(&d, sp.range(), 40);
+        let fresh = Layout::new(&d, 30);
+        assert!(!l.is_complete());
+        assert!((40..45).contains(&l.rows()), "{} rows", l.rows());
+        assert_eq!(l.starts[..], fresh.starts[..l.starts.len()]);
+        assert_eq!(l.row(39), fresh.row(39));
+        l.ensure_all();
+        assert_eq!(l.starts, fresh.starts);
+    }
+
+    #[test]
     fn edits_far_apart_touch_only_their_rows() {
         let text = "Tổng Bí thư làm việc với Ban Đối ngoại. ".repeat(2000);
         let mut d = Document::new("t.txt", Text::new(text), "");
         let mut l = Layout::new(&d, 30);
         let sp = d.make_span(40_000, 40_004, "PER", None);
         d.apply(&crate::core::edit::Edit::Add(sp.clone()));
-        l.edit(&d, sp.range());
+        l.edit(&d, sp.range(), usize::MAX);
         assert_eq!(l.starts, Layout::new(&d, 30).starts);
         d.apply(&crate::core::edit::Edit::Remove(sp.clone()));
-        l.edit(&d, sp.range());
+        l.edit(&d, sp.range(), usize::MAX);
         assert_eq!(l.starts, Layout::new(&d, 30).starts);
     }
 

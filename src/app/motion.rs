@@ -18,8 +18,9 @@ fn focus_char(art: &OpenArticle) -> usize {
 }
 
 /// Scrolls so the focused char's row is on screen, wrapping the layout as
-/// far as the screen shows (and a page more, so that the next page costs
-/// nothing): rendering reads only rows wrapped here.
+/// far as the screen shows: rendering reads only rows wrapped here. (Not a
+/// page further: paging wraps its page in well under a millisecond, while
+/// every tag in a long paragraph would re-wrap the extra page.)
 pub fn follow(art: &mut OpenArticle, height: usize) {
     let height = height.max(1);
     let focus = focus_char(art);
@@ -30,8 +31,7 @@ pub fn follow(art: &mut OpenArticle, height: usize) {
     } else if row >= art.scroll + height {
         art.scroll = row + 1 - height;
     }
-    art.layout
-        .ensure_rows(art.scroll.saturating_add(2 * height));
+    art.layout.ensure_rows(art.scroll.saturating_add(height + 1));
     art.scroll = art.scroll.min(art.layout.rows().saturating_sub(1));
 }
 
