@@ -31,7 +31,8 @@ pub fn follow(art: &mut OpenArticle, height: usize) {
     } else if row >= art.scroll + height {
         art.scroll = row + 1 - height;
     }
-    art.layout.ensure_rows(art.scroll.saturating_add(height + 1));
+    art.layout
+        .ensure_rows(art.scroll.saturating_add(height + 1));
     art.scroll = art.scroll.min(art.layout.rows().saturating_sub(1));
 }
 

@@ -1,12 +1,15 @@
 //! The terminal edge: set-up and restore (also on panic), the event loop,
 //! and translation of crossterm events into app messages.
 
+mod backend;
+
 use crate::app::config::{self, Config};
 use crate::app::keys::{Code, Key, Mods};
 use crate::app::runtime::App;
 use crate::app::update::{Mouse, MouseKind, Msg};
 use crate::core::project::Project;
 use anyhow::Context as _;
+use backend::FrameBackend;
 use ratatui::crossterm::event::{
     self, Event, KeyCode, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
 };
@@ -91,7 +94,7 @@ fn install_panic_hook() {
     }));
 }
 
-type Term = ratatui::Terminal<ratatui::backend::CrosstermBackend<Out>>;
+type Term = ratatui::Terminal<FrameBackend<Out>>;
 
 /// The terminal's output, buffered for a whole frame: stdout alone is
 /// line-buffered in 1 KB pieces, so a frame that changes the whole screen
@@ -101,6 +104,14 @@ type Out = std::io::BufWriter<std::io::Stdout>;
 
 fn frame_output() -> Out {
     std::io::BufWriter::with_capacity(1 << 16, std::io::stdout())
+}
+
+/// A terminal at the size the kernel reports now; resize events keep it
+/// current from then on (see `FrameBackend`).
+fn new_terminal() -> anyhow::Result<Term> {
+    let (w, h) = terminal::size()?;
+    let backend = FrameBackend::new(frame_output(), ratatui::layout::Size::new(w, h));
+    Ok(ratatui::Terminal::new(backend)?)
 }
 
 /// Ctrl-Z: give the terminal back, stop like any shell job, and take the
@@ -121,7 +132,7 @@ fn suspend(term: &mut Term) -> anyhow::Result<()> {
     // A fresh terminal has empty buffers, so the next frame is drawn whole
     // (Terminal::clear would ask the terminal for the cursor position,
     // which not every terminal answers).
-    *term = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(frame_output()))?;
+    *term = new_terminal()?;
     Ok(())
 }
 
@@ -216,8 +227,7 @@ fn event_loop(
     config: Config,
     lock_problem: Option<String>,
 ) -> anyhow::Result<()> {
-    let backend = ratatui::backend::CrosstermBackend::new(frame_output());
-    let mut term = ratatui::Terminal::new(backend)?;
+    let mut term = new_terminal()?;
     let size = term.size()?;
     let scans = scan_in_background(project.clone());
     let mut app = App::new(project, config, (size.width, size.height));
@@ -297,7 +307,10 @@ fn event_loop(
                         key_from_crossterm(k).map(Msg::Key)
                     }
                     Event::Mouse(m) => mouse_from_crossterm(m).map(Msg::Mouse),
-                    Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+                    Event::Resize(w, h) => {
+                        term.backend_mut().resized(w, h);
+                        Some(Msg::Resize(w, h))
+                    }
                     _ => None,
                 };
                 if let Some(Msg::Key(k)) = &msg
