@@ -4,6 +4,7 @@
 //! holds a 4-byte index to it.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::sync::{LazyLock, RwLock};
@@ -19,6 +20,11 @@ struct Table {
     /// `strs[i - 1]` is the string of `Sym(i)`.
     strs: Vec<&'static str>,
     index: HashMap<&'static str, NonZeroU32>,
+}
+
+thread_local! {
+    /// This thread's copy of the table's first entries (see `Sym::as_str`).
+    static SEEN: RefCell<Vec<&'static str>> = const { RefCell::new(Vec::new()) };
 }
 
 static TABLE: LazyLock<RwLock<Table>> = LazyLock::new(|| {
@@ -50,7 +56,21 @@ impl Sym {
     }
 
     pub fn as_str(&self) -> &'static str {
-        TABLE.read().unwrap_or_else(|e| e.into_inner()).strs[self.0.get() as usize - 1]
+        let i = self.0.get() as usize - 1;
+        // Each thread reads its own copy of the table, so that the interface
+        // and the writer thread (which reads every label of a sidecar it
+        // saves) do not take turns at one lock. Entries never change once
+        // made: a copy is only ever short, never wrong.
+        SEEN.with(|seen| {
+            if let Some(&s) = seen.borrow().get(i) {
+                return s;
+            }
+            let table = TABLE.read().unwrap_or_else(|e| e.into_inner());
+            let mut seen = seen.borrow_mut();
+            let known = seen.len();
+            seen.extend_from_slice(&table.strs[known..]);
+            seen[i]
+        })
     }
 }
 
@@ -211,5 +231,22 @@ mod tests {
         assert_ne!(Sym::new("ORG"), a);
         let parsed: Sym = serde_json::from_str("\"Nguyễn\"").unwrap();
         assert_eq!(serde_json::to_string(&parsed).unwrap(), "\"Nguyễn\"");
+    }
+
+    #[test]
+    fn a_thread_reads_values_interned_after_it_first_looked() {
+        let early = Sym::new("early-PER");
+        assert_eq!(early.as_str(), "early-PER"); // this thread copies the table
+        let made: Vec<Sym> =
+            std::thread::spawn(|| (0..100).map(|i| Sym::new(&format!("late-{i}"))).collect())
+                .join()
+                .unwrap();
+        for (i, s) in made.iter().enumerate() {
+            assert_eq!(s.as_str(), format!("late-{i}"));
+        }
+        let reader =
+            std::thread::spawn(move || made.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(reader.join().unwrap()[99], "late-99");
+        assert_eq!(early.as_str(), "early-PER");
     }
 }
