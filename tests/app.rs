@@ -462,9 +462,9 @@ fn with_a_background_writer_edits_reach_the_disk_and_are_shown_saved_only_then()
 }
 
 #[test]
-fn a_large_sidecar_saved_between_rests_still_ends_with_every_edit() {
-    // Thousands of spans: a save takes long enough that the writer rests after it
-    // and writes the edits made meanwhile as one save.
+fn a_large_sidecar_saved_while_edits_pile_up_still_ends_with_every_edit() {
+    // Thousands of spans: a save takes long enough for the next edits to
+    // pile up, and the writer writes them as one save.
     let words: Vec<String> = (0..3_000).map(|i| format!("[Lan{i}]{{PER}}")).collect();
     let mut h = Harness::open(&(words.join(" ") + " Hà Nội"));
     h.app.writer = Some(nhan::app::runtime::Writer::spawn());

@@ -5,6 +5,7 @@ pub mod action;
 pub mod adjudicating;
 pub mod config;
 pub mod editing;
+pub mod gate;
 pub mod geometry;
 pub mod keymap;
 pub mod keys;

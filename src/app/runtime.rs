@@ -2,6 +2,7 @@
 //! terminal loop and by tests alike, so tests exercise the real I/O path.
 
 use super::config::Config;
+use super::gate::{Gate, GivesWay};
 use super::state::State;
 use super::update::{Effect, Msg, update};
 use crate::core::project::Project;
@@ -73,6 +74,8 @@ impl App {
     /// in the results. Called before quitting and suspending.
     pub fn flush_saves(&mut self) {
         if let Some(w) = &self.writer {
+            // Waiting for the writer: it need not wait for us.
+            w.gate.idle();
             w.pending.wait_idle(std::time::Duration::from_secs(30));
         }
         self.poll_saves();
@@ -86,10 +89,6 @@ pub struct Job {
     path: std::path::PathBuf,
     snapshot: crate::core::sidecar::Snapshot,
 }
-
-/// Saves slower than this are followed by a rest (see `Writer::spawn`).
-const COOLDOWN_ABOVE: std::time::Duration = std::time::Duration::from_millis(1);
-const COOLDOWN_MAX: std::time::Duration = std::time::Duration::from_millis(150);
 
 /// How many saves are handed over and not yet written. The interface reads
 /// the count on every frame without taking a lock (a lock held by the
@@ -130,6 +129,9 @@ pub struct Writer {
     tx: std::sync::mpsc::Sender<Job>,
     rx: std::sync::mpsc::Receiver<Msg>,
     pub pending: std::sync::Arc<Pending>,
+    /// Marked busy by the interface while it handles a key and draws; the
+    /// writer waits meanwhile (see `gate`).
+    pub gate: std::sync::Arc<Gate>,
 }
 
 impl Writer {
@@ -138,10 +140,11 @@ impl Writer {
         let (done, rx) = std::sync::mpsc::channel();
         let pending = std::sync::Arc::new(Pending::default());
         let p = std::sync::Arc::clone(&pending);
+        let gate = std::sync::Arc::new(Gate::default());
+        let g = std::sync::Arc::clone(&gate);
         std::thread::spawn(move || {
             background_priority();
             while let Ok(first) = jobs.recv() {
-                let started = std::time::Instant::now();
                 let mut batch = vec![first];
                 batch.extend(jobs.try_iter());
                 let n = batch.len() as isize;
@@ -153,7 +156,7 @@ impl Writer {
                     }
                 }
                 for (_, j) in newest {
-                    let result = save(&j.path, &j.snapshot);
+                    let result = save_giving_way(&j.path, &j.snapshot, &g);
                     let _ = done.send(Msg::Saved {
                         index: j.index,
                         revision: j.revision,
@@ -161,19 +164,14 @@ impl Writer {
                     });
                 }
                 p.add(-n);
-                // A large sidecar (100k spans: 11 MB) rewritten after every
-                // key keeps the disk and the kernel's writeback busy enough
-                // to delay the interface on two cores. After a slow save,
-                // rest ten times its length (at most 150 ms) and write what piled up
-                // meanwhile as one save: edits stay on disk within a
-                // fraction of a second, and a small sidecar never waits.
-                let took = started.elapsed();
-                if took > COOLDOWN_ABOVE {
-                    std::thread::sleep((took * 10).min(COOLDOWN_MAX));
-                }
             }
         });
-        Writer { tx, rx, pending }
+        Writer {
+            tx,
+            rx,
+            pending,
+            gate,
+        }
     }
 
     fn send(&self, job: Job) {
@@ -264,6 +262,19 @@ fn release_free_memory() {
     unsafe {
         libc::malloc_trim(0);
     }
+}
+
+/// `save` on the writer thread: between two pieces of the sidecar, it
+/// waits while the interface is busy with a key.
+fn save_giving_way(
+    path: &std::path::Path,
+    snapshot: &crate::core::sidecar::Snapshot,
+    gate: &Gate,
+) -> Result<(), String> {
+    crate::core::sidecar::write_atomic_with(path, |inner| {
+        snapshot.write(&mut GivesWay { inner, gate })
+    })
+    .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Serialises and writes one sidecar; the error names the file.

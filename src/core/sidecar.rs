@@ -150,9 +150,12 @@ impl Snapshot {
 
     /// Writes the sidecar to `path` atomically, streaming it.
     pub fn save(&self, path: &Path) -> io::Result<()> {
-        write_atomic_with(path, |mut w| {
-            write_to(&mut w, &self.head, self.spans.iter(), self.spans.len())
-        })
+        write_atomic_with(path, |w| self.write(w))
+    }
+
+    /// Writes the sidecar's bytes to `w`, a piece at a time.
+    pub fn write(&self, mut w: &mut dyn Write) -> io::Result<()> {
+        write_to(&mut w, &self.head, self.spans.iter(), self.spans.len())
     }
 }
 

@@ -233,6 +233,7 @@ fn event_loop(
     let mut app = App::new(project, config, (size.width, size.height));
     let writer = crate::app::runtime::Writer::spawn();
     let _ = PENDING.set(std::sync::Arc::clone(&writer.pending));
+    let gate = std::sync::Arc::clone(&writer.gate);
     app.writer = Some(writer);
     if let Some(why) = lock_problem {
         app.state.lock_problem = Some(why.clone());
@@ -253,6 +254,7 @@ fn event_loop(
         // Saves the writer finished since the last frame ("saved ✓").
         app.poll_saves();
         term.draw(|f| crate::ui::draw(f, &app.state))?;
+        gate.idle();
         if let Some(f) = trace.as_mut() {
             for (k, t) in traced.drain(..) {
                 let _ = writeln!(f, "{k:?}\t{}", t.elapsed().as_micros());
@@ -298,6 +300,8 @@ fn event_loop(
             to_tick
         };
         if event::poll(timeout)? {
+            // From here to the frame being flushed, saves wait.
+            gate.busy();
             // Handle everything already queued before drawing again.
             loop {
                 let event = event::read()?;
