@@ -86,7 +86,7 @@ def list_time(project):
     return (shown - t.t0) * 1e3
 
 
-def key_latencies(project, moves=300, tags=100):
+def key_latencies(project, moves=300, tags=300):
     """Per-key µs from NHAN_TRACE; also the peak memory after the keys."""
     fd, trace = tempfile.mkstemp()
     os.close(fd)
