@@ -4,7 +4,8 @@
 //!
 //! - `keys/*`: one key through `App::handle` plus drawing the frame into a
 //!   `TestBackend`, for a cursor move (`l`/`h`) and a tag (`1`, undone
-//!   untimed after each sample), per article size and span count.
+//!   untimed after each sample), per article size and span count. Saves
+//!   go to the writer thread, as in the terminal.
 //! - `layout/*`: wrapping a whole article, or its first screen (what
 //!   opening and a resize cost), and one tag's re-flow.
 //! - `open/*`: reading an article and its sidecar (`Project::load`).
@@ -47,6 +48,9 @@ const SIZE: (u16, u16) = (120, 40);
 fn open_app(root: &Path) -> App {
     let project = Project::open(root).unwrap();
     let mut app = App::new(project, Config::default(), SIZE);
+    // Saves go to a writer thread, as in the terminal: a key's figure is
+    // the key, not a synchronous save.
+    app.writer = Some(nhan::app::runtime::Writer::spawn());
     app.handle(Msg::Key(Key::parse("enter").unwrap()));
     assert!(app.state.article().is_some(), "article opened");
     app
@@ -54,6 +58,15 @@ fn open_app(root: &Path) -> App {
 
 fn draw(term: &mut Terminal<TestBackend>, app: &App) {
     term.draw(|f| nhan::ui::draw(f, &app.state)).unwrap();
+}
+
+/// One key as the event loop handles it: saves wait until it is drawn.
+fn key(app: &mut App, term: &mut Terminal<TestBackend>, k: Key) {
+    let gate = std::sync::Arc::clone(&app.writer.as_ref().expect("a writer").gate);
+    gate.busy();
+    app.handle(Msg::Key(k));
+    draw(term, app);
+    gate.idle();
 }
 
 fn keys(c: &mut Criterion) {
@@ -86,8 +99,7 @@ fn keys(c: &mut Criterion) {
                         // 200 tokens right, 200 back, and again.
                         let k = if (n / 200).is_multiple_of(2) { l } else { h };
                         n += 1;
-                        app.handle(Msg::Key(k));
-                        draw(&mut term, &app);
+                        key(&mut app, &mut term, k);
                     }
                     t.elapsed()
                 })
@@ -97,8 +109,7 @@ fn keys(c: &mut Criterion) {
                     let mut total = Duration::ZERO;
                     for _ in 0..iters {
                         let t = Instant::now();
-                        app.handle(Msg::Key(tag));
-                        draw(&mut term, &app);
+                        key(&mut app, &mut term, tag);
                         total += t.elapsed();
                         app.handle(Msg::Key(undo));
                     }
