@@ -147,9 +147,10 @@ def row(target, measured, met):
     print(f"  {target}: {measured}", file=sys.stderr)
 
 
-ms = open_time(f"{DATA}/keys-10MB-0")
-row("open a 10 MB article, first screen ≤ 50 ms", f"{ms:.0f} ms", ms <= 50)
-ms = open_time(f"{DATA}/keys-10MB-100000")
+# The median of three opens: one alone is at the mercy of the machine.
+ms = statistics.median(open_time(f"{DATA}/keys-10MB-0") for _ in range(3))
+row("open a 10 MB article, first screen ≤ 50 ms (median of 3)", f"{ms:.0f} ms", ms <= 50)
+ms = statistics.median(open_time(f"{DATA}/keys-10MB-100000") for _ in range(3))
 row("(for information, not a target) the same with 100k spans", f"{ms:.0f} ms", None)
 
 cases = [("8KB", 0), ("1MB", 0), ("1MB", 10000), ("1MB", 100000), ("10MB", 0),
