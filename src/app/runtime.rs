@@ -156,7 +156,7 @@ impl Writer {
                     }
                 }
                 for (_, j) in newest {
-                    let result = save_giving_way(&j.path, &j.snapshot, &g);
+                    let result = save(&j.path, &j.snapshot, &g);
                     let _ = done.send(Msg::Saved {
                         index: j.index,
                         revision: j.revision,
@@ -205,7 +205,7 @@ fn run(project: &Project, effect: Effect) -> Option<Msg> {
         } => Some(Msg::Saved {
             index,
             revision,
-            result: save(&path, &snapshot),
+            result: save(&path, &snapshot, &Gate::default()),
         }),
         Effect::LoadAnnotators { index, stem } => {
             let mut work = Vec::new();
@@ -264,9 +264,10 @@ fn release_free_memory() {
     }
 }
 
-/// `save` on the writer thread: between two pieces of the sidecar, it
-/// waits while the interface is busy with a key.
-fn save_giving_way(
+/// Serialises and writes one sidecar; the error names the file. Between
+/// two pieces of it, waits while `gate` says the interface is busy with a
+/// key (a fresh gate never is).
+pub fn save(
     path: &std::path::Path,
     snapshot: &crate::core::sidecar::Snapshot,
     gate: &Gate,
@@ -275,14 +276,4 @@ fn save_giving_way(
         snapshot.write(&mut GivesWay { inner, gate })
     })
     .map_err(|e| format!("{}: {e}", path.display()))
-}
-
-/// Serialises and writes one sidecar; the error names the file.
-pub fn save(
-    path: &std::path::Path,
-    snapshot: &crate::core::sidecar::Snapshot,
-) -> Result<(), String> {
-    snapshot
-        .save(path)
-        .map_err(|e| format!("{}: {e}", path.display()))
 }
