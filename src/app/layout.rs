@@ -1054,6 +1054,21 @@ mod tests {
 
     const LABELS: [&str; 4] = ["PER", "ORG", "LOC", "MISCELLANEOUS"];
 
+    /// A document whose spans run between grapheme boundaries picked by
+    /// index, as the proptests draw them (empty picks are skipped).
+    fn with_spans(text: String, spans: &[(usize, usize, usize)]) -> Document {
+        let mut d = Document::new("t.txt", Text::new(text), "");
+        let b = boundaries(&d.text);
+        for &(x, y, l) in spans {
+            let (s, e) = (b[x % b.len()], b[y % b.len()]);
+            if s < e {
+                let sp = d.make_span(s, e, LABELS[l], None);
+                d.apply(&crate::core::edit::Edit::Add(sp));
+            }
+        }
+        d
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
 
@@ -1065,15 +1080,7 @@ mod tests {
             width in 1u16..24,
             spans in proptest::collection::vec((0usize..64, 0usize..64, 0usize..4), 0..8),
         ) {
-            let mut d = Document::new("t.txt", Text::new(text), "");
-            let b = boundaries(&d.text);
-            for (x, y, l) in spans {
-                let (s, e) = (b[x % b.len()], b[y % b.len()]);
-                if s < e {
-                    let sp = d.make_span(s, e, LABELS[l], None);
-                    d.apply(&crate::core::edit::Edit::Add(sp));
-                }
-            }
+            let d = with_spans(text, &spans);
             let l = Layout::new(&d, width);
             prop_assert_eq!(all_rows(&l), reference::Reference::build(&d, width).rows());
         }
@@ -1138,15 +1145,8 @@ mod tests {
             first in 0usize..6,
             steps in proptest::collection::vec((0usize..4, 0usize..64), 0..8),
         ) {
-            let mut d = Document::new("t.txt", Text::new(text), "");
+            let d = with_spans(text, &spans);
             let b = boundaries(&d.text);
-            for (x, y, l) in spans {
-                let (s, e) = (b[x % b.len()], b[y % b.len()]);
-                if s < e {
-                    let sp = d.make_span(s, e, LABELS[l], None);
-                    d.apply(&crate::core::edit::Edit::Add(sp));
-                }
-            }
             let want = reference::Reference::build(&d, width).rows();
             let mut l = Layout::up_to(&d, width, first);
             prop_assert!(l.rows() >= first.min(want.len()));
