@@ -23,7 +23,7 @@ use nhan::app::config::Config;
 use nhan::app::keys::Key;
 use nhan::app::layout::Layout;
 use nhan::app::runtime::App;
-use nhan::app::update::Msg;
+use nhan::app::msg::Msg;
 use nhan::core::edit::Edit;
 use nhan::core::project::Project;
 use ratatui::Terminal;

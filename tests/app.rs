@@ -4,7 +4,7 @@ mod support;
 
 use nhan::app::config::Config;
 use nhan::app::state::{Focus, Overlay, SaveState};
-use nhan::app::update::{Mouse, MouseKind, Msg};
+use nhan::app::msg::{Mouse, MouseKind, Msg};
 use nhan::core::status::Status;
 use support::Harness;
 use unicode_normalization::UnicodeNormalization;

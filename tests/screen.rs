@@ -3,7 +3,7 @@
 
 mod support;
 
-use nhan::app::update::Msg;
+use nhan::app::msg::Msg;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;

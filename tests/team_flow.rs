@@ -22,7 +22,7 @@ fn annotate(root: &Path, who: &str, keys: &str) {
     };
     let mut app = App::new(project, config, (100, 30));
     for k in format!("enter {keys} D").split_whitespace() {
-        app.handle(nhan::app::update::Msg::Key(
+        app.handle(nhan::app::msg::Msg::Key(
             nhan::app::keys::Key::parse(k).unwrap(),
         ));
     }
@@ -100,7 +100,7 @@ fn annotate_agree_adjudicate_export() {
     let mut app = App::new(project, config, (100, 30));
     let press = |app: &mut App, keys: &str| {
         for k in keys.split_whitespace() {
-            app.handle(nhan::app::update::Msg::Key(
+            app.handle(nhan::app::msg::Msg::Key(
                 nhan::app::keys::Key::parse(k).unwrap(),
             ));
         }
@@ -115,7 +115,7 @@ fn annotate_agree_adjudicate_export() {
             .iter()
             .filter(|c| {
                 nhan::app::adjudicating::decision(&app.state, c)
-                    == nhan::app::adjudicating::Decision::Open
+                    == nhan::core::adjudication::Decision::Open
             })
             .cloned()
             .collect();

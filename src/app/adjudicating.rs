@@ -4,122 +4,30 @@
 //! (`agreed_by`: which annotators had that span).
 
 use super::editing;
-use super::state::{Focus, Mode, ReviewRow, Selection, State};
-use super::update::{Effect, error, info, info_after, refresh_view};
+use super::motion::refresh_view;
+use super::msg::Effect;
+use super::state::{Focus, Mode, OpenArticle, ReviewRow, Selection, State};
+use crate::core::adjudication::{self, AGREED_BY, Adjudication, Candidate, Decision};
 use crate::core::edit::Edit;
 use crate::core::review::{ACCEPTED, REJECTED_FIELD};
 use crate::core::span::Span;
 use serde_json::Value;
-use std::collections::BTreeMap;
 
-/// Sidecar field on a gold span: the annotators who had exactly this span.
-pub const AGREED_BY: &str = "agreed_by";
-
-/// One distinct span among the annotators' work.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Candidate {
-    pub start: usize,
-    pub end: usize,
-    pub label: String,
-    pub text: String,
-    pub by: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Adjudication {
-    pub article: usize,
-    pub annotators: Vec<String>,
-    pub candidates: Vec<Candidate>,
-}
-
-impl Adjudication {
-    pub fn new(article: usize, work: &[(String, Vec<Span>)]) -> Adjudication {
-        let mut by: BTreeMap<(usize, usize, String), (String, Vec<String>)> = BTreeMap::new();
-        for (name, spans) in work {
-            for s in spans {
-                let e = by
-                    .entry((s.start, s.end, s.label.to_string()))
-                    .or_insert_with(|| (s.text.to_string(), Vec::new()));
-                if !e.1.contains(name) {
-                    e.1.push(name.clone());
-                }
-            }
-        }
-        let candidates = by
-            .into_iter()
-            .map(|((start, end, label), (text, mut by))| {
-                by.sort();
-                Candidate {
-                    start,
-                    end,
-                    label,
-                    text,
-                    by,
-                }
-            })
-            .collect();
-        Adjudication {
-            article,
-            annotators: work.iter().map(|(n, _)| n.clone()).collect(),
-            candidates,
-        }
-    }
-
-    pub fn agreed(&self, c: &Candidate) -> bool {
-        c.by.len() == self.annotators.len()
-    }
-}
-
-/// Whether the gold has this candidate (`Some(id)`), left it out on
-/// purpose (recorded under `rejected`), or not decided yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    Taken(u64),
-    Left,
-    Open,
-}
-
+/// Whether the gold has candidate `c` on the current article.
 pub fn decision(state: &State, c: &Candidate) -> Decision {
-    let Some(art) = state.article() else {
-        return Decision::Open;
-    };
-    if let Some(s) = art
-        .doc
-        .spans
-        .with_extent(c.start, c.end)
-        .filter(|s| s.label == c.label)
-    {
-        return Decision::Taken(s.id);
-    }
-    let left = art
-        .doc
-        .extra
-        .get(REJECTED_FIELD)
-        .and_then(Value::as_array)
-        .is_some_and(|v| {
-            v.iter().any(|r| {
-                r["start"].as_u64() == Some(c.start as u64)
-                    && r["end"].as_u64() == Some(c.end as u64)
-                    && r["label"] == c.label
-            })
-        });
-    if left { Decision::Left } else { Decision::Open }
+    state
+        .article()
+        .map_or(Decision::Open, |art| adjudication::decision(&art.doc, c))
 }
 
 /// `m`: asks for the annotators' work on the current article.
 pub fn start(state: &mut State) -> Vec<Effect> {
     if state.project.annotator_dir.is_some() {
-        error(
-            state,
-            "adjudication writes the gold sidecars: start nhan with --adjudicate",
-        );
+        state.error("adjudication writes the gold sidecars: start nhan with --adjudicate");
         return vec![];
     }
     let Some(index) = state.current else {
-        error(
-            state,
-            "open an article first: adjudication works on one article at a time",
-        );
+        state.error("open an article first: adjudication works on one article at a time");
         return vec![];
     };
     let stem = state.project.articles[index].stem.clone();
@@ -136,23 +44,20 @@ pub fn loaded(
     let work = match result {
         Ok(w) => w,
         Err(e) => {
-            error(state, e);
+            state.error(e);
             return vec![];
         }
     };
     if work.len() < 2 {
         let names: Vec<&str> = work.iter().map(|(n, _)| n.as_str()).collect();
-        error(
-            state,
-            format!(
-                "adjudication needs two or more annotators' work on this article; found: {}",
-                if names.is_empty() {
-                    "none".into()
-                } else {
-                    names.join(", ")
-                }
-            ),
-        );
+        state.error(format!(
+            "adjudication needs two or more annotators' work on this article; found: {}",
+            if names.is_empty() {
+                "none".into()
+            } else {
+                names.join(", ")
+            }
+        ));
         return vec![];
     }
     if state.current != Some(index) {
@@ -181,9 +86,7 @@ pub fn loaded(
     } else {
         editing::commit(state, Edit::Batch(adds), None)
     };
-    info(
-        state,
-        format!(
+    state.info(format!(
             "adjudicating {who}: {n} agreed spans added to the gold, {open} disagreements: a takes, x leaves, }} next undecided"
         ),
     );
@@ -191,11 +94,7 @@ pub fn loaded(
     effects
 }
 
-fn gold_span(
-    art: &mut super::state::OpenArticle,
-    c: &Candidate,
-    adjudicator: Option<&str>,
-) -> Span {
+fn gold_span(art: &mut OpenArticle, c: &Candidate, adjudicator: Option<&str>) -> Span {
     let mut s = art.doc.make_span(c.start, c.end, &c.label, None);
     s.review = Some(ACCEPTED.into());
     s.reviewer = adjudicator.map(Into::into);
@@ -296,17 +195,11 @@ pub fn of_row(state: &State) -> Option<Candidate> {
 /// under the selection in the text).
 pub fn take(state: &mut State, chosen: Option<Candidate>) -> Vec<Effect> {
     let Some(c) = chosen.or_else(|| here(state)) else {
-        error(
-            state,
-            "no annotator's span here: } steps to the next undecided one",
-        );
+        state.error("no annotator's span here: } steps to the next undecided one");
         return vec![];
     };
     if let Decision::Taken(_) = decision(state, &c) {
-        info(
-            state,
-            format!("already in the gold: {} “{}”", c.label, c.text),
-        );
+        state.info(format!("already in the gold: {} “{}”", c.label, c.text));
         return step(state, true);
     }
     let overlap = state.project.schema.overlap;
@@ -315,20 +208,14 @@ pub fn take(state: &mut State, chosen: Option<Candidate>) -> Vec<Effect> {
         return vec![];
     };
     if let Err(why) = art.doc.check_new_extent(c.start, c.end, overlap, None) {
-        error(
-            state,
-            format!("not taken: {why}; leave (x) the other side first"),
-        );
+        state.error(format!("not taken: {why}; leave (x) the other side first"));
         return vec![];
     }
     if let Some(same) = art.doc.spans.with_extent(c.start, c.end).cloned() {
-        error(
-            state,
-            format!(
-                "the gold has {} “{}” here: leave it (x) first to take {}",
-                same.label, same.text, c.label
-            ),
-        );
+        state.error(format!(
+            "the gold has {} “{}” here: leave it (x) first to take {}",
+            same.label, same.text, c.label
+        ));
         return vec![];
     }
     let mut edits = vec![Edit::Add(gold_span(art, &c, adjudicator.as_deref()))];
@@ -339,14 +226,11 @@ pub fn take(state: &mut State, chosen: Option<Candidate>) -> Vec<Effect> {
 /// `x`: the gold leaves this candidate out, and the decision is recorded.
 pub fn leave(state: &mut State, chosen: Option<Candidate>) -> Vec<Effect> {
     let Some(c) = chosen.or_else(|| here(state)) else {
-        error(
-            state,
-            "no annotator's span here: } steps to the next undecided one",
-        );
+        state.error("no annotator's span here: } steps to the next undecided one");
         return vec![];
     };
     if decision(state, &c) == Decision::Left {
-        info(state, format!("already left out: {} “{}”", c.label, c.text));
+        state.info(format!("already left out: {} “{}”", c.label, c.text));
         return step(state, true);
     }
     let adjudicator = state.annotator();
@@ -380,16 +264,13 @@ pub fn leave(state: &mut State, chosen: Option<Candidate>) -> Vec<Effect> {
 fn decide(state: &mut State, edits: Vec<Edit>, verb: &str, c: &Candidate) -> Vec<Effect> {
     let mut effects = editing::commit(state, Edit::Batch(edits), None);
     let by = c.by.join(", ");
-    info(
-        state,
-        format!("gold {verb} {} “{}” (from {by})", c.label, c.text),
-    );
+    state.info(format!("gold {verb} {} “{}” (from {by})", c.label, c.text));
     effects.extend(step(state, true));
     effects
 }
 
 /// Removes a candidate from the `rejected` record (it is being taken).
-fn unrecord(art: &super::state::OpenArticle, c: &Candidate) -> Option<Edit> {
+fn unrecord(art: &OpenArticle, c: &Candidate) -> Option<Edit> {
     let before = art.doc.extra.get(REJECTED_FIELD).cloned()?;
     let list: Vec<Value> = before.as_array()?.clone();
     let kept: Vec<Value> = list
@@ -438,23 +319,17 @@ pub fn step(state: &mut State, forward: bool) -> Vec<Effect> {
                 art.cursor = c.start;
             }
             refresh_view(state);
-            info_after(
-                state,
-                format!(
-                    "{}/{total} decided; next: {} “{}” by {}",
-                    total - open.len(),
-                    c.label,
-                    c.text,
-                    c.by.join(", ")
-                ),
-            );
+            state.info_after(format!(
+                "{}/{total} decided; next: {} “{}” by {}",
+                total - open.len(),
+                c.label,
+                c.text,
+                c.by.join(", ")
+            ));
         }
-        None => info_after(
-            state,
-            format!(
-                "every disagreement is decided ({total}/{total}): D marks the article reviewed"
-            ),
-        ),
+        None => state.info_after(format!(
+            "every disagreement is decided ({total}/{total}): D marks the article reviewed"
+        )),
     }
     state.review.dirty = true;
     vec![]

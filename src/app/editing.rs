@@ -3,8 +3,9 @@
 
 use super::action::Action;
 use super::geometry;
-use super::state::{OpenArticle, SaveState, Selection, State};
-use super::update::{Effect, error, info, refresh_view, save_effect};
+use super::motion::refresh_view;
+use super::msg::Effect;
+use super::state::{Mode, OpenArticle, SaveState, Selection, State};
 use crate::core::document::Document;
 use crate::core::edit::Edit;
 use crate::core::review;
@@ -63,20 +64,10 @@ fn span_edit(e: &Edit) -> Option<&Edit> {
     }
 }
 
-/// Where the cursor goes after an edit: onto the span it touched.
-fn touched(e: &Edit) -> Option<&Span> {
-    match e {
-        Edit::Add(s) | Edit::Remove(s) => Some(s),
-        Edit::Replace { after, .. } => Some(after),
-        Edit::SetStatus { .. } | Edit::SetExtra { .. } => None,
-        Edit::Batch(v) => v.iter().find_map(touched),
-    }
-}
-
 fn writable(state: &mut State) -> Option<&mut OpenArticle> {
     let reason = state.article()?.read_only.clone();
     if let Some(r) = reason {
-        error(state, format!("read-only, nothing changed: {r}"));
+        state.error(format!("read-only, nothing changed: {r}"));
         return None;
     }
     state.article_mut()
@@ -101,11 +92,13 @@ pub fn commit(state: &mut State, edit: Edit, note: Option<String>) -> Vec<Effect
     };
     art.doc.apply(&edit);
     let text = describe(&edit);
-    if let Some(s) = touched(&edit) {
+    if let Some(s) = edit.touched() {
         art.cursor = s.start;
     }
-    let sel = touched(&edit).map(|s| Selection::of_range(s.start, s.end, Some(s.id)));
-    let changed = super::layout::extent(&edit);
+    let sel = edit
+        .touched()
+        .map(|s| Selection::of_range(s.start, s.end, Some(s.id)));
+    let changed = edit.extent();
     art.history.record(edit);
     let effects = after_change(state, text + &note.unwrap_or_default(), changed);
     // The span just made or changed stays selected: `]` goes on from it,
@@ -141,10 +134,9 @@ fn after_change(
     meta.span_count = count;
     state.review.dirty = true;
     state.review.cases = None;
-    info(state, text);
+    state.info(text);
     refresh_view(state);
-    let art = state.article().expect("an article is open");
-    vec![save_effect(state, art)]
+    state.save_effect(index).into_iter().collect()
 }
 
 /// The extent to tag: the selection, or the token at the cursor.
@@ -159,7 +151,8 @@ fn target(art: &OpenArticle) -> Option<(usize, usize, Option<u64>)> {
 }
 
 pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
-    let schema = state.project.schema.clone();
+    let schema = &state.project.schema;
+    let overlap = schema.overlap;
     let Some(label) = schema.labels.get(label_index).map(|l| l.name.clone()) else {
         let names: Vec<String> = schema
             .labels
@@ -167,14 +160,11 @@ pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
             .enumerate()
             .map(|(i, l)| format!("{} {}", i + 1, l.name))
             .collect();
-        error(
-            state,
-            format!(
-                "no label {} in this project (labels: {})",
-                label_index + 1,
-                names.join(", ")
-            ),
-        );
+        state.error(format!(
+            "no label {} in this project (labels: {})",
+            label_index + 1,
+            names.join(", ")
+        ));
         return vec![];
     };
     let annotator = state.annotator();
@@ -182,13 +172,13 @@ pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
         return vec![];
     };
     let Some((start, end, origin)) = target(art) else {
-        error(state, "nothing to tag here");
+        state.error("nothing to tag here");
         return vec![];
     };
     let doc = &mut art.doc;
     let edit = if let Some(same) = doc.spans.with_extent(start, end).cloned() {
         if same.label == label {
-            info(state, format!("already {label} “{}”", same.text));
+            state.info(format!("already {label} “{}”", same.text));
             return vec![];
         }
         Edit::Replace {
@@ -200,10 +190,8 @@ pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
         }
     } else {
         let moving = origin.and_then(|id| doc.spans.find(id, start).cloned());
-        if let Err(why) =
-            doc.check_new_extent(start, end, schema.overlap, moving.as_ref().map(|s| s.id))
-        {
-            error(state, format!("not tagged: {why}"));
+        if let Err(why) = doc.check_new_extent(start, end, overlap, moving.as_ref().map(|s| s.id)) {
+            state.error(format!("not tagged: {why}"));
             return vec![];
         }
         match moving {
@@ -222,10 +210,8 @@ pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
     };
     // A reviewer's new span or fix is reviewed by that reviewer.
     let edit = match state.mode {
-        super::state::Mode::Review => {
-            super::reviewing::mark_reviewed_by(edit, annotator.as_deref())
-        }
-        super::state::Mode::Annotate => edit,
+        Mode::Review => review::mark_reviewed_by(edit, annotator.as_deref()),
+        Mode::Annotate => edit,
     };
     commit(state, edit, None)
 }
@@ -251,26 +237,19 @@ fn undo_redo(state: &mut State, undo: bool) -> Vec<Effect> {
         art.history.redo()
     };
     let Some(e) = e else {
-        info(
-            state,
-            if undo {
-                "nothing to undo"
-            } else {
-                "nothing to redo"
-            },
-        );
+        state.info(if undo {
+            "nothing to undo"
+        } else {
+            "nothing to redo"
+        });
         return vec![];
     };
     art.doc.apply(&e);
-    if let Some(s) = touched(&e) {
+    if let Some(s) = e.touched() {
         art.cursor = s.start;
     }
     let word = if undo { "undone" } else { "redone" };
-    after_change(
-        state,
-        format!("{word}: {}", describe(&e)),
-        super::layout::extent(&e),
-    )
+    after_change(state, format!("{word}: {}", describe(&e)), e.extent())
 }
 
 /// The span a delete or `*` acts on: the selected one, or the innermost
@@ -297,7 +276,7 @@ fn delete(state: &mut State) -> Vec<Effect> {
     match span_here(art) {
         Some(s) => commit(state, Edit::Remove(s), None),
         None => {
-            error(state, "no span at the cursor to delete");
+            state.error("no span at the cursor to delete");
             vec![]
         }
     }
@@ -318,8 +297,7 @@ fn tag_all(state: &mut State) -> Vec<Effect> {
         return vec![];
     };
     let Some(src) = span_here(art) else {
-        error(
-            state,
+        state.error(
             "select a tagged span first (] steps to one), then * tags its other occurrences",
         );
         return vec![];
@@ -352,21 +330,18 @@ fn tag_all(state: &mut State) -> Vec<Effect> {
         note += &format!(", {refused} skipped (would cross a span)");
     }
     if n == 0 {
-        info(
-            state,
-            format!("no other untagged “{}” in this article{note}", src.text),
-        );
+        state.info(format!(
+            "no other untagged “{}” in this article{note}",
+            src.text
+        ));
         return vec![];
     }
     let effects = commit(state, Edit::Batch(adds), None);
     let occ = if n == 1 { "occurrence" } else { "occurrences" };
-    info(
-        state,
-        format!(
-            "tagged {n} more {occ} of “{}” as {}{note}",
-            src.text, src.label
-        ),
-    );
+    state.info(format!(
+        "tagged {n} more {occ} of “{}” as {}{note}",
+        src.text, src.label
+    ));
     if let Some(art) = state.article_mut() {
         art.cursor = src.start;
         art.selection = Some(Selection::of_range(src.start, src.end, Some(src.id)));
@@ -382,10 +357,7 @@ fn toggle_done(state: &mut State) -> Vec<Effect> {
     let after = match before {
         Status::Done => Status::InProgress,
         Status::Reviewed => {
-            error(
-                state,
-                "this article is reviewed; its status changes in review mode",
-            );
+            state.error("this article is reviewed; its status changes in review mode");
             return vec![];
         }
         _ => Status::Done,
@@ -401,10 +373,7 @@ fn accept_changes(state: &mut State) -> Vec<Effect> {
         return vec![];
     };
     let Some(r) = art.reanchored.take() else {
-        info(
-            state,
-            "nothing to accept: the article has not changed since it was annotated",
-        );
+        state.info("nothing to accept: the article has not changed since it was annotated");
         return vec![];
     };
     if !r.orphans.is_empty() {
@@ -426,13 +395,10 @@ fn accept_changes(state: &mut State) -> Vec<Effect> {
     art.read_only = lock;
     art.revision += 1;
     art.save = SaveState::Pending;
+    let index = art.index;
     let n = r.orphans.len();
-    info(
-        state,
-        format!(
-            "accepted the re-anchored spans; {n} unplaced kept under \"orphans\" in the sidecar"
-        ),
-    );
-    let art = state.article().expect("an article is open");
-    vec![save_effect(state, art)]
+    state.info(format!(
+        "accepted the re-anchored spans; {n} unplaced kept under \"orphans\" in the sidecar"
+    ));
+    state.save_effect(index).into_iter().collect()
 }

@@ -453,24 +453,6 @@ impl<'a> Flow<'a> {
     }
 }
 
-/// The chars whose brackets an edit changes (both ends of every span it
-/// adds, removes or replaces), for `Layout::edit`; `None` if it changes no
-/// span (a status change).
-pub fn extent(e: &crate::core::edit::Edit) -> Option<Range<usize>> {
-    use crate::core::edit::Edit;
-    let join = |a: Option<Range<usize>>, b: Option<Range<usize>>| match (a, b) {
-        (Some(a), Some(b)) => Some(a.start.min(b.start)..a.end.max(b.end)),
-        (a, b) => a.or(b),
-    };
-    match e {
-        Edit::Add(s) | Edit::Remove(s) => Some(s.range()),
-        Edit::Replace { before, after } => join(Some(before.range()), Some(after.range())),
-        Edit::Batch(v) => v.iter().map(extent).fold(None, join),
-        // Status and other article-level fields: no bracket moves.
-        _ => None,
-    }
-}
-
 impl Layout {
     /// The whole article wrapped (what the benches and tests compare).
     pub fn new(doc: &Document, width: u16) -> Layout {
@@ -1200,7 +1182,7 @@ mod tests {
                 };
                 let before = l.rows();
                 d.apply(&edit);
-                l.edit(&d, extent(&edit).unwrap(), keep);
+                l.edit(&d, edit.extent().unwrap(), keep);
                 let fresh = Layout::new(&d, width);
                 prop_assert!(l.rows() >= before.min(keep).min(fresh.rows()));
                 prop_assert!(l.rows() <= fresh.rows());

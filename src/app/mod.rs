@@ -11,6 +11,7 @@ pub mod keymap;
 pub mod keys;
 pub mod layout;
 pub mod motion;
+pub mod msg;
 pub mod reviewing;
 pub mod runtime;
 pub mod state;

@@ -3,8 +3,8 @@
 
 use super::action::Action;
 use super::geometry;
+use super::layout::Layout;
 use super::state::{Edge, LastSearch, OpenArticle, Selection, State};
-use super::update::{error, info};
 use crate::core::search::SearchIndex;
 use crate::core::tokens::Tokens;
 
@@ -34,6 +34,20 @@ pub fn follow(art: &mut OpenArticle, height: usize) {
     art.layout
         .ensure_rows(art.scroll.saturating_add(height + 1));
     art.scroll = art.scroll.min(art.layout.rows().saturating_sub(1));
+}
+
+/// Re-wraps the current article if the width changed, and scrolls so the
+/// cursor is visible (wrapping as far as that needs).
+pub fn refresh_view(state: &mut State) {
+    let inner = geometry::text_inner(state.size, state.mode);
+    let (w, h) = (inner.width.max(1), inner.height as usize);
+    if let Some(art) = state.article_mut() {
+        if art.layout.width != w || art.layout.rows() == 0 {
+            // Only the first screen; `follow` wraps on to the cursor.
+            art.layout = Layout::up_to(&art.doc, w, h);
+        }
+        follow(art, h);
+    }
 }
 
 fn page_height(state: &State) -> usize {
@@ -284,17 +298,14 @@ fn step_span(state: &mut State, forward: bool) {
         Some((_, s)) => {
             art.selection = Some(Selection::of_range(s.start, s.end, Some(s.id)));
             let total = spans.len();
-            info(state, format!("span of {total}: {} “{}”", s.label, s.text));
+            state.info(format!("span of {total}: {} “{}”", s.label, s.text));
         }
-        None if spans.is_empty() => error(state, "no spans in this article yet"),
-        None => info(
-            state,
-            if forward {
-                "no more spans after this one"
-            } else {
-                "no spans before this one"
-            },
-        ),
+        None if spans.is_empty() => state.error("no spans in this article yet"),
+        None => state.info(if forward {
+            "no more spans after this one"
+        } else {
+            "no spans before this one"
+        }),
     }
 }
 
@@ -335,7 +346,7 @@ fn search_step(state: &mut State, forward: bool) {
 
 fn search_step_from(state: &mut State, forward: bool, inclusive: bool) {
     let Some(last) = state.last_search.clone() else {
-        error(state, "no search yet: press / to search");
+        state.error("no search yet: press / to search");
         return;
     };
     let page = page_height(state);
@@ -348,7 +359,7 @@ fn search_step_from(state: &mut State, forward: bool, inclusive: bool) {
         } else {
             ""
         };
-        error(state, format!("no match for “{}”{ci}", last.query));
+        state.error(format!("no match for “{}”{ci}", last.query));
         return;
     }
     let at = art.selection.map_or(art.cursor, |s| s.range().0);
@@ -372,8 +383,10 @@ fn search_step_from(state: &mut State, forward: bool, inclusive: bool) {
     art.cursor = s;
     follow(art, page);
     let w = if wrapped { " (wrapped)" } else { "" };
-    info(
-        state,
-        format!("match {}/{} for “{}”{w}", i + 1, m.len(), last.query),
-    );
+    state.info(format!(
+        "match {}/{} for “{}”{w}",
+        i + 1,
+        m.len(),
+        last.query
+    ));
 }

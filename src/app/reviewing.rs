@@ -3,8 +3,9 @@
 
 use super::action::Action;
 use super::editing;
+use super::motion::refresh_view;
+use super::msg::Effect;
 use super::state::{Focus, Mode, ReviewFilter, ReviewRow, Selection, State};
-use super::update::{Effect, error, info, info_after, refresh_view};
 use crate::core::edit::Edit;
 use crate::core::review::{self, ACCEPTED, REJECTED_FIELD};
 use crate::core::search::fold_loose;
@@ -21,7 +22,7 @@ pub fn toggle_mode(state: &mut State) -> Vec<Effect> {
         } else {
             Focus::List
         };
-        info(state, "annotating");
+        state.info("annotating");
         refresh_view(state);
         return vec![];
     }
@@ -32,12 +33,9 @@ pub fn toggle_mode(state: &mut State) -> Vec<Effect> {
     let who = state
         .annotator()
         .unwrap_or_else(|| "(no name: set annotator in your config)".into());
-    info(
-        state,
-        format!(
-            "reviewing as {who}: a accepts, x rejects, digits relabel, Tab to the text, r to leave"
-        ),
-    );
+    state.info(format!(
+        "reviewing as {who}: a accepts, x rejects, digits relabel, Tab to the text, r to leave"
+    ));
     refresh_view(state);
     // Review needs every article: the project-wide list and the
     // consistency check read them all.
@@ -166,7 +164,7 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
             if show_row(state) {
                 state.focus = Focus::Text;
             } else {
-                error(state, "no span here: change the filters (s, f, /, c, p)");
+                state.error("no span here: change the filters (s, f, /, c, p)");
             }
             return vec![];
         }
@@ -177,7 +175,7 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
             } else {
                 "this article"
             };
-            info(state, format!("spans of {what}"));
+            state.info(format!("spans of {what}"));
         }
         FilterReview => {
             state.review.filter = match state.review.filter {
@@ -208,7 +206,7 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
         _ => {
             // Decisions act on the selected row's span, shown in the text.
             if !show_row(state) {
-                error(state, "no span selected in the list");
+                state.error("no span selected in the list");
                 return vec![];
             }
             let row = super::adjudicating::of_row(state);
@@ -252,32 +250,6 @@ fn target(state: &State) -> Option<Span> {
     spans.innermost_at(art.cursor).cloned()
 }
 
-/// Puts the reviewer's decision on a span an edit creates or changes.
-pub fn mark_reviewed_by(edit: Edit, reviewer: Option<&str>) -> Edit {
-    let stamp = |mut s: Span, review: &str| {
-        s.review = Some(review.into());
-        s.reviewer = reviewer.map(Into::into);
-        s
-    };
-    match edit {
-        Edit::Add(s) => Edit::Add(stamp(s, ACCEPTED)),
-        Edit::Replace { before, after } => {
-            let changed = before.label != after.label || before.range() != after.range();
-            let review = if changed { review::FIXED } else { ACCEPTED };
-            Edit::Replace {
-                after: stamp(after, review),
-                before,
-            }
-        }
-        Edit::Batch(v) => Edit::Batch(
-            v.into_iter()
-                .map(|e| mark_reviewed_by(e, reviewer))
-                .collect(),
-        ),
-        other => other,
-    }
-}
-
 pub fn text_action(state: &mut State, a: Action) -> Vec<Effect> {
     use Action::*;
     if state.review.adjudication.is_some() {
@@ -309,17 +281,14 @@ pub fn text_action(state: &mut State, a: Action) -> Vec<Effect> {
 fn accept(state: &mut State) -> Vec<Effect> {
     let reviewer = state.annotator();
     let Some(span) = target(state) else {
-        error(state, "no span here to accept: ] or } steps to one");
+        state.error("no span here to accept: ] or } steps to one");
         return vec![];
     };
     let mut after = span.clone();
     after.review = Some(ACCEPTED.into());
     after.reviewer = reviewer.map(Sym::from);
     let effects = if span == after {
-        info(
-            state,
-            format!("already accepted: {} “{}”", span.label, span.text),
-        );
+        state.info(format!("already accepted: {} “{}”", span.label, span.text));
         vec![]
     } else {
         editing::commit(
@@ -340,7 +309,7 @@ fn accept(state: &mut State) -> Vec<Effect> {
 fn reject(state: &mut State) -> Vec<Effect> {
     let reviewer = state.annotator();
     let Some(span) = target(state) else {
-        error(state, "no span here to reject: ] or } steps to one");
+        state.error("no span here to reject: ] or } steps to one");
         return vec![];
     };
     let Some(art) = state.article() else {
@@ -388,7 +357,7 @@ fn mark_reviewed(state: &mut State) -> Vec<Effect> {
             .candidates
             .iter()
             .filter(|c| {
-                super::adjudicating::decision(state, c) == super::adjudicating::Decision::Open
+                super::adjudicating::decision(state, c) == crate::core::adjudication::Decision::Open
             })
             .count();
     }
@@ -397,12 +366,9 @@ fn mark_reviewed(state: &mut State) -> Vec<Effect> {
         Status::Reviewed => Status::Done,
         _ if left > 0 => {
             let s = if left == 1 { "" } else { "s" };
-            error(
-                state,
-                format!(
-                    "{left} span{s} left to review (}} jumps to the next); not marked reviewed"
-                ),
-            );
+            state.error(format!(
+                "{left} span{s} left to review (}} jumps to the next); not marked reviewed"
+            ));
             return vec![];
         }
         _ => Status::Reviewed,
@@ -440,16 +406,10 @@ fn step_unreviewed(state: &mut State, forward: bool) {
             art.cursor = s.start;
             let left = spans.iter().filter(|s| s.review.is_none()).count();
             refresh_view(state);
-            info_after(
-                state,
-                format!("{left} unreviewed: {} “{}”", s.label, s.text),
-            );
+            state.info_after(format!("{left} unreviewed: {} “{}”", s.label, s.text));
         }
         None => {
-            info_after(
-                state,
-                "every span here is reviewed: D marks the article reviewed",
-            );
+            state.info_after("every span here is reviewed: D marks the article reviewed");
         }
     }
 }
@@ -473,10 +433,7 @@ fn next_case(state: &mut State) {
     ensure_cases(state);
     let cases = state.review.cases.clone().unwrap_or_default();
     if cases.is_empty() {
-        info(
-            state,
-            "no consistency cases: every surface has one label and is tagged everywhere",
-        );
+        state.info("no consistency cases: every surface has one label and is tagged everywhere");
         return;
     }
     let here = (
@@ -511,13 +468,10 @@ fn next_case(state: &mut State) {
     } else {
         "tagged here"
     };
-    info(
-        state,
-        format!(
-            "case {}/{}: {} ({here})",
-            ci + 1,
-            cases.len(),
-            cases[ci].describe()
-        ),
-    );
+    state.info(format!(
+        "case {}/{}: {} ({here})",
+        ci + 1,
+        cases.len(),
+        cases[ci].describe()
+    ));
 }

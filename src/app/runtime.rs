@@ -3,8 +3,9 @@
 
 use super::config::Config;
 use super::gate::{Gate, GivesWay};
+use super::msg::{Effect, Msg};
 use super::state::State;
-use super::update::{Effect, Msg, update};
+use super::update::update;
 use crate::core::project::Project;
 use crate::core::sidecar::Sidecar;
 use std::collections::VecDeque;

@@ -3,6 +3,7 @@
 
 use super::config::Config;
 use super::layout::Layout;
+use super::msg::Effect;
 use crate::core::document::Document;
 use crate::core::edit::History;
 use crate::core::project::Project;
@@ -57,7 +58,7 @@ pub struct ReviewView {
     /// The rows need rebuilding (an edit, a filter, a load).
     pub dirty: bool,
     /// Adjudicating the current article: the annotators' spans.
-    pub adjudication: Option<super::adjudicating::Adjudication>,
+    pub adjudication: Option<crate::core::adjudication::Adjudication>,
 }
 
 impl Default for ReviewView {
@@ -205,6 +206,16 @@ impl OpenArticle {
             revision: 0,
         }
     }
+
+    /// The save of this article's current revision to `path`.
+    pub fn save_effect(&self, path: std::path::PathBuf) -> Effect {
+        Effect::Save {
+            index: self.index,
+            revision: self.revision,
+            path,
+            snapshot: self.doc.snapshot(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -291,5 +302,55 @@ impl State {
 
     pub fn annotator(&self) -> Option<String> {
         self.config.annotator.clone()
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            kind: MessageKind::Info,
+            text: text.into(),
+        });
+    }
+
+    /// An info message after what an action already said ("accepted …; next …").
+    pub fn info_after(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        let text = match &self.message {
+            Some(m) => format!("{}; {text}", m.text),
+            None => text,
+        };
+        self.info(text);
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            kind: MessageKind::Error,
+            text: text.into(),
+        });
+    }
+
+    /// The save of article `index` as it is now, if it is open.
+    pub fn save_effect(&self, index: usize) -> Option<Effect> {
+        let art = self.articles.get(index)?.as_ref()?;
+        Some(
+            art.save_effect(
+                self.project
+                    .sidecar_path(&self.project.articles[index].stem),
+            ),
+        )
+    }
+
+    /// Indices of the labels whose name or description matches `filter`.
+    pub fn label_matches(&self, filter: &str) -> Vec<usize> {
+        let f = filter.to_lowercase();
+        self.project
+            .schema
+            .labels
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| {
+                l.name.to_lowercase().contains(&f) || l.description.to_lowercase().contains(&f)
+            })
+            .map(|(i, _)| i)
+            .collect()
     }
 }

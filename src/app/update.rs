@@ -7,79 +7,11 @@ use super::editing;
 use super::geometry::{self, LIST_ITEM_HEIGHT};
 use super::keymap::Context;
 use super::keys::{Code, Key};
-use super::layout::Layout;
-use super::motion;
+use super::motion::{self, refresh_view};
+use super::msg::{Effect, Mouse, MouseKind, Msg};
 use super::reviewing;
-use super::state::{Focus, Message, MessageKind, Mode, OpenArticle, Overlay, SaveState, State};
+use super::state::{Focus, Mode, OpenArticle, Overlay, SaveState, State};
 use crate::core::project::Loaded;
-use std::path::PathBuf;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MouseKind {
-    Down,
-    Drag,
-    Up,
-    ScrollUp,
-    ScrollDown,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Mouse {
-    pub kind: MouseKind,
-    pub col: u16,
-    pub row: u16,
-}
-
-#[derive(Debug, Clone)]
-pub enum Msg {
-    Key(Key),
-    Action(Action),
-    Mouse(Mouse),
-    Resize(u16, u16),
-    Loaded {
-        index: usize,
-        /// Show it (an `Enter`), rather than load it for review in the background.
-        open: bool,
-        result: Result<Box<Loaded>, String>,
-    },
-    Saved {
-        index: usize,
-        revision: u64,
-        result: Result<(), String>,
-    },
-    /// The annotators' own spans on an article, for adjudication.
-    AnnotatorsLoaded {
-        index: usize,
-        result: Result<Vec<(String, Vec<crate::core::span::Span>)>, String>,
-    },
-    /// The background scan read an article's title, status and counts.
-    Scanned {
-        index: usize,
-        meta: Box<crate::core::project::ArticleMeta>,
-    },
-    /// About once a second: retries failed saves.
-    Tick,
-}
-
-#[derive(Debug, Clone)]
-pub enum Effect {
-    Load {
-        index: usize,
-        file_name: String,
-        open: bool,
-    },
-    Save {
-        index: usize,
-        revision: u64,
-        path: PathBuf,
-        snapshot: crate::core::sidecar::Snapshot,
-    },
-    LoadAnnotators {
-        index: usize,
-        stem: String,
-    },
-    Quit,
-}
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let effects = dispatch(state, msg);
@@ -138,37 +70,14 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
             .iter()
             .flatten()
             .filter(|a| matches!(a.save, SaveState::Failed(_)))
-            .map(|a| save_effect(state, a))
+            .filter_map(|a| state.save_effect(a.index))
             .collect(),
     }
 }
 
-pub fn info(state: &mut State, text: impl Into<String>) {
-    state.message = Some(Message {
-        kind: MessageKind::Info,
-        text: text.into(),
-    });
-}
-
-/// An info message after what an action already said ("accepted …; next …").
-pub fn info_after(state: &mut State, text: impl Into<String>) {
-    let text = text.into();
-    let text = match &state.message {
-        Some(m) => format!("{}; {text}", m.text),
-        None => text,
-    };
-    info(state, text);
-}
-
-pub fn error(state: &mut State, text: impl Into<String>) {
-    state.message = Some(Message {
-        kind: MessageKind::Error,
-        text: text.into(),
-    });
-}
-
 fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
-    match state.overlay.clone() {
+    // Taken out while its keys are handled; put back unless a key closed it.
+    match std::mem::replace(&mut state.overlay, Overlay::None) {
         Overlay::None => {}
         Overlay::Help { scroll } => {
             match key.code {
@@ -190,15 +99,14 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             mut filter,
             mut selected,
         } => {
-            let matches = label_matches(state, &filter);
+            let matches = state.label_matches(&filter);
             match key.code {
-                Code::Esc => state.overlay = Overlay::None,
+                Code::Esc => return vec![],
                 Code::Enter => {
-                    state.overlay = Overlay::None;
                     return match matches.get(selected) {
                         Some(&i) => editing::tag(state, i),
                         None => {
-                            error(state, format!("no label matches “{filter}”"));
+                            state.error(format!("no label matches “{filter}”"));
                             vec![]
                         }
                     };
@@ -218,9 +126,7 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
                     }
                 }
             }
-            if state.overlay != Overlay::None {
-                state.overlay = Overlay::LabelPicker { filter, selected };
-            }
+            state.overlay = Overlay::LabelPicker { filter, selected };
             return vec![];
         }
         Overlay::Search {
@@ -228,9 +134,8 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             mut case_insensitive,
         } => {
             match key.code {
-                Code::Esc => state.overlay = Overlay::None,
+                Code::Esc => return vec![],
                 Code::Enter => {
-                    state.overlay = Overlay::None;
                     motion::run_search(state, &input, case_insensitive);
                     return vec![];
                 }
@@ -244,17 +149,16 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
                     }
                 }
             }
-            if state.overlay != Overlay::None {
-                state.overlay = Overlay::Search {
-                    input,
-                    case_insensitive,
-                };
-            }
+            state.overlay = Overlay::Search {
+                input,
+                case_insensitive,
+            };
             return vec![];
         }
         Overlay::FilterText { mut input } => {
+            let open = !matches!(key.code, Code::Esc | Code::Enter);
             match key.code {
-                Code::Esc | Code::Enter => state.overlay = Overlay::None,
+                Code::Esc | Code::Enter => {}
                 Code::Backspace => {
                     input.pop();
                 }
@@ -268,7 +172,7 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             state.review.text = input.clone();
             state.review.selected = 0;
             state.review.dirty = true;
-            if state.overlay != Overlay::None {
+            if open {
                 state.overlay = Overlay::FilterText { input };
             }
             return vec![];
@@ -284,22 +188,6 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
         Some(a) => on_action(state, a),
         None => vec![],
     }
-}
-
-/// Indices of the labels whose name or description matches `filter`.
-pub fn label_matches(state: &State, filter: &str) -> Vec<usize> {
-    let f = filter.to_lowercase();
-    state
-        .project
-        .schema
-        .labels
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| {
-            l.name.to_lowercase().contains(&f) || l.description.to_lowercase().contains(&f)
-        })
-        .map(|(i, _)| i)
-        .collect()
 }
 
 fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
@@ -350,7 +238,7 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
             let shown = state
                 .list_filter
                 .map_or("all".to_string(), |s| s.to_string());
-            info(state, format!("showing {shown} articles (s: next status)"));
+            state.info(format!("showing {shown} articles (s: next status)"));
         }
         ReviewMode => return reviewing::toggle_mode(state),
         Adjudicate => return super::adjudicating::start(state),
@@ -359,10 +247,7 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
         _ if state.focus == Focus::Spans => return reviewing::spans_action(state, a),
         _ => {
             if state.article().is_none() {
-                error(
-                    state,
-                    "no article open: choose one in the list and press Enter",
-                );
+                state.error("no article open: choose one in the list and press Enter");
                 return vec![];
             }
             return match a {
@@ -411,9 +296,7 @@ fn quit(state: &mut State) -> Vec<Effect> {
         .collect();
     if !unsaved.is_empty() && !state.quit_armed {
         state.quit_armed = true;
-        error(
-            state,
-            format!(
+        state.error(format!(
                 "NOT SAVED: {}; saving is retried every second. Press q again to quit and lose these edits",
                 unsaved.join(", ")
             ),
@@ -426,17 +309,11 @@ fn quit(state: &mut State) -> Vec<Effect> {
 
 fn open_selected(state: &mut State) -> Vec<Effect> {
     let Some(index) = state.highlighted() else {
-        error(
-            state,
-            "no article here: s changes the status filter; .txt files go in articles/",
-        );
+        state.error("no article here: s changes the status filter; .txt files go in articles/");
         return vec![];
     };
     let Some(meta) = state.project.articles.get(index) else {
-        error(
-            state,
-            "this project has no articles: put UTF-8 .txt files in articles/",
-        );
+        state.error("this project has no articles: put UTF-8 .txt files in articles/");
         return vec![];
     };
     if state.articles[index].is_some() {
@@ -463,7 +340,7 @@ fn on_loaded(
         Err(e) => {
             state.project.articles[index].problem = Some(e.clone());
             if open {
-                error(state, e);
+                state.error(e);
             }
             return vec![];
         }
@@ -478,8 +355,8 @@ fn on_loaded(
         return vec![];
     }
     match (&loaded.read_only, &loaded.notice) {
-        (Some(reason), _) => error(state, format!("read-only: {reason}")),
-        (None, Some(notice)) => error(state, notice.clone()),
+        (Some(reason), _) => state.error(format!("read-only: {reason}")),
+        (None, Some(notice)) => state.error(notice.clone()),
         (None, None) => state.message = None,
     }
     state.articles[index] = Some(OpenArticle::new(index, loaded));
@@ -498,37 +375,10 @@ fn on_saved(state: &mut State, index: usize, revision: u64, result: Result<(), S
         Ok(()) => {}
         Err(e) => {
             art.save = SaveState::Failed(e.clone());
-            error(
-                state,
-                format!(
-                    "NOT SAVED: {e}; the edit is kept in memory and saving is retried every second"
-                ),
-            );
+            state.error(format!(
+                "NOT SAVED: {e}; the edit is kept in memory and saving is retried every second"
+            ));
         }
-    }
-}
-
-pub fn save_effect(state: &State, art: &OpenArticle) -> Effect {
-    let meta = &state.project.articles[art.index];
-    Effect::Save {
-        index: art.index,
-        revision: art.revision,
-        path: state.project.sidecar_path(&meta.stem),
-        snapshot: art.doc.snapshot(),
-    }
-}
-
-/// Re-wraps the current article if the width changed, and scrolls so the
-/// cursor is visible (wrapping as far as that needs).
-pub fn refresh_view(state: &mut State) {
-    let inner = geometry::text_inner(state.size, state.mode);
-    let (w, h) = (inner.width.max(1), inner.height as usize);
-    if let Some(art) = state.article_mut() {
-        if art.layout.width != w || art.layout.rows() == 0 {
-            // Only the first screen; `follow` wraps on to the cursor.
-            art.layout = Layout::up_to(&art.doc, w, h);
-        }
-        motion::follow(art, h);
     }
 }
 
@@ -548,9 +398,6 @@ fn on_mouse(state: &mut State, m: Mouse) -> Vec<Effect> {
         }
         return vec![];
     }
-    if state.article().is_none() {
-        return vec![];
-    }
     let inner = geometry::text_inner(state.size, state.mode);
     let in_text = panes.text.is_some() && inner.contains((m.col, m.row).into());
     match m.kind {
@@ -564,9 +411,12 @@ fn on_mouse(state: &mut State, m: Mouse) -> Vec<Effect> {
                 motion::motion_action(state, a);
             }
         }
+        _ if state.article().is_none() => {}
         MouseKind::Down if in_text => {
             state.focus = Focus::Text;
-            let art = state.article_mut().expect("checked above");
+            let Some(art) = state.article_mut() else {
+                return vec![];
+            };
             let c = art
                 .layout
                 .char_at(art.scroll + (m.row - inner.y) as usize, m.col - inner.x);
@@ -580,7 +430,9 @@ fn on_mouse(state: &mut State, m: Mouse) -> Vec<Effect> {
                     .row
                     .clamp(inner.y, (inner.y + inner.height).saturating_sub(1));
                 let col = m.col.saturating_sub(inner.x);
-                let art = state.article_mut().expect("checked above");
+                let Some(art) = state.article_mut() else {
+                    return vec![];
+                };
                 let c = art
                     .layout
                     .char_at(art.scroll + (row - inner.y) as usize, col);

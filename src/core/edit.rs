@@ -2,6 +2,7 @@
 
 use super::span::Span;
 use super::status::Status;
+use std::ops::Range;
 
 // Edits are made one per key press and kept for undo; boxing the spans
 // would buy nothing measurable.
@@ -47,6 +48,34 @@ impl Edit {
                 after: before.clone(),
             },
             Edit::Batch(v) => Edit::Batch(v.iter().rev().map(Edit::invert).collect()),
+        }
+    }
+
+    /// The chars whose span edges this edit changes (both ends of every
+    /// span it adds, removes or replaces); `None` if it changes no span (a
+    /// status change).
+    pub fn extent(&self) -> Option<Range<usize>> {
+        let join = |a: Option<Range<usize>>, b: Option<Range<usize>>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.start.min(b.start)..a.end.max(b.end)),
+            (a, b) => a.or(b),
+        };
+        match self {
+            Edit::Add(s) | Edit::Remove(s) => Some(s.range()),
+            Edit::Replace { before, after } => join(Some(before.range()), Some(after.range())),
+            Edit::Batch(v) => v.iter().map(Edit::extent).fold(None, join),
+            // Status and other article-level fields: no span moves.
+            _ => None,
+        }
+    }
+
+    /// The span this edit made or changed (the first one, in a batch): where
+    /// the cursor goes after it.
+    pub fn touched(&self) -> Option<&Span> {
+        match self {
+            Edit::Add(s) | Edit::Remove(s) => Some(s),
+            Edit::Replace { after, .. } => Some(after),
+            Edit::SetStatus { .. } | Edit::SetExtra { .. } => None,
+            Edit::Batch(v) => v.iter().find_map(Edit::touched),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The text model: no terminal, no UI. Everything here speaks in code-point
 //! offsets into the article text.
 
+pub mod adjudication;
 pub mod document;
 pub mod edit;
 pub mod encoding;

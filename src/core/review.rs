@@ -3,7 +3,9 @@
 //! and left untagged in another).
 
 use super::document::Document;
+use super::edit::Edit;
 use super::search::SearchIndex;
+use super::span::Span;
 use std::collections::BTreeMap;
 
 /// `review` values a reviewer leaves on a span.
@@ -106,6 +108,32 @@ pub fn consistency(docs: &[(usize, &Document)]) -> Vec<Case> {
         }
     }
     cases
+}
+
+/// Puts the reviewer's decision on a span an edit creates or changes.
+pub fn mark_reviewed_by(edit: Edit, reviewer: Option<&str>) -> Edit {
+    let stamp = |mut s: Span, review: &str| {
+        s.review = Some(review.into());
+        s.reviewer = reviewer.map(Into::into);
+        s
+    };
+    match edit {
+        Edit::Add(s) => Edit::Add(stamp(s, ACCEPTED)),
+        Edit::Replace { before, after } => {
+            let changed = before.label != after.label || before.range() != after.range();
+            let review = if changed { FIXED } else { ACCEPTED };
+            Edit::Replace {
+                after: stamp(after, review),
+                before,
+            }
+        }
+        Edit::Batch(v) => Edit::Batch(
+            v.into_iter()
+                .map(|e| mark_reviewed_by(e, reviewer))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@ mod backend;
 
 use crate::app::config::{self, Config};
 use crate::app::keys::{Code, Key, Mods};
+use crate::app::msg::{Mouse, MouseKind, Msg};
 use crate::app::runtime::App;
-use crate::app::update::{Mouse, MouseKind, Msg};
 use crate::core::project::Project;
 use anyhow::Context as _;
 use backend::FrameBackend;
@@ -237,7 +237,7 @@ fn event_loop(
     app.writer = Some(writer);
     if let Some(why) = lock_problem {
         app.state.lock_problem = Some(why.clone());
-        crate::app::update::error(&mut app.state, why);
+        app.state.error(why);
     }
     app.state.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut last_tick = Instant::now();

@@ -4,7 +4,6 @@
 use super::theme::Theme;
 use crate::app::keymap::Context;
 use crate::app::state::State;
-use crate::app::update::label_matches;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -116,7 +115,7 @@ pub fn draw_picker(
     selected: usize,
 ) {
     let labels = &state.project.schema.labels;
-    let matches = label_matches(state, filter);
+    let matches = state.label_matches(filter);
     let rect = centered(area, 60, matches.len() as u16 + 3);
     f.render_widget(Clear, rect);
     let mut lines = vec![Line::raw(format!("filter: {filter}▏"))];

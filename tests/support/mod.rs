@@ -5,7 +5,7 @@
 use nhan::app::config::Config;
 use nhan::app::keys::Key;
 use nhan::app::runtime::App;
-use nhan::app::update::Msg;
+use nhan::app::msg::Msg;
 use nhan::core::document::Document;
 use nhan::core::edit::Edit;
 use nhan::core::markup;
