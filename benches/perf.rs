@@ -22,8 +22,8 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use nhan::app::config::Config;
 use nhan::app::keys::Key;
 use nhan::app::layout::Layout;
-use nhan::app::runtime::App;
 use nhan::app::msg::Msg;
+use nhan::app::runtime::App;
 use nhan::core::edit::Edit;
 use nhan::core::project::Project;
 use ratatui::Terminal;

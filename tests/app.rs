@@ -3,8 +3,8 @@
 mod support;
 
 use nhan::app::config::Config;
-use nhan::app::state::{Focus, Overlay, SaveState};
 use nhan::app::msg::{Mouse, MouseKind, Msg};
+use nhan::app::state::{Focus, Overlay, SaveState};
 use nhan::core::status::Status;
 use support::Harness;
 use unicode_normalization::UnicodeNormalization;

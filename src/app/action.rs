@@ -1,97 +1,149 @@
-//! Every named thing a user can ask for. The keymap file names these in
-//! snake_case; the help overlay describes them with `describe`.
+//! Every named thing a user can ask for, in one list: its name in the
+//! keymap file, its help text, where it applies and the handler that does
+//! it. `Action` (the data the keymap holds) is made from the list here;
+//! `commands` makes the handler table from the same list, so a command and
+//! its handler can never drift apart.
+//!
+//! Each entry: `Variant => "name", "help", Scope, handler;` where the
+//! handler is an expression of type `fn(&mut State, Action) -> Vec<Effect>`
+//! read in `commands`' scope. `Article` commands need an open article and
+//! in review mode's span list go to the list's own handling
+//! (`reviewing::spans_action`); `span_list_only` ones do nothing elsewhere. `Tag(n)` carries its label number as data and
+//! is named `"tag N"` in the keymap file.
 
-macro_rules! actions {
-    ($($variant:ident => $name:literal, $help:literal;)*) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Action { $($variant),* }
-
-        impl Action {
-            pub const ALL: &'static [Action] = &[$(Action::$variant),*];
-
-            pub fn name(self) -> &'static str {
-                match self { $(Action::$variant => $name),* }
-            }
-
-            pub fn describe(self) -> &'static str {
-                match self { $(Action::$variant => $help),* }
-            }
-
-            pub fn from_name(s: &str) -> Option<Action> {
-                match s { $($name => Some(Action::$variant),)* _ => None }
-            }
+/// Calls `$m!` with the list of commands.
+macro_rules! with_commands {
+    ($m:ident) => {
+        $m! {
+            ToggleFocus => "toggle_focus", "switch focus: article list / text", Anywhere, |s, _| general::toggle_focus(s);
+            Quit => "quit", "quit (every edit is already saved)", Anywhere, |s, _| general::quit(s);
+            Suspend => "suspend", "suspend to the shell (fg comes back)", Anywhere, |s, _| general::suspend(s);
+            Help => "help", "this help", Anywhere, |s, _| general::help(s);
+            Cancel => "cancel", "clear the selection, close a prompt or overlay", Anywhere, |s, _| general::cancel(s);
+            ListNext => "list_next", "next article", Anywhere, |s, _| general::list_next(s);
+            ListPrev => "list_prev", "previous article", Anywhere, |s, _| general::list_prev(s);
+            Open => "open", "open the article, focus the text", Anywhere, |s, _| general::open(s);
+            TokenLeft => "token_left", "cursor to previous token", Article, motion::run;
+            TokenRight => "token_right", "cursor to next token", Article, motion::run;
+            LineDown => "line_down", "cursor down one screen line", Article, motion::run;
+            LineUp => "line_up", "cursor up one screen line", Article, motion::run;
+            PageDown => "page_down", "page down", Article, motion::run;
+            PageUp => "page_up", "page up", Article, motion::run;
+            Top => "top", "start of the article", Article, motion::run;
+            Bottom => "bottom", "end of the article", Article, motion::run;
+            Select => "select", "start (or drop) a selection at the cursor", Article, motion::run;
+            ExtendLeft => "extend_left", "move the selection edge one token left", Article, motion::run;
+            ExtendRight => "extend_right", "move the selection edge one token right", Article, motion::run;
+            GraphemeLeft => "grapheme_left", "move the cursor / selection edge one character left", Article, motion::run;
+            GraphemeRight => "grapheme_right", "move the cursor / selection edge one character right", Article, motion::run;
+            SwapEdge => "swap_edge", "switch which selection edge moves", Article, motion::run;
+            Tag(u8) => "tag", "tag with label N (relabel a span of the same extent)", Article, editing::tag_action;
+            LabelPicker => "label_picker", "label picker (type to filter, Enter to apply)", Article, |s, _| editing::label_picker(s);
+            DeleteSpan => "delete_span", "delete the span at the cursor", Article, |s, _| editing::delete(s);
+            Undo => "undo", "undo", Article, |s, _| editing::undo_redo(s, Step::Back);
+            Redo => "redo", "redo", Article, |s, _| editing::undo_redo(s, Step::Forward);
+            NextSpan => "next_span", "next span (moves the cursor onto it and selects it)", Article, motion::run;
+            PrevSpan => "prev_span", "previous span", Article, motion::run;
+            Search => "search", "search (Enter selects the next match; Alt-c toggles case)", Article, |s, _| motion::open_search(s);
+            SearchNext => "search_next", "next match of the last search", Article, motion::run;
+            SearchPrev => "search_prev", "previous match of the last search", Article, motion::run;
+            TagAll => "tag_all", "tag every other occurrence of the selected span's text", Article, |s, _| editing::tag_all(s);
+            ToggleDone => "toggle_done", "mark the article done (again: back to in progress)", Article, |s, _| editing::toggle_done(s);
+            AcceptChanges => "accept_changes", "accept re-anchored spans after the article changed", Article, |s, _| editing::accept_changes(s);
+            ReviewMode => "review_mode", "switch between annotating and reviewing", Anywhere, |s, _| reviewing::toggle_mode(s);
+            Adjudicate => "adjudicate", "adjudicate this article: the annotators' spans side by side", Anywhere, |s, _| adjudicating::start(s);
+            FilterStatus => "filter_status", "show only articles of the next status", Anywhere, |s, _| general::filter_status(s);
+            Accept => "accept", "accept the span (your name goes on it), go to the next unreviewed", Article, reviewing::text_action;
+            Reject => "reject", "reject the span: remove it and record the rejection", Article, reviewing::text_action;
+            NextUnreviewed => "next_unreviewed", "next unreviewed span", Article, reviewing::text_action;
+            PrevUnreviewed => "prev_unreviewed", "previous unreviewed span", Article, reviewing::text_action;
+            MarkReviewed => "mark_reviewed", "mark the article reviewed (every span must be reviewed)", Article, reviewing::text_action;
+            NextCase => "next_inconsistency", "next consistency case in the project", Article, reviewing::text_action;
+            RowNext => "row_next", "next span in the list", Article, span_list_only;
+            RowPrev => "row_prev", "previous span in the list", Article, span_list_only;
+            Jump => "jump", "show the span in the text pane", Article, span_list_only;
+            ToggleScope => "toggle_scope", "list spans of this article / the whole project", Article, span_list_only;
+            FilterReview => "filter_review_state", "show all / unreviewed / reviewed spans", Article, span_list_only;
+            FilterLabel => "filter_label", "show only the next label", Article, span_list_only;
+            FilterText => "filter_text", "filter spans by their text", Article, span_list_only;
+            FilterCases => "filter_inconsistent", "show only consistency cases", Article, span_list_only;
         }
     };
 }
+pub(crate) use with_commands;
 
-actions! {
-    ToggleFocus => "toggle_focus", "switch focus: article list / text";
-    Quit => "quit", "quit (every edit is already saved)";
-    Suspend => "suspend", "suspend to the shell (fg comes back)";
-    Help => "help", "this help";
-    Cancel => "cancel", "clear the selection, close a prompt or overlay";
-    ListNext => "list_next", "next article";
-    ListPrev => "list_prev", "previous article";
-    Open => "open", "open the article, focus the text";
-    TokenLeft => "token_left", "cursor to previous token";
-    TokenRight => "token_right", "cursor to next token";
-    LineDown => "line_down", "cursor down one screen line";
-    LineUp => "line_up", "cursor up one screen line";
-    PageDown => "page_down", "page down";
-    PageUp => "page_up", "page up";
-    Top => "top", "start of the article";
-    Bottom => "bottom", "end of the article";
-    Select => "select", "start (or drop) a selection at the cursor";
-    ExtendLeft => "extend_left", "move the selection edge one token left";
-    ExtendRight => "extend_right", "move the selection edge one token right";
-    GraphemeLeft => "grapheme_left", "move the cursor / selection edge one character left";
-    GraphemeRight => "grapheme_right", "move the cursor / selection edge one character right";
-    SwapEdge => "swap_edge", "switch which selection edge moves";
-    Tag1 => "tag_1", "tag with label 1 (relabel a span of the same extent)";
-    Tag2 => "tag_2", "tag with label 2";
-    Tag3 => "tag_3", "tag with label 3";
-    Tag4 => "tag_4", "tag with label 4";
-    Tag5 => "tag_5", "tag with label 5";
-    Tag6 => "tag_6", "tag with label 6";
-    Tag7 => "tag_7", "tag with label 7";
-    Tag8 => "tag_8", "tag with label 8";
-    Tag9 => "tag_9", "tag with label 9";
-    LabelPicker => "label_picker", "label picker (type to filter, Enter to apply)";
-    DeleteSpan => "delete_span", "delete the span at the cursor";
-    Undo => "undo", "undo";
-    Redo => "redo", "redo";
-    NextSpan => "next_span", "next span (moves the cursor onto it and selects it)";
-    PrevSpan => "prev_span", "previous span";
-    Search => "search", "search (Enter selects the next match; Alt-c toggles case)";
-    SearchNext => "search_next", "next match of the last search";
-    SearchPrev => "search_prev", "previous match of the last search";
-    TagAll => "tag_all", "tag every other occurrence of the selected span's text";
-    ToggleDone => "toggle_done", "mark the article done (again: back to in progress)";
-    AcceptChanges => "accept_changes", "accept re-anchored spans after the article changed";
-    ReviewMode => "review_mode", "switch between annotating and reviewing";
-    Adjudicate => "adjudicate", "adjudicate this article: the annotators' spans side by side";
-    FilterStatus => "filter_status", "show only articles of the next status";
-    Accept => "accept", "accept the span (your name goes on it), go to the next unreviewed";
-    Reject => "reject", "reject the span: remove it and record the rejection";
-    NextUnreviewed => "next_unreviewed", "next unreviewed span";
-    PrevUnreviewed => "prev_unreviewed", "previous unreviewed span";
-    MarkReviewed => "mark_reviewed", "mark the article reviewed (every span must be reviewed)";
-    NextCase => "next_inconsistency", "next consistency case in the project";
-    RowNext => "row_next", "next span in the list";
-    RowPrev => "row_prev", "previous span in the list";
-    Jump => "jump", "show the span in the text pane";
-    ToggleScope => "toggle_scope", "list spans of this article / the whole project";
-    FilterReview => "filter_review_state", "show all / unreviewed / reviewed spans";
-    FilterLabel => "filter_label", "show only the next label";
-    FilterText => "filter_text", "filter spans by their text";
-    FilterCases => "filter_inconsistent", "show only consistency cases";
+/// The label numbers `Tag` takes: labels are bound to 1…9 in schema order.
+pub const TAGS: std::ops::RangeInclusive<u8> = 1..=9;
+
+macro_rules! define_action {
+    ($($variant:ident $(($param:ty))? => $name:literal, $help:literal, $scope:ident, $handler:expr;)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action { $($variant $(($param))?),* }
+
+        impl Action {
+            /// Every action in the order of the list (what the help shows);
+            /// a parameterised one once per value (`Tag(1)` … `Tag(9)`).
+            pub fn all() -> &'static [Action] {
+                static ALL: std::sync::LazyLock<Vec<Action>> = std::sync::LazyLock::new(|| {
+                    let mut all: Vec<Action> = Vec::with_capacity(64);
+                    $(define_action!(@push all $variant $(($param))?);)*
+                    all
+                });
+                &ALL
+            }
+
+            /// The name in the keymap file, without a parameter.
+            fn base_name(self) -> &'static str {
+                match self { $(Action::$variant { .. } => $name),* }
+            }
+
+            pub fn describe(self) -> &'static str {
+                match self { $(Action::$variant { .. } => $help),* }
+            }
+
+            fn from_base_name(s: &str) -> Option<Action> {
+                match s { $($name => define_action!(@unit $variant $(($param))?),)* _ => None }
+            }
+        }
+    };
+    (@push $all:ident $variant:ident) => { $all.push(Action::$variant) };
+    // The one parameterised action is `Tag`, over the label numbers.
+    (@push $all:ident $variant:ident ($param:ty)) => { $all.extend(TAGS.map(Action::$variant)) };
+    (@unit $variant:ident) => { Some(Action::$variant) };
+    (@unit $variant:ident ($param:ty)) => { None };
 }
 
+with_commands!(define_action);
+
 impl Action {
-    /// The label index (0-based) a `tag_N` action applies.
+    /// The name in the keymap file: `"undo"`, `"tag 3"`.
+    pub fn name(self) -> String {
+        match self {
+            Action::Tag(n) => format!("tag {n}"),
+            other => other.base_name().to_string(),
+        }
+    }
+
+    /// The action a keymap file names. `tag_3`, the spelling of earlier
+    /// versions, still means `tag 3`, so existing user keymaps keep working.
+    pub fn from_name(s: &str) -> Option<Action> {
+        let tag = s
+            .strip_prefix("tag ")
+            .or_else(|| s.strip_prefix("tag_"))
+            .and_then(|n| n.parse::<u8>().ok())
+            .filter(|n| TAGS.contains(n));
+        match tag {
+            Some(n) => Some(Action::Tag(n)),
+            None => Action::from_base_name(s),
+        }
+    }
+
+    /// The label index (0-based) a `Tag` action applies.
     pub fn tag_index(self) -> Option<usize> {
-        let n = self.name().strip_prefix("tag_")?.parse::<usize>().ok()?;
-        Some(n - 1)
+        match self {
+            Action::Tag(n) => Some(usize::from(n) - 1),
+            _ => None,
+        }
     }
 }
 
@@ -102,11 +154,22 @@ mod tests {
     #[test]
     fn names_round_trip_and_are_unique() {
         let mut seen = std::collections::HashSet::new();
-        for &a in Action::ALL {
-            assert_eq!(Action::from_name(a.name()), Some(a));
+        for &a in Action::all() {
+            assert_eq!(Action::from_name(&a.name()), Some(a));
             assert!(seen.insert(a.name()));
         }
-        assert_eq!(Action::Tag3.tag_index(), Some(2));
+        assert_eq!(Action::all().len(), 60);
+        assert_eq!(Action::Tag(3).tag_index(), Some(2));
         assert_eq!(Action::TagAll.tag_index(), None);
+    }
+
+    #[test]
+    fn tags_are_named_with_their_number_and_the_old_spelling_still_works() {
+        assert_eq!(Action::Tag(3).name(), "tag 3");
+        assert_eq!(Action::from_name("tag 3"), Some(Action::Tag(3)));
+        assert_eq!(Action::from_name("tag_3"), Some(Action::Tag(3)));
+        assert_eq!(Action::from_name("tag 0"), None);
+        assert_eq!(Action::from_name("tag 10"), None);
+        assert_eq!(Action::from_name("tag"), None);
     }
 }

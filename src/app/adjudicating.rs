@@ -6,7 +6,7 @@
 use super::editing;
 use super::motion::refresh_view;
 use super::msg::Effect;
-use super::state::{Focus, Mode, OpenArticle, ReviewRow, Selection, State};
+use super::state::{Focus, Mode, OpenArticle, ReviewRow, Selection, State, Step};
 use crate::core::adjudication::{self, AGREED_BY, Adjudication, Candidate, Decision};
 use crate::core::edit::Edit;
 use crate::core::review::{ACCEPTED, REJECTED_FIELD};
@@ -200,7 +200,7 @@ pub fn take(state: &mut State, chosen: Option<Candidate>) -> Vec<Effect> {
     };
     if let Decision::Taken(_) = decision(state, &c) {
         state.info(format!("already in the gold: {} “{}”", c.label, c.text));
-        return step(state, true);
+        return step(state, Step::Forward);
     }
     let overlap = state.project.schema.overlap;
     let adjudicator = state.annotator();
@@ -231,7 +231,7 @@ pub fn leave(state: &mut State, chosen: Option<Candidate>) -> Vec<Effect> {
     };
     if decision(state, &c) == Decision::Left {
         state.info(format!("already left out: {} “{}”", c.label, c.text));
-        return step(state, true);
+        return step(state, Step::Forward);
     }
     let adjudicator = state.annotator();
     let Some(art) = state.article() else {
@@ -265,7 +265,7 @@ fn decide(state: &mut State, edits: Vec<Edit>, verb: &str, c: &Candidate) -> Vec
     let mut effects = editing::commit(state, Edit::Batch(edits), None);
     let by = c.by.join(", ");
     state.info(format!("gold {verb} {} “{}” (from {by})", c.label, c.text));
-    effects.extend(step(state, true));
+    effects.extend(step(state, Step::Forward));
     effects
 }
 
@@ -294,7 +294,8 @@ fn unrecord(art: &OpenArticle, c: &Candidate) -> Option<Edit> {
 }
 
 /// `}` / `{`: the next undecided disagreement, in reading order.
-pub fn step(state: &mut State, forward: bool) -> Vec<Effect> {
+pub fn step(state: &mut State, step: Step) -> Vec<Effect> {
+    let forward = step == Step::Forward;
     let Some(adj) = state.review.adjudication.clone() else {
         return vec![];
     };

@@ -5,7 +5,7 @@ use super::action::Action;
 use super::geometry;
 use super::motion::refresh_view;
 use super::msg::Effect;
-use super::state::{Mode, OpenArticle, SaveState, Selection, State};
+use super::state::{Mode, OpenArticle, Overlay, SaveState, Selection, State, Step};
 use crate::core::document::Document;
 use crate::core::edit::Edit;
 use crate::core::review;
@@ -216,18 +216,25 @@ pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
     commit(state, edit, None)
 }
 
-pub fn edit_action(state: &mut State, a: Action) -> Vec<Effect> {
-    match a {
-        Action::Undo | Action::Redo => undo_redo(state, a == Action::Undo),
-        Action::DeleteSpan => delete(state),
-        Action::TagAll => tag_all(state),
-        Action::ToggleDone => toggle_done(state),
-        Action::AcceptChanges => accept_changes(state),
-        _ => vec![],
+/// `1`…`9`: tags with the label of that number.
+pub fn tag_action(state: &mut State, a: Action) -> Vec<Effect> {
+    match a.tag_index() {
+        Some(i) => tag(state, i),
+        None => vec![],
     }
 }
 
-fn undo_redo(state: &mut State, undo: bool) -> Vec<Effect> {
+/// `t`: the label picker.
+pub fn label_picker(state: &mut State) -> Vec<Effect> {
+    state.overlay = Overlay::LabelPicker {
+        filter: String::new(),
+        selected: 0,
+    };
+    vec![]
+}
+
+pub fn undo_redo(state: &mut State, step: Step) -> Vec<Effect> {
+    let undo = step == Step::Back;
     let Some(art) = writable(state) else {
         return vec![];
     };
@@ -269,7 +276,7 @@ fn span_here(art: &OpenArticle) -> Option<Span> {
     spans.innermost_at(art.cursor).cloned()
 }
 
-fn delete(state: &mut State) -> Vec<Effect> {
+pub fn delete(state: &mut State) -> Vec<Effect> {
     let Some(art) = writable(state) else {
         return vec![];
     };
@@ -290,7 +297,7 @@ fn whole_tokens(doc: &Document, s: usize, e: usize) -> bool {
     starts && ends
 }
 
-fn tag_all(state: &mut State) -> Vec<Effect> {
+pub fn tag_all(state: &mut State) -> Vec<Effect> {
     let overlap = state.project.schema.overlap;
     let annotator = state.annotator();
     let Some(art) = writable(state) else {
@@ -349,7 +356,7 @@ fn tag_all(state: &mut State) -> Vec<Effect> {
     effects
 }
 
-fn toggle_done(state: &mut State) -> Vec<Effect> {
+pub fn toggle_done(state: &mut State) -> Vec<Effect> {
     let Some(art) = writable(state) else {
         return vec![];
     };
@@ -367,7 +374,7 @@ fn toggle_done(state: &mut State) -> Vec<Effect> {
 
 /// `A` after the article changed: keep the re-anchored spans, store the
 /// spans that found no place under `orphans` (never dropped), and save.
-fn accept_changes(state: &mut State) -> Vec<Effect> {
+pub fn accept_changes(state: &mut State) -> Vec<Effect> {
     let lock = state.lock_problem.clone();
     let Some(art) = state.article_mut() else {
         return vec![];

@@ -125,7 +125,7 @@ impl Keymap {
     pub fn bindings(&self) -> Vec<(Context, Vec<Key>, Action)> {
         let mut out = Vec::new();
         for ctx in Context::ALL {
-            for &a in Action::ALL {
+            for &a in Action::all() {
                 let keys = self.keys_for(ctx, a);
                 if !keys.is_empty() {
                     out.push((ctx, keys, a));
@@ -181,6 +181,26 @@ mod tests {
             errs[0].starts_with("cfg.toml:4:5: unknown action \"fly\""),
             "{}",
             errs[0]
+        );
+    }
+
+    #[test]
+    fn user_tables_name_tags_either_way() {
+        let src = "[text]\nz = \"tag 4\"\nw = \"tag_5\"\n";
+        let tables: KeyTables = toml::from_str(src).unwrap();
+        let mut km = Keymap::defaults();
+        assert!(km.merge(&tables, src, "cfg.toml").is_empty());
+        assert_eq!(
+            km.lookup(Context::Text, Key::char('z')),
+            Some(Action::Tag(4))
+        );
+        assert_eq!(
+            km.lookup(Context::Text, Key::char('w')),
+            Some(Action::Tag(5))
+        );
+        assert_eq!(
+            km.lookup(Context::Text, Key::char('3')),
+            Some(Action::Tag(3))
         );
     }
 }

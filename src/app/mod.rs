@@ -3,9 +3,11 @@
 
 pub mod action;
 pub mod adjudicating;
+pub mod commands;
 pub mod config;
 pub mod editing;
 pub mod gate;
+pub mod general;
 pub mod geometry;
 pub mod keymap;
 pub mod keys;

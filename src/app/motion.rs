@@ -4,7 +4,8 @@
 use super::action::Action;
 use super::geometry;
 use super::layout::Layout;
-use super::state::{Edge, LastSearch, OpenArticle, Selection, State};
+use super::msg::Effect;
+use super::state::{Edge, LastSearch, OpenArticle, Overlay, Selection, State, Step};
 use crate::core::search::SearchIndex;
 use crate::core::tokens::Tokens;
 
@@ -52,6 +53,25 @@ pub fn refresh_view(state: &mut State) {
 
 fn page_height(state: &State) -> usize {
     (geometry::text_inner(state.size, state.mode).height as usize).max(1)
+}
+
+/// The handler of every command that moves the cursor or the selection.
+pub fn run(state: &mut State, a: Action) -> Vec<Effect> {
+    motion_action(state, a);
+    vec![]
+}
+
+/// `/`: the search prompt, keeping the last search's case setting.
+pub fn open_search(state: &mut State) -> Vec<Effect> {
+    let case_insensitive = state
+        .last_search
+        .as_ref()
+        .is_some_and(|s| s.case_insensitive);
+    state.overlay = Overlay::Search {
+        input: String::new(),
+        case_insensitive,
+    };
+    vec![]
 }
 
 pub fn motion_action(state: &mut State, a: Action) {
@@ -158,8 +178,10 @@ pub fn motion_action(state: &mut State, a: Action) {
                 };
             }
         }
-        NextSpan | PrevSpan => step_span(state, a == NextSpan),
-        SearchNext | SearchPrev => search_step(state, a == SearchNext),
+        NextSpan => step_span(state, Step::Forward),
+        PrevSpan => step_span(state, Step::Back),
+        SearchNext => search_step_from(state, Step::Forward, Matches::After),
+        SearchPrev => search_step_from(state, Step::Back, Matches::After),
         _ => {}
     }
     if let Some(art) = state.article_mut() {
@@ -274,7 +296,8 @@ fn neighbour_span(
     }
 }
 
-fn step_span(state: &mut State, forward: bool) {
+fn step_span(state: &mut State, step: Step) {
+    let forward = step == Step::Forward;
     let Some(art) = state.article_mut() else {
         return;
     };
@@ -337,14 +360,20 @@ pub fn run_search(state: &mut State, query: &str, case_insensitive: bool) {
         art.selection = None;
     }
     // A match starting at the cursor counts as the next one.
-    search_step_from(state, true, true);
+    search_step_from(state, Step::Forward, Matches::AtOrAfter);
 }
 
-fn search_step(state: &mut State, forward: bool) {
-    search_step_from(state, forward, false)
+/// Whether a search step may stay on a match at the cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Matches {
+    /// A new search: the match at the cursor counts.
+    AtOrAfter,
+    /// `n` / `N`: the next one past the cursor.
+    After,
 }
 
-fn search_step_from(state: &mut State, forward: bool, inclusive: bool) {
+fn search_step_from(state: &mut State, step: Step, from: Matches) {
+    let (forward, inclusive) = (step == Step::Forward, from == Matches::AtOrAfter);
     let Some(last) = state.last_search.clone() else {
         state.error("no search yet: press / to search");
         return;

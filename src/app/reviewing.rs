@@ -5,7 +5,7 @@ use super::action::Action;
 use super::editing;
 use super::motion::refresh_view;
 use super::msg::Effect;
-use super::state::{Focus, Mode, ReviewFilter, ReviewRow, Selection, State};
+use super::state::{Focus, Mode, ReviewFilter, ReviewRow, Selection, State, Step};
 use crate::core::edit::Edit;
 use crate::core::review::{self, ACCEPTED, REJECTED_FIELD};
 use crate::core::search::fold_loose;
@@ -214,8 +214,9 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
                 Accept if row.is_some() => super::adjudicating::take(state, row),
                 Reject if row.is_some() => super::adjudicating::leave(state, row),
                 Accept | Reject | MarkReviewed => text_action(state, a),
-                Undo | Redo => editing::edit_action(state, a),
-                _ if a.tag_index().is_some() => editing::tag(state, a.tag_index().unwrap_or(0)),
+                Undo => editing::undo_redo(state, Step::Back),
+                Redo => editing::undo_redo(state, Step::Forward),
+                Tag(_) => editing::tag_action(state, a),
                 _ => vec![],
             };
             state.review.dirty = true;
@@ -252,12 +253,17 @@ fn target(state: &State) -> Option<Span> {
 
 pub fn text_action(state: &mut State, a: Action) -> Vec<Effect> {
     use Action::*;
+    let step = if a == PrevUnreviewed {
+        Step::Back
+    } else {
+        Step::Forward
+    };
     if state.review.adjudication.is_some() {
         match a {
             Accept => return super::adjudicating::take(state, None),
             Reject => return super::adjudicating::leave(state, None),
             NextUnreviewed | PrevUnreviewed => {
-                return super::adjudicating::step(state, a == NextUnreviewed);
+                return super::adjudicating::step(state, step);
             }
             _ => {}
         }
@@ -267,7 +273,7 @@ pub fn text_action(state: &mut State, a: Action) -> Vec<Effect> {
         Reject => reject(state),
         MarkReviewed => mark_reviewed(state),
         NextUnreviewed | PrevUnreviewed => {
-            step_unreviewed(state, a == NextUnreviewed);
+            step_unreviewed(state, step);
             vec![]
         }
         NextCase => {
@@ -301,7 +307,7 @@ fn accept(state: &mut State) -> Vec<Effect> {
         )
     };
     if state.focus == Focus::Text {
-        step_unreviewed(state, true);
+        step_unreviewed(state, Step::Forward);
     }
     effects
 }
@@ -338,7 +344,7 @@ fn reject(state: &mut State) -> Vec<Effect> {
     ]);
     let effects = editing::commit(state, edit, None);
     if state.focus == Focus::Text {
-        step_unreviewed(state, true);
+        step_unreviewed(state, Step::Forward);
     }
     effects
 }
@@ -348,7 +354,7 @@ fn mark_reviewed(state: &mut State) -> Vec<Effect> {
         return vec![];
     };
     if art.read_only.is_some() {
-        return editing::edit_action(state, Action::ToggleDone);
+        return editing::toggle_done(state);
     }
     let mut left = art.doc.spans.len() - art.doc.spans.reviewed();
     // Adjudicating: every disagreement needs a decision too.
@@ -377,7 +383,8 @@ fn mark_reviewed(state: &mut State) -> Vec<Effect> {
 }
 
 /// Moves to the next (or previous) span without a review decision.
-fn step_unreviewed(state: &mut State, forward: bool) {
+fn step_unreviewed(state: &mut State, step: Step) {
+    let forward = step == Step::Forward;
     let Some(art) = state.article_mut() else {
         return;
     };

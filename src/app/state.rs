@@ -23,6 +23,13 @@ pub enum Mode {
     Review,
 }
 
+/// Which way a step goes: undo or redo, the next or the previous match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Forward,
+    Back,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReviewFilter {
     All,

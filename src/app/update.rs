@@ -3,7 +3,9 @@
 //! written is returned as an `Effect` and its result comes back as a `Msg`.
 
 use super::action::Action;
+use super::commands::{self, Scope};
 use super::editing;
+use super::general;
 use super::geometry::{self, LIST_ITEM_HEIGHT};
 use super::keymap::Context;
 use super::keys::{Code, Key};
@@ -191,142 +193,19 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
 }
 
 fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
-    use Action::*;
-    if a != Quit {
+    if a != Action::Quit {
         state.quit_armed = false;
     }
-    match a {
-        Quit => return quit(state),
-        Suspend => state.suspend = true,
-        Help => state.overlay = Overlay::Help { scroll: 0 },
-        Cancel => {
-            if state.overlay != Overlay::None {
-                state.overlay = Overlay::None;
-            } else if let Some(art) = state.article_mut().filter(|a| a.selection.is_some()) {
-                art.selection = None;
-            } else {
-                state.message = None;
-            }
+    let command = commands::command(a);
+    match command.scope {
+        Scope::Anywhere => (command.run)(state, a),
+        Scope::Article if state.focus == Focus::Spans => reviewing::spans_action(state, a),
+        Scope::Article if state.article().is_none() => {
+            state.error("no article open: choose one in the list and press Enter");
+            vec![]
         }
-        ToggleFocus => match state.focus {
-            Focus::Text if state.mode == Mode::Review => state.focus = Focus::Spans,
-            Focus::Text => state.focus = Focus::List,
-            Focus::Spans => {
-                state.focus = Focus::Text;
-                refresh_view(state);
-            }
-            Focus::List if state.current.is_some() => {
-                state.focus = Focus::Text;
-                refresh_view(state);
-            }
-            Focus::List => return open_selected(state),
-        },
-        ListNext => {
-            state.list_selected =
-                (state.list_selected + 1).min(state.visible_articles().len().saturating_sub(1))
-        }
-        FilterStatus => {
-            use crate::core::status::Status::*;
-            state.list_filter = match state.list_filter {
-                None => Some(Todo),
-                Some(Todo) => Some(InProgress),
-                Some(InProgress) => Some(Done),
-                Some(Done) => Some(Reviewed),
-                Some(Reviewed) => None,
-            };
-            state.list_selected = 0;
-            let shown = state
-                .list_filter
-                .map_or("all".to_string(), |s| s.to_string());
-            state.info(format!("showing {shown} articles (s: next status)"));
-        }
-        ReviewMode => return reviewing::toggle_mode(state),
-        Adjudicate => return super::adjudicating::start(state),
-        ListPrev => state.list_selected = state.list_selected.saturating_sub(1),
-        Open => return open_selected(state),
-        _ if state.focus == Focus::Spans => return reviewing::spans_action(state, a),
-        _ => {
-            if state.article().is_none() {
-                state.error("no article open: choose one in the list and press Enter");
-                return vec![];
-            }
-            return match a {
-                LabelPicker => {
-                    state.overlay = Overlay::LabelPicker {
-                        filter: String::new(),
-                        selected: 0,
-                    };
-                    vec![]
-                }
-                Search => {
-                    let ci = state
-                        .last_search
-                        .as_ref()
-                        .is_some_and(|s| s.case_insensitive);
-                    state.overlay = Overlay::Search {
-                        input: String::new(),
-                        case_insensitive: ci,
-                    };
-                    vec![]
-                }
-                _ if a.tag_index().is_some() => editing::tag(state, a.tag_index().unwrap_or(0)),
-                DeleteSpan | Undo | Redo | TagAll | ToggleDone | AcceptChanges => {
-                    editing::edit_action(state, a)
-                }
-                Accept | Reject | MarkReviewed | NextUnreviewed | PrevUnreviewed | NextCase => {
-                    reviewing::text_action(state, a)
-                }
-                _ => {
-                    motion::motion_action(state, a);
-                    vec![]
-                }
-            };
-        }
+        Scope::Article => (command.run)(state, a),
     }
-    vec![]
-}
-
-fn quit(state: &mut State) -> Vec<Effect> {
-    let unsaved: Vec<String> = state
-        .articles
-        .iter()
-        .flatten()
-        .filter(|a| matches!(a.save, SaveState::Failed(_)))
-        .map(|a| a.doc.file_name.clone())
-        .collect();
-    if !unsaved.is_empty() && !state.quit_armed {
-        state.quit_armed = true;
-        state.error(format!(
-                "NOT SAVED: {}; saving is retried every second. Press q again to quit and lose these edits",
-                unsaved.join(", ")
-            ),
-        );
-        return vec![];
-    }
-    state.quit = true;
-    vec![Effect::Quit]
-}
-
-fn open_selected(state: &mut State) -> Vec<Effect> {
-    let Some(index) = state.highlighted() else {
-        state.error("no article here: s changes the status filter; .txt files go in articles/");
-        return vec![];
-    };
-    let Some(meta) = state.project.articles.get(index) else {
-        state.error("this project has no articles: put UTF-8 .txt files in articles/");
-        return vec![];
-    };
-    if state.articles[index].is_some() {
-        state.current = Some(index);
-        state.focus = Focus::Text;
-        refresh_view(state);
-        return vec![];
-    }
-    vec![Effect::Load {
-        index,
-        file_name: meta.file_name.clone(),
-        open: true,
-    }]
 }
 
 fn on_loaded(
@@ -394,7 +273,7 @@ fn on_mouse(state: &mut State, m: Mouse) -> Vec<Effect> {
         if i < state.visible_articles().len() {
             state.list_selected = i;
             state.focus = Focus::List;
-            return open_selected(state);
+            return general::open_selected(state);
         }
         return vec![];
     }

@@ -4,8 +4,8 @@
 
 use nhan::app::config::Config;
 use nhan::app::keys::Key;
-use nhan::app::runtime::App;
 use nhan::app::msg::Msg;
+use nhan::app::runtime::App;
 use nhan::core::document::Document;
 use nhan::core::edit::Edit;
 use nhan::core::markup;
