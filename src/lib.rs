@@ -8,3 +8,4 @@ pub mod core;
 pub mod export;
 pub mod tui;
 pub mod ui;
+pub mod view;

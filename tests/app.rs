@@ -370,7 +370,10 @@ fn resize_rewraps_and_keeps_the_cursor_visible() {
     let mut h = Harness::open(&"từ ".repeat(400));
     h.keys("G");
     let art = h.app.state.article().unwrap();
-    let row = art.layout.row_of_char(art.cursor);
+    let (row, _) = art
+        .layout
+        .cell_of_char(art.cursor)
+        .expect("the cursor row is wrapped");
     assert!(row >= art.scroll);
     for (w, hgt) in [(1, 1), (5, 3), (20, 10), (0, 0), (200, 60)] {
         h.app.handle(Msg::Resize(w, hgt));
@@ -378,7 +381,10 @@ fn resize_rewraps_and_keeps_the_cursor_visible() {
     }
     let art = h.app.state.article().unwrap();
     let inner = nhan::app::geometry::text_inner(h.app.state.size, h.app.state.mode);
-    let row = art.layout.row_of_char(art.cursor);
+    let (row, _) = art
+        .layout
+        .cell_of_char(art.cursor)
+        .expect("the cursor row is wrapped");
     assert!(row >= art.scroll && row < art.scroll + inner.height as usize);
 }
 

@@ -2,12 +2,12 @@
 
 mod support;
 
-use nhan::app::layout::{GlyphKind, Layout};
 use nhan::core::document::Document;
 use nhan::core::sidecar::Sidecar;
 use nhan::core::span::crosses;
 use nhan::core::text::Text;
 use nhan::core::tokens::Tokens;
+use nhan::view::wrap::{GlyphKind, Layout};
 use proptest::prelude::*;
 use support::Harness;
 use unicode_normalization::UnicodeNormalization;

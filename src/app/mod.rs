@@ -11,7 +11,6 @@ pub mod general;
 pub mod geometry;
 pub mod keymap;
 pub mod keys;
-pub mod layout;
 pub mod motion;
 pub mod msg;
 pub mod reviewing;

@@ -3,11 +3,11 @@
 
 use super::action::Action;
 use super::geometry;
-use super::layout::Layout;
 use super::msg::Effect;
 use super::state::{Edge, LastSearch, OpenArticle, Overlay, Selection, State, Step};
 use crate::core::search::SearchIndex;
 use crate::core::tokens::Tokens;
+use crate::view::wrap::Layout;
 
 /// The char the view follows: the moving selection edge, or the cursor.
 fn focus_char(art: &OpenArticle) -> usize {
@@ -25,7 +25,8 @@ fn focus_char(art: &OpenArticle) -> usize {
 pub fn follow(art: &mut OpenArticle, height: usize) {
     let height = height.max(1);
     let focus = focus_char(art);
-    art.layout.ensure_char(focus.max(art.cursor));
+    // The renderer draws the cursor: its row is wrapped here too.
+    art.layout.row_of_char(focus.max(art.cursor));
     let row = art.layout.row_of_char(focus);
     if row < art.scroll {
         art.scroll = row;

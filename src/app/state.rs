@@ -2,12 +2,12 @@
 //! the only code that changes it; the UI only reads it.
 
 use super::config::Config;
-use super::layout::Layout;
 use super::msg::Effect;
 use crate::core::document::Document;
 use crate::core::edit::History;
 use crate::core::project::Project;
 use crate::core::search::SearchIndex;
+use crate::view::wrap::Layout;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {

@@ -3,9 +3,9 @@
 
 use super::theme::Theme;
 use crate::app::geometry;
-use crate::app::layout::{Glyph, GlyphKind, close_text, display, glyph_span_id};
 use crate::app::state::{Focus, OpenArticle, Overlay, State};
 use crate::core::span::Span as Entity;
+use crate::view::wrap::{Glyph, GlyphKind, close_text, display};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Position, Rect};
@@ -46,17 +46,17 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let inner = inner.intersection(area);
     f.render_widget(block, area);
     draw_rows(f.buffer_mut(), inner, art, state, theme);
-    if focused && state.overlay == Overlay::None {
-        let row = art.layout.row_of_char(art.cursor);
-        let wrapped = row < art.layout.rows();
-        if wrapped && row >= art.scroll && row < art.scroll + inner.height as usize {
-            let col = art.layout.col_of_char(art.cursor);
-            let pos = Position::new(
-                inner.x + col.min(inner.width.saturating_sub(1)),
-                inner.y + (row - art.scroll) as u16,
-            );
-            f.set_cursor_position(pos);
-        }
+    if focused
+        && state.overlay == Overlay::None
+        && let Some((row, col)) = art.layout.cell_of_char(art.cursor)
+        && row >= art.scroll
+        && row < art.scroll + inner.height as usize
+    {
+        let pos = Position::new(
+            inner.x + col.min(inner.width.saturating_sub(1)),
+            inner.y + (row - art.scroll) as u16,
+        );
+        f.set_cursor_position(pos);
     }
 }
 
@@ -136,7 +136,7 @@ fn draw_rows(buf: &mut Buffer, inner: Rect, art: &OpenArticle, state: &State, th
             match g.kind {
                 GlyphKind::Newline => {}
                 GlyphKind::Open | GlyphKind::Close => {
-                    let Some(s) = row_spans.iter().find(|s| glyph_span_id(s.id) == g.span) else {
+                    let Some(s) = row_spans.iter().find(|s| s.id == g.span) else {
                         continue;
                     };
                     let style = label_style(&s.label);

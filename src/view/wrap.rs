@@ -36,7 +36,7 @@ pub struct Glyph {
     pub col: u16,
     pub width: u16,
     pub kind: GlyphKind,
-    /// For a bracket, its span's id as `glyph_span_id` gives it.
+    /// For a bracket, its span's id (0 for text).
     pub span: u64,
 }
 
@@ -79,34 +79,38 @@ pub fn close_text(label: &str) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Event {
     pos: u32,
-    /// The span's id, its low 32 bits (see `Glyph::span`).
+    /// The span: its place in the layout's span table (`Layout::span_ids`),
+    /// which keeps the event small whatever the ids are (imported sidecars
+    /// have any u64 ids).
     id: u32,
     width: u16,
     open: bool,
 }
 
-/// What a glyph keeps of its span's id: the low 32 bits. Spans drawn on one
-/// row never share them (ids are handed out one by one).
-pub fn glyph_span_id(id: u64) -> u64 {
-    u64::from(id as u32)
-}
-
+/// The brackets of `spans` positioned in `at`, their spans entered in
+/// `table`.
 fn events_of<'a>(
     spans: impl Iterator<Item = &'a crate::core::span::Span>,
     at: Range<usize>,
+    table: &mut Vec<u64>,
 ) -> Vec<Event> {
-    // The span's other end orders brackets sharing a position.
-    let mut v: Vec<(u32, Event)> = Vec::new();
+    // The span's other end orders brackets sharing a position, then its id.
+    let mut v: Vec<(u32, u64, Event)> = Vec::new();
     let inside = |p: usize| at.start <= p && p <= at.end;
     for s in spans {
+        if !inside(s.start) && !inside(s.end) {
+            continue;
+        }
+        let id = table.len() as u32;
+        table.push(s.id);
         if inside(s.start) {
             let e = Event {
                 pos: s.start as u32,
                 width: 1,
                 open: true,
-                id: s.id as u32,
+                id,
             };
-            v.push((s.end as u32, e));
+            v.push((s.end as u32, s.id, e));
         }
         if inside(s.end) {
             // `]` then the label, without building the string.
@@ -114,16 +118,16 @@ fn events_of<'a>(
                 pos: s.end as u32,
                 width: 1 + s.label.width() as u16,
                 open: false,
-                id: s.id as u32,
+                id,
             };
-            v.push((s.start as u32, e));
+            v.push((s.start as u32, s.id, e));
         }
     }
-    v.sort_unstable_by_key(|&(other, e)| {
-        let tie = if e.open { e.id } else { u32::MAX - e.id };
+    v.sort_unstable_by_key(|&(other, span, e)| {
+        let tie = if e.open { span } else { u64::MAX - span };
         (e.pos, e.open, std::cmp::Reverse(other), tie)
     });
-    v.into_iter().map(|(_, e)| e).collect()
+    v.into_iter().map(|(_, _, e)| e).collect()
 }
 
 /// The brackets in order, with a gap where the last edit was: a tag key
@@ -237,8 +241,9 @@ impl RowStart {
 
 /// The article is wrapped only as far as something asked for (the rows on
 /// screen, the cursor's row): opening or resizing a long article costs a
-/// screen, not the article. `update` extends it (`ensure_rows`,
-/// `ensure_char`) before anything reads further; rendering never does.
+/// screen, not the article. The queries that take `&mut self`
+/// (`row_of_char`, `col_of_char`, `char_at`) wrap as far as they need;
+/// rendering reads with `&self` only what is wrapped (`row`, `cell_of_char`).
 #[derive(Debug, Clone, Default)]
 pub struct Layout {
     pub width: u16,
@@ -246,6 +251,9 @@ pub struct Layout {
     /// be drawn on demand.
     text: Text,
     events: Events,
+    /// The ids of the spans the brackets belong to, indexed by `Event::id`.
+    /// An edit appends the spans it re-enters; a new layout starts afresh.
+    span_ids: Vec<u64>,
     /// Row starts wrapped so far. Unless `complete`, the last one is where
     /// wrapping resumes and its row's end is not known yet.
     starts: Vec<RowStart>,
@@ -462,11 +470,13 @@ impl Layout {
     /// The article wrapped only as far as its first `rows` rows.
     pub fn up_to(doc: &Document, width: u16, rows: usize) -> Layout {
         let width = width.max(1);
+        let mut span_ids = Vec::with_capacity(doc.spans.len());
         let full = doc.text.as_str().len() / width as usize + 2;
         let mut l = Layout {
             width,
             text: doc.text.clone(),
-            events: Events::new(events_of(doc.spans.iter(), 0..usize::MAX)),
+            events: Events::new(events_of(doc.spans.iter(), 0..usize::MAX, &mut span_ids)),
+            span_ids,
             starts: Vec::with_capacity(full.min(rows.saturating_add(2))),
             complete: false,
         };
@@ -512,8 +522,8 @@ impl Layout {
     }
 
     /// Wraps at least up to the row showing char `c`, so that
-    /// `row_of_char(c)` is exact.
-    pub fn ensure_char(&mut self, c: usize) {
+    /// `wrapped_row_of_char(c)` is exact.
+    fn ensure_char(&mut self, c: usize) {
         if !self.complete && self.starts.last().is_some_and(|r| r.c as usize <= c) {
             self.grow(|r, _| r.c as usize > c);
         }
@@ -548,7 +558,11 @@ impl Layout {
         // Replace the brackets positioned in a..=b.
         let lo = self.first_at(a as u32);
         let hi = self.events.partition_point(|e| (e.pos as usize) <= b);
-        let fresh = events_of(doc.spans.overlapping(a.saturating_sub(1), b + 1), a..b);
+        let fresh = events_of(
+            doc.spans.overlapping(a.saturating_sub(1), b + 1),
+            a..b,
+            &mut self.span_ids,
+        );
         let new_hi = lo + fresh.len();
         self.events.splice(lo, hi, fresh);
         // Row starts keep their bracket index relative to their own char,
@@ -655,7 +669,7 @@ impl Layout {
                         } else {
                             GlyphKind::Close
                         },
-                        span: u64::from(e.id),
+                        span: self.span_ids[e.id as usize],
                     }
                 }
                 _ if b >= s.len() => break,
@@ -686,18 +700,36 @@ impl Layout {
         out
     }
 
-    /// The row showing char `c` (the last row starting at or before it);
-    /// exact once `ensure_char(c)` ran, else possibly `rows()` (not
-    /// wrapped yet).
-    pub fn row_of_char(&self, c: usize) -> usize {
+    /// The row showing char `c`, wrapping as far as that needs.
+    pub fn row_of_char(&mut self, c: usize) -> usize {
+        self.ensure_char(c);
+        self.wrapped_row_of_char(c)
+    }
+
+    /// The row and column of char `c` if its row is wrapped already: what
+    /// a renderer, which reads and never wraps, can know.
+    pub fn cell_of_char(&self, c: usize) -> Option<(usize, u16)> {
+        let row = self.wrapped_row_of_char(c);
+        (row < self.rows()).then(|| (row, self.wrapped_col_of_char(c)))
+    }
+
+    /// The row showing char `c` among the rows wrapped so far (the last row
+    /// starting at or before it).
+    fn wrapped_row_of_char(&self, c: usize) -> usize {
         self.starts
             .partition_point(|s| s.c as usize <= c)
             .saturating_sub(1)
     }
 
-    /// The column of the grapheme at char `c` (or the row's end).
-    pub fn col_of_char(&self, c: usize) -> u16 {
-        let row = self.row(self.row_of_char(c));
+    /// The column of the grapheme at char `c` (or the row's end), wrapping
+    /// as far as that needs.
+    pub fn col_of_char(&mut self, c: usize) -> u16 {
+        self.ensure_char(c);
+        self.wrapped_col_of_char(c)
+    }
+
+    fn wrapped_col_of_char(&self, c: usize) -> u16 {
+        let row = self.row(self.wrapped_row_of_char(c));
         row.iter()
             .find(|g| {
                 matches!(g.kind, GlyphKind::Grapheme | GlyphKind::Newline) && g.end as usize > c
@@ -707,8 +739,10 @@ impl Layout {
     }
 
     /// The char at screen position (`row`, `col`): the grapheme under it,
-    /// or the nearest one to its left; the row's first char if none.
-    pub fn char_at(&self, row: usize, col: u16) -> usize {
+    /// or the nearest one to its left; the row's first char if none. Wraps
+    /// as far as `row`.
+    pub fn char_at(&mut self, row: usize, col: u16) -> usize {
+        self.ensure_rows(row.saturating_add(1));
         if self.rows() == 0 {
             return self.starts.first().map_or(0, |r| r.c as usize);
         }
@@ -766,7 +800,7 @@ mod reference {
                     col: 0,
                     width: 1,
                     kind: GlyphKind::Open,
-                    span: glyph_span_id(s.id),
+                    span: s.id,
                 };
                 let w = close_text(&s.label).width() as u16;
                 let close = Glyph {
@@ -775,7 +809,7 @@ mod reference {
                     col: 0,
                     width: w,
                     kind: GlyphKind::Close,
-                    span: glyph_span_id(s.id),
+                    span: s.id,
                 };
                 events.push((s.start, 1, usize::MAX - s.end, open));
                 events.push((s.end, 0, usize::MAX - s.start, close));
@@ -972,7 +1006,7 @@ mod tests {
     #[test]
     fn wide_characters_take_two_columns() {
         let d = doc("越南 👍🏽 ok");
-        let l = Layout::new(&d, 5);
+        let mut l = Layout::new(&d, 5);
         assert_eq!(lines(&d, 5), ["越南 ", "👍🏽 ok"]);
         assert_eq!(l.col_of_char(5), 2);
         assert_eq!(l.char_at(1, 1), 3);
@@ -982,7 +1016,7 @@ mod tests {
     fn newlines_and_nbsp() {
         let d = doc("a\r\n\nHà\u{a0}Nội xyz");
         assert_eq!(lines(&d, 6), ["a", "", "Hà\u{a0}Nội ", "xyz"]);
-        let l = Layout::new(&d, 6);
+        let mut l = Layout::new(&d, 6);
         assert_eq!(l.row_of_char(0), 0);
         assert_eq!(l.row_of_char(3), 1);
         assert_eq!(l.row_of_char(4), 2);
@@ -1028,6 +1062,15 @@ mod tests {
             v.push(c);
         }
         v
+    }
+
+    /// The brackets in order, each with its span's id (table places differ
+    /// between an edited layout and a fresh one).
+    fn brackets(l: &Layout) -> Vec<(u32, u64, u16, bool)> {
+        (0..l.events.len())
+            .filter_map(|k| l.events.get(k))
+            .map(|e| (e.pos, l.span_ids[e.id as usize], e.width, e.open))
+            .collect()
     }
 
     fn all_rows(l: &Layout) -> Vec<Vec<Glyph>> {
@@ -1107,7 +1150,7 @@ mod tests {
                 l.edit(&d, range, usize::MAX);
                 let fresh = Layout::new(&d, width);
                 prop_assert_eq!(&l.starts, &fresh.starts);
-                prop_assert_eq!(&l.events, &fresh.events);
+                prop_assert_eq!(brackets(&l), brackets(&fresh));
                 prop_assert_eq!(all_rows(&l), all_rows(&fresh));
             }
         }
@@ -1137,7 +1180,6 @@ mod tests {
                     0 => l.ensure_rows(n),
                     1 => {
                         let c = b[n % b.len()];
-                        l.ensure_char(c);
                         let r = l.row_of_char(c);
                         prop_assert!(r < l.rows());
                         prop_assert_eq!(r, Layout::new(&d, width).row_of_char(c));
@@ -1186,7 +1228,7 @@ mod tests {
                 let fresh = Layout::new(&d, width);
                 prop_assert!(l.rows() >= before.min(keep).min(fresh.rows()));
                 prop_assert!(l.rows() <= fresh.rows());
-                prop_assert_eq!(&l.events, &fresh.events);
+                prop_assert_eq!(brackets(&l), brackets(&fresh));
                 prop_assert_eq!(&l.starts[..], &fresh.starts[..l.starts.len()]);
                 prop_assert_eq!(&all_rows(&l)[..], &all_rows(&fresh)[..l.rows()]);
                 if grow == 0 {
@@ -1201,14 +1243,33 @@ mod tests {
     }
 
     #[test]
+    fn brackets_keep_span_ids_beyond_32_bits() {
+        // Imported sidecars may number spans anyhow: ids equal in their low
+        // 32 bits must still tell the two spans apart on one row.
+        let mut d = Document::new("t.txt", Text::new("ab cd".to_string()), "");
+        for (id, (s, e)) in [(7, (0, 2)), ((1 << 32) + 7, (3, 5))] {
+            let mut sp = d.make_span(s, e, "PER", None);
+            sp.id = id;
+            d.apply(&crate::core::edit::Edit::Add(sp));
+        }
+        let l = Layout::new(&d, 40);
+        let ids: Vec<u64> = l
+            .row(0)
+            .iter()
+            .filter(|g| g.kind == GlyphKind::Open)
+            .map(|g| g.span)
+            .collect();
+        assert_eq!(ids, [7, (1 << 32) + 7]);
+    }
+
+    #[test]
     fn opening_wraps_a_screen_and_moving_on_wraps_further() {
         let text = "Tổng Bí thư làm việc với Ban Đối ngoại. ".repeat(2000);
         let d = Document::new("t.txt", Text::new(text), "");
         let mut l = Layout::up_to(&d, 30, 10);
-        let full = Layout::new(&d, 30);
+        let mut full = Layout::new(&d, 30);
         assert!(l.rows() >= 10 && l.rows() < 20, "{} rows", l.rows());
         assert!(!l.is_complete());
-        l.ensure_char(40_000);
         assert_eq!(l.row_of_char(40_000), full.row_of_char(40_000));
         assert!(l.rows() < full.rows());
         l.ensure_all();
