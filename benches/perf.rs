@@ -22,9 +22,9 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use nhan::app::config::Config;
 use nhan::app::keys::Key;
 use nhan::app::msg::Msg;
-use nhan::app::runtime::App;
 use nhan::core::edit::Edit;
 use nhan::core::project::Project;
+use nhan::runtime::App;
 use nhan::view::wrap::Layout;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -48,11 +48,11 @@ const SIZE: (u16, u16) = (120, 40);
 fn open_app(root: &Path) -> App {
     let project = Project::open(root).unwrap();
     let mut app = App::new(project, Config::default(), SIZE);
-    // Saves go to a writer thread, as in the terminal: a key's figure is
-    // the key, not a synchronous save.
-    app.writer = Some(nhan::app::runtime::Writer::spawn());
     app.handle(Msg::Key(Key::parse("enter").unwrap()));
     assert!(app.state.article().is_some(), "article opened");
+    // Saves go to a writer thread, as in the terminal: a key's figure is
+    // the key, not a synchronous save.
+    app.use_threads();
     app
 }
 
@@ -62,11 +62,10 @@ fn draw(term: &mut Terminal<TestBackend>, app: &App) {
 
 /// One key as the event loop handles it: saves wait until it is drawn.
 fn key(app: &mut App, term: &mut Terminal<TestBackend>, k: Key) {
-    let gate = std::sync::Arc::clone(&app.writer.as_ref().expect("a writer").gate);
-    gate.busy();
+    let gate = app.gate().expect("a writer");
+    let _busy = gate.busy();
     app.handle(Msg::Key(k));
     draw(term, app);
-    gate.idle();
 }
 
 fn keys(c: &mut Criterion) {

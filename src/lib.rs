@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod core;
 pub mod export;
+pub mod runtime;
 pub mod tui;
 pub mod ui;
 pub mod view;

@@ -4,7 +4,6 @@
 mod support;
 
 use nhan::app::config::Config;
-use nhan::app::runtime::App;
 use nhan::core::document::Document;
 use nhan::core::edit::Edit;
 use nhan::core::markup;
@@ -12,6 +11,7 @@ use nhan::core::project::Project;
 use nhan::core::sidecar::{sha256_hex, write_atomic};
 use nhan::core::status::Status;
 use nhan::core::text::Text;
+use nhan::runtime::App;
 use support::Harness;
 
 const TEXT: &str = "Lan gặp Minh ở Bộ Ngoại giao tại Hà Nội.";

@@ -298,7 +298,7 @@ fn corrupt_sidecar_opens_read_only_and_is_never_written() {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, "{\"nhan\": 1, \"spans\": [").unwrap();
     let project = nhan::core::project::Project::open(h.dir.path()).unwrap();
-    h.app = nhan::app::runtime::App::new(project, Config::default(), (100, 30));
+    h.app = nhan::runtime::App::new(project, Config::default(), (100, 30));
     h.keys("enter");
     assert!(
         h.message().contains("read-only") && h.message().contains("a.json:1:"),
@@ -327,13 +327,13 @@ fn a_failed_save_is_shown_kept_in_memory_and_retried() {
     assert!(h.message().starts_with("NOT SAVED"), "{}", h.message());
     // Quitting warns first.
     h.keys("q");
-    assert!(!h.app.state.quit);
+    assert!(!h.app.wants_quit());
     std::fs::remove_file(&ann).unwrap();
     h.app.handle(Msg::Tick);
     assert_eq!(h.app.state.article().unwrap().save, SaveState::Saved);
     assert_eq!(h.disk_markup("a"), "[Hà]{LOC} Nội");
     h.keys("q");
-    assert!(h.app.state.quit);
+    assert!(h.app.wants_quit());
 }
 
 #[test]
@@ -455,7 +455,7 @@ fn background_scan_results_fill_the_list_but_never_override_an_open_article() {
 #[test]
 fn with_a_background_writer_edits_reach_the_disk_and_are_shown_saved_only_then() {
     let mut h = Harness::open("Lan gặp Minh ở Hà Nội hôm nay");
-    h.app.writer = Some(nhan::app::runtime::Writer::spawn());
+    h.app.use_threads();
     for _ in 0..6 {
         h.keys("1 l");
     }
@@ -473,7 +473,7 @@ fn a_large_sidecar_saved_while_edits_pile_up_still_ends_with_every_edit() {
     // pile up, and the writer writes them as one save.
     let words: Vec<String> = (0..3_000).map(|i| format!("[Lan{i}]{{PER}}")).collect();
     let mut h = Harness::open(&(words.join(" ") + " Hà Nội"));
-    h.app.writer = Some(nhan::app::runtime::Writer::spawn());
+    h.app.use_threads();
     h.keys("G");
     for _ in 0..5 {
         h.keys("3 x 3");

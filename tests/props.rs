@@ -125,7 +125,7 @@ proptest! {
         let mut h = Harness::with_config(&[("a", "")], Default::default(), (w, 12));
         std::fs::write(h.dir.path().join("articles/a.txt"), &t).unwrap();
         let project = nhan::core::project::Project::open(h.dir.path()).unwrap();
-        h.app = nhan::app::runtime::App::new(project, Default::default(), (w, 12));
+        h.app = nhan::runtime::App::new(project, Default::default(), (w, 12));
         h.keys("enter");
         for k in &keys {
             h.keys(k);

@@ -196,3 +196,57 @@ fn the_article_list_filters_by_status() {
     h.keys("enter");
     assert_eq!(h.markup(), "y");
 }
+
+#[test]
+fn with_threads_review_reads_the_other_articles_off_the_interface_thread() {
+    let mut h = Harness::with_config(
+        &[
+            ("a", "[Hà Nội]{LOC} đẹp"),
+            ("b", "[Lê Hoài Trung]{PER} đến"),
+        ],
+        reviewer_config(),
+        (100, 30),
+    );
+    h.keys("enter");
+    h.app.use_threads();
+    h.keys("r p");
+    // The worker reads `b`; its spans reach the list through `poll`.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while h.app.working() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        h.app.poll();
+    }
+    h.app.poll();
+    assert!(!h.app.working(), "the loads never came back");
+    assert_eq!(rows(&h), ["Hà Nội LOC -", "Lê Hoài Trung PER -"]);
+}
+
+#[test]
+fn a_load_that_comes_back_late_never_replaces_the_article_being_edited() {
+    let mut h = review(&[("a", "[Hà Nội]{LOC} đẹp")]);
+    // The same article read again (review's loads and an Enter both asked
+    // for it) before the edit, arriving after it.
+    let stale = h.app.state.project.load_for_editing("a.txt").map(Box::new);
+    h.keys("a");
+    let edited = h.markup();
+    h.app.handle(nhan::app::msg::Msg::Loaded {
+        index: 0,
+        open: true,
+        result: stale,
+    });
+    assert_eq!(h.markup(), edited);
+    assert_eq!(
+        h.app
+            .state
+            .article()
+            .unwrap()
+            .doc
+            .spans
+            .iter()
+            .next()
+            .unwrap()
+            .review
+            .as_deref(),
+        Some("accepted")
+    );
+}

@@ -3,9 +3,9 @@
 mod support;
 
 use nhan::app::config::Config;
-use nhan::app::runtime::App;
 use nhan::core::project::Project;
 use nhan::core::sidecar::Sidecar;
+use nhan::runtime::App;
 use proptest::prelude::*;
 use support::Harness;
 

@@ -4,8 +4,8 @@
 mod support;
 
 use nhan::app::config::Config;
-use nhan::app::runtime::App;
 use nhan::core::project::Project;
+use nhan::runtime::App;
 use serde_json::Value;
 use std::path::Path;
 

@@ -22,13 +22,11 @@ pub fn quit(state: &mut State) -> Vec<Effect> {
         ));
         return vec![];
     }
-    state.quit = true;
     vec![Effect::Quit]
 }
 
-pub fn suspend(state: &mut State) -> Vec<Effect> {
-    state.suspend = true;
-    vec![]
+pub fn suspend(_: &mut State) -> Vec<Effect> {
+    vec![Effect::Suspend]
 }
 
 pub fn help(state: &mut State) -> Vec<Effect> {

@@ -1,12 +1,12 @@
 //! The application: state, actions, keymap, and `update`, the only mutator.
-//! No terminal I/O here; `runtime` runs the effects `update` asks for.
+//! No terminal or disk I/O here: `crate::runtime` runs the effects `update`
+//! asks for.
 
 pub mod action;
 pub mod adjudicating;
 pub mod commands;
 pub mod config;
 pub mod editing;
-pub mod gate;
 pub mod general;
 pub mod geometry;
 pub mod keymap;
@@ -14,6 +14,5 @@ pub mod keys;
 pub mod motion;
 pub mod msg;
 pub mod reviewing;
-pub mod runtime;
 pub mod state;
 pub mod update;

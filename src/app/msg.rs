@@ -71,5 +71,8 @@ pub enum Effect {
         index: usize,
         stem: String,
     },
+    /// Leave, once every save is written.
     Quit,
+    /// Ctrl-Z: give the terminal back and stop until the shell continues us.
+    Suspend,
 }

@@ -249,9 +249,6 @@ pub struct State {
     pub lock_problem: Option<String>,
     /// `q` was pressed once while edits were unsaved: the next `q` quits.
     pub quit_armed: bool,
-    /// Ctrl-Z: the terminal loop suspends the process, then clears this.
-    pub suspend: bool,
-    pub quit: bool,
 }
 
 impl State {
@@ -279,8 +276,6 @@ impl State {
             drag_from: None,
             lock_problem: None,
             quit_armed: false,
-            suspend: false,
-            quit: false,
         }
     }
 

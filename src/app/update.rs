@@ -214,6 +214,17 @@ fn on_loaded(
     open: bool,
     result: Result<Box<Loaded>, String>,
 ) -> Vec<Effect> {
+    // Loads run off this thread: one asked for twice (review's loads and an
+    // Enter) may come back after the article was opened and edited. The
+    // article in memory is the newer one.
+    if state.articles.get(index).is_some_and(Option::is_some) {
+        if open {
+            state.current = Some(index);
+            state.focus = Focus::Text;
+            refresh_view(state);
+        }
+        return vec![];
+    }
     let mut loaded = match result {
         Ok(l) => *l,
         Err(e) => {

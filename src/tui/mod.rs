@@ -6,8 +6,8 @@ mod backend;
 use crate::app::config::{self, Config};
 use crate::app::keys::{Code, Key, Mods};
 use crate::app::msg::{Mouse, MouseKind, Msg};
-use crate::app::runtime::App;
 use crate::core::project::Project;
+use crate::runtime::App;
 use anyhow::Context as _;
 use backend::FrameBackend;
 use ratatui::crossterm::event::{
@@ -64,7 +64,7 @@ fn mouse_from_crossterm(m: event::MouseEvent) -> Option<Mouse> {
 }
 
 /// The writer's pending saves, for the panic hook to wait on.
-static PENDING: std::sync::OnceLock<std::sync::Arc<crate::app::runtime::Pending>> =
+static PENDING: std::sync::OnceLock<std::sync::Arc<crate::runtime::writer::Pending>> =
     std::sync::OnceLock::new();
 
 /// On a panic: let the writer finish the saves it was handed (it runs on
@@ -205,23 +205,6 @@ pub fn run(project_dir: &Path, annotator: Option<String>, adjudicate: bool) -> a
     result
 }
 
-/// Reads every article's title, status and counts on another thread and
-/// sends them as they come, so the first frame never waits for them.
-fn scan_in_background(
-    project: Project,
-) -> std::sync::mpsc::Receiver<(usize, crate::core::project::ArticleMeta)> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        crate::app::runtime::background_priority();
-        for i in 0..project.articles.len() {
-            if tx.send((i, project.scan_for_list(i))).is_err() {
-                return;
-            }
-        }
-    });
-    rx
-}
-
 fn event_loop(
     project: Project,
     config: Config,
@@ -229,17 +212,22 @@ fn event_loop(
 ) -> anyhow::Result<()> {
     let mut term = new_terminal()?;
     let size = term.size()?;
-    let scans = scan_in_background(project.clone());
+    let scans = crate::runtime::scan_in_background(project.clone());
     let mut app = App::new(project, config, (size.width, size.height));
-    let writer = crate::app::runtime::Writer::spawn();
-    let _ = PENDING.set(std::sync::Arc::clone(&writer.pending));
-    let gate = std::sync::Arc::clone(&writer.gate);
-    app.writer = Some(writer);
+    app.use_threads();
+    if let Some(p) = app.pending_saves() {
+        let _ = PENDING.set(p);
+    }
+    let gate = app.gate().context("the threaded runtime has a gate")?;
     if let Some(why) = lock_problem {
         app.state.lock_problem = Some(why.clone());
         app.state.error(why);
     }
     app.state.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    // A test of the crash path: this key panics.
+    let panic_key = std::env::var("NHAN_TEST_PANIC_KEY")
+        .ok()
+        .and_then(|p| Key::parse(&p).ok());
     let mut last_tick = Instant::now();
     // NHAN_TRACE=path: one line per key, "key<TAB>µs from read to frame flushed".
     let mut trace = std::env::var_os("NHAN_TRACE").and_then(|p| {
@@ -250,17 +238,20 @@ fn event_loop(
             .ok()
     });
     let mut traced: Vec<(Key, Instant)> = Vec::new();
+    // From reading a key to its frame being flushed, saves wait.
+    let mut busy: Option<crate::runtime::gate::Busy> = None;
     loop {
-        // Saves the writer finished since the last frame ("saved ✓").
-        app.poll_saves();
+        // Saves the writer finished since the last frame ("saved ✓"), and
+        // articles the worker read.
+        app.poll();
         term.draw(|f| crate::ui::draw(f, &app.state))?;
-        gate.idle();
+        drop(busy.take());
         if let Some(f) = trace.as_mut() {
             for (k, t) in traced.drain(..) {
                 let _ = writeln!(f, "{k:?}\t{}", t.elapsed().as_micros());
             }
         }
-        if app.state.quit {
+        if app.wants_quit() {
             // Every save handed over is written before we go; one that
             // failed keeps nhan open, saying why (q again quits anyway).
             app.flush_saves();
@@ -273,7 +264,7 @@ fn event_loop(
             if !failed || app.state.quit_armed {
                 return Ok(());
             }
-            app.state.quit = false;
+            app.quit_refused();
             app.handle(Msg::Action(crate::app::action::Action::Quit));
             continue;
         }
@@ -293,15 +284,16 @@ fn event_loop(
             }
         }
         let to_tick = Duration::from_secs(1).saturating_sub(last_tick.elapsed());
-        let saving = app.writer.as_ref().is_some_and(|w| !w.pending.is_idle());
-        let timeout = if scanning || saving {
+        let timeout = if app.working() {
+            // An article being read is shown as soon as it is there.
+            to_tick.min(Duration::from_millis(5))
+        } else if scanning {
             to_tick.min(Duration::from_millis(30))
         } else {
             to_tick
         };
         if event::poll(timeout)? {
-            // From here to the frame being flushed, saves wait.
-            gate.busy();
+            busy = Some(gate.busy());
             // Handle everything already queued before drawing again.
             loop {
                 let event = event::read()?;
@@ -318,8 +310,7 @@ fn event_loop(
                     _ => None,
                 };
                 if let Some(Msg::Key(k)) = &msg
-                    && std::env::var("NHAN_TEST_PANIC_KEY")
-                        .is_ok_and(|p| Key::parse(&p).ok() == Some(*k))
+                    && panic_key == Some(*k)
                 {
                     panic!("panic requested by NHAN_TEST_PANIC_KEY (a test of the crash path)");
                 }
@@ -329,14 +320,15 @@ fn event_loop(
                 if let Some(msg) = msg {
                     app.handle(msg);
                 }
-                if app.state.suspend {
-                    app.state.suspend = false;
+                if app.take_suspend() {
+                    // Waiting for the writer: it need not wait for us.
+                    drop(busy.take());
                     app.flush_saves();
                     suspend(&mut term)?;
                     let size = term.size()?;
                     app.handle(Msg::Resize(size.width, size.height));
                 }
-                if app.state.quit || !event::poll(Duration::ZERO)? {
+                if app.wants_quit() || !event::poll(Duration::ZERO)? {
                     break;
                 }
             }

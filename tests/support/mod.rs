@@ -5,13 +5,13 @@
 use nhan::app::config::Config;
 use nhan::app::keys::Key;
 use nhan::app::msg::Msg;
-use nhan::app::runtime::App;
 use nhan::core::document::Document;
 use nhan::core::edit::Edit;
 use nhan::core::markup;
 use nhan::core::project::Project;
 use nhan::core::sidecar::{Sidecar, sha256_hex, write_atomic};
 use nhan::core::text::Text;
+use nhan::runtime::App;
 use std::path::{Path, PathBuf};
 
 pub struct Harness {

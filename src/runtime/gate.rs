@@ -36,9 +36,12 @@ pub struct Gate {
 }
 
 impl Gate {
-    /// A key was read: background work waits until `idle` (or `HOLD`).
-    pub fn busy(&self) {
+    /// A key was read: background work waits until the guard is dropped
+    /// (the frame is on the terminal), or `HOLD` passes.
+    #[must_use = "the interface is busy only while the guard lives"]
+    pub fn busy(&self) -> Busy<'_> {
         self.busy_for(HOLD);
+        Busy { gate: self }
     }
 
     fn busy_for(&self, hold: Duration) {
@@ -47,7 +50,7 @@ impl Gate {
     }
 
     /// The frame is on the terminal: background work goes on.
-    pub fn idle(&self) {
+    fn idle(&self) {
         self.busy_until.store(0, Ordering::Relaxed);
     }
 
@@ -64,6 +67,18 @@ impl Gate {
             }
             std::thread::sleep(POLL.min(Duration::from_nanos(until - now)));
         }
+    }
+}
+
+/// The interface is busy while this lives (also when a panic unwinds
+/// through it: the writer is never held up by a frame that did not come).
+pub struct Busy<'a> {
+    gate: &'a Gate,
+}
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        self.gate.idle();
     }
 }
 
@@ -121,7 +136,8 @@ mod tests {
     #[test]
     fn an_interface_that_never_says_idle_delays_the_writer_only_briefly() {
         let gate = Gate::default();
-        gate.busy();
+        // As if the guard were never dropped.
+        std::mem::forget(gate.busy());
         let mut out = Vec::new();
         GivesWay {
             inner: &mut out,

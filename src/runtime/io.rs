@@ -1,0 +1,66 @@
+//! The blocking I/O behind each effect: reading articles and annotators'
+//! work, writing sidecars.
+
+use super::gate::Gate;
+use super::system::release_free_memory;
+use super::writer::save;
+use crate::app::msg::{Effect, Msg};
+use crate::core::project::Project;
+use crate::core::sidecar::Sidecar;
+
+/// Runs one read or write `update` asked for and returns its result as a
+/// message; `None` for what has no result (quit, suspend: the loop that
+/// owns the terminal does those). Blocking: the inline executor calls it
+/// on the caller's thread, the threaded one on a worker.
+pub fn run(project: &Project, effect: Effect) -> Option<Msg> {
+    match effect {
+        Effect::Load {
+            index,
+            file_name,
+            open,
+        } => {
+            let result = project.load_for_editing(&file_name).map(Box::new);
+            release_free_memory();
+            Some(Msg::Loaded {
+                index,
+                open,
+                result,
+            })
+        }
+        Effect::Save {
+            index,
+            revision,
+            path,
+            snapshot,
+        } => Some(Msg::Saved {
+            index,
+            revision,
+            result: save(&path, &snapshot, &Gate::default()),
+        }),
+        Effect::LoadAnnotators { index, stem } => {
+            let mut work = Vec::new();
+            for name in project.annotators_of(&stem) {
+                let path = project.annotator_path(&name, &stem);
+                let parsed = std::fs::read(&path)
+                    .map_err(|e| format!("{}: {e}", path.display()))
+                    .and_then(|b| {
+                        Sidecar::parse(&b, &path.display().to_string()).map_err(|e| e.to_string())
+                    });
+                match parsed {
+                    Ok(sc) => work.push((name, sc.spans)),
+                    Err(e) => {
+                        return Some(Msg::AnnotatorsLoaded {
+                            index,
+                            result: Err(format!("{e}; fix it to adjudicate")),
+                        });
+                    }
+                }
+            }
+            Some(Msg::AnnotatorsLoaded {
+                index,
+                result: Ok(work),
+            })
+        }
+        Effect::Quit | Effect::Suspend => None,
+    }
+}

@@ -1,0 +1,56 @@
+//! The worker that reads articles (opening one, or all of them for review)
+//! off the interface's thread.
+
+use super::io;
+use crate::app::msg::{Effect, Msg};
+use crate::core::project::Project;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+pub struct Loader {
+    tx: Sender<Effect>,
+    rx: Receiver<Msg>,
+    /// Effects handed over whose result has not been taken in yet.
+    outstanding: Arc<AtomicUsize>,
+}
+
+impl Loader {
+    pub fn spawn(project: Project) -> Loader {
+        let (tx, jobs) = channel::<Effect>();
+        let (done, rx) = channel();
+        std::thread::spawn(move || {
+            for effect in jobs {
+                if let Some(msg) = io::run(&project, effect)
+                    && done.send(msg).is_err()
+                {
+                    return;
+                }
+            }
+        });
+        Loader {
+            tx,
+            rx,
+            outstanding: Arc::default(),
+        }
+    }
+
+    pub fn send(&self, effect: Effect) {
+        // Counted first: the result may be back before `send` returns.
+        self.outstanding.fetch_add(1, Ordering::SeqCst);
+        if self.tx.send(effect).is_err() {
+            self.outstanding.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    /// The results ready now.
+    pub fn results(&self) -> Vec<Msg> {
+        let got: Vec<Msg> = self.rx.try_iter().collect();
+        self.outstanding.fetch_sub(got.len(), Ordering::SeqCst);
+        got
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.outstanding.load(Ordering::SeqCst) > 0
+    }
+}
