@@ -485,3 +485,28 @@ fn a_large_sidecar_saved_while_edits_pile_up_still_ends_with_every_edit() {
     assert_eq!(disk.spans.last().unwrap().text, "Nội");
     assert_eq!(h.disk_markup("a"), h.markup());
 }
+
+#[test]
+fn accepting_a_changed_article_is_undone_like_any_edit() {
+    let mut h = Harness::new(&[("a", "[Lan]{PER} gặp [Minh]{PER} ở [Hà Nội]{LOC}.")]);
+    std::fs::write(
+        h.dir.path().join("articles/a.txt"),
+        "Hôm qua, Lan gặp Minh ở Hà Nam.",
+    )
+    .unwrap();
+    let project = nhan::core::project::Project::open(h.dir.path()).unwrap();
+    h.app = nhan::runtime::App::new(project, Config::default(), (100, 30));
+    h.keys("enter A");
+    assert_eq!(
+        h.on_disk("a").unwrap().extra["orphans"][0]["text"],
+        "Hà Nội"
+    );
+    h.keys("u");
+    assert!(h.message().contains("undone"), "{}", h.message());
+    assert!(!h.on_disk("a").unwrap().extra.contains_key("orphans"));
+    h.keys("ctrl-r");
+    assert_eq!(
+        h.on_disk("a").unwrap().extra["orphans"][0]["text"],
+        "Hà Nội"
+    );
+}

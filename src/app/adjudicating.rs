@@ -9,7 +9,7 @@ use super::msg::Effect;
 use super::state::{Focus, Mode, OpenArticle, ReviewRow, Selection, State, Step};
 use crate::core::adjudication::{self, AGREED_BY, Adjudication, Candidate, Decision};
 use crate::core::edit::Edit;
-use crate::core::review::{ACCEPTED, REJECTED_FIELD};
+use crate::core::review::{self, ACCEPTED, REJECTED_FIELD};
 use crate::core::span::Span;
 use serde_json::Value;
 
@@ -219,7 +219,9 @@ pub fn take(state: &mut State, chosen: Option<Candidate>) -> Vec<Effect> {
         return vec![];
     }
     let mut edits = vec![Edit::Add(gold_span(art, &c, adjudicator.as_deref()))];
-    edits.extend(unrecord(art, &c));
+    edits.extend(review::unrecord_rejection(
+        &art.doc, c.start, c.end, &c.label,
+    ));
     decide(state, edits, "takes", &c)
 }
 
@@ -243,20 +245,11 @@ pub fn leave(state: &mut State, chosen: Option<Candidate>) -> Vec<Effect> {
     {
         edits.push(Edit::Remove(s.clone()));
     }
-    let before = art.doc.extra.get(REJECTED_FIELD).cloned();
-    let mut list = before
-        .clone()
-        .and_then(|v| v.as_array().cloned())
-        .unwrap_or_default();
-    list.push(serde_json::json!({
+    let record = serde_json::json!({
         "start": c.start, "end": c.end, "label": c.label, "text": c.text,
         "review": "rejected", "reviewer": adjudicator, AGREED_BY: c.by,
-    }));
-    edits.push(Edit::SetExtra {
-        key: REJECTED_FIELD.into(),
-        before,
-        after: Some(Value::Array(list)),
     });
+    edits.push(review::append_records(&art.doc, REJECTED_FIELD, [record]));
     decide(state, edits, "leaves out", &c)
 }
 
@@ -267,30 +260,6 @@ fn decide(state: &mut State, edits: Vec<Edit>, verb: &str, c: &Candidate) -> Vec
     state.info(format!("gold {verb} {} “{}” (from {by})", c.label, c.text));
     effects.extend(step(state, Step::Forward));
     effects
-}
-
-/// Removes a candidate from the `rejected` record (it is being taken).
-fn unrecord(art: &OpenArticle, c: &Candidate) -> Option<Edit> {
-    let before = art.doc.extra.get(REJECTED_FIELD).cloned()?;
-    let list: Vec<Value> = before.as_array()?.clone();
-    let kept: Vec<Value> = list
-        .iter()
-        .filter(|r| {
-            !(r["start"].as_u64() == Some(c.start as u64)
-                && r["end"].as_u64() == Some(c.end as u64)
-                && r["label"] == c.label)
-        })
-        .cloned()
-        .collect();
-    (kept.len() != list.len()).then(|| Edit::SetExtra {
-        key: REJECTED_FIELD.into(),
-        before: Some(before),
-        after: if kept.is_empty() {
-            None
-        } else {
-            Some(Value::Array(kept))
-        },
-    })
 }
 
 /// `}` / `{`: the next undecided disagreement, in reading order.

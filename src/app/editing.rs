@@ -384,20 +384,14 @@ pub fn accept_changes(state: &mut State) -> Vec<Effect> {
         return vec![];
     };
     if !r.orphans.is_empty() {
-        let mut list = art
-            .doc
-            .extra
-            .get(review::ORPHANS_FIELD)
-            .and_then(|v| v.as_array().cloned())
-            .unwrap_or_default();
-        list.extend(
-            r.orphans
-                .iter()
-                .filter_map(|s| serde_json::to_value(s).ok()),
-        );
-        art.doc
-            .extra
-            .insert(review::ORPHANS_FIELD.into(), serde_json::Value::Array(list));
+        // Through an edit, so that `u` takes the record back out.
+        let orphans = r
+            .orphans
+            .iter()
+            .filter_map(|s| serde_json::to_value(s).ok());
+        let edit = review::append_records(&art.doc, review::ORPHANS_FIELD, orphans);
+        art.doc.apply(&edit);
+        art.history.record(edit);
     }
     art.read_only = lock;
     art.revision += 1;

@@ -321,11 +321,6 @@ fn reject(state: &mut State) -> Vec<Effect> {
     let Some(art) = state.article() else {
         return vec![];
     };
-    let before = art.doc.extra.get(REJECTED_FIELD).cloned();
-    let mut list = before
-        .clone()
-        .and_then(|v| v.as_array().cloned())
-        .unwrap_or_default();
     let mut record = serde_json::to_value(&span).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut record {
         m.insert("review".into(), Value::from("rejected"));
@@ -333,15 +328,8 @@ fn reject(state: &mut State) -> Vec<Effect> {
             m.insert("reviewer".into(), Value::from(r.as_str()));
         }
     }
-    list.push(record);
-    let edit = Edit::Batch(vec![
-        Edit::Remove(span),
-        Edit::SetExtra {
-            key: REJECTED_FIELD.into(),
-            before,
-            after: Some(Value::Array(list)),
-        },
-    ]);
+    let record = review::append_records(&art.doc, REJECTED_FIELD, [record]);
+    let edit = Edit::Batch(vec![Edit::Remove(span), record]);
     let effects = editing::commit(state, edit, None);
     if state.focus == Focus::Text {
         step_unreviewed(state, Step::Forward);

@@ -2,9 +2,8 @@
 //! into candidates, and whether the gold has taken or left out each one.
 
 use super::document::Document;
-use super::review::REJECTED_FIELD;
+use super::review::is_rejected;
 use super::span::Span;
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Sidecar field on a gold span: the annotators who had exactly this span.
@@ -83,16 +82,9 @@ pub fn decision(doc: &Document, c: &Candidate) -> Decision {
     {
         return Decision::Taken(s.id);
     }
-    let left = doc
-        .extra
-        .get(REJECTED_FIELD)
-        .and_then(Value::as_array)
-        .is_some_and(|v| {
-            v.iter().any(|r| {
-                r["start"].as_u64() == Some(c.start as u64)
-                    && r["end"].as_u64() == Some(c.end as u64)
-                    && r["label"] == c.label
-            })
-        });
-    if left { Decision::Left } else { Decision::Open }
+    if is_rejected(doc, c.start, c.end, &c.label) {
+        Decision::Left
+    } else {
+        Decision::Open
+    }
 }
