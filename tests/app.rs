@@ -153,7 +153,7 @@ fn first_edit_starts_progress_and_d_toggles_done() {
     assert_eq!(h.on_disk("a").unwrap().status, Status::InProgress);
     h.keys("D");
     assert_eq!(h.on_disk("a").unwrap().status, Status::Done);
-    assert_eq!(h.app.state.project.articles[0].status, Status::Done);
+    assert_eq!(h.app.state.slot(0).status(), Status::Done);
     h.keys("D");
     assert_eq!(h.on_disk("a").unwrap().status, Status::InProgress);
 }
@@ -362,7 +362,7 @@ fn switching_articles_keeps_each_ones_undo_history() {
     h.keys("enter 3 tab j enter 3 tab k enter u");
     assert_eq!(h.markup(), "Hà Nội");
     assert_eq!(h.disk_markup("b"), "[Huế]{LOC}");
-    assert_eq!(h.app.state.project.articles[1].span_count, 1);
+    assert_eq!(h.app.state.slot(1).span_count(), 1);
 }
 
 #[test]
@@ -444,10 +444,10 @@ fn background_scan_results_fill_the_list_but_never_override_an_open_article() {
         index: 0,
         meta: scanned("a", "Tin Hà Nội"),
     });
-    let arts = &h.app.state.project.articles;
-    assert_eq!(arts[1].title, "Tin Huế");
+    let (a, b) = (h.app.state.slot(0), h.app.state.slot(1));
+    assert_eq!(b.meta().title, "Tin Huế");
     assert_eq!(
-        (arts[0].title.as_str(), arts[0].span_count, arts[0].status),
+        (a.meta().title.as_str(), a.span_count(), a.status()),
         ("Tin Hà Nội", 1, Status::InProgress)
     );
 }

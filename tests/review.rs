@@ -120,7 +120,7 @@ fn an_article_is_reviewed_only_when_every_span_is() {
     assert_ne!(h.app.state.article().unwrap().doc.status, Status::Reviewed);
     h.keys("a a D");
     assert_eq!(h.on_disk("a").unwrap().status, Status::Reviewed);
-    assert_eq!(h.app.state.project.articles[0].status, Status::Reviewed);
+    assert_eq!(h.app.state.slot(0).status(), Status::Reviewed);
     h.keys("D");
     assert_eq!(h.on_disk("a").unwrap().status, Status::Done);
 }

@@ -128,10 +128,7 @@ fn after_change(
         // The rows on screen; `refresh_view` wraps on if the view moves.
         art.layout.edit(&art.doc, changed, art.scroll + height + 1);
     }
-    let (index, status, count) = (art.index, art.doc.status, art.doc.spans.len());
-    let meta = &mut state.project.articles[index];
-    meta.status = status;
-    meta.span_count = count;
+    let index = art.index;
     state.review.dirty = true;
     state.review.cases = None;
     state.info(text);

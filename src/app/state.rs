@@ -5,8 +5,9 @@ use super::config::Config;
 use super::msg::Effect;
 use crate::core::document::Document;
 use crate::core::edit::History;
-use crate::core::project::Project;
+use crate::core::project::{ArticleMeta, Project};
 use crate::core::search::SearchIndex;
+use crate::core::status::Status;
 use crate::view::wrap::Layout;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,6 +226,38 @@ impl OpenArticle {
     }
 }
 
+/// An article as the list knows it: what the scan read, or, once it is
+/// open, its live document. Status and span count are read from here, never
+/// copied from the document by hand.
+#[derive(Debug, Clone, Copy)]
+pub enum Slot<'a> {
+    Listed(&'a ArticleMeta),
+    Open(&'a ArticleMeta, &'a OpenArticle),
+}
+
+impl<'a> Slot<'a> {
+    /// File name, title and the problem the scan found.
+    pub fn meta(self) -> &'a ArticleMeta {
+        match self {
+            Slot::Listed(m) | Slot::Open(m, _) => m,
+        }
+    }
+
+    pub fn status(self) -> Status {
+        match self {
+            Slot::Listed(m) => m.status,
+            Slot::Open(_, a) => a.doc.status,
+        }
+    }
+
+    pub fn span_count(self) -> usize {
+        match self {
+            Slot::Listed(m) => m.span_count,
+            Slot::Open(_, a) => a.doc.spans.len(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct State {
     pub project: Project,
@@ -287,13 +320,24 @@ impl State {
         self.current.and_then(|i| self.articles[i].as_mut())
     }
 
+    /// Article `i` as the list shows it.
+    pub fn slot(&self, i: usize) -> Slot<'_> {
+        let meta = &self.project.articles[i];
+        match self.articles.get(i).and_then(Option::as_ref) {
+            Some(open) => Slot::Open(meta, open),
+            None => Slot::Listed(meta),
+        }
+    }
+
+    /// Every article as the list shows it, in list order.
+    pub fn slots(&self) -> impl Iterator<Item = Slot<'_>> {
+        (0..self.project.articles.len()).map(|i| self.slot(i))
+    }
+
     /// Indices of the articles the list shows (its status filter applied).
     pub fn visible_articles(&self) -> Vec<usize> {
         (0..self.project.articles.len())
-            .filter(|&i| {
-                self.list_filter
-                    .is_none_or(|f| self.project.articles[i].status == f)
-            })
+            .filter(|&i| self.list_filter.is_none_or(|f| self.slot(i).status() == f))
             .collect()
     }
 

@@ -53,16 +53,9 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
             super::adjudicating::loaded(state, index, result)
         }
         Msg::Scanned { index, meta } => {
-            // An article already open knows better: its document is live.
-            if let (Some(slot), Some(art)) = (
-                state.project.articles.get_mut(index),
-                state.articles.get(index).and_then(Option::as_ref),
-            ) {
-                slot.title = meta.title;
-                slot.status = art.doc.status;
-                slot.span_count = art.doc.spans.len();
-                slot.problem = meta.problem;
-            } else if let Some(slot) = state.project.articles.get_mut(index) {
+            // An open article's status and count come from its live
+            // document (`State::slot`), whatever the scan read.
+            if let Some(slot) = state.project.articles.get_mut(index) {
                 *slot = *meta;
             }
             vec![]

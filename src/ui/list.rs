@@ -24,10 +24,8 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let n = state.project.articles.len();
     let shown = state.visible_articles();
     let reviewed = state
-        .project
-        .articles
-        .iter()
-        .filter(|a| a.status == Status::Reviewed)
+        .slots()
+        .filter(|a| a.status() == Status::Reviewed)
         .count();
     let title = match state.list_filter {
         None => format!(" Articles ({n}) "),
@@ -51,7 +49,8 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let first = geometry::list_offset(state.list_selected, visible);
     let mut lines = Vec::new();
     for (row, &i) in shown.iter().enumerate().skip(first).take(visible.max(1)) {
-        let a = &state.project.articles[i];
+        let slot = state.slot(i);
+        let a = slot.meta();
         let current = state.current == Some(i);
         let mut title_style = Style::default();
         if current {
@@ -66,10 +65,10 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         }
         let warn = if a.problem.is_some() { "⚠ " } else { "" };
         lines.push(Line::from(vec![
-            Span::raw(format!("{} ", status_mark(a.status))),
+            Span::raw(format!("{} ", status_mark(slot.status()))),
             Span::styled(format!("{warn}{}", a.title), title_style),
         ]));
-        let mut spans = super::plural(a.span_count, "span");
+        let mut spans = super::plural(slot.span_count(), "span");
         // Review progress is known once the article has been read.
         if let Some(art) = &state.articles[i] {
             let r = art.doc.spans.reviewed();
@@ -78,7 +77,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
             }
         }
         lines.push(Line::styled(
-            format!("  {} · {spans}", a.status),
+            format!("  {} · {spans}", slot.status()),
             theme.dim(),
         ));
     }

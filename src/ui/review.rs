@@ -49,14 +49,13 @@ pub fn progress(state: &State) -> String {
         spans += a.doc.spans.len();
         reviewed += a.doc.spans.reviewed();
     }
-    let arts = &state.project.articles;
-    let done = arts
-        .iter()
-        .filter(|a| a.status == crate::core::status::Status::Reviewed)
+    let done = state
+        .slots()
+        .filter(|a| a.status() == crate::core::status::Status::Reviewed)
         .count();
     format!(
         " project: {reviewed}/{spans} spans reviewed · {done}/{} articles reviewed ",
-        arts.len()
+        state.project.articles.len()
     )
 }
 
