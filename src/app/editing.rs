@@ -5,7 +5,7 @@ use super::action::Action;
 use super::geometry;
 use super::motion::refresh_view;
 use super::msg::Effect;
-use super::state::{Mode, OpenArticle, Overlay, SaveState, Selection, State, Step};
+use super::state::{Mode, OpenArticle, Overlay, ReadOnly, SaveState, Selection, State, Step};
 use crate::core::document::Document;
 use crate::core::edit::Edit;
 use crate::core::review;
@@ -390,7 +390,7 @@ pub fn accept_changes(state: &mut State) -> Vec<Effect> {
         art.doc.apply(&edit);
         art.history.record(edit);
     }
-    art.read_only = lock;
+    art.read_only = lock.map(ReadOnly::Locked);
     art.revision += 1;
     art.save = SaveState::Pending;
     let index = art.index;

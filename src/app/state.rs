@@ -175,13 +175,50 @@ pub struct LastSearch {
     pub matches: Vec<(usize, usize)>,
 }
 
+/// Why an open article takes no edits. The loaded article says why in
+/// words; the cause decides what gets it out (`A`, fixing the file,
+/// quitting the other nhan).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadOnly {
+    /// The sidecar could not be read or does not fit its article or the
+    /// schema: it is never overwritten; fixing the file gets out.
+    Sidecar(String),
+    /// The article changed since it was annotated: spans were placed again
+    /// and `A` accepts them.
+    ArticleChanged(String),
+    /// Another nhan holds the project lock.
+    Locked(String),
+}
+
+impl std::fmt::Display for ReadOnly {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadOnly::Sidecar(why) | ReadOnly::ArticleChanged(why) | ReadOnly::Locked(why) => {
+                f.write_str(why)
+            }
+        }
+    }
+}
+
+impl ReadOnly {
+    /// Why `loaded` is read-only, with `lock` the lock problem of this
+    /// session, if any.
+    pub fn of(loaded: &crate::core::project::Loaded, lock: Option<&str>) -> Option<ReadOnly> {
+        match (&loaded.read_only, &loaded.reanchored) {
+            (Some(why), Some(_)) => Some(ReadOnly::ArticleChanged(why.clone())),
+            (Some(why), None) => Some(ReadOnly::Sidecar(why.clone())),
+            (None, _) => lock.map(|why| ReadOnly::Locked(why.to_string())),
+        }
+    }
+}
+
 /// An article opened in this session: kept while the program runs, so
 /// switching articles keeps each one's cursor and undo history.
 #[derive(Debug, Clone)]
 pub struct OpenArticle {
     pub index: usize,
     pub doc: Document,
-    pub read_only: Option<String>,
+    pub read_only: Option<ReadOnly>,
     pub history: History,
     pub cursor: usize,
     pub selection: Option<Selection>,
@@ -197,13 +234,17 @@ pub struct OpenArticle {
 }
 
 impl OpenArticle {
-    pub fn new(index: usize, loaded: crate::core::project::Loaded) -> OpenArticle {
+    pub fn new(
+        index: usize,
+        loaded: crate::core::project::Loaded,
+        read_only: Option<ReadOnly>,
+    ) -> OpenArticle {
         let cursor = loaded.doc.first_token_start();
         OpenArticle {
             index,
             cursor,
             doc: loaded.doc,
-            read_only: loaded.read_only,
+            read_only,
             history: History::default(),
             selection: None,
             scroll: 0,

@@ -12,7 +12,7 @@ use super::keys::{Code, Key};
 use super::motion::{self, refresh_view};
 use super::msg::{Effect, Mouse, MouseKind, Msg};
 use super::reviewing;
-use super::state::{Focus, Mode, OpenArticle, Overlay, SaveState, State};
+use super::state::{Focus, Mode, OpenArticle, Overlay, ReadOnly, SaveState, State};
 use crate::core::project::Loaded;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
@@ -218,7 +218,7 @@ fn on_loaded(
         }
         return vec![];
     }
-    let mut loaded = match result {
+    let loaded = match result {
         Ok(l) => *l,
         Err(e) => {
             state.project.articles[index].problem = Some(e.clone());
@@ -228,21 +228,19 @@ fn on_loaded(
             return vec![];
         }
     };
-    if loaded.read_only.is_none() {
-        loaded.read_only = state.lock_problem.clone();
-    }
+    let read_only = ReadOnly::of(&loaded, state.lock_problem.as_deref());
     state.review.dirty = true;
     state.review.cases = None;
     if !open {
-        state.articles[index] = Some(OpenArticle::new(index, loaded));
+        state.articles[index] = Some(OpenArticle::new(index, loaded, read_only));
         return vec![];
     }
-    match (&loaded.read_only, &loaded.notice) {
+    match (&read_only, &loaded.notice) {
         (Some(reason), _) => state.error(format!("read-only: {reason}")),
         (None, Some(notice)) => state.error(notice.clone()),
         (None, None) => state.message = None,
     }
-    state.articles[index] = Some(OpenArticle::new(index, loaded));
+    state.articles[index] = Some(OpenArticle::new(index, loaded, read_only));
     state.current = Some(index);
     state.focus = Focus::Text;
     refresh_view(state);
