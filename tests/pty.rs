@@ -713,7 +713,20 @@ fn ctrl_z_suspends_and_fg_redraws() {
         .args(["-CONT", &nhan.pid().to_string()])
         .status()
         .unwrap();
-    nhan.wait_for("the terminal to be taken back", |_| true);
+    // Taken back: the alternate screen entered again after it was left.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let out = String::from_utf8_lossy(&nhan.raw()[before..]).into_owned();
+        let left = out.find("\x1b[?1049l").unwrap();
+        if out[left..].contains("\x1b[?1049h") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "SIGCONT did not take the terminal back"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     let after = String::from_utf8_lossy(&nhan.raw()[before..]).into_owned();
     let left = after.find("\x1b[?1049l").unwrap();
     assert!(

@@ -1,10 +1,9 @@
 //! The interface's right of way over background work.
 //!
-//! On two cores, a sidecar being serialised on one core slowed the frame
-//! being drawn on the other by 3–5× (shared caches and memory bandwidth:
-//! the writer at idle priority only gives up the CPU, not those), so one
-//! key in a few dozen took 1.5–2 ms instead of 0.4 while saves ran after
-//! every key. The interface marks the time from reading a key to flushing
+//! On two cores, a sidecar being serialised on one core slows the frame
+//! being drawn on the other (shared caches and memory bandwidth: the writer
+//! at idle priority only gives up the CPU, not those; the figures are in
+//! docs/PERFORMANCE.md, "Second round"). The interface marks the time from reading a key to flushing
 //! its frame as busy; the writer waits while it is, between two pieces of
 //! a sidecar (a piece is one span's line, microseconds of work).
 //!
