@@ -115,9 +115,22 @@ impl App {
 
     /// Whether saves or loads are under way on another thread.
     pub fn working(&self) -> bool {
+        self.saving() || self.loading()
+    }
+
+    /// Whether saves handed to the writer are not written yet.
+    pub fn saving(&self) -> bool {
         match &self.executor {
             Executor::Inline => false,
-            Executor::Threaded { writer, loader } => !writer.pending.is_idle() || loader.is_busy(),
+            Executor::Threaded { writer, .. } => !writer.pending.is_idle(),
+        }
+    }
+
+    /// Whether articles asked for are still being read.
+    pub fn loading(&self) -> bool {
+        match &self.executor {
+            Executor::Inline => false,
+            Executor::Threaded { loader, .. } => loader.is_busy(),
         }
     }
 

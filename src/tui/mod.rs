@@ -284,10 +284,10 @@ fn event_loop(
             }
         }
         let to_tick = Duration::from_secs(1).saturating_sub(last_tick.elapsed());
-        let timeout = if app.working() {
+        let timeout = if app.loading() {
             // An article being read is shown as soon as it is there.
             to_tick.min(Duration::from_millis(5))
-        } else if scanning {
+        } else if scanning || app.saving() {
             to_tick.min(Duration::from_millis(30))
         } else {
             to_tick
