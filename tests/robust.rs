@@ -194,3 +194,34 @@ fn the_list_glances_at_a_large_article_and_agrees_with_a_full_read() {
         "{problem}"
     );
 }
+
+/// The real binary, started without a terminal (so start-up fails after
+/// the lock is tried): a `.nhan.lock` that links to gold data must leave
+/// that data byte-identical.
+#[test]
+fn a_symlinked_lock_never_truncates_its_target_even_when_start_up_fails() {
+    let h = Harness::new(&[("a", "[Lan]{PER} gặp Minh.")]);
+    let gold = h.sidecar_path("a");
+    let before = std::fs::read(&gold).unwrap();
+    std::os::unix::fs::symlink(&gold, h.dir.path().join(".nhan.lock")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nhan"))
+        .arg("--project")
+        .arg(h.dir.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_eq!(
+        std::fs::read(&gold).unwrap(),
+        before,
+        "the gold sidecar is untouched"
+    );
+    assert!(
+        std::fs::symlink_metadata(h.dir.path().join(".nhan.lock"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
