@@ -4,9 +4,11 @@
 pub mod document;
 pub mod edit;
 pub mod encoding;
+pub mod git;
 pub mod interned;
 pub mod lock;
 pub mod markup;
+pub mod merge;
 pub mod project;
 pub mod reanchor;
 pub mod review;

@@ -359,6 +359,16 @@ impl Project {
                 orphans: r.orphans,
             });
         }
+        // A plain git merge of two branches' new spans may have left two
+        // spans with one id: renumber rather than refuse the article.
+        let renumbered = spans.renumber_duplicate_ids();
+        let loaded = |doc, read_only| {
+            let mut l = loaded(doc, read_only);
+            if !renumbered.is_empty() {
+                l.notice = Some(renumbered_notice(&shown, &renumbered));
+            }
+            l
+        };
         let (doc, problems) = doc.with_store(head, spans);
         if let Some(first) = problems.first() {
             let more = match problems.len() {
@@ -382,6 +392,21 @@ impl Project {
         }
         Ok(loaded(doc, None))
     }
+}
+
+/// Says which spans got new ids because another span had theirs.
+fn renumbered_notice(shown: &str, renumbered: &[(u64, u64)]) -> String {
+    let list: Vec<String> = renumbered
+        .iter()
+        .take(3)
+        .map(|(old, new)| format!("{old} → {new}"))
+        .collect();
+    let more = if renumbered.len() > 3 { ", …" } else { "" };
+    format!(
+        "{shown}: {} span(s) shared an id with another span (a git merge?) and got new ids ({}{more}); saved with your next edit. `nhan git-setup` makes git merge sidecars span by span",
+        renumbered.len(),
+        list.join(", ")
+    )
 }
 
 /// Articles larger than this are only glanced at for the list.
