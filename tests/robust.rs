@@ -225,3 +225,53 @@ fn a_symlinked_lock_never_truncates_its_target_even_when_start_up_fails() {
             .is_symlink()
     );
 }
+
+/// The example, in a project under git: the first of three
+/// `Hà Nội` becomes `Thủ đô` (same length). Re-anchoring goes through a diff
+/// with the committed text, so the other two keep their own labels.
+#[test]
+fn a_replaced_occurrence_leaves_the_others_their_labels_after_accept() {
+    let mut h = Harness::new(&[(
+        "a",
+        "Mở đầu. [Hà Nội]{PER} là một. Giữa đoạn văn dài. [Hà Nội]{ORG} là hai. Cuối đoạn. [Hà Nội]{LOC} là ba.",
+    )]);
+    let dir = h.dir.path().to_path_buf();
+    let git = |args: &[&str]| {
+        let o = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&dir)
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "annotated"]);
+    // Edited outside nhan, not committed.
+    std::fs::write(
+        dir.join("articles/a.txt"),
+        "Mở đầu. Thủ đô là một. Giữa đoạn văn dài. Hà Nội là hai. Cuối đoạn. Hà Nội là ba.",
+    )
+    .unwrap();
+    reopen(&mut h);
+    h.keys("enter");
+    assert!(
+        h.message().contains("1 could not be placed") && h.message().contains("PER “Hà Nội”"),
+        "the edited span is the one listed: {}",
+        h.message()
+    );
+    h.keys("A");
+    assert_eq!(
+        h.disk_markup("a"),
+        "Mở đầu. Thủ đô là một. Giữa đoạn văn dài. [Hà Nội]{ORG} là hai. Cuối đoạn. [Hà Nội]{LOC} là ba."
+    );
+    let sc = h.on_disk("a").unwrap();
+    assert_eq!(sc.extra["orphans"][0]["label"], "PER");
+}

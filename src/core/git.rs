@@ -180,3 +180,90 @@ fn shell_word(s: &str) -> String {
         format!("'{}'", s.replace('\'', r"'\''"))
     }
 }
+
+/// The article's text as it was when its sidecar was last written: the
+/// version in the git history of `article` whose SHA-256 is `sha256` (the
+/// sidecar's `text_sha256`). `None` outside git, or when that version was
+/// never committed. Two git processes, whatever the history's length: one
+/// lists the article's blobs (the newest 200 commits that touched it), one
+/// reads them.
+pub fn old_article_text(article: &Path, sha256: &str) -> Option<Vec<u8>> {
+    use std::io::{BufRead, Read, Write};
+    let dir = article.parent().filter(|p| !p.as_os_str().is_empty())?;
+    let name = article.file_name()?.to_str()?;
+    let log = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "log",
+            "--all",
+            "-n",
+            "200",
+            "--format=",
+            "--raw",
+            "--no-abbrev",
+            "--",
+        ])
+        .arg(name)
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    let mut blobs: Vec<String> = Vec::new();
+    for line in String::from_utf8_lossy(&log.stdout).lines() {
+        let Some(rest) = line.strip_prefix(':') else {
+            continue;
+        };
+        for id in rest.split_whitespace().skip(2).take(2) {
+            if id.bytes().all(|b| b.is_ascii_hexdigit())
+                && !id.bytes().all(|b| b == b'0')
+                && !blobs.iter().any(|b| b == id)
+            {
+                blobs.push(id.to_string());
+            }
+        }
+    }
+    if blobs.is_empty() {
+        return None;
+    }
+    let mut cat = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["cat-file", "--batch"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut stdin = cat.stdin.take()?;
+    let list = blobs.join("\n") + "\n";
+    // Written from another thread: git answers while we still write.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(list.as_bytes());
+    });
+    let mut out = std::io::BufReader::new(cat.stdout.take()?);
+    let mut found = None;
+    for _ in &blobs {
+        let mut header = String::new();
+        if out.read_line(&mut header).ok()? == 0 {
+            break;
+        }
+        let Some(size) = header
+            .split_whitespace()
+            .nth(2)
+            .and_then(|s| s.parse::<usize>().ok())
+        else {
+            continue; // "<id> missing"
+        };
+        let mut body = vec![0; size + 1];
+        out.read_exact(&mut body).ok()?;
+        body.pop();
+        if found.is_none() && super::sidecar::sha256_hex(&body) == sha256 {
+            found = Some(body);
+        }
+    }
+    drop(out);
+    let _ = writer.join();
+    let _ = cat.wait();
+    found
+}

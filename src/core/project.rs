@@ -351,7 +351,14 @@ impl Project {
                 allow_crossing: self.schema.overlap == Overlap::Any,
             };
             let old: Vec<Span> = spans.iter().cloned().collect();
-            let r = reanchor::reanchor_with(&old, &doc.text, opts);
+            // Through a diff when git still has the text the spans were
+            // made on; by the span texts alone when not.
+            let old_text = crate::core::git::old_article_text(&path, &head.text_sha256)
+                .and_then(|b| Text::from_file_vec(b).ok());
+            let r = match old_text {
+                Some(old_text) => reanchor::reanchor_by_diff(&old, &old_text, &doc.text, opts),
+                None => reanchor::reanchor_with(&old, &doc.text, opts),
+            };
             spans = SpanStore::new(r.placed);
             head.text_sha256 = doc.text_sha256.clone();
             reanchored = Some(Reanchor {
