@@ -275,3 +275,30 @@ fn a_replaced_occurrence_leaves_the_others_their_labels_after_accept() {
     let sc = h.on_disk("a").unwrap();
     assert_eq!(sc.extra["orphans"][0]["label"], "PER");
 }
+
+/// A PDF saved as `.txt`: the list and the open attempt name the file, and
+/// the legacy-encoding fix is a command that replaces the original.
+#[test]
+fn a_binary_article_is_named_in_the_list_and_when_opened() {
+    let mut h = Harness::new(&[("b", "Hà Nội")]);
+    std::fs::write(
+        h.dir.path().join("articles/a.txt"),
+        b"%PDF-1.7\n\xe2\xe3\xcf\xd3\x00\x01",
+    )
+    .unwrap();
+    reopen(&mut h);
+    let problem = h.app.state.project.articles[0]
+        .problem
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        problem.contains("articles/a.txt") && problem.contains("PDF"),
+        "{problem}"
+    );
+    h.keys("enter");
+    assert!(
+        h.message().contains("articles/a.txt") && h.message().contains("PDF"),
+        "{}",
+        h.message()
+    );
+}
