@@ -302,3 +302,39 @@ fn a_binary_article_is_named_in_the_list_and_when_opened() {
         h.message()
     );
 }
+
+/// The same without git: the text was opened in nhan before it was edited,
+/// so this machine kept it, and the re-anchoring is by a diff too. The
+/// sample corpus case: the first `Hồ Chí Minh` removed, the accepted span
+/// on the second stays there and nothing lands on another span's place.
+#[test]
+fn without_git_the_text_opened_before_is_diffed_with_the_edited_one() {
+    let mut h = Harness::new(&[(
+        "a",
+        "Chủ tịch [Hồ Chí Minh]{PER} đọc Tuyên ngôn. Năm sau, [Hồ Chí Minh]{LOC} là tên [thành phố]{ORG} (bản không git).",
+    )]);
+    let mut sc = h.on_disk("a").unwrap();
+    sc.spans[1].review = Some("accepted".into());
+    std::fs::write(h.sidecar_path("a"), sc.to_json()).unwrap();
+    h.keys("enter");
+    assert!(h.app.state.article().is_some());
+    std::fs::write(
+        h.dir.path().join("articles/a.txt"),
+        "Chủ tịch đọc Tuyên ngôn. Năm sau, Hồ Chí Minh là tên thành phố (bản không git).",
+    )
+    .unwrap();
+    reopen(&mut h);
+    h.keys("enter");
+    assert!(
+        h.message().contains("1 could not be placed") && h.message().contains("PER “Hồ Chí Minh”"),
+        "{}",
+        h.message()
+    );
+    h.keys("A");
+    assert_eq!(
+        h.disk_markup("a"),
+        "Chủ tịch đọc Tuyên ngôn. Năm sau, [Hồ Chí Minh]{LOC} là tên [thành phố]{ORG} (bản không git)."
+    );
+    let sc = h.on_disk("a").unwrap();
+    assert_eq!(sc.spans[0].review.as_deref(), Some("accepted"));
+}

@@ -258,8 +258,10 @@ pub fn old_article_text(article: &Path, sha256: &str) -> Option<Vec<u8>> {
         let mut body = vec![0; size + 1];
         out.read_exact(&mut body).ok()?;
         body.pop();
-        if found.is_none() && super::sidecar::sha256_hex(&body) == sha256 {
-            found = Some(body);
+        // nhan hashes the text without a leading BOM.
+        let text = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&body);
+        if found.is_none() && super::sidecar::sha256_hex(text) == sha256 {
+            found = Some(text.to_vec());
         }
     }
     drop(out);

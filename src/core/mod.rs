@@ -18,4 +18,5 @@ pub mod sidecar;
 pub mod span;
 pub mod status;
 pub mod text;
+pub mod text_cache;
 pub mod tokens;

@@ -318,6 +318,9 @@ impl Project {
             let sc = Stored::read(&sc_path);
             (joined(sha), sc)
         });
+        // Whatever sidecar is written next refers to this text: keep it, so
+        // that a later edit of the article can be re-anchored by a diff.
+        crate::core::text_cache::remember(&sha, text.as_str().as_bytes());
         let doc = if background {
             Document::segment_in_background(file_name, text, sha)
         } else {
@@ -351,9 +354,10 @@ impl Project {
                 allow_crossing: self.schema.overlap == Overlap::Any,
             };
             let old: Vec<Span> = spans.iter().cloned().collect();
-            // Through a diff when git still has the text the spans were
-            // made on; by the span texts alone when not.
-            let old_text = crate::core::git::old_article_text(&path, &head.text_sha256)
+            // Through a diff when this machine or git still has the text
+            // the spans were made on; by the span texts alone when not.
+            let old_text = crate::core::text_cache::recall(&head.text_sha256)
+                .or_else(|| crate::core::git::old_article_text(&path, &head.text_sha256))
                 .and_then(|b| Text::from_file_vec(b).ok());
             let r = match old_text {
                 Some(old_text) => reanchor::reanchor_by_diff(&old, &old_text, &doc.text, opts),
