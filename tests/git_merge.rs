@@ -246,3 +246,77 @@ fn a_sidecar_with_a_duplicate_id_opens_for_editing_with_a_notice() {
         "{out}"
     );
 }
+
+/// The driver called on a side that is not a sidecar (hand-broken JSON):
+/// git's own line merge, markers and all, so nothing of either side is
+/// lost; exit 1.
+#[test]
+fn merge_file_falls_back_to_a_line_merge_when_a_side_is_not_a_sidecar() {
+    let d = repo(false);
+    let dir = d.path();
+    let good = std::fs::read_to_string(sidecar(dir)).unwrap();
+    let base = dir.join("base.json");
+    let ours = dir.join("ours.json");
+    let theirs = dir.join("theirs.json");
+    std::fs::write(&base, &good).unwrap();
+    std::fs::write(
+        &ours,
+        good.replace("\"status\": \"todo\"", "\"status\": \"done\""),
+    )
+    .unwrap();
+    std::fs::write(
+        &theirs,
+        good.replace("\"status\": \"todo\"", "\"status\": oops"),
+    )
+    .unwrap();
+    let (code, out) = nhan(
+        dir,
+        &[
+            "merge-file",
+            &base.display().to_string(),
+            &ours.display().to_string(),
+            &theirs.display().to_string(),
+            "--path",
+            "annotations/a.json",
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("annotations/a.json (theirs)") && out.contains("line by line"),
+        "{out}"
+    );
+    let merged = std::fs::read_to_string(&ours).unwrap();
+    assert!(
+        merged.contains("\"status\": \"done\"") && merged.contains("\"status\": oops"),
+        "both sides kept: {merged}"
+    );
+}
+
+/// Without the driver: two spans added far apart in the same sidecar, and
+/// git's own line merge is clean. The spans' ids differ, so the article
+/// opens for editing (with sequential ids both were `max + 1`, and the
+/// article opened read-only with no way out).
+#[test]
+fn a_plain_git_merge_of_spans_added_apart_gives_distinct_ids() {
+    let d = repo(false);
+    let dir = d.path();
+    // More spans in the base, so that the two additions are lines apart.
+    edit(dir, |doc| {
+        add(doc, "gặp", "MISC", "lead");
+        add(doc, "Minh", "PER", "lead");
+        add(doc, "Cuối", "MISC", "lead");
+    });
+    ok(dir, &["commit", "-q", "-am", "more"]);
+    branches(
+        dir,
+        |doc| add(doc, "Lan", "PER", "lan"),
+        |doc| add(doc, "Huế", "LOC", "minh"),
+    );
+    let m = git(dir, &["merge", "-q", "--no-edit", "minh"]);
+    assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
+    let l = Project::open(dir).unwrap().load("a.txt").unwrap();
+    assert_eq!(l.read_only, None);
+    assert_eq!(l.notice, None, "nothing to renumber");
+    assert_eq!(l.doc.spans.len(), 6);
+    assert_eq!(nhan(dir, &["validate"]).0, 0);
+}
