@@ -44,4 +44,21 @@ pub enum Command {
     Validate,
     /// Agreement between annotators (per pair and overall).
     Agree(crate::agree::AgreeArgs),
+    /// Git's merge driver for sidecars: merges THEIRS into OURS span by
+    /// span (exit 0: clean; 1: conflicts, recorded under "conflicts").
+    /// Installed by `nhan git-setup`.
+    MergeFile {
+        /// The common ancestor (git's %O).
+        base: PathBuf,
+        /// This branch's version, replaced by the result (git's %A).
+        ours: PathBuf,
+        /// The other branch's version (git's %B).
+        theirs: PathBuf,
+        /// The path being merged, for messages (git's %P).
+        #[arg(long, value_name = "PATH")]
+        path: Option<String>,
+    },
+    /// Makes git merge sidecars span by span: writes .gitattributes, the
+    /// merge driver's git config, and .nhan.lock into .gitignore.
+    GitSetup,
 }

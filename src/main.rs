@@ -12,6 +12,27 @@ fn main() -> ExitCode {
         Some(Command::Stats { json }) => nhan::commands::stats(&cli.project, *json),
         Some(Command::Validate) => nhan::commands::validate(&cli.project),
         Some(Command::Agree(a)) => nhan::agree::run(&cli.project, a),
+        Some(Command::MergeFile {
+            base,
+            ours,
+            theirs,
+            path,
+        }) => {
+            let shown = path.clone().unwrap_or_else(|| ours.display().to_string());
+            nhan::core::git::merge_file(base, ours, theirs, &shown, &mut std::io::stderr()).map(
+                |o| match o {
+                    nhan::core::git::Outcome::Clean => ExitCode::SUCCESS,
+                    nhan::core::git::Outcome::Conflicts => ExitCode::from(1),
+                },
+            )
+        }
+        Some(Command::GitSetup) => nhan::core::git::setup(&cli.project).map(|done| {
+            for d in done {
+                println!("{d}");
+            }
+            println!("git now merges sidecars span by span (annotations/**/*.json merge=nhan)");
+            ExitCode::SUCCESS
+        }),
     };
     match result {
         Ok(code) => code,

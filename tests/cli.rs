@@ -74,6 +74,7 @@ fn validate_names_file_line_and_problem() {
     let h = Harness::new(&[("a", "[Hà Nội]{LOC} ok")]);
     assert_eq!(nhan(h.dir.path(), &["validate"]).0, 0);
     let p = h.sidecar_path("a");
+    let id = h.on_disk("a").unwrap().spans[0].id;
     let s = std::fs::read_to_string(&p)
         .unwrap()
         .replace("\"text\": \"Hà Nội\"", "\"text\": \"Hà Nam\"");
@@ -81,7 +82,9 @@ fn validate_names_file_line_and_problem() {
     let (code, out, _) = nhan(h.dir.path(), &["validate"]);
     assert_eq!(code, 1);
     assert!(
-        out.contains("a.json:7: span 1: text \"Hà Nam\" does not match"),
+        out.contains(&format!(
+            "a.json:7: span {id}: text \"Hà Nam\" does not match"
+        )),
         "{out}"
     );
     std::fs::write(&p, "{\n  \"nhan\": 1,\n  oops\n}").unwrap();
@@ -104,6 +107,7 @@ fn usage_errors_exit_2_and_help_works() {
 fn validate_checks_every_annotators_sidecars_too() {
     let h = Harness::new(&[("a", "[Hà Nội]{LOC} ok")]);
     let gold = std::fs::read_to_string(h.sidecar_path("a")).unwrap();
+    let id = h.on_disk("a").unwrap().spans[0].id;
     let lan = h.dir.path().join("annotations/lan");
     std::fs::create_dir_all(&lan).unwrap();
     std::fs::write(lan.join("a.json"), &gold).unwrap();
@@ -120,7 +124,9 @@ fn validate_checks_every_annotators_sidecars_too() {
     let (code, out, _) = nhan(h.dir.path(), &["validate"]);
     assert_eq!(code, 1);
     assert!(
-        out.contains("lan/a.json:7: span 1: offsets [0, 99) are outside the text"),
+        out.contains(&format!(
+            "lan/a.json:7: span {id}: offsets [0, 99) are outside the text"
+        )),
         "{out}"
     );
     assert!(

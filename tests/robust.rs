@@ -194,3 +194,147 @@ fn the_list_glances_at_a_large_article_and_agrees_with_a_full_read() {
         "{problem}"
     );
 }
+
+/// The real binary, started without a terminal (so start-up fails after
+/// the lock is tried): a `.nhan.lock` that links to gold data must leave
+/// that data byte-identical.
+#[test]
+fn a_symlinked_lock_never_truncates_its_target_even_when_start_up_fails() {
+    let h = Harness::new(&[("a", "[Lan]{PER} gặp Minh.")]);
+    let gold = h.sidecar_path("a");
+    let before = std::fs::read(&gold).unwrap();
+    std::os::unix::fs::symlink(&gold, h.dir.path().join(".nhan.lock")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nhan"))
+        .arg("--project")
+        .arg(h.dir.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_eq!(
+        std::fs::read(&gold).unwrap(),
+        before,
+        "the gold sidecar is untouched"
+    );
+    assert!(
+        std::fs::symlink_metadata(h.dir.path().join(".nhan.lock"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
+/// The example, in a project under git: the first of three
+/// `Hà Nội` becomes `Thủ đô` (same length). Re-anchoring goes through a diff
+/// with the committed text, so the other two keep their own labels.
+#[test]
+fn a_replaced_occurrence_leaves_the_others_their_labels_after_accept() {
+    let mut h = Harness::new(&[(
+        "a",
+        "Mở đầu. [Hà Nội]{PER} là một. Giữa đoạn văn dài. [Hà Nội]{ORG} là hai. Cuối đoạn. [Hà Nội]{LOC} là ba.",
+    )]);
+    let dir = h.dir.path().to_path_buf();
+    let git = |args: &[&str]| {
+        let o = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&dir)
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "annotated"]);
+    // Edited outside nhan, not committed.
+    std::fs::write(
+        dir.join("articles/a.txt"),
+        "Mở đầu. Thủ đô là một. Giữa đoạn văn dài. Hà Nội là hai. Cuối đoạn. Hà Nội là ba.",
+    )
+    .unwrap();
+    reopen(&mut h);
+    h.keys("enter");
+    assert!(
+        h.message().contains("1 could not be placed") && h.message().contains("PER “Hà Nội”"),
+        "the edited span is the one listed: {}",
+        h.message()
+    );
+    h.keys("A");
+    assert_eq!(
+        h.disk_markup("a"),
+        "Mở đầu. Thủ đô là một. Giữa đoạn văn dài. [Hà Nội]{ORG} là hai. Cuối đoạn. [Hà Nội]{LOC} là ba."
+    );
+    let sc = h.on_disk("a").unwrap();
+    assert_eq!(sc.extra["orphans"][0]["label"], "PER");
+}
+
+/// A PDF saved as `.txt`: the list and the open attempt name the file, and
+/// the legacy-encoding fix is a command that replaces the original.
+#[test]
+fn a_binary_article_is_named_in_the_list_and_when_opened() {
+    let mut h = Harness::new(&[("b", "Hà Nội")]);
+    std::fs::write(
+        h.dir.path().join("articles/a.txt"),
+        b"%PDF-1.7\n\xe2\xe3\xcf\xd3\x00\x01",
+    )
+    .unwrap();
+    reopen(&mut h);
+    let problem = h.app.state.project.articles[0]
+        .problem
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        problem.contains("articles/a.txt") && problem.contains("PDF"),
+        "{problem}"
+    );
+    h.keys("enter");
+    assert!(
+        h.message().contains("articles/a.txt") && h.message().contains("PDF"),
+        "{}",
+        h.message()
+    );
+}
+
+/// The same without git: the text was opened in nhan before it was edited,
+/// so this machine kept it, and the re-anchoring is by a diff too. The
+/// sample corpus case: the first `Hồ Chí Minh` removed, the accepted span
+/// on the second stays there and nothing lands on another span's place.
+#[test]
+fn without_git_the_text_opened_before_is_diffed_with_the_edited_one() {
+    let mut h = Harness::new(&[(
+        "a",
+        "Chủ tịch [Hồ Chí Minh]{PER} đọc Tuyên ngôn. Năm sau, [Hồ Chí Minh]{LOC} là tên [thành phố]{ORG} (bản không git).",
+    )]);
+    let mut sc = h.on_disk("a").unwrap();
+    sc.spans[1].review = Some("accepted".into());
+    std::fs::write(h.sidecar_path("a"), sc.to_json()).unwrap();
+    h.keys("enter");
+    assert!(h.app.state.article().is_some());
+    std::fs::write(
+        h.dir.path().join("articles/a.txt"),
+        "Chủ tịch đọc Tuyên ngôn. Năm sau, Hồ Chí Minh là tên thành phố (bản không git).",
+    )
+    .unwrap();
+    reopen(&mut h);
+    h.keys("enter");
+    assert!(
+        h.message().contains("1 could not be placed") && h.message().contains("PER “Hồ Chí Minh”"),
+        "{}",
+        h.message()
+    );
+    h.keys("A");
+    assert_eq!(
+        h.disk_markup("a"),
+        "Chủ tịch đọc Tuyên ngôn. Năm sau, [Hồ Chí Minh]{LOC} là tên [thành phố]{ORG} (bản không git)."
+    );
+    let sc = h.on_disk("a").unwrap();
+    assert_eq!(sc.spans[0].review.as_deref(), Some("accepted"));
+}

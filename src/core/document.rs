@@ -169,7 +169,7 @@ impl Document {
             if dup.binary_search(&s.id).is_ok() {
                 problems.push(Problem {
                     span_id: Some(s.id),
-                    message: "duplicate id".into(),
+                    message: "duplicate id (as a plain git merge leaves it); opening the article in nhan gives the later span a new id, and `nhan git-setup` makes git merge sidecars span by span".into(),
                 });
                 dup.retain(|&d| d != s.id);
             }
@@ -275,8 +275,7 @@ impl Document {
         label: &str,
         annotator: Option<&str>,
     ) -> Span {
-        let id = self.next_id;
-        self.next_id += 1;
+        let id = self.spans.fresh_id(annotator, label, start, end);
         Span {
             id,
             start,

@@ -74,12 +74,21 @@ impl Diagnosis {
         }
     }
 
-    /// One line naming what the file probably is and how to fix it, with
-    /// `file` (as the user should type it) in the suggested command.
+    /// One line naming the file, what it probably is and how to fix it,
+    /// with `file` (as the user should type it) in the suggested command.
+    /// The command is the whole fix: it converts into a temporary file and
+    /// then replaces the original with it (a converted copy left next to
+    /// the original would leave the article as broken as before, and in
+    /// `articles/` a `.txt` copy would be a second article).
     pub fn message(&self, file: &str) -> String {
+        format!("{file}: {}", self.problem(file))
+    }
+
+    fn problem(&self, file: &str) -> String {
         let q = shell_quote(file);
         let out = shell_quote(&converted_name(file));
-        let iconv = |from: &str| format!("iconv -f {from} -t UTF-8 {q} > {out}");
+        let replace = format!("mv {out} {q}");
+        let iconv = |from: &str| format!("iconv -f {from} -t UTF-8 {q} > {out} && {replace}");
         match self.kind {
             Kind::Utf8 => "valid UTF-8".into(),
             Kind::DamagedUtf8 {
@@ -89,7 +98,7 @@ impl Diagnosis {
             } => format!(
                 "mostly UTF-8, but {bad} byte sequence(s) are not (the first at byte {first_bad}, line {line}): \
                  the file is probably damaged or mixes encodings; fix those bytes, or drop them with \
-                 `iconv -f UTF-8 -t UTF-8 -c {q} > {out}` (the bad bytes are lost)"
+                 `iconv -f UTF-8 -t UTF-8 -c {q} > {out} && {replace}` (the bad bytes are lost)"
             ),
             Kind::Utf16 { big_endian } | Kind::Utf32 { big_endian } => {
                 let name = self.iconv_name().unwrap_or("UTF-16");
@@ -109,13 +118,13 @@ impl Diagnosis {
                 )
             }
             Kind::Binary { what: Some(what) } => format!(
-                "not a text file: it looks like {what}; save or export it as plain text (UTF-8) first"
+                "not a text file: it looks like {what}; save or export it as plain text (UTF-8) \
+                 and put that in its place"
             ),
-            Kind::Binary { what: None } => {
+            Kind::Binary { what: None } => format!(
                 "probably not a text file (it has NUL or control bytes); \
-                 put only plain-text articles (UTF-8 .txt) in articles/"
-                    .into()
-            }
+                 put only plain-text articles (UTF-8 .txt) in articles/: move it out (`mv {q} ..`)"
+            ),
             Kind::Windows1258 => format!(
                 "not UTF-8: probably Vietnamese in Windows-1258; convert it: `{}`",
                 iconv("WINDOWS-1258")
@@ -127,7 +136,7 @@ impl Diagnosis {
             Kind::Vni => format!(
                 "not UTF-8: probably Vietnamese in VNI (VNI-Times); iconv cannot convert VNI: use a \
                  converter such as `vietnamese-converter` or UniKey's \"Convert\" tool (VNI Windows → \
-                 Unicode), then save as UTF-8 to {out}"
+                 Unicode), save the result as UTF-8 to {out}, then replace the original: `{replace}`"
             ),
             Kind::Latin1 => format!(
                 "not UTF-8: probably Latin-1/Windows-1252 (no Vietnamese legacy encoding fits); \
@@ -140,15 +149,14 @@ impl Diagnosis {
 
 impl fmt::Display for Diagnosis {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message("in.txt"))
+        f.write_str(&self.problem("in.txt"))
     }
 }
 
+/// Where the conversion goes before it replaces the original: not a
+/// `.txt` name, so that it is never listed as an article meanwhile.
 fn converted_name(file: &str) -> String {
-    match file.strip_suffix(".txt") {
-        Some(stem) => format!("{stem}.utf8.txt"),
-        None => format!("{file}.utf8"),
-    }
+    format!("{file}.utf8")
 }
 
 fn shell_quote(s: &str) -> String {
@@ -646,13 +654,15 @@ Ban \xd1o\xe1i ngoa\xefi Trung \xf6\xf4ng";
         assert!(m.contains("probably"), "{m}");
         assert!(
             m.contains(
-                "iconv -f WINDOWS-1258 -t UTF-8 'articles/bai 1.txt' > 'articles/bai 1.utf8.txt'"
+                "iconv -f WINDOWS-1258 -t UTF-8 'articles/bai 1.txt' > 'articles/bai 1.txt.utf8' \
+                 && mv 'articles/bai 1.txt.utf8' 'articles/bai 1.txt'"
             ),
             "{m}"
         );
         let m = diagnose(TCVN3).message("a.txt");
         assert!(
-            m.contains("TCVN3") && m.contains("iconv -f TCVN -t UTF-8 a.txt > a.utf8.txt"),
+            m.contains("TCVN3")
+                && m.contains("iconv -f TCVN -t UTF-8 a.txt > a.txt.utf8 && mv a.txt.utf8 a.txt"),
             "{m}"
         );
         let m = diagnose(VNI).message("a.txt");
@@ -661,6 +671,54 @@ Ban \xd1o\xe1i ngoa\xefi Trung \xf6\xf4ng";
             "{m}"
         );
         assert!(!m.contains("iconv -f"), "{m}");
+        assert!(m.contains("mv a.txt.utf8 a.txt"), "{m}");
+    }
+
+    #[test]
+    fn every_message_names_the_file_and_the_binary_ones_too() {
+        for bytes in [
+            &b"%PDF-1.7\n\xe2\xe3"[..],
+            b"PK\x03\x04rest",
+            b"\x01\x02\x03abc\x00\x00\xff\xfe\x00\x05",
+            CP1258,
+            TCVN3,
+            VNI,
+        ] {
+            let m = diagnose(bytes).message("articles/bài 1.txt");
+            assert!(m.starts_with("articles/bài 1.txt: "), "{m}");
+        }
+        let m = diagnose(b"\x01\x02\x03abc\x00\x00\xff\xfe\x00\x05").message("articles/x.txt");
+        assert!(m.contains("move it out"), "{m}");
+    }
+
+    /// The suggested command, run for real, leaves the article itself in
+    /// UTF-8 and nothing else behind.
+    #[test]
+    fn the_suggested_command_fixes_the_article_in_place() {
+        let ok = std::process::Command::new("iconv")
+            .arg("--version")
+            .output();
+        if ok.is_err() {
+            return; // no iconv on this machine: nothing to run
+        }
+        let d = tempfile::tempdir().unwrap();
+        let file = d.path().join("bài 1.txt");
+        std::fs::write(&file, CP1258).unwrap();
+        let m = diagnose(CP1258).message(&file.display().to_string());
+        let cmd = m.split('`').nth(1).expect("a command in backquotes");
+        let st = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(cmd)
+            .status()
+            .unwrap();
+        assert!(st.success(), "{cmd}");
+        let fixed = std::fs::read(&file).unwrap();
+        assert!(std::str::from_utf8(&fixed).is_ok());
+        assert_eq!(
+            std::fs::read_dir(d.path()).unwrap().count(),
+            1,
+            "no copy left beside it"
+        );
     }
 
     #[test]
@@ -691,7 +749,7 @@ Ban \xd1o\xe1i ngoa\xefi Trung \xf6\xf4ng";
         assert_eq!(d.kind, Kind::Utf16 { big_endian: false });
         assert!(
             d.message("x.txt")
-                .contains("iconv -f UTF-16LE -t UTF-8 x.txt > x.utf8.txt")
+                .contains("iconv -f UTF-16LE -t UTF-8 x.txt > x.txt.utf8 && mv x.txt.utf8 x.txt")
         );
         assert_eq!(
             diagnose(b"\xFF\xFE\x00\x00a\x00\x00\x00").kind,

@@ -8,12 +8,16 @@
 //! [`LockHeld`], which says who holds the lock, and opens the project
 //! read-only. The file itself stays (emptied on release): deleting it would
 //! let a process still waiting on the old file think it holds a lock.
+//!
+//! The file is opened without following a symbolic link and without
+//! truncating: a `.nhan.lock` that arrived as a link (by `git clone`, or
+//! planted) is refused before a byte is written anywhere.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::fs::{self, OpenOptions};
 use std::io::{self, Read, Seek, Write};
-use std::os::fd::AsRawFd;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -66,6 +70,10 @@ pub enum LockHeld {
     /// The lock file could not be created or read: read-only folder,
     /// permission denied, missing folder.
     Io { path: PathBuf, error: String },
+    /// `.nhan.lock` is not a plain file of its own (a symbolic link, a hard
+    /// link to another file, a folder, a pipe): writing the lock there would
+    /// write somewhere else, so it is refused untouched.
+    NotPlain { path: PathBuf, what: &'static str },
 }
 
 impl LockHeld {
@@ -80,7 +88,8 @@ impl LockHeld {
         match self {
             LockHeld::Held { path, .. }
             | LockHeld::Unreadable { path, .. }
-            | LockHeld::Io { path, .. } => path,
+            | LockHeld::Io { path, .. }
+            | LockHeld::NotPlain { path, .. } => path,
         }
     }
 }
@@ -102,7 +111,26 @@ impl fmt::Display for LockHeld {
                 "{}: cannot take the project lock: {error}",
                 path.display()
             ),
+            LockHeld::NotPlain { path, what } => write!(
+                f,
+                "{} is {what}, not the lock file nhan writes; nothing was written through it: \
+                 delete it (rm {}) and reopen",
+                path.display(),
+                shell_quote(path)
+            ),
         }
+    }
+}
+
+/// The path as one shell word, for a command the user can paste.
+fn shell_quote(path: &Path) -> String {
+    let s = path.display().to_string();
+    if s.chars()
+        .all(|c| c.is_alphanumeric() || "/._-+,:@".contains(c))
+    {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
     }
 }
 
@@ -155,27 +183,60 @@ fn acquire_as(project_root: &Path, me: LockInfo) -> Result<LockGuard, LockHeld> 
         path: path.clone(),
         error: e.to_string(),
     };
-    let mut file = OpenOptions::new()
+    // O_NOFOLLOW: a symbolic link fails to open (ELOOP) instead of being
+    // followed; no O_TRUNC: nothing is emptied before we know it is ours.
+    let opened = OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
-        .open(&path)
-        .map_err(io)?;
-    // SAFETY: flock on a file descriptor we own, with constant flags.
-    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-        let e = io::Error::last_os_error();
-        if e.raw_os_error() != Some(libc::EWOULDBLOCK) {
-            return Err(io(e));
-        }
-        let bytes = fs::read(&path).unwrap_or_default();
-        return Err(match serde_json::from_slice::<LockInfo>(&bytes) {
-            Ok(holder) => LockHeld::Held { path, holder },
-            Err(_) => LockHeld::Unreadable {
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(&path);
+    let mut file = match opened {
+        Ok(f) => f,
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return Err(LockHeld::NotPlain {
                 path,
-                why: "another nhan is opening this project right now".into(),
-            },
+                what: "a symbolic link",
+            });
+        }
+        Err(e) => {
+            return Err(match fs::symlink_metadata(&path) {
+                Ok(m) if m.is_dir() => LockHeld::NotPlain {
+                    path,
+                    what: "a folder",
+                },
+                _ => io(e),
+            });
+        }
+    };
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(LockHeld::NotPlain {
+            path,
+            what: "not a regular file (a pipe or a device)",
         });
+    }
+    if meta.nlink() > 1 {
+        return Err(LockHeld::NotPlain {
+            path,
+            what: "a hard link shared with another file",
+        });
+    }
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::Error(e)) => return Err(io(e)),
+        Err(fs::TryLockError::WouldBlock) => {
+            let mut bytes = Vec::new();
+            let _ = file.read_to_end(&mut bytes);
+            return Err(match serde_json::from_slice::<LockInfo>(&bytes) {
+                Ok(holder) => LockHeld::Held { path, holder },
+                Err(_) => LockHeld::Unreadable {
+                    path,
+                    why: "another nhan is opening this project right now".into(),
+                },
+            });
+        }
     }
     // Ours. Whatever the file still says is a holder that did not release.
     let mut before = Vec::new();
@@ -207,11 +268,44 @@ fn proc_start(pid: u32) -> Option<u64> {
     rest.split_whitespace().nth(19)?.parse().ok()
 }
 
-fn user_name() -> String {
+/// The login name: from the environment like most tools, else the name the
+/// system gives this process's user id (cron jobs, containers and `env -i`
+/// have no `$USER`), else the id itself. Never a made-up "unknown": the lock
+/// message should let whoever reads it find the holder.
+pub fn user_name() -> String {
+    user_name_from(|k| std::env::var(k).ok())
+}
+
+fn user_name_from(env: impl Fn(&str) -> Option<String>) -> String {
     ["USER", "LOGNAME", "USERNAME"]
         .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
-        .unwrap_or_else(|| "unknown".into())
+        .find_map(|k| env(k).filter(|v| !v.trim().is_empty()))
+        .or_else(uid_name)
+        .unwrap_or_else(|| {
+            // SAFETY: getuid cannot fail and touches no memory of ours.
+            format!("uid {}", unsafe { libc::getuid() })
+        })
+}
+
+/// The passwd entry's name for this process's user id.
+fn uid_name() -> Option<String> {
+    // SAFETY: getpwuid_r writes only into `pw` and `buf`, whose sizes we
+    // pass; `result` is either null or points at `pw`, whose `pw_name`
+    // points into `buf`, both alive while we read them.
+    unsafe {
+        let uid = libc::getuid();
+        let mut pw: libc::passwd = std::mem::zeroed();
+        let mut buf = vec![0 as libc::c_char; 4096];
+        let mut result: *mut libc::passwd = std::ptr::null_mut();
+        let rc = libc::getpwuid_r(uid, &mut pw, buf.as_mut_ptr(), buf.len(), &mut result);
+        if rc != 0 || result.is_null() || pw.pw_name.is_null() {
+            return None;
+        }
+        let name = std::ffi::CStr::from_ptr(pw.pw_name)
+            .to_string_lossy()
+            .into_owned();
+        (!name.is_empty()).then_some(name)
+    }
 }
 
 fn host_name() -> String {
@@ -326,8 +420,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join(LOCK_FILE);
         let f = fs::File::create(&p).unwrap();
-        // SAFETY: flock on a file we own.
-        assert_eq!(unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) }, 0);
+        f.lock().unwrap();
         assert!(matches!(
             acquire(d.path()),
             Err(LockHeld::Unreadable { .. })
@@ -366,6 +459,68 @@ mod tests {
             });
             assert_eq!(results.iter().filter(|&&ok| ok).count(), 1, "{results:?}");
         }
+    }
+
+    #[test]
+    fn a_symlinked_lock_is_refused_and_its_target_untouched() {
+        let d = tempfile::tempdir().unwrap();
+        let precious = d.path().join("gold.json");
+        fs::write(&precious, "precious gold data\n").unwrap();
+        std::os::unix::fs::symlink(&precious, d.path().join(LOCK_FILE)).unwrap();
+        let e = acquire(d.path()).unwrap_err();
+        assert!(matches!(e, LockHeld::NotPlain { .. }), "{e:?}");
+        let msg = e.to_string();
+        assert!(
+            msg.contains(LOCK_FILE) && msg.contains("symbolic link") && msg.contains("rm "),
+            "names the file, what it is and what to do: {msg}"
+        );
+        assert_eq!(
+            fs::read_to_string(&precious).unwrap(),
+            "precious gold data\n"
+        );
+        // A dangling link is not created through either.
+        let d = tempfile::tempdir().unwrap();
+        let target = d.path().join("planted");
+        std::os::unix::fs::symlink(&target, d.path().join(LOCK_FILE)).unwrap();
+        assert!(acquire(d.path()).is_err());
+        assert!(!target.exists());
+    }
+
+    #[test]
+    fn a_hard_linked_lock_is_refused_and_its_other_name_untouched() {
+        let d = tempfile::tempdir().unwrap();
+        let other = d.path().join("other.json");
+        fs::write(&other, "other file\n").unwrap();
+        fs::hard_link(&other, d.path().join(LOCK_FILE)).unwrap();
+        let e = acquire(d.path()).unwrap_err();
+        assert!(e.to_string().contains("hard link"), "{e}");
+        assert_eq!(fs::read_to_string(&other).unwrap(), "other file\n");
+    }
+
+    #[test]
+    fn a_folder_named_like_the_lock_is_named_as_such() {
+        let d = tempfile::tempdir().unwrap();
+        fs::create_dir(d.path().join(LOCK_FILE)).unwrap();
+        let e = acquire(d.path()).unwrap_err();
+        assert!(e.to_string().contains("a folder"), "{e}");
+    }
+
+    #[test]
+    fn without_user_variables_the_user_is_the_uid_name_not_unknown() {
+        let name = user_name_from(|_| None);
+        assert_ne!(name, "unknown");
+        assert!(!name.is_empty());
+        // SAFETY: getuid cannot fail.
+        let uid = unsafe { libc::getuid() };
+        let expected = std::process::Command::new("id")
+            .arg("-un")
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_else(|| format!("uid {uid}"));
+        assert_eq!(name, expected);
+        assert_eq!(user_name_from(|_| Some("lan".into())), "lan");
     }
 
     #[test]

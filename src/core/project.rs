@@ -318,6 +318,9 @@ impl Project {
             let sc = Stored::read(&sc_path);
             (joined(sha), sc)
         });
+        // Whatever sidecar is written next refers to this text: keep it, so
+        // that a later edit of the article can be re-anchored by a diff.
+        crate::core::text_cache::remember(&sha, text.as_str().as_bytes());
         let doc = if background {
             Document::segment_in_background(file_name, text, sha)
         } else {
@@ -351,7 +354,15 @@ impl Project {
                 allow_crossing: self.schema.overlap == Overlap::Any,
             };
             let old: Vec<Span> = spans.iter().cloned().collect();
-            let r = reanchor::reanchor_with(&old, &doc.text, opts);
+            // Through a diff when this machine or git still has the text
+            // the spans were made on; by the span texts alone when not.
+            let old_text = crate::core::text_cache::recall(&head.text_sha256)
+                .or_else(|| crate::core::git::old_article_text(&path, &head.text_sha256))
+                .and_then(|b| Text::from_file_vec(b).ok());
+            let r = match old_text {
+                Some(old_text) => reanchor::reanchor_by_diff(&old, &old_text, &doc.text, opts),
+                None => reanchor::reanchor_with(&old, &doc.text, opts),
+            };
             spans = SpanStore::new(r.placed);
             head.text_sha256 = doc.text_sha256.clone();
             reanchored = Some(Reanchor {
@@ -359,6 +370,16 @@ impl Project {
                 orphans: r.orphans,
             });
         }
+        // A plain git merge of two branches' new spans may have left two
+        // spans with one id: renumber rather than refuse the article.
+        let renumbered = spans.renumber_duplicate_ids();
+        let loaded = |doc, read_only| {
+            let mut l = loaded(doc, read_only);
+            if !renumbered.is_empty() {
+                l.notice = Some(renumbered_notice(&shown, &renumbered));
+            }
+            l
+        };
         let (doc, problems) = doc.with_store(head, spans);
         if let Some(first) = problems.first() {
             let more = match problems.len() {
@@ -382,6 +403,21 @@ impl Project {
         }
         Ok(loaded(doc, None))
     }
+}
+
+/// Says which spans got new ids because another span had theirs.
+fn renumbered_notice(shown: &str, renumbered: &[(u64, u64)]) -> String {
+    let list: Vec<String> = renumbered
+        .iter()
+        .take(3)
+        .map(|(old, new)| format!("{old} → {new}"))
+        .collect();
+    let more = if renumbered.len() > 3 { ", …" } else { "" };
+    format!(
+        "{shown}: {} span(s) shared an id with another span (a git merge?) and got new ids ({}{more}); saved with your next edit. `nhan git-setup` makes git merge sidecars span by span",
+        renumbered.len(),
+        list.join(", ")
+    )
 }
 
 /// Articles larger than this are only glanced at for the list.

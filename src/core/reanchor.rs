@@ -1,9 +1,21 @@
 //! Re-anchoring spans after their article changed (`text_sha256` differs).
 //!
-//! Only the span list survives from the old article, so each span is placed
-//! again by its `text`: among the occurrences of that text in the new
-//! article (exact code points, both edges on grapheme boundaries) it takes
-//! the one that best fits its neighbours.
+//! **With the old text** ([`reanchor_by_diff`]): the old and new texts are
+//! diffed (lines first, then the characters of the lines that changed) and
+//! every span is carried across the edit script. A span whose own
+//! characters are all unchanged keeps its label, review and id at the
+//! mapped place, whatever happened around it. Only a span whose characters
+//! were edited is looked for again, and only inside the part of the new
+//! text that replaced its old surroundings; not found there, it is an
+//! orphan. Labels never jump to another occurrence of the same words far
+//! away. The old text comes from git history (the article's version whose
+//! SHA-256 is the sidecar's `text_sha256`, see `git::old_article_text`).
+//!
+//! **Without it** ([`reanchor_with`], a project outside git or an old text
+//! never committed) only the span list survives from the old article, so
+//! each span is placed again by its `text`: among the occurrences of that
+//! text in the new article (exact code points, both edges on grapheme
+//! boundaries) it takes the one that best fits its neighbours.
 //!
 //! 1. **Anchors.** A span whose text occurs exactly once in the new article
 //!    (and which no other span at a different old extent shares) has only one
@@ -40,6 +52,10 @@ pub struct Reanchored {
     pub orphans: Vec<Span>,
     /// How many placed spans got offsets different from their old ones.
     pub moved: usize,
+    /// Placed spans whose own text was edited and that were found again
+    /// elsewhere (by [`reanchor_by_diff`]; every moved span for
+    /// [`reanchor_with`], which cannot tell): what to show the user.
+    pub searched: Vec<Span>,
 }
 
 impl Reanchored {
@@ -186,7 +202,268 @@ pub fn reanchor_with(old_spans: &[Span], new_text: &Text, opts: Options) -> Rean
     }
     out.placed
         .sort_by(|a, b| (a.start, a.end, &a.label, a.id).cmp(&(b.start, b.end, &b.label, b.id)));
+    let old_at: HashMap<u64, (usize, usize)> =
+        old_spans.iter().map(|s| (s.id, (s.start, s.end))).collect();
+    out.searched = out
+        .placed
+        .iter()
+        .filter(|s| old_at.get(&s.id) != Some(&(s.start, s.end)))
+        .cloned()
+        .collect();
     out
+}
+
+/// Re-places `old_spans`, made on `old_text`, in `new_text` through a diff
+/// of the two texts (see the module comment).
+pub fn reanchor_by_diff(
+    old_spans: &[Span],
+    old_text: &Text,
+    new_text: &Text,
+    opts: Options,
+) -> Reanchored {
+    let map = EditMap::new(old_text.as_str(), new_text.as_str());
+    let mut placer = Placer::new(opts);
+    let mut out = Reanchored::default();
+    let mut edited: Vec<&Span> = Vec::new();
+    // Untouched spans first: they keep their place whatever else moved.
+    for s in old_spans {
+        let kept = map.exact(s.start, s.end).filter(|&(a, b)| {
+            new_text.is_grapheme_boundary(a)
+                && new_text.is_grapheme_boundary(b)
+                && new_text.slice(a, b) == s.text
+        });
+        match kept {
+            Some((a, b)) => {
+                // The map keeps order and nesting: untouched spans stand to
+                // each other as they did, so they are not checked again.
+                placer.place(a, b, (s.start, s.end));
+                out.moved += usize::from((a, b) != (s.start, s.end));
+                out.placed.push(Span {
+                    start: a,
+                    end: b,
+                    ..s.clone()
+                });
+            }
+            None => edited.push(s),
+        }
+    }
+    // Edited spans: their text, inside what replaced their surroundings,
+    // nearest the place their start maps to.
+    let bytes = new_text.as_str();
+    for s in edited {
+        let (lo, hi) = (map.floor(s.start), map.ceil(s.end));
+        let len = s.text.chars().count();
+        let mut found: Vec<usize> = Vec::new();
+        if !s.text.is_empty() && lo < hi {
+            let (blo, bhi) = (new_text.byte_of(lo), new_text.byte_of(hi));
+            let window = &bytes[blo..bhi];
+            let mut from = 0;
+            while let Some(i) = window[from..].find(s.text.as_str()) {
+                let at = new_text.char_of_byte(blo + from + i);
+                if new_text.is_grapheme_boundary(at) && new_text.is_grapheme_boundary(at + len) {
+                    found.push(at);
+                }
+                from += i + window[from + i..].chars().next().map_or(1, char::len_utf8);
+            }
+        }
+        found.sort_by_key(|&at| at.abs_diff(lo));
+        match found
+            .into_iter()
+            .find(|&at| placer.try_place(at, at + len, (s.start, s.end)))
+        {
+            Some(at) => {
+                let t = Span {
+                    start: at,
+                    end: at + len,
+                    ..s.clone()
+                };
+                out.moved += usize::from((t.start, t.end) != (s.start, s.end));
+                out.searched.push(t.clone());
+                out.placed.push(t);
+            }
+            None => out.orphans.push(s.clone()),
+        }
+    }
+    out.placed
+        .sort_by(|a, b| (a.start, a.end, &a.label, a.id).cmp(&(b.start, b.end, &b.label, b.id)));
+    out
+}
+
+/// Where each unchanged character of the old text is in the new one: the
+/// equal runs of a diff, `(old start, new start, length)` in chars,
+/// ascending in both texts.
+struct EditMap {
+    runs: Vec<(usize, usize, usize)>,
+    new_len: usize,
+}
+
+impl EditMap {
+    /// Lines first (fast on a long article with a few edits), then the
+    /// characters of each block of changed lines, so that an edit inside a
+    /// line leaves the rest of the line mapped. Each diff gives up after a
+    /// few seconds with a coarser (still correct) script.
+    fn new(old: &str, new: &str) -> EditMap {
+        // The common start and end are unchanged by definition: strip them
+        // first, so that one edit never moves a span outside it (a diff
+        // alone may align repeated text on either side of an insertion).
+        let pre = common_prefix(old.as_bytes(), new.as_bytes(), old);
+        let (o, n) = (&old[pre..], &new[pre..]);
+        let suf = common_suffix(o.as_bytes(), n.as_bytes(), o);
+        let (o, n) = (&o[..o.len() - suf], &n[..n.len() - suf]);
+        let pre_chars = old[..pre].chars().count();
+        let (o_chars, n_chars) = (o.chars().count(), n.chars().count());
+        let suf_chars = old[old.len() - suf..].chars().count();
+        let mut map = EditMap::middle(o, n);
+        for r in &mut map.runs {
+            r.0 += pre_chars;
+            r.1 += pre_chars;
+        }
+        let mut all = EditMap {
+            runs: Vec::with_capacity(map.runs.len() + 2),
+            new_len: pre_chars + n_chars + suf_chars,
+        };
+        all.push(0, 0, pre_chars);
+        for &(a, b, l) in &map.runs {
+            all.push(a, b, l);
+        }
+        all.push(pre_chars + o_chars, pre_chars + n_chars, suf_chars);
+        all
+    }
+
+    fn middle(old: &str, new: &str) -> EditMap {
+        use similar::{Algorithm, DiffTag, capture_diff_slices_deadline};
+        let deadline = || Some(std::time::Instant::now() + std::time::Duration::from_secs(2));
+        let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
+        let new_lines: Vec<&str> = new.split_inclusive('\n').collect();
+        let starts = |lines: &[&str]| {
+            let mut v = Vec::with_capacity(lines.len() + 1);
+            let mut c = 0;
+            v.push(0);
+            for l in lines {
+                c += l.chars().count();
+                v.push(c);
+            }
+            v
+        };
+        let (so, sn) = (starts(&old_lines), starts(&new_lines));
+        let mut map = EditMap {
+            runs: Vec::new(),
+            new_len: *sn.last().expect("one entry at least"),
+        };
+        let ops =
+            capture_diff_slices_deadline(Algorithm::Myers, &old_lines, &new_lines, deadline());
+        let (mut po, mut pn) = (None::<(usize, usize)>, None::<(usize, usize)>);
+        let flush = |map: &mut EditMap,
+                     po: &mut Option<(usize, usize)>,
+                     pn: &mut Option<(usize, usize)>| {
+            let (o, n) = (po.take().unwrap_or((0, 0)), pn.take().unwrap_or((0, 0)));
+            if o.0 == o.1 || n.0 == n.1 {
+                return;
+            }
+            let (oc, nc) = ((so[o.0], so[o.1]), (sn[n.0], sn[n.1]));
+            let a: Vec<char> = old_lines[o.0..o.1].iter().flat_map(|l| l.chars()).collect();
+            let b: Vec<char> = new_lines[n.0..n.1].iter().flat_map(|l| l.chars()).collect();
+            for op in capture_diff_slices_deadline(Algorithm::Myers, &a, &b, deadline()) {
+                let (tag, or, nr) = op.as_tag_tuple();
+                if tag == DiffTag::Equal {
+                    map.push(oc.0 + or.start, nc.0 + nr.start, or.len());
+                }
+            }
+        };
+        for op in ops {
+            let (tag, or, nr) = op.as_tag_tuple();
+            if tag == DiffTag::Equal {
+                flush(&mut map, &mut po, &mut pn);
+                map.push(so[or.start], sn[nr.start], so[or.end] - so[or.start]);
+            } else {
+                let grow = |p: &mut Option<(usize, usize)>, r: std::ops::Range<usize>| {
+                    *p = Some(match *p {
+                        Some((a, _)) => (a, r.end),
+                        None => (r.start, r.end),
+                    });
+                };
+                grow(&mut po, or);
+                grow(&mut pn, nr);
+            }
+        }
+        flush(&mut map, &mut po, &mut pn);
+        map
+    }
+
+    fn push(&mut self, o: usize, n: usize, len: usize) {
+        if len == 0 {
+            return;
+        }
+        if let Some(last) = self.runs.last_mut()
+            && last.0 + last.2 == o
+            && last.1 + last.2 == n
+        {
+            last.2 += len;
+            return;
+        }
+        self.runs.push((o, n, len));
+    }
+
+    /// The run holding old char `c`, if `c` is unchanged.
+    fn run_of(&self, c: usize) -> Option<&(usize, usize, usize)> {
+        let i = self.runs.partition_point(|r| r.0 + r.2 <= c);
+        self.runs.get(i).filter(|r| r.0 <= c)
+    }
+
+    /// `[start, end)` in the new text when every char of it is unchanged
+    /// and still side by side.
+    fn exact(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+        let r = self.run_of(start)?;
+        (end <= r.0 + r.2).then(|| (r.1 + start - r.0, r.1 + end - r.0))
+    }
+
+    /// Old position `c` in the new text, or, if its char changed, the end
+    /// of the unchanged text before it.
+    fn floor(&self, c: usize) -> usize {
+        if let Some(r) = self.run_of(c) {
+            return r.1 + c - r.0;
+        }
+        let i = self.runs.partition_point(|r| r.0 + r.2 <= c);
+        i.checked_sub(1)
+            .map_or(0, |j| self.runs[j].1 + self.runs[j].2)
+    }
+
+    /// Old end position `c` in the new text, or, if the char before it
+    /// changed, the start of the unchanged text after it.
+    fn ceil(&self, c: usize) -> usize {
+        if c > 0
+            && let Some(r) = self.run_of(c - 1)
+        {
+            return r.1 + c - r.0;
+        }
+        let i = self.runs.partition_point(|r| r.0 + r.2 <= c);
+        self.runs.get(i).map_or(self.new_len, |r| r.1)
+    }
+}
+
+/// Bytes at the start of `a` and `b` that are equal, backed off to a char
+/// boundary of `s` (which is `a`).
+fn common_prefix(a: &[u8], b: &[u8], s: &str) -> usize {
+    let mut n = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    while !s.is_char_boundary(n) {
+        n -= 1;
+    }
+    n
+}
+
+/// Bytes at the end of `a` and `b` that are equal, backed off so that
+/// `s.len() - n` is a char boundary of `s` (which is `a`).
+fn common_suffix(a: &[u8], b: &[u8], s: &str) -> usize {
+    let mut n = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    while !s.is_char_boundary(s.len() - n) {
+        n -= 1;
+    }
+    n
 }
 
 /// Tries the starts in `list` (sorted) that lie in `[lo, hi]`, nearest to
@@ -289,10 +566,14 @@ impl Placer {
         if !self.opts.allow_crossing && self.crosses_any(start, end) {
             return false;
         }
+        self.place(start, end, old);
+        true
+    }
+
+    fn place(&mut self, start: usize, end: usize, old: (usize, usize)) {
         self.extents.insert((start, end), old);
         self.by_start.insert((start, Reverse(end)));
         self.by_end.insert((end, Reverse(start)));
-        true
     }
 
     /// Whether `[a, b)` crosses a placed span. Placed spans never cross each
@@ -808,8 +1089,149 @@ mod tests {
         format!("{}{}{}", t.slice(0, a), ins, t.slice(b, t.len_chars()))
     }
 
+    /// The example: the first of three `Hà Nội` is replaced by
+    /// `Thủ đô` (same length). The other two keep their labels.
+    #[test]
+    fn by_diff_a_replaced_word_leaves_the_other_occurrences_their_labels() {
+        let old = Text::new(
+            "Mở đầu. Hà Nội là một. Giữa đoạn văn dài. Hà Nội là hai. Cuối đoạn. Hà Nội là ba.",
+        );
+        let new = Text::new(
+            "Mở đầu. Thủ đô là một. Giữa đoạn văn dài. Hà Nội là hai. Cuối đoạn. Hà Nội là ba.",
+        );
+        let spans = vec![
+            span_on(1, &old, "Hà Nội", 0, "PER"),
+            span_on(2, &old, "Hà Nội", 1, "ORG"),
+            span_on(3, &old, "Hà Nội", 2, "LOC"),
+        ];
+        let r = reanchor_by_diff(&spans, &old, &new, Options::default());
+        assert_sound(&spans, &r, &new);
+        assert_eq!(
+            (by_id(&r, 2).start, by_id(&r, 2).label.as_ref() as &str),
+            (spans[1].start, "ORG")
+        );
+        assert_eq!(
+            (by_id(&r, 3).start, by_id(&r, 3).label.as_ref() as &str),
+            (spans[2].start, "LOC")
+        );
+        assert_eq!(r.orphans.len(), 1);
+        assert_eq!(r.orphans[0].id, 1, "the edited span is the orphan");
+        assert_eq!(r.moved, 0);
+        assert!(r.searched.is_empty());
+    }
+
+    /// Deleting the first of two occurrences shifts everything after it;
+    /// the second keeps its own label, shifted, never the first's.
+    #[test]
+    fn by_diff_a_deleted_occurrence_does_not_pass_its_label_on() {
+        let old = Text::new("Hồ Chí Minh nói. Rồi đến Hồ Chí Minh, và Việt Nam.");
+        let new = Text::new("Ông nói. Rồi đến Hồ Chí Minh, và Việt Nam.");
+        let mut spans = vec![
+            span_on(1, &old, "Hồ Chí Minh", 0, "PER"),
+            span_on(2, &old, "Hồ Chí Minh", 1, "LOC"),
+            span_on(3, &old, "Việt Nam", 0, "LOC"),
+        ];
+        spans[1].review = Some("accepted".into());
+        let r = reanchor_by_diff(&spans, &old, &new, Options::default());
+        assert_sound(&spans, &r, &new);
+        let loc = by_id(&r, 2);
+        assert_eq!(new.slice(loc.start, loc.end), "Hồ Chí Minh");
+        assert_eq!(loc.review.as_deref(), Some("accepted"));
+        assert_eq!(r.orphans.iter().map(|s| s.id).collect::<Vec<_>>(), [1]);
+        assert_eq!(r.moved, 2);
+    }
+
+    /// A span whose own text was edited is looked for only where its text
+    /// was: nearby it is found, far away it is not.
+    #[test]
+    fn by_diff_an_edited_span_is_looked_for_only_in_its_place() {
+        let old = Text::new("Lan ở Hà  Nội.\nCuối cùng Hà Nội.");
+        // The double space inside the span is fixed: its text is now found
+        // in the same place.
+        let new = Text::new("Lan ở Hà Nội.\nCuối cùng Hà Nội.");
+        let spans = vec![span(1, &old, 6, 13, "LOC")];
+        let r = reanchor_by_diff(&spans, &old, &new, Options::default());
+        assert!(r.orphans.len() == 1, "its text \"Hà  Nội\" is gone: {r:?}");
+        // The span's text kept, a word inserted inside it: an orphan, not
+        // the other `Hà Nội` on the next line.
+        let old = Text::new("Lan ở Hà Nội.\nCuối cùng Hà Nội.");
+        let new = Text::new("Lan ở Hà thành Nội.\nCuối cùng Hà Nội.");
+        let spans = vec![
+            span(1, &old, 6, 12, "LOC"),
+            span_on(2, &old, "Cuối", 0, "MISC"),
+        ];
+        let r = reanchor_by_diff(&spans, &old, &new, Options::default());
+        assert_eq!(r.orphans.iter().map(|s| s.id).collect::<Vec<_>>(), [1]);
+        // Retyped in place (deleted and written again): found there.
+        let new = Text::new("Lan ở Hà Nội!\nCuối cùng Hà Nội.");
+        let old_line = Text::new("Lan ở Hà Nội.\nCuối cùng Hà Nội.");
+        let spans = vec![span(1, &old_line, 6, 12, "LOC")];
+        let r = reanchor_by_diff(&spans, &old_line, &new, Options::default());
+        assert_eq!(by_id(&r, 1).start, 6);
+    }
+
+    #[test]
+    fn by_diff_unchanged_text_changes_nothing() {
+        let t = Text::new(OLD);
+        let spans = vec![
+            span_on(1, &t, "Nguyễn Phú Trọng", 0, "PER"),
+            span_on(2, &t, "Hà Nội", 0, "LOC"),
+        ];
+        let r = reanchor_by_diff(&spans, &t, &t, Options::default());
+        assert!(r.is_unchanged());
+        assert_eq!(r.placed, spans);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Any edit: every span is placed or orphaned once, placed spans
+        /// match the text, and a span the edit did not touch is carried
+        /// exactly by the edit's shift.
+        #[test]
+        fn by_diff_untouched_spans_shift_with_the_edit(
+            old_s in arb_text(),
+            raw in prop::collection::vec((0usize..1000, 0usize..6), 0..12),
+            at in 0usize..100,
+            del in 0usize..10,
+            ins in arb_text(),
+        ) {
+            let old = Text::new(old_s.clone());
+            // A sidecar's spans nest but never cross (nor share an extent).
+            let mut spans: Vec<Span> = Vec::new();
+            for s in spans_for(&old, &raw) {
+                if spans.iter().all(|o| {
+                    !crate::core::span::crosses(o.range(), s.range()) && o.range() != s.range()
+                }) {
+                    spans.push(s);
+                }
+            }
+            let new_s = edit(&old_s, at, del, &ins);
+            let new = Text::new(new_s.clone());
+            let r = reanchor_by_diff(&spans, &old, &new, Options::default());
+            assert_sound(&spans, &r, &new);
+            // The edit in chars: [a, a + d) replaced by i chars.
+            let n_old = old_s.chars().count();
+            let a = old_s.chars().zip(new_s.chars()).take_while(|(x, y)| x == y).count();
+            let suffix = old_s.chars().rev().zip(new_s.chars().rev())
+                .take_while(|(x, y)| x == y).count().min(n_old - a);
+            let d = n_old - a - suffix;
+            let shift = new_s.chars().count() as i64 - n_old as i64;
+            for s in &spans {
+                let (ns, ne) = if s.end <= a {
+                    (s.start, s.end)
+                } else if s.start >= n_old - suffix {
+                    ((s.start as i64 + shift) as usize, (s.end as i64 + shift) as usize)
+                } else {
+                    continue; // touched by the edit
+                };
+                if new.is_grapheme_boundary(ns) && new.is_grapheme_boundary(ne) {
+                    let p = r.placed.iter().find(|p| p.id == s.id);
+                    prop_assert_eq!(p.map(|p| (p.start, p.end)), Some((ns, ne)), "span {} {:?}", s.id, s.text);
+                }
+            }
+            let _ = d;
+        }
 
         #[test]
         fn placed_spans_match_the_text_and_none_is_lost(

@@ -66,7 +66,16 @@ impl Sidecar<crate::core::span::SpanStore> {
         let sc: Stored = match serde_json::from_reader(r) {
             Ok(sc) => sc,
             Err(e) if e.is_io() => return Err(io::Error::other(e)),
-            Err(e) => return Ok(Err(SidecarError::from_json(&e, &shown))),
+            Err(e) => {
+                // Only on the error path: say "merge conflict" rather than
+                // "expected value" when git left its markers.
+                let markers = std::fs::read(path)
+                    .ok()
+                    .and_then(|b| super::merge::conflict_error(&b, &shown));
+                return Ok(Err(
+                    markers.unwrap_or_else(|| SidecarError::from_json(&e, &shown))
+                ));
+            }
         };
         Ok(newer(sc.nhan, &shown).map(|()| sc))
     }
@@ -103,8 +112,10 @@ fn newer(nhan: u64, path: &str) -> Result<(), SidecarError> {
 
 impl Sidecar<Vec<Span>> {
     pub fn parse(bytes: &[u8], path: &str) -> Result<Sidecar, SidecarError> {
-        let sc: Sidecar =
-            serde_json::from_slice(bytes).map_err(|e| SidecarError::from_json(&e, path))?;
+        let sc: Sidecar = serde_json::from_slice(bytes).map_err(|e| {
+            super::merge::conflict_error(bytes, path)
+                .unwrap_or_else(|| SidecarError::from_json(&e, path))
+        })?;
         newer(sc.nhan, path)?;
         Ok(sc)
     }

@@ -217,6 +217,11 @@ pub struct SpanStore {
     len: usize,
     /// How many spans carry a review decision (kept for the list's progress).
     reviewed: usize,
+    /// The ids in use, built the first time a fresh id is asked for (a
+    /// store only read, for an export or the list, never pays for it) and
+    /// grown by `insert` from then on. A removed span's id stays in it: it is
+    /// not given out again in this session (an undo brings the span back).
+    ids: Option<Arc<std::collections::HashSet<u64>>>,
 }
 
 impl SpanStore {
@@ -324,6 +329,9 @@ impl SpanStore {
     }
 
     pub fn insert(&mut self, span: Span) {
+        if let Some(ids) = &mut self.ids {
+            Arc::make_mut(ids).insert(span.id);
+        }
         self.reviewed += usize::from(span.review.is_some());
         self.len += 1;
         let chunks = Arc::make_mut(&mut self.chunks.0);
@@ -401,6 +409,77 @@ impl SpanStore {
             .collect();
         dup.dedup();
         dup
+    }
+
+    /// An id for a new span that no span here carries, and that a span made
+    /// on another branch of a git repository almost surely does not carry
+    /// either: a hash of who made it, where and with which label, in
+    /// `1..2^32`. Sequential ids made two annotators' first spans both
+    /// `max + 1`, so a clean git merge gave a sidecar with a duplicate id.
+    /// The same span made twice (by the same person, on two branches) gets
+    /// the same id, so git sees the same line and merges it once. The hash
+    /// is deterministic, so tests and screens are reproducible; a clash
+    /// (2^-32 per pair of spans, or a span that moved from this extent) is
+    /// resolved by hashing again.
+    pub fn fresh_id(
+        &mut self,
+        annotator: Option<&str>,
+        label: &str,
+        start: usize,
+        end: usize,
+    ) -> u64 {
+        use sha2::{Digest, Sha256};
+        let ids = match &mut self.ids {
+            Some(ids) => ids,
+            None => self
+                .ids
+                .insert(Arc::new(self.chunks.iter().map(|s| s.id).collect())),
+        };
+        for salt in 0u64.. {
+            let mut h = Sha256::new();
+            h.update(annotator.unwrap_or("").as_bytes());
+            h.update([0]);
+            h.update(label.as_bytes());
+            h.update([0]);
+            h.update((start as u64).to_le_bytes());
+            h.update((end as u64).to_le_bytes());
+            h.update(salt.to_le_bytes());
+            let d = h.finalize();
+            let id = u64::from(u32::from_le_bytes([d[0], d[1], d[2], d[3]]));
+            if id != 0 && !ids.contains(&id) {
+                return id;
+            }
+        }
+        unreachable!("2^64 salts cannot all clash")
+    }
+
+    /// Gives every span whose id an earlier span (in sidecar order) already
+    /// carries a fresh id, as a plain `git merge` of two branches that made
+    /// spans with sequential ids leaves them. Returns `(old id, new id)` for
+    /// each renumbered span; the caller says so to the user.
+    pub fn renumber_duplicate_ids(&mut self) -> Vec<(u64, u64)> {
+        if self.duplicate_ids().is_empty() {
+            return Vec::new();
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut all: Vec<Span> = self.iter().cloned().collect();
+        let dup: Vec<usize> = (0..all.len())
+            .filter(|&i| !seen.insert(all[i].id))
+            .collect();
+        let mut fresh = SpanStore {
+            ids: Some(Arc::new(seen)),
+            ..SpanStore::default()
+        };
+        let mut changed = Vec::new();
+        for i in dup {
+            let s = &all[i];
+            let id = fresh.fresh_id(s.annotator.as_deref(), &s.label, s.start, s.end);
+            Arc::make_mut(fresh.ids.as_mut().expect("set above")).insert(id);
+            changed.push((s.id, id));
+            all[i].id = id;
+        }
+        *self = SpanStore::new(all);
+        changed
     }
 
     /// The largest span id, if any.

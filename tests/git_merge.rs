@@ -1,0 +1,322 @@
+//! Two annotators, two branches, one gold sidecar, a real `git merge`.
+
+use nhan::core::document::Document;
+use nhan::core::edit::Edit;
+use nhan::core::project::Project;
+use nhan::core::sidecar::{Sidecar, sha256_hex, write_atomic};
+use nhan::core::text::Text;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const TEXT: &str = "Mở đầu. Lan gặp Minh ở Huế. Cuối đoạn.";
+
+fn git(dir: &Path, args: &[&str]) -> Output {
+    Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        // Hermetic: nothing of the machine's git config.
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .unwrap()
+}
+
+fn ok(dir: &Path, args: &[&str]) {
+    let o = git(dir, args);
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+fn nhan(dir: &Path, args: &[&str]) -> (i32, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_nhan"))
+        .arg("--project")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    let mut text = String::from_utf8_lossy(&o.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&o.stderr));
+    (o.status.code().unwrap_or(-1), text)
+}
+
+fn sidecar(dir: &Path) -> std::path::PathBuf {
+    dir.join("annotations/a.json")
+}
+
+/// Opens the gold sidecar as nhan would, lets `edit` change it, saves it.
+fn edit(dir: &Path, edit: impl FnOnce(&mut Document)) {
+    let sc = Sidecar::parse(&std::fs::read(sidecar(dir)).unwrap(), "a.json").unwrap();
+    let doc = Document::new("a.txt", Text::new(TEXT), sha256_hex(TEXT.as_bytes()));
+    let (mut doc, problems) = doc.with_sidecar(sc);
+    assert!(problems.is_empty(), "{problems:?}");
+    edit(&mut doc);
+    write_atomic(&sidecar(dir), doc.to_sidecar().to_json().as_bytes()).unwrap();
+}
+
+fn add(doc: &mut Document, word: &str, label: &str, who: &str) {
+    let b = TEXT.find(word).unwrap();
+    let start = TEXT[..b].chars().count();
+    let end = start + word.chars().count();
+    let s = doc.make_span(start, end, label, Some(who));
+    doc.apply(&Edit::Add(s));
+}
+
+/// A repository with one article and a gold sidecar holding one span, on
+/// `main`; with nhan's merge driver when `driver`.
+fn repo(driver: bool) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    std::fs::create_dir_all(dir.join("articles")).unwrap();
+    std::fs::write(dir.join("articles/a.txt"), TEXT).unwrap();
+    let mut doc = Document::new("a.txt", Text::new(TEXT), sha256_hex(TEXT.as_bytes()));
+    add(&mut doc, "Mở đầu", "MISC", "lead");
+    write_atomic(&sidecar(dir), doc.to_sidecar().to_json().as_bytes()).unwrap();
+    ok(dir, &["init", "-q", "-b", "main"]);
+    if driver {
+        let (code, out) = nhan(dir, &["git-setup"]);
+        assert_eq!(code, 0, "{out}");
+        assert!(
+            std::fs::read_to_string(dir.join(".gitattributes"))
+                .unwrap()
+                .contains("annotations/**/*.json merge=nhan")
+        );
+        // Twice is the same as once.
+        assert_eq!(nhan(dir, &["git-setup"]).0, 0);
+        let attrs = std::fs::read_to_string(dir.join(".gitattributes")).unwrap();
+        assert_eq!(attrs.matches("merge=nhan").count(), 1, "{attrs}");
+    }
+    ok(dir, &["add", "-A"]);
+    ok(dir, &["commit", "-q", "-m", "start"]);
+    d
+}
+
+fn branches(dir: &Path, ours: impl FnOnce(&mut Document), theirs: impl FnOnce(&mut Document)) {
+    ok(dir, &["checkout", "-q", "-b", "lan"]);
+    edit(dir, ours);
+    ok(dir, &["commit", "-q", "-am", "lan"]);
+    ok(dir, &["checkout", "-q", "-b", "minh", "main"]);
+    edit(dir, theirs);
+    ok(dir, &["commit", "-q", "-am", "minh"]);
+    ok(dir, &["checkout", "-q", "lan"]);
+}
+
+#[test]
+fn two_annotators_adding_spans_merge_into_a_valid_sidecar_with_both() {
+    let d = repo(true);
+    let dir = d.path();
+    branches(
+        dir,
+        |doc| add(doc, "Lan", "PER", "lan"),
+        |doc| add(doc, "Huế", "LOC", "minh"),
+    );
+    let m = git(dir, &["merge", "-q", "--no-edit", "minh"]);
+    assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
+    let sc = Sidecar::parse(&std::fs::read(sidecar(dir)).unwrap(), "a.json").unwrap();
+    let got: Vec<(&str, &str)> = sc.spans.iter().map(|s| (&*s.text, &*s.label)).collect();
+    assert_eq!(got, [("Mở đầu", "MISC"), ("Lan", "PER"), ("Huế", "LOC")]);
+    let mut ids: Vec<u64> = sc.spans.iter().map(|s| s.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "distinct ids");
+    assert!(!sc.extra.contains_key("conflicts"));
+    // nhan opens it for editing, and validate is happy.
+    let p = Project::open(dir).unwrap();
+    let l = p.load("a.txt").unwrap();
+    assert_eq!(l.read_only, None);
+    let (code, out) = nhan(dir, &["validate"]);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn the_same_span_changed_two_ways_is_a_conflict_recorded_in_a_valid_sidecar() {
+    let d = repo(true);
+    let dir = d.path();
+    let relabel = |to: &'static str| {
+        move |doc: &mut Document| {
+            let before = doc.spans.iter().next().unwrap().clone();
+            let mut after = before.clone();
+            after.label = to.into();
+            doc.apply(&Edit::Replace { before, after });
+            add(doc, if to == "ORG" { "Minh" } else { "Huế" }, "PER", "x");
+        }
+    };
+    branches(dir, relabel("ORG"), relabel("LOC"));
+    let m = git(dir, &["merge", "-q", "--no-edit", "minh"]);
+    assert!(!m.status.success(), "git reports the conflict");
+    let err = String::from_utf8_lossy(&m.stderr).into_owned() + &String::from_utf8_lossy(&m.stdout);
+    assert!(err.contains("conflicts"), "{err}");
+    let bytes = std::fs::read(sidecar(dir)).unwrap();
+    let sc = Sidecar::parse(&bytes, "a.json").expect("a valid sidecar, no markers");
+    // Ours kept, the spans nobody disputes both in, theirs recorded.
+    let got: Vec<(&str, &str)> = sc.spans.iter().map(|s| (&*s.text, &*s.label)).collect();
+    assert_eq!(got, [("Mở đầu", "ORG"), ("Minh", "PER"), ("Huế", "PER")]);
+    let c = &sc.extra["conflicts"][0];
+    assert_eq!(
+        (
+            &c["base"]["label"],
+            &c["ours"]["label"],
+            &c["theirs"]["label"]
+        ),
+        (
+            &serde_json::json!("MISC"),
+            &serde_json::json!("ORG"),
+            &serde_json::json!("LOC")
+        )
+    );
+    let status = String::from_utf8_lossy(&git(dir, &["status", "--porcelain"]).stdout).into_owned();
+    assert!(status.contains("UU annotations/a.json"), "{status}");
+    // nhan opens it (the conflict list is kept on rewrite).
+    let l = Project::open(dir).unwrap().load("a.txt").unwrap();
+    assert_eq!(l.read_only, None);
+}
+
+#[test]
+fn conflict_markers_are_named_by_validate_and_the_tui_with_what_to_run() {
+    let d = repo(false);
+    let dir = d.path();
+    branches(
+        dir,
+        |doc| add(doc, "Lan", "PER", "lan"),
+        |doc| add(doc, "Huế", "LOC", "minh"),
+    );
+    let m = git(dir, &["merge", "-q", "--no-edit", "minh"]);
+    assert!(!m.status.success(), "git's line merge conflicts");
+    let text = std::fs::read_to_string(sidecar(dir)).unwrap();
+    let line = text.lines().position(|l| l.starts_with("<<<<<<<")).unwrap() + 1;
+    let (code, out) = nhan(dir, &["validate"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains(&format!(
+            "merge conflict in {}, line {line}",
+            sidecar(dir).display()
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("nhan git-setup") && out.contains("git checkout -m"),
+        "{out}"
+    );
+    let l = Project::open(dir).unwrap().load("a.txt").unwrap();
+    let why = l.read_only.expect("read-only");
+    assert!(why.contains("merge conflict in"), "{why}");
+    // What the message says to run settles it span by span.
+    assert_eq!(nhan(dir, &["git-setup"]).0, 0);
+    ok(dir, &["checkout", "-m", "annotations/a.json"]);
+    let sc = Sidecar::parse(&std::fs::read(sidecar(dir)).unwrap(), "a.json").unwrap();
+    assert_eq!(sc.spans.len(), 3);
+}
+
+#[test]
+fn a_sidecar_with_a_duplicate_id_opens_for_editing_with_a_notice() {
+    let d = repo(false);
+    let dir = d.path();
+    // What a plain git merge of an older nhan's sequential ids gave.
+    let sc = std::fs::read_to_string(sidecar(dir)).unwrap();
+    let id = Sidecar::parse(sc.as_bytes(), "a").unwrap().spans[0].id;
+    let sc = sc.replace(
+        "\"annotator\": \"lead\"}",
+        &format!(
+            "\"annotator\": \"lead\"}},\n    {{\"id\": {id}, \"start\": 8, \"end\": 11, \"label\": \"PER\", \"text\": \"Lan\"}}"
+        ),
+    );
+    std::fs::write(sidecar(dir), &sc).unwrap();
+    let l = Project::open(dir).unwrap().load("a.txt").unwrap();
+    assert_eq!(l.read_only, None, "editable");
+    let notice = l.notice.expect("a notice");
+    assert!(
+        notice.contains("new id") && notice.contains("a.json"),
+        "{notice}"
+    );
+    let ids: Vec<u64> = l.doc.spans.iter().map(|s| s.id).collect();
+    assert_eq!(ids.len(), 2);
+    assert_ne!(ids[0], ids[1]);
+    // validate names it and says the way out.
+    let (code, out) = nhan(dir, &["validate"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("duplicate id") && out.contains("opening the article"),
+        "{out}"
+    );
+}
+
+/// The driver called on a side that is not a sidecar (hand-broken JSON):
+/// git's own line merge, markers and all, so nothing of either side is
+/// lost; exit 1.
+#[test]
+fn merge_file_falls_back_to_a_line_merge_when_a_side_is_not_a_sidecar() {
+    let d = repo(false);
+    let dir = d.path();
+    let good = std::fs::read_to_string(sidecar(dir)).unwrap();
+    let base = dir.join("base.json");
+    let ours = dir.join("ours.json");
+    let theirs = dir.join("theirs.json");
+    std::fs::write(&base, &good).unwrap();
+    std::fs::write(
+        &ours,
+        good.replace("\"status\": \"todo\"", "\"status\": \"done\""),
+    )
+    .unwrap();
+    std::fs::write(
+        &theirs,
+        good.replace("\"status\": \"todo\"", "\"status\": oops"),
+    )
+    .unwrap();
+    let (code, out) = nhan(
+        dir,
+        &[
+            "merge-file",
+            &base.display().to_string(),
+            &ours.display().to_string(),
+            &theirs.display().to_string(),
+            "--path",
+            "annotations/a.json",
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("annotations/a.json (theirs)") && out.contains("line by line"),
+        "{out}"
+    );
+    let merged = std::fs::read_to_string(&ours).unwrap();
+    assert!(
+        merged.contains("\"status\": \"done\"") && merged.contains("\"status\": oops"),
+        "both sides kept: {merged}"
+    );
+}
+
+/// Without the driver: two spans added far apart in the same sidecar, and
+/// git's own line merge is clean. The spans' ids differ, so the article
+/// opens for editing (with sequential ids both were `max + 1`, and the
+/// article opened read-only with no way out).
+#[test]
+fn a_plain_git_merge_of_spans_added_apart_gives_distinct_ids() {
+    let d = repo(false);
+    let dir = d.path();
+    // More spans in the base, so that the two additions are lines apart.
+    edit(dir, |doc| {
+        add(doc, "gặp", "MISC", "lead");
+        add(doc, "Minh", "PER", "lead");
+        add(doc, "Cuối", "MISC", "lead");
+    });
+    ok(dir, &["commit", "-q", "-am", "more"]);
+    branches(
+        dir,
+        |doc| add(doc, "Lan", "PER", "lan"),
+        |doc| add(doc, "Huế", "LOC", "minh"),
+    );
+    let m = git(dir, &["merge", "-q", "--no-edit", "minh"]);
+    assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
+    let l = Project::open(dir).unwrap().load("a.txt").unwrap();
+    assert_eq!(l.read_only, None);
+    assert_eq!(l.notice, None, "nothing to renumber");
+    assert_eq!(l.doc.spans.len(), 6);
+    assert_eq!(nhan(dir, &["validate"]).0, 0);
+}
