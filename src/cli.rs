@@ -44,4 +44,6 @@ pub enum Command {
     Validate,
     /// Agreement between annotators (per pair and overall).
     Agree(crate::agree::AgreeArgs),
+    /// Proposed spans: print them, store them for the TUI, or measure them.
+    Suggest(crate::suggest::run::SuggestArgs),
 }

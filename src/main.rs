@@ -12,6 +12,9 @@ fn main() -> ExitCode {
         Some(Command::Stats { json }) => nhan::commands::stats(&cli.project, *json),
         Some(Command::Validate) => nhan::commands::validate(&cli.project),
         Some(Command::Agree(a)) => nhan::agree::run(&cli.project, a),
+        Some(Command::Suggest(a)) => {
+            nhan::suggest::run::run(&cli.project, cli.annotator.clone(), a)
+        }
     };
     match result {
         Ok(code) => code,
