@@ -13,6 +13,7 @@
 //! name = "tagger"
 //! type = "tagger"
 //! dictionary = true            # optional: use the dictionary as a feature
+//! min_score = 0.5              # optional
 //!
 //! [[recommenders]]
 //! name = "underthesea"
@@ -32,6 +33,7 @@ pub enum Kind {
     },
     Tagger {
         dictionary: bool,
+        min_score: f32,
     },
     Command {
         command: Vec<String>,
@@ -56,7 +58,10 @@ pub fn defaults() -> Vec<RecommenderConfig> {
         },
         RecommenderConfig {
             name: "tagger".into(),
-            kind: Kind::Tagger { dictionary: true },
+            kind: Kind::Tagger {
+                dictionary: true,
+                min_score: super::tagger::MIN_SCORE,
+            },
         },
     ]
 }
@@ -86,7 +91,7 @@ pub fn load(project: &Project) -> Result<Vec<RecommenderConfig>, String> {
         })?;
         let allowed: &[&str] = match ty.as_str() {
             "dictionary" => &["name", "type", "gazetteers", "min_score"],
-            "tagger" => &["name", "type", "dictionary"],
+            "tagger" => &["name", "type", "dictionary", "min_score"],
             "command" => &["name", "type", "command", "timeout"],
             other => {
                 return Err(format!(
@@ -139,6 +144,7 @@ pub fn load(project: &Project) -> Result<Vec<RecommenderConfig>, String> {
                 }
             }
             "tagger" => Kind::Tagger {
+                min_score: min_score(t, super::tagger::MIN_SCORE, &at, &name)?,
                 dictionary: match t.get("dictionary") {
                     None => true,
                     Some(v) => v
@@ -176,4 +182,16 @@ pub fn load(project: &Project) -> Result<Vec<RecommenderConfig>, String> {
         out.push(RecommenderConfig { name, kind });
     }
     Ok(out)
+}
+
+fn min_score(t: &toml::Table, default: f32, at: &str, name: &str) -> Result<f32, String> {
+    match t.get("min_score") {
+        None => Ok(default),
+        Some(v) => v
+            .as_float()
+            .or_else(|| v.as_integer().map(|i| i as f64))
+            .filter(|x| (0.0..=1.0).contains(x))
+            .map(|x| x as f32)
+            .ok_or_else(|| format!("{at} ({name}): min_score is a number from 0 to 1")),
+    }
 }

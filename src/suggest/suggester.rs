@@ -24,7 +24,7 @@ pub struct BuildOptions {
 
 enum Slot {
     Dictionary(String, Dictionary),
-    Tagger(String, Arc<Tagger>),
+    Tagger(String, Arc<Tagger>, f32),
     Command(CommandRecommender),
 }
 
@@ -102,9 +102,13 @@ impl Suggester {
                     d.min_score = *min_score;
                     s.slots.push(Slot::Dictionary(c.name.clone(), d));
                 }
-                Kind::Tagger { dictionary } => {
+                Kind::Tagger {
+                    dictionary,
+                    min_score,
+                } => {
                     let t = tagger(project, corpus, &labels, &gazetteer, *dictionary, opts);
-                    s.slots.push(Slot::Tagger(c.name.clone(), Arc::new(t)));
+                    s.slots
+                        .push(Slot::Tagger(c.name.clone(), Arc::new(t), *min_score));
                 }
                 Kind::Command { command, timeout } => {
                     if !trust::is_approved(&project.root, command) {
@@ -127,7 +131,7 @@ impl Suggester {
         self.slots
             .iter()
             .map(|s| match s {
-                Slot::Dictionary(n, _) | Slot::Tagger(n, _) => n.as_str(),
+                Slot::Dictionary(n, _) | Slot::Tagger(n, ..) => n.as_str(),
                 Slot::Command(c) => c.name.as_str(),
             })
             .collect()
@@ -164,7 +168,7 @@ impl Suggester {
         let mut folded = None;
         for slot in &self.slots {
             let name = match slot {
-                Slot::Dictionary(n, _) | Slot::Tagger(n, _) => n,
+                Slot::Dictionary(n, _) | Slot::Tagger(n, ..) => n,
                 Slot::Command(c) => &c.name,
             };
             if !only.is_empty() && !only.contains(name) {
@@ -172,7 +176,7 @@ impl Suggester {
             }
             let got = match slot {
                 Slot::Dictionary(_, d) => d.suggest(a),
-                Slot::Tagger(_, t) => {
+                Slot::Tagger(_, t, min) => {
                     let f =
                         folded.get_or_insert_with(|| super::fold::Folded::new(a.text, a.tokens));
                     let mut v: Vec<Suggestion> = t
@@ -186,6 +190,7 @@ impl Suggester {
                             source: String::new(),
                         })
                         .collect();
+                    v.retain(|s| s.score >= *min);
                     v.sort_by(|a, b| b.score.total_cmp(&a.score));
                     Ok(v)
                 }
