@@ -28,7 +28,7 @@ use std::hash::BuildHasher;
 
 /// Bumped whenever features or the file layout change: old caches are
 /// then retrained.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 const EPOCHS: usize = 12;
 /// Tagger suggestions scoring below this are not proposed.
 pub const MIN_SCORE: f32 = 0.5;
@@ -36,8 +36,10 @@ const FOLDS: usize = 5;
 
 type Map = HashMap<u64, u32, foldhash::fast::FixedState>;
 
-fn h(kind: u8, s: &str) -> u64 {
-    foldhash::fast::FixedState::with_seed(0x6e68616e).hash_one((kind, s))
+/// A feature: its kind and value hashed together (values are strings or
+/// tuples of them: no string is built per feature).
+fn h<T: std::hash::Hash>(kind: u8, v: T) -> u64 {
+    foldhash::fast::FixedState::with_seed(0x6e68616e).hash_one((kind, v))
 }
 
 #[derive(Debug, Clone)]
@@ -309,28 +311,25 @@ impl<'a> View<'a> {
         f.push(h(7, low(1)));
         f.push(h(8, low(-2)));
         f.push(h(9, low(2)));
-        f.push(h(10, &format!("{}|{}", low(-1), low(0))));
-        f.push(h(11, &format!("{}|{}", low(0), low(1))));
+        f.push(h(10, (low(-1), low(0))));
+        f.push(h(11, (low(0), low(1))));
         f.push(h(12, shp(-1)));
         f.push(h(13, shp(1)));
-        f.push(h(
-            14,
-            &format!("{}{}{}", self.cap(at(-1)), self.cap(at(0)), self.cap(at(1))),
-        ));
+        f.push(h(14, (self.cap(at(-1)), self.cap(at(0)), self.cap(at(1)))));
         f.push(h(15, self.cap(at(-2))));
         f.push(h(16, self.cap(at(2))));
         if i == line.start {
             f.push(h(17, ""));
         }
-        let dict = |d: isize| match at(d).and_then(|j| self.dict[j].as_ref()) {
-            Some((l, true)) => format!("B{l}"),
-            Some((l, false)) => format!("I{l}"),
-            None => "O".into(),
+        let dict = |d: isize| {
+            at(d)
+                .and_then(|j| self.dict[j].as_ref())
+                .map(|(l, b)| (l.as_str(), *b))
         };
         let d0 = dict(0);
-        f.push(h(18, &d0));
-        f.push(h(19, &format!("{}|{}", dict(-1), d0)));
-        f.push(h(20, &format!("{}|{}", d0, dict(1))));
+        f.push(h(18, d0));
+        f.push(h(19, (dict(-1), d0)));
+        f.push(h(20, (d0, dict(1))));
         f
     }
 }
@@ -458,8 +457,8 @@ fn inner_features(
             } else {
                 "M"
             };
-            f.push(h(31, &format!("{}{pos}", labels[o.2])));
-            f.push(h(32, &format!("{}|{}", labels[o.2], v.lower[o.0])));
+            f.push(h(31, (&labels[o.2], pos)));
+            f.push(h(32, (&labels[o.2], &v.lower[o.0])));
             f
         })
         .collect()
