@@ -61,4 +61,6 @@ pub enum Command {
     /// Makes git merge sidecars span by span: writes .gitattributes, the
     /// merge driver's git config, and .nhan.lock into .gitignore.
     GitSetup,
+    /// Proposed spans: print them, store them for the TUI, or measure them.
+    Suggest(crate::suggest::run::SuggestArgs),
 }

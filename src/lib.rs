@@ -7,6 +7,7 @@ pub mod commands;
 pub mod core;
 pub mod export;
 pub mod runtime;
+pub mod suggest;
 pub mod tui;
 pub mod ui;
 pub mod view;

@@ -33,6 +33,9 @@ fn main() -> ExitCode {
             println!("git now merges sidecars span by span (annotations/**/*.json merge=nhan)");
             ExitCode::SUCCESS
         }),
+        Some(Command::Suggest(a)) => {
+            nhan::suggest::run::run(&cli.project, cli.annotator.clone(), a)
+        }
     };
     match result {
         Ok(code) => code,

@@ -35,6 +35,9 @@ pub struct Schema {
     #[serde(default)]
     pub blind: bool,
     pub labels: Vec<Label>,
+    /// `[[recommenders]]` tables, read and checked by `crate::suggest::config`.
+    #[serde(default)]
+    pub recommenders: Vec<toml::Table>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +75,7 @@ impl Default for Schema {
                 l("LOC", "Location", "green"),
                 l("MISC", "Other named entity", "magenta"),
             ],
+            recommenders: Vec::new(),
         }
     }
 }

@@ -1,0 +1,137 @@
+//! Timings of the suggestion engine against the targets (not a
+//! criterion bench; no assertions): `cargo bench --bench suggest` prints
+//! the median of a few runs of
+//! - the dictionary's suggestions for a 10 MB article with a 100,000-entry
+//!   dictionary (target ≤ 200 ms),
+//! - training the tagger on the sample corpus (target ≤ 2 s),
+//! - tagging a 1 MB article (target ≤ 200 ms),
+//! - live learning of one new surface.
+
+use nhan::core::project::Project;
+use nhan::core::text::Text;
+use nhan::core::tokens::Tokens;
+use nhan::suggest::corpus::Corpus;
+use nhan::suggest::dictionary::Dictionary;
+use nhan::suggest::fold::Folded;
+use nhan::suggest::tagger::Tagger;
+use nhan::suggest::{ArticleInput, Recommender};
+use std::time::{Duration, Instant};
+
+fn median(mut f: impl FnMut() -> Duration, runs: usize) -> Duration {
+    let mut v: Vec<Duration> = (0..runs).map(|_| f()).collect();
+    v.sort();
+    v[runs / 2]
+}
+
+fn sample_text(corpus: &Corpus, bytes: usize) -> String {
+    let mut s = String::with_capacity(bytes + 20_000);
+    while s.len() < bytes {
+        for a in &corpus.articles {
+            s.push_str(a.text.as_str());
+            s.push('\n');
+        }
+    }
+    s
+}
+
+fn main() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let project = Project::open(root).expect("the repository is a project");
+    let labels: Vec<String> = project
+        .schema
+        .labels
+        .iter()
+        .map(|l| l.name.clone())
+        .collect();
+    let (corpus, _) = Corpus::load(&project);
+
+    // 100,000 gazetteer entries of two to four syllables, plus the sample's own.
+    let syll = [
+        "Ban", "Bộ", "Sở", "Hội", "Đảng", "Trung", "ương", "Hà", "Nội", "Việt", "Nam", "Lào",
+        "Phú", "Thọ", "Quảng", "Ninh", "Bình", "Định", "Nguyễn", "Trần", "Lê", "Phạm", "Văn",
+        "Thị", "Minh", "Hùng", "Lan", "Tâm", "Hải", "Phòng", "Đà", "Lạt", "Cần", "Thơ", "Tây",
+        "Bắc", "Kỳ", "Sơn", "Hòa", "An",
+    ];
+    let mut seed = 7u64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed as usize
+    };
+    let mut gaz = Vec::with_capacity(100_000);
+    let mut seen = std::collections::HashSet::new();
+    while gaz.len() < 100_000 {
+        let n = 2 + next() % 3;
+        let s: Vec<&str> = (0..n).map(|_| syll[next() % syll.len()]).collect();
+        let s = s.join(" ");
+        if seen.insert(s.clone()) {
+            gaz.push((s, labels[next() % labels.len()].clone()));
+        }
+    }
+    let t = Instant::now();
+    let dict = Dictionary::build(&corpus, &gaz);
+    println!(
+        "dictionary build ({} entries, counting in the sample): {:?}",
+        dict.len(),
+        t.elapsed()
+    );
+
+    let big = Text::new(sample_text(&corpus, 10 << 20));
+    let tokens = Tokens::new(&big);
+    let input = ArticleInput {
+        name: "big.txt",
+        text: &big,
+        tokens: &tokens,
+        spans: &[],
+    };
+    let mut n = 0;
+    let d = median(
+        || {
+            let t = Instant::now();
+            n = dict.suggest(&input).unwrap().len();
+            t.elapsed()
+        },
+        3,
+    );
+    println!(
+        "dictionary suggestions, {} MB article, 100k entries: {d:?} ({n} suggestions; target 200 ms)",
+        big.as_str().len() >> 20
+    );
+
+    let d = median(
+        || {
+            let t = Instant::now();
+            let _ = Tagger::train(&corpus, &labels, &[], true);
+            t.elapsed()
+        },
+        3,
+    );
+    println!("tagger training on the sample (two layers, dictionary feature): {d:?} (target 2 s)");
+
+    let tagger = Tagger::train(&corpus, &labels, &[], true);
+    let sample_dict = Dictionary::build(&corpus, &[]);
+    let one = Text::new(sample_text(&corpus, 1 << 20));
+    let one_tokens = Tokens::new(&one);
+    let d = median(
+        || {
+            let t = Instant::now();
+            let f = Folded::new(&one, &one_tokens);
+            n = tagger.tag(&f, Some(&sample_dict)).len();
+            t.elapsed()
+        },
+        3,
+    );
+    println!("tagging a 1 MB article: {d:?} ({n} spans; target 200 ms)");
+
+    let mut live = dict.clone();
+    let d = median(
+        || {
+            let t = Instant::now();
+            live.learn("Ủy ban Kiểm tra Trung ương Mới", "ORG");
+            t.elapsed()
+        },
+        3,
+    );
+    println!("learning one new surface live (100k-entry dictionary): {d:?}");
+}

@@ -1,0 +1,176 @@
+//! The command recommender: a program that speaks JSON lines. nhan writes
+//! `{"article": NAME, "text": TEXT}` per article on its stdin and reads one
+//! line `{"suggestions": [{"start", "end", "label", "score"}]}` per article
+//! from its stdout (code points, like spans). The program runs in the
+//! project folder, once for a batch of articles; each answer has a
+//! time-out, after which the program is killed. What goes wrong comes back
+//! as a message naming the recommender, never as a panic or a hang.
+
+use super::{ArticleInput, Recommender, Suggestion};
+use serde::Deserialize;
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone)]
+pub struct CommandRecommender {
+    pub name: String,
+    pub command: Vec<String>,
+    pub dir: PathBuf,
+    pub timeout: Duration,
+}
+
+#[derive(Deserialize)]
+struct Reply {
+    suggestions: Vec<Item>,
+}
+
+#[derive(Deserialize)]
+struct Item {
+    start: usize,
+    end: usize,
+    label: String,
+    #[serde(default = "half")]
+    score: f32,
+}
+
+fn half() -> f32 {
+    0.5
+}
+
+impl CommandRecommender {
+    /// Suggestions for each `(name, text)`, in order; one error ends the
+    /// batch (the rest get the same message).
+    pub fn run_batch(&self, articles: &[(&str, &str)]) -> Vec<Result<Vec<Suggestion>, String>> {
+        let fail = |msg: String| articles.iter().map(|_| Err(msg.clone())).collect();
+        let who = format!("recommender {} ({})", self.name, self.command.join(" "));
+        let mut child = match Command::new(&self.command[0])
+            .args(&self.command[1..])
+            .current_dir(&self.dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+        {
+            Ok(c) => c,
+            Err(e) => {
+                return fail(format!(
+                    "{who}: cannot start: {e}; check the command in nhan.toml"
+                ));
+            }
+        };
+        let mut stdin = child.stdin.take().expect("piped");
+        let stdout = child.stdout.take().expect("piped");
+        let mut stderr = child.stderr.take().expect("piped");
+        let lines: Vec<String> = articles
+            .iter()
+            .map(|(n, t)| serde_json::json!({"article": n, "text": t}).to_string())
+            .collect();
+        // Writing and reading on their own threads: a program that answers
+        // before reading everything must not deadlock with us.
+        let writer = std::thread::spawn(move || {
+            for l in lines {
+                if writeln!(stdin, "{l}").and_then(|()| stdin.flush()).is_err() {
+                    break;
+                }
+            }
+        });
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines() {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut err_reader = Some(std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = std::io::Read::read_to_string(&mut stderr, &mut s);
+            s
+        }));
+        let mut out = Vec::with_capacity(articles.len());
+        let mut failed: Option<String> = None;
+        for (name, _) in articles {
+            if let Some(m) = &failed {
+                out.push(Err(m.clone()));
+                continue;
+            }
+            let deadline = Instant::now() + self.timeout;
+            let got = rx.recv_timeout(deadline.saturating_duration_since(Instant::now()));
+            let r = match got {
+                Ok(Ok(line)) => self.parse(&line, name, &who),
+                Ok(Err(e)) => Err(format!("{who}: article {name}: reading its answer: {e}")),
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    let _ = child.kill();
+                    Err(format!(
+                        "{who}: article {name}: no answer within {} s; it was stopped (raise timeout in nhan.toml)",
+                        self.timeout.as_secs_f64()
+                    ))
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    let _ = child.kill();
+                    let status = child.wait().map(|s| s.to_string()).unwrap_or_default();
+                    // It has ended, so its stderr is closed: what it said is there.
+                    let said = err_reader
+                        .take()
+                        .and_then(|h| h.join().ok())
+                        .unwrap_or_default();
+                    let first: Vec<&str> = said.lines().rev().take(3).collect();
+                    let err = if first.is_empty() {
+                        String::new()
+                    } else {
+                        let v: Vec<&str> = first.into_iter().rev().collect();
+                        format!(": {}", v.join(" / "))
+                    };
+                    Err(format!(
+                        "{who}: article {name}: the program ended ({status}) without answering{err}"
+                    ))
+                }
+            };
+            if let Err(m) = &r {
+                failed = Some(m.clone());
+                let _ = child.kill();
+            }
+            out.push(r);
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        let _ = writer.join();
+        out
+    }
+
+    fn parse(&self, line: &str, article: &str, who: &str) -> Result<Vec<Suggestion>, String> {
+        let reply: Reply = serde_json::from_str(line).map_err(|e| {
+            let shown: String = line.chars().take(80).collect();
+            format!(
+                "{who}: article {article}: expected {{\"suggestions\": [...]}}, got {shown:?} ({e})"
+            )
+        })?;
+        Ok(reply
+            .suggestions
+            .into_iter()
+            .filter(|i| i.start < i.end)
+            .map(|i| Suggestion {
+                start: i.start,
+                end: i.end,
+                label: i.label,
+                score: i.score,
+                source: self.name.clone(),
+            })
+            .collect())
+    }
+}
+
+impl Recommender for CommandRecommender {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn suggest(&self, a: &ArticleInput) -> Result<Vec<Suggestion>, String> {
+        self.run_batch(&[(a.name, a.text.as_str())])
+            .pop()
+            .unwrap_or_else(|| Ok(Vec::new()))
+    }
+}

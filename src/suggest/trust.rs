@@ -1,0 +1,73 @@
+//! Which command recommenders this user allowed to run. A project's
+//! `nhan.toml` comes with `git clone`, so a command in it is someone else's
+//! code: it runs only once the user approved that exact command for that
+//! project folder. Approvals live in `approved-commands.json` next to the
+//! user's config file (`$NHAN_CONFIG`'s folder, or the `directories`
+//! config folder), never in the project.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Approval {
+    project: PathBuf,
+    command: Vec<String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct File {
+    approved: Vec<Approval>,
+}
+
+pub fn path() -> Option<PathBuf> {
+    let cfg = crate::app::config::default_path()?;
+    Some(cfg.with_file_name("approved-commands.json"))
+}
+
+fn canonical(project: &Path) -> PathBuf {
+    project
+        .canonicalize()
+        .unwrap_or_else(|_| project.to_path_buf())
+}
+
+fn read(path: &Path) -> Result<File, String> {
+    match std::fs::read(path) {
+        Ok(b) => serde_json::from_slice(&b).map_err(|e| {
+            format!(
+                "{}:{}:{}: {e}; fix or delete the file (it lists approved recommender commands)",
+                path.display(),
+                e.line(),
+                e.column()
+            )
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(File::default()),
+        Err(e) => Err(format!("{}: cannot read: {e}", path.display())),
+    }
+}
+
+/// Whether this user approved exactly `command` for `project`.
+pub fn is_approved(project: &Path, command: &[String]) -> bool {
+    let Some(p) = path() else { return false };
+    let want = Approval {
+        project: canonical(project),
+        command: command.to_vec(),
+    };
+    read(&p).is_ok_and(|f| f.approved.contains(&want))
+}
+
+/// Records the approval; returns the file it went to.
+pub fn approve(project: &Path, command: &[String]) -> Result<PathBuf, String> {
+    let p = path().ok_or("no config folder for this user: set NHAN_CONFIG to a file path")?;
+    let mut f = read(&p)?;
+    let a = Approval {
+        project: canonical(project),
+        command: command.to_vec(),
+    };
+    if !f.approved.contains(&a) {
+        f.approved.push(a);
+    }
+    let json = serde_json::to_string_pretty(&f).map_err(|e| e.to_string())?;
+    crate::core::sidecar::write_atomic(&p, json.as_bytes())
+        .map_err(|e| format!("{}: cannot write: {e}", p.display()))?;
+    Ok(p)
+}

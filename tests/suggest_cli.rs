@@ -1,0 +1,507 @@
+//! `nhan suggest`: JSON lines in name order and span order, suggestions
+//! never reaching sidecars, stored suggestions, rejections, `--eval`
+//! figures recomputed here, and command recommenders (protocol, errors,
+//! time-out, trust).
+
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Project {
+    dir: tempfile::TempDir,
+    config: PathBuf,
+}
+
+fn chars(s: &str) -> usize {
+    s.chars().count()
+}
+
+impl Project {
+    fn new() -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("articles")).unwrap();
+        std::fs::create_dir_all(dir.path().join("annotations")).unwrap();
+        let config = dir.path().join("user/config.toml");
+        Project { dir, config }
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// An article and its sidecar; spans given by surface (every
+    /// occurrence of each surface is tagged).
+    fn article(&self, stem: &str, text: &str, status: &str, tagged: &[(&str, &str)]) {
+        std::fs::write(self.root().join(format!("articles/{stem}.txt")), text).unwrap();
+        let mut spans = Vec::new();
+        for (surface, label) in tagged {
+            let mut from = 0;
+            while let Some(b) = text[from..].find(surface) {
+                let b = from + b;
+                let start = chars(&text[..b]);
+                spans.push((
+                    start,
+                    start + chars(surface),
+                    label.to_string(),
+                    surface.to_string(),
+                ));
+                from = b + surface.len();
+            }
+        }
+        spans.sort();
+        let spans: Vec<Value> = spans
+            .iter()
+            .enumerate()
+            .map(|(i, (s, e, l, t))| json!({"id": i + 1, "start": s, "end": e, "label": l, "text": t}))
+            .collect();
+        let sc = json!({
+            "nhan": 1,
+            "article": format!("{stem}.txt"),
+            "text_sha256": nhan::core::sidecar::sha256_hex(text.as_bytes()),
+            "status": status,
+            "spans": spans,
+        });
+        std::fs::write(
+            self.root().join(format!("annotations/{stem}.json")),
+            serde_json::to_string_pretty(&sc).unwrap(),
+        )
+        .unwrap();
+    }
+
+    fn toml(&self, extra: &str) {
+        let s = format!(
+            "overlap = \"nested\"\n[[labels]]\nname = \"PER\"\n[[labels]]\nname = \"ORG\"\n[[labels]]\nname = \"LOC\"\n{extra}"
+        );
+        std::fs::write(self.root().join("nhan.toml"), s).unwrap();
+    }
+
+    fn nhan(&self, args: &[&str]) -> (i32, String, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_nhan"))
+            .env("NHAN_CONFIG", &self.config)
+            .arg("--project")
+            .arg(self.root())
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    fn lines(&self, args: &[&str]) -> Vec<Value> {
+        let (code, out, err) = self.nhan(args);
+        assert_eq!(code, 0, "{err}");
+        out.lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    fn sidecars(&self) -> BTreeMap<String, Vec<u8>> {
+        std::fs::read_dir(self.root().join("annotations"))
+            .unwrap()
+            .flatten()
+            .map(|e| {
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Three reviewed articles naming the same people and bodies, and one to do.
+fn sample() -> Project {
+    let p = Project::new();
+    p.toml("");
+    p.article(
+        "b-first",
+        "Ông Lan làm việc với Bộ Ngoại giao tại Hà Nội.",
+        "reviewed",
+        &[("Lan", "PER"), ("Bộ Ngoại giao", "ORG"), ("Hà Nội", "LOC")],
+    );
+    p.article(
+        "c-second",
+        "Bộ Ngoại giao đón ông Minh ở Hà Nội. Ông Lan phát biểu.",
+        "reviewed",
+        &[
+            ("Bộ Ngoại giao", "ORG"),
+            ("Minh", "PER"),
+            ("Hà Nội", "LOC"),
+            ("Lan", "PER"),
+        ],
+    );
+    p.article(
+        "d-third",
+        "Minh và Lan gặp Bộ Ngoại giao.",
+        "done",
+        &[("Minh", "PER"), ("Lan", "PER"), ("Bộ Ngoại giao", "ORG")],
+    );
+    // NFD text: the NFC surfaces above must find it all the same.
+    let nfd: String = unicode_normalization::UnicodeNormalization::nfd(
+        "Hà Nội mời Bộ Ngoại giao; Lan đến Hà Nội.",
+    )
+    .collect();
+    p.article("a-todo", &nfd, "todo", &[]);
+    p
+}
+
+#[test]
+fn out_prints_articles_in_name_order_suggestions_sorted_and_leaves_sidecars_alone() {
+    let p = sample();
+    let before = p.sidecars();
+    let (_, stats_before, _) = p.nhan(&["stats", "--json"]);
+    let lines = p.lines(&["suggest", "--recommender", "dictionary", "--out", "-"]);
+    let names: Vec<&str> = lines
+        .iter()
+        .map(|l| l["article"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["a-todo.txt", "b-first.txt", "c-second.txt", "d-third.txt"]
+    );
+    // The to-do article (NFD) gets every occurrence, with NFD offsets.
+    let text = std::fs::read_to_string(p.root().join("articles/a-todo.txt")).unwrap();
+    let got: Vec<(String, String, String)> = lines[0]["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let (a, b) = (
+                s["start"].as_u64().unwrap() as usize,
+                s["end"].as_u64().unwrap() as usize,
+            );
+            let piece: String = text.chars().skip(a).take(b - a).collect();
+            let nfc: String =
+                unicode_normalization::UnicodeNormalization::nfc(piece.as_str()).collect();
+            (
+                nfc,
+                s["label"].as_str().unwrap().to_string(),
+                s["source"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want = [
+        ("Hà Nội", "LOC"),
+        ("Bộ Ngoại giao", "ORG"),
+        ("Lan", "PER"),
+        ("Hà Nội", "LOC"),
+    ];
+    assert_eq!(got.len(), want.len(), "{got:?}");
+    for (g, w) in got.iter().zip(want) {
+        assert_eq!(
+            (g.0.as_str(), g.1.as_str(), g.2.as_str()),
+            (w.0, w.1, "dictionary")
+        );
+    }
+    for l in &lines {
+        let keys: Vec<(u64, u64, String)> = l["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["start"].as_u64().unwrap(),
+                    s["end"].as_u64().unwrap(),
+                    s["label"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted, "sorted by (start, end, label)");
+    }
+    // Annotated articles get nothing that is already a span.
+    assert!(
+        lines[1]["suggestions"].as_array().unwrap().is_empty(),
+        "{}",
+        lines[1]
+    );
+    assert_eq!(p.sidecars(), before, "suggestions never reach a sidecar");
+    assert_eq!(p.nhan(&["stats", "--json"]).1, stats_before);
+
+    let only = p.lines(&[
+        "suggest",
+        "--article",
+        "d-third",
+        "--article",
+        "a-todo.txt",
+        "--out",
+        "-",
+    ]);
+    let names: Vec<&str> = only
+        .iter()
+        .map(|l| l["article"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["a-todo.txt", "d-third.txt"]);
+    let (code, _, err) = p.nhan(&["suggest", "--article", "nope", "--out", "-"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("nope"), "{err}");
+}
+
+#[test]
+fn stored_for_the_tui_and_rejections_stay_rejected() {
+    let p = sample();
+    let (code, out, err) = p.nhan(&["suggest"]);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    let stored: Value = serde_json::from_slice(
+        &std::fs::read(p.root().join(".nhan/suggestions/a-todo.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(!stored["suggestions"].as_array().unwrap().is_empty());
+    let gi = std::fs::read_to_string(p.root().join(".nhan/.gitignore")).unwrap();
+    assert!(gi.contains("cache/") && gi.contains("suggestions/"));
+    assert!(
+        p.root().join(".nhan/cache/tagger.bin").exists(),
+        "the model is cached"
+    );
+
+    // Reject the first suggestion of the to-do article, as the TUI would.
+    let project = nhan::core::project::Project::open(p.root()).unwrap();
+    let first: nhan::suggest::Suggestion =
+        serde_json::from_value(stored["suggestions"][0].clone()).unwrap();
+    let text = nhan::core::text::Text::new(
+        std::fs::read_to_string(p.root().join("articles/a-todo.txt")).unwrap(),
+    );
+    let mut r = nhan::suggest::Rejections::load(&project, "a-todo.txt").unwrap();
+    r.reject(&first, &text);
+    r.save().unwrap();
+    let lines = p.lines(&["suggest", "--article", "a-todo", "--out", "-"]);
+    let keys: Vec<(u64, u64, &str)> = lines[0]["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["start"].as_u64().unwrap(),
+                s["end"].as_u64().unwrap(),
+                s["label"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(!keys.contains(&(first.start as u64, first.end as u64, first.label.as_str())));
+    assert!(!keys.is_empty(), "only the rejected one is gone");
+}
+
+/// The dictionary's figures recomputed here: in this project every
+/// occurrence of a tagged surface is tagged, so the dictionary proposes,
+/// in the held-out article, each surface tagged in another reviewed one.
+#[test]
+fn eval_figures_match_a_recount() {
+    let p = Project::new();
+    p.toml("");
+    let arts = [
+        (
+            "a",
+            "Lan gặp Minh ở Huế.",
+            vec![("Lan", "PER"), ("Minh", "PER"), ("Huế", "LOC")],
+        ),
+        (
+            "b",
+            "Minh đến Vinh, gặp Bộ Y tế.",
+            vec![("Minh", "PER"), ("Vinh", "LOC"), ("Bộ Y tế", "ORG")],
+        ),
+        (
+            "c",
+            "Bộ Y tế và Lan ở Vinh; Tâm ở Huế.",
+            vec![
+                ("Bộ Y tế", "ORG"),
+                ("Lan", "PER"),
+                ("Vinh", "LOC"),
+                ("Tâm", "PER"),
+                ("Huế", "LOC"),
+            ],
+        ),
+    ];
+    for (stem, text, tagged) in &arts {
+        p.article(stem, text, "reviewed", tagged);
+    }
+    let mut counts: BTreeMap<&str, [usize; 3]> = BTreeMap::new(); // gold, proposed, correct
+    for (i, (_, text, gold)) in arts.iter().enumerate() {
+        let known: HashSet<(&str, &str)> = arts
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .flat_map(|(_, a)| a.2.iter().copied())
+            .collect();
+        for (s, l) in gold {
+            counts.entry(l).or_default()[0] += text.matches(s).count();
+        }
+        for (s, l) in &known {
+            let n = text.matches(s).count();
+            counts.entry(l).or_default()[1] += n;
+            if gold.contains(&(*s, *l)) {
+                counts.entry(l).or_default()[2] += n;
+            }
+        }
+    }
+    let (code, out, err) = p.nhan(&["suggest", "--eval", "--json", "--recommender", "dictionary"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["folds"], 3);
+    let row = &v["recommenders"][0];
+    assert_eq!(row["name"], "dictionary");
+    let r4 = |x: f64| (x * 10000.0).round() / 10000.0;
+    let (mut g, mut pr, mut c) = (0, 0, 0);
+    for (label, [gold, proposed, correct]) in &counts {
+        let got = &row["labels"][label];
+        assert_eq!(
+            (
+                got["gold"].as_u64(),
+                got["proposed"].as_u64(),
+                got["correct"].as_u64()
+            ),
+            (
+                Some(*gold as u64),
+                Some(*proposed as u64),
+                Some(*correct as u64)
+            ),
+            "{label}"
+        );
+        (g, pr, c) = (g + gold, pr + proposed, c + correct);
+    }
+    let (prec, rec) = (c as f64 / pr as f64, c as f64 / g as f64);
+    assert_eq!(row["overall"]["precision"].as_f64().unwrap(), r4(prec));
+    assert_eq!(row["overall"]["recall"].as_f64().unwrap(), r4(rec));
+    assert_eq!(
+        row["overall"]["f1"].as_f64().unwrap(),
+        r4(2.0 * prec * rec / (prec + rec))
+    );
+    // Without --json: a table with an overall line per recommender.
+    let (code, table, _) = p.nhan(&["suggest", "--eval"]);
+    assert_eq!(code, 0);
+    assert!(table.contains("dictionary+tagger"), "{table}");
+}
+
+const FAKE: &str = r#"
+import json, sys, pathlib
+pathlib.Path("ran.marker").write_text("ran")
+for line in sys.stdin:
+    req = json.loads(line)
+    text = req["text"]
+    out, at = [], text.find("Lan")
+    while at >= 0:
+        out.append({"start": at, "end": at + 3, "label": "PER", "score": 0.75})
+        at = text.find("Lan", at + 1)
+    print(json.dumps({"suggestions": out}), flush=True)
+"#;
+
+fn with_command(p: &Project, script: &str, extra_arg: &str, timeout: f64) {
+    std::fs::write(p.root().join("fake.py"), script).unwrap();
+    p.toml(&format!(
+        "[[recommenders]]\nname = \"fake\"\ntype = \"command\"\ncommand = [\"python3\", \"fake.py\"{extra_arg}]\ntimeout = {timeout}\n"
+    ));
+}
+
+#[test]
+fn a_command_runs_only_once_approved_and_again_only_after_a_change() {
+    let p = sample();
+    with_command(&p, FAKE, "", 20.0);
+    let (code, out, err) = p.nhan(&["suggest", "--out", "-"]);
+    assert_eq!(code, 1, "refused without approval");
+    assert!(
+        err.contains("suggest --approve") && err.contains("python3 fake.py"),
+        "{err}"
+    );
+    assert!(
+        !p.root().join("ran.marker").exists(),
+        "the command never ran"
+    );
+    assert_eq!(
+        out.lines().count(),
+        4,
+        "the other articles still listed, empty"
+    );
+
+    let (code, out, err) = p.nhan(&["suggest", "--approve"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("python3 fake.py"), "{out}");
+    assert!(p.config.with_file_name("approved-commands.json").exists());
+    let lines = p.lines(&["suggest", "--out", "-"]);
+    assert!(p.root().join("ran.marker").exists());
+    let todo = &lines[0]["suggestions"];
+    // "Lan" in the NFD article: offsets are Python's, code points.
+    let text = std::fs::read_to_string(p.root().join("articles/a-todo.txt")).unwrap();
+    let at = chars(&text[..text.find("Lan").unwrap()]) as u64;
+    assert_eq!(
+        todo,
+        &json!([{"start": at, "end": at + 3, "label": "PER", "score": 0.75, "source": "fake"}])
+    );
+
+    // A changed command is a new command.
+    std::fs::remove_file(p.root().join("ran.marker")).unwrap();
+    with_command(&p, FAKE, ", \"--more\"", 20.0);
+    let (code, _, err) = p.nhan(&["suggest", "--out", "-"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--approve"), "{err}");
+    assert!(!p.root().join("ran.marker").exists());
+}
+
+#[test]
+fn command_errors_and_time_outs_are_messages() {
+    let p = sample();
+    with_command(
+        &p,
+        "import sys\nfor l in sys.stdin:\n    print('not json', flush=True)\n",
+        "",
+        20.0,
+    );
+    p.nhan(&["suggest", "--approve"]);
+    let (code, _, err) = p.nhan(&["suggest", "--article", "a-todo", "--out", "-"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("recommender fake") && err.contains("not json"),
+        "{err}"
+    );
+
+    with_command(
+        &p,
+        "import sys\nsys.stderr.write('boom: no model\\n')\nsys.exit(3)\n",
+        "",
+        20.0,
+    );
+    let (code, _, err) = p.nhan(&["suggest", "--article", "a-todo", "--out", "-"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("boom: no model"), "{err}");
+
+    with_command(
+        &p,
+        "import time, sys\nsys.stdin.readline()\ntime.sleep(30)\n",
+        "",
+        0.5,
+    );
+    let t = std::time::Instant::now();
+    let (code, _, err) = p.nhan(&["suggest", "--article", "a-todo", "--out", "-"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no answer within 0.5 s"), "{err}");
+    assert!(
+        t.elapsed().as_secs() < 20,
+        "the program was stopped, not waited for"
+    );
+}
+
+#[test]
+fn gazetteers_outside_the_project_are_refused() {
+    let p = sample();
+    let outside = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(outside.path(), "Huế\tLOC\n").unwrap();
+    p.toml(&format!(
+        "[[recommenders]]\nname = \"d\"\ntype = \"dictionary\"\ngazetteers = [{:?}]\n",
+        outside.path().display().to_string()
+    ));
+    let (code, _, err) = p.nhan(&["suggest", "--out", "-"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("outside the project"), "{err}");
+
+    std::fs::write(p.root().join("places.tsv"), "# places\nHuế\tLOC\n").unwrap();
+    p.toml(
+        "[[recommenders]]\nname = \"d\"\ntype = \"dictionary\"\ngazetteers = [\"places.tsv\"]\n",
+    );
+    std::fs::write(p.root().join("articles/e.txt"), "Về Huế.").unwrap();
+    let lines = p.lines(&["suggest", "--article", "e", "--out", "-"]);
+    assert_eq!(lines[0]["suggestions"][0]["source"], "d");
+    assert_eq!(lines[0]["suggestions"][0]["start"], 3);
+}
