@@ -14,20 +14,56 @@ const CASES: &[(&str, &str, &[&str])] = &[
     ("sample-validate", ".", &["validate"]),
     ("sample-agree-json", ".", &["agree", "--json"]),
     ("sample-agree", ".", &["agree"]),
-    ("export-stats-json", "tests/fixtures/export/project", &["stats", "--json"]),
+    (
+        "export-stats-json",
+        "tests/fixtures/export/project",
+        &["stats", "--json"],
+    ),
     ("export-stats", "tests/fixtures/export/project", &["stats"]),
-    ("export-validate", "tests/fixtures/export/project", &["validate"]),
-    ("export-agree-json", "tests/fixtures/export/project", &["agree", "--json"]),
+    (
+        "export-validate",
+        "tests/fixtures/export/project",
+        &["validate"],
+    ),
+    (
+        "export-agree-json",
+        "tests/fixtures/export/project",
+        &["agree", "--json"],
+    ),
     ("export-agree", "tests/fixtures/export/project", &["agree"]),
-    ("messy-stats-json", "tests/fixtures/scale/messy", &["stats", "--json"]),
+    (
+        "messy-stats-json",
+        "tests/fixtures/scale/messy",
+        &["stats", "--json"],
+    ),
     ("messy-stats", "tests/fixtures/scale/messy", &["stats"]),
-    ("messy-validate", "tests/fixtures/scale/messy", &["validate"]),
-    ("messy-agree-json", "tests/fixtures/scale/messy", &["agree", "--json"]),
+    (
+        "messy-validate",
+        "tests/fixtures/scale/messy",
+        &["validate"],
+    ),
+    (
+        "messy-agree-json",
+        "tests/fixtures/scale/messy",
+        &["agree", "--json"],
+    ),
     ("messy-agree", "tests/fixtures/scale/messy", &["agree"]),
-    ("three-stats-json", "tests/fixtures/agree/three", &["stats", "--json"]),
+    (
+        "three-stats-json",
+        "tests/fixtures/agree/three",
+        &["stats", "--json"],
+    ),
     ("three-stats", "tests/fixtures/agree/three", &["stats"]),
-    ("three-validate", "tests/fixtures/agree/three", &["validate"]),
-    ("three-agree-json", "tests/fixtures/agree/three", &["agree", "--json"]),
+    (
+        "three-validate",
+        "tests/fixtures/agree/three",
+        &["validate"],
+    ),
+    (
+        "three-agree-json",
+        "tests/fixtures/agree/three",
+        &["agree", "--json"],
+    ),
     ("three-agree", "tests/fixtures/agree/three", &["agree"]),
     (
         "three-agree-lan-thu",
@@ -71,7 +107,10 @@ fn reports_match_their_goldens_byte_for_byte() {
             }
         }
         if out.status.code() != Some(want_code) {
-            failed.push(format!("{name}: exit {:?}, want {want_code}", out.status.code()));
+            failed.push(format!(
+                "{name}: exit {:?}, want {want_code}",
+                out.status.code()
+            ));
         }
     }
     assert!(failed.is_empty(), "{}", failed.join("\n\n"));

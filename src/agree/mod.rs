@@ -4,7 +4,9 @@
 
 pub mod data;
 pub mod report;
+pub mod shape;
 pub mod stats;
+pub mod text;
 
 use crate::core::project::Project;
 use clap::Args;
@@ -87,7 +89,7 @@ pub fn run(project: &Path, args: &AgreeArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&r)?);
     } else {
-        print!("{}", report::render(&r));
+        print!("{}", text::render(&r));
     }
     Ok(ExitCode::SUCCESS)
 }

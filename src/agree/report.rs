@@ -2,10 +2,11 @@
 //! The JSON shape is a contract: see docs/AGREEMENT.md.
 
 use super::data::{ASpan, Work};
+use super::shape::{
+    ArticleRow, Ordered, Overall, Pair, Report, SchemeFigures, SchemeSpans, Skipped, SpanFigures,
+};
 use super::stats::{self, Confusion, Counts, Ent, Scheme};
-use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 use std::ops::Range;
 
 /// The version of the `--json` shape.
@@ -115,44 +116,36 @@ impl SpanCounts {
         }
     }
 
-    fn to_json(&self, labels: &Labels) -> Value {
-        let mut out = Map::new();
-        for (k, sch) in Scheme::ALL.iter().enumerate() {
-            let mut per = Map::new();
-            for (l, c) in self.per_label.iter().enumerate() {
-                if let Some(c) = c {
-                    per.insert(labels.names[l].clone(), counts_json(&c[k], *sch));
-                }
-            }
-            out.insert(
-                sch.name().into(),
-                json!({"overall": counts_json(&self.overall[k], *sch), "labels": per}),
-            );
-        }
-        Value::Object(out)
+    fn report(&self, labels: &Labels) -> SchemeSpans {
+        SchemeSpans(
+            Scheme::ALL
+                .iter()
+                .enumerate()
+                .map(|(k, sch)| {
+                    let labels = self
+                        .per_label
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(l, c)| {
+                            c.as_ref()
+                                .map(|c| (labels.names[l].clone(), SpanFigures::of(&c[k], *sch)))
+                        })
+                        .collect();
+                    (
+                        sch.name(),
+                        SchemeFigures {
+                            overall: SpanFigures::of(&self.overall[k], *sch),
+                            labels,
+                        },
+                    )
+                })
+                .collect(),
+        )
     }
 }
 
-fn counts_json(c: &Counts, sch: Scheme) -> Value {
-    let m = c.prf(sch);
-    json!({
-        "correct": c.correct, "incorrect": c.incorrect, "partial": c.partial,
-        "missed": c.missed, "spurious": c.spurious,
-        "possible": c.possible(), "actual": c.actual(),
-        "precision": m.precision, "recall": m.recall, "f1": m.f1,
-    })
-}
-
-fn opt(x: Option<f64>) -> Value {
-    x.map_or(Value::Null, Value::from)
-}
-
-fn confusion_json(c: &Confusion) -> Value {
-    Value::from(
-        c.rows()
-            .map(|r| Value::from(r.to_vec()))
-            .collect::<Vec<_>>(),
-    )
+fn confusion_rows(c: &Confusion) -> Vec<Vec<u64>> {
+    c.rows().map(<[u64]>::to_vec).collect()
 }
 
 /// Value counts per token for a set of raters (for alpha and Fleiss).
@@ -171,18 +164,8 @@ fn mean(xs: impl Iterator<Item = Option<f64>>) -> Option<f64> {
     (!defined.is_empty()).then(|| defined.iter().sum::<f64>() / defined.len() as f64)
 }
 
-struct ArticleRow {
-    file_name: String,
-    annotators: Vec<String>,
-    tokens: usize,
-    alpha: Option<f64>,
-    kappa_mean: Option<f64>,
-    strict_f1: f64,
-    partial_f1: f64,
-}
-
-/// Everything `nhan agree` reports, as the documented JSON value.
-pub fn compute(work: &Work) -> Value {
+/// Everything `nhan agree` reports.
+pub fn compute(work: &Work) -> Report {
     let labels = Labels::build(work);
     let nl = labels.names.len();
     let na = work.annotators.len();
@@ -237,16 +220,16 @@ pub fn compute(work: &Work) -> Value {
             let alpha = stats::krippendorff_alpha_nominal(units.chunks(nl));
             all_spans.add(&spans);
             all_conf.add(&conf);
-            pairs.push(json!({
-                "reference": work.annotators[a],
-                "other": work.annotators[b],
-                "articles": n_articles,
-                "tokens": conf.total(),
-                "cohen_kappa": opt(kappa),
-                "krippendorff_alpha": opt(alpha),
-                "spans": spans.to_json(&labels),
-                "confusion": confusion_json(&conf),
-            }));
+            pairs.push(Pair {
+                reference: work.annotators[a].clone(),
+                other: work.annotators[b].clone(),
+                articles: n_articles,
+                tokens: conf.total(),
+                cohen_kappa: kappa,
+                krippendorff_alpha: alpha,
+                spans: spans.report(&labels),
+                confusion: confusion_rows(&conf),
+            });
         }
     }
 
@@ -264,7 +247,10 @@ pub fn compute(work: &Work) -> Value {
             .map(|&a| work.annotators[a].clone())
             .collect();
         if present.len() < 2 {
-            skipped.push(json!({"article": art.file_name, "annotators": names}));
+            skipped.push(Skipped {
+                article: art.file_name.clone(),
+                annotators: names,
+            });
             continue;
         }
         overall_articles += 1;
@@ -294,263 +280,58 @@ pub fn compute(work: &Work) -> Value {
             }
         }
         rows.push(ArticleRow {
-            file_name: art.file_name.clone(),
+            article: art.file_name.clone(),
             annotators: names,
             tokens: art.tokens.len(),
-            alpha,
-            kappa_mean: mean(ks.into_iter()),
+            krippendorff_alpha: alpha,
+            cohen_kappa_mean: mean(ks.into_iter()),
             strict_f1: spans.overall[0].prf(Scheme::Strict).f1,
             partial_f1: spans.overall[2].prf(Scheme::Partial).f1,
         });
     }
     rows.sort_by(|x, y| {
-        let kx = x.alpha.unwrap_or(1.0);
-        let ky = y.alpha.unwrap_or(1.0);
-        kx.total_cmp(&ky)
-            .then_with(|| x.file_name.cmp(&y.file_name))
+        let kx = x.krippendorff_alpha.unwrap_or(1.0);
+        let ky = y.krippendorff_alpha.unwrap_or(1.0);
+        kx.total_cmp(&ky).then_with(|| x.article.cmp(&y.article))
     });
-    let articles: Vec<Value> = rows
+    let missing = work
+        .annotators
         .iter()
-        .map(|r| {
-            json!({
-                "article": r.file_name,
-                "annotators": r.annotators,
-                "tokens": r.tokens,
-                "krippendorff_alpha": opt(r.alpha),
-                "cohen_kappa_mean": opt(r.kappa_mean),
-                "strict_f1": r.strict_f1,
-                "partial_f1": r.partial_f1,
-            })
+        .enumerate()
+        .map(|(a, name)| {
+            let m: Vec<String> = work
+                .articles
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| tags[*i][a].is_none())
+                .map(|(_, art)| art.file_name.clone())
+                .collect();
+            (name.clone(), m)
         })
         .collect();
 
-    let mut missing = Map::new();
-    for (a, name) in work.annotators.iter().enumerate() {
-        let m: Vec<&str> = work
-            .articles
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| tags[*i][a].is_none())
-            .map(|(_, art)| art.file_name.as_str())
-            .collect();
-        missing.insert(name.clone(), json!(m));
-    }
-
-    json!({
-        "nhan_agree": FORMAT,
-        "annotators": work.annotators,
-        "tag_rule": "innermost",
-        "labels": labels.names,
-        "overall": {
-            "articles": overall_articles,
-            "tokens": overall_tokens,
-            "krippendorff_alpha": opt(stats::krippendorff_alpha_nominal(alpha_units.chunks(nl))),
-            "fleiss_kappa": opt(stats::fleiss_kappa(&fleiss_rows)),
-            "fleiss_articles": fleiss_articles,
-            "fleiss_tokens": fleiss_rows.len(),
-            "cohen_kappa_mean": opt(mean(kappas.into_iter())),
-            "spans": all_spans.to_json(&labels),
-            "confusion": confusion_json(&all_conf),
+    Report {
+        nhan_agree: FORMAT,
+        annotators: work.annotators.clone(),
+        tag_rule: "innermost",
+        labels: labels.names.clone(),
+        overall: Overall {
+            articles: overall_articles,
+            tokens: overall_tokens,
+            krippendorff_alpha: stats::krippendorff_alpha_nominal(alpha_units.chunks(nl)),
+            fleiss_kappa: stats::fleiss_kappa(&fleiss_rows),
+            fleiss_articles,
+            fleiss_tokens: fleiss_rows.len(),
+            cohen_kappa_mean: mean(kappas.into_iter()),
+            spans: all_spans.report(&labels),
+            confusion: confusion_rows(&all_conf),
         },
-        "pairs": pairs,
-        "articles": articles,
-        "skipped": skipped,
-        "missing": missing,
-        "warnings": work.warnings,
-    })
-}
-
-fn num(v: &Value) -> String {
-    v.as_f64()
-        .map_or_else(|| "  –  ".to_string(), |x| format!("{x:>5.3}"))
-}
-
-/// The human-readable report.
-pub fn render(r: &Value) -> String {
-    let mut o = String::new();
-    let names: Vec<&str> = r["annotators"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
-    let ov = &r["overall"];
-    let _ = writeln!(
-        o,
-        "Agreement of {} annotators ({}) on {} articles, {} tokens",
-        names.len(),
-        names.join(", "),
-        ov["articles"],
-        ov["tokens"]
-    );
-    let _ = writeln!(
-        o,
-        "(token tags: the label of the innermost span touching the token, else O)\n"
-    );
-    let _ = writeln!(o, "Overall");
-    let _ = writeln!(
-        o,
-        "  Krippendorff's alpha (nominal)   {}",
-        num(&ov["krippendorff_alpha"])
-    );
-    let _ = writeln!(
-        o,
-        "  Fleiss' kappa                    {}   ({} articles all {} annotated)",
-        num(&ov["fleiss_kappa"]),
-        ov["fleiss_articles"],
-        names.len()
-    );
-    let _ = writeln!(
-        o,
-        "  Cohen's kappa, mean of pairs     {}",
-        num(&ov["cohen_kappa_mean"])
-    );
-    let _ = writeln!(
-        o,
-        "\nSpans, all pairs together          precision recall    F1"
-    );
-    let what = [
-        ("strict", "same extent and label"),
-        ("exact", "same extent, any label"),
-        ("partial", "overlap, any label; half"),
-        ("ent_type", "overlap, same label"),
-    ];
-    for (k, desc) in what {
-        let c = &ov["spans"][k]["overall"];
-        let _ = writeln!(
-            o,
-            "  {k:<9}{desc:<26}{:>8}{:>7}{:>7}",
-            num(&c["precision"]),
-            num(&c["recall"]),
-            num(&c["f1"])
-        );
+        pairs,
+        articles: rows,
+        skipped,
+        missing: Ordered(missing),
+        warnings: work.warnings.clone(),
     }
-    let _ = writeln!(
-        o,
-        "\nPer label (strict / partial F1, all pairs)  reference spans  other spans"
-    );
-    if let Some(per) = ov["spans"]["strict"]["labels"].as_object() {
-        for (l, c) in per {
-            let p = &ov["spans"]["partial"]["labels"][l];
-            let _ = writeln!(
-                o,
-                "  {l:<12}{:>8}{:>8}{:>16}{:>13}",
-                num(&c["f1"]),
-                num(&p["f1"]),
-                c["possible"].to_string(),
-                c["actual"].to_string()
-            );
-        }
-    }
-    let _ = writeln!(
-        o,
-        "\nPairs (reference → other)       articles  tokens  kappa  alpha  strict F1  partial F1"
-    );
-    for p in r["pairs"].as_array().into_iter().flatten() {
-        let pair = format!(
-            "{} → {}",
-            p["reference"].as_str().unwrap_or(""),
-            p["other"].as_str().unwrap_or("")
-        );
-        let _ = writeln!(
-            o,
-            "  {pair:<30}{:>8}{:>8}{:>7}{:>7}{:>11}{:>12}",
-            p["articles"].to_string(),
-            p["tokens"].to_string(),
-            num(&p["cohen_kappa"]),
-            num(&p["krippendorff_alpha"]),
-            num(&p["spans"]["strict"]["overall"]["f1"]),
-            num(&p["spans"]["partial"]["overall"]["f1"]),
-        );
-    }
-    let labels: Vec<&str> = r["labels"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
-    let w = labels
-        .iter()
-        .map(|l| l.chars().count())
-        .max()
-        .unwrap_or(1)
-        .max(7)
-        + 1;
-    let _ = writeln!(
-        o,
-        "\nToken confusion, all pairs (rows: reference, columns: other)"
-    );
-    let _ = write!(o, "  {:<w$}", "");
-    for l in &labels {
-        let _ = write!(o, "{l:>w$}");
-    }
-    let _ = writeln!(o);
-    for (l, row) in labels
-        .iter()
-        .zip(ov["confusion"].as_array().into_iter().flatten())
-    {
-        let _ = write!(o, "  {l:<w$}");
-        for c in row.as_array().into_iter().flatten() {
-            let _ = write!(o, "{:>w$}", c.to_string());
-        }
-        let _ = writeln!(o);
-    }
-    let _ = writeln!(
-        o,
-        "\nArticles, lowest agreement first   alpha  kappa  strict F1  annotators"
-    );
-    for a in r["articles"].as_array().into_iter().flatten() {
-        let ann: Vec<&str> = a["annotators"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
-        let _ = writeln!(
-            o,
-            "  {:<32}{:>6}{:>7}{:>11}  {}",
-            a["article"].as_str().unwrap_or(""),
-            num(&a["krippendorff_alpha"]),
-            num(&a["cohen_kappa_mean"]),
-            num(&a["strict_f1"]),
-            ann.join(", ")
-        );
-    }
-    let missing: Vec<String> = r["missing"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .filter_map(|(k, v)| {
-            let list: Vec<&str> = v.as_array()?.iter().filter_map(Value::as_str).collect();
-            (!list.is_empty()).then(|| format!("  {k} has no sidecar for {}", list.join(", ")))
-        })
-        .collect();
-    if !missing.is_empty() {
-        let _ = writeln!(
-            o,
-            "\nNot annotated (left out of the pairs with that annotator)"
-        );
-        for m in missing {
-            let _ = writeln!(o, "{m}");
-        }
-    }
-    let skipped: Vec<&str> = r["skipped"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|s| s["article"].as_str())
-        .collect();
-    if !skipped.is_empty() {
-        let _ = writeln!(
-            o,
-            "\nFewer than two annotators, no agreement: {}",
-            skipped.join(", ")
-        );
-    }
-    for w in r["warnings"].as_array().into_iter().flatten() {
-        let _ = writeln!(o, "warning: {}", w.as_str().unwrap_or(""));
-    }
-    o
 }
 
 #[cfg(test)]
