@@ -6,5 +6,6 @@ pub mod cli;
 pub mod commands;
 pub mod core;
 pub mod export;
+pub mod progress;
 pub mod tui;
 pub mod ui;

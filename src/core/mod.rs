@@ -1,6 +1,7 @@
 //! The text model: no terminal, no UI. Everything here speaks in code-point
 //! offsets into the article text.
 
+pub mod consistency;
 pub mod document;
 pub mod edit;
 pub mod encoding;
@@ -15,5 +16,6 @@ pub mod search;
 pub mod sidecar;
 pub mod span;
 pub mod status;
+pub mod stream;
 pub mod text;
 pub mod tokens;
