@@ -8,6 +8,7 @@ pub mod core;
 pub mod export;
 pub mod runtime;
 pub mod suggest;
+pub mod progress;
 pub mod tui;
 pub mod ui;
 pub mod view;

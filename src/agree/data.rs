@@ -1,11 +1,10 @@
 //! Reading the annotators' work: `annotations/<annotator>/<stem>.json`.
 
 use crate::core::document::Document;
-use crate::core::project::Project;
+use crate::core::project::{ArticleMeta, Project};
 use crate::core::reanchor;
 use crate::core::schema::Overlap;
 use crate::core::sidecar::Sidecar;
-use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
 
@@ -25,16 +24,6 @@ pub struct Article {
     /// Indexed like `Work::annotators`; `None`: that annotator has no sidecar
     /// for this article. Spans are sorted by `(start, end, label)`.
     pub spans: Vec<Option<Vec<ASpan>>>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Work {
-    pub annotators: Vec<String>,
-    pub articles: Vec<Article>,
-    /// Schema label order (for reports), then nothing else.
-    pub schema_labels: Vec<String>,
-    /// Things the user should know that do not stop the report.
-    pub warnings: Vec<String>,
 }
 
 /// Subfolders of `annotations/` that hold at least one `.json` file.
@@ -71,46 +60,73 @@ fn has_json(dir: &Path) -> bool {
         .unwrap_or(false)
 }
 
-/// Loads every article of the project and each annotator's sidecar for it.
-/// A sidecar that cannot be parsed, or whose spans do not fit the article,
-/// is an error naming the file: figures computed without it would mislead.
-pub fn load(project: &Project, annotators: &[String]) -> anyhow::Result<Work> {
+/// Whether each annotator has a sidecar for at least one article that can
+/// be read (only those take part). Stops at the first such article.
+pub fn has_work(project: &Project, annotators: &[String]) -> Vec<bool> {
+    annotators
+        .iter()
+        .map(|a| {
+            project.articles.iter().any(|meta| {
+                project.annotator_path(a, &meta.stem).exists()
+                    && project.load(&meta.file_name).is_ok()
+            })
+        })
+        .collect()
+}
+
+/// One article and each annotator's sidecar for it, with what the user
+/// should know about them. `None`: the article cannot be read (a warning
+/// says so). A sidecar that cannot be parsed, or whose spans do not fit the
+/// article, is an error naming the file: figures computed without it would
+/// mislead.
+pub fn read(
+    project: &Project,
+    meta: &ArticleMeta,
+    annotators: &[String],
+) -> anyhow::Result<(Option<Article>, Vec<String>)> {
     let mut warnings = Vec::new();
-    let mut articles = Vec::new();
+    let loaded = match project.load(&meta.file_name) {
+        Ok(l) => l,
+        Err(e) => {
+            warnings.push(format!("{e}; article left out"));
+            return Ok((None, warnings));
+        }
+    };
+    let doc = loaded.doc;
     let ann_dir = project.root.join("annotations");
-    for meta in &project.articles {
-        let loaded = match project.load(&meta.file_name) {
-            Ok(l) => l,
-            Err(e) => {
-                warnings.push(format!("{e}; article left out"));
+    let mut spans = Vec::with_capacity(annotators.len());
+    for a in annotators {
+        let path = ann_dir.join(a).join(format!("{}.json", meta.stem));
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                spans.push(None);
                 continue;
             }
+            Err(e) => anyhow::bail!("{}: cannot read: {e}", path.display()),
         };
-        let doc = loaded.doc;
-        let mut spans = Vec::with_capacity(annotators.len());
-        for a in annotators {
-            let path = ann_dir.join(a).join(format!("{}.json", meta.stem));
-            let bytes = match std::fs::read(&path) {
-                Ok(b) => b,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    spans.push(None);
-                    continue;
-                }
-                Err(e) => anyhow::bail!("{}: cannot read: {e}", path.display()),
-            };
-            let shown = path.display().to_string();
-            let sc = Sidecar::parse(&bytes, &shown)?;
-            spans.push(Some(check(project, &doc, sc, &shown, &mut warnings)?));
-        }
-        articles.push(Article {
-            file_name: meta.file_name.clone(),
-            tokens: doc.tokens().iter().collect(),
-            spans,
-        });
+        let shown = path.display().to_string();
+        let sc = Sidecar::parse(&bytes, &shown)?;
+        spans.push(Some(check(project, &doc, sc, &shown, &mut warnings)?));
     }
-    // Sidecars in annotator folders that match no article.
+    let article = Article {
+        file_name: meta.file_name.clone(),
+        tokens: if spans.iter().any(Option::is_some) {
+            doc.tokens().iter().collect()
+        } else {
+            Vec::new()
+        },
+        spans,
+    };
+    Ok((Some(article), warnings))
+}
+
+/// Sidecars in annotator folders that match no article.
+pub fn stray(project: &Project, annotators: &[String]) -> Vec<String> {
+    let ann_dir = project.root.join("annotations");
     let stems: std::collections::HashSet<&str> =
         project.articles.iter().map(|a| a.stem.as_str()).collect();
+    let mut warnings = Vec::new();
     for a in annotators {
         let mut stray: Vec<String> = std::fs::read_dir(ann_dir.join(a))
             .into_iter()
@@ -128,17 +144,7 @@ pub fn load(project: &Project, annotators: &[String]) -> anyhow::Result<Work> {
             ));
         }
     }
-    Ok(Work {
-        annotators: annotators.to_vec(),
-        articles,
-        schema_labels: project
-            .schema
-            .labels
-            .iter()
-            .map(|l| l.name.clone())
-            .collect(),
-        warnings,
-    })
+    warnings
 }
 
 /// Checks an annotator's sidecar against the article; re-anchors in memory
@@ -189,18 +195,4 @@ fn check(
         .collect();
     out.sort();
     Ok(out)
-}
-
-/// How many articles each annotator has a sidecar for.
-pub fn work_counts(work: &Work) -> BTreeMap<&str, usize> {
-    let mut m = BTreeMap::new();
-    for (i, a) in work.annotators.iter().enumerate() {
-        let n = work
-            .articles
-            .iter()
-            .filter(|art| art.spans[i].is_some())
-            .count();
-        m.insert(a.as_str(), n);
-    }
-    m
 }

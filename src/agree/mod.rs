@@ -4,10 +4,15 @@
 
 pub mod data;
 pub mod report;
+pub mod shape;
 pub mod stats;
+pub mod text;
 
 use crate::core::project::Project;
+use crate::core::stream::fold_ordered;
+use crate::progress::Progress;
 use clap::Args;
+use report::{Agreement, Parts};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -22,7 +27,7 @@ pub struct AgreeArgs {
 }
 
 pub fn run(project: &Path, args: &AgreeArgs) -> anyhow::Result<ExitCode> {
-    let p = Project::open(project)?;
+    let p = Project::list(project)?;
     let found = data::discover(&p.root)?;
     let mut chosen: Vec<String> = Vec::new();
     if args.annotators.is_empty() {
@@ -47,13 +52,47 @@ pub fn run(project: &Path, args: &AgreeArgs) -> anyhow::Result<ExitCode> {
             chosen.push(a.to_string());
         }
     }
-    let mut work = data::load(&p, &chosen)?;
-    let counts = data::work_counts(&work);
-    let with_work: Vec<&str> = chosen
+    let has_work = data::has_work(&p, &chosen);
+    let with_work: Vec<String> = chosen
         .iter()
-        .map(String::as_str)
-        .filter(|a| counts.get(a).copied().unwrap_or(0) > 0)
+        .zip(&has_work)
+        .filter(|(_, w)| **w)
+        .map(|(a, _)| a.clone())
         .collect();
+    let schema_labels: Vec<String> = p.schema.labels.iter().map(|l| l.name.clone()).collect();
+    let parts = Parts::new(&with_work);
+    let mut agreement = Agreement::new(&parts);
+    let mut warnings = Vec::new();
+    let mut failed = None;
+    let mut progress = Progress::new("agreement", p.articles.len());
+    fold_ordered(
+        &p.articles,
+        |meta| {
+            let (art, w) = data::read(&p, meta, &with_work)?;
+            Ok((art.map(|a| parts.part(a)), w))
+        },
+        |r: anyhow::Result<_>| {
+            progress.tick();
+            match r {
+                Ok((part, w)) => {
+                    warnings.extend(w);
+                    if let Some(part) = part {
+                        agreement.add(&parts, part);
+                    }
+                    true
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    false
+                }
+            }
+        },
+    );
+    drop(progress);
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    warnings.extend(data::stray(&p, &chosen));
     if with_work.len() < 2 {
         let have = if with_work.is_empty() {
             "none has".to_string()
@@ -66,28 +105,21 @@ pub fn run(project: &Path, args: &AgreeArgs) -> anyhow::Result<ExitCode> {
         );
     }
     if with_work.len() < chosen.len() {
-        let idle: Vec<String> = chosen
+        let idle: Vec<&str> = chosen
             .iter()
-            .filter(|a| !with_work.contains(&a.as_str()))
-            .cloned()
+            .filter(|a| !with_work.contains(a))
+            .map(String::as_str)
             .collect();
-        let keep: Vec<usize> = (0..chosen.len())
-            .filter(|&i| with_work.contains(&chosen[i].as_str()))
-            .collect();
-        for art in &mut work.articles {
-            art.spans = keep.iter().map(|&i| art.spans[i].take()).collect();
-        }
-        work.annotators = keep.iter().map(|&i| chosen[i].clone()).collect();
-        work.warnings.push(format!(
+        warnings.push(format!(
             "no sidecar for any article in articles/ from {}; left out",
             idle.join(", ")
         ));
     }
-    let r = report::compute(&work);
+    let r = agreement.finish(parts, &schema_labels, warnings);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&r)?);
     } else {
-        print!("{}", report::render(&r));
+        print!("{}", text::render(&r));
     }
     Ok(ExitCode::SUCCESS)
 }

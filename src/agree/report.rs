@@ -1,45 +1,76 @@
 //! Computing the agreement report from the loaded work, and showing it.
 //! The JSON shape is a contract: see docs/AGREEMENT.md.
 
-use super::data::{ASpan, Work};
+use super::data::{ASpan, Article};
+use super::shape::{
+    ArticleRow, Overall, Pair, Report, SchemeFigures, SchemeSpans, Skipped, SpanFigures,
+};
 use super::stats::{self, Confusion, Counts, Ent, Scheme};
-use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 use std::ops::Range;
+use std::sync::{Mutex, PoisonError};
 
 /// The version of the `--json` shape.
 pub const FORMAT: u64 = 1;
 
-/// Tag index 0 is "O"; labels follow in schema order, then any other label
-/// the annotators used, alphabetically.
+/// Tag names by tag id; tag 0 is "O". In the report, labels follow in
+/// schema order, then any other label the annotators used, alphabetically;
+/// while the project is read, in the order they are met (see `Interner`).
 pub struct Labels {
     pub names: Vec<String>,
 }
 
 impl Labels {
-    fn build(work: &Work) -> Labels {
-        let mut used = BTreeSet::new();
-        for art in &work.articles {
-            for s in art.spans.iter().flatten().flatten() {
-                used.insert(s.label.clone());
-            }
-        }
-        let mut names = vec!["O".to_string()];
-        for l in &work.schema_labels {
-            if used.remove(l) {
-                names.push(l.clone());
-            }
-        }
-        names.extend(used);
-        Labels { names }
-    }
-
     fn id(&self, name: &str) -> u32 {
         self.names
             .iter()
             .position(|n| n == name)
             .expect("every label was collected") as u32
+    }
+}
+
+/// Tag ids handed out as labels are met, on any thread. Every figure is
+/// either independent of the numbering or renumbered at the end, so the
+/// report does not depend on which article was read first.
+#[derive(Default)]
+struct Interner(Mutex<Vec<String>>);
+
+impl Interner {
+    /// The tags so far, after adding `spans`' labels: "O", then the labels
+    /// met, in order.
+    fn labels<'a>(&self, spans: impl Iterator<Item = &'a ASpan>) -> Labels {
+        let mut met = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        for s in spans {
+            if !met.contains(&s.label) {
+                met.push(s.label.clone());
+            }
+        }
+        let mut names = vec!["O".to_string()];
+        names.extend(met.iter().cloned());
+        Labels { names }
+    }
+
+    /// The report's tag names, and where each tag id goes among them.
+    fn report_order(self, schema: &[String]) -> (Labels, Vec<usize>) {
+        let met = self.0.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let mut used: BTreeSet<&String> = met.iter().collect();
+        let mut names = vec!["O".to_string()];
+        for l in schema {
+            if used.remove(l) {
+                names.push(l.clone());
+            }
+        }
+        names.extend(used.into_iter().cloned());
+        let mut place = vec![0];
+        place.extend(met.iter().map(|l| {
+            names
+                .iter()
+                .skip(1)
+                .position(|n| n == l)
+                .expect("every label met is named")
+                + 1
+        }));
+        (Labels { names }, place)
     }
 }
 
@@ -101,9 +132,14 @@ impl SpanCounts {
         }
     }
 
+    /// Adds counts over as many tags or fewer (tags met later have higher
+    /// ids).
     fn add(&mut self, o: &SpanCounts) {
         for k in 0..4 {
             self.overall[k].add(&o.overall[k]);
+        }
+        if self.per_label.len() < o.per_label.len() {
+            self.per_label.resize(o.per_label.len(), None);
         }
         for (a, b) in self.per_label.iter_mut().zip(&o.per_label) {
             if let Some(b) = b {
@@ -115,44 +151,46 @@ impl SpanCounts {
         }
     }
 
-    fn to_json(&self, labels: &Labels) -> Value {
-        let mut out = Map::new();
-        for (k, sch) in Scheme::ALL.iter().enumerate() {
-            let mut per = Map::new();
-            for (l, c) in self.per_label.iter().enumerate() {
-                if let Some(c) = c {
-                    per.insert(labels.names[l].clone(), counts_json(&c[k], *sch));
-                }
-            }
-            out.insert(
-                sch.name().into(),
-                json!({"overall": counts_json(&self.overall[k], *sch), "labels": per}),
-            );
+    /// The counts with tag `t` renumbered `place[t]`, over `n` tags.
+    fn renumbered(&self, n: usize, place: &[usize]) -> SpanCounts {
+        let mut out = SpanCounts::new(n);
+        out.overall = self.overall;
+        for (t, c) in self.per_label.iter().enumerate() {
+            out.per_label[place[t]] = *c;
         }
-        Value::Object(out)
+        out
+    }
+
+    fn report(&self, labels: &Labels) -> SchemeSpans {
+        SchemeSpans(
+            Scheme::ALL
+                .iter()
+                .enumerate()
+                .map(|(k, sch)| {
+                    let labels = self
+                        .per_label
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(l, c)| {
+                            c.as_ref()
+                                .map(|c| (labels.names[l].clone(), SpanFigures::of(&c[k], *sch)))
+                        })
+                        .collect();
+                    (
+                        sch.name(),
+                        SchemeFigures {
+                            overall: SpanFigures::of(&self.overall[k], *sch),
+                            labels,
+                        },
+                    )
+                })
+                .collect(),
+        )
     }
 }
 
-fn counts_json(c: &Counts, sch: Scheme) -> Value {
-    let m = c.prf(sch);
-    json!({
-        "correct": c.correct, "incorrect": c.incorrect, "partial": c.partial,
-        "missed": c.missed, "spurious": c.spurious,
-        "possible": c.possible(), "actual": c.actual(),
-        "precision": m.precision, "recall": m.recall, "f1": m.f1,
-    })
-}
-
-fn opt(x: Option<f64>) -> Value {
-    x.map_or(Value::Null, Value::from)
-}
-
-fn confusion_json(c: &Confusion) -> Value {
-    Value::from(
-        c.rows()
-            .map(|r| Value::from(r.to_vec()))
-            .collect::<Vec<_>>(),
-    )
+fn confusion_rows(c: &Confusion) -> Vec<Vec<u64>> {
+    c.rows().map(<[u64]>::to_vec).collect()
 }
 
 /// Value counts per token for a set of raters (for alpha and Fleiss).
@@ -171,386 +209,271 @@ fn mean(xs: impl Iterator<Item = Option<f64>>) -> Option<f64> {
     (!defined.is_empty()).then(|| defined.iter().sum::<f64>() / defined.len() as f64)
 }
 
-struct ArticleRow {
+/// What one article adds to the report: everything that needs its text and
+/// spans, computed where it was read; only counts leave.
+pub struct ArticlePart {
     file_name: String,
-    annotators: Vec<String>,
+    /// Annotators with a sidecar for it.
+    present: Vec<usize>,
     tokens: usize,
-    alpha: Option<f64>,
-    kappa_mean: Option<f64>,
-    strict_f1: f64,
-    partial_f1: f64,
+    /// Per pair of annotators that both did it (pair index, figures).
+    pairs: Vec<(usize, PairPart)>,
+    /// With two annotators or more: the row, and the value counts per token
+    /// (`width` values each) over the annotators who did it.
+    row: Option<ArticleRow>,
+    units: Vec<u64>,
+    width: usize,
 }
 
-/// Everything `nhan agree` reports, as the documented JSON value.
-pub fn compute(work: &Work) -> Value {
-    let labels = Labels::build(work);
-    let nl = labels.names.len();
-    let na = work.annotators.len();
-    // Tags and entities per article and annotator.
-    let tags: Vec<Vec<Option<Vec<u32>>>> = work
-        .articles
-        .iter()
-        .map(|art| {
-            art.spans
-                .iter()
-                .map(|s| s.as_ref().map(|s| token_tags(&art.tokens, s, &labels)))
-                .collect()
-        })
-        .collect();
-    let entities: Vec<Vec<Option<Vec<Ent>>>> = work
-        .articles
-        .iter()
-        .map(|art| {
-            art.spans
-                .iter()
-                .map(|s| s.as_ref().map(|s| ents(s, &labels)))
-                .collect()
-        })
-        .collect();
+struct PairPart {
+    conf: Confusion,
+    spans: SpanCounts,
+    /// Value counts per token for the two of them.
+    units: Vec<u64>,
+}
 
-    // Pairs.
-    let mut pairs = Vec::new();
-    let mut all_spans = SpanCounts::new(nl);
-    let mut all_conf = Confusion::new(nl);
-    let mut kappas = Vec::new();
-    for a in 0..na {
-        for b in a + 1..na {
-            let mut spans = SpanCounts::new(nl);
-            let mut conf = Confusion::new(nl);
-            let mut units = Vec::new();
-            let mut n_articles = 0;
-            for (i, _) in work.articles.iter().enumerate() {
-                let (Some(ta), Some(tb)) = (&tags[i][a], &tags[i][b]) else {
-                    continue;
-                };
-                n_articles += 1;
-                conf.count(ta, tb);
-                units.extend(unit_counts(&[ta, tb], ta.len(), nl));
-                let (ea, eb) = (
-                    entities[i][a].as_ref().expect("tagged"),
-                    entities[i][b].as_ref().expect("tagged"),
-                );
-                spans.add_doc(ea, eb);
-            }
-            let kappa = conf.cohen_kappa();
-            kappas.push(kappa);
-            let alpha = stats::krippendorff_alpha_nominal(units.chunks(nl));
-            all_spans.add(&spans);
-            all_conf.add(&conf);
-            pairs.push(json!({
-                "reference": work.annotators[a],
-                "other": work.annotators[b],
-                "articles": n_articles,
-                "tokens": conf.total(),
-                "cohen_kappa": opt(kappa),
-                "krippendorff_alpha": opt(alpha),
-                "spans": spans.to_json(&labels),
-                "confusion": confusion_json(&conf),
-            }));
+/// The pairs of annotators, in report order: (reference, other).
+fn pairs_of(na: usize) -> Vec<(usize, usize)> {
+    (0..na)
+        .flat_map(|a| (a + 1..na).map(move |b| (a, b)))
+        .collect()
+}
+
+struct PairAcc {
+    articles: usize,
+    conf: Confusion,
+    spans: SpanCounts,
+    alpha: stats::Alpha,
+}
+
+/// Computes each article's figures, on any thread.
+pub struct Parts {
+    annotators: Vec<String>,
+    interner: Interner,
+    pairs: Vec<(usize, usize)>,
+}
+
+/// The agreement report, folded article by article in project order.
+pub struct Agreement {
+    pair_acc: Vec<PairAcc>,
+    rows: Vec<ArticleRow>,
+    skipped: Vec<Skipped>,
+    missing: Vec<Vec<String>>,
+    alpha: stats::Alpha,
+    fleiss: stats::Fleiss,
+    fleiss_articles: usize,
+    overall_articles: usize,
+    overall_tokens: usize,
+}
+
+impl Parts {
+    pub fn new(annotators: &[String]) -> Parts {
+        Parts {
+            annotators: annotators.to_vec(),
+            interner: Interner::default(),
+            pairs: pairs_of(annotators.len()),
         }
     }
 
-    // Articles: per article over the annotators who did it; overall alpha
-    // over every article two or more did; Fleiss over those all did.
-    let mut rows = Vec::new();
-    let mut skipped = Vec::new();
-    let mut alpha_units: Vec<u64> = Vec::new();
-    let mut fleiss_rows: Vec<Vec<u64>> = Vec::new();
-    let (mut fleiss_articles, mut overall_articles, mut overall_tokens) = (0usize, 0usize, 0usize);
-    for (i, art) in work.articles.iter().enumerate() {
-        let present: Vec<usize> = (0..na).filter(|&a| tags[i][a].is_some()).collect();
-        let names: Vec<String> = present
+    /// One article's figures (any thread; the article is dropped after).
+    pub fn part(&self, art: Article) -> ArticlePart {
+        let na = self.annotators.len();
+        let labels = self.interner.labels(art.spans.iter().flatten().flatten());
+        let nl = labels.names.len();
+        let tags: Vec<Option<Vec<u32>>> = art
+            .spans
             .iter()
-            .map(|&a| work.annotators[a].clone())
+            .map(|s| s.as_ref().map(|s| token_tags(&art.tokens, s, &labels)))
             .collect();
-        if present.len() < 2 {
-            skipped.push(json!({"article": art.file_name, "annotators": names}));
-            continue;
+        let entities: Vec<Option<Vec<Ent>>> = art
+            .spans
+            .iter()
+            .map(|s| s.as_ref().map(|s| ents(s, &labels)))
+            .collect();
+        let present: Vec<usize> = (0..na).filter(|&a| tags[a].is_some()).collect();
+        let mut part = ArticlePart {
+            file_name: art.file_name,
+            tokens: art.tokens.len(),
+            pairs: Vec::new(),
+            row: None,
+            units: Vec::new(),
+            width: nl,
+            present: present.clone(),
+        };
+        for (p, &(a, b)) in self.pairs.iter().enumerate() {
+            let (Some(ta), Some(tb)) = (&tags[a], &tags[b]) else {
+                continue;
+            };
+            let mut conf = Confusion::new(nl);
+            conf.count(ta, tb);
+            let mut spans = SpanCounts::new(nl);
+            spans.add_doc(
+                entities[a].as_ref().expect("tagged"),
+                entities[b].as_ref().expect("tagged"),
+            );
+            let units = unit_counts(&[ta, tb], ta.len(), nl);
+            part.pairs.push((p, PairPart { conf, spans, units }));
         }
-        overall_articles += 1;
-        overall_tokens += art.tokens.len();
+        if present.len() < 2 {
+            return part;
+        }
         let t: Vec<&Vec<u32>> = present
             .iter()
-            .map(|&a| tags[i][a].as_ref().expect("present"))
+            .map(|&a| tags[a].as_ref().expect("present"))
             .collect();
-        let u = unit_counts(&t, art.tokens.len(), nl);
+        let u = unit_counts(&t, part.tokens, nl);
         let alpha = stats::krippendorff_alpha_nominal(u.chunks(nl));
-        alpha_units.extend_from_slice(&u);
-        if present.len() == na {
-            fleiss_articles += 1;
-            fleiss_rows.extend(u.chunks(nl).map(<[u64]>::to_vec));
-        }
         let mut spans = SpanCounts::new(nl);
         let mut ks = Vec::new();
         for (x, &a) in present.iter().enumerate() {
             for &b in &present[x + 1..] {
                 let mut c = Confusion::new(nl);
-                c.count(t[x], tags[i][b].as_ref().expect("present"));
+                c.count(t[x], tags[b].as_ref().expect("present"));
                 ks.push(c.cohen_kappa());
                 spans.add_doc(
-                    entities[i][a].as_ref().expect("present"),
-                    entities[i][b].as_ref().expect("present"),
+                    entities[a].as_ref().expect("present"),
+                    entities[b].as_ref().expect("present"),
                 );
             }
         }
-        rows.push(ArticleRow {
-            file_name: art.file_name.clone(),
-            annotators: names,
-            tokens: art.tokens.len(),
-            alpha,
-            kappa_mean: mean(ks.into_iter()),
+        part.row = Some(ArticleRow {
+            article: part.file_name.clone(),
+            annotators: present
+                .iter()
+                .map(|&a| self.annotators[a].clone())
+                .collect(),
+            tokens: part.tokens,
+            krippendorff_alpha: alpha,
+            cohen_kappa_mean: mean(ks.into_iter()),
             strict_f1: spans.overall[0].prf(Scheme::Strict).f1,
             partial_f1: spans.overall[2].prf(Scheme::Partial).f1,
         });
+        part.units = u;
+        part
     }
-    rows.sort_by(|x, y| {
-        let kx = x.alpha.unwrap_or(1.0);
-        let ky = y.alpha.unwrap_or(1.0);
-        kx.total_cmp(&ky)
-            .then_with(|| x.file_name.cmp(&y.file_name))
-    });
-    let articles: Vec<Value> = rows
-        .iter()
-        .map(|r| {
-            json!({
-                "article": r.file_name,
-                "annotators": r.annotators,
-                "tokens": r.tokens,
-                "krippendorff_alpha": opt(r.alpha),
-                "cohen_kappa_mean": opt(r.kappa_mean),
-                "strict_f1": r.strict_f1,
-                "partial_f1": r.partial_f1,
-            })
-        })
-        .collect();
-
-    let mut missing = Map::new();
-    for (a, name) in work.annotators.iter().enumerate() {
-        let m: Vec<&str> = work
-            .articles
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| tags[*i][a].is_none())
-            .map(|(_, art)| art.file_name.as_str())
-            .collect();
-        missing.insert(name.clone(), json!(m));
-    }
-
-    json!({
-        "nhan_agree": FORMAT,
-        "annotators": work.annotators,
-        "tag_rule": "innermost",
-        "labels": labels.names,
-        "overall": {
-            "articles": overall_articles,
-            "tokens": overall_tokens,
-            "krippendorff_alpha": opt(stats::krippendorff_alpha_nominal(alpha_units.chunks(nl))),
-            "fleiss_kappa": opt(stats::fleiss_kappa(&fleiss_rows)),
-            "fleiss_articles": fleiss_articles,
-            "fleiss_tokens": fleiss_rows.len(),
-            "cohen_kappa_mean": opt(mean(kappas.into_iter())),
-            "spans": all_spans.to_json(&labels),
-            "confusion": confusion_json(&all_conf),
-        },
-        "pairs": pairs,
-        "articles": articles,
-        "skipped": skipped,
-        "missing": missing,
-        "warnings": work.warnings,
-    })
 }
 
-fn num(v: &Value) -> String {
-    v.as_f64()
-        .map_or_else(|| "  –  ".to_string(), |x| format!("{x:>5.3}"))
-}
+impl Agreement {
+    pub fn new(parts: &Parts) -> Agreement {
+        Agreement {
+            pair_acc: parts
+                .pairs
+                .iter()
+                .map(|_| PairAcc {
+                    articles: 0,
+                    conf: Confusion::new(1),
+                    spans: SpanCounts::new(1),
+                    alpha: stats::Alpha::default(),
+                })
+                .collect(),
+            rows: Vec::new(),
+            skipped: Vec::new(),
+            missing: vec![Vec::new(); parts.annotators.len()],
+            alpha: stats::Alpha::default(),
+            fleiss: stats::Fleiss::default(),
+            fleiss_articles: 0,
+            overall_articles: 0,
+            overall_tokens: 0,
+        }
+    }
 
-/// The human-readable report.
-pub fn render(r: &Value) -> String {
-    let mut o = String::new();
-    let names: Vec<&str> = r["annotators"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
-    let ov = &r["overall"];
-    let _ = writeln!(
-        o,
-        "Agreement of {} annotators ({}) on {} articles, {} tokens",
-        names.len(),
-        names.join(", "),
-        ov["articles"],
-        ov["tokens"]
-    );
-    let _ = writeln!(
-        o,
-        "(token tags: the label of the innermost span touching the token, else O)\n"
-    );
-    let _ = writeln!(o, "Overall");
-    let _ = writeln!(
-        o,
-        "  Krippendorff's alpha (nominal)   {}",
-        num(&ov["krippendorff_alpha"])
-    );
-    let _ = writeln!(
-        o,
-        "  Fleiss' kappa                    {}   ({} articles all {} annotated)",
-        num(&ov["fleiss_kappa"]),
-        ov["fleiss_articles"],
-        names.len()
-    );
-    let _ = writeln!(
-        o,
-        "  Cohen's kappa, mean of pairs     {}",
-        num(&ov["cohen_kappa_mean"])
-    );
-    let _ = writeln!(
-        o,
-        "\nSpans, all pairs together          precision recall    F1"
-    );
-    let what = [
-        ("strict", "same extent and label"),
-        ("exact", "same extent, any label"),
-        ("partial", "overlap, any label; half"),
-        ("ent_type", "overlap, same label"),
-    ];
-    for (k, desc) in what {
-        let c = &ov["spans"][k]["overall"];
-        let _ = writeln!(
-            o,
-            "  {k:<9}{desc:<26}{:>8}{:>7}{:>7}",
-            num(&c["precision"]),
-            num(&c["recall"]),
-            num(&c["f1"])
-        );
+    /// Adds one article's figures; articles must come in project order (the
+    /// sums of fractions are made in that order).
+    pub fn add(&mut self, parts: &Parts, part: ArticlePart) {
+        let w = part.width;
+        for (p, pp) in part.pairs {
+            let acc = &mut self.pair_acc[p];
+            acc.articles += 1;
+            acc.conf.add(&pp.conf);
+            acc.spans.add(&pp.spans);
+            pp.units.chunks(w).for_each(|u| acc.alpha.add_unit(u));
+        }
+        for (a, missing) in self.missing.iter_mut().enumerate() {
+            if !part.present.contains(&a) {
+                missing.push(part.file_name.clone());
+            }
+        }
+        let Some(row) = part.row else {
+            self.skipped.push(Skipped {
+                article: part.file_name,
+                annotators: part
+                    .present
+                    .iter()
+                    .map(|&a| parts.annotators[a].clone())
+                    .collect(),
+            });
+            return;
+        };
+        self.overall_articles += 1;
+        self.overall_tokens += part.tokens;
+        part.units.chunks(w).for_each(|u| self.alpha.add_unit(u));
+        if part.present.len() == parts.annotators.len() {
+            self.fleiss_articles += 1;
+            part.units.chunks(w).for_each(|u| self.fleiss.add_row(u));
+        }
+        self.rows.push(row);
     }
-    let _ = writeln!(
-        o,
-        "\nPer label (strict / partial F1, all pairs)  reference spans  other spans"
-    );
-    if let Some(per) = ov["spans"]["strict"]["labels"].as_object() {
-        for (l, c) in per {
-            let p = &ov["spans"]["partial"]["labels"][l];
-            let _ = writeln!(
-                o,
-                "  {l:<12}{:>8}{:>8}{:>16}{:>13}",
-                num(&c["f1"]),
-                num(&p["f1"]),
-                c["possible"].to_string(),
-                c["actual"].to_string()
-            );
+
+    /// The report.
+    pub fn finish(self, parts: Parts, schema_labels: &[String], warnings: Vec<String>) -> Report {
+        let Parts {
+            annotators,
+            interner,
+            pairs: pair_list,
+        } = parts;
+        let (labels, place) = interner.report_order(schema_labels);
+        let nl = labels.names.len();
+        let mut pairs = Vec::new();
+        let mut all_spans = SpanCounts::new(nl);
+        let mut all_conf = Confusion::new(nl);
+        let mut kappas = Vec::new();
+        for (&(a, b), acc) in pair_list.iter().zip(&self.pair_acc) {
+            let conf = acc.conf.renumbered(nl, |t| place[t]);
+            let spans = acc.spans.renumbered(nl, &place);
+            let kappa = conf.cohen_kappa();
+            kappas.push(kappa);
+            all_spans.add(&spans);
+            all_conf.add(&conf);
+            pairs.push(Pair {
+                reference: annotators[a].clone(),
+                other: annotators[b].clone(),
+                articles: acc.articles,
+                tokens: conf.total(),
+                cohen_kappa: kappa,
+                krippendorff_alpha: acc.alpha.finish(),
+                spans: spans.report(&labels),
+                confusion: confusion_rows(&conf),
+            });
+        }
+        let mut rows = self.rows;
+        rows.sort_by(|x, y| {
+            let kx = x.krippendorff_alpha.unwrap_or(1.0);
+            let ky = y.krippendorff_alpha.unwrap_or(1.0);
+            kx.total_cmp(&ky).then_with(|| x.article.cmp(&y.article))
+        });
+        Report {
+            nhan_agree: FORMAT,
+            tag_rule: "innermost",
+            overall: Overall {
+                articles: self.overall_articles,
+                tokens: self.overall_tokens,
+                krippendorff_alpha: self.alpha.finish(),
+                fleiss_kappa: self.fleiss.finish(nl, |t| place[t]),
+                fleiss_articles: self.fleiss_articles,
+                fleiss_tokens: self.fleiss.subjects(),
+                cohen_kappa_mean: mean(kappas.into_iter()),
+                spans: all_spans.report(&labels),
+                confusion: confusion_rows(&all_conf),
+            },
+            labels: labels.names,
+            pairs,
+            articles: rows,
+            skipped: self.skipped,
+            missing: annotators.iter().cloned().zip(self.missing).collect(),
+            annotators,
+            warnings,
         }
     }
-    let _ = writeln!(
-        o,
-        "\nPairs (reference → other)       articles  tokens  kappa  alpha  strict F1  partial F1"
-    );
-    for p in r["pairs"].as_array().into_iter().flatten() {
-        let pair = format!(
-            "{} → {}",
-            p["reference"].as_str().unwrap_or(""),
-            p["other"].as_str().unwrap_or("")
-        );
-        let _ = writeln!(
-            o,
-            "  {pair:<30}{:>8}{:>8}{:>7}{:>7}{:>11}{:>12}",
-            p["articles"].to_string(),
-            p["tokens"].to_string(),
-            num(&p["cohen_kappa"]),
-            num(&p["krippendorff_alpha"]),
-            num(&p["spans"]["strict"]["overall"]["f1"]),
-            num(&p["spans"]["partial"]["overall"]["f1"]),
-        );
-    }
-    let labels: Vec<&str> = r["labels"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
-    let w = labels
-        .iter()
-        .map(|l| l.chars().count())
-        .max()
-        .unwrap_or(1)
-        .max(7)
-        + 1;
-    let _ = writeln!(
-        o,
-        "\nToken confusion, all pairs (rows: reference, columns: other)"
-    );
-    let _ = write!(o, "  {:<w$}", "");
-    for l in &labels {
-        let _ = write!(o, "{l:>w$}");
-    }
-    let _ = writeln!(o);
-    for (l, row) in labels
-        .iter()
-        .zip(ov["confusion"].as_array().into_iter().flatten())
-    {
-        let _ = write!(o, "  {l:<w$}");
-        for c in row.as_array().into_iter().flatten() {
-            let _ = write!(o, "{:>w$}", c.to_string());
-        }
-        let _ = writeln!(o);
-    }
-    let _ = writeln!(
-        o,
-        "\nArticles, lowest agreement first   alpha  kappa  strict F1  annotators"
-    );
-    for a in r["articles"].as_array().into_iter().flatten() {
-        let ann: Vec<&str> = a["annotators"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
-        let _ = writeln!(
-            o,
-            "  {:<32}{:>6}{:>7}{:>11}  {}",
-            a["article"].as_str().unwrap_or(""),
-            num(&a["krippendorff_alpha"]),
-            num(&a["cohen_kappa_mean"]),
-            num(&a["strict_f1"]),
-            ann.join(", ")
-        );
-    }
-    let missing: Vec<String> = r["missing"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .filter_map(|(k, v)| {
-            let list: Vec<&str> = v.as_array()?.iter().filter_map(Value::as_str).collect();
-            (!list.is_empty()).then(|| format!("  {k} has no sidecar for {}", list.join(", ")))
-        })
-        .collect();
-    if !missing.is_empty() {
-        let _ = writeln!(
-            o,
-            "\nNot annotated (left out of the pairs with that annotator)"
-        );
-        for m in missing {
-            let _ = writeln!(o, "{m}");
-        }
-    }
-    let skipped: Vec<&str> = r["skipped"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|s| s["article"].as_str())
-        .collect();
-    if !skipped.is_empty() {
-        let _ = writeln!(
-            o,
-            "\nFewer than two annotators, no agreement: {}",
-            skipped.join(", ")
-        );
-    }
-    for w in r["warnings"].as_array().into_iter().flatten() {
-        let _ = writeln!(o, "warning: {}", w.as_str().unwrap_or(""));
-    }
-    o
 }
 
 #[cfg(test)]

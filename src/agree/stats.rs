@@ -242,10 +242,34 @@ impl Confusion {
         }
     }
 
+    /// Adds a table of the same size or smaller (tags met later have
+    /// higher numbers: a smaller table is the top-left corner).
     pub fn add(&mut self, o: &Confusion) {
-        for (x, y) in self.m.iter_mut().zip(&o.m) {
-            *x += y;
+        if o.n > self.n {
+            self.grow(o.n);
         }
+        for r in 0..o.n {
+            for c in 0..o.n {
+                self.m[r * self.n + c] += o.m[r * o.n + c];
+            }
+        }
+    }
+
+    fn grow(&mut self, n: usize) {
+        let mut g = Confusion::new(n);
+        g.add(self);
+        *self = g;
+    }
+
+    /// The table with tag `t` renumbered `place(t)`, `n` tags in all.
+    pub fn renumbered(&self, n: usize, place: impl Fn(usize) -> usize) -> Confusion {
+        let mut out = Confusion::new(n);
+        for r in 0..self.n {
+            for c in 0..self.n {
+                out.m[place(r) * n + place(c)] += self.m[r * self.n + c];
+            }
+        }
+        out
     }
 
     pub fn total(&self) -> u64 {
@@ -294,38 +318,74 @@ impl Confusion {
 /// counts per subject (each row sums to the number of raters, at least 2).
 /// statsmodels' `fleiss_kappa(table, method="fleiss")`.
 pub fn fleiss_kappa(rows: &[Vec<u64>]) -> Option<f64> {
-    let n_sub = rows.len();
-    if n_sub == 0 {
-        return None;
-    }
-    let n_rat: u64 = rows[0].iter().sum();
-    if n_rat < 2 || rows.iter().any(|r| r.iter().sum::<u64>() != n_rat) {
-        return None;
-    }
-    let n_cat = rows[0].len();
-    let n_total = (n_sub as u64 * n_rat) as f64;
-    let mut col = vec![0u64; n_cat];
-    let mut agree_sum = 0.0f64;
-    for r in rows {
+    let mut f = Fleiss::default();
+    rows.iter().for_each(|r| f.add_row(r));
+    f.finish(rows.first().map_or(0, Vec::len), |c| c)
+}
+
+/// Fleiss' kappa folded over subjects as they come, operation for operation
+/// as `fleiss_kappa` on the whole table (so the figure is bit-identical).
+#[derive(Debug, Clone, Default)]
+pub struct Fleiss {
+    col: Vec<u64>,
+    agree_sum: f64,
+    subjects: usize,
+    raters: Option<u64>,
+    /// Rows of different sums, or fewer than two raters: undefined.
+    invalid: bool,
+}
+
+impl Fleiss {
+    pub fn add_row(&mut self, row: &[u64]) {
+        let n_rat: u64 = row.iter().sum();
+        let first = *self.raters.get_or_insert(n_rat);
+        if first < 2 || n_rat != first {
+            self.invalid = true;
+            return;
+        }
+        if self.col.len() < row.len() {
+            self.col.resize(row.len(), 0);
+        }
         let mut sq = 0u64;
-        for (j, &v) in r.iter().enumerate() {
-            col[j] += v;
+        for (j, &v) in row.iter().enumerate() {
+            self.col[j] += v;
             sq += v * v;
         }
-        agree_sum += (sq - n_rat) as f64 / (n_rat as f64 * (n_rat as f64 - 1.0));
+        self.agree_sum += (sq - n_rat) as f64 / (n_rat as f64 * (n_rat as f64 - 1.0));
+        self.subjects += 1;
     }
-    let p_mean = agree_sum / n_sub as f64;
-    let p_exp: f64 = col
-        .iter()
-        .map(|&c| {
-            let p = c as f64 / n_total;
-            p * p
-        })
-        .sum();
-    if 1.0 - p_exp == 0.0 {
-        return None;
+
+    /// Subjects added.
+    pub fn subjects(&self) -> usize {
+        self.subjects
     }
-    Some((p_mean - p_exp) / (1.0 - p_exp))
+
+    /// The kappa, with the categories numbered as `place` says (column `c`
+    /// goes to `place(c)`), over `n_cat` categories: the expected agreement
+    /// is summed in that order.
+    pub fn finish(&self, n_cat: usize, place: impl Fn(usize) -> usize) -> Option<f64> {
+        let n_rat = self.raters?;
+        if self.subjects == 0 || self.invalid {
+            return None;
+        }
+        let mut col = vec![0u64; n_cat];
+        for (j, &c) in self.col.iter().enumerate() {
+            col[place(j)] += c;
+        }
+        let n_total = (self.subjects as u64 * n_rat) as f64;
+        let p_mean = self.agree_sum / self.subjects as f64;
+        let p_exp: f64 = col
+            .iter()
+            .map(|&c| {
+                let p = c as f64 / n_total;
+                p * p
+            })
+            .sum();
+        if 1.0 - p_exp == 0.0 {
+            return None;
+        }
+        Some((p_mean - p_exp) / (1.0 - p_exp))
+    }
 }
 
 /// Krippendorff's alpha, nominal, from value counts per unit (one row per
@@ -334,35 +394,52 @@ pub fn fleiss_kappa(rows: &[Vec<u64>]) -> Option<f64> {
 /// (no unit rated twice, or one value only among the pairable ratings),
 /// where the `krippendorff` package raises or returns NaN.
 pub fn krippendorff_alpha_nominal<'a>(units: impl IntoIterator<Item = &'a [u64]>) -> Option<f64> {
-    let mut n_v: Vec<u64> = Vec::new();
-    let mut observed = 0.0f64;
-    for u in units {
+    let mut a = Alpha::default();
+    units.into_iter().for_each(|u| a.add_unit(u));
+    a.finish()
+}
+
+/// Krippendorff's alpha folded over units as they come, bit-identical to
+/// `krippendorff_alpha_nominal` over all of them in the same order. The
+/// value columns may be numbered in any order: the figure does not depend
+/// on it.
+#[derive(Debug, Clone, Default)]
+pub struct Alpha {
+    n_v: Vec<u64>,
+    observed: f64,
+}
+
+impl Alpha {
+    pub fn add_unit(&mut self, u: &[u64]) {
         let m: u64 = u.iter().sum();
         if m < 2 {
-            continue;
+            return;
         }
-        if n_v.len() < u.len() {
-            n_v.resize(u.len(), 0);
+        if self.n_v.len() < u.len() {
+            self.n_v.resize(u.len(), 0);
         }
         let mut sq = 0u64;
         for (c, &v) in u.iter().enumerate() {
-            n_v[c] += v;
+            self.n_v[c] += v;
             sq += v * v;
         }
         // sum over c != k of n_c n_k / (m - 1)
-        observed += (m * m - sq) as f64 / (m - 1) as f64;
+        self.observed += (m * m - sq) as f64 / (m - 1) as f64;
     }
-    let n: u64 = n_v.iter().sum();
-    if n < 2 {
-        return None;
+
+    pub fn finish(&self) -> Option<f64> {
+        let n: u64 = self.n_v.iter().sum();
+        if n < 2 {
+            return None;
+        }
+        let sq: u128 = self.n_v.iter().map(|&v| v as u128 * v as u128).sum();
+        let off = n as u128 * n as u128 - sq;
+        if off == 0 {
+            return None;
+        }
+        let expected = off as f64 / (n - 1) as f64;
+        Some(1.0 - self.observed / expected)
     }
-    let sq: u128 = n_v.iter().map(|&v| v as u128 * v as u128).sum();
-    let off = n as u128 * n as u128 - sq;
-    if off == 0 {
-        return None;
-    }
-    let expected = off as f64 / (n - 1) as f64;
-    Some(1.0 - observed / expected)
 }
 
 #[cfg(test)]

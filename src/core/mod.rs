@@ -2,6 +2,7 @@
 //! offsets into the article text.
 
 pub mod adjudication;
+pub mod consistency;
 pub mod document;
 pub mod edit;
 pub mod encoding;
@@ -18,6 +19,7 @@ pub mod search;
 pub mod sidecar;
 pub mod span;
 pub mod status;
+pub mod stream;
 pub mod text;
 pub mod text_cache;
 pub mod tokens;

@@ -3,6 +3,9 @@
 //! start and end on cluster boundaries, so "e" never matches inside "ễ".
 
 use super::text::Text;
+
+mod many;
+pub use many::QuerySet;
 use unicode_normalization::UnicodeNormalization;
 use unicode_segmentation::UnicodeSegmentation;
 

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The project-wide benchmark (issue 17; docs/PERFORMANCE.md, "Whole
+# projects"): generates a project of N articles (default 10000) with
+# scripts/bench/gen_corpus.py into target/bench-data/corpus-N (kept between
+# runs, never committed), builds the release binary and prints, for stats,
+# validate, agree and export in every format, the wall time and peak memory
+# (/usr/bin/time) against the targets: at most 150 MB, and at most 1.5 times
+# validate's time on the same project in the same run.
+#
+# Usage: scripts/bench/run.sh corpus [N]   (or scripts/bench/corpus.sh [N])
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+N=${1:-10000}
+DATA=target/bench-data/corpus-$N
+if [ "$(cat "$DATA/.complete" 2>/dev/null)" != "$N" ]; then
+    echo "generating $N articles in $DATA…" >&2
+    python3 scripts/bench/gen_corpus.py "$N" "$DATA"
+fi
+nice cargo build -q --release
+BIN=target/release/nhan
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+echo "$(du -sh "$DATA/articles" | cut -f1) of articles, $(du -sh "$DATA/annotations" | cut -f1) of sidecars" >&2
+
+declare -a NAMES SECS MBS
+measure() {
+    local name=$1
+    shift
+    # Warm the page cache alike for every command: each reads the project.
+    if ! /usr/bin/time -f "%e %M" -o "$OUT/time" "$BIN" --project "$DATA" "$@" >"$OUT/stdout" 2>"$OUT/stderr"; then
+        if [ "$1" != validate ]; then
+            echo "$name failed:" >&2
+            tail -5 "$OUT/stderr" >&2
+        fi
+    fi
+    read -r secs kb <"$OUT/time"
+    NAMES+=("$name")
+    SECS+=("$secs")
+    MBS+=("$((kb / 1024))")
+}
+
+cat "$DATA"/articles/* "$DATA"/annotations/*.json >/dev/null
+measure "nhan validate" validate
+measure "nhan stats --json" stats --json
+measure "nhan agree --json" agree --json
+for f in jsonl conll brat hf; do
+    measure "nhan export --format $f --status any" export --format "$f" --status any --out "$OUT/export-$f"
+    rm -rf "$OUT/export-$f"
+done
+
+VALIDATE=${SECS[0]}
+echo
+echo "$N articles ($(nproc) cores): target ≤ 150 MB peak, ≤ 1.5 × validate ($VALIDATE s)"
+echo
+echo "| command | time | peak memory | met? |"
+echo "|---|---|---|---|"
+for i in "${!NAMES[@]}"; do
+    met=$(awk -v s="${SECS[$i]}" -v v="$VALIDATE" -v m="${MBS[$i]}" \
+        'BEGIN { print (m <= 150 && s <= 1.5 * v + 0.005) ? "yes" : "NO" }')
+    echo "| \`${NAMES[$i]}\` | ${SECS[$i]} s | ${MBS[$i]} MB | $met |"
+done
