@@ -6,5 +6,6 @@ pub mod cli;
 pub mod commands;
 pub mod core;
 pub mod export;
+pub mod pool;
 pub mod tui;
 pub mod ui;

@@ -679,3 +679,86 @@ fn brat_spans_across_a_line_break_are_fragments_and_come_back_whole() {
         "T1\tORG 0 13;14 24\tBan Đối ngoại Trung ương\n"
     );
 }
+
+#[test]
+fn hf_tags_of_labels_outside_the_schema_index_the_label_file_in_both_paths() {
+    // Two labels outside nhan.toml, met in the opposite of their sorted
+    // order: their tag indices are known only once every article is read.
+    let p = empty_project();
+    let input = p.path().join("in.jsonl");
+    std::fs::write(
+        &input,
+        concat!(
+            r#"{"id": "a", "text": "Lan gặp Zeta ở Huế", "label": [[0, 3, "PER"], [8, 12, "ZZZ"]]}"#,
+            "\n",
+            r#"{"id": "b", "text": "Alpha và Huế", "label": [[0, 5, "AAA"], [9, 12, "LOC"]]}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let r = import(
+        p.path(),
+        &[
+            "--format",
+            "jsonl",
+            "--status",
+            "reviewed",
+            &input.display().to_string(),
+        ],
+    );
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let r = export(
+        p.path(),
+        &["--format", "hf", "--out", &out.display().to_string()],
+    );
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    let names: Vec<String> = std::fs::read_to_string(out.join("labels.txt"))
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(
+        names[names.len() - 4..],
+        ["B-AAA", "I-AAA", "B-ZZZ", "I-ZZZ"]
+    );
+    let data = std::fs::read_to_string(out.join("data.jsonl")).unwrap();
+    let mut tagged: Vec<(String, String)> = Vec::new();
+    for line in data.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        for (t, n) in v["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(v["ner_tags"].as_array().unwrap())
+        {
+            tagged.push((
+                t.as_str().unwrap().into(),
+                names[n.as_u64().unwrap() as usize].clone(),
+            ));
+        }
+    }
+    let want = [
+        ("Lan", "B-PER"),
+        ("gặp", "O"),
+        ("Zeta", "B-ZZZ"),
+        ("ở", "O"),
+        ("Huế", "O"),
+        ("Alpha", "B-AAA"),
+        ("và", "O"),
+        ("Huế", "B-LOC"),
+    ];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(tagged, want);
+    // Nothing of the first pass is left in the folder.
+    let mut files: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["data.jsonl", "labels.txt", "nhan-export.json"]);
+}

@@ -1,10 +1,12 @@
 //! The text model: no terminal, no UI. Everything here speaks in code-point
 //! offsets into the article text.
 
+pub mod atomic;
 pub mod document;
 pub mod edit;
 pub mod encoding;
 pub mod interned;
+pub mod json;
 pub mod lock;
 pub mod markup;
 pub mod project;
@@ -17,3 +19,4 @@ pub mod span;
 pub mod status;
 pub mod text;
 pub mod tokens;
+pub mod utf8;

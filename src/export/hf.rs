@@ -4,7 +4,7 @@
 //! `datasets.ClassLabel(names_file="labels.txt")` reads as it is.
 
 use super::flat::tags;
-use super::{Dataset, Format, OutFile};
+use super::{Article, Context, Files, Format, PartSummary, Place, Rendered};
 use serde_json::{Map, Value};
 
 pub const LABELS_FILE: &str = "labels.txt";
@@ -20,52 +20,42 @@ impl Format for Hf {
         true
     }
 
-    fn export(&self, ds: &Dataset) -> Vec<OutFile> {
-        let names = ds.scheme.tag_names(&ds.labels);
-        let index = |t: &str| {
-            names
+    fn needs_every_label(&self) -> bool {
+        true
+    }
+
+    fn part_file(&self, place: &Place) -> Option<String> {
+        Some(format!("{}.jsonl", place.name))
+    }
+
+    fn render(&self, d: &Article, cx: &Context, out: &mut Rendered) {
+        for (k, r) in d.sentences.iter().enumerate() {
+            let tokens: Vec<Value> = r
+                .clone()
+                .map(|i| {
+                    let t = d.doc.tokens().get(i);
+                    Value::from(d.doc.text.slice(t.start, t.end))
+                })
+                .collect();
+            // A label outside the context is rendered again once every
+            // label is known (`needs_every_label`): 0 holds its place.
+            let ner: Vec<Value> = tags(r.clone(), d.flat, cx.scheme)
                 .iter()
-                .position(|n| n == t)
-                .expect("every tag is named")
-        };
-        let mut out: Vec<OutFile> = ds
-            .parts
-            .iter()
-            .map(|p| {
-                let mut s = String::new();
-                for d in &p.docs {
-                    for (k, r) in d.sentences.iter().enumerate() {
-                        let tokens: Vec<Value> = r
-                            .clone()
-                            .map(|i| {
-                                let t = d.doc.tokens().get(i);
-                                Value::from(d.doc.text.slice(t.start, t.end))
-                            })
-                            .collect();
-                        let ner: Vec<Value> = tags(r.clone(), &d.flat, ds.scheme)
-                            .iter()
-                            .map(|t| Value::from(index(t)))
-                            .collect();
-                        let mut m = Map::new();
-                        m.insert("id".into(), format!("{}#{k}", d.stem()).into());
-                        m.insert("tokens".into(), tokens.into());
-                        m.insert("ner_tags".into(), ner.into());
-                        s.push_str(&Value::Object(m).to_string());
-                        s.push('\n');
-                    }
-                }
-                OutFile {
-                    path: format!("{}.jsonl", p.name),
-                    bytes: s.into_bytes(),
-                }
-            })
-            .collect();
-        let mut labels = names.join("\n");
+                .map(|t| Value::from(cx.tag_index(t).unwrap_or(0)))
+                .collect();
+            let mut m = Map::new();
+            m.insert("id".into(), format!("{}#{k}", d.stem()).into());
+            m.insert("tokens".into(), tokens.into());
+            m.insert("ner_tags".into(), ner.into());
+            out.part
+                .extend_from_slice(Value::Object(m).to_string().as_bytes());
+            out.part.push(b'\n');
+        }
+    }
+
+    fn finish(&self, cx: &Context, _parts: &[PartSummary], files: &mut dyn Files) {
+        let mut labels = cx.tag_names().join("\n");
         labels.push('\n');
-        out.push(OutFile {
-            path: LABELS_FILE.into(),
-            bytes: labels.into_bytes(),
-        });
-        out
+        files.write(LABELS_FILE, labels.as_bytes());
     }
 }

@@ -5,7 +5,8 @@
 //! (`[{"start_offset", "end_offset", "label"}]`).
 
 use super::import::safe_file_name;
-use super::{Article, Dataset, Format, InSpan, Incoming, OutFile};
+use super::{Article, Context, Format, InSpan, Incoming, Place, Rendered};
+use crate::core::json::push_str as json_str;
 use crate::core::status::Status;
 use serde_json::Value;
 use std::io::Write;
@@ -22,8 +23,12 @@ impl Format for Jsonl {
         false
     }
 
-    fn export(&self, ds: &Dataset) -> Vec<OutFile> {
-        super::file_per_part(ds, "jsonl", render)
+    fn part_file(&self, place: &Place) -> Option<String> {
+        Some(format!("{}.jsonl", place.name))
+    }
+
+    fn render(&self, a: &Article, _cx: &Context, out: &mut Rendered) {
+        render(a, &mut out.part);
     }
 
     fn import(&self, path: &Path) -> Result<Vec<Incoming>, Vec<String>> {
@@ -84,11 +89,6 @@ pub(crate) fn render(d: &Article, out: &mut Vec<u8>) {
         }
     }
     out.extend_from_slice(b"]}\n");
-}
-
-/// A JSON string as serde_json escapes it.
-fn json_str(out: &mut Vec<u8>, s: &str) {
-    serde_json::to_writer(&mut *out, s).expect("writing to a Vec cannot fail");
 }
 
 fn offset(v: &Value, what: &str) -> Result<usize, String> {
