@@ -760,5 +760,212 @@ fn hf_tags_of_labels_outside_the_schema_index_the_label_file_in_both_paths() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     files.sort();
-    assert_eq!(files, ["data.jsonl", "labels.txt", "nhan-export.json"]);
+    assert_eq!(
+        files,
+        ["README.md", "data.jsonl", "labels.txt", "nhan-export.json"]
+    );
+}
+
+#[test]
+fn golden_conllu_iob2() {
+    golden_case("conllu-iob2", &["--format", "conllu"]);
+}
+
+#[test]
+fn golden_conllu_bioes_writes_spacy_l_and_u() {
+    golden_case("conllu-bioes", &["--format", "conllu", "--scheme", "bioes"]);
+    let out = std::fs::read_to_string(golden_root().join("conllu-bioes/out/data.conllu")).unwrap();
+    assert!(out.contains("NE=U-") && out.contains("NE=L-"), "{out}");
+    assert!(!out.contains("NE=E-") && !out.contains("NE=S-"), "{out}");
+}
+
+#[test]
+fn golden_label_studio() {
+    golden_case("label-studio", &["--format", "label-studio"]);
+}
+
+#[test]
+fn golden_prodigy() {
+    golden_case("prodigy", &["--format", "prodigy"]);
+}
+
+#[test]
+fn golden_hf_split_card_names_each_split() {
+    golden_case(
+        "hf-split-any",
+        &[
+            "--format",
+            "hf",
+            "--status",
+            "any",
+            "--split",
+            "0.5,0.25,0.25",
+            "--seed",
+            "3",
+        ],
+    );
+    let card = std::fs::read_to_string(golden_root().join("hf-split-any/out/README.md")).unwrap();
+    assert!(
+        card.contains("- split: train\n    path: 'train.jsonl'"),
+        "{card}"
+    );
+    assert!(
+        card.contains("- split: validation\n    path: 'dev.jsonl'"),
+        "{card}"
+    );
+}
+
+#[test]
+fn label_studio_round_trip_is_byte_identical() {
+    round_trip("label-studio", Some("data.json"));
+}
+
+#[test]
+fn prodigy_round_trip_is_byte_identical() {
+    round_trip("prodigy", Some("data.jsonl"));
+}
+
+/// Imports `content` written to a file named `name` into an empty project.
+fn import_text(
+    format: &str,
+    name: &str,
+    content: &str,
+    extra: &[&str],
+) -> (tempfile::TempDir, Run) {
+    let p = empty_project();
+    let input = p.path().join(name);
+    std::fs::write(&input, content).unwrap();
+    let path = input.display().to_string();
+    let mut v = vec!["--format", format];
+    v.extend(extra);
+    v.push(&path);
+    let r = import(p.path(), &v);
+    (p, r)
+}
+
+#[test]
+fn label_studio_predictions_wait_for_suggestions() {
+    let task = r#"[{"id": 7, "data": {"text": "Lan ở Huế"}, "annotations": [],
+        "predictions": [{"model_version": "v1", "score": 0.9, "result": [{"id": "a", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 0, "end": 3, "labels": ["PER"]}}]}]}]"#;
+    let (p, r) = import_text("label-studio", "ls.json", task, &[]);
+    assert_eq!(r.code, ExitCode::from(1));
+    assert!(
+        r.stderr.contains("ls.json: task 1: holds predictions"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("suggestions"), "{}", r.stderr);
+    assert!(!p.path().join("articles").exists());
+}
+
+#[test]
+fn label_studio_import_reads_the_one_annotation_and_notes_what_it_skips() {
+    let task = r#"[{"id": 7, "data": {"text": "Lan ở Huế"}, "annotations": [
+        {"was_cancelled": true, "result": []},
+        {"result": [
+            {"id": "a", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 0, "end": 3, "text": "Lan", "labels": ["PER"]}},
+            {"id": "b", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 6, "end": 9, "text": "Huế", "labels": ["LOC"]}},
+            {"id": "r", "from_id": "a", "to_id": "b", "type": "relation"}
+        ]}]}]"#;
+    let (p, r) = import_text("label-studio", "ls.json", task, &[]);
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    assert!(r.stderr.contains("1 cancelled"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("1 result(s) that are not text labels"),
+        "{}",
+        r.stderr
+    );
+    let sc = std::fs::read_to_string(p.path().join("annotations/ls-7.json")).unwrap();
+    assert!(sc.contains(r#""label": "PER", "text": "Lan""#), "{sc}");
+    assert!(sc.contains(r#""label": "LOC", "text": "Huế""#), "{sc}");
+
+    let two = r#"[{"data": {"text": "Lan"}, "annotations": [{"result": []}, {"result": []}]}]"#;
+    let (_p, r) = import_text("label-studio", "two.json", two, &[]);
+    assert_eq!(r.code, ExitCode::from(1));
+    assert!(
+        r.stderr.contains("two.json: task 1: has 2 annotations"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn prodigy_rejects_become_rejections_and_ignores_are_counted() {
+    let lines = concat!(
+        r#"{"text": "Lan ở Huế", "spans": [{"start": 0, "end": 3, "label": "PER"}], "answer": "accept", "meta": {"article": "a"}}"#,
+        "\n",
+        r#"{"text": "Minh ở Vinh", "spans": [{"start": 0, "end": 4, "label": "LOC"}], "answer": "reject", "meta": {"article": "b"}}"#,
+        "\n",
+        r#"{"text": "Ai đó", "spans": [], "answer": "ignore"}"#,
+        "\n",
+    );
+    let (p, r) = import_text("prodigy", "pd.jsonl", lines, &[]);
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("1 task(s) answered \"ignore\" were skipped"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("with 1 spans and 1 rejected spans"),
+        "{}",
+        r.stderr
+    );
+    let b = std::fs::read_to_string(p.path().join("annotations/b.json")).unwrap();
+    assert!(b.contains("\"spans\": []"), "{b}");
+    assert!(
+        b.contains(r#""label": "LOC", "text": "Minh", "review": "rejected""#),
+        "{b}"
+    );
+    assert!(!p.path().join("articles/pd-3.txt").exists());
+}
+
+#[test]
+fn utf16_offsets_are_detected_and_converted_on_request() {
+    // "😀 Lan": Lan is at code points 2..5, UTF-16 units 3..6.
+    let line = r#"[{"data": {"text": "😀 Lan ở Huế", "article": "e"}, "annotations": [{"result": [{"id": "a", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 3, "end": 6, "text": "Lan", "labels": ["PER"]}}]}]}]"#;
+    let (p, r) = import_text("label-studio", "u.json", line, &[]);
+    assert_eq!(r.code, ExitCode::from(1));
+    assert!(
+        r.stderr.contains("u.json: task 1 result \"a\": PER [3, 6)"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--offsets utf16"), "{}", r.stderr);
+    assert!(!p.path().join("annotations").exists());
+
+    let (p, r) = import_text("label-studio", "u.json", line, &["--offsets", "utf16"]);
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    let sc = std::fs::read_to_string(p.path().join("annotations/e.json")).unwrap();
+    assert!(
+        sc.contains(r#""start": 2, "end": 5, "label": "PER", "text": "Lan""#),
+        "{sc}"
+    );
+
+    // An offset inside the emoji's surrogate pair cannot be converted.
+    let bad = line.replace(r#""start": 3"#, r#""start": 1"#);
+    let (_p, r) = import_text("label-studio", "u.json", &bad, &["--offsets", "utf16"]);
+    assert_eq!(r.code, ExitCode::from(1));
+    assert!(
+        r.stderr.contains("falls inside a character"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn exact_duplicate_spans_are_merged_with_a_note() {
+    // doccano's own test file holds [[0, 1, "LOC"], [0, 1, "LOC"]].
+    let line = r#"{"id": "d", "text": "Huế đẹp", "label": [[0, 3, "LOC"], [0, 3, "LOC"]]}"#;
+    let (p, r) = import_text("jsonl", "dup.jsonl", line, &[]);
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("dup.jsonl:1: LOC [0, 3) is given again (first at"),
+        "{}",
+        r.stderr
+    );
+    let sc = std::fs::read_to_string(p.path().join("annotations/d.json")).unwrap();
+    assert_eq!(sc.matches("\"label\": \"LOC\"").count(), 1, "{sc}");
 }

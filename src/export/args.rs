@@ -15,8 +15,15 @@ pub enum ExportFormat {
     Conll,
     /// brat standoff: <stem>.txt, <stem>.ann and annotation.conf.
     Brat,
-    /// Hugging Face datasets: JSON lines of tokens and ner_tags, plus labels.txt.
+    /// Hugging Face datasets folder: JSON lines of tokens and ner_tags, a
+    /// dataset card (README.md) declaring the splits and the tag names, and labels.txt.
     Hf,
+    /// CoNLL-U: one token a line, entity tags in MISC as NE=B-PER (spaCy's conllu reader).
+    Conllu,
+    /// Label Studio JSON tasks, plus the labelling config (labeling-config.xml).
+    LabelStudio,
+    /// Prodigy JSON lines: text, tokens, spans, answer.
+    Prodigy,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -27,6 +34,20 @@ pub enum ImportFormat {
     Conll,
     /// brat standoff folders or .ann files (the .txt beside each).
     Brat,
+    /// Label Studio JSON export (a list of tasks; annotations become spans).
+    LabelStudio,
+    /// Prodigy JSON lines (accepted answers become spans, rejected ones rejections).
+    Prodigy,
+}
+
+/// What the offsets of an import count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Offsets {
+    /// Unicode code points (nhan, brat, doccano in grapheme mode, Label Studio, Prodigy).
+    #[default]
+    CodePoints,
+    /// UTF-16 code units (doccano without grapheme mode, INCEpTION, other JavaScript and Java tools).
+    Utf16,
 }
 
 /// Which articles count as gold.
@@ -87,7 +108,7 @@ pub struct ExportArgs {
     #[arg(long, value_delimiter = ',', value_name = "LABEL,...")]
     pub labels: Vec<String>,
 
-    /// Tag scheme of the token formats (conll, hf).
+    /// Tag scheme of the token formats (conll, hf, conllu; conllu writes E-/S- as spaCy's L-/U-).
     #[arg(long, value_enum, default_value_t = Scheme::Iob2)]
     pub scheme: Scheme,
 
@@ -113,6 +134,10 @@ pub struct ImportArgs {
     /// Status given to imported articles whose input does not say.
     #[arg(long, value_parser = parse_status, default_value = "done")]
     pub status: Status,
+
+    /// What the input's offsets count: code points, or UTF-16 code units.
+    #[arg(long, value_enum, default_value_t = Offsets::CodePoints)]
+    pub offsets: Offsets,
 }
 
 fn parse_status(s: &str) -> Result<Status, String> {

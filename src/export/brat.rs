@@ -252,6 +252,8 @@ fn read_pair(ann_path: &Path) -> Result<Incoming, Vec<String>> {
             annotator: None,
             text: text_given,
             at,
+            review: None,
+            reviewer: None,
         });
     }
     if !problems.is_empty() {
@@ -271,5 +273,6 @@ fn read_pair(ann_path: &Path) -> Result<Incoming, Vec<String>> {
         spans,
         status: None,
         notes,
+        rejected: Vec::new(),
     })
 }

@@ -26,6 +26,7 @@ pub fn document(d: &super::ExportDoc, scheme: super::Scheme) -> String {
         flat: &d.flat,
         sentences: &d.sentences,
         token_bytes: &tb,
+        number: 1,
     };
     document_into(&a, scheme, &mut out);
     String::from_utf8(out).expect("tokens are slices of the text, tags are labels")
@@ -211,6 +212,8 @@ impl Format for Conll {
                                 annotator: None,
                                 text: None,
                                 at: format!("{shown}:{}", sent[r.start].0.min(line)),
+                                review: None,
+                                reviewer: None,
                             });
                         }
                     }
@@ -226,6 +229,7 @@ impl Format for Conll {
                 spans,
                 status: None,
                 notes: Vec::new(),
+                rejected: Vec::new(),
             });
         }
         if problems.is_empty() {

@@ -22,6 +22,8 @@ struct Read {
     doc: Option<(DocSummary, Rendered)>,
     label_filtered: usize,
     lost: Vec<Loss>,
+    /// Spans exported that the tool's views cannot show.
+    unshown: Vec<Loss>,
 }
 
 /// Output buffers handed back by the writer for the next articles: reusing
@@ -90,13 +92,14 @@ pub(crate) fn gather(
     );
     let buffers = Buffers::default();
 
-    let read_one = |a: &ArticleMeta| {
+    let read_one = |&(number, a): &(usize, &ArticleMeta)| {
         let mut r = Read {
             problem: None,
             status: Status::Todo,
             doc: None,
             label_filtered: 0,
             lost: Vec::new(),
+            unshown: Vec::new(),
         };
         let loaded = match project.load(&a.file_name) {
             Ok(l) => l,
@@ -119,6 +122,9 @@ pub(crate) fn gather(
                 r.label_filtered += 1;
             }
         }
+        if fmt.shows_flat_only() {
+            r.unshown = flat::flatten(&doc, &spans).1;
+        }
         // Token byte ranges are computed once, for sentences and the writer.
         let (flat, sentences, tb) = if flat_format {
             let tb = flat::token_bytes(&doc);
@@ -135,6 +141,7 @@ pub(crate) fn gather(
             flat: &flat,
             sentences: &sentences,
             token_bytes: &tb,
+            number,
         };
         let summary = DocSummary::of(&a, flat_format);
         let mut out = Rendered {
@@ -157,6 +164,8 @@ pub(crate) fn gather(
     let mut docs: Vec<(DocSummary, Option<Rendered>)> = Vec::new();
     let mut label_filtered = 0;
     let mut lost = Vec::new();
+    let mut unshown = Vec::new();
+    let mut written = 0usize;
     let mut file_names = project.articles.iter().map(|a| &a.file_name);
     if !split {
         fmt.start_part(&place(names[0]), files);
@@ -165,7 +174,13 @@ pub(crate) fn gather(
     // A few articles per thread in flight: enough to keep every core busy
     // while the writer waits on the disk.
     let window = 8;
-    par_for_each_ordered(&project.articles, window, read_one, |r| {
+    let numbered: Vec<(usize, &ArticleMeta)> = project
+        .articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (i + 1, a))
+        .collect();
+    par_for_each_ordered(&numbered, window, read_one, |r| {
         let file_name = file_names.next().expect("one result per article");
         if let Some(p) = r.problem {
             broken.push(format!("  {p}"));
@@ -183,17 +198,31 @@ pub(crate) fn gather(
             .expect("an admitted article without a problem is read");
         label_filtered += r.label_filtered;
         lost.extend(r.lost);
+        unshown.extend(r.unshown);
         if split {
             docs.push((summary, Some(out)));
             return;
         }
         // Once an article is broken nothing will be kept: stop writing.
         if broken.is_empty() {
-            emit(&place(names[0]), data_file.as_deref(), out, files, &buffers);
+            let first = written == 0;
+            emit(
+                &place(names[0]),
+                data_file.as_deref(),
+                first,
+                out,
+                files,
+                &buffers,
+                fmt.frame().between,
+            );
+            written += 1;
         }
         docs.push((summary, None));
     });
 
+    if !split {
+        fmt.end_part(&place(names[0]), files);
+    }
     if !broken.is_empty() {
         return Err(user(format!(
             "{} article(s) cannot be exported as they are; fix them (see `nhan validate`) or move them out of articles/:\n{}",
@@ -251,9 +280,18 @@ pub(crate) fn gather(
             let pl = place(name);
             fmt.start_part(&pl, files);
             let file = fmt.part_file(&pl);
-            for out in outs {
-                emit(&pl, file.as_deref(), out, files, &buffers);
+            for (k, out) in outs.into_iter().enumerate() {
+                emit(
+                    &pl,
+                    file.as_deref(),
+                    k == 0,
+                    out,
+                    files,
+                    &buffers,
+                    fmt.frame().between,
+                );
             }
+            fmt.end_part(&pl, files);
         }
     }
     let final_cx = Context::new(
@@ -279,6 +317,7 @@ pub(crate) fn gather(
         parts,
         files: files.paths(),
         lost,
+        unshown,
         left_out,
         label_filtered,
         unknown_labels: unknown,
@@ -294,11 +333,16 @@ pub(crate) fn gather(
 fn emit(
     place: &Place,
     part_file: Option<&str>,
+    first: bool,
     out: Rendered,
     files: &mut dyn Files,
     buffers: &Buffers,
+    between: &[u8],
 ) {
     if let Some(f) = part_file {
+        if !first {
+            files.write(f, between);
+        }
         files.write(f, &out.part);
     }
     for (name, bytes) in &out.own {

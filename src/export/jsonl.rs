@@ -145,6 +145,8 @@ fn read_line(line: &str, shown: &str, n: usize, stem: &str) -> Result<Incoming, 
                 annotator: annotator_of(k, a.len()),
                 text: None,
                 at: at.clone(),
+                review: None,
+                reviewer: None,
             });
         }
     }
@@ -167,6 +169,8 @@ fn read_line(line: &str, shown: &str, n: usize, stem: &str) -> Result<Incoming, 
                 annotator: annotator_of(k, a.len()),
                 text: None,
                 at: at.clone(),
+                review: None,
+                reviewer: None,
             });
         }
     }
@@ -189,5 +193,6 @@ fn read_line(line: &str, shown: &str, n: usize, stem: &str) -> Result<Incoming, 
         spans,
         status,
         notes: Vec::new(),
+        rejected: Vec::new(),
     })
 }

@@ -12,16 +12,19 @@
 mod args;
 pub mod brat;
 pub mod conll;
+pub mod conllu;
 pub mod flat;
 mod gather;
 pub mod hf;
 mod import;
 pub mod jsonl;
+pub mod label_studio;
+pub mod prodigy;
 mod report;
 pub mod split;
 mod write;
 
-pub use args::{ExportArgs, ExportFormat, ImportArgs, ImportFormat, StatusFilter};
+pub use args::{ExportArgs, ExportFormat, ImportArgs, ImportFormat, Offsets, StatusFilter};
 pub use flat::{FlatSpan, Loss, LossReason, Scheme};
 pub use import::{InSpan, Incoming};
 pub use report::{Built, DocSummary, PartSummary};
@@ -77,6 +80,8 @@ pub struct Article<'a> {
     pub sentences: &'a [Range<usize>],
     /// Flat formats: each token's byte range in the text.
     pub token_bytes: &'a [(u32, u32)],
+    /// Its place in the project's article list, from 1 (a stable task id).
+    pub number: usize,
 }
 
 impl Article<'_> {
@@ -147,6 +152,14 @@ impl Context {
     }
 }
 
+/// The bytes around and between the articles of a part's file.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Frame {
+    pub open: &'static [u8],
+    pub between: &'static [u8],
+    pub close: &'static [u8],
+}
+
 /// One article's output, rendered on a worker thread before its part is
 /// known.
 #[derive(Debug, Default)]
@@ -174,11 +187,28 @@ pub trait Format: Sync {
     fn part_file(&self, _place: &Place) -> Option<String> {
         None
     }
+    /// What the part's file holds before, between and after its articles
+    /// (a JSON array's brackets and commas).
+    fn frame(&self) -> Frame {
+        Frame::default()
+    }
+    /// True when the format holds every span but the tool's views show
+    /// only flat spans of whole tokens: the report says which it cannot show.
+    fn shows_flat_only(&self) -> bool {
+        false
+    }
     /// Names the part's files before its first article, so that they exist
     /// (empty) for an empty part and come first in the manifest.
     fn start_part(&self, place: &Place, files: &mut dyn Files) {
         if let Some(f) = self.part_file(place) {
             files.declare(&f);
+            files.write(&f, self.frame().open);
+        }
+    }
+    /// Closes the part's file after its last article.
+    fn end_part(&self, place: &Place, files: &mut dyn Files) {
+        if let Some(f) = self.part_file(place) {
+            files.write(&f, self.frame().close);
         }
     }
     /// Renders one article: bytes for the part's file, or files of its own.
@@ -201,6 +231,9 @@ pub fn format_of(f: ExportFormat) -> Box<dyn Format> {
         ExportFormat::Conll => Box::new(conll::Conll),
         ExportFormat::Brat => Box::new(brat::Brat),
         ExportFormat::Hf => Box::new(hf::Hf),
+        ExportFormat::Conllu => Box::new(conllu::Conllu),
+        ExportFormat::LabelStudio => Box::new(label_studio::LabelStudio),
+        ExportFormat::Prodigy => Box::new(prodigy::Prodigy),
     }
 }
 
@@ -209,6 +242,8 @@ fn import_format_of(f: ImportFormat) -> Box<dyn Format> {
         ImportFormat::Jsonl => Box::new(jsonl::Jsonl),
         ImportFormat::Conll => Box::new(conll::Conll),
         ImportFormat::Brat => Box::new(brat::Brat),
+        ImportFormat::LabelStudio => Box::new(label_studio::LabelStudio),
+        ImportFormat::Prodigy => Box::new(prodigy::Prodigy),
     }
 }
 

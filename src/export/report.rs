@@ -68,6 +68,8 @@ pub struct Built {
     /// The files of the export (the manifest aside), relative to `--out`.
     pub files: Vec<String>,
     pub lost: Vec<Loss>,
+    /// Spans exported that the tool's views cannot show (Prodigy's ner views).
+    pub unshown: Vec<Loss>,
     /// Articles the status filter left out, by status.
     pub left_out: BTreeMap<Status, Vec<String>>,
     /// Spans left out because their label is not in `--labels`.
@@ -113,16 +115,10 @@ pub(crate) fn manifest(args: &ExportArgs, b: &Built, flat: bool) -> String {
             })
         })
         .collect();
-    let lost: Vec<Value> = b
-        .lost
-        .iter()
-        .map(|l| {
-            json!({"article": l.article, "start": l.start, "end": l.end, "label": l.label, "text": l.text, "reason": l.reason.to_string()})
-        })
-        .collect();
+    let lost: Vec<Value> = b.lost.iter().map(loss_json).collect();
     let left_out: BTreeMap<&str, &Vec<String>> =
         b.left_out.iter().map(|(s, v)| (s.as_str(), v)).collect();
-    let v = json!({
+    let mut v = json!({
         "nhan_export": 1,
         "format": format_of(args.format).name(),
         "scheme": if flat { Value::from(args.scheme.as_str()) } else { Value::Null },
@@ -135,6 +131,10 @@ pub(crate) fn manifest(args: &ExportArgs, b: &Built, flat: bool) -> String {
         "lost": lost,
         "files": b.files,
     });
+    if format_of(args.format).shows_flat_only() {
+        let unshown: Vec<Value> = b.unshown.iter().map(loss_json).collect();
+        v["not_shown_by_flat_views"] = unshown.into();
+    }
     let mut s = serde_json::to_string_pretty(&v).expect("JSON values always serialise");
     s.push('\n');
     s
@@ -150,6 +150,17 @@ pub(crate) fn report(err: &mut dyn Write, args: &ExportArgs, b: &Built) -> std::
             b.lost.len()
         )?;
         for l in &b.lost {
+            writeln!(err, "  {l}")?;
+        }
+    }
+    if !b.unshown.is_empty() {
+        let total: usize = b.parts.iter().flat_map(|p| &p.docs).map(|d| d.spans).sum();
+        writeln!(
+            err,
+            "note: {name} holds every span, but its ner views show one label per whole token and cannot show {} of {total} (the others are shown as they are):",
+            b.unshown.len()
+        )?;
+        for l in &b.unshown {
             writeln!(err, "  {l}")?;
         }
     }
@@ -222,4 +233,8 @@ pub(crate) fn report(err: &mut dyn Write, args: &ExportArgs, b: &Built) -> std::
         )?;
     }
     Ok(())
+}
+
+fn loss_json(l: &Loss) -> Value {
+    json!({"article": l.article, "start": l.start, "end": l.end, "label": l.label, "text": l.text, "reason": l.reason.to_string()})
 }
