@@ -969,3 +969,150 @@ fn exact_duplicate_spans_are_merged_with_a_note() {
     let sc = std::fs::read_to_string(p.path().join("annotations/d.json")).unwrap();
     assert_eq!(sc.matches("\"label\": \"LOC\"").count(), 1, "{sc}");
 }
+
+#[test]
+fn many_losses_are_counted_in_the_manifest_and_listed_in_their_own_file() {
+    // 25 spans nested in one ORG: conll keeps the ORG and loses the rest.
+    let words: Vec<String> = (0..25).map(|i| format!("Tỉnh{i}")).collect();
+    let text = words.join(" ");
+    let mut label = vec![format!("[0, {}, \"ORG\"]", text.chars().count())];
+    let mut at = 0;
+    for w in &words {
+        let n = w.chars().count();
+        label.push(format!("[{at}, {}, \"LOC\"]", at + n));
+        at += n + 1;
+    }
+    let line = format!(
+        r#"{{"id": "many", "text": "{text}", "label": [{}], "status": "reviewed"}}"#,
+        label.join(", ")
+    );
+    let (p, r) = import_text("jsonl", "many.jsonl", &line, &[]);
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let r = export(
+        p.path(),
+        &["--format", "conll", "--out", &out.display().to_string()],
+    );
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("cannot hold 25 of 26 spans"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        r.stderr.matches("nested in ORG").count(),
+        20,
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(&format!(
+            "  ... and 5 more (every one is listed in {}/nhan-lost.jsonl)",
+            out.display()
+        )),
+        "{}",
+        r.stderr
+    );
+    let listed = std::fs::read_to_string(out.join("nhan-lost.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = listed
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 25);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["kind"] == "nested" && l["label"] == "LOC")
+    );
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("nhan-export.json")).unwrap()).unwrap();
+    assert_eq!(m["lost"]["spans"], 25);
+    assert_eq!(m["lost"]["by_reason"]["nested"], 25);
+    assert_eq!(m["lost"]["by_label"]["LOC"], 25);
+    assert_eq!(m["lost"]["file"], "nhan-lost.jsonl");
+
+    // A second export without losses leaves no stale list behind.
+    let r = export(
+        p.path(),
+        &["--format", "jsonl", "--out", &out.display().to_string()],
+    );
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    assert!(!out.join("nhan-lost.jsonl").exists());
+}
+
+#[test]
+fn split_ratios_must_be_positive_and_sum_to_one() {
+    for bad in ["0.5,0.6", "0.9,0.9,0.9", "8,1,1", "0.9,0.1,0"] {
+        let Err(e) =
+            ExportCli::try_parse_from(["nhan", "--format", "jsonl", "--out", "o", "--split", bad])
+        else {
+            panic!("--split {bad} was accepted");
+        };
+        assert_eq!(e.exit_code(), 2, "{bad}: {e}");
+        assert!(e.to_string().contains("--split"), "{bad}: {e}");
+    }
+}
+
+#[test]
+fn a_split_that_leaves_a_part_empty_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = tmp.path().join("o").display().to_string();
+    let r = export(
+        &fixture(),
+        &[
+            "--format",
+            "jsonl",
+            "--status",
+            "any",
+            "--split",
+            "0.8,0.1,0.1",
+            "--out",
+            &o,
+        ],
+    );
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "warning: --split 0.8,0.1,0.1 leaves the test part empty (4 articles to split)"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("leaves the dev part"), "{}", r.stderr);
+}
+
+#[test]
+fn doccano_relations_and_unread_fields_are_named_on_import() {
+    // doccano's relation-extraction export.
+    let line = r#"{"id": 3, "text": "Lan ở Huế", "entities": [{"id": 1, "label": "PER", "start_offset": 0, "end_offset": 3}, {"id": 2, "label": "LOC", "start_offset": 6, "end_offset": 9}], "relations": [{"id": 0, "from_id": 1, "to_id": 2, "type": "lives_in"}], "Comments": []}"#;
+    let (_p, r) = import_text("jsonl", "rel.jsonl", line, &[]);
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("rel.jsonl: 1 relation(s) were not imported"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("fields nhan does not read were not imported: Comments"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("with 2 spans"), "{}", r.stderr);
+}
+
+#[test]
+fn conll_columns_between_token_and_tag_are_named_on_import() {
+    let src = "Lan NNP B-NP B-PER\nở IN B-PP O\nHuế NNP B-NP B-LOC\n";
+    let (p, r) = import_text("conll", "cols.conll", src, &[]);
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("cols.conll: the columns between the token and the tag (part of speech, chunk...) of 3 line(s) were not imported"),
+        "{}",
+        r.stderr
+    );
+    let sc = std::fs::read_to_string(p.path().join("annotations/cols.json")).unwrap();
+    assert!(sc.contains(r#""label": "LOC", "text": "Huế""#), "{sc}");
+}

@@ -346,6 +346,8 @@ def lost_spans(d, m):
     """The spans a flat export lost: the manifest's list, or its lost-spans file."""
     if isinstance(m.get("lost"), list):
         return m["lost"]
+    if m["lost"]["file"] is None:
+        return []
     f = d / m["lost"]["file"]
     return [json.loads(line) for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
 

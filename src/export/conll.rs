@@ -136,6 +136,8 @@ impl Format for Conll {
         type Sentence<'a> = Vec<(usize, &'a str, &'a str)>;
         let mut docs: Vec<(usize, Vec<Sentence>)> = vec![(1, vec![Vec::new()])];
         let mut problems = Vec::new();
+        // Lines with columns between the token and the tag (part of speech, chunk).
+        let mut middle = 0;
         for (i, line) in src.lines().enumerate() {
             let n = i + 1;
             let cols: Vec<&str> = line.split_whitespace().collect();
@@ -157,6 +159,7 @@ impl Format for Conll {
                 ));
                 continue;
             }
+            middle += usize::from(cols.len() > 2);
             sents
                 .last_mut()
                 .expect("never empty")
@@ -232,10 +235,16 @@ impl Format for Conll {
                 rejected: Vec::new(),
             });
         }
-        if problems.is_empty() {
-            Ok(out)
-        } else {
-            Err(problems)
+        if !problems.is_empty() {
+            return Err(problems);
         }
+        if middle > 0
+            && let Some(first) = out.first_mut()
+        {
+            first.notes.push(format!(
+                "{shown}: the columns between the token and the tag (part of speech, chunk...) of {middle} line(s) were not imported; nhan keeps the token and the entity tag"
+            ));
+        }
+        Ok(out)
     }
 }

@@ -83,6 +83,18 @@ pub struct Loss {
     pub reason: LossReason,
 }
 
+impl LossReason {
+    /// A short name of the reason, for counts.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LossReason::InsideToken { .. } => "edge_inside_token",
+            LossReason::OutsideTokens => "edge_in_whitespace",
+            LossReason::Overlaps { nested: true, .. } => "nested",
+            LossReason::Overlaps { nested: false, .. } => "crossing",
+        }
+    }
+}
+
 impl fmt::Display for LossReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -3,7 +3,7 @@
 //! files in project order; what the report and manifest need is kept, the
 //! article itself let go.
 
-use super::report::{Built, DocSummary, PartSummary};
+use super::report::{Built, DocSummary, Losses, PartSummary, loss_line};
 use super::write::Files;
 use super::{Article, Context, ExportArgs, Format, Loss, Place, Rendered, flat, split, user};
 use crate::core::project::{ArticleMeta, Project};
@@ -49,6 +49,11 @@ impl Buffers {
     }
 }
 
+/// Every span a flat format could not hold, a JSON line each.
+pub const LOST_FILE: &str = "nhan-lost.jsonl";
+/// Every span Prodigy's flat views cannot show, a JSON line each.
+pub const NOT_SHOWN_FILE: &str = "nhan-not-shown.jsonl";
+
 /// What one pass over the project gives.
 pub(crate) struct Gathered {
     pub built: Built,
@@ -61,13 +66,15 @@ pub(crate) struct Gathered {
 /// and every article before it are done (held until the end only with
 /// `--split`, whose parts are known once every article is). `labels` are
 /// the labels to render with when an earlier pass found them; otherwise
-/// the schema's.
+/// the schema's. With `list_losses`, the spans the format cannot hold are
+/// listed in [`LOST_FILE`] (not for standard output).
 pub(crate) fn gather(
     project_dir: &Path,
     args: &ExportArgs,
     fmt: &dyn Format,
     labels: Option<&[String]>,
     files: &mut dyn Files,
+    list_losses: bool,
 ) -> anyhow::Result<Gathered> {
     let project = Project::list(project_dir).map_err(|e| user(e.to_string()))?;
     let flat_format = fmt.flat();
@@ -163,8 +170,8 @@ pub(crate) fn gather(
     let mut left_out: BTreeMap<Status, Vec<String>> = BTreeMap::new();
     let mut docs: Vec<(DocSummary, Option<Rendered>)> = Vec::new();
     let mut label_filtered = 0;
-    let mut lost = Vec::new();
-    let mut unshown = Vec::new();
+    let mut lost = Losses::default();
+    let mut unshown = Losses::default();
     let mut written = 0usize;
     let mut file_names = project.articles.iter().map(|a| &a.file_name);
     if !split {
@@ -197,8 +204,21 @@ pub(crate) fn gather(
             .doc
             .expect("an admitted article without a problem is read");
         label_filtered += r.label_filtered;
-        lost.extend(r.lost);
-        unshown.extend(r.unshown);
+        for (losses, found, file) in [
+            (&mut lost, r.lost, LOST_FILE),
+            (&mut unshown, r.unshown, NOT_SHOWN_FILE),
+        ] {
+            for l in found {
+                if list_losses {
+                    if losses.file.is_none() {
+                        files.declare(file);
+                        losses.file = Some(file.to_string());
+                    }
+                    files.write(file, &loss_line(&l));
+                }
+                losses.add(l);
+            }
+        }
         if split {
             docs.push((summary, Some(out)));
             return;

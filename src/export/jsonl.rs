@@ -37,21 +37,36 @@ impl Format for Jsonl {
         let src = src.as_str();
         let mut out = Vec::new();
         let mut problems = Vec::new();
+        let mut skipped = Skipped::default();
         for (i, line) in src.lines().enumerate() {
             let n = i + 1;
             if line.trim().is_empty() {
                 continue;
             }
-            match read_line(line, &shown, n, &stem) {
+            match read_line(line, &shown, n, &stem, &mut skipped) {
                 Ok(inc) => out.push(inc),
                 Err(e) => problems.push(format!("{shown}:{n}: {e}")),
             }
         }
-        if problems.is_empty() {
-            Ok(out)
-        } else {
-            Err(problems)
+        if !problems.is_empty() {
+            return Err(problems);
         }
+        if let Some(first) = out.first_mut() {
+            if skipped.relations > 0 {
+                first.notes.push(format!(
+                    "{shown}: {} relation(s) were not imported; nhan holds entity spans, not relations",
+                    skipped.relations
+                ));
+            }
+            if !skipped.fields.is_empty() {
+                let f: Vec<&str> = skipped.fields.iter().map(String::as_str).collect();
+                first.notes.push(format!(
+                    "{shown}: fields nhan does not read were not imported: {}",
+                    f.join(", ")
+                ));
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -97,9 +112,40 @@ fn offset(v: &Value, what: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("{what} is {v}, not a non-negative whole number"))
 }
 
-fn read_line(line: &str, shown: &str, n: usize, stem: &str) -> Result<Incoming, String> {
+/// What a doccano file holds that nhan does not import.
+#[derive(Default)]
+struct Skipped {
+    relations: usize,
+    fields: std::collections::BTreeSet<String>,
+}
+
+/// The fields of a line that import reads.
+const READ: [&str; 7] = [
+    "id",
+    "text",
+    "label",
+    "entities",
+    "article",
+    "status",
+    "annotators",
+];
+
+fn read_line(
+    line: &str,
+    shown: &str,
+    n: usize,
+    stem: &str,
+    skipped: &mut Skipped,
+) -> Result<Incoming, String> {
     let v: Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
     let m = v.as_object().ok_or("not a JSON object")?;
+    for (k, v) in m {
+        if k == "relations" {
+            skipped.relations += v.as_array().map_or(0, Vec::len);
+        } else if !READ.contains(&k.as_str()) {
+            skipped.fields.insert(k.clone());
+        }
+    }
     let text = m
         .get("text")
         .and_then(Value::as_str)

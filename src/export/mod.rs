@@ -26,8 +26,9 @@ mod write;
 
 pub use args::{ExportArgs, ExportFormat, ImportArgs, ImportFormat, Offsets, StatusFilter};
 pub use flat::{FlatSpan, Loss, LossReason, Scheme};
+pub use gather::{LOST_FILE, NOT_SHOWN_FILE};
 pub use import::{InSpan, Incoming};
-pub use report::{Built, DocSummary, PartSummary};
+pub use report::{Built, DocSummary, Losses, PartSummary};
 pub use write::Files;
 
 use crate::core::document::Document;
@@ -269,7 +270,14 @@ pub fn build(project_dir: &Path, args: &ExportArgs) -> anyhow::Result<(Built, Ve
     let mut labels = None;
     loop {
         let mut files = write::Memory::default();
-        let g = gather::gather(project_dir, args, &*fmt, labels.as_deref(), &mut files)?;
+        let g = gather::gather(
+            project_dir,
+            args,
+            &*fmt,
+            labels.as_deref(),
+            &mut files,
+            false,
+        )?;
         if !g.stale_labels {
             return Ok((g.built, files.into_files()));
         }
@@ -314,7 +322,14 @@ pub fn export_with(
                 let (b, files) = build(project_dir, args)?;
                 break (b, None, files);
             };
-            let g = gather::gather(project_dir, args, &*fmt, labels.as_deref(), &mut folder)?;
+            let g = gather::gather(
+                project_dir,
+                args,
+                &*fmt,
+                labels.as_deref(),
+                &mut folder,
+                true,
+            )?;
             if !g.stale_labels {
                 break (g.built, Some(folder), Vec::new());
             }
@@ -326,7 +341,7 @@ pub fn export_with(
     if args.strict && !b.lost.is_empty() {
         return Err(user(format!(
             "--strict: {} span(s) cannot be held by {} (listed above); nothing was written. Fix them in the annotator, or drop --strict to export without them",
-            b.lost.len(),
+            b.lost.count,
             fmt.name()
         )));
     }
@@ -466,12 +481,12 @@ mod tests {
         assert!(before.starts_with(conll::DOCSTART.as_bytes()));
         assert!(conll_to(&out, true).is_err());
         assert_eq!(std::fs::read(out.join("data.conll")).unwrap(), before);
-        assert_eq!(names(&out), ["data.conll", MANIFEST]);
+        assert_eq!(names(&out), ["data.conll", MANIFEST, LOST_FILE]);
 
         // Written again over itself: the same bytes, nothing left behind.
         assert_eq!(conll_to(&out, false).unwrap(), ExitCode::SUCCESS);
         assert_eq!(std::fs::read(out.join("data.conll")).unwrap(), before);
-        assert_eq!(names(&out), ["data.conll", MANIFEST]);
+        assert_eq!(names(&out), ["data.conll", MANIFEST, LOST_FILE]);
     }
 
     #[test]
@@ -481,7 +496,7 @@ mod tests {
         std::fs::create_dir(&out).unwrap();
         std::fs::write(out.join(".data.conll.4000000000.tmp"), "half an export").unwrap();
         assert_eq!(conll_to(&out, false).unwrap(), ExitCode::SUCCESS);
-        assert_eq!(names(&out), ["data.conll", MANIFEST]);
+        assert_eq!(names(&out), ["data.conll", MANIFEST, LOST_FILE]);
         // Any other file still makes a folder someone else's.
         let other = tmp.path().join("p");
         std::fs::create_dir(&other).unwrap();

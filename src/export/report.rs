@@ -50,6 +50,74 @@ impl DocSummary {
     }
 }
 
+/// Spans an export cannot hold (or a tool cannot show): counted by reason
+/// and label, the first few kept for the report, and every one written as
+/// a JSON line to a file of its own beside the manifest, so that neither
+/// memory nor the manifest grows with them.
+#[derive(Debug, Clone, Default)]
+pub struct Losses {
+    pub count: usize,
+    pub by_reason: BTreeMap<&'static str, usize>,
+    pub by_label: BTreeMap<String, usize>,
+    /// The first [`Losses::SHOWN`], in order.
+    pub first: Vec<Loss>,
+    /// The file that lists every one, if written (relative to `--out`).
+    pub file: Option<String>,
+}
+
+impl Losses {
+    /// How many the report prints.
+    pub const SHOWN: usize = 20;
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    pub(crate) fn add(&mut self, l: Loss) {
+        self.count += 1;
+        *self.by_reason.entry(l.reason.kind()).or_default() += 1;
+        *self.by_label.entry(l.label.clone()).or_default() += 1;
+        if self.first.len() < Self::SHOWN {
+            self.first.push(l);
+        }
+    }
+
+    fn summary(&self) -> Value {
+        json!({
+            "spans": self.count,
+            "by_reason": self.by_reason,
+            "by_label": self.by_label,
+            "file": self.file,
+        })
+    }
+
+    /// The report's lines after its heading: the first few, then where the rest are.
+    fn print(&self, err: &mut dyn Write, out: &str) -> std::io::Result<()> {
+        for l in &self.first {
+            writeln!(err, "  {l}")?;
+        }
+        if self.count > self.first.len() {
+            let whole = match &self.file {
+                Some(f) => format!(" (every one is listed in {out}/{f})"),
+                None => String::new(),
+            };
+            writeln!(
+                err,
+                "  ... and {} more{whole}",
+                self.count - self.first.len()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// One lost span as a line of the lost-spans file.
+pub(crate) fn loss_line(l: &Loss) -> Vec<u8> {
+    let mut v = serde_json::to_vec(&loss_json(l)).expect("JSON values serialise");
+    v.push(b'\n');
+    v
+}
+
 /// One part of the export as the report and the manifest see it.
 #[derive(Debug, Clone)]
 pub struct PartSummary {
@@ -67,9 +135,9 @@ pub struct Built {
     pub parts: Vec<PartSummary>,
     /// The files of the export (the manifest aside), relative to `--out`.
     pub files: Vec<String>,
-    pub lost: Vec<Loss>,
+    pub lost: Losses,
     /// Spans exported that the tool's views cannot show (Prodigy's ner views).
-    pub unshown: Vec<Loss>,
+    pub unshown: Losses,
     /// Articles the status filter left out, by status.
     pub left_out: BTreeMap<Status, Vec<String>>,
     /// Spans left out because their label is not in `--labels`.
@@ -115,11 +183,10 @@ pub(crate) fn manifest(args: &ExportArgs, b: &Built, flat: bool) -> String {
             })
         })
         .collect();
-    let lost: Vec<Value> = b.lost.iter().map(loss_json).collect();
     let left_out: BTreeMap<&str, &Vec<String>> =
         b.left_out.iter().map(|(s, v)| (s.as_str(), v)).collect();
     let mut v = json!({
-        "nhan_export": 1,
+        "nhan_export": 2,
         "format": format_of(args.format).name(),
         "scheme": if flat { Value::from(args.scheme.as_str()) } else { Value::Null },
         "status": args.status.as_str(),
@@ -128,12 +195,11 @@ pub(crate) fn manifest(args: &ExportArgs, b: &Built, flat: bool) -> String {
         "parts": parts,
         "left_out": left_out,
         "left_out_by_labels": b.label_filtered,
-        "lost": lost,
+        "lost": b.lost.summary(),
         "files": b.files,
     });
     if format_of(args.format).shows_flat_only() {
-        let unshown: Vec<Value> = b.unshown.iter().map(loss_json).collect();
-        v["not_shown_by_flat_views"] = unshown.into();
+        v["not_shown_by_flat_views"] = b.unshown.summary();
     }
     let mut s = serde_json::to_string_pretty(&v).expect("JSON values always serialise");
     s.push('\n');
@@ -142,27 +208,24 @@ pub(crate) fn manifest(args: &ExportArgs, b: &Built, flat: bool) -> String {
 
 pub(crate) fn report(err: &mut dyn Write, args: &ExportArgs, b: &Built) -> std::io::Result<()> {
     let name = format_of(args.format).name();
+    let out = args.out.display().to_string();
     if !b.lost.is_empty() {
         let total: usize = b.parts.iter().flat_map(|p| &p.docs).map(|d| d.spans).sum();
         writeln!(
             err,
             "loss report: {name} cannot hold {} of {total} spans (each is left out, the others are exported unchanged):",
-            b.lost.len()
+            b.lost.count
         )?;
-        for l in &b.lost {
-            writeln!(err, "  {l}")?;
-        }
+        b.lost.print(err, &out)?;
     }
     if !b.unshown.is_empty() {
         let total: usize = b.parts.iter().flat_map(|p| &p.docs).map(|d| d.spans).sum();
         writeln!(
             err,
             "note: {name} holds every span, but its ner views show one label per whole token and cannot show {} of {total} (the others are shown as they are):",
-            b.unshown.len()
+            b.unshown.count
         )?;
-        for l in &b.unshown {
-            writeln!(err, "  {l}")?;
-        }
+        b.unshown.print(err, &out)?;
     }
     let counts = b.entity_counts();
     let arts: usize = b.parts.iter().map(|p| p.docs.len()).sum();
@@ -190,6 +253,20 @@ pub(crate) fn report(err: &mut dyn Write, args: &ExportArgs, b: &Built) -> std::
         "exported {arts} articles with {ents} entities as {name}{parts} (--status {})",
         args.status.as_str()
     )?;
+    if let Some(r) = &args.split {
+        let ratios: Vec<String> =
+            r.0.iter()
+                .map(|x| format!("{}", (x * 1e6).round() / 1e6))
+                .collect();
+        for p in b.parts.iter().filter(|p| p.docs.is_empty()) {
+            writeln!(
+                err,
+                "warning: --split {} leaves the {} part empty ({arts} articles to split); more articles or other ratios fill it",
+                ratios.join(","),
+                p.name
+            )?;
+        }
+    }
     let n_left: usize = b.left_out.values().map(Vec::len).sum();
     if n_left == 0 {
         writeln!(err, "left out 0 articles")?;
@@ -236,5 +313,5 @@ pub(crate) fn report(err: &mut dyn Write, args: &ExportArgs, b: &Built) -> std::
 }
 
 fn loss_json(l: &Loss) -> Value {
-    json!({"article": l.article, "start": l.start, "end": l.end, "label": l.label, "text": l.text, "reason": l.reason.to_string()})
+    json!({"article": l.article, "start": l.start, "end": l.end, "label": l.label, "text": l.text, "kind": l.reason.kind(), "reason": l.reason.to_string()})
 }
