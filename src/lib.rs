@@ -9,6 +9,7 @@ pub mod export;
 pub mod runtime;
 pub mod suggest;
 pub mod progress;
+pub mod pool;
 pub mod tui;
 pub mod ui;
 pub mod view;

@@ -699,3 +699,440 @@ fn brat_spans_across_a_line_break_are_fragments_and_come_back_whole() {
         "T1\tORG 0 13;14 24\tBan Đối ngoại Trung ương\n"
     );
 }
+
+#[test]
+fn hf_tags_of_labels_outside_the_schema_index_the_label_file_in_both_paths() {
+    // Two labels outside nhan.toml, met in the opposite of their sorted
+    // order: their tag indices are known only once every article is read.
+    let p = empty_project();
+    let input = p.path().join("in.jsonl");
+    std::fs::write(
+        &input,
+        concat!(
+            r#"{"id": "a", "text": "Lan gặp Zeta ở Huế", "label": [[0, 3, "PER"], [8, 12, "ZZZ"]]}"#,
+            "\n",
+            r#"{"id": "b", "text": "Alpha và Huế", "label": [[0, 5, "AAA"], [9, 12, "LOC"]]}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let r = import(
+        p.path(),
+        &[
+            "--format",
+            "jsonl",
+            "--status",
+            "reviewed",
+            &input.display().to_string(),
+        ],
+    );
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let r = export(
+        p.path(),
+        &["--format", "hf", "--out", &out.display().to_string()],
+    );
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    let names: Vec<String> = std::fs::read_to_string(out.join("labels.txt"))
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(
+        names[names.len() - 4..],
+        ["B-AAA", "I-AAA", "B-ZZZ", "I-ZZZ"]
+    );
+    let data = std::fs::read_to_string(out.join("data.jsonl")).unwrap();
+    let mut tagged: Vec<(String, String)> = Vec::new();
+    for line in data.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        for (t, n) in v["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(v["ner_tags"].as_array().unwrap())
+        {
+            tagged.push((
+                t.as_str().unwrap().into(),
+                names[n.as_u64().unwrap() as usize].clone(),
+            ));
+        }
+    }
+    let want = [
+        ("Lan", "B-PER"),
+        ("gặp", "O"),
+        ("Zeta", "B-ZZZ"),
+        ("ở", "O"),
+        ("Huế", "O"),
+        ("Alpha", "B-AAA"),
+        ("và", "O"),
+        ("Huế", "B-LOC"),
+    ];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(tagged, want);
+    // Nothing of the first pass is left in the folder.
+    let mut files: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        ["README.md", "data.jsonl", "labels.txt", "nhan-export.json"]
+    );
+}
+
+#[test]
+fn golden_conllu_iob2() {
+    golden_case("conllu-iob2", &["--format", "conllu"]);
+}
+
+#[test]
+fn golden_conllu_bioes_writes_spacy_l_and_u() {
+    golden_case("conllu-bioes", &["--format", "conllu", "--scheme", "bioes"]);
+    let out = std::fs::read_to_string(golden_root().join("conllu-bioes/out/data.conllu")).unwrap();
+    assert!(out.contains("NE=U-") && out.contains("NE=L-"), "{out}");
+    assert!(!out.contains("NE=E-") && !out.contains("NE=S-"), "{out}");
+}
+
+#[test]
+fn golden_label_studio() {
+    golden_case("label-studio", &["--format", "label-studio"]);
+}
+
+#[test]
+fn golden_prodigy() {
+    golden_case("prodigy", &["--format", "prodigy"]);
+}
+
+#[test]
+fn golden_hf_split_card_names_each_split() {
+    golden_case(
+        "hf-split-any",
+        &[
+            "--format",
+            "hf",
+            "--status",
+            "any",
+            "--split",
+            "0.5,0.25,0.25",
+            "--seed",
+            "3",
+        ],
+    );
+    let card = std::fs::read_to_string(golden_root().join("hf-split-any/out/README.md")).unwrap();
+    assert!(
+        card.contains("- split: train\n    path: 'train.jsonl'"),
+        "{card}"
+    );
+    assert!(
+        card.contains("- split: validation\n    path: 'dev.jsonl'"),
+        "{card}"
+    );
+}
+
+#[test]
+fn label_studio_round_trip_is_byte_identical() {
+    round_trip("label-studio", Some("data.json"));
+}
+
+#[test]
+fn prodigy_round_trip_is_byte_identical() {
+    round_trip("prodigy", Some("data.jsonl"));
+}
+
+/// Imports `content` written to a file named `name` into an empty project.
+fn import_text(
+    format: &str,
+    name: &str,
+    content: &str,
+    extra: &[&str],
+) -> (tempfile::TempDir, Run) {
+    let p = empty_project();
+    let input = p.path().join(name);
+    std::fs::write(&input, content).unwrap();
+    let path = input.display().to_string();
+    let mut v = vec!["--format", format];
+    v.extend(extra);
+    v.push(&path);
+    let r = import(p.path(), &v);
+    (p, r)
+}
+
+#[test]
+fn label_studio_predictions_wait_for_suggestions() {
+    let task = r#"[{"id": 7, "data": {"text": "Lan ở Huế"}, "annotations": [],
+        "predictions": [{"model_version": "v1", "score": 0.9, "result": [{"id": "a", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 0, "end": 3, "labels": ["PER"]}}]}]}]"#;
+    let (p, r) = import_text("label-studio", "ls.json", task, &[]);
+    assert_eq!(r.code, ExitCode::from(1));
+    assert!(
+        r.stderr.contains("ls.json: task 1: holds predictions"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("suggestions"), "{}", r.stderr);
+    assert!(!p.path().join("articles").exists());
+}
+
+#[test]
+fn label_studio_import_reads_the_one_annotation_and_notes_what_it_skips() {
+    let task = r#"[{"id": 7, "data": {"text": "Lan ở Huế"}, "annotations": [
+        {"was_cancelled": true, "result": []},
+        {"result": [
+            {"id": "a", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 0, "end": 3, "text": "Lan", "labels": ["PER"]}},
+            {"id": "b", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 6, "end": 9, "text": "Huế", "labels": ["LOC"]}},
+            {"id": "r", "from_id": "a", "to_id": "b", "type": "relation"}
+        ]}]}]"#;
+    let (p, r) = import_text("label-studio", "ls.json", task, &[]);
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    assert!(r.stderr.contains("1 cancelled"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("1 result(s) that are not text labels"),
+        "{}",
+        r.stderr
+    );
+    let sc = std::fs::read_to_string(p.path().join("annotations/ls-7.json")).unwrap();
+    assert!(sc.contains(r#""label": "PER", "text": "Lan""#), "{sc}");
+    assert!(sc.contains(r#""label": "LOC", "text": "Huế""#), "{sc}");
+
+    let two = r#"[{"data": {"text": "Lan"}, "annotations": [{"result": []}, {"result": []}]}]"#;
+    let (_p, r) = import_text("label-studio", "two.json", two, &[]);
+    assert_eq!(r.code, ExitCode::from(1));
+    assert!(
+        r.stderr.contains("two.json: task 1: has 2 annotations"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn prodigy_rejects_become_rejections_and_ignores_are_counted() {
+    let lines = concat!(
+        r#"{"text": "Lan ở Huế", "spans": [{"start": 0, "end": 3, "label": "PER"}], "answer": "accept", "meta": {"article": "a"}}"#,
+        "\n",
+        r#"{"text": "Minh ở Vinh", "spans": [{"start": 0, "end": 4, "label": "LOC"}], "answer": "reject", "meta": {"article": "b"}}"#,
+        "\n",
+        r#"{"text": "Ai đó", "spans": [], "answer": "ignore"}"#,
+        "\n",
+    );
+    let (p, r) = import_text("prodigy", "pd.jsonl", lines, &[]);
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("1 task(s) answered \"ignore\" were skipped"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("with 1 spans and 1 rejected spans"),
+        "{}",
+        r.stderr
+    );
+    let b = std::fs::read_to_string(p.path().join("annotations/b.json")).unwrap();
+    assert!(b.contains("\"spans\": []"), "{b}");
+    assert!(
+        b.contains(r#""label": "LOC", "text": "Minh", "review": "rejected""#),
+        "{b}"
+    );
+    assert!(!p.path().join("articles/pd-3.txt").exists());
+}
+
+#[test]
+fn utf16_offsets_are_detected_and_converted_on_request() {
+    // "😀 Lan": Lan is at code points 2..5, UTF-16 units 3..6.
+    let line = r#"[{"data": {"text": "😀 Lan ở Huế", "article": "e"}, "annotations": [{"result": [{"id": "a", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 3, "end": 6, "text": "Lan", "labels": ["PER"]}}]}]}]"#;
+    let (p, r) = import_text("label-studio", "u.json", line, &[]);
+    assert_eq!(r.code, ExitCode::from(1));
+    assert!(
+        r.stderr.contains("u.json: task 1 result \"a\": PER [3, 6)"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--offsets utf16"), "{}", r.stderr);
+    assert!(!p.path().join("annotations").exists());
+
+    let (p, r) = import_text("label-studio", "u.json", line, &["--offsets", "utf16"]);
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    let sc = std::fs::read_to_string(p.path().join("annotations/e.json")).unwrap();
+    assert!(
+        sc.contains(r#""start": 2, "end": 5, "label": "PER", "text": "Lan""#),
+        "{sc}"
+    );
+
+    // An offset inside the emoji's surrogate pair cannot be converted.
+    let bad = line.replace(r#""start": 3"#, r#""start": 1"#);
+    let (_p, r) = import_text("label-studio", "u.json", &bad, &["--offsets", "utf16"]);
+    assert_eq!(r.code, ExitCode::from(1));
+    assert!(
+        r.stderr.contains("falls inside a character"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn exact_duplicate_spans_are_merged_with_a_note() {
+    // doccano's own test file holds [[0, 1, "LOC"], [0, 1, "LOC"]].
+    let line = r#"{"id": "d", "text": "Huế đẹp", "label": [[0, 3, "LOC"], [0, 3, "LOC"]]}"#;
+    let (p, r) = import_text("jsonl", "dup.jsonl", line, &[]);
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("dup.jsonl:1: LOC [0, 3) is given again (first at"),
+        "{}",
+        r.stderr
+    );
+    let sc = std::fs::read_to_string(p.path().join("annotations/d.json")).unwrap();
+    assert_eq!(sc.matches("\"label\": \"LOC\"").count(), 1, "{sc}");
+}
+
+#[test]
+fn many_losses_are_counted_in_the_manifest_and_listed_in_their_own_file() {
+    // 25 spans nested in one ORG: conll keeps the ORG and loses the rest.
+    let words: Vec<String> = (0..25).map(|i| format!("Tỉnh{i}")).collect();
+    let text = words.join(" ");
+    let mut label = vec![format!("[0, {}, \"ORG\"]", text.chars().count())];
+    let mut at = 0;
+    for w in &words {
+        let n = w.chars().count();
+        label.push(format!("[{at}, {}, \"LOC\"]", at + n));
+        at += n + 1;
+    }
+    let line = format!(
+        r#"{{"id": "many", "text": "{text}", "label": [{}], "status": "reviewed"}}"#,
+        label.join(", ")
+    );
+    let (p, r) = import_text("jsonl", "many.jsonl", &line, &[]);
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let r = export(
+        p.path(),
+        &["--format", "conll", "--out", &out.display().to_string()],
+    );
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("cannot hold 25 of 26 spans"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        r.stderr.matches("nested in ORG").count(),
+        20,
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(&format!(
+            "  ... and 5 more (every one is listed in {}/nhan-lost.jsonl)",
+            out.display()
+        )),
+        "{}",
+        r.stderr
+    );
+    let listed = std::fs::read_to_string(out.join("nhan-lost.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = listed
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 25);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["kind"] == "nested" && l["label"] == "LOC")
+    );
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("nhan-export.json")).unwrap()).unwrap();
+    assert_eq!(m["lost"]["spans"], 25);
+    assert_eq!(m["lost"]["by_reason"]["nested"], 25);
+    assert_eq!(m["lost"]["by_label"]["LOC"], 25);
+    assert_eq!(m["lost"]["file"], "nhan-lost.jsonl");
+
+    // A second export without losses leaves no stale list behind.
+    let r = export(
+        p.path(),
+        &["--format", "jsonl", "--out", &out.display().to_string()],
+    );
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    assert!(!out.join("nhan-lost.jsonl").exists());
+}
+
+#[test]
+fn split_ratios_must_be_positive_and_sum_to_one() {
+    for bad in ["0.5,0.6", "0.9,0.9,0.9", "8,1,1", "0.9,0.1,0"] {
+        let Err(e) =
+            ExportCli::try_parse_from(["nhan", "--format", "jsonl", "--out", "o", "--split", bad])
+        else {
+            panic!("--split {bad} was accepted");
+        };
+        assert_eq!(e.exit_code(), 2, "{bad}: {e}");
+        assert!(e.to_string().contains("--split"), "{bad}: {e}");
+    }
+}
+
+#[test]
+fn a_split_that_leaves_a_part_empty_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = tmp.path().join("o").display().to_string();
+    let r = export(
+        &fixture(),
+        &[
+            "--format",
+            "jsonl",
+            "--status",
+            "any",
+            "--split",
+            "0.8,0.1,0.1",
+            "--out",
+            &o,
+        ],
+    );
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "warning: --split 0.8,0.1,0.1 leaves the test part empty (4 articles to split)"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("leaves the dev part"), "{}", r.stderr);
+}
+
+#[test]
+fn doccano_relations_and_unread_fields_are_named_on_import() {
+    // doccano's relation-extraction export.
+    let line = r#"{"id": 3, "text": "Lan ở Huế", "entities": [{"id": 1, "label": "PER", "start_offset": 0, "end_offset": 3}, {"id": 2, "label": "LOC", "start_offset": 6, "end_offset": 9}], "relations": [{"id": 0, "from_id": 1, "to_id": 2, "type": "lives_in"}], "Comments": []}"#;
+    let (_p, r) = import_text("jsonl", "rel.jsonl", line, &[]);
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("rel.jsonl: 1 relation(s) were not imported"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("fields nhan does not read were not imported: Comments"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("with 2 spans"), "{}", r.stderr);
+}
+
+#[test]
+fn conll_columns_between_token_and_tag_are_named_on_import() {
+    let src = "Lan NNP B-NP B-PER\nở IN B-PP O\nHuế NNP B-NP B-LOC\n";
+    let (p, r) = import_text("conll", "cols.conll", src, &[]);
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("cols.conll: the columns between the token and the tag (part of speech, chunk...) of 3 line(s) were not imported"),
+        "{}",
+        r.stderr
+    );
+    let sc = std::fs::read_to_string(p.path().join("annotations/cols.json")).unwrap();
+    assert!(sc.contains(r#""label": "LOC", "text": "Huế""#), "{sc}");
+}

@@ -80,7 +80,12 @@ fn import_files(
         "brat" => vec![input.to_string_lossy().into_owned()],
         _ => walk(&input)
             .into_iter()
-            .filter(|p| p.extension().is_some_and(|e| e == "jsonl" || e == "conll"))
+            .filter(|p| {
+                let data = p.file_name().is_some_and(|n| n != nhan::export::MANIFEST);
+                data && p
+                    .extension()
+                    .is_some_and(|e| e == "jsonl" || e == "conll" || e == "json")
+            })
             .map(|p| p.to_string_lossy().into_owned())
             .collect(),
     };
@@ -147,6 +152,18 @@ proptest! {
     }
 
     #[test]
+    fn label_studio_import_survives_damage(pick in 0usize..8, at in 0usize..4096, byte in any::<u8>(), cut in 0usize..4096) {
+        let (_keep, files) = exported("label-studio");
+        import_mutated("label-studio", &files, pick, at, byte, cut);
+    }
+
+    #[test]
+    fn prodigy_import_survives_damage(pick in 0usize..8, at in 0usize..4096, byte in any::<u8>(), cut in 0usize..4096) {
+        let (_keep, files) = exported("prodigy");
+        import_mutated("prodigy", &files, pick, at, byte, cut);
+    }
+
+    #[test]
     fn brat_import_survives_damage(pick in 0usize..8, at in 0usize..4096, byte in any::<u8>(), cut in 0usize..4096) {
         let (_keep, files) = exported("brat");
         import_mutated("brat", &files, pick, at, byte, cut);
@@ -157,7 +174,7 @@ proptest! {
 /// are not vacuous).
 #[test]
 fn undamaged_exports_import_cleanly() {
-    for format in ["jsonl", "conll", "brat"] {
+    for format in ["jsonl", "conll", "brat", "label-studio", "prodigy"] {
         let (_keep, files) = exported(format);
         let (_dir, project, result) = import_files(format, &files);
         result.unwrap_or_else(|e| panic!("{format}: {e}"));

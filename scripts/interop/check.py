@@ -4,7 +4,8 @@ each one reads exactly what nhan says it exported.
     check.py --project DIR --exports ROOT
 
 ROOT holds one folder per export, as scripts/interop/run.sh writes them:
-jsonl/, brat/, hf/, conll-iob2/, conll-iob1/, conll-bioes/, each with the
+jsonl/, brat/, hf/, conll-iob2/, conll-iob1/, conll-bioes/, conllu-iob2/,
+conllu-bioes/, each with the
 nhan-export.json manifest. Fails (exit 1) on any error, on any warning from
 the tools about the data (misaligned entities and the like), and on any
 entity count that differs from the manifest.
@@ -104,7 +105,7 @@ def check_jsonl_in_spacy(root, by_article):
     for part in hm["parts"]:
         for r in read_jsonl(hf / f"{part['name']}.jsonl"):
             tokens[r["id"].rsplit("#", 1)[0]].extend(r["tokens"])
-    lost = {(l["article"], l["start"], l["end"], l["label"]) for l in hm["lost"]}
+    lost = {(l["article"], l["start"], l["end"], l["label"]) for l in lost_spans(hf, hm)}
     n = 0
     for art, r in by_article.items():
         words, spaces = get_words_and_spaces(tokens[r["id"]], r["text"]) if tokens[r["id"]] else ([], [])
@@ -191,7 +192,7 @@ def check_conll_spacy(root, scheme, by_article):
 
     d = root / f"conll-{scheme}"
     m = manifest(d)
-    lost = {(l["article"], l["start"], l["end"], l["label"]) for l in m["lost"]}
+    lost = {(l["article"], l["start"], l["end"], l["label"]) for l in lost_spans(d, m)}
     counts = {}
     for part in m["parts"]:
         src = d / f"{part['name']}.conll"
@@ -301,6 +302,89 @@ def check_hf(root):
     return counts
 
 
+def check_conllu_spacy(root, scheme, by_article):
+    """`spacy convert --converter conllu` reads every flat entity from MISC NE= tags."""
+    from spacy.tokens import DocBin
+    import spacy
+
+    d = root / f"conllu-{scheme}"
+    m = manifest(d)
+    lost = {(l["article"], l["start"], l["end"], l["label"]) for l in lost_spans(d, m)}
+    counts = {}
+    for part in m["parts"]:
+        src = d / f"{part['name']}.conllu"
+        if not part["articles"]:
+            counts[part["name"]] = 0
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            p = subprocess.run(
+                [sys.executable, "-m", "spacy", "convert", str(src), tmp, "--converter", "conllu", "--n-sents", "10000"],
+                capture_output=True, text=True,
+            )
+            said = (p.stdout + p.stderr).strip()
+            if p.returncode != 0 or "✘" in said or "Warning" in said:
+                fail(f"spacy convert conllu {src}: exit {p.returncode}: {said}")
+                continue
+            docs = list(DocBin().from_disk(Path(tmp) / f"{part['name']}.spacy").get_docs(spacy.blank("xx").vocab))
+        got = sorted((e.label_, squash(e.text)) for doc in docs for e in doc.ents)
+        want = sorted(
+            (label, squash(by_article[art]["text"][s:e]))
+            for art in part["articles"]
+            if art in by_article
+            for s, e, label in by_article[art]["label"]
+            if (art, s, e, label) not in lost
+        )
+        counts[part["name"]] = len(got)
+        if len(got) != expected(m)[part["name"]]:
+            fail(f"spacy convert conllu-{scheme} {part['name']}: {len(got)} entities, manifest says {expected(m)[part['name']]}")
+        if got != want:
+            fail(f"spacy convert conllu-{scheme} {part['name']}: entities differ from the jsonl export less the loss report")
+    return counts
+
+
+def lost_spans(d, m):
+    """The spans a flat export lost: the manifest's list, or its lost-spans file."""
+    if isinstance(m.get("lost"), list):
+        return m["lost"]
+    if m["lost"]["file"] is None:
+        return []
+    f = d / m["lost"]["file"]
+    return [json.loads(line) for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def check_hf_folder(root):
+    """`load_dataset(folder)` alone: the dataset card names the splits and the ClassLabel tags."""
+    import datasets
+    from datasets import ClassLabel, load_dataset
+
+    datasets.disable_progress_bars()
+    d = root / "hf"
+    m = manifest(d)
+    names = (d / "labels.txt").read_text(encoding="utf-8").splitlines()
+    ds = load_dataset(str(d), cache_dir=os.environ.get("NHAN_HF_CACHE"))
+    split_of = {"data": "train", "dev": "validation"}
+    counts = {}
+    for part in m["parts"]:
+        name = split_of.get(part["name"], part["name"])
+        if not part["sentences"]:
+            counts[name] = 0
+            continue
+        if name not in ds:
+            fail(f"hf folder: no split {name} (has {list(ds)})")
+            continue
+        split = ds[name]
+        if set(split.column_names) != {"id", "tokens", "ner_tags"}:
+            fail(f"hf folder {name}: columns {split.column_names}: the manifest was read as data?")
+        cl = split.features["ner_tags"].feature
+        if not isinstance(cl, ClassLabel) or cl.names != names:
+            fail(f"hf folder {name}: ner_tags are {split.features['ner_tags']}, not ClassLabel of labels.txt")
+            continue
+        if len(split) != part["sentences"]:
+            fail(f"hf folder {name}: {len(split)} rows, manifest says {part['sentences']} sentences")
+        counts[name] = len(split)
+    return counts
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--project", type=Path, required=True)
@@ -328,8 +412,11 @@ def main():
     for s in ("iob2", "iob1", "bioes"):
         rows.append((f"seqeval conll-{s}" + (" (strict)" if s != "iob1" else " (conlleval)"), check_conll_seqeval(root, s)))
     rows.append(("datasets.load_dataset json + ClassLabel", check_hf(root)))
+    rows.append(("datasets.load_dataset(folder), card's ClassLabel (rows)", check_hf_folder(root)))
+    for s in ("iob2", "bioes"):
+        rows.append((f"spacy convert --converter conllu ({s})", check_conllu_spacy(root, s, by_article)))
 
-    lost = len(manifest(root / "conll-iob2")["lost"])
+    lost = len(lost_spans(root / "conll-iob2", manifest(root / "conll-iob2")))
     print(f"interop check of {root}:")
     for name, c in rows:
         print(f"  {name:48} " + ", ".join(f"{k} {v}" for k, v in c.items()))

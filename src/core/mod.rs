@@ -3,11 +3,13 @@
 
 pub mod adjudication;
 pub mod consistency;
+pub mod atomic;
 pub mod document;
 pub mod edit;
 pub mod encoding;
 pub mod git;
 pub mod interned;
+pub mod json;
 pub mod lock;
 pub mod markup;
 pub mod merge;
@@ -23,3 +25,4 @@ pub mod stream;
 pub mod text;
 pub mod text_cache;
 pub mod tokens;
+pub mod utf8;

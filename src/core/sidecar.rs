@@ -2,6 +2,8 @@
 //! and column; writing produces the contract's layout byte for byte (one span
 //! per line, `", "` and `": "` separators, like Python's `json.dumps`).
 
+pub use super::atomic::{remove_stale_temps, write_atomic, write_atomic_with};
+use super::json;
 use super::span::Span;
 use super::status::Status;
 use serde::{Deserialize, Serialize};
@@ -226,9 +228,9 @@ fn span_json(out: &mut Vec<u8>, s: &Span) {
     out.extend_from_slice(b", \"end\": ");
     out.extend_from_slice(num.format(s.end).as_bytes());
     out.extend_from_slice(b", \"label\": ");
-    json_str(out, &s.label);
+    json::push_str(out, &s.label);
     out.extend_from_slice(b", \"text\": ");
-    json_str(out, &s.text);
+    json::push_str(out, &s.text);
     for (k, v) in [
         (&b", \"annotator\": "[..], s.annotator),
         (b", \"review\": ", s.review),
@@ -236,49 +238,16 @@ fn span_json(out: &mut Vec<u8>, s: &Span) {
     ] {
         if let Some(v) = v {
             out.extend_from_slice(k);
-            json_str(out, &v);
+            json::push_str(out, &v);
         }
     }
     for (k, v) in s.extra.iter() {
         out.extend_from_slice(b", ");
-        json_str(out, k);
+        json::push_str(out, k);
         out.extend_from_slice(b": ");
         out.extend_from_slice(spaced(v).as_bytes());
     }
     out.push(b'}');
-}
-
-/// A JSON string the way serde_json writes one: only `"`, `\\` and control
-/// characters escaped, everything else (Vietnamese included) as UTF-8.
-fn json_str(out: &mut Vec<u8>, s: &str) {
-    out.push(b'"');
-    let bytes = s.as_bytes();
-    let mut from = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let esc: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            0..=0x1f => b"",
-            _ => continue,
-        };
-        out.extend_from_slice(&bytes[from..i]);
-        if esc.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.extend_from_slice(b"\\u00");
-            out.push(HEX[usize::from(b >> 4)]);
-            out.push(HEX[usize::from(b & 15)]);
-        } else {
-            out.extend_from_slice(esc);
-        }
-        from = i + 1;
-    }
-    out.extend_from_slice(&bytes[from..]);
-    out.push(b'"');
 }
 
 /// A top-level member. A non-empty array of objects (such as review's
@@ -335,122 +304,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     s
 }
 
-/// Removes temporary files that `write_atomic` left in `dir` when a process
-/// died between creating and renaming them. Call it only while holding the
-/// project lock, so no other nhan is writing there. Returns what it removed.
-pub fn remove_stale_temps(dir: &Path) -> Vec<std::path::PathBuf> {
-    let own = format!(".{}.tmp", std::process::id());
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            name.starts_with('.')
-                && name.ends_with(".tmp")
-                && name.contains(".json.")
-                && !name.ends_with(&own)
-        })
-        .filter(|p| std::fs::remove_file(p).is_ok())
-        .collect()
-}
-
-/// Replaces `path` with `contents` so that a crash at any moment leaves
-/// either the old file or the new one: temp file in the same folder, fsync,
-/// rename, fsync the folder.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
-    write_atomic_with(path, |w| w.write_all(contents))
-}
-
-/// Has the disk start on what is written, every megabyte, so that the
-/// closing `fsync` of a large sidecar waits for the last piece rather than
-/// for all of it (a 100k-span save went from 16 to 14 ms).
-struct EarlyWriteback<'a> {
-    file: &'a std::fs::File,
-    written: u64,
-    started: u64,
-}
-
-impl<'a> EarlyWriteback<'a> {
-    const EVERY: u64 = 1 << 20;
-
-    fn new(file: &'a std::fs::File) -> Self {
-        EarlyWriteback {
-            file,
-            written: 0,
-            started: 0,
-        }
-    }
-}
-
-impl Write for EarlyWriteback<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = (&*self.file).write(buf)?;
-        self.written += n as u64;
-        if self.written - self.started >= Self::EVERY {
-            #[cfg(target_os = "linux")]
-            {
-                use std::os::fd::AsRawFd;
-                // SAFETY: a valid open descriptor and a byte range of it; the
-                // call only asks the kernel to start writing those pages out.
-                unsafe {
-                    libc::sync_file_range(
-                        self.file.as_raw_fd(),
-                        self.started as libc::off64_t,
-                        (self.written - self.started) as libc::off64_t,
-                        libc::SYNC_FILE_RANGE_WRITE,
-                    );
-                }
-            }
-            self.started = self.written;
-        }
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-/// `write_atomic` for contents produced as they are written (through a
-/// buffer), so that a large file is never held in memory whole.
-pub fn write_atomic_with(
-    path: &Path,
-    contents: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("sidecar");
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let f = std::fs::File::create(&tmp)?;
-        // 128 KB: an 11 MB sidecar in ~85 write calls rather than ~170.
-        let mut w = io::BufWriter::with_capacity(1 << 17, EarlyWriteback::new(&f));
-        contents(&mut w)?;
-        w.flush()?;
-        drop(w);
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, path)?;
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -492,47 +345,6 @@ mod tests {
         let e =
             Sidecar::parse(br#"{"nhan": 2, "article": "a", "text_sha256": ""}"#, "x").unwrap_err();
         assert!(e.message.contains("newer"));
-    }
-
-    #[test]
-    fn stale_temp_files_are_removed_and_sidecars_kept() {
-        let d = tempfile::tempdir().unwrap();
-        std::fs::write(d.path().join("a.json"), "{}").unwrap();
-        std::fs::write(d.path().join(".a.json.999999.tmp"), "{\"nh").unwrap();
-        std::fs::write(d.path().join("notes.tmp"), "mine").unwrap();
-        let removed = remove_stale_temps(d.path());
-        assert_eq!(removed.len(), 1);
-        assert!(d.path().join("a.json").exists() && d.path().join("notes.tmp").exists());
-        assert!(!d.path().join(".a.json.999999.tmp").exists());
-    }
-
-    #[test]
-    fn atomic_write_leaves_no_temp_file() {
-        let d = tempfile::tempdir().unwrap();
-        let p = d.path().join("annotations/a.json");
-        write_atomic(&p, b"one").unwrap();
-        write_atomic(&p, b"two").unwrap();
-        assert_eq!(std::fs::read(&p).unwrap(), b"two");
-        assert_eq!(std::fs::read_dir(p.parent().unwrap()).unwrap().count(), 1);
-    }
-
-    #[test]
-    fn a_large_write_written_out_early_in_pieces_arrives_whole() {
-        let d = tempfile::tempdir().unwrap();
-        let p = d.path().join("a.json");
-        // Several megabytes, so the early write-back runs more than once,
-        // in pieces that straddle its boundaries.
-        let line = "    {\"id\": 1, \"label\": \"ORG\", \"text\": \"Ủy ban nhân dân\"},\n";
-        let whole = line.repeat(3 * (1 << 20) / line.len() + 7);
-        write_atomic_with(&p, |w| {
-            for piece in whole.as_bytes().chunks(70_001) {
-                w.write_all(piece)?;
-            }
-            Ok(())
-        })
-        .unwrap();
-        assert_eq!(std::fs::read_to_string(&p).unwrap(), whole);
-        assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 1);
     }
 
     proptest::proptest! {

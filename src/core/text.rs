@@ -1,6 +1,7 @@
 //! Article text addressed by Unicode code point, with grapheme-cluster
 //! boundaries. Byte offsets exist only inside this module and at I/O edges.
 
+use super::utf8::skip_chars;
 use std::sync::Arc;
 use unicode_segmentation::GraphemeCursor;
 
@@ -42,7 +43,7 @@ impl Text {
             checkpoints.push(b as u32);
             let next = skip_chars(bytes, b, STRIDE);
             if next >= bytes.len() {
-                len_chars += bytes[b..].iter().filter(|&&x| (x as i8) >= -64).count();
+                len_chars += super::utf8::count_chars(&bytes[b..]);
                 break;
             }
             len_chars += STRIDE;
@@ -206,36 +207,6 @@ impl Text {
             self.prev_grapheme(c)
         }
     }
-}
-
-/// Byte offset of the `n`-th char start at or after byte `b` (itself a char
-/// start), counting `b` as the 0th; the length of `bytes` if there are fewer.
-/// Eight bytes at a time: a char starts at every byte that is not a UTF-8
-/// continuation byte (0b10xx_xxxx).
-#[inline]
-fn skip_chars(bytes: &[u8], mut b: usize, mut n: usize) -> usize {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    while n >= 8 && b + 8 <= bytes.len() {
-        let w = u64::from_le_bytes(bytes[b..b + 8].try_into().expect("8 bytes"));
-        // Bit 7 set and bit 6 clear: a continuation byte.
-        let cont = w & !(w << 1) & HIGH;
-        let starts = 8 - cont.count_ones() as usize;
-        if starts > n {
-            break;
-        }
-        n -= starts;
-        b += 8;
-    }
-    while b < bytes.len() {
-        if (bytes[b] as i8) >= -64 {
-            if n == 0 {
-                return b;
-            }
-            n -= 1;
-        }
-        b += 1;
-    }
-    bytes.len()
 }
 
 /// See [`Text::byte_cursor`].

@@ -5,12 +5,15 @@
 //! brat itself stores such spans) and read back as one span.
 
 use super::import::safe_file_name;
-use super::{Dataset, ExportDoc, Format, InSpan, Incoming, OutFile};
+use super::{Article, Context, Files, Format, InSpan, Incoming, PartSummary, Place, Rendered};
 use crate::core::schema::Overlap;
 use crate::core::text::Text;
 use std::path::{Path, PathBuf};
 
 pub struct Brat;
+
+/// The file that lists the labels, in each part's folder.
+const CONF: &str = "annotation.conf";
 
 fn is_break(c: char) -> bool {
     matches!(c, '\n' | '\r')
@@ -37,7 +40,7 @@ fn fragments(text: &Text, start: usize, end: usize) -> Vec<(usize, usize)> {
     out
 }
 
-pub fn ann(d: &ExportDoc) -> String {
+pub fn ann(d: &Article) -> String {
     let mut out = String::new();
     for (k, s) in d.spans.iter().enumerate() {
         let frags = fragments(&d.doc.text, s.start, s.end);
@@ -57,15 +60,15 @@ pub fn ann(d: &ExportDoc) -> String {
     out
 }
 
-pub fn annotation_conf(ds: &Dataset) -> String {
+pub fn annotation_conf(labels: &[String], overlap: Overlap) -> String {
     let mut s =
         String::from("# Written by nhan export: the entity labels of this dataset.\n[entities]\n");
-    for l in &ds.labels {
+    for l in labels {
         s.push_str(l);
         s.push('\n');
     }
     s.push_str("\n[relations]\n");
-    match ds.overlap {
+    match overlap {
         Overlap::None => {}
         Overlap::Nested => {
             s.push_str("<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:contain\n")
@@ -85,31 +88,26 @@ impl Format for Brat {
         false
     }
 
-    fn export(&self, ds: &Dataset) -> Vec<OutFile> {
-        let conf = annotation_conf(ds);
-        let mut out = Vec::new();
-        for p in &ds.parts {
-            let dir = if ds.split {
-                format!("{}/", p.name)
-            } else {
-                String::new()
+    fn start_part(&self, place: &Place, files: &mut dyn Files) {
+        files.declare(&place.path(CONF));
+    }
+
+    fn render(&self, d: &Article, _cx: &Context, out: &mut Rendered) {
+        let text = d.doc.text.as_str().as_bytes().to_vec();
+        out.own.push((format!("{}.txt", d.stem()), text));
+        out.own
+            .push((format!("{}.ann", d.stem()), ann(d).into_bytes()));
+    }
+
+    fn finish(&self, cx: &Context, parts: &[PartSummary], files: &mut dyn Files) {
+        let conf = annotation_conf(&cx.labels, cx.overlap);
+        for p in parts {
+            let place = Place {
+                name: &p.name,
+                split: cx.split,
             };
-            out.push(OutFile {
-                path: format!("{dir}annotation.conf"),
-                bytes: conf.clone().into_bytes(),
-            });
-            for d in &p.docs {
-                out.push(OutFile {
-                    path: format!("{dir}{}.txt", d.stem()),
-                    bytes: d.doc.text.as_str().as_bytes().to_vec(),
-                });
-                out.push(OutFile {
-                    path: format!("{dir}{}.ann", d.stem()),
-                    bytes: ann(d).into_bytes(),
-                });
-            }
+            files.write(&place.path(CONF), conf.as_bytes());
         }
-        out
     }
 
     fn import(&self, path: &Path) -> Result<Vec<Incoming>, Vec<String>> {
@@ -254,6 +252,8 @@ fn read_pair(ann_path: &Path) -> Result<Incoming, Vec<String>> {
             annotator: None,
             text: text_given,
             at,
+            review: None,
+            reviewer: None,
         });
     }
     if !problems.is_empty() {
@@ -273,5 +273,6 @@ fn read_pair(ann_path: &Path) -> Result<Incoming, Vec<String>> {
         spans,
         status: None,
         notes,
+        rejected: Vec::new(),
     })
 }

@@ -8,7 +8,7 @@
 use super::Scheme;
 use super::flat::{decode, token_bytes};
 use super::import::safe_file_name;
-use super::{Article, Dataset, Format, InSpan, Incoming, OutFile};
+use super::{Article, Context, Format, InSpan, Incoming, Place, Rendered};
 use std::path::Path;
 
 pub const DOCSTART: &str = "-DOCSTART- -X- O O";
@@ -19,28 +19,33 @@ pub struct Conll;
 pub fn document(d: &super::ExportDoc, scheme: super::Scheme) -> String {
     let mut out = Vec::new();
     let spans: Vec<_> = d.spans.iter().collect();
-    document_into(
-        &Article::of(d, &spans),
-        scheme,
-        &token_bytes(&d.doc),
-        &mut out,
-    );
+    let tb = token_bytes(&d.doc);
+    let a = Article {
+        doc: &d.doc,
+        spans: &spans,
+        flat: &d.flat,
+        sentences: &d.sentences,
+        token_bytes: &tb,
+        number: 1,
+    };
+    document_into(&a, scheme, &mut out);
     String::from_utf8(out).expect("tokens are slices of the text, tags are labels")
 }
 
 /// One document as the export file holds it: the `-DOCSTART-` header, then
-/// [`document`]. `tb` is what [`token_bytes`] gives for `a.doc`.
-pub(crate) fn render(a: &Article, scheme: super::Scheme, tb: &[(u32, u32)], out: &mut Vec<u8>) {
+/// [`document`].
+fn render(a: &Article, scheme: super::Scheme, out: &mut Vec<u8>) {
     out.reserve(a.doc.text.as_str().len() * 3 / 2 + 64);
     out.extend_from_slice(DOCSTART.as_bytes());
     out.extend_from_slice(b"\n\n");
-    document_into(a, scheme, tb, out);
+    document_into(a, scheme, out);
 }
 
 /// [`document`] appended to `out`: each token's bytes copied from the text
 /// by its byte range and its tag written in place (what
 /// [`tags`](super::flat::tags) gives, without a string per token).
-fn document_into(d: &Article, scheme: super::Scheme, tb: &[(u32, u32)], out: &mut Vec<u8>) {
+fn document_into(d: &Article, scheme: super::Scheme, out: &mut Vec<u8>) {
+    let tb = d.token_bytes;
     let text = d.doc.text.as_str().as_bytes();
     let flat = d.flat;
     for r in d.sentences {
@@ -114,10 +119,12 @@ impl Format for Conll {
         true
     }
 
-    fn export(&self, ds: &Dataset) -> Vec<OutFile> {
-        super::file_per_part(ds, "conll", |a, bytes| {
-            render(a, ds.scheme, &token_bytes(a.doc), bytes)
-        })
+    fn part_file(&self, place: &Place) -> Option<String> {
+        Some(format!("{}.conll", place.name))
+    }
+
+    fn render(&self, a: &Article, cx: &Context, out: &mut Rendered) {
+        render(a, cx.scheme, &mut out.part);
     }
 
     fn import(&self, path: &Path) -> Result<Vec<Incoming>, Vec<String>> {
@@ -129,6 +136,8 @@ impl Format for Conll {
         type Sentence<'a> = Vec<(usize, &'a str, &'a str)>;
         let mut docs: Vec<(usize, Vec<Sentence>)> = vec![(1, vec![Vec::new()])];
         let mut problems = Vec::new();
+        // Lines with columns between the token and the tag (part of speech, chunk).
+        let mut middle = 0;
         for (i, line) in src.lines().enumerate() {
             let n = i + 1;
             let cols: Vec<&str> = line.split_whitespace().collect();
@@ -150,6 +159,7 @@ impl Format for Conll {
                 ));
                 continue;
             }
+            middle += usize::from(cols.len() > 2);
             sents
                 .last_mut()
                 .expect("never empty")
@@ -205,6 +215,8 @@ impl Format for Conll {
                                 annotator: None,
                                 text: None,
                                 at: format!("{shown}:{}", sent[r.start].0.min(line)),
+                                review: None,
+                                reviewer: None,
                             });
                         }
                     }
@@ -220,12 +232,19 @@ impl Format for Conll {
                 spans,
                 status: None,
                 notes: Vec::new(),
+                rejected: Vec::new(),
             });
         }
-        if problems.is_empty() {
-            Ok(out)
-        } else {
-            Err(problems)
+        if !problems.is_empty() {
+            return Err(problems);
         }
+        if middle > 0
+            && let Some(first) = out.first_mut()
+        {
+            first.notes.push(format!(
+                "{shown}: the columns between the token and the tag (part of speech, chunk...) of {middle} line(s) were not imported; nhan keeps the token and the entity tag"
+            ));
+        }
+        Ok(out)
     }
 }

@@ -7,6 +7,7 @@ use super::quote;
 use crate::core::document::Document;
 use crate::core::span::Span;
 use crate::core::tokens::Tokens;
+use crate::core::utf8::{self, HIGH};
 use std::borrow::Borrow;
 use std::fmt;
 use std::ops::Range;
@@ -80,6 +81,18 @@ pub struct Loss {
     pub label: String,
     pub text: String,
     pub reason: LossReason,
+}
+
+impl LossReason {
+    /// A short name of the reason, for counts.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LossReason::InsideToken { .. } => "edge_inside_token",
+            LossReason::OutsideTokens => "edge_in_whitespace",
+            LossReason::Overlaps { nested: true, .. } => "nested",
+            LossReason::Overlaps { nested: false, .. } => "crossing",
+        }
+    }
 }
 
 impl fmt::Display for LossReason {
@@ -264,13 +277,11 @@ pub(crate) fn token_bytes(doc: &Document) -> Vec<(u32, u32)> {
         && b + 8 <= bytes.len()
     {
         let w = u64::from_le_bytes(bytes[b..b + 8].try_into().expect("8 bytes"));
-        // Bit 7 set and bit 6 clear: a continuation byte; every other byte starts a char.
-        let starts = !(w & !(w << 1)) & HIGH;
+        let starts = utf8::char_starts(w);
         // Bit k of `m`: byte k starts a char (bit 8k + 7 gathered to bit 56 + k).
         let m = ((starts >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as usize;
-        // A table, not `count_ones`: the baseline x86-64 target has no
-        // popcnt instruction and emulates it with a dozen operations.
-        let k = usize::from(BITS[m]);
+        // One popcnt instruction (.cargo/config.toml builds for x86-64-v2).
+        let k = m.count_ones() as usize;
         while e < c + k {
             emit(b + usize::from(NTH_BIT[m][e - c]));
             next = edges.next();
@@ -285,7 +296,7 @@ pub(crate) fn token_bytes(doc: &Document) -> Vec<(u32, u32)> {
     // The last few bytes, one at a time; edges at the very end get its length.
     while let Some(e) = next {
         while b < bytes.len() {
-            if (bytes[b] as i8) >= -64 {
+            if utf8::is_char_start(bytes[b]) {
                 if c == e {
                     break;
                 }
@@ -298,17 +309,6 @@ pub(crate) fn token_bytes(doc: &Document) -> Vec<(u32, u32)> {
     }
     out
 }
-
-/// `BITS[m]`: how many bits of the byte `m` are set.
-const BITS: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut m = 0;
-    while m < 256 {
-        t[m] = (m as u8).count_ones() as u8;
-        m += 1;
-    }
-    t
-};
 
 /// `NTH_BIT[m][n]`: the position of the n-th set bit of the byte `m`.
 const NTH_BIT: [[u8; 8]; 256] = {
@@ -327,8 +327,6 @@ const NTH_BIT: [[u8; 8]; 256] = {
     }
     t
 };
-
-const HIGH: u64 = 0x8080_8080_8080_8080;
 
 /// Bit 7 of each byte of `w` that equals `c` (exact: no carries between
 /// bytes, so a match never marks its neighbour).
@@ -648,7 +646,7 @@ fn break_after(s: &str, ls: usize, le: usize, m: usize) -> Option<usize> {
     let next_to = j == m + 1;
     let prev = (m > ls).then(|| {
         let mut p = m - 1;
-        while (bytes[p] as i8) < -64 {
+        while !utf8::is_char_start(bytes[p]) {
             p -= 1;
         }
         sentence_class(s, p).0

@@ -4,9 +4,11 @@
 //! written unless every input is sound; nothing is overwritten without
 //! `--force`.
 
+use super::args::Offsets;
 use super::{ImportArgs, quote, user};
 use crate::core::document::Document;
 use crate::core::edit::Edit;
+use crate::core::review::REJECTED_FIELD;
 use crate::core::schema::{Overlap, Schema};
 use crate::core::sidecar::{sha256_hex, write_atomic};
 use crate::core::span::{crosses, overlaps};
@@ -27,6 +29,9 @@ pub struct InSpan {
     pub text: Option<String>,
     /// Where the input gives it: `file:line`.
     pub at: String,
+    /// The review decision the input records (`accepted`, `fixed`), if any.
+    pub review: Option<String>,
+    pub reviewer: Option<String>,
 }
 
 /// An article as an input gives it.
@@ -41,6 +46,9 @@ pub struct Incoming {
     pub status: Option<Status>,
     /// Things the format read but nhan does not keep (relations, notes...).
     pub notes: Vec<String>,
+    /// Spans the input records as rejected (kept in the sidecar's
+    /// `rejected` list, as review keeps them).
+    pub rejected: Vec<InSpan>,
 }
 
 /// A file name an input may give an article: one plain `.txt` name.
@@ -81,47 +89,107 @@ pub fn safe_file_name(name: &str) -> Option<String> {
     ok.then_some(name)
 }
 
-fn check(inc: &Incoming, overlap: Overlap) -> (Text, Vec<String>) {
-    let text = Text::new(inc.text.as_str());
+/// Why `s`'s offsets do not fit `text`, if they do not.
+fn misfit(text: &Text, s: &InSpan) -> Option<String> {
     let n = text.len_chars();
+    if s.start >= s.end || s.end > n {
+        return Some(format!(
+            "the offsets are outside the text, which has {n} characters (offsets count Unicode code points)"
+        ));
+    }
+    if !text.is_grapheme_boundary(s.start) || !text.is_grapheme_boundary(s.end) {
+        return Some("an edge splits a character (e.g. a letter from its combining accent); offsets count Unicode code points of the text as it is, not normalised".into());
+    }
+    let actual = text.slice(s.start, s.end);
+    if let Some(t) = &s.text
+        && t != actual
+    {
+        return Some(format!(
+            "the input says the span holds {} but the text has {} there; the offsets do not match the text",
+            quote(t),
+            quote(actual)
+        ));
+    }
+    None
+}
+
+/// Converts offsets in UTF-16 code units (what JavaScript and Java count)
+/// into code points: a character outside the Basic Multilingual Plane
+/// (most emoji) is two units but one code point.
+struct Utf16 {
+    /// The unit offset of each such character, in order.
+    astral: Vec<usize>,
+    units: usize,
+}
+
+impl Utf16 {
+    fn new(text: &str) -> Self {
+        let mut astral = Vec::new();
+        let mut u = 0;
+        for c in text.chars() {
+            if c.len_utf16() == 2 {
+                astral.push(u);
+            }
+            u += c.len_utf16();
+        }
+        Utf16 { astral, units: u }
+    }
+
+    /// The code point at unit `u`; `None` inside a surrogate pair or past the end.
+    fn code_point(&self, u: usize) -> Option<usize> {
+        if u > self.units {
+            return None;
+        }
+        let k = self.astral.partition_point(|&a| a < u);
+        if k > 0 && self.astral[k - 1] + 1 == u {
+            return None;
+        }
+        Some(u - k)
+    }
+
+    fn span(&self, s: &InSpan) -> Option<InSpan> {
+        Some(InSpan {
+            start: self.code_point(s.start)?,
+            end: self.code_point(s.end)?,
+            ..s.clone()
+        })
+    }
+}
+
+fn check(inc: &Incoming, overlap: Overlap, offsets: Offsets) -> (Text, Vec<String>) {
+    let text = Text::new(inc.text.as_str());
     let mut problems = Vec::new();
     let mut good: Vec<&InSpan> = Vec::new();
-    for s in &inc.spans {
+    let utf16 = Utf16::new(&inc.text);
+    for s in inc.spans.iter().chain(&inc.rejected) {
         let what = format!("{}: {} [{}, {})", s.at, s.label, s.start, s.end);
         if s.label.is_empty() || s.label.chars().any(char::is_whitespace) {
             problems.push(format!("{what}: the label must be one word"));
             continue;
         }
-        if s.start >= s.end || s.end > n {
-            problems.push(format!(
-                "{what}: the offsets are outside the text, which has {n} characters (offsets count Unicode code points)"
-            ));
+        if let Some(why) = misfit(&text, s) {
+            // Tools that count UTF-16 units are off by one after each emoji:
+            // say so when reading the offsets that way fits.
+            let as_utf16 = offsets == Offsets::CodePoints
+                && !utf16.astral.is_empty()
+                && utf16.span(s).is_some_and(|u| misfit(&text, &u).is_none());
+            let hint = if as_utf16 {
+                "; they fit as UTF-16 code units (which count an emoji twice): import again with --offsets utf16"
+            } else {
+                ""
+            };
+            problems.push(format!("{what}: {why}{hint}"));
             continue;
         }
-        if !text.is_grapheme_boundary(s.start) || !text.is_grapheme_boundary(s.end) {
-            problems.push(format!(
-                "{what}: an edge splits a character (e.g. a letter from its combining accent); offsets count Unicode code points of the text as it is, not normalised"
-            ));
-            continue;
-        }
-        let actual = text.slice(s.start, s.end);
-        if let Some(t) = &s.text
-            && t != actual
-        {
-            problems.push(format!(
-                "{what}: the input says the span holds {} but the text has {} there; the offsets do not match the text",
-                quote(t),
-                quote(actual)
-            ));
+        if inc.rejected.iter().any(|r| std::ptr::eq(r, s)) {
             continue;
         }
         for o in &good {
-            let bad = (o.start, o.end, &o.label) == (s.start, s.end, &s.label)
-                || match overlap {
-                    Overlap::None => overlaps(o.start..o.end, s.start..s.end),
-                    Overlap::Nested => crosses(o.start..o.end, s.start..s.end),
-                    Overlap::Any => false,
-                };
+            let bad = match overlap {
+                Overlap::None => overlaps(o.start..o.end, s.start..s.end),
+                Overlap::Nested => crosses(o.start..o.end, s.start..s.end),
+                Overlap::Any => false,
+            };
             if bad {
                 problems.push(format!(
                     "{what}: overlaps {} [{}, {}) from {}, which nhan.toml (overlap = \"{}\") does not allow",
@@ -138,6 +206,42 @@ fn check(inc: &Incoming, overlap: Overlap) -> (Text, Vec<String>) {
     (text, problems)
 }
 
+/// Reads every span's offsets as UTF-16 code units (`--offsets utf16`).
+fn convert_utf16(inc: &mut Incoming, problems: &mut Vec<String>) {
+    let utf16 = Utf16::new(&inc.text);
+    for s in inc.spans.iter_mut().chain(inc.rejected.iter_mut()) {
+        match utf16.span(s) {
+            Some(u) => *s = u,
+            None => problems.push(format!(
+                "{}: {} [{}, {}): with --offsets utf16, an offset falls inside a character or past the text ({} UTF-16 units)",
+                s.at, s.label, s.start, s.end, utf16.units
+            )),
+        }
+    }
+}
+
+/// Drops spans given twice (same offsets and label), with a note: tools
+/// write such duplicates, and they mean one span.
+fn merge_duplicates(inc: &mut Incoming) {
+    let mut seen: HashMap<(usize, usize, String), String> = HashMap::new();
+    let mut notes = Vec::new();
+    inc.spans
+        .retain(|s| match seen.get(&(s.start, s.end, s.label.clone())) {
+            Some(first) => {
+                notes.push(format!(
+                    "{}: {} [{}, {}) is given again (first at {first}); imported once",
+                    s.at, s.label, s.start, s.end
+                ));
+                false
+            }
+            None => {
+                seen.insert((s.start, s.end, s.label.clone()), s.at.clone());
+                true
+            }
+        });
+    inc.notes.extend(notes);
+}
+
 fn list(v: &[String]) -> String {
     const MAX: usize = 50;
     let mut s: Vec<String> = v.iter().take(MAX).map(|p| format!("  {p}")).collect();
@@ -149,7 +253,7 @@ fn list(v: &[String]) -> String {
 
 pub fn write(
     project_dir: &Path,
-    incoming: Vec<Incoming>,
+    mut incoming: Vec<Incoming>,
     mut problems: Vec<String>,
     args: &ImportArgs,
     err: &mut dyn Write,
@@ -158,6 +262,12 @@ pub fn write(
     let mut seen: HashMap<String, String> = HashMap::new();
     let mut docs = Vec::new();
     let mut unknown = BTreeSet::new();
+    for inc in &mut incoming {
+        if args.offsets == Offsets::Utf16 {
+            convert_utf16(inc, &mut problems);
+        }
+        merge_duplicates(inc);
+    }
     for inc in &incoming {
         if let Some(prev) = seen.insert(inc.file_name.clone(), inc.at.clone()) {
             problems.push(format!(
@@ -166,7 +276,7 @@ pub fn write(
             ));
             continue;
         }
-        let (text, p) = check(inc, schema.overlap);
+        let (text, p) = check(inc, schema.overlap, args.offsets);
         problems.extend(p);
         for s in &inc.spans {
             if schema.index_of(&s.label).is_none() {
@@ -211,6 +321,7 @@ pub fn write(
     }
 
     let mut n_spans = 0;
+    let mut n_rejected = 0;
     for (inc, text) in docs {
         let bytes = inc.text.as_bytes();
         let mut doc = Document::new(inc.file_name.clone(), text, sha256_hex(bytes));
@@ -218,10 +329,30 @@ pub fn write(
         let mut spans = inc.spans.clone();
         spans.sort_by(|a, b| (a.start, a.end, &a.label).cmp(&(b.start, b.end, &b.label)));
         for s in &spans {
-            let span = doc.make_span(s.start, s.end, &s.label, s.annotator.as_deref());
+            let mut span = doc.make_span(s.start, s.end, &s.label, s.annotator.as_deref());
+            span.review = s.review.as_deref().map(Into::into);
+            span.reviewer = s.reviewer.as_deref().map(Into::into);
             doc.apply(&Edit::Add(span));
         }
         n_spans += spans.len();
+        if !inc.rejected.is_empty() {
+            let records: Vec<serde_json::Value> = inc
+                .rejected
+                .iter()
+                .map(|s| {
+                    let mut span = doc.make_span(s.start, s.end, &s.label, s.annotator.as_deref());
+                    span.review = Some("rejected".into());
+                    span.reviewer = s.reviewer.as_deref().map(Into::into);
+                    serde_json::to_value(&span).expect("spans serialise")
+                })
+                .collect();
+            n_rejected += records.len();
+            doc.apply(&Edit::SetExtra {
+                key: REJECTED_FIELD.into(),
+                before: None,
+                after: Some(records.into()),
+            });
+        }
         let a = articles.join(&inc.file_name);
         if std::fs::read(&a).ok().as_deref() != Some(bytes) {
             write_atomic(&a, bytes)
@@ -235,9 +366,14 @@ pub fn write(
             writeln!(err, "note: {n}")?;
         }
     }
+    let rejected = if n_rejected > 0 {
+        format!(" and {n_rejected} rejected spans")
+    } else {
+        String::new()
+    };
     writeln!(
         err,
-        "imported {} articles with {n_spans} spans into {} (articles/ and annotations/)",
+        "imported {} articles with {n_spans} spans{rejected} into {} (articles/ and annotations/)",
         incoming.len(),
         project_dir.display()
     )?;

@@ -5,7 +5,8 @@
 //! (`[{"start_offset", "end_offset", "label"}]`).
 
 use super::import::safe_file_name;
-use super::{Article, Dataset, Format, InSpan, Incoming, OutFile};
+use super::{Article, Context, Format, InSpan, Incoming, Place, Rendered};
+use crate::core::json::push_str as json_str;
 use crate::core::status::Status;
 use serde_json::Value;
 use std::io::Write;
@@ -22,8 +23,12 @@ impl Format for Jsonl {
         false
     }
 
-    fn export(&self, ds: &Dataset) -> Vec<OutFile> {
-        super::file_per_part(ds, "jsonl", render)
+    fn part_file(&self, place: &Place) -> Option<String> {
+        Some(format!("{}.jsonl", place.name))
+    }
+
+    fn render(&self, a: &Article, _cx: &Context, out: &mut Rendered) {
+        render(a, &mut out.part);
     }
 
     fn import(&self, path: &Path) -> Result<Vec<Incoming>, Vec<String>> {
@@ -32,21 +37,36 @@ impl Format for Jsonl {
         let src = src.as_str();
         let mut out = Vec::new();
         let mut problems = Vec::new();
+        let mut skipped = Skipped::default();
         for (i, line) in src.lines().enumerate() {
             let n = i + 1;
             if line.trim().is_empty() {
                 continue;
             }
-            match read_line(line, &shown, n, &stem) {
+            match read_line(line, &shown, n, &stem, &mut skipped) {
                 Ok(inc) => out.push(inc),
                 Err(e) => problems.push(format!("{shown}:{n}: {e}")),
             }
         }
-        if problems.is_empty() {
-            Ok(out)
-        } else {
-            Err(problems)
+        if !problems.is_empty() {
+            return Err(problems);
         }
+        if let Some(first) = out.first_mut() {
+            if skipped.relations > 0 {
+                first.notes.push(format!(
+                    "{shown}: {} relation(s) were not imported; nhan holds entity spans, not relations",
+                    skipped.relations
+                ));
+            }
+            if !skipped.fields.is_empty() {
+                let f: Vec<&str> = skipped.fields.iter().map(String::as_str).collect();
+                first.notes.push(format!(
+                    "{shown}: fields nhan does not read were not imported: {}",
+                    f.join(", ")
+                ));
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -86,20 +106,46 @@ pub(crate) fn render(d: &Article, out: &mut Vec<u8>) {
     out.extend_from_slice(b"]}\n");
 }
 
-/// A JSON string as serde_json escapes it.
-fn json_str(out: &mut Vec<u8>, s: &str) {
-    serde_json::to_writer(&mut *out, s).expect("writing to a Vec cannot fail");
-}
-
 fn offset(v: &Value, what: &str) -> Result<usize, String> {
     v.as_u64()
         .map(|x| x as usize)
         .ok_or_else(|| format!("{what} is {v}, not a non-negative whole number"))
 }
 
-fn read_line(line: &str, shown: &str, n: usize, stem: &str) -> Result<Incoming, String> {
+/// What a doccano file holds that nhan does not import.
+#[derive(Default)]
+struct Skipped {
+    relations: usize,
+    fields: std::collections::BTreeSet<String>,
+}
+
+/// The fields of a line that import reads.
+const READ: [&str; 7] = [
+    "id",
+    "text",
+    "label",
+    "entities",
+    "article",
+    "status",
+    "annotators",
+];
+
+fn read_line(
+    line: &str,
+    shown: &str,
+    n: usize,
+    stem: &str,
+    skipped: &mut Skipped,
+) -> Result<Incoming, String> {
     let v: Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
     let m = v.as_object().ok_or("not a JSON object")?;
+    for (k, v) in m {
+        if k == "relations" {
+            skipped.relations += v.as_array().map_or(0, Vec::len);
+        } else if !READ.contains(&k.as_str()) {
+            skipped.fields.insert(k.clone());
+        }
+    }
     let text = m
         .get("text")
         .and_then(Value::as_str)
@@ -145,6 +191,8 @@ fn read_line(line: &str, shown: &str, n: usize, stem: &str) -> Result<Incoming, 
                 annotator: annotator_of(k, a.len()),
                 text: None,
                 at: at.clone(),
+                review: None,
+                reviewer: None,
             });
         }
     }
@@ -167,6 +215,8 @@ fn read_line(line: &str, shown: &str, n: usize, stem: &str) -> Result<Incoming, 
                 annotator: annotator_of(k, a.len()),
                 text: None,
                 at: at.clone(),
+                review: None,
+                reviewer: None,
             });
         }
     }
@@ -189,5 +239,6 @@ fn read_line(line: &str, shown: &str, n: usize, stem: &str) -> Result<Incoming, 
         spans,
         status,
         notes: Vec::new(),
+        rejected: Vec::new(),
     })
 }

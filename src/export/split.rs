@@ -2,13 +2,14 @@
 //! and seed always give the same split, on any machine.
 
 /// Ratios as given to `--split`: two (train, dev) or three (train, dev, test)
-/// non-negative numbers, scaled to sum to 1.
+/// positive numbers that sum to 1.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ratios(pub Vec<f64>);
 
 pub const PART_NAMES: [&str; 3] = ["train", "dev", "test"];
 
-/// clap value parser for `--split`.
+/// clap value parser for `--split`: anything else is a usage error, so a
+/// mistyped split never exports something the user did not ask for.
 pub fn parse_ratios(s: &str) -> Result<Ratios, String> {
     let v: Vec<f64> = s
         .split(',')
@@ -21,12 +22,18 @@ pub fn parse_ratios(s: &str) -> Result<Ratios, String> {
     if !(2..=3).contains(&v.len()) {
         return Err("give two or three ratios: train,dev[,test], e.g. 0.8,0.1,0.1".into());
     }
-    if v.iter().any(|x| !x.is_finite() || *x < 0.0) {
-        return Err("ratios must be non-negative numbers".into());
+    if v.iter().any(|x| !x.is_finite() || *x <= 0.0) {
+        return Err(
+            "every ratio must be above 0 (a part of 0 would be empty); e.g. 0.8,0.1,0.1".into(),
+        );
     }
     let sum: f64 = v.iter().sum();
-    if sum <= 0.0 {
-        return Err("at least one ratio must be above 0".into());
+    // Decimal fractions do not add up exactly in binary (0.7 + 0.2 + 0.1).
+    if (sum - 1.0).abs() > 1e-6 {
+        return Err(format!(
+            "the ratios add up to {}, not 1; e.g. 0.8,0.1,0.1",
+            (sum * 1e6).round() / 1e6
+        ));
     }
     Ok(Ratios(v.iter().map(|x| x / sum).collect()))
 }
@@ -90,9 +97,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ratios_parse_and_scale() {
-        assert_eq!(parse_ratios("8,1,1").unwrap().0.len(), 3);
+    fn ratios_parse_and_must_sum_to_one() {
+        assert_eq!(parse_ratios("0.8,0.1,0.1").unwrap().0.len(), 3);
+        assert_eq!(parse_ratios("0.7,0.2,0.1").unwrap().0.len(), 3);
         assert!((parse_ratios("0.8,0.2").unwrap().0[1] - 0.2).abs() < 1e-12);
+        // Weights that do not sum to 1 were once scaled; now they are refused.
+        for bad in ["8,1,1", "0.5,0.6", "0.9,0.9,0.9", "0.9,0.1,0", "1,0"] {
+            assert!(parse_ratios(bad).is_err(), "{bad}");
+        }
+        assert!(
+            parse_ratios("0.5,0.6")
+                .unwrap_err()
+                .contains("add up to 1.1, not 1")
+        );
         assert!(parse_ratios("0.8").is_err());
         assert!(parse_ratios("a,b").is_err());
         assert!(parse_ratios("0,0").is_err());

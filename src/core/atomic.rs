@@ -1,0 +1,290 @@
+//! Replacing a file so that a crash at any moment leaves either the old file
+//! or the new one, for sidecars, articles and exports alike.
+//!
+//! Temp files are created exclusively (`O_EXCL`), so a planted symlink or
+//! file at their name is never followed nor truncated, and their names hold
+//! a random part no other user can predict. They still carry the writer's
+//! pid, so that [`remove_stale_temps`] tells a dead process's leftovers from
+//! a live one's.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Random characters in a temp file's name (62⁸ names per folder and pid).
+const RANDOM_CHARS: usize = 8;
+
+/// A new, empty temp file in `dir` named `.<name>.<pid>.<random>.tmp`,
+/// removed again when dropped unless persisted.
+pub fn temp_in(dir: &Path, name: &str) -> io::Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}.{}.", std::process::id()))
+        .suffix(".tmp")
+        .rand_bytes(RANDOM_CHARS)
+        .tempfile_in(dir)
+}
+
+/// The pid written in a temp file name that [`temp_in`] makes, or that
+/// nhan before it made (`.<name>.<pid>.tmp`); `None` for any other name.
+pub fn temp_pid(file_name: &str) -> Option<u64> {
+    let rest = file_name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (head, last) = rest.rsplit_once('.')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some((name, pid)) = head.rsplit_once('.')
+        && !name.is_empty()
+        && digits(pid)
+        && last.len() == RANDOM_CHARS
+        && last.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
+        return pid.parse().ok();
+    }
+    // The older, predictable form.
+    (!head.is_empty() && digits(last))
+        .then(|| last.parse().ok())
+        .flatten()
+}
+
+/// Removes temporary sidecar files (`.<stem>.json.<pid>…tmp`) that a
+/// process left in `dir` when it died between creating and renaming them.
+/// Call it only while holding the project lock, so no other nhan is writing
+/// there. Returns what it removed.
+pub fn remove_stale_temps(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            name.contains(".json.")
+                && temp_pid(name).is_some_and(|pid| pid != u64::from(std::process::id()))
+        })
+        .filter(|p| std::fs::remove_file(p).is_ok())
+        .collect()
+}
+
+/// Replaces `path` with `contents` atomically: temp file in the same folder,
+/// fsync, rename, fsync the folder.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, |w| w.write_all(contents))
+}
+
+/// [`write_atomic`] for contents produced as they are written (through a
+/// buffer), so that a large file is never held in memory whole.
+pub fn write_atomic_with(
+    path: &Path,
+    contents: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut f = AtomicFile::create(path)?;
+    {
+        // 128 KB: an 11 MB sidecar in ~85 write calls rather than ~170.
+        let mut w = io::BufWriter::with_capacity(1 << 17, &mut f);
+        contents(&mut w)?;
+        w.flush()?;
+    }
+    f.commit()
+}
+
+/// A file being written in place of `path`: a temp file beside it until
+/// [`AtomicFile::commit`] makes it durable and renames it over `path`.
+/// Dropped uncommitted, the temp file goes and `path` is untouched.
+pub struct AtomicFile {
+    path: PathBuf,
+    tmp: tempfile::NamedTempFile,
+    written: u64,
+    started: u64,
+}
+
+impl AtomicFile {
+    /// Has the disk start on what is written every `EVERY` bytes, so that
+    /// the closing fsync waits for the last piece rather than all of it.
+    const EVERY: u64 = 1 << 20;
+
+    /// Creates the temp file (and `path`'s folder if needed).
+    pub fn create(path: &Path) -> io::Result<AtomicFile> {
+        let dir = parent_of(path);
+        std::fs::create_dir_all(dir)?;
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            tmp: temp_in(dir, name)?,
+            written: 0,
+            started: 0,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Makes everything written durable, without renaming yet: a caller
+    /// that replaces several files syncs them all before the first rename.
+    pub fn sync(&mut self) -> io::Result<()> {
+        self.tmp.as_file().sync_all()
+    }
+
+    /// Syncs, renames over `path`, then syncs the folder.
+    pub fn commit(mut self) -> io::Result<()> {
+        self.sync()?;
+        self.tmp.persist(&self.path).map_err(|e| e.error)?;
+        sync_dir(parent_of(&self.path));
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.tmp.as_file().write(buf)?;
+        self.written += n as u64;
+        if self.written - self.started >= Self::EVERY {
+            start_writeback(
+                self.tmp.as_file(),
+                self.started,
+                self.written - self.started,
+            );
+            self.started = self.written;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn parent_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Makes a rename in `dir` durable (best effort: some file systems refuse).
+pub fn sync_dir(dir: &Path) {
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Asks the kernel to start writing `len` bytes at `offset` to the disk now,
+/// without waiting.
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &std::fs::File, offset: u64, len: u64) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: a plain syscall on an open descriptor; it reads no memory of ours.
+    unsafe {
+        libc::sync_file_range(
+            file.as_raw_fd(),
+            offset as libc::off64_t,
+            len as libc::off64_t,
+            libc::SYNC_FILE_RANGE_WRITE,
+        );
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &std::fs::File, _offset: u64, _len: u64) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temp_names_hold_the_pid_and_an_unpredictable_part() {
+        let d = tempfile::tempdir().unwrap();
+        let a = temp_in(d.path(), "a.json").unwrap();
+        let b = temp_in(d.path(), "a.json").unwrap();
+        let name = |t: &tempfile::NamedTempFile| {
+            t.path().file_name().unwrap().to_string_lossy().into_owned()
+        };
+        assert_ne!(name(&a), name(&b));
+        let prefix = format!(".a.json.{}.", std::process::id());
+        assert!(name(&a).starts_with(&prefix), "{}", name(&a));
+        assert_eq!(temp_pid(&name(&a)), Some(u64::from(std::process::id())));
+        assert_eq!(temp_pid(".a.json.999999.tmp"), Some(999_999));
+        assert_eq!(temp_pid(".notes.tmp"), None);
+        assert_eq!(temp_pid("a.json.12.tmp"), None);
+    }
+
+    #[test]
+    fn stale_temp_files_are_removed_and_sidecars_kept() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("a.json"), "{}").unwrap();
+        std::fs::write(d.path().join(".a.json.999999.tmp"), "{\"nh").unwrap();
+        std::fs::write(d.path().join(".b.json.999998.Ab3dE9xZ.tmp"), "{\"nh").unwrap();
+        std::fs::write(d.path().join("notes.tmp"), "mine").unwrap();
+        let live = temp_in(d.path(), "c.json").unwrap();
+        let mut removed = remove_stale_temps(d.path());
+        removed.sort();
+        assert_eq!(
+            removed,
+            [
+                d.path().join(".a.json.999999.tmp"),
+                d.path().join(".b.json.999998.Ab3dE9xZ.tmp")
+            ]
+        );
+        assert!(d.path().join("a.json").exists() && d.path().join("notes.tmp").exists());
+        assert!(
+            live.path().exists(),
+            "this process's own temp file was removed"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_at_the_old_predictable_temp_name_is_neither_followed_nor_truncated() {
+        let d = tempfile::tempdir().unwrap();
+        let ann = d.path().join("annotations");
+        std::fs::create_dir(&ann).unwrap();
+        let victim = d.path().join("victim.txt");
+        std::fs::write(&victim, "precious").unwrap();
+        let planted = ann.join(format!(".a.json.{}.tmp", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        write_atomic(&ann.join("a.json"), b"{\"nhan\": 1}").unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert_eq!(std::fs::read(ann.join("a.json")).unwrap(), b"{\"nhan\": 1}");
+        assert!(planted.symlink_metadata().unwrap().file_type().is_symlink());
+    }
+
+    #[test]
+    fn atomic_write_leaves_no_temp_file() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("annotations/a.json");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(p.parent().unwrap()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_old_file_and_no_temp_file() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("a.json");
+        write_atomic(&p, b"old").unwrap();
+        let r = write_atomic_with(&p, |w| {
+            w.write_all(b"half")?;
+            Err(io::Error::other("disk full"))
+        });
+        assert!(r.is_err());
+        assert_eq!(std::fs::read(&p).unwrap(), b"old");
+        assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_large_write_written_out_early_in_pieces_arrives_whole() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("a.json");
+        // Several megabytes, so the early write-back runs more than once,
+        // in pieces that straddle its boundaries.
+        let line = "    {\"id\": 1, \"label\": \"ORG\", \"text\": \"Ủy ban nhân dân\"},\n";
+        let whole = line.repeat(3 * (1 << 20) / line.len() + 7);
+        write_atomic_with(&p, |w| {
+            for piece in whole.as_bytes().chunks(70_001) {
+                w.write_all(piece)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), whole);
+        assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 1);
+    }
+}

@@ -1,0 +1,295 @@
+//! Label Studio JSON: a list of tasks, one per article,
+//! `{"id", "data": {"text", "article", "status"}, "annotations": [{"result": [...]}]}`
+//! (the id is the article's place in the project's list)
+//! where each span is a result `{id, from_name: "label", to_name: "text",
+//! type: "labels", value: {start, end, text, labels: [LABEL]}}` with
+//! code-point offsets, and who made or reviewed it in the result's `meta`.
+//! Export also writes `labeling-config.xml`, the labelling interface that
+//! matches the labels. Import reads the one annotation of each task;
+//! `predictions` are model suggestions, which nhan cannot hold yet.
+
+use super::import::{read_input, safe_file_name};
+use super::{
+    Article, Context, Files, Format, Frame, InSpan, Incoming, PartSummary, Place, Rendered,
+};
+use crate::core::status::Status;
+use serde_json::{Map, Value, json};
+use std::path::Path;
+
+pub struct LabelStudio;
+
+/// The labelling config file written beside the tasks.
+pub const CONFIG_FILE: &str = "labeling-config.xml";
+/// The names the config gives the labels control and the text.
+const FROM_NAME: &str = "label";
+const TO_NAME: &str = "text";
+
+impl Format for LabelStudio {
+    fn name(&self) -> &'static str {
+        "label-studio"
+    }
+
+    fn flat(&self) -> bool {
+        false
+    }
+
+    fn part_file(&self, place: &Place) -> Option<String> {
+        Some(format!("{}.json", place.name))
+    }
+
+    fn frame(&self) -> Frame {
+        Frame {
+            open: b"[\n",
+            between: b",\n",
+            close: b"\n]\n",
+        }
+    }
+
+    fn render(&self, a: &Article, _cx: &Context, out: &mut Rendered) {
+        let result: Vec<Value> = a
+            .spans
+            .iter()
+            .map(|s| {
+                let mut r = Map::new();
+                r.insert("id".into(), s.id.to_string().into());
+                r.insert("from_name".into(), FROM_NAME.into());
+                r.insert("to_name".into(), TO_NAME.into());
+                r.insert("type".into(), "labels".into());
+                r.insert(
+                    "value".into(),
+                    json!({"start": s.start, "end": s.end, "text": s.text.as_str(), "labels": [&*s.label]}),
+                );
+                let mut meta = Map::new();
+                for (k, v) in [
+                    ("annotator", &s.annotator),
+                    ("review", &s.review),
+                    ("reviewer", &s.reviewer),
+                ] {
+                    if let Some(v) = v {
+                        meta.insert(k.into(), Value::from(&**v));
+                    }
+                }
+                if !meta.is_empty() {
+                    r.insert("meta".into(), meta.into());
+                }
+                Value::Object(r)
+            })
+            .collect();
+        let task = json!({
+            "id": a.number,
+            "data": {
+                "text": a.doc.text.as_str(),
+                "article": a.doc.file_name,
+                "status": a.doc.status.as_str(),
+            },
+            "annotations": [{"result": result, "was_cancelled": false, "ground_truth": false}],
+            "predictions": [],
+        });
+        serde_json::to_writer(&mut out.part, &task).expect("writing to memory cannot fail");
+    }
+
+    fn finish(&self, cx: &Context, _parts: &[PartSummary], files: &mut dyn Files) {
+        files.write(CONFIG_FILE, config(&cx.labels).as_bytes());
+    }
+
+    fn import(&self, path: &Path) -> Result<Vec<Incoming>, Vec<String>> {
+        let shown = path.display().to_string();
+        let (src, stem) = read_input(path)?;
+        let v: Value = serde_json::from_str(&src).map_err(|e| {
+            vec![format!(
+                "{shown}:{}:{}: not JSON ({e}); give Label Studio's JSON export (a list of tasks)",
+                e.line(),
+                e.column()
+            )]
+        })?;
+        let tasks = match v {
+            Value::Array(a) => a,
+            o @ Value::Object(_) => vec![o],
+            _ => {
+                return Err(vec![format!(
+                    "{shown}: not a list of tasks; give Label Studio's JSON export"
+                )]);
+            }
+        };
+        let mut out = Vec::new();
+        let mut problems = Vec::new();
+        let (mut cancelled, mut other_results) = (0, 0);
+        for (k, t) in tasks.iter().enumerate() {
+            let at = format!("{shown}: task {}", k + 1);
+            match read_task(t, &at, &stem, k + 1, &mut cancelled, &mut other_results) {
+                Ok(inc) => out.push(inc),
+                Err(e) => problems.push(format!("{at}: {e}")),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        if let Some(first) = out.first_mut() {
+            if cancelled > 0 {
+                first.notes.push(format!(
+                    "{shown}: {cancelled} cancelled (skipped) annotation(s) were not imported"
+                ));
+            }
+            if other_results > 0 {
+                first.notes.push(format!(
+                    "{shown}: {other_results} result(s) that are not text labels (relations, choices, text areas) were not imported; nhan holds entity spans"
+                ));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The labelling interface for `labels`, as Label Studio's project settings take it.
+pub fn config(labels: &[String]) -> String {
+    let mut s = format!("<View>\n  <Labels name=\"{FROM_NAME}\" toName=\"{TO_NAME}\">\n");
+    for l in labels {
+        s.push_str(&format!("    <Label value=\"{}\"/>\n", xml_attr(l)));
+    }
+    s.push_str(&format!(
+        "  </Labels>\n  <Text name=\"{TO_NAME}\" value=\"${TO_NAME}\"/>\n</View>\n"
+    ));
+    s
+}
+
+fn xml_attr(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn offset(v: Option<&Value>, what: &str) -> Result<usize, String> {
+    v.and_then(Value::as_u64)
+        .map(|x| x as usize)
+        .ok_or_else(|| format!("{what} is not a non-negative whole number"))
+}
+
+fn read_task(
+    t: &Value,
+    at: &str,
+    stem: &str,
+    n: usize,
+    cancelled: &mut usize,
+    other_results: &mut usize,
+) -> Result<Incoming, String> {
+    let t = t.as_object().ok_or("not a JSON object (a task)")?;
+    let data = t
+        .get("data")
+        .and_then(Value::as_object)
+        .ok_or("no \"data\" object (Label Studio tasks hold their text in data.text)")?;
+    let text = match data.get("text") {
+        Some(Value::String(s)) => s.as_str(),
+        _ => {
+            let mut strings = data.values().filter_map(Value::as_str);
+            match (strings.next(), strings.next()) {
+                (Some(one), None) => one,
+                _ => return Err("no data.text string; nhan reads the text from data.text".into()),
+            }
+        }
+    };
+    if t.get("predictions")
+        .and_then(Value::as_array)
+        .is_some_and(|p| !p.is_empty())
+    {
+        return Err("holds predictions (model suggestions with scores); nhan will import them as suggestions once it has them; until then, export from Label Studio without predictions or remove the \"predictions\" lists".into());
+    }
+    let annotations: Vec<&Map<String, Value>> = t
+        .get("annotations")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_object).collect())
+        .unwrap_or_default();
+    let live: Vec<&&Map<String, Value>> = annotations
+        .iter()
+        .filter(|a| {
+            let c = a.get("was_cancelled").and_then(Value::as_bool) == Some(true);
+            *cancelled += usize::from(c);
+            !c
+        })
+        .collect();
+    let chosen = match live.as_slice() {
+        [] => None,
+        [one] => Some(*one),
+        many => {
+            let gt: Vec<_> = many
+                .iter()
+                .filter(|a| a.get("ground_truth").and_then(Value::as_bool) == Some(true))
+                .collect();
+            match gt.as_slice() {
+                [one] => Some(**one),
+                _ => {
+                    return Err(format!(
+                        "has {} annotations; nhan imports one gold annotation per article: mark one as ground truth in Label Studio, or keep one",
+                        many.len()
+                    ));
+                }
+            }
+        }
+    };
+    let mut spans = Vec::new();
+    for r in chosen
+        .and_then(|a| a.get("result"))
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        let r = r.as_object().ok_or("a result is not a JSON object")?;
+        if r.get("type").and_then(Value::as_str) != Some("labels") {
+            *other_results += 1;
+            continue;
+        }
+        let id = r.get("id").map(|v| v.to_string()).unwrap_or_default();
+        let what = format!("result {id}");
+        let v = r
+            .get("value")
+            .and_then(Value::as_object)
+            .ok_or_else(|| format!("{what} has no value object"))?;
+        let start = offset(v.get("start"), &format!("{what}: value.start"))?;
+        let end = offset(v.get("end"), &format!("{what}: value.end"))?;
+        let labels = v
+            .get("labels")
+            .and_then(Value::as_array)
+            .ok_or_else(|| format!("{what} has no value.labels list"))?;
+        let meta = r.get("meta").and_then(Value::as_object);
+        let meta_str = |k: &str| {
+            meta.and_then(|m| m.get(k))
+                .and_then(Value::as_str)
+                .map(String::from)
+        };
+        for l in labels {
+            let label = l
+                .as_str()
+                .ok_or_else(|| format!("{what}: the label {l} is not a string"))?;
+            spans.push(InSpan {
+                start,
+                end,
+                label: label.into(),
+                annotator: meta_str("annotator"),
+                text: v.get("text").and_then(Value::as_str).map(String::from),
+                at: format!("{at} {what}"),
+                review: meta_str("review"),
+                reviewer: meta_str("reviewer"),
+            });
+        }
+    }
+    let name = match (data.get("article"), t.get("id")) {
+        (Some(Value::String(a)), _) => a.clone(),
+        (_, Some(Value::Number(id))) => format!("{stem}-{id}"),
+        _ => format!("{stem}-{n}"),
+    };
+    let file_name = safe_file_name(&name).ok_or_else(|| {
+        format!("{name:?} cannot be an article file name (one plain name, no folders)")
+    })?;
+    let status = data
+        .get("status")
+        .and_then(|s| serde_json::from_value::<Status>(s.clone()).ok());
+    Ok(Incoming {
+        at: at.to_string(),
+        file_name,
+        text: text.into(),
+        spans,
+        status,
+        notes: Vec::new(),
+        rejected: Vec::new(),
+    })
+}

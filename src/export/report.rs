@@ -1,0 +1,317 @@
+//! What an export did: the summary kept of each article once its output is
+//! written, the report printed on standard error, and the manifest
+//! (`nhan-export.json`) written beside the data.
+
+use super::{Article, ExportArgs, Loss, StatusFilter, format_of};
+use crate::core::status::Status;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::io::Write;
+
+/// What an export keeps of one exported article once its output is
+/// rendered: the article itself is dropped then.
+#[derive(Debug, Clone)]
+pub struct DocSummary {
+    pub file_name: String,
+    /// Spans to export (after `--labels`).
+    pub spans: usize,
+    /// Flat formats: how many sentences the output holds.
+    pub sentences: usize,
+    /// Entities the output holds, per label (flat formats: the kept spans).
+    pub entities: BTreeMap<String, usize>,
+    /// The distinct labels of the spans to export.
+    pub labels: Vec<String>,
+}
+
+impl DocSummary {
+    pub(crate) fn of(d: &Article, flat: bool) -> DocSummary {
+        let mut entities: BTreeMap<String, usize> = BTreeMap::new();
+        let mut labels: Vec<String> = Vec::new();
+        for s in d.spans {
+            if !labels.iter().any(|l| *l == *s.label) {
+                labels.push(s.label.to_string());
+            }
+            if !flat {
+                *entities.entry(s.label.to_string()).or_default() += 1;
+            }
+        }
+        if flat {
+            for f in d.flat {
+                *entities.entry(f.label.clone()).or_default() += 1;
+            }
+        }
+        DocSummary {
+            file_name: d.doc.file_name.clone(),
+            spans: d.spans.len(),
+            sentences: d.sentences.len(),
+            entities,
+            labels,
+        }
+    }
+}
+
+/// Spans an export cannot hold (or a tool cannot show): counted by reason
+/// and label, the first few kept for the report, and every one written as
+/// a JSON line to a file of its own beside the manifest, so that neither
+/// memory nor the manifest grows with them.
+#[derive(Debug, Clone, Default)]
+pub struct Losses {
+    pub count: usize,
+    pub by_reason: BTreeMap<&'static str, usize>,
+    pub by_label: BTreeMap<String, usize>,
+    /// The first [`Losses::SHOWN`], in order.
+    pub first: Vec<Loss>,
+    /// The file that lists every one, if written (relative to `--out`).
+    pub file: Option<String>,
+}
+
+impl Losses {
+    /// How many the report prints.
+    pub const SHOWN: usize = 20;
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    pub(crate) fn add(&mut self, l: Loss) {
+        self.count += 1;
+        *self.by_reason.entry(l.reason.kind()).or_default() += 1;
+        *self.by_label.entry(l.label.clone()).or_default() += 1;
+        if self.first.len() < Self::SHOWN {
+            self.first.push(l);
+        }
+    }
+
+    fn summary(&self) -> Value {
+        json!({
+            "spans": self.count,
+            "by_reason": self.by_reason,
+            "by_label": self.by_label,
+            "file": self.file,
+        })
+    }
+
+    /// The report's lines after its heading: the first few, then where the rest are.
+    fn print(&self, err: &mut dyn Write, out: &str) -> std::io::Result<()> {
+        for l in &self.first {
+            writeln!(err, "  {l}")?;
+        }
+        if self.count > self.first.len() {
+            let whole = match &self.file {
+                Some(f) => format!(" (every one is listed in {out}/{f})"),
+                None => String::new(),
+            };
+            writeln!(
+                err,
+                "  ... and {} more{whole}",
+                self.count - self.first.len()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// One lost span as a line of the lost-spans file.
+pub(crate) fn loss_line(l: &Loss) -> Vec<u8> {
+    let mut v = serde_json::to_vec(&loss_json(l)).expect("JSON values serialise");
+    v.push(b'\n');
+    v
+}
+
+/// One part of the export as the report and the manifest see it.
+#[derive(Debug, Clone)]
+pub struct PartSummary {
+    pub name: String,
+    pub docs: Vec<DocSummary>,
+}
+
+/// What an export did, for the report and the manifest.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// Entity labels in order: the schema's (or `--labels`), then any others found.
+    pub labels: Vec<String>,
+    /// Whether parts come from `--split`.
+    pub split: bool,
+    pub parts: Vec<PartSummary>,
+    /// The files of the export (the manifest aside), relative to `--out`.
+    pub files: Vec<String>,
+    pub lost: Losses,
+    /// Spans exported that the tool's views cannot show (Prodigy's ner views).
+    pub unshown: Losses,
+    /// Articles the status filter left out, by status.
+    pub left_out: BTreeMap<Status, Vec<String>>,
+    /// Spans left out because their label is not in `--labels`.
+    pub label_filtered: usize,
+    /// Labels found in the data but not in the schema.
+    pub unknown_labels: Vec<String>,
+    /// Articles with annotators' own work (`annotations/<name>/`) but no
+    /// gold sidecar yet: export reads the gold only.
+    pub no_gold: Vec<String>,
+}
+
+impl Built {
+    /// Entities the output holds, per part and label.
+    pub fn entity_counts(&self) -> Vec<(String, BTreeMap<String, usize>)> {
+        self.parts
+            .iter()
+            .map(|p| {
+                let mut m: BTreeMap<String, usize> = BTreeMap::new();
+                for d in &p.docs {
+                    for (l, n) in &d.entities {
+                        *m.entry(l.clone()).or_default() += n;
+                    }
+                }
+                (p.name.clone(), m)
+            })
+            .collect()
+    }
+}
+
+pub(crate) fn manifest(args: &ExportArgs, b: &Built, flat: bool) -> String {
+    let counts = b.entity_counts();
+    let parts: Vec<Value> = b
+        .parts
+        .iter()
+        .zip(&counts)
+        .map(|(p, (_, per_label))| {
+            json!({
+                "name": p.name,
+                "articles": p.docs.iter().map(|d| d.file_name.clone()).collect::<Vec<_>>(),
+                "sentences": if flat { Value::from(p.docs.iter().map(|d| d.sentences).sum::<usize>()) } else { Value::Null },
+                "entities": per_label.values().sum::<usize>(),
+                "per_label": per_label,
+            })
+        })
+        .collect();
+    let left_out: BTreeMap<&str, &Vec<String>> =
+        b.left_out.iter().map(|(s, v)| (s.as_str(), v)).collect();
+    let mut v = json!({
+        "nhan_export": 2,
+        "format": format_of(args.format).name(),
+        "scheme": if flat { Value::from(args.scheme.as_str()) } else { Value::Null },
+        "status": args.status.as_str(),
+        "split": args.split.as_ref().map(|r| json!({"ratios": r.0, "seed": args.seed})),
+        "labels": b.labels,
+        "parts": parts,
+        "left_out": left_out,
+        "left_out_by_labels": b.label_filtered,
+        "lost": b.lost.summary(),
+        "files": b.files,
+    });
+    if format_of(args.format).shows_flat_only() {
+        v["not_shown_by_flat_views"] = b.unshown.summary();
+    }
+    let mut s = serde_json::to_string_pretty(&v).expect("JSON values always serialise");
+    s.push('\n');
+    s
+}
+
+pub(crate) fn report(err: &mut dyn Write, args: &ExportArgs, b: &Built) -> std::io::Result<()> {
+    let name = format_of(args.format).name();
+    let out = args.out.display().to_string();
+    if !b.lost.is_empty() {
+        let total: usize = b.parts.iter().flat_map(|p| &p.docs).map(|d| d.spans).sum();
+        writeln!(
+            err,
+            "loss report: {name} cannot hold {} of {total} spans (each is left out, the others are exported unchanged):",
+            b.lost.count
+        )?;
+        b.lost.print(err, &out)?;
+    }
+    if !b.unshown.is_empty() {
+        let total: usize = b.parts.iter().flat_map(|p| &p.docs).map(|d| d.spans).sum();
+        writeln!(
+            err,
+            "note: {name} holds every span, but its ner views show one label per whole token and cannot show {} of {total} (the others are shown as they are):",
+            b.unshown.count
+        )?;
+        b.unshown.print(err, &out)?;
+    }
+    let counts = b.entity_counts();
+    let arts: usize = b.parts.iter().map(|p| p.docs.len()).sum();
+    let ents: usize = counts.iter().map(|(_, m)| m.values().sum::<usize>()).sum();
+    let parts = if b.split {
+        let v: Vec<String> = b
+            .parts
+            .iter()
+            .zip(&counts)
+            .map(|(p, (_, m))| {
+                format!(
+                    "{} {} articles/{} entities",
+                    p.name,
+                    p.docs.len(),
+                    m.values().sum::<usize>()
+                )
+            })
+            .collect();
+        format!(" ({})", v.join(", "))
+    } else {
+        String::new()
+    };
+    writeln!(
+        err,
+        "exported {arts} articles with {ents} entities as {name}{parts} (--status {})",
+        args.status.as_str()
+    )?;
+    if let Some(r) = &args.split {
+        let ratios: Vec<String> =
+            r.0.iter()
+                .map(|x| format!("{}", (x * 1e6).round() / 1e6))
+                .collect();
+        for p in b.parts.iter().filter(|p| p.docs.is_empty()) {
+            writeln!(
+                err,
+                "warning: --split {} leaves the {} part empty ({arts} articles to split); more articles or other ratios fill it",
+                ratios.join(","),
+                p.name
+            )?;
+        }
+    }
+    let n_left: usize = b.left_out.values().map(Vec::len).sum();
+    if n_left == 0 {
+        writeln!(err, "left out 0 articles")?;
+    } else {
+        let by: Vec<String> = b
+            .left_out
+            .iter()
+            .map(|(s, v)| format!("{} {s}", v.len()))
+            .collect();
+        let hint = match args.status {
+            StatusFilter::Reviewed => "; --status done or --status any includes more",
+            StatusFilter::Done => "; --status any includes them",
+            StatusFilter::Any => "",
+        };
+        writeln!(
+            err,
+            "left out {n_left} articles by status: {}{hint}",
+            by.join(", ")
+        )?;
+    }
+    if b.label_filtered > 0 {
+        writeln!(
+            err,
+            "left out {} spans whose label is not in --labels",
+            b.label_filtered
+        )?;
+    }
+    if !b.unknown_labels.is_empty() {
+        writeln!(
+            err,
+            "warning: labels not in nhan.toml, exported after the schema's: {}",
+            b.unknown_labels.join(", ")
+        )?;
+    }
+    if !b.no_gold.is_empty() {
+        writeln!(
+            err,
+            "note: {} articles have annotators' work but no gold yet (export reads the gold only; adjudicate them with `nhan --adjudicate`, then m): {}",
+            b.no_gold.len(),
+            b.no_gold.join(", ")
+        )?;
+    }
+    Ok(())
+}
+
+fn loss_json(l: &Loss) -> Value {
+    json!({"article": l.article, "start": l.start, "end": l.end, "label": l.label, "text": l.text, "kind": l.reason.kind(), "reason": l.reason.to_string()})
+}

@@ -1,0 +1,334 @@
+//! Where an export's bytes go: into memory (standard output, or a folder
+//! that will be refused once the articles' own problems are reported), or
+//! into temp files in the `--out` folder, written as the articles are read
+//! and renamed into place only once the whole export succeeded.
+
+use super::{MANIFEST, OutFile, split, user};
+use crate::core::atomic::{self, AtomicFile, sync_dir, write_atomic};
+use serde_json::Value;
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The files of an export as it is written, by path relative to `--out`.
+/// The order in which paths first appear is the manifest's.
+pub trait Files {
+    /// Names a file, creating it empty if nothing is written to it.
+    fn declare(&mut self, path: &str);
+    /// Appends `bytes` to the file.
+    fn write(&mut self, path: &str, bytes: &[u8]);
+    /// Every path, in order.
+    fn paths(&self) -> Vec<String>;
+}
+
+/// Files held in memory.
+#[derive(Default)]
+pub struct Memory {
+    files: Vec<OutFile>,
+    index: HashMap<String, usize>,
+}
+
+impl Memory {
+    pub fn into_files(self) -> Vec<OutFile> {
+        self.files
+    }
+
+    fn slot(&mut self, path: &str) -> &mut OutFile {
+        let i = match self.index.get(path) {
+            Some(&i) => i,
+            None => {
+                self.files.push(OutFile {
+                    path: path.to_string(),
+                    bytes: Vec::new(),
+                });
+                self.index.insert(path.to_string(), self.files.len() - 1);
+                self.files.len() - 1
+            }
+        };
+        &mut self.files[i]
+    }
+}
+
+impl Files for Memory {
+    fn declare(&mut self, path: &str) {
+        self.slot(path);
+    }
+
+    fn write(&mut self, path: &str, bytes: &[u8]) {
+        self.slot(path).bytes.extend_from_slice(bytes);
+    }
+
+    fn paths(&self) -> Vec<String> {
+        self.files.iter().map(|f| f.path.clone()).collect()
+    }
+}
+
+/// A file of a [`Folder`] export before it is renamed into place.
+enum Staged {
+    /// Declared (a part's file): open for the articles still to come.
+    Open(AtomicFile),
+    /// Written whole (an article's own file): synced and closed, so a
+    /// brat export of many articles holds no descriptor per file.
+    Closed(tempfile::TempPath),
+}
+
+/// An export written into the `--out` folder as it goes: each file a temp
+/// file beside its final name, renamed into place by [`Folder::commit`]
+/// (after the earlier export there is cleared), or removed by
+/// [`Folder::discard`], which leaves the folder as it was.
+pub struct Folder {
+    dir: PathBuf,
+    order: Vec<String>,
+    staged: HashMap<String, Staged>,
+    error: Option<(PathBuf, std::io::Error)>,
+    /// Folders this export made: they go again if it fails.
+    made_dirs: Vec<PathBuf>,
+}
+
+impl Folder {
+    /// `None` when `dir` will be refused or cannot be written: the export
+    /// then reports that after the articles' own problems.
+    pub fn start(dir: &Path) -> Option<Folder> {
+        Folder::open(dir).ok()
+    }
+
+    /// A folder export into `dir`, which must pass [`check_folder`].
+    pub fn open(dir: &Path) -> anyhow::Result<Folder> {
+        check_folder(dir)?;
+        let mut f = Folder {
+            dir: dir.to_path_buf(),
+            order: Vec::new(),
+            staged: HashMap::new(),
+            error: None,
+            made_dirs: Vec::new(),
+        };
+        if let Err(e) = f.make_dirs(dir) {
+            f.discard();
+            return Err(user(format!("{}: cannot write: {e}", dir.display())));
+        }
+        Ok(f)
+    }
+
+    fn make_dirs(&mut self, dir: &Path) -> std::io::Result<()> {
+        let mut missing = Vec::new();
+        let mut d = Some(dir);
+        while let Some(x) = d
+            && !x.as_os_str().is_empty()
+            && !x.exists()
+        {
+            missing.push(x.to_path_buf());
+            d = x.parent();
+        }
+        std::fs::create_dir_all(dir)?;
+        missing.reverse();
+        self.made_dirs.extend(missing);
+        Ok(())
+    }
+
+    fn fail(&mut self, path: PathBuf, e: std::io::Error) {
+        if self.error.is_none() {
+            self.error = Some((path, e));
+        }
+    }
+
+    fn place(&mut self, path: &str) -> Option<PathBuf> {
+        if self.error.is_some() {
+            return None;
+        }
+        let p = self.dir.join(path);
+        if let Some(parent) = p.parent()
+            && let Err(e) = self.make_dirs(parent)
+        {
+            self.fail(p, e);
+            return None;
+        }
+        Some(p)
+    }
+
+    /// Every byte written reaches the disk; the first error is the answer.
+    pub fn finish(&mut self) -> anyhow::Result<()> {
+        for path in &self.order {
+            if let Some(Staged::Open(f)) = self.staged.get_mut(path)
+                && let Err(e) = f.sync()
+            {
+                let p = f.path().to_path_buf();
+                self.error.get_or_insert((p, e));
+                break;
+            }
+        }
+        match &self.error {
+            Some((p, e)) => Err(user(format!("{}: cannot write: {e}", p.display()))),
+            None => Ok(()),
+        }
+    }
+
+    /// Clears the earlier export in the folder and renames every file into
+    /// place, then writes the manifest. Call [`Folder::finish`] first.
+    pub fn commit(mut self, manifest: &str) -> anyhow::Result<()> {
+        clear_old_export(&self.dir)?;
+        let mut dirs = BTreeSet::new();
+        for path in std::mem::take(&mut self.order) {
+            let target = self.dir.join(&path);
+            let r = match self.staged.remove(&path) {
+                Some(Staged::Open(f)) => f.commit(),
+                Some(Staged::Closed(t)) => t.persist(&target).map_err(|e| e.error),
+                None => Ok(()),
+            };
+            r.map_err(|e| user(format!("{}: cannot write: {e}", target.display())))?;
+            if let Some(d) = target.parent() {
+                dirs.insert(d.to_path_buf());
+            }
+        }
+        for d in dirs {
+            sync_dir(&d);
+        }
+        self.made_dirs.clear();
+        write_manifest(&self.dir, manifest)
+    }
+
+    /// Removes what this export wrote; an earlier export stays whole.
+    pub fn discard(mut self) {
+        self.staged.clear();
+        for d in self.made_dirs.iter().rev() {
+            let _ = std::fs::remove_dir(d);
+        }
+        self.made_dirs.clear();
+    }
+}
+
+impl Drop for Folder {
+    fn drop(&mut self) {
+        self.staged.clear();
+        for d in self.made_dirs.iter().rev() {
+            let _ = std::fs::remove_dir(d);
+        }
+    }
+}
+
+impl Files for Folder {
+    fn declare(&mut self, path: &str) {
+        if self.staged.contains_key(path) {
+            return;
+        }
+        let Some(p) = self.place(path) else { return };
+        match AtomicFile::create(&p) {
+            Ok(f) => {
+                self.staged.insert(path.to_string(), Staged::Open(f));
+                self.order.push(path.to_string());
+            }
+            Err(e) => self.fail(p, e),
+        }
+    }
+
+    fn write(&mut self, path: &str, bytes: &[u8]) {
+        if let Some(Staged::Open(f)) = self.staged.get_mut(path) {
+            if let Err(e) = f.write_all(bytes) {
+                let p = f.path().to_path_buf();
+                self.fail(p, e);
+            }
+            return;
+        }
+        let Some(p) = self.place(path) else { return };
+        let dir = p.parent().unwrap_or(&self.dir);
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+        let r = atomic::temp_in(dir, name).and_then(|mut t| {
+            t.write_all(bytes)?;
+            t.as_file().sync_all()?;
+            Ok(t.into_temp_path())
+        });
+        match r {
+            Ok(t) => {
+                self.staged.insert(path.to_string(), Staged::Closed(t));
+                self.order.push(path.to_string());
+            }
+            Err(e) => self.fail(p, e),
+        }
+    }
+
+    fn paths(&self) -> Vec<String> {
+        self.order.clone()
+    }
+}
+
+/// A folder export may write to: new, empty, or holding an earlier export.
+pub fn check_folder(dir: &Path) -> anyhow::Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(user(format!(
+            "--out {}: is a file; give a folder",
+            dir.display()
+        )));
+    }
+    if dir.is_dir() {
+        let non_empty = std::fs::read_dir(dir)?
+            .flatten()
+            .any(|e| !is_stale_temp(&e.file_name().to_string_lossy()));
+        if non_empty && !dir.join(MANIFEST).is_file() {
+            return Err(user(format!(
+                "--out {}: the folder is not empty and holds no earlier nhan export ({MANIFEST}); give a new or empty folder",
+                dir.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A temp file an export killed before it finished left behind (not one
+/// of this process's).
+fn is_stale_temp(name: &str) -> bool {
+    atomic::temp_pid(name).is_some_and(|pid| pid != u64::from(std::process::id()))
+}
+
+/// Removes the files an earlier export in `dir` listed, so no stale article
+/// survives, and what a killed export left behind.
+fn clear_old_export(dir: &Path) -> anyhow::Result<()> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    for e in std::fs::read_dir(dir)?.flatten() {
+        if is_stale_temp(&e.file_name().to_string_lossy()) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+    let mpath = dir.join(MANIFEST);
+    if mpath.is_file() {
+        let old: Value = serde_json::from_slice(&std::fs::read(&mpath)?).unwrap_or(Value::Null);
+        let listed = old["files"].as_array().cloned().unwrap_or_default();
+        for f in listed.iter().filter_map(Value::as_str) {
+            if safe_relative(f) {
+                let _ = std::fs::remove_file(dir.join(f));
+            }
+        }
+        for sub in split::PART_NAMES {
+            let _ = std::fs::remove_dir(dir.join(sub));
+        }
+    }
+    Ok(())
+}
+
+fn write_manifest(dir: &Path, manifest: &str) -> anyhow::Result<()> {
+    write_atomic(&dir.join(MANIFEST), manifest.as_bytes()).map_err(|e| {
+        user(format!(
+            "{}: cannot write: {e}",
+            dir.join(MANIFEST).display()
+        ))
+    })
+}
+
+/// Writes files held in memory into `dir`, under the same rules as a
+/// [`Folder`] export.
+pub fn write_folder(dir: &Path, files: &[OutFile], manifest: &str) -> anyhow::Result<()> {
+    let mut f = Folder::open(dir)?;
+    for file in files {
+        f.declare(&file.path);
+        f.write(&file.path, &file.bytes);
+    }
+    f.finish()?;
+    f.commit(manifest)
+}
+
+fn safe_relative(p: &str) -> bool {
+    let p = Path::new(p);
+    p.is_relative()
+        && p.components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
