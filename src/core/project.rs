@@ -341,9 +341,13 @@ impl Project {
             let sc = Stored::read(&sc_path);
             (joined(sha), sc)
         });
-        // Whatever sidecar is written next refers to this text: keep it, so
-        // that a later edit of the article can be re-anchored by a diff.
-        crate::core::text_cache::remember(&sha, text.as_str().as_bytes());
+        // Opened for editing: whatever sidecar is written next refers to
+        // this text. Keep it, so that a later edit of the article can be
+        // re-anchored by a diff. (Not for an export or `stats`, which write
+        // no spans and would copy the whole corpus.)
+        if background {
+            crate::core::text_cache::remember(&sha, text.as_str().as_bytes());
+        }
         let doc = if background {
             Document::segment_in_background(file_name, text, sha)
         } else {

@@ -272,9 +272,13 @@ pub fn reanchor_by_diff(
     // nearest the place their start maps to.
     let bytes = new_text.as_str();
     for s in edited {
-        let (lo, hi) = map.window(s.start, s.end);
-        let near = map.floor(s.start);
         let len = s.text.chars().count();
+        let near = map.near(s.start);
+        let (lo, hi) = map.window(s.start, s.end);
+        // Never far: a long block (a whole article reflowed) is searched
+        // only around the span's place, which also keeps this linear.
+        let reach = SEARCH_REACH + len;
+        let (lo, hi) = (lo.max(near.saturating_sub(reach)), hi.min(near + reach));
         let mut found: Vec<usize> = Vec::new();
         if !s.text.is_empty() && lo < hi {
             let (blo, bhi) = (new_text.byte_of(lo), new_text.byte_of(hi));
@@ -312,6 +316,14 @@ pub fn reanchor_by_diff(
         .sort_by(|a, b| (a.start, a.end, &a.label, a.id).cmp(&(b.start, b.end, &b.label, b.id)));
     out
 }
+
+/// How long the diff of an article may take before the rest of it is left
+/// to the search (a reflowed 5 MB article; a few edits take milliseconds).
+const DIFF_BUDGET: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// How far (in chars, beyond its own length) from its mapped place an
+/// edited span is looked for.
+const SEARCH_REACH: usize = 2000;
 
 /// Where each unchanged character of the old text is in the new one: the
 /// equal runs of a diff, `(old start, new start, length)` in chars,
@@ -366,7 +378,11 @@ impl EditMap {
 
     fn middle(old: &str, new: &str) -> EditMap {
         use similar::{Algorithm, DiffTag, capture_diff_slices_deadline};
-        let deadline = || Some(std::time::Instant::now() + std::time::Duration::from_secs(2));
+        // One budget for the whole diff, however many blocks changed: past
+        // it, a block is left unmapped (its spans are looked for near their
+        // place) rather than the article waiting.
+        let until = std::time::Instant::now() + DIFF_BUDGET;
+        let deadline = || Some(until);
         let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
         let new_lines: Vec<&str> = new.split_inclusive('\n').collect();
         let starts = |lines: &[&str]| {
@@ -402,6 +418,9 @@ impl EditMap {
             }
             let a: Vec<char> = old_lines[o.0..o.1].iter().flat_map(|l| l.chars()).collect();
             let b: Vec<char> = new_lines[n.0..n.1].iter().flat_map(|l| l.chars()).collect();
+            if std::time::Instant::now() >= until {
+                return;
+            }
             for op in capture_diff_slices_deadline(Algorithm::Myers, &a, &b, deadline()) {
                 let (tag, or, nr) = op.as_tag_tuple();
                 if tag == DiffTag::Equal {
@@ -467,6 +486,32 @@ impl EditMap {
         let i = self.runs.partition_point(|r| r.0 + r.2 <= c);
         i.checked_sub(1)
             .map_or(0, |j| self.runs[j].1 + self.runs[j].2)
+    }
+
+    /// Where old position `c` most likely is in the new text: mapped when
+    /// unchanged; else the same share of the way through what replaced its
+    /// block, measured from the last unchanged character before it.
+    fn near(&self, c: usize) -> usize {
+        if self.run_of(c).is_some() {
+            return self.floor(c);
+        }
+        let i = self.blocks.partition_point(|(o, _)| o.end < c);
+        match self.blocks.get(i).filter(|(o, _)| o.start <= c) {
+            Some((o, n)) => {
+                // Unmapped inside the block: interpolate from the nearest
+                // mapped char before it (or the block's start).
+                let from = self.floor(c).max(n.start);
+                let mapped_from = self
+                    .runs
+                    .partition_point(|r| r.0 + r.2 <= c)
+                    .checked_sub(1)
+                    .map_or(o.start, |j| (self.runs[j].0 + self.runs[j].2).max(o.start));
+                let left_old = o.end.saturating_sub(mapped_from).max(1);
+                let left_new = n.end.saturating_sub(from);
+                from + (c - mapped_from.min(c)) * left_new / left_old
+            }
+            None => self.floor(c),
+        }
     }
 
     /// Where in the new text to look for `[start, end)` of the old text
@@ -1250,6 +1295,25 @@ mod tests {
         let spans = vec![span_on(1, &old, "Hà Nội", 0, "LOC")];
         let r = reanchor_by_diff(&spans, &old, &new, Options::default());
         assert_eq!(r.orphans.len(), 1);
+    }
+
+    /// A reflowed article (every sentence on its own line): one changed
+    /// block as long as the article. However the diff copes (within its
+    /// time budget or not), every span stays on its own words.
+    #[test]
+    fn by_diff_a_reflowed_article_keeps_every_span_in_place() {
+        let unit = "Tổng Bí thư Nguyễn Phú Trọng làm việc tại Hà Nội. ";
+        let old = Text::new(unit.repeat(1500));
+        let new = Text::new(unit.repeat(1500).replace("Hà Nội. ", "Hà Nội.\n"));
+        let spans: Vec<Span> = (0..1500)
+            .map(|i| span_on(i as u64 + 1, &old, "Nguyễn Phú Trọng", i, "PER"))
+            .collect();
+        let t = std::time::Instant::now();
+        let r = reanchor_by_diff(&spans, &old, &new, Options::default());
+        assert!(t.elapsed() < DIFF_BUDGET * 4, "{:?}", t.elapsed());
+        assert!(r.orphans.is_empty());
+        assert_eq!(r.moved, 0);
+        assert_eq!(r.placed, spans);
     }
 
     #[test]
