@@ -173,9 +173,15 @@ fn the_same_span_changed_two_ways_is_a_conflict_recorded_in_a_valid_sidecar() {
     );
     let status = String::from_utf8_lossy(&git(dir, &["status", "--porcelain"]).stdout).into_owned();
     assert!(status.contains("UU annotations/a.json"), "{status}");
-    // nhan opens it (the conflict list is kept on rewrite).
+    // nhan opens it (the conflict list is kept on rewrite) and says what
+    // is left to settle.
     let l = Project::open(dir).unwrap().load("a.txt").unwrap();
     assert_eq!(l.read_only, None);
+    let notice = l.notice.expect("a notice");
+    assert!(
+        notice.contains("1 merge conflict(s) recorded under \"conflicts\""),
+        "{notice}"
+    );
 }
 
 #[test]

@@ -324,6 +324,17 @@ fn merged_extra(
     out
 }
 
+/// What a sidecar's recorded merge conflicts ask of the user, or `None`
+/// when it has none: for `nhan validate` and the TUI's notice.
+pub fn unsettled(extra: &Map<String, Value>) -> Option<String> {
+    let n = extra.get(CONFLICTS)?.as_array()?.len();
+    (n > 0).then(|| {
+        format!(
+            "{n} merge conflict(s) recorded under \"{CONFLICTS}\" (both versions of each span): keep the right version in \"spans\", then delete the \"{CONFLICTS}\" list"
+        )
+    })
+}
+
 /// The first line of `bytes` that is one of git's conflict markers
 /// (`<<<<<<<`, `=======`, `>>>>>>>`, `|||||||` at the start of a line),
 /// 1-based.
@@ -458,6 +469,12 @@ mod tests {
         let m = merge(Some(&base), &ours, &theirs);
         assert_eq!(m.conflicts.len(), 1);
         assert_eq!(m.sidecar.spans[0].label.as_ref() as &str, "ORG");
+        assert!(
+            unsettled(&m.sidecar.extra)
+                .unwrap()
+                .starts_with("1 merge conflict")
+        );
+        assert_eq!(unsettled(&base.extra), None);
         let c = &m.sidecar.extra[CONFLICTS][0];
         assert_eq!(c["base"]["label"], "PER");
         assert_eq!(c["ours"]["label"], "ORG");

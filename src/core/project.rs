@@ -399,10 +399,15 @@ impl Project {
         // A plain git merge of two branches' new spans may have left two
         // spans with one id: renumber rather than refuse the article.
         let renumbered = spans.renumber_duplicate_ids();
+        // A merge left decisions to make (`nhan merge-file`): say so on
+        // opening, without stopping the work.
+        let unsettled = crate::core::merge::unsettled(&head.extra).map(|u| format!("{shown}: {u}"));
         let loaded = |doc, read_only| {
             let mut l = loaded(doc, read_only);
             if !renumbered.is_empty() {
                 l.notice = Some(renumbered_notice(&shown, &renumbered));
+            } else if unsettled.is_some() {
+                l.notice.clone_from(&unsettled);
             }
             l
         };
