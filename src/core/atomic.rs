@@ -18,9 +18,7 @@ const RANDOM_CHARS: usize = 8;
 pub fn temp_in(dir: &Path, name: &str) -> io::Result<tempfile::NamedTempFile> {
     let prefix = format!(".{name}.{}.", std::process::id());
     let mut b = tempfile::Builder::new();
-    b.prefix(&prefix)
-        .suffix(".tmp")
-        .rand_bytes(RANDOM_CHARS);
+    b.prefix(&prefix).suffix(".tmp").rand_bytes(RANDOM_CHARS);
     // The file becomes a sidecar or an export, not a private temp file: the
     // mode `File::create` gives (0666 less the umask), not tempfile's 0600.
     #[cfg(unix)]

@@ -261,9 +261,9 @@ pub(crate) fn gather(
 
     let mut unknown: Vec<String> = Vec::new();
     for (d, _) in &docs {
-        for l in &d.labels {
-            if !schema_labels.contains(l) && !unknown.contains(l) {
-                unknown.push(l.clone());
+        for l in d.labels.iter().map(|l| l.as_str()) {
+            if !schema_labels.iter().any(|s| s == l) && !unknown.iter().any(|u| u == l) {
+                unknown.push(l.to_string());
             }
         }
     }
