@@ -1116,3 +1116,51 @@ fn conll_columns_between_token_and_tag_are_named_on_import() {
     let sc = std::fs::read_to_string(p.path().join("annotations/cols.json")).unwrap();
     assert!(sc.contains(r#""label": "LOC", "text": "Huế""#), "{sc}");
 }
+
+#[test]
+fn export_points_to_validate_only_for_what_validate_lists() {
+    let p = empty_project();
+    let arts = p.path().join("articles");
+    std::fs::create_dir_all(&arts).unwrap();
+    std::fs::write(arts.join("empty.txt"), "").unwrap();
+    std::fs::write(arts.join("nul.txt"), "abc\0def").unwrap();
+    std::fs::write(arts.join("ok.txt"), "Hà Nội").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let o = tmp.path().join("o").display().to_string();
+    let r = export(
+        p.path(),
+        &["--format", "jsonl", "--status", "any", "--out", &o],
+    );
+    assert_eq!(r.code, ExitCode::from(1));
+    assert!(
+        r.stderr.contains("2 articles cannot be exported"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("empty.txt: empty file"), "{}", r.stderr);
+    assert!(r.stderr.contains("nul.txt: 1 NUL"), "{}", r.stderr);
+    // `nhan validate` says nothing of these: export must not send the user there.
+    assert!(!r.stderr.contains("nhan validate"), "{}", r.stderr);
+
+    // A sidecar that does not parse is validate's too.
+    std::fs::remove_file(arts.join("empty.txt")).unwrap();
+    std::fs::remove_file(arts.join("nul.txt")).unwrap();
+    std::fs::create_dir_all(p.path().join("annotations")).unwrap();
+    std::fs::write(p.path().join("annotations/ok.json"), "{\"nhan\": 1,").unwrap();
+    let r = export(
+        p.path(),
+        &["--format", "jsonl", "--status", "any", "--out", &o],
+    );
+    assert_eq!(r.code, ExitCode::from(1));
+    assert!(
+        r.stderr.contains("1 article cannot be exported"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("`nhan validate` lists the sidecar problems too"),
+        "{}",
+        r.stderr
+    );
+}

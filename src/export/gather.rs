@@ -17,6 +17,9 @@ use std::path::Path;
 struct Read {
     /// Why it cannot be exported (what `Project::scan` calls its problem).
     problem: Option<String>,
+    /// Whether that is a sidecar problem `nhan validate` also lists (the
+    /// others are the article's own: empty, NUL bytes, unreadable).
+    sidecar_problem: bool,
     status: Status,
     /// The article, if its status admits it and it has no problem.
     doc: Option<(DocSummary, Rendered)>,
@@ -102,6 +105,7 @@ pub(crate) fn gather(
     let read_one = |&(number, a): &(usize, &ArticleMeta)| {
         let mut r = Read {
             problem: None,
+            sidecar_problem: false,
             status: Status::Todo,
             doc: None,
             label_filtered: 0,
@@ -116,6 +120,7 @@ pub(crate) fn gather(
             }
         };
         r.status = loaded.doc.status;
+        r.sidecar_problem = loaded.read_only.is_some();
         r.problem = loaded.read_only.or(loaded.notice);
         if r.problem.is_some() || !args.status.admits(r.status) {
             return r;
@@ -167,6 +172,7 @@ pub(crate) fn gather(
     };
     let place = |name| Place { name, split };
     let mut broken: Vec<String> = Vec::new();
+    let mut sidecar_problems = 0;
     let mut left_out: BTreeMap<Status, Vec<String>> = BTreeMap::new();
     let mut docs: Vec<(DocSummary, Option<Rendered>)> = Vec::new();
     let mut label_filtered = 0;
@@ -190,6 +196,7 @@ pub(crate) fn gather(
     par_for_each_ordered(&numbered, window, read_one, |r| {
         let file_name = file_names.next().expect("one result per article");
         if let Some(p) = r.problem {
+            sidecar_problems += usize::from(r.sidecar_problem);
             broken.push(format!("  {p}"));
             return;
         }
@@ -244,9 +251,18 @@ pub(crate) fn gather(
         fmt.end_part(&place(names[0]), files);
     }
     if !broken.is_empty() {
+        // Only sidecar problems are `nhan validate`'s: pointing there for
+        // an empty article or NUL bytes would send the user to a command
+        // that says all is well.
+        let validate = if sidecar_problems > 0 {
+            " (`nhan validate` lists the sidecar problems too)"
+        } else {
+            ""
+        };
         return Err(user(format!(
-            "{} article(s) cannot be exported as they are; fix them (see `nhan validate`) or move them out of articles/:\n{}",
+            "{} article{} cannot be exported as they are; fix them or move them out of articles/{validate}:\n{}",
             broken.len(),
+            if broken.len() == 1 { "" } else { "s" },
             broken.join("\n")
         )));
     }
