@@ -4,8 +4,10 @@
 //! ends the text, a span inside a token, CRLF line ends, and articles in
 //! every status.
 //!
-//! Golden files live in tests/fixtures/export/golden/<case>/; regenerate
-//! them with `NHAN_BLESS=1 cargo test --test export_formats` and review the
+//! Golden files are insta snapshots in tests/fixtures/export/golden/<case>/
+//! (binary snapshots: byte for byte). After an intended change, review them
+//! with `cargo insta review`, or accept them all with
+//! `INSTA_UPDATE=always cargo test --test export_formats` and review the
 //! diff like code.
 
 use clap::Parser;
@@ -106,39 +108,34 @@ fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     v
 }
 
-/// Compares `actual` (a folder) and the report with the golden case, or
-/// rewrites the golden case under NHAN_BLESS=1.
+/// Compares `actual` (a folder) and the report with the golden case: insta
+/// snapshots in tests/fixtures/export/golden/<case>/, one a file, stored and
+/// compared byte for byte (binary snapshots: CRLF and NFD stay as written),
+/// and the list of files, so that a file gained or lost shows too.
 fn check_golden(case: &str, actual: &Path, report: &str) {
-    let g = golden_root().join(case);
     let report = report.replace(&actual.display().to_string(), "OUT");
-    if std::env::var_os("NHAN_BLESS").is_some() {
-        let _ = std::fs::remove_dir_all(&g);
-        std::fs::create_dir_all(&g).unwrap();
-        for (rel, bytes) in tree(actual) {
-            let p = g.join("out").join(rel);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, bytes).unwrap();
+    let files = tree(actual);
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(golden_root().join(case));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| {
+        let list: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+        insta::assert_snapshot!("files", list.join("\n"));
+        insta::assert_binary_snapshot!("report.txt", report.into_bytes());
+        for (rel, bytes) in files {
+            // Parts' folders (`train/x.ann`) flattened into the name, which
+            // keeps the extension in it too (`x.txt` and `x.ann` differ).
+            let ext = rel.rsplit_once('.').map_or("bin", |(_, e)| e);
+            let name = format!("{}.{ext}", rel.replace('/', "__").replace('.', "_"));
+            insta::assert_binary_snapshot!(name.as_str(), bytes);
         }
-        std::fs::write(g.join("report.txt"), &report).unwrap();
-        return;
-    }
-    let want = tree(&g.join("out"));
-    let got = tree(actual);
-    let names = |v: &[(String, Vec<u8>)]| v.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
-    assert_eq!(names(&got), names(&want), "{case}: files differ");
-    for ((name, a), (_, b)) in got.iter().zip(&want) {
-        assert!(
-            a == b,
-            "{case}/{name} differs from the golden file:\n--- got\n{}\n--- want\n{}",
-            String::from_utf8_lossy(a),
-            String::from_utf8_lossy(b)
-        );
-    }
-    let want_report = std::fs::read_to_string(g.join("report.txt")).unwrap();
-    assert_eq!(report, want_report, "{case}: the report differs");
+    });
 }
 
-fn golden_case(case: &str, opts: &[&str]) {
+/// Exports the fixture with `opts`, checks the golden case, and returns
+/// the files written (relative path, bytes).
+fn golden_case(case: &str, opts: &[&str]) -> Vec<(String, Vec<u8>)> {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let mut v = opts.to_vec();
@@ -147,6 +144,16 @@ fn golden_case(case: &str, opts: &[&str]) {
     let r = export(&fixture(), &v);
     assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
     check_golden(case, &out, &r.stderr);
+    tree(&out)
+}
+
+/// The text of the file `name` among `files`.
+fn file_text(files: &[(String, Vec<u8>)], name: &str) -> String {
+    let f = files
+        .iter()
+        .find(|f| f.0 == name)
+        .unwrap_or_else(|| panic!("no {name}"));
+    String::from_utf8(f.1.clone()).unwrap()
 }
 
 #[test]
@@ -773,8 +780,8 @@ fn golden_conllu_iob2() {
 
 #[test]
 fn golden_conllu_bioes_writes_spacy_l_and_u() {
-    golden_case("conllu-bioes", &["--format", "conllu", "--scheme", "bioes"]);
-    let out = std::fs::read_to_string(golden_root().join("conllu-bioes/out/data.conllu")).unwrap();
+    let files = golden_case("conllu-bioes", &["--format", "conllu", "--scheme", "bioes"]);
+    let out = file_text(&files, "data.conllu");
     assert!(out.contains("NE=U-") && out.contains("NE=L-"), "{out}");
     assert!(!out.contains("NE=E-") && !out.contains("NE=S-"), "{out}");
 }
@@ -791,7 +798,7 @@ fn golden_prodigy() {
 
 #[test]
 fn golden_hf_split_card_names_each_split() {
-    golden_case(
+    let files = golden_case(
         "hf-split-any",
         &[
             "--format",
@@ -804,7 +811,7 @@ fn golden_hf_split_card_names_each_split() {
             "3",
         ],
     );
-    let card = std::fs::read_to_string(golden_root().join("hf-split-any/out/README.md")).unwrap();
+    let card = file_text(&files, "README.md");
     assert!(
         card.contains("- split: train\n    path: 'train.jsonl'"),
         "{card}"
