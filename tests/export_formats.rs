@@ -293,7 +293,7 @@ fn status_filter_always_reports_what_it_left_out() {
 fn stdout_gets_exactly_the_one_file_and_refuses_many() {
     let r = export(&fixture(), &["--format", "conll", "--out", "-"]);
     assert_eq!(r.code, ExitCode::SUCCESS);
-    let golden = std::fs::read(golden_root().join("conll-iob2/out/data.conll")).unwrap();
+    let golden = std::fs::read(golden_root().join("conll-iob2/data_conll.snap.conll")).unwrap();
     assert_eq!(r.stdout, golden);
     for f in ["hf", "brat"] {
         let r = export(&fixture(), &["--format", f, "--out", "-"]);

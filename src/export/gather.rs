@@ -66,8 +66,8 @@ pub(crate) struct Gathered {
 }
 
 /// Reads every article and writes its output into `files` as soon as it
-/// and every article before it are done (held until the end only with
-/// `--split`, whose parts are known once every article is). `labels` are
+/// and every article before it are done (with `--split`, into its part,
+/// planned from the sidecars' status before the first is read). `labels` are
 /// the labels to render with when an earlier pass found them; otherwise
 /// the schema's. With `list_losses`, the spans the format cannot hold are
 /// listed in [`LOST_FILE`] (not for standard output).
@@ -171,19 +171,30 @@ pub(crate) fn gather(
         Some(r) => &split::PART_NAMES[..r.0.len()],
     };
     let place = |name| Place { name, split };
+    // The part of each article (by its number), known before any is
+    // written, so that every part streams to its own files.
+    let part_of: Vec<Option<usize>> = match &args.split {
+        None => vec![Some(0); project.articles.len()],
+        Some(r) => planned_split(&project, args, r),
+    };
     let mut broken: Vec<String> = Vec::new();
     let mut sidecar_problems = 0;
     let mut left_out: BTreeMap<Status, Vec<String>> = BTreeMap::new();
-    let mut docs: Vec<(DocSummary, Option<Rendered>)> = Vec::new();
+    let mut parts: Vec<PartSummary> = names
+        .iter()
+        .map(|n| PartSummary {
+            name: n.to_string(),
+            docs: Vec::new(),
+        })
+        .collect();
     let mut label_filtered = 0;
     let mut lost = Losses::default();
     let mut unshown = Losses::default();
-    let mut written = 0usize;
-    let mut file_names = project.articles.iter().map(|a| &a.file_name);
-    if !split {
-        fmt.start_part(&place(names[0]), files);
+    let mut written = vec![0usize; names.len()];
+    for name in names {
+        fmt.start_part(&place(name), files);
     }
-    let data_file = fmt.part_file(&place(names[0]));
+    let part_files: Vec<Option<String>> = names.iter().map(|n| fmt.part_file(&place(n))).collect();
     // A few articles per thread in flight: enough to keep every core busy
     // while the writer waits on the disk.
     let window = 8;
@@ -193,8 +204,10 @@ pub(crate) fn gather(
         .enumerate()
         .map(|(i, a)| (i + 1, a))
         .collect();
+    let mut next = numbered.iter();
     par_for_each_ordered(&numbered, window, read_one, |r| {
-        let file_name = file_names.next().expect("one result per article");
+        let &(number, meta) = next.next().expect("one result per article");
+        let file_name = &meta.file_name;
         if let Some(p) = r.problem {
             sidecar_problems += usize::from(r.sidecar_problem);
             broken.push(format!("  {p}"));
@@ -210,6 +223,14 @@ pub(crate) fn gather(
         let (summary, out) = r
             .doc
             .expect("an admitted article without a problem is read");
+        let Some(part) = part_of[number - 1] else {
+            // Its status changed between the split's plan and now.
+            broken.push(format!(
+                "  {}: its sidecar changed while the export ran; export again",
+                project.article_path(file_name).display()
+            ));
+            return;
+        };
         label_filtered += r.label_filtered;
         for (losses, found, file) in [
             (&mut lost, r.lost, LOST_FILE),
@@ -226,30 +247,25 @@ pub(crate) fn gather(
                 losses.add(l);
             }
         }
-        if split {
-            docs.push((summary, Some(out)));
-            return;
-        }
         // Once an article is broken nothing will be kept: stop writing.
         if broken.is_empty() {
-            let first = written == 0;
             emit(
-                &place(names[0]),
-                data_file.as_deref(),
-                first,
+                &place(names[part]),
+                part_files[part].as_deref(),
+                written[part] == 0,
                 out,
                 files,
                 &buffers,
                 fmt.frame().between,
             );
-            written += 1;
+            written[part] += 1;
         }
-        docs.push((summary, None));
+        parts[part].docs.push(summary);
     });
-
-    if !split {
-        fmt.end_part(&place(names[0]), files);
+    for name in names {
+        fmt.end_part(&place(name), files);
     }
+
     if !broken.is_empty() {
         // Only sidecar problems are `nhan validate`'s: pointing there for
         // an empty article or NUL bytes would send the user to a command
@@ -276,7 +292,7 @@ pub(crate) fn gather(
     }
 
     let mut unknown: Vec<String> = Vec::new();
-    for (d, _) in &docs {
+    for d in parts.iter().flat_map(|p| &p.docs) {
         for l in d.labels.iter().map(|l| l.as_str()) {
             if !schema_labels.iter().any(|s| s == l) && !unknown.iter().any(|u| u == l) {
                 unknown.push(l.to_string());
@@ -292,44 +308,6 @@ pub(crate) fn gather(
     all_labels.extend(unknown.iter().cloned());
     let stale_labels = fmt.needs_every_label() && all_labels != cx.labels;
 
-    let mut parts: Vec<PartSummary> = names
-        .iter()
-        .map(|n| PartSummary {
-            name: n.to_string(),
-            docs: Vec::new(),
-        })
-        .collect();
-    let which = match &args.split {
-        None => vec![0; docs.len()],
-        Some(r) => {
-            let keys: Vec<&str> = docs.iter().map(|(d, _)| d.file_name.as_str()).collect();
-            split::assign(&keys, r, args.seed)
-        }
-    };
-    let mut held: Vec<Vec<Rendered>> = names.iter().map(|_| Vec::new()).collect();
-    for ((summary, out), p) in docs.into_iter().zip(which) {
-        parts[p].docs.push(summary);
-        held[p].extend(out);
-    }
-    if split && !stale_labels {
-        for (name, outs) in names.iter().zip(held) {
-            let pl = place(name);
-            fmt.start_part(&pl, files);
-            let file = fmt.part_file(&pl);
-            for (k, out) in outs.into_iter().enumerate() {
-                emit(
-                    &pl,
-                    file.as_deref(),
-                    k == 0,
-                    out,
-                    files,
-                    &buffers,
-                    fmt.frame().between,
-                );
-            }
-            fmt.end_part(&pl, files);
-        }
-    }
     let final_cx = Context::new(
         all_labels.clone(),
         args.scheme,
@@ -351,7 +329,7 @@ pub(crate) fn gather(
         labels: all_labels,
         split,
         parts,
-        files: files.paths(),
+        files: by_part(files.paths(), names),
         lost,
         unshown,
         left_out,
@@ -385,4 +363,57 @@ fn emit(
         files.write(&place.path(name), bytes);
     }
     buffers.give(out.part);
+}
+
+/// The part of each article, by its place in the project's list: the
+/// admitted articles (by the status their sidecar records) split as
+/// [`split::assign`] does. `None` for an article left out. Reads only the
+/// sidecars' status, on a few threads.
+fn planned_split(
+    project: &Project,
+    args: &ExportArgs,
+    ratios: &split::Ratios,
+) -> Vec<Option<usize>> {
+    #[derive(serde::Deserialize)]
+    struct StatusOnly {
+        #[serde(default)]
+        status: Status,
+    }
+    let status = |a: &ArticleMeta| -> Option<Status> {
+        match std::fs::File::open(project.sidecar_path(&a.stem)) {
+            Ok(f) => serde_json::from_reader::<_, StatusOnly>(std::io::BufReader::new(f))
+                .ok()
+                .map(|s| s.status),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(Status::Todo),
+            // Unreadable: the article's own read reports it.
+            Err(_) => None,
+        }
+    };
+    let mut admitted = Vec::with_capacity(project.articles.len());
+    par_for_each_ordered(&project.articles, 64, status, |s| {
+        admitted.push(s.is_some_and(|s| args.status.admits(s)));
+    });
+    let keys: Vec<&str> = project
+        .articles
+        .iter()
+        .zip(&admitted)
+        .filter(|(_, ok)| **ok)
+        .map(|(a, _)| a.file_name.as_str())
+        .collect();
+    let mut parts = split::assign(&keys, ratios, args.seed).into_iter();
+    admitted
+        .iter()
+        .map(|&ok| if ok { parts.next() } else { None })
+        .collect()
+}
+
+/// The files in the manifest's order: each part's folder together, in the
+/// parts' order, then the files at the top (each group in the order written).
+fn by_part(mut paths: Vec<String>, names: &[&str]) -> Vec<String> {
+    paths.sort_by_key(|p| {
+        p.split_once('/')
+            .and_then(|(dir, _)| names.iter().position(|n| *n == dir))
+            .unwrap_or(names.len())
+    });
+    paths
 }
