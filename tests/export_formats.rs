@@ -1171,3 +1171,14 @@ fn export_points_to_validate_only_for_what_validate_lists() {
         r.stderr
     );
 }
+
+#[test]
+fn label_studio_import_reads_old_completions_too() {
+    // Label Studio before 1.0 called annotations "completions".
+    let task = r#"{"id": 1, "data": {"text": "Lan ở Huế"}, "completions": [{"result": [
+        {"id": "a", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 6, "end": 9, "text": "Huế", "labels": ["LOC"]}}]}]}"#;
+    let (p, r) = import_text("label-studio", "old.json", task, &[]);
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    let sc = std::fs::read_to_string(p.path().join("annotations/old-1.json")).unwrap();
+    assert!(sc.contains(r#""label": "LOC", "text": "Huế""#), "{sc}");
+}
