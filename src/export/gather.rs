@@ -57,6 +57,15 @@ pub const LOST_FILE: &str = "nhan-lost.jsonl";
 /// Every span Prodigy's flat views cannot show, a JSON line each.
 pub const NOT_SHOWN_FILE: &str = "nhan-not-shown.jsonl";
 
+/// Where the spans a format cannot hold are listed, one by one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LossList {
+    /// In [`LOST_FILE`] beside the data.
+    File,
+    /// Nowhere but the report (standard output gets the data alone).
+    ReportOnly,
+}
+
 /// What one pass over the project gives.
 pub(crate) struct Gathered {
     pub built: Built,
@@ -69,15 +78,14 @@ pub(crate) struct Gathered {
 /// and every article before it are done (with `--split`, into its part,
 /// planned from the sidecars' status before the first is read). `labels` are
 /// the labels to render with when an earlier pass found them; otherwise
-/// the schema's. With `list_losses`, the spans the format cannot hold are
-/// listed in [`LOST_FILE`] (not for standard output).
+/// the schema's.
 pub(crate) fn gather(
     project_dir: &Path,
     args: &ExportArgs,
     fmt: &dyn Format,
     labels: Option<&[String]>,
     files: &mut dyn Files,
-    list_losses: bool,
+    losses_to: LossList,
 ) -> anyhow::Result<Gathered> {
     let project = Project::list(project_dir).map_err(|e| user(e.to_string()))?;
     let flat_format = fmt.flat();
@@ -237,7 +245,7 @@ pub(crate) fn gather(
             (&mut unshown, r.unshown, NOT_SHOWN_FILE),
         ] {
             for l in found {
-                if list_losses {
+                if losses_to == LossList::File {
                     if losses.file.is_none() {
                         files.declare(file);
                         losses.file = Some(file.to_string());
