@@ -1182,3 +1182,18 @@ fn label_studio_import_reads_old_completions_too() {
     let sc = std::fs::read_to_string(p.path().join("annotations/old-1.json")).unwrap();
     assert!(sc.contains(r#""label": "LOC", "text": "Huế""#), "{sc}");
 }
+
+#[test]
+fn prodigy_rejected_spans_must_fit_their_text_too() {
+    let line =
+        r#"{"text": "Lan", "spans": [{"start": 0, "end": 9, "label": "PER"}], "answer": "reject"}"#;
+    let (p, r) = import_text("prodigy", "bad.jsonl", line, &[]);
+    assert_eq!(r.code, ExitCode::from(1));
+    assert!(
+        r.stderr
+            .contains("bad.jsonl:1 spans[0]: PER [0, 9): the offsets are outside the text"),
+        "{}",
+        r.stderr
+    );
+    assert!(!p.path().join("articles").exists());
+}
