@@ -1197,3 +1197,59 @@ fn prodigy_rejected_spans_must_fit_their_text_too() {
     );
     assert!(!p.path().join("articles").exists());
 }
+
+/// A copy of the fixture project to change.
+fn fixture_copy() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for sub in ["articles", "annotations"] {
+        std::fs::create_dir_all(d.path().join(sub)).unwrap();
+        for e in std::fs::read_dir(fixture().join(sub)).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), d.path().join(sub).join(e.file_name())).unwrap();
+        }
+    }
+    std::fs::copy(fixture().join("nhan.toml"), d.path().join("nhan.toml")).unwrap();
+    d
+}
+
+#[test]
+fn a_failed_split_export_leaves_no_part_folders_or_temp_files() {
+    let p = fixture_copy();
+    // Sorted last, so the other articles' files are written before it fails.
+    std::fs::write(p.path().join("articles/zz-nul.txt"), "abc\0def").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let o = out.display().to_string();
+    let args = [
+        "--format", "brat", "--status", "any", "--split", "0.5,0.5", "--out", &o,
+    ];
+    let r = export(p.path(), &args);
+    assert_eq!(r.code, ExitCode::from(1), "{}", r.stderr);
+    assert!(r.stderr.contains("zz-nul.txt"), "{}", r.stderr);
+    assert!(!out.exists(), "{:?}", tree(&out));
+
+    // Over an earlier export, that export stays whole.
+    std::fs::remove_file(p.path().join("articles/zz-nul.txt")).unwrap();
+    assert_eq!(export(p.path(), &args).code, ExitCode::SUCCESS);
+    let before = tree(&out);
+    std::fs::write(p.path().join("articles/zz-nul.txt"), "abc\0def").unwrap();
+    assert_eq!(export(p.path(), &args).code, ExitCode::from(1));
+    assert_eq!(tree(&out), before);
+    let hidden: Vec<_> = walk_names(&out)
+        .into_iter()
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "temp files left: {hidden:?}");
+}
+
+fn walk_names(dir: &Path) -> Vec<String> {
+    let mut v = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let e = e.unwrap();
+        v.push(e.file_name().to_string_lossy().into_owned());
+        if e.path().is_dir() {
+            v.extend(walk_names(&e.path()));
+        }
+    }
+    v
+}
