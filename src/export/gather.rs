@@ -88,8 +88,6 @@ pub(crate) fn gather(
     losses_to: LossList,
 ) -> anyhow::Result<Gathered> {
     let project = Project::list(project_dir).map_err(|e| user(e.to_string()))?;
-    let flat_format = fmt.flat();
-    let keep_label = |l: &str| args.labels.is_empty() || args.labels.iter().any(|k| k == l);
     let schema_labels: Vec<String> = project
         .schema
         .labels
@@ -100,7 +98,7 @@ pub(crate) fn gather(
         labels.map(<[String]>::to_vec).unwrap_or_else(|| {
             schema_labels
                 .iter()
-                .filter(|l| keep_label(l))
+                .filter(|l| keep_label(args, l))
                 .cloned()
                 .collect()
         }),
@@ -110,68 +108,14 @@ pub(crate) fn gather(
     );
     let buffers = Buffers::default();
 
-    let read_one = |&(number, a): &(usize, &ArticleMeta)| {
-        let mut r = Read {
-            problem: None,
-            sidecar_problem: false,
-            status: Status::Todo,
-            doc: None,
-            label_filtered: 0,
-            lost: Vec::new(),
-            unshown: Vec::new(),
-        };
-        let loaded = match project.load(&a.file_name) {
-            Ok(l) => l,
-            Err(e) => {
-                r.problem = Some(e);
-                return r;
-            }
-        };
-        r.status = loaded.doc.status;
-        r.sidecar_problem = loaded.read_only.is_some();
-        r.problem = loaded.read_only.or(loaded.notice);
-        if r.problem.is_some() || !args.status.admits(r.status) {
-            return r;
-        }
-        let doc = loaded.doc;
-        let mut spans: Vec<&Span> = Vec::new();
-        for s in doc.spans.iter() {
-            if keep_label(&s.label) {
-                spans.push(s);
-            } else {
-                r.label_filtered += 1;
-            }
-        }
-        if fmt.shows_flat_only() {
-            r.unshown = flat::flatten(&doc, &spans).1;
-        }
-        // Token byte ranges are computed once, for sentences and the writer.
-        let (flat, sentences, tb) = if flat_format {
-            let tb = flat::token_bytes(&doc);
-            let (kept, l) = flat::flatten(&doc, &spans);
-            r.lost = l;
-            let sents = flat::sentences_of(&doc, &kept, &tb);
-            (kept, sents, tb)
-        } else {
-            (Vec::new(), Vec::new(), Vec::new())
-        };
-        let a = Article {
-            doc: &doc,
-            spans: &spans,
-            flat: &flat,
-            sentences: &sentences,
-            token_bytes: &tb,
-            number,
-        };
-        let summary = DocSummary::of(&a, flat_format);
-        let mut out = Rendered {
-            part: buffers.take(),
-            ..Rendered::default()
-        };
-        fmt.render(&a, &cx, &mut out);
-        r.doc = Some((summary, out));
-        r
+    let reader = Reader {
+        project: &project,
+        args,
+        fmt,
+        cx: &cx,
+        buffers: &buffers,
     };
+    let read_one = |&(number, a): &(usize, &ArticleMeta)| reader.read(number, a);
 
     let split = args.split.is_some();
     let names: &[&str] = match &args.split {
@@ -310,7 +254,7 @@ pub(crate) fn gather(
     unknown.sort();
     let mut all_labels: Vec<String> = schema_labels
         .iter()
-        .filter(|l| keep_label(l))
+        .filter(|l| keep_label(args, l))
         .cloned()
         .collect();
     all_labels.extend(unknown.iter().cloned());
@@ -424,4 +368,91 @@ fn by_part(mut paths: Vec<String>, names: &[&str]) -> Vec<String> {
             .unwrap_or(names.len())
     });
     paths
+}
+
+/// What a pass needs to read and render one article (on a worker thread).
+struct Reader<'a> {
+    project: &'a Project,
+    args: &'a ExportArgs,
+    fmt: &'a dyn Format,
+    cx: &'a Context,
+    buffers: &'a Buffers,
+}
+
+impl Reader<'_> {
+    /// Reads article `number` (from 1) and, if it is admitted and sound,
+    /// renders it.
+    fn read(&self, number: usize, a: &ArticleMeta) -> Read {
+        let Reader {
+            project,
+            args,
+            fmt,
+            cx,
+            buffers,
+        } = *self;
+        let mut r = Read {
+            problem: None,
+            sidecar_problem: false,
+            status: Status::Todo,
+            doc: None,
+            label_filtered: 0,
+            lost: Vec::new(),
+            unshown: Vec::new(),
+        };
+        let loaded = match project.load(&a.file_name) {
+            Ok(l) => l,
+            Err(e) => {
+                r.problem = Some(e);
+                return r;
+            }
+        };
+        r.status = loaded.doc.status;
+        r.sidecar_problem = loaded.read_only.is_some();
+        r.problem = loaded.read_only.or(loaded.notice);
+        if r.problem.is_some() || !args.status.admits(r.status) {
+            return r;
+        }
+        let doc = loaded.doc;
+        let mut spans: Vec<&Span> = Vec::new();
+        for s in doc.spans.iter() {
+            if keep_label(args, &s.label) {
+                spans.push(s);
+            } else {
+                r.label_filtered += 1;
+            }
+        }
+        if fmt.shows_flat_only() {
+            r.unshown = flat::flatten(&doc, &spans).1;
+        }
+        // Token byte ranges are computed once, for sentences and the writer.
+        let (flat, sentences, tb) = if fmt.flat() {
+            let tb = flat::token_bytes(&doc);
+            let (kept, l) = flat::flatten(&doc, &spans);
+            r.lost = l;
+            let sents = flat::sentences_of(&doc, &kept, &tb);
+            (kept, sents, tb)
+        } else {
+            (Vec::new(), Vec::new(), Vec::new())
+        };
+        let a = Article {
+            doc: &doc,
+            spans: &spans,
+            flat: &flat,
+            sentences: &sentences,
+            token_bytes: &tb,
+            number,
+        };
+        let summary = DocSummary::of(&a, fmt.flat());
+        let mut out = Rendered {
+            part: buffers.take(),
+            ..Rendered::default()
+        };
+        fmt.render(&a, cx, &mut out);
+        r.doc = Some((summary, out));
+        r
+    }
+}
+
+fn keep_label(args: &ExportArgs, l: &str) -> bool {
+    args.labels.is_empty() || args.labels.iter().any(|k| k == l)
 }
