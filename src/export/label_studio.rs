@@ -194,8 +194,10 @@ fn read_task(
     {
         return Err("holds predictions (model suggestions with scores); nhan will import them as suggestions once it has them; until then, export from Label Studio without predictions or remove the \"predictions\" lists".into());
     }
+    // `completions`: what Label Studio before 1.0 called annotations.
     let annotations: Vec<&Map<String, Value>> = t
         .get("annotations")
+        .or_else(|| t.get("completions"))
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_object).collect())
         .unwrap_or_default();
