@@ -21,6 +21,8 @@ use std::path::Path;
 /// A span as an input gives it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InSpan {
+    /// The id the input gives the span, when it gives one nhan can keep.
+    pub id: Option<u64>,
     pub start: usize,
     pub end: usize,
     pub label: String,
@@ -330,8 +332,12 @@ pub fn write(
         doc.status = inc.status.unwrap_or(args.status);
         let mut spans = inc.spans.clone();
         spans.sort_by(|a, b| (a.start, a.end, &a.label).cmp(&(b.start, b.end, &b.label)));
+        let mut taken = std::collections::HashSet::new();
         for s in &spans {
             let mut span = doc.make_span(s.start, s.end, &s.label, s.annotator.as_deref());
+            if let Some(id) = s.id.filter(|&id| id != 0 && taken.insert(id)) {
+                span.id = id;
+            }
             span.review = s.review.as_deref().map(Into::into);
             span.reviewer = s.reviewer.as_deref().map(Into::into);
             doc.apply(&Edit::Add(span));

@@ -263,6 +263,11 @@ fn read_task(
                 .as_str()
                 .ok_or_else(|| format!("{what}: the label {l} is not a string"))?;
             spans.push(InSpan {
+                // nhan's own exports carry the span id: keep it, so a round
+                // trip gives the same sidecar.
+                id: r
+                    .get("id")
+                    .and_then(|v| v.as_str().and_then(|s| s.parse().ok()).or(v.as_u64())),
                 start,
                 end,
                 label: label.into(),
