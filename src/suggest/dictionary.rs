@@ -472,4 +472,39 @@ mod tests {
         let e = read_gazetteer(&p, &labels).unwrap_err();
         assert!(e.contains("g.tsv:1:"), "{e}");
     }
+
+    proptest::proptest! {
+        /// Learnt from NFC surfaces, the dictionary finds the same words,
+        /// with the same labels, in the NFC and the NFD form of a text; the
+        /// offsets are each text's own, on token edges.
+        #[test]
+        fn nfc_and_nfd_texts_get_the_same_suggestions(
+            words in proptest::collection::vec(proptest::sample::select(vec![
+                "Hà", "Nội", "Huế", "Bộ", "Ngoại", "giao", "ở", "và", "Lan", ",", "Đảng",
+            ]), 0..30),
+            learnt in proptest::collection::vec((0usize..28, 1usize..4, 0usize..3), 0..6),
+        ) {
+            let nfc = words.join(" ");
+            let nfd: String = nfc.nfd().collect();
+            let mut d = Dictionary::build(&Corpus::default(), &[]);
+            for &(at, len, l) in &learnt {
+                if at + len <= words.len() {
+                    d.learn(&words[at..at + len].join(" "), ["PER", "ORG", "LOC"][l]);
+                }
+            }
+            let a = suggest(&d, &nfc);
+            let b: Vec<(String, String)> = suggest(&d, &nfd)
+                .into_iter()
+                .map(|(s, l)| (s.nfc().collect(), l))
+                .collect();
+            proptest::prop_assert_eq!(&a, &b);
+            let t = Text::new(nfd.clone());
+            let toks = Tokens::new(&t);
+            let input = ArticleInput { name: "x", text: &t, tokens: &toks, spans: &[] };
+            for s in d.suggest(&input).unwrap() {
+                proptest::prop_assert!(toks.iter().any(|r| r.start == s.start));
+                proptest::prop_assert!(toks.iter().any(|r| r.end == s.end));
+            }
+        }
+    }
 }

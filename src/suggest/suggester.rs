@@ -42,11 +42,20 @@ impl Suggester {
     /// caches) the tagger. Slow on a large project: call it off the UI
     /// thread ([`Suggester::build_in_background`]).
     pub fn build(project: &Project, opts: &BuildOptions) -> Result<Suggester, String> {
+        Suggester::build_with_corpus(project, opts).map(|(s, _)| s)
+    }
+
+    /// `build`, handing back the articles it read (with their tokens), so
+    /// that a caller going through them all does not read them again.
+    pub fn build_with_corpus(
+        project: &Project,
+        opts: &BuildOptions,
+    ) -> Result<(Suggester, Corpus), String> {
         let configs = select(config::load(project)?, &opts.only)?;
         let (corpus, problems) = Corpus::load(project);
         let mut s = Suggester::from_corpus(project, &corpus, &configs, opts)?;
         s.notes.extend(problems);
-        Ok(s)
+        Ok((s, corpus))
     }
 
     /// `build` on another thread; the result arrives on the channel.
@@ -328,4 +337,122 @@ pub fn known(spans: impl IntoIterator<Item = (usize, usize, String)>) -> Vec<Kno
         .into_iter()
         .map(|(start, end, label)| Known { start, end, label })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::tokens::Tokens;
+
+    fn project(toml: &str, files: &[(&str, &str)]) -> (tempfile::TempDir, Project) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("articles")).unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let base = "[[labels]]\nname = \"PER\"\n[[labels]]\nname = \"LOC\"\n";
+        std::fs::write(dir.path().join("nhan.toml"), format!("{base}{toml}")).unwrap();
+        let p = Project::list(dir.path()).unwrap();
+        (dir, p)
+    }
+
+    #[test]
+    fn an_accepted_suggestion_is_a_span_with_its_source() {
+        let t = Text::new("ở Hà Nội");
+        let s = Suggestion {
+            start: 2,
+            end: 8,
+            label: "LOC".into(),
+            score: 0.9,
+            source: "dictionary".into(),
+        };
+        let span = accept(&s, &t, 7, Some("lan"));
+        let v = serde_json::to_value(&span).unwrap();
+        assert_eq!(v["text"], "Hà Nội");
+        assert_eq!(v["source"], "dictionary");
+        assert_eq!(v["annotator"], "lan");
+    }
+
+    #[test]
+    fn live_learning_reaches_the_article_being_annotated() {
+        let (_d, p) = project("", &[("articles/a.txt", "Lan ở Huế, Lan về Huế.")]);
+        let mut s = Suggester::build(
+            &p,
+            &BuildOptions {
+                only: vec!["dictionary".into()],
+                no_cache: true,
+            },
+        )
+        .unwrap();
+        let t = Text::new("Lan ở Huế, Lan về Huế.");
+        let toks = Tokens::new(&t);
+        let mut spans = vec![Known {
+            start: 0,
+            end: 3,
+            label: "PER".into(),
+        }];
+        s.learn("Lan", "PER");
+        let input = ArticleInput {
+            name: "a.txt",
+            text: &t,
+            tokens: &toks,
+            spans: &spans,
+        };
+        let (got, errors) = s.for_article(&input, None);
+        assert!(errors.is_empty());
+        // The tagged one is a span already; the other occurrence is proposed.
+        assert_eq!(
+            got.iter().map(|g| (g.start, g.end)).collect::<Vec<_>>(),
+            [(11, 14)]
+        );
+        s.unlearn("Lan", "PER");
+        spans.clear();
+        let input = ArticleInput {
+            name: "a.txt",
+            text: &t,
+            tokens: &toks,
+            spans: &spans,
+        };
+        assert!(s.for_article(&input, None).0.is_empty());
+    }
+
+    #[test]
+    fn recommender_tables_are_checked() {
+        let bad = |toml: &str| {
+            let (_d, p) = project(toml, &[]);
+            config::load(&p).unwrap_err()
+        };
+        let e = bad("[[recommenders]]\nname = \"x\"\ntype = \"magic\"\n");
+        assert!(e.contains("nhan.toml") && e.contains("unknown type"), "{e}");
+        let e = bad("[[recommenders]]\nname = \"x\"\ntype = \"tagger\"\ncolour = 1\n");
+        assert!(e.contains("unknown key \"colour\""), "{e}");
+        let e = bad(
+            "[[recommenders]]\nname = \"x\"\ntype = \"tagger\"\n[[recommenders]]\nname = \"x\"\ntype = \"dictionary\"\n",
+        );
+        assert!(e.contains("used twice"), "{e}");
+        let e = bad("[[recommenders]]\nname = \"x\"\ntype = \"command\"\n");
+        assert!(e.contains("needs command"), "{e}");
+        let (_d, p) = project("", &[]);
+        let names: Vec<String> = config::load(&p)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(
+            names,
+            ["dictionary", "tagger"],
+            "none configured: both built-ins"
+        );
+        let (_d, p) = project(
+            "[[recommenders]]\nname = \"t\"\ntype = \"tagger\"\nmin_score = 0.2\n",
+            &[],
+        );
+        assert_eq!(
+            config::load(&p).unwrap()[0].kind,
+            Kind::Tagger {
+                dictionary: true,
+                min_score: 0.2
+            }
+        );
+    }
 }
