@@ -12,7 +12,6 @@ use nhan::core::text::Text;
 use nhan::core::tokens::Tokens;
 use nhan::suggest::corpus::Corpus;
 use nhan::suggest::dictionary::Dictionary;
-use nhan::suggest::fold::Folded;
 use nhan::suggest::tagger::Tagger;
 use nhan::suggest::{ArticleInput, Recommender};
 use std::time::{Duration, Instant};
@@ -99,6 +98,24 @@ fn main() {
         big.as_str().len() >> 20
     );
 
+    let raw = dict.suggest(&input).unwrap();
+    let d = median(
+        || {
+            let t = Instant::now();
+            n = nhan::suggest::rules::fit_all(
+                &big,
+                &[],
+                project.schema.overlap,
+                &labels,
+                raw.iter().cloned(),
+            )
+            .len();
+            t.elapsed()
+        },
+        3,
+    );
+    println!("  then fitting them to the span rules: {d:?} ({n} kept)");
+
     let d = median(
         || {
             let t = Instant::now();
@@ -116,8 +133,9 @@ fn main() {
     let d = median(
         || {
             let t = Instant::now();
-            let f = Folded::new(&one, &one_tokens);
-            n = tagger.tag(&f, Some(&sample_dict)).len();
+            n = tagger
+                .tag_article(&one, &one_tokens, Some(&sample_dict))
+                .len();
             t.elapsed()
         },
         3,

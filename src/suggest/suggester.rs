@@ -174,7 +174,6 @@ impl Suggester {
         let mut all = Vec::new();
         let mut errors = Vec::new();
         let dict = self.dictionary();
-        let mut folded = None;
         for slot in &self.slots {
             let name = match slot {
                 Slot::Dictionary(n, _) | Slot::Tagger(n, ..) => n,
@@ -186,10 +185,8 @@ impl Suggester {
             let got = match slot {
                 Slot::Dictionary(_, d) => d.suggest(a),
                 Slot::Tagger(_, t, min) => {
-                    let f =
-                        folded.get_or_insert_with(|| super::fold::Folded::new(a.text, a.tokens));
                     let mut v: Vec<Suggestion> = t
-                        .tag(f, dict)
+                        .tag_article(a.text, a.tokens, dict)
                         .into_iter()
                         .map(|(start, end, label, score)| Suggestion {
                             start,

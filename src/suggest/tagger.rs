@@ -71,9 +71,13 @@ impl Perceptron {
 
     /// Per token, the score of each tag from its features.
     fn unary(&self, feats: &[Vec<u64>]) -> Vec<f32> {
+        self.unary_of(feats.iter().map(Vec::as_slice), feats.len())
+    }
+
+    fn unary_of<'a>(&self, feats: impl Iterator<Item = &'a [u64]>, len: usize) -> Vec<f32> {
         let n = self.n_tags;
-        let mut out = vec![0.0f32; feats.len() * n];
-        for (t, fs) in feats.iter().enumerate() {
+        let mut out = vec![0.0f32; len * n];
+        for (t, fs) in feats.enumerate() {
             let row = &mut out[t * n..(t + 1) * n];
             for f in fs {
                 if let Some(&r) = self.rows.get(f) {
@@ -102,10 +106,13 @@ impl Perceptron {
         for t in 1..len {
             for c in 0..n {
                 let mut best = (f32::NEG_INFINITY, 0usize);
-                for p in 0..n {
-                    if !Self::allowed(p, c, n) {
-                        continue;
-                    }
+                // Only B-k and I-k may precede I-k.
+                let prevs = if c == 0 || c % 2 == 1 {
+                    0..n
+                } else {
+                    c - 1..c + 1
+                };
+                for p in prevs {
                     let s = score[(t - 1) * n + p] + self.trans[p * n + c];
                     if s > best.0 {
                         best = (s, p);
@@ -293,6 +300,12 @@ impl<'a> View<'a> {
 
     /// Features of token `i` within `line`.
     fn features(&self, i: usize, line: &std::ops::Range<usize>) -> Vec<u64> {
+        let mut f = Vec::with_capacity(24);
+        self.features_into(i, line, &mut f);
+        f
+    }
+
+    fn features_into(&self, i: usize, line: &std::ops::Range<usize>, f: &mut Vec<u64>) {
         let at = |d: isize| {
             let j = i as isize + d;
             (j >= line.start as isize && j < line.end as isize).then_some(j as usize)
@@ -300,7 +313,6 @@ impl<'a> View<'a> {
         let word = |d: isize| at(d).map_or("<s>", |j| self.words[j]);
         let low = |d: isize| at(d).map_or("<s>", |j| self.lower[j].as_str());
         let shp = |d: isize| at(d).map_or("<s>", |j| self.shape[j].as_str());
-        let mut f = Vec::with_capacity(24);
         f.push(h(0, ""));
         f.push(h(1, word(0)));
         f.push(h(2, low(0)));
@@ -330,7 +342,6 @@ impl<'a> View<'a> {
         f.push(h(18, d0));
         f.push(h(19, (dict(-1), d0)));
         f.push(h(20, (d0, dict(1))));
-        f
     }
 }
 
@@ -535,10 +546,19 @@ impl Tagger {
         let v = View::new(f, dict);
         let n = self.outer.n_tags;
         let mut out = Vec::new();
+        let (mut ids, mut offs) = (Vec::new(), Vec::new());
         for line in v.lines() {
-            let feats: Vec<Vec<u64>> = line.clone().map(|t| v.features(t, &line)).collect();
-            let u = self.outer.unary(&feats);
-            let tags = self.outer.viterbi(&u, feats.len());
+            ids.clear();
+            offs.clear();
+            offs.push(0);
+            for t in line.clone() {
+                v.features_into(t, &line, &mut ids);
+                offs.push(ids.len());
+            }
+            let u = self
+                .outer
+                .unary_of(offs.windows(2).map(|w| &ids[w[0]..w[1]]), line.len());
+            let tags = self.outer.viterbi(&u, line.len());
             for (a, b, l, s) in spans_of(&tags, &u, n) {
                 let o = (a + line.start, b + line.start, l);
                 let (cs, ce) = f.char_range(o.0, o.1 - 1);
@@ -559,6 +579,25 @@ impl Tagger {
             }
         }
         out
+    }
+
+    /// `tag` over a whole article, in pieces on all cores when it is long.
+    pub fn tag_article(
+        &self,
+        text: &crate::core::text::Text,
+        tokens: &crate::core::tokens::Tokens,
+        dict: Option<&Dictionary>,
+    ) -> Vec<(usize, usize, &str, f32)> {
+        let pieces = Folded::pieces(text, tokens, super::dictionary::threads());
+        std::thread::scope(|sc| {
+            let hs: Vec<_> = pieces
+                .iter()
+                .map(|f| sc.spawn(move || self.tag(f, dict)))
+                .collect();
+            hs.into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        })
     }
 
     pub fn labels(&self) -> &[String] {
