@@ -34,6 +34,8 @@ fn sample_text(corpus: &Corpus, bytes: usize) -> String {
 }
 
 fn main() {
+    // `cargo bench --bench suggest -- tag`: only the tagger (for profiling).
+    let only_tag = std::env::args().any(|a| a == "tag");
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let project = Project::open(root).expect("the repository is a project");
     let labels: Vec<String> = project
@@ -68,6 +70,9 @@ fn main() {
             gaz.push((s, labels[next() % labels.len()].clone()));
         }
     }
+    if only_tag {
+        gaz.clear();
+    }
     let t = Instant::now();
     let dict = Dictionary::build(&corpus, &gaz);
     println!(
@@ -76,7 +81,7 @@ fn main() {
         t.elapsed()
     );
 
-    let big = Text::new(sample_text(&corpus, 10 << 20));
+    let big = Text::new(sample_text(&corpus, if only_tag { 1 } else { 10 << 20 }));
     let tokens = Tokens::new(&big);
     let input = ArticleInput {
         name: "big.txt",
