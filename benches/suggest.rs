@@ -16,9 +16,23 @@ use nhan::suggest::tagger::Tagger;
 use nhan::suggest::{ArticleInput, Recommender};
 use std::time::{Duration, Instant};
 
+/// CPU time this process has used so far (all threads): on a shared,
+/// busy machine wall time says more about the neighbours than about us.
+fn cpu() -> Duration {
+    // SAFETY: getrusage fills the struct it is given.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(u.ru_utime) + tv(u.ru_stime)
+}
+
+/// The median wall time of `runs` runs, printed with the CPU time they took.
 fn median(mut f: impl FnMut() -> Duration, runs: usize) -> Duration {
+    let c0 = cpu();
     let mut v: Vec<Duration> = (0..runs).map(|_| f()).collect();
+    let c = (cpu() - c0) / runs as u32;
     v.sort();
+    eprint!("[cpu {c:?} per run] ");
     v[runs / 2]
 }
 
