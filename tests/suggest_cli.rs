@@ -431,8 +431,19 @@ fn a_command_runs_only_once_approved_and_again_only_after_a_change() {
         &json!([{"start": at, "end": at + 3, "label": "PER", "score": 0.75, "source": "fake"}])
     );
 
-    // A changed command is a new command.
+    // A changed script must be approved again.
     std::fs::remove_file(p.root().join("ran.marker")).unwrap();
+    std::fs::write(
+        p.root().join("fake.py"),
+        format!("{FAKE}\n# changed by a pull\n"),
+    )
+    .unwrap();
+    let (code, _, err) = p.nhan(&["suggest", "--out", "-"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--approve"), "{err}");
+    assert!(!p.root().join("ran.marker").exists());
+
+    // A changed command is a new command.
     with_command(&p, FAKE, ", \"--more\"", 20.0);
     let (code, _, err) = p.nhan(&["suggest", "--out", "-"]);
     assert_eq!(code, 1);
@@ -463,6 +474,7 @@ fn command_errors_and_time_outs_are_messages() {
         "",
         20.0,
     );
+    p.nhan(&["suggest", "--approve"]);
     let (code, _, err) = p.nhan(&["suggest", "--article", "a-todo", "--out", "-"]);
     assert_eq!(code, 1);
     assert!(err.contains("boom: no model"), "{err}");
@@ -473,6 +485,7 @@ fn command_errors_and_time_outs_are_messages() {
         "",
         0.5,
     );
+    p.nhan(&["suggest", "--approve"]);
     let t = std::time::Instant::now();
     let (code, _, err) = p.nhan(&["suggest", "--article", "a-todo", "--out", "-"]);
     assert_eq!(code, 1);

@@ -267,7 +267,7 @@ pub fn accept(s: &Suggestion, text: &Text, id: u64, annotator: Option<&str>) -> 
 
 pub fn not_approved(name: &str, command: &[String], root: &std::path::Path) -> String {
     format!(
-        "recommender {name} runs `{}`, which you have not approved for {}; read nhan.toml, then run `nhan --project {} suggest --approve` to allow it",
+        "recommender {name} runs `{}`, which you have not approved for {} (or it, or its script, changed since); read nhan.toml and the script, then run `nhan --project {} suggest --approve` to allow it",
         command.join(" "),
         root.display(),
         root.display()
