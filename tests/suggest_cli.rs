@@ -518,3 +518,52 @@ fn gazetteers_outside_the_project_are_refused() {
     assert_eq!(lines[0]["suggestions"][0]["source"], "d");
     assert_eq!(lines[0]["suggestions"][0]["start"], 3);
 }
+
+#[test]
+fn in_a_blind_project_suggestions_are_per_annotator() {
+    let p = Project::new();
+    std::fs::write(
+        p.root().join("nhan.toml"),
+        "blind = true\n[[labels]]\nname = \"PER\"\n",
+    )
+    .unwrap();
+    std::fs::write(p.root().join("articles/a.txt"), "Lan gặp Lan.").unwrap();
+    std::fs::create_dir_all(p.root().join("annotations/lan")).unwrap();
+    let sc = json!({
+        "nhan": 1, "article": "a.txt",
+        "text_sha256": nhan::core::sidecar::sha256_hex("Lan gặp Lan.".as_bytes()),
+        "status": "in_progress",
+        "spans": [{"id": 1, "start": 0, "end": 3, "label": "PER", "text": "Lan"}],
+    });
+    std::fs::write(p.root().join("annotations/lan/a.json"), sc.to_string()).unwrap();
+    let (code, _, err) = p.nhan(&["suggest", "--out", "-"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--annotator"), "{err}");
+    // Lan's own span teaches the dictionary; Minh has none.
+    let lan = p.lines(&[
+        "--annotator",
+        "lan",
+        "suggest",
+        "--recommender",
+        "dictionary",
+        "--out",
+        "-",
+    ]);
+    assert_eq!(
+        lan[0]["suggestions"],
+        json!([{"start": 8, "end": 11, "label": "PER", "score": 1.0, "source": "dictionary"}])
+    );
+    let minh = p.lines(&[
+        "--annotator",
+        "minh",
+        "suggest",
+        "--recommender",
+        "dictionary",
+        "--out",
+        "-",
+    ]);
+    assert_eq!(minh[0]["suggestions"], json!([]));
+    let (code, _, err) = p.nhan(&["--annotator", "lan", "suggest"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(p.root().join(".nhan/suggestions/lan/a.json").exists());
+}
