@@ -81,6 +81,15 @@ pub fn run(dir: &Path, annotator: Option<String>, args: &SuggestArgs) -> anyhow:
         ))),
     };
     let progress = out.is_none() && std::io::stderr().is_terminal();
+    // Command recommenders get all the articles in one run.
+    let batch: Vec<(&str, &str)> = corpus
+        .articles
+        .iter()
+        .filter(|a| names.contains(&a.name))
+        .map(|a| (a.name.as_str(), a.text.as_str()))
+        .collect();
+    let mut given = s.run_commands(&batch);
+    let mut said = std::collections::HashSet::new();
     let mut stored = 0usize;
     for (i, name) in names.iter().enumerate() {
         if progress {
@@ -104,9 +113,12 @@ pub fn run(dir: &Path, annotator: Option<String>, args: &SuggestArgs) -> anyhow:
             tokens: &article.tokens,
             spans: &article.spans,
         };
-        let (list, errors) = s.for_article(&input, Some(&rejections));
-        for e in &errors {
-            eprintln!("nhan: {e}");
+        let (list, errors) = s.for_article_given(&input, Some(&rejections), &[], &mut given);
+        for e in errors {
+            // A batch that failed gives every article the same message.
+            if said.insert(e.clone()) {
+                eprintln!("nhan: {e}");
+            }
             failed = true;
         }
         match &mut out {

@@ -28,6 +28,9 @@ enum Slot {
     Command(CommandRecommender),
 }
 
+/// Answers of command recommenders by (recommender, article).
+pub type Given = std::collections::HashMap<(String, String), Result<Vec<Suggestion>, String>>;
+
 pub struct Suggester {
     pub overlap: Overlap,
     pub labels: Vec<String>,
@@ -171,6 +174,31 @@ impl Suggester {
         rejections: Option<&Rejections>,
         only: &[String],
     ) -> (Vec<Suggestion>, Vec<String>) {
+        self.for_article_given(a, rejections, only, &mut Given::new())
+    }
+
+    /// Runs every command recommender once over a batch of `(name, text)`
+    /// articles (a program that loads a model does so once), for
+    /// [`Suggester::for_article_given`].
+    pub fn run_commands(&self, articles: &[(&str, &str)]) -> Given {
+        let mut out = Given::new();
+        for c in self.commands() {
+            for ((name, _), r) in articles.iter().zip(c.run_batch(articles)) {
+                out.insert((c.name.clone(), name.to_string()), r);
+            }
+        }
+        out
+    }
+
+    /// `for_article_with`, taking command recommenders' answers from
+    /// `given` (see `run_commands`) where it has them.
+    pub fn for_article_given(
+        &self,
+        a: &ArticleInput,
+        rejections: Option<&Rejections>,
+        only: &[String],
+        given: &mut Given,
+    ) -> (Vec<Suggestion>, Vec<String>) {
         let mut all = Vec::new();
         let mut errors = Vec::new();
         let dict = self.dictionary();
@@ -200,7 +228,9 @@ impl Suggester {
                     v.sort_by(|a, b| b.score.total_cmp(&a.score));
                     Ok(v)
                 }
-                Slot::Command(c) => c.suggest(a),
+                Slot::Command(c) => given
+                    .remove(&(c.name.clone(), a.name.to_string()))
+                    .unwrap_or_else(|| c.suggest(a)),
             };
             match got {
                 Ok(v) => all.extend(v.into_iter().map(|mut s| {
