@@ -36,7 +36,9 @@
 //! // UI thread and swap the new Suggester in when it arrives.
 //! ```
 //!
-//! A command recommender runs a program; `Suggester::build` leaves it out
+//! For many articles at once, `s.run_commands(&[(name, text), ..])` runs
+//! each command recommender once, and `s.for_article_given(..)` uses its
+//! answers. A command recommender runs a program; `Suggester::build` leaves it out
 //! unless the user approved it (see [`trust`]), and says so in `notes`.
 
 pub mod command;
