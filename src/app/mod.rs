@@ -16,3 +16,4 @@ pub mod msg;
 pub mod reviewing;
 pub mod state;
 pub mod update;
+pub mod watching;

@@ -38,7 +38,15 @@ pub enum Msg {
     Saved {
         index: usize,
         revision: u64,
-        result: Result<(), String>,
+        result: Result<Written, String>,
+    },
+    /// The sidecar of an open article is not what nhan last read or wrote
+    /// (found before a save, which did not happen, or by the watch): what
+    /// it holds now, or why it cannot be read.
+    ChangedOnDisk {
+        index: usize,
+        on_disk: crate::core::disk::DiskStamp,
+        theirs: Result<Box<crate::core::sidecar::Sidecar>, String>,
     },
     /// The annotators' own spans on an article, for adjudication.
     AnnotatorsLoaded {
@@ -50,8 +58,16 @@ pub enum Msg {
         index: usize,
         meta: Box<crate::core::project::ArticleMeta>,
     },
-    /// About once a second: retries failed saves.
+    /// About once a second: retries failed saves, looks for changes on disk.
     Tick,
+}
+
+/// What a save left on disk: the base of the next merge with a change
+/// made there by someone else.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub on_disk: Option<crate::core::disk::DiskStamp>,
+    pub snapshot: crate::core::sidecar::Snapshot,
 }
 
 #[derive(Debug, Clone)]
@@ -66,6 +82,15 @@ pub enum Effect {
         revision: u64,
         path: PathBuf,
         snapshot: crate::core::sidecar::Snapshot,
+        /// The file as nhan last read or wrote it: written only if it is
+        /// still so.
+        expected: Option<crate::core::disk::DiskStamp>,
+    },
+    /// Has this sidecar changed on disk since nhan last read or wrote it?
+    Watch {
+        index: usize,
+        path: PathBuf,
+        expected: Option<crate::core::disk::DiskStamp>,
     },
     LoadAnnotators {
         index: usize,

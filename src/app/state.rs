@@ -105,6 +105,11 @@ pub enum Overlay {
     FilterText {
         input: String,
     },
+    /// The merge conflicts recorded in the current article's sidecar, one
+    /// highlighted to settle (`watching`).
+    Conflicts {
+        selected: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -231,6 +236,12 @@ pub struct OpenArticle {
     pub reanchored: Option<crate::core::project::Reanchor>,
     /// Bumped on every edit; a save result for an older one is stale.
     pub revision: u64,
+    /// The sidecar file as nhan last read or wrote it (`None`: there was
+    /// none); a save first checks that it is still so.
+    pub on_disk: Option<crate::core::disk::DiskStamp>,
+    /// What that file held: the common ancestor when someone else changed
+    /// the file and it is merged with the edits here.
+    pub base: crate::core::sidecar::Snapshot,
 }
 
 impl OpenArticle {
@@ -240,7 +251,10 @@ impl OpenArticle {
         read_only: Option<ReadOnly>,
     ) -> OpenArticle {
         let cursor = loaded.doc.first_token_start();
+        let base = loaded.doc.snapshot();
         OpenArticle {
+            on_disk: loaded.on_disk,
+            base,
             index,
             cursor,
             doc: loaded.doc,
@@ -263,6 +277,7 @@ impl OpenArticle {
             revision: self.revision,
             path,
             snapshot: self.doc.snapshot(),
+            expected: self.on_disk,
         }
     }
 }

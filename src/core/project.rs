@@ -58,6 +58,9 @@ pub struct Loaded {
     /// The article changed since annotation and the spans were placed again;
     /// the sidecar is rewritten only when the user accepts.
     pub reanchored: Option<Reanchor>,
+    /// The sidecar as it was on disk just before it was read (`None`: no
+    /// sidecar): a save first checks that it is still so.
+    pub on_disk: Option<crate::core::disk::DiskStamp>,
 }
 
 /// The outcome of re-anchoring, waiting for the user's yes.
@@ -331,6 +334,7 @@ impl Project {
             read_only,
             notice: notice.clone(),
             reanchored: None,
+            on_disk: None,
         };
         let shown = sc_path.display().to_string();
         let sc = match sc {

@@ -20,8 +20,10 @@ impl Loader {
         let (tx, jobs) = channel::<Effect>();
         let (done, rx) = channel();
         std::thread::spawn(move || {
+            // Saves and watches go to the writer; this memory stays empty.
+            let mut memory = super::watch::Memory::default();
             for effect in jobs {
-                if let Some(msg) = io::run(&project, effect)
+                if let Some(msg) = io::run(&project, effect, &mut memory)
                     && done.send(msg).is_err()
                 {
                     return;

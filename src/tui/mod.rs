@@ -186,9 +186,7 @@ pub fn run(project_dir: &Path, annotator: Option<String>, adjudicate: bool) -> a
             crate::core::sidecar::remove_stale_temps(&project_dir.join("annotations"));
             None
         }
-        Err(held) => Some(format!(
-            "read-only: {held}; quit the other nhan, then reopen"
-        )),
+        Err(held) => Some(format!("{held}; quit the other nhan, then reopen")),
     };
 
     terminal::enable_raw_mode()
@@ -220,8 +218,8 @@ fn event_loop(
     }
     let gate = app.gate().context("the threaded runtime has a gate")?;
     if let Some(why) = lock_problem {
-        app.state.lock_problem = Some(why.clone());
-        app.state.error(why);
+        app.state.error(format!("read-only: {why}"));
+        app.state.lock_problem = Some(why);
     }
     app.state.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     // A test of the crash path: this key panics.

@@ -1,5 +1,6 @@
 //! Drawing. Everything here takes `&State` and changes nothing.
 
+pub mod conflicts;
 pub mod list;
 pub mod overlay;
 pub mod review;
@@ -44,6 +45,7 @@ pub fn draw(f: &mut Frame, state: &State) {
         Overlay::LabelPicker { filter, selected } => {
             overlay::draw_picker(f, area, state, theme, filter, *selected)
         }
+        Overlay::Conflicts { selected } => conflicts::draw(f, area, state, *selected),
         _ => {}
     }
 }

@@ -1,0 +1,87 @@
+//! The real binary in a pseudo-terminal, against what other programs and
+//! hostile input do while it runs: sidecars changed on disk, pastes, key
+//! bursts (issue 14).
+
+mod pty_support;
+
+use pty_support::*;
+
+const SCHEMA: &str = "[[labels]]\nname = \"PER\"\n[[labels]]\nname = \"LOC\"\n";
+
+fn open_first(nhan: &mut Nhan, shows: &str) {
+    nhan.wait_row(-2, "LIST");
+    nhan.send(ENTER);
+    nhan.wait_for("the article to open", |s| {
+        let bar = status_bar(s);
+        bar.contains("TEXT") && bar.contains('@')
+    });
+    nhan.wait_text(shows);
+}
+
+fn quit_ok(nhan: &mut Nhan) {
+    nhan.send("q");
+    let status = nhan.wait_exit();
+    assert!(
+        status.success(),
+        "exit {status}; screen:\n{}",
+        nhan.screen()
+    );
+}
+
+#[test]
+fn a_sidecar_changed_on_disk_is_merged_without_a_key_and_never_overwritten() {
+    let text = "Lan gặp Minh ở Huế.\n";
+    let project = tiny_project(&[("a.txt", text)], Some(SCHEMA));
+    let p = project.path();
+    let mut nhan = Nhan::spawn(p, &no_config(p));
+    open_first(&mut nhan, "Minh");
+    nhan.send("1");
+    nhan.wait_row(-1, "tagged PER");
+    nhan.wait_row(-2, "saved");
+
+    // A teammate's tool adds LOC "Huế" to the sidecar while nhan runs.
+    let path = sidecar_path(p, "a");
+    let mut sc = read_sidecar(p, "a");
+    let (start, end) = char_range(text, "Huế");
+    sc["spans"].as_array_mut().unwrap().push(serde_json::json!({
+        "id": 77, "start": start, "end": end, "label": "LOC", "text": "Huế"
+    }));
+    std::fs::write(&path, serde_json::to_string_pretty(&sc).unwrap()).unwrap();
+    // No key pressed: the watch notices within a second or two.
+    nhan.wait_text("changed on disk");
+
+    // An edit here keeps both the teammate's span and ours.
+    nhan.send("l");
+    nhan.send("l");
+    nhan.send("1");
+    nhan.wait_row(-1, "tagged PER");
+    nhan.wait_row(-2, "saved");
+    quit_ok(&mut nhan);
+    let labels: Vec<String> = spans(&read_sidecar(p, "a"))
+        .iter()
+        .map(|s| format!("{} {}", s["label"], s["text"]))
+        .collect();
+    assert_eq!(
+        labels,
+        ["\"PER\" \"Lan\"", "\"PER\" \"Minh\"", "\"LOC\" \"Huế\""],
+        "{labels:?}"
+    );
+}
+
+#[test]
+fn a_second_nhan_says_read_only_once() {
+    let project = tiny_project(&[("a.txt", "Lan gặp Minh.\n")], Some(SCHEMA));
+    let p = project.path();
+    let mut first = Nhan::spawn(p, &no_config(p));
+    first.wait_row(-2, "LIST");
+    let mut second = Nhan::spawn(p, &no_config(p));
+    second.wait_text("holds");
+    let screen = second.screen();
+    assert!(!screen.contains("read-only: read-only"), "{screen}");
+    open_first(&mut second, "Minh");
+    second.wait_text("read-only: ");
+    let screen = second.screen();
+    assert!(!screen.contains("read-only: read-only"), "{screen}");
+    quit_ok(&mut second);
+    quit_ok(&mut first);
+}
