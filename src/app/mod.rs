@@ -12,6 +12,7 @@ pub mod geometry;
 pub mod keymap;
 pub mod keys;
 pub mod motion;
+pub mod moved;
 pub mod msg;
 pub mod reviewing;
 pub mod state;

@@ -110,6 +110,10 @@ pub enum Overlay {
     Conflicts {
         selected: usize,
     },
+    /// What re-anchoring moved in the current article, before `A`.
+    Moved {
+        scroll: u16,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -152,6 +152,7 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             return vec![];
         }
         Overlay::Conflicts { selected } => return watching::key(state, key, selected),
+        Overlay::Moved { scroll } => return super::moved::key(state, key, scroll),
         Overlay::FilterText { mut input } => {
             let open = !matches!(key.code, Code::Esc | Code::Enter);
             match key.code {
@@ -217,6 +218,7 @@ fn on_loaded(
             state.current = Some(index);
             state.focus = Focus::Text;
             refresh_view(state);
+            super::moved::show(state);
         }
         return vec![];
     }
@@ -253,6 +255,7 @@ fn on_loaded(
     state.current = Some(index);
     state.focus = Focus::Text;
     refresh_view(state);
+    super::moved::show(state);
     vec![]
 }
 

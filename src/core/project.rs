@@ -68,6 +68,9 @@ pub struct Loaded {
 pub struct Reanchor {
     pub moved: usize,
     pub orphans: Vec<crate::core::span::Span>,
+    /// Spans whose own words were edited and that were found again
+    /// elsewhere, each with its old start: what the user should look at.
+    pub searched: Vec<(usize, crate::core::span::Span)>,
 }
 
 impl Reanchor {
@@ -369,9 +372,17 @@ impl Project {
             };
             spans = SpanStore::new(r.placed);
             head.text_sha256 = doc.text_sha256.clone();
+            let was: std::collections::HashMap<u64, usize> =
+                old.iter().map(|s| (s.id, s.start)).collect();
+            let searched = r
+                .searched
+                .into_iter()
+                .map(|s| (was.get(&s.id).copied().unwrap_or(s.start), s))
+                .collect();
             reanchored = Some(Reanchor {
                 moved: r.moved,
                 orphans: r.orphans,
+                searched,
             });
         }
         // A plain git merge of two branches' new spans may have left two

@@ -2,6 +2,7 @@
 
 pub mod conflicts;
 pub mod list;
+pub mod moved;
 pub mod overlay;
 pub mod review;
 pub mod status;
@@ -46,6 +47,7 @@ pub fn draw(f: &mut Frame, state: &State) {
             overlay::draw_picker(f, area, state, theme, filter, *selected)
         }
         Overlay::Conflicts { selected } => conflicts::draw(f, area, state, *selected),
+        Overlay::Moved { scroll } => moved::draw(f, area, state, *scroll),
         _ => {}
     }
 }
