@@ -65,3 +65,54 @@ fn what_re_anchoring_moved_is_shown_before_a() {
     h.app.handle(Msg::Tick);
     assert!(!screen(&h).contains("what moved"));
 }
+
+/// A reviewed article: every span accepted, status reviewed.
+fn reviewed_article(marked: &str) -> Harness {
+    let h = Harness::new(&[("a", marked)]);
+    let path = h.sidecar_path("a");
+    let mut sc = h.on_disk("a").unwrap();
+    for s in &mut sc.spans {
+        s.review = Some("accepted".into());
+    }
+    sc.status = nhan::core::status::Status::Reviewed;
+    std::fs::write(&path, sc.to_json()).unwrap();
+    let mut h = h;
+    reopen(&mut h);
+    h.keys("enter");
+    h
+}
+
+#[test]
+fn an_edit_in_annotate_mode_reopens_a_reviewed_article_visibly() {
+    use nhan::core::status::Status;
+    let mut h = reviewed_article("[Lan]{PER} gặp Minh ở Huế.");
+    // A new span: before, the article stayed reviewed with it unreviewed.
+    h.keys("l l 1");
+    assert_eq!(h.on_disk("a").unwrap().status, Status::InProgress);
+    assert!(
+        h.message()
+            .contains("was reviewed and is in progress again"),
+        "{}",
+        h.message()
+    );
+    h.keys("u");
+    assert_eq!(h.on_disk("a").unwrap().status, Status::Reviewed);
+    assert_eq!(h.markup(), "[Lan]{PER} gặp Minh ở Huế.");
+    // Deleting an accepted span (no rejection recorded) reopens it too.
+    h.keys("g x");
+    assert_eq!(h.markup(), "Lan gặp Minh ở Huế.");
+    assert_eq!(h.on_disk("a").unwrap().status, Status::InProgress);
+    // Review mode's own decisions on it do not.
+    let mut h = reviewed_article("[Lan]{PER} gặp [Minh]{PER} ở Huế.");
+    h.keys("r");
+    h.keys("tab");
+    h.keys("x");
+    assert!(h.message().starts_with("rejected"), "{}", h.message());
+    assert_eq!(h.on_disk("a").unwrap().spans.len(), 1);
+    assert_eq!(
+        h.on_disk("a").unwrap().status,
+        Status::Reviewed,
+        "{}",
+        h.message()
+    );
+}
