@@ -116,3 +116,106 @@ fn an_edit_in_annotate_mode_reopens_a_reviewed_article_visibly() {
         h.message()
     );
 }
+
+const ADJ_TEXT: &str = "Lan gặp Minh ở Bộ Ngoại giao tại Hà Nội.";
+
+/// Two annotators who differ on every span, twice on the same words.
+fn two_annotators() -> Harness {
+    use nhan::core::{document::Document, edit::Edit, markup, sidecar, text::Text};
+    let mut h = Harness::new(&[("a", ADJ_TEXT)]);
+    let root = h.dir.path().to_path_buf();
+    for (who, marked) in [
+        (
+            "lan",
+            "[Lan]{PER} gặp [Minh]{PER} ở [Bộ Ngoại giao]{ORG} tại [Hà Nội]{LOC}.",
+        ),
+        (
+            "minh",
+            "[Lan]{LOC} gặp [Minh]{LOC} ở Bộ [Ngoại giao]{ORG} tại [Hà Nội]{ORG}.",
+        ),
+    ] {
+        let m = markup::parse(marked).unwrap();
+        let mut doc = Document::new(
+            "a.txt",
+            Text::new(ADJ_TEXT),
+            sidecar::sha256_hex(ADJ_TEXT.as_bytes()),
+        );
+        for (s, e, l) in m.spans {
+            let sp = doc.make_span(s, e, &l, Some(who));
+            doc.apply(&Edit::Add(sp));
+        }
+        let path = root.join("annotations").join(who).join("a.json");
+        sidecar::write_atomic(&path, doc.to_sidecar().to_json().as_bytes()).unwrap();
+    }
+    let project = Project::open(&root).unwrap();
+    let config = Config {
+        annotator: Some("chi".into()),
+        ..Config::default()
+    };
+    h.app = App::new(project, config, (100, 30));
+    h.keys("enter m");
+    h
+}
+
+/// The highlighted row, the text selection and the span the message names
+/// as next: all three must be one span. Returns it as `LABEL “TEXT”`.
+fn one_span_everywhere(h: &Harness) -> String {
+    let st = &h.app.state;
+    let row = &st.review.rows[st.review.selected];
+    let art = st.article().unwrap();
+    let row_text = art.doc.text.slice(row.start, row.end).to_string();
+    let shown = format!("{} “{}”", row.label.as_deref().unwrap(), row_text);
+    let sel = art.selection.expect("a selection").range();
+    assert_eq!(sel, (row.start, row.end), "selection vs row {shown}");
+    let msg = h.message();
+    if let Some(next) = msg.split("next: ").nth(1) {
+        assert!(next.starts_with(&shown), "message {msg:?} vs row {shown}");
+    }
+    shown
+}
+
+#[test]
+fn adjudication_acts_on_the_span_it_shows_and_steps_to_each_label() {
+    let mut h = two_annotators();
+    let gold = |h: &Harness| h.disk_markup("a");
+    // In the list: take the first row; the next one is named, highlighted
+    // and selected.
+    h.keys("a");
+    let next = one_span_everywhere(&h);
+    assert!(h.message().contains("next: "), "{}", h.message());
+    // The second label on the same words is the next step, not skipped.
+    assert!(next.ends_with("“Lan”"), "{next} ({})", h.message());
+    // `x` now leaves out exactly that one, and never the span taken before.
+    let before = gold(&h);
+    h.keys("x");
+    assert_eq!(
+        gold(&h),
+        before,
+        "leaving out the other label removes nothing"
+    );
+    let next = one_span_everywhere(&h);
+    assert!(next.ends_with("“Minh”"), "{next}");
+    // `a` takes what the message named.
+    h.keys("a");
+    assert!(
+        gold(&h).contains(&format!("[Minh]{{{}}}", &next[..3])),
+        "{}",
+        gold(&h)
+    );
+    // In the text too: `}` goes to the other label on Minh.
+    h.keys("tab");
+    let on_text = one_span_everywhere(&h);
+    assert!(on_text.ends_with("“Minh”"), "{on_text}");
+    h.keys("x");
+    one_span_everywhere(&h);
+    // Undo says what came back, and selects it everywhere.
+    h.keys("u");
+    assert!(
+        h.message().starts_with("undone: ")
+            && h.message().contains("“Minh”")
+            && h.message().contains("undecided again"),
+        "{}",
+        h.message()
+    );
+    assert!(one_span_everywhere(&h).ends_with("“Minh”"));
+}

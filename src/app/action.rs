@@ -40,8 +40,8 @@ macro_rules! with_commands {
             Tag(u8) => "tag", "tag with label N (relabel a span of the same extent)", Article, editing::tag_action;
             LabelPicker => "label_picker", "label picker (type to filter, Enter to apply)", Article, |s, _| editing::label_picker(s);
             DeleteSpan => "delete_span", "delete the span at the cursor", Article, |s, _| editing::delete(s);
-            Undo => "undo", "undo", Article, |s, _| editing::undo_redo(s, Step::Back);
-            Redo => "redo", "redo", Article, |s, _| editing::undo_redo(s, Step::Forward);
+            Undo => "undo", "undo", Article, |s, _| adjudicating::undo_redo(s, Step::Back);
+            Redo => "redo", "redo", Article, |s, _| adjudicating::undo_redo(s, Step::Forward);
             NextSpan => "next_span", "next span (moves the cursor onto it and selects it)", Article, motion::run;
             PrevSpan => "prev_span", "previous span", Article, motion::run;
             Search => "search", "search (Enter selects the next match; Alt-c toggles case)", Article, |s, _| motion::open_search(s);

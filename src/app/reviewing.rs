@@ -214,8 +214,8 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
                 Accept if row.is_some() => super::adjudicating::take(state, row),
                 Reject if row.is_some() => super::adjudicating::leave(state, row),
                 Accept | Reject | MarkReviewed => text_action(state, a),
-                Undo => editing::undo_redo(state, Step::Back),
-                Redo => editing::undo_redo(state, Step::Forward),
+                Undo => super::adjudicating::undo_redo(state, Step::Back),
+                Redo => super::adjudicating::undo_redo(state, Step::Forward),
                 Tag(_) => editing::tag_action(state, a),
                 _ => vec![],
             };

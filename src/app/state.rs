@@ -67,6 +67,10 @@ pub struct ReviewView {
     pub dirty: bool,
     /// Adjudicating the current article: the annotators' spans.
     pub adjudication: Option<crate::core::adjudication::Adjudication>,
+    /// The row to highlight once the rows are rebuilt (article, start,
+    /// end, label): a step or a decision names a span, and the list must
+    /// highlight that one, wherever re-sorting put it.
+    pub follow: Option<(usize, usize, usize, Option<String>)>,
 }
 
 impl Default for ReviewView {
@@ -82,6 +86,7 @@ impl Default for ReviewView {
             cases: None,
             dirty: true,
             adjudication: None,
+            follow: None,
         }
     }
 }

@@ -21,6 +21,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let effects = dispatch(state, msg);
     if state.mode == Mode::Review && state.review.dirty {
         reviewing::rebuild_rows(state);
+        super::adjudicating::follow_row(state);
     }
     effects
 }
