@@ -219,3 +219,59 @@ fn adjudication_acts_on_the_span_it_shows_and_steps_to_each_label() {
     );
     assert!(one_span_everywhere(&h).ends_with("“Minh”"));
 }
+
+#[test]
+fn a_drag_that_starts_on_a_space_tags_the_word_without_it() {
+    use nhan::app::msg::{Mouse, MouseKind};
+    let mut h = Harness::open("Tổng Bí thư Nguyễn Phú Trọng làm việc.");
+    let inner = nhan::app::geometry::text_inner(h.app.state.size, h.app.state.mode);
+    let at = |col: u16, kind| {
+        Msg::Mouse(Mouse {
+            kind,
+            col: inner.x + col,
+            row: inner.y,
+        })
+    };
+    // Column 11 is the space before "Nguyễn".
+    h.app.handle(at(11, MouseKind::Down));
+    h.app.handle(at(17, MouseKind::Drag));
+    h.app.handle(at(17, MouseKind::Up));
+    h.keys("1");
+    assert_eq!(
+        h.disk_markup("a"),
+        "Tổng Bí thư [Nguyễn]{PER} Phú Trọng làm việc."
+    );
+    // Character steps past the word's end leave the space out too.
+    h.keys("esc g v . 2");
+    assert_eq!(
+        h.disk_markup("a"),
+        "[Tổng]{ORG} Bí thư [Nguyễn]{PER} Phú Trọng làm việc."
+    );
+}
+
+#[test]
+fn a_span_never_crosses_a_blank_line_unless_the_schema_says_so() {
+    let text = "Kết thúc câu.\n\nTheo QĐND hôm nay.";
+    let mut h = Harness::open(text);
+    // From "câu." over the blank line to "Theo".
+    h.keys("l l v L L L 1");
+    assert!(
+        h.message().contains("crosses a blank line"),
+        "{}",
+        h.message()
+    );
+    assert!(h.message().contains("cross_paragraphs"), "{}", h.message());
+    assert!(h.on_disk("a").is_none_or(|sc| sc.spans.is_empty()));
+    // A schema that allows it.
+    let toml = std::fs::read_to_string(h.dir.path().join("nhan.toml")).unwrap();
+    std::fs::write(
+        h.dir.path().join("nhan.toml"),
+        format!("cross_paragraphs = true\n{toml}"),
+    )
+    .unwrap();
+    reopen(&mut h);
+    h.keys("enter l l v L L L 1");
+    let sc = h.on_disk("a").unwrap();
+    assert_eq!(sc.spans.len(), 1, "{}", h.message());
+    assert!(sc.spans[0].text.contains("\n\n"));
+}

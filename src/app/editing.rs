@@ -169,6 +169,7 @@ fn target(art: &OpenArticle) -> Option<(usize, usize, Option<u64>)> {
 pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
     let schema = &state.project.schema;
     let overlap = schema.overlap;
+    let cross_paragraphs = schema.cross_paragraphs;
     let Some(label) = schema.labels.get(label_index).map(|l| l.name.clone()) else {
         let names: Vec<String> = schema
             .labels
@@ -191,6 +192,16 @@ pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
         state.error("nothing to tag here");
         return vec![];
     };
+    let Some((start, end)) = crate::core::extent::trim(&art.doc.text, start, end) else {
+        state.error("not tagged: the selection is only spaces or line breaks");
+        return vec![];
+    };
+    if !cross_paragraphs && crate::core::extent::crosses_blank_line(&art.doc.text, start, end) {
+        state.error(
+            "not tagged: the selection crosses a blank line (a paragraph break); set cross_paragraphs = true in nhan.toml to allow it",
+        );
+        return vec![];
+    }
     let doc = &mut art.doc;
     let edit = if let Some(same) = doc.spans.with_extent(start, end).cloned() {
         if same.label == label {

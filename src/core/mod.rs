@@ -8,6 +8,7 @@ pub mod disk;
 pub mod document;
 pub mod edit;
 pub mod encoding;
+pub mod extent;
 pub mod git;
 pub mod interned;
 pub mod json;

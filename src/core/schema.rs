@@ -34,6 +34,10 @@ pub struct Schema {
     /// `annotations/<stem>.json` is made by adjudication.
     #[serde(default)]
     pub blind: bool,
+    /// Spans may hold a blank line (a paragraph break). Off by default: a
+    /// span across paragraphs merges two sentences in a CoNLL export.
+    #[serde(default)]
+    pub cross_paragraphs: bool,
     pub labels: Vec<Label>,
     /// `[[recommenders]]` tables, read and checked by `crate::suggest::config`.
     #[serde(default)]
@@ -69,6 +73,7 @@ impl Default for Schema {
         Schema {
             overlap: Overlap::Nested,
             blind: false,
+            cross_paragraphs: false,
             labels: vec![
                 l("PER", "Person", "red"),
                 l("ORG", "Organisation", "blue"),
