@@ -85,3 +85,23 @@ fn a_second_nhan_says_read_only_once() {
     quit_ok(&mut second);
     quit_ok(&mut first);
 }
+
+#[test]
+fn a_burst_of_keys_longer_than_the_read_buffer_is_all_handled_at_once() {
+    let text = "a ".repeat(2000);
+    let project = tiny_project(&[("a.txt", &text)], Some(SCHEMA));
+    let p = project.path();
+    let mut nhan = Nhan::spawn(p, &no_config(p));
+    open_first(&mut nhan, "a a a");
+    nhan.wait_row(-2, "@0");
+    // 1,500 keys in one write: more than crossterm reads at a time.
+    nhan.send(&"l".repeat(1500));
+    // No further key: every one of them is handled and drawn.
+    nhan.wait_row(-2, "@3000");
+    // And saved: tag at the end, then quit.
+    nhan.send("1");
+    nhan.wait_row(-1, "tagged PER");
+    quit_ok(&mut nhan);
+    let sc = read_sidecar(p, "a");
+    assert_eq!(spans(&sc)[0]["start"], 3000);
+}

@@ -18,6 +18,12 @@ use std::io::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+/// "Is anything ready now?" for `event::poll`. The input is read with
+/// poll(2), level-triggered (crossterm's `use-dev-tty`): its default epoll
+/// reader, edge-triggered, read 1,024 bytes of a burst and left the rest
+/// until another key arrived.
+const READY_NOW: Duration = Duration::from_micros(1);
+
 pub fn key_from_crossterm(k: event::KeyEvent) -> Option<Key> {
     let code = match k.code {
         KeyCode::Char(c) => Code::Char(c),
@@ -326,7 +332,9 @@ fn event_loop(
                     let size = term.size()?;
                     app.handle(Msg::Resize(size.width, size.height));
                 }
-                if app.wants_quit() || !event::poll(Duration::ZERO)? {
+                // Not ZERO: crossterm's /dev/tty reader looks at neither its
+                // buffer nor the terminal with a zero timeout.
+                if app.wants_quit() || !event::poll(READY_NOW)? {
                     break;
                 }
             }
