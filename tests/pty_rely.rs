@@ -105,3 +105,70 @@ fn a_burst_of_keys_longer_than_the_read_buffer_is_all_handled_at_once() {
     let sc = read_sidecar(p, "a");
     assert_eq!(spans(&sc)[0]["start"], 3000);
 }
+
+/// What a terminal sends for a paste: wrapped in ESC [200~ … ESC [201~
+/// once the program asked for bracketed paste, as raw keys before.
+fn paste(nhan: &mut Nhan, text: &str) {
+    let asked = String::from_utf8_lossy(&nhan.raw()).contains("\x1b[?2004h");
+    if asked {
+        nhan.send(&format!("\x1b[200~{text}\x1b[201~"));
+    } else {
+        nhan.send(text);
+    }
+}
+
+#[test]
+fn a_paste_goes_into_the_prompt_as_text_and_never_runs_as_keys() {
+    let text = "Tổng Bí thư Nguyễn Phú Trọng làm việc.\n";
+    let project = tiny_project(&[("a.txt", text)], Some(SCHEMA));
+    let p = project.path();
+    let mut nhan = Nhan::spawn(p, &no_config(p));
+    open_first(&mut nhan, "Nguyễn");
+    nhan.send("1");
+    nhan.wait_row(-1, "tagged PER");
+    nhan.wait_row(-2, "saved");
+    nhan.send("/");
+    nhan.wait_row(-2, "SEARCH");
+    // A newline and an `x` in the clipboard: before, Enter searched and
+    // `x` deleted the span.
+    paste(&mut nhan, "Tổng Bí thư\rx");
+    nhan.wait_row(-1, "/Tổng Bí thư x");
+    nhan.wait_row(-2, "SEARCH");
+    nhan.send(ESC);
+    nhan.wait_for("the prompt to close", |s| !status_bar(s).contains("SEARCH"));
+    // In the text pane a paste is never keys either.
+    paste(&mut nhan, "x");
+    nhan.wait_row(-1, "pasted text ignored");
+    quit_ok(&mut nhan);
+    assert_eq!(
+        spans(&read_sidecar(p, "a")).len(),
+        1,
+        "the span is still there"
+    );
+}
+
+#[test]
+fn a_long_text_typed_into_the_span_filter_keeps_the_interface_responsive() {
+    let text = "Lan gặp Minh ở Huế. Lan về Hà Nội.\n";
+    let project = tiny_project(&[("a.txt", text)], Some(SCHEMA));
+    let p = project.path();
+    let mut nhan = Nhan::spawn(p, &no_config(p));
+    open_first(&mut nhan, "Minh");
+    nhan.send("1");
+    nhan.wait_row(-1, "tagged PER");
+    nhan.send("r");
+    nhan.wait_row(-2, "REVIEW");
+    nhan.send("/");
+    nhan.wait_row(-2, "FILTER");
+    // 100 KB arriving as keys (a terminal without bracketed paste): before,
+    // each one refolded the whole filter, minutes in all, Esc unheard.
+    let started = std::time::Instant::now();
+    nhan.send(&"a".repeat(100_000));
+    nhan.send(ESC);
+    nhan.wait_for("the filter prompt to close", |s| {
+        !status_bar(s).contains("FILTER")
+    });
+    let took = started.elapsed();
+    assert!(took < std::time::Duration::from_secs(8), "took {took:?}");
+    quit_ok(&mut nhan);
+}

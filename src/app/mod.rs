@@ -14,6 +14,7 @@ pub mod keys;
 pub mod motion;
 pub mod moved;
 pub mod msg;
+pub mod paste;
 pub mod reviewing;
 pub mod state;
 pub mod update;

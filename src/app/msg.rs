@@ -26,6 +26,9 @@ pub struct Mouse {
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(Key),
+    /// Text pasted (bracketed paste), or characters typed into a prompt in
+    /// one burst: text for the open prompt, never keys.
+    Paste(String),
     Action(Action),
     Mouse(Mouse),
     Resize(u16, u16),

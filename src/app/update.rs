@@ -29,6 +29,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
 fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => on_key(state, key),
+        Msg::Paste(text) => super::paste::paste(state, &text),
         Msg::Action(a) => on_action(state, a),
         Msg::Mouse(m) => on_mouse(state, m),
         Msg::Resize(w, h) => {

@@ -133,7 +133,8 @@ fn suspend(term: &mut Term) -> anyhow::Result<()> {
         std::io::stdout(),
         terminal::EnterAlternateScreen,
         terminal::Clear(terminal::ClearType::All),
-        event::EnableMouseCapture
+        event::EnableMouseCapture,
+        event::EnableBracketedPaste
     )?;
     // A fresh terminal has empty buffers, so the next frame is drawn whole
     // (Terminal::clear would ask the terminal for the cursor position,
@@ -147,6 +148,7 @@ fn restore() {
     let _ = execute!(
         std::io::stdout(),
         event::DisableMouseCapture,
+        event::DisableBracketedPaste,
         terminal::LeaveAlternateScreen,
         ratatui::crossterm::cursor::Show
     );
@@ -200,7 +202,8 @@ pub fn run(project_dir: &Path, annotator: Option<String>, adjudicate: bool) -> a
     execute!(
         std::io::stdout(),
         terminal::EnterAlternateScreen,
-        event::EnableMouseCapture
+        event::EnableMouseCapture,
+        event::EnableBracketedPaste
     )?;
     install_panic_hook();
     let result = event_loop(project, config, lock_problem);
@@ -298,6 +301,10 @@ fn event_loop(
         };
         if event::poll(timeout)? {
             busy = Some(gate.busy());
+            // Characters typed into a prompt in this burst, handed over as
+            // one text: a 100 KB paste without bracketed paste filters the
+            // span list once, not once per character.
+            let mut typed = String::new();
             // Handle everything already queued before drawing again.
             loop {
                 let event = event::read()?;
@@ -307,6 +314,7 @@ fn event_loop(
                         key_from_crossterm(k).map(Msg::Key)
                     }
                     Event::Mouse(m) => mouse_from_crossterm(m).map(Msg::Mouse),
+                    Event::Paste(text) => Some(Msg::Paste(text)),
                     Event::Resize(w, h) => {
                         term.backend_mut().resized(w, h);
                         Some(Msg::Resize(w, h))
@@ -321,8 +329,19 @@ fn event_loop(
                 if let (Some(Msg::Key(k)), true) = (&msg, trace.is_some()) {
                     traced.push((*k, read_at));
                 }
-                if let Some(msg) = msg {
-                    app.handle(msg);
+                match msg {
+                    Some(Msg::Key(k))
+                        if k.typed().is_some() && crate::app::paste::prompt_open(&app.state) =>
+                    {
+                        typed.extend(k.typed());
+                    }
+                    Some(msg) => {
+                        if !typed.is_empty() {
+                            app.handle(Msg::Paste(std::mem::take(&mut typed)));
+                        }
+                        app.handle(msg);
+                    }
+                    None => {}
                 }
                 if app.take_suspend() {
                     // Waiting for the writer: it need not wait for us.
@@ -337,6 +356,9 @@ fn event_loop(
                 if app.wants_quit() || !event::poll(READY_NOW)? {
                     break;
                 }
+            }
+            if !typed.is_empty() {
+                app.handle(Msg::Paste(typed));
             }
         }
         if last_tick.elapsed() >= Duration::from_secs(1) {
