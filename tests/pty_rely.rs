@@ -172,3 +172,69 @@ fn a_long_text_typed_into_the_span_filter_keeps_the_interface_responsive() {
     assert!(took < std::time::Duration::from_secs(8), "took {took:?}");
     quit_ok(&mut nhan);
 }
+
+/// `n` articles of ten tagged names each, sidecars included.
+fn many_articles(n: usize) -> tempfile::TempDir {
+    let dir = tiny_project(&[], Some(SCHEMA));
+    let p = dir.path();
+    std::fs::create_dir_all(p.join("annotations")).unwrap();
+    let sentence = "Ông Lan gặp bà Minh ở Huế. ";
+    let text = sentence.repeat(10);
+    let sha = nhan::core::sidecar::sha256_hex(text.as_bytes());
+    let step = sentence.chars().count();
+    for i in 0..n {
+        std::fs::write(p.join("articles").join(format!("a{i:05}.txt")), &text).unwrap();
+        let spans: Vec<serde_json::Value> = (0..10)
+            .map(|k| {
+                let start = k * step + 4;
+                serde_json::json!({"id": k + 1, "start": start, "end": start + 3,
+                                   "label": "PER", "text": "Lan"})
+            })
+            .collect();
+        let sc = serde_json::json!({"nhan": 1, "article": format!("a{i:05}.txt"),
+            "text_sha256": sha, "status": "in_progress", "spans": spans});
+        std::fs::write(
+            p.join("annotations").join(format!("a{i:05}.json")),
+            sc.to_string(),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+#[test]
+fn the_project_wide_span_list_fills_in_the_background_and_keys_work_meanwhile() {
+    let project = many_articles(3000);
+    let p = project.path();
+    let mut nhan = Nhan::spawn(p, &no_config(p));
+    nhan.wait_row(-2, "LIST");
+    // Review from the list: the whole project's spans.
+    nhan.send("r");
+    nhan.wait_row(-2, "REVIEW");
+    // Keys while the articles are read: each answered at once, until the
+    // list holds every span.
+    let mut worst = std::time::Duration::ZERO;
+    let mut text_focus = false;
+    let mut saw_progress = false;
+    let started = std::time::Instant::now();
+    loop {
+        nhan.send("\t");
+        text_focus = !text_focus;
+        let sent = std::time::Instant::now();
+        let screen = nhan.wait_for("the focus to move", |s| {
+            status_bar(s).contains("REVIEW TEXT") == text_focus
+        });
+        worst = worst.max(sent.elapsed());
+        saw_progress |= screen.contains("reading articles");
+        if screen.contains("Spans 30000 ") {
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 120, "the list never filled");
+    }
+    assert!(
+        worst < std::time::Duration::from_millis(1000),
+        "a key waited {worst:?}"
+    );
+    assert!(saw_progress, "the list said how far it had got");
+    quit_ok(&mut nhan);
+}

@@ -39,7 +39,7 @@ pub fn toggle_mode(state: &mut State) -> Vec<Effect> {
     refresh_view(state);
     // Review needs every article: the project-wide list and the
     // consistency check read them all.
-    state
+    let loads: Vec<Effect> = state
         .project
         .articles
         .iter()
@@ -50,7 +50,9 @@ pub fn toggle_mode(state: &mut State) -> Vec<Effect> {
             file_name: a.file_name.clone(),
             open: false,
         })
-        .collect()
+        .collect();
+    state.review.reading = (state.review.reading.0 + loads.len(), loads.len());
+    loads
 }
 
 /// Recomputes the span list from the loaded articles and the filters.

@@ -71,6 +71,9 @@ pub struct ReviewView {
     /// end, label): a step or a decision names a span, and the list must
     /// highlight that one, wherever re-sorting put it.
     pub follow: Option<(usize, usize, usize, Option<String>)>,
+    /// Articles review asked for that have not come back yet, of how many:
+    /// the list fills as they arrive and says how far it has got.
+    pub reading: (usize, usize),
 }
 
 impl Default for ReviewView {
@@ -87,6 +90,7 @@ impl Default for ReviewView {
             dirty: true,
             adjudication: None,
             follow: None,
+            reading: (0, 0),
         }
     }
 }

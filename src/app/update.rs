@@ -18,8 +18,16 @@ use super::watching;
 use crate::core::project::Loaded;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    // An article read for review's list: the list is rebuilt when the last
+    // one is in, or with the next key or tick, never once per article
+    // (10,000 rebuilds of a growing list blocked every key).
+    let background = matches!(msg, Msg::Loaded { open: false, .. });
+    if background {
+        state.review.reading.0 = state.review.reading.0.saturating_sub(1);
+    }
     let effects = dispatch(state, msg);
-    if state.mode == Mode::Review && state.review.dirty {
+    let settled = !background || state.review.reading.0 == 0;
+    if state.mode == Mode::Review && state.review.dirty && settled {
         reviewing::rebuild_rows(state);
         super::adjudicating::follow_row(state);
     }

@@ -26,7 +26,13 @@ pub fn run(project: &Project, effect: Effect, memory: &mut Memory) -> Option<Msg
             let on_disk = crate::core::disk::DiskStamp::of(&project.sidecar_path(stem))
                 .ok()
                 .flatten();
-            let result = project.load_for_editing(&file_name).map(|mut l| {
+            // Read for review's list: segmented only if it is opened.
+            let loaded = if open {
+                project.load_for_editing(&file_name)
+            } else {
+                project.load(&file_name)
+            };
+            let result = loaded.map(|mut l| {
                 l.on_disk = on_disk;
                 Box::new(l)
             });

@@ -45,9 +45,9 @@ impl Loader {
         }
     }
 
-    /// The results ready now.
-    pub fn results(&self) -> Vec<Msg> {
-        let got: Vec<Msg> = self.rx.try_iter().collect();
+    /// Up to `limit` of the results ready now.
+    pub fn results(&self, limit: usize) -> Vec<Msg> {
+        let got: Vec<Msg> = self.rx.try_iter().take(limit).collect();
         self.outstanding.fetch_sub(got.len(), Ordering::SeqCst);
         got
     }

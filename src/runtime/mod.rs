@@ -109,15 +109,27 @@ impl App {
 
     /// Takes in what the threads have finished: saves written (or failed
     /// and why), articles read.
+    /// Articles read for review come back by the thousand: at most a few
+    /// milliseconds of them per call, so that a key waits for none of
+    /// them (the loop calls again at once while loading).
     pub fn poll(&mut self) {
-        let done: Vec<Msg> = match &self.executor {
-            Executor::Inline(_) => Vec::new(),
-            Executor::Threaded { writer, loader } => {
-                writer.rx.try_iter().chain(loader.results()).collect()
+        let started = std::time::Instant::now();
+        loop {
+            let done: Vec<Msg> = match &self.executor {
+                Executor::Inline(_) => Vec::new(),
+                Executor::Threaded { writer, loader } => {
+                    writer.rx.try_iter().chain(loader.results(32)).collect()
+                }
+            };
+            if done.is_empty() {
+                return;
             }
-        };
-        for m in done {
-            self.handle(m);
+            for m in done {
+                self.handle(m);
+            }
+            if started.elapsed() > std::time::Duration::from_millis(8) {
+                return;
+            }
         }
     }
 

@@ -86,6 +86,10 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     if rv.adjudication.is_some() {
         title = format!(" Adjudication{}", title.trim_start_matches(" Spans"));
     }
+    let (left, of) = rv.reading;
+    if left > 0 {
+        title += &format!(" · reading articles {}/{of}…", of.saturating_sub(left));
+    }
     title += " ";
     let mut block = Block::default()
         .borders(Borders::ALL)
