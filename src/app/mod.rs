@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod adjudicating;
+pub mod cases;
 pub mod commands;
 pub mod config;
 pub mod editing;

@@ -63,6 +63,12 @@ pub enum Msg {
     },
     /// About once a second: retries failed saves, looks for changes on disk.
     Tick,
+    /// Review's consistency cases, computed in the background for the
+    /// edits counted by `fingerprint`.
+    CasesComputed {
+        fingerprint: u64,
+        cases: Vec<crate::core::review::Case>,
+    },
 }
 
 /// What a save left on disk: the base of the next merge with a change
@@ -98,6 +104,10 @@ pub enum Effect {
     LoadAnnotators {
         index: usize,
         stem: String,
+    },
+    /// Compute review's consistency cases off the interface's thread.
+    ComputeCases {
+        fingerprint: u64,
     },
     /// Leave, once every save is written.
     Quit,

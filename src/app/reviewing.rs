@@ -414,20 +414,16 @@ fn step_unreviewed(state: &mut State, step: Step) {
 /// Runs the consistency check over the loaded articles, unless its result
 /// is still current.
 fn ensure_cases(state: &mut State) {
-    if state.review.cases.is_some() {
-        return;
-    }
-    let docs: Vec<(usize, &crate::core::document::Document)> = state
-        .articles
-        .iter()
-        .enumerate()
-        .filter_map(|(i, a)| a.as_ref().map(|a| (i, &a.doc)))
-        .collect();
-    state.review.cases = Some(review::consistency(&docs));
+    super::cases::ensure(state);
 }
 
 fn next_case(state: &mut State) {
     ensure_cases(state);
+    if state.review.cases.is_none() {
+        state.review.next_case_pending = true;
+        state.info("computing the consistency cases in the background…");
+        return;
+    }
     let cases = state.review.cases.clone().unwrap_or_default();
     if cases.is_empty() {
         state.info("no consistency cases: every surface has one label and is tagged everywhere");

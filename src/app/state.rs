@@ -74,6 +74,15 @@ pub struct ReviewView {
     /// Articles review asked for that have not come back yet, of how many:
     /// the list fills as they arrive and says how far it has got.
     pub reading: (usize, usize),
+    /// Consistency cases are needed and not yet asked for.
+    pub cases_wanted: bool,
+    /// A computation of them is under way on another thread.
+    pub cases_computing: bool,
+    /// The last computed, with the edit count it was computed for.
+    pub cases_done: Option<(u64, Vec<crate::core::review::Case>)>,
+    /// `c` was pressed while the cases were being computed: jump when they
+    /// arrive, unless another key came first.
+    pub next_case_pending: bool,
 }
 
 impl Default for ReviewView {
@@ -91,6 +100,10 @@ impl Default for ReviewView {
             adjudication: None,
             follow: None,
             reading: (0, 0),
+            cases_wanted: false,
+            cases_computing: false,
+            cases_done: None,
+            next_case_pending: false,
         }
     }
 }

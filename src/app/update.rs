@@ -25,12 +25,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     if background {
         state.review.reading.0 = state.review.reading.0.saturating_sub(1);
     }
-    let effects = dispatch(state, msg);
+    if matches!(msg, Msg::Key(_) | Msg::Action(_) | Msg::Mouse(_)) {
+        state.review.next_case_pending = false;
+    }
+    let mut effects = dispatch(state, msg);
     let settled = !background || state.review.reading.0 == 0;
     if state.mode == Mode::Review && state.review.dirty && settled {
         reviewing::rebuild_rows(state);
         super::adjudicating::follow_row(state);
     }
+    effects.extend(super::cases::asked(state));
     effects
 }
 
@@ -78,6 +82,13 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Tick => watching::tick(state),
+        Msg::CasesComputed { fingerprint, cases } => {
+            let current = super::cases::computed(state, fingerprint, cases);
+            if current && std::mem::take(&mut state.review.next_case_pending) {
+                return reviewing::text_action(state, super::action::Action::NextCase);
+            }
+            vec![]
+        }
     }
 }
 

@@ -89,6 +89,10 @@ pub fn run(project: &Project, effect: Effect, memory: &mut Memory) -> Option<Msg
                 result: Ok(work),
             })
         }
+        Effect::ComputeCases { fingerprint } => Some(Msg::CasesComputed {
+            fingerprint,
+            cases: super::cases::compute(project),
+        }),
         Effect::Quit | Effect::Suspend => None,
     }
 }

@@ -7,6 +7,7 @@
 //! hands saves to the writer thread and loads to a worker, and their
 //! results come back through `poll`.
 
+pub mod cases;
 pub mod gate;
 pub mod io;
 mod loader;
@@ -98,6 +99,9 @@ impl App {
                         path,
                         expected,
                     }),
+                    (Executor::Threaded { loader, .. }, e @ Effect::ComputeCases { .. }) => {
+                        loader.aside(e)
+                    }
                     (Executor::Threaded { loader, .. }, e) => loader.send(e),
                     (Executor::Inline(memory), e) => {
                         queue.extend(io::run(&self.state.project, e, memory))
