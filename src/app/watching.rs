@@ -72,6 +72,14 @@ pub fn changed_on_disk(
         // Reported twice (a save and a watch crossed): already merged.
         return resave(state, index);
     }
+    if matches!(art.read_only, Some(ReadOnly::ArticleChanged(_))) {
+        // Its spans wait for `A` against the old sidecar: merging under
+        // them would mix two placements. Nothing is written meanwhile.
+        state.error(format!(
+            "{file} changed on disk while its re-anchored spans wait for A: nothing was written; reopen nhan to place the new file's spans"
+        ));
+        return vec![];
+    }
     let theirs = match theirs {
         Ok(t) => *t,
         Err(why) => {
