@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod adjudicating;
+pub mod cases;
 pub mod commands;
 pub mod config;
 pub mod editing;
@@ -12,7 +13,10 @@ pub mod geometry;
 pub mod keymap;
 pub mod keys;
 pub mod motion;
+pub mod moved;
 pub mod msg;
+pub mod paste;
 pub mod reviewing;
 pub mod state;
 pub mod update;
+pub mod watching;

@@ -4,9 +4,11 @@
 pub mod adjudication;
 pub mod atomic;
 pub mod consistency;
+pub mod disk;
 pub mod document;
 pub mod edit;
 pub mod encoding;
+pub mod extent;
 pub mod git;
 pub mod interned;
 pub mod json;

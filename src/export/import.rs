@@ -323,6 +323,13 @@ pub fn write(
             list(&clashes)
         )));
     }
+    // A running nhan would write its own state over the imported sidecars
+    // (and, before it checked the disk, did): held until the import ends.
+    let _lock = crate::core::lock::acquire(project_dir).map_err(|held| {
+        user(format!(
+            "nothing was imported: {held}; quit the other nhan, then import again"
+        ))
+    })?;
 
     let mut n_spans = 0;
     let mut n_rejected = 0;

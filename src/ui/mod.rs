@@ -1,6 +1,8 @@
 //! Drawing. Everything here takes `&State` and changes nothing.
 
+pub mod conflicts;
 pub mod list;
+pub mod moved;
 pub mod overlay;
 pub mod review;
 pub mod status;
@@ -44,6 +46,8 @@ pub fn draw(f: &mut Frame, state: &State) {
         Overlay::LabelPicker { filter, selected } => {
             overlay::draw_picker(f, area, state, theme, filter, *selected)
         }
+        Overlay::Conflicts { selected } => conflicts::draw(f, area, state, *selected),
+        Overlay::Moved { scroll } => moved::draw(f, area, state, *scroll),
         _ => {}
     }
 }

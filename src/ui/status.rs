@@ -14,6 +14,8 @@ pub fn mode(state: &State) -> &'static str {
         Overlay::LabelPicker { .. } => "LABEL",
         Overlay::Search { .. } => "SEARCH",
         Overlay::FilterText { .. } => "FILTER",
+        Overlay::Conflicts { .. } => "CONFLICTS",
+        Overlay::Moved { .. } => "CHANGED",
         Overlay::None => match (state.mode, state.focus) {
             (_, Focus::List) => "LIST",
             (_, Focus::Spans) => "REVIEW",
