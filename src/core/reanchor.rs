@@ -249,6 +249,9 @@ pub fn reanchor_by_diff(
     let mut placer = Placer::new(opts);
     let mut out = Reanchored::default();
     let mut edited: Vec<&Span> = Vec::new();
+    // Untouched spans that moved with none of their surroundings (one side
+    // of two swapped names): `(old start, index in placed)`.
+    let mut lone: Vec<(usize, usize)> = Vec::new();
     // Untouched spans first: they keep their place whatever else moved.
     for s in old_spans {
         let kept = map.exact(s.start, s.end).filter(|&(a, b)| {
@@ -261,7 +264,12 @@ pub fn reanchor_by_diff(
                 // The map keeps order and nesting: untouched spans stand to
                 // each other as they did, so they are not checked again.
                 placer.place(a, b, (s.start, s.end));
-                out.moved += usize::from((a, b) != (s.start, s.end));
+                if (a, b) != (s.start, s.end) {
+                    out.moved += 1;
+                    if map.alone(s.start, s.end) {
+                        lone.push((s.start, out.placed.len()));
+                    }
+                }
                 out.placed.push(Span {
                     start: a,
                     end: b,
@@ -271,6 +279,8 @@ pub fn reanchor_by_diff(
             None => edited.push(s),
         }
     }
+    // (old start, span) of what the user is shown before accepting.
+    let mut searched: Vec<(usize, Span)> = Vec::new();
     // Edited spans: their text, inside what replaced their surroundings,
     // nearest the place their start maps to.
     let bytes = new_text.as_str();
@@ -315,16 +325,62 @@ pub fn reanchor_by_diff(
                 };
                 if (t.start, t.end) != (s.start, s.end) {
                     out.moved += 1;
-                    out.searched.push(t.clone());
+                    searched.push((s.start, t.clone()));
                 }
                 out.placed.push(t);
             }
             None => out.orphans.push(s.clone()),
         }
     }
+    // Which side of a swap the diff kept whole is chance: an untouched span
+    // that moved alone and now stands on the other side of a span found
+    // again is shown too.
+    let found: Vec<(usize, usize)> = searched.iter().map(|(o, t)| (*o, t.start)).collect();
+    for k in crossed(&found, &lone, &out.placed) {
+        searched.push((lone[k].0, out.placed[lone[k].1].clone()));
+    }
+    searched.sort_by(|(x, a), (y, b)| (x, &a.label, a.id).cmp(&(y, &b.label, b.id)));
+    out.searched = searched.into_iter().map(|(_, t)| t).collect();
     out.placed
         .sort_by(|a, b| (a.start, a.end, &a.label, a.id).cmp(&(b.start, b.end, &b.label, b.id)));
     out
+}
+
+/// Indices into `lone` (`(old start, index in placed)`) of the spans whose
+/// order with one of `found` (`(old start, new start)`) was reversed.
+fn crossed(found: &[(usize, usize)], lone: &[(usize, usize)], placed: &[Span]) -> Vec<usize> {
+    if found.is_empty() || lone.is_empty() {
+        return Vec::new();
+    }
+    let mut by_old = found.to_vec();
+    by_old.sort_unstable();
+    // Latest new start among found spans before each point, earliest
+    // among those after.
+    let max_before: Vec<usize> = by_old
+        .iter()
+        .scan(0, |m, &(_, n)| {
+            *m = (*m).max(n);
+            Some(*m)
+        })
+        .collect();
+    let mut min_after: Vec<usize> = by_old
+        .iter()
+        .rev()
+        .scan(usize::MAX, |m, &(_, n)| {
+            *m = (*m).min(n);
+            Some(*m)
+        })
+        .collect();
+    min_after.reverse();
+    (0..lone.len())
+        .filter(|&k| {
+            let (o, n) = (lone[k].0, placed[lone[k].1].start);
+            let before = by_old.partition_point(|&(fo, _)| fo < o);
+            let after = by_old.partition_point(|&(fo, _)| fo <= o);
+            (before > 0 && max_before[before - 1] > n)
+                || min_after.get(after).is_some_and(|&m| m < n)
+        })
+        .collect()
 }
 
 /// A changed stretch of at most this many chars (both sides together) is
@@ -522,6 +578,13 @@ impl EditMap {
     fn exact(&self, start: usize, end: usize) -> Option<(usize, usize)> {
         let r = self.run_of(start)?;
         (end <= r.0 + r.2).then(|| (r.1 + start - r.0, r.1 + end - r.0))
+    }
+
+    /// Whether `[start, end)` is mapped whole while the chars on both
+    /// sides of it are not mapped with it (edited, or mapped elsewhere).
+    fn alone(&self, start: usize, end: usize) -> bool {
+        self.run_of(start)
+            .is_some_and(|r| r.0 == start && r.0 + r.2 == end)
     }
 
     /// Old position `c` in the new text, or, if its char changed, the end
@@ -1349,7 +1412,9 @@ mod tests {
         assert!(r.orphans.is_empty());
         assert_eq!(new.slice(by_id(&r, 1).start, by_id(&r, 1).end), "Hà Nội");
         assert_eq!(new.slice(by_id(&r, 2).start, by_id(&r, 2).end), "Đà Nẵng");
-        assert!(!r.searched.is_empty());
+        // Both are shown, whichever of them the diff kept whole.
+        let shown: Vec<u64> = r.searched.iter().map(|s| s.id).collect();
+        assert_eq!(shown, [1, 2]);
         // The other line is beyond reach: a name edited away on line 1 is
         // not taken from line 2.
         let old = Text::new("Đi từ Hà Nội.\nVề Hà Nội.");
