@@ -625,8 +625,8 @@ impl EditMap {
     }
 
     /// Where in the new text to look for `[start, end)` of the old text
-    /// when its characters were edited: the lines that replaced its lines
-    /// (with what is unchanged around it when it reaches beyond them).
+    /// when its characters were edited: what replaced the changed stretch
+    /// it is in (with what is unchanged around it when it reaches beyond).
     fn window(&self, start: usize, end: usize) -> (usize, usize) {
         let block = |c: usize| {
             let i = self.blocks.partition_point(|(o, _)| o.end < c);
