@@ -3,6 +3,8 @@
 //! that memory grows with the report, not with the project.
 
 use crate::core::consistency::{SurfaceCollector, Tally};
+use crate::core::encoding;
+use crate::core::escape;
 use crate::core::project::{ArticleMeta, Project};
 use crate::core::review;
 use crate::core::sidecar::Sidecar;
@@ -23,6 +25,29 @@ fn span_line(src: &str, id: u64) -> Option<usize> {
         .map(|i| i + 1)
 }
 
+/// The 1-based line of the first merge-conflict marker git leaves in a
+/// file (`<<<<<<< `, `=======`, `>>>>>>> `, and diff3's `|||||||`).
+pub(crate) fn merge_conflict_line(src: &[u8]) -> Option<usize> {
+    src.split(|&b| b == b'\n')
+        .position(|l| {
+            let l = l.strip_suffix(b"\r").unwrap_or(l);
+            l == b"======="
+                || [&b"<<<<<<<"[..], b">>>>>>>", b"|||||||"]
+                    .iter()
+                    .any(|m| l.starts_with(m) && (l.len() == 7 || l[7] == b' '))
+        })
+        .map(|i| i + 1)
+}
+
+/// What to tell about a sidecar git could not merge.
+pub(crate) fn merge_conflict_message(shown: &str, line: usize) -> String {
+    format!(
+        "{shown}:{line}: merge conflict in {shown}, line {line} (git left both sides in the file); \
+         keep one side with `git checkout --ours -- {shown}` (or `--theirs`), or edit the file to \
+         keep the spans of both, then `git add {shown}` and run `nhan validate` again"
+    )
+}
+
 /// Problems of one sidecar against its article and the schema, each as
 /// `file:line: what`; `None` when the file does not exist.
 fn check_sidecar(
@@ -30,15 +55,26 @@ fn check_sidecar(
     doc: &crate::core::document::Document,
     path: &Path,
 ) -> Option<Vec<String>> {
-    let src = std::fs::read_to_string(path).ok()?;
     let shown = path.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => return Some(vec![format!("{shown}: cannot read: {e}")]),
+    };
+    if let Some(line) = merge_conflict_line(&bytes) {
+        return Some(vec![merge_conflict_message(&shown, line)]);
+    }
+    let Ok(src) = std::str::from_utf8(&bytes) else {
+        let why = encoding::diagnose(&bytes).message(&shown);
+        return Some(vec![format!("{shown}: {why}")]);
+    };
     let sidecar = match Sidecar::parse(src.as_bytes(), &shown) {
         Ok(s) => s,
         Err(e) => return Some(vec![e.to_string()]),
     };
     let (doc, ps) = doc.clone().with_sidecar(sidecar);
     let at = |p: &crate::core::document::Problem| {
-        let line = p.span_id.and_then(|id| span_line(&src, id)).unwrap_or(1);
+        let line = p.span_id.and_then(|id| span_line(src, id)).unwrap_or(1);
         format!("{shown}:{line}: {p}")
     };
     let mut out: Vec<String> = ps.iter().map(at).collect();
@@ -83,6 +119,9 @@ fn check_article(project: &Project, annotators: &[String], a: &ArticleMeta) -> C
             return c;
         }
     };
+    // What keeps the article out of an export (empty, NUL characters, …):
+    // export sends the user here.
+    c.problems.extend(loaded.notice.clone());
     let paths = std::iter::once(project.gold_path(&a.stem)).chain(
         annotators
             .iter()
@@ -118,7 +157,7 @@ pub fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
     let mut progress = Progress::new("validating", project.articles.len());
     let mut report = |ps: Vec<String>| {
         for p in ps {
-            println!("{p}");
+            println!("{}", escape::line(&p));
             problems += 1;
         }
     };
@@ -138,14 +177,14 @@ pub fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
     for n in &annotators {
         report(orphan_sidecars(&stems, &annotations.join(n)));
     }
-    let n = project.articles.len();
+    let articles = escape::count(project.articles.len() as u64, "article", "articles");
+    let sidecars = escape::count(checked as u64, "sidecar", "sidecars");
     if problems == 0 {
-        println!("ok: {n} articles, {checked} sidecars, no problems");
+        println!("ok: {articles}, {sidecars}, no problems");
         Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!(
-            "{problems} problems in {n} articles ({checked} sidecars); fix the files named above"
-        );
+        let problems = escape::count(problems as u64, "problem", "problems");
+        eprintln!("{problems} in {articles} ({sidecars}); fix the files named above");
         Ok(ExitCode::from(1))
     }
 }
@@ -363,7 +402,12 @@ pub fn stats(dir: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{} articles, {} spans", v.articles, v.spans);
+    let e = |s: &str| escape::line(s).into_owned();
+    println!(
+        "{}, {}",
+        escape::count(v.articles as u64, "article", "articles"),
+        escape::count(v.spans, "span", "spans")
+    );
     println!("\nby status");
     // The counts were printed from JSON values, which ignore a width: the
     // columns are kept as they were (the goldens hold them).
@@ -374,18 +418,18 @@ pub fn stats(dir: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
     for l in &project.schema.labels {
         println!(
             "  {:<12} {:>6}",
-            l.name,
+            e(&l.name),
             v.by_label.get(&l.name).copied().unwrap_or(0)
         );
     }
     for (k, c) in &v.by_label {
         if project.schema.index_of(k).is_none() {
-            println!("  {k:<12} {c}  (not in the schema)");
+            println!("  {:<12} {c}  (not in the schema)", e(k));
         }
     }
     println!("\nby annotator");
     for (k, c) in &v.by_annotator {
-        println!("  {k:<12} {c}");
+        println!("  {:<12} {c}", e(k));
     }
     let r = &v.review;
     println!(
@@ -395,8 +439,11 @@ pub fn stats(dir: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
     println!("\nby article");
     for a in &v.per_article {
         println!(
-            "  {:<12} {} spans {} reviewed  {}",
-            a.status, a.spans, a.reviewed, a.article
+            "  {:<12} {} {} reviewed  {}",
+            a.status,
+            escape::count(a.spans as u64, "span", "spans"),
+            a.reviewed,
+            e(&a.article)
         );
     }
     let cases = v.consistency.len();
@@ -405,10 +452,10 @@ pub fn stats(dir: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
         if cases == 1 { "" } else { "s" }
     );
     for c in &v.consistency {
-        println!("  {}", c.describe);
+        println!("  {}", e(&c.describe));
     }
     for p in &v.problems {
-        eprintln!("problem: {p}");
+        eprintln!("problem: {}", e(p));
     }
     Ok(ExitCode::SUCCESS)
 }

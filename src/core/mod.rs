@@ -5,6 +5,7 @@ pub mod consistency;
 pub mod document;
 pub mod edit;
 pub mod encoding;
+pub mod escape;
 pub mod interned;
 pub mod lock;
 pub mod markup;
