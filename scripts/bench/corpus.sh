@@ -39,7 +39,7 @@ measure() {
     MBS+=("$((kb / 1024))")
 }
 
-cat "$DATA"/articles/* "$DATA"/annotations/*.json >/dev/null
+find "$DATA" -type f -exec cat {} + >/dev/null
 measure "nhan validate" validate
 measure "nhan stats --json" stats --json
 measure "nhan agree --json" agree --json

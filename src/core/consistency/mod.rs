@@ -3,8 +3,10 @@
 //! not with the articles: one pass collects the surfaces, a second counts,
 //! article by article, the labels and untagged places of each.
 
+mod folded;
+
 use super::document::Document;
-use super::search::{QuerySet, SearchIndex};
+use super::search::QuerySet;
 use std::collections::BTreeSet;
 
 /// Every distinct tagged surface of the project, in order.
@@ -113,8 +115,7 @@ impl Surfaces {
         if self.queries.is_empty() {
             return ArticleTally(Vec::new());
         }
-        let idx = SearchIndex::new(&doc.text, false);
-        let found = idx.find_all_of(&self.queries);
+        let found = folded::Folded::new(doc.text.as_str()).find_all_of(&self.queries);
         let mut out = Vec::new();
         for (i, places) in found.into_iter().enumerate() {
             let mut t = Tally::default();
