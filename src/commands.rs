@@ -3,13 +3,16 @@
 //! that memory grows with the report, not with the project.
 
 use crate::core::consistency::{SurfaceCollector, Tally};
+use crate::core::document::Document;
 use crate::core::encoding;
 use crate::core::escape;
 use crate::core::project::{ArticleMeta, Project};
 use crate::core::review;
 use crate::core::sidecar::Sidecar;
+use crate::core::sidecar::sha256_hex;
 use crate::core::status::Status;
 use crate::core::stream::fold_ordered;
+use crate::core::text::Text;
 use crate::progress::Progress;
 use serde::Serialize;
 use serde_json::Value;
@@ -50,11 +53,7 @@ pub(crate) fn merge_conflict_message(shown: &str, line: usize) -> String {
 
 /// Problems of one sidecar against its article and the schema, each as
 /// `file:line: what`; `None` when the file does not exist.
-fn check_sidecar(
-    project: &Project,
-    doc: &crate::core::document::Document,
-    path: &Path,
-) -> Option<Vec<String>> {
+fn check_sidecar(project: &Project, doc: &Document, path: &Path) -> Option<Vec<String>> {
     let shown = path.display().to_string();
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -101,6 +100,20 @@ fn orphan_sidecars(stems: &HashSet<&str>, folder: &Path) -> Vec<String> {
         .collect()
 }
 
+/// An article without its sidecar, as `Project::load` reads it (same
+/// messages), and what is odd about its text: validate checks every
+/// sidecar itself, so loading the gold one too would read it twice.
+fn read_article(project: &Project, file_name: &str) -> Result<(Document, Option<String>), String> {
+    let path = project.article_path(file_name);
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(&path).map_err(|e| format!("{shown}: {e}"))?;
+    let text = Text::from_file_vec(bytes)
+        .map_err(|(_, bytes)| encoding::diagnose(&bytes).message(&shown))?;
+    let notice = encoding::problem_for_text(text.as_str()).map(|p| format!("{shown}: {p}"));
+    let sha = sha256_hex(text.as_str().as_bytes());
+    Ok((Document::segment_on_demand(file_name, text, sha), notice))
+}
+
 /// One article checked by `validate`.
 struct Checked {
     problems: Vec<String>,
@@ -112,7 +125,7 @@ fn check_article(project: &Project, annotators: &[String], a: &ArticleMeta) -> C
         problems: Vec::new(),
         sidecars: 0,
     };
-    let loaded = match project.load(&a.file_name) {
+    let (doc, notice) = match read_article(project, &a.file_name) {
         Ok(l) => l,
         Err(e) => {
             c.problems.push(e);
@@ -121,14 +134,14 @@ fn check_article(project: &Project, annotators: &[String], a: &ArticleMeta) -> C
     };
     // What keeps the article out of an export (empty, NUL characters, …):
     // export sends the user here.
-    c.problems.extend(loaded.notice.clone());
+    c.problems.extend(notice);
     let paths = std::iter::once(project.gold_path(&a.stem)).chain(
         annotators
             .iter()
             .map(|n| project.annotator_path(n, &a.stem)),
     );
     for path in paths {
-        if let Some(ps) = check_sidecar(project, &loaded.doc, &path) {
+        if let Some(ps) = check_sidecar(project, &doc, &path) {
             c.sidecars += 1;
             c.problems.extend(ps);
         }
