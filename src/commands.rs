@@ -2,7 +2,7 @@
 //! as a stream (an article and its sidecars at a time, on every core) so
 //! that memory grows with the report, not with the project.
 
-use crate::core::consistency::{SurfaceCollector, Tally};
+use crate::core::consistency::{Consistency, Counter, Look, Tally};
 use crate::core::document::Document;
 use crate::core::encoding;
 use crate::core::escape;
@@ -254,9 +254,11 @@ struct ArticleCount {
     review: ReviewCounts,
     /// Distinct span texts, for the consistency check.
     surfaces: Vec<String>,
+    /// Where the surfaces known when it was read stand in it.
+    look: Option<Look>,
 }
 
-fn count_article(project: &Project, a: &ArticleMeta) -> ArticleCount {
+fn count_article(project: &Project, consistency: &Consistency, a: &ArticleMeta) -> ArticleCount {
     let mut c = ArticleCount {
         status: Status::Todo,
         problem: None,
@@ -264,6 +266,7 @@ fn count_article(project: &Project, a: &ArticleMeta) -> ArticleCount {
         by_annotator: BTreeMap::new(),
         review: ReviewCounts::default(),
         surfaces: Vec::new(),
+        look: None,
     };
     let l = match project.load(&a.file_name) {
         Ok(l) => l,
@@ -299,6 +302,7 @@ fn count_article(project: &Project, a: &ArticleMeta) -> ArticleCount {
         }
     }
     c.surfaces = surfaces.into_iter().collect();
+    c.look = Some(consistency.look(&doc));
     let rejected = doc
         .extra
         .get(review::REJECTED_FIELD)
@@ -316,8 +320,9 @@ fn count_article(project: &Project, a: &ArticleMeta) -> ArticleCount {
     c
 }
 
-/// Counts over the project, reading it twice as a stream: once for the
-/// counts and the tagged surfaces, once for where those surfaces stand.
+/// Counts over the project, read as a stream; the consistency check looks
+/// at an article a second time only when a surface first tagged after it
+/// was read occurs in its text.
 pub fn compute_stats(project: &Project) -> Stats {
     let mut st = Stats {
         articles: project.articles.len(),
@@ -338,15 +343,17 @@ pub fn compute_stats(project: &Project) -> Stats {
         consistency: Vec::new(),
         problems: Vec::new(),
     };
-    let mut surfaces = SurfaceCollector::default();
+    let consistency = Consistency::default();
+    let mut counter = Counter::default();
     let mut progress = Progress::new("counting", project.articles.len());
     fold_ordered(
         &project.articles,
-        |a| count_article(project, a),
+        |a| count_article(project, &consistency, a),
         |c| {
             progress.tick();
             *st.by_status.entry(c.status.as_str()).or_default() += 1;
             st.problems.extend(c.problem);
+            counter.add(&consistency, &c.surfaces, c.look);
             let Some(row) = c.row else {
                 return true;
             };
@@ -361,38 +368,39 @@ pub fn compute_stats(project: &Project) -> Stats {
             st.review.fixed += c.review.fixed;
             st.review.rejected += c.review.rejected;
             st.review.unreviewed += c.review.unreviewed;
-            for s in &c.surfaces {
-                surfaces.add_surface(s);
-            }
             st.per_article.push(row);
             true
         },
     );
     drop(progress);
-    let surfaces = surfaces.finish();
-    if surfaces.is_empty() {
-        return st;
+    if let Some(second) = counter.second_look() {
+        let wanted: Vec<usize> = (0..project.articles.len())
+            .filter(|&i| second.wanted(i))
+            .collect();
+        let mut progress = Progress::new("consistency", wanted.len());
+        fold_ordered(
+            &wanted,
+            |&i| {
+                let file_name = &project.articles[i].file_name;
+                let bytes = std::fs::read(project.article_path(file_name)).ok()?;
+                let text = Text::from_file_vec(bytes).ok()?;
+                if !second.occurs(i, text.as_str()) {
+                    return None;
+                }
+                let l = project.load(file_name).ok()?;
+                Some(second.tally(i, &l.doc))
+            },
+            |t| {
+                progress.tick();
+                if let Some(t) = t {
+                    counter.add_second(&t);
+                }
+                true
+            },
+        );
     }
-    let mut counts = surfaces.counter();
-    let mut progress = Progress::new("consistency", project.articles.len());
-    fold_ordered(
-        &project.articles,
-        |a| {
-            project
-                .load(&a.file_name)
-                .ok()
-                .map(|l| surfaces.tally(&l.doc))
-        },
-        |t| {
-            progress.tick();
-            if let Some(t) = t {
-                surfaces.add(&mut counts, &t);
-            }
-            true
-        },
-    );
-    st.consistency = surfaces
-        .cases(counts)
+    st.consistency = counter
+        .cases()
         .into_iter()
         .map(|c| {
             let describe = c.describe();
