@@ -1,6 +1,7 @@
 //! Reading the annotators' work: `annotations/<annotator>/<stem>.json`.
 
 use crate::core::document::Document;
+use crate::core::escape::count;
 use crate::core::project::{ArticleMeta, Project};
 use crate::core::reanchor;
 use crate::core::schema::Overlap;
@@ -165,14 +166,13 @@ fn check(
         };
         let r = reanchor::reanchor_with(&sc.spans, &doc.text, opts);
         let mut w = format!(
-            "{shown}: the article changed since it was annotated; {} spans placed again in memory",
-            r.moved
+            "{shown}: the article changed since it was annotated; {} placed again in memory",
+            count(r.moved as u64, "span", "spans")
         );
-        if !r.orphans.is_empty() {
-            w.push_str(&format!(
-                ", {} could not be placed and are left out",
-                r.orphans.len()
-            ));
+        match r.orphans.len() {
+            0 => {}
+            1 => w.push_str(", 1 could not be placed and is left out"),
+            n => w.push_str(&format!(", {n} could not be placed and are left out")),
         }
         warnings.push(w);
         sc.spans = r.placed;
