@@ -6,6 +6,7 @@ use crate::core::consistency::{Consistency, Counter, Look, Tally};
 use crate::core::document::Document;
 use crate::core::encoding;
 use crate::core::escape;
+use crate::core::interned::Sym;
 use crate::core::project::{ArticleMeta, Project};
 use crate::core::review;
 use crate::core::sidecar::Sidecar;
@@ -232,7 +233,8 @@ pub struct ArticleStats {
     pub spans: usize,
     pub reviewed: u64,
     pub rejected: u64,
-    pub by_label: BTreeMap<String, u64>,
+    /// Interned labels: a row per article is part of the answer, kept small.
+    pub by_label: BTreeMap<Sym, u64>,
 }
 
 /// Review mode's consistency cases, for scripts and for the plain report.
@@ -278,11 +280,11 @@ fn count_article(project: &Project, consistency: &Consistency, a: &ArticleMeta) 
     c.problem = l.read_only;
     let doc = l.doc;
     c.status = doc.status;
-    let mut labels: BTreeMap<String, u64> = BTreeMap::new();
+    let mut labels: BTreeMap<Sym, u64> = BTreeMap::new();
     let mut reviewed = 0;
     let mut surfaces = std::collections::BTreeSet::new();
     for s in doc.spans.iter() {
-        *labels.entry(s.label.to_string()).or_default() += 1;
+        *labels.entry(s.label).or_default() += 1;
         *c.by_annotator
             .entry(s.annotator.map_or_else(|| "(none)".into(), String::from))
             .or_default() += 1;
@@ -359,7 +361,12 @@ pub fn compute_stats(project: &Project) -> Stats {
             };
             st.spans += row.spans as u64;
             for (l, n) in &row.by_label {
-                *st.by_label.entry(l.clone()).or_default() += n;
+                match st.by_label.get_mut(&**l) {
+                    Some(c) => *c += n,
+                    None => {
+                        st.by_label.insert(l.to_string(), *n);
+                    }
+                }
             }
             for (a, n) in c.by_annotator {
                 *st.by_annotator.entry(a).or_default() += n;
@@ -416,11 +423,22 @@ pub fn compute_stats(project: &Project) -> Stats {
     st
 }
 
+/// Pretty JSON and a newline on stdout, written as it is serialised (the
+/// report of a large project is tens of megabytes: no copy of it in memory).
+pub(crate) fn print_json(v: &impl Serialize) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, v)?;
+    out.write_all(b"\n")?;
+    out.flush()?;
+    Ok(())
+}
+
 pub fn stats(dir: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
     let project = Project::list(dir)?;
     let v = compute_stats(&project);
     if as_json {
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        print_json(&v)?;
         return Ok(ExitCode::SUCCESS);
     }
     let e = |s: &str| escape::line(s).into_owned();
