@@ -104,7 +104,10 @@ fn orphan_sidecars(stems: &HashSet<&str>, folder: &Path) -> Vec<String> {
 /// An article without its sidecar, as `Project::load` reads it (same
 /// messages), and what is odd about its text: validate checks every
 /// sidecar itself, so loading the gold one too would read it twice.
-fn read_article(project: &Project, file_name: &str) -> Result<(Document, Option<String>), String> {
+pub(crate) fn read_article(
+    project: &Project,
+    file_name: &str,
+) -> Result<(Document, Option<String>), String> {
     let path = project.article_path(file_name);
     let shown = path.display().to_string();
     let bytes = std::fs::read(&path).map_err(|e| format!("{shown}: {e}"))?;

@@ -69,7 +69,7 @@ pub fn has_work(project: &Project, annotators: &[String]) -> Vec<bool> {
         .map(|a| {
             project.articles.iter().any(|meta| {
                 project.annotator_path(a, &meta.stem).exists()
-                    && project.load(&meta.file_name).is_ok()
+                    && crate::commands::read_article(project, &meta.file_name).is_ok()
             })
         })
         .collect()
@@ -86,14 +86,15 @@ pub fn read(
     annotators: &[String],
 ) -> anyhow::Result<(Option<Article>, Vec<String>)> {
     let mut warnings = Vec::new();
-    let loaded = match project.load(&meta.file_name) {
-        Ok(l) => l,
+    // The article alone (its gold sidecar plays no part here), read as
+    // `Project::load` reads it, with the same messages.
+    let doc = match crate::commands::read_article(project, &meta.file_name) {
+        Ok((doc, _)) => doc,
         Err(e) => {
             warnings.push(format!("{e}; article left out"));
             return Ok((None, warnings));
         }
     };
-    let doc = loaded.doc;
     let ann_dir = project.root.join("annotations");
     let mut spans = Vec::with_capacity(annotators.len());
     for a in annotators {
