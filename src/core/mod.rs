@@ -10,6 +10,7 @@ pub mod edit;
 pub mod encoding;
 pub mod extent;
 pub mod git;
+pub mod escape;
 pub mod interned;
 pub mod json;
 pub mod lock;
