@@ -15,4 +15,6 @@ pub mod motion;
 pub mod msg;
 pub mod reviewing;
 pub mod state;
+pub mod suggesting;
+pub mod suggestions;
 pub mod update;

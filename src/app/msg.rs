@@ -52,6 +52,8 @@ pub enum Msg {
     },
     /// About once a second: retries failed saves.
     Tick,
+    /// Suggestions computed, rejections saved, ...
+    Suggest(super::suggestions::SuggestMsg),
 }
 
 #[derive(Debug, Clone)]
@@ -75,4 +77,6 @@ pub enum Effect {
     Quit,
     /// Ctrl-Z: give the terminal back and stop until the shell continues us.
     Suspend,
+    /// Suggestions to build, compute or save (off the UI thread).
+    Suggest(super::suggestions::SuggestEffect),
 }

@@ -105,6 +105,8 @@ pub enum Overlay {
     FilterText {
         input: String,
     },
+    /// A question about suggestions (accept all, approve a command).
+    Suggest(super::suggestions::Prompt),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -323,6 +325,7 @@ pub struct State {
     pub lock_problem: Option<String>,
     /// `q` was pressed once while edits were unsaved: the next `q` quits.
     pub quit_armed: bool,
+    pub suggest: super::suggestions::SuggestState,
 }
 
 impl State {
@@ -350,6 +353,7 @@ impl State {
             drag_from: None,
             lock_problem: None,
             quit_armed: false,
+            suggest: Default::default(),
         }
     }
 

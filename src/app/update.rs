@@ -13,13 +13,15 @@ use super::motion::{self, refresh_view};
 use super::msg::{Effect, Mouse, MouseKind, Msg};
 use super::reviewing;
 use super::state::{Focus, Mode, OpenArticle, Overlay, ReadOnly, SaveState, State};
+use super::suggesting;
 use crate::core::project::Loaded;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
-    let effects = dispatch(state, msg);
+    let mut effects = dispatch(state, msg);
     if state.mode == Mode::Review && state.review.dirty {
         reviewing::rebuild_rows(state);
     }
+    effects.extend(suggesting::sync(state));
     effects
 }
 
@@ -60,13 +62,18 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             vec![]
         }
-        Msg::Tick => state
-            .articles
-            .iter()
-            .flatten()
-            .filter(|a| matches!(a.save, SaveState::Failed(_)))
-            .filter_map(|a| state.save_effect(a.index))
-            .collect(),
+        Msg::Tick => {
+            let mut retry: Vec<Effect> = state
+                .articles
+                .iter()
+                .flatten()
+                .filter(|a| matches!(a.save, SaveState::Failed(_)))
+                .filter_map(|a| state.save_effect(a.index))
+                .collect();
+            retry.extend(suggesting::tick(state));
+            retry
+        }
+        Msg::Suggest(m) => suggesting::on_msg(state, m),
     }
 }
 
@@ -150,6 +157,7 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             };
             return vec![];
         }
+        Overlay::Suggest(p) => return suggesting::prompt_key(state, p, key),
         Overlay::FilterText { mut input } => {
             let open = !matches!(key.code, Code::Esc | Code::Enter);
             match key.code {

@@ -61,6 +61,7 @@ pub fn run(project: &Project, effect: Effect) -> Option<Msg> {
                 result: Ok(work),
             })
         }
+        Effect::Suggest(e) => Some(super::suggest::run(project, e)),
         Effect::Quit | Effect::Suspend => None,
     }
 }

@@ -10,6 +10,7 @@
 pub mod gate;
 pub mod io;
 mod loader;
+pub mod suggest;
 pub mod system;
 pub mod writer;
 
@@ -24,9 +25,15 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use writer::{Job, Pending, Writer};
 
+// One per app, never moved around: boxing the threads' handles buys nothing.
+#[allow(clippy::large_enum_variant)]
 enum Executor {
     Inline,
-    Threaded { writer: Writer, loader: Loader },
+    Threaded {
+        writer: Writer,
+        loader: Loader,
+        suggest: suggest::Worker,
+    },
 }
 
 pub struct App {
@@ -56,6 +63,7 @@ impl App {
         self.executor = Executor::Threaded {
             writer: Writer::spawn(),
             loader: Loader::spawn(self.state.project.clone()),
+            suggest: suggest::Worker::spawn(self.state.project.clone()),
         };
     }
 
@@ -83,6 +91,7 @@ impl App {
                         path,
                         snapshot,
                     }),
+                    (Executor::Threaded { suggest, .. }, Effect::Suggest(e)) => suggest.send(e),
                     (Executor::Threaded { loader, .. }, e) => loader.send(e),
                     (Executor::Inline, e) => queue.extend(io::run(&self.state.project, e)),
                 }
@@ -95,9 +104,16 @@ impl App {
     pub fn poll(&mut self) {
         let done: Vec<Msg> = match &self.executor {
             Executor::Inline => Vec::new(),
-            Executor::Threaded { writer, loader } => {
-                writer.rx.try_iter().chain(loader.results()).collect()
-            }
+            Executor::Threaded {
+                writer,
+                loader,
+                suggest,
+            } => writer
+                .rx
+                .try_iter()
+                .chain(loader.results())
+                .chain(suggest.results())
+                .collect(),
         };
         for m in done {
             self.handle(m);
@@ -126,12 +142,21 @@ impl App {
         }
     }
 
-    /// Whether articles asked for are still being read.
+    /// Whether articles asked for are still being read, or suggestions
+    /// computed (they are shown as soon as they are there).
     pub fn loading(&self) -> bool {
         match &self.executor {
             Executor::Inline => false,
-            Executor::Threaded { loader, .. } => loader.is_busy(),
+            Executor::Threaded {
+                loader, suggest, ..
+            } => loader.is_busy() || suggest.is_busy(),
         }
+    }
+
+    /// Shows suggestions (the terminal does; app tests that are not about
+    /// suggestions leave them off).
+    pub fn enable_suggestions(&mut self) {
+        self.state.suggest.enabled = true;
     }
 
     /// The writer's right-of-way gate (threaded only).

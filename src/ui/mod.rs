@@ -4,6 +4,7 @@ pub mod list;
 pub mod overlay;
 pub mod review;
 pub mod status;
+pub mod suggestions;
 pub mod text;
 pub mod theme;
 
