@@ -320,7 +320,7 @@ fn go_to(state: &mut State, s: &Suggestion, i: usize, n: usize) {
     art.selection = None;
     let what = describe(s, &art.doc.text);
     state.info(format!(
-        "suggestion {}/{n}: {what} · y accepts, a digit another label, X rejects, e edits",
+        "suggestion {}/{n}: {what} · y accept, X reject",
         i + 1
     ));
     refresh_view(state);
