@@ -49,14 +49,20 @@ fn suggestions_are_dim_italic_in_their_label_colour_and_never_bold() {
     assert!(text.contains("{Ban Đối ngoại Trung ương}ORG?"), "{text}");
     assert!(text.contains("{Hà Nội}LOC?"), "{text}");
     let ghost = cell_of(buf, "Nội}LOC?");
-    assert!(ghost.modifier.contains(Modifier::ITALIC | Modifier::DIM), "{ghost:?}");
+    assert!(
+        ghost.modifier.contains(Modifier::ITALIC | Modifier::DIM),
+        "{ghost:?}"
+    );
     assert!(!ghost.modifier.contains(Modifier::BOLD), "{ghost:?}");
     assert_eq!(ghost.fg, Color::Green);
     let span = cell_of(buf, "Nội]LOC");
     assert!(span.modifier.contains(Modifier::BOLD), "{span:?}");
     // The status bar names it, its source and score, and the count.
     let bar = &rows(buf)[10];
-    assert!(bar.contains("ORG? “Ban Đối ngoại Trung ương” dictionary"), "{bar}");
+    assert!(
+        bar.contains("ORG? “Ban Đối ngoại Trung ương” dictionary"),
+        "{bar}"
+    );
     insta::assert_snapshot!(t.backend());
 }
 
@@ -68,11 +74,17 @@ fn without_colour_suggestions_read_as_questions_in_braces() {
     for y in 0..buf.area.height {
         for x in 0..buf.area.width {
             let c = &buf[(x, y)];
-            assert!(c.fg == Color::Reset && c.bg == Color::Reset, "colour at {x},{y}");
+            assert!(
+                c.fg == Color::Reset && c.bg == Color::Reset,
+                "colour at {x},{y}"
+            );
         }
     }
     let text = rows(buf).join("\n");
-    assert!(text.contains("[Hà Nội]LOC"), "spans keep their brackets: {text}");
+    assert!(
+        text.contains("[Hà Nội]LOC"),
+        "spans keep their brackets: {text}"
+    );
     assert!(text.contains("{Hà Nội}LOC?"), "{text}");
     insta::assert_snapshot!(t.backend());
     // Hidden: the brackets go and the text flows as without suggestions.
@@ -80,5 +92,8 @@ fn without_colour_suggestions_read_as_questions_in_braces() {
     let t = draw(&mut h, 90, 12);
     let text = rows(t.backend().buffer()).join("\n");
     assert!(!text.contains('{'), "{text}");
-    assert!(text.contains("Sau đó Ban Đối ngoại Trung ương về Hà Nội."), "{text}");
+    assert!(
+        text.contains("Sau đó Ban Đối ngoại Trung ương về Hà Nội."),
+        "{text}"
+    );
 }

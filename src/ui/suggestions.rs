@@ -15,8 +15,11 @@ pub fn status(state: &State, art: &OpenArticle) -> Option<String> {
     if sg.hidden {
         return Some(" │ suggestions hidden".into());
     }
-    let Some(e) = sg.articles.get(&art.index) else {
-        return sg.building.then(|| " │ suggesting…".to_string());
+    let Some(e) = sg.articles.get(&art.index).filter(|e| e.computed.is_some()) else {
+        return Some(match &sg.failed {
+            Some(_) => " │ suggestions off".to_string(),
+            None => " │ suggesting…".to_string(),
+        });
     };
     let mut s = String::new();
     if art.doc.spans.innermost_at(art.cursor).is_none()
