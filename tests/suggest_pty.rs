@@ -80,3 +80,72 @@ fn accept_and_reject_survive_a_restart() {
     nhan.send("q");
     assert!(nhan.wait_exit().success());
 }
+
+const FAKE: &str = r#"
+import json, sys, pathlib
+pathlib.Path("ran.marker").write_text("ran")
+for line in sys.stdin:
+    text = json.loads(line)["text"]
+    out, at = [], text.find("Lan")
+    while at >= 0:
+        out.append({"start": at, "end": at + 3, "label": "PER", "score": 0.75})
+        at = text.find("Lan", at + 1)
+    print(json.dumps({"suggestions": out}), flush=True)
+"#;
+
+#[test]
+fn a_command_from_nhan_toml_runs_only_after_a_yes_and_is_asked_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(
+        p.join("nhan.toml"),
+        format!(
+            "{}\n[[recommenders]]\nname = \"fake\"\ntype = \"command\"\ncommand = [\"python3\", \"fake.py\"]\n",
+            support::SCHEMA
+        ),
+    )
+    .unwrap();
+    std::fs::write(p.join("fake.py"), FAKE).unwrap();
+    support::write_article(p, "a", "Chị Lan đi chợ.");
+    let config = no_config(p);
+
+    let mut nhan = Nhan::spawn_sized(p, &config, 170, 20);
+    nhan.wait_row(-1, "runs `python3 fake.py`. Allow it for this project? y/n");
+    assert!(!p.join("ran.marker").exists(), "not run before the answer");
+    nhan.send("y");
+    nhan.wait_row(-1, "approved; recorded in");
+    open(&mut nhan);
+    nhan.wait_text("{Lan}PER?");
+    nhan.wait_row(-2, "1 suggested");
+    nhan.send("q");
+    assert!(nhan.wait_exit().success());
+    let approved = std::fs::read_to_string(p.join("approved-commands.json")).unwrap();
+    assert!(approved.contains("fake.py"), "{approved}");
+
+    // Remembered: not asked again, it just runs.
+    std::fs::remove_file(p.join("ran.marker")).unwrap();
+    let mut nhan = Nhan::spawn_sized(p, &config, 170, 20);
+    open(&mut nhan);
+    nhan.wait_text("{Lan}PER?");
+    assert!(!nhan.screen().contains("y/n"));
+    nhan.send("q");
+    assert!(nhan.wait_exit().success());
+
+    // A changed command is asked about again; "n" leaves it off.
+    let toml = std::fs::read_to_string(p.join("nhan.toml")).unwrap();
+    std::fs::write(
+        p.join("nhan.toml"),
+        toml.replace("\"fake.py\"]", "\"fake.py\", \"-v\"]"),
+    )
+    .unwrap();
+    std::fs::remove_file(p.join("ran.marker")).unwrap();
+    let mut nhan = Nhan::spawn_sized(p, &config, 170, 20);
+    nhan.wait_row(-1, "runs `python3 fake.py -v`");
+    nhan.send("n");
+    nhan.wait_row(-1, "recommender fake stays off");
+    open(&mut nhan);
+    nhan.wait_row(-2, "0 suggested");
+    assert!(!p.join("ran.marker").exists(), "never ran");
+    nhan.send("q");
+    assert!(nhan.wait_exit().success());
+}
