@@ -1129,6 +1129,71 @@ mod tests {
             .collect()
     }
 
+    /// Rows as text, suggestions drawn as `{…}LABEL?`.
+    fn ghost_lines(l: &Layout, d: &Document) -> Vec<String> {
+        let text = d.text.as_str();
+        (0..l.rows())
+            .map(|r| {
+                l.row(r)
+                    .iter()
+                    .map(|g| match g.kind {
+                        GlyphKind::Grapheme => text
+                            [d.text.byte_of(g.start as usize)..d.text.byte_of(g.end as usize)]
+                            .to_string(),
+                        GlyphKind::Newline => String::new(),
+                        GlyphKind::Open if g.span & GHOST != 0 => "{".into(),
+                        GlyphKind::Close if g.span & GHOST != 0 => {
+                            ghost_close_text(l.ghost_label(g.span).unwrap())
+                        }
+                        GlyphKind::Open => "[".into(),
+                        GlyphKind::Close => close_text(&d.spans.get(g.span).unwrap().label),
+                    })
+                    .collect::<String>()
+            })
+            .collect()
+    }
+
+    fn ghost(d: &Document, needle: &str, label: &str) -> Ghost {
+        let b = d.text.as_str().rfind(needle).unwrap();
+        let start = d.text.as_str()[..b].chars().count();
+        Ghost {
+            start,
+            end: start + needle.chars().count(),
+            label: label.into(),
+        }
+    }
+
+    #[test]
+    fn suggestions_get_their_own_brackets_and_changing_them_rewraps_as_a_fresh_layout() {
+        let d = doc("[Hà Nội]{LOC} và Hà Nội, Ban Đối ngoại Trung ương ở Hà Nội mới");
+        let all = vec![
+            ghost(&d, "Hà Nội,", "LOC"),
+            ghost(&d, "Ban Đối ngoại Trung ương", "ORG"),
+            ghost(&d, "Trung ương", "LOC"),
+        ];
+        let mut all = all;
+        all[0].end -= 1;
+        all.sort_by_key(|g| (g.start, g.end));
+        let mut l = Layout::new(&d, 24);
+        l.set_ghosts(&d, all.clone(), usize::MAX);
+        let fresh = Layout::up_to_with(&d, 24, usize::MAX, std::sync::Arc::new(all.clone()));
+        assert_eq!(ghost_lines(&l, &d), ghost_lines(&fresh, &d));
+        assert_eq!(
+            ghost_lines(&l, &d).concat(),
+            "[Hà Nội]LOC và {Hà Nội}LOC?, {Ban Đối ngoại {Trung ương}LOC?}ORG? ở Hà Nội mới"
+        );
+        // One taken away (accepted or rejected), one relabelled.
+        let mut fewer = all.clone();
+        fewer.remove(1);
+        fewer[0].label = "ORG".into();
+        l.set_ghosts(&d, fewer.clone(), usize::MAX);
+        let fresh = Layout::up_to_with(&d, 24, usize::MAX, std::sync::Arc::new(fewer));
+        assert_eq!(ghost_lines(&l, &d), ghost_lines(&fresh, &d));
+        assert!(ghost_lines(&l, &d).concat().contains("{Hà Nội}ORG?, Ban"));
+        l.set_ghosts(&d, Vec::new(), usize::MAX);
+        assert_eq!(ghost_lines(&l, &d), lines(&d, 24));
+    }
+
     #[test]
     fn wraps_on_word_boundaries_keeping_brackets_with_words() {
         let d = doc("Tổng Bí thư [Nguyễn Phú Trọng]{PER} làm việc");
