@@ -97,3 +97,27 @@ fn without_colour_suggestions_read_as_questions_in_braces() {
         "{text}"
     );
 }
+
+#[test]
+fn review_mode_lists_where_accepted_spans_came_from() {
+    let mut h = harness(false);
+    h.keys("y r");
+    let t = draw(&mut h, 140, 16);
+    let r = rows(t.backend().buffer());
+    // The span list: one row per span, the span in brackets, then its
+    // label, review state and source.
+    let list: Vec<&String> = r
+        .iter()
+        .filter(|l| l.contains(" unreviewed ") || l.contains(" · "))
+        .collect();
+    let with_source: Vec<&&String> = list.iter().filter(|l| l.contains("dictionary")).collect();
+    assert_eq!(with_source.len(), 1, "{r:#?}");
+    assert!(
+        with_source[0].contains("[Ban Đối ngoại Trung ương]"),
+        "{r:#?}"
+    );
+    assert!(
+        list.len() >= 3,
+        "the hand-made spans are listed too: {r:#?}"
+    );
+}

@@ -37,6 +37,16 @@ pub fn status(state: &State, art: &OpenArticle) -> Option<String> {
     Some(s)
 }
 
+/// The recommender a review row's span was accepted from (its `source`).
+pub fn source_of(state: &State, row: &crate::app::state::ReviewRow) -> Option<String> {
+    let art = state.articles.get(row.article)?.as_ref()?;
+    let span = art.doc.spans.find(row.span?, row.start)?;
+    span.extra
+        .get("source")
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+}
+
 /// The message line while a suggestion prompt is open.
 pub fn prompt_line(p: &Prompt, theme: Theme) -> Line<'static> {
     match p {
