@@ -33,6 +33,25 @@ pub fn sync(state: &mut State) -> Vec<Effect> {
         out.push(Effect::Suggest(SuggestEffect::Build));
     }
     learn_from_history(state);
+    if state.suggest.engine.is_none()
+        && let Some(art) = state.article()
+        && state
+            .suggest
+            .articles
+            .get(&art.index)
+            .is_none_or(|e| e.asked.is_none())
+    {
+        // Shown until the recommenders are ready.
+        out.push(Effect::Suggest(SuggestEffect::LoadStored {
+            index: art.index,
+            revision: art.revision,
+            file_name: art.doc.file_name.clone(),
+            text_sha256: art.doc.text_sha256.clone(),
+        }));
+        let want = (art.revision, 0);
+        state.suggest.articles.entry(art.index).or_default().asked = Some(want);
+        return out;
+    }
     let (Some(engine), Some(art)) = (state.suggest.engine.clone(), state.article()) else {
         return out;
     };
@@ -172,8 +191,11 @@ pub fn on_msg(state: &mut State, msg: SuggestMsg) -> Vec<Effect> {
             }
             let entry = state.suggest.articles.entry(index).or_default();
             if !fresh {
-                // A newer request is (or will be) under way.
-                entry.asked = None;
+                // A newer request is under way, or will be once `sync`
+                // sees nothing asked.
+                if entry.asked == Some((revision, generation)) {
+                    entry.asked = None;
+                }
                 return vec![];
             }
             // Rejected while this was computed: still rejected.

@@ -150,6 +150,14 @@ pub enum SuggestEffect {
         /// `None`: read them from disk (the first time).
         rejections: Option<Rejections>,
     },
+    /// While the engine is being built: what `nhan suggest` stored for
+    /// the article, if it is still for this text.
+    LoadStored {
+        index: usize,
+        revision: u64,
+        file_name: String,
+        text_sha256: String,
+    },
     SaveRejections(Box<Rejections>),
     Approve {
         name: String,

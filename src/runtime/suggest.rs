@@ -69,6 +69,21 @@ pub fn run(project: &Project, effect: SuggestEffect) -> Msg {
                 rejections: loaded,
             }
         }
+        SuggestEffect::LoadStored {
+            index,
+            revision,
+            file_name,
+            text_sha256,
+        } => SuggestMsg::Computed {
+            index,
+            revision,
+            generation: 0,
+            list: crate::suggest::store::load_stored(project, &file_name, &text_sha256)
+                .map(|s| s.suggestions)
+                .unwrap_or_default(),
+            errors: Vec::new(),
+            rejections: Some(Rejections::load(project, &file_name)),
+        },
         SuggestEffect::SaveRejections(r) => SuggestMsg::RejectionsSaved(r.save()),
         SuggestEffect::Approve { command, .. } => SuggestMsg::Approved(
             trust::approve(&project.root, &command).map(|p| p.display().to_string()),
