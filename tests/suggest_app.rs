@@ -301,3 +301,18 @@ fn the_status_bar_shows_the_suggestion_under_the_cursor_and_the_count() {
     );
     assert!(s.contains("2 suggested"), "{s}");
 }
+
+#[test]
+fn a_project_with_nothing_tagged_yet_is_offered_nothing() {
+    // The tagger has nothing to learn from: it must not guess.
+    let mut h = Harness::new(&[("a", "Bộ Ngoại giao họp ở Hà Nội. Sau đó họ về nhà.")]);
+    h.app.enable_suggestions();
+    h.keys("enter");
+    assert!(pending(&h).is_empty(), "{:?}", pending(&h));
+    h.keys(")");
+    assert!(
+        h.message().contains("no suggestion after"),
+        "{}",
+        h.message()
+    );
+}
