@@ -24,17 +24,7 @@ pub fn run(project: &Project, effect: SuggestEffect) -> Msg {
             doc,
             rejections,
         } => {
-            if !learn.is_empty()
-                && let Ok(mut s) = engine.0.write()
-            {
-                for l in &learn {
-                    if l.tagged {
-                        s.learn(&l.surface, &l.label);
-                    } else {
-                        s.unlearn(&l.surface, &l.label);
-                    }
-                }
-            }
+            apply_learning(&engine, &learn);
             let loaded = match rejections {
                 Some(_) => None,
                 None => Some(Rejections::load(project, &doc.file_name)),
@@ -91,6 +81,22 @@ pub fn run(project: &Project, effect: SuggestEffect) -> Msg {
     })
 }
 
+/// Live learning, before the engine is next read.
+fn apply_learning(engine: &Engine, learn: &[crate::app::suggestions::Learn]) {
+    if learn.is_empty() {
+        return;
+    }
+    if let Ok(mut s) = engine.0.write() {
+        for l in learn {
+            if l.tagged {
+                s.learn(&l.surface, &l.label);
+            } else {
+                s.unlearn(&l.surface, &l.label);
+            }
+        }
+    }
+}
+
 fn build(project: &Project) -> SuggestMsg {
     // The list as on disk now (a command may have been approved since).
     let unapproved = config::load(project)
@@ -135,10 +141,31 @@ impl Worker {
         let (tx, jobs) = channel::<SuggestEffect>();
         let (done, rx) = channel();
         let (p, d) = (project.clone(), done.clone());
+        let outstanding: Arc<AtomicUsize> = Arc::default();
+        let count = Arc::clone(&outstanding);
         std::thread::spawn(move || {
-            for effect in jobs {
-                if d.send(run(&p, effect)).is_err() {
-                    return;
+            while let Ok(first) = jobs.recv() {
+                // Keys come faster than a large article's list: of the
+                // lists asked for meanwhile, only the newest per article is
+                // computed (the older ones' learning is kept).
+                let mut batch: Vec<SuggestEffect> =
+                    std::iter::once(first).chain(jobs.try_iter()).collect();
+                let newest = |i: usize, b: &[SuggestEffect]| {
+                    b[i + 1..].iter().any(|later| matches!((later, &b[i]),
+                        (SuggestEffect::Compute { index: a, .. }, SuggestEffect::Compute { index: b, .. }) if a == b))
+                };
+                let superseded: Vec<bool> = (0..batch.len()).map(|i| newest(i, &batch)).collect();
+                for (effect, skip) in batch.drain(..).zip(superseded) {
+                    if skip {
+                        if let SuggestEffect::Compute { engine, learn, .. } = effect {
+                            apply_learning(&engine, &learn);
+                        }
+                        count.fetch_sub(1, Ordering::SeqCst);
+                        continue;
+                    }
+                    if d.send(run(&p, effect)).is_err() {
+                        return;
+                    }
                 }
             }
         });
@@ -146,7 +173,7 @@ impl Worker {
             tx,
             done,
             rx,
-            outstanding: Arc::default(),
+            outstanding,
             project,
         }
     }
