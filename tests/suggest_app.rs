@@ -316,3 +316,43 @@ fn a_project_with_nothing_tagged_yet_is_offered_nothing() {
         h.message()
     );
 }
+
+#[test]
+fn a_selection_after_e_was_dropped_is_tagged_by_hand_without_source() {
+    let mut h = harness();
+    h.keys(") e esc v 1");
+    let sc = sidecar_json(&h, "a");
+    let new: Vec<&serde_json::Value> = sc["spans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["label"] == "PER")
+        .collect();
+    assert_eq!(new.len(), 1, "{sc}");
+    assert!(new[0].get("source").is_none(), "{sc}");
+}
+
+#[test]
+fn in_review_mode_an_accepted_suggestion_is_reviewed_by_the_reviewer() {
+    let mut config = nhan::app::config::Config::default();
+    config.annotator = Some("lan".into());
+    let mut h = Harness::with_config(&[("a", A)], config, (100, 30));
+    h.app.enable_suggestions();
+    // Review mode starts in its span list; Tab goes to the text.
+    h.keys("enter r tab");
+    assert_eq!(
+        h.app.state.focus,
+        nhan::app::state::Focus::Text,
+        "the text pane"
+    );
+    h.keys(") y");
+    let sc = sidecar_json(&h, "a");
+    let accepted: Vec<&serde_json::Value> = sc["spans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["source"] == "dictionary")
+        .collect();
+    assert_eq!(accepted.len(), 1, "{sc}");
+    assert_eq!(accepted[0]["reviewer"], "lan", "{sc}");
+}

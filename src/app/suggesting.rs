@@ -33,6 +33,10 @@ pub fn sync(state: &mut State) -> Vec<Effect> {
         out.push(Effect::Suggest(SuggestEffect::Build));
     }
     learn_from_history(state);
+    // `e`'s selection is gone (Esc, a move): a later one is not from it.
+    if state.article().is_none_or(|a| a.selection.is_none()) {
+        state.suggest.editing = None;
+    }
     if state.suggest.engine.is_none()
         && let Some(art) = state.article()
         && state
@@ -424,6 +428,14 @@ fn commit_accepted(state: &mut State, accepted: &[Suggestion], edit: Edit) -> Ve
         }
     }
     redraw(state, index);
+    // A reviewer's accepted suggestion is reviewed by that reviewer, as a
+    // span they tag is.
+    let edit = match state.mode {
+        super::state::Mode::Review => {
+            crate::core::review::mark_reviewed_by(edit, state.annotator().as_deref())
+        }
+        super::state::Mode::Annotate => edit,
+    };
     editing::commit(state, edit, None)
 }
 
@@ -497,8 +509,13 @@ pub fn tag_action(state: &mut State, a: Action) -> Vec<Effect> {
                 return match span_of(state, &edited, &label) {
                     Ok(edit) => {
                         let effects = commit_accepted(state, std::slice::from_ref(&orig), edit);
+                        let changed = if (start, end) == (orig.start, orig.end) {
+                            ""
+                        } else {
+                            " with its edges changed"
+                        };
                         state.info(format!(
-                            "accepted {label} “{}” from {} with its edges changed",
+                            "accepted {label} “{}” from {}{changed}",
                             state
                                 .article()
                                 .map(|a| a.doc.text.slice(start, end).to_string())
