@@ -334,8 +334,10 @@ fn a_selection_after_e_was_dropped_is_tagged_by_hand_without_source() {
 
 #[test]
 fn in_review_mode_an_accepted_suggestion_is_reviewed_by_the_reviewer() {
-    let mut config = nhan::app::config::Config::default();
-    config.annotator = Some("lan".into());
+    let config = nhan::app::config::Config {
+        annotator: Some("lan".into()),
+        ..Default::default()
+    };
     let mut h = Harness::with_config(&[("a", A)], config, (100, 30));
     h.app.enable_suggestions();
     // Review mode starts in its span list; Tab goes to the text.
