@@ -149,3 +149,26 @@ fn a_command_from_nhan_toml_runs_only_after_a_yes_and_is_asked_once() {
     nhan.send("q");
     assert!(nhan.wait_exit().success());
 }
+
+#[test]
+fn suggestions_false_in_the_user_config_annotates_without_them() {
+    let dir = project();
+    let p = dir.path();
+    let config = p.join("user-config.toml");
+    std::fs::write(&config, "suggestions = false\n").unwrap();
+    let mut nhan = Nhan::spawn_sized(p, &config, 170, 20);
+    open(&mut nhan);
+    nhan.wait_text("Sau đó Ban Đối ngoại Trung ương về Hà Nội.");
+    // Time for suggestions to have come, had they been on.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    nhan.send(")");
+    nhan.wait_row(-1, "suggestions are off in this session");
+    let screen = nhan.screen();
+    assert!(
+        !screen.contains("}ORG?") && !screen.contains("suggested"),
+        "{screen}"
+    );
+    nhan.send("q");
+    assert!(nhan.wait_exit().success());
+    assert!(!p.join(".nhan").exists(), "nothing computed or stored");
+}

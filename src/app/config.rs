@@ -13,6 +13,9 @@ pub struct Config {
     pub path: Option<PathBuf>,
     /// Problems with the file: each names file and line; defaults were used.
     pub warnings: Vec<String>,
+    /// Show the recommenders' suggestions in the TUI (`suggestions =
+    /// false` annotates without them, e.g. for an agreement study).
+    pub suggestions: bool,
 }
 
 impl Default for Config {
@@ -22,6 +25,7 @@ impl Default for Config {
             keymap: Keymap::defaults(),
             path: None,
             warnings: Vec::new(),
+            suggestions: true,
         }
     }
 }
@@ -30,6 +34,7 @@ impl Default for Config {
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
     annotator: Option<String>,
+    suggestions: Option<bool>,
     #[serde(default)]
     keys: KeyTables,
 }
@@ -62,6 +67,7 @@ impl Config {
         match toml::from_str::<ConfigFile>(&src) {
             Ok(f) => {
                 cfg.annotator = f.annotator.filter(|a| !a.trim().is_empty());
+                cfg.suggestions = f.suggestions.unwrap_or(true);
                 let errs = cfg.keymap.merge(&f.keys, &src, &shown);
                 cfg.warnings.extend(
                     errs.into_iter()
