@@ -358,3 +358,45 @@ fn in_review_mode_an_accepted_suggestion_is_reviewed_by_the_reviewer() {
     assert_eq!(accepted.len(), 1, "{sc}");
     assert_eq!(accepted[0]["reviewer"], "lan", "{sc}");
 }
+
+#[test]
+fn what_nhan_suggest_stored_is_shown_until_the_recommenders_are_ready() {
+    // A gazetteer that is missing: the recommenders cannot be built, so
+    // only what `nhan suggest` stored earlier is there to show.
+    let mut h = Harness::new(&[("a", A)]);
+    let toml = format!(
+        "{}\n[[recommenders]]\nname = \"dictionary\"\ntype = \"dictionary\"\ngazetteers = [\"missing.tsv\"]\n",
+        support::SCHEMA
+    );
+    std::fs::write(h.dir.path().join("nhan.toml"), toml).unwrap();
+    let project = nhan::core::project::Project::open(h.dir.path()).unwrap();
+    let text = std::fs::read_to_string(h.dir.path().join("articles/a.txt")).unwrap();
+    let at = text[..text.rfind("Hà Nội").unwrap()].chars().count();
+    nhan::suggest::store::save_stored(
+        &project,
+        &nhan::suggest::store::Stored {
+            article: "a.txt".into(),
+            text_sha256: nhan::core::sidecar::sha256_hex(text.as_bytes()),
+            suggestions: vec![nhan::suggest::Suggestion {
+                start: at,
+                end: at + 6,
+                label: "LOC".into(),
+                score: 0.9,
+                source: "dictionary".into(),
+            }],
+        },
+    )
+    .unwrap();
+    h.app = nhan::runtime::App::new(project, Default::default(), (100, 30));
+    h.app.enable_suggestions();
+    h.keys("enter");
+    assert!(
+        h.message().contains("suggestions are off"),
+        "{}",
+        h.message()
+    );
+    assert!(h.message().contains("missing.tsv"), "{}", h.message());
+    assert_eq!(pending(&h), ["LOC “Hà Nội”"]);
+    h.keys(") y");
+    assert_eq!(sources_on_disk(&h, "a"), ["LOC “Hà Nội” dictionary"]);
+}
