@@ -173,9 +173,15 @@ fn the_same_span_changed_two_ways_is_a_conflict_recorded_in_a_valid_sidecar() {
     );
     let status = String::from_utf8_lossy(&git(dir, &["status", "--porcelain"]).stdout).into_owned();
     assert!(status.contains("UU annotations/a.json"), "{status}");
-    // nhan opens it (the conflict list is kept on rewrite).
+    // nhan opens it (the conflict list is kept on rewrite) and says what
+    // is left to settle.
     let l = Project::open(dir).unwrap().load("a.txt").unwrap();
     assert_eq!(l.read_only, None);
+    let notice = l.notice.expect("a notice");
+    assert!(
+        notice.contains("1 merge conflict(s) recorded under \"conflicts\""),
+        "{notice}"
+    );
 }
 
 #[test]
@@ -318,5 +324,62 @@ fn a_plain_git_merge_of_spans_added_apart_gives_distinct_ids() {
     assert_eq!(l.read_only, None);
     assert_eq!(l.notice, None, "nothing to renumber");
     assert_eq!(l.doc.spans.len(), 6);
+    assert_eq!(nhan(dir, &["validate"]).0, 0);
+}
+
+/// One branch changed the article (a sentence added at the start, spans
+/// re-anchored, one more span), the other added a span on the old text.
+/// The driver finds both texts in git and carries the old side's spans
+/// onto the new text before merging: every span on its own words.
+#[test]
+fn a_branch_that_changed_the_article_merges_with_spans_made_on_the_old_text() {
+    let d = repo(true);
+    let dir = d.path();
+    let new_text = format!("Tin mới. {TEXT}");
+    let shift = "Tin mới. ".chars().count();
+    ok(dir, &["checkout", "-q", "-b", "lan"]);
+    std::fs::write(dir.join("articles/a.txt"), &new_text).unwrap();
+    let mut sc = Sidecar::parse(&std::fs::read(sidecar(dir)).unwrap(), "a").unwrap();
+    for s in &mut sc.spans {
+        s.start += shift;
+        s.end += shift;
+    }
+    sc.text_sha256 = sha256_hex(new_text.as_bytes());
+    let doc = Document::new("a.txt", Text::new(new_text.clone()), sc.text_sha256.clone());
+    let (mut doc, problems) = doc.with_sidecar(sc);
+    assert!(problems.is_empty(), "{problems:?}");
+    let b = new_text.find("Lan").unwrap();
+    let start = new_text[..b].chars().count();
+    let s = doc.make_span(start, start + 3, "PER", Some("lan"));
+    doc.apply(&Edit::Add(s));
+    write_atomic(&sidecar(dir), doc.to_sidecar().to_json().as_bytes()).unwrap();
+    ok(dir, &["commit", "-q", "-am", "lan: article edited"]);
+    ok(dir, &["checkout", "-q", "-b", "minh", "main"]);
+    edit(dir, |doc| add(doc, "Huế", "LOC", "minh"));
+    ok(dir, &["commit", "-q", "-am", "minh"]);
+    ok(dir, &["checkout", "-q", "lan"]);
+    let m = git(dir, &["merge", "-q", "--no-edit", "minh"]);
+    assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
+    let l = Project::open(dir).unwrap().load("a.txt").unwrap();
+    assert_eq!(l.read_only, None);
+    let got: Vec<(String, String)> = l
+        .doc
+        .spans
+        .iter()
+        .map(|s| {
+            (
+                l.doc.text.slice(s.start, s.end).to_string(),
+                s.label.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Mở đầu".to_string(), "MISC".to_string()),
+            ("Lan".into(), "PER".into()),
+            ("Huế".into(), "LOC".into())
+        ]
+    );
     assert_eq!(nhan(dir, &["validate"]).0, 0);
 }

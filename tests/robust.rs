@@ -338,3 +338,34 @@ fn without_git_the_text_opened_before_is_diffed_with_the_edited_one() {
     let sc = h.on_disk("a").unwrap();
     assert_eq!(sc.spans[0].review.as_deref(), Some("accepted"));
 }
+
+/// Two names swapped: spans whose own characters the diff saw as edited
+/// are found again in the edited line. The message says which and where
+/// from, before `A`.
+#[test]
+fn a_span_found_again_after_an_edit_is_shown_before_accept() {
+    let mut h = Harness::new(&[(
+        "a",
+        "Đi từ [Hà Nội]{LOC} đến [Đà Nẵng]{ORG} (tìm lại).\nCuối.",
+    )]);
+    h.keys("enter");
+    std::fs::write(
+        h.dir.path().join("articles/a.txt"),
+        "Đi từ Đà Nẵng đến Hà Nội (tìm lại).\nCuối.",
+    )
+    .unwrap();
+    reopen(&mut h);
+    h.keys("enter");
+    assert!(
+        h.message().contains("0 could not be placed")
+            && h.message()
+                .contains("2 found again elsewhere (LOC “Hà Nội” 6 → 18, ORG “Đà Nẵng” 17 → 6)"),
+        "{}",
+        h.message()
+    );
+    h.keys("A");
+    assert_eq!(
+        h.disk_markup("a"),
+        "Đi từ [Đà Nẵng]{ORG} đến [Hà Nội]{LOC} (tìm lại).\nCuối."
+    );
+}

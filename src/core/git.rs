@@ -38,7 +38,15 @@ pub fn merge_file(
         format!("{shown} (ours)"),
         format!("{shown} (theirs)"),
     ];
-    match merge::merge_bytes(&b, &o, &t, [&names[0], &names[1], &names[2]]) {
+    // The article, for a merge where a branch changed it: git runs the
+    // driver at the top of the work tree, and `%P` is relative to it.
+    let article = article_of(Path::new(shown), &o);
+    let text_of = |sha: &str| {
+        super::text_cache::recall(sha)
+            .or_else(|| old_article_text(article.as_deref()?, sha))
+            .and_then(|b| super::text::Text::from_file_vec(b).ok())
+    };
+    match merge::merge_bytes_with(&b, &o, &t, [&names[0], &names[1], &names[2]], &text_of) {
         Ok((json, merged)) => {
             write_atomic(ours, json.as_bytes())
                 .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", ours.display()))?;
@@ -79,6 +87,29 @@ pub fn merge_file(
             })
         }
     }
+}
+
+/// `articles/<article>` beside the `annotations/` folder holding `sidecar`,
+/// `<article>` from the sidecar's own `article` field.
+fn article_of(sidecar: &Path, bytes: &[u8]) -> Option<std::path::PathBuf> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        article: String,
+    }
+    let name = serde_json::from_slice::<Head>(bytes).ok()?.article;
+    if name.contains('/') || name.contains('\\') || name.starts_with('.') {
+        return None;
+    }
+    let annotations = sidecar
+        .ancestors()
+        .find(|p| p.file_name().is_some_and(|n| n == "annotations"))?;
+    let root = annotations.parent()?;
+    let root = if root.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        root
+    };
+    Some(root.join("articles").join(name))
 }
 
 /// One conflict record as a line: which span or field, and the versions.

@@ -84,6 +84,17 @@ impl LockHeld {
         }
     }
 
+    /// What the user should do, for the end of the message (the message
+    /// itself already says it for a lock file that is not a plain file).
+    pub fn advice(&self) -> Option<&'static str> {
+        match self {
+            LockHeld::Held { .. } => Some("quit the other nhan, then reopen"),
+            LockHeld::Unreadable { .. } => Some("wait a moment, then reopen"),
+            LockHeld::Io { .. } => Some("check that the project folder exists and is writable"),
+            LockHeld::NotPlain { .. } => None,
+        }
+    }
+
     pub fn path(&self) -> &Path {
         match self {
             LockHeld::Held { path, .. }
@@ -473,6 +484,11 @@ mod tests {
         assert!(
             msg.contains(LOCK_FILE) && msg.contains("symbolic link") && msg.contains("rm "),
             "names the file, what it is and what to do: {msg}"
+        );
+        assert_eq!(
+            e.advice(),
+            None,
+            "no \"quit the other nhan\": there is none"
         );
         assert_eq!(
             fs::read_to_string(&precious).unwrap(),

@@ -324,6 +324,17 @@ fn merged_extra(
     out
 }
 
+/// What a sidecar's recorded merge conflicts ask of the user, or `None`
+/// when it has none: for `nhan validate` and the TUI's notice.
+pub fn unsettled(extra: &Map<String, Value>) -> Option<String> {
+    let n = extra.get(CONFLICTS)?.as_array()?.len();
+    (n > 0).then(|| {
+        format!(
+            "{n} merge conflict(s) recorded under \"{CONFLICTS}\" (both versions of each span): keep the right version in \"spans\", then delete the \"{CONFLICTS}\" list"
+        )
+    })
+}
+
 /// The first line of `bytes` that is one of git's conflict markers
 /// (`<<<<<<<`, `=======`, `>>>>>>>`, `|||||||` at the start of a line),
 /// 1-based.
@@ -365,6 +376,20 @@ pub fn merge_bytes(
     theirs: &[u8],
     names: [&str; 3],
 ) -> Result<(String, Merged), SidecarError> {
+    merge_bytes_with(base, ours, theirs, names, &|_| None)
+}
+
+/// `merge_bytes`, with a way to find an article text by its SHA-256: when
+/// one branch also changed the article, the other sides' spans are first
+/// carried onto the merged text through a diff, so that spans are compared
+/// and merged on one text.
+pub fn merge_bytes_with(
+    base: &[u8],
+    ours: &[u8],
+    theirs: &[u8],
+    names: [&str; 3],
+    text_of: &dyn Fn(&str) -> Option<super::text::Text>,
+) -> Result<(String, Merged), SidecarError> {
     let parse = |bytes: &[u8], name: &str| {
         if let Some(e) = conflict_error(bytes, name) {
             return Err(e);
@@ -376,10 +401,90 @@ pub fn merge_bytes(
     } else {
         Some(parse(base, names[0])?)
     };
-    let ours = parse(ours, names[1])?;
-    let theirs = parse(theirs, names[2])?;
-    let merged = merge(base.as_ref(), &ours, &theirs);
+    let mut ours = parse(ours, names[1])?;
+    let mut theirs = parse(theirs, names[2])?;
+    let mut base = base;
+    let mut notes = onto_one_text(&mut base, &mut ours, &mut theirs, text_of);
+    let mut merged = merge(base.as_ref(), &ours, &theirs);
+    notes.append(&mut merged.notes);
+    merged.notes = notes;
     Ok((merged.sidecar.to_json(), merged))
+}
+
+/// When the sides' `text_sha256` differ (a branch changed the article),
+/// re-anchors every side made on another text onto the one the merge keeps
+/// (three-way on the hash), if both texts can be found. Spans that cannot
+/// be placed go to that side's `orphans` list, never dropped.
+fn onto_one_text(
+    base: &mut Option<Sidecar>,
+    ours: &mut Sidecar,
+    theirs: &mut Sidecar,
+    text_of: &dyn Fn(&str) -> Option<super::text::Text>,
+) -> Vec<String> {
+    let base_sha = base.as_ref().map(|b| b.text_sha256.clone());
+    if ours.text_sha256 == theirs.text_sha256
+        && base_sha.as_ref().is_none_or(|b| *b == ours.text_sha256)
+    {
+        return Vec::new();
+    }
+    let target = match three_way(
+        base_sha.as_ref(),
+        Some(&ours.text_sha256),
+        Some(&theirs.text_sha256),
+    ) {
+        Pick::Same(Some(t)) => t.clone(),
+        _ => return Vec::new(), // both changed it: recorded as a conflict
+    };
+    let Some(new_text) = text_of(&target) else {
+        return vec![format!(
+            "the article changed on one side and its new text ({}) was not found: spans are merged as they are",
+            &target[..target.len().min(12)]
+        )];
+    };
+    let mut notes = Vec::new();
+    for (side, sc) in [
+        ("base", base.as_mut()),
+        ("ours", Some(ours)),
+        ("theirs", Some(theirs)),
+    ] {
+        let Some(sc) = sc else { continue };
+        if sc.text_sha256 == target {
+            continue;
+        }
+        let Some(old_text) = text_of(&sc.text_sha256) else {
+            notes.push(format!(
+                "{side}'s spans were made on a text that was not found: merged as they are"
+            ));
+            continue;
+        };
+        let r = super::reanchor::reanchor_by_diff(
+            &sc.spans,
+            &old_text,
+            &new_text,
+            super::reanchor::Options::default(),
+        );
+        if !r.orphans.is_empty() && side != "base" {
+            let list = sc
+                .extra
+                .entry(super::review::ORPHANS_FIELD)
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Some(items) = list.as_array_mut() {
+                items.extend(
+                    r.orphans
+                        .iter()
+                        .filter_map(|s| serde_json::to_value(s).ok()),
+                );
+            }
+            notes.push(format!(
+                "{} of {side}'s spans no longer fit the changed article: kept under \"{}\"",
+                r.orphans.len(),
+                super::review::ORPHANS_FIELD
+            ));
+        }
+        sc.spans = r.placed;
+        sc.text_sha256 = target.clone();
+    }
+    notes
 }
 
 #[cfg(test)]
@@ -458,6 +563,12 @@ mod tests {
         let m = merge(Some(&base), &ours, &theirs);
         assert_eq!(m.conflicts.len(), 1);
         assert_eq!(m.sidecar.spans[0].label.as_ref() as &str, "ORG");
+        assert!(
+            unsettled(&m.sidecar.extra)
+                .unwrap()
+                .starts_with("1 merge conflict")
+        );
+        assert_eq!(unsettled(&base.extra), None);
         let c = &m.sidecar.extra[CONFLICTS][0];
         assert_eq!(c["base"]["label"], "PER");
         assert_eq!(c["ours"]["label"], "ORG");

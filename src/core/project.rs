@@ -65,6 +65,9 @@ pub struct Loaded {
 pub struct Reanchor {
     pub moved: usize,
     pub orphans: Vec<crate::core::span::Span>,
+    /// Spans whose own words were edited and that were found again
+    /// elsewhere, with their old start: what the user should look at.
+    pub searched: Vec<(usize, crate::core::span::Span)>,
 }
 
 impl Reanchor {
@@ -79,6 +82,26 @@ impl Reanchor {
             .map(|s| format!("{} “{}” at {}", s.label, s.text, s.start))
             .collect();
         format!(" ({})", items.join(", "))
+    }
+
+    /// The spans found again after an edit of their own words, for the
+    /// screen: `; 1 found again elsewhere (LOC “Huế” 40 → 52)`.
+    pub fn searched_list(&self) -> String {
+        if self.searched.is_empty() {
+            return String::new();
+        }
+        let items: Vec<String> = self
+            .searched
+            .iter()
+            .take(5)
+            .map(|(from, s)| format!("{} “{}” {from} → {}", s.label, s.text, s.start))
+            .collect();
+        let more = if self.searched.len() > 5 { ", …" } else { "" };
+        format!(
+            "; {} found again elsewhere ({}{more})",
+            self.searched.len(),
+            items.join(", ")
+        )
     }
 }
 
@@ -318,9 +341,13 @@ impl Project {
             let sc = Stored::read(&sc_path);
             (joined(sha), sc)
         });
-        // Whatever sidecar is written next refers to this text: keep it, so
-        // that a later edit of the article can be re-anchored by a diff.
-        crate::core::text_cache::remember(&sha, text.as_str().as_bytes());
+        // Opened for editing: whatever sidecar is written next refers to
+        // this text. Keep it, so that a later edit of the article can be
+        // re-anchored by a diff. (Not for an export or `stats`, which write
+        // no spans and would copy the whole corpus.)
+        if background {
+            crate::core::text_cache::remember(&sha, text.as_str().as_bytes());
+        }
         let doc = if background {
             Document::segment_in_background(file_name, text, sha)
         } else {
@@ -354,29 +381,33 @@ impl Project {
                 allow_crossing: self.schema.overlap == Overlap::Any,
             };
             let old: Vec<Span> = spans.iter().cloned().collect();
-            // Through a diff when this machine or git still has the text
-            // the spans were made on; by the span texts alone when not.
-            let old_text = crate::core::text_cache::recall(&head.text_sha256)
-                .or_else(|| crate::core::git::old_article_text(&path, &head.text_sha256))
-                .and_then(|b| Text::from_file_vec(b).ok());
-            let r = match old_text {
-                Some(old_text) => reanchor::reanchor_by_diff(&old, &old_text, &doc.text, opts),
-                None => reanchor::reanchor_with(&old, &doc.text, opts),
-            };
+            let r = reanchor::reanchor_article(&path, &head.text_sha256, &old, &doc.text, opts);
             spans = SpanStore::new(r.placed);
             head.text_sha256 = doc.text_sha256.clone();
+            let was: std::collections::HashMap<u64, usize> =
+                old.iter().map(|s| (s.id, s.start)).collect();
             reanchored = Some(Reanchor {
                 moved: r.moved,
                 orphans: r.orphans,
+                searched: r
+                    .searched
+                    .into_iter()
+                    .map(|s| (was.get(&s.id).copied().unwrap_or(s.start), s))
+                    .collect(),
             });
         }
         // A plain git merge of two branches' new spans may have left two
         // spans with one id: renumber rather than refuse the article.
         let renumbered = spans.renumber_duplicate_ids();
+        // A merge left decisions to make (`nhan merge-file`): say so on
+        // opening, without stopping the work.
+        let unsettled = crate::core::merge::unsettled(&head.extra).map(|u| format!("{shown}: {u}"));
         let loaded = |doc, read_only| {
             let mut l = loaded(doc, read_only);
             if !renumbered.is_empty() {
                 l.notice = Some(renumbered_notice(&shown, &renumbered));
+            } else if unsettled.is_some() {
+                l.notice.clone_from(&unsettled);
             }
             l
         };
@@ -391,11 +422,12 @@ impl Project {
         }
         if let Some(r) = &reanchored {
             let why = format!(
-                "{}: the article changed since it was annotated: {} spans moved, {} could not be placed{}; A accepts (unplaced spans are kept under \"orphans\"), until then read-only",
+                "{}: the article changed since it was annotated: {} spans moved, {} could not be placed{}{}; A accepts (unplaced spans are kept under \"orphans\"), until then read-only",
                 shown,
                 r.moved,
                 r.orphans.len(),
                 r.orphan_list(),
+                r.searched_list(),
             );
             let mut l = loaded(doc, Some(why));
             l.reanchored = reanchored;

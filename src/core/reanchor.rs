@@ -41,6 +41,7 @@ use super::span::Span;
 use super::text::Text;
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
 
 /// The outcome: every input span is in exactly one of `placed` or `orphans`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -213,6 +214,26 @@ pub fn reanchor_with(old_spans: &[Span], new_text: &Text, opts: Options) -> Rean
     out
 }
 
+/// Re-places `old_spans`, made on the text whose SHA-256 is `old_sha256`,
+/// in `new_text` (the article now at `article`): through a diff when that
+/// text can be found (this machine's cache of opened texts, then the
+/// article's git history), else by the span texts alone.
+pub fn reanchor_article(
+    article: &std::path::Path,
+    old_sha256: &str,
+    old_spans: &[Span],
+    new_text: &Text,
+    opts: Options,
+) -> Reanchored {
+    let old_text = super::text_cache::recall(old_sha256)
+        .or_else(|| super::git::old_article_text(article, old_sha256))
+        .and_then(|b| Text::from_file_vec(b).ok());
+    match old_text {
+        Some(old_text) => reanchor_by_diff(old_spans, &old_text, new_text, opts),
+        None => reanchor_with(old_spans, new_text, opts),
+    }
+}
+
 /// Re-places `old_spans`, made on `old_text`, in `new_text` through a diff
 /// of the two texts (see the module comment).
 pub fn reanchor_by_diff(
@@ -251,8 +272,13 @@ pub fn reanchor_by_diff(
     // nearest the place their start maps to.
     let bytes = new_text.as_str();
     for s in edited {
-        let (lo, hi) = (map.floor(s.start), map.ceil(s.end));
         let len = s.text.chars().count();
+        let near = map.near(s.start);
+        let (lo, hi) = map.window(s.start, s.end);
+        // Never far: a long block (a whole article reflowed) is searched
+        // only around the span's place, which also keeps this linear.
+        let reach = SEARCH_REACH + len;
+        let (lo, hi) = (lo.max(near.saturating_sub(reach)), hi.min(near + reach));
         let mut found: Vec<usize> = Vec::new();
         if !s.text.is_empty() && lo < hi {
             let (blo, bhi) = (new_text.byte_of(lo), new_text.byte_of(hi));
@@ -266,7 +292,7 @@ pub fn reanchor_by_diff(
                 from += i + window[from + i..].chars().next().map_or(1, char::len_utf8);
             }
         }
-        found.sort_by_key(|&at| at.abs_diff(lo));
+        found.sort_by_key(|&at| at.abs_diff(near));
         match found
             .into_iter()
             .find(|&at| placer.try_place(at, at + len, (s.start, s.end)))
@@ -277,8 +303,10 @@ pub fn reanchor_by_diff(
                     end: at + len,
                     ..s.clone()
                 };
-                out.moved += usize::from((t.start, t.end) != (s.start, s.end));
-                out.searched.push(t.clone());
+                if (t.start, t.end) != (s.start, s.end) {
+                    out.moved += 1;
+                    out.searched.push(t.clone());
+                }
                 out.placed.push(t);
             }
             None => out.orphans.push(s.clone()),
@@ -289,11 +317,23 @@ pub fn reanchor_by_diff(
     out
 }
 
+/// How long the diff of an article may take before the rest of it is left
+/// to the search (a reflowed 5 MB article; a few edits take milliseconds).
+const DIFF_BUDGET: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// How far (in chars, beyond its own length) from its mapped place an
+/// edited span is looked for.
+const SEARCH_REACH: usize = 2000;
+
 /// Where each unchanged character of the old text is in the new one: the
 /// equal runs of a diff, `(old start, new start, length)` in chars,
 /// ascending in both texts.
 struct EditMap {
     runs: Vec<(usize, usize, usize)>,
+    /// The blocks of changed lines, `(old range, new range)` in chars,
+    /// ascending: an edited span is looked for in its block, and never
+    /// beyond the lines that replaced its own.
+    blocks: Vec<(Range<usize>, Range<usize>)>,
     new_len: usize,
 }
 
@@ -318,8 +358,14 @@ impl EditMap {
             r.0 += pre_chars;
             r.1 += pre_chars;
         }
+        let shift = |r: &Range<usize>| r.start + pre_chars..r.end + pre_chars;
         let mut all = EditMap {
             runs: Vec::with_capacity(map.runs.len() + 2),
+            blocks: map
+                .blocks
+                .iter()
+                .map(|(a, b)| (shift(a), shift(b)))
+                .collect(),
             new_len: pre_chars + n_chars + suf_chars,
         };
         all.push(0, 0, pre_chars);
@@ -332,7 +378,11 @@ impl EditMap {
 
     fn middle(old: &str, new: &str) -> EditMap {
         use similar::{Algorithm, DiffTag, capture_diff_slices_deadline};
-        let deadline = || Some(std::time::Instant::now() + std::time::Duration::from_secs(2));
+        // One budget for the whole diff, however many blocks changed: past
+        // it, a block is left unmapped (its spans are looked for near their
+        // place) rather than the article waiting.
+        let until = std::time::Instant::now() + DIFF_BUDGET;
+        let deadline = || Some(until);
         let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
         let new_lines: Vec<&str> = new.split_inclusive('\n').collect();
         let starts = |lines: &[&str]| {
@@ -348,6 +398,7 @@ impl EditMap {
         let (so, sn) = (starts(&old_lines), starts(&new_lines));
         let mut map = EditMap {
             runs: Vec::new(),
+            blocks: Vec::new(),
             new_len: *sn.last().expect("one entry at least"),
         };
         let ops =
@@ -356,13 +407,20 @@ impl EditMap {
         let flush = |map: &mut EditMap,
                      po: &mut Option<(usize, usize)>,
                      pn: &mut Option<(usize, usize)>| {
-            let (o, n) = (po.take().unwrap_or((0, 0)), pn.take().unwrap_or((0, 0)));
+            let (o, n) = match (po.take(), pn.take()) {
+                (None, None) => return,
+                (o, n) => (o.unwrap_or((0, 0)), n.unwrap_or((0, 0))),
+            };
+            let (oc, nc) = ((so[o.0], so[o.1]), (sn[n.0], sn[n.1]));
+            map.blocks.push((oc.0..oc.1, nc.0..nc.1));
             if o.0 == o.1 || n.0 == n.1 {
                 return;
             }
-            let (oc, nc) = ((so[o.0], so[o.1]), (sn[n.0], sn[n.1]));
             let a: Vec<char> = old_lines[o.0..o.1].iter().flat_map(|l| l.chars()).collect();
             let b: Vec<char> = new_lines[n.0..n.1].iter().flat_map(|l| l.chars()).collect();
+            if std::time::Instant::now() >= until {
+                return;
+            }
             for op in capture_diff_slices_deadline(Algorithm::Myers, &a, &b, deadline()) {
                 let (tag, or, nr) = op.as_tag_tuple();
                 if tag == DiffTag::Equal {
@@ -376,6 +434,8 @@ impl EditMap {
                 flush(&mut map, &mut po, &mut pn);
                 map.push(so[or.start], sn[nr.start], so[or.end] - so[or.start]);
             } else {
+                // A pure insertion or deletion has an empty range on one
+                // side, at the right place: it still anchors the block.
                 let grow = |p: &mut Option<(usize, usize)>, r: std::ops::Range<usize>| {
                     *p = Some(match *p {
                         Some((a, _)) => (a, r.end),
@@ -426,6 +486,48 @@ impl EditMap {
         let i = self.runs.partition_point(|r| r.0 + r.2 <= c);
         i.checked_sub(1)
             .map_or(0, |j| self.runs[j].1 + self.runs[j].2)
+    }
+
+    /// Where old position `c` most likely is in the new text: mapped when
+    /// unchanged; else the same share of the way through what replaced its
+    /// block, measured from the last unchanged character before it.
+    fn near(&self, c: usize) -> usize {
+        if self.run_of(c).is_some() {
+            return self.floor(c);
+        }
+        let i = self.blocks.partition_point(|(o, _)| o.end < c);
+        match self.blocks.get(i).filter(|(o, _)| o.start <= c) {
+            Some((o, n)) => {
+                // Unmapped inside the block: interpolate from the nearest
+                // mapped char before it (or the block's start).
+                let from = self.floor(c).max(n.start);
+                let mapped_from = self
+                    .runs
+                    .partition_point(|r| r.0 + r.2 <= c)
+                    .checked_sub(1)
+                    .map_or(o.start, |j| (self.runs[j].0 + self.runs[j].2).max(o.start));
+                let left_old = o.end.saturating_sub(mapped_from).max(1);
+                let left_new = n.end.saturating_sub(from);
+                from + (c - mapped_from.min(c)) * left_new / left_old
+            }
+            None => self.floor(c),
+        }
+    }
+
+    /// Where in the new text to look for `[start, end)` of the old text
+    /// when its characters were edited: the lines that replaced its lines
+    /// (with what is unchanged around it when it reaches beyond them).
+    fn window(&self, start: usize, end: usize) -> (usize, usize) {
+        let block = |c: usize| {
+            let i = self.blocks.partition_point(|(o, _)| o.end < c);
+            self.blocks
+                .get(i)
+                .filter(|(o, _)| o.start <= c && c <= o.end)
+                .map(|(_, n)| n.clone())
+        };
+        let lo = block(start).map_or(self.floor(start), |n| n.start.min(self.floor(start)));
+        let hi = block(end).map_or(self.ceil(end), |n| n.end.max(self.ceil(end)));
+        (lo, hi.max(lo))
     }
 
     /// Old end position `c` in the new text, or, if the char before it
@@ -1168,6 +1270,50 @@ mod tests {
         let spans = vec![span(1, &old_line, 6, 12, "LOC")];
         let r = reanchor_by_diff(&spans, &old_line, &new, Options::default());
         assert_eq!(by_id(&r, 1).start, 6);
+        assert!(
+            r.searched.is_empty(),
+            "found in its own place: nothing to show"
+        );
+        // Two names swapped: what the diff did not keep whole is found
+        // again in the edited lines, and listed for the user.
+        let old = Text::new("Đi từ Hà Nội đến Đà Nẵng.\nCuối.");
+        let new = Text::new("Đi từ Đà Nẵng đến Hà Nội.\nCuối.");
+        let spans = vec![
+            span_on(1, &old, "Hà Nội", 0, "LOC"),
+            span_on(2, &old, "Đà Nẵng", 0, "ORG"),
+        ];
+        let r = reanchor_by_diff(&spans, &old, &new, Options::default());
+        assert_sound(&spans, &r, &new);
+        assert!(r.orphans.is_empty());
+        assert_eq!(new.slice(by_id(&r, 1).start, by_id(&r, 1).end), "Hà Nội");
+        assert_eq!(new.slice(by_id(&r, 2).start, by_id(&r, 2).end), "Đà Nẵng");
+        assert!(!r.searched.is_empty());
+        // The other line is beyond reach: a name edited away on line 1 is
+        // not taken from line 2.
+        let old = Text::new("Đi từ Hà Nội.\nVề Hà Nội.");
+        let new = Text::new("Đi từ Huế.\nVề Hà Nội.");
+        let spans = vec![span_on(1, &old, "Hà Nội", 0, "LOC")];
+        let r = reanchor_by_diff(&spans, &old, &new, Options::default());
+        assert_eq!(r.orphans.len(), 1);
+    }
+
+    /// A reflowed article (every sentence on its own line): one changed
+    /// block as long as the article. However the diff copes (within its
+    /// time budget or not), every span stays on its own words.
+    #[test]
+    fn by_diff_a_reflowed_article_keeps_every_span_in_place() {
+        let unit = "Tổng Bí thư Nguyễn Phú Trọng làm việc tại Hà Nội. ";
+        let old = Text::new(unit.repeat(1500));
+        let new = Text::new(unit.repeat(1500).replace("Hà Nội. ", "Hà Nội.\n"));
+        let spans: Vec<Span> = (0..1500)
+            .map(|i| span_on(i as u64 + 1, &old, "Nguyễn Phú Trọng", i, "PER"))
+            .collect();
+        let t = std::time::Instant::now();
+        let r = reanchor_by_diff(&spans, &old, &new, Options::default());
+        assert!(t.elapsed() < DIFF_BUDGET * 4, "{:?}", t.elapsed());
+        assert!(r.orphans.is_empty());
+        assert_eq!(r.moved, 0);
+        assert_eq!(r.placed, spans);
     }
 
     #[test]
@@ -1214,7 +1360,7 @@ mod tests {
             let n_old = old_s.chars().count();
             let a = old_s.chars().zip(new_s.chars()).take_while(|(x, y)| x == y).count();
             let suffix = old_s.chars().rev().zip(new_s.chars().rev())
-                .take_while(|(x, y)| x == y).count().min(n_old - a);
+                .take_while(|(x, y)| x == y).count().min(n_old.min(new_s.chars().count()) - a); // never overlapping the common start
             let d = n_old - a - suffix;
             let shift = new_s.chars().count() as i64 - n_old as i64;
             for s in &spans {

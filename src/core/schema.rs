@@ -15,7 +15,11 @@ pub enum Overlap {
     Any,
 }
 
+/// Unknown keys are refused: in TOML a project option written after a
+/// `[[labels]]` table (`blind = true`) belongs to that label, and would
+/// otherwise be dropped without a word.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Label {
     pub name: String,
     #[serde(default)]
@@ -161,6 +165,15 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.starts_with("p/nhan.toml:3:"), "{e}");
+    }
+
+    #[test]
+    fn a_project_option_under_a_label_is_refused_with_its_line() {
+        let e = Schema::parse("[[labels]]\nname = \"PER\"\nblind = true\n", "p/nhan.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("p/nhan.toml:3:"), "{e}");
+        assert!(e.contains("blind"), "{e}");
     }
 
     #[test]

@@ -246,6 +246,7 @@ fn read_pair(ann_path: &Path) -> Result<Incoming, Vec<String>> {
             }
         }
         spans.push(InSpan {
+            id: None,
             start,
             end,
             label: label.into(),
