@@ -18,5 +18,7 @@ pub mod msg;
 pub mod paste;
 pub mod reviewing;
 pub mod state;
+pub mod suggesting;
+pub mod suggestions;
 pub mod update;
 pub mod watching;

@@ -136,6 +136,8 @@ pub enum Overlay {
     Moved {
         scroll: u16,
     },
+    /// A question about suggestions (accept all, approve a command).
+    Suggest(super::suggestions::Prompt),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -364,6 +366,7 @@ pub struct State {
     pub lock_problem: Option<String>,
     /// `q` was pressed once while edits were unsaved: the next `q` quits.
     pub quit_armed: bool,
+    pub suggest: super::suggestions::SuggestState,
 }
 
 impl State {
@@ -391,6 +394,7 @@ impl State {
             drag_from: None,
             lock_problem: None,
             quit_armed: false,
+            suggest: Default::default(),
         }
     }
 

@@ -6,6 +6,7 @@ pub mod moved;
 pub mod overlay;
 pub mod review;
 pub mod status;
+pub mod suggestions;
 pub mod text;
 pub mod theme;
 
