@@ -457,8 +457,10 @@ fn background_scan_results_fill_the_list_but_never_override_an_open_article() {
 fn with_a_background_writer_edits_reach_the_disk_and_are_shown_saved_only_then() {
     let mut h = Harness::open("Lan gặp Minh ở Hà Nội hôm nay");
     h.app.use_threads();
+    // A tag leaves the span selected and the cursor on the next token;
+    // Esc drops the selection, so the next digit tags that token.
     for _ in 0..6 {
-        h.keys("1 l");
+        h.keys("1 esc");
     }
     // Until the writer reports back, nothing is shown as saved.
     assert_ne!(h.app.state.article().unwrap().save, SaveState::Saved);
@@ -510,4 +512,59 @@ fn accepting_a_changed_article_is_undone_like_any_edit() {
         h.on_disk("a").unwrap().extra["orphans"][0]["text"],
         "Hà Nội"
     );
+}
+
+#[test]
+fn a_name_and_an_organisation_take_a_few_keys_each() {
+    let mut h = Harness::open(TBT);
+    // `e` selects the capitalised run from the cursor's word on.
+    h.keys("l l l e");
+    assert_eq!(h.selected().as_deref(), Some("Nguyễn Phú Trọng"));
+    h.keys("1");
+    // The span stays selected (a digit relabels it) and the cursor waits
+    // past it, where the next entity is looked for.
+    assert_eq!(h.selected().as_deref(), Some("Nguyễn Phú Trọng"));
+    assert_eq!(h.at_cursor(), "làm");
+    // Four keys: the next name, grown over "ngoại" to "Trung", one more word.
+    h.keys("e");
+    assert_eq!(h.selected().as_deref(), Some("Ban Đối"));
+    h.keys("e");
+    assert_eq!(h.selected().as_deref(), Some("Ban Đối ngoại Trung"));
+    h.keys("L 2");
+    assert_eq!(
+        h.markup(),
+        "Tổng Bí thư [Nguyễn Phú Trọng]{PER} làm việc với [Ban Đối ngoại Trung ương]{ORG}."
+    );
+}
+
+#[test]
+fn w_skips_from_name_to_name_and_dollar_reaches_the_phrase_end() {
+    let mut h = Harness::open(TBT);
+    h.keys("w");
+    assert_eq!(h.selected().as_deref(), Some("Tổng Bí"));
+    h.keys("w");
+    assert_eq!(h.selected().as_deref(), Some("Nguyễn Phú Trọng"));
+    h.keys("w $");
+    assert_eq!(h.selected().as_deref(), Some("Ban Đối ngoại Trung ương"));
+    // `e` at the end of a phrase goes on to the next name too.
+    let mut h = Harness::open("Nghị quyết số 34-NQ/TW, năm 2024 của Bộ Chính trị");
+    h.keys("e $");
+    assert_eq!(h.selected().as_deref(), Some("Nghị quyết số 34-NQ/TW"));
+    h.keys("e");
+    assert_eq!(h.selected().as_deref(), Some("Bộ Chính"));
+}
+
+#[test]
+fn h_and_l_end_a_selection_at_its_edges_and_v_after_a_tag_starts_anew() {
+    let mut h = Harness::open(TBT);
+    h.keys("v L L");
+    assert_eq!(h.selected().as_deref(), Some("Tổng Bí thư"));
+    h.keys("l");
+    assert_eq!(h.selected(), None);
+    assert_eq!(h.at_cursor(), "Nguyễn");
+    h.keys("v L h");
+    assert_eq!((h.selected(), h.at_cursor()), (None, "thư".to_string()));
+    // After a tag `v` selects the word past the span rather than dropping it.
+    h.keys("l e 1 v");
+    assert_eq!(h.selected().as_deref(), Some("làm"));
 }

@@ -210,7 +210,25 @@ pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
         Mode::Review => review::mark_reviewed_by(edit, annotator.as_deref()),
         Mode::Annotate => edit,
     };
-    commit(state, edit, None)
+    let effects = commit(state, edit, None);
+    cursor_past_selection(state);
+    effects
+}
+
+/// After a tag the cursor waits on the token after the span, where the
+/// next entity is looked for (`e`, `l`), while the span stays selected so
+/// that a digit relabels it and `x` deletes it.
+fn cursor_past_selection(state: &mut State) {
+    let Some(art) = state.article_mut() else {
+        return;
+    };
+    let Some(sel) = art.selection else {
+        return;
+    };
+    let toks = art.doc.tokens();
+    if let Some(i) = toks.at_or_after(sel.end) {
+        art.cursor = toks.get(i).start;
+    }
 }
 
 /// `1`…`9`: tags with the label of that number.
