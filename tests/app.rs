@@ -196,19 +196,23 @@ fn search_ignores_normalisation_both_ways() {
 #[test]
 fn search_case_option_and_next_previous_with_wrap() {
     let mut h = Harness::open("Ban một, ban hai, BAN ba");
-    h.keys("/");
-    h.type_text("ban");
-    h.keys("enter");
-    assert!(h.message().contains("1/1"), "{}", h.message());
+    // Alt-c: exact, so "ban" is only the lower-case one.
     h.keys("/");
     h.type_text("ban");
     h.keys("alt-c");
     assert!(matches!(
         h.app.state.overlay,
-        Overlay::Search {
-            case_insensitive: true,
-            ..
-        }
+        Overlay::Search { exact: true, .. }
+    ));
+    h.keys("enter");
+    assert!(h.message().contains("1/1"), "{}", h.message());
+    // Back to smart (the default): a lower-case query ignores case.
+    h.keys("/");
+    h.type_text("ban");
+    h.keys("alt-c");
+    assert!(matches!(
+        h.app.state.overlay,
+        Overlay::Search { exact: false, .. }
     ));
     h.keys("enter");
     // Searching starts at the cursor, which is on the second "ban" now.
@@ -567,4 +571,41 @@ fn h_and_l_end_a_selection_at_its_edges_and_v_after_a_tag_starts_anew() {
     // After a tag `v` selects the word past the span rather than dropping it.
     h.keys("l e 1 v");
     assert_eq!(h.selected().as_deref(), Some("làm"));
+}
+
+#[test]
+fn search_as_people_type_ignores_case_and_accents_unless_the_query_has_them() {
+    let text = "Ông Lê Hoài Trung gặp ông Le Van. Lê Hoài Trung nói.";
+    let nfd: String = text.nfd().collect();
+    for t in [text.to_string(), nfd] {
+        let mut h = Harness::open(&t);
+        h.keys("/");
+        h.type_text("le hoai trung");
+        h.keys("enter");
+        assert_eq!(
+            h.selected().map(|s| s.nfc().collect::<String>()).as_deref(),
+            Some("Lê Hoài Trung")
+        );
+        assert!(h.message().contains("match 1/2"), "{}", h.message());
+        h.keys("1");
+        assert!(
+            h.markup()
+                .nfc()
+                .collect::<String>()
+                .contains("[Lê Hoài Trung]{PER}")
+        );
+        // An accent in the query makes accents count: "Le Van" is not "Lê".
+        h.keys("/");
+        h.type_text("lê");
+        h.keys("enter");
+        assert!(h.message().contains("/2 for “lê”"), "{}", h.message());
+        // A capital makes case count.
+        h.keys("/");
+        h.type_text("LE");
+        h.keys("enter");
+        assert_eq!(
+            h.message(),
+            "no match for “LE” (ignoring accents; Alt-c in the prompt toggles exact)"
+        );
+    }
 }

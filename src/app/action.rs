@@ -47,7 +47,7 @@ macro_rules! with_commands {
             Redo => "redo", "redo", Article, |s, _| editing::undo_redo(s, Step::Forward);
             NextSpan => "next_span", "next span (moves the cursor onto it and selects it)", Article, motion::run;
             PrevSpan => "prev_span", "previous span", Article, motion::run;
-            Search => "search", "search (Enter selects the next match; Alt-c toggles case)", Article, |s, _| motion::open_search(s);
+            Search => "search", "search, ignoring case and accents the query leaves out", Article, |s, _| motion::open_search(s);
             SearchNext => "search_next", "next match of the last search", Article, motion::run;
             SearchPrev => "search_prev", "previous match of the last search", Article, motion::run;
             TagAll => "tag_all", "tag every other occurrence of the selected span's text", Article, |s, _| editing::tag_all(s);

@@ -5,7 +5,7 @@ use super::action::Action;
 use super::geometry;
 use super::msg::Effect;
 use super::state::{Edge, LastSearch, OpenArticle, Overlay, Selection, State, Step};
-use crate::core::search::SearchIndex;
+use crate::core::search::{Fold, SearchIndex};
 use crate::core::tokens::Tokens;
 use crate::view::wrap::Layout;
 
@@ -62,15 +62,12 @@ pub fn run(state: &mut State, a: Action) -> Vec<Effect> {
     vec![]
 }
 
-/// `/`: the search prompt, keeping the last search's case setting.
+/// `/`: the search prompt, keeping the last search's `Alt-c` setting.
 pub fn open_search(state: &mut State) -> Vec<Effect> {
-    let case_insensitive = state
-        .last_search
-        .as_ref()
-        .is_some_and(|s| s.case_insensitive);
+    let exact = state.last_search.as_ref().is_some_and(|s| s.exact);
     state.overlay = Overlay::Search {
         input: String::new(),
-        case_insensitive,
+        exact,
     };
     vec![]
 }
@@ -476,19 +473,25 @@ fn step_span(state: &mut State, step: Step) {
     }
 }
 
-pub fn run_search(state: &mut State, query: &str, case_insensitive: bool) {
+/// What a search for `query` ignores: smart unless `exact`.
+pub fn search_fold(query: &str, exact: bool) -> Fold {
+    if exact {
+        Fold::EXACT
+    } else {
+        Fold::smart(query)
+    }
+}
+
+pub fn run_search(state: &mut State, query: &str, exact: bool) {
     if query.is_empty() {
         return;
     }
+    let fold = search_fold(query, exact);
     let Some(art) = state.article_mut() else {
         return;
     };
-    if art
-        .search_index
-        .as_ref()
-        .is_none_or(|i| i.case_insensitive != case_insensitive)
-    {
-        art.search_index = Some(SearchIndex::new(&art.doc.text, case_insensitive));
+    if art.search_index.as_ref().is_none_or(|i| i.fold() != fold) {
+        art.search_index = Some(SearchIndex::with_fold(&art.doc.text, fold));
     }
     let matches = art
         .search_index
@@ -497,7 +500,8 @@ pub fn run_search(state: &mut State, query: &str, case_insensitive: bool) {
         .unwrap_or_default();
     state.last_search = Some(LastSearch {
         query: query.into(),
-        case_insensitive,
+        exact,
+        fold,
         matches,
     });
     if let Some(art) = state.article_mut() {
@@ -527,12 +531,11 @@ fn search_step_from(state: &mut State, step: Step, from: Matches) {
         return;
     };
     if last.matches.is_empty() {
-        let ci = if last.case_insensitive {
-            " (ignoring case)"
-        } else {
-            ""
-        };
-        state.error(format!("no match for “{}”{ci}", last.query));
+        state.error(format!(
+            "no match for “{}” ({}; Alt-c in the prompt toggles exact)",
+            last.query,
+            last.fold.describe()
+        ));
         return;
     }
     let at = art.selection.map_or(art.cursor, |s| s.range().0);

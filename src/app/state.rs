@@ -99,7 +99,9 @@ pub enum Overlay {
     },
     Search {
         input: String,
-        case_insensitive: bool,
+        /// `Alt-c`: match case and accents whatever the query (else smart:
+        /// `core::search::Fold::smart`).
+        exact: bool,
     },
     /// Typing the span list's text filter.
     FilterText {
@@ -171,7 +173,8 @@ pub enum SaveState {
 #[derive(Debug, Clone)]
 pub struct LastSearch {
     pub query: String,
-    pub case_insensitive: bool,
+    pub exact: bool,
+    pub fold: crate::core::search::Fold,
     pub matches: Vec<(usize, usize)>,
 }
 

@@ -126,28 +126,25 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
         }
         Overlay::Search {
             mut input,
-            mut case_insensitive,
+            mut exact,
         } => {
             match key.code {
                 Code::Esc => return vec![],
                 Code::Enter => {
-                    motion::run_search(state, &input, case_insensitive);
+                    motion::run_search(state, &input, exact);
                     return vec![];
                 }
                 Code::Backspace => {
                     input.pop();
                 }
-                Code::Char('c') if key.mods.alt => case_insensitive = !case_insensitive,
+                Code::Char('c') if key.mods.alt => exact = !exact,
                 _ => {
                     if let Some(c) = key.typed() {
                         input.push(c);
                     }
                 }
             }
-            state.overlay = Overlay::Search {
-                input,
-                case_insensitive,
-            };
+            state.overlay = Overlay::Search { input, exact };
             return vec![];
         }
         Overlay::FilterText { mut input } => {

@@ -68,7 +68,9 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
     lines.push(Line::raw(
         "  Enter / Esc        find the next match / cancel",
     ));
-    lines.push(Line::raw("  Alt-c              toggle ignoring case"));
+    lines.push(Line::raw(
+        "  Alt-c              exact search (case and accents) / smart",
+    ));
     lines.push(Line::styled(
         "In the label picker",
         Style::default().add_modifier(Modifier::BOLD),

@@ -36,7 +36,12 @@ pub fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
             let (a, b) = sel.range();
             s += &format!(" │ sel {a}–{b} ({})", b - a);
         }
-        if let Some(sp) = art.doc.spans.innermost_at(art.cursor) {
+        // The selected span (a tag leaves it selected with the cursor past
+        // it), else the one under the cursor.
+        let selected = art
+            .selection
+            .and_then(|s| art.doc.spans.find(s.origin?, s.start));
+        if let Some(sp) = selected.or_else(|| art.doc.spans.innermost_at(art.cursor)) {
             s += &format!(" │ {} “{}” #{}", sp.label, sp.text, sp.id);
         }
         parts.push(Span::styled(s, bar));
@@ -60,19 +65,16 @@ pub fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
 
 pub fn draw_prompt(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let line = match &state.overlay {
-        Overlay::Search {
-            input,
-            case_insensitive,
-        } => {
-            let case = if *case_insensitive {
-                "ignoring case"
-            } else {
-                "matching case"
-            };
+        Overlay::Search { input, exact } => {
+            let fold = crate::app::motion::search_fold(input, *exact);
+            let toggle = if *exact { "smart" } else { "exact" };
             Line::from(vec![
                 Span::raw(format!("/{input}")),
                 Span::styled(
-                    format!("   ({case}; Alt-c toggles, Enter finds, Esc cancels)"),
+                    format!(
+                        "   ({}; Alt-c {toggle}, Enter finds, Esc cancels)",
+                        fold.describe()
+                    ),
                     theme.dim(),
                 ),
             ])
