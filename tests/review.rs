@@ -250,3 +250,45 @@ fn a_load_that_comes_back_late_never_replaces_the_article_being_edited() {
         Some("accepted")
     );
 }
+
+#[test]
+fn a_message_says_one_thing_esc_clears_it_and_m_keeps_the_last_ones() {
+    let mut h = review(&[(
+        "a",
+        "[Lan]{PER} gặp [Minh]{PER} ở [Huế]{LOC} và [Vinh]{LOC}",
+    )]);
+    h.keys("tab }");
+    let first = h.message();
+    assert!(first.starts_with("4 unreviewed: "), "{first}");
+    h.keys("}");
+    let second = h.message();
+    // Not "…; 4 unreviewed: …; 4 unreviewed: …".
+    assert_eq!(second.matches("unreviewed").count(), 1, "{second}");
+    assert_ne!(first, second);
+    // Accepting says what it did and where it went, in one message.
+    h.keys("a");
+    let accepted = h.message();
+    assert!(accepted.starts_with("accepted: "), "{accepted}");
+    assert_eq!(
+        accepted.matches("; 3 unreviewed: ").count(),
+        1,
+        "{accepted}"
+    );
+    h.keys("esc");
+    assert_eq!(h.message(), "");
+    h.keys("M");
+    let log: Vec<String> = h
+        .app
+        .state
+        .message_log
+        .iter()
+        .map(|m| m.text.clone())
+        .collect();
+    assert!(log.len() >= 3, "{log:?}");
+    assert_eq!(log[log.len() - 3..], [first, second, accepted]);
+    h.keys("esc");
+    assert!(matches!(
+        h.app.state.overlay,
+        nhan::app::state::Overlay::None
+    ));
+}

@@ -256,3 +256,57 @@ fn far_jumps_in_a_long_article_show_the_text_there() {
         rows(t.backend().buffer())
     );
 }
+
+/// The status line and the message line at 80 columns: a long span name
+/// and a long message never push the mode or the save state off.
+#[test]
+fn status_and_message_lines_at_80_columns() {
+    let long = "[Ban Chỉ đạo Trung ương về chính sách nhà ở và thị trường bất động sản]{ORG} họp.";
+    let mut h = Harness::new(&[("bai-viet-co-ten-tep-rat-dai-ve-ban-chi-dao", long)]);
+    h.keys("enter ] 1");
+    let t = draw(&mut h, 80, 8);
+    let r = rows(t.backend().buffer());
+    let bar = &r[6];
+    assert!(bar.starts_with(" SELECT "), "{bar}");
+    assert!(bar.trim_end().ends_with("│ saved ✓"), "{bar}");
+    assert!(bar.contains('…'), "{bar}");
+    // The message "relabelled “…” ORG → PER" is too long: cut, with the key
+    // that shows it whole.
+    let msg = &r[7];
+    assert!(msg.trim_end().ends_with("… M: all"), "{msg}");
+    insta::assert_snapshot!(t.backend());
+    // `M` shows it whole, wrapped.
+    h.keys("M");
+    let t = draw(&mut h, 80, 8);
+    let all = rows(t.backend().buffer()).concat();
+    assert!(all.contains("thị trường bất"), "{all}");
+    insta::assert_snapshot!("message_log", t.backend());
+}
+
+#[test]
+fn the_empty_project_hint_fits_at_every_width() {
+    for w in [30u16, 80, 120] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("nhan.toml"), support::SCHEMA).unwrap();
+        std::fs::create_dir(dir.path().join("articles")).unwrap();
+        let project = nhan::core::project::Project::open(dir.path()).unwrap();
+        let app = nhan::runtime::App::new(project, Default::default(), (w, 10));
+        let mut h = Harness { dir, app };
+        let t = draw(&mut h, w, 10);
+        let words: Vec<String> = rows(t.backend().buffer())
+            .iter()
+            .flat_map(|r| {
+                r.split(|c: char| "│┃ ".contains(c))
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        // Every word of the hint is on screen whole, in the list pane.
+        for word in "No articles: put .txt files in articles/".split(' ') {
+            assert!(
+                words.iter().any(|w| w == word),
+                "{w} columns: {word} in {words:?}"
+            );
+        }
+    }
+}

@@ -19,6 +19,7 @@ macro_rules! with_commands {
             Quit => "quit", "quit (every edit is already saved)", Anywhere, |s, _| general::quit(s);
             Suspend => "suspend", "suspend to the shell (fg comes back)", Anywhere, |s, _| general::suspend(s);
             Help => "help", "this help", Anywhere, |s, _| general::help(s);
+            Messages => "messages", "the last messages, whole", Anywhere, |s, _| general::messages(s);
             Cancel => "cancel", "clear the selection, close a prompt or overlay", Anywhere, |s, _| general::cancel(s);
             ListNext => "list_next", "next article", Anywhere, |s, _| general::list_next(s);
             ListPrev => "list_prev", "previous article", Anywhere, |s, _| general::list_prev(s);
@@ -161,7 +162,7 @@ mod tests {
             assert_eq!(Action::from_name(&a.name()), Some(a));
             assert!(seen.insert(a.name()));
         }
-        assert_eq!(Action::all().len(), 63);
+        assert_eq!(Action::all().len(), 64);
         assert_eq!(Action::Tag(3).tag_index(), Some(2));
         assert_eq!(Action::TagAll.tag_index(), None);
     }

@@ -34,14 +34,21 @@ pub fn help(state: &mut State) -> Vec<Effect> {
     vec![]
 }
 
+/// `Esc`: closes what is open, or drops the selection; the message goes
+/// too (`M` still has it).
 pub fn cancel(state: &mut State) -> Vec<Effect> {
     if state.overlay != Overlay::None {
         state.overlay = Overlay::None;
     } else if let Some(art) = state.article_mut().filter(|a| a.selection.is_some()) {
         art.selection = None;
-    } else {
-        state.message = None;
     }
+    state.message = None;
+    vec![]
+}
+
+/// `M`: the last messages, whole.
+pub fn messages(state: &mut State) -> Vec<Effect> {
+    state.overlay = Overlay::Messages { scroll: 0 };
     vec![]
 }
 

@@ -93,6 +93,10 @@ pub enum Overlay {
     Help {
         scroll: u16,
     },
+    /// The message log: the last messages, whole.
+    Messages {
+        scroll: u16,
+    },
     LabelPicker {
         filter: String,
         selected: usize,
@@ -108,6 +112,9 @@ pub enum Overlay {
         input: String,
     },
 }
+
+/// How many messages `M` shows.
+pub const MESSAGE_LOG_LEN: usize = 50;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageKind {
@@ -319,6 +326,11 @@ pub struct State {
     pub current: Option<usize>,
     pub last_search: Option<LastSearch>,
     pub message: Option<Message>,
+    /// The last messages, oldest first (`M` shows them whole).
+    pub message_log: std::collections::VecDeque<Message>,
+    /// The message was set while handling the current key: `info_after`
+    /// adds to it then, and only then.
+    pub message_fresh: bool,
     pub size: (u16, u16),
     /// A mouse drag in progress started at this char.
     pub drag_from: Option<usize>,
@@ -348,6 +360,8 @@ impl State {
             articles: vec![None; n],
             current: None,
             last_search: None,
+            message_log: message.iter().cloned().collect(),
+            message_fresh: false,
             message,
             size,
             drag_from: None,
@@ -395,27 +409,36 @@ impl State {
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            kind: MessageKind::Info,
-            text: text.into(),
-        });
+        self.say(MessageKind::Info, text.into());
     }
 
-    /// An info message after what an action already said ("accepted …; next …").
+    /// An info message after what the same key already said ("accepted …;
+    /// next …"). A message from an earlier key is replaced: a message says
+    /// one thing.
     pub fn info_after(&mut self, text: impl Into<String>) {
         let text = text.into();
-        let text = match &self.message {
-            Some(m) => format!("{}; {text}", m.text),
-            None => text,
-        };
-        self.info(text);
+        match self.message.as_ref().filter(|_| self.message_fresh) {
+            Some(m) => {
+                let text = format!("{}; {text}", m.text);
+                self.message_log.pop_back();
+                self.info(text);
+            }
+            None => self.info(text),
+        }
     }
 
     pub fn error(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            kind: MessageKind::Error,
-            text: text.into(),
-        });
+        self.say(MessageKind::Error, text.into());
+    }
+
+    fn say(&mut self, kind: MessageKind, text: String) {
+        let m = Message { kind, text };
+        if self.message_log.len() == MESSAGE_LOG_LEN {
+            self.message_log.pop_front();
+        }
+        self.message_log.push_back(m.clone());
+        self.message = Some(m);
+        self.message_fresh = true;
     }
 
     /// The save of article `index` as it is now, if it is open.

@@ -25,12 +25,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
 
 fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
-        Msg::Key(key) => on_key(state, key),
+        Msg::Key(key) => {
+            state.message_fresh = false;
+            on_key(state, key)
+        }
         Msg::Action(a) => on_action(state, a),
         Msg::Mouse(m) => on_mouse(state, m),
         Msg::Resize(w, h) => {
             state.size = (w, h);
-            if let Overlay::Help { scroll } = &mut state.overlay {
+            if let Overlay::Help { scroll } | Overlay::Messages { scroll } = &mut state.overlay {
                 *scroll = 0;
             }
             refresh_view(state);
@@ -88,6 +91,18 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
                 }
                 _ => state.overlay = Overlay::None,
             }
+            return vec![];
+        }
+        Overlay::Messages { scroll } => {
+            state.overlay = match key.code {
+                Code::Down | Code::Char('j') => Overlay::Messages {
+                    scroll: scroll.saturating_add(1),
+                },
+                Code::Up | Code::Char('k') => Overlay::Messages {
+                    scroll: scroll.saturating_sub(1),
+                },
+                _ => Overlay::None,
+            };
             return vec![];
         }
         Overlay::LabelPicker {

@@ -40,7 +40,9 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     f.render_widget(block, area);
     if n == 0 {
         f.render_widget(
-            Paragraph::new("No articles: put .txt files in articles/"),
+            // Wrapped: the list pane is narrow at every width.
+            Paragraph::new("No articles: put .txt files in articles/")
+                .wrap(ratatui::widgets::Wrap { trim: true }),
             inner,
         );
         return;

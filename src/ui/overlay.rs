@@ -8,7 +8,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
@@ -104,6 +104,35 @@ pub fn draw_help(f: &mut Frame, area: Rect, state: &State, scroll: u16) {
         Paragraph::new(lines)
             .block(block)
             .scroll((scroll.min(max_scroll), 0)),
+        rect,
+    );
+}
+
+/// `M`: the last messages, newest first, wrapped to be read whole.
+pub fn draw_messages(f: &mut Frame, area: Rect, state: &State, theme: Theme, scroll: u16) {
+    use crate::app::state::MessageKind;
+    let rect = centered(area, 84, area.height);
+    let mut lines: Vec<Line> = Vec::new();
+    for m in state.message_log.iter().rev() {
+        let (style, prefix) = match m.kind {
+            MessageKind::Error if !theme.color => (theme.error(), "! "),
+            MessageKind::Error => (theme.error(), "• "),
+            MessageKind::Info => (Style::default(), "• "),
+        };
+        lines.push(Line::styled(format!("{prefix}{}", m.text), style));
+    }
+    if lines.is_empty() {
+        lines.push(Line::styled("no messages yet", theme.dim()));
+    }
+    f.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" Messages, newest first (Esc closes, j/k scroll) ");
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
         rect,
     );
 }

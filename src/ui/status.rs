@@ -7,10 +7,13 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
 
 pub fn mode(state: &State) -> &'static str {
     match &state.overlay {
         Overlay::Help { .. } => "HELP",
+        Overlay::Messages { .. } => "MESSAGES",
         Overlay::LabelPicker { .. } => "LABEL",
         Overlay::Search { .. } => "SEARCH",
         Overlay::FilterText { .. } => "FILTER",
@@ -24,13 +27,36 @@ pub fn mode(state: &State) -> &'static str {
     }
 }
 
+/// `s` cut to `width` columns, ending in "…" when cut.
+pub fn fit(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for g in s.graphemes(true) {
+        let gw = g.width();
+        if w + gw + 1 > width {
+            break;
+        }
+        out.push_str(g);
+        w += gw;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// The status line: the mode on the left and the save state on the right
+/// always show; what is between (position, selection, span, file name)
+/// is shortened with "…" to fit.
 pub fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let bar = theme.status_bar();
-    let mut parts: Vec<Span> = vec![Span::styled(
-        format!(" {} ", mode(state)),
-        bar.add_modifier(ratatui::style::Modifier::BOLD),
-    )];
-    if let Some(art) = state.article() {
+    let width = area.width as usize;
+    let mode = format!(" {} ", mode(state));
+    let mut parts: Vec<Span> = Vec::new();
+    let (middle, right) = if let Some(art) = state.article() {
         let mut s = format!(" @{}", art.cursor);
         if let Some(sel) = art.selection {
             let (a, b) = sel.range();
@@ -44,21 +70,30 @@ pub fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         if let Some(sp) = selected.or_else(|| art.doc.spans.innermost_at(art.cursor)) {
             s += &format!(" │ {} “{}” #{}", sp.label, sp.text, sp.id);
         }
-        parts.push(Span::styled(s, bar));
+        s += &format!(" │ {}", art.doc.file_name);
         let (saved, style) = match (&art.read_only, &art.save) {
-            (Some(_), _) => (" │ read-only ".to_string(), theme.error()),
-            (None, SaveState::Saved) if art.revision == 0 => (" │ no edits yet ".to_string(), bar),
-            (None, SaveState::Saved) => (" │ saved ✓ ".to_string(), theme.ok()),
-            (None, SaveState::Pending) => (" │ saving… ".to_string(), bar),
-            (None, SaveState::Failed(_)) => (" │ NOT SAVED ".to_string(), theme.error()),
+            (Some(_), _) => ("read-only", theme.error()),
+            (None, SaveState::Saved) if art.revision == 0 => ("no edits yet", bar),
+            (None, SaveState::Saved) => ("saved ✓", theme.ok()),
+            (None, SaveState::Pending) => ("saving…", bar),
+            (None, SaveState::Failed(_)) => ("NOT SAVED", theme.error()),
         };
-        parts.push(Span::styled(saved, bar.patch(style)));
-        parts.push(Span::styled(format!("│ {}", art.doc.file_name), bar));
+        (s, Some((format!(" {saved} "), style)))
     } else {
-        parts.push(Span::styled(
-            format!(" {} ", state.project.root.display()),
-            bar,
-        ));
+        (format!(" {}", state.project.root.display()), None)
+    };
+    let right_w = right.as_ref().map_or(0, |(r, _)| r.width() + 1);
+    let room = width.saturating_sub(mode.width() + right_w);
+    let middle = fit(&middle, room);
+    let pad = room.saturating_sub(middle.width());
+    parts.push(Span::styled(
+        fit(&mode, width),
+        bar.add_modifier(ratatui::style::Modifier::BOLD),
+    ));
+    parts.push(Span::styled(format!("{middle}{}", " ".repeat(pad)), bar));
+    if let Some((r, style)) = right {
+        parts.push(Span::styled("│", bar));
+        parts.push(Span::styled(r, bar.patch(style)));
     }
     f.render_widget(Paragraph::new(Line::from(parts)).style(bar), area);
 }
@@ -87,11 +122,26 @@ pub fn draw_prompt(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
             ),
         ]),
         _ => match &state.message {
-            Some(m) if m.kind == MessageKind::Error => {
-                let prefix = if theme.color { "" } else { "! " };
-                Line::styled(format!("{prefix}{}", m.text), theme.error())
+            Some(m) => {
+                let prefix = if theme.color || m.kind == MessageKind::Info {
+                    ""
+                } else {
+                    "! "
+                };
+                let text = format!("{prefix}{}", m.text);
+                let width = area.width as usize;
+                // Too long for the line: its start, and the key that shows
+                // it whole.
+                let text = if text.width() > width && width >= 30 {
+                    format!("{} M: all", fit(&text, width - " M: all".len()))
+                } else {
+                    fit(&text, width)
+                };
+                match m.kind {
+                    MessageKind::Error => Line::styled(text, theme.error()),
+                    MessageKind::Info => Line::raw(text),
+                }
             }
-            Some(m) => Line::raw(m.text.clone()),
             None => Line::styled("? help · Tab switch pane · q quit", theme.dim()),
         },
     };
