@@ -310,3 +310,20 @@ fn the_empty_project_hint_fits_at_every_width() {
         }
     }
 }
+
+#[test]
+fn the_review_list_shows_where_a_long_span_ends() {
+    let long = "Họp [Ban Chỉ đạo Trung ương về chính sách nhà ở và thị trường bất động sản]{ORG} và [Huế]{LOC}.";
+    let mut h = Harness::new(&[("a", long)]);
+    h.keys("enter r");
+    let t = draw(&mut h, 80, 20);
+    let r = rows(t.backend().buffer());
+    let row = r
+        .iter()
+        .find(|r| r.contains("[Ban Chỉ"))
+        .expect("the long span is listed");
+    // Cut in the middle: its start and its end both show.
+    assert!(row.contains("…"), "{row}");
+    assert!(row.contains("bất động sản]"), "{row}");
+    assert!(r.iter().any(|r| r.contains("[Huế]")), "{r:#?}");
+}

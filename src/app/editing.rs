@@ -259,10 +259,11 @@ pub fn undo_redo(state: &mut State, step: Step) -> Vec<Effect> {
         art.history.redo()
     };
     let Some(e) = e else {
+        // Undo is per article: after moving to another one, say so.
         state.info(if undo {
-            "nothing to undo"
+            "nothing to undo in this article (undo is per article)"
         } else {
-            "nothing to redo"
+            "nothing to redo in this article"
         });
         return vec![];
     };

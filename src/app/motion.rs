@@ -458,11 +458,19 @@ fn step_span(state: &mut State, step: Step) {
         }
         None => neighbour_span(spans, (art.cursor, usize::MAX), false),
     };
-    match found.and_then(|i| spans.nth(i)).cloned().map(|s| ((), s)) {
-        Some((_, s)) => {
+    match found.and_then(|i| Some((i, spans.nth(i)?.clone()))) {
+        Some((i, s)) => {
             art.selection = Some(Selection::of_range(s.start, s.end, Some(s.id)));
             let total = spans.len();
-            state.info(format!("span of {total}: {} “{}”", s.label, s.text));
+            // Its place in reading order: spans sharing a start are stored
+            // inner first but read outer first.
+            let lo = spans.partition_point(|x| x.start < s.start);
+            let hi = spans.partition_point(|x| x.start <= s.start);
+            let number = lo + (hi - i);
+            state.info(format!(
+                "span {number} of {total}: {} “{}”",
+                s.label, s.text
+            ));
         }
         None if spans.is_empty() => state.error("no spans in this article yet"),
         None => state.info(if forward {

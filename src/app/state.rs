@@ -67,6 +67,9 @@ pub struct ReviewView {
     pub dirty: bool,
     /// Adjudicating the current article: the annotators' spans.
     pub adjudication: Option<crate::core::adjudication::Adjudication>,
+    /// The span `}` last landed on: `}` from any other unreviewed span
+    /// under the cursor (reached by `a`, the list, `g`) stays on it first.
+    pub stepped: Option<u64>,
 }
 
 impl Default for ReviewView {
@@ -82,6 +85,7 @@ impl Default for ReviewView {
             cases: None,
             dirty: true,
             adjudication: None,
+            stepped: None,
         }
     }
 }

@@ -165,7 +165,9 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
         Overlay::FilterText { mut input } => {
             let open = !matches!(key.code, Code::Esc | Code::Enter);
             match key.code {
-                Code::Esc | Code::Enter => {}
+                // Esc drops the filter, Enter keeps it.
+                Code::Esc => input.clear(),
+                Code::Enter => {}
                 Code::Backspace => {
                     input.pop();
                 }
