@@ -609,3 +609,40 @@ fn search_as_people_type_ignores_case_and_accents_unless_the_query_has_them() {
         );
     }
 }
+
+#[test]
+fn after_o_the_selection_keys_move_the_start_and_the_status_says_so() {
+    let mut h = Harness::open(TBT);
+    h.keys("v L L");
+    assert_eq!(h.selected().as_deref(), Some("Tổng Bí thư"));
+    h.keys("o L");
+    assert_eq!(h.selected().as_deref(), Some("Bí thư"));
+    let art = h.app.state.article().unwrap();
+    assert_eq!(art.selection.unwrap().active, nhan::app::state::Edge::Start);
+    h.keys("H H");
+    assert_eq!(h.selected().as_deref(), Some("Tổng Bí thư"));
+    h.keys("o L");
+    assert_eq!(h.selected().as_deref(), Some("Tổng Bí thư Nguyễn"));
+    // `L` alone starts a selection at the cursor.
+    let mut h = Harness::open(TBT);
+    h.keys("L");
+    assert_eq!(h.selected().as_deref(), Some("Tổng Bí"));
+}
+
+#[test]
+fn star_leaves_occurrences_inside_other_spans_and_undo_says_how_many() {
+    let mut h = Harness::open(
+        "[Trung ương]{ORG} họp. Trung ương và [Ban Đối ngoại Trung ương]{ORG}, Trung ương.",
+    );
+    h.keys("] *");
+    assert_eq!(
+        h.markup(),
+        "[Trung ương]{ORG} họp. [Trung ương]{ORG} và [Ban Đối ngoại Trung ương]{ORG}, [Trung ương]{ORG}."
+    );
+    assert_eq!(
+        h.message(),
+        "tagged 2 more occurrences of “Trung ương” as ORG, 1 inside other spans skipped"
+    );
+    h.keys("u");
+    assert_eq!(h.message(), "undone: removed 2 spans: ORG “Trung ương”");
+}

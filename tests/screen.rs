@@ -327,3 +327,20 @@ fn the_review_list_shows_where_a_long_span_ends() {
     assert!(row.contains("bất động sản]"), "{row}");
     assert!(r.iter().any(|r| r.contains("[Huế]")), "{r:#?}");
 }
+
+#[test]
+fn after_o_the_status_line_says_the_start_moves() {
+    let mut h = Harness::open("Tổng Bí thư Nguyễn Phú Trọng làm việc");
+    h.keys("v L L o");
+    let t = draw(&mut h, 80, 8);
+    let bar = &rows(t.backend().buffer())[6];
+    assert!(bar.contains("sel 0–11 (11), start moves"), "{bar}");
+    assert!(bar.trim_end().ends_with("│ no edits yet"), "{bar}");
+    // The terminal cursor is on the start, the edge that moves.
+    let mut t = t;
+    let pos = t.get_cursor_position().unwrap();
+    h.keys("o");
+    let t2 = draw(&mut h, 80, 8);
+    let mut t2 = t2;
+    assert!(pos.x < t2.get_cursor_position().unwrap().x);
+}

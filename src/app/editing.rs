@@ -34,6 +34,12 @@ pub fn describe(e: &Edit) -> String {
         }
         Edit::SetStatus { after, .. } => format!("article marked {after}"),
         Edit::SetExtra { key, .. } => format!("updated {key}"),
+        Edit::Batch(_) if count(e, |e| matches!(e, Edit::Add(_))) > 1 => {
+            many(e, "tagged", |e| matches!(e, Edit::Add(_)))
+        }
+        Edit::Batch(_) if count(e, |e| matches!(e, Edit::Remove(_))) > 1 => {
+            many(e, "removed", |e| matches!(e, Edit::Remove(_)))
+        }
         Edit::Batch(v) => {
             let rejected = flatten(e)
                 .iter()
@@ -45,6 +51,33 @@ pub fn describe(e: &Edit) -> String {
             }
         }
     }
+}
+
+/// A batch of several spans (`*`, and its undo) in words: how many.
+fn many(e: &Edit, verb: &str, which: impl Fn(&Edit) -> bool) -> String {
+    let spans: Vec<&Span> = flatten(e)
+        .into_iter()
+        .filter(|e| which(e))
+        .filter_map(Edit::touched)
+        .collect();
+    let first = spans[0];
+    let same = spans
+        .iter()
+        .all(|s| s.text == first.text && s.label == first.label);
+    if same {
+        format!(
+            "{verb} {} spans: {} “{}”",
+            spans.len(),
+            first.label,
+            first.text
+        )
+    } else {
+        format!("{verb} {} spans", spans.len())
+    }
+}
+
+fn count(e: &Edit, which: impl Fn(&Edit) -> bool) -> usize {
+    flatten(e).into_iter().filter(|e| which(e)).count()
 }
 
 /// Every edit inside `e`, batches opened.
@@ -326,13 +359,17 @@ pub fn tag_all(state: &mut State) -> Vec<Effect> {
         return vec![];
     };
     let idx = crate::core::search::SearchIndex::new(&art.doc.text, false);
-    let (mut adds, mut tagged, mut refused) = (Vec::new(), 0, 0);
+    let (mut adds, mut tagged, mut inside, mut refused) = (Vec::new(), 0, 0, 0);
     for (s, e) in idx.find_all(&src.text) {
         if (s, e) == (src.start, src.end) || !whole_tokens(&art.doc, s, e) {
             continue;
         }
         if art.doc.spans.with_extent(s, e).is_some() {
             tagged += 1;
+        } else if art.doc.spans.at(s).iter().any(|sp| sp.end >= e) {
+            // Part of a longer span ("Trung ương" in "Ban Đối ngoại Trung
+            // ương"): a different entity, left alone.
+            inside += 1;
         } else if art.doc.check_new_extent(s, e, overlap, None).is_err() {
             refused += 1;
         } else {
@@ -348,6 +385,9 @@ pub fn tag_all(state: &mut State) -> Vec<Effect> {
     let mut note = String::new();
     if tagged > 0 {
         note += &format!(", {tagged} already tagged");
+    }
+    if inside > 0 {
+        note += &format!(", {inside} inside other spans skipped");
     }
     if refused > 0 {
         note += &format!(", {refused} skipped (would cross a span)");

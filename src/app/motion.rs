@@ -251,10 +251,12 @@ fn extend(toks: &Tokens, mut sel: Selection, right: bool) -> Selection {
             }
         }
         (Edge::Start, true) => {
+            // The start of the token after the one the start is in.
             let next_start = toks
-                .at_or_after(sel.start + 1)
-                .map(|i| toks.get(i).start)
-                .filter(|&s| s > sel.start);
+                .at_or_after(sel.start)
+                .map(|i| i + 1)
+                .filter(|&j| j < toks.len())
+                .map(|j| toks.get(j).start);
             match next_start.filter(|&s| s < sel.end) {
                 Some(s) => sel.start = s,
                 None => {

@@ -60,7 +60,13 @@ pub fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         let mut s = format!(" @{}", art.cursor);
         if let Some(sel) = art.selection {
             let (a, b) = sel.range();
-            s += &format!(" │ sel {a}–{b} ({})", b - a);
+            // The end moves unless `o` switched: say so then (the
+            // terminal cursor sits on the moving edge too).
+            let edge = match sel.active {
+                crate::app::state::Edge::Start => ", start moves",
+                crate::app::state::Edge::End => "",
+            };
+            s += &format!(" │ sel {a}–{b} ({}){edge}", b - a);
         }
         // The selected span (a tag leaves it selected with the cursor past
         // it), else the one under the cursor.
