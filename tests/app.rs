@@ -646,3 +646,22 @@ fn star_leaves_occurrences_inside_other_spans_and_undo_says_how_many() {
     h.keys("u");
     assert_eq!(h.message(), "undone: removed 2 spans: ORG “Trung ương”");
 }
+
+#[test]
+fn the_status_line_says_who_is_working_and_how() {
+    let config = Config {
+        annotator: Some("lan".into()),
+        ..Config::default()
+    };
+    let mut h = Harness::with_config(&[("a", "Hà Nội")], config, (100, 30));
+    h.keys("enter");
+    assert_eq!(nhan::ui::status::who(&h.app.state), "lan");
+    h.keys("r");
+    assert_eq!(nhan::ui::status::who(&h.app.state), "lan · reviewing");
+    h.app.state.project.schema.blind = true;
+    h.app.state.project.annotator_dir = Some("lan".into());
+    h.keys("r");
+    assert_eq!(nhan::ui::status::who(&h.app.state), "lan · blind");
+    h.app.state.project.annotator_dir = None;
+    assert_eq!(nhan::ui::status::who(&h.app.state), "lan · adjudicating");
+}

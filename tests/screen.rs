@@ -344,3 +344,44 @@ fn after_o_the_status_line_says_the_start_moves() {
     let mut t2 = t2;
     assert!(pos.x < t2.get_cursor_position().unwrap().x);
 }
+
+/// Before the background scan has read an article, the list says "…"
+/// rather than "todo · 0 spans"; an article whose sidecar cannot be read
+/// says so; the file name comes first, then the first line.
+#[test]
+fn the_list_shows_what_it_knows_and_what_it_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("nhan.toml"), support::SCHEMA).unwrap();
+    support::write_article(dir.path(), "bai-mot", "• Click để copy\n[Huế]{LOC} đẹp.");
+    support::write_article(dir.path(), "bai-hai", "Thứ hai\nHà Nội.");
+    std::fs::create_dir_all(dir.path().join("annotations")).unwrap();
+    std::fs::write(dir.path().join("annotations/bai-hai.json"), "{ not json").unwrap();
+    let project = nhan::core::project::Project::list(dir.path()).unwrap();
+    let scans: Vec<_> = (0..2).map(|i| project.scan(i)).collect();
+    let config = nhan::app::config::Config {
+        annotator: Some("lan".into()),
+        ..Default::default()
+    };
+    let app = nhan::runtime::App::new(project, config, (80, 10));
+    let mut h = Harness { dir, app };
+    let t = draw(&mut h, 80, 10);
+    let before = rows(t.backend().buffer());
+    let all = before.join("\n");
+    assert!(!all.contains("0 spans"), "{all}");
+    assert!(all.contains("…/2 reviewed"), "{all}");
+    assert!(before[1].contains("bai-hai"), "{all}");
+    for (index, meta) in scans.into_iter().enumerate() {
+        h.app.handle(Msg::Scanned {
+            index,
+            meta: Box::new(meta),
+        });
+    }
+    let t = draw(&mut h, 80, 10);
+    let after = rows(t.backend().buffer());
+    let all = after.join("\n");
+    assert!(all.contains("0/2 reviewed"), "{all}");
+    assert!(after[2].contains("  unreadable"), "{all}");
+    assert!(after[4].contains("todo · 1 span · • Cli"), "{all}");
+    // Who is working shows outside review mode too.
+    assert!(after[8].contains("│ lan "), "{}", after[8]);
+}

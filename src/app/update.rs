@@ -60,6 +60,7 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
             // document (`State::slot`), whatever the scan read.
             if let Some(slot) = state.project.articles.get_mut(index) {
                 *slot = *meta;
+                slot.scanned = true;
             }
             vec![]
         }

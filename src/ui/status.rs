@@ -27,6 +27,28 @@ pub fn mode(state: &State) -> &'static str {
     }
 }
 
+/// Who is working and how: "lan · blind", "minh · reviewing",
+/// "hoa · adjudicating", "no name".
+pub fn who(state: &State) -> String {
+    let name = state.annotator().unwrap_or_else(|| "no name".into());
+    let blind = state.project.schema.blind;
+    let role = if state.review.adjudication.is_some()
+        || (blind && state.project.annotator_dir.is_none())
+    {
+        Some("adjudicating")
+    } else if state.mode == Mode::Review {
+        Some("reviewing")
+    } else if blind {
+        Some("blind")
+    } else {
+        None
+    };
+    match role {
+        Some(r) => format!("{name} · {r}"),
+        None => name,
+    }
+}
+
 /// `s` cut to `width` columns, ending in "…" when cut.
 pub fn fit(s: &str, width: usize) -> String {
     if s.width() <= width {
@@ -88,7 +110,16 @@ pub fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     } else {
         (format!(" {}", state.project.root.display()), None)
     };
+    // Who you are, before the save state; dropped only when even the mode
+    // and the save state barely fit.
+    let who = format!(" {} ", who(state));
     let right_w = right.as_ref().map_or(0, |(r, _)| r.width() + 1);
+    let who = if width >= mode.width() + right_w + who.width() + 10 {
+        Some(who)
+    } else {
+        None
+    };
+    let right_w = right_w + who.as_ref().map_or(0, |w| w.width() + 1);
     let room = width.saturating_sub(mode.width() + right_w);
     let middle = fit(&middle, room);
     let pad = room.saturating_sub(middle.width());
@@ -97,6 +128,10 @@ pub fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         bar.add_modifier(ratatui::style::Modifier::BOLD),
     ));
     parts.push(Span::styled(format!("{middle}{}", " ".repeat(pad)), bar));
+    if let Some(w) = who {
+        parts.push(Span::styled("│", bar));
+        parts.push(Span::styled(w, bar));
+    }
     if let Some((r, style)) = right {
         parts.push(Span::styled("│", bar));
         parts.push(Span::styled(r, bar.patch(style)));
