@@ -251,6 +251,10 @@ fn on_loaded(
         return vec![];
     }
     match (&read_only, &loaded.notice) {
+        // The lock's reason already starts with "read-only".
+        (Some(reason), _) if reason.to_string().starts_with("read-only") => {
+            state.error(reason.to_string())
+        }
         (Some(reason), _) => state.error(format!("read-only: {reason}")),
         (None, Some(notice)) => state.error(notice.clone()),
         (None, None) => state.message = None,

@@ -81,7 +81,10 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
         "Selections: v starts one on the cursor token, H/L grow or shrink it by",
     ));
     lines.push(Line::raw(
-        "a token, , and . move its edge by one character, o switches edges.",
+        "a token, , and . move its edge by one character, o switches edges;",
+    ));
+    lines.push(Line::raw(
+        "e selects a name (again: grows it), w the next name, $ to the phrase end.",
     ));
     let cfg = match &state.config.path {
         Some(p) => format!("Settings: {}", p.display()),
