@@ -196,19 +196,23 @@ fn search_ignores_normalisation_both_ways() {
 #[test]
 fn search_case_option_and_next_previous_with_wrap() {
     let mut h = Harness::open("Ban một, ban hai, BAN ba");
-    h.keys("/");
-    h.type_text("ban");
-    h.keys("enter");
-    assert!(h.message().contains("1/1"), "{}", h.message());
+    // Alt-c: exact, so "ban" is only the lower-case one.
     h.keys("/");
     h.type_text("ban");
     h.keys("alt-c");
     assert!(matches!(
         h.app.state.overlay,
-        Overlay::Search {
-            case_insensitive: true,
-            ..
-        }
+        Overlay::Search { exact: true, .. }
+    ));
+    h.keys("enter");
+    assert!(h.message().contains("1/1"), "{}", h.message());
+    // Back to smart (the default): a lower-case query ignores case.
+    h.keys("/");
+    h.type_text("ban");
+    h.keys("alt-c");
+    assert!(matches!(
+        h.app.state.overlay,
+        Overlay::Search { exact: false, .. }
     ));
     h.keys("enter");
     // Searching starts at the cursor, which is on the second "ban" now.
@@ -457,8 +461,10 @@ fn background_scan_results_fill_the_list_but_never_override_an_open_article() {
 fn with_a_background_writer_edits_reach_the_disk_and_are_shown_saved_only_then() {
     let mut h = Harness::open("Lan gặp Minh ở Hà Nội hôm nay");
     h.app.use_threads();
+    // A tag leaves the span selected and the cursor on the next token;
+    // Esc drops the selection, so the next digit tags that token.
     for _ in 0..6 {
-        h.keys("1 l");
+        h.keys("1 esc");
     }
     // Until the writer reports back, nothing is shown as saved.
     assert_ne!(h.app.state.article().unwrap().save, SaveState::Saved);
@@ -510,4 +516,152 @@ fn accepting_a_changed_article_is_undone_like_any_edit() {
         h.on_disk("a").unwrap().extra["orphans"][0]["text"],
         "Hà Nội"
     );
+}
+
+#[test]
+fn a_name_and_an_organisation_take_a_few_keys_each() {
+    let mut h = Harness::open(TBT);
+    // `e` selects the capitalised run from the cursor's word on.
+    h.keys("l l l e");
+    assert_eq!(h.selected().as_deref(), Some("Nguyễn Phú Trọng"));
+    h.keys("1");
+    // The span stays selected (a digit relabels it) and the cursor waits
+    // past it, where the next entity is looked for.
+    assert_eq!(h.selected().as_deref(), Some("Nguyễn Phú Trọng"));
+    assert_eq!(h.at_cursor(), "làm");
+    // Four keys: the next name, grown over "ngoại" to "Trung", one more word.
+    h.keys("e");
+    assert_eq!(h.selected().as_deref(), Some("Ban Đối"));
+    h.keys("e");
+    assert_eq!(h.selected().as_deref(), Some("Ban Đối ngoại Trung"));
+    h.keys("L 2");
+    assert_eq!(
+        h.markup(),
+        "Tổng Bí thư [Nguyễn Phú Trọng]{PER} làm việc với [Ban Đối ngoại Trung ương]{ORG}."
+    );
+}
+
+#[test]
+fn w_skips_from_name_to_name_and_dollar_reaches_the_phrase_end() {
+    let mut h = Harness::open(TBT);
+    h.keys("w");
+    assert_eq!(h.selected().as_deref(), Some("Tổng Bí"));
+    h.keys("w");
+    assert_eq!(h.selected().as_deref(), Some("Nguyễn Phú Trọng"));
+    h.keys("w $");
+    assert_eq!(h.selected().as_deref(), Some("Ban Đối ngoại Trung ương"));
+    // `e` at the end of a phrase goes on to the next name too.
+    let mut h = Harness::open("Nghị quyết số 34-NQ/TW, năm 2024 của Bộ Chính trị");
+    h.keys("e $");
+    assert_eq!(h.selected().as_deref(), Some("Nghị quyết số 34-NQ/TW"));
+    h.keys("e");
+    assert_eq!(h.selected().as_deref(), Some("Bộ Chính"));
+}
+
+#[test]
+fn h_and_l_end_a_selection_at_its_edges_and_v_after_a_tag_starts_anew() {
+    let mut h = Harness::open(TBT);
+    h.keys("v L L");
+    assert_eq!(h.selected().as_deref(), Some("Tổng Bí thư"));
+    h.keys("l");
+    assert_eq!(h.selected(), None);
+    assert_eq!(h.at_cursor(), "Nguyễn");
+    h.keys("v L h");
+    assert_eq!((h.selected(), h.at_cursor()), (None, "thư".to_string()));
+    // After a tag `v` selects the word past the span rather than dropping it.
+    h.keys("l e 1 v");
+    assert_eq!(h.selected().as_deref(), Some("làm"));
+}
+
+#[test]
+fn search_as_people_type_ignores_case_and_accents_unless_the_query_has_them() {
+    let text = "Ông Lê Hoài Trung gặp ông Le Van. Lê Hoài Trung nói.";
+    let nfd: String = text.nfd().collect();
+    for t in [text.to_string(), nfd] {
+        let mut h = Harness::open(&t);
+        h.keys("/");
+        h.type_text("le hoai trung");
+        h.keys("enter");
+        assert_eq!(
+            h.selected().map(|s| s.nfc().collect::<String>()).as_deref(),
+            Some("Lê Hoài Trung")
+        );
+        assert!(h.message().contains("match 1/2"), "{}", h.message());
+        h.keys("1");
+        assert!(
+            h.markup()
+                .nfc()
+                .collect::<String>()
+                .contains("[Lê Hoài Trung]{PER}")
+        );
+        // An accent in the query makes accents count: "Le Van" is not "Lê".
+        h.keys("/");
+        h.type_text("lê");
+        h.keys("enter");
+        assert!(h.message().contains("/2 for “lê”"), "{}", h.message());
+        // A capital makes case count.
+        h.keys("/");
+        h.type_text("LE");
+        h.keys("enter");
+        assert_eq!(
+            h.message(),
+            "no match for “LE” (ignoring accents; Alt-c in the prompt toggles exact)"
+        );
+    }
+}
+
+#[test]
+fn after_o_the_selection_keys_move_the_start_and_the_status_says_so() {
+    let mut h = Harness::open(TBT);
+    h.keys("v L L");
+    assert_eq!(h.selected().as_deref(), Some("Tổng Bí thư"));
+    h.keys("o L");
+    assert_eq!(h.selected().as_deref(), Some("Bí thư"));
+    let art = h.app.state.article().unwrap();
+    assert_eq!(art.selection.unwrap().active, nhan::app::state::Edge::Start);
+    h.keys("H H");
+    assert_eq!(h.selected().as_deref(), Some("Tổng Bí thư"));
+    h.keys("o L");
+    assert_eq!(h.selected().as_deref(), Some("Tổng Bí thư Nguyễn"));
+    // `L` alone starts a selection at the cursor.
+    let mut h = Harness::open(TBT);
+    h.keys("L");
+    assert_eq!(h.selected().as_deref(), Some("Tổng Bí"));
+}
+
+#[test]
+fn star_leaves_occurrences_inside_other_spans_and_undo_says_how_many() {
+    let mut h = Harness::open(
+        "[Trung ương]{ORG} họp. Trung ương và [Ban Đối ngoại Trung ương]{ORG}, Trung ương.",
+    );
+    h.keys("] *");
+    assert_eq!(
+        h.markup(),
+        "[Trung ương]{ORG} họp. [Trung ương]{ORG} và [Ban Đối ngoại Trung ương]{ORG}, [Trung ương]{ORG}."
+    );
+    assert_eq!(
+        h.message(),
+        "tagged 2 more occurrences of “Trung ương” as ORG, 1 inside other spans skipped"
+    );
+    h.keys("u");
+    assert_eq!(h.message(), "undone: removed 2 spans: ORG “Trung ương”");
+}
+
+#[test]
+fn the_status_line_says_who_is_working_and_how() {
+    let config = Config {
+        annotator: Some("lan".into()),
+        ..Config::default()
+    };
+    let mut h = Harness::with_config(&[("a", "Hà Nội")], config, (100, 30));
+    h.keys("enter");
+    assert_eq!(nhan::ui::status::who(&h.app.state), "lan");
+    h.keys("r");
+    assert_eq!(nhan::ui::status::who(&h.app.state), "lan · reviewing");
+    h.app.state.project.schema.blind = true;
+    h.app.state.project.annotator_dir = Some("lan".into());
+    h.keys("r");
+    assert_eq!(nhan::ui::status::who(&h.app.state), "lan · blind");
+    h.app.state.project.annotator_dir = None;
+    assert_eq!(nhan::ui::status::who(&h.app.state), "lan · adjudicating");
 }

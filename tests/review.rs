@@ -250,3 +250,129 @@ fn a_load_that_comes_back_late_never_replaces_the_article_being_edited() {
         Some("accepted")
     );
 }
+
+#[test]
+fn a_message_says_one_thing_esc_clears_it_and_m_keeps_the_last_ones() {
+    let mut h = review(&[(
+        "a",
+        "[Lan]{PER} gặp [Minh]{PER} ở [Huế]{LOC} và [Vinh]{LOC}",
+    )]);
+    h.keys("tab }");
+    let first = h.message();
+    assert!(first.starts_with("4 unreviewed: "), "{first}");
+    h.keys("}");
+    let second = h.message();
+    // Not "…; 4 unreviewed: …; 4 unreviewed: …".
+    assert_eq!(second.matches("unreviewed").count(), 1, "{second}");
+    assert_ne!(first, second);
+    // Accepting says what it did and where it went, in one message.
+    h.keys("a");
+    let accepted = h.message();
+    assert!(accepted.starts_with("accepted: "), "{accepted}");
+    assert_eq!(
+        accepted.matches("; 3 unreviewed: ").count(),
+        1,
+        "{accepted}"
+    );
+    h.keys("esc");
+    assert_eq!(h.message(), "");
+    h.keys("M");
+    let log: Vec<String> = h
+        .app
+        .state
+        .message_log
+        .iter()
+        .map(|m| m.text.clone())
+        .collect();
+    assert!(log.len() >= 3, "{log:?}");
+    assert_eq!(log[log.len() - 3..], [first, second, accepted]);
+    h.keys("esc");
+    assert!(matches!(
+        h.app.state.overlay,
+        nhan::app::state::Overlay::None
+    ));
+}
+
+const THREE: &str = "[Lan]{PER} gặp [Minh]{PER} ở [Huế]{LOC} hôm qua.";
+
+/// The selected span's text in the text pane.
+fn selected(h: &Harness) -> String {
+    h.selected().unwrap_or_default()
+}
+
+#[test]
+fn unreviewed_steps_never_skip_or_mislead() {
+    let mut h = review(&[("a", THREE)]);
+    h.keys("tab g }");
+    // From a bare cursor the span at the cursor is the next one.
+    assert_eq!(selected(&h), "Lan");
+    h.keys("a");
+    assert_eq!(selected(&h), "Minh");
+    // Nothing unreviewed before "Minh": `{` wraps to the last one rather
+    // than saying every span is reviewed.
+    h.keys("{");
+    assert_eq!(selected(&h), "Huế");
+    assert_eq!(h.message(), "2 unreviewed: LOC “Huế” (wrapped)");
+    h.keys("a a");
+    assert_eq!(
+        h.message(),
+        "accepted: PER “Minh”; every span here is reviewed: D marks the article reviewed"
+    );
+}
+
+#[test]
+fn after_a_decision_in_the_list_the_text_follows_the_list() {
+    let mut h = review(&[("a", THREE)]);
+    h.keys("a");
+    let row = &h.app.state.review.rows[h.app.state.review.selected];
+    let art = h.app.state.article().unwrap();
+    assert_eq!(art.doc.text.slice(row.start, row.end), "Minh");
+    assert_eq!(selected(&h), "Minh");
+}
+
+#[test]
+fn esc_clears_the_list_filters_and_span_steps_say_their_number() {
+    let mut h = review(&[("a", THREE)]);
+    h.keys("/");
+    h.type_text("hue");
+    assert_eq!(rows(&h), ["Huế LOC -"]);
+    // Esc in the prompt drops the filter.
+    h.keys("esc");
+    assert_eq!(rows(&h).len(), 3);
+    h.keys("f f f");
+    assert_eq!(rows(&h), ["Huế LOC -"]);
+    h.keys("/");
+    h.type_text("hu");
+    h.keys("enter");
+    assert_eq!(rows(&h), ["Huế LOC -"]);
+    // Esc in the list: every label and text again, in one key.
+    h.keys("esc");
+    assert_eq!(rows(&h).len(), 3);
+    assert_eq!(h.app.state.review.label, None);
+    h.keys("tab g ]");
+    assert_eq!(h.message(), "span 1 of 3: PER “Lan”");
+    h.keys("] ]");
+    assert_eq!(h.message(), "span 3 of 3: LOC “Huế”");
+}
+
+#[test]
+fn a_consistency_jump_to_another_article_says_so_and_the_list_follows() {
+    let mut h = Harness::with_config(
+        &[("a", "[Huế]{LOC} đẹp."), ("b", "Về Huế hôm qua.")],
+        reviewer_config(),
+        (100, 30),
+    );
+    h.keys("enter r tab c");
+    // The untagged "Huế" in b may come first or second: step until b.
+    if h.app.state.current != Some(1) {
+        h.keys("c");
+    }
+    assert_eq!(h.app.state.current, Some(1));
+    assert!(h.message().contains("now in b"), "{}", h.message());
+    assert_eq!(h.app.state.list_selected, 1);
+    h.keys("u");
+    assert_eq!(
+        h.message(),
+        "nothing to undo in this article (undo is per article)"
+    );
+}

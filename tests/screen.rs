@@ -256,3 +256,132 @@ fn far_jumps_in_a_long_article_show_the_text_there() {
         rows(t.backend().buffer())
     );
 }
+
+/// The status line and the message line at 80 columns: a long span name
+/// and a long message never push the mode or the save state off.
+#[test]
+fn status_and_message_lines_at_80_columns() {
+    let long = "[Ban Chỉ đạo Trung ương về chính sách nhà ở và thị trường bất động sản]{ORG} họp.";
+    let mut h = Harness::new(&[("bai-viet-co-ten-tep-rat-dai-ve-ban-chi-dao", long)]);
+    h.keys("enter ] 1");
+    let t = draw(&mut h, 80, 8);
+    let r = rows(t.backend().buffer());
+    let bar = &r[6];
+    assert!(bar.starts_with(" SELECT "), "{bar}");
+    assert!(bar.trim_end().ends_with("│ saved ✓"), "{bar}");
+    assert!(bar.contains('…'), "{bar}");
+    // The message "relabelled “…” ORG → PER" is too long: cut, with the key
+    // that shows it whole.
+    let msg = &r[7];
+    assert!(msg.trim_end().ends_with("… M: all"), "{msg}");
+    insta::assert_snapshot!(t.backend());
+    // `M` shows it whole, wrapped.
+    h.keys("M");
+    let t = draw(&mut h, 80, 8);
+    let all = rows(t.backend().buffer()).concat();
+    assert!(all.contains("thị trường bất"), "{all}");
+    insta::assert_snapshot!("message_log", t.backend());
+}
+
+#[test]
+fn the_empty_project_hint_fits_at_every_width() {
+    for w in [30u16, 80, 120] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("nhan.toml"), support::SCHEMA).unwrap();
+        std::fs::create_dir(dir.path().join("articles")).unwrap();
+        let project = nhan::core::project::Project::open(dir.path()).unwrap();
+        let app = nhan::runtime::App::new(project, Default::default(), (w, 10));
+        let mut h = Harness { dir, app };
+        let t = draw(&mut h, w, 10);
+        let words: Vec<String> = rows(t.backend().buffer())
+            .iter()
+            .flat_map(|r| {
+                r.split(|c: char| "│┃ ".contains(c))
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        // Every word of the hint is on screen whole, in the list pane.
+        for word in "No articles: put .txt files in articles/".split(' ') {
+            assert!(
+                words.iter().any(|w| w == word),
+                "{w} columns: {word} in {words:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_review_list_shows_where_a_long_span_ends() {
+    let long = "Họp [Ban Chỉ đạo Trung ương về chính sách nhà ở và thị trường bất động sản]{ORG} và [Huế]{LOC}.";
+    let mut h = Harness::new(&[("a", long)]);
+    h.keys("enter r");
+    let t = draw(&mut h, 80, 20);
+    let r = rows(t.backend().buffer());
+    let row = r
+        .iter()
+        .find(|r| r.contains("[Ban Chỉ"))
+        .expect("the long span is listed");
+    // Cut in the middle: its start and its end both show.
+    assert!(row.contains("…"), "{row}");
+    assert!(row.contains("bất động sản]"), "{row}");
+    assert!(r.iter().any(|r| r.contains("[Huế]")), "{r:#?}");
+}
+
+#[test]
+fn after_o_the_status_line_says_the_start_moves() {
+    let mut h = Harness::open("Tổng Bí thư Nguyễn Phú Trọng làm việc");
+    h.keys("v L L o");
+    let t = draw(&mut h, 80, 8);
+    let bar = &rows(t.backend().buffer())[6];
+    assert!(bar.contains("sel 0–11 (11), start moves"), "{bar}");
+    assert!(bar.trim_end().ends_with("│ no edits yet"), "{bar}");
+    // The terminal cursor is on the start, the edge that moves.
+    let mut t = t;
+    let pos = t.get_cursor_position().unwrap();
+    h.keys("o");
+    let t2 = draw(&mut h, 80, 8);
+    let mut t2 = t2;
+    assert!(pos.x < t2.get_cursor_position().unwrap().x);
+}
+
+/// Before the background scan has read an article, the list says "…"
+/// rather than "todo · 0 spans"; an article whose sidecar cannot be read
+/// says so; the file name comes first, then the first line.
+#[test]
+fn the_list_shows_what_it_knows_and_what_it_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("nhan.toml"), support::SCHEMA).unwrap();
+    support::write_article(dir.path(), "bai-mot", "• Click để copy\n[Huế]{LOC} đẹp.");
+    support::write_article(dir.path(), "bai-hai", "Thứ hai\nHà Nội.");
+    std::fs::create_dir_all(dir.path().join("annotations")).unwrap();
+    std::fs::write(dir.path().join("annotations/bai-hai.json"), "{ not json").unwrap();
+    let project = nhan::core::project::Project::list(dir.path()).unwrap();
+    let scans: Vec<_> = (0..2).map(|i| project.scan(i)).collect();
+    let config = nhan::app::config::Config {
+        annotator: Some("lan".into()),
+        ..Default::default()
+    };
+    let app = nhan::runtime::App::new(project, config, (80, 10));
+    let mut h = Harness { dir, app };
+    let t = draw(&mut h, 80, 10);
+    let before = rows(t.backend().buffer());
+    let all = before.join("\n");
+    assert!(!all.contains("0 spans"), "{all}");
+    assert!(all.contains("…/2 reviewed"), "{all}");
+    assert!(before[1].contains("bai-hai"), "{all}");
+    for (index, meta) in scans.into_iter().enumerate() {
+        h.app.handle(Msg::Scanned {
+            index,
+            meta: Box::new(meta),
+        });
+    }
+    let t = draw(&mut h, 80, 10);
+    let after = rows(t.backend().buffer());
+    let all = after.join("\n");
+    assert!(all.contains("0/2 reviewed"), "{all}");
+    assert!(after[2].contains("  unreadable"), "{all}");
+    assert!(after[4].contains("todo · 1 span · • Cli"), "{all}");
+    // Who is working shows outside review mode too.
+    assert!(after[8].contains("│ lan "), "{}", after[8]);
+}

@@ -239,7 +239,7 @@ fn s_hides_and_shows_them() {
 fn e_selects_the_suggestion_to_fix_its_edges_then_a_digit_tags_it() {
     let mut h = harness();
     // "Ban Đối ngoại Trung ương" → "Ban Đối ngoại" (two tokens off the end).
-    h.keys(") e H H 2");
+    h.keys(") E H H 2");
     assert_eq!(sources_on_disk(&h, "a"), ["ORG “Ban Đối ngoại” dictionary"]);
     assert!(h.message().contains("edges changed"), "{}", h.message());
 }
@@ -320,7 +320,7 @@ fn a_project_with_nothing_tagged_yet_is_offered_nothing() {
 #[test]
 fn a_selection_after_e_was_dropped_is_tagged_by_hand_without_source() {
     let mut h = harness();
-    h.keys(") e esc v 1");
+    h.keys(") E esc v 1");
     let sc = sidecar_json(&h, "a");
     let new: Vec<&serde_json::Value> = sc["spans"]
         .as_array()

@@ -52,9 +52,10 @@ fn annotate_agree_adjudicate_export() {
     std::fs::write(root.join("nhan.toml"), SCHEMA).unwrap();
 
     // 1. Blind annotation: each in their own folder, nothing in the gold.
-    annotate(root, "lan", "1 l l 1 l l v L L 2 G h h v L 3");
-    annotate(root, "minh", "1 l l 1 l l v L L 2 G h h v L 2");
-    annotate(root, "hoa", "1 l l 3 l l l 2 G h h v L 3");
+    // (A tag leaves the cursor on the token after the span.)
+    annotate(root, "lan", "1 l 1 l v L L 2 G h h v L 3");
+    annotate(root, "minh", "1 l 1 l v L L 2 G h h v L 2");
+    annotate(root, "hoa", "1 l 3 l l 2 G h h v L 3");
     for who in ["lan", "minh", "hoa"] {
         assert!(
             root.join(format!("annotations/{who}/a.json")).exists(),

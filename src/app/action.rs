@@ -19,12 +19,13 @@ macro_rules! with_commands {
             Quit => "quit", "quit (every edit is already saved)", Anywhere, |s, _| general::quit(s);
             Suspend => "suspend", "suspend to the shell (fg comes back)", Anywhere, |s, _| general::suspend(s);
             Help => "help", "this help", Anywhere, |s, _| general::help(s);
+            Messages => "messages", "the last messages, whole", Anywhere, |s, _| general::messages(s);
             Cancel => "cancel", "clear the selection, close a prompt or overlay", Anywhere, |s, _| general::cancel(s);
             ListNext => "list_next", "next article", Anywhere, |s, _| general::list_next(s);
             ListPrev => "list_prev", "previous article", Anywhere, |s, _| general::list_prev(s);
             Open => "open", "open the article, focus the text", Anywhere, |s, _| general::open(s);
-            TokenLeft => "token_left", "cursor to previous token", Article, motion::run;
-            TokenRight => "token_right", "cursor to next token", Article, motion::run;
+            TokenLeft => "token_left", "cursor to previous token (ends a selection)", Article, motion::run;
+            TokenRight => "token_right", "cursor to next token (ends a selection)", Article, motion::run;
             LineDown => "line_down", "cursor down one screen line", Article, motion::run;
             LineUp => "line_up", "cursor up one screen line", Article, motion::run;
             PageDown => "page_down", "page down", Article, motion::run;
@@ -32,11 +33,14 @@ macro_rules! with_commands {
             Top => "top", "start of the article", Article, motion::run;
             Bottom => "bottom", "end of the article", Article, motion::run;
             Select => "select", "start (or drop) a selection at the cursor", Article, motion::run;
-            ExtendLeft => "extend_left", "move the selection edge one token left", Article, motion::run;
-            ExtendRight => "extend_right", "move the selection edge one token right", Article, motion::run;
+            ExtendLeft => "extend_left", "move the selection edge one token left (or start one)", Article, motion::run;
+            ExtendRight => "extend_right", "move the selection edge one token right (or start one)", Article, motion::run;
             GraphemeLeft => "grapheme_left", "move the cursor / selection edge one character left", Article, motion::run;
             GraphemeRight => "grapheme_right", "move the cursor / selection edge one character right", Article, motion::run;
             SwapEdge => "swap_edge", "switch which selection edge moves", Article, motion::run;
+            SelectName => "select_name", "select a name (capitalised words); again: grow to the next", Article, motion::run;
+            NextName => "next_name", "select the next name (capitalised words)", Article, motion::run;
+            ExtendToPhraseEnd => "extend_to_phrase_end", "move the selection end to the end of the phrase", Article, motion::run;
             Tag(u8) => "tag", "tag with label N (relabel a span of the same extent; on a suggestion: accept it as N)", Article, suggesting::tag_action;
             LabelPicker => "label_picker", "label picker (type to filter, Enter to apply)", Article, |s, _| editing::label_picker(s);
             DeleteSpan => "delete_span", "delete the span at the cursor", Article, |s, _| editing::delete(s);
@@ -44,7 +48,7 @@ macro_rules! with_commands {
             Redo => "redo", "redo", Article, |s, _| suggesting::undo_redo(s, Step::Forward);
             NextSpan => "next_span", "next span (moves the cursor onto it and selects it)", Article, motion::run;
             PrevSpan => "prev_span", "previous span", Article, motion::run;
-            Search => "search", "search (Enter selects the next match; Alt-c toggles case)", Article, |s, _| motion::open_search(s);
+            Search => "search", "search, ignoring case and accents the query leaves out", Article, |s, _| motion::open_search(s);
             SearchNext => "search_next", "next match of the last search", Article, motion::run;
             SearchPrev => "search_prev", "previous match of the last search", Article, motion::run;
             TagAll => "tag_all", "tag every other occurrence of the selected span's text", Article, |s, _| editing::tag_all(s);
@@ -166,7 +170,7 @@ mod tests {
             assert_eq!(Action::from_name(&a.name()), Some(a));
             assert!(seen.insert(a.name()));
         }
-        assert_eq!(Action::all().len(), 68);
+        assert_eq!(Action::all().len(), 71);
         assert_eq!(Action::Tag(3).tag_index(), Some(2));
         assert_eq!(Action::TagAll.tag_index(), None);
     }

@@ -34,6 +34,12 @@ pub fn describe(e: &Edit) -> String {
         }
         Edit::SetStatus { after, .. } => format!("article marked {after}"),
         Edit::SetExtra { key, .. } => format!("updated {key}"),
+        Edit::Batch(_) if count(e, |e| matches!(e, Edit::Add(_))) > 1 => {
+            many(e, "tagged", |e| matches!(e, Edit::Add(_)))
+        }
+        Edit::Batch(_) if count(e, |e| matches!(e, Edit::Remove(_))) > 1 => {
+            many(e, "removed", |e| matches!(e, Edit::Remove(_)))
+        }
         Edit::Batch(v) => {
             let rejected = flatten(e)
                 .iter()
@@ -45,6 +51,33 @@ pub fn describe(e: &Edit) -> String {
             }
         }
     }
+}
+
+/// A batch of several spans (`*`, and its undo) in words: how many.
+fn many(e: &Edit, verb: &str, which: impl Fn(&Edit) -> bool) -> String {
+    let spans: Vec<&Span> = flatten(e)
+        .into_iter()
+        .filter(|e| which(e))
+        .filter_map(Edit::touched)
+        .collect();
+    let first = spans[0];
+    let same = spans
+        .iter()
+        .all(|s| s.text == first.text && s.label == first.label);
+    if same {
+        format!(
+            "{verb} {} spans: {} “{}”",
+            spans.len(),
+            first.label,
+            first.text
+        )
+    } else {
+        format!("{verb} {} spans", spans.len())
+    }
+}
+
+fn count(e: &Edit, which: impl Fn(&Edit) -> bool) -> usize {
+    flatten(e).into_iter().filter(|e| which(e)).count()
 }
 
 /// Every edit inside `e`, batches opened.
@@ -240,7 +273,25 @@ pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
         Mode::Review => review::mark_reviewed_by(edit, annotator.as_deref()),
         Mode::Annotate => edit,
     };
-    commit(state, edit, None)
+    let effects = commit(state, edit, None);
+    cursor_past_selection(state);
+    effects
+}
+
+/// After a tag the cursor waits on the token after the span, where the
+/// next entity is looked for (`e`, `l`), while the span stays selected so
+/// that a digit relabels it and `x` deletes it.
+fn cursor_past_selection(state: &mut State) {
+    let Some(art) = state.article_mut() else {
+        return;
+    };
+    let Some(sel) = art.selection else {
+        return;
+    };
+    let toks = art.doc.tokens();
+    if let Some(i) = toks.at_or_after(sel.end) {
+        art.cursor = toks.get(i).start;
+    }
 }
 
 /// `1`…`9`: tags with the label of that number.
@@ -271,10 +322,11 @@ pub fn undo_redo(state: &mut State, step: Step) -> Vec<Effect> {
         art.history.redo()
     };
     let Some(e) = e else {
+        // Undo is per article: after moving to another one, say so.
         state.info(if undo {
-            "nothing to undo"
+            "nothing to undo in this article (undo is per article)"
         } else {
-            "nothing to redo"
+            "nothing to redo in this article"
         });
         return vec![];
     };
@@ -337,13 +389,17 @@ pub fn tag_all(state: &mut State) -> Vec<Effect> {
         return vec![];
     };
     let idx = crate::core::search::SearchIndex::new(&art.doc.text, false);
-    let (mut adds, mut tagged, mut refused) = (Vec::new(), 0, 0);
+    let (mut adds, mut tagged, mut inside, mut refused) = (Vec::new(), 0, 0, 0);
     for (s, e) in idx.find_all(&src.text) {
         if (s, e) == (src.start, src.end) || !whole_tokens(&art.doc, s, e) {
             continue;
         }
         if art.doc.spans.with_extent(s, e).is_some() {
             tagged += 1;
+        } else if art.doc.spans.at(s).iter().any(|sp| sp.end >= e) {
+            // Part of a longer span ("Trung ương" in "Ban Đối ngoại Trung
+            // ương"): a different entity, left alone.
+            inside += 1;
         } else if art.doc.check_new_extent(s, e, overlap, None).is_err() {
             refused += 1;
         } else {
@@ -359,6 +415,9 @@ pub fn tag_all(state: &mut State) -> Vec<Effect> {
     let mut note = String::new();
     if tagged > 0 {
         note += &format!(", {tagged} already tagged");
+    }
+    if inside > 0 {
+        note += &format!(", {inside} inside other spans skipped");
     }
     if refused > 0 {
         note += &format!(", {refused} skipped (would cross a span)");

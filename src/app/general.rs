@@ -34,14 +34,28 @@ pub fn help(state: &mut State) -> Vec<Effect> {
     vec![]
 }
 
+/// `Esc`: closes what is open, or drops the selection; the message goes
+/// too (`M` still has it).
 pub fn cancel(state: &mut State) -> Vec<Effect> {
+    state.message = None;
+    let rv = &mut state.review;
     if state.overlay != Overlay::None {
         state.overlay = Overlay::None;
+    } else if state.focus == Focus::Spans && (rv.label.is_some() || !rv.text.is_empty()) {
+        // In the span list: back to every label and text at once.
+        rv.label = None;
+        rv.text.clear();
+        rv.dirty = true;
+        state.info("label and text filters cleared");
     } else if let Some(art) = state.article_mut().filter(|a| a.selection.is_some()) {
         art.selection = None;
-    } else {
-        state.message = None;
     }
+    vec![]
+}
+
+/// `M`: the last messages, whole.
+pub fn messages(state: &mut State) -> Vec<Effect> {
+    state.overlay = Overlay::Messages { scroll: 0 };
     vec![]
 }
 

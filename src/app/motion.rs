@@ -5,7 +5,7 @@ use super::action::Action;
 use super::geometry;
 use super::msg::Effect;
 use super::state::{Edge, LastSearch, OpenArticle, Overlay, Selection, State, Step};
-use crate::core::search::SearchIndex;
+use crate::core::search::{Fold, SearchIndex};
 use crate::core::tokens::Tokens;
 use crate::view::wrap::Layout;
 
@@ -62,15 +62,12 @@ pub fn run(state: &mut State, a: Action) -> Vec<Effect> {
     vec![]
 }
 
-/// `/`: the search prompt, keeping the last search's case setting.
+/// `/`: the search prompt, keeping the last search's `Alt-c` setting.
 pub fn open_search(state: &mut State) -> Vec<Effect> {
-    let case_insensitive = state
-        .last_search
-        .as_ref()
-        .is_some_and(|s| s.case_insensitive);
+    let exact = state.last_search.as_ref().is_some_and(|s| s.exact);
     state.overlay = Overlay::Search {
         input: String::new(),
-        case_insensitive,
+        exact,
     };
     vec![]
 }
@@ -84,16 +81,26 @@ pub fn motion_action(state: &mut State, a: Action) {
     let toks = doc.tokens();
     use Action::*;
     match a {
+        // With a selection, `h` / `l` end it and go on from its edge, as
+        // arrow keys do in most editors (`H` / `L` move the edge).
         TokenLeft => {
+            let from = art
+                .selection
+                .map_or(art.cursor, |s| s.start.min(art.cursor));
             art.selection = None;
-            if let Some(i) = toks.before(art.cursor) {
+            if let Some(i) = toks.before(from) {
                 art.cursor = toks.get(i).start;
             }
         }
         TokenRight => {
+            // The last char of the selection, or the cursor past it (after
+            // a tag the cursor already waits after the span).
+            let from = art
+                .selection
+                .map_or(art.cursor, |s| (s.end - 1).max(art.cursor));
             art.selection = None;
-            let mut i = toks.at_or_after(art.cursor);
-            if let Some(j) = i.filter(|&j| toks.get(j).start <= art.cursor) {
+            let mut i = toks.at_or_after(from);
+            if let Some(j) = i.filter(|&j| toks.get(j).start <= from) {
                 i = (j + 1 < toks.len()).then_some(j + 1);
             }
             if let Some(i) = i {
@@ -130,9 +137,11 @@ pub fn motion_action(state: &mut State, a: Action) {
             art.cursor = toks.iter().last().map_or(0, |t| t.start);
         }
         Select => {
+            // A span's selection (just tagged, `]`) is not one being
+            // made: `v` starts a new one at the cursor, past the span.
             art.selection = match art.selection {
-                Some(_) => None,
-                None => selection_at_cursor(art, Edge::End),
+                Some(s) if s.origin.is_none() => None,
+                _ => selection_at_cursor(art, Edge::End),
             };
         }
         ExtendLeft | ExtendRight => {
@@ -179,6 +188,28 @@ pub fn motion_action(state: &mut State, a: Action) {
                 };
             }
         }
+        SelectName => select_name(state),
+        NextName => {
+            let from = art
+                .selection
+                .map_or(art.cursor, |s| s.end.max(art.cursor + 1));
+            select_next_name(state, from);
+        }
+        ExtendToPhraseEnd => {
+            let sel = art
+                .selection
+                .or_else(|| selection_at_cursor(art, Edge::End));
+            if let Some(mut sel) = sel {
+                if let Some(mut i) = toks.before(sel.end) {
+                    while same_phrase(doc, i) {
+                        i += 1;
+                    }
+                    sel.end = toks.get(i).end;
+                    sel.active = Edge::End;
+                }
+                art.selection = Some(sel);
+            }
+        }
         NextSpan => step_span(state, Step::Forward),
         PrevSpan => step_span(state, Step::Back),
         SearchNext => search_step_from(state, Step::Forward, Matches::After),
@@ -220,10 +251,12 @@ fn extend(toks: &Tokens, mut sel: Selection, right: bool) -> Selection {
             }
         }
         (Edge::Start, true) => {
+            // The start of the token after the one the start is in.
             let next_start = toks
-                .at_or_after(sel.start + 1)
-                .map(|i| toks.get(i).start)
-                .filter(|&s| s > sel.start);
+                .at_or_after(sel.start)
+                .map(|i| i + 1)
+                .filter(|&j| j < toks.len())
+                .map(|j| toks.get(j).start);
             match next_start.filter(|&s| s < sel.end) {
                 Some(s) => sel.start = s,
                 None => {
@@ -234,6 +267,115 @@ fn extend(toks: &Tokens, mut sel: Selection, right: bool) -> Selection {
         }
     }
     sel
+}
+
+/// Whether token `i` is a word that starts with a capital letter.
+fn capitalised(doc: &crate::core::document::Document, i: usize) -> bool {
+    let t = doc.tokens().get(i);
+    doc.text
+        .slice(t.start, t.end)
+        .chars()
+        .next()
+        .is_some_and(char::is_uppercase)
+}
+
+/// Whether token `i + 1` follows token `i` in the same phrase: a word
+/// after nothing but spaces (no line break), or a mark inside a word such
+/// as the `-` and `/` of "34-NQ/TW" and "08/08/2022" (glued on both sides).
+fn same_phrase(doc: &crate::core::document::Document, i: usize) -> bool {
+    let toks = doc.tokens();
+    if i + 1 >= toks.len() {
+        return false;
+    }
+    let (a, b) = (toks.get(i), toks.get(i + 1));
+    let word = |r: &std::ops::Range<usize>| {
+        doc.text
+            .slice(r.start, r.end)
+            .chars()
+            .next()
+            .is_some_and(char::is_alphanumeric)
+    };
+    if word(&b) {
+        return !doc.text.slice(a.end, b.start).contains(['\n', '\r']);
+    }
+    let glued_word_after = i + 2 < toks.len() && {
+        let c = toks.get(i + 2);
+        c.start == b.end && word(&c)
+    };
+    a.end == b.start && glued_word_after
+}
+
+/// The last token of the run of capitalised words that token `i` starts.
+fn run_end(doc: &crate::core::document::Document, mut i: usize) -> usize {
+    while same_phrase(doc, i) && capitalised(doc, i + 1) {
+        i += 1;
+    }
+    i
+}
+
+/// How many tokens `e` looks ahead for a capitalised word: a key stays
+/// fast in an article without one.
+const NAME_REACH: usize = 5_000;
+
+/// `e`: most Vietnamese names, places and organisations are runs of
+/// capitalised syllables ("Nguyễn Phú Trọng"), or such runs joined by a
+/// few lower-case ones ("Ban Đối ngoại Trung ương"). The first press
+/// selects from the cursor's capitalised word (or the next one) to the end
+/// of its run; each further press grows the selection over the lower-case
+/// words after it to the end of the next run in the same phrase, and at
+/// the phrase's end (punctuation, a line break) selects the next name
+/// instead, so that `e` also skips from name to name. A span's
+/// selection (just tagged, or `]`) is left alone: `e` starts afresh at the
+/// cursor.
+fn select_name(state: &mut State) {
+    let Some(art) = state.article_mut() else {
+        return;
+    };
+    let doc = &art.doc;
+    let toks = doc.tokens();
+    let growing = art.selection.filter(|s| s.origin.is_none());
+    if let Some(sel) = growing {
+        let Some(mut i) = toks.before(sel.end) else {
+            return;
+        };
+        while same_phrase(doc, i) {
+            i += 1;
+            if capitalised(doc, i) {
+                let end = toks.get(run_end(doc, i)).end;
+                art.selection = Some(Selection {
+                    end,
+                    active: Edge::End,
+                    ..sel
+                });
+                return;
+            }
+        }
+        // At the end of the phrase: on to the next name.
+        return select_next_name(state, sel.end);
+    }
+    let from = art.cursor;
+    select_next_name(state, from);
+}
+
+/// Selects the run of capitalised words at or after char `from` (from
+/// `from` on, if it is inside the run's first word).
+fn select_next_name(state: &mut State, from: usize) {
+    let Some(art) = state.article_mut() else {
+        return;
+    };
+    let doc = &art.doc;
+    let toks = doc.tokens();
+    let first = toks
+        .at_or_after(from)
+        .and_then(|i| (i..toks.len().min(i + NAME_REACH)).find(|&i| capitalised(doc, i)));
+    match first {
+        Some(i) => {
+            let start = toks.get(i).start.max(from);
+            let end = toks.get(run_end(doc, i)).end;
+            art.selection = Some(Selection::of_range(start, end, None));
+        }
+        None => state.info("no capitalised word further on"),
+    }
 }
 
 /// `v`: from the cursor to the end of its token.
@@ -318,11 +460,19 @@ fn step_span(state: &mut State, step: Step) {
         }
         None => neighbour_span(spans, (art.cursor, usize::MAX), false),
     };
-    match found.and_then(|i| spans.nth(i)).cloned().map(|s| ((), s)) {
-        Some((_, s)) => {
+    match found.and_then(|i| Some((i, spans.nth(i)?.clone()))) {
+        Some((i, s)) => {
             art.selection = Some(Selection::of_range(s.start, s.end, Some(s.id)));
             let total = spans.len();
-            state.info(format!("span of {total}: {} “{}”", s.label, s.text));
+            // Its place in reading order: spans sharing a start are stored
+            // inner first but read outer first.
+            let lo = spans.partition_point(|x| x.start < s.start);
+            let hi = spans.partition_point(|x| x.start <= s.start);
+            let number = lo + (hi - i);
+            state.info(format!(
+                "span {number} of {total}: {} “{}”",
+                s.label, s.text
+            ));
         }
         None if spans.is_empty() => state.error("no spans in this article yet"),
         None => state.info(if forward {
@@ -333,19 +483,25 @@ fn step_span(state: &mut State, step: Step) {
     }
 }
 
-pub fn run_search(state: &mut State, query: &str, case_insensitive: bool) {
+/// What a search for `query` ignores: smart unless `exact`.
+pub fn search_fold(query: &str, exact: bool) -> Fold {
+    if exact {
+        Fold::EXACT
+    } else {
+        Fold::smart(query)
+    }
+}
+
+pub fn run_search(state: &mut State, query: &str, exact: bool) {
     if query.is_empty() {
         return;
     }
+    let fold = search_fold(query, exact);
     let Some(art) = state.article_mut() else {
         return;
     };
-    if art
-        .search_index
-        .as_ref()
-        .is_none_or(|i| i.case_insensitive != case_insensitive)
-    {
-        art.search_index = Some(SearchIndex::new(&art.doc.text, case_insensitive));
+    if art.search_index.as_ref().is_none_or(|i| i.fold() != fold) {
+        art.search_index = Some(SearchIndex::with_fold(&art.doc.text, fold));
     }
     let matches = art
         .search_index
@@ -354,7 +510,8 @@ pub fn run_search(state: &mut State, query: &str, case_insensitive: bool) {
         .unwrap_or_default();
     state.last_search = Some(LastSearch {
         query: query.into(),
-        case_insensitive,
+        exact,
+        fold,
         matches,
     });
     if let Some(art) = state.article_mut() {
@@ -384,12 +541,11 @@ fn search_step_from(state: &mut State, step: Step, from: Matches) {
         return;
     };
     if last.matches.is_empty() {
-        let ci = if last.case_insensitive {
-            " (ignoring case)"
-        } else {
-            ""
-        };
-        state.error(format!("no match for “{}”{ci}", last.query));
+        state.error(format!(
+            "no match for “{}” ({}; Alt-c in the prompt toggles exact)",
+            last.query,
+            last.fold.describe()
+        ));
         return;
     }
     let at = art.selection.map_or(art.cursor, |s| s.range().0);

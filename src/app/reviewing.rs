@@ -221,7 +221,10 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
                 Tag(_) => editing::tag_action(state, a),
                 _ => vec![],
             };
-            state.review.dirty = true;
+            // The list moves on to the next row; the text and the status
+            // bar follow it.
+            rebuild_rows(state);
+            show_row(state);
             return effects;
         }
     }
@@ -276,6 +279,8 @@ pub fn text_action(state: &mut State, a: Action) -> Vec<Effect> {
         MarkReviewed => mark_reviewed(state),
         NextUnreviewed | PrevUnreviewed => {
             step_unreviewed(state, step);
+            // Where `}` landed: from there the next `}` moves on.
+            state.review.stepped = state.article().and_then(|a| a.selection?.origin);
             vec![]
         }
         NextCase => {
@@ -372,38 +377,57 @@ fn mark_reviewed(state: &mut State) -> Vec<Effect> {
     editing::commit(state, Edit::SetStatus { before, after }, None)
 }
 
-/// Moves to the next (or previous) span without a review decision.
+/// Moves to the next (or previous) span without a review decision, in
+/// reading order (outer before inner), wrapping at the ends. From a bare
+/// cursor an unreviewed span starting at it is the next one: `g }` lands
+/// on the first span, not the second.
 fn step_unreviewed(state: &mut State, step: Step) {
     let forward = step == Step::Forward;
+    let stepped = state.review.stepped.take();
     let Some(art) = state.article_mut() else {
         return;
     };
-    let from = art.selection.map_or(art.cursor, |s| s.start);
     let spans = &art.doc.spans;
-    let pick = if forward {
-        spans
-            .iter()
-            .filter(|s| s.review.is_none() && s.start > from)
-            .min_by_key(|s| (s.start, std::cmp::Reverse(s.end)))
-            .or_else(|| {
-                spans
-                    .iter()
-                    .filter(|s| s.review.is_none())
-                    .min_by_key(|s| (s.start, std::cmp::Reverse(s.end)))
-            })
+    let order = |s: &Span| (s.start, std::cmp::Reverse(s.end));
+    // Where we are: the selected span, or the cursor.
+    let selected = art
+        .selection
+        .and_then(|sel| spans.find(sel.origin?, sel.start));
+    // An unreviewed span `}` did not land on (`a` went on to it, or the
+    // list, or `]`) is the next decision: `}` stays on it.
+    let stay = forward && selected.is_some_and(|s| s.review.is_none() && Some(s.id) != stepped);
+    let here = selected.map(order);
+    let cursor = art.cursor;
+    let after = |s: &Span| match here {
+        Some(h) => order(s) > h,
+        None => s.start >= cursor,
+    };
+    let before = |s: &Span| match here {
+        Some(h) => order(s) < h,
+        None => s.start < cursor,
+    };
+    let open = || spans.iter().filter(|s| s.review.is_none());
+    let (pick, wrapped) = if stay {
+        (selected, false)
+    } else if forward {
+        match open().filter(|s| after(s)).min_by_key(|s| order(s)) {
+            Some(s) => (Some(s), false),
+            None => (open().min_by_key(|s| order(s)), true),
+        }
     } else {
-        spans
-            .iter()
-            .filter(|s| s.review.is_none() && s.start < from)
-            .max_by_key(|s| (s.start, std::cmp::Reverse(s.end)))
+        match open().filter(|s| before(s)).max_by_key(|s| order(s)) {
+            Some(s) => (Some(s), false),
+            None => (open().max_by_key(|s| order(s)), true),
+        }
     };
     match pick.cloned() {
         Some(s) => {
             art.selection = Some(Selection::of_range(s.start, s.end, Some(s.id)));
             art.cursor = s.start;
-            let left = spans.iter().filter(|s| s.review.is_none()).count();
+            let left = open().count();
             refresh_view(state);
-            state.info_after(format!("{left} unreviewed: {} “{}”", s.label, s.text));
+            let w = if wrapped { " (wrapped)" } else { "" };
+            state.info_after(format!("{left} unreviewed: {} “{}”{w}", s.label, s.text));
         }
         None => {
             state.info_after("every span here is reviewed: D marks the article reviewed");
@@ -446,7 +470,16 @@ fn next_case(state: &mut State) {
         .find(|(_, p)| (p.article, p.start) > here)
         .unwrap_or(&places[0]);
     let (ci, p) = (*ci, (*p).clone());
+    let moved = state.current != Some(p.article);
     state.current = Some(p.article);
+    if moved
+        && let Some(row) = state
+            .visible_articles()
+            .iter()
+            .position(|&i| i == p.article)
+    {
+        state.list_selected = row;
+    }
     let span = state
         .article()
         .and_then(|a| a.doc.spans.with_extent(p.start, p.end))
@@ -461,8 +494,14 @@ fn next_case(state: &mut State) {
     } else {
         "tagged here"
     };
+    let moved = if moved {
+        let name = &state.project.articles[p.article].stem;
+        format!(" · now in {name} (u undoes this article's edits)")
+    } else {
+        String::new()
+    };
     state.info(format!(
-        "case {}/{}: {} ({here})",
+        "case {}/{}: {} ({here}){moved}",
         ci + 1,
         cases.len(),
         cases[ci].describe()

@@ -83,6 +83,9 @@ pub struct ReviewView {
     /// `c` was pressed while the cases were being computed: jump when they
     /// arrive, unless another key came first.
     pub next_case_pending: bool,
+    /// The span `}` last landed on: `}` from any other unreviewed span
+    /// under the cursor (reached by `a`, the list, `g`) stays on it first.
+    pub stepped: Option<u64>,
 }
 
 impl Default for ReviewView {
@@ -104,6 +107,7 @@ impl Default for ReviewView {
             cases_computing: false,
             cases_done: None,
             next_case_pending: false,
+            stepped: None,
         }
     }
 }
@@ -115,13 +119,19 @@ pub enum Overlay {
     Help {
         scroll: u16,
     },
+    /// The message log: the last messages, whole.
+    Messages {
+        scroll: u16,
+    },
     LabelPicker {
         filter: String,
         selected: usize,
     },
     Search {
         input: String,
-        case_insensitive: bool,
+        /// `Alt-c`: match case and accents whatever the query (else smart:
+        /// `core::search::Fold::smart`).
+        exact: bool,
     },
     /// Typing the span list's text filter.
     FilterText {
@@ -139,6 +149,9 @@ pub enum Overlay {
     /// A question about suggestions (accept all, approve a command).
     Suggest(super::suggestions::Prompt),
 }
+
+/// How many messages `M` shows.
+pub const MESSAGE_LOG_LEN: usize = 50;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageKind {
@@ -204,7 +217,8 @@ pub enum SaveState {
 #[derive(Debug, Clone)]
 pub struct LastSearch {
     pub query: String,
-    pub case_insensitive: bool,
+    pub exact: bool,
+    pub fold: crate::core::search::Fold,
     pub matches: Vec<(usize, usize)>,
 }
 
@@ -359,6 +373,11 @@ pub struct State {
     pub current: Option<usize>,
     pub last_search: Option<LastSearch>,
     pub message: Option<Message>,
+    /// The last messages, oldest first (`M` shows them whole).
+    pub message_log: std::collections::VecDeque<Message>,
+    /// The message was set while handling the current key: `info_after`
+    /// adds to it then, and only then.
+    pub message_fresh: bool,
     pub size: (u16, u16),
     /// A mouse drag in progress started at this char.
     pub drag_from: Option<usize>,
@@ -389,6 +408,8 @@ impl State {
             articles: vec![None; n],
             current: None,
             last_search: None,
+            message_log: message.iter().cloned().collect(),
+            message_fresh: false,
             message,
             size,
             drag_from: None,
@@ -437,27 +458,36 @@ impl State {
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            kind: MessageKind::Info,
-            text: text.into(),
-        });
+        self.say(MessageKind::Info, text.into());
     }
 
-    /// An info message after what an action already said ("accepted …; next …").
+    /// An info message after what the same key already said ("accepted …;
+    /// next …"). A message from an earlier key is replaced: a message says
+    /// one thing.
     pub fn info_after(&mut self, text: impl Into<String>) {
         let text = text.into();
-        let text = match &self.message {
-            Some(m) => format!("{}; {text}", m.text),
-            None => text,
-        };
-        self.info(text);
+        match self.message.as_ref().filter(|_| self.message_fresh) {
+            Some(m) => {
+                let text = format!("{}; {text}", m.text);
+                self.message_log.pop_back();
+                self.info(text);
+            }
+            None => self.info(text),
+        }
     }
 
     pub fn error(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            kind: MessageKind::Error,
-            text: text.into(),
-        });
+        self.say(MessageKind::Error, text.into());
+    }
+
+    fn say(&mut self, kind: MessageKind, text: String) {
+        let m = Message { kind, text };
+        if self.message_log.len() == MESSAGE_LOG_LEN {
+            self.message_log.pop_front();
+        }
+        self.message_log.push_back(m.clone());
+        self.message = Some(m);
+        self.message_fresh = true;
     }
 
     /// The save of article `index` as it is now, if it is open.

@@ -33,7 +33,7 @@ pub fn sync(state: &mut State) -> Vec<Effect> {
         out.push(Effect::Suggest(SuggestEffect::Build));
     }
     learn_from_history(state);
-    // `e`'s selection is gone (Esc, a move): a later one is not from it.
+    // `E`'s selection is gone (Esc, a move): a later one is not from it.
     if state.article().is_none_or(|a| a.selection.is_none()) {
         state.suggest.editing = None;
     }
@@ -481,7 +481,7 @@ pub fn accept(state: &mut State) -> Vec<Effect> {
 }
 
 /// A digit: on a suggestion (nothing selected), accepts it with that label;
-/// with a selection made from a suggestion by `e`, tags the selection
+/// with a selection made from a suggestion by `E`, tags the selection
 /// keeping the suggestion's source; otherwise tags as always.
 pub fn tag_action(state: &mut State, a: Action) -> Vec<Effect> {
     let Some(i) = a.tag_index() else {
@@ -647,7 +647,7 @@ pub fn undo_redo(state: &mut State, step: Step) -> Vec<Effect> {
     vec![save]
 }
 
-/// `e`: selects the suggestion at the cursor so that its edges can be
+/// `E`: selects the suggestion at the cursor so that its edges can be
 /// moved (`H` `L` `,` `.` `o`); a digit then tags it, keeping its source.
 pub fn edit(state: &mut State) -> Vec<Effect> {
     let Some(s) = current(state) else {

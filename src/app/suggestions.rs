@@ -96,7 +96,7 @@ pub struct SuggestState {
     pub articles: HashMap<usize, ArticleSuggestions>,
     /// Commands already asked about this session.
     pub asked_trust: Vec<Vec<String>>,
-    /// `e` made a selection of this suggestion: tagging it keeps the source.
+    /// `E` made a selection of this suggestion: tagging it keeps the source.
     pub editing: Option<Suggestion>,
 }
 

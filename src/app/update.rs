@@ -42,13 +42,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
 
 fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
-        Msg::Key(key) => on_key(state, key),
+        Msg::Key(key) => {
+            state.message_fresh = false;
+            on_key(state, key)
+        }
         Msg::Paste(text) => super::paste::paste(state, &text),
         Msg::Action(a) => on_action(state, a),
         Msg::Mouse(m) => on_mouse(state, m),
         Msg::Resize(w, h) => {
             state.size = (w, h);
-            if let Overlay::Help { scroll } = &mut state.overlay {
+            if let Overlay::Help { scroll } | Overlay::Messages { scroll } = &mut state.overlay {
                 *scroll = 0;
             }
             refresh_view(state);
@@ -80,6 +83,7 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
             // document (`State::slot`), whatever the scan read.
             if let Some(slot) = state.project.articles.get_mut(index) {
                 *slot = *meta;
+                slot.scanned = true;
             }
             vec![]
         }
@@ -119,6 +123,18 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             }
             return vec![];
         }
+        Overlay::Messages { scroll } => {
+            state.overlay = match key.code {
+                Code::Down | Code::Char('j') => Overlay::Messages {
+                    scroll: scroll.saturating_add(1),
+                },
+                Code::Up | Code::Char('k') => Overlay::Messages {
+                    scroll: scroll.saturating_sub(1),
+                },
+                _ => Overlay::None,
+            };
+            return vec![];
+        }
         Overlay::LabelPicker {
             mut filter,
             mut selected,
@@ -155,28 +171,25 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
         }
         Overlay::Search {
             mut input,
-            mut case_insensitive,
+            mut exact,
         } => {
             match key.code {
                 Code::Esc => return vec![],
                 Code::Enter => {
-                    motion::run_search(state, &input, case_insensitive);
+                    motion::run_search(state, &input, exact);
                     return vec![];
                 }
                 Code::Backspace => {
                     input.pop();
                 }
-                Code::Char('c') if key.mods.alt => case_insensitive = !case_insensitive,
+                Code::Char('c') if key.mods.alt => exact = !exact,
                 _ => {
                     if let Some(c) = key.typed() {
                         input.push(c);
                     }
                 }
             }
-            state.overlay = Overlay::Search {
-                input,
-                case_insensitive,
-            };
+            state.overlay = Overlay::Search { input, exact };
             return vec![];
         }
         Overlay::Conflicts { selected } => return watching::key(state, key, selected),
@@ -185,7 +198,9 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
         Overlay::FilterText { mut input } => {
             let open = !matches!(key.code, Code::Esc | Code::Enter);
             match key.code {
-                Code::Esc | Code::Enter => {}
+                // Esc drops the filter, Enter keeps it.
+                Code::Esc => input.clear(),
+                Code::Enter => {}
                 Code::Backspace => {
                     input.pop();
                 }
@@ -269,6 +284,10 @@ fn on_loaded(
         return vec![];
     }
     match (&read_only, &loaded.notice) {
+        // The lock's reason already starts with "read-only".
+        (Some(reason), _) if reason.to_string().starts_with("read-only") => {
+            state.error(reason.to_string())
+        }
         (Some(reason), _) => state.error(format!("read-only: {reason}")),
         (None, Some(notice)) => state.error(notice.clone()),
         (None, None) => state.message = None,

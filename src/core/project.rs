@@ -21,6 +21,12 @@ pub struct ArticleMeta {
     pub span_count: usize,
     /// Why the article or its sidecar cannot be used as it is.
     pub problem: Option<String>,
+    /// Read (or glanced at) since listing: until then status, count and
+    /// title are placeholders, which the list shows as "…".
+    pub scanned: bool,
+    /// The article or its sidecar could not be read: status and count are
+    /// unknown (not "todo, 0 spans").
+    pub unreadable: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -167,6 +173,8 @@ impl Project {
         }
         let mut meta = ArticleMeta::listed(file_name.clone());
         self.glance(file_name, &mut meta);
+        meta.scanned = true;
+        meta.unreadable = meta.problem.is_some();
         meta
     }
 
@@ -223,15 +231,23 @@ impl Project {
             status: Status::Todo,
             span_count: 0,
             problem: None,
+            scanned: true,
+            unreadable: false,
         };
         match self.load(file_name) {
             Ok(l) => {
                 meta.title = title_of(l.doc.text.as_str()).unwrap_or(stem);
                 meta.status = l.doc.status;
                 meta.span_count = l.doc.spans.len();
+                // Read-only without re-placed spans: the sidecar itself
+                // could not be used.
+                meta.unreadable = l.read_only.is_some() && l.reanchored.is_none();
                 meta.problem = l.read_only.or(l.notice);
             }
-            Err(e) => meta.problem = Some(e),
+            Err(e) => {
+                meta.unreadable = true;
+                meta.problem = Some(e);
+            }
         }
         meta
     }
@@ -476,6 +492,8 @@ impl ArticleMeta {
             status: Status::Todo,
             span_count: 0,
             problem: None,
+            scanned: false,
+            unreadable: false,
         }
     }
 }

@@ -1,6 +1,7 @@
-//! Search that ignores Unicode normalisation (and, optionally, case).
-//! Text and query are both folded per grapheme cluster to NFD; a match must
-//! start and end on cluster boundaries, so "e" never matches inside "ễ".
+//! Search that ignores Unicode normalisation (and, optionally, case and
+//! accents). Text and query are both folded per grapheme cluster to NFD; a
+//! match must start and end on cluster boundaries, so "e" never matches
+//! inside "ễ" unless accents are ignored.
 
 use super::text::Text;
 
@@ -16,6 +17,61 @@ pub struct SearchIndex {
     /// plus a sentinel for the end.
     clusters: Vec<(u32, u32)>,
     pub case_insensitive: bool,
+    pub ignore_accents: bool,
+}
+
+/// What a search ignores besides normalisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fold {
+    pub case: bool,
+    pub accents: bool,
+}
+
+impl Fold {
+    pub const EXACT: Fold = Fold {
+        case: false,
+        accents: false,
+    };
+
+    /// Smart folding, as people type: case is ignored unless the query has
+    /// an upper-case letter, accents unless it has one (`đ` counts), so
+    /// "le hoai trung" finds "Lê Hoài Trung" and "Lê" finds only "Lê".
+    pub fn smart(query: &str) -> Fold {
+        let accented = query
+            .nfd()
+            .any(|c| unicode_normalization::char::is_combining_mark(c) || matches!(c, 'đ' | 'Đ'));
+        Fold {
+            case: !query.chars().any(char::is_uppercase),
+            accents: !accented,
+        }
+    }
+
+    /// In words, for the prompt and messages: "ignoring case and accents".
+    pub fn describe(self) -> &'static str {
+        match (self.case, self.accents) {
+            (true, true) => "ignoring case and accents",
+            (true, false) => "ignoring case",
+            (false, true) => "ignoring accents",
+            (false, false) => "exact",
+        }
+    }
+}
+
+/// `s` folded as `f` says, per char.
+fn fold_as(s: &str, f: Fold) -> String {
+    let folded = fold(s, f.case);
+    if !f.accents {
+        return folded;
+    }
+    folded
+        .chars()
+        .filter(|&c| !unicode_normalization::char::is_combining_mark(c))
+        .map(|c| match c {
+            'đ' => 'd',
+            'Đ' => 'D',
+            c => c,
+        })
+        .collect()
 }
 
 /// NFD, whitespace made a plain space, optionally lower-cased.
@@ -45,20 +101,38 @@ pub fn fold_loose(s: &str) -> String {
 
 impl SearchIndex {
     pub fn new(text: &Text, case_insensitive: bool) -> Self {
+        Self::with_fold(
+            text,
+            Fold {
+                case: case_insensitive,
+                accents: false,
+            },
+        )
+    }
+
+    pub fn with_fold(text: &Text, fold: Fold) -> Self {
         let s = text.as_str();
         let mut folded = String::with_capacity(s.len() + s.len() / 8);
         let mut clusters = Vec::with_capacity(s.len() / 2);
         let mut c = 0u32;
         for g in s.graphemes(true) {
             clusters.push((folded.len() as u32, c));
-            folded.push_str(&fold(g, case_insensitive));
+            folded.push_str(&fold_as(g, fold));
             c += g.chars().count() as u32;
         }
         clusters.push((folded.len() as u32, c));
         SearchIndex {
             folded,
             clusters,
-            case_insensitive,
+            case_insensitive: fold.case,
+            ignore_accents: fold.accents,
+        }
+    }
+
+    pub fn fold(&self) -> Fold {
+        Fold {
+            case: self.case_insensitive,
+            accents: self.ignore_accents,
         }
     }
 
@@ -71,7 +145,7 @@ impl SearchIndex {
 
     /// Every match of `query`, as char ranges of the text, in order.
     pub fn find_all(&self, query: &str) -> Vec<(usize, usize)> {
-        let q = fold(query, self.case_insensitive);
+        let q = fold_as(query, self.fold());
         if q.is_empty() {
             return Vec::new();
         }
@@ -124,6 +198,37 @@ mod tests {
     fn loose_folding_for_filters() {
         assert_eq!(fold_loose("Ủy ban Đối ngoại"), "uy ban doi ngoai");
         assert_eq!(fold_loose(&"Hà Nội".nfd().collect::<String>()), "ha noi");
+    }
+
+    #[test]
+    fn smart_folding_ignores_what_the_query_leaves_out() {
+        let nfd: String = "Ông Lê Hoài Trung, lê, Đà".nfd().collect();
+        for text in [Text::new(nfd.nfc().collect::<String>()), Text::new(nfd)] {
+            // The matches, in NFC, whatever form the text is in.
+            let find = |q: &str| -> Vec<String> {
+                let idx = SearchIndex::with_fold(&text, Fold::smart(q));
+                idx.find_all(q)
+                    .into_iter()
+                    .map(|(s, e)| text.slice(s, e).nfc().collect())
+                    .collect()
+            };
+            assert_eq!(find("le hoai trung"), ["Lê Hoài Trung"]);
+            assert_eq!(find("le"), ["Lê", "lê"]);
+            // An accent or a capital in the query is matched exactly.
+            assert_eq!(find("Lê"), ["Lê"]);
+            assert_eq!(find("lê"), ["Lê", "lê"]);
+            assert_eq!(find("Le"), ["Lê"]);
+            assert!(find("LE").is_empty());
+            assert_eq!(find("da"), ["Đà"]);
+            assert!(find("đa").is_empty());
+            // A base letter never matches half of a cluster.
+            assert_eq!(find("l"), ["L", "l"]);
+        }
+        assert_eq!(
+            Fold::smart("le hoai").describe(),
+            "ignoring case and accents"
+        );
+        assert_eq!(Fold::smart("Lê").describe(), "exact");
     }
 
     #[test]

@@ -27,6 +27,15 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         .slots()
         .filter(|a| a.status() == Status::Reviewed)
         .count();
+    // Until every article has been read the count is not known.
+    let all_read = state
+        .slots()
+        .all(|a| a.meta().scanned || matches!(a, crate::app::state::Slot::Open(..)));
+    let reviewed = if all_read {
+        reviewed.to_string()
+    } else {
+        "…".into()
+    };
     let title = match state.list_filter {
         None => format!(" Articles ({n}) "),
         Some(f) => format!(" Articles: {} of {n} {f} (s: next) ", shown.len()),
@@ -40,7 +49,9 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     f.render_widget(block, area);
     if n == 0 {
         f.render_widget(
-            Paragraph::new("No articles: put .txt files in articles/"),
+            // Wrapped: the list pane is narrow at every width.
+            Paragraph::new("No articles: put .txt files in articles/")
+                .wrap(ratatui::widgets::Wrap { trim: true }),
             inner,
         );
         return;
@@ -63,23 +74,42 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
                 Modifier::UNDERLINED
             });
         }
+        let open = state.articles[i].is_some();
+        let known = open || a.scanned;
+        let unreadable = !open && a.unreadable;
         let warn = if a.problem.is_some() { "⚠ " } else { "" };
+        let mark = if !known || unreadable {
+            "…"
+        } else {
+            status_mark(slot.status())
+        };
+        // The file name identifies an article; the first line of the text
+        // (often a date or a caption) follows it once read.
         lines.push(Line::from(vec![
-            Span::raw(format!("{} ", status_mark(slot.status()))),
-            Span::styled(format!("{warn}{}", a.title), title_style),
+            Span::raw(format!("{mark} ")),
+            Span::styled(format!("{warn}{}", a.stem), title_style),
         ]));
-        let mut spans = super::plural(slot.span_count(), "span");
-        // Review progress is known once the article has been read.
-        if let Some(art) = &state.articles[i] {
-            let r = art.doc.spans.reviewed();
-            if r > 0 || state.mode == crate::app::state::Mode::Review {
-                spans += &format!(" · {r} reviewed");
+        let second = if unreadable {
+            "  unreadable: Enter says why".to_string()
+        } else if !known {
+            "  …".to_string()
+        } else {
+            let mut spans = super::plural(slot.span_count(), "span");
+            // Review progress is known once the article has been read.
+            if let Some(art) = &state.articles[i] {
+                let r = art.doc.spans.reviewed();
+                if r > 0 || state.mode == crate::app::state::Mode::Review {
+                    spans += &format!(" · {r} reviewed");
+                }
             }
-        }
-        lines.push(Line::styled(
-            format!("  {} · {spans}", slot.status()),
-            theme.dim(),
-        ));
+            let title = if a.title != a.stem {
+                format!(" · {}", a.title)
+            } else {
+                String::new()
+            };
+            format!("  {} · {spans}{title}", slot.status())
+        };
+        lines.push(Line::styled(second, theme.dim()));
     }
     f.render_widget(Paragraph::new(lines), inner);
 }

@@ -44,6 +44,7 @@ pub fn draw(f: &mut Frame, state: &State) {
     status::draw_prompt(f, p.prompt, state, theme);
     match &state.overlay {
         Overlay::Help { scroll } => overlay::draw_help(f, area, state, *scroll),
+        Overlay::Messages { scroll } => overlay::draw_messages(f, area, state, theme, *scroll),
         Overlay::LabelPicker { filter, selected } => {
             overlay::draw_picker(f, area, state, theme, filter, *selected)
         }

@@ -8,7 +8,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
@@ -68,7 +68,9 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
     lines.push(Line::raw(
         "  Enter / Esc        find the next match / cancel",
     ));
-    lines.push(Line::raw("  Alt-c              toggle ignoring case"));
+    lines.push(Line::raw(
+        "  Alt-c              exact search (case and accents) / smart",
+    ));
     lines.push(Line::styled(
         "In the label picker",
         Style::default().add_modifier(Modifier::BOLD),
@@ -79,7 +81,10 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
         "Selections: v starts one on the cursor token, H/L grow or shrink it by",
     ));
     lines.push(Line::raw(
-        "a token, , and . move its edge by one character, o switches edges.",
+        "a token, , and . move its edge by one character, o switches edges;",
+    ));
+    lines.push(Line::raw(
+        "e selects a name (again: grows it), w the next name, $ to the phrase end.",
     ));
     let cfg = match &state.config.path {
         Some(p) => format!("Settings: {}", p.display()),
@@ -102,6 +107,35 @@ pub fn draw_help(f: &mut Frame, area: Rect, state: &State, scroll: u16) {
         Paragraph::new(lines)
             .block(block)
             .scroll((scroll.min(max_scroll), 0)),
+        rect,
+    );
+}
+
+/// `M`: the last messages, newest first, wrapped to be read whole.
+pub fn draw_messages(f: &mut Frame, area: Rect, state: &State, theme: Theme, scroll: u16) {
+    use crate::app::state::MessageKind;
+    let rect = centered(area, 84, area.height);
+    let mut lines: Vec<Line> = Vec::new();
+    for m in state.message_log.iter().rev() {
+        let (style, prefix) = match m.kind {
+            MessageKind::Error if !theme.color => (theme.error(), "! "),
+            MessageKind::Error => (theme.error(), "• "),
+            MessageKind::Info => (Style::default(), "• "),
+        };
+        lines.push(Line::styled(format!("{prefix}{}", m.text), style));
+    }
+    if lines.is_empty() {
+        lines.push(Line::styled("no messages yet", theme.dim()));
+    }
+    f.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" Messages, newest first (Esc closes, j/k scroll) ");
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
         rect,
     );
 }

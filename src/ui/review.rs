@@ -42,6 +42,23 @@ fn fit(s: &str, width: usize, from_end: bool) -> String {
     if from_end { pad + &body } else { body + &pad }
 }
 
+/// Fits `s` into `width` columns keeping both ends: a span too long for
+/// its column shows where it starts and where it ends, "…" in the middle.
+fn fit_middle(s: &str, width: usize) -> String {
+    let w: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if w <= width || width < 3 {
+        return fit(s, width, false);
+    }
+    let keep = width - 1;
+    // Each part is exactly its width (a wide char that does not fit
+    // leaves a space), so the column stays aligned.
+    format!(
+        "{}…{}",
+        fit(s, keep.div_ceil(2), false),
+        fit(s, keep / 2, true)
+    )
+}
+
 /// Project progress: reviewed spans and articles over the loaded articles.
 pub fn progress(state: &State) -> String {
     let (mut spans, mut reviewed) = (0, 0);
@@ -127,7 +144,22 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     };
     let (label_w, state_w) = (7 + by_w + src_w, 9);
     let ctx_total = w.saturating_sub(label_w + state_w + 2);
-    let span_w = (ctx_total * 3 / 10).max(4);
+    // The span column is as wide as the longest span on screen, leaving
+    // some context on each side; longer spans are cut in the middle.
+    let longest = rv
+        .rows
+        .iter()
+        .skip(first)
+        .take(visible)
+        .filter_map(|r| {
+            let art = state.articles[r.article].as_ref()?;
+            let t = art.doc.text.slice(r.start, r.end);
+            Some(t.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>() + 2)
+        })
+        .max()
+        .unwrap_or(0);
+    let min_ctx = (ctx_total / 6).min(12);
+    let span_w = longest.min(ctx_total.saturating_sub(2 * min_ctx)).max(4);
     let left_w = (ctx_total.saturating_sub(span_w)) / 2;
     let right_w = ctx_total.saturating_sub(span_w + left_w);
     let schema = &state.project.schema;
@@ -153,7 +185,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
             Span::styled(
                 // Brackets, as in the text pane: the span stands out
                 // without colour too.
-                fit(&format!("[{}]", t.slice(row.start, row.end)), span_w, false),
+                fit_middle(&format!("[{}]", t.slice(row.start, row.end)), span_w),
                 label_style.add_modifier(Modifier::BOLD),
             ),
             Span::styled(fit(t.slice(row.end, hi), right_w, false), theme.dim()),

@@ -7,10 +7,13 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
 
 pub fn mode(state: &State) -> &'static str {
     match &state.overlay {
         Overlay::Help { .. } => "HELP",
+        Overlay::Messages { .. } => "MESSAGES",
         Overlay::LabelPicker { .. } => "LABEL",
         Overlay::Search { .. } => "SEARCH",
         Overlay::FilterText { .. } => "FILTER",
@@ -27,59 +30,135 @@ pub fn mode(state: &State) -> &'static str {
     }
 }
 
+/// Who is working and how: "lan · blind", "minh · reviewing",
+/// "hoa · adjudicating", "no name".
+pub fn who(state: &State) -> String {
+    let name = state.annotator().unwrap_or_else(|| "no name".into());
+    let blind = state.project.schema.blind;
+    let role = if state.review.adjudication.is_some()
+        || (blind && state.project.annotator_dir.is_none())
+    {
+        Some("adjudicating")
+    } else if state.mode == Mode::Review {
+        Some("reviewing")
+    } else if blind {
+        Some("blind")
+    } else {
+        None
+    };
+    match role {
+        Some(r) => format!("{name} · {r}"),
+        None => name,
+    }
+}
+
+/// `s` cut to `width` columns, ending in "…" when cut.
+pub fn fit(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for g in s.graphemes(true) {
+        let gw = g.width();
+        if w + gw + 1 > width {
+            break;
+        }
+        out.push_str(g);
+        w += gw;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// The status line: the mode on the left and the save state on the right
+/// always show; what is between (position, selection, span, file name)
+/// is shortened with "…" to fit.
 pub fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let bar = theme.status_bar();
-    let mut parts: Vec<Span> = vec![Span::styled(
-        format!(" {} ", mode(state)),
-        bar.add_modifier(ratatui::style::Modifier::BOLD),
-    )];
-    if let Some(art) = state.article() {
+    let width = area.width as usize;
+    let mode = format!(" {} ", mode(state));
+    let mut parts: Vec<Span> = Vec::new();
+    let (middle, right) = if let Some(art) = state.article() {
         let mut s = format!(" @{}", art.cursor);
         if let Some(sel) = art.selection {
             let (a, b) = sel.range();
-            s += &format!(" │ sel {a}–{b} ({})", b - a);
+            // The end moves unless `o` switched: say so then (the
+            // terminal cursor sits on the moving edge too).
+            let edge = match sel.active {
+                crate::app::state::Edge::Start => ", start moves",
+                crate::app::state::Edge::End => "",
+            };
+            s += &format!(" │ sel {a}–{b} ({}){edge}", b - a);
         }
-        if let Some(sp) = art.doc.spans.innermost_at(art.cursor) {
+        // The selected span (a tag leaves it selected with the cursor past
+        // it), else the one under the cursor.
+        let selected = art
+            .selection
+            .and_then(|s| art.doc.spans.find(s.origin?, s.start));
+        if let Some(sp) = selected.or_else(|| art.doc.spans.innermost_at(art.cursor)) {
             s += &format!(" │ {} “{}” #{}", sp.label, sp.text, sp.id);
         }
-        parts.push(Span::styled(s, bar));
-        let (saved, style) = match (&art.read_only, &art.save) {
-            (Some(_), _) => (" │ read-only ".to_string(), theme.error()),
-            (None, SaveState::Saved) if art.revision == 0 => (" │ no edits yet ".to_string(), bar),
-            (None, SaveState::Saved) => (" │ saved ✓ ".to_string(), theme.ok()),
-            (None, SaveState::Pending) => (" │ saving… ".to_string(), bar),
-            (None, SaveState::Failed(_)) => (" │ NOT SAVED ".to_string(), theme.error()),
-        };
-        parts.push(Span::styled(saved, bar.patch(style)));
-        parts.push(Span::styled(format!("│ {}", art.doc.file_name), bar));
-        // Last, so that a narrow bar cuts it before the save state.
-        if let Some(s) = super::suggestions::status(state, art) {
-            parts.push(Span::styled(s, bar));
+        // The suggestion under the cursor says more than the file name, which
+        // a narrow bar cuts first.
+        if let Some(sg) = super::suggestions::status(state, art) {
+            s += &sg;
         }
+        s += &format!(" │ {}", art.doc.file_name);
+        let (saved, style) = match (&art.read_only, &art.save) {
+            (Some(_), _) => ("read-only", theme.error()),
+            (None, SaveState::Saved) if art.revision == 0 => ("no edits yet", bar),
+            (None, SaveState::Saved) => ("saved ✓", theme.ok()),
+            (None, SaveState::Pending) => ("saving…", bar),
+            (None, SaveState::Failed(_)) => ("NOT SAVED", theme.error()),
+        };
+        (s, Some((format!(" {saved} "), style)))
     } else {
-        parts.push(Span::styled(
-            format!(" {} ", state.project.root.display()),
-            bar,
-        ));
+        (format!(" {}", state.project.root.display()), None)
+    };
+    // Who you are, before the save state; dropped only when even the mode
+    // and the save state barely fit.
+    let who = format!(" {} ", who(state));
+    let right_w = right.as_ref().map_or(0, |(r, _)| r.width() + 1);
+    let who = if width >= mode.width() + right_w + who.width() + 10 {
+        Some(who)
+    } else {
+        None
+    };
+    let right_w = right_w + who.as_ref().map_or(0, |w| w.width() + 1);
+    let room = width.saturating_sub(mode.width() + right_w);
+    let middle = fit(&middle, room);
+    let pad = room.saturating_sub(middle.width());
+    parts.push(Span::styled(
+        fit(&mode, width),
+        bar.add_modifier(ratatui::style::Modifier::BOLD),
+    ));
+    parts.push(Span::styled(format!("{middle}{}", " ".repeat(pad)), bar));
+    if let Some(w) = who {
+        parts.push(Span::styled("│", bar));
+        parts.push(Span::styled(w, bar));
+    }
+    if let Some((r, style)) = right {
+        parts.push(Span::styled("│", bar));
+        parts.push(Span::styled(r, bar.patch(style)));
     }
     f.render_widget(Paragraph::new(Line::from(parts)).style(bar), area);
 }
 
 pub fn draw_prompt(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let line = match &state.overlay {
-        Overlay::Search {
-            input,
-            case_insensitive,
-        } => {
-            let case = if *case_insensitive {
-                "ignoring case"
-            } else {
-                "matching case"
-            };
+        Overlay::Search { input, exact } => {
+            let fold = crate::app::motion::search_fold(input, *exact);
+            let toggle = if *exact { "smart" } else { "exact" };
             Line::from(vec![
                 Span::raw(format!("/{input}")),
                 Span::styled(
-                    format!("   ({case}; Alt-c toggles, Enter finds, Esc cancels)"),
+                    format!(
+                        "   ({}; Alt-c {toggle}, Enter finds, Esc cancels)",
+                        fold.describe()
+                    ),
                     theme.dim(),
                 ),
             ])
@@ -93,11 +172,26 @@ pub fn draw_prompt(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
             ),
         ]),
         _ => match &state.message {
-            Some(m) if m.kind == MessageKind::Error => {
-                let prefix = if theme.color { "" } else { "! " };
-                Line::styled(format!("{prefix}{}", m.text), theme.error())
+            Some(m) => {
+                let prefix = if theme.color || m.kind == MessageKind::Info {
+                    ""
+                } else {
+                    "! "
+                };
+                let text = format!("{prefix}{}", m.text);
+                let width = area.width as usize;
+                // Too long for the line: its start, and the key that shows
+                // it whole.
+                let text = if text.width() > width && width >= 30 {
+                    format!("{} M: all", fit(&text, width - " M: all".len()))
+                } else {
+                    fit(&text, width)
+                };
+                match m.kind {
+                    MessageKind::Error => Line::styled(text, theme.error()),
+                    MessageKind::Info => Line::raw(text),
+                }
             }
-            Some(m) => Line::raw(m.text.clone()),
             None => Line::styled("? help · Tab switch pane · q quit", theme.dim()),
         },
     };

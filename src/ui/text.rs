@@ -46,9 +46,18 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let inner = inner.intersection(area);
     f.render_widget(block, area);
     draw_rows(f.buffer_mut(), inner, art, state, theme);
+    // The terminal cursor sits on the selection edge that moves (`o`
+    // switches it), unless a tag left the cursor past the span.
+    let at = match art.selection {
+        Some(s) if (s.start..=s.end).contains(&art.cursor) => match s.active {
+            crate::app::state::Edge::Start => s.start,
+            crate::app::state::Edge::End => art.doc.text.prev_grapheme(s.end).max(s.start),
+        },
+        _ => art.cursor,
+    };
     if focused
         && state.overlay == Overlay::None
-        && let Some((row, col)) = art.layout.cell_of_char(art.cursor)
+        && let Some((row, col)) = art.layout.cell_of_char(at)
         && row >= art.scroll
         && row < art.scroll + inner.height as usize
     {
