@@ -29,27 +29,10 @@ fn span_line(src: &str, id: u64) -> Option<usize> {
         .map(|i| i + 1)
 }
 
-/// The 1-based line of the first merge-conflict marker git leaves in a
-/// file (`<<<<<<< `, `=======`, `>>>>>>> `, and diff3's `|||||||`).
-pub(crate) fn merge_conflict_line(src: &[u8]) -> Option<usize> {
-    src.split(|&b| b == b'\n')
-        .position(|l| {
-            let l = l.strip_suffix(b"\r").unwrap_or(l);
-            l == b"======="
-                || [&b"<<<<<<<"[..], b">>>>>>>", b"|||||||"]
-                    .iter()
-                    .any(|m| l.starts_with(m) && (l.len() == 7 || l[7] == b' '))
-        })
-        .map(|i| i + 1)
-}
-
-/// What to tell about a sidecar git could not merge.
-pub(crate) fn merge_conflict_message(shown: &str, line: usize) -> String {
-    format!(
-        "{shown}:{line}: merge conflict in {shown}, line {line} (git left both sides in the file); \
-         keep one side with `git checkout --ours -- {shown}` (or `--theirs`), or edit the file to \
-         keep the spans of both, then `git add {shown}` and run `nhan validate` again"
-    )
+/// What to tell about a sidecar git could not merge, as `file:line: what`.
+pub(crate) fn merge_conflict(bytes: &[u8], shown: &str) -> Option<String> {
+    crate::core::merge::conflict_error(bytes, shown)
+        .map(|e| format!("{shown}:{}: {}", e.line, e.message))
 }
 
 /// Problems of one sidecar against its article and the schema, each as
@@ -61,12 +44,11 @@ fn check_sidecar(project: &Project, doc: &Document, path: &Path) -> Option<Vec<S
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
         Err(e) => return Some(vec![format!("{shown}: cannot read: {e}")]),
     };
-    if let Some(line) = merge_conflict_line(&bytes) {
-        return Some(vec![merge_conflict_message(&shown, line)]);
+    if let Some(m) = merge_conflict(&bytes, &shown) {
+        return Some(vec![m]);
     }
     let Ok(src) = std::str::from_utf8(&bytes) else {
-        let why = encoding::diagnose(&bytes).message(&shown);
-        return Some(vec![format!("{shown}: {why}")]);
+        return Some(vec![encoding::diagnose(&bytes).message(&shown)]);
     };
     let sidecar = match Sidecar::parse(src.as_bytes(), &shown) {
         Ok(s) => s,

@@ -108,8 +108,8 @@ pub fn read(
             Err(e) => anyhow::bail!("{}: cannot read: {e}", path.display()),
         };
         let shown = path.display().to_string();
-        if let Some(line) = crate::commands::merge_conflict_line(&bytes) {
-            anyhow::bail!("{}", crate::commands::merge_conflict_message(&shown, line));
+        if let Some(m) = crate::commands::merge_conflict(&bytes, &shown) {
+            anyhow::bail!("{m}");
         }
         let sc = Sidecar::parse(&bytes, &shown)?;
         spans.push(Some(check(project, &doc, sc, &shown, &mut warnings)?));

@@ -95,6 +95,10 @@ impl Config {
                         ("annotator", _) => cfg.warnings.push(format!(
                             "{shown}:{line}: annotator must be a name in quotes (annotator = \"lan\"); ignored"
                         )),
+                        ("suggestions", toml::Value::Boolean(b)) => cfg.suggestions = b,
+                        ("suggestions", _) => cfg.warnings.push(format!(
+                            "{shown}:{line}: suggestions must be true or false (suggestions = false); suggestions stay on"
+                        )),
                         // Read again from the text: key positions are
                         // named in messages.
                         ("keys", _) => match toml::from_str::<KeysOnly>(&src) {
@@ -202,6 +206,24 @@ mod tests {
         assert_eq!(
             c.keymap.lookup(Context::Text, Key::char('j')),
             Some(Action::LineDown)
+        );
+    }
+
+    #[test]
+    fn suggestions_can_be_turned_off_and_a_bad_value_is_named() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("c.toml");
+        assert!(Config::load(Some(&p)).suggestions);
+        std::fs::write(&p, "suggestions = false\n").unwrap();
+        let c = Config::load(Some(&p));
+        assert!(!c.suggestions && c.warnings.is_empty(), "{:?}", c.warnings);
+        std::fs::write(&p, "annotator = \"lan\"\nsuggestions = \"no\"\n").unwrap();
+        let c = Config::load(Some(&p));
+        assert!(c.suggestions);
+        assert!(
+            c.warnings[0].contains("c.toml:2: suggestions must be true or false"),
+            "{:?}",
+            c.warnings
         );
     }
 }

@@ -96,9 +96,10 @@ impl Diagnosis {
                 line,
                 bad,
             } => format!(
-                "mostly UTF-8, but {bad} byte sequence(s) are not (the first at byte {first_bad}, line {line}): \
+                "mostly UTF-8, but {bad} byte sequence{} not (the first at byte {first_bad}, line {line}): \
                  the file is probably damaged or mixes encodings; fix those bytes, or drop them with \
-                 `iconv -f UTF-8 -t UTF-8 -c {q} > {out} && {replace}` (the bad bytes are lost)"
+                 `iconv -f UTF-8 -t UTF-8 -c {q} > {out} && {replace}` (the bad bytes are lost)",
+                if bad == 1 { " is" } else { "s are" }
             ),
             Kind::Utf16 { big_endian } | Kind::Utf32 { big_endian } => {
                 let name = self.iconv_name().unwrap_or("UTF-16");
@@ -556,12 +557,14 @@ impl TextProblem {
             TextProblem::Empty => "empty file: nothing to annotate".into(),
             TextProblem::Blank => "only whitespace: nothing to annotate".into(),
             TextProblem::Nul { count, first_line } => format!(
-                "{count} NUL character(s), the first on line {first_line}: probably binary or a broken \
-                 conversion; remove them with `tr -d '\\000' < in.txt > out.txt` if the rest is text"
+                "{count} NUL character{}, the first on line {first_line}: probably binary or a broken \
+                 conversion; remove them with `tr -d '\\000' < in.txt > out.txt` if the rest is text",
+                if count == 1 { "" } else { "s" }
             ),
             TextProblem::Replacement { count, first_line } => format!(
-                "{count} U+FFFD replacement character(s) (�), the first on line {first_line}: the file was \
-                 probably converted from another encoding with losses; convert the original again"
+                "{count} U+FFFD replacement character{} (�), the first on line {first_line}: the file was \
+                 probably converted from another encoding with losses; convert the original again",
+                if count == 1 { "" } else { "s" }
             ),
         }
     }

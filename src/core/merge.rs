@@ -362,7 +362,7 @@ pub fn conflict_error(bytes: &[u8], path: &str) -> Option<SidecarError> {
         line,
         column: 1,
         message: format!(
-            "merge conflict in {path}, line {line} (git's conflict markers): run `nhan git-setup` once, then `git checkout -m {path}` to merge it span by span, or remove the markers by hand"
+            "merge conflict in {path}, line {line} (git's conflict markers): run `nhan git-setup` once, then `git checkout -m {path}` to merge it span by span; or keep one side with `git checkout --ours -- {path}` (or `--theirs`); or remove the markers by hand; then `git add {path}`"
         ),
     })
 }

@@ -443,9 +443,9 @@ impl Project {
         }
         if let Some(r) = &reanchored {
             let why = format!(
-                "{}: the article changed since it was annotated: {} spans moved, {} could not be placed{}{}; A accepts (unplaced spans are kept under \"orphans\"), until then read-only",
+                "{}: the article changed since it was annotated: {} moved, {} could not be placed{}{}; A accepts (unplaced spans are kept under \"orphans\"), until then read-only",
                 shown,
-                r.moved,
+                plural(r.moved, "span"),
                 r.orphans.len(),
                 r.orphan_list(),
                 r.searched_list(),
@@ -503,4 +503,9 @@ fn title_of(text: &str) -> Option<String> {
         .map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'))
         .find(|l| !l.is_empty())
         .map(|l| l.chars().take(200).collect())
+}
+
+/// "1 span", "3 spans".
+fn plural(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }

@@ -17,9 +17,6 @@ use std::path::Path;
 struct Read {
     /// Why it cannot be exported (what `Project::scan` calls its problem).
     problem: Option<String>,
-    /// Whether that is a sidecar problem `nhan validate` also lists (the
-    /// others are the article's own: empty, NUL bytes, unreadable).
-    sidecar_problem: bool,
     status: Status,
     /// The article, if its status admits it and it has no problem.
     doc: Option<(DocSummary, Rendered)>,
@@ -130,7 +127,6 @@ pub(crate) fn gather(
         Some(r) => planned_split(&project, args, r),
     };
     let mut broken: Vec<String> = Vec::new();
-    let mut sidecar_problems = 0;
     let mut left_out: BTreeMap<Status, Vec<String>> = BTreeMap::new();
     let mut parts: Vec<PartSummary> = names
         .iter()
@@ -161,7 +157,6 @@ pub(crate) fn gather(
         let &(number, meta) = next.next().expect("one result per article");
         let file_name = &meta.file_name;
         if let Some(p) = r.problem {
-            sidecar_problems += usize::from(r.sidecar_problem);
             broken.push(format!("  {p}"));
             return;
         }
@@ -219,16 +214,8 @@ pub(crate) fn gather(
     }
 
     if !broken.is_empty() {
-        // Only sidecar problems are `nhan validate`'s: pointing there for
-        // an empty article or NUL bytes would send the user to a command
-        // that says all is well.
-        let validate = if sidecar_problems > 0 {
-            " (`nhan validate` lists the sidecar problems too)"
-        } else {
-            ""
-        };
         return Err(user(format!(
-            "{} article{} cannot be exported as they are; fix them or move them out of articles/{validate}:\n{}",
+            "{} article{} cannot be exported as they are; fix them or move them out of articles/ (`nhan validate` lists every problem):\n{}",
             broken.len(),
             if broken.len() == 1 { "" } else { "s" },
             broken.join("\n")
@@ -392,7 +379,6 @@ impl Reader<'_> {
         } = *self;
         let mut r = Read {
             problem: None,
-            sidecar_problem: false,
             status: Status::Todo,
             doc: None,
             label_filtered: 0,
@@ -407,7 +393,6 @@ impl Reader<'_> {
             }
         };
         r.status = loaded.doc.status;
-        r.sidecar_problem = loaded.read_only.is_some();
         r.problem = loaded.read_only.or(loaded.notice);
         if r.problem.is_some() || !args.status.admits(r.status) {
             return r;

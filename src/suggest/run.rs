@@ -69,7 +69,7 @@ pub fn run(dir: &Path, annotator: Option<String>, args: &SuggestArgs) -> anyhow:
     };
     let (s, corpus) = Suggester::build_with_corpus(&project, &opts).map_err(anyhow::Error::msg)?;
     let mut failed = false;
-    for n in &s.notes {
+    for n in s.notes.iter().chain(&s.unread) {
         eprintln!("nhan: {n}");
         failed = true;
     }

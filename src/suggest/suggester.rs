@@ -38,6 +38,10 @@ pub struct Suggester {
     /// Why a configured recommender is not running (not approved, a bad
     /// gazetteer, ...): for the message line or stderr.
     pub notes: Vec<String>,
+    /// Articles the build could not read (a corrupt sidecar, a bad
+    /// encoding), learnt nothing from: the TUI lists and explains them
+    /// already, the command line says them on stderr.
+    pub unread: Vec<String>,
 }
 
 impl Suggester {
@@ -57,7 +61,7 @@ impl Suggester {
         let configs = select(config::load(project)?, &opts.only)?;
         let (corpus, problems) = Corpus::load(project);
         let mut s = Suggester::from_corpus(project, &corpus, &configs, opts)?;
-        s.notes.extend(problems);
+        s.unread = problems;
         Ok((s, corpus))
     }
 
@@ -91,6 +95,7 @@ impl Suggester {
             labels: labels.clone(),
             slots: Vec::new(),
             notes: Vec::new(),
+            unread: Vec::new(),
         };
         let mut gazetteer = Vec::new();
         for c in configs {
