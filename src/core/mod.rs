@@ -2,8 +2,9 @@
 //! offsets into the article text.
 
 pub mod adjudication;
-pub mod consistency;
 pub mod atomic;
+pub mod attrs;
+pub mod consistency;
 pub mod document;
 pub mod edit;
 pub mod encoding;
