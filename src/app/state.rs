@@ -67,6 +67,10 @@ pub struct ReviewView {
     pub dirty: bool,
     /// Adjudicating the current article: the annotators' spans.
     pub adjudication: Option<crate::core::adjudication::Adjudication>,
+    /// Only spans with a note ("flagged for discussion").
+    pub only_noted: bool,
+    /// Only spans with this attribute value (name, value as shown).
+    pub attr: Option<(String, String)>,
 }
 
 impl Default for ReviewView {
@@ -82,6 +86,8 @@ impl Default for ReviewView {
             cases: None,
             dirty: true,
             adjudication: None,
+            only_noted: false,
+            attr: None,
         }
     }
 }
@@ -105,6 +111,26 @@ pub enum Overlay {
     FilterText {
         input: String,
     },
+    /// Writing the note of a span or of the article.
+    Note {
+        target: NoteTarget,
+        input: super::line_edit::LineEdit,
+    },
+    /// Choosing the attribute values of a span (its label's attributes);
+    /// `input` is open while a free value is typed.
+    Attrs {
+        id: u64,
+        start: usize,
+        selected: usize,
+        input: Option<super::line_edit::LineEdit>,
+    },
+}
+
+/// What a note editor writes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteTarget {
+    Span { id: u64, start: usize },
+    Article,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

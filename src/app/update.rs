@@ -150,6 +150,15 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             };
             return vec![];
         }
+        Overlay::Note { target, input } => {
+            return super::noting::note_key(state, key, target, input);
+        }
+        Overlay::Attrs {
+            id,
+            start,
+            selected,
+            input,
+        } => return super::noting::attrs_key(state, key, id, start, selected, input),
         Overlay::FilterText { mut input } => {
             let open = !matches!(key.code, Code::Esc | Code::Enter);
             match key.code {

@@ -1,6 +1,7 @@
 //! Drawing. Everything here takes `&State` and changes nothing.
 
 pub mod list;
+pub mod note;
 pub mod overlay;
 pub mod review;
 pub mod status;
@@ -44,6 +45,7 @@ pub fn draw(f: &mut Frame, state: &State) {
         Overlay::LabelPicker { filter, selected } => {
             overlay::draw_picker(f, area, state, theme, filter, *selected)
         }
+        Overlay::Attrs { .. } => note::draw_attrs(f, area, state, theme),
         _ => {}
     }
 }

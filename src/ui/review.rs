@@ -83,6 +83,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         let n = rv.cases.as_ref().map_or(0, Vec::len);
         title += &format!(" · {n} consistency cases");
     }
+    title += &super::note::filter_title(rv);
     if rv.adjudication.is_some() {
         title = format!(" Adjudication{}", title.trim_start_matches(" Spans"));
     }
@@ -109,12 +110,21 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     // In adjudication a column says who had each span.
     let by_w = if rv.adjudication.is_some() { 14 } else { 0 };
     let (label_w, state_w) = (7 + by_w, 9);
-    let ctx_total = w.saturating_sub(label_w + state_w + 2);
+    let visible = inner.height as usize;
+    let first = geometry::list_offset(rv.selected, visible);
+    // Notes and attributes get a column when a row on screen has some.
+    let extras: Vec<String> = (rv.rows.iter().skip(first).take(visible))
+        .map(|r| super::note::row_extra(state, r))
+        .collect();
+    let extra_w = if extras.iter().any(|e| !e.is_empty()) {
+        (w / 4).min(32)
+    } else {
+        0
+    };
+    let ctx_total = w.saturating_sub(label_w + state_w + 2 + extra_w);
     let span_w = (ctx_total * 3 / 10).max(4);
     let left_w = (ctx_total.saturating_sub(span_w)) / 2;
     let right_w = ctx_total.saturating_sub(span_w + left_w);
-    let visible = inner.height as usize;
-    let first = geometry::list_offset(rv.selected, visible);
     let schema = &state.project.schema;
     let mut lines = Vec::new();
     for (i, row) in rv.rows.iter().enumerate().skip(first).take(visible) {
@@ -152,6 +162,10 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
                 None => String::new(),
             }),
         ];
+        if extra_w > 0 {
+            let extra = extras.get(i - first).map_or("", String::as_str);
+            line.push(Span::raw(format!(" {}", fit(extra, extra_w - 1, false))));
+        }
         if i == rv.selected {
             let hl = if focused {
                 Modifier::REVERSED

@@ -14,6 +14,7 @@ pub fn mode(state: &State) -> &'static str {
         Overlay::LabelPicker { .. } => "LABEL",
         Overlay::Search { .. } => "SEARCH",
         Overlay::FilterText { .. } => "FILTER",
+        o @ (Overlay::Note { .. } | Overlay::Attrs { .. }) => super::note::mode(o).unwrap_or(""),
         Overlay::None => match (state.mode, state.focus) {
             (_, Focus::List) => "LIST",
             (_, Focus::Spans) => "REVIEW",
@@ -38,6 +39,7 @@ pub fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         }
         if let Some(sp) = art.doc.spans.innermost_at(art.cursor) {
             s += &format!(" │ {} “{}” #{}", sp.label, sp.text, sp.id);
+            s += &super::note::status(sp);
         }
         parts.push(Span::styled(s, bar));
         let (saved, style) = match (&art.read_only, &art.save) {
@@ -59,6 +61,10 @@ pub fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
 }
 
 pub fn draw_prompt(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
+    if let Some(line) = super::note::prompt(state, theme) {
+        f.render_widget(Paragraph::new(line), area);
+        return;
+    }
     let line = match &state.overlay {
         Overlay::Search {
             input,

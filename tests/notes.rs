@@ -1,0 +1,316 @@
+//! Notes and attributes, driven by the keys a user types: `#` writes a
+//! span's note, `"` the article's, `@` opens the attribute picker; in review
+//! mode `!` and `=` filter the span list.
+
+mod support;
+
+use nhan::app::config::Config;
+use nhan::app::keys::Key;
+use nhan::app::msg::Msg;
+use nhan::app::state::{Mode, Overlay};
+use nhan::core::project::Project;
+use nhan::runtime::App;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::json;
+use support::{Harness, write_article};
+use unicode_normalization::UnicodeNormalization;
+
+const SCHEMA: &str = r#"
+[[labels]]
+name = "PER"
+[labels.attributes]
+role = ["official", "other"]
+negated = true
+wikidata = "^Q[0-9]+$"
+
+[[labels]]
+name = "LOC"
+"#;
+
+const ARTICLE: &str = "Đồng chí [Lê Hoài Trung]{PER} đến [Hà Nội]{LOC} hôm nay.";
+
+fn harness(annotator: Option<&str>, articles: &[(&str, &str)]) -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("nhan.toml"), SCHEMA).unwrap();
+    for (name, m) in articles {
+        write_article(dir.path(), name, m);
+    }
+    let project = Project::open(dir.path()).unwrap();
+    let config = Config {
+        annotator: annotator.map(Into::into),
+        ..Config::default()
+    };
+    let app = App::new(project, config, (100, 30));
+    let mut h = Harness { dir, app };
+    h.keys("enter");
+    h
+}
+
+fn open() -> Harness {
+    harness(Some("lan"), &[("a", ARTICLE)])
+}
+
+/// The span `i` of the sidecar on disk, as JSON.
+fn disk_span(h: &Harness, i: usize) -> serde_json::Value {
+    let sc = h.on_disk("a").unwrap();
+    serde_json::to_value(&sc.spans[i]).unwrap()
+}
+
+fn screen(h: &mut Harness) -> Vec<String> {
+    h.app.handle(Msg::Resize(100, 12));
+    let mut t = Terminal::new(TestBackend::new(100, 12)).unwrap();
+    t.draw(|f| nhan::ui::draw(f, &h.app.state)).unwrap();
+    let b = t.backend().buffer().clone();
+    (0..b.area.height)
+        .map(|y| (0..b.area.width).map(|x| b[(x, y)].symbol()).collect())
+        .collect()
+}
+
+#[test]
+fn a_note_on_a_span_is_saved_shown_and_undone() {
+    let mut h = open();
+    h.keys("]");
+    h.keys("#");
+    assert!(matches!(h.app.state.overlay, Overlay::Note { .. }));
+    h.type_text("chưa chắc: chức danh? \"xem §4\"");
+    h.keys("enter");
+    assert_eq!(h.app.state.overlay, Overlay::None);
+    assert_eq!(disk_span(&h, 0)["note"], "chưa chắc: chức danh? \"xem §4\"");
+    // One span per line still, the note at its end.
+    let raw = std::fs::read_to_string(h.sidecar_path("a")).unwrap();
+    assert!(raw.contains(
+        r#""text": "Lê Hoài Trung", "annotator": "test", "note": "chưa chắc: chức danh? \"xem §4\""}"#
+    ), "{raw}");
+    // Marked in the text (no colour needed) and on the status bar.
+    let rows = screen(&mut h);
+    assert!(
+        rows.iter().any(|r| r.contains("[Lê Hoài Trung]PER†")),
+        "{rows:#?}"
+    );
+    assert!(rows.iter().any(|r| r.contains("✎ chưa chắc")), "{rows:#?}");
+    assert!(rows.iter().any(|r| r.contains("[Hà Nội]LOC ")), "{rows:#?}");
+    // Undo takes it out, redo puts it back.
+    h.keys("u");
+    assert_eq!(disk_span(&h, 0).get("note"), None);
+    h.keys("ctrl-r");
+    assert!(disk_span(&h, 0)["note"].is_string());
+    // Emptied, the note goes, and the line is as it was.
+    h.keys("# ctrl-u enter");
+    assert_eq!(disk_span(&h, 0).get("note"), None);
+    assert!(h.message().contains("note removed"), "{}", h.message());
+}
+
+#[test]
+fn escape_leaves_the_note_unchanged_and_no_span_is_an_error() {
+    let mut h = open();
+    h.keys("] #");
+    h.type_text("x");
+    h.keys("esc");
+    assert_eq!(h.app.state.overlay, Overlay::None);
+    assert_eq!(disk_span(&h, 0).get("note"), None);
+    // The cursor on "hôm": no span there.
+    h.keys("G #");
+    assert_eq!(h.app.state.overlay, Overlay::None);
+    assert!(
+        h.message().contains("no span at the cursor"),
+        "{}",
+        h.message()
+    );
+}
+
+#[test]
+fn nfd_notes_stay_nfd_and_edit_by_character() {
+    let mut h = open();
+    h.keys("] #");
+    let nfd: String = "Nguyễn".nfd().collect();
+    h.type_text(&nfd);
+    // Backspace takes the whole "n", then the whole "ễ" (three code points).
+    h.keys("backspace backspace");
+    h.keys("enter");
+    let want: String = "Nguy".nfd().collect();
+    assert_eq!(disk_span(&h, 0)["note"], want.as_str());
+    h.keys("# left backspace");
+    h.type_text(&"ệ".nfd().collect::<String>());
+    h.keys("enter");
+    let want: String = "Ngệy".nfd().collect();
+    assert_eq!(disk_span(&h, 0)["note"], want.as_str());
+}
+
+#[test]
+fn pasted_text_goes_into_the_note_as_text() {
+    let mut h = open();
+    h.keys("] #");
+    // A paste with a line break and a command key in it: neither submits
+    // nor runs anything.
+    assert!(nhan::app::noting::paste(
+        &mut h.app.state,
+        "dòng một\nx dòng hai"
+    ));
+    h.keys("enter");
+    assert_eq!(disk_span(&h, 0)["note"], "dòng một x dòng hai");
+    assert_eq!(h.on_disk("a").unwrap().spans.len(), 2);
+}
+
+#[test]
+fn the_article_note_is_a_top_level_field() {
+    let mut h = open();
+    h.keys("\"");
+    h.type_text("cần thảo luận");
+    h.keys("enter");
+    let sc = h.on_disk("a").unwrap();
+    assert_eq!(sc.extra["note"], "cần thảo luận");
+    h.keys("u");
+    assert_eq!(h.on_disk("a").unwrap().extra.get("note"), None);
+}
+
+#[test]
+fn the_attribute_picker_sets_checked_values() {
+    let mut h = open();
+    h.keys("] @");
+    assert!(matches!(h.app.state.overlay, Overlay::Attrs { .. }));
+    // role: cycles official → other.
+    h.keys("enter enter");
+    assert_eq!(disk_span(&h, 0)["attrs"], json!({"role": "other"}));
+    h.keys("1");
+    assert_eq!(disk_span(&h, 0)["attrs"], json!({"role": "official"}));
+    // negated: a flag.
+    h.keys("down space");
+    assert_eq!(disk_span(&h, 0)["attrs"]["negated"], true);
+    // wikidata: typed, checked against its pattern.
+    h.keys("down enter");
+    h.type_text("Q4x");
+    h.keys("enter");
+    assert!(
+        h.message()
+            .contains("not set: wikidata = \"Q4x\" is not allowed"),
+        "{}",
+        h.message()
+    );
+    assert_eq!(disk_span(&h, 0)["attrs"].get("wikidata"), None);
+    h.keys("backspace enter");
+    assert_eq!(
+        disk_span(&h, 0)["attrs"],
+        json!({"role": "official", "negated": true, "wikidata": "Q4"})
+    );
+    // The picker shows the values; Backspace clears one.
+    let rows = screen(&mut h);
+    assert!(
+        rows.iter().any(|r| r.contains("wikidata     Q4")),
+        "{rows:#?}"
+    );
+    h.keys("up backspace esc");
+    assert_eq!(h.app.state.overlay, Overlay::None);
+    assert_eq!(
+        disk_span(&h, 0)["attrs"],
+        json!({"role": "official", "wikidata": "Q4"})
+    );
+    // Each change is one undo.
+    h.keys("u");
+    assert_eq!(disk_span(&h, 0)["attrs"]["negated"], true);
+    // The status bar shows them.
+    let rows = screen(&mut h);
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("role=official negated wikidata=Q4")),
+        "{rows:#?}"
+    );
+}
+
+#[test]
+fn a_label_without_attributes_says_so() {
+    let mut h = open();
+    h.keys("] ] @");
+    assert_eq!(h.app.state.overlay, Overlay::None);
+    assert!(
+        h.message().contains("label LOC has no attributes"),
+        "{}",
+        h.message()
+    );
+}
+
+#[test]
+fn in_review_a_note_is_a_fixed_decision_and_the_list_filters_on_notes_and_values() {
+    let mut h = harness(
+        Some("minh"),
+        &[
+            ("a", ARTICLE),
+            ("b", "Ông [Nguyễn Văn An]{PER} và [Trần Bình]{PER}."),
+        ],
+    );
+    // Annotate first: a note on Hà Nội, a role on Lê Hoài Trung.
+    h.keys("] @ enter esc ] #");
+    h.type_text("vùng hay thành phố?");
+    h.keys("enter r");
+    assert_eq!(h.app.state.mode, Mode::Review);
+    h.keys("p");
+    let n = h.app.state.review.rows.len();
+    assert_eq!(n, 4);
+    h.keys("!");
+    let texts = |h: &Harness| -> Vec<String> {
+        let st = &h.app.state;
+        st.review
+            .rows
+            .iter()
+            .map(|r| {
+                let a = st.articles[r.article].as_ref().unwrap();
+                a.doc.text.slice(r.start, r.end).to_string()
+            })
+            .collect()
+    };
+    assert_eq!(texts(&h), ["Hà Nội"]);
+    let rows = screen(&mut h);
+    assert!(rows.iter().any(|r| r.contains("with a note")), "{rows:#?}");
+    assert!(rows.iter().any(|r| r.contains("✎ vùng hay")), "{rows:#?}");
+    h.keys("! =");
+    assert_eq!(texts(&h), ["Lê Hoài Trung"]);
+    h.keys("=");
+    assert_eq!(h.app.state.review.rows.len(), 4);
+    // A note written in review is a fixed decision by the reviewer.
+    h.keys("p");
+    h.app.handle(Msg::Key(Key::char('#')));
+    h.type_text("ok");
+    h.keys("enter");
+    let sc = h.on_disk("a").unwrap();
+    let s = sc
+        .spans
+        .iter()
+        .find(|s| s.extra.get("note").is_some_and(|n| n == "ok"));
+    let s = s.expect("the note is on disk");
+    assert_eq!(
+        (s.review.as_deref(), s.reviewer.as_deref()),
+        (Some("fixed"), Some("minh"))
+    );
+}
+
+#[test]
+fn validate_names_values_the_schema_does_not_allow() {
+    let h = open();
+    let path = h.sidecar_path("a");
+    let raw = std::fs::read_to_string(&path).unwrap();
+    let raw = raw.replacen(
+        "\"annotator\": \"test\"}",
+        "\"annotator\": \"test\", \"note\": \"ok\", \"attrs\": {\"role\": \"boss\", \"wikidata\": \"Q1\", \"mood\": 1}}",
+        1,
+    );
+    std::fs::write(&path, raw).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nhan"))
+        .args(["validate", "--project"])
+        .arg(h.dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    // File, line and span, then what is wrong.
+    assert!(lines[0].contains("a.json:"), "{stdout}");
+    assert!(
+        lines[0].ends_with(": role = \"boss\" is not allowed: one of official, other"),
+        "{stdout}"
+    );
+    assert!(
+        lines[1].contains("attribute mood is not declared for label PER in nhan.toml"),
+        "{stdout}"
+    );
+}
