@@ -259,6 +259,7 @@ pub fn attrs_key(
             }
             _ => {
                 line.key(key);
+                state.message = None;
                 reopen(state, selected, Some(line));
             }
         }
@@ -282,6 +283,7 @@ pub fn attrs_key(
             (current != Some(Value::Bool(true))).then_some(Value::Bool(true))
         }
         (Kind::Pattern { .. }, Code::Enter | Code::Char(' ') | Code::Right) => {
+            state.message = None;
             let now = current.as_ref().and_then(Value::as_str).unwrap_or("");
             reopen(state, selected, Some(LineEdit::new(now)));
             return vec![];

@@ -3,7 +3,7 @@
 
 use super::theme::Theme;
 use crate::app::noting;
-use crate::app::state::{NoteTarget, Overlay, ReviewRow, ReviewView, State};
+use crate::app::state::{MessageKind, NoteTarget, Overlay, ReviewRow, ReviewView, State};
 use crate::core::attrs::{self, Kind};
 use crate::core::span::Span as Entity;
 use ratatui::Frame;
@@ -53,11 +53,18 @@ pub fn prompt(state: &State, theme: Theme) -> Option<Line<'static>> {
         _ => return None,
     };
     let (before, after) = input.split();
+    // A refused value is said on this line, the prompt staying open.
+    let hint = match &state.message {
+        Some(m) if m.kind == MessageKind::Error => {
+            Span::styled(format!("   {}", m.text), theme.error())
+        }
+        _ => Span::styled(format!("   ({hint})"), theme.dim()),
+    };
     Some(Line::from(vec![
         Span::raw(format!("{what}: {before}")),
         Span::styled("▏", theme.dim()),
         Span::raw(after.to_string()),
-        Span::styled(format!("   ({hint})"), theme.dim()),
+        hint,
     ]))
 }
 
@@ -158,4 +165,18 @@ pub fn row_extra(state: &State, r: &ReviewRow) -> String {
         s += &format!("✎ {n}");
     }
     s
+}
+
+/// The help overlay's lines for the note prompt and the attribute picker.
+pub fn help_lines() -> Vec<Line<'static>> {
+    let bold = ratatui::style::Style::default().add_modifier(Modifier::BOLD);
+    vec![
+        Line::styled("In the note prompt", bold),
+        Line::raw("  Enter / Esc        save (an empty note removes it) / cancel"),
+        Line::raw("  ← → Home End       move by character; Backspace Delete Ctrl-u delete"),
+        Line::styled("In the attribute picker", bold),
+        Line::raw("  ↑ ↓                choose the attribute"),
+        Line::raw("  Enter → / ← / 1…9  next / previous / Nth value (a flag toggles)"),
+        Line::raw("  Backspace / Esc    clear the value / close"),
+    ]
 }
