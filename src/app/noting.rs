@@ -369,12 +369,7 @@ pub fn row_passes(state: &State, r: &ReviewRow) -> bool {
 }
 
 /// An attribute value as the list and its filter show it.
-pub fn shown(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
+pub use crate::core::attrs::shown;
 
 /// `!` in the span list: only spans with a note, or all again.
 pub fn toggle_noted(state: &mut State) {

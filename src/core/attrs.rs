@@ -328,6 +328,114 @@ pub fn problems(schema: &super::schema::Schema, s: &Span) -> Vec<Problem> {
     v
 }
 
+/// Counts of notes and attribute values over spans (`nhan stats`).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Tally {
+    /// Spans with a note.
+    pub with_note: u64,
+    /// Articles with a note of their own.
+    pub article_notes: u64,
+    /// Attribute → value (as shown: `official`, `true`, `Q42`) → spans.
+    pub by_attribute: std::collections::BTreeMap<String, std::collections::BTreeMap<String, u64>>,
+}
+
+impl Tally {
+    pub fn add_span(&mut self, s: &Span) {
+        self.with_note += u64::from(note(s).is_some());
+        for (k, v) in attrs(s) {
+            *self
+                .by_attribute
+                .entry(k.to_string())
+                .or_default()
+                .entry(shown(v))
+                .or_default() += 1;
+        }
+    }
+
+    pub fn add_article(&mut self, extra: &Map<String, Value>) {
+        self.article_notes += u64::from(article_note(extra).is_some());
+    }
+
+    pub fn merge(&mut self, o: &Tally) {
+        self.with_note += o.with_note;
+        self.article_notes += o.article_notes;
+        for (k, vs) in &o.by_attribute {
+            let mine = self.by_attribute.entry(k.clone()).or_default();
+            for (v, n) in vs {
+                *mine.entry(v.clone()).or_default() += n;
+            }
+        }
+    }
+}
+
+/// An attribute value as text: a string as it is, anything else as JSON
+/// (`true` for a flag).
+pub fn shown(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Attribute agreement between two annotators, per attribute: over the
+/// spans both made with the same extent and label, how often they gave the
+/// attribute the same value (both leaving it unset agrees too). Each span
+/// is `(start, end, label, attrs as (name, shown value) sorted by name)`,
+/// `declared` gives a label's attribute names: those are compared on every
+/// matched span, any other attribute where either annotator set it.
+pub fn agreement<'a>(
+    a: &'a [Keyed],
+    b: &'a [Keyed],
+    declared: impl Fn(&str) -> Vec<String>,
+) -> std::collections::BTreeMap<String, AttrAgreement> {
+    let mut out: std::collections::BTreeMap<String, AttrAgreement> = Default::default();
+    let index: std::collections::HashMap<_, _> = b
+        .iter()
+        .map(|(s, e, l, at)| ((*s, *e, l.as_str()), at))
+        .collect();
+    for (s, e, l, at) in a {
+        let Some(bt) = index.get(&(*s, *e, l.as_str())) else {
+            continue;
+        };
+        let mut names = declared(l);
+        names.extend(at.iter().chain(bt.iter()).map(|(k, _)| k.clone()));
+        names.sort();
+        names.dedup();
+        let get = |v: &[(String, String)], k: &str| {
+            v.iter().find(|(n, _)| n == k).map(|(_, x)| x.clone())
+        };
+        for k in names {
+            let c = out.entry(k.clone()).or_default();
+            c.compared += 1;
+            c.agreed += u64::from(get(at, &k) == get(bt, &k));
+        }
+    }
+    out
+}
+
+/// A span for attribute agreement: start, end, label, and its attribute
+/// values as `(name, shown value)` pairs.
+pub type Keyed = (usize, usize, String, Vec<(String, String)>);
+
+/// One attribute's agreement: spans compared, and how many agreed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct AttrAgreement {
+    pub compared: u64,
+    pub agreed: u64,
+}
+
+impl AttrAgreement {
+    /// The share of compared spans that agree, if any were compared.
+    pub fn rate(&self) -> Option<f64> {
+        (self.compared > 0).then(|| self.agreed as f64 / self.compared as f64)
+    }
+
+    pub fn add(&mut self, o: &AttrAgreement) {
+        self.compared += o.compared;
+        self.agreed += o.agreed;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -442,6 +550,73 @@ name = "LOC"
         );
         sp.extra.insert(NOTE.into(), json!(5));
         assert!(problems(&schema, &sp)[0].0.contains("note must be text"));
+    }
+
+    #[test]
+    fn tally_counts_notes_and_values() {
+        let sp = span();
+        let a = with_attr(&with_note(&sp, Some("?")), "role", Some(json!("official")));
+        let b = with_attr(
+            &with_attr(&sp, "role", Some(json!("official"))),
+            "negated",
+            Some(json!(true)),
+        );
+        let mut t = Tally::default();
+        for s in [&a, &b, &sp] {
+            t.add_span(s);
+        }
+        assert_eq!(t.with_note, 1);
+        assert_eq!(t.by_attribute["role"]["official"], 2);
+        assert_eq!(t.by_attribute["negated"]["true"], 1);
+    }
+
+    #[test]
+    fn agreement_compares_attributes_of_matching_spans_only() {
+        let v = |x: &[(&str, &str)]| {
+            x.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        let lan = vec![
+            (0, 3, "PER".to_string(), v(&[("role", "official")])),
+            (
+                5,
+                8,
+                "PER".to_string(),
+                v(&[("role", "other"), ("negated", "true")]),
+            ),
+            (10, 12, "PER".to_string(), v(&[("role", "official")])),
+        ];
+        let minh = vec![
+            (0, 3, "PER".to_string(), v(&[("role", "official")])),
+            (5, 8, "PER".to_string(), v(&[("role", "official")])),
+            // Another label: not compared.
+            (10, 12, "LOC".to_string(), v(&[])),
+        ];
+        let declared = |l: &str| {
+            if l == "PER" {
+                vec!["role".into(), "negated".into()]
+            } else {
+                vec![]
+            }
+        };
+        let r = agreement(&lan, &minh, declared);
+        assert_eq!(
+            r["role"],
+            AttrAgreement {
+                compared: 2,
+                agreed: 1
+            }
+        );
+        // Unset on both sides agrees; set on one side only does not.
+        assert_eq!(
+            r["negated"],
+            AttrAgreement {
+                compared: 2,
+                agreed: 1
+            }
+        );
+        assert_eq!(r["role"].rate(), Some(0.5));
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod hf;
 mod import;
 pub mod jsonl;
 pub mod label_studio;
+pub mod notes;
 pub mod prodigy;
 mod report;
 pub mod split;
