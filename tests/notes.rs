@@ -314,3 +314,14 @@ fn validate_names_values_the_schema_does_not_allow() {
         "{stdout}"
     );
 }
+
+#[test]
+fn the_interop_fixture_is_what_nhan_writes() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/notes/project");
+    for stem in ["a", "b"] {
+        let path = format!("{root}/annotations/{stem}.json");
+        let raw = std::fs::read_to_string(&path).unwrap();
+        let sc = nhan::core::sidecar::Sidecar::parse(raw.as_bytes(), &path).unwrap();
+        assert_eq!(sc.to_json(), raw, "{path}");
+    }
+}
