@@ -325,3 +325,147 @@ fn the_interop_fixture_is_what_nhan_writes() {
         assert_eq!(sc.to_json(), raw, "{path}");
     }
 }
+
+fn nhan(args: &[&str], project: &std::path::Path) -> std::process::Output {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nhan"))
+        .arg("--project")
+        .arg(project)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "nhan {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// The fixture's notes and attributes: `(text, note, attrs)` per span, and
+/// the article note, per article.
+fn notes_of(project: &std::path::Path) -> Vec<(Option<String>, Vec<String>)> {
+    ["a", "b"]
+        .iter()
+        .map(|stem| {
+            let p = project.join("annotations").join(format!("{stem}.json"));
+            let sc = nhan::core::sidecar::Sidecar::parse(&std::fs::read(&p).unwrap(), "x").unwrap();
+            let spans = sc
+                .spans
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{} {:?} {}",
+                        s.text,
+                        s.extra.get("note"),
+                        s.extra
+                            .get("attrs")
+                            .map_or(String::new(), |a| a.to_string())
+                    )
+                })
+                .collect();
+            (sc.extra.get("note").map(|n| n.to_string()), spans)
+        })
+        .collect()
+}
+
+#[test]
+fn notes_and_attributes_survive_every_format_that_has_a_place_for_them() {
+    let fixture = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/notes/project"
+    ));
+    let want = notes_of(fixture);
+    assert!(want[0].1[0].contains("chức danh"), "{want:?}");
+    for (format, file, article_note) in [
+        ("jsonl", "data.jsonl", true),
+        ("brat", "", false),
+        ("label-studio", "data.json", true),
+        ("prodigy", "data.jsonl", true),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let o = nhan(
+            &["export", "--format", format, "--out", out.to_str().unwrap()],
+            fixture,
+        );
+        let report = String::from_utf8_lossy(&o.stderr);
+        // brat has no article note; it says so.
+        assert_eq!(
+            report.contains("a.txt: the article note"),
+            !article_note,
+            "{format}: {report}"
+        );
+        let back = tmp.path().join("back");
+        std::fs::create_dir_all(&back).unwrap();
+        std::fs::copy(fixture.join("nhan.toml"), back.join("nhan.toml")).unwrap();
+        let input = out.join(file);
+        nhan(
+            &["import", "--format", format, input.to_str().unwrap()],
+            &back,
+        );
+        let got = notes_of(&back);
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(g.1, w.1, "{format}");
+            let note = if article_note { w.0.clone() } else { None };
+            assert_eq!(g.0, note, "{format}");
+        }
+    }
+}
+
+#[test]
+fn flat_formats_say_what_notes_and_attributes_they_drop() {
+    let fixture = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/notes/project"
+    ));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("conll");
+    let o = nhan(
+        &[
+            "export",
+            "--format",
+            "conll",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        fixture,
+    );
+    let report = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        report.contains("conll has no place for these notes and attributes")
+            && report.contains("a.txt: 2 span notes, the attributes of 1 span, the article note")
+            && report.contains("b.txt: 1 span note, the attributes of 1 span"),
+        "{report}"
+    );
+    let manifest = std::fs::read_to_string(out.join("nhan-export.json")).unwrap();
+    assert!(manifest.contains("notes_and_attributes_lost"), "{manifest}");
+}
+
+#[test]
+fn brat_writes_attribute_and_note_lines_and_declares_the_attributes() {
+    let fixture = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/notes/project"
+    ));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("brat");
+    nhan(
+        &["export", "--format", "brat", "--out", out.to_str().unwrap()],
+        fixture,
+    );
+    let ann = std::fs::read_to_string(out.join("a.ann")).unwrap();
+    assert!(
+        ann.contains("A1\trole T1 official\nA2\twikidata T1 Q7171\n"),
+        "{ann}"
+    );
+    assert!(ann.contains("#2\tAnnotatorNotes T3\tthủ đô\n"), "{ann}");
+    let conf = std::fs::read_to_string(out.join("annotation.conf")).unwrap();
+    assert!(
+        conf.ends_with(
+            "[attributes]\nrole\tArg:PER, Value:official|other\nnegated\tArg:PER|ORG\n\
+             # wikidata on PER: free values matching ^Q[0-9]+$; declared: those this export holds\n\
+             wikidata\tArg:PER, Value:Q7171\n"
+        ),
+        "{conf}"
+    );
+}

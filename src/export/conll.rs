@@ -217,6 +217,7 @@ impl Format for Conll {
                                 at: format!("{shown}:{}", sent[r.start].0.min(line)),
                                 review: None,
                                 reviewer: None,
+                                fields: Default::default(),
                             });
                         }
                     }
@@ -233,6 +234,7 @@ impl Format for Conll {
                 status: None,
                 notes: Vec::new(),
                 rejected: Vec::new(),
+                note: None,
             });
         }
         if !problems.is_empty() {

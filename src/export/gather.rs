@@ -150,12 +150,18 @@ pub(crate) fn gather(
             token_bytes: &tb,
             number,
         };
-        let summary = DocSummary::of(&a, flat_format);
+        let mut summary = DocSummary::of(&a, flat_format);
         let mut out = Rendered {
             part: buffers.take(),
             ..Rendered::default()
         };
         fmt.render(&a, &cx, &mut out);
+        summary.fields_lost = std::mem::take(&mut out.fields_lost);
+        if flat_format {
+            summary
+                .fields_lost
+                .extend(super::notes::flat_lost(&doc, &spans));
+        }
         r.doc = Some((summary, out));
         r
     };
@@ -314,12 +320,13 @@ pub(crate) fn gather(
             fmt.end_part(&pl, files);
         }
     }
-    let final_cx = Context::new(
+    let mut final_cx = Context::new(
         all_labels.clone(),
         args.scheme,
         project.schema.overlap,
         split,
     );
+    final_cx.schema = project.schema.clone();
     if !stale_labels {
         fmt.finish(&final_cx, &parts, files);
     }

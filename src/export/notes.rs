@@ -164,6 +164,23 @@ pub fn parse_brat(line: &str) -> Option<Result<BratExtra, String>> {
     }
 }
 
+/// Puts a brat attribute or note on an imported span's fields.
+pub fn put_brat(fields: &mut Map<String, Value>, x: BratExtra) {
+    match x {
+        BratExtra::Note { text, .. } => {
+            fields.insert(attrs::NOTE.into(), Value::from(text));
+        }
+        BratExtra::Attr { name, value, .. } => {
+            let a = fields
+                .entry(attrs::ATTRS)
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(m) = a {
+                m.insert(name, value);
+            }
+        }
+    }
+}
+
 /// A span's note and attributes as the JSON formats carry them:
 /// `{"note": …, "attrs": {…}}`, only what is set; `None` when neither is.
 pub fn json_fields(s: &Span) -> Option<Map<String, Value>> {
@@ -177,15 +194,87 @@ pub fn json_fields(s: &Span) -> Option<Map<String, Value>> {
     (!m.is_empty()).then_some(m)
 }
 
-/// What a flat format (one label per token) loses of an article's notes
-/// and attributes, for the loss report; `None` if it has none.
-pub fn flat_loss<'a>(spans: impl Iterator<Item = &'a Span>) -> Option<(usize, usize)> {
-    let (mut notes, mut with_attrs) = (0, 0);
-    for s in spans {
-        notes += usize::from(attrs::note(s).is_some());
-        with_attrs += usize::from(attrs::attrs(s).next().is_some());
+/// doccano JSONL's extra fields, only when the article has notes or
+/// attributes: `,"span_meta":[…]` parallel to `label`, `,"note":…`.
+pub fn jsonl_fields(d: &super::Article, out: &mut Vec<u8>) {
+    let meta: Vec<Option<Map<String, Value>>> = d.spans.iter().map(|s| json_fields(s)).collect();
+    if meta.iter().any(Option::is_some) {
+        out.extend_from_slice(b",\"span_meta\":");
+        serde_json::to_writer(&mut *out, &meta).expect("JSON values serialise");
     }
-    (notes + with_attrs > 0).then_some((notes, with_attrs))
+    if let Some(n) = attrs::article_note(&d.doc.extra) {
+        out.extend_from_slice(b",\"note\":");
+        crate::core::json::push_str(out, n);
+    }
+}
+
+/// Puts imported note and attribute fields on a span, in the sidecar's
+/// order (note, then attrs).
+pub fn put_fields(s: &mut Span, fields: &Map<String, Value>) {
+    for k in [attrs::NOTE, attrs::ATTRS] {
+        if let Some(v) = fields.get(k) {
+            s.extra.insert(k.into(), v.clone());
+        }
+    }
+}
+
+/// Reads `{"note": …, "attrs": {…}}` (a JSON format's span fields) into
+/// what `put_fields` takes; other keys are not nhan's and are left.
+pub fn read_fields(v: Option<&Value>) -> Map<String, Value> {
+    let mut m = Map::new();
+    if let Some(o) = v.and_then(Value::as_object) {
+        if let Some(n) = o.get(attrs::NOTE).filter(|n| n.is_string()) {
+            m.insert(attrs::NOTE.into(), n.clone());
+        }
+        if let Some(a) = o
+            .get(attrs::ATTRS)
+            .filter(|a| a.as_object().is_some_and(|a| !a.is_empty()))
+        {
+            m.insert(attrs::ATTRS.into(), a.clone());
+        }
+    }
+    m
+}
+
+/// The distinct `(attribute, value)` pairs of `spans`, sorted.
+pub fn attr_values(spans: &[&Span]) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = spans
+        .iter()
+        .flat_map(|s| attrs::attrs(s).map(|(k, x)| (k.to_string(), attrs::shown(x))))
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// What a flat format (one label per token, no place for anything else)
+/// loses of an article's notes and attributes, for the loss report: one
+/// line per article that has any.
+pub fn flat_lost(doc: &crate::core::document::Document, spans: &[&Span]) -> Option<String> {
+    let notes = spans.iter().filter(|s| attrs::note(s).is_some()).count();
+    let with_attrs = spans
+        .iter()
+        .filter(|s| attrs::attrs(s).next().is_some())
+        .count();
+    let article = attrs::article_note(&doc.extra).is_some();
+    if notes + with_attrs == 0 && !article {
+        return None;
+    }
+    let mut what = Vec::new();
+    if notes > 0 {
+        what.push(format!(
+            "{notes} span note{}",
+            if notes == 1 { "" } else { "s" }
+        ));
+    }
+    if with_attrs > 0 {
+        let s = if with_attrs == 1 { "span" } else { "spans" };
+        what.push(format!("the attributes of {with_attrs} {s}"));
+    }
+    if article {
+        what.push("the article note".into());
+    }
+    Some(format!("{}: {}", doc.file_name, what.join(", ")))
 }
 
 #[cfg(test)]
