@@ -469,3 +469,63 @@ fn brat_writes_attribute_and_note_lines_and_declares_the_attributes() {
         "{conf}"
     );
 }
+
+/// A project where lan and minh annotated one article, with attributes.
+fn two_annotators() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("nhan.toml"), format!("blind = true\n{SCHEMA}")).unwrap();
+    let text = "Ông Lê Hoài Trung và ông Trần Bình ở Huế.";
+    std::fs::create_dir_all(root.join("articles")).unwrap();
+    std::fs::write(root.join("articles/a.txt"), text).unwrap();
+    let sha = nhan::core::sidecar::sha256_hex(text.as_bytes());
+    let span = |id: u64, s: &str, attrs: &str| {
+        let start = text[..text.find(s).unwrap()].chars().count();
+        let end = start + s.chars().count();
+        format!(
+            r#"{{"id": {id}, "start": {start}, "end": {end}, "label": "PER", "text": "{s}"{attrs}}}"#
+        )
+    };
+    for (who, a, b) in [
+        (
+            "lan",
+            r#", "attrs": {"role": "official", "negated": true}"#,
+            r#", "attrs": {"role": "other"}"#,
+        ),
+        (
+            "minh",
+            r#", "attrs": {"role": "official"}"#,
+            r#", "attrs": {"role": "other"}"#,
+        ),
+    ] {
+        let sc = format!(
+            "{{\"nhan\": 1, \"article\": \"a.txt\", \"text_sha256\": \"{sha}\", \"status\": \"done\", \"spans\": [\n{},\n{}\n]}}\n",
+            span(1, "Lê Hoài Trung", a),
+            span(2, "Trần Bình", b)
+        );
+        std::fs::create_dir_all(root.join("annotations").join(who)).unwrap();
+        std::fs::write(root.join("annotations").join(who).join("a.json"), sc).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn agree_reports_attribute_agreement_per_attribute() {
+    let p = two_annotators();
+    let out = nhan(&["agree"], p.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("  role                1.000  2/2\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  negated             0.000  0/1\n"),
+        "{text}"
+    );
+    let out = nhan(&["agree", "--json"], p.path());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["attributes"]["negated"],
+        json!({"compared": 1, "agreed": 0, "agreement": 0.0})
+    );
+}

@@ -160,6 +160,7 @@ pub fn render(r: &Report) -> String {
             skipped.join(", ")
         );
     }
+    super::attributes::render(&mut o, &r.attributes);
     for w in &r.warnings {
         let _ = writeln!(o, "warning: {w}");
     }
