@@ -163,6 +163,10 @@ pub struct Stats {
     pub per_article: Vec<ArticleStats>,
     pub consistency: Vec<ConsistencyCase>,
     pub problems: Vec<String>,
+    /// Spans with a note, article notes, spans per attribute value (only
+    /// when a project has any).
+    #[serde(skip_serializing_if = "crate::core::attrs::Tally::is_empty")]
+    pub notes: crate::core::attrs::Tally,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -202,6 +206,7 @@ struct ArticleCount {
     review: ReviewCounts,
     /// Distinct span texts, for the consistency check.
     surfaces: Vec<String>,
+    notes: crate::core::attrs::Tally,
 }
 
 fn count_article(project: &Project, a: &ArticleMeta) -> ArticleCount {
@@ -212,6 +217,7 @@ fn count_article(project: &Project, a: &ArticleMeta) -> ArticleCount {
         by_annotator: BTreeMap::new(),
         review: ReviewCounts::default(),
         surfaces: Vec::new(),
+        notes: Default::default(),
     };
     let l = match project.load(&a.file_name) {
         Ok(l) => l,
@@ -226,7 +232,9 @@ fn count_article(project: &Project, a: &ArticleMeta) -> ArticleCount {
     let mut labels: BTreeMap<String, u64> = BTreeMap::new();
     let mut reviewed = 0;
     let mut surfaces = std::collections::BTreeSet::new();
+    c.notes.add_article(&doc.extra);
     for s in doc.spans.iter() {
+        c.notes.add_span(s);
         *labels.entry(s.label.to_string()).or_default() += 1;
         *c.by_annotator
             .entry(s.annotator.map_or_else(|| "(none)".into(), String::from))
@@ -285,6 +293,7 @@ pub fn compute_stats(project: &Project) -> Stats {
         per_article: Vec::new(),
         consistency: Vec::new(),
         problems: Vec::new(),
+        notes: Default::default(),
     };
     let mut surfaces = SurfaceCollector::default();
     let mut progress = Progress::new("counting", project.articles.len());
@@ -309,6 +318,7 @@ pub fn compute_stats(project: &Project) -> Stats {
             st.review.fixed += c.review.fixed;
             st.review.rejected += c.review.rejected;
             st.review.unreviewed += c.review.unreviewed;
+            st.notes.merge(&c.notes);
             for s in &c.surfaces {
                 surfaces.add_surface(s);
             }
@@ -392,6 +402,9 @@ pub fn stats(dir: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
         "\nreview: {} accepted, {} fixed, {} rejected, {} unreviewed",
         r.accepted, r.fixed, r.rejected, r.unreviewed
     );
+    for l in v.notes.lines() {
+        println!("{l}");
+    }
     println!("\nby article");
     for a in &v.per_article {
         println!(

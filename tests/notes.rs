@@ -529,3 +529,32 @@ fn agree_reports_attribute_agreement_per_attribute() {
         json!({"compared": 1, "agreed": 0, "agreement": 0.0})
     );
 }
+
+#[test]
+fn stats_count_notes_and_attribute_values() {
+    let fixture = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/notes/project"
+    ));
+    let out = nhan(&["stats"], fixture);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("\nnotes: 3 spans with a note, 1 article note\n"),
+        "{text}"
+    );
+    for line in [
+        "  role=official                 1",
+        "  role=other                    1",
+        "  negated=true                  1",
+        "  wikidata=Q7171                1",
+    ] {
+        assert!(text.contains(line), "{line:?} in {text}");
+    }
+    let out = nhan(&["stats", "--json"], fixture);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["notes"],
+        json!({"with_note": 3, "article_notes": 1, "by_attribute": {
+            "negated": {"true": 1}, "role": {"official": 1, "other": 1}, "wikidata": {"Q7171": 1}}})
+    );
+}

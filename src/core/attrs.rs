@@ -356,6 +356,38 @@ impl Tally {
         self.article_notes += u64::from(article_note(extra).is_some());
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.with_note == 0 && self.article_notes == 0 && self.by_attribute.is_empty()
+    }
+
+    /// The plain report's lines (`nhan stats`): nothing when there is
+    /// nothing to count.
+    pub fn lines(&self) -> Vec<String> {
+        if self.is_empty() {
+            return Vec::new();
+        }
+        let mut v = vec![
+            String::new(),
+            format!(
+                "notes: {} span{} with a note, {} article note{}",
+                self.with_note,
+                if self.with_note == 1 { "" } else { "s" },
+                self.article_notes,
+                if self.article_notes == 1 { "" } else { "s" }
+            ),
+        ];
+        if !self.by_attribute.is_empty() {
+            v.push(String::new());
+            v.push("by attribute value".into());
+            for (k, vs) in &self.by_attribute {
+                for (x, n) in vs {
+                    v.push(format!("  {:<24} {n:>6}", format!("{k}={x}")));
+                }
+            }
+        }
+        v
+    }
+
     pub fn merge(&mut self, o: &Tally) {
         self.with_note += o.with_note;
         self.article_notes += o.article_notes;
@@ -568,6 +600,18 @@ name = "LOC"
         assert_eq!(t.with_note, 1);
         assert_eq!(t.by_attribute["role"]["official"], 2);
         assert_eq!(t.by_attribute["negated"]["true"], 1);
+        assert_eq!(
+            t.lines(),
+            [
+                "",
+                "notes: 1 span with a note, 0 article notes",
+                "",
+                "by attribute value",
+                "  negated=true                  1",
+                "  role=official                 2"
+            ]
+        );
+        assert!(Tally::default().lines().is_empty());
     }
 
     #[test]
