@@ -474,7 +474,7 @@ fn brat_writes_attribute_and_note_lines_and_declares_the_attributes() {
 fn two_annotators() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    std::fs::write(root.join("nhan.toml"), format!("blind = true\n{SCHEMA}")).unwrap();
+    std::fs::write(root.join("nhan.toml"), SCHEMA).unwrap();
     let text = "Ông Lê Hoài Trung và ông Trần Bình ở Huế.";
     std::fs::create_dir_all(root.join("articles")).unwrap();
     std::fs::write(root.join("articles/a.txt"), text).unwrap();
@@ -557,4 +557,54 @@ fn stats_count_notes_and_attribute_values() {
         json!({"with_note": 3, "article_notes": 1, "by_attribute": {
             "negated": {"true": 1}, "role": {"official": 1, "other": 1}, "wikidata": {"Q7171": 1}}})
     );
+}
+
+#[test]
+fn adjudication_shows_where_attributes_differ_and_a_picks_the_next_values() {
+    let dir = two_annotators();
+    let project = Project::open(dir.path()).unwrap();
+    let config = Config {
+        annotator: Some("chi".into()),
+        ..Config::default()
+    };
+    let app = App::new(project, config, (100, 30));
+    let mut h = Harness { dir, app };
+    h.keys("enter m");
+    let by: Vec<Option<String>> = h
+        .app
+        .state
+        .review
+        .rows
+        .iter()
+        .map(|r| r.by.clone())
+        .collect();
+    assert_eq!(
+        by,
+        [Some("all · attrs≠".to_string()), Some("all".to_string())],
+        "the span whose attributes differ comes first"
+    );
+    let gold = |h: &Harness| {
+        let sc = h.on_disk("a").unwrap();
+        serde_json::to_value(&sc.spans[0]).unwrap()["attrs"].clone()
+    };
+    // Both had the span: it is in the gold, with the first annotator's values.
+    assert_eq!(gold(&h), json!({"role": "official", "negated": true}));
+    h.keys("a");
+    assert_eq!(gold(&h), json!({"role": "official"}));
+    assert!(
+        h.message()
+            .contains("gold takes minh's attributes for PER “Lê Hoài Trung”: role=official"),
+        "{}",
+        h.message()
+    );
+    assert!(
+        h.message()
+            .contains("lan: role=official negated · minh: role=official"),
+        "{}",
+        h.message()
+    );
+    h.keys("a");
+    assert_eq!(gold(&h), json!({"role": "official", "negated": true}));
+    h.keys("u");
+    assert_eq!(gold(&h), json!({"role": "official"}));
 }

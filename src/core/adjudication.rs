@@ -41,22 +41,26 @@ impl Candidate {
         let shown: Vec<String> = self
             .variants
             .iter()
-            .map(|v| {
-                let a = match &v.attrs {
-                    Some(serde_json::Value::Object(m)) => m
-                        .iter()
-                        .map(|(k, x)| match x {
-                            serde_json::Value::Bool(true) => k.clone(),
-                            x => format!("{k}={}", super::attrs::shown(x)),
-                        })
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    _ => "no attributes".into(),
-                };
-                format!("{}: {a}", v.by.join("+"))
-            })
+            .map(|v| format!("{}: {}", v.by.join("+"), v.attrs_text()))
             .collect();
         shown.join(" · ")
+    }
+}
+
+impl Variant {
+    /// `role=official negated`, or `no attributes`.
+    pub fn attrs_text(&self) -> String {
+        match &self.attrs {
+            Some(serde_json::Value::Object(m)) if !m.is_empty() => m
+                .iter()
+                .map(|(k, x)| match x {
+                    serde_json::Value::Bool(true) => k.clone(),
+                    x => format!("{k}={}", super::attrs::shown(x)),
+                })
+                .collect::<Vec<_>>()
+                .join(" "),
+            _ => "no attributes".into(),
+        }
     }
 }
 
