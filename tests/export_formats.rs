@@ -4,8 +4,10 @@
 //! ends the text, a span inside a token, CRLF line ends, and articles in
 //! every status.
 //!
-//! Golden files live in tests/fixtures/export/golden/<case>/; regenerate
-//! them with `NHAN_BLESS=1 cargo test --test export_formats` and review the
+//! Golden files are insta snapshots in tests/fixtures/export/golden/<case>/
+//! (binary snapshots: byte for byte). After an intended change, review them
+//! with `cargo insta review`, or accept them all with
+//! `INSTA_UPDATE=always cargo test --test export_formats` and review the
 //! diff like code.
 
 use clap::Parser;
@@ -106,39 +108,34 @@ fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     v
 }
 
-/// Compares `actual` (a folder) and the report with the golden case, or
-/// rewrites the golden case under NHAN_BLESS=1.
+/// Compares `actual` (a folder) and the report with the golden case: insta
+/// snapshots in tests/fixtures/export/golden/<case>/, one a file, stored and
+/// compared byte for byte (binary snapshots: CRLF and NFD stay as written),
+/// and the list of files, so that a file gained or lost shows too.
 fn check_golden(case: &str, actual: &Path, report: &str) {
-    let g = golden_root().join(case);
     let report = report.replace(&actual.display().to_string(), "OUT");
-    if std::env::var_os("NHAN_BLESS").is_some() {
-        let _ = std::fs::remove_dir_all(&g);
-        std::fs::create_dir_all(&g).unwrap();
-        for (rel, bytes) in tree(actual) {
-            let p = g.join("out").join(rel);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, bytes).unwrap();
+    let files = tree(actual);
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(golden_root().join(case));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| {
+        let list: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+        insta::assert_snapshot!("files", list.join("\n"));
+        insta::assert_binary_snapshot!("report.txt", report.into_bytes());
+        for (rel, bytes) in files {
+            // Parts' folders (`train/x.ann`) flattened into the name, which
+            // keeps the extension in it too (`x.txt` and `x.ann` differ).
+            let ext = rel.rsplit_once('.').map_or("bin", |(_, e)| e);
+            let name = format!("{}.{ext}", rel.replace('/', "__").replace('.', "_"));
+            insta::assert_binary_snapshot!(name.as_str(), bytes);
         }
-        std::fs::write(g.join("report.txt"), &report).unwrap();
-        return;
-    }
-    let want = tree(&g.join("out"));
-    let got = tree(actual);
-    let names = |v: &[(String, Vec<u8>)]| v.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
-    assert_eq!(names(&got), names(&want), "{case}: files differ");
-    for ((name, a), (_, b)) in got.iter().zip(&want) {
-        assert!(
-            a == b,
-            "{case}/{name} differs from the golden file:\n--- got\n{}\n--- want\n{}",
-            String::from_utf8_lossy(a),
-            String::from_utf8_lossy(b)
-        );
-    }
-    let want_report = std::fs::read_to_string(g.join("report.txt")).unwrap();
-    assert_eq!(report, want_report, "{case}: the report differs");
+    });
 }
 
-fn golden_case(case: &str, opts: &[&str]) {
+/// Exports the fixture with `opts`, checks the golden case, and returns
+/// the files written (relative path, bytes).
+fn golden_case(case: &str, opts: &[&str]) -> Vec<(String, Vec<u8>)> {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let mut v = opts.to_vec();
@@ -147,6 +144,16 @@ fn golden_case(case: &str, opts: &[&str]) {
     let r = export(&fixture(), &v);
     assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
     check_golden(case, &out, &r.stderr);
+    tree(&out)
+}
+
+/// The text of the file `name` among `files`.
+fn file_text(files: &[(String, Vec<u8>)], name: &str) -> String {
+    let f = files
+        .iter()
+        .find(|f| f.0 == name)
+        .unwrap_or_else(|| panic!("no {name}"));
+    String::from_utf8(f.1.clone()).unwrap()
 }
 
 #[test]
@@ -286,7 +293,7 @@ fn status_filter_always_reports_what_it_left_out() {
 fn stdout_gets_exactly_the_one_file_and_refuses_many() {
     let r = export(&fixture(), &["--format", "conll", "--out", "-"]);
     assert_eq!(r.code, ExitCode::SUCCESS);
-    let golden = std::fs::read(golden_root().join("conll-iob2/out/data.conll")).unwrap();
+    let golden = std::fs::read(golden_root().join("conll-iob2/data_conll.snap.conll")).unwrap();
     assert_eq!(r.stdout, golden);
     for f in ["hf", "brat"] {
         let r = export(&fixture(), &["--format", f, "--out", "-"]);
@@ -793,8 +800,8 @@ fn golden_conllu_iob2() {
 
 #[test]
 fn golden_conllu_bioes_writes_spacy_l_and_u() {
-    golden_case("conllu-bioes", &["--format", "conllu", "--scheme", "bioes"]);
-    let out = std::fs::read_to_string(golden_root().join("conllu-bioes/out/data.conllu")).unwrap();
+    let files = golden_case("conllu-bioes", &["--format", "conllu", "--scheme", "bioes"]);
+    let out = file_text(&files, "data.conllu");
     assert!(out.contains("NE=U-") && out.contains("NE=L-"), "{out}");
     assert!(!out.contains("NE=E-") && !out.contains("NE=S-"), "{out}");
 }
@@ -811,7 +818,7 @@ fn golden_prodigy() {
 
 #[test]
 fn golden_hf_split_card_names_each_split() {
-    golden_case(
+    let files = golden_case(
         "hf-split-any",
         &[
             "--format",
@@ -824,7 +831,7 @@ fn golden_hf_split_card_names_each_split() {
             "3",
         ],
     );
-    let card = std::fs::read_to_string(golden_root().join("hf-split-any/out/README.md")).unwrap();
+    let card = file_text(&files, "README.md");
     assert!(
         card.contains("- split: train\n    path: 'train.jsonl'"),
         "{card}"
@@ -1135,4 +1142,134 @@ fn conll_columns_between_token_and_tag_are_named_on_import() {
     );
     let sc = std::fs::read_to_string(p.path().join("annotations/cols.json")).unwrap();
     assert!(sc.contains(r#""label": "LOC", "text": "Huế""#), "{sc}");
+}
+
+#[test]
+fn export_points_to_validate_only_for_what_validate_lists() {
+    let p = empty_project();
+    let arts = p.path().join("articles");
+    std::fs::create_dir_all(&arts).unwrap();
+    std::fs::write(arts.join("empty.txt"), "").unwrap();
+    std::fs::write(arts.join("nul.txt"), "abc\0def").unwrap();
+    std::fs::write(arts.join("ok.txt"), "Hà Nội").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let o = tmp.path().join("o").display().to_string();
+    let r = export(
+        p.path(),
+        &["--format", "jsonl", "--status", "any", "--out", &o],
+    );
+    assert_eq!(r.code, ExitCode::from(1));
+    assert!(
+        r.stderr.contains("2 articles cannot be exported"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("empty.txt: empty file"), "{}", r.stderr);
+    assert!(r.stderr.contains("nul.txt: 1 NUL"), "{}", r.stderr);
+    // `nhan validate` says nothing of these: export must not send the user there.
+    assert!(!r.stderr.contains("nhan validate"), "{}", r.stderr);
+
+    // A sidecar that does not parse is validate's too.
+    std::fs::remove_file(arts.join("empty.txt")).unwrap();
+    std::fs::remove_file(arts.join("nul.txt")).unwrap();
+    std::fs::create_dir_all(p.path().join("annotations")).unwrap();
+    std::fs::write(p.path().join("annotations/ok.json"), "{\"nhan\": 1,").unwrap();
+    let r = export(
+        p.path(),
+        &["--format", "jsonl", "--status", "any", "--out", &o],
+    );
+    assert_eq!(r.code, ExitCode::from(1));
+    assert!(
+        r.stderr.contains("1 article cannot be exported"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("`nhan validate` lists the sidecar problems too"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn label_studio_import_reads_old_completions_too() {
+    // Label Studio before 1.0 called annotations "completions".
+    let task = r#"{"id": 1, "data": {"text": "Lan ở Huế"}, "completions": [{"result": [
+        {"id": "a", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 6, "end": 9, "text": "Huế", "labels": ["LOC"]}}]}]}"#;
+    let (p, r) = import_text("label-studio", "old.json", task, &[]);
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
+    let sc = std::fs::read_to_string(p.path().join("annotations/old-1.json")).unwrap();
+    assert!(sc.contains(r#""label": "LOC", "text": "Huế""#), "{sc}");
+}
+
+#[test]
+fn prodigy_rejected_spans_must_fit_their_text_too() {
+    let line =
+        r#"{"text": "Lan", "spans": [{"start": 0, "end": 9, "label": "PER"}], "answer": "reject"}"#;
+    let (p, r) = import_text("prodigy", "bad.jsonl", line, &[]);
+    assert_eq!(r.code, ExitCode::from(1));
+    assert!(
+        r.stderr
+            .contains("bad.jsonl:1 spans[0]: PER [0, 9): the offsets are outside the text"),
+        "{}",
+        r.stderr
+    );
+    assert!(!p.path().join("articles").exists());
+}
+
+/// A copy of the fixture project to change.
+fn fixture_copy() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for sub in ["articles", "annotations"] {
+        std::fs::create_dir_all(d.path().join(sub)).unwrap();
+        for e in std::fs::read_dir(fixture().join(sub)).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), d.path().join(sub).join(e.file_name())).unwrap();
+        }
+    }
+    std::fs::copy(fixture().join("nhan.toml"), d.path().join("nhan.toml")).unwrap();
+    d
+}
+
+#[test]
+fn a_failed_split_export_leaves_no_part_folders_or_temp_files() {
+    let p = fixture_copy();
+    // Sorted last, so the other articles' files are written before it fails.
+    std::fs::write(p.path().join("articles/zz-nul.txt"), "abc\0def").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let o = out.display().to_string();
+    let args = [
+        "--format", "brat", "--status", "any", "--split", "0.5,0.5", "--out", &o,
+    ];
+    let r = export(p.path(), &args);
+    assert_eq!(r.code, ExitCode::from(1), "{}", r.stderr);
+    assert!(r.stderr.contains("zz-nul.txt"), "{}", r.stderr);
+    assert!(!out.exists(), "{:?}", tree(&out));
+
+    // Over an earlier export, that export stays whole.
+    std::fs::remove_file(p.path().join("articles/zz-nul.txt")).unwrap();
+    assert_eq!(export(p.path(), &args).code, ExitCode::SUCCESS);
+    let before = tree(&out);
+    std::fs::write(p.path().join("articles/zz-nul.txt"), "abc\0def").unwrap();
+    assert_eq!(export(p.path(), &args).code, ExitCode::from(1));
+    assert_eq!(tree(&out), before);
+    let hidden: Vec<_> = walk_names(&out)
+        .into_iter()
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "temp files left: {hidden:?}");
+}
+
+fn walk_names(dir: &Path) -> Vec<String> {
+    let mut v = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let e = e.unwrap();
+        v.push(e.file_name().to_string_lossy().into_owned());
+        if e.path().is_dir() {
+            v.extend(walk_names(&e.path()));
+        }
+    }
+    v
 }

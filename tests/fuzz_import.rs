@@ -81,7 +81,12 @@ fn import_files(
         _ => walk(&input)
             .into_iter()
             .filter(|p| {
-                let data = p.file_name().is_some_and(|n| n != nhan::export::MANIFEST);
+                let data = p.file_name().is_some_and(|n| {
+                    use nhan::export::{LOST_FILE, MANIFEST, NOT_SHOWN_FILE};
+                    ![MANIFEST, LOST_FILE, NOT_SHOWN_FILE]
+                        .iter()
+                        .any(|m| n == *m)
+                });
                 data && p
                     .extension()
                     .is_some_and(|e| e == "jsonl" || e == "conll" || e == "json")

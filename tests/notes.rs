@@ -143,10 +143,7 @@ fn pasted_text_goes_into_the_note_as_text() {
     h.keys("] #");
     // A paste with a line break and a command key in it: neither submits
     // nor runs anything.
-    assert!(nhan::app::noting::paste(
-        &mut h.app.state,
-        "dòng một\nx dòng hai"
-    ));
+    h.app.handle(Msg::Paste("dòng một\nx dòng hai".into()));
     h.keys("enter");
     assert_eq!(disk_span(&h, 0)["note"], "dòng một x dòng hai");
     assert_eq!(h.on_disk("a").unwrap().spans.len(), 2);

@@ -378,7 +378,8 @@ fn eval_figures_match_a_recount() {
 
 const FAKE: &str = r#"
 import json, sys, pathlib
-pathlib.Path("ran.marker").write_text("ran")
+with open("ran.marker", "a") as f:
+    f.write("ran\n")
 for line in sys.stdin:
     req = json.loads(line)
     text = req["text"]
@@ -421,7 +422,8 @@ fn a_command_runs_only_once_approved_and_again_only_after_a_change() {
     assert!(out.contains("python3 fake.py"), "{out}");
     assert!(p.config.with_file_name("approved-commands.json").exists());
     let lines = p.lines(&["suggest", "--out", "-"]);
-    assert!(p.root().join("ran.marker").exists());
+    let runs = std::fs::read_to_string(p.root().join("ran.marker")).unwrap();
+    assert_eq!(runs.lines().count(), 1, "one run for all four articles");
     let todo = &lines[0]["suggestions"];
     // "Lan" in the NFD article: offsets are Python's, code points.
     let text = std::fs::read_to_string(p.root().join("articles/a-todo.txt")).unwrap();
@@ -431,8 +433,19 @@ fn a_command_runs_only_once_approved_and_again_only_after_a_change() {
         &json!([{"start": at, "end": at + 3, "label": "PER", "score": 0.75, "source": "fake"}])
     );
 
-    // A changed command is a new command.
+    // A changed script must be approved again.
     std::fs::remove_file(p.root().join("ran.marker")).unwrap();
+    std::fs::write(
+        p.root().join("fake.py"),
+        format!("{FAKE}\n# changed by a pull\n"),
+    )
+    .unwrap();
+    let (code, _, err) = p.nhan(&["suggest", "--out", "-"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--approve"), "{err}");
+    assert!(!p.root().join("ran.marker").exists());
+
+    // A changed command is a new command.
     with_command(&p, FAKE, ", \"--more\"", 20.0);
     let (code, _, err) = p.nhan(&["suggest", "--out", "-"]);
     assert_eq!(code, 1);
@@ -463,6 +476,7 @@ fn command_errors_and_time_outs_are_messages() {
         "",
         20.0,
     );
+    p.nhan(&["suggest", "--approve"]);
     let (code, _, err) = p.nhan(&["suggest", "--article", "a-todo", "--out", "-"]);
     assert_eq!(code, 1);
     assert!(err.contains("boom: no model"), "{err}");
@@ -473,6 +487,7 @@ fn command_errors_and_time_outs_are_messages() {
         "",
         0.5,
     );
+    p.nhan(&["suggest", "--approve"]);
     let t = std::time::Instant::now();
     let (code, _, err) = p.nhan(&["suggest", "--article", "a-todo", "--out", "-"]);
     assert_eq!(code, 1);
@@ -504,4 +519,53 @@ fn gazetteers_outside_the_project_are_refused() {
     let lines = p.lines(&["suggest", "--article", "e", "--out", "-"]);
     assert_eq!(lines[0]["suggestions"][0]["source"], "d");
     assert_eq!(lines[0]["suggestions"][0]["start"], 3);
+}
+
+#[test]
+fn in_a_blind_project_suggestions_are_per_annotator() {
+    let p = Project::new();
+    std::fs::write(
+        p.root().join("nhan.toml"),
+        "blind = true\n[[labels]]\nname = \"PER\"\n",
+    )
+    .unwrap();
+    std::fs::write(p.root().join("articles/a.txt"), "Lan gặp Lan.").unwrap();
+    std::fs::create_dir_all(p.root().join("annotations/lan")).unwrap();
+    let sc = json!({
+        "nhan": 1, "article": "a.txt",
+        "text_sha256": nhan::core::sidecar::sha256_hex("Lan gặp Lan.".as_bytes()),
+        "status": "in_progress",
+        "spans": [{"id": 1, "start": 0, "end": 3, "label": "PER", "text": "Lan"}],
+    });
+    std::fs::write(p.root().join("annotations/lan/a.json"), sc.to_string()).unwrap();
+    let (code, _, err) = p.nhan(&["suggest", "--out", "-"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--annotator"), "{err}");
+    // Lan's own span teaches the dictionary; Minh has none.
+    let lan = p.lines(&[
+        "--annotator",
+        "lan",
+        "suggest",
+        "--recommender",
+        "dictionary",
+        "--out",
+        "-",
+    ]);
+    assert_eq!(
+        lan[0]["suggestions"],
+        json!([{"start": 8, "end": 11, "label": "PER", "score": 1.0, "source": "dictionary"}])
+    );
+    let minh = p.lines(&[
+        "--annotator",
+        "minh",
+        "suggest",
+        "--recommender",
+        "dictionary",
+        "--out",
+        "-",
+    ]);
+    assert_eq!(minh[0]["suggestions"], json!([]));
+    let (code, _, err) = p.nhan(&["--annotator", "lan", "suggest"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(p.root().join(".nhan/suggestions/lan/a.json").exists());
 }

@@ -40,8 +40,8 @@ macro_rules! with_commands {
             Tag(u8) => "tag", "tag with label N (relabel a span of the same extent)", Article, editing::tag_action;
             LabelPicker => "label_picker", "label picker (type to filter, Enter to apply)", Article, |s, _| editing::label_picker(s);
             DeleteSpan => "delete_span", "delete the span at the cursor", Article, |s, _| editing::delete(s);
-            Undo => "undo", "undo", Article, |s, _| editing::undo_redo(s, Step::Back);
-            Redo => "redo", "redo", Article, |s, _| editing::undo_redo(s, Step::Forward);
+            Undo => "undo", "undo", Article, |s, _| adjudicating::undo_redo(s, Step::Back);
+            Redo => "redo", "redo", Article, |s, _| adjudicating::undo_redo(s, Step::Forward);
             NextSpan => "next_span", "next span (moves the cursor onto it and selects it)", Article, motion::run;
             PrevSpan => "prev_span", "previous span", Article, motion::run;
             Search => "search", "search (Enter selects the next match; Alt-c toggles case)", Article, |s, _| motion::open_search(s);
@@ -50,6 +50,7 @@ macro_rules! with_commands {
             TagAll => "tag_all", "tag every other occurrence of the selected span's text", Article, |s, _| editing::tag_all(s);
             ToggleDone => "toggle_done", "mark the article done (again: back to in progress)", Article, |s, _| editing::toggle_done(s);
             AcceptChanges => "accept_changes", "accept re-anchored spans after the article changed", Article, |s, _| editing::accept_changes(s);
+            SettleConflicts => "settle_conflicts", "merge conflicts of this article (o keeps yours, t takes theirs)", Article, |s, _| watching::open(s);
             ReviewMode => "review_mode", "switch between annotating and reviewing", Anywhere, |s, _| reviewing::toggle_mode(s);
             Adjudicate => "adjudicate", "adjudicate this article: the annotators' spans side by side", Anywhere, |s, _| adjudicating::start(s);
             FilterStatus => "filter_status", "show only articles of the next status", Anywhere, |s, _| general::filter_status(s);
@@ -163,7 +164,7 @@ mod tests {
             assert_eq!(Action::from_name(&a.name()), Some(a));
             assert!(seen.insert(a.name()));
         }
-        assert_eq!(Action::all().len(), 65);
+        assert_eq!(Action::all().len(), 66);
         assert_eq!(Action::Tag(3).tag_index(), Some(2));
         assert_eq!(Action::TagAll.tag_index(), None);
     }

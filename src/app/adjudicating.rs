@@ -174,6 +174,10 @@ fn here(state: &State) -> Option<Candidate> {
     if let Some(c) = label.and_then(|l| candidate_at(state, s, e, Some(&l))) {
         return Some(c);
     }
+    // Two labels on these words: the highlighted row says which.
+    if let Some(c) = of_row(state).filter(|c| (c.start, c.end) == (s, e)) {
+        return Some(c);
+    }
     // Several annotators' labels on one extent: the undecided one first.
     let adj = state.review.adjudication.as_ref()?;
     let mut at: Vec<&Candidate> = adj
@@ -314,12 +318,102 @@ fn decide(state: &mut State, edits: Vec<Edit>, verb: &str, c: &Candidate) -> Vec
     let mut effects = editing::commit(state, Edit::Batch(edits), None);
     let by = c.by.join(", ");
     state.info(format!("gold {verb} {} “{}” (from {by})", c.label, c.text));
-    effects.extend(step(state, Step::Forward));
+    effects.extend(step_from(state, Step::Forward, Some(c)));
+    effects
+}
+
+/// Reading order of candidates: by start, the longer first, then label,
+/// so that two labels on the same words are two steps.
+fn order(c: &Candidate) -> (usize, std::cmp::Reverse<usize>, &str) {
+    (c.start, std::cmp::Reverse(c.end), &c.label)
+}
+
+/// Selects candidate `c` everywhere at once: the text selection, and the
+/// list's highlight once its rows are rebuilt (`follow_row`).
+fn show(state: &mut State, c: &Candidate) {
+    let article = state.current.unwrap_or(0);
+    if let Some(art) = state.article_mut() {
+        art.selection = Some(Selection::of_range(c.start, c.end, None));
+        art.cursor = c.start;
+    }
+    state.review.follow = Some((article, c.start, c.end, Some(c.label.clone())));
+    state.review.dirty = true;
+    refresh_view(state);
+}
+
+/// After the rows are rebuilt: highlight the row a step or a decision
+/// named.
+pub fn follow_row(state: &mut State) {
+    let Some((article, start, end, label)) = state.review.follow.take() else {
+        return;
+    };
+    if let Some(i) = state.review.rows.iter().position(|r| {
+        (r.article, r.start, r.end) == (article, start, end)
+            && (label.is_none() || r.label == label)
+    }) {
+        state.review.selected = i;
+    }
+}
+
+/// `u` / `Ctrl-R` while adjudicating: says which decisions came back, and
+/// selects the first of them.
+pub fn undo_redo(state: &mut State, step: Step) -> Vec<Effect> {
+    let before: Option<Vec<Decision>> = state
+        .review
+        .adjudication
+        .as_ref()
+        .map(|adj| adj.candidates.iter().map(|c| decision(state, c)).collect());
+    let effects = editing::undo_redo(state, step);
+    let (Some(before), Some(adj)) = (before, state.review.adjudication.clone()) else {
+        return effects;
+    };
+    let came_back: Vec<(&Candidate, Decision)> = adj
+        .candidates
+        .iter()
+        .zip(before)
+        .map(|(c, was)| (c, was, decision(state, c)))
+        .filter(|(_, was, now)| was != now)
+        .map(|(c, _, now)| (c, now))
+        .collect();
+    let Some((first, _)) = came_back.first() else {
+        return effects;
+    };
+    let first = (*first).clone();
+    let word = if step == Step::Back {
+        "undone"
+    } else {
+        "redone"
+    };
+    let what: Vec<String> = came_back
+        .iter()
+        .map(|(c, now)| {
+            let state = match now {
+                Decision::Open => "undecided again",
+                Decision::Taken(_) => "in the gold again",
+                Decision::Left => "left out again",
+            };
+            format!(
+                "{} “{}” (from {}) is {state}",
+                c.label,
+                c.text,
+                c.by.join(", ")
+            )
+        })
+        .collect();
+    show(state, &first);
+    state.info(format!("{word}: {}", what.join("; ")));
     effects
 }
 
 /// `}` / `{`: the next undecided disagreement, in reading order.
 pub fn step(state: &mut State, step: Step) -> Vec<Effect> {
+    let current = here(state);
+    step_from(state, step, current.as_ref())
+}
+
+/// The undecided disagreement after (or before) `current`; from the
+/// cursor when there is no current one.
+fn step_from(state: &mut State, step: Step, current: Option<&Candidate>) -> Vec<Effect> {
     let forward = step == Step::Forward;
     let Some(adj) = state.review.adjudication.clone() else {
         return vec![];
@@ -327,24 +421,22 @@ pub fn step(state: &mut State, step: Step) -> Vec<Effect> {
     let from = state
         .article()
         .map_or(0, |a| a.selection.map_or(a.cursor, |s| s.start));
-    let open: Vec<&Candidate> = adj
+    let mut open: Vec<&Candidate> = adj
         .candidates
         .iter()
         .filter(|c| decision(state, c) == Decision::Open)
         .collect();
-    let pick = if forward {
-        open.iter().find(|c| c.start > from).or(open.first())
-    } else {
-        open.iter().rev().find(|c| c.start < from)
+    open.sort_by(|a, b| order(a).cmp(&order(b)));
+    let pick = match (current, forward) {
+        (Some(cur), true) => open.iter().find(|c| order(c) > order(cur)).or(open.first()),
+        (Some(cur), false) => open.iter().rev().find(|c| order(c) < order(cur)),
+        (None, true) => open.iter().find(|c| c.start > from).or(open.first()),
+        (None, false) => open.iter().rev().find(|c| c.start < from),
     };
     let total = adj.candidates.iter().filter(|c| !adj.agreed(c)).count();
     match pick.map(|c| (*c).clone()) {
         Some(c) => {
-            if let Some(art) = state.article_mut() {
-                art.selection = Some(Selection::of_range(c.start, c.end, None));
-                art.cursor = c.start;
-            }
-            refresh_view(state);
+            show(state, &c);
             state.info_after(format!(
                 "{}/{total} decided; next: {} “{}” by {}",
                 total - open.len(),

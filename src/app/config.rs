@@ -2,7 +2,6 @@
 //! `config.toml` in the `directories` config folder, or `$NHAN_CONFIG`.
 
 use super::keymap::{KeyTables, Keymap};
-use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
@@ -26,12 +25,34 @@ impl Default for Config {
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConfigFile {
-    annotator: Option<String>,
+/// The `[keys]` tables, the rest of the file ignored.
+#[derive(serde::Deserialize)]
+struct KeysOnly {
     #[serde(default)]
     keys: KeyTables,
+}
+
+/// The settings nhan knows, each read on its own: one that is wrong or
+/// unknown is named and skipped, the others still apply.
+const KNOWN: &str = "annotator, [keys]";
+
+/// The line where top-level setting `key` is written (`key = …`, `[key]`,
+/// `[key.…]`), for messages; 1 if not found.
+fn line_of(src: &str, key: &str) -> usize {
+    src.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            let rest = l
+                .strip_prefix('[')
+                .unwrap_or(l)
+                .trim_start_matches(['"', '\''])
+                .strip_prefix(key);
+            rest.is_some_and(|r| {
+                let r = r.trim_start_matches(['"', '\'']).trim_start();
+                r.starts_with('=') || r.starts_with(']') || r.starts_with('.')
+            })
+        })
+        .map_or(1, |i| i + 1)
 }
 
 /// `$NHAN_CONFIG`, else `<config dir>/nhan/config.toml`.
@@ -59,14 +80,37 @@ impl Config {
             }
         };
         cfg.path = Some(path.to_path_buf());
-        match toml::from_str::<ConfigFile>(&src) {
-            Ok(f) => {
-                cfg.annotator = f.annotator.filter(|a| !a.trim().is_empty());
-                let errs = cfg.keymap.merge(&f.keys, &src, &shown);
-                cfg.warnings.extend(
-                    errs.into_iter()
-                        .map(|e| format!("{e}; that key keeps its default")),
-                );
+        match toml::from_str::<toml::Table>(&src) {
+            Ok(table) => {
+                for (key, value) in table {
+                    let line = line_of(&src, &key);
+                    match (key.as_str(), value) {
+                        ("annotator", toml::Value::String(a)) => {
+                            cfg.annotator = Some(a).filter(|a| !a.trim().is_empty());
+                        }
+                        ("annotator", _) => cfg.warnings.push(format!(
+                            "{shown}:{line}: annotator must be a name in quotes (annotator = \"lan\"); ignored"
+                        )),
+                        // Read again from the text: key positions are
+                        // named in messages.
+                        ("keys", _) => match toml::from_str::<KeysOnly>(&src) {
+                            Ok(KeysOnly { keys }) => {
+                                let errs = cfg.keymap.merge(&keys, &src, &shown);
+                                cfg.warnings.extend(
+                                    errs.into_iter()
+                                        .map(|e| format!("{e}; that key keeps its default")),
+                                );
+                            }
+                            Err(e) => cfg.warnings.push(format!(
+                                "{shown}:{line}: [keys]: {}; the default keys are used",
+                                e.message()
+                            )),
+                        },
+                        (other, _) => cfg.warnings.push(format!(
+                            "{shown}:{line}: unknown setting `{other}` (nhan knows {KNOWN}); ignored, the other settings apply"
+                        )),
+                    }
+                }
             }
             Err(e) => {
                 let (line, col) =
@@ -105,6 +149,38 @@ mod tests {
         .unwrap();
         let c = Config::load(Some(&p));
         assert_eq!(c.annotator.as_deref(), Some("lan"));
+        assert_eq!(
+            c.keymap.lookup(Context::Text, Key::char('w')),
+            Some(Action::TokenRight)
+        );
+    }
+
+    #[test]
+    fn an_unknown_setting_is_named_and_the_rest_still_applies() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("c.toml");
+        std::fs::write(
+            &p,
+            "annotator = \"lan\"\ntheme = \"dark\"\n[keys.text]\nw = \"token_right\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&p));
+        assert_eq!(c.annotator.as_deref(), Some("lan"));
+        assert_eq!(
+            c.keymap.lookup(Context::Text, Key::char('w')),
+            Some(Action::TokenRight)
+        );
+        assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+        assert!(
+            c.warnings[0].contains("c.toml:2:")
+                && c.warnings[0].contains("unknown setting `theme`"),
+            "{}",
+            c.warnings[0]
+        );
+        // A wrong type for one setting leaves the others too.
+        std::fs::write(&p, "annotator = 3\n[keys.text]\nw = \"token_right\"\n").unwrap();
+        let c = Config::load(Some(&p));
+        assert!(c.warnings[0].contains("c.toml:1:"), "{:?}", c.warnings);
         assert_eq!(
             c.keymap.lookup(Context::Text, Key::char('w')),
             Some(Action::TokenRight)

@@ -79,6 +79,7 @@ fn writable(state: &mut State) -> Option<&mut OpenArticle> {
 /// Applies, records and saves an edit; the first edit of a `todo` article
 /// also moves it to `in_progress` (undone together with it).
 pub fn commit(state: &mut State, edit: Edit, note: Option<String>) -> Vec<Effect> {
+    let annotating = state.mode == super::state::Mode::Annotate;
     let Some(art) = state.article_mut() else {
         return vec![];
     };
@@ -94,6 +95,24 @@ pub fn commit(state: &mut State, edit: Edit, note: Option<String>) -> Vec<Effect
         edit
     };
     art.doc.apply(&edit);
+    // A reviewed article whose spans change outside review (or are left
+    // with one unreviewed) is no longer reviewed: a default export would
+    // ship spans nobody reviewed. Reopened in the same undo step.
+    let reopen = art.doc.status == Status::Reviewed
+        && span_edit(&edit).is_some()
+        && (annotating || art.doc.spans.reviewed() < art.doc.spans.len());
+    let (edit, note) = if reopen {
+        let back = Edit::SetStatus {
+            before: Status::Reviewed,
+            after: Status::InProgress,
+        };
+        art.doc.apply(&back);
+        let note = note.unwrap_or_default()
+            + "; the article was reviewed and is in progress again (u undoes both), to be reviewed anew";
+        (Edit::Batch(vec![edit, back]), Some(note))
+    } else {
+        (edit, note)
+    };
     let text = describe(&edit);
     if let Some(s) = edit.touched() {
         art.cursor = s.start;
@@ -153,6 +172,7 @@ fn target(art: &OpenArticle) -> Option<(usize, usize, Option<u64>)> {
 pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
     let schema = &state.project.schema;
     let overlap = schema.overlap;
+    let cross_paragraphs = schema.cross_paragraphs;
     let Some(label) = schema.labels.get(label_index).map(|l| l.name.clone()) else {
         let names: Vec<String> = schema
             .labels
@@ -175,6 +195,16 @@ pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
         state.error("nothing to tag here");
         return vec![];
     };
+    let Some((start, end)) = crate::core::extent::trim(&art.doc.text, start, end) else {
+        state.error("not tagged: the selection is only spaces or line breaks");
+        return vec![];
+    };
+    if !cross_paragraphs && crate::core::extent::crosses_blank_line(&art.doc.text, start, end) {
+        state.error(
+            "not tagged: the selection crosses a blank line (a paragraph break); set cross_paragraphs = true in nhan.toml to allow it",
+        );
+        return vec![];
+    }
     let doc = &mut art.doc;
     let edit = if let Some(same) = doc.spans.with_extent(start, end).cloned() {
         if same.label == label {

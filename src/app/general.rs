@@ -109,6 +109,7 @@ pub fn open_selected(state: &mut State) -> Vec<Effect> {
         state.current = Some(index);
         state.focus = Focus::Text;
         refresh_view(state);
+        super::moved::show(state);
         return vec![];
     }
     vec![Effect::Load {

@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod adjudicating;
+pub mod cases;
 pub mod commands;
 pub mod config;
 pub mod editing;
@@ -13,8 +14,11 @@ pub mod keymap;
 pub mod keys;
 pub mod line_edit;
 pub mod motion;
+pub mod moved;
 pub mod msg;
 pub mod noting;
+pub mod paste;
 pub mod reviewing;
 pub mod state;
 pub mod update;
+pub mod watching;

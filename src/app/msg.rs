@@ -26,6 +26,9 @@ pub struct Mouse {
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(Key),
+    /// Text pasted (bracketed paste), or characters typed into a prompt in
+    /// one burst: text for the open prompt, never keys.
+    Paste(String),
     Action(Action),
     Mouse(Mouse),
     Resize(u16, u16),
@@ -38,7 +41,15 @@ pub enum Msg {
     Saved {
         index: usize,
         revision: u64,
-        result: Result<(), String>,
+        result: Result<Written, String>,
+    },
+    /// The sidecar of an open article is not what nhan last read or wrote
+    /// (found before a save, which did not happen, or by the watch): what
+    /// it holds now, or why it cannot be read.
+    ChangedOnDisk {
+        index: usize,
+        on_disk: crate::core::disk::DiskStamp,
+        theirs: Result<Box<crate::core::sidecar::Sidecar>, String>,
     },
     /// The annotators' own spans on an article, for adjudication.
     AnnotatorsLoaded {
@@ -50,8 +61,22 @@ pub enum Msg {
         index: usize,
         meta: Box<crate::core::project::ArticleMeta>,
     },
-    /// About once a second: retries failed saves.
+    /// About once a second: retries failed saves, looks for changes on disk.
     Tick,
+    /// Review's consistency cases, computed in the background for the
+    /// edits counted by `fingerprint`.
+    CasesComputed {
+        fingerprint: u64,
+        cases: Vec<crate::core::review::Case>,
+    },
+}
+
+/// What a save left on disk: the base of the next merge with a change
+/// made there by someone else.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub on_disk: Option<crate::core::disk::DiskStamp>,
+    pub snapshot: crate::core::sidecar::Snapshot,
 }
 
 #[derive(Debug, Clone)]
@@ -66,10 +91,23 @@ pub enum Effect {
         revision: u64,
         path: PathBuf,
         snapshot: crate::core::sidecar::Snapshot,
+        /// The file as nhan last read or wrote it: written only if it is
+        /// still so.
+        expected: Option<crate::core::disk::DiskStamp>,
+    },
+    /// Has this sidecar changed on disk since nhan last read or wrote it?
+    Watch {
+        index: usize,
+        path: PathBuf,
+        expected: Option<crate::core::disk::DiskStamp>,
     },
     LoadAnnotators {
         index: usize,
         stem: String,
+    },
+    /// Compute review's consistency cases off the interface's thread.
+    ComputeCases {
+        fingerprint: u64,
     },
     /// Leave, once every save is written.
     Quit,

@@ -39,7 +39,7 @@ pub fn toggle_mode(state: &mut State) -> Vec<Effect> {
     refresh_view(state);
     // Review needs every article: the project-wide list and the
     // consistency check read them all.
-    state
+    let loads: Vec<Effect> = state
         .project
         .articles
         .iter()
@@ -50,7 +50,9 @@ pub fn toggle_mode(state: &mut State) -> Vec<Effect> {
             file_name: a.file_name.clone(),
             open: false,
         })
-        .collect()
+        .collect();
+    state.review.reading = (state.review.reading.0 + loads.len(), loads.len());
+    loads
 }
 
 /// Recomputes the span list from the loaded articles and the filters.
@@ -216,8 +218,8 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
                 Accept if row.is_some() => super::adjudicating::take(state, row),
                 Reject if row.is_some() => super::adjudicating::leave(state, row),
                 Accept | Reject | MarkReviewed => text_action(state, a),
-                Undo => editing::undo_redo(state, Step::Back),
-                Redo => editing::undo_redo(state, Step::Forward),
+                Undo => super::adjudicating::undo_redo(state, Step::Back),
+                Redo => super::adjudicating::undo_redo(state, Step::Forward),
                 Tag(_) => editing::tag_action(state, a),
                 EditNote => super::noting::edit_note(state),
                 ArticleNote => super::noting::article_note(state),
@@ -417,20 +419,16 @@ fn step_unreviewed(state: &mut State, step: Step) {
 /// Runs the consistency check over the loaded articles, unless its result
 /// is still current.
 fn ensure_cases(state: &mut State) {
-    if state.review.cases.is_some() {
-        return;
-    }
-    let docs: Vec<(usize, &crate::core::document::Document)> = state
-        .articles
-        .iter()
-        .enumerate()
-        .filter_map(|(i, a)| a.as_ref().map(|a| (i, &a.doc)))
-        .collect();
-    state.review.cases = Some(review::consistency(&docs));
+    super::cases::ensure(state);
 }
 
 fn next_case(state: &mut State) {
     ensure_cases(state);
+    if state.review.cases.is_none() {
+        state.review.next_case_pending = true;
+        state.info("computing the consistency cases in the background…");
+        return;
+    }
     let cases = state.review.cases.clone().unwrap_or_default();
     if cases.is_empty() {
         state.info("no consistency cases: every surface has one label and is tagged everywhere");

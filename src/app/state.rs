@@ -71,6 +71,22 @@ pub struct ReviewView {
     pub only_noted: bool,
     /// Only spans with this attribute value (name, value as shown).
     pub attr: Option<(String, String)>,
+    /// The row to highlight once the rows are rebuilt (article, start,
+    /// end, label): a step or a decision names a span, and the list must
+    /// highlight that one, wherever re-sorting put it.
+    pub follow: Option<(usize, usize, usize, Option<String>)>,
+    /// Articles review asked for that have not come back yet, of how many:
+    /// the list fills as they arrive and says how far it has got.
+    pub reading: (usize, usize),
+    /// Consistency cases are needed and not yet asked for.
+    pub cases_wanted: bool,
+    /// A computation of them is under way on another thread.
+    pub cases_computing: bool,
+    /// The last computed, with the edit count it was computed for.
+    pub cases_done: Option<(u64, Vec<crate::core::review::Case>)>,
+    /// `c` was pressed while the cases were being computed: jump when they
+    /// arrive, unless another key came first.
+    pub next_case_pending: bool,
 }
 
 impl Default for ReviewView {
@@ -88,6 +104,12 @@ impl Default for ReviewView {
             adjudication: None,
             only_noted: false,
             attr: None,
+            follow: None,
+            reading: (0, 0),
+            cases_wanted: false,
+            cases_computing: false,
+            cases_done: None,
+            next_case_pending: false,
         }
     }
 }
@@ -123,6 +145,15 @@ pub enum Overlay {
         start: usize,
         selected: usize,
         input: Option<super::line_edit::LineEdit>,
+    },
+    /// The merge conflicts recorded in the current article's sidecar, one
+    /// highlighted to settle (`watching`).
+    Conflicts {
+        selected: usize,
+    },
+    /// What re-anchoring moved in the current article, before `A`.
+    Moved {
+        scroll: u16,
     },
 }
 
@@ -257,6 +288,12 @@ pub struct OpenArticle {
     pub reanchored: Option<crate::core::project::Reanchor>,
     /// Bumped on every edit; a save result for an older one is stale.
     pub revision: u64,
+    /// The sidecar file as nhan last read or wrote it (`None`: there was
+    /// none); a save first checks that it is still so.
+    pub on_disk: Option<crate::core::disk::DiskStamp>,
+    /// What that file held: the common ancestor when someone else changed
+    /// the file and it is merged with the edits here.
+    pub base: crate::core::sidecar::Snapshot,
 }
 
 impl OpenArticle {
@@ -266,7 +303,10 @@ impl OpenArticle {
         read_only: Option<ReadOnly>,
     ) -> OpenArticle {
         let cursor = loaded.doc.first_token_start();
+        let base = loaded.doc.snapshot();
         OpenArticle {
+            on_disk: loaded.on_disk,
+            base,
             index,
             cursor,
             doc: loaded.doc,
@@ -289,6 +329,7 @@ impl OpenArticle {
             revision: self.revision,
             path,
             snapshot: self.doc.snapshot(),
+            expected: self.on_disk,
         }
     }
 }

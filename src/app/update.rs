@@ -10,22 +10,38 @@ use super::geometry::{self, LIST_ITEM_HEIGHT};
 use super::keymap::Context;
 use super::keys::{Code, Key};
 use super::motion::{self, refresh_view};
+use super::msg::Written;
 use super::msg::{Effect, Mouse, MouseKind, Msg};
 use super::reviewing;
 use super::state::{Focus, Mode, OpenArticle, Overlay, ReadOnly, SaveState, State};
+use super::watching;
 use crate::core::project::Loaded;
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
-    let effects = dispatch(state, msg);
-    if state.mode == Mode::Review && state.review.dirty {
-        reviewing::rebuild_rows(state);
+    // An article read for review's list: the list is rebuilt when the last
+    // one is in, or with the next key or tick, never once per article
+    // (10,000 rebuilds of a growing list blocked every key).
+    let background = matches!(msg, Msg::Loaded { open: false, .. });
+    if background {
+        state.review.reading.0 = state.review.reading.0.saturating_sub(1);
     }
+    if matches!(msg, Msg::Key(_) | Msg::Action(_) | Msg::Mouse(_)) {
+        state.review.next_case_pending = false;
+    }
+    let mut effects = dispatch(state, msg);
+    let settled = !background || state.review.reading.0 == 0;
+    if state.mode == Mode::Review && state.review.dirty && settled {
+        reviewing::rebuild_rows(state);
+        super::adjudicating::follow_row(state);
+    }
+    effects.extend(super::cases::asked(state));
     effects
 }
 
 fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => on_key(state, key),
+        Msg::Paste(text) => super::paste::paste(state, &text),
         Msg::Action(a) => on_action(state, a),
         Msg::Mouse(m) => on_mouse(state, m),
         Msg::Resize(w, h) => {
@@ -49,6 +65,11 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
             on_saved(state, index, revision, result);
             vec![]
         }
+        Msg::ChangedOnDisk {
+            index,
+            on_disk,
+            theirs,
+        } => watching::changed_on_disk(state, index, on_disk, theirs),
         Msg::AnnotatorsLoaded { index, result } => {
             super::adjudicating::loaded(state, index, result)
         }
@@ -60,13 +81,14 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             vec![]
         }
-        Msg::Tick => state
-            .articles
-            .iter()
-            .flatten()
-            .filter(|a| matches!(a.save, SaveState::Failed(_)))
-            .filter_map(|a| state.save_effect(a.index))
-            .collect(),
+        Msg::Tick => watching::tick(state),
+        Msg::CasesComputed { fingerprint, cases } => {
+            let current = super::cases::computed(state, fingerprint, cases);
+            if current && std::mem::take(&mut state.review.next_case_pending) {
+                return reviewing::text_action(state, super::action::Action::NextCase);
+            }
+            vec![]
+        }
     }
 }
 
@@ -159,6 +181,8 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             selected,
             input,
         } => return super::noting::attrs_key(state, key, id, start, selected, input),
+        Overlay::Conflicts { selected } => return watching::key(state, key, selected),
+        Overlay::Moved { scroll } => return super::moved::key(state, key, scroll),
         Overlay::FilterText { mut input } => {
             let open = !matches!(key.code, Code::Esc | Code::Enter);
             match key.code {
@@ -224,6 +248,7 @@ fn on_loaded(
             state.current = Some(index);
             state.focus = Focus::Text;
             refresh_view(state);
+            super::moved::show(state);
         }
         return vec![];
     }
@@ -249,20 +274,44 @@ fn on_loaded(
         (None, Some(notice)) => state.error(notice.clone()),
         (None, None) => state.message = None,
     }
+    // Left by `nhan merge-file` (a git merge) or an earlier merge here.
+    let recorded = super::watching::conflicts(&loaded.doc.extra).len();
+    if recorded > 0 && read_only.is_none() {
+        state.error(format!(
+            "{recorded} merge conflict(s) recorded in this article's sidecar: C shows them, o keeps yours, t takes theirs"
+        ));
+    }
     state.articles[index] = Some(OpenArticle::new(index, loaded, read_only));
     state.current = Some(index);
     state.focus = Focus::Text;
     refresh_view(state);
+    super::moved::show(state);
     vec![]
 }
 
-fn on_saved(state: &mut State, index: usize, revision: u64, result: Result<(), String>) {
+fn on_saved(state: &mut State, index: usize, revision: u64, result: Result<Written, String>) {
     let Some(art) = state.articles.get_mut(index).and_then(Option::as_mut) else {
         return;
     };
     match result {
-        Ok(()) if revision == art.revision => art.save = SaveState::Saved,
-        Ok(()) => {}
+        Ok(w) => {
+            watching::written(art, w.on_disk, w.snapshot);
+            let was_failing = matches!(art.save, SaveState::Failed(_));
+            if revision == art.revision {
+                art.save = SaveState::Saved;
+            }
+            // The retry worked: the NOT SAVED warning is no longer true.
+            let warned = state
+                .message
+                .as_ref()
+                .is_some_and(|m| m.text.starts_with("NOT SAVED"));
+            if was_failing && warned {
+                let file = art.doc.file_name.clone();
+                state.info(format!(
+                    "saved ✓ {file}: the retry worked, every edit is on disk"
+                ));
+            }
+        }
         Err(e) => {
             art.save = SaveState::Failed(e.clone());
             state.error(format!(

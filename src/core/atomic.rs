@@ -16,11 +16,17 @@ const RANDOM_CHARS: usize = 8;
 /// A new, empty temp file in `dir` named `.<name>.<pid>.<random>.tmp`,
 /// removed again when dropped unless persisted.
 pub fn temp_in(dir: &Path, name: &str) -> io::Result<tempfile::NamedTempFile> {
-    tempfile::Builder::new()
-        .prefix(&format!(".{name}.{}.", std::process::id()))
-        .suffix(".tmp")
-        .rand_bytes(RANDOM_CHARS)
-        .tempfile_in(dir)
+    let prefix = format!(".{name}.{}.", std::process::id());
+    let mut b = tempfile::Builder::new();
+    b.prefix(&prefix).suffix(".tmp").rand_bytes(RANDOM_CHARS);
+    // The file becomes a sidecar or an export, not a private temp file: the
+    // mode `File::create` gives (0666 less the umask), not tempfile's 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    b.tempfile_in(dir)
 }
 
 /// The pid written in a temp file name that [`temp_in`] makes, or that
@@ -243,6 +249,19 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
         assert_eq!(std::fs::read(ann.join("a.json")).unwrap(), b"{\"nhan\": 1}");
         assert!(planted.symlink_metadata().unwrap().file_type().is_symlink());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_gets_the_mode_a_created_one_gets() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        let plain = d.path().join("plain");
+        std::fs::File::create(&plain).unwrap();
+        let p = d.path().join("a.json");
+        write_atomic(&p, b"x").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&p), mode(&plain));
     }
 
     #[test]

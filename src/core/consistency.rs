@@ -138,6 +138,43 @@ impl Surfaces {
         ArticleTally(out)
     }
 
+    /// Where each surface stands in one article, tagged or untagged, as
+    /// `tally` counts them: `(surface index, place)` in text order per
+    /// surface. Run over the inconsistent surfaces only, it gives review's
+    /// cases their places.
+    pub fn places(&self, doc: &Document, article: usize) -> Vec<(usize, super::review::Place)> {
+        if self.queries.is_empty() {
+            return Vec::new();
+        }
+        let idx = SearchIndex::new(&doc.text, false);
+        let mut out = Vec::new();
+        for (i, places) in idx.find_all_of(&self.queries).into_iter().enumerate() {
+            for (s, e) in places {
+                let label = doc.spans.with_extent(s, e).map(|sp| sp.label.to_string());
+                if label.is_none()
+                    && (!whole_tokens(doc, s, e) || doc.spans.overlapping(s, e).next().is_some())
+                {
+                    continue;
+                }
+                out.push((
+                    i,
+                    super::review::Place {
+                        article,
+                        start: s,
+                        end: e,
+                        label,
+                    },
+                ));
+            }
+        }
+        out
+    }
+
+    /// The surfaces, in order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
     /// Starts the count over the project.
     pub fn counter(&self) -> Vec<Tally> {
         vec![Tally::default(); self.names.len()]

@@ -58,6 +58,9 @@ pub struct Loaded {
     /// The article changed since annotation and the spans were placed again;
     /// the sidecar is rewritten only when the user accepts.
     pub reanchored: Option<Reanchor>,
+    /// The sidecar as it was on disk just before it was read (`None`: no
+    /// sidecar): a save first checks that it is still so.
+    pub on_disk: Option<crate::core::disk::DiskStamp>,
 }
 
 /// The outcome of re-anchoring, waiting for the user's yes.
@@ -66,7 +69,7 @@ pub struct Reanchor {
     pub moved: usize,
     pub orphans: Vec<crate::core::span::Span>,
     /// Spans whose own words were edited and that were found again
-    /// elsewhere, with their old start: what the user should look at.
+    /// elsewhere, each with its old start: what the user should look at.
     pub searched: Vec<(usize, crate::core::span::Span)>,
 }
 
@@ -358,6 +361,7 @@ impl Project {
             read_only,
             notice: notice.clone(),
             reanchored: None,
+            on_disk: None,
         };
         let shown = sc_path.display().to_string();
         let sc = match sc {
@@ -386,14 +390,15 @@ impl Project {
             head.text_sha256 = doc.text_sha256.clone();
             let was: std::collections::HashMap<u64, usize> =
                 old.iter().map(|s| (s.id, s.start)).collect();
+            let searched = r
+                .searched
+                .into_iter()
+                .map(|s| (was.get(&s.id).copied().unwrap_or(s.start), s))
+                .collect();
             reanchored = Some(Reanchor {
                 moved: r.moved,
                 orphans: r.orphans,
-                searched: r
-                    .searched
-                    .into_iter()
-                    .map(|s| (was.get(&s.id).copied().unwrap_or(s.start), s))
-                    .collect(),
+                searched,
             });
         }
         // A plain git merge of two branches' new spans may have left two

@@ -1,13 +1,15 @@
 //! Re-anchoring spans after their article changed (`text_sha256` differs).
 //!
 //! **With the old text** ([`reanchor_by_diff`]): the old and new texts are
-//! diffed (lines first, then the characters of the lines that changed) and
-//! every span is carried across the edit script. A span whose own
-//! characters are all unchanged keeps its label, review and id at the
-//! mapped place, whatever happened around it. Only a span whose characters
-//! were edited is looked for again, and only inside the part of the new
-//! text that replaced its old surroundings; not found there, it is an
-//! orphan. Labels never jump to another occurrence of the same words far
+//! diffed (their words first, whitespace aside, then the characters of each
+//! short stretch that changed) and every span is carried across the edit
+//! script. A span whose own characters are all unchanged keeps its label,
+//! review and id at the mapped place, whatever happened around it (a
+//! reflowed article changes no word, so nothing at all). Only a span whose
+//! characters were edited is looked for again, and only in the lines around
+//! what replaced its words, within a few thousand characters; not found
+//! there, it is an orphan. The work is bounded by the texts, never by a
+//! clock: the same texts always give the same result. Labels never jump to another occurrence of the same words far
 //! away. The old text comes from git history (the article's version whose
 //! SHA-256 is the sidecar's `text_sha256`, see `git::old_article_text`).
 //!
@@ -42,6 +44,7 @@ use super::text::Text;
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
+use unicode_segmentation::UnicodeSegmentation;
 
 /// The outcome: every input span is in exactly one of `placed` or `orphans`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -246,6 +249,9 @@ pub fn reanchor_by_diff(
     let mut placer = Placer::new(opts);
     let mut out = Reanchored::default();
     let mut edited: Vec<&Span> = Vec::new();
+    // Untouched spans that moved with none of their surroundings (one side
+    // of two swapped names): `(old start, index in placed)`.
+    let mut lone: Vec<(usize, usize)> = Vec::new();
     // Untouched spans first: they keep their place whatever else moved.
     for s in old_spans {
         let kept = map.exact(s.start, s.end).filter(|&(a, b)| {
@@ -258,7 +264,12 @@ pub fn reanchor_by_diff(
                 // The map keeps order and nesting: untouched spans stand to
                 // each other as they did, so they are not checked again.
                 placer.place(a, b, (s.start, s.end));
-                out.moved += usize::from((a, b) != (s.start, s.end));
+                if (a, b) != (s.start, s.end) {
+                    out.moved += 1;
+                    if map.alone(s.start, s.end) {
+                        lone.push((s.start, out.placed.len()));
+                    }
+                }
                 out.placed.push(Span {
                     start: a,
                     end: b,
@@ -268,6 +279,8 @@ pub fn reanchor_by_diff(
             None => edited.push(s),
         }
     }
+    // (old start, span) of what the user is shown before accepting.
+    let mut searched: Vec<(usize, Span)> = Vec::new();
     // Edited spans: their text, inside what replaced their surroundings,
     // nearest the place their start maps to.
     let bytes = new_text.as_str();
@@ -275,10 +288,17 @@ pub fn reanchor_by_diff(
         let len = s.text.chars().count();
         let near = map.near(s.start);
         let (lo, hi) = map.window(s.start, s.end);
-        // Never far: a long block (a whole article reflowed) is searched
-        // only around the span's place, which also keeps this linear.
+        // Out to the ends of the lines around what replaced its words (a
+        // name swapped with another within its sentence is found), but
+        // never far: a long line (a whole article on one) is searched only
+        // around the span's place, which also keeps this linear.
         let reach = SEARCH_REACH + len;
-        let (lo, hi) = (lo.max(near.saturating_sub(reach)), hi.min(near + reach));
+        let (far_lo, far_hi) = (
+            near.saturating_sub(reach),
+            (near + reach).min(new_text.len_chars()),
+        );
+        let lo = line_start(new_text, lo.clamp(far_lo, far_hi), far_lo);
+        let hi = line_end(new_text, hi.clamp(far_lo, far_hi), far_hi);
         let mut found: Vec<usize> = Vec::new();
         if !s.text.is_empty() && lo < hi {
             let (blo, bhi) = (new_text.byte_of(lo), new_text.byte_of(hi));
@@ -305,21 +325,70 @@ pub fn reanchor_by_diff(
                 };
                 if (t.start, t.end) != (s.start, s.end) {
                     out.moved += 1;
-                    out.searched.push(t.clone());
+                    searched.push((s.start, t.clone()));
                 }
                 out.placed.push(t);
             }
             None => out.orphans.push(s.clone()),
         }
     }
+    // Which side of a swap the diff kept whole is chance: an untouched span
+    // that moved alone and now stands on the other side of a span found
+    // again is shown too.
+    let found: Vec<(usize, usize)> = searched.iter().map(|(o, t)| (*o, t.start)).collect();
+    for k in crossed(&found, &lone, &out.placed) {
+        searched.push((lone[k].0, out.placed[lone[k].1].clone()));
+    }
+    searched.sort_by(|(x, a), (y, b)| (x, &a.label, a.id).cmp(&(y, &b.label, b.id)));
+    out.searched = searched.into_iter().map(|(_, t)| t).collect();
     out.placed
         .sort_by(|a, b| (a.start, a.end, &a.label, a.id).cmp(&(b.start, b.end, &b.label, b.id)));
     out
 }
 
-/// How long the diff of an article may take before the rest of it is left
-/// to the search (a reflowed 5 MB article; a few edits take milliseconds).
-const DIFF_BUDGET: std::time::Duration = std::time::Duration::from_millis(1500);
+/// Indices into `lone` (`(old start, index in placed)`) of the spans whose
+/// order with one of `found` (`(old start, new start)`) was reversed.
+fn crossed(found: &[(usize, usize)], lone: &[(usize, usize)], placed: &[Span]) -> Vec<usize> {
+    if found.is_empty() || lone.is_empty() {
+        return Vec::new();
+    }
+    let mut by_old = found.to_vec();
+    by_old.sort_unstable();
+    // Latest new start among found spans before each point, earliest
+    // among those after.
+    let max_before: Vec<usize> = by_old
+        .iter()
+        .scan(0, |m, &(_, n)| {
+            *m = (*m).max(n);
+            Some(*m)
+        })
+        .collect();
+    let mut min_after: Vec<usize> = by_old
+        .iter()
+        .rev()
+        .scan(usize::MAX, |m, &(_, n)| {
+            *m = (*m).min(n);
+            Some(*m)
+        })
+        .collect();
+    min_after.reverse();
+    (0..lone.len())
+        .filter(|&k| {
+            let (o, n) = (lone[k].0, placed[lone[k].1].start);
+            let before = by_old.partition_point(|&(fo, _)| fo < o);
+            let after = by_old.partition_point(|&(fo, _)| fo <= o);
+            (before > 0 && max_before[before - 1] > n)
+                || min_after.get(after).is_some_and(|&m| m < n)
+        })
+        .collect()
+}
+
+/// A changed stretch of at most this many chars (both sides together) is
+/// diffed again char by char, so that an edit inside a word leaves the
+/// rest of its sentence mapped. A longer one stays unmapped and its spans
+/// are looked for near their place: this size, never a clock, bounds the
+/// work, so the same texts always give the same map.
+const REFINE_MAX: usize = 4096;
 
 /// How far (in chars, beyond its own length) from its mapped place an
 /// edited span is looked for.
@@ -330,18 +399,58 @@ const SEARCH_REACH: usize = 2000;
 /// ascending in both texts.
 struct EditMap {
     runs: Vec<(usize, usize, usize)>,
-    /// The blocks of changed lines, `(old range, new range)` in chars,
-    /// ascending: an edited span is looked for in its block, and never
-    /// beyond the lines that replaced its own.
+    /// The changed stretches, `(old range, new range)` in chars, ascending:
+    /// an edited span is looked for in its stretch, and never beyond what
+    /// replaced its own words.
     blocks: Vec<(Range<usize>, Range<usize>)>,
     new_len: usize,
 }
 
+/// One word or punctuation mark of a text (a UAX #29 word segment that is
+/// not whitespace): what the diff compares.
+struct Word {
+    bytes: Range<usize>,
+    chars: Range<usize>,
+}
+
+/// The words of `s`, in order. Whitespace is left out, so that a text
+/// whose line breaks moved (a reflowed article) has the same words.
+fn words(s: &str) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut c = 0;
+    for (b, seg) in s.split_word_bound_indices() {
+        let n = seg.chars().count();
+        if !seg.chars().all(char::is_whitespace) {
+            out.push(Word {
+                bytes: b..b + seg.len(),
+                chars: c..c + n,
+            });
+        }
+        c += n;
+    }
+    out
+}
+
+/// The equal stretches of a diff, `(before, after, length)` in tokens.
+fn equal_runs(diff: &imara_diff::Diff, before: usize, after: usize) -> Vec<(usize, usize, usize)> {
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    for h in diff.hunks() {
+        out.push((i, j, h.before.start as usize - i));
+        (i, j) = (h.before.end as usize, h.after.end as usize);
+    }
+    out.push((i, j, before - i));
+    debug_assert_eq!(after - j, before - i);
+    out.retain(|r| r.2 > 0);
+    out
+}
+
 impl EditMap {
-    /// Lines first (fast on a long article with a few edits), then the
-    /// characters of each block of changed lines, so that an edit inside a
-    /// line leaves the rest of the line mapped. Each diff gives up after a
-    /// few seconds with a coarser (still correct) script.
+    /// Words first (whitespace aside: fast and exact on a long article with
+    /// a few edits or with its lines rewrapped), then the characters of
+    /// each short changed stretch, so that an edit inside a word leaves the
+    /// rest of the sentence mapped. Both diffs are bounded by their inputs
+    /// (`imara_diff`'s heuristics, [`REFINE_MAX`]), never by time.
     fn new(old: &str, new: &str) -> EditMap {
         // The common start and end are unchanged by definition: strip them
         // first, so that one edit never moves a span outside it (a diff
@@ -377,77 +486,71 @@ impl EditMap {
     }
 
     fn middle(old: &str, new: &str) -> EditMap {
-        use similar::{Algorithm, DiffTag, capture_diff_slices_deadline};
-        // One budget for the whole diff, however many blocks changed: past
-        // it, a block is left unmapped (its spans are looked for near their
-        // place) rather than the article waiting.
-        let until = std::time::Instant::now() + DIFF_BUDGET;
-        let deadline = || Some(until);
-        let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
-        let new_lines: Vec<&str> = new.split_inclusive('\n').collect();
-        let starts = |lines: &[&str]| {
-            let mut v = Vec::with_capacity(lines.len() + 1);
-            let mut c = 0;
-            v.push(0);
-            for l in lines {
-                c += l.chars().count();
-                v.push(c);
-            }
-            v
-        };
-        let (so, sn) = (starts(&old_lines), starts(&new_lines));
+        use imara_diff::{Algorithm, Diff, InternedInput};
+        let (ow, nw) = (words(old), words(new));
+        let mut input: InternedInput<&str> = InternedInput::default();
+        input.update_before(ow.iter().map(|w| &old[w.bytes.clone()]));
+        input.update_after(nw.iter().map(|w| &new[w.bytes.clone()]));
+        // Histogram aligns the rarest words first: a name that occurs once
+        // holds its place, and repeated ones are aligned around it.
+        let diff = Diff::compute(Algorithm::Histogram, &input);
         let mut map = EditMap {
             runs: Vec::new(),
             blocks: Vec::new(),
-            new_len: *sn.last().expect("one entry at least"),
+            new_len: new.chars().count(),
         };
-        let ops =
-            capture_diff_slices_deadline(Algorithm::Myers, &old_lines, &new_lines, deadline());
-        let (mut po, mut pn) = (None::<(usize, usize)>, None::<(usize, usize)>);
-        let flush = |map: &mut EditMap,
-                     po: &mut Option<(usize, usize)>,
-                     pn: &mut Option<(usize, usize)>| {
-            let (o, n) = match (po.take(), pn.take()) {
-                (None, None) => return,
-                (o, n) => (o.unwrap_or((0, 0)), n.unwrap_or((0, 0))),
-            };
-            let (oc, nc) = ((so[o.0], so[o.1]), (sn[n.0], sn[n.1]));
-            map.blocks.push((oc.0..oc.1, nc.0..nc.1));
-            if o.0 == o.1 || n.0 == n.1 {
-                return;
-            }
-            let a: Vec<char> = old_lines[o.0..o.1].iter().flat_map(|l| l.chars()).collect();
-            let b: Vec<char> = new_lines[n.0..n.1].iter().flat_map(|l| l.chars()).collect();
-            if std::time::Instant::now() >= until {
-                return;
-            }
-            for op in capture_diff_slices_deadline(Algorithm::Myers, &a, &b, deadline()) {
-                let (tag, or, nr) = op.as_tag_tuple();
-                if tag == DiffTag::Equal {
-                    map.push(oc.0 + or.start, nc.0 + nr.start, or.len());
-                }
-            }
-        };
-        for op in ops {
-            let (tag, or, nr) = op.as_tag_tuple();
-            if tag == DiffTag::Equal {
-                flush(&mut map, &mut po, &mut pn);
-                map.push(so[or.start], sn[nr.start], so[or.end] - so[or.start]);
-            } else {
-                // A pure insertion or deletion has an empty range on one
-                // side, at the right place: it still anchors the block.
-                let grow = |p: &mut Option<(usize, usize)>, r: std::ops::Range<usize>| {
-                    *p = Some(match *p {
-                        Some((a, _)) => (a, r.end),
-                        None => (r.start, r.end),
-                    });
-                };
-                grow(&mut po, or);
-                grow(&mut pn, nr);
+        // (byte, char) where the text after the last equal word starts.
+        let (mut o_at, mut n_at) = ((0, 0), (0, 0));
+        for (i, j, len) in equal_runs(&diff, ow.len(), nw.len()) {
+            for k in 0..len {
+                let (a, b) = (&ow[i + k], &nw[j + k]);
+                map.stretch(
+                    old,
+                    new,
+                    (o_at, (a.bytes.start, a.chars.start)),
+                    (n_at, (b.bytes.start, b.chars.start)),
+                );
+                map.push(a.chars.start, b.chars.start, a.chars.len());
+                (o_at, n_at) = ((a.bytes.end, a.chars.end), (b.bytes.end, b.chars.end));
             }
         }
-        flush(&mut map, &mut po, &mut pn);
+        let ends = (
+            (old.len(), o_at.1 + old[o_at.0..].chars().count()),
+            (new.len(), map.new_len),
+        );
+        map.stretch(old, new, (o_at, ends.0), (n_at, ends.1));
         map
+    }
+
+    /// Maps the text between two equal words (or an end of the text),
+    /// `(byte, char)` from and to on each side: whole when it is the same
+    /// on both sides (whitespace kept), else a changed stretch whose equal
+    /// chars are mapped when it is short.
+    fn stretch(
+        &mut self,
+        old: &str,
+        new: &str,
+        (o0, o1): ((usize, usize), (usize, usize)),
+        (n0, n1): ((usize, usize), (usize, usize)),
+    ) {
+        use imara_diff::{Algorithm, Diff, InternedInput};
+        let (a, b) = (&old[o0.0..o1.0], &new[n0.0..n1.0]);
+        if a == b {
+            self.push(o0.1, n0.1, o1.1 - o0.1);
+            return;
+        }
+        self.blocks.push((o0.1..o1.1, n0.1..n1.1));
+        let (la, lb) = (o1.1 - o0.1, n1.1 - n0.1);
+        if la == 0 || lb == 0 || la + lb > REFINE_MAX {
+            return;
+        }
+        let mut input: InternedInput<char> = InternedInput::default();
+        input.update_before(a.chars());
+        input.update_after(b.chars());
+        let diff = Diff::compute(Algorithm::Myers, &input);
+        for (i, j, len) in equal_runs(&diff, la, lb) {
+            self.push(o0.1 + i, n0.1 + j, len);
+        }
     }
 
     fn push(&mut self, o: usize, n: usize, len: usize) {
@@ -475,6 +578,13 @@ impl EditMap {
     fn exact(&self, start: usize, end: usize) -> Option<(usize, usize)> {
         let r = self.run_of(start)?;
         (end <= r.0 + r.2).then(|| (r.1 + start - r.0, r.1 + end - r.0))
+    }
+
+    /// Whether `[start, end)` is mapped whole while the chars on both
+    /// sides of it are not mapped with it (edited, or mapped elsewhere).
+    fn alone(&self, start: usize, end: usize) -> bool {
+        self.run_of(start)
+            .is_some_and(|r| r.0 == start && r.0 + r.2 == end)
     }
 
     /// Old position `c` in the new text, or, if its char changed, the end
@@ -515,8 +625,8 @@ impl EditMap {
     }
 
     /// Where in the new text to look for `[start, end)` of the old text
-    /// when its characters were edited: the lines that replaced its lines
-    /// (with what is unchanged around it when it reaches beyond them).
+    /// when its characters were edited: what replaced the changed stretch
+    /// it is in (with what is unchanged around it when it reaches beyond).
     fn window(&self, start: usize, end: usize) -> (usize, usize) {
         let block = |c: usize| {
             let i = self.blocks.partition_point(|(o, _)| o.end < c);
@@ -541,6 +651,24 @@ impl EditMap {
         let i = self.runs.partition_point(|r| r.0 + r.2 <= c);
         self.runs.get(i).map_or(self.new_len, |r| r.1)
     }
+}
+
+/// The start of the line holding char `at` of `t`, or `limit` (at most
+/// `at`) if that is nearer.
+fn line_start(t: &Text, at: usize, limit: usize) -> usize {
+    let (lb, ab) = (t.byte_of(limit), t.byte_of(at));
+    t.as_str()[lb..ab]
+        .rfind('\n')
+        .map_or(limit, |i| t.char_of_byte(lb + i + 1))
+}
+
+/// The end of the line holding char `at` of `t` (before its line break),
+/// or `limit` (at least `at`) if that is nearer.
+fn line_end(t: &Text, at: usize, limit: usize) -> usize {
+    let (ab, lb) = (t.byte_of(at), t.byte_of(limit));
+    t.as_str()[ab..lb]
+        .find('\n')
+        .map_or(limit, |i| t.char_of_byte(ab + i))
 }
 
 /// Bytes at the start of `a` and `b` that are equal, backed off to a char
@@ -1120,12 +1248,9 @@ mod tests {
             ));
         }
         let new = Text::new(format!("Lời dẫn. {s}"));
-        let t0 = std::time::Instant::now();
         let r = reanchor(&spans, &new);
-        let took = t0.elapsed();
         assert_eq!(r.orphans.len(), 0);
         assert_eq!(r.moved, spans.len());
-        assert!(took.as_secs() < 5, "took {took:?}");
     }
 
     #[test]
@@ -1287,7 +1412,9 @@ mod tests {
         assert!(r.orphans.is_empty());
         assert_eq!(new.slice(by_id(&r, 1).start, by_id(&r, 1).end), "Hà Nội");
         assert_eq!(new.slice(by_id(&r, 2).start, by_id(&r, 2).end), "Đà Nẵng");
-        assert!(!r.searched.is_empty());
+        // Both are shown, whichever of them the diff kept whole.
+        let shown: Vec<u64> = r.searched.iter().map(|s| s.id).collect();
+        assert_eq!(shown, [1, 2]);
         // The other line is beyond reach: a name edited away on line 1 is
         // not taken from line 2.
         let old = Text::new("Đi từ Hà Nội.\nVề Hà Nội.");
@@ -1297,9 +1424,9 @@ mod tests {
         assert_eq!(r.orphans.len(), 1);
     }
 
-    /// A reflowed article (every sentence on its own line): one changed
-    /// block as long as the article. However the diff copes (within its
-    /// time budget or not), every span stays on its own words.
+    /// A reflowed article (every sentence on its own line): every line
+    /// changed, the words did not, so every span stays on its own words,
+    /// however busy the machine (no clock decides how far the diff goes).
     #[test]
     fn by_diff_a_reflowed_article_keeps_every_span_in_place() {
         let unit = "Tổng Bí thư Nguyễn Phú Trọng làm việc tại Hà Nội. ";
@@ -1308,12 +1435,95 @@ mod tests {
         let spans: Vec<Span> = (0..1500)
             .map(|i| span_on(i as u64 + 1, &old, "Nguyễn Phú Trọng", i, "PER"))
             .collect();
-        let t = std::time::Instant::now();
         let r = reanchor_by_diff(&spans, &old, &new, Options::default());
-        assert!(t.elapsed() < DIFF_BUDGET * 4, "{:?}", t.elapsed());
         assert!(r.orphans.is_empty());
         assert_eq!(r.moved, 0);
         assert_eq!(r.placed, spans);
+    }
+
+    /// A reflowed article in which one name was also replaced and one
+    /// sentence inserted: the replaced span alone is an orphan, every other
+    /// span stays on its own words with its id, shifted by the insertion.
+    #[test]
+    fn by_diff_a_reflow_with_edits_orphans_only_the_edited_span() {
+        let unit = |i: usize| format!("Ông Nguyễn Phú Trọng gặp bà Lê Thị {i} tại Hà Nội. ");
+        let old_s: String = (0..1500).map(unit).collect();
+        let old = Text::new(old_s.clone());
+        let spans: Vec<Span> = (0..1500)
+            .map(|i| span_on(i as u64 + 1, &old, "Nguyễn Phú Trọng", i, "PER"))
+            .collect();
+        let new_s = (0..1500)
+            .map(|i| match i {
+                10 => format!("{}Câu mới. ", unit(i)),
+                700 => unit(i).replace("Nguyễn Phú Trọng", "Tô Lâm"),
+                _ => unit(i),
+            })
+            .collect::<String>()
+            .replace("Nội. ", "Nội.\n");
+        let new = Text::new(new_s);
+        let r = reanchor_by_diff(&spans, &old, &new, Options::default());
+        assert_sound(&spans, &r, &new);
+        assert_eq!(r.orphans.iter().map(|s| s.id).collect::<Vec<_>>(), [701]);
+        let inserted = "Câu mới. ".chars().count() as i64;
+        let shortened = "Nguyễn Phú Trọng".chars().count() as i64 - "Tô Lâm".chars().count() as i64;
+        for s in spans.iter().filter(|s| s.id != 701) {
+            let p = by_id(&r, s.id);
+            let shift = i64::from(s.id > 11) * inserted - i64::from(s.id > 701) * shortened;
+            let want = |c: usize| (c as i64 + shift) as usize;
+            assert_eq!((p.start, p.end), (want(s.start), want(s.end)), "{}", s.id);
+        }
+        assert!(r.searched.is_empty());
+    }
+
+    /// Not a test: the figure in docs/RELIABILITY.md. Run by hand:
+    /// `cargo test --release --lib reanchor::tests::measure -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "a measurement, run by hand in a release build"]
+    fn measure_a_reflowed_5_mb_article() {
+        let unit = |i: usize| {
+            format!(
+                "Tổng Bí thư Nguyễn Phú Trọng gặp ông Lê Văn {i} tại Hà Nội ngày {} tháng {}. ",
+                i % 28 + 1,
+                i % 12 + 1
+            )
+        };
+        let old_s: String = (0..60_000).map(unit).collect();
+        let old = Text::new(old_s.clone());
+        let spans: Vec<Span> = (0..20_000)
+            .map(|i| span_on(i as u64 + 1, &old, "Nguyễn Phú Trọng", 3 * i, "PER"))
+            .collect();
+        let reflowed = old_s.replace(". ", ".\n");
+        let edited: String = reflowed
+            .split_inclusive('\n')
+            .enumerate()
+            .map(|(i, l)| {
+                if i % 1200 == 600 {
+                    l.replace("Hà Nội", "Huế")
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect();
+        let reversed: String = (0..60_000).rev().map(unit).collect();
+        let cases = [
+            ("reflowed", reflowed),
+            ("reflowed, 50 edits", edited),
+            ("sentences reversed", reversed),
+        ];
+        eprintln!("{} MB, {} spans", old_s.len() as f64 / 1e6, spans.len());
+        for (name, new_s) in cases {
+            let new = Text::new(new_s);
+            let t = std::time::Instant::now();
+            let r = reanchor_by_diff(&spans, &old, &new, Options::default());
+            let took = t.elapsed();
+            assert_sound(&spans, &r, &new);
+            eprintln!(
+                "{name}: {took:?}, {} placed, {} orphans, {} searched",
+                r.placed.len(),
+                r.orphans.len(),
+                r.searched.len()
+            );
+        }
     }
 
     #[test]

@@ -15,7 +15,11 @@ pub enum Overlap {
     Any,
 }
 
+/// Unknown keys are refused: in TOML a project option written after a
+/// `[[labels]]` table (`blind = true`) belongs to that label, and would
+/// otherwise be dropped without a word.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Label {
     pub name: String,
     #[serde(default)]
@@ -38,6 +42,10 @@ pub struct Schema {
     /// `annotations/<stem>.json` is made by adjudication.
     #[serde(default)]
     pub blind: bool,
+    /// Spans may hold a blank line (a paragraph break). Off by default: a
+    /// span across paragraphs merges two sentences in a CoNLL export.
+    #[serde(default)]
+    pub cross_paragraphs: bool,
     pub labels: Vec<Label>,
     /// `[[recommenders]]` tables, read and checked by `crate::suggest::config`.
     #[serde(default)]
@@ -74,6 +82,7 @@ impl Default for Schema {
         Schema {
             overlap: Overlap::Nested,
             blind: false,
+            cross_paragraphs: false,
             labels: vec![
                 l("PER", "Person", "red"),
                 l("ORG", "Organisation", "blue"),
@@ -92,6 +101,42 @@ pub fn line_col(s: &str, at: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
     (line, col)
+}
+
+/// Whether the terminal can show colour `s`: the names, `#rrggbb` and
+/// 0–255 the interface reads (ratatui's `Color::from_str`; a test in
+/// `ui::theme` keeps the two the same).
+pub fn is_color(s: &str) -> bool {
+    let name = s
+        .to_lowercase()
+        .replace([' ', '-', '_'], "")
+        .replace("bright", "light")
+        .replace("grey", "gray")
+        .replace("silver", "gray")
+        .replace("lightblack", "darkgray")
+        .replace("lightwhite", "white")
+        .replace("lightgray", "white");
+    const NAMES: [&str; 17] = [
+        "reset",
+        "black",
+        "red",
+        "green",
+        "yellow",
+        "blue",
+        "magenta",
+        "cyan",
+        "gray",
+        "darkgray",
+        "lightred",
+        "lightgreen",
+        "lightyellow",
+        "lightblue",
+        "lightmagenta",
+        "lightcyan",
+        "white",
+    ];
+    let hex = s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit());
+    NAMES.contains(&name.as_str()) || s.parse::<u8>().is_ok() || hex
 }
 
 impl Schema {
@@ -122,6 +167,19 @@ impl Schema {
             }
             if !seen.insert(&l.name) {
                 return Err(parse_err(0, format!("label {} is defined twice", l.name)));
+            }
+            if let Some(c) = l.color.as_deref().filter(|c| !is_color(c)) {
+                let at = [format!("\"{c}\""), format!("'{c}'")]
+                    .iter()
+                    .find_map(|q| src.find(q.as_str()))
+                    .unwrap_or(0);
+                return Err(parse_err(
+                    at,
+                    format!(
+                        "label {}: there is no colour {c:?}; use a name (red, green, yellow, blue, magenta, cyan, gray, white, black, or light… / dark gray), #rrggbb, or a number 0-255",
+                        l.name
+                    ),
+                ));
             }
         }
         Ok(schema)
@@ -174,6 +232,28 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.starts_with("p/nhan.toml:3:"), "{e}");
+    }
+
+    #[test]
+    fn a_project_option_under_a_label_is_refused_with_its_line() {
+        let e = Schema::parse("[[labels]]\nname = \"PER\"\nblind = true\n", "p/nhan.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("p/nhan.toml:3:"), "{e}");
+        assert!(e.contains("blind"), "{e}");
+    }
+
+    #[test]
+    fn a_colour_that_does_not_exist_is_refused_with_its_line() {
+        for bad in ["ultraviolet", "#zzzzzz"] {
+            let src = format!(
+                "[[labels]]\nname = \"PER\"\ncolor = \"red\"\n[[labels]]\nname = \"LOC\"\ncolor = \"{bad}\"\n"
+            );
+            let e = Schema::parse(&src, "p/nhan.toml").unwrap_err().to_string();
+            assert!(e.starts_with("p/nhan.toml:6:"), "{e}");
+            assert!(e.contains(bad) && e.contains("LOC"), "{e}");
+        }
+        assert!(Schema::parse("[[labels]]\nname = \"A\"\ncolor = \"#00ff7f\"\n", "x").is_ok());
     }
 
     #[test]

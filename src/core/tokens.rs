@@ -91,7 +91,7 @@ impl Tokens {
                             if RUN[x as usize] & (1 | RUN_NEXT[y as usize]) == 0 {
                                 break;
                             }
-                            c += u32::from((x as i8) >= -64);
+                            c += u32::from(super::utf8::is_char_start(x));
                             i += 1;
                         }
                         if i >= bytes.len() {

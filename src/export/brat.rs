@@ -289,6 +289,7 @@ fn read_pair(ann_path: &Path) -> Result<Incoming, Vec<String>> {
             ids.insert(id.to_string(), spans.len());
         }
         spans.push(InSpan {
+            id: None,
             start,
             end,
             label: label.into(),

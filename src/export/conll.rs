@@ -209,6 +209,7 @@ impl Format for Conll {
                         for (r, label) in ents {
                             let (line, last_tok, _) = sent[r.end - 1];
                             spans.push(InSpan {
+                                id: None,
                                 start: starts[r.start],
                                 end: starts[r.end - 1] + last_tok.chars().count(),
                                 label,

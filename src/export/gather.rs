@@ -17,6 +17,9 @@ use std::path::Path;
 struct Read {
     /// Why it cannot be exported (what `Project::scan` calls its problem).
     problem: Option<String>,
+    /// Whether that is a sidecar problem `nhan validate` also lists (the
+    /// others are the article's own: empty, NUL bytes, unreadable).
+    sidecar_problem: bool,
     status: Status,
     /// The article, if its status admits it and it has no problem.
     doc: Option<(DocSummary, Rendered)>,
@@ -54,6 +57,15 @@ pub const LOST_FILE: &str = "nhan-lost.jsonl";
 /// Every span Prodigy's flat views cannot show, a JSON line each.
 pub const NOT_SHOWN_FILE: &str = "nhan-not-shown.jsonl";
 
+/// Where the spans a format cannot hold are listed, one by one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LossList {
+    /// In [`LOST_FILE`] beside the data.
+    File,
+    /// Nowhere but the report (standard output gets the data alone).
+    ReportOnly,
+}
+
 /// What one pass over the project gives.
 pub(crate) struct Gathered {
     pub built: Built,
@@ -63,22 +75,19 @@ pub(crate) struct Gathered {
 }
 
 /// Reads every article and writes its output into `files` as soon as it
-/// and every article before it are done (held until the end only with
-/// `--split`, whose parts are known once every article is). `labels` are
+/// and every article before it are done (with `--split`, into its part,
+/// planned from the sidecars' status before the first is read). `labels` are
 /// the labels to render with when an earlier pass found them; otherwise
-/// the schema's. With `list_losses`, the spans the format cannot hold are
-/// listed in [`LOST_FILE`] (not for standard output).
+/// the schema's.
 pub(crate) fn gather(
     project_dir: &Path,
     args: &ExportArgs,
     fmt: &dyn Format,
     labels: Option<&[String]>,
     files: &mut dyn Files,
-    list_losses: bool,
+    losses_to: LossList,
 ) -> anyhow::Result<Gathered> {
     let project = Project::list(project_dir).map_err(|e| user(e.to_string()))?;
-    let flat_format = fmt.flat();
-    let keep_label = |l: &str| args.labels.is_empty() || args.labels.iter().any(|k| k == l);
     let schema_labels: Vec<String> = project
         .schema
         .labels
@@ -89,7 +98,7 @@ pub(crate) fn gather(
         labels.map(<[String]>::to_vec).unwrap_or_else(|| {
             schema_labels
                 .iter()
-                .filter(|l| keep_label(l))
+                .filter(|l| keep_label(args, l))
                 .cloned()
                 .collect()
         }),
@@ -99,72 +108,14 @@ pub(crate) fn gather(
     );
     let buffers = Buffers::default();
 
-    let read_one = |&(number, a): &(usize, &ArticleMeta)| {
-        let mut r = Read {
-            problem: None,
-            status: Status::Todo,
-            doc: None,
-            label_filtered: 0,
-            lost: Vec::new(),
-            unshown: Vec::new(),
-        };
-        let loaded = match project.load(&a.file_name) {
-            Ok(l) => l,
-            Err(e) => {
-                r.problem = Some(e);
-                return r;
-            }
-        };
-        r.status = loaded.doc.status;
-        r.problem = loaded.read_only.or(loaded.notice);
-        if r.problem.is_some() || !args.status.admits(r.status) {
-            return r;
-        }
-        let doc = loaded.doc;
-        let mut spans: Vec<&Span> = Vec::new();
-        for s in doc.spans.iter() {
-            if keep_label(&s.label) {
-                spans.push(s);
-            } else {
-                r.label_filtered += 1;
-            }
-        }
-        if fmt.shows_flat_only() {
-            r.unshown = flat::flatten(&doc, &spans).1;
-        }
-        // Token byte ranges are computed once, for sentences and the writer.
-        let (flat, sentences, tb) = if flat_format {
-            let tb = flat::token_bytes(&doc);
-            let (kept, l) = flat::flatten(&doc, &spans);
-            r.lost = l;
-            let sents = flat::sentences_of(&doc, &kept, &tb);
-            (kept, sents, tb)
-        } else {
-            (Vec::new(), Vec::new(), Vec::new())
-        };
-        let a = Article {
-            doc: &doc,
-            spans: &spans,
-            flat: &flat,
-            sentences: &sentences,
-            token_bytes: &tb,
-            number,
-        };
-        let mut summary = DocSummary::of(&a, flat_format);
-        let mut out = Rendered {
-            part: buffers.take(),
-            ..Rendered::default()
-        };
-        fmt.render(&a, &cx, &mut out);
-        summary.fields_lost = std::mem::take(&mut out.fields_lost);
-        if flat_format {
-            summary
-                .fields_lost
-                .extend(super::notes::flat_lost(&doc, &spans));
-        }
-        r.doc = Some((summary, out));
-        r
+    let reader = Reader {
+        project: &project,
+        args,
+        fmt,
+        cx: &cx,
+        buffers: &buffers,
     };
+    let read_one = |&(number, a): &(usize, &ArticleMeta)| reader.read(number, a);
 
     let split = args.split.is_some();
     let names: &[&str] = match &args.split {
@@ -172,18 +123,30 @@ pub(crate) fn gather(
         Some(r) => &split::PART_NAMES[..r.0.len()],
     };
     let place = |name| Place { name, split };
+    // The part of each article (by its number), known before any is
+    // written, so that every part streams to its own files.
+    let part_of: Vec<Option<usize>> = match &args.split {
+        None => vec![Some(0); project.articles.len()],
+        Some(r) => planned_split(&project, args, r),
+    };
     let mut broken: Vec<String> = Vec::new();
+    let mut sidecar_problems = 0;
     let mut left_out: BTreeMap<Status, Vec<String>> = BTreeMap::new();
-    let mut docs: Vec<(DocSummary, Option<Rendered>)> = Vec::new();
+    let mut parts: Vec<PartSummary> = names
+        .iter()
+        .map(|n| PartSummary {
+            name: n.to_string(),
+            docs: Vec::new(),
+        })
+        .collect();
     let mut label_filtered = 0;
     let mut lost = Losses::default();
     let mut unshown = Losses::default();
-    let mut written = 0usize;
-    let mut file_names = project.articles.iter().map(|a| &a.file_name);
-    if !split {
-        fmt.start_part(&place(names[0]), files);
+    let mut written = vec![0usize; names.len()];
+    for name in names {
+        fmt.start_part(&place(name), files);
     }
-    let data_file = fmt.part_file(&place(names[0]));
+    let part_files: Vec<Option<String>> = names.iter().map(|n| fmt.part_file(&place(n))).collect();
     // A few articles per thread in flight: enough to keep every core busy
     // while the writer waits on the disk.
     let window = 8;
@@ -193,9 +156,12 @@ pub(crate) fn gather(
         .enumerate()
         .map(|(i, a)| (i + 1, a))
         .collect();
+    let mut next = numbered.iter();
     par_for_each_ordered(&numbered, window, read_one, |r| {
-        let file_name = file_names.next().expect("one result per article");
+        let &(number, meta) = next.next().expect("one result per article");
+        let file_name = &meta.file_name;
         if let Some(p) = r.problem {
+            sidecar_problems += usize::from(r.sidecar_problem);
             broken.push(format!("  {p}"));
             return;
         }
@@ -209,13 +175,21 @@ pub(crate) fn gather(
         let (summary, out) = r
             .doc
             .expect("an admitted article without a problem is read");
+        let Some(part) = part_of[number - 1] else {
+            // Its status changed between the split's plan and now.
+            broken.push(format!(
+                "  {}: its sidecar changed while the export ran; export again",
+                project.article_path(file_name).display()
+            ));
+            return;
+        };
         label_filtered += r.label_filtered;
         for (losses, found, file) in [
             (&mut lost, r.lost, LOST_FILE),
             (&mut unshown, r.unshown, NOT_SHOWN_FILE),
         ] {
             for l in found {
-                if list_losses {
+                if losses_to == LossList::File {
                     if losses.file.is_none() {
                         files.declare(file);
                         losses.file = Some(file.to_string());
@@ -225,34 +199,38 @@ pub(crate) fn gather(
                 losses.add(l);
             }
         }
-        if split {
-            docs.push((summary, Some(out)));
-            return;
-        }
         // Once an article is broken nothing will be kept: stop writing.
         if broken.is_empty() {
-            let first = written == 0;
             emit(
-                &place(names[0]),
-                data_file.as_deref(),
-                first,
+                &place(names[part]),
+                part_files[part].as_deref(),
+                written[part] == 0,
                 out,
                 files,
                 &buffers,
                 fmt.frame().between,
             );
-            written += 1;
+            written[part] += 1;
         }
-        docs.push((summary, None));
+        parts[part].docs.push(summary);
     });
-
-    if !split {
-        fmt.end_part(&place(names[0]), files);
+    for name in names {
+        fmt.end_part(&place(name), files);
     }
+
     if !broken.is_empty() {
+        // Only sidecar problems are `nhan validate`'s: pointing there for
+        // an empty article or NUL bytes would send the user to a command
+        // that says all is well.
+        let validate = if sidecar_problems > 0 {
+            " (`nhan validate` lists the sidecar problems too)"
+        } else {
+            ""
+        };
         return Err(user(format!(
-            "{} article(s) cannot be exported as they are; fix them (see `nhan validate`) or move them out of articles/:\n{}",
+            "{} article{} cannot be exported as they are; fix them or move them out of articles/{validate}:\n{}",
             broken.len(),
+            if broken.len() == 1 { "" } else { "s" },
             broken.join("\n")
         )));
     }
@@ -266,60 +244,22 @@ pub(crate) fn gather(
     }
 
     let mut unknown: Vec<String> = Vec::new();
-    for (d, _) in &docs {
-        for l in &d.labels {
-            if !schema_labels.contains(l) && !unknown.contains(l) {
-                unknown.push(l.clone());
+    for d in parts.iter().flat_map(|p| &p.docs) {
+        for l in d.labels.iter().map(|l| l.as_str()) {
+            if !schema_labels.iter().any(|s| s == l) && !unknown.iter().any(|u| u == l) {
+                unknown.push(l.to_string());
             }
         }
     }
     unknown.sort();
     let mut all_labels: Vec<String> = schema_labels
         .iter()
-        .filter(|l| keep_label(l))
+        .filter(|l| keep_label(args, l))
         .cloned()
         .collect();
     all_labels.extend(unknown.iter().cloned());
     let stale_labels = fmt.needs_every_label() && all_labels != cx.labels;
 
-    let mut parts: Vec<PartSummary> = names
-        .iter()
-        .map(|n| PartSummary {
-            name: n.to_string(),
-            docs: Vec::new(),
-        })
-        .collect();
-    let which = match &args.split {
-        None => vec![0; docs.len()],
-        Some(r) => {
-            let keys: Vec<&str> = docs.iter().map(|(d, _)| d.file_name.as_str()).collect();
-            split::assign(&keys, r, args.seed)
-        }
-    };
-    let mut held: Vec<Vec<Rendered>> = names.iter().map(|_| Vec::new()).collect();
-    for ((summary, out), p) in docs.into_iter().zip(which) {
-        parts[p].docs.push(summary);
-        held[p].extend(out);
-    }
-    if split && !stale_labels {
-        for (name, outs) in names.iter().zip(held) {
-            let pl = place(name);
-            fmt.start_part(&pl, files);
-            let file = fmt.part_file(&pl);
-            for (k, out) in outs.into_iter().enumerate() {
-                emit(
-                    &pl,
-                    file.as_deref(),
-                    k == 0,
-                    out,
-                    files,
-                    &buffers,
-                    fmt.frame().between,
-                );
-            }
-            fmt.end_part(&pl, files);
-        }
-    }
     let mut final_cx = Context::new(
         all_labels.clone(),
         args.scheme,
@@ -342,7 +282,7 @@ pub(crate) fn gather(
         labels: all_labels,
         split,
         parts,
-        files: files.paths(),
+        files: by_part(files.paths(), names),
         lost,
         unshown,
         left_out,
@@ -376,4 +316,150 @@ fn emit(
         files.write(&place.path(name), bytes);
     }
     buffers.give(out.part);
+}
+
+/// The part of each article, by its place in the project's list: the
+/// admitted articles (by the status their sidecar records) split as
+/// [`split::assign`] does. `None` for an article left out. Reads only the
+/// sidecars' status, on a few threads.
+fn planned_split(
+    project: &Project,
+    args: &ExportArgs,
+    ratios: &split::Ratios,
+) -> Vec<Option<usize>> {
+    #[derive(serde::Deserialize)]
+    struct StatusOnly {
+        #[serde(default)]
+        status: Status,
+    }
+    let status = |a: &ArticleMeta| -> Option<Status> {
+        match std::fs::File::open(project.sidecar_path(&a.stem)) {
+            Ok(f) => serde_json::from_reader::<_, StatusOnly>(std::io::BufReader::new(f))
+                .ok()
+                .map(|s| s.status),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(Status::Todo),
+            // Unreadable: the article's own read reports it.
+            Err(_) => None,
+        }
+    };
+    let mut admitted = Vec::with_capacity(project.articles.len());
+    par_for_each_ordered(&project.articles, 64, status, |s| {
+        admitted.push(s.is_some_and(|s| args.status.admits(s)));
+    });
+    let keys: Vec<&str> = project
+        .articles
+        .iter()
+        .zip(&admitted)
+        .filter(|(_, ok)| **ok)
+        .map(|(a, _)| a.file_name.as_str())
+        .collect();
+    let mut parts = split::assign(&keys, ratios, args.seed).into_iter();
+    admitted
+        .iter()
+        .map(|&ok| if ok { parts.next() } else { None })
+        .collect()
+}
+
+/// The files in the manifest's order: each part's folder together, in the
+/// parts' order, then the files at the top (each group in the order written).
+fn by_part(mut paths: Vec<String>, names: &[&str]) -> Vec<String> {
+    paths.sort_by_key(|p| {
+        p.split_once('/')
+            .and_then(|(dir, _)| names.iter().position(|n| *n == dir))
+            .unwrap_or(names.len())
+    });
+    paths
+}
+
+/// What a pass needs to read and render one article (on a worker thread).
+struct Reader<'a> {
+    project: &'a Project,
+    args: &'a ExportArgs,
+    fmt: &'a dyn Format,
+    cx: &'a Context,
+    buffers: &'a Buffers,
+}
+
+impl Reader<'_> {
+    /// Reads article `number` (from 1) and, if it is admitted and sound,
+    /// renders it.
+    fn read(&self, number: usize, a: &ArticleMeta) -> Read {
+        let Reader {
+            project,
+            args,
+            fmt,
+            cx,
+            buffers,
+        } = *self;
+        let mut r = Read {
+            problem: None,
+            sidecar_problem: false,
+            status: Status::Todo,
+            doc: None,
+            label_filtered: 0,
+            lost: Vec::new(),
+            unshown: Vec::new(),
+        };
+        let loaded = match project.load(&a.file_name) {
+            Ok(l) => l,
+            Err(e) => {
+                r.problem = Some(e);
+                return r;
+            }
+        };
+        r.status = loaded.doc.status;
+        r.sidecar_problem = loaded.read_only.is_some();
+        r.problem = loaded.read_only.or(loaded.notice);
+        if r.problem.is_some() || !args.status.admits(r.status) {
+            return r;
+        }
+        let doc = loaded.doc;
+        let mut spans: Vec<&Span> = Vec::new();
+        for s in doc.spans.iter() {
+            if keep_label(args, &s.label) {
+                spans.push(s);
+            } else {
+                r.label_filtered += 1;
+            }
+        }
+        if fmt.shows_flat_only() {
+            r.unshown = flat::flatten(&doc, &spans).1;
+        }
+        // Token byte ranges are computed once, for sentences and the writer.
+        let (flat, sentences, tb) = if fmt.flat() {
+            let tb = flat::token_bytes(&doc);
+            let (kept, l) = flat::flatten(&doc, &spans);
+            r.lost = l;
+            let sents = flat::sentences_of(&doc, &kept, &tb);
+            (kept, sents, tb)
+        } else {
+            (Vec::new(), Vec::new(), Vec::new())
+        };
+        let a = Article {
+            doc: &doc,
+            spans: &spans,
+            flat: &flat,
+            sentences: &sentences,
+            token_bytes: &tb,
+            number,
+        };
+        let mut summary = DocSummary::of(&a, fmt.flat());
+        let mut out = Rendered {
+            part: buffers.take(),
+            ..Rendered::default()
+        };
+        fmt.render(&a, cx, &mut out);
+        summary.fields_lost = std::mem::take(&mut out.fields_lost);
+        if fmt.flat() {
+            summary
+                .fields_lost
+                .extend(super::notes::flat_lost(&doc, &spans));
+        }
+        r.doc = Some((summary, out));
+        r
+    }
+}
+
+fn keep_label(args: &ExportArgs, l: &str) -> bool {
+    args.labels.is_empty() || args.labels.iter().any(|k| k == l)
 }

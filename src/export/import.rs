@@ -21,6 +21,8 @@ use std::path::Path;
 /// A span as an input gives it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InSpan {
+    /// The id the input gives the span, when it gives one nhan can keep.
+    pub id: Option<u64>,
     pub start: usize,
     pub end: usize,
     pub label: String,
@@ -166,7 +168,7 @@ fn check(inc: &Incoming, overlap: Overlap, offsets: Offsets) -> (Text, Vec<Strin
     let mut problems = Vec::new();
     let mut good: Vec<&InSpan> = Vec::new();
     let utf16 = Utf16::new(&inc.text);
-    for s in inc.spans.iter().chain(&inc.rejected) {
+    for (k, s) in inc.spans.iter().chain(&inc.rejected).enumerate() {
         let what = format!("{}: {} [{}, {})", s.at, s.label, s.start, s.end);
         if s.label.is_empty() || s.label.chars().any(char::is_whitespace) {
             problems.push(format!("{what}: the label must be one word"));
@@ -186,7 +188,9 @@ fn check(inc: &Incoming, overlap: Overlap, offsets: Offsets) -> (Text, Vec<Strin
             problems.push(format!("{what}: {why}{hint}"));
             continue;
         }
-        if inc.rejected.iter().any(|r| std::ptr::eq(r, s)) {
+        // Rejected spans are records of what is not an entity: they need
+        // only fit the text.
+        if k >= inc.spans.len() {
             continue;
         }
         for o in &good {
@@ -324,6 +328,13 @@ pub fn write(
             list(&clashes)
         )));
     }
+    // A running nhan would write its own state over the imported sidecars
+    // (and, before it checked the disk, did): held until the import ends.
+    let _lock = crate::core::lock::acquire(project_dir).map_err(|held| {
+        user(format!(
+            "nothing was imported: {held}; quit the other nhan, then import again"
+        ))
+    })?;
 
     let mut n_spans = 0;
     let mut n_rejected = 0;
@@ -337,8 +348,12 @@ pub fn write(
         }
         let mut spans = inc.spans.clone();
         spans.sort_by(|a, b| (a.start, a.end, &a.label).cmp(&(b.start, b.end, &b.label)));
+        let mut taken = std::collections::HashSet::new();
         for s in &spans {
             let mut span = doc.make_span(s.start, s.end, &s.label, s.annotator.as_deref());
+            if let Some(id) = s.id.filter(|&id| id != 0 && taken.insert(id)) {
+                span.id = id;
+            }
             span.review = s.review.as_deref().map(Into::into);
             span.reviewer = s.reviewer.as_deref().map(Into::into);
             super::notes::put_fields(&mut span, &s.fields);

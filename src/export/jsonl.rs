@@ -191,6 +191,7 @@ fn read_line(
                 .as_str()
                 .ok_or_else(|| format!("label[{k}]: the label {} is not a string", t[2]))?;
             spans.push(InSpan {
+                id: None,
                 start: offset(&t[0], &format!("label[{k}] start"))?,
                 end: offset(&t[1], &format!("label[{k}] end"))?,
                 label: l.into(),
@@ -216,6 +217,7 @@ fn read_line(
                 .as_str()
                 .ok_or_else(|| format!("entities[{k}]: the label is not a string"))?;
             spans.push(InSpan {
+                id: None,
                 start: offset(get("start_offset")?, &format!("entities[{k}] start_offset"))?,
                 end: offset(get("end_offset")?, &format!("entities[{k}] end_offset"))?,
                 label: l.into(),

@@ -200,8 +200,10 @@ fn read_task(
     {
         return Err("holds predictions (model suggestions with scores); nhan will import them as suggestions once it has them; until then, export from Label Studio without predictions or remove the \"predictions\" lists".into());
     }
+    // `completions`: what Label Studio before 1.0 called annotations.
     let annotations: Vec<&Map<String, Value>> = t
         .get("annotations")
+        .or_else(|| t.get("completions"))
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_object).collect())
         .unwrap_or_default();
@@ -267,6 +269,11 @@ fn read_task(
                 .as_str()
                 .ok_or_else(|| format!("{what}: the label {l} is not a string"))?;
             spans.push(InSpan {
+                // nhan's own exports carry the span id: keep it, so a round
+                // trip gives the same sidecar.
+                id: r
+                    .get("id")
+                    .and_then(|v| v.as_str().and_then(|s| s.parse().ok()).or(v.as_u64())),
                 start,
                 end,
                 label: label.into(),

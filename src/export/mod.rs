@@ -282,7 +282,7 @@ pub fn build(project_dir: &Path, args: &ExportArgs) -> anyhow::Result<(Built, Ve
             &*fmt,
             labels.as_deref(),
             &mut files,
-            false,
+            gather::LossList::ReportOnly,
         )?;
         if !g.stale_labels {
             return Ok((g.built, files.into_files()));
@@ -334,7 +334,7 @@ pub fn export_with(
                 &*fmt,
                 labels.as_deref(),
                 &mut folder,
-                true,
+                gather::LossList::File,
             )?;
             if !g.stale_labels {
                 break (g.built, Some(folder), Vec::new());

@@ -186,6 +186,7 @@ fn read_line(line: &str, at: &str, stem: &str, n: usize) -> Result<Option<Incomi
             .ok_or_else(|| format!("spans[{k}] has no label string"))?;
         let get = |key: &str| o.get(key).and_then(Value::as_str).map(String::from);
         spans.push(InSpan {
+            id: None,
             start: num("start")?,
             end: num("end")?,
             label: label.into(),

@@ -3,13 +3,15 @@
 //! (`nhan-export.json`) written beside the data.
 
 use super::{Article, ExportArgs, Loss, StatusFilter, format_of};
+use crate::core::interned::Sym;
 use crate::core::status::Status;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::Write;
 
 /// What an export keeps of one exported article once its output is
-/// rendered: the article itself is dropped then.
+/// rendered: the article itself is dropped then. Labels are interned, so
+/// that what is kept per article stays a few dozen bytes.
 #[derive(Debug, Clone)]
 pub struct DocSummary {
     pub file_name: String,
@@ -18,9 +20,9 @@ pub struct DocSummary {
     /// Flat formats: how many sentences the output holds.
     pub sentences: usize,
     /// Entities the output holds, per label (flat formats: the kept spans).
-    pub entities: BTreeMap<String, usize>,
+    pub entities: Vec<(Sym, usize)>,
     /// The distinct labels of the spans to export.
-    pub labels: Vec<String>,
+    pub labels: Vec<Sym>,
     /// Notes and attributes the format has no place for, in words.
     pub fields_lost: Vec<String>,
     /// The distinct attribute values of the spans, `(name, value)`: brat's
@@ -30,21 +32,29 @@ pub struct DocSummary {
 
 impl DocSummary {
     pub(crate) fn of(d: &Article, flat: bool) -> DocSummary {
-        let mut entities: BTreeMap<String, usize> = BTreeMap::new();
-        let mut labels: Vec<String> = Vec::new();
+        fn count(v: &mut Vec<(Sym, usize)>, l: Sym) {
+            match v.iter_mut().find(|(k, _)| *k == l) {
+                Some((_, n)) => *n += 1,
+                None => v.push((l, 1)),
+            }
+        }
+        let mut entities = Vec::new();
+        let mut labels: Vec<Sym> = Vec::new();
         for s in d.spans {
-            if !labels.iter().any(|l| *l == *s.label) {
-                labels.push(s.label.to_string());
+            if !labels.contains(&s.label) {
+                labels.push(s.label);
             }
             if !flat {
-                *entities.entry(s.label.to_string()).or_default() += 1;
+                count(&mut entities, s.label);
             }
         }
         if flat {
             for f in d.flat {
-                *entities.entry(f.label.clone()).or_default() += 1;
+                count(&mut entities, Sym::from(f.label.as_str()));
             }
         }
+        entities.shrink_to_fit();
+        labels.shrink_to_fit();
         DocSummary {
             file_name: d.doc.file_name.clone(),
             spans: d.spans.len(),
@@ -165,7 +175,7 @@ impl Built {
                 let mut m: BTreeMap<String, usize> = BTreeMap::new();
                 for d in &p.docs {
                     for (l, n) in &d.entities {
-                        *m.entry(l.clone()).or_default() += n;
+                        *m.entry(l.as_str().to_string()).or_default() += n;
                     }
                 }
                 (p.name.clone(), m)

@@ -3,7 +3,8 @@
 
 use super::gate::Gate;
 use super::system::release_free_memory;
-use super::writer::save;
+use super::watch::Memory;
+use super::writer::{Job, checked_save};
 use crate::app::msg::{Effect, Msg};
 use crate::core::project::Project;
 use crate::core::sidecar::Sidecar;
@@ -12,14 +13,29 @@ use crate::core::sidecar::Sidecar;
 /// message; `None` for what has no result (quit, suspend: the loop that
 /// owns the terminal does those). Blocking: the inline executor calls it
 /// on the caller's thread, the threaded one on a worker.
-pub fn run(project: &Project, effect: Effect) -> Option<Msg> {
+pub fn run(project: &Project, effect: Effect, memory: &mut Memory) -> Option<Msg> {
     match effect {
         Effect::Load {
             index,
             file_name,
             open,
         } => {
-            let result = project.load_for_editing(&file_name).map(Box::new);
+            // Looked at before it is read: a change in between is seen as
+            // a change (and merged), never missed.
+            let stem = file_name.trim_end_matches(".txt");
+            let on_disk = crate::core::disk::DiskStamp::of(&project.sidecar_path(stem))
+                .ok()
+                .flatten();
+            // Read for review's list: segmented only if it is opened.
+            let loaded = if open {
+                project.load_for_editing(&file_name)
+            } else {
+                project.load(&file_name)
+            };
+            let result = loaded.map(|mut l| {
+                l.on_disk = on_disk;
+                Box::new(l)
+            });
             release_free_memory();
             Some(Msg::Loaded {
                 index,
@@ -32,11 +48,23 @@ pub fn run(project: &Project, effect: Effect) -> Option<Msg> {
             revision,
             path,
             snapshot,
-        } => Some(Msg::Saved {
+            expected,
+        } => Some(checked_save(
+            Job {
+                index,
+                revision,
+                path,
+                snapshot,
+                expected,
+            },
+            memory,
+            &Gate::default(),
+        )),
+        Effect::Watch {
             index,
-            revision,
-            result: save(&path, &snapshot, &Gate::default()),
-        }),
+            path,
+            expected,
+        } => super::watch::changed(index, &path, expected, memory, false),
         Effect::LoadAnnotators { index, stem } => {
             let mut work = Vec::new();
             for name in project.annotators_of(&stem) {
@@ -61,6 +89,10 @@ pub fn run(project: &Project, effect: Effect) -> Option<Msg> {
                 result: Ok(work),
             })
         }
+        Effect::ComputeCases { fingerprint } => Some(Msg::CasesComputed {
+            fingerprint,
+            cases: super::cases::compute(project),
+        }),
         Effect::Quit | Effect::Suspend => None,
     }
 }

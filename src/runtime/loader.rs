@@ -10,6 +10,9 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 
 pub struct Loader {
     tx: Sender<Effect>,
+    /// For work run on a thread of its own (`aside`).
+    done: Sender<Msg>,
+    project: Project,
     rx: Receiver<Msg>,
     /// Effects handed over whose result has not been taken in yet.
     outstanding: Arc<AtomicUsize>,
@@ -19,9 +22,12 @@ impl Loader {
     pub fn spawn(project: Project) -> Loader {
         let (tx, jobs) = channel::<Effect>();
         let (done, rx) = channel();
+        let (aside_done, aside_project) = (done.clone(), project.clone());
         std::thread::spawn(move || {
+            // Saves and watches go to the writer; this memory stays empty.
+            let mut memory = super::watch::Memory::default();
             for effect in jobs {
-                if let Some(msg) = io::run(&project, effect)
+                if let Some(msg) = io::run(&project, effect, &mut memory)
                     && done.send(msg).is_err()
                 {
                     return;
@@ -30,6 +36,8 @@ impl Loader {
         });
         Loader {
             tx,
+            done: aside_done,
+            project: aside_project,
             rx,
             outstanding: Arc::default(),
         }
@@ -43,9 +51,24 @@ impl Loader {
         }
     }
 
-    /// The results ready now.
-    pub fn results(&self) -> Vec<Msg> {
-        let got: Vec<Msg> = self.rx.try_iter().collect();
+    /// Runs `effect` on a thread of its own at low priority (a long
+    /// computation that must not hold up opening an article); its result
+    /// comes back with the others.
+    pub fn aside(&self, effect: Effect) {
+        self.outstanding.fetch_add(1, Ordering::SeqCst);
+        let (done, project) = (self.done.clone(), self.project.clone());
+        std::thread::spawn(move || {
+            super::system::background_priority();
+            let mut memory = super::watch::Memory::default();
+            if let Some(msg) = io::run(&project, effect, &mut memory) {
+                let _ = done.send(msg);
+            }
+        });
+    }
+
+    /// Up to `limit` of the results ready now.
+    pub fn results(&self, limit: usize) -> Vec<Msg> {
+        let got: Vec<Msg> = self.rx.try_iter().take(limit).collect();
         self.outstanding.fetch_sub(got.len(), Ordering::SeqCst);
         got
     }

@@ -7,10 +7,12 @@
 //! hands saves to the writer thread and loads to a worker, and their
 //! results come back through `poll`.
 
+pub mod cases;
 pub mod gate;
 pub mod io;
 mod loader;
 pub mod system;
+pub mod watch;
 pub mod writer;
 
 use crate::app::config::Config;
@@ -22,10 +24,10 @@ use gate::Gate;
 use loader::Loader;
 use std::collections::VecDeque;
 use std::sync::Arc;
-use writer::{Job, Pending, Writer};
+use writer::{Job, Pending, Work, Writer};
 
 enum Executor {
-    Inline,
+    Inline(watch::Memory),
     Threaded { writer: Writer, loader: Loader },
 }
 
@@ -44,7 +46,7 @@ impl App {
     pub fn new(project: Project, config: Config, size: (u16, u16)) -> App {
         App {
             state: State::new(project, config, size),
-            executor: Executor::Inline,
+            executor: Executor::Inline(watch::Memory::default()),
             quit: false,
             suspend: false,
         }
@@ -66,7 +68,7 @@ impl App {
         let mut queue = VecDeque::from([msg]);
         while let Some(m) = queue.pop_front() {
             for effect in update(&mut self.state, m) {
-                match (&self.executor, effect) {
+                match (&mut self.executor, effect) {
                     (_, Effect::Quit) => self.quit = true,
                     (_, Effect::Suspend) => self.suspend = true,
                     (
@@ -76,15 +78,34 @@ impl App {
                             revision,
                             path,
                             snapshot,
+                            expected,
                         },
-                    ) => writer.send(Job {
+                    ) => writer.send(Work::Save(Job {
                         index,
                         revision,
                         path,
                         snapshot,
+                        expected,
+                    })),
+                    (
+                        Executor::Threaded { writer, .. },
+                        Effect::Watch {
+                            index,
+                            path,
+                            expected,
+                        },
+                    ) => writer.send(Work::Watch {
+                        index,
+                        path,
+                        expected,
                     }),
+                    (Executor::Threaded { loader, .. }, e @ Effect::ComputeCases { .. }) => {
+                        loader.aside(e)
+                    }
                     (Executor::Threaded { loader, .. }, e) => loader.send(e),
-                    (Executor::Inline, e) => queue.extend(io::run(&self.state.project, e)),
+                    (Executor::Inline(memory), e) => {
+                        queue.extend(io::run(&self.state.project, e, memory))
+                    }
                 }
             }
         }
@@ -92,15 +113,27 @@ impl App {
 
     /// Takes in what the threads have finished: saves written (or failed
     /// and why), articles read.
+    /// Articles read for review come back by the thousand: at most a few
+    /// milliseconds of them per call, so that a key waits for none of
+    /// them (the loop calls again at once while loading).
     pub fn poll(&mut self) {
-        let done: Vec<Msg> = match &self.executor {
-            Executor::Inline => Vec::new(),
-            Executor::Threaded { writer, loader } => {
-                writer.rx.try_iter().chain(loader.results()).collect()
+        let started = std::time::Instant::now();
+        loop {
+            let done: Vec<Msg> = match &self.executor {
+                Executor::Inline(_) => Vec::new(),
+                Executor::Threaded { writer, loader } => {
+                    writer.rx.try_iter().chain(loader.results(32)).collect()
+                }
+            };
+            if done.is_empty() {
+                return;
             }
-        };
-        for m in done {
-            self.handle(m);
+            for m in done {
+                self.handle(m);
+            }
+            if started.elapsed() > std::time::Duration::from_millis(8) {
+                return;
+            }
         }
     }
 
@@ -121,7 +154,7 @@ impl App {
     /// Whether saves handed to the writer are not written yet.
     pub fn saving(&self) -> bool {
         match &self.executor {
-            Executor::Inline => false,
+            Executor::Inline(_) => false,
             Executor::Threaded { writer, .. } => !writer.pending.is_idle(),
         }
     }
@@ -129,7 +162,7 @@ impl App {
     /// Whether articles asked for are still being read.
     pub fn loading(&self) -> bool {
         match &self.executor {
-            Executor::Inline => false,
+            Executor::Inline(_) => false,
             Executor::Threaded { loader, .. } => loader.is_busy(),
         }
     }
@@ -137,7 +170,7 @@ impl App {
     /// The writer's right-of-way gate (threaded only).
     pub fn gate(&self) -> Option<Arc<Gate>> {
         match &self.executor {
-            Executor::Inline => None,
+            Executor::Inline(_) => None,
             Executor::Threaded { writer, .. } => Some(Arc::clone(&writer.gate)),
         }
     }
@@ -145,7 +178,7 @@ impl App {
     /// The writer's count of saves not yet written (threaded only).
     pub fn pending_saves(&self) -> Option<Arc<Pending>> {
         match &self.executor {
-            Executor::Inline => None,
+            Executor::Inline(_) => None,
             Executor::Threaded { writer, .. } => Some(Arc::clone(&writer.pending)),
         }
     }

@@ -3,7 +3,9 @@
 
 use super::gate::{Gate, GivesWay};
 use super::system::background_priority;
-use crate::app::msg::Msg;
+use super::watch::{self, Memory};
+use crate::app::msg::{Msg, Written};
+use crate::core::disk::DiskStamp;
 
 /// One sidecar to write.
 pub struct Job {
@@ -11,6 +13,20 @@ pub struct Job {
     pub revision: u64,
     pub path: std::path::PathBuf,
     pub snapshot: crate::core::sidecar::Snapshot,
+    /// Written only if the file is still as nhan last read or wrote it.
+    pub expected: Option<DiskStamp>,
+}
+
+/// What the writer thread is handed: a save, or a look at whether a
+/// sidecar changed on disk (here, so that it is never confused with a save
+/// of ours still in flight).
+pub enum Work {
+    Save(Job),
+    Watch {
+        index: usize,
+        path: std::path::PathBuf,
+        expected: Option<DiskStamp>,
+    },
 }
 
 /// How many saves are handed over and not yet written. The interface reads
@@ -49,7 +65,7 @@ impl Pending {
 /// Saves of one article that pile up are coalesced: only the newest is
 /// written, and the file always holds a state the user saw.
 pub struct Writer {
-    tx: std::sync::mpsc::Sender<Job>,
+    tx: std::sync::mpsc::Sender<Work>,
     pub rx: std::sync::mpsc::Receiver<Msg>,
     pub pending: std::sync::Arc<Pending>,
     /// Marked busy by the interface while it handles a key and draws; the
@@ -59,7 +75,7 @@ pub struct Writer {
 
 impl Writer {
     pub fn spawn() -> Writer {
-        let (tx, jobs) = std::sync::mpsc::channel::<Job>();
+        let (tx, jobs) = std::sync::mpsc::channel::<Work>();
         let (done, rx) = std::sync::mpsc::channel();
         let pending = std::sync::Arc::new(Pending::default());
         let p = std::sync::Arc::clone(&pending);
@@ -67,24 +83,35 @@ impl Writer {
         let g = std::sync::Arc::clone(&gate);
         std::thread::spawn(move || {
             background_priority();
+            let mut memory = Memory::default();
             while let Ok(first) = jobs.recv() {
                 let mut batch = vec![first];
                 batch.extend(jobs.try_iter());
                 let n = batch.len() as isize;
                 let mut newest: std::collections::BTreeMap<usize, Job> =
                     std::collections::BTreeMap::new();
-                for j in batch {
-                    if newest.get(&j.index).is_none_or(|o| o.revision < j.revision) {
-                        newest.insert(j.index, j);
+                let mut watches = Vec::new();
+                for w in batch {
+                    match w {
+                        Work::Save(j) => {
+                            if newest.get(&j.index).is_none_or(|o| o.revision < j.revision) {
+                                newest.insert(j.index, j);
+                            }
+                        }
+                        Work::Watch {
+                            index,
+                            path,
+                            expected,
+                        } => watches.push((index, path, expected)),
                     }
                 }
                 for (_, j) in newest {
-                    let result = save(&j.path, &j.snapshot, &g);
-                    let _ = done.send(Msg::Saved {
-                        index: j.index,
-                        revision: j.revision,
-                        result,
-                    });
+                    let _ = done.send(checked_save(j, &mut memory, &g));
+                }
+                for (index, path, expected) in watches {
+                    if let Some(m) = watch::changed(index, &path, expected, &mut memory, false) {
+                        let _ = done.send(m);
+                    }
                 }
                 p.add(-n);
             }
@@ -97,11 +124,32 @@ impl Writer {
         }
     }
 
-    pub fn send(&self, job: Job) {
+    pub fn send(&self, work: Work) {
         self.pending.add(1);
-        if self.tx.send(job).is_err() {
+        if self.tx.send(work).is_err() {
             self.pending.add(-1);
         }
+    }
+}
+
+/// Writes `job` unless its file changed on disk since nhan last read or
+/// wrote it; then the change is reported instead and nothing is written.
+pub fn checked_save(job: Job, memory: &mut Memory, gate: &Gate) -> Msg {
+    if let Some(changed) = watch::changed(job.index, &job.path, job.expected, memory, true) {
+        return changed;
+    }
+    let result = save(&job.path, &job.snapshot, gate).map(|()| {
+        let on_disk = DiskStamp::of(&job.path).ok().flatten();
+        memory.wrote(&job.path, on_disk);
+        Written {
+            on_disk,
+            snapshot: job.snapshot,
+        }
+    });
+    Msg::Saved {
+        index: job.index,
+        revision: job.revision,
+        result,
     }
 }
 

@@ -64,11 +64,14 @@ impl Entry {
     }
 }
 
-/// One whole-token match: tokens `first..=last` of the folded article.
+/// One whole-token match: tokens `first..=last` of the article, chars
+/// `start..end`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Hit {
     pub first: usize,
     pub last: usize,
+    pub start: usize,
+    pub end: usize,
     entry: u32,
 }
 
@@ -80,6 +83,8 @@ pub struct Dictionary {
     base: Option<AhoCorasick>,
     base_len: usize,
     overlay: Option<AhoCorasick>,
+    /// Some surface has a line break in it: match articles in one piece.
+    multiline: bool,
     pub min_score: f32,
 }
 
@@ -92,6 +97,7 @@ impl Default for Dictionary {
             base: None,
             base_len: 0,
             overlay: None,
+            multiline: false,
             min_score: MIN_SCORE,
         }
     }
@@ -152,6 +158,7 @@ impl Dictionary {
             return Some(id);
         }
         let id = self.entries.len() as u32;
+        self.multiline |= key.as_bytes().contains(&BROKEN);
         self.entries.push(Entry::default());
         self.keys.push(key.clone());
         self.index.insert(key, id);
@@ -222,8 +229,10 @@ impl Dictionary {
                     continue;
                 };
                 out.push(Hit {
-                    first,
-                    last,
+                    first: first + f.first,
+                    last: last + f.first,
+                    start: f.chars[first].0 as usize,
+                    end: f.chars[last].1 as usize,
                     entry: (m.pattern().as_usize() + offset) as u32,
                 });
             }
@@ -235,8 +244,13 @@ impl Dictionary {
     /// one kept only inside (never across) a longer one. Returned with
     /// their label and score, and their depth (0 for outermost).
     pub fn select(&self, f: &Folded) -> Vec<(Hit, &str, f32, u32)> {
-        let mut cands: Vec<(Hit, &str, f32)> = self
-            .hits(f)
+        self.select_hits(self.hits(f), f.first + f.starts.len())
+    }
+
+    /// `select` over hits already found (in pieces, see `suggest`), in an
+    /// article of `n_tokens` tokens.
+    pub fn select_hits(&self, hits: Vec<Hit>, n_tokens: usize) -> Vec<(Hit, &str, f32, u32)> {
+        let mut cands: Vec<(Hit, &str, f32)> = hits
             .into_iter()
             .filter_map(|h| {
                 let (l, s) = self.entries[h.entry as usize].best(self.min_score)?;
@@ -255,7 +269,7 @@ impl Dictionary {
         let mut cover: Vec<u32> = if cands.is_empty() {
             Vec::new()
         } else {
-            vec![0; f.starts.len()]
+            vec![0; n_tokens]
         };
         let mut kept: Vec<(Hit, &str, f32, u32)> = Vec::new();
         for (h, l, s) in cands {
@@ -285,8 +299,9 @@ impl Dictionary {
         let mut out = vec![None; f.starts.len()];
         for (h, l, _, depth) in self.select(f) {
             if depth == 0 {
-                for (t, slot) in out.iter_mut().enumerate().take(h.last + 1).skip(h.first) {
-                    *slot = Some((l, t == h.first));
+                let (a, b) = (h.first - f.first, h.last - f.first);
+                for (t, slot) in out.iter_mut().enumerate().take(b + 1).skip(a) {
+                    *slot = Some((l, t == a));
                 }
             }
         }
@@ -299,13 +314,24 @@ impl Recommender for Dictionary {
         "dictionary"
     }
 
+    /// A long article is folded and matched in pieces on all cores (cut at
+    /// line starts, unless some surface itself spans a line break).
     fn suggest(&self, a: &ArticleInput) -> Result<Vec<Suggestion>, String> {
-        let f = Folded::new(a.text, a.tokens);
+        let threads = if self.multiline { 1 } else { threads() };
+        let hits: Vec<Hit> = std::thread::scope(|sc| {
+            let hs: Vec<_> = Folded::pieces(a.text, a.tokens, threads)
+                .into_iter()
+                .map(|f| sc.spawn(move || self.hits(&f)))
+                .collect();
+            hs.into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
         let mut out: Vec<Suggestion> = self
-            .select(&f)
+            .select_hits(hits, a.tokens.len())
             .into_iter()
             .map(|(h, l, score, _)| {
-                let (start, end) = f.char_range(h.first, h.last);
+                let (start, end) = (h.start, h.end);
                 Suggestion {
                     start,
                     end,
@@ -320,6 +346,11 @@ impl Recommender for Dictionary {
         out.sort_by(|a, b| b.score.total_cmp(&a.score));
         Ok(out)
     }
+}
+
+/// How many threads a long article is worked on with.
+pub fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
 }
 
 /// Reads a gazetteer: `text<TAB>label` per line, `#` comments, blank lines.
@@ -471,5 +502,40 @@ mod tests {
         std::fs::write(&p, "Hà Nội LOC\n").unwrap();
         let e = read_gazetteer(&p, &labels).unwrap_err();
         assert!(e.contains("g.tsv:1:"), "{e}");
+    }
+
+    proptest::proptest! {
+        /// Learnt from NFC surfaces, the dictionary finds the same words,
+        /// with the same labels, in the NFC and the NFD form of a text; the
+        /// offsets are each text's own, on token edges.
+        #[test]
+        fn nfc_and_nfd_texts_get_the_same_suggestions(
+            words in proptest::collection::vec(proptest::sample::select(vec![
+                "Hà", "Nội", "Huế", "Bộ", "Ngoại", "giao", "ở", "và", "Lan", ",", "Đảng",
+            ]), 0..30),
+            learnt in proptest::collection::vec((0usize..28, 1usize..4, 0usize..3), 0..6),
+        ) {
+            let nfc = words.join(" ");
+            let nfd: String = nfc.nfd().collect();
+            let mut d = Dictionary::build(&Corpus::default(), &[]);
+            for &(at, len, l) in &learnt {
+                if at + len <= words.len() {
+                    d.learn(&words[at..at + len].join(" "), ["PER", "ORG", "LOC"][l]);
+                }
+            }
+            let a = suggest(&d, &nfc);
+            let b: Vec<(String, String)> = suggest(&d, &nfd)
+                .into_iter()
+                .map(|(s, l)| (s.nfc().collect(), l))
+                .collect();
+            proptest::prop_assert_eq!(&a, &b);
+            let t = Text::new(nfd.clone());
+            let toks = Tokens::new(&t);
+            let input = ArticleInput { name: "x", text: &t, tokens: &toks, spans: &[] };
+            for s in d.suggest(&input).unwrap() {
+                proptest::prop_assert!(toks.iter().any(|r| r.start == s.start));
+                proptest::prop_assert!(toks.iter().any(|r| r.end == s.end));
+            }
+        }
     }
 }

@@ -17,6 +17,9 @@ pub const BROKEN: u8 = 0x1e;
 
 #[derive(Debug, Clone, Default)]
 pub struct Folded {
+    /// The article's index of this piece's first token (0 for a whole
+    /// article; see [`Folded::pieces`]).
+    pub first: usize,
     pub s: String,
     /// Byte offset in `s` where token `i` starts (sorted).
     pub starts: Vec<u32>,
@@ -33,17 +36,65 @@ fn push_token(out: &mut String, tok: &str) {
     }
 }
 
+/// Below this many tokens an article is folded and matched in one piece.
+const PIECE_MIN_TOKENS: usize = 50_000;
+
 impl Folded {
     pub fn new(text: &Text, tokens: &Tokens) -> Folded {
+        Folded::range(text, tokens, 0..tokens.len())
+    }
+
+    /// A long article in up to `n` pieces, cut where a line starts, folded
+    /// on as many threads. Nothing that matches or is tagged crosses a line
+    /// break (the tagger's sequences are lines; a surface with a line break
+    /// in it is not matched across a cut, see `Dictionary::suggest`).
+    pub fn pieces(text: &Text, tokens: &Tokens, n: usize) -> Vec<Folded> {
+        let len = tokens.len();
+        let n = n.clamp(1, (len / PIECE_MIN_TOKENS).max(1));
+        let mut cuts = vec![0];
+        for k in 1..n {
+            let mut i = (len * k / n).max(cuts[cuts.len() - 1] + 1);
+            let give_up = (i + PIECE_MIN_TOKENS).min(len);
+            while i < give_up {
+                let gap = text.slice(tokens.get(i - 1).end, tokens.get(i).start);
+                if gap.contains('\n') {
+                    cuts.push(i);
+                    break;
+                }
+                i += 1;
+            }
+        }
+        cuts.push(len);
+        if cuts.len() == 2 {
+            return vec![Folded::new(text, tokens)];
+        }
+        std::thread::scope(|sc| {
+            let hs: Vec<_> = cuts
+                .windows(2)
+                .map(|w| {
+                    let r = w[0]..w[1];
+                    sc.spawn(move || Folded::range(text, tokens, r))
+                })
+                .collect();
+            hs.into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        })
+    }
+
+    /// Tokens `range` of the article.
+    pub fn range(text: &Text, tokens: &Tokens, range: std::ops::Range<usize>) -> Folded {
         let s = text.as_str();
+        let n = range.len();
         let mut out = Folded {
-            s: String::with_capacity(s.len() + s.len() / 16),
-            starts: Vec::with_capacity(tokens.len()),
-            chars: Vec::with_capacity(tokens.len()),
+            first: range.start,
+            s: String::with_capacity(s.len() * n / tokens.len().max(1) + 64),
+            starts: Vec::with_capacity(n),
+            chars: Vec::with_capacity(n),
         };
         let mut bytes = text.byte_cursor();
         let mut prev_end_b: Option<usize> = None;
-        for r in tokens.iter() {
+        for r in tokens.iter().skip(range.start).take(n) {
             let (b0, b1) = (bytes.byte_of(r.start), bytes.byte_of(r.end));
             if let Some(pe) = prev_end_b {
                 let gap = &s[pe..b0];
@@ -108,6 +159,23 @@ mod tests {
         assert_eq!(f1.s, f2.s);
         let (a, b) = f2.char_range(1, 3);
         assert_eq!(t2.slice(a, b).nfc().collect::<String>(), "Nguyễn Phú Trọng");
+    }
+
+    #[test]
+    fn pieces_cut_at_line_starts_and_cover_every_token() {
+        let line = "Ban Đối ngoại Trung ương họp ở Hà Nội.\n".repeat(40_000);
+        let t = Text::new(line);
+        let toks = Tokens::new(&t);
+        let pieces = Folded::pieces(&t, &toks, 3);
+        assert_eq!(pieces.len(), 3);
+        let whole = Folded::new(&t, &toks);
+        let mut chars = Vec::new();
+        for p in &pieces {
+            assert_eq!(p.first, chars.len());
+            assert_eq!(t.char_at(p.chars[0].0 as usize), Some('B'), "a line start");
+            chars.extend_from_slice(&p.chars);
+        }
+        assert_eq!(chars, whole.chars);
     }
 
     #[test]

@@ -7,31 +7,39 @@
 //! # The API for the TUI
 //!
 //! ```text
-//! // off the UI thread (it reads every sidecar and may train the tagger;
-//! // the tagger's model is cached in .nhan/cache/ so a reopen only loads it):
-//! let s: Suggester = Suggester::build(&project, &BuildOptions::default())?;
-//!   // or Suggester::build_in_background(project.clone(), opts) -> Receiver<Result<Suggester, String>>
+//! // Off the UI thread (it reads every sidecar and may train the tagger;
+//! // the model is cached in .nhan/cache/, so a reopen only loads it):
+//! let rx = Suggester::build_in_background(project.clone(), BuildOptions::default());
+//! //   -> Receiver<Result<Suggester, String>>; `s.notes` says what is not
+//! //      running and why (an unapproved command: show it on the message line).
+//! // What `nhan suggest` stored can be shown before that arrives:
+//! store::load_stored(&project, file_name, &doc.text_sha256) -> Option<Stored>
 //!
-//! // when an article is opened, and after each edit (cheap: a dictionary
-//! // scan and a tagger pass over the article, no training):
-//! let mut rej = Rejections::load(&project, &stem);       // survives restarts
-//! let list: Vec<Suggestion> = s.for_article(&article_input, &rej);
+//! // When an article is opened, and after each edit (a dictionary scan and
+//! // a tagger pass, no training; on all cores for a long article, so run
+//! // it off the UI thread for large ones):
+//! let rej = Rejections::load(&project, file_name)?;      // survives restarts
+//! let input = ArticleInput { name, text: &doc.text, tokens: doc.tokens(), spans: &known };
+//! let (list, errors): (Vec<Suggestion>, Vec<String>) = s.for_article(&input, Some(&rej));
+//! //   sorted by (start, end, label), fitted to the span rules, rejected ones gone.
 //!
-//! // live learning, as the annotator tags or untags (cheap: no rebuild of
-//! // the dictionary's automaton for known surfaces, a small one otherwise):
+//! // Live learning as the annotator tags or untags (microseconds: counts
+//! // change; a new surface goes into a small second automaton):
 //! s.learn(surface, label);   s.unlearn(surface, label);
 //!
-//! // decisions (each saved at once by the caller; both are undoable: the
-//! // inverse of `reject` is `rej.unreject(..)`, of `accept` deleting the span):
-//! rej.reject(&suggestion, text); rej.save()?;
-//! let span: Span = accept(&suggestion, text, id, annotator);   // carries `source`
+//! // Decisions, each saved at once by the caller and undoable:
+//! rej.reject(&sug, &doc.text); rej.save()?;      // undo: rej.unreject(&sug); rej.save()
+//! let span: Span = accept(&sug, &doc.text, id, annotator);   // carries `source`
+//! //   undo: delete the span. Accepting also `learn`s its surface.
 //!
-//! // retraining after edits (debounced by the caller): build again off the
+//! // Retraining after edits (debounced by the caller): build again off the
 //! // UI thread and swap the new Suggester in when it arrives.
 //! ```
 //!
-//! The command recommender runs a program; `Suggester::build` leaves it
-//! out unless the user approved it (see [`trust`]), and reports why.
+//! For many articles at once, `s.run_commands(&[(name, text), ..])` runs
+//! each command recommender once, and `s.for_article_given(..)` uses its
+//! answers. A command recommender runs a program; `Suggester::build` leaves it out
+//! unless the user approved it (see [`trust`]), and says so in `notes`.
 
 pub mod command;
 pub mod config;

@@ -6,6 +6,7 @@
 use super::{Known, Suggestion};
 use crate::core::schema::Overlap;
 use crate::core::text::Text;
+use std::collections::BTreeSet;
 
 /// Existing extents, sorted by start, with the running largest end so that
 /// a look-up skips everything that ends before the range.
@@ -116,35 +117,36 @@ pub fn fit_all(
 ) -> Vec<Suggestion> {
     let occupied = Occupied::from_known(existing);
     let mut kept: Vec<Suggestion> = Vec::new();
-    let mut kept_index = Occupied::default();
-    let mut pending = 0usize;
+    // Kept extents by start and by end: a clash is looked for among the
+    // extents that start or end inside the new one, never a scan of all.
+    let mut by_start: BTreeSet<(usize, usize)> = BTreeSet::new();
+    let mut by_end: BTreeSet<(usize, usize)> = BTreeSet::new();
     for s in proposals {
         let Some(s) = fit(text, &occupied, overlap, labels, s) else {
             continue;
         };
-        // `kept[..pending]` is indexed, the rest scanned; re-indexing when
-        // the scanned part outgrows the indexed one keeps both cheap.
-        if kept.len() - pending >= pending.max(32) {
-            kept_index = Occupied::new(kept.iter().map(|k| (k.start, k.end)));
-            pending = kept.len();
-        }
-        let clash = |k: &Suggestion| {
-            let (a, b) = (s.start, s.end);
-            let (c, d) = (k.start, k.end);
-            let overlapping = a < d && c < b;
-            let nested = (c <= a && b <= d) || (a <= c && d <= b);
-            (a == c && b == d)
-                || match overlap {
-                    Overlap::None => overlapping,
-                    Overlap::Nested => overlapping && !nested,
-                    Overlap::Any => false,
+        let (a, b) = (s.start, s.end);
+        let clash = by_start.contains(&(a, b))
+            || match overlap {
+                // Kept extents are disjoint: only the last one starting
+                // before `b` can reach into `[a, b)`.
+                Overlap::None => by_start
+                    .range(..(b, 0))
+                    .next_back()
+                    .is_some_and(|&(_, d)| d > a),
+                // Kept extents never cross: one crossing `[a, b)` starts
+                // inside it and ends after, or ends inside it and starts before.
+                Overlap::Nested => {
+                    by_start.range((a + 1, 0)..(b, 0)).any(|&(_, d)| d > b)
+                        || by_end.range((a + 1, 0)..(b, 0)).any(|&(_, c)| c < a)
                 }
-        };
-        let old_clash = !kept_index.allows(s.start, s.end, overlap);
-        let new_clash = kept[pending..].iter().any(clash);
-        if old_clash || new_clash {
+                Overlap::Any => false,
+            };
+        if clash {
             continue;
         }
+        by_start.insert((a, b));
+        by_end.insert((b, a));
         kept.push(s);
     }
     kept.sort_by(|a, b| a.key().cmp(&b.key()));
@@ -262,6 +264,38 @@ mod tests {
                     prop_assert!(!overlap || nested);
                 }
             }
+        }
+    }
+
+    proptest! {
+        /// The indexed clash test keeps exactly what comparing each new
+        /// suggestion with every kept one would.
+        #[test]
+        fn fit_all_equals_pairwise_checking(
+            cands in proptest::collection::vec((0usize..30, 1usize..8), 0..40),
+            overlap in proptest::sample::select(vec![Overlap::None, Overlap::Nested, Overlap::Any]),
+        ) {
+            let t = Text::new("x".repeat(40));
+            let props: Vec<Suggestion> = cands.iter().map(|&(a, l)| sug(a, a + l, "PER")).collect();
+            let got = fit_all(&t, &[], overlap, &labels(), props.clone());
+            let mut want: Vec<Suggestion> = Vec::new();
+            for s in props {
+                let clash = want.iter().any(|k| {
+                    let (a, b, c, d) = (s.start, s.end, k.start, k.end);
+                    let over = a < d && c < b;
+                    let nested = (c <= a && b <= d) || (a <= c && d <= b);
+                    (a, b) == (c, d) || match overlap {
+                        Overlap::None => over,
+                        Overlap::Nested => over && !nested,
+                        Overlap::Any => false,
+                    }
+                });
+                if !clash {
+                    want.push(s);
+                }
+            }
+            want.sort_by(|a, b| a.key().cmp(&b.key()));
+            prop_assert_eq!(got, want);
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::config::{self, Kind};
 use super::suggester::{BuildOptions, Suggester, select};
-use super::{ArticleInput, Known, Rejections, store, trust};
+use super::{ArticleInput, Rejections, store, trust};
 use crate::core::project::Project;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -39,7 +39,6 @@ pub fn run(dir: &Path, annotator: Option<String>, args: &SuggestArgs) -> anyhow:
         return approve(&project, &args.recommenders);
     }
     if args.eval {
-        let project = Project::open(dir)?;
         let r = super::eval::evaluate(&project, &args.recommenders).map_err(anyhow::Error::msg)?;
         for n in &r.notes {
             eprintln!("nhan: {n}");
@@ -60,20 +59,19 @@ pub fn run(dir: &Path, annotator: Option<String>, args: &SuggestArgs) -> anyhow:
                     dir.display()
                 )
             })?;
-        project.work_as(&name);
-    } else {
-        project = Project::open(dir)?;
+        // Only whose sidecars to read: the articles are read once, below.
+        project.annotator_dir = Some(name);
     }
     let names = pick(&project, &args.articles)?;
     let opts = BuildOptions {
         only: args.recommenders.clone(),
         no_cache: false,
     };
-    let s = Suggester::build(&project, &opts).map_err(anyhow::Error::msg)?;
+    let (s, corpus) = Suggester::build_with_corpus(&project, &opts).map_err(anyhow::Error::msg)?;
     let mut failed = false;
     for n in &s.notes {
         eprintln!("nhan: {n}");
-        failed |= n.contains("--approve");
+        failed = true;
     }
     let mut out: Option<Box<dyn Write>> = match args.out.as_deref() {
         None => None,
@@ -83,34 +81,24 @@ pub fn run(dir: &Path, annotator: Option<String>, args: &SuggestArgs) -> anyhow:
         ))),
     };
     let progress = out.is_none() && std::io::stderr().is_terminal();
+    // Command recommenders get all the articles in one run.
+    let batch: Vec<(&str, &str)> = corpus
+        .articles
+        .iter()
+        .filter(|a| names.contains(&a.name))
+        .map(|a| (a.name.as_str(), a.text.as_str()))
+        .collect();
+    let mut given = s.run_commands(&batch);
+    let mut said = std::collections::HashSet::new();
     let mut stored = 0usize;
     for (i, name) in names.iter().enumerate() {
         if progress {
             eprint!("\r\x1b[K[{}/{}] {name}", i + 1, names.len());
         }
-        let loaded = match project.load(name) {
-            Ok(l) => l,
-            Err(e) => {
-                eprintln!("nhan: {e}");
-                failed = true;
-                continue;
-            }
-        };
-        if let Some(why) = &loaded.read_only {
-            eprintln!("nhan: {why}; no suggestions for {name}");
-            failed = true;
+        // An article that could not be read was reported among the notes.
+        let Some(article) = corpus.articles.iter().find(|a| &a.name == name) else {
             continue;
-        }
-        let doc = &loaded.doc;
-        let spans: Vec<Known> = doc
-            .spans
-            .iter()
-            .map(|s| Known {
-                start: s.start,
-                end: s.end,
-                label: s.label.to_string(),
-            })
-            .collect();
+        };
         let rejections = match Rejections::load(&project, name) {
             Ok(r) => r,
             Err(e) => {
@@ -121,13 +109,16 @@ pub fn run(dir: &Path, annotator: Option<String>, args: &SuggestArgs) -> anyhow:
         };
         let input = ArticleInput {
             name,
-            text: &doc.text,
-            tokens: doc.tokens(),
-            spans: &spans,
+            text: &article.text,
+            tokens: &article.tokens,
+            spans: &article.spans,
         };
-        let (list, errors) = s.for_article(&input, Some(&rejections));
-        for e in &errors {
-            eprintln!("nhan: {e}");
+        let (list, errors) = s.for_article_given(&input, Some(&rejections), &[], &mut given);
+        for e in errors {
+            // A batch that failed gives every article the same message.
+            if said.insert(e.clone()) {
+                eprintln!("nhan: {e}");
+            }
             failed = true;
         }
         match &mut out {
@@ -151,7 +142,7 @@ pub fn run(dir: &Path, annotator: Option<String>, args: &SuggestArgs) -> anyhow:
                     &project,
                     &store::Stored {
                         article: name.clone(),
-                        text_sha256: doc.text_sha256.clone(),
+                        text_sha256: article.sha.clone(),
                         suggestions: list,
                     },
                 )

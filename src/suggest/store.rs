@@ -239,4 +239,29 @@ mod tests {
         let e = Rejections::load(&p, "a.txt").unwrap_err();
         assert!(e.contains("a.json:1:"), "{e}");
     }
+
+    #[test]
+    fn a_blind_annotator_has_their_own_rejections() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("articles")).unwrap();
+        std::fs::write(dir.path().join("articles/a.txt"), "Hà Nội").unwrap();
+        let mut p = Project::list(dir.path()).unwrap();
+        p.annotator_dir = Some("lan".into());
+        let t = Text::new("Hà Nội");
+        let s = Suggestion {
+            start: 0,
+            end: 6,
+            label: "LOC".into(),
+            score: 0.9,
+            source: "dictionary".into(),
+        };
+        let mut r = Rejections::load(&p, "a.txt").unwrap();
+        r.reject(&s, &t);
+        r.save().unwrap();
+        assert!(dir.path().join(".nhan/rejected/lan/a.json").exists());
+        p.annotator_dir = Some("minh".into());
+        assert!(!Rejections::load(&p, "a.txt").unwrap().contains(&s, &t));
+        p.annotator_dir = None;
+        assert!(!Rejections::load(&p, "a.txt").unwrap().contains(&s, &t));
+    }
 }

@@ -28,6 +28,9 @@ enum Slot {
     Command(CommandRecommender),
 }
 
+/// Answers of command recommenders by (recommender, article).
+pub type Given = std::collections::HashMap<(String, String), Result<Vec<Suggestion>, String>>;
+
 pub struct Suggester {
     pub overlap: Overlap,
     pub labels: Vec<String>,
@@ -42,11 +45,20 @@ impl Suggester {
     /// caches) the tagger. Slow on a large project: call it off the UI
     /// thread ([`Suggester::build_in_background`]).
     pub fn build(project: &Project, opts: &BuildOptions) -> Result<Suggester, String> {
+        Suggester::build_with_corpus(project, opts).map(|(s, _)| s)
+    }
+
+    /// `build`, handing back the articles it read (with their tokens), so
+    /// that a caller going through them all does not read them again.
+    pub fn build_with_corpus(
+        project: &Project,
+        opts: &BuildOptions,
+    ) -> Result<(Suggester, Corpus), String> {
         let configs = select(config::load(project)?, &opts.only)?;
         let (corpus, problems) = Corpus::load(project);
         let mut s = Suggester::from_corpus(project, &corpus, &configs, opts)?;
         s.notes.extend(problems);
-        Ok(s)
+        Ok((s, corpus))
     }
 
     /// `build` on another thread; the result arrives on the channel.
@@ -162,10 +174,34 @@ impl Suggester {
         rejections: Option<&Rejections>,
         only: &[String],
     ) -> (Vec<Suggestion>, Vec<String>) {
+        self.for_article_given(a, rejections, only, &mut Given::new())
+    }
+
+    /// Runs every command recommender once over a batch of `(name, text)`
+    /// articles (a program that loads a model does so once), for
+    /// [`Suggester::for_article_given`].
+    pub fn run_commands(&self, articles: &[(&str, &str)]) -> Given {
+        let mut out = Given::new();
+        for c in self.commands() {
+            for ((name, _), r) in articles.iter().zip(c.run_batch(articles)) {
+                out.insert((c.name.clone(), name.to_string()), r);
+            }
+        }
+        out
+    }
+
+    /// `for_article_with`, taking command recommenders' answers from
+    /// `given` (see `run_commands`) where it has them.
+    pub fn for_article_given(
+        &self,
+        a: &ArticleInput,
+        rejections: Option<&Rejections>,
+        only: &[String],
+        given: &mut Given,
+    ) -> (Vec<Suggestion>, Vec<String>) {
         let mut all = Vec::new();
         let mut errors = Vec::new();
         let dict = self.dictionary();
-        let mut folded = None;
         for slot in &self.slots {
             let name = match slot {
                 Slot::Dictionary(n, _) | Slot::Tagger(n, ..) => n,
@@ -177,10 +213,8 @@ impl Suggester {
             let got = match slot {
                 Slot::Dictionary(_, d) => d.suggest(a),
                 Slot::Tagger(_, t, min) => {
-                    let f =
-                        folded.get_or_insert_with(|| super::fold::Folded::new(a.text, a.tokens));
                     let mut v: Vec<Suggestion> = t
-                        .tag(f, dict)
+                        .tag_article(a.text, a.tokens, dict)
                         .into_iter()
                         .map(|(start, end, label, score)| Suggestion {
                             start,
@@ -194,7 +228,9 @@ impl Suggester {
                     v.sort_by(|a, b| b.score.total_cmp(&a.score));
                     Ok(v)
                 }
-                Slot::Command(c) => c.suggest(a),
+                Slot::Command(c) => given
+                    .remove(&(c.name.clone(), a.name.to_string()))
+                    .unwrap_or_else(|| c.suggest(a)),
             };
             match got {
                 Ok(v) => all.extend(v.into_iter().map(|mut s| {
@@ -261,7 +297,7 @@ pub fn accept(s: &Suggestion, text: &Text, id: u64, annotator: Option<&str>) -> 
 
 pub fn not_approved(name: &str, command: &[String], root: &std::path::Path) -> String {
     format!(
-        "recommender {name} runs `{}`, which you have not approved for {}; read nhan.toml, then run `nhan --project {} suggest --approve` to allow it",
+        "recommender {name} runs `{}`, which you have not approved for {} (or it, or its script, changed since); read nhan.toml and the script, then run `nhan --project {} suggest --approve` to allow it",
         command.join(" "),
         root.display(),
         root.display()
@@ -328,4 +364,122 @@ pub fn known(spans: impl IntoIterator<Item = (usize, usize, String)>) -> Vec<Kno
         .into_iter()
         .map(|(start, end, label)| Known { start, end, label })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::tokens::Tokens;
+
+    fn project(toml: &str, files: &[(&str, &str)]) -> (tempfile::TempDir, Project) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("articles")).unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let base = "[[labels]]\nname = \"PER\"\n[[labels]]\nname = \"LOC\"\n";
+        std::fs::write(dir.path().join("nhan.toml"), format!("{base}{toml}")).unwrap();
+        let p = Project::list(dir.path()).unwrap();
+        (dir, p)
+    }
+
+    #[test]
+    fn an_accepted_suggestion_is_a_span_with_its_source() {
+        let t = Text::new("ở Hà Nội");
+        let s = Suggestion {
+            start: 2,
+            end: 8,
+            label: "LOC".into(),
+            score: 0.9,
+            source: "dictionary".into(),
+        };
+        let span = accept(&s, &t, 7, Some("lan"));
+        let v = serde_json::to_value(&span).unwrap();
+        assert_eq!(v["text"], "Hà Nội");
+        assert_eq!(v["source"], "dictionary");
+        assert_eq!(v["annotator"], "lan");
+    }
+
+    #[test]
+    fn live_learning_reaches_the_article_being_annotated() {
+        let (_d, p) = project("", &[("articles/a.txt", "Lan ở Huế, Lan về Huế.")]);
+        let mut s = Suggester::build(
+            &p,
+            &BuildOptions {
+                only: vec!["dictionary".into()],
+                no_cache: true,
+            },
+        )
+        .unwrap();
+        let t = Text::new("Lan ở Huế, Lan về Huế.");
+        let toks = Tokens::new(&t);
+        let mut spans = vec![Known {
+            start: 0,
+            end: 3,
+            label: "PER".into(),
+        }];
+        s.learn("Lan", "PER");
+        let input = ArticleInput {
+            name: "a.txt",
+            text: &t,
+            tokens: &toks,
+            spans: &spans,
+        };
+        let (got, errors) = s.for_article(&input, None);
+        assert!(errors.is_empty());
+        // The tagged one is a span already; the other occurrence is proposed.
+        assert_eq!(
+            got.iter().map(|g| (g.start, g.end)).collect::<Vec<_>>(),
+            [(11, 14)]
+        );
+        s.unlearn("Lan", "PER");
+        spans.clear();
+        let input = ArticleInput {
+            name: "a.txt",
+            text: &t,
+            tokens: &toks,
+            spans: &spans,
+        };
+        assert!(s.for_article(&input, None).0.is_empty());
+    }
+
+    #[test]
+    fn recommender_tables_are_checked() {
+        let bad = |toml: &str| {
+            let (_d, p) = project(toml, &[]);
+            config::load(&p).unwrap_err()
+        };
+        let e = bad("[[recommenders]]\nname = \"x\"\ntype = \"magic\"\n");
+        assert!(e.contains("nhan.toml") && e.contains("unknown type"), "{e}");
+        let e = bad("[[recommenders]]\nname = \"x\"\ntype = \"tagger\"\ncolour = 1\n");
+        assert!(e.contains("unknown key \"colour\""), "{e}");
+        let e = bad(
+            "[[recommenders]]\nname = \"x\"\ntype = \"tagger\"\n[[recommenders]]\nname = \"x\"\ntype = \"dictionary\"\n",
+        );
+        assert!(e.contains("used twice"), "{e}");
+        let e = bad("[[recommenders]]\nname = \"x\"\ntype = \"command\"\n");
+        assert!(e.contains("needs command"), "{e}");
+        let (_d, p) = project("", &[]);
+        let names: Vec<String> = config::load(&p)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(
+            names,
+            ["dictionary", "tagger"],
+            "none configured: both built-ins"
+        );
+        let (_d, p) = project(
+            "[[recommenders]]\nname = \"t\"\ntype = \"tagger\"\nmin_score = 0.2\n",
+            &[],
+        );
+        assert_eq!(
+            config::load(&p).unwrap()[0].kind,
+            Kind::Tagger {
+                dictionary: true,
+                min_score: 0.2
+            }
+        );
+    }
 }

@@ -18,6 +18,12 @@ use std::io::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+/// "Is anything ready now?" for `event::poll`. The input is read with
+/// poll(2), level-triggered (crossterm's `use-dev-tty`): its default epoll
+/// reader, edge-triggered, read 1,024 bytes of a burst and left the rest
+/// until another key arrived.
+const READY_NOW: Duration = Duration::from_micros(1);
+
 pub fn key_from_crossterm(k: event::KeyEvent) -> Option<Key> {
     let code = match k.code {
         KeyCode::Char(c) => Code::Char(c),
@@ -127,7 +133,8 @@ fn suspend(term: &mut Term) -> anyhow::Result<()> {
         std::io::stdout(),
         terminal::EnterAlternateScreen,
         terminal::Clear(terminal::ClearType::All),
-        event::EnableMouseCapture
+        event::EnableMouseCapture,
+        event::EnableBracketedPaste
     )?;
     // A fresh terminal has empty buffers, so the next frame is drawn whole
     // (Terminal::clear would ask the terminal for the cursor position,
@@ -141,6 +148,7 @@ fn restore() {
     let _ = execute!(
         std::io::stdout(),
         event::DisableMouseCapture,
+        event::DisableBracketedPaste,
         terminal::LeaveAlternateScreen,
         ratatui::crossterm::cursor::Show
     );
@@ -186,9 +194,7 @@ pub fn run(project_dir: &Path, annotator: Option<String>, adjudicate: bool) -> a
             crate::core::sidecar::remove_stale_temps(&project_dir.join("annotations"));
             None
         }
-        Err(held) => Some(format!(
-            "read-only: {held}; quit the other nhan, then reopen"
-        )),
+        Err(held) => Some(format!("{held}; quit the other nhan, then reopen")),
     };
 
     terminal::enable_raw_mode()
@@ -196,7 +202,8 @@ pub fn run(project_dir: &Path, annotator: Option<String>, adjudicate: bool) -> a
     execute!(
         std::io::stdout(),
         terminal::EnterAlternateScreen,
-        event::EnableMouseCapture
+        event::EnableMouseCapture,
+        event::EnableBracketedPaste
     )?;
     install_panic_hook();
     let result = event_loop(project, config, lock_problem);
@@ -220,8 +227,8 @@ fn event_loop(
     }
     let gate = app.gate().context("the threaded runtime has a gate")?;
     if let Some(why) = lock_problem {
-        app.state.lock_problem = Some(why.clone());
-        app.state.error(why);
+        app.state.error(format!("read-only: {why}"));
+        app.state.lock_problem = Some(why);
     }
     app.state.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     // A test of the crash path: this key panics.
@@ -294,6 +301,10 @@ fn event_loop(
         };
         if event::poll(timeout)? {
             busy = Some(gate.busy());
+            // Characters typed into a prompt in this burst, handed over as
+            // one text: a 100 KB paste without bracketed paste filters the
+            // span list once, not once per character.
+            let mut typed = String::new();
             // Handle everything already queued before drawing again.
             loop {
                 let event = event::read()?;
@@ -303,6 +314,7 @@ fn event_loop(
                         key_from_crossterm(k).map(Msg::Key)
                     }
                     Event::Mouse(m) => mouse_from_crossterm(m).map(Msg::Mouse),
+                    Event::Paste(text) => Some(Msg::Paste(text)),
                     Event::Resize(w, h) => {
                         term.backend_mut().resized(w, h);
                         Some(Msg::Resize(w, h))
@@ -317,8 +329,19 @@ fn event_loop(
                 if let (Some(Msg::Key(k)), true) = (&msg, trace.is_some()) {
                     traced.push((*k, read_at));
                 }
-                if let Some(msg) = msg {
-                    app.handle(msg);
+                match msg {
+                    Some(Msg::Key(k))
+                        if k.typed().is_some() && crate::app::paste::prompt_open(&app.state) =>
+                    {
+                        typed.extend(k.typed());
+                    }
+                    Some(msg) => {
+                        if !typed.is_empty() {
+                            app.handle(Msg::Paste(std::mem::take(&mut typed)));
+                        }
+                        app.handle(msg);
+                    }
+                    None => {}
                 }
                 if app.take_suspend() {
                     // Waiting for the writer: it need not wait for us.
@@ -328,9 +351,14 @@ fn event_loop(
                     let size = term.size()?;
                     app.handle(Msg::Resize(size.width, size.height));
                 }
-                if app.wants_quit() || !event::poll(Duration::ZERO)? {
+                // Not ZERO: crossterm's /dev/tty reader looks at neither its
+                // buffer nor the terminal with a zero timeout.
+                if app.wants_quit() || !event::poll(READY_NOW)? {
                     break;
                 }
+            }
+            if !typed.is_empty() {
+                app.handle(Msg::Paste(typed));
             }
         }
         if last_tick.elapsed() >= Duration::from_secs(1) {

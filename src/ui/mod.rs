@@ -1,6 +1,8 @@
 //! Drawing. Everything here takes `&State` and changes nothing.
 
+pub mod conflicts;
 pub mod list;
+pub mod moved;
 pub mod note;
 pub mod overlay;
 pub mod review;
@@ -46,6 +48,8 @@ pub fn draw(f: &mut Frame, state: &State) {
             overlay::draw_picker(f, area, state, theme, filter, *selected)
         }
         Overlay::Attrs { .. } => note::draw_attrs(f, area, state, theme),
+        Overlay::Conflicts { selected } => conflicts::draw(f, area, state, *selected),
+        Overlay::Moved { scroll } => moved::draw(f, area, state, *scroll),
         _ => {}
     }
 }

@@ -80,12 +80,18 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         title += &format!(" · “{}”", rv.text);
     }
     if rv.only_cases {
-        let n = rv.cases.as_ref().map_or(0, Vec::len);
-        title += &format!(" · {n} consistency cases");
+        title += &match &rv.cases {
+            Some(c) => format!(" · {} consistency cases", c.len()),
+            None => " · computing consistency cases…".to_string(),
+        };
     }
     title += &super::note::filter_title(rv);
     if rv.adjudication.is_some() {
         title = format!(" Adjudication{}", title.trim_start_matches(" Spans"));
+    }
+    let (left, of) = rv.reading;
+    if left > 0 {
+        title += &format!(" · reading articles {}/{of}…", of.saturating_sub(left));
     }
     title += " ";
     let mut block = Block::default()

@@ -15,6 +15,8 @@ pub fn mode(state: &State) -> &'static str {
         Overlay::Search { .. } => "SEARCH",
         Overlay::FilterText { .. } => "FILTER",
         o @ (Overlay::Note { .. } | Overlay::Attrs { .. }) => super::note::mode(o).unwrap_or(""),
+        Overlay::Conflicts { .. } => "CONFLICTS",
+        Overlay::Moved { .. } => "CHANGED",
         Overlay::None => match (state.mode, state.focus) {
             (_, Focus::List) => "LIST",
             (_, Focus::Spans) => "REVIEW",

@@ -116,3 +116,42 @@ impl Theme {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The schema check (core, without ratatui) accepts exactly the
+    /// colours the interface can draw.
+    #[test]
+    fn the_schema_accepts_the_colours_ratatui_reads() {
+        for c in [
+            "red",
+            "Light Blue",
+            "bright-green",
+            "grey",
+            "silver",
+            "dark_gray",
+            "#00ff7f",
+            "#ABCDEF",
+            "208",
+            "0",
+            "white",
+            "reset",
+            "ultraviolet",
+            "#zzzzzz",
+            "#12345",
+            "256",
+            "",
+            "lightpink",
+            "#1234567",
+            "-1",
+        ] {
+            assert_eq!(
+                crate::core::schema::is_color(c),
+                Color::from_str(c).is_ok(),
+                "{c:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! Review's consistency cases computed off the interface's thread, from
+//! the project on disk, in three streaming passes (surfaces, counts,
+//! places of the inconsistent ones): memory grows with the answer, not with
+//! the corpus, and no key waits for it. Saves are written within
+//! milliseconds, so the disk is what the user sees.
+
+use crate::core::consistency::SurfaceCollector;
+use crate::core::document::Document;
+use crate::core::project::Project;
+use crate::core::review::{Case, Place};
+
+/// Every readable article, one at a time.
+fn each_doc(project: &Project, mut f: impl FnMut(usize, &Document)) {
+    for (i, a) in project.articles.iter().enumerate() {
+        if let Ok(l) = project.load(&a.file_name) {
+            f(i, &l.doc);
+        }
+    }
+}
+
+/// The same cases as `review::consistency` over every article.
+pub fn compute(project: &Project) -> Vec<Case> {
+    let mut collector = SurfaceCollector::default();
+    each_doc(project, |_, d| collector.add(d));
+    let surfaces = collector.finish();
+    let mut counts = surfaces.counter();
+    each_doc(project, |_, d| {
+        surfaces.add(&mut counts, &surfaces.tally(d))
+    });
+    let mut wanted = SurfaceCollector::default();
+    for c in surfaces.cases(counts) {
+        wanted.add_surface(&c.surface);
+    }
+    let wanted = wanted.finish();
+    let mut places: Vec<Vec<Place>> = vec![Vec::new(); wanted.names().len()];
+    each_doc(project, |i, d| {
+        for (k, p) in wanted.places(d, i) {
+            places[k].push(p);
+        }
+    });
+    wanted
+        .names()
+        .iter()
+        .zip(places)
+        .map(|(surface, places)| Case {
+            surface: surface.clone(),
+            places,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_streamed_cases_are_the_in_memory_ones_with_their_places() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        std::fs::create_dir_all(p.join("articles")).unwrap();
+        std::fs::create_dir_all(p.join("annotations")).unwrap();
+        let marked = [
+            "[Hà Nội]{LOC} và [Bộ Ngoại giao]{ORG}, [Huế]{LOC}",
+            "[Hà Nội]{ORG} rồi Hà Nội, [Ban cán sự đảng Bộ Ngoại giao]{ORG} ở Huế",
+            "Hà Nội, Hà Nộix, [Lan]{PER} và [Lan]{PER}, [Huế]{LOC} [Huế]{MISC}",
+            "không có gì",
+        ];
+        let mut docs = Vec::new();
+        for (i, m) in marked.iter().enumerate() {
+            let m = crate::core::markup::parse(m).unwrap();
+            let name = format!("a{i}.txt");
+            std::fs::write(p.join("articles").join(&name), &m.text).unwrap();
+            let mut d = Document::new(
+                name.clone(),
+                crate::core::text::Text::new(m.text.clone()),
+                crate::core::sidecar::sha256_hex(m.text.as_bytes()),
+            );
+            for (s, e, l) in m.spans {
+                let sp = d.make_span(s, e, &l, None);
+                d.apply(&crate::core::edit::Edit::Add(sp));
+            }
+            std::fs::write(
+                p.join("annotations").join(format!("a{i}.json")),
+                d.to_sidecar().to_json(),
+            )
+            .unwrap();
+            docs.push(d);
+        }
+        let project = Project::open(p).unwrap();
+        let refs: Vec<(usize, &Document)> = docs.iter().enumerate().collect();
+        let want = crate::core::review::consistency(&refs);
+        assert_eq!(compute(&project), want);
+        assert!(want.len() >= 2 && want.iter().all(|c| c.places.len() > 1));
+    }
+}
