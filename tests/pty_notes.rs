@@ -36,6 +36,9 @@ fn a_note_and_attributes_typed_at_the_terminal_reach_the_sidecar() {
     nhan.wait_row(-2, "NOTE");
     let note: String = "chưa chắc: chức danh?".nfd().collect();
     nhan.send(&note);
+    // A paste with a line break: text in the note, not Enter and a key.
+    nhan.send("\x1b[200~ xem §4\nx\x1b[201~");
+    nhan.wait_row(-1, "xem §4 x");
     nhan.send(ENTER);
     nhan.wait_row(-1, "note on PER");
     nhan.wait_text("Trung]PER†");
@@ -65,7 +68,8 @@ fn a_note_and_attributes_typed_at_the_terminal_reach_the_sidecar() {
 
     let sc = read_sidecar(p, "a");
     let s = &spans(&sc)[0];
-    assert_eq!(s["note"], note.as_str(), "NFD kept as typed");
+    let want = format!("{note} xem §4 x");
+    assert_eq!(s["note"], want.as_str(), "NFD kept as typed");
     assert_eq!(
         s["attrs"],
         serde_json::json!({"role": "official", "wikidata": "Q4"})
