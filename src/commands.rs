@@ -2,12 +2,18 @@
 //! as a stream (an article and its sidecars at a time, on every core) so
 //! that memory grows with the report, not with the project.
 
-use crate::core::consistency::{SurfaceCollector, Tally};
+use crate::core::consistency::{Consistency, Counter, Look, Tally};
+use crate::core::document::Document;
+use crate::core::encoding;
+use crate::core::escape;
+use crate::core::interned::Sym;
 use crate::core::project::{ArticleMeta, Project};
 use crate::core::review;
 use crate::core::sidecar::Sidecar;
+use crate::core::sidecar::sha256_hex;
 use crate::core::status::Status;
 use crate::core::stream::fold_ordered;
+use crate::core::text::Text;
 use crate::progress::Progress;
 use serde::Serialize;
 use serde_json::Value;
@@ -23,22 +29,52 @@ fn span_line(src: &str, id: u64) -> Option<usize> {
         .map(|i| i + 1)
 }
 
+/// The 1-based line of the first merge-conflict marker git leaves in a
+/// file (`<<<<<<< `, `=======`, `>>>>>>> `, and diff3's `|||||||`).
+pub(crate) fn merge_conflict_line(src: &[u8]) -> Option<usize> {
+    src.split(|&b| b == b'\n')
+        .position(|l| {
+            let l = l.strip_suffix(b"\r").unwrap_or(l);
+            l == b"======="
+                || [&b"<<<<<<<"[..], b">>>>>>>", b"|||||||"]
+                    .iter()
+                    .any(|m| l.starts_with(m) && (l.len() == 7 || l[7] == b' '))
+        })
+        .map(|i| i + 1)
+}
+
+/// What to tell about a sidecar git could not merge.
+pub(crate) fn merge_conflict_message(shown: &str, line: usize) -> String {
+    format!(
+        "{shown}:{line}: merge conflict in {shown}, line {line} (git left both sides in the file); \
+         keep one side with `git checkout --ours -- {shown}` (or `--theirs`), or edit the file to \
+         keep the spans of both, then `git add {shown}` and run `nhan validate` again"
+    )
+}
+
 /// Problems of one sidecar against its article and the schema, each as
 /// `file:line: what`; `None` when the file does not exist.
-fn check_sidecar(
-    project: &Project,
-    doc: &crate::core::document::Document,
-    path: &Path,
-) -> Option<Vec<String>> {
-    let src = std::fs::read_to_string(path).ok()?;
+fn check_sidecar(project: &Project, doc: &Document, path: &Path) -> Option<Vec<String>> {
     let shown = path.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => return Some(vec![format!("{shown}: cannot read: {e}")]),
+    };
+    if let Some(line) = merge_conflict_line(&bytes) {
+        return Some(vec![merge_conflict_message(&shown, line)]);
+    }
+    let Ok(src) = std::str::from_utf8(&bytes) else {
+        let why = encoding::diagnose(&bytes).message(&shown);
+        return Some(vec![format!("{shown}: {why}")]);
+    };
     let sidecar = match Sidecar::parse(src.as_bytes(), &shown) {
         Ok(s) => s,
         Err(e) => return Some(vec![e.to_string()]),
     };
     let (doc, ps) = doc.clone().with_sidecar(sidecar);
     let at = |p: &crate::core::document::Problem| {
-        let line = p.span_id.and_then(|id| span_line(&src, id)).unwrap_or(1);
+        let line = p.span_id.and_then(|id| span_line(src, id)).unwrap_or(1);
         format!("{shown}:{line}: {p}")
     };
     let mut out: Vec<String> = ps.iter().map(at).collect();
@@ -65,6 +101,23 @@ fn orphan_sidecars(stems: &HashSet<&str>, folder: &Path) -> Vec<String> {
         .collect()
 }
 
+/// An article without its sidecar, as `Project::load` reads it (same
+/// messages), and what is odd about its text: validate checks every
+/// sidecar itself, so loading the gold one too would read it twice.
+pub(crate) fn read_article(
+    project: &Project,
+    file_name: &str,
+) -> Result<(Document, Option<String>), String> {
+    let path = project.article_path(file_name);
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(&path).map_err(|e| format!("{shown}: {e}"))?;
+    let text = Text::from_file_vec(bytes)
+        .map_err(|(_, bytes)| encoding::diagnose(&bytes).message(&shown))?;
+    let notice = encoding::problem_for_text(text.as_str()).map(|p| format!("{shown}: {p}"));
+    let sha = sha256_hex(text.as_str().as_bytes());
+    Ok((Document::segment_on_demand(file_name, text, sha), notice))
+}
+
 /// One article checked by `validate`.
 struct Checked {
     problems: Vec<String>,
@@ -76,20 +129,23 @@ fn check_article(project: &Project, annotators: &[String], a: &ArticleMeta) -> C
         problems: Vec::new(),
         sidecars: 0,
     };
-    let loaded = match project.load(&a.file_name) {
+    let (doc, notice) = match read_article(project, &a.file_name) {
         Ok(l) => l,
         Err(e) => {
             c.problems.push(e);
             return c;
         }
     };
+    // What keeps the article out of an export (empty, NUL characters, …):
+    // export sends the user here.
+    c.problems.extend(notice);
     let paths = std::iter::once(project.gold_path(&a.stem)).chain(
         annotators
             .iter()
             .map(|n| project.annotator_path(n, &a.stem)),
     );
     for path in paths {
-        if let Some(ps) = check_sidecar(project, &loaded.doc, &path) {
+        if let Some(ps) = check_sidecar(project, &doc, &path) {
             c.sidecars += 1;
             c.problems.extend(ps);
         }
@@ -118,7 +174,7 @@ pub fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
     let mut progress = Progress::new("validating", project.articles.len());
     let mut report = |ps: Vec<String>| {
         for p in ps {
-            println!("{p}");
+            println!("{}", escape::line(&p));
             problems += 1;
         }
     };
@@ -138,14 +194,14 @@ pub fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
     for n in &annotators {
         report(orphan_sidecars(&stems, &annotations.join(n)));
     }
-    let n = project.articles.len();
+    let articles = escape::count(project.articles.len() as u64, "article", "articles");
+    let sidecars = escape::count(checked as u64, "sidecar", "sidecars");
     if problems == 0 {
-        println!("ok: {n} articles, {checked} sidecars, no problems");
+        println!("ok: {articles}, {sidecars}, no problems");
         Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!(
-            "{problems} problems in {n} articles ({checked} sidecars); fix the files named above"
-        );
+        let problems = escape::count(problems as u64, "problem", "problems");
+        eprintln!("{problems} in {articles} ({sidecars}); fix the files named above");
         Ok(ExitCode::from(1))
     }
 }
@@ -184,7 +240,8 @@ pub struct ArticleStats {
     pub spans: usize,
     pub reviewed: u64,
     pub rejected: u64,
-    pub by_label: BTreeMap<String, u64>,
+    /// Interned labels: a row per article is part of the answer, kept small.
+    pub by_label: BTreeMap<Sym, u64>,
 }
 
 /// Review mode's consistency cases, for scripts and for the plain report.
@@ -207,9 +264,11 @@ struct ArticleCount {
     /// Distinct span texts, for the consistency check.
     surfaces: Vec<String>,
     notes: crate::core::attrs::Tally,
+    /// Where the surfaces known when it was read stand in it.
+    look: Option<Look>,
 }
 
-fn count_article(project: &Project, a: &ArticleMeta) -> ArticleCount {
+fn count_article(project: &Project, consistency: &Consistency, a: &ArticleMeta) -> ArticleCount {
     let mut c = ArticleCount {
         status: Status::Todo,
         problem: None,
@@ -218,6 +277,7 @@ fn count_article(project: &Project, a: &ArticleMeta) -> ArticleCount {
         review: ReviewCounts::default(),
         surfaces: Vec::new(),
         notes: Default::default(),
+        look: None,
     };
     let l = match project.load(&a.file_name) {
         Ok(l) => l,
@@ -229,13 +289,13 @@ fn count_article(project: &Project, a: &ArticleMeta) -> ArticleCount {
     c.problem = l.read_only;
     let doc = l.doc;
     c.status = doc.status;
-    let mut labels: BTreeMap<String, u64> = BTreeMap::new();
+    let mut labels: BTreeMap<Sym, u64> = BTreeMap::new();
     let mut reviewed = 0;
     let mut surfaces = std::collections::BTreeSet::new();
     c.notes.add_article(&doc.extra);
     for s in doc.spans.iter() {
         c.notes.add_span(s);
-        *labels.entry(s.label.to_string()).or_default() += 1;
+        *labels.entry(s.label).or_default() += 1;
         *c.by_annotator
             .entry(s.annotator.map_or_else(|| "(none)".into(), String::from))
             .or_default() += 1;
@@ -255,6 +315,7 @@ fn count_article(project: &Project, a: &ArticleMeta) -> ArticleCount {
         }
     }
     c.surfaces = surfaces.into_iter().collect();
+    c.look = Some(consistency.look(&doc));
     let rejected = doc
         .extra
         .get(review::REJECTED_FIELD)
@@ -272,8 +333,9 @@ fn count_article(project: &Project, a: &ArticleMeta) -> ArticleCount {
     c
 }
 
-/// Counts over the project, reading it twice as a stream: once for the
-/// counts and the tagged surfaces, once for where those surfaces stand.
+/// Counts over the project, read as a stream; the consistency check looks
+/// at an article a second time only when a surface first tagged after it
+/// was read occurs in its text.
 pub fn compute_stats(project: &Project) -> Stats {
     let mut st = Stats {
         articles: project.articles.len(),
@@ -295,21 +357,28 @@ pub fn compute_stats(project: &Project) -> Stats {
         problems: Vec::new(),
         notes: Default::default(),
     };
-    let mut surfaces = SurfaceCollector::default();
+    let consistency = Consistency::default();
+    let mut counter = Counter::default();
     let mut progress = Progress::new("counting", project.articles.len());
     fold_ordered(
         &project.articles,
-        |a| count_article(project, a),
+        |a| count_article(project, &consistency, a),
         |c| {
             progress.tick();
             *st.by_status.entry(c.status.as_str()).or_default() += 1;
             st.problems.extend(c.problem);
+            counter.add(&consistency, &c.surfaces, c.look);
             let Some(row) = c.row else {
                 return true;
             };
             st.spans += row.spans as u64;
             for (l, n) in &row.by_label {
-                *st.by_label.entry(l.clone()).or_default() += n;
+                match st.by_label.get_mut(&**l) {
+                    Some(c) => *c += n,
+                    None => {
+                        st.by_label.insert(l.to_string(), *n);
+                    }
+                }
             }
             for (a, n) in c.by_annotator {
                 *st.by_annotator.entry(a).or_default() += n;
@@ -319,38 +388,39 @@ pub fn compute_stats(project: &Project) -> Stats {
             st.review.rejected += c.review.rejected;
             st.review.unreviewed += c.review.unreviewed;
             st.notes.merge(&c.notes);
-            for s in &c.surfaces {
-                surfaces.add_surface(s);
-            }
             st.per_article.push(row);
             true
         },
     );
     drop(progress);
-    let surfaces = surfaces.finish();
-    if surfaces.is_empty() {
-        return st;
+    if let Some(second) = counter.second_look() {
+        let wanted: Vec<usize> = (0..project.articles.len())
+            .filter(|&i| second.wanted(i))
+            .collect();
+        let mut progress = Progress::new("consistency", wanted.len());
+        fold_ordered(
+            &wanted,
+            |&i| {
+                let file_name = &project.articles[i].file_name;
+                let bytes = std::fs::read(project.article_path(file_name)).ok()?;
+                let text = Text::from_file_vec(bytes).ok()?;
+                if !second.occurs(i, text.as_str()) {
+                    return None;
+                }
+                let l = project.load(file_name).ok()?;
+                Some(second.tally(i, &l.doc))
+            },
+            |t| {
+                progress.tick();
+                if let Some(t) = t {
+                    counter.add_second(&t);
+                }
+                true
+            },
+        );
     }
-    let mut counts = surfaces.counter();
-    let mut progress = Progress::new("consistency", project.articles.len());
-    fold_ordered(
-        &project.articles,
-        |a| {
-            project
-                .load(&a.file_name)
-                .ok()
-                .map(|l| surfaces.tally(&l.doc))
-        },
-        |t| {
-            progress.tick();
-            if let Some(t) = t {
-                surfaces.add(&mut counts, &t);
-            }
-            true
-        },
-    );
-    st.consistency = surfaces
-        .cases(counts)
+    st.consistency = counter
+        .cases()
         .into_iter()
         .map(|c| {
             let describe = c.describe();
@@ -366,14 +436,30 @@ pub fn compute_stats(project: &Project) -> Stats {
     st
 }
 
+/// Pretty JSON and a newline on stdout, written as it is serialised (the
+/// report of a large project is tens of megabytes: no copy of it in memory).
+pub(crate) fn print_json(v: &impl Serialize) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, v)?;
+    out.write_all(b"\n")?;
+    out.flush()?;
+    Ok(())
+}
+
 pub fn stats(dir: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
     let project = Project::list(dir)?;
     let v = compute_stats(&project);
     if as_json {
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        print_json(&v)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{} articles, {} spans", v.articles, v.spans);
+    let e = |s: &str| escape::line(s).into_owned();
+    println!(
+        "{}, {}",
+        escape::count(v.articles as u64, "article", "articles"),
+        escape::count(v.spans, "span", "spans")
+    );
     println!("\nby status");
     // The counts were printed from JSON values, which ignore a width: the
     // columns are kept as they were (the goldens hold them).
@@ -384,18 +470,18 @@ pub fn stats(dir: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
     for l in &project.schema.labels {
         println!(
             "  {:<12} {:>6}",
-            l.name,
+            e(&l.name),
             v.by_label.get(&l.name).copied().unwrap_or(0)
         );
     }
     for (k, c) in &v.by_label {
         if project.schema.index_of(k).is_none() {
-            println!("  {k:<12} {c}  (not in the schema)");
+            println!("  {:<12} {c}  (not in the schema)", e(k));
         }
     }
     println!("\nby annotator");
     for (k, c) in &v.by_annotator {
-        println!("  {k:<12} {c}");
+        println!("  {:<12} {c}", e(k));
     }
     let r = &v.review;
     println!(
@@ -408,8 +494,11 @@ pub fn stats(dir: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
     println!("\nby article");
     for a in &v.per_article {
         println!(
-            "  {:<12} {} spans {} reviewed  {}",
-            a.status, a.spans, a.reviewed, a.article
+            "  {:<12} {} {} reviewed  {}",
+            a.status,
+            escape::count(a.spans as u64, "span", "spans"),
+            a.reviewed,
+            e(&a.article)
         );
     }
     let cases = v.consistency.len();
@@ -418,10 +507,10 @@ pub fn stats(dir: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
         if cases == 1 { "" } else { "s" }
     );
     for c in &v.consistency {
-        println!("  {}", c.describe);
+        println!("  {}", e(&c.describe));
     }
     for p in &v.problems {
-        eprintln!("problem: {p}");
+        eprintln!("problem: {}", e(p));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -296,3 +296,35 @@ fn changed_article_is_reanchored_with_a_warning() {
     close(&b["strict_f1"], 0.5);
     assert_eq!(b["tokens"], 22);
 }
+
+#[test]
+fn a_conflicted_sidecar_is_named_and_counts_of_one_are_singular() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), dir.path());
+    // thu's b.json keeps one span; b.txt changes: "1 span placed again".
+    let thu = dir.path().join("annotations/thu/b.json");
+    let mut sc: Value = serde_json::from_str(&std::fs::read_to_string(&thu).unwrap()).unwrap();
+    sc["spans"].as_array_mut().unwrap().truncate(1);
+    std::fs::write(&thu, serde_json::to_string_pretty(&sc).unwrap()).unwrap();
+    let a = dir.path().join("articles/b.txt");
+    let text = std::fs::read_to_string(&a).unwrap();
+    std::fs::write(&a, format!("Tin mới .\n{text}")).unwrap();
+    let out = nhan(dir.path(), &[]);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains("annotations/thu/b.json: the article changed since it was annotated; 1 span placed again"),
+        "{report}"
+    );
+
+    // Merge-conflict markers: named as such, with what to do.
+    let minh = dir.path().join("annotations/minh/c.json");
+    let s = std::fs::read_to_string(&minh).unwrap();
+    std::fs::write(&minh, format!("<<<<<<< HEAD\n{s}=======\n{s}>>>>>>> lan\n")).unwrap();
+    let out = nhan(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("merge conflict in ") && err.contains("minh/c.json, line 1"),
+        "{err}"
+    );
+}

@@ -134,3 +134,161 @@ fn validate_checks_every_annotators_sidecars_too() {
         "{out}"
     );
 }
+
+/// Copies a fixture project into a temporary folder.
+fn copy_project(from: &std::path::Path) -> tempfile::TempDir {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap().flatten() {
+            let target = to.join(e.file_name());
+            if e.path().is_dir() {
+                copy(&e.path(), &target);
+            } else {
+                std::fs::copy(e.path(), target).unwrap();
+            }
+        }
+    }
+    let d = tempfile::tempdir().unwrap();
+    copy(from, d.path());
+    d
+}
+
+fn fixture(rel: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+#[test]
+fn validate_names_what_export_refuses_and_files_it_cannot_read() {
+    let h = Harness::new(&[("a", "[Hà Nội]{LOC} ok"), ("b", "[Huế]{LOC} ok")]);
+    let root = h.dir.path();
+    std::fs::write(root.join("articles/empty.txt"), "").unwrap();
+    std::fs::write(root.join("articles/nul.txt"), "Lan\0 ở Huế\n").unwrap();
+    // export refuses both and sends the user to validate...
+    let (code, _, err) = nhan(
+        root,
+        &[
+            "export", "--format", "jsonl", "--status", "any", "--out", "-",
+        ],
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("nhan validate"), "{err}");
+    // ...which names them.
+    let (code, out, _) = nhan(root, &["validate"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("empty.txt: empty file"), "{out}");
+    assert!(out.contains("nul.txt: 1 NUL character"), "{out}");
+    std::fs::remove_file(root.join("articles/empty.txt")).unwrap();
+    std::fs::remove_file(root.join("articles/nul.txt")).unwrap();
+
+    // A sidecar that is not UTF-8 is not "ok".
+    let p = h.sidecar_path("a");
+    let latin1: Vec<u8> = std::fs::read_to_string(&p)
+        .unwrap()
+        .replace("Hà Nội", "H\u{e0} N\u{f4}i")
+        .chars()
+        .map(|c| c as u32 as u8)
+        .collect();
+    std::fs::write(&p, latin1).unwrap();
+    let (code, out, err) = nhan(root, &["validate"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("a.json: ") && out.contains("UTF-8"), "{out}");
+    assert!(
+        err.contains("1 problem in 2 articles (2 sidecars)"),
+        "{err}"
+    );
+
+    // Merge-conflict markers are named as such, with what to do.
+    let gold = std::fs::read_to_string(h.sidecar_path("b")).unwrap();
+    let mut lines: Vec<&str> = gold.lines().collect();
+    lines.insert(3, "<<<<<<< HEAD");
+    lines.insert(5, "=======");
+    lines.insert(6, ">>>>>>> lan");
+    std::fs::write(h.sidecar_path("b"), lines.join("\n")).unwrap();
+    let (_, out, _) = nhan(root, &["validate"]);
+    assert!(
+        out.contains("b.json:4: merge conflict in ")
+            && out.contains("b.json, line 4")
+            && out.contains("git checkout --ours"),
+        "{out}"
+    );
+}
+
+#[test]
+fn counts_of_one_are_singular() {
+    let h = Harness::new(&[("a", "[Hà Nội]{LOC} ok")]);
+    let (code, out, _) = nhan(h.dir.path(), &["validate"]);
+    assert_eq!(code, 0);
+    assert_eq!(out, "ok: 1 article, 1 sidecar, no problems\n");
+    let (_, out, _) = nhan(h.dir.path(), &["stats"]);
+    assert!(out.starts_with("1 article, 1 span\n"), "{out}");
+    assert!(out.contains(" 1 span 0 reviewed  a.txt"), "{out}");
+}
+
+#[test]
+fn control_characters_from_user_data_are_shown_escaped() {
+    let d = copy_project(&fixture("tests/fixtures/agree/three"));
+    let root = d.path();
+    // A label holding an ESC sequence, in gold and in lan's work.
+    let lan = root.join("annotations/lan/a.json");
+    let s = std::fs::read_to_string(&lan)
+        .unwrap()
+        .replace("\"PER\"", "\"\\u001b[31mPER\\u0007\"");
+    std::fs::write(&lan, &s).unwrap();
+    std::fs::write(root.join("annotations/a.json"), &s).unwrap();
+    for args in [&["stats"][..], &["validate"], &["agree"]] {
+        let (_, out, err) = nhan(root, args);
+        let all = format!("{out}{err}");
+        assert!(
+            !all.contains('\x1b') && !all.contains('\x07'),
+            "{args:?}: {all}"
+        );
+        assert!(all.contains("\\u{1b}[31mPER\\u{7}"), "{args:?}: {all}");
+    }
+    // JSON output escapes them the JSON way.
+    let (_, out, _) = nhan(root, &["agree", "--json"]);
+    assert!(
+        !out.contains('\x1b') && out.contains("\\u001b[31mPER"),
+        "{out}"
+    );
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    let three = fixture("tests/fixtures/agree/three");
+    let sample = fixture(".");
+    let runs: [(&std::path::Path, &[&str]); 6] = [
+        (&sample, &["stats"]),
+        (&sample, &["stats", "--json"]),
+        (&sample, &["validate"]),
+        (&three, &["agree"]),
+        (&three, &["agree", "--json"]),
+        (
+            &sample,
+            &[
+                "export", "--format", "jsonl", "--status", "any", "--out", "-",
+            ],
+        ),
+    ];
+    for (project, args) in runs {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_nhan"))
+            .arg("--project")
+            .arg(project)
+            .args(args)
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !err.contains("panicked") && !err.contains("Broken pipe"),
+            "{args:?}: {err}"
+        );
+        use std::os::unix::process::ExitStatusExt;
+        assert!(
+            out.status.success() || out.status.signal() == Some(libc::SIGPIPE),
+            "{args:?}: {:?}",
+            out.status
+        );
+    }
+}

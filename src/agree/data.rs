@@ -1,6 +1,7 @@
 //! Reading the annotators' work: `annotations/<annotator>/<stem>.json`.
 
 use crate::core::document::Document;
+use crate::core::escape::count;
 use crate::core::project::{ArticleMeta, Project};
 use crate::core::reanchor;
 use crate::core::schema::Overlap;
@@ -70,7 +71,7 @@ pub fn has_work(project: &Project, annotators: &[String]) -> Vec<bool> {
         .map(|a| {
             project.articles.iter().any(|meta| {
                 project.annotator_path(a, &meta.stem).exists()
-                    && project.load(&meta.file_name).is_ok()
+                    && crate::commands::read_article(project, &meta.file_name).is_ok()
             })
         })
         .collect()
@@ -87,14 +88,15 @@ pub fn read(
     annotators: &[String],
 ) -> anyhow::Result<(Option<Article>, Vec<String>)> {
     let mut warnings = Vec::new();
-    let loaded = match project.load(&meta.file_name) {
-        Ok(l) => l,
+    // The article alone (its gold sidecar plays no part here), read as
+    // `Project::load` reads it, with the same messages.
+    let doc = match crate::commands::read_article(project, &meta.file_name) {
+        Ok((doc, _)) => doc,
         Err(e) => {
             warnings.push(format!("{e}; article left out"));
             return Ok((None, warnings));
         }
     };
-    let doc = loaded.doc;
     let ann_dir = project.root.join("annotations");
     let mut spans = Vec::with_capacity(annotators.len());
     for a in annotators {
@@ -108,6 +110,9 @@ pub fn read(
             Err(e) => anyhow::bail!("{}: cannot read: {e}", path.display()),
         };
         let shown = path.display().to_string();
+        if let Some(line) = crate::commands::merge_conflict_line(&bytes) {
+            anyhow::bail!("{}", crate::commands::merge_conflict_message(&shown, line));
+        }
         let sc = Sidecar::parse(&bytes, &shown)?;
         spans.push(Some(check(project, &doc, sc, &shown, &mut warnings)?));
     }
@@ -164,14 +169,13 @@ fn check(
         };
         let r = reanchor::reanchor_with(&sc.spans, &doc.text, opts);
         let mut w = format!(
-            "{shown}: the article changed since it was annotated; {} spans placed again in memory",
-            r.moved
+            "{shown}: the article changed since it was annotated; {} placed again in memory",
+            count(r.moved as u64, "span", "spans")
         );
-        if !r.orphans.is_empty() {
-            w.push_str(&format!(
-                ", {} could not be placed and are left out",
-                r.orphans.len()
-            ));
+        match r.orphans.len() {
+            0 => {}
+            1 => w.push_str(", 1 could not be placed and is left out"),
+            n => w.push_str(&format!(", {n} could not be placed and are left out")),
         }
         warnings.push(w);
         sc.spans = r.placed;

@@ -118,7 +118,7 @@ pub fn run(project: &Path, args: &AgreeArgs) -> anyhow::Result<ExitCode> {
     }
     let r = agreement.finish(parts, &schema_labels, warnings);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
+        crate::commands::print_json(&r)?;
     } else {
         print!("{}", text::render(&r));
     }

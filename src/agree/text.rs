@@ -2,24 +2,31 @@
 
 use super::shape::Report;
 use super::stats::Scheme;
+use crate::core::escape::{self, count};
 use std::fmt::Write as _;
 
 fn num(x: Option<f64>) -> String {
     x.map_or_else(|| "  –  ".to_string(), |x| format!("{x:>5.3}"))
 }
 
+/// User data (annotator names, labels, file names) as the terminal may
+/// show it.
+fn e(s: &str) -> String {
+    escape::line(s).into_owned()
+}
+
 /// The human-readable report.
 pub fn render(r: &Report) -> String {
     let mut o = String::new();
-    let names = &r.annotators;
+    let names: Vec<String> = r.annotators.iter().map(|n| e(n)).collect();
     let ov = &r.overall;
     let _ = writeln!(
         o,
-        "Agreement of {} annotators ({}) on {} articles, {} tokens",
+        "Agreement of {} annotators ({}) on {}, {}",
         names.len(),
         names.join(", "),
-        ov.articles,
-        ov.tokens
+        count(ov.articles as u64, "article", "articles"),
+        count(ov.tokens as u64, "token", "tokens")
     );
     let _ = writeln!(
         o,
@@ -33,9 +40,9 @@ pub fn render(r: &Report) -> String {
     );
     let _ = writeln!(
         o,
-        "  Fleiss' kappa                    {}   ({} articles all {} annotated)",
+        "  Fleiss' kappa                    {}   ({} all {} annotated)",
         num(ov.fleiss_kappa),
-        ov.fleiss_articles,
+        count(ov.fleiss_articles as u64, "article", "articles"),
         names.len()
     );
     let _ = writeln!(
@@ -73,7 +80,8 @@ pub fn render(r: &Report) -> String {
         let p = partial.get(l).map(|p| p.f1);
         let _ = writeln!(
             o,
-            "  {l:<12}{:>8}{:>8}{:>16}{:>13}",
+            "  {:<12}{:>8}{:>8}{:>16}{:>13}",
+            e(l),
             num(Some(c.f1)),
             num(p),
             c.possible,
@@ -85,7 +93,7 @@ pub fn render(r: &Report) -> String {
         "\nPairs (reference → other)       articles  tokens  kappa  alpha  strict F1  partial F1"
     );
     for p in &r.pairs {
-        let pair = format!("{} → {}", p.reference, p.other);
+        let pair = format!("{} → {}", e(&p.reference), e(&p.other));
         let _ = writeln!(
             o,
             "  {pair:<30}{:>8}{:>8}{:>7}{:>7}{:>11}{:>12}",
@@ -97,7 +105,7 @@ pub fn render(r: &Report) -> String {
             num(Some(p.spans.scheme(Scheme::Partial).overall.f1)),
         );
     }
-    let labels = &r.labels;
+    let labels: Vec<String> = r.labels.iter().map(|l| e(l)).collect();
     let w = labels
         .iter()
         .map(|l| l.chars().count())
@@ -110,7 +118,7 @@ pub fn render(r: &Report) -> String {
         "\nToken confusion, all pairs (rows: reference, columns: other)"
     );
     let _ = write!(o, "  {:<w$}", "");
-    for l in labels {
+    for l in &labels {
         let _ = write!(o, "{l:>w$}");
     }
     let _ = writeln!(o);
@@ -129,11 +137,11 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(
             o,
             "  {:<32}{:>6}{:>7}{:>11}  {}",
-            a.article,
+            e(&a.article),
             num(a.krippendorff_alpha),
             num(a.cohen_kappa_mean),
             num(Some(a.strict_f1)),
-            a.annotators.join(", ")
+            e(&a.annotators.join(", "))
         );
     }
     let missing: Vec<String> = r
@@ -141,7 +149,7 @@ pub fn render(r: &Report) -> String {
         .0
         .iter()
         .filter(|(_, list)| !list.is_empty())
-        .map(|(k, list)| format!("  {k} has no sidecar for {}", list.join(", ")))
+        .map(|(k, list)| format!("  {} has no sidecar for {}", e(k), e(&list.join(", "))))
         .collect();
     if !missing.is_empty() {
         let _ = writeln!(
@@ -157,12 +165,12 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(
             o,
             "\nFewer than two annotators, no agreement: {}",
-            skipped.join(", ")
+            e(&skipped.join(", "))
         );
     }
     super::attributes::render(&mut o, &r.attributes);
     for w in &r.warnings {
-        let _ = writeln!(o, "warning: {w}");
+        let _ = writeln!(o, "warning: {}", e(w));
     }
     o
 }

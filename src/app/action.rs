@@ -37,11 +37,11 @@ macro_rules! with_commands {
             GraphemeLeft => "grapheme_left", "move the cursor / selection edge one character left", Article, motion::run;
             GraphemeRight => "grapheme_right", "move the cursor / selection edge one character right", Article, motion::run;
             SwapEdge => "swap_edge", "switch which selection edge moves", Article, motion::run;
-            Tag(u8) => "tag", "tag with label N (relabel a span of the same extent)", Article, editing::tag_action;
+            Tag(u8) => "tag", "tag with label N (relabel a span of the same extent; on a suggestion: accept it as N)", Article, suggesting::tag_action;
             LabelPicker => "label_picker", "label picker (type to filter, Enter to apply)", Article, |s, _| editing::label_picker(s);
             DeleteSpan => "delete_span", "delete the span at the cursor", Article, |s, _| editing::delete(s);
-            Undo => "undo", "undo", Article, |s, _| adjudicating::undo_redo(s, Step::Back);
-            Redo => "redo", "redo", Article, |s, _| adjudicating::undo_redo(s, Step::Forward);
+            Undo => "undo", "undo", Article, |s, _| suggesting::undo_redo(s, Step::Back);
+            Redo => "redo", "redo", Article, |s, _| suggesting::undo_redo(s, Step::Forward);
             NextSpan => "next_span", "next span (moves the cursor onto it and selects it)", Article, motion::run;
             PrevSpan => "prev_span", "previous span", Article, motion::run;
             Search => "search", "search (Enter selects the next match; Alt-c toggles case)", Article, |s, _| motion::open_search(s);
@@ -51,6 +51,13 @@ macro_rules! with_commands {
             ToggleDone => "toggle_done", "mark the article done (again: back to in progress)", Article, |s, _| editing::toggle_done(s);
             AcceptChanges => "accept_changes", "accept re-anchored spans after the article changed", Article, |s, _| editing::accept_changes(s);
             SettleConflicts => "settle_conflicts", "merge conflicts of this article (o keeps yours, t takes theirs)", Article, |s, _| watching::open(s);
+            NextSuggestion => "next_suggestion", "cursor to the next suggestion", Article, |s, _| suggesting::step(s, Step::Forward);
+            PrevSuggestion => "prev_suggestion", "cursor to the previous suggestion", Article, |s, _| suggesting::step(s, Step::Back);
+            AcceptSuggestion => "accept_suggestion", "accept the suggestion at the cursor, go to the next", Article, |s, _| suggesting::accept(s);
+            RejectSuggestion => "reject_suggestion", "reject the suggestion at the cursor (not proposed again), go to the next", Article, |s, _| suggesting::reject(s);
+            EditSuggestion => "edit_suggestion", "select the suggestion to move its edges; a digit then tags it", Article, |s, _| suggesting::edit(s);
+            AcceptAllSuggestions => "accept_all_suggestions", "accept every suggestion in the article (asks: all, a label, a minimum score)", Article, |s, _| suggesting::accept_all_prompt(s);
+            ToggleSuggestions => "toggle_suggestions", "hide / show suggestions", Anywhere, |s, _| suggesting::toggle(s);
             ReviewMode => "review_mode", "switch between annotating and reviewing", Anywhere, |s, _| reviewing::toggle_mode(s);
             Adjudicate => "adjudicate", "adjudicate this article: the annotators' spans side by side", Anywhere, |s, _| adjudicating::start(s);
             FilterStatus => "filter_status", "show only articles of the next status", Anywhere, |s, _| general::filter_status(s);
@@ -164,7 +171,7 @@ mod tests {
             assert_eq!(Action::from_name(&a.name()), Some(a));
             assert!(seen.insert(a.name()));
         }
-        assert_eq!(Action::all().len(), 66);
+        assert_eq!(Action::all().len(), 73);
         assert_eq!(Action::Tag(3).tag_index(), Some(2));
         assert_eq!(Action::TagAll.tag_index(), None);
     }

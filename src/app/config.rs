@@ -12,6 +12,9 @@ pub struct Config {
     pub path: Option<PathBuf>,
     /// Problems with the file: each names file and line; defaults were used.
     pub warnings: Vec<String>,
+    /// Show the recommenders' suggestions in the TUI (`suggestions =
+    /// false` annotates without them, e.g. for an agreement study).
+    pub suggestions: bool,
 }
 
 impl Default for Config {
@@ -21,6 +24,7 @@ impl Default for Config {
             keymap: Keymap::defaults(),
             path: None,
             warnings: Vec::new(),
+            suggestions: true,
         }
     }
 }
@@ -34,7 +38,7 @@ struct KeysOnly {
 
 /// The settings nhan knows, each read on its own: one that is wrong or
 /// unknown is named and skipped, the others still apply.
-const KNOWN: &str = "annotator, [keys]";
+const KNOWN: &str = "annotator, suggestions, [keys]";
 
 /// The line where top-level setting `key` is written (`key = …`, `[key]`,
 /// `[key.…]`), for messages; 1 if not found.

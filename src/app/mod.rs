@@ -20,5 +20,7 @@ pub mod noting;
 pub mod paste;
 pub mod reviewing;
 pub mod state;
+pub mod suggesting;
+pub mod suggestions;
 pub mod update;
 pub mod watching;

@@ -46,7 +46,7 @@ pub fn refresh_view(state: &mut State) {
     if let Some(art) = state.article_mut() {
         if art.layout.width != w || art.layout.rows() == 0 {
             // Only the first screen; `follow` wraps on to the cursor.
-            art.layout = Layout::up_to(&art.doc, w, h);
+            art.layout = Layout::up_to_with(&art.doc, w, h, art.layout.ghosts());
         }
         follow(art, h);
     }

@@ -69,6 +69,8 @@ pub enum Msg {
         fingerprint: u64,
         cases: Vec<crate::core::review::Case>,
     },
+    /// Suggestions computed, rejections saved, ...
+    Suggest(super::suggestions::SuggestMsg),
 }
 
 /// What a save left on disk: the base of the next merge with a change
@@ -113,4 +115,6 @@ pub enum Effect {
     Quit,
     /// Ctrl-Z: give the terminal back and stop until the shell continues us.
     Suspend,
+    /// Suggestions to build, compute or save (off the UI thread).
+    Suggest(super::suggestions::SuggestEffect),
 }

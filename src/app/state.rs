@@ -155,6 +155,8 @@ pub enum Overlay {
     Moved {
         scroll: u16,
     },
+    /// A question about suggestions (accept all, approve a command).
+    Suggest(super::suggestions::Prompt),
 }
 
 /// What a note editor writes to.
@@ -390,6 +392,7 @@ pub struct State {
     pub lock_problem: Option<String>,
     /// `q` was pressed once while edits were unsaved: the next `q` quits.
     pub quit_armed: bool,
+    pub suggest: super::suggestions::SuggestState,
 }
 
 impl State {
@@ -417,6 +420,7 @@ impl State {
             drag_from: None,
             lock_problem: None,
             quit_armed: false,
+            suggest: Default::default(),
         }
     }
 

@@ -14,6 +14,7 @@ use super::msg::Written;
 use super::msg::{Effect, Mouse, MouseKind, Msg};
 use super::reviewing;
 use super::state::{Focus, Mode, OpenArticle, Overlay, ReadOnly, SaveState, State};
+use super::suggesting;
 use super::watching;
 use crate::core::project::Loaded;
 
@@ -35,6 +36,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         super::adjudicating::follow_row(state);
     }
     effects.extend(super::cases::asked(state));
+    effects.extend(suggesting::sync(state));
     effects
 }
 
@@ -81,7 +83,11 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             vec![]
         }
-        Msg::Tick => watching::tick(state),
+        Msg::Tick => {
+            let mut effects = watching::tick(state);
+            effects.extend(suggesting::tick(state));
+            effects
+        }
         Msg::CasesComputed { fingerprint, cases } => {
             let current = super::cases::computed(state, fingerprint, cases);
             if current && std::mem::take(&mut state.review.next_case_pending) {
@@ -89,6 +95,7 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             vec![]
         }
+        Msg::Suggest(m) => suggesting::on_msg(state, m),
     }
 }
 
@@ -183,6 +190,7 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
         } => return super::noting::attrs_key(state, key, id, start, selected, input),
         Overlay::Conflicts { selected } => return watching::key(state, key, selected),
         Overlay::Moved { scroll } => return super::moved::key(state, key, scroll),
+        Overlay::Suggest(p) => return suggesting::prompt_key(state, p, key),
         Overlay::FilterText { mut input } => {
             let open = !matches!(key.code, Code::Esc | Code::Enter);
             match key.code {

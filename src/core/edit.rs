@@ -107,6 +107,21 @@ impl History {
         Some(e)
     }
 
+    /// The edit `undo` would take back, as recorded.
+    pub fn peek_undo(&self) -> Option<&Edit> {
+        self.undo.last()
+    }
+
+    /// The edit `redo` would apply again.
+    pub fn peek_redo(&self) -> Option<&Edit> {
+        self.redo.last()
+    }
+
+    /// How many edits can be undone and redone.
+    pub fn depth(&self) -> (usize, usize) {
+        (self.undo.len(), self.redo.len())
+    }
+
     pub fn can_undo(&self) -> bool {
         !self.undo.is_empty()
     }

@@ -9,6 +9,7 @@ pub mod disk;
 pub mod document;
 pub mod edit;
 pub mod encoding;
+pub mod escape;
 pub mod extent;
 pub mod git;
 pub mod interned;

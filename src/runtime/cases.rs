@@ -4,48 +4,58 @@
 //! the corpus, and no key waits for it. Saves are written within
 //! milliseconds, so the disk is what the user sees.
 
-use crate::core::consistency::SurfaceCollector;
+use crate::core::consistency::{Consistency, Counter, places};
 use crate::core::document::Document;
 use crate::core::project::Project;
 use crate::core::review::{Case, Place};
+use crate::core::search::QuerySet;
 
-/// Every readable article, one at a time.
-fn each_doc(project: &Project, mut f: impl FnMut(usize, &Document)) {
+/// Every article, one at a time (`None`: it could not be read).
+fn each_doc(project: &Project, mut f: impl FnMut(usize, Option<&Document>)) {
     for (i, a) in project.articles.iter().enumerate() {
-        if let Ok(l) = project.load(&a.file_name) {
-            f(i, &l.doc);
+        match project.load(&a.file_name) {
+            Ok(l) => f(i, Some(&l.doc)),
+            Err(_) => f(i, None),
         }
     }
 }
 
-/// The same cases as `review::consistency` over every article.
+/// The same cases as `review::consistency` over every article: the
+/// streaming count `nhan stats` uses, then one more pass for the places of
+/// the inconsistent surfaces.
 pub fn compute(project: &Project) -> Vec<Case> {
-    let mut collector = SurfaceCollector::default();
-    each_doc(project, |_, d| collector.add(d));
-    let surfaces = collector.finish();
-    let mut counts = surfaces.counter();
-    each_doc(project, |_, d| {
-        surfaces.add(&mut counts, &surfaces.tally(d))
+    let consistency = Consistency::default();
+    let mut counter = Counter::default();
+    each_doc(project, |_, d| match d {
+        Some(d) => {
+            let mut own: Vec<String> = d.spans.iter().map(|s| s.text.to_string()).collect();
+            own.sort();
+            own.dedup();
+            counter.add(&consistency, &own, Some(consistency.look(d)));
+        }
+        None => counter.add(&consistency, &[], None),
     });
-    let mut wanted = SurfaceCollector::default();
-    for c in surfaces.cases(counts) {
-        wanted.add_surface(&c.surface);
+    if let Some(second) = counter.second_look() {
+        each_doc(project, |i, d| {
+            if let Some(d) = d.filter(|_| second.wanted(i)) {
+                counter.add_second(&second.tally(i, d));
+            }
+        });
     }
-    let wanted = wanted.finish();
-    let mut places: Vec<Vec<Place>> = vec![Vec::new(); wanted.names().len()];
+    let surfaces: Vec<String> = counter.cases().into_iter().map(|c| c.surface).collect();
+    let queries = QuerySet::new(&surfaces, false);
+    let mut found: Vec<Vec<Place>> = vec![Vec::new(); surfaces.len()];
     each_doc(project, |i, d| {
-        for (k, p) in wanted.places(d, i) {
-            places[k].push(p);
+        if let Some(d) = d {
+            for (k, p) in places(d, i, &queries) {
+                found[k].push(p);
+            }
         }
     });
-    wanted
-        .names()
-        .iter()
-        .zip(places)
-        .map(|(surface, places)| Case {
-            surface: surface.clone(),
-            places,
-        })
+    surfaces
+        .into_iter()
+        .zip(found)
+        .map(|(surface, places)| Case { surface, places })
         .collect()
 }
 

@@ -93,6 +93,7 @@ pub fn run(project: &Project, effect: Effect, memory: &mut Memory) -> Option<Msg
             fingerprint,
             cases: super::cases::compute(project),
         }),
+        Effect::Suggest(e) => Some(super::suggest::run(project, e)),
         Effect::Quit | Effect::Suspend => None,
     }
 }

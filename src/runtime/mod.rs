@@ -11,6 +11,7 @@ pub mod cases;
 pub mod gate;
 pub mod io;
 mod loader;
+pub mod suggest;
 pub mod system;
 pub mod watch;
 pub mod writer;
@@ -26,9 +27,15 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use writer::{Job, Pending, Work, Writer};
 
+// One per app, never moved around: boxing the threads' handles buys nothing.
+#[allow(clippy::large_enum_variant)]
 enum Executor {
     Inline(watch::Memory),
-    Threaded { writer: Writer, loader: Loader },
+    Threaded {
+        writer: Writer,
+        loader: Loader,
+        suggest: suggest::Worker,
+    },
 }
 
 pub struct App {
@@ -58,6 +65,7 @@ impl App {
         self.executor = Executor::Threaded {
             writer: Writer::spawn(),
             loader: Loader::spawn(self.state.project.clone()),
+            suggest: suggest::Worker::spawn(self.state.project.clone()),
         };
     }
 
@@ -102,6 +110,7 @@ impl App {
                     (Executor::Threaded { loader, .. }, e @ Effect::ComputeCases { .. }) => {
                         loader.aside(e)
                     }
+                    (Executor::Threaded { suggest, .. }, Effect::Suggest(e)) => suggest.send(e),
                     (Executor::Threaded { loader, .. }, e) => loader.send(e),
                     (Executor::Inline(memory), e) => {
                         queue.extend(io::run(&self.state.project, e, memory))
@@ -121,9 +130,16 @@ impl App {
         loop {
             let done: Vec<Msg> = match &self.executor {
                 Executor::Inline(_) => Vec::new(),
-                Executor::Threaded { writer, loader } => {
-                    writer.rx.try_iter().chain(loader.results(32)).collect()
-                }
+                Executor::Threaded {
+                    writer,
+                    loader,
+                    suggest,
+                } => writer
+                    .rx
+                    .try_iter()
+                    .chain(loader.results(32))
+                    .chain(suggest.results())
+                    .collect(),
             };
             if done.is_empty() {
                 return;
@@ -159,12 +175,21 @@ impl App {
         }
     }
 
-    /// Whether articles asked for are still being read.
+    /// Whether articles asked for are still being read, or suggestions
+    /// computed (they are shown as soon as they are there).
     pub fn loading(&self) -> bool {
         match &self.executor {
             Executor::Inline(_) => false,
-            Executor::Threaded { loader, .. } => loader.is_busy(),
+            Executor::Threaded {
+                loader, suggest, ..
+            } => loader.is_busy() || suggest.is_busy(),
         }
+    }
+
+    /// Shows suggestions (the terminal does; app tests that are not about
+    /// suggestions leave them off).
+    pub fn enable_suggestions(&mut self) {
+        self.state.suggest.enabled = true;
     }
 
     /// The writer's right-of-way gate (threaded only).

@@ -579,6 +579,11 @@ impl Tagger {
 
     /// Tags an article: `(start, end, label, score)` in chars.
     pub fn tag(&self, f: &Folded, dict: Option<&Dictionary>) -> Vec<(usize, usize, &str, f32)> {
+        // Trained on nothing (no article done yet): all weights are zero and
+        // Viterbi's ties would tag every token with the last label.
+        if self.outer.w.iter().all(|&x| x == 0.0) && self.outer.trans.iter().all(|&x| x == 0.0) {
+            return Vec::new();
+        }
         let dict = if self.uses_dictionary { dict } else { None };
         let v = View::new(f, dict);
         let n = self.outer.n_tags;

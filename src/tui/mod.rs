@@ -222,6 +222,9 @@ fn event_loop(
     let scans = crate::runtime::scan_in_background(project.clone());
     let mut app = App::new(project, config, (size.width, size.height));
     app.use_threads();
+    if app.state.config.suggestions {
+        app.enable_suggestions();
+    }
     if let Some(p) = app.pending_saves() {
         let _ = PENDING.set(p);
     }

@@ -7,6 +7,7 @@ pub mod note;
 pub mod overlay;
 pub mod review;
 pub mod status;
+pub mod suggestions;
 pub mod text;
 pub mod theme;
 

@@ -115,9 +115,17 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let w = inner.width as usize;
     // In adjudication a column says who had each span.
     let by_w = if rv.adjudication.is_some() { 14 } else { 0 };
-    let (label_w, state_w) = (7 + by_w, 9);
+    // Where accepted suggestions came from: a column once any shows.
     let visible = inner.height as usize;
     let first = geometry::list_offset(rv.selected, visible);
+    let sources: Vec<Option<String>> = (rv.rows.iter().skip(first).take(visible))
+        .map(|row| super::suggestions::source_of(state, row))
+        .collect();
+    let src_w = if sources.iter().any(Option::is_some) {
+        12
+    } else {
+        0
+    };
     // Notes and attributes get a column when a row on screen has some.
     let extras: Vec<String> = (rv.rows.iter().skip(first).take(visible))
         .map(|r| super::note::row_extra(state, r))
@@ -127,6 +135,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     } else {
         0
     };
+    let (label_w, state_w) = (7 + by_w + src_w, 9);
     let ctx_total = w.saturating_sub(label_w + state_w + 2 + extra_w);
     let span_w = (ctx_total * 3 / 10).max(4);
     let left_w = (ctx_total.saturating_sub(span_w)) / 2;
@@ -167,6 +176,14 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
                 Some(by) => format!(" {}", fit(by, by_w.saturating_sub(1), false)),
                 None => String::new(),
             }),
+            Span::styled(
+                match &sources[i - first] {
+                    Some(s) if src_w > 0 => format!(" {}", fit(s, src_w - 1, false)),
+                    None if src_w > 0 => format!(" {}", fit("·", src_w - 1, false)),
+                    _ => String::new(),
+                },
+                theme.dim(),
+            ),
         ];
         if extra_w > 0 {
             let extra = extras.get(i - first).map_or("", String::as_str);

@@ -17,6 +17,7 @@ pub fn mode(state: &State) -> &'static str {
         o @ (Overlay::Note { .. } | Overlay::Attrs { .. }) => super::note::mode(o).unwrap_or(""),
         Overlay::Conflicts { .. } => "CONFLICTS",
         Overlay::Moved { .. } => "CHANGED",
+        Overlay::Suggest(_) => "SUGGEST",
         Overlay::None => match (state.mode, state.focus) {
             (_, Focus::List) => "LIST",
             (_, Focus::Spans) => "REVIEW",
@@ -53,6 +54,10 @@ pub fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         };
         parts.push(Span::styled(saved, bar.patch(style)));
         parts.push(Span::styled(format!("│ {}", art.doc.file_name), bar));
+        // Last, so that a narrow bar cuts it before the save state.
+        if let Some(s) = super::suggestions::status(state, art) {
+            parts.push(Span::styled(s, bar));
+        }
     } else {
         parts.push(Span::styled(
             format!(" {} ", state.project.root.display()),
@@ -85,6 +90,7 @@ pub fn draw_prompt(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
                 ),
             ])
         }
+        Overlay::Suggest(p) => super::suggestions::prompt_line(p, theme),
         Overlay::FilterText { input } => Line::from(vec![
             Span::raw(format!("filter spans: {input}")),
             Span::styled(

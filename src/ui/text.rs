@@ -5,7 +5,7 @@ use super::theme::Theme;
 use crate::app::geometry;
 use crate::app::state::{Focus, OpenArticle, Overlay, State};
 use crate::core::span::Span as Entity;
-use crate::view::wrap::{Glyph, GlyphKind, close_text, display};
+use crate::view::wrap::{GHOST, Ghost, Glyph, GlyphKind, close_text, display, ghost_close_text};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Position, Rect};
@@ -120,6 +120,12 @@ fn draw_rows(buf: &mut Buffer, inner: Rect, art: &OpenArticle, state: &State, th
             .iter()
             .filter(|s| s.start <= r_hi && r_lo <= s.end)
             .collect();
+        // Suggestions: looked up by range in the layout, as spans are.
+        let row_ghosts: Vec<&Ghost> = layout
+            .ghosts_between(r_lo, r_hi + 1)
+            .iter()
+            .filter(|g| g.start <= r_hi && r_lo < g.end)
+            .collect();
         let row_hits: Vec<&(usize, usize)> = hits
             .iter()
             .filter(|&&(s, e)| s <= r_hi && r_lo < e)
@@ -135,6 +141,23 @@ fn draw_rows(buf: &mut Buffer, inner: Rect, art: &OpenArticle, state: &State, th
             let c = g.start as usize;
             match g.kind {
                 GlyphKind::Newline => {}
+                GlyphKind::Open | GlyphKind::Close if g.span & GHOST != 0 => {
+                    let Some(label) = layout.ghost_label(g.span) else {
+                        continue;
+                    };
+                    let style = theme.suggestion(label_style(label));
+                    let text = if g.kind == GlyphKind::Open {
+                        "{".to_string()
+                    } else {
+                        ghost_close_text(label)
+                    };
+                    let mut col = g.col;
+                    for ch in text.graphemes(true) {
+                        let w = ch.width() as u16;
+                        put(col, ch, w, style);
+                        col += w;
+                    }
+                }
                 GlyphKind::Open | GlyphKind::Close => {
                     let Some(s) = row_spans.iter().find(|s| s.id == g.span) else {
                         continue;
@@ -170,6 +193,12 @@ fn draw_rows(buf: &mut Buffer, inner: Rect, art: &OpenArticle, state: &State, th
                     }
                     if let Some(inner) = inner {
                         style = theme.span_text(label_style(&inner.label), depth);
+                    } else if let Some(gh) = row_ghosts
+                        .iter()
+                        .filter(|gh| gh.start <= c && c < gh.end)
+                        .max_by_key(|gh| gh.start)
+                    {
+                        style = theme.suggestion(label_style(&gh.label));
                     }
                     if row_hits.iter().any(|&&(s, e)| s <= c && c < e) {
                         style = style.patch(theme.search_hit());

@@ -40,6 +40,18 @@ impl Theme {
         }
     }
 
+    /// A suggestion's text and brackets: never bold (spans are), dim and
+    /// italic in its label's colour; without colour its `{…}LABEL?`
+    /// brackets and dim text set it apart.
+    pub fn suggestion(&self, label: Style) -> Style {
+        let s = Style::default().add_modifier(Modifier::DIM);
+        if self.color {
+            s.patch(label).add_modifier(Modifier::ITALIC)
+        } else {
+            s
+        }
+    }
+
     pub fn selection(&self) -> Style {
         Style::default().add_modifier(Modifier::REVERSED)
     }

@@ -101,40 +101,95 @@ struct Event {
     open: bool,
 }
 
-/// The brackets of `spans` positioned in `at`, their spans entered in
-/// `table`.
-fn events_of<'a>(
+/// A suggestion drawn in the text, apart from spans: `{` before it and
+/// `}LABEL?` after it (see [`ghost_close_text`]), so that it reads as a
+/// question even without colour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ghost {
+    pub start: usize,
+    pub end: usize,
+    pub label: String,
+}
+
+/// The bit that marks a bracket's `span` as a suggestion's: the rest holds
+/// its extent (`start << 31 | end`), which stays true when other
+/// suggestions come and go (an index would not).
+pub const GHOST: u64 = 1 << 63;
+
+/// The id of a suggestion's brackets; `None` past 2³¹ chars (not drawn).
+pub fn ghost_id(start: usize, end: usize) -> Option<u64> {
+    (end < 1 << 31).then_some(GHOST | (start as u64) << 31 | end as u64)
+}
+
+/// The extent a suggestion's bracket id stands for.
+pub fn ghost_extent(id: u64) -> Option<(usize, usize)> {
+    let start = ((id & !GHOST) >> 31) as usize;
+    let end = (id & ((1 << 31) - 1)) as usize;
+    (id & GHOST != 0).then_some((start, end))
+}
+
+/// The text drawn after a suggestion: `}LOC?`.
+pub fn ghost_close_text(label: &str) -> String {
+    format!("}}{label}?")
+}
+
+/// One bracketed extent for the wrapper: id, start, end, width of the close.
+type Edge = (u64, usize, usize, u16);
+
+fn span_edges<'a>(
     spans: impl Iterator<Item = &'a crate::core::span::Span>,
+) -> impl Iterator<Item = Edge> {
+    spans.map(|s| (s.id, s.start, s.end, close_width(s)))
+}
+
+fn ghost_edges(ghosts: &[Ghost], a: usize, b: usize) -> impl Iterator<Item = Edge> + '_ {
+    ghosts
+        .iter()
+        .filter(move |g| g.start <= b && a <= g.end)
+        .filter_map(|g| {
+            Some((
+                ghost_id(g.start, g.end)?,
+                g.start,
+                g.end,
+                2 + g.label.width() as u16,
+            ))
+        })
+}
+
+/// The brackets of `edges` positioned in `at`, their ids entered in
+/// `table`.
+fn events_of(
+    edges: impl Iterator<Item = Edge>,
     at: Range<usize>,
     table: &mut Vec<u64>,
 ) -> Vec<Event> {
     // The span's other end orders brackets sharing a position, then its id.
     let mut v: Vec<(u32, u64, Event)> = Vec::new();
     let inside = |p: usize| at.start <= p && p <= at.end;
-    for s in spans {
-        if !inside(s.start) && !inside(s.end) {
+    for (sid, start, end, close) in edges {
+        if !inside(start) && !inside(end) {
             continue;
         }
         let id = table.len() as u32;
-        table.push(s.id);
-        if inside(s.start) {
+        table.push(sid);
+        if inside(start) {
             let e = Event {
-                pos: s.start as u32,
+                pos: start as u32,
                 width: 1,
                 open: true,
                 id,
             };
-            v.push((s.end as u32, s.id, e));
+            v.push((end as u32, sid, e));
         }
-        if inside(s.end) {
+        if inside(end) {
             // `]` then the label, without building the string.
             let e = Event {
-                pos: s.end as u32,
-                width: close_width(s),
+                pos: end as u32,
+                width: close,
                 open: false,
                 id,
             };
-            v.push((s.start as u32, s.id, e));
+            v.push((start as u32, sid, e));
         }
     }
     v.sort_unstable_by_key(|&(other, span, e)| {
@@ -272,6 +327,8 @@ pub struct Layout {
     /// wrapping resumes and its row's end is not known yet.
     starts: Vec<RowStart>,
     complete: bool,
+    /// Suggestions drawn with their own brackets, sorted by extent.
+    ghosts: std::sync::Arc<Vec<Ghost>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -483,16 +540,28 @@ impl Layout {
 
     /// The article wrapped only as far as its first `rows` rows.
     pub fn up_to(doc: &Document, width: u16, rows: usize) -> Layout {
+        Layout::up_to_with(doc, width, rows, Default::default())
+    }
+
+    /// `up_to` with suggestions drawn too.
+    pub fn up_to_with(
+        doc: &Document,
+        width: u16,
+        rows: usize,
+        ghosts: std::sync::Arc<Vec<Ghost>>,
+    ) -> Layout {
         let width = width.max(1);
         let mut span_ids = Vec::with_capacity(doc.spans.len());
         let full = doc.text.as_str().len() / width as usize + 2;
+        let edges = span_edges(doc.spans.iter()).chain(ghost_edges(&ghosts, 0, usize::MAX));
         let mut l = Layout {
             width,
             text: doc.text.clone(),
-            events: Events::new(events_of(doc.spans.iter(), 0..usize::MAX, &mut span_ids)),
+            events: Events::new(events_of(edges, 0..usize::MAX, &mut span_ids)),
             span_ids,
             starts: Vec::with_capacity(full.min(rows.saturating_add(2))),
             complete: false,
+            ghosts,
         };
         l.starts.push(RowStart::new(0, 0, true));
         l.ensure_rows(rows);
@@ -565,18 +634,18 @@ impl Layout {
     /// Those rows are wrapped again when asked for, as on opening.
     pub fn edit(&mut self, doc: &Document, changed: Range<usize>, keep: usize) {
         if self.starts.is_empty() || !std::ptr::eq(self.text.as_str(), doc.text.as_str()) {
-            *self = Layout::up_to(doc, self.width, self.rows().min(keep.max(1)));
+            let ghosts = std::sync::Arc::clone(&self.ghosts);
+            *self = Layout::up_to_with(doc, self.width, self.rows().min(keep.max(1)), ghosts);
             return;
         }
         let (a, b) = (changed.start, changed.end.max(changed.start));
         // Replace the brackets positioned in a..=b.
         let lo = self.first_at(a as u32);
         let hi = self.events.partition_point(|e| (e.pos as usize) <= b);
-        let fresh = events_of(
-            doc.spans.overlapping(a.saturating_sub(1), b + 1),
-            a..b,
-            &mut self.span_ids,
-        );
+        let ghosts = std::sync::Arc::clone(&self.ghosts);
+        let edges = span_edges(doc.spans.overlapping(a.saturating_sub(1), b + 1))
+            .chain(ghost_edges(&ghosts, a, b));
+        let fresh = events_of(edges, a..b, &mut self.span_ids);
         let new_hi = lo + fresh.len();
         self.events.splice(lo, hi, fresh);
         // Row starts keep their bracket index relative to their own char,
@@ -642,6 +711,80 @@ impl Layout {
         // Shorter brackets can pull the rows wrapped so far up short of
         // where they reached.
         self.ensure_rows(before.min(keep));
+    }
+
+    /// The suggestions drawn.
+    pub fn ghosts(&self) -> std::sync::Arc<Vec<Ghost>> {
+        std::sync::Arc::clone(&self.ghosts)
+    }
+
+    /// Draws `ghosts` (sorted by extent) instead of the suggestions drawn
+    /// now: only the rows between the first and last that changed are
+    /// wrapped again (up to row `keep`, as `edit`).
+    pub fn set_ghosts(&mut self, doc: &Document, ghosts: Vec<Ghost>, keep: usize) {
+        let old = std::mem::replace(&mut self.ghosts, std::sync::Arc::new(ghosts));
+        let mut changed: Option<(usize, usize)> = None;
+        let mut widen = |g: &Ghost| {
+            changed =
+                Some(changed.map_or((g.start, g.end), |(a, b)| (a.min(g.start), b.max(g.end))));
+        };
+        let (mut i, mut j) = (0, 0);
+        let new = std::sync::Arc::clone(&self.ghosts);
+        while i < old.len() || j < new.len() {
+            match (old.get(i), new.get(j)) {
+                (Some(o), Some(n)) if o == n => {
+                    i += 1;
+                    j += 1;
+                }
+                (Some(o), Some(n)) if (o.start, o.end) < (n.start, n.end) => {
+                    widen(o);
+                    i += 1;
+                }
+                (Some(o), Some(n)) if (o.start, o.end) > (n.start, n.end) => {
+                    widen(n);
+                    j += 1;
+                }
+                (Some(o), Some(n)) => {
+                    widen(o);
+                    widen(n);
+                    i += 1;
+                    j += 1;
+                }
+                (Some(o), None) => {
+                    widen(o);
+                    i += 1;
+                }
+                (None, Some(n)) => {
+                    widen(n);
+                    j += 1;
+                }
+                (None, None) => break,
+            }
+        }
+        if let Some((a, b)) = changed
+            && !self.starts.is_empty()
+        {
+            self.edit(doc, a..b, keep);
+        }
+    }
+
+    /// The label of the suggestion a bracket id stands for.
+    pub fn ghost_label(&self, id: u64) -> Option<&str> {
+        let (s, e) = ghost_extent(id)?;
+        let i = self
+            .ghosts
+            .binary_search_by(|g| (g.start, g.end).cmp(&(s, e)))
+            .ok()?;
+        Some(self.ghosts[i].label.as_str())
+    }
+
+    /// The suggestions drawn over chars `[lo, hi)`.
+    pub fn ghosts_between(&self, lo: usize, hi: usize) -> &[Ghost] {
+        // Sorted by start; a suggestion is a few words, so those that start
+        // well before `lo` are skipped by a search and the rest filtered.
+        let a = self.ghosts.partition_point(|g| g.start + 256 < lo);
+        let b = self.ghosts.partition_point(|g| g.start < hi);
+        &self.ghosts[a..b.max(a)]
     }
 
     /// Rows wrapped so far: all of them once `is_complete`.
@@ -998,6 +1141,71 @@ mod tests {
                     .collect::<String>()
             })
             .collect()
+    }
+
+    /// Rows as text, suggestions drawn as `{…}LABEL?`.
+    fn ghost_lines(l: &Layout, d: &Document) -> Vec<String> {
+        let text = d.text.as_str();
+        (0..l.rows())
+            .map(|r| {
+                l.row(r)
+                    .iter()
+                    .map(|g| match g.kind {
+                        GlyphKind::Grapheme => text
+                            [d.text.byte_of(g.start as usize)..d.text.byte_of(g.end as usize)]
+                            .to_string(),
+                        GlyphKind::Newline => String::new(),
+                        GlyphKind::Open if g.span & GHOST != 0 => "{".into(),
+                        GlyphKind::Close if g.span & GHOST != 0 => {
+                            ghost_close_text(l.ghost_label(g.span).unwrap())
+                        }
+                        GlyphKind::Open => "[".into(),
+                        GlyphKind::Close => close_text(d.spans.get(g.span).unwrap()),
+                    })
+                    .collect::<String>()
+            })
+            .collect()
+    }
+
+    fn ghost(d: &Document, needle: &str, label: &str) -> Ghost {
+        let b = d.text.as_str().rfind(needle).unwrap();
+        let start = d.text.as_str()[..b].chars().count();
+        Ghost {
+            start,
+            end: start + needle.chars().count(),
+            label: label.into(),
+        }
+    }
+
+    #[test]
+    fn suggestions_get_their_own_brackets_and_changing_them_rewraps_as_a_fresh_layout() {
+        let d = doc("[Hà Nội]{LOC} và Hà Nội, Ban Đối ngoại Trung ương ở Hà Nội mới");
+        let all = vec![
+            ghost(&d, "Hà Nội,", "LOC"),
+            ghost(&d, "Ban Đối ngoại Trung ương", "ORG"),
+            ghost(&d, "Trung ương", "LOC"),
+        ];
+        let mut all = all;
+        all[0].end -= 1;
+        all.sort_by_key(|g| (g.start, g.end));
+        let mut l = Layout::new(&d, 24);
+        l.set_ghosts(&d, all.clone(), usize::MAX);
+        let fresh = Layout::up_to_with(&d, 24, usize::MAX, std::sync::Arc::new(all.clone()));
+        assert_eq!(ghost_lines(&l, &d), ghost_lines(&fresh, &d));
+        assert_eq!(
+            ghost_lines(&l, &d).concat(),
+            "[Hà Nội]LOC và {Hà Nội}LOC?, {Ban Đối ngoại {Trung ương}LOC?}ORG? ở Hà Nội mới"
+        );
+        // One taken away (accepted or rejected), one relabelled.
+        let mut fewer = all.clone();
+        fewer.remove(1);
+        fewer[0].label = "ORG".into();
+        l.set_ghosts(&d, fewer.clone(), usize::MAX);
+        let fresh = Layout::up_to_with(&d, 24, usize::MAX, std::sync::Arc::new(fewer));
+        assert_eq!(ghost_lines(&l, &d), ghost_lines(&fresh, &d));
+        assert!(ghost_lines(&l, &d).concat().contains("{Hà Nội}ORG?, Ban"));
+        l.set_ghosts(&d, Vec::new(), usize::MAX);
+        assert_eq!(ghost_lines(&l, &d), lines(&d, 24));
     }
 
     #[test]

@@ -62,15 +62,27 @@ impl SearchIndex {
             set.case_insensitive, self.case_insensitive,
             "queries folded like the text"
         );
-        let mut per_pattern: Vec<Vec<(usize, usize)>> = vec![Vec::new(); set.patterns];
-        if let Some(ac) = &set.ac {
-            for m in ac.find_overlapping_iter(&self.folded) {
+        set.find_in(&self.folded, |b| self.cluster_at(b))
+    }
+}
+
+impl QuerySet {
+    /// Every query's matches in `folded` (a text folded like the queries),
+    /// as `find_all` walks them: it searches again from the end of a
+    /// match, or one char on when a match is not on cluster edges;
+    /// `cluster_at` gives the text's char offset at a folded byte where a
+    /// cluster starts.
+    pub fn find_in(
+        &self,
+        folded: &str,
+        cluster_at: impl Fn(usize) -> Option<u32>,
+    ) -> Vec<Vec<(usize, usize)>> {
+        let mut per_pattern: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.patterns];
+        if let Some(ac) = &self.ac {
+            for m in ac.find_overlapping_iter(folded) {
                 per_pattern[m.pattern().as_usize()].push((m.start(), m.end()));
             }
         }
-        // `find_all` searches again from the end of a match, or one char on
-        // when a match is not on cluster boundaries: the same walk over every
-        // occurrence, in order of position.
         let found: Vec<Vec<(usize, usize)>> = per_pattern
             .into_iter()
             .map(|mut occ| {
@@ -81,17 +93,17 @@ impl SearchIndex {
                     if at < from {
                         continue;
                     }
-                    if let (Some(s), Some(e)) = (self.cluster_at(at), self.cluster_at(end)) {
+                    if let (Some(s), Some(e)) = (cluster_at(at), cluster_at(end)) {
                         out.push((s as usize, e as usize));
                         from = end;
                     } else {
-                        from = at + self.folded[at..].chars().next().map_or(1, char::len_utf8);
+                        from = at + folded[at..].chars().next().map_or(1, char::len_utf8);
                     }
                 }
                 out
             })
             .collect();
-        set.pattern_of
+        self.pattern_of
             .iter()
             .map(|p| p.map_or_else(Vec::new, |p| found[p].clone()))
             .collect()

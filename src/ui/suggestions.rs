@@ -1,0 +1,71 @@
+//! Suggestions on the status bar and the message line.
+
+use super::theme::Theme;
+use crate::app::state::{OpenArticle, State};
+use crate::app::suggestions::Prompt;
+use ratatui::text::{Line, Span};
+
+/// `│ LOC? “Hà Nội” dictionary 0.93 │ 12 suggested`: the suggestion under
+/// the cursor and how many are pending in the article.
+pub fn status(state: &State, art: &OpenArticle) -> Option<String> {
+    let sg = &state.suggest;
+    if !sg.enabled {
+        return None;
+    }
+    if sg.hidden {
+        return Some(" │ suggestions hidden".into());
+    }
+    let Some(e) = sg.articles.get(&art.index).filter(|e| e.computed.is_some()) else {
+        return Some(match &sg.failed {
+            Some(_) => " │ suggestions off".to_string(),
+            None => " │ suggesting…".to_string(),
+        });
+    };
+    let mut s = String::new();
+    if art.doc.spans.innermost_at(art.cursor).is_none()
+        && let Some(x) = e.at(art.cursor)
+    {
+        s += &format!(
+            " │ {}? “{}” {} {:.2}",
+            x.label,
+            art.doc.text.slice(x.start, x.end),
+            x.source,
+            x.score
+        );
+    }
+    s += &format!(" │ {} suggested", e.list.len());
+    Some(s)
+}
+
+/// The recommender a review row's span was accepted from (its `source`).
+pub fn source_of(state: &State, row: &crate::app::state::ReviewRow) -> Option<String> {
+    let art = state.articles.get(row.article)?.as_ref()?;
+    let span = art.doc.spans.find(row.span?, row.start)?;
+    span.extra
+        .get("source")
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+}
+
+/// The message line while a suggestion prompt is open.
+pub fn prompt_line(p: &Prompt, theme: Theme) -> Line<'static> {
+    match p {
+        Prompt::AcceptAll { input } => Line::from(vec![
+            Span::raw(format!("accept all suggestions: {input}")),
+            Span::styled(
+                "   (Enter: all; or a label number/name and/or a score like .8; Esc cancels)",
+                theme.dim(),
+            ),
+        ]),
+        Prompt::Trust { name, command } => Line::from(vec![
+            Span::styled(
+                format!(
+                    "nhan.toml's recommender {name} runs `{}`. Allow it for this project? ",
+                    command.join(" ")
+                ),
+                theme.error(),
+            ),
+            Span::raw("y/n"),
+        ]),
+    }
+}
