@@ -90,6 +90,13 @@ fn a_note_on_a_span_is_saved_shown_and_undone() {
     );
     assert!(rows.iter().any(|r| r.contains("✎ chưa chắc")), "{rows:#?}");
     assert!(rows.iter().any(|r| r.contains("[Hà Nội]LOC ")), "{rows:#?}");
+    h.app.state.no_color = true;
+    let rows = screen(&mut h);
+    assert!(
+        rows.iter().any(|r| r.contains("[Lê Hoài Trung]PER†")),
+        "NO_COLOR: {rows:#?}"
+    );
+    h.app.state.no_color = false;
     // Undo takes it out, redo puts it back.
     h.keys("u");
     assert_eq!(disk_span(&h, 0).get("note"), None);
