@@ -201,6 +201,10 @@ pub struct Stats {
     pub per_article: Vec<ArticleStats>,
     pub consistency: Vec<ConsistencyCase>,
     pub problems: Vec<String>,
+    /// Spans with a note, article notes, spans per attribute value (only
+    /// when a project has any).
+    #[serde(skip_serializing_if = "crate::core::attrs::Tally::is_empty")]
+    pub notes: crate::core::attrs::Tally,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -241,6 +245,7 @@ struct ArticleCount {
     review: ReviewCounts,
     /// Distinct span texts, for the consistency check.
     surfaces: Vec<String>,
+    notes: crate::core::attrs::Tally,
     /// Where the surfaces known when it was read stand in it.
     look: Option<Look>,
 }
@@ -253,6 +258,7 @@ fn count_article(project: &Project, consistency: &Consistency, a: &ArticleMeta) 
         by_annotator: BTreeMap::new(),
         review: ReviewCounts::default(),
         surfaces: Vec::new(),
+        notes: Default::default(),
         look: None,
     };
     let l = match project.load(&a.file_name) {
@@ -268,7 +274,9 @@ fn count_article(project: &Project, consistency: &Consistency, a: &ArticleMeta) 
     let mut labels: BTreeMap<Sym, u64> = BTreeMap::new();
     let mut reviewed = 0;
     let mut surfaces = std::collections::BTreeSet::new();
+    c.notes.add_article(&doc.extra);
     for s in doc.spans.iter() {
+        c.notes.add_span(s);
         *labels.entry(s.label).or_default() += 1;
         *c.by_annotator
             .entry(s.annotator.map_or_else(|| "(none)".into(), String::from))
@@ -329,6 +337,7 @@ pub fn compute_stats(project: &Project) -> Stats {
         per_article: Vec::new(),
         consistency: Vec::new(),
         problems: Vec::new(),
+        notes: Default::default(),
     };
     let consistency = Consistency::default();
     let mut counter = Counter::default();
@@ -360,6 +369,7 @@ pub fn compute_stats(project: &Project) -> Stats {
             st.review.fixed += c.review.fixed;
             st.review.rejected += c.review.rejected;
             st.review.unreviewed += c.review.unreviewed;
+            st.notes.merge(&c.notes);
             st.per_article.push(row);
             true
         },
@@ -460,6 +470,9 @@ pub fn stats(dir: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
         "\nreview: {} accepted, {} fixed, {} rejected, {} unreviewed",
         r.accepted, r.fixed, r.rejected, r.unreviewed
     );
+    for l in v.notes.lines() {
+        println!("{l}");
+    }
     println!("\nby article");
     for a in &v.per_article {
         println!(

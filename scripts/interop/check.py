@@ -153,6 +153,8 @@ def check_brat(root):
             stem = art[:-4]
             text = (pd / f"{stem}.txt").read_bytes().decode("utf-8")
             for i, line in enumerate((pd / f"{stem}.ann").read_text(encoding="utf-8").splitlines(), 1):
+                if not line.startswith("T"):
+                    continue  # attributes and notes: check_brat_notes.py reads them
                 tid, mid, given = line.split("\t")
                 label, offs = mid.split(" ", 1)
                 frags = [tuple(map(int, f.split())) for f in offs.split(";")]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Interop check: exports projects in every format with the release build and
 # loads the output with pinned spaCy, seqeval and Hugging Face datasets
-# (scripts/interop/check.py), and the Label Studio export with the pinned
+# (scripts/interop/check.py), notes and attributes with bratly
+# (check_brat_notes.py), and the Label Studio export with the pinned
 # label-studio-sdk converter (check_label_studio.py, in a venv of its own).
 # Fails on any error, any misalignment warning, any entity count that
 # differs from what nhan exported, or a format that does not round-trip.
@@ -18,7 +19,7 @@ VENV=target/interop-venv
 REQ=scripts/interop/requirements.txt
 CON=scripts/interop/constraints.txt
 STAMP=$(cat "$REQ" "$CON" | sha256sum | cut -d' ' -f1)
-if [ "$(cat "$VENV/.nhan-stamp" 2>/dev/null)" != "$STAMP" ] || ! "$VENV/bin/python" -c 'import spacy, seqeval, datasets' 2>/dev/null; then
+if [ "$(cat "$VENV/.nhan-stamp" 2>/dev/null)" != "$STAMP" ] || ! "$VENV/bin/python" -c 'import spacy, seqeval, datasets, bratly.io' 2>/dev/null; then
     echo "interop: building $VENV from $REQ" >&2
     rm -rf "$VENV"
     "$PYTHON" -m venv "$VENV"
@@ -95,6 +96,10 @@ roundtrip() {
 }
 
 check fixture tests/fixtures/export/project reviewed
+# Notes and attributes: every format, the round trips, and bratly reading
+# brat's `#` and `A` lines back.
+check notes tests/fixtures/notes/project reviewed
+"$VENV/bin/python" scripts/interop/check_brat_notes.py --project tests/fixtures/notes/project --brat target/interop/notes/brat
 if compgen -G "annotations/*.json" >/dev/null; then
     check sample . reviewed
 else

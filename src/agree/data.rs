@@ -15,6 +15,8 @@ pub struct ASpan {
     pub start: usize,
     pub end: usize,
     pub label: String,
+    /// Its attribute values, `(name, value as text)`.
+    pub attrs: Vec<(String, String)>,
 }
 
 /// One article and what each annotator made of it.
@@ -195,6 +197,9 @@ fn check(
             start: s.start,
             end: s.end,
             label: s.label.to_string(),
+            attrs: crate::core::attrs::attrs(&s)
+                .map(|(k, v)| (k.to_string(), crate::core::attrs::shown(v)))
+                .collect(),
         })
         .collect();
     out.sort();

@@ -2,6 +2,7 @@
 //! `annotations/<annotator>/<stem>.json`; the figures are documented, and
 //! checked against reference implementations, in docs/AGREEMENT.md.
 
+pub mod attributes;
 pub mod data;
 pub mod report;
 pub mod shape;

@@ -223,6 +223,8 @@ pub struct ArticlePart {
     row: Option<ArticleRow>,
     units: Vec<u64>,
     width: usize,
+    /// Attribute agreement over every pair that did it.
+    attrs: super::attributes::PerAttribute,
 }
 
 struct PairPart {
@@ -264,6 +266,7 @@ pub struct Agreement {
     fleiss_articles: usize,
     overall_articles: usize,
     overall_tokens: usize,
+    attrs: super::attributes::PerAttribute,
 }
 
 impl Parts {
@@ -299,6 +302,7 @@ impl Parts {
             units: Vec::new(),
             width: nl,
             present: present.clone(),
+            attrs: Default::default(),
         };
         for (p, &(a, b)) in self.pairs.iter().enumerate() {
             let (Some(ta), Some(tb)) = (&tags[a], &tags[b]) else {
@@ -313,6 +317,9 @@ impl Parts {
             );
             let units = unit_counts(&[ta, tb], ta.len(), nl);
             part.pairs.push((p, PairPart { conf, spans, units }));
+            if let (Some(sa), Some(sb)) = (&art.spans[a], &art.spans[b]) {
+                super::attributes::add_pair(&mut part.attrs, sa, sb);
+            }
         }
         if present.len() < 2 {
             return part;
@@ -374,6 +381,7 @@ impl Agreement {
             fleiss_articles: 0,
             overall_articles: 0,
             overall_tokens: 0,
+            attrs: Default::default(),
         }
     }
 
@@ -381,6 +389,7 @@ impl Agreement {
     /// sums of fractions are made in that order).
     pub fn add(&mut self, parts: &Parts, part: ArticlePart) {
         let w = part.width;
+        super::attributes::merge(&mut self.attrs, &part.attrs);
         for (p, pp) in part.pairs {
             let acc = &mut self.pair_acc[p];
             acc.articles += 1;
@@ -472,6 +481,7 @@ impl Agreement {
             missing: annotators.iter().cloned().zip(self.missing).collect(),
             annotators,
             warnings,
+            attributes: super::attributes::figures(&self.attrs),
         }
     }
 }
@@ -485,6 +495,7 @@ mod tests {
             start,
             end,
             label: label.into(),
+            attrs: Vec::new(),
         }
     }
 

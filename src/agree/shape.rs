@@ -51,6 +51,10 @@ pub struct Report {
     /// Per annotator, the articles they have no sidecar for.
     pub missing: Ordered<String, Vec<String>>,
     pub warnings: Vec<String>,
+    /// Per attribute, over the spans two annotators made with the same
+    /// extent and label (every pair): present when any attribute is set.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub attributes: std::collections::BTreeMap<String, super::attributes::Figures>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -168,6 +168,7 @@ pub fn render(r: &Report) -> String {
             e(&skipped.join(", "))
         );
     }
+    super::attributes::render(&mut o, &r.attributes);
     for w in &r.warnings {
         let _ = writeln!(o, "warning: {}", e(w));
     }

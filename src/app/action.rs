@@ -79,6 +79,11 @@ macro_rules! with_commands {
             FilterLabel => "filter_label", "show only the next label", Article, span_list_only;
             FilterText => "filter_text", "filter spans by their text", Article, span_list_only;
             FilterCases => "filter_inconsistent", "show only consistency cases", Article, span_list_only;
+            EditNote => "edit_note", "write the note of the span at the cursor (empty removes it)", Article, |s, _| noting::edit_note(s);
+            ArticleNote => "article_note", "write the note of the whole article", Article, |s, _| noting::article_note(s);
+            Attributes => "attributes", "set the attributes of the span at the cursor (its label's, from nhan.toml)", Article, |s, _| noting::attr_picker(s);
+            FilterNoted => "filter_noted", "show only spans with a note (flagged for discussion)", Article, span_list_only;
+            FilterAttr => "filter_attribute", "show only spans with the next attribute value", Article, span_list_only;
         }
     };
 }
@@ -170,7 +175,7 @@ mod tests {
             assert_eq!(Action::from_name(&a.name()), Some(a));
             assert!(seen.insert(a.name()));
         }
-        assert_eq!(Action::all().len(), 71);
+        assert_eq!(Action::all().len(), 76);
         assert_eq!(Action::Tag(3).tag_index(), Some(2));
         assert_eq!(Action::TagAll.tag_index(), None);
     }

@@ -8,6 +8,7 @@ use super::motion::refresh_view;
 use super::msg::Effect;
 use super::state::{Focus, Mode, OpenArticle, ReviewRow, Selection, State, Step};
 use crate::core::adjudication::{self, AGREED_BY, Adjudication, Candidate, Decision};
+use crate::core::attrs::ATTRS;
 use crate::core::edit::Edit;
 use crate::core::review::{self, ACCEPTED, REJECTED_FIELD};
 use crate::core::span::Span;
@@ -99,6 +100,11 @@ fn gold_span(art: &mut OpenArticle, c: &Candidate, adjudicator: Option<&str>) ->
     s.review = Some(ACCEPTED.into());
     s.reviewer = adjudicator.map(Into::into);
     s.extra.insert(AGREED_BY.into(), Value::from(c.by.clone()));
+    // Where the annotators' attributes differ, the values most gave; `a`
+    // again picks the next annotator's.
+    if let Some(a) = c.variants.first().and_then(|v| v.attrs.clone()) {
+        s.extra.insert(ATTRS.into(), a);
+    }
     s
 }
 
@@ -109,11 +115,14 @@ pub fn rows(state: &State, adj: &Adjudication) -> Vec<ReviewRow> {
         .iter()
         .map(|c| {
             let d = decision(state, c);
-            let by = if adj.agreed(c) {
+            let mut by = if adj.agreed(c) {
                 "all".to_string()
             } else {
                 format!("≠ {}", c.by.join("+"))
             };
+            if c.attrs_differ() {
+                by += " · attrs≠";
+            }
             ReviewRow {
                 article: adj.article,
                 start: c.start,
@@ -202,7 +211,10 @@ pub fn take(state: &mut State, chosen: Option<Candidate>) -> Vec<Effect> {
         state.error("no annotator's span here: } steps to the next undecided one");
         return vec![];
     };
-    if let Decision::Taken(_) = decision(state, &c) {
+    if let Decision::Taken(id) = decision(state, &c) {
+        if c.attrs_differ() {
+            return next_variant(state, &c, id);
+        }
         state.info(format!("already in the gold: {} “{}”", c.label, c.text));
         return step(state, Step::Forward);
     }
@@ -226,7 +238,51 @@ pub fn take(state: &mut State, chosen: Option<Candidate>) -> Vec<Effect> {
     edits.extend(review::unrecord_rejection(
         &art.doc, c.start, c.end, &c.label,
     ));
-    decide(state, edits, "takes", &c)
+    let effects = decide(state, edits, "takes", &c);
+    if c.attrs_differ() {
+        state.info_after(format!(
+            "attributes differ: {}; the gold has the first (a on it again: the next)",
+            c.describe_variants()
+        ));
+    }
+    effects
+}
+
+/// `a` on a span the gold has, where the annotators gave it different
+/// attribute values: the gold takes the next annotator's values.
+fn next_variant(state: &mut State, c: &Candidate, id: u64) -> Vec<Effect> {
+    let Some(gold) = state.article().and_then(|a| a.doc.spans.get(id)).cloned() else {
+        return vec![];
+    };
+    let now = gold.extra.get(ATTRS).cloned();
+    let i = c.variants.iter().position(|v| v.attrs == now);
+    let next = &c.variants[i.map_or(0, |i| (i + 1) % c.variants.len())];
+    let mut after = gold.clone();
+    match &next.attrs {
+        Some(a) => {
+            after.extra.insert(ATTRS.into(), a.clone());
+        }
+        None => {
+            after.extra.shift_remove(ATTRS);
+        }
+    }
+    let effects = editing::commit(
+        state,
+        Edit::Replace {
+            before: gold,
+            after,
+        },
+        None,
+    );
+    state.info(format!(
+        "gold takes {}'s attributes for {} “{}”: {} (a again: the next of {})",
+        next.by.join("+"),
+        c.label,
+        c.text,
+        next.attrs_text(),
+        c.describe_variants()
+    ));
+    effects
 }
 
 /// `x`: the gold leaves this candidate out, and the decision is recorded.

@@ -17,6 +17,9 @@ pub fn describe(e: &Edit) -> String {
     match e {
         Edit::Add(s) => format!("tagged {} “{}”", s.label, s.text),
         Edit::Remove(s) => format!("removed {} “{}”", s.label, s.text),
+        Edit::Replace { before, after } if super::noting::describe(before, after).is_some() => {
+            super::noting::describe(before, after).unwrap_or_default()
+        }
         Edit::Replace { before, after }
             if before.range() == after.range() && before.label == after.label =>
         {

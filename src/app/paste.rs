@@ -22,12 +22,19 @@ fn one_line(text: &str) -> String {
 pub fn prompt_open(state: &State) -> bool {
     matches!(
         state.overlay,
-        Overlay::Search { .. } | Overlay::FilterText { .. } | Overlay::LabelPicker { .. }
+        Overlay::Search { .. }
+            | Overlay::FilterText { .. }
+            | Overlay::LabelPicker { .. }
+            | Overlay::Note { .. }
+            | Overlay::Attrs { input: Some(_), .. }
     )
 }
 
 pub fn paste(state: &mut State, text: &str) -> Vec<Effect> {
     let add = one_line(text);
+    if super::noting::paste(state, &add) {
+        return vec![];
+    }
     match &mut state.overlay {
         Overlay::Search { input, .. } => input.push_str(&add),
         Overlay::LabelPicker { filter, selected } => {

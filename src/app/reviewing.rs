@@ -121,7 +121,7 @@ pub fn rebuild_rows(state: &mut State) {
             || state.articles[r.article]
                 .as_ref()
                 .is_some_and(|a| fold_loose(a.doc.text.slice(r.start, r.end)).contains(&text));
-        state_ok && label_ok && text_ok
+        state_ok && label_ok && text_ok && super::noting::row_passes(state, r)
     });
     if !rv.only_cases && rv.adjudication.is_none() {
         // Unreviewed first, then in reading order (outer before inner).
@@ -199,6 +199,8 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
                 input: state.review.text.clone(),
             };
         }
+        FilterNoted => super::noting::toggle_noted(state),
+        FilterAttr => super::noting::next_attr_filter(state),
         FilterCases => {
             // Consistency is a property of the project, not of one article.
             state.review.only_cases = !state.review.only_cases;
@@ -219,6 +221,9 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
                 Undo => super::adjudicating::undo_redo(state, Step::Back),
                 Redo => super::adjudicating::undo_redo(state, Step::Forward),
                 Tag(_) => editing::tag_action(state, a),
+                EditNote => super::noting::edit_note(state),
+                ArticleNote => super::noting::article_note(state),
+                Attributes => super::noting::attr_picker(state),
                 _ => vec![],
             };
             // The list moves on to the next row; the text and the status

@@ -67,6 +67,10 @@ pub struct ReviewView {
     pub dirty: bool,
     /// Adjudicating the current article: the annotators' spans.
     pub adjudication: Option<crate::core::adjudication::Adjudication>,
+    /// Only spans with a note ("flagged for discussion").
+    pub only_noted: bool,
+    /// Only spans with this attribute value (name, value as shown).
+    pub attr: Option<(String, String)>,
     /// The row to highlight once the rows are rebuilt (article, start,
     /// end, label): a step or a decision names a span, and the list must
     /// highlight that one, wherever re-sorting put it.
@@ -101,6 +105,8 @@ impl Default for ReviewView {
             cases: None,
             dirty: true,
             adjudication: None,
+            only_noted: false,
+            attr: None,
             follow: None,
             reading: (0, 0),
             cases_wanted: false,
@@ -137,6 +143,19 @@ pub enum Overlay {
     FilterText {
         input: String,
     },
+    /// Writing the note of a span or of the article.
+    Note {
+        target: NoteTarget,
+        input: super::line_edit::LineEdit,
+    },
+    /// Choosing the attribute values of a span (its label's attributes);
+    /// `input` is open while a free value is typed.
+    Attrs {
+        id: u64,
+        start: usize,
+        selected: usize,
+        input: Option<super::line_edit::LineEdit>,
+    },
     /// The merge conflicts recorded in the current article's sidecar, one
     /// highlighted to settle (`watching`).
     Conflicts {
@@ -152,6 +171,13 @@ pub enum Overlay {
 
 /// How many messages `M` shows.
 pub const MESSAGE_LOG_LEN: usize = 50;
+
+/// What a note editor writes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteTarget {
+    Span { id: u64, start: usize },
+    Article,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageKind {

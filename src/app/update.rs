@@ -192,6 +192,15 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             state.overlay = Overlay::Search { input, exact };
             return vec![];
         }
+        Overlay::Note { target, input } => {
+            return super::noting::note_key(state, key, target, input);
+        }
+        Overlay::Attrs {
+            id,
+            start,
+            selected,
+            input,
+        } => return super::noting::attrs_key(state, key, id, start, selected, input),
         Overlay::Conflicts { selected } => return watching::key(state, key, selected),
         Overlay::Moved { scroll } => return super::moved::key(state, key, scroll),
         Overlay::Suggest(p) => return suggesting::prompt_key(state, p, key),

@@ -219,6 +219,14 @@ impl Document {
                     message: format!("label {} is not in the schema", s.label),
                 });
             }
+            v.extend(
+                super::attrs::problems(schema, s)
+                    .into_iter()
+                    .map(|p| Problem {
+                        span_id: Some(s.id),
+                        message: p.0,
+                    }),
+            );
             for o in self.spans.overlapping(s.start, s.end) {
                 if o.id <= s.id {
                     continue;

@@ -3,6 +3,7 @@
 
 pub mod adjudication;
 pub mod atomic;
+pub mod attrs;
 pub mod consistency;
 pub mod disk;
 pub mod document;

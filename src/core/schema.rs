@@ -26,6 +26,10 @@ pub struct Label {
     pub description: String,
     #[serde(default)]
     pub color: Option<String>,
+    /// `[labels.attributes]`: what a span of this label may carry besides
+    /// its label (see `core::attrs`).
+    #[serde(default)]
+    pub attributes: super::attrs::Attributes,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -73,6 +77,7 @@ impl Default for Schema {
             name: name.into(),
             description: description.into(),
             color: Some(color.into()),
+            attributes: Default::default(),
         };
         Schema {
             overlap: Overlap::Nested,
@@ -195,6 +200,14 @@ impl Schema {
 
     pub fn index_of(&self, name: &str) -> Option<usize> {
         self.labels.iter().position(|l| l.name == name)
+    }
+
+    /// The attributes label `name` declares (`None`: no such label).
+    pub fn attributes(&self, name: &str) -> Option<&super::attrs::Attributes> {
+        self.labels
+            .iter()
+            .find(|l| l.name == name)
+            .map(|l| &l.attributes)
     }
 }
 

@@ -41,6 +41,12 @@ fn fragments(text: &Text, start: usize, end: usize) -> Vec<(usize, usize)> {
 }
 
 pub fn ann(d: &Article) -> String {
+    ann_with_losses(d, &mut Vec::new())
+}
+
+/// The `.ann` file: the `T` lines, then the spans' attributes and notes;
+/// what brat cannot hold is said in `lost`.
+pub fn ann_with_losses(d: &Article, lost: &mut Vec<String>) -> String {
     let mut out = String::new();
     for (k, s) in d.spans.iter().enumerate() {
         let frags = fragments(&d.doc.text, s.start, s.end);
@@ -57,10 +63,24 @@ pub fn ann(d: &Article) -> String {
             texts.join(" ")
         ));
     }
+    let (mut next_attr, mut next_note) = (0, 0);
+    let mut why = Vec::new();
+    for (k, s) in d.spans.iter().enumerate() {
+        super::notes::brat_lines(s, k + 1, &mut next_attr, &mut next_note, &mut out, &mut why);
+    }
+    if crate::core::attrs::article_note(&d.doc.extra).is_some() {
+        why.push("the article note (brat notes belong to an annotation)".into());
+    }
+    lost.extend(why.into_iter().map(|w| format!("{}: {w}", d.doc.file_name)));
     out
 }
 
 pub fn annotation_conf(labels: &[String], overlap: Overlap) -> String {
+    annotation_conf_with(labels, overlap, "")
+}
+
+/// `annotation.conf` with its `[attributes]` section.
+pub fn annotation_conf_with(labels: &[String], overlap: Overlap, attributes: &str) -> String {
     let mut s =
         String::from("# Written by nhan export: the entity labels of this dataset.\n[entities]\n");
     for l in labels {
@@ -76,6 +96,7 @@ pub fn annotation_conf(labels: &[String], overlap: Overlap) -> String {
         Overlap::Any => s.push_str("<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>\n"),
     }
     s.push_str("\n[events]\n\n[attributes]\n");
+    s.push_str(attributes);
     s
 }
 
@@ -95,12 +116,24 @@ impl Format for Brat {
     fn render(&self, d: &Article, _cx: &Context, out: &mut Rendered) {
         let text = d.doc.text.as_str().as_bytes().to_vec();
         out.own.push((format!("{}.txt", d.stem()), text));
+        let ann = ann_with_losses(d, &mut out.fields_lost);
         out.own
-            .push((format!("{}.ann", d.stem()), ann(d).into_bytes()));
+            .push((format!("{}.ann", d.stem()), ann.into_bytes()));
     }
 
     fn finish(&self, cx: &Context, parts: &[PartSummary], files: &mut dyn Files) {
-        let conf = annotation_conf(&cx.labels, cx.overlap);
+        let seen = |name: &str| -> Vec<String> {
+            let mut v: Vec<String> = (parts.iter().flat_map(|p| &p.docs))
+                .flat_map(|d| &d.attr_values)
+                .filter(|(k, _)| k == name)
+                .map(|(_, x)| x.clone())
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        let attributes = super::notes::brat_conf(&cx.schema, &seen);
+        let conf = annotation_conf_with(&cx.labels, cx.overlap, &attributes);
         for p in parts {
             let place = Place {
                 name: &p.name,
@@ -186,6 +219,9 @@ fn read_pair(ann_path: &Path) -> Result<Incoming, Vec<String>> {
     let mut spans = Vec::new();
     let mut problems = Vec::new();
     let mut ignored = 0;
+    // Attributes and notes, put on their spans once every `T` line is read.
+    let mut extras = Vec::new();
+    let mut ids: std::collections::HashMap<String, usize> = Default::default();
     for (i, line) in ann.lines().enumerate() {
         let n = i + 1;
         let at = format!("{shown}:{n}");
@@ -193,11 +229,15 @@ fn read_pair(ann_path: &Path) -> Result<Incoming, Vec<String>> {
             continue;
         }
         if !line.starts_with('T') {
-            ignored += 1;
+            match super::notes::parse_brat(line) {
+                Some(Ok(x)) => extras.push((at, x)),
+                Some(Err(e)) => problems.push(format!("{at}: {e}")),
+                None => ignored += 1,
+            }
             continue;
         }
         let mut cols = line.splitn(3, '\t');
-        let (_id, mid, given) = (cols.next(), cols.next(), cols.next());
+        let (id, mid, given) = (cols.next(), cols.next(), cols.next());
         let Some(mid) = mid else {
             problems.push(format!(
                 "{at}: not a brat line (ID<TAB>TYPE START END<TAB>TEXT)"
@@ -245,6 +285,9 @@ fn read_pair(ann_path: &Path) -> Result<Incoming, Vec<String>> {
                 text_given = Some(text.slice(start, end).to_string());
             }
         }
+        if let Some(id) = id {
+            ids.insert(id.to_string(), spans.len());
+        }
         spans.push(InSpan {
             id: None,
             start,
@@ -255,14 +298,27 @@ fn read_pair(ann_path: &Path) -> Result<Incoming, Vec<String>> {
             at,
             review: None,
             reviewer: None,
+            fields: Default::default(),
         });
+    }
+    for (at, x) in extras {
+        let target = match &x {
+            super::notes::BratExtra::Attr { target, .. }
+            | super::notes::BratExtra::Note { target, .. } => target,
+        };
+        match ids.get(target) {
+            Some(&i) => super::notes::put_brat(&mut spans[i].fields, x),
+            None => problems.push(format!(
+                "{at}: refers to {target}, which is no entity (T line) of this file"
+            )),
+        }
     }
     if !problems.is_empty() {
         return Err(problems);
     }
     let notes = if ignored > 0 {
         vec![format!(
-            "{shown}: {ignored} line(s) that are not entities (relations, events, attributes, notes) were not imported"
+            "{shown}: {ignored} line(s) that are not entities, attributes or notes (relations, events, normalisations) were not imported"
         )]
     } else {
         Vec::new()
@@ -275,5 +331,6 @@ fn read_pair(ann_path: &Path) -> Result<Incoming, Vec<String>> {
         status: None,
         notes,
         rejected: Vec::new(),
+        note: None,
     })
 }

@@ -218,6 +218,7 @@ impl Format for Conll {
                                 at: format!("{shown}:{}", sent[r.start].0.min(line)),
                                 review: None,
                                 reviewer: None,
+                                fields: Default::default(),
                             });
                         }
                     }
@@ -234,6 +235,7 @@ impl Format for Conll {
                 status: None,
                 notes: Vec::new(),
                 rejected: Vec::new(),
+                note: None,
             });
         }
         if !problems.is_empty() {

@@ -247,12 +247,13 @@ pub(crate) fn gather(
     all_labels.extend(unknown.iter().cloned());
     let stale_labels = fmt.needs_every_label() && all_labels != cx.labels;
 
-    let final_cx = Context::new(
+    let mut final_cx = Context::new(
         all_labels.clone(),
         args.scheme,
         project.schema.overlap,
         split,
     );
+    final_cx.schema = project.schema.clone();
     if !stale_labels {
         fmt.finish(&final_cx, &parts, files);
     }
@@ -427,12 +428,18 @@ impl Reader<'_> {
             token_bytes: &tb,
             number,
         };
-        let summary = DocSummary::of(&a, fmt.flat());
+        let mut summary = DocSummary::of(&a, fmt.flat());
         let mut out = Rendered {
             part: buffers.take(),
             ..Rendered::default()
         };
         fmt.render(&a, cx, &mut out);
+        summary.fields_lost = std::mem::take(&mut out.fields_lost);
+        if fmt.flat() {
+            summary
+                .fields_lost
+                .extend(super::notes::flat_lost(&doc, &spans));
+        }
         r.doc = Some((summary, out));
         r
     }

@@ -34,6 +34,9 @@ pub struct InSpan {
     /// The review decision the input records (`accepted`, `fixed`), if any.
     pub review: Option<String>,
     pub reviewer: Option<String>,
+    /// The span's note and attributes (`note`, `attrs`), as the sidecar
+    /// keeps them.
+    pub fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// An article as an input gives it.
@@ -51,6 +54,8 @@ pub struct Incoming {
     /// Spans the input records as rejected (kept in the sidecar's
     /// `rejected` list, as review keeps them).
     pub rejected: Vec<InSpan>,
+    /// The article's own note.
+    pub note: Option<String>,
 }
 
 /// A file name an input may give an article: one plain `.txt` name.
@@ -337,6 +342,10 @@ pub fn write(
         let bytes = inc.text.as_bytes();
         let mut doc = Document::new(inc.file_name.clone(), text, sha256_hex(bytes));
         doc.status = inc.status.unwrap_or(args.status);
+        if let Some(n) = &inc.note {
+            doc.extra
+                .insert(crate::core::attrs::NOTE.into(), n.as_str().into());
+        }
         let mut spans = inc.spans.clone();
         spans.sort_by(|a, b| (a.start, a.end, &a.label).cmp(&(b.start, b.end, &b.label)));
         let mut taken = std::collections::HashSet::new();
@@ -347,6 +356,7 @@ pub fn write(
             }
             span.review = s.review.as_deref().map(Into::into);
             span.reviewer = s.reviewer.as_deref().map(Into::into);
+            super::notes::put_fields(&mut span, &s.fields);
             doc.apply(&Edit::Add(span));
         }
         n_spans += spans.len();

@@ -1,6 +1,8 @@
 //! doccano JSON lines: one article a line,
 //! `{"id", "text", "label": [[start, end, "LABEL"], ...], "article", "status", "annotators"}`
 //! with code-point offsets. `annotators[i]` is who made `label[i]` (or null).
+//! When the article has notes or attributes, `span_meta[i]` holds
+//! `label[i]`'s (`{"note", "attrs"}`, or null) and `note` the article's.
 //! Import also reads doccano's `entities` variant
 //! (`[{"start_offset", "end_offset", "label"}]`).
 
@@ -103,7 +105,9 @@ pub(crate) fn render(d: &Article, out: &mut Vec<u8>) {
             None => out.extend_from_slice(b"null"),
         }
     }
-    out.extend_from_slice(b"]}\n");
+    out.push(b']');
+    super::notes::jsonl_fields(d, out);
+    out.extend_from_slice(b"}\n");
 }
 
 fn offset(v: &Value, what: &str) -> Result<usize, String> {
@@ -120,7 +124,7 @@ struct Skipped {
 }
 
 /// The fields of a line that import reads.
-const READ: [&str; 7] = [
+const READ: [&str; 9] = [
     "id",
     "text",
     "label",
@@ -128,6 +132,8 @@ const READ: [&str; 7] = [
     "article",
     "status",
     "annotators",
+    "span_meta",
+    "note",
 ];
 
 fn read_line(
@@ -194,6 +200,7 @@ fn read_line(
                 at: at.clone(),
                 review: None,
                 reviewer: None,
+                fields: Default::default(),
             });
         }
     }
@@ -219,6 +226,7 @@ fn read_line(
                 at: at.clone(),
                 review: None,
                 reviewer: None,
+                fields: Default::default(),
             });
         }
     }
@@ -234,6 +242,14 @@ fn read_line(
     let status = m
         .get("status")
         .and_then(|s| serde_json::from_value::<Status>(s.clone()).ok());
+    // `span_meta[k]` belongs to span k only when the lists line up.
+    if let Some(meta) = m.get("span_meta").and_then(Value::as_array)
+        && meta.len() == spans.len()
+    {
+        for (s, v) in spans.iter_mut().zip(meta) {
+            s.fields = super::notes::read_fields(Some(v));
+        }
+    }
     Ok(Incoming {
         at,
         file_name,
@@ -242,5 +258,6 @@ fn read_line(
         status,
         notes: Vec::new(),
         rejected: Vec::new(),
+        note: m.get("note").and_then(Value::as_str).map(String::from),
     })
 }

@@ -3,7 +3,8 @@
 //! (the id is the article's place in the project's list)
 //! where each span is a result `{id, from_name: "label", to_name: "text",
 //! type: "labels", value: {start, end, text, labels: [LABEL]}}` with
-//! code-point offsets, and who made or reviewed it in the result's `meta`.
+//! code-point offsets, and who made or reviewed it in the result's `meta`
+//! (with its `note` and `attrs`; the article's note is `data.note`).
 //! Export also writes `labeling-config.xml`, the labelling interface that
 //! matches the labels. Import reads the one annotation of each task;
 //! `predictions` are model suggestions, which nhan cannot hold yet.
@@ -69,19 +70,24 @@ impl Format for LabelStudio {
                         meta.insert(k.into(), Value::from(&**v));
                     }
                 }
+                meta.extend(super::notes::json_fields(s).unwrap_or_default());
                 if !meta.is_empty() {
                     r.insert("meta".into(), meta.into());
                 }
                 Value::Object(r)
             })
             .collect();
+        let mut data = json!({
+            "text": a.doc.text.as_str(),
+            "article": a.doc.file_name,
+            "status": a.doc.status.as_str(),
+        });
+        if let Some(n) = crate::core::attrs::article_note(&a.doc.extra) {
+            data["note"] = n.into();
+        }
         let task = json!({
             "id": a.number,
-            "data": {
-                "text": a.doc.text.as_str(),
-                "article": a.doc.file_name,
-                "status": a.doc.status.as_str(),
-            },
+            "data": data,
             "annotations": [{"result": result, "was_cancelled": false, "ground_truth": false}],
             "predictions": [],
         });
@@ -276,6 +282,7 @@ fn read_task(
                 at: format!("{at} {what}"),
                 review: meta_str("review"),
                 reviewer: meta_str("reviewer"),
+                fields: super::notes::read_fields(r.get("meta")),
             });
         }
     }
@@ -298,5 +305,6 @@ fn read_task(
         status,
         notes: Vec::new(),
         rejected: Vec::new(),
+        note: data.get("note").and_then(Value::as_str).map(String::from),
     })
 }

@@ -19,6 +19,7 @@ pub mod hf;
 mod import;
 pub mod jsonl;
 pub mod label_studio;
+pub mod notes;
 pub mod prodigy;
 mod report;
 pub mod split;
@@ -122,6 +123,8 @@ pub struct Context {
     /// Whether parts come from `--split`.
     pub split: bool,
     tag_index: HashMap<String, usize>,
+    /// The labels' attribute declarations (brat's annotation.conf).
+    pub schema: crate::core::schema::Schema,
 }
 
 impl Context {
@@ -138,6 +141,7 @@ impl Context {
             overlap,
             split,
             tag_index,
+            schema: Default::default(),
         }
     }
 
@@ -169,6 +173,8 @@ pub struct Rendered {
     pub part: Vec<u8>,
     /// Files of the article's own: a name in the part's place, and bytes.
     pub own: Vec<(String, Vec<u8>)>,
+    /// Notes and attributes the format has no place for, in words.
+    pub fields_lost: Vec<String>,
 }
 
 /// A dataset format. Export streams through it article by article; import

@@ -2,7 +2,8 @@
 //! `{"text", "tokens": [{text, start, end, id, ws}], "spans": [{start, end,
 //! label, token_start, token_end}], "answer": "accept", "_input_hash",
 //! "_task_hash", "meta": {article, status}}` with code-point offsets and
-//! inclusive token ends. Every span is exported; the report names those
+//! inclusive token ends; a span's `note` and `attrs` are on it, the
+//! article's note in `meta`. Every span is exported; the report names those
 //! Prodigy's `ner` views cannot show (nested, crossing, or not on token
 //! edges). Import reads `accept` answers as spans, `reject` answers as
 //! rejections, and skips `ignore` answers with a count.
@@ -83,6 +84,7 @@ impl Format for Prodigy {
                         m.insert(k.into(), Value::from(&**v));
                     }
                 }
+                m.extend(super::notes::json_fields(s).unwrap_or_default());
                 Value::Object(m)
             })
             .collect();
@@ -91,6 +93,10 @@ impl Format for Prodigy {
             input_hash as u32 as u64,
             &serde_json::to_string(&spans).expect("JSON values serialise"),
         );
+        let mut meta = json!({"article": a.doc.file_name, "status": a.doc.status.as_str()});
+        if let Some(n) = crate::core::attrs::article_note(&a.doc.extra) {
+            meta["note"] = n.into();
+        }
         let task = json!({
             "text": text.as_str(),
             "tokens": tokens,
@@ -98,7 +104,7 @@ impl Format for Prodigy {
             "answer": "accept",
             "_input_hash": input_hash,
             "_task_hash": task_hash,
-            "meta": {"article": a.doc.file_name, "status": a.doc.status.as_str()},
+            "meta": meta,
         });
         serde_json::to_writer(&mut out.part, &task).expect("writing to memory cannot fail");
         out.part.push(b'\n');
@@ -189,6 +195,7 @@ fn read_line(line: &str, at: &str, stem: &str, n: usize) -> Result<Option<Incomi
             at: format!("{at} spans[{k}]"),
             review: get("review"),
             reviewer: get("reviewer"),
+            fields: super::notes::read_fields(Some(s)),
         });
     }
     let meta = m.get("meta").and_then(Value::as_object);
@@ -215,5 +222,9 @@ fn read_line(line: &str, at: &str, stem: &str, n: usize) -> Result<Option<Incomi
         status,
         notes: Vec::new(),
         rejected,
+        note: meta
+            .and_then(|x| x.get("note"))
+            .and_then(Value::as_str)
+            .map(String::from),
     }))
 }

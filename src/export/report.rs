@@ -23,6 +23,11 @@ pub struct DocSummary {
     pub entities: Vec<(Sym, usize)>,
     /// The distinct labels of the spans to export.
     pub labels: Vec<Sym>,
+    /// Notes and attributes the format has no place for, in words.
+    pub fields_lost: Vec<String>,
+    /// The distinct attribute values of the spans, `(name, value)`: brat's
+    /// annotation.conf lists the free ones.
+    pub attr_values: Vec<(String, String)>,
 }
 
 impl DocSummary {
@@ -56,6 +61,8 @@ impl DocSummary {
             sentences: d.sentences.len(),
             entities,
             labels,
+            fields_lost: Vec::new(),
+            attr_values: super::notes::attr_values(d.spans),
         }
     }
 }
@@ -211,6 +218,12 @@ pub(crate) fn manifest(args: &ExportArgs, b: &Built, flat: bool) -> String {
     if format_of(args.format).shows_flat_only() {
         v["not_shown_by_flat_views"] = b.unshown.summary();
     }
+    let fields_lost: Vec<&String> = (b.parts.iter().flat_map(|p| &p.docs))
+        .flat_map(|d| &d.fields_lost)
+        .collect();
+    if !fields_lost.is_empty() {
+        v["notes_and_attributes_lost"] = json!(fields_lost);
+    }
     let mut s = serde_json::to_string_pretty(&v).expect("JSON values always serialise");
     s.push('\n');
     s
@@ -236,6 +249,21 @@ pub(crate) fn report(err: &mut dyn Write, args: &ExportArgs, b: &Built) -> std::
             b.unshown.count
         )?;
         b.unshown.print(err, &out)?;
+    }
+    let fields_lost: Vec<&String> = (b.parts.iter().flat_map(|p| &p.docs))
+        .flat_map(|d| &d.fields_lost)
+        .collect();
+    if !fields_lost.is_empty() {
+        writeln!(
+            err,
+            "loss report: {name} has no place for these notes and attributes (the spans themselves are exported):"
+        )?;
+        for l in fields_lost.iter().take(Losses::SHOWN) {
+            writeln!(err, "  {l}")?;
+        }
+        if fields_lost.len() > Losses::SHOWN {
+            writeln!(err, "  ... and {} more", fields_lost.len() - Losses::SHOWN)?;
+        }
     }
     let counts = b.entity_counts();
     let arts: usize = b.parts.iter().map(|p| p.docs.len()).sum();

@@ -3,6 +3,7 @@
 pub mod conflicts;
 pub mod list;
 pub mod moved;
+pub mod note;
 pub mod overlay;
 pub mod review;
 pub mod status;
@@ -48,6 +49,7 @@ pub fn draw(f: &mut Frame, state: &State) {
         Overlay::LabelPicker { filter, selected } => {
             overlay::draw_picker(f, area, state, theme, filter, *selected)
         }
+        Overlay::Attrs { .. } => note::draw_attrs(f, area, state, theme),
         Overlay::Conflicts { selected } => conflicts::draw(f, area, state, *selected),
         Overlay::Moved { scroll } => moved::draw(f, area, state, *scroll),
         _ => {}

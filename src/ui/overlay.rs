@@ -76,6 +76,7 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
         Style::default().add_modifier(Modifier::BOLD),
     ));
     lines.push(Line::raw("  type / ↑ ↓ / Enter filter / choose / apply"));
+    lines.extend(super::note::help_lines());
     lines.push(Line::raw(""));
     lines.push(Line::raw(
         "Selections: v starts one on the cursor token, H/L grow or shrink it by",

@@ -102,6 +102,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
             None => " · computing consistency cases…".to_string(),
         };
     }
+    title += &super::note::filter_title(rv);
     if rv.adjudication.is_some() {
         title = format!(" Adjudication{}", title.trim_start_matches(" Spans"));
     }
@@ -142,8 +143,17 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     } else {
         0
     };
+    // Notes and attributes get a column when a row on screen has some.
+    let extras: Vec<String> = (rv.rows.iter().skip(first).take(visible))
+        .map(|r| super::note::row_extra(state, r))
+        .collect();
+    let extra_w = if extras.iter().any(|e| !e.is_empty()) {
+        (w / 4).min(32)
+    } else {
+        0
+    };
     let (label_w, state_w) = (7 + by_w + src_w, 9);
-    let ctx_total = w.saturating_sub(label_w + state_w + 2);
+    let ctx_total = w.saturating_sub(label_w + state_w + 2 + extra_w);
     // The span column is as wide as the longest span on screen, leaving
     // some context on each side; longer spans are cut in the middle.
     let longest = rv
@@ -207,6 +217,10 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
                 theme.dim(),
             ),
         ];
+        if extra_w > 0 {
+            let extra = extras.get(i - first).map_or("", String::as_str);
+            line.push(Span::raw(format!(" {}", fit(extra, extra_w - 1, false))));
+        }
         if i == rv.selected {
             let hl = if focused {
                 Modifier::REVERSED

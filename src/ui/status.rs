@@ -17,6 +17,7 @@ pub fn mode(state: &State) -> &'static str {
         Overlay::LabelPicker { .. } => "LABEL",
         Overlay::Search { .. } => "SEARCH",
         Overlay::FilterText { .. } => "FILTER",
+        o @ (Overlay::Note { .. } | Overlay::Attrs { .. }) => super::note::mode(o).unwrap_or(""),
         Overlay::Conflicts { .. } => "CONFLICTS",
         Overlay::Moved { .. } => "CHANGED",
         Overlay::Suggest(_) => "SUGGEST",
@@ -100,6 +101,7 @@ pub fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
             .and_then(|s| art.doc.spans.find(s.origin?, s.start));
         if let Some(sp) = selected.or_else(|| art.doc.spans.innermost_at(art.cursor)) {
             s += &format!(" │ {} “{}” #{}", sp.label, sp.text, sp.id);
+            s += &super::note::status(sp);
         }
         // The suggestion under the cursor says more than the file name, which
         // a narrow bar cuts first.
@@ -148,6 +150,10 @@ pub fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
 }
 
 pub fn draw_prompt(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
+    if let Some(line) = super::note::prompt(state, theme) {
+        f.render_widget(Paragraph::new(line), area);
+        return;
+    }
     let line = match &state.overlay {
         Overlay::Search { input, exact } => {
             let fold = crate::app::motion::search_fold(input, *exact);

@@ -176,7 +176,7 @@ fn draw_rows(buf: &mut Buffer, inner: Rect, art: &OpenArticle, state: &State, th
                         put(g.col, "[", 1, style);
                     } else {
                         let style = style.add_modifier(Modifier::BOLD);
-                        let close = close_text(&s.label);
+                        let close = close_text(s);
                         let mut col = g.col;
                         for ch in close.graphemes(true) {
                             let w = ch.width() as u16;

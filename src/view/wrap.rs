@@ -66,9 +66,23 @@ fn breakable_space(g: &str) -> bool {
         .all(|c| c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{202f}' | '\u{2007}'))
 }
 
-/// The label text drawn after a span: `]PER`.
-pub fn close_text(label: &str) -> String {
-    format!("]{label}")
+/// The label text drawn after a span: `]PER`, and `]PER†` when the span
+/// has a note (a mark that needs no colour).
+pub fn close_text(s: &crate::core::span::Span) -> String {
+    let mark = if crate::core::attrs::note(s).is_some() {
+        NOTE_MARK
+    } else {
+        ""
+    };
+    format!("]{}{mark}", s.label)
+}
+
+/// After the label of a span with a note.
+pub const NOTE_MARK: &str = "†";
+
+fn close_width(s: &crate::core::span::Span) -> u16 {
+    let mark = crate::core::attrs::note(s).map_or(0, |_| NOTE_MARK.width());
+    (1 + s.label.width() + mark) as u16
 }
 
 /// A bracket in the glyph stream: `[` at a span's start or `]LABEL` at its
@@ -125,7 +139,7 @@ type Edge = (u64, usize, usize, u16);
 fn span_edges<'a>(
     spans: impl Iterator<Item = &'a crate::core::span::Span>,
 ) -> impl Iterator<Item = Edge> {
-    spans.map(|s| (s.id, s.start, s.end, 1 + s.label.width() as u16))
+    spans.map(|s| (s.id, s.start, s.end, close_width(s)))
 }
 
 fn ghost_edges(ghosts: &[Ghost], a: usize, b: usize) -> impl Iterator<Item = Edge> + '_ {
@@ -945,7 +959,7 @@ mod reference {
                     kind: GlyphKind::Open,
                     span: s.id,
                 };
-                let w = close_text(&s.label).width() as u16;
+                let w = close_text(s).width() as u16;
                 let close = Glyph {
                     start: s.end as u32,
                     end: s.end as u32,
@@ -1122,7 +1136,7 @@ mod tests {
                         .into_owned(),
                         GlyphKind::Newline => String::new(),
                         GlyphKind::Open => "[".into(),
-                        GlyphKind::Close => close_text(&d.spans.get(g.span).unwrap().label),
+                        GlyphKind::Close => close_text(d.spans.get(g.span).unwrap()),
                     })
                     .collect::<String>()
             })
@@ -1146,7 +1160,7 @@ mod tests {
                             ghost_close_text(l.ghost_label(g.span).unwrap())
                         }
                         GlyphKind::Open => "[".into(),
-                        GlyphKind::Close => close_text(&d.spans.get(g.span).unwrap().label),
+                        GlyphKind::Close => close_text(d.spans.get(g.span).unwrap()),
                     })
                     .collect::<String>()
             })
