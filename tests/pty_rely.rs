@@ -50,8 +50,8 @@ fn a_sidecar_changed_on_disk_is_merged_without_a_key_and_never_overwritten() {
     // No key pressed: the watch notices within a second or two.
     nhan.wait_text("changed on disk");
 
-    // An edit here keeps both the teammate's span and ours.
-    nhan.send("l");
+    // An edit here keeps both the teammate's span and ours (the cursor
+    // waits past "Lan": one word on is "Minh").
     nhan.send("l");
     nhan.send("1");
     nhan.wait_row(-1, "tagged PER");

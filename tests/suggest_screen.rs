@@ -108,7 +108,7 @@ fn review_mode_lists_where_accepted_spans_came_from() {
     // label, review state and source.
     let list: Vec<&String> = r
         .iter()
-        .filter(|l| l.contains(" unreviewed ") || l.contains(" · "))
+        .filter(|l| l.starts_with('┃') && (l.contains(" unreviewed ") || l.contains(" · ")))
         .collect();
     let with_source: Vec<&&String> = list.iter().filter(|l| l.contains("dictionary")).collect();
     assert_eq!(with_source.len(), 1, "{r:#?}");
