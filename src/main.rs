@@ -1,3 +1,5 @@
+//! The `nhan` binary: parses the command line and runs the command.
+
 use clap::Parser;
 use nhan::cli::{Cli, Command};
 use std::process::ExitCode;

@@ -610,7 +610,8 @@ fn a_second_nhan_on_the_same_project_is_read_only_and_says_who_holds_it() {
         "the holder's pid is named: {msg}"
     );
     second.send(ENTER);
-    second.wait_text("Minh");
+    // The list shows "Minh" too (the first line): wait for the text pane.
+    second.wait_row(-2, "TEXT");
     second.send("1");
     second.wait_row(-1, "read-only, nothing changed");
     assert!(

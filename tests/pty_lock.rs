@@ -23,7 +23,7 @@ fn a_symlinked_lock_opens_read_only_names_the_file_and_writes_nothing() {
     let mut nhan = Nhan::spawn_sized(p, &no_config(p), 240, 30);
     nhan.wait_row(-2, "LIST");
     nhan.send(ENTER);
-    nhan.wait_text("Minh");
+    nhan.wait_row(-2, "TEXT");
     let screen = nhan.wait_text("symbolic link");
     assert!(
         screen.contains(".nhan.lock") && screen.contains("rm "),

@@ -1,3 +1,5 @@
+//! An article's place in the annotate → review workflow (todo, in_progress, done, reviewed).
+
 use serde::{Deserialize, Serialize};
 
 /// Where an article is in the annotate → review workflow.
