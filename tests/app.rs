@@ -665,3 +665,22 @@ fn the_status_line_says_who_is_working_and_how() {
     h.app.state.project.annotator_dir = None;
     assert_eq!(nhan::ui::status::who(&h.app.state), "lan · adjudicating");
 }
+
+#[test]
+fn zero_goes_to_the_first_word_of_the_screen_line() {
+    // 30 columns: the text wraps, and `0` stays on the cursor's row.
+    let mut h = Harness::with_config(&[("a", TBT)], Config::default(), (30, 12));
+    h.keys("enter l l l 0");
+    assert_eq!(h.at_cursor(), "Tổng");
+    h.keys("v L L");
+    h.keys("j");
+    let row2 = h.at_cursor();
+    assert_ne!(row2, "Tổng");
+    h.keys("l 0");
+    assert_eq!(
+        h.at_cursor(),
+        row2,
+        "the second row's first word, not the text's"
+    );
+    assert!(h.selected().is_none(), "a move drops the selection");
+}

@@ -1,19 +1,22 @@
 //! Keys per entity: the sample gold (`annotations/`, over `articles/`)
 //! annotated again from scratch through the keys a user types, counting
 //! the fewest keys that make each span. For every gold span in reading
-//! order the cursor starts where the previous tag left it if that is on
-//! the span's screen row (at 100 columns, before the span's end), else at
-//! the row's first word (reaching a row is not counted: that is
-//! scrolling, the same for any way of tagging). A
-//! breadth-first search over real key presses (each step is `App::handle`
-//! of one key) finds the shortest way to a selection of exactly the span,
-//! then the digit of its label; the path is then typed for real and the
-//! span must be in the sidecar. The search is a perfect user, so the
-//! figure is a lower bound; docs/PERFORMANCE.md ("Keys per entity") has
-//! it before and after `e`.
+//! order the cursor starts where the previous tag left it; when that is
+//! not on the span's screen row (at 100 columns) or is past its start,
+//! `j`/`k` and `0` take it to the row's first word (reaching a row is not
+//! counted: that is scrolling, the same for any way of tagging). A breadth-first search over real key presses (each
+//! step is `App::handle` of one key) finds the shortest way to a
+//! selection of exactly the span, then the digit of its label; the path
+//! is then typed for real and the span must be in the sidecar. The search
+//! is a perfect user, so the figure is a lower bound; docs/PERFORMANCE.md
+//! ("Keys per entity") has it before and after `e`. The second test types
+//! one article's whole key stream (row moves included) into the real
+//! program in a pseudo-terminal and finds the gold in its sidecar.
 //!
 //! `NHAN_KEYS_REPORT=1 cargo test --test keys_per_entity -- --nocapture`
 //! prints the distribution.
+
+mod pty_support;
 
 use nhan::app::config::Config;
 use nhan::app::keys::Key;
@@ -94,8 +97,10 @@ fn search(
     lo: usize,
     keys: &[&'static str],
 ) -> Option<Vec<&'static str>> {
-    let hi = e + SLACK;
     let start = state_key(app);
+    // From a cursor past the span (an inner span after its outer one),
+    // the way back must stay inside.
+    let hi = (e + SLACK).max(start.0 + 1);
     let mut prev: HashMap<StateKey, Option<(StateKey, &'static str)>> = HashMap::new();
     prev.insert(start, None);
     let mut queue = VecDeque::from([(start, 0usize)]);
@@ -138,20 +143,17 @@ fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Keys for each gold span of one article (`None`: not found within
-/// `MAX_DEPTH`).
-fn replay(stem: &str) -> Vec<Option<usize>> {
-    let gold = std::fs::read(repo().join("annotations").join(format!("{stem}.json"))).unwrap();
-    let gold = Sidecar::parse(&gold, stem).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(repo().join("nhan.toml"), dir.path().join("nhan.toml")).unwrap();
-    std::fs::create_dir_all(dir.path().join("articles")).unwrap();
-    let name = format!("{stem}.txt");
-    std::fs::copy(
-        repo().join("articles").join(&name),
-        dir.path().join("articles").join(&name),
-    )
-    .unwrap();
+/// One gold span as typed: the keys that count (`None`: not found within
+/// `MAX_DEPTH`), and every key pressed for it, row moves included.
+struct Typed {
+    keys: Option<usize>,
+    stream: Vec<&'static str>,
+}
+
+/// Each gold span of one article, typed from scratch in reading order.
+fn replay(stem: &str) -> Vec<Typed> {
+    let gold = gold_spans(stem);
+    let dir = one_article_project(stem);
     let project = Project::open(dir.path()).unwrap();
     let labels: Vec<String> = project
         .schema
@@ -161,73 +163,105 @@ fn replay(stem: &str) -> Vec<Option<usize>> {
         .collect();
     let mut app = App::new(project, Config::default(), (100, 30));
     press(&mut app, "enter");
-    let mut spans: Vec<_> = gold.spans.iter().collect();
-    spans.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
     let mut out = Vec::new();
-    for sp in spans {
-        let (s, e) = (sp.start, sp.end);
-        // The first char of the screen row the span starts on.
+    for (s, e, label, text) in gold {
+        let mut stream = Vec::new();
+        // Down (or up) to the span's screen row; `j`/`k` drop a selection.
+        loop {
+            let art = app.state.article_mut().unwrap();
+            let want = art.layout.row_of_char(s);
+            let row = art.layout.row_of_char(art.cursor);
+            let key = match row.cmp(&want) {
+                std::cmp::Ordering::Less => "j",
+                std::cmp::Ordering::Greater => "k",
+                std::cmp::Ordering::Equal => break,
+            };
+            press(&mut app, key);
+            stream.push(key);
+        }
         let row_start = {
             let art = app.state.article_mut().unwrap();
             let row = art.layout.row_of_char(s);
             art.layout.char_at(row, 0)
         };
-        let (cursor, _) = state_key(&app);
-        if !(row_start..=e).contains(&cursor) {
-            let doc = &app.state.article().unwrap().doc;
-            let t = doc.tokens();
-            let first = t
-                .at_or_after(row_start)
-                .map_or(row_start, |i| t.get(i).start);
-            set_state(&mut app, (first, None));
+        // Past the span's start on its row (or after `j` kept a column
+        // past it): `0`, the row's first word.
+        if !(row_start..=s).contains(&state_key(&app).0) {
+            press(&mut app, "0");
+            stream.push("0");
         }
-        let digit = labels.iter().position(|l| *l == *sp.label).unwrap() + 1;
+        let digit = labels.iter().position(|l| *l == label).unwrap() + 1;
+        let digit: &'static str = ["1", "2", "3", "4", "5", "6", "7", "8", "9"][digit - 1];
         let Some(path) = shortest(&mut app, s, e, row_start) else {
             if std::env::var_os("NHAN_KEYS_REPORT").is_some() {
                 println!(
-                    "-- {} “{}” {s}–{e}: not reached from {:?}, row {row_start}",
-                    sp.label,
-                    sp.text,
+                    "-- {label} “{text}” {s}–{e}: not reached from {:?}, row {row_start}",
                     state_key(&app)
                 );
             }
-            out.push(None);
+            out.push(Typed {
+                keys: None,
+                stream: Vec::new(),
+            });
             // Put it in by hand so that later spans see the same text.
             set_state(&mut app, (s, Some((s, e, false, None))));
-            press(&mut app, &digit.to_string());
+            press(&mut app, digit);
             continue;
         };
         for k in &path {
             press(&mut app, k);
         }
-        press(&mut app, &digit.to_string());
+        press(&mut app, digit);
         let art = app.state.article().unwrap();
         assert!(
             art.doc
                 .spans
                 .iter()
-                .any(|x| (x.start, x.end) == (s, e) && *x.label == *sp.label),
-            "{stem}: typing {path:?} {digit} did not tag {} “{}”",
-            sp.label,
-            sp.text
+                .any(|x| (x.start, x.end) == (s, e) && *x.label == *label),
+            "{stem}: typing {path:?} {digit} did not tag {label} “{text}”"
         );
         if std::env::var_os("NHAN_KEYS_REPORT").is_some() && path.len() >= 5 {
-            println!(
-                "{:>2} {} “{}”: {}",
-                path.len() + 1,
-                sp.label,
-                sp.text,
-                path.join(" ")
-            );
+            println!("{:>2} {label} “{text}”: {}", path.len() + 1, path.join(" "));
         }
-        out.push(Some(path.len() + 1));
+        stream.extend(&path);
+        stream.push(digit);
+        out.push(Typed {
+            keys: Some(path.len() + 1),
+            stream,
+        });
     }
     out
 }
 
-#[test]
-fn the_sample_gold_takes_few_keys_per_entity() {
-    let mut all = Vec::new();
+/// The gold spans of a sample article in reading order (outer before
+/// inner): start, end, label, text.
+fn gold_spans(stem: &str) -> Vec<(usize, usize, String, String)> {
+    let gold = std::fs::read(repo().join("annotations").join(format!("{stem}.json"))).unwrap();
+    let gold = Sidecar::parse(&gold, stem).unwrap();
+    let mut spans: Vec<_> = gold
+        .spans
+        .iter()
+        .map(|s| (s.start, s.end, s.label.to_string(), s.text.to_string()))
+        .collect();
+    spans.sort_by_key(|s| (s.0, std::cmp::Reverse(s.1)));
+    spans
+}
+
+/// A project holding only the sample article `stem`, without its gold.
+fn one_article_project(stem: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(repo().join("nhan.toml"), dir.path().join("nhan.toml")).unwrap();
+    std::fs::create_dir_all(dir.path().join("articles")).unwrap();
+    let name = format!("{stem}.txt");
+    std::fs::copy(
+        repo().join("articles").join(&name),
+        dir.path().join("articles").join(&name),
+    )
+    .unwrap();
+    dir
+}
+
+fn sample_stems() -> Vec<String> {
     let mut stems: Vec<String> = std::fs::read_dir(repo().join("annotations"))
         .unwrap()
         .filter_map(|e| {
@@ -236,8 +270,14 @@ fn the_sample_gold_takes_few_keys_per_entity() {
         })
         .collect();
     stems.sort();
-    for stem in &stems {
-        all.extend(replay(stem));
+    stems
+}
+
+#[test]
+fn the_sample_gold_takes_few_keys_per_entity() {
+    let mut all = Vec::new();
+    for stem in &sample_stems() {
+        all.extend(replay(stem).into_iter().map(|t| t.keys));
     }
     let missed = all.iter().filter(|k| k.is_none()).count();
     let mut keys: Vec<usize> = all.iter().map(|k| k.unwrap_or(MAX_DEPTH + 1)).collect();
@@ -261,4 +301,76 @@ fn the_sample_gold_takes_few_keys_per_entity() {
     assert_eq!(missed, 0, "{report}");
     assert!(mean <= 4.0, "{report}");
     assert!(within4 * 10 >= n * 7, "{report}");
+}
+
+/// The shortest sample article's key stream, typed into the real program:
+/// the keys counted above make the gold there too, not only in `App`.
+#[test]
+fn the_key_stream_makes_the_gold_in_the_real_program() {
+    use pty_support::{ESC, Nhan};
+    let stem = sample_stems()
+        .into_iter()
+        .min_by_key(|s| {
+            std::fs::metadata(repo().join("articles").join(format!("{s}.txt")))
+                .unwrap()
+                .len()
+        })
+        .unwrap();
+    let typed = replay(&stem);
+    assert!(typed.iter().all(|t| t.keys.is_some()));
+    let dir = one_article_project(&stem);
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "suggestions = false\n").unwrap();
+    let mut nhan = Nhan::spawn_sized(dir.path(), &config, 100, 30);
+    nhan.wait_row(-2, "LIST");
+    nhan.send("\r");
+    nhan.wait_row(-2, "TEXT");
+    for key in typed.iter().flat_map(|t| &t.stream) {
+        match *key {
+            // Alone, or the terminal reads Esc and the next key as Alt-key.
+            "esc" => {
+                std::thread::sleep(std::time::Duration::from_millis(80));
+                nhan.send(ESC);
+                std::thread::sleep(std::time::Duration::from_millis(80));
+            }
+            k => nhan.send(k),
+        }
+    }
+    let want: Vec<_> = gold_spans(&stem)
+        .into_iter()
+        .map(|(s, e, l, _)| (s, e, l))
+        .collect();
+    let sidecar = dir.path().join("annotations").join(format!("{stem}.json"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let got = loop {
+        let got: Vec<(usize, usize, String)> = std::fs::read(&sidecar)
+            .ok()
+            .and_then(|b| Sidecar::parse(&b, &stem).ok())
+            .map(|sc| {
+                let mut v: Vec<_> = sc
+                    .spans
+                    .iter()
+                    .map(|s| (s.start, s.end, s.label.to_string()))
+                    .collect();
+                v.sort_by_key(|s| (s.0, std::cmp::Reverse(s.1)));
+                v
+            })
+            .unwrap_or_default();
+        if got.len() >= want.len() || std::time::Instant::now() > deadline {
+            break got;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert_eq!(got, want, "screen:\n{}", nhan.screen());
+    let keys: usize = typed.iter().filter_map(|t| t.keys).sum();
+    if std::env::var_os("NHAN_KEYS_REPORT").is_some() {
+        println!(
+            "{stem}: {} spans typed in a pty with {keys} counted keys ({:.2} per span), {} keys in all",
+            want.len(),
+            keys as f64 / want.len() as f64,
+            typed.iter().map(|t| t.stream.len()).sum::<usize>()
+        );
+    }
+    nhan.send("q");
+    assert!(nhan.wait_exit().success());
 }

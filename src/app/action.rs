@@ -28,6 +28,7 @@ macro_rules! with_commands {
             TokenRight => "token_right", "cursor to next token (ends a selection)", Article, motion::run;
             LineDown => "line_down", "cursor down one screen line", Article, motion::run;
             LineUp => "line_up", "cursor up one screen line", Article, motion::run;
+            LineStart => "line_start", "cursor to the first word of the screen line", Article, motion::run;
             PageDown => "page_down", "page down", Article, motion::run;
             PageUp => "page_up", "page up", Article, motion::run;
             Top => "top", "start of the article", Article, motion::run;
@@ -175,7 +176,7 @@ mod tests {
             assert_eq!(Action::from_name(&a.name()), Some(a));
             assert!(seen.insert(a.name()));
         }
-        assert_eq!(Action::all().len(), 77);
+        assert_eq!(Action::all().len(), 78);
         assert_eq!(Action::Tag(3).tag_index(), Some(2));
         assert_eq!(Action::TagAll.tag_index(), None);
     }

@@ -128,6 +128,17 @@ pub fn motion_action(state: &mut State, a: Action) {
             }
             art.cursor = art.layout.char_at(target, col);
         }
+        LineStart => {
+            art.selection = None;
+            let row = art.layout.row_of_char(art.cursor);
+            let first = art.layout.char_at(row, 0);
+            // The row's first word: a wrapped row may begin with spaces.
+            art.cursor = toks
+                .at_or_after(first)
+                .map(|i| toks.get(i).start.max(first))
+                .filter(|&c| c <= art.cursor.max(first))
+                .unwrap_or(first);
+        }
         Top => {
             art.selection = None;
             art.cursor = toks.iter().next().map_or(0, |t| t.start);
