@@ -150,7 +150,25 @@ impl Replay {
         if self.cursor() == target {
             return;
         }
-        let (n, fwd, g) = self.token_steps(self.cursor(), target);
+        // A nested span inside the one just tagged (still selected, the
+        // cursor past it): `h` ends the selection before its start, and
+        // the way on is forward from there.
+        if let Some((start, _)) = self.selection()
+            && start <= target
+            && target < self.cursor()
+        {
+            self.press("h", "move");
+            if self.cursor() == target {
+                return;
+            }
+        }
+        // `h` with a selection (a tag leaves its span selected) goes on
+        // from the selection's start.
+        let from = match self.selection() {
+            Some((start, _)) if target < self.cursor() => start.min(self.cursor()),
+            _ => self.cursor(),
+        };
+        let (n, fwd, g) = self.token_steps(from, target);
         let (lines, down, landed) = self.line_steps(target);
         let (n2, fwd2, g2) = self.token_steps(landed, target);
         let by_tokens = n + g;
@@ -178,7 +196,13 @@ impl Replay {
             }
             _ => tokens(self, n, fwd, g),
         }
-        assert_eq!(self.cursor(), target, "cursor after moving");
+        assert_eq!(
+            self.cursor(),
+            target,
+            "cursor after moving from {from} (selection {:?}; tokens {n} {fwd} {g}, lines {lines} {down} {landed} then {n2} {g2}, suggestions {:?})",
+            self.selection(),
+            self.suggestion_steps(target)
+        );
     }
 
     fn digit(&mut self, label: &str) {
