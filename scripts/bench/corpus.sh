@@ -44,7 +44,7 @@ find "$DATA" -type f -exec cat {} + >/dev/null
 measure "nhan validate" validate
 measure "nhan stats --json" stats --json
 measure "nhan agree --json" agree --json
-for f in $([ -n "${NO_EXPORT:-}" ] || echo jsonl conll brat hf); do
+for f in $([ -n "${NO_EXPORT:-}" ] || echo jsonl conll conllu brat hf label-studio prodigy); do
     measure "nhan export --format $f --status any" export --format "$f" --status any --out "$OUT/export-$f"
     rm -rf "$OUT/export-$f"
 done
