@@ -8,7 +8,6 @@
 
 use super::flat::tags;
 use super::{Article, Context, Files, Format, PartSummary, Place, Rendered};
-use serde_json::{Map, Value};
 
 pub const LABELS_FILE: &str = "labels.txt";
 pub const CARD_FILE: &str = "README.md";
@@ -34,25 +33,25 @@ impl Format for Hf {
 
     fn render(&self, d: &Article, cx: &Context, out: &mut Rendered) {
         for (k, r) in d.sentences.iter().enumerate() {
-            let tokens: Vec<Value> = r
+            let tokens: Vec<&str> = r
                 .clone()
                 .map(|i| {
                     let t = d.doc.tokens().get(i);
-                    Value::from(d.doc.text.slice(t.start, t.end))
+                    d.doc.text.slice(t.start, t.end)
                 })
                 .collect();
             // A label outside the context is rendered again once every
             // label is known (`needs_every_label`): 0 holds its place.
-            let ner: Vec<Value> = tags(r.clone(), d.flat, cx.scheme)
+            let ner_tags: Vec<usize> = tags(r.clone(), d.flat, cx.scheme)
                 .iter()
-                .map(|t| Value::from(cx.tag_index(t).unwrap_or(0)))
+                .map(|t| cx.tag_index(t).unwrap_or(0))
                 .collect();
-            let mut m = Map::new();
-            m.insert("id".into(), format!("{}#{k}", d.stem()).into());
-            m.insert("tokens".into(), tokens.into());
-            m.insert("ner_tags".into(), ner.into());
-            out.part
-                .extend_from_slice(Value::Object(m).to_string().as_bytes());
+            let row = Row {
+                id: format!("{}#{k}", d.stem()),
+                tokens,
+                ner_tags,
+            };
+            serde_json::to_writer(&mut out.part, &row).expect("writing to memory cannot fail");
             out.part.push(b'\n');
         }
     }
@@ -113,4 +112,12 @@ pub fn card(splits: &[(&str, String)], tag_names: &[String]) -> String {
     s.push_str("---\n\n# Named entities exported by nhan\n\n");
     s.push_str("One sentence a line: `tokens` and their `ner_tags`, indices into the tag names above (also in `labels.txt`). Load it with:\n\n```python\nfrom datasets import load_dataset\nds = load_dataset(\"path/to/this/folder\")\nnames = ds[\"train\"].features[\"ner_tags\"].feature.names\n```\n\n`nhan-export.json` describes the export (articles per split, entities per label, what the format could not hold); it is not data.\n");
     s
+}
+
+/// One sentence, typed: the rows are most of what this format writes.
+#[derive(serde::Serialize)]
+struct Row<'a> {
+    id: String,
+    tokens: Vec<&'a str>,
+    ner_tags: Vec<usize>,
 }

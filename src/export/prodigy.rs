@@ -37,16 +37,21 @@ impl Format for Prodigy {
         let text = &a.doc.text;
         let toks = a.doc.tokens();
         let n_chars = text.len_chars();
-        let tokens: Vec<Value> = toks
+        // Typed rather than `json!` per token: a project's tokens are most
+        // of what this format writes.
+        let tokens: Vec<Token> = toks
             .iter()
             .enumerate()
-            .map(|(i, t)| {
-                let ws = t.end < n_chars
+            .map(|(i, t)| Token {
+                text: text.slice(t.start, t.end),
+                start: t.start,
+                end: t.end,
+                id: i,
+                ws: t.end < n_chars
                     && text
                         .slice(t.end, t.end + 1)
                         .chars()
-                        .all(char::is_whitespace);
-                json!({"text": text.slice(t.start, t.end), "start": t.start, "end": t.end, "id": i, "ws": ws})
+                        .all(char::is_whitespace),
             })
             .collect();
         // The first token for which `past` holds (tokens are in order).
@@ -97,15 +102,15 @@ impl Format for Prodigy {
         if let Some(n) = crate::core::attrs::article_note(&a.doc.extra) {
             meta["note"] = n.into();
         }
-        let task = json!({
-            "text": text.as_str(),
-            "tokens": tokens,
-            "spans": spans,
-            "answer": "accept",
-            "_input_hash": input_hash,
-            "_task_hash": task_hash,
-            "meta": meta,
-        });
+        let task = Task {
+            text: text.as_str(),
+            tokens,
+            spans,
+            answer: "accept",
+            input_hash,
+            task_hash,
+            meta,
+        };
         serde_json::to_writer(&mut out.part, &task).expect("writing to memory cannot fail");
         out.part.push(b'\n');
     }
@@ -139,6 +144,29 @@ impl Format for Prodigy {
         }
         Ok(out)
     }
+}
+
+/// One task, its fields in the order Prodigy writes them.
+#[derive(serde::Serialize)]
+struct Task<'a> {
+    text: &'a str,
+    tokens: Vec<Token<'a>>,
+    spans: Vec<Value>,
+    answer: &'static str,
+    #[serde(rename = "_input_hash")]
+    input_hash: i32,
+    #[serde(rename = "_task_hash")]
+    task_hash: i32,
+    meta: Value,
+}
+
+#[derive(serde::Serialize)]
+struct Token<'a> {
+    text: &'a str,
+    start: usize,
+    end: usize,
+    id: usize,
+    ws: bool,
 }
 
 /// A stable 32-bit signed hash, as Prodigy's hashes are.
