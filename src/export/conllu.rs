@@ -36,6 +36,7 @@ fn one_line(s: &str) -> String {
 }
 
 fn render(a: &Article, scheme: Scheme, out: &mut Vec<u8>) {
+    use std::io::Write;
     if a.sentences.is_empty() {
         // A document comment needs a sentence to belong to.
         return;
@@ -59,28 +60,32 @@ fn render(a: &Article, scheme: Scheme, out: &mut Vec<u8>) {
             format!("# sent_id = {stem}-{}\n# text = {line}\n", k + 1).as_bytes(),
         );
         let tags = tags(r.clone(), a.flat, scheme);
+        // Written straight into `out`: tokens are most of this format.
         for (n, i) in r.clone().enumerate() {
-            let mut misc: Vec<String> = Vec::new();
+            let _ = write!(out, "{}\t{}\t_\t_\t_\t_\t_\t_\t_\t", n + 1, form(i));
             let t = &tags[n];
-            if t != "O" {
-                let spacy = match t.split_once('-') {
-                    Some(("E", l)) => format!("L-{l}"),
-                    Some(("S", l)) => format!("U-{l}"),
-                    _ => t.clone(),
-                };
-                misc.push(format!("NE={spacy}"));
+            let tagged = t != "O";
+            if tagged {
+                out.extend_from_slice(b"NE=");
+                match t.split_once('-') {
+                    Some(("E", l)) => {
+                        out.extend_from_slice(b"L-");
+                        out.extend_from_slice(l.as_bytes());
+                    }
+                    Some(("S", l)) => {
+                        out.extend_from_slice(b"U-");
+                        out.extend_from_slice(l.as_bytes());
+                    }
+                    _ => out.extend_from_slice(t.as_bytes()),
+                }
             }
-            if joined(i) {
-                misc.push("SpaceAfter=No".into());
+            match (tagged, joined(i)) {
+                (true, true) => out.extend_from_slice(b"|SpaceAfter=No"),
+                (false, true) => out.extend_from_slice(b"SpaceAfter=No"),
+                (true, false) => {}
+                (false, false) => out.push(b'_'),
             }
-            let misc = if misc.is_empty() {
-                "_".to_string()
-            } else {
-                misc.join("|")
-            };
-            out.extend_from_slice(
-                format!("{}\t{}\t_\t_\t_\t_\t_\t_\t_\t{misc}\n", n + 1, form(i)).as_bytes(),
-            );
+            out.push(b'\n');
         }
         out.push(b'\n');
     }
