@@ -25,7 +25,10 @@ fn annotator(root: &std::path::Path, who: &str, marked: &str) {
         let sp = doc.make_span(s, e, &l, Some(who));
         doc.apply(&Edit::Add(sp));
     }
-    doc.status = Status::Done;
+    doc.apply(&Edit::SetStatus {
+        before: doc.status(),
+        after: Status::Done,
+    });
     let path = root.join("annotations").join(who).join("a.json");
     write_atomic(&path, doc.to_sidecar().to_json().as_bytes()).unwrap();
 }

@@ -149,7 +149,7 @@ fn undoing_everything_restores_the_start() {
 #[test]
 fn first_edit_starts_progress_and_d_toggles_done() {
     let mut h = Harness::open("Hà Nội");
-    assert_eq!(h.app.state.article().unwrap().doc.status, Status::Todo);
+    assert_eq!(h.app.state.article().unwrap().doc.status(), Status::Todo);
     h.keys("3");
     assert_eq!(h.on_disk("a").unwrap().status, Status::InProgress);
     h.keys("D");

@@ -196,7 +196,7 @@ impl Replay {
     fn has(&self, g: &Gold) -> bool {
         let art = self.app.state.article().unwrap();
         art.doc
-            .spans
+            .spans()
             .with_extent(g.start, g.end)
             .is_some_and(|s| s.label == g.label.as_str())
     }
@@ -311,7 +311,7 @@ fn replay(root: &Path, file_name: &str, gold: &[Gold], suggestions: bool) -> Run
     let art = r.app.state.article().unwrap();
     let mut got: Vec<Gold> = art
         .doc
-        .spans
+        .spans()
         .iter()
         .map(|s| Gold {
             start: s.start,

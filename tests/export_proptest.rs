@@ -69,14 +69,14 @@ fn build(
             continue;
         };
         if doc.check_new_extent(s, e, Overlap::Nested, None).is_err()
-            || doc.spans.with_extent(s, e).is_some()
+            || doc.spans().with_extent(s, e).is_some()
         {
             continue;
         }
         let span = doc.make_span(s, e, LABELS[l], None);
         doc.apply(&Edit::Add(span));
     }
-    let spans = doc.spans.iter().cloned().collect();
+    let spans = doc.spans().iter().cloned().collect();
     (doc, spans)
 }
 

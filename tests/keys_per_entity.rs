@@ -204,7 +204,7 @@ fn replay(stem: &str) -> Vec<Option<usize>> {
         let art = app.state.article().unwrap();
         assert!(
             art.doc
-                .spans
+                .spans()
                 .iter()
                 .any(|x| (x.start, x.end) == (s, e) && *x.label == *sp.label),
             "{stem}: typing {path:?} {digit} did not tag {} “{}”",

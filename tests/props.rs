@@ -76,7 +76,7 @@ fn key() -> impl Strategy<Value = &'static str> {
 fn check_invariants(h: &Harness) -> Result<(), TestCaseError> {
     let art = h.app.state.article().unwrap();
     let doc = &art.doc;
-    let spans: Vec<_> = doc.spans.iter().collect();
+    let spans: Vec<_> = doc.spans().iter().collect();
     for s in &spans {
         prop_assert!(s.start < s.end && s.end <= doc.text.len_chars());
         prop_assert!(
@@ -140,7 +140,7 @@ proptest! {
             h.keys("u");
         }
         let art = h.app.state.article().unwrap();
-        prop_assert_eq!(art.doc.spans.len(), 0);
+        prop_assert_eq!(art.doc.spans().len(), 0);
     }
 
     /// Offsets agree with a plain `Vec<char>` reference.
@@ -215,7 +215,7 @@ proptest! {
             let n = doc.text.len_chars();
             let s = doc.text.floor_grapheme(s % n.max(1));
             let e = doc.text.floor_grapheme((s + len).min(n));
-            if s < e && doc.check_new_extent(s, e, nhan::core::schema::Overlap::Nested, None).is_ok() && doc.spans.with_extent(s, e).is_none() {
+            if s < e && doc.check_new_extent(s, e, nhan::core::schema::Overlap::Nested, None).is_ok() && doc.spans().with_extent(s, e).is_none() {
                 let sp = doc.make_span(s, e, ["PER", "ORG", "LOC"][l], Some("lan \"x\""));
                 doc.apply(&nhan::core::edit::Edit::Add(sp));
             }

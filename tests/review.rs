@@ -117,7 +117,10 @@ fn an_article_is_reviewed_only_when_every_span_is() {
         "{}",
         h.message()
     );
-    assert_ne!(h.app.state.article().unwrap().doc.status, Status::Reviewed);
+    assert_ne!(
+        h.app.state.article().unwrap().doc.status(),
+        Status::Reviewed
+    );
     h.keys("a a D");
     assert_eq!(h.on_disk("a").unwrap().status, Status::Reviewed);
     assert_eq!(h.app.state.slot(0).status(), Status::Reviewed);
@@ -241,7 +244,7 @@ fn a_load_that_comes_back_late_never_replaces_the_article_being_edited() {
             .article()
             .unwrap()
             .doc
-            .spans
+            .spans()
             .iter()
             .next()
             .unwrap()

@@ -172,7 +172,7 @@ pub fn write_article(root: &Path, name: &str, text: &str, doc: &Document, status
     std::fs::create_dir_all(root.join("articles")).unwrap();
     std::fs::create_dir_all(root.join("annotations")).unwrap();
     std::fs::write(root.join("articles").join(format!("{name}.txt")), text).unwrap();
-    if !doc.spans.is_empty() || status != Status::Todo {
+    if !doc.spans().is_empty() || status != Status::Todo {
         let mut sc = doc.to_sidecar();
         sc.status = status;
         let path = root.join("annotations").join(format!("{name}.json"));

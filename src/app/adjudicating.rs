@@ -169,7 +169,7 @@ fn here(state: &State) -> Option<Candidate> {
     let label = art
         .selection
         .and_then(|sel| Some((sel.origin?, sel.range().0)))
-        .and_then(|(id, near)| art.doc.spans.find(id, near))
+        .and_then(|(id, near)| art.doc.spans().find(id, near))
         .map(|s| s.label);
     if let Some(c) = label.and_then(|l| candidate_at(state, s, e, Some(&l))) {
         return Some(c);
@@ -227,7 +227,7 @@ pub fn take(state: &mut State, chosen: Option<Candidate>) -> Vec<Effect> {
         state.error(format!("not taken: {why}; leave (x) the other side first"));
         return vec![];
     }
-    if let Some(same) = art.doc.spans.with_extent(c.start, c.end).cloned() {
+    if let Some(same) = art.doc.spans().with_extent(c.start, c.end).cloned() {
         state.error(format!(
             "the gold has {} “{}” here: leave it (x) first to take {}",
             same.label, same.text, c.label
@@ -251,7 +251,7 @@ pub fn take(state: &mut State, chosen: Option<Candidate>) -> Vec<Effect> {
 /// `a` on a span the gold has, where the annotators gave it different
 /// attribute values: the gold takes the next annotator's values.
 fn next_variant(state: &mut State, c: &Candidate, id: u64) -> Vec<Effect> {
-    let Some(gold) = state.article().and_then(|a| a.doc.spans.get(id)).cloned() else {
+    let Some(gold) = state.article().and_then(|a| a.doc.spans().get(id)).cloned() else {
         return vec![];
     };
     let now = gold.extra.get(ATTRS).cloned();
@@ -301,7 +301,7 @@ pub fn leave(state: &mut State, chosen: Option<Candidate>) -> Vec<Effect> {
     };
     let mut edits = Vec::new();
     if let Decision::Taken(id) = decision(state, &c)
-        && let Some(s) = art.doc.spans.get(id)
+        && let Some(s) = art.doc.spans().get(id)
     {
         edits.push(Edit::Remove(s.clone()));
     }

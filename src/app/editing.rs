@@ -116,7 +116,7 @@ pub fn commit(state: &mut State, edit: Edit, note: Option<String>) -> Vec<Effect
     let Some(art) = state.article_mut() else {
         return vec![];
     };
-    let edit = if art.doc.status == Status::Todo && !matches!(edit, Edit::SetStatus { .. }) {
+    let edit = if art.doc.status() == Status::Todo && !matches!(edit, Edit::SetStatus { .. }) {
         Edit::Batch(vec![
             Edit::SetStatus {
                 before: Status::Todo,
@@ -131,9 +131,9 @@ pub fn commit(state: &mut State, edit: Edit, note: Option<String>) -> Vec<Effect
     // A reviewed article whose spans change outside review (or are left
     // with one unreviewed) is no longer reviewed: a default export would
     // ship spans nobody reviewed. Reopened in the same undo step.
-    let reopen = art.doc.status == Status::Reviewed
+    let reopen = art.doc.status() == Status::Reviewed
         && span_edit(&edit).is_some()
-        && (annotating || art.doc.spans.reviewed() < art.doc.spans.len());
+        && (annotating || art.doc.spans().reviewed() < art.doc.spans().len());
     let (edit, note) = if reopen {
         let back = Edit::SetStatus {
             before: Status::Reviewed,
@@ -161,7 +161,7 @@ pub fn commit(state: &mut State, edit: Edit, note: Option<String>) -> Vec<Effect
     if let Some(art) = state.article_mut() {
         art.selection = sel.filter(|s| {
             let near = s.range().0;
-            art.doc.spans.find(s.origin.unwrap_or(0), near).is_some()
+            art.doc.spans().find(s.origin.unwrap_or(0), near).is_some()
         });
     }
     effects
@@ -239,7 +239,7 @@ pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
         return vec![];
     }
     let doc = &mut art.doc;
-    let edit = if let Some(same) = doc.spans.with_extent(start, end).cloned() {
+    let edit = if let Some(same) = doc.spans().with_extent(start, end).cloned() {
         if same.label == label {
             state.info(format!("already {label} “{}”", same.text));
             return vec![];
@@ -252,7 +252,7 @@ pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
             before: same,
         }
     } else {
-        let moving = origin.and_then(|id| doc.spans.find(id, start).cloned());
+        let moving = origin.and_then(|id| doc.spans().find(id, start).cloned());
         if let Err(why) = doc.check_new_extent(start, end, overlap, moving.as_ref().map(|s| s.id)) {
             state.error(format!("not tagged: {why}"));
             return vec![];
@@ -344,7 +344,7 @@ pub fn undo_redo(state: &mut State, step: Step) -> Vec<Effect> {
 /// The span a delete or `*` acts on: the selected one, or the innermost
 /// span under the cursor.
 fn span_here(art: &OpenArticle) -> Option<Span> {
-    let spans = &art.doc.spans;
+    let spans = &art.doc.spans();
     if let Some(sel) = art.selection {
         let (s, e) = sel.range();
         if let Some(sp) = sel
@@ -397,9 +397,9 @@ pub fn tag_all(state: &mut State) -> Vec<Effect> {
         if (s, e) == (src.start, src.end) || !whole_tokens(&art.doc, s, e) {
             continue;
         }
-        if art.doc.spans.with_extent(s, e).is_some() {
+        if art.doc.spans().with_extent(s, e).is_some() {
             tagged += 1;
-        } else if art.doc.spans.at(s).iter().any(|sp| sp.end >= e) {
+        } else if art.doc.spans().at(s).iter().any(|sp| sp.end >= e) {
             // Part of a longer span ("Trung ương" in "Ban Đối ngoại Trung
             // ương"): a different entity, left alone.
             inside += 1;
@@ -449,7 +449,7 @@ pub fn toggle_done(state: &mut State) -> Vec<Effect> {
     let Some(art) = writable(state) else {
         return vec![];
     };
-    let before = art.doc.status;
+    let before = art.doc.status();
     let after = match before {
         Status::Done => Status::InProgress,
         Status::Reviewed => {

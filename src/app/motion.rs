@@ -444,7 +444,7 @@ fn step_span(state: &mut State, step: Step) {
     let Some(art) = state.article_mut() else {
         return;
     };
-    let spans = &art.doc.spans;
+    let spans = &art.doc.spans();
     let cur = art
         .selection
         .and_then(|s| Some((s.origin?, s.range().0)))

@@ -79,7 +79,7 @@ pub fn rebuild_rows(state: &mut State) {
             for p in &case.places {
                 let span = state.articles[p.article]
                     .as_ref()
-                    .and_then(|a| a.doc.spans.with_extent(p.start, p.end));
+                    .and_then(|a| a.doc.spans().with_extent(p.start, p.end));
                 rows.push(ReviewRow {
                     article: p.article,
                     start: p.start,
@@ -97,7 +97,7 @@ pub fn rebuild_rows(state: &mut State) {
             let Some(art) = &state.articles[i] else {
                 continue;
             };
-            for s in art.doc.spans.iter() {
+            for s in art.doc.spans().iter() {
                 rows.push(ReviewRow {
                     article: i,
                     start: s.start,
@@ -248,7 +248,7 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
 /// under the cursor.
 fn target(state: &State) -> Option<Span> {
     let art = state.article()?;
-    let spans = &art.doc.spans;
+    let spans = &art.doc.spans();
     if let Some(sel) = art.selection {
         let found = sel
             .origin
@@ -356,7 +356,7 @@ fn mark_reviewed(state: &mut State) -> Vec<Effect> {
     if art.read_only.is_some() {
         return editing::toggle_done(state);
     }
-    let mut left = art.doc.spans.len() - art.doc.spans.reviewed();
+    let mut left = art.doc.spans().len() - art.doc.spans().reviewed();
     // Adjudicating: every disagreement needs a decision too.
     if let Some(adj) = &state.review.adjudication {
         left += adj
@@ -367,7 +367,7 @@ fn mark_reviewed(state: &mut State) -> Vec<Effect> {
             })
             .count();
     }
-    let before = art.doc.status;
+    let before = art.doc.status();
     let after = match before {
         Status::Reviewed => Status::Done,
         _ if left > 0 => {
@@ -392,7 +392,7 @@ fn step_unreviewed(state: &mut State, step: Step) {
     let Some(art) = state.article_mut() else {
         return;
     };
-    let spans = &art.doc.spans;
+    let spans = &art.doc.spans();
     let order = |s: &Span| (s.start, std::cmp::Reverse(s.end));
     // Where we are: the selected span, or the cursor.
     let selected = art
@@ -487,7 +487,7 @@ fn next_case(state: &mut State) {
     }
     let span = state
         .article()
-        .and_then(|a| a.doc.spans.with_extent(p.start, p.end))
+        .and_then(|a| a.doc.spans().with_extent(p.start, p.end))
         .map(|s| s.id);
     if let Some(art) = state.article_mut() {
         art.selection = Some(Selection::of_range(p.start, p.end, span));

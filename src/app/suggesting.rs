@@ -387,7 +387,7 @@ fn span_of(state: &mut State, s: &Suggestion, label: &str) -> Result<Edit, Strin
     let annotator = state.annotator();
     let art = state.article_mut().ok_or("no article open")?;
     let doc = &mut art.doc;
-    if doc.spans.with_extent(s.start, s.end).is_some() {
+    if doc.spans().with_extent(s.start, s.end).is_some() {
         return Err(format!(
             "“{}” is tagged already",
             doc.text.slice(s.start, s.end)

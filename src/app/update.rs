@@ -302,7 +302,7 @@ fn on_loaded(
         (None, None) => state.message = None,
     }
     // Left by `nhan merge-file` (a git merge) or an earlier merge here.
-    let recorded = super::watching::conflicts(&loaded.doc.extra).len();
+    let recorded = super::watching::conflicts(&loaded.doc.extra()).len();
     if recorded > 0 && read_only.is_none() {
         state.error(format!(
             "{recorded} merge conflict(s) recorded in this article's sidecar: C shows them, o keeps yours, t takes theirs"

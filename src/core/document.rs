@@ -23,11 +23,13 @@ pub struct Document {
     /// A background thread fills `tokens` (wait for it rather than
     /// segment a second time).
     segmenting: bool,
-    pub spans: SpanStore,
-    pub status: Status,
+    // Changed only through `apply` (so that every change after
+    // construction is an edit that undo can take back).
+    spans: SpanStore,
+    status: Status,
     pub text_sha256: String,
     /// Top-level sidecar fields this version does not know.
-    pub extra: Map<String, serde_json::Value>,
+    extra: Map<String, serde_json::Value>,
     next_id: u64,
 }
 
@@ -106,6 +108,21 @@ impl Document {
             let _ = cell.set(t);
         });
         doc
+    }
+
+    /// The article's spans.
+    pub fn spans(&self) -> &SpanStore {
+        &self.spans
+    }
+
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// Top-level sidecar fields this version does not know (and records
+    /// such as `rejected`, kept as the sidecar has them).
+    pub fn extra(&self) -> &Map<String, serde_json::Value> {
+        &self.extra
     }
 
     /// The article's tokens: waits for a background segmentation to end, or

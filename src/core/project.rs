@@ -237,8 +237,8 @@ impl Project {
         match self.load(file_name) {
             Ok(l) => {
                 meta.title = title_of(l.doc.text.as_str()).unwrap_or(stem);
-                meta.status = l.doc.status;
-                meta.span_count = l.doc.spans.len();
+                meta.status = l.doc.status();
+                meta.span_count = l.doc.spans().len();
                 // Read-only without re-placed spans: the sidecar itself
                 // could not be used.
                 meta.unreadable = l.read_only.is_some() && l.reanchored.is_none();

@@ -71,7 +71,7 @@ fn whole_tokens(doc: &Document, s: usize, e: usize) -> bool {
 pub fn consistency(docs: &[(usize, &Document)]) -> Vec<Case> {
     let mut surfaces: BTreeMap<String, ()> = BTreeMap::new();
     for (_, d) in docs {
-        for s in d.spans.iter() {
+        for s in d.spans().iter() {
             surfaces.insert(s.text.to_string(), ());
         }
     }
@@ -84,9 +84,9 @@ pub fn consistency(docs: &[(usize, &Document)]) -> Vec<Case> {
         let mut places = Vec::new();
         for ((article, doc), idx) in docs.iter().zip(&indexes) {
             for (s, e) in idx.find_all(surface) {
-                let label = doc.spans.with_extent(s, e).map(|sp| sp.label.to_string());
+                let label = doc.spans().with_extent(s, e).map(|sp| sp.label.to_string());
                 if label.is_none()
-                    && (!whole_tokens(doc, s, e) || doc.spans.overlapping(s, e).next().is_some())
+                    && (!whole_tokens(doc, s, e) || doc.spans().overlapping(s, e).next().is_some())
                 {
                     continue;
                 }
@@ -133,7 +133,7 @@ impl Recorded {
 
 /// The records under the top-level field `field` (`rejected`, `orphans`).
 fn records<'a>(doc: &'a Document, field: &str) -> &'a [serde_json::Value] {
-    doc.extra
+    doc.extra()
         .get(field)
         .and_then(serde_json::Value::as_array)
         .map_or(&[], Vec::as_slice)
@@ -153,7 +153,7 @@ pub fn append_records(
     field: &str,
     new: impl IntoIterator<Item = serde_json::Value>,
 ) -> Edit {
-    let before = doc.extra.get(field).cloned();
+    let before = doc.extra().get(field).cloned();
     let mut list = records(doc, field).to_vec();
     list.extend(new);
     Edit::SetExtra {
@@ -174,7 +174,7 @@ pub fn unrecord_rejection(doc: &Document, start: usize, end: usize, label: &str)
         .collect();
     (kept.len() != list.len()).then(|| Edit::SetExtra {
         key: REJECTED_FIELD.into(),
-        before: doc.extra.get(REJECTED_FIELD).cloned(),
+        before: doc.extra().get(REJECTED_FIELD).cloned(),
         after: (!kept.is_empty()).then_some(serde_json::Value::Array(kept)),
     })
 }

@@ -68,7 +68,7 @@ pub fn ann_with_losses(d: &Article, lost: &mut Vec<String>) -> String {
     for (k, s) in d.spans.iter().enumerate() {
         super::notes::brat_lines(s, k + 1, &mut next_attr, &mut next_note, &mut out, &mut why);
     }
-    if crate::core::attrs::article_note(&d.doc.extra).is_some() {
+    if crate::core::attrs::article_note(&d.doc.extra()).is_some() {
         why.push("the article note (brat notes belong to an annotation)".into());
     }
     lost.extend(why.into_iter().map(|w| format!("{}: {w}", d.doc.file_name)));

@@ -341,10 +341,16 @@ pub fn write(
     for (inc, text) in docs {
         let bytes = inc.text.as_bytes();
         let mut doc = Document::new(inc.file_name.clone(), text, sha256_hex(bytes));
-        doc.status = inc.status.unwrap_or(args.status);
+        doc.apply(&Edit::SetStatus {
+            before: doc.status(),
+            after: inc.status.unwrap_or(args.status),
+        });
         if let Some(n) = &inc.note {
-            doc.extra
-                .insert(crate::core::attrs::NOTE.into(), n.as_str().into());
+            doc.apply(&Edit::SetExtra {
+                key: crate::core::attrs::NOTE.into(),
+                before: None,
+                after: Some(n.as_str().into()),
+            });
         }
         let mut spans = inc.spans.clone();
         spans.sort_by(|a, b| (a.start, a.end, &a.label).cmp(&(b.start, b.end, &b.label)));

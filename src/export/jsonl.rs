@@ -94,7 +94,7 @@ pub(crate) fn render(d: &Article, out: &mut Vec<u8>) {
     out.extend_from_slice(b"],\"article\":");
     json_str(out, &d.doc.file_name);
     out.extend_from_slice(b",\"status\":");
-    json_str(out, d.doc.status.as_str());
+    json_str(out, d.doc.status().as_str());
     out.extend_from_slice(b",\"annotators\":[");
     for (k, s) in d.spans.iter().enumerate() {
         if k > 0 {

@@ -33,7 +33,7 @@ pub fn run(project: &Project, effect: SuggestEffect) -> Msg {
                 .as_ref()
                 .or_else(|| loaded.as_ref().and_then(|r| r.as_ref().ok()));
             let spans = suggester::known(
-                doc.spans
+                doc.spans()
                     .iter()
                     .map(|s| (s.start, s.end, s.label.to_string())),
             );

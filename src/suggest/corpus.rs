@@ -58,7 +58,7 @@ impl Corpus {
                     }
                     let spans = l
                         .doc
-                        .spans
+                        .spans()
                         .iter()
                         .map(|s| Known {
                             start: s.start,
@@ -70,7 +70,7 @@ impl Corpus {
                         &a.file_name,
                         l.doc.text.clone(),
                         spans,
-                        l.doc.status,
+                        l.doc.status(),
                     ));
                 }
                 Err(e) => problems.push(e),

@@ -63,8 +63,8 @@ fn fit_middle(s: &str, width: usize) -> String {
 pub fn progress(state: &State) -> String {
     let (mut spans, mut reviewed) = (0, 0);
     for a in state.articles.iter().flatten() {
-        spans += a.doc.spans.len();
-        reviewed += a.doc.spans.reviewed();
+        spans += a.doc.spans().len();
+        reviewed += a.doc.spans().reviewed();
     }
     let done = state
         .slots()

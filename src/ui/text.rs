@@ -37,8 +37,8 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     block = block.title(format!(" {}{ro} ", meta.title)).title_bottom(
         Line::from(format!(
             " {} · {} ",
-            art.doc.status,
-            super::plural(art.doc.spans.len(), "span")
+            art.doc.status(),
+            super::plural(art.doc.spans().len(), "span")
         ))
         .right_aligned(),
     );
@@ -93,7 +93,7 @@ fn draw_rows(buf: &mut Buffer, inner: Rect, art: &OpenArticle, state: &State, th
         .rev()
         .find_map(|g| g.last())
         .map_or(lo, |g| g.end as usize);
-    let spans: Vec<&Entity> = doc.spans.overlapping(lo, hi + 1).collect();
+    let spans: Vec<&Entity> = doc.spans().overlapping(lo, hi + 1).collect();
     let hits: &[(usize, usize)] = state.last_search.as_ref().map_or(&[], |s| &s.matches);
     let h0 = hits.partition_point(|&(_, e)| e <= lo);
     let hits = &hits[h0..hits.partition_point(|&(s, _)| s <= hi)];

@@ -551,9 +551,9 @@ impl Layout {
         ghosts: std::sync::Arc<Vec<Ghost>>,
     ) -> Layout {
         let width = width.max(1);
-        let mut span_ids = Vec::with_capacity(doc.spans.len());
+        let mut span_ids = Vec::with_capacity(doc.spans().len());
         let full = doc.text.as_str().len() / width as usize + 2;
-        let edges = span_edges(doc.spans.iter()).chain(ghost_edges(&ghosts, 0, usize::MAX));
+        let edges = span_edges(doc.spans().iter()).chain(ghost_edges(&ghosts, 0, usize::MAX));
         let mut l = Layout {
             width,
             text: doc.text.clone(),
@@ -643,7 +643,7 @@ impl Layout {
         let lo = self.first_at(a as u32);
         let hi = self.events.partition_point(|e| (e.pos as usize) <= b);
         let ghosts = std::sync::Arc::clone(&self.ghosts);
-        let edges = span_edges(doc.spans.overlapping(a.saturating_sub(1), b + 1))
+        let edges = span_edges(doc.spans().overlapping(a.saturating_sub(1), b + 1))
             .chain(ghost_edges(&ghosts, a, b));
         let fresh = events_of(edges, a..b, &mut self.span_ids);
         let new_hi = lo + fresh.len();
@@ -949,8 +949,8 @@ mod reference {
             // Bracket events by position: closes (innermost first), then opens
             // (outermost first), so nesting reads `[[x]LOC y]ORG`.
             let mut events: Vec<(usize, u8, usize, Glyph)> =
-                Vec::with_capacity(doc.spans.len() * 2);
-            for s in doc.spans.iter() {
+                Vec::with_capacity(doc.spans().len() * 2);
+            for s in doc.spans().iter() {
                 let open = Glyph {
                     start: s.start as u32,
                     end: s.start as u32,
@@ -1136,7 +1136,7 @@ mod tests {
                         .into_owned(),
                         GlyphKind::Newline => String::new(),
                         GlyphKind::Open => "[".into(),
-                        GlyphKind::Close => close_text(d.spans.get(g.span).unwrap()),
+                        GlyphKind::Close => close_text(d.spans().get(g.span).unwrap()),
                     })
                     .collect::<String>()
             })
@@ -1160,7 +1160,7 @@ mod tests {
                             ghost_close_text(l.ghost_label(g.span).unwrap())
                         }
                         GlyphKind::Open => "[".into(),
-                        GlyphKind::Close => close_text(d.spans.get(g.span).unwrap()),
+                        GlyphKind::Close => close_text(d.spans().get(g.span).unwrap()),
                     })
                     .collect::<String>()
             })
@@ -1344,9 +1344,9 @@ mod tests {
             let b = boundaries(&d.text);
             let mut l = Layout::new(&d, width);
             for (x, y, lab, remove) in ops {
-                let ids: Vec<u64> = d.spans.iter().map(|s| s.id).collect();
+                let ids: Vec<u64> = d.spans().iter().map(|s| s.id).collect();
                 let edit = if remove && !ids.is_empty() {
-                    let s = d.spans.get(ids[x % ids.len()]).unwrap().clone();
+                    let s = d.spans().get(ids[x % ids.len()]).unwrap().clone();
                     if y % 2 == 0 {
                         crate::core::edit::Edit::Remove(s)
                     } else {
@@ -1434,9 +1434,9 @@ mod tests {
             let b: Vec<usize> = if mid { (0..=d.text.len_chars()).collect() } else { boundaries(&d.text) };
             let mut l = Layout::up_to(&d, width, first);
             for (x, y, lab, remove, grow) in ops {
-                let ids: Vec<u64> = d.spans.iter().map(|s| s.id).collect();
+                let ids: Vec<u64> = d.spans().iter().map(|s| s.id).collect();
                 let edit = if remove && !ids.is_empty() {
-                    crate::core::edit::Edit::Remove(d.spans.get(ids[x % ids.len()]).unwrap().clone())
+                    crate::core::edit::Edit::Remove(d.spans().get(ids[x % ids.len()]).unwrap().clone())
                 } else {
                     let (s, e) = (b[x % b.len()], b[y % b.len()]);
                     if s >= e {

@@ -98,7 +98,7 @@ impl Harness {
         let art = self.app.state.article().expect("an article is open");
         let spans: Vec<(usize, usize, String)> = art
             .doc
-            .spans
+            .spans()
             .iter()
             .map(|s| (s.start, s.end, s.label.to_string()))
             .collect();

@@ -254,10 +254,10 @@ fn tally_with(doc: &Document, queries: &QuerySet, offset: usize) -> ArticleTally
         let mut t = Tally::default();
         let mut any = false;
         for (s, e) in places {
-            match doc.spans.with_extent(s, e) {
+            match doc.spans().with_extent(s, e) {
                 Some(sp) => t.add_label(&sp.label),
                 None if !whole_tokens(doc, s, e)
-                    || doc.spans.overlapping(s, e).next().is_some() =>
+                    || doc.spans().overlapping(s, e).next().is_some() =>
                 {
                     continue;
                 }
@@ -288,9 +288,9 @@ pub fn places(
     let mut out = Vec::new();
     for (i, found) in found.into_iter().enumerate() {
         for (s, e) in found {
-            let label = doc.spans.with_extent(s, e).map(|sp| sp.label.to_string());
+            let label = doc.spans().with_extent(s, e).map(|sp| sp.label.to_string());
             if label.is_none()
-                && (!whole_tokens(doc, s, e) || doc.spans.overlapping(s, e).next().is_some())
+                && (!whole_tokens(doc, s, e) || doc.spans().overlapping(s, e).next().is_some())
             {
                 continue;
             }
@@ -330,7 +330,7 @@ mod tests {
         let c = Consistency::default();
         let mut counter = Counter::default();
         for d in docs {
-            let mut own: Vec<String> = d.spans.iter().map(|s| s.text.to_string()).collect();
+            let mut own: Vec<String> = d.spans().iter().map(|s| s.text.to_string()).collect();
             own.sort();
             own.dedup();
             counter.add(&c, &own, Some(c.look(d)));
