@@ -274,7 +274,7 @@ fn count_article(project: &Project, consistency: &Consistency, a: &ArticleMeta) 
     let mut labels: BTreeMap<Sym, u64> = BTreeMap::new();
     let mut reviewed = 0;
     let mut surfaces = std::collections::BTreeSet::new();
-    c.notes.add_article(&doc.extra());
+    c.notes.add_article(doc.extra());
     for s in doc.spans().iter() {
         c.notes.add_span(s);
         *labels.entry(s.label).or_default() += 1;

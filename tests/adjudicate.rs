@@ -72,7 +72,7 @@ fn rows(h: &Harness) -> Vec<String> {
         .map(|r| {
             format!(
                 "{} {} {} {}",
-                art.doc.text.slice(r.start, r.end),
+                art.doc.text().slice(r.start, r.end),
                 r.label.as_deref().unwrap_or("-"),
                 r.review.as_deref().unwrap_or("open"),
                 r.by.as_deref().unwrap_or("")
@@ -131,7 +131,7 @@ fn take_one_side_both_or_neither_with_provenance() {
                 let art = h.app.state.article().unwrap();
                 format!(
                     "{} {}",
-                    art.doc.text.slice(r.start, r.end),
+                    art.doc.text().slice(r.start, r.end),
                     r.label.as_deref().unwrap_or("")
                 ) == s
             })

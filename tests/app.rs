@@ -48,7 +48,7 @@ fn token_motion_steps_over_words_and_punctuation() {
     for _ in 0..9 {
         h.keys("l");
         let art = h.app.state.article().unwrap();
-        let t = &art.doc.text;
+        let t = art.doc.text();
         seen.push(t.slice(art.cursor, t.next_grapheme(art.cursor)).to_string());
     }
     assert_eq!(seen.concat(), "Nghịqs3-N/T,n");

@@ -116,7 +116,7 @@ impl Replay {
         let art = self.app.state.article().unwrap();
         let toks = art.doc.tokens();
         let starts: Vec<usize> = toks.iter().map(|t| t.start).collect();
-        let text = &art.doc.text;
+        let text = art.doc.text();
         let graphemes = |a: usize, b: usize| {
             let mut n = 0;
             let mut c = a;
@@ -297,7 +297,7 @@ fn replay(root: &Path, file_name: &str, gold: &[Gold], suggestions: bool) -> Run
         app.handle(Msg::Key(Key::parse("j").unwrap()));
     }
     app.handle(Msg::Key(Key::parse("enter").unwrap()));
-    assert_eq!(app.state.article().unwrap().doc.file_name, file_name);
+    assert_eq!(app.state.article().unwrap().doc.file_name(), file_name);
     let mut r = Replay {
         app,
         keys: 0,

@@ -53,7 +53,7 @@ fn build(
     raw: &[(usize, usize, bool, usize)],
 ) -> (Document, Vec<nhan::core::span::Span>) {
     let mut doc = Document::new("p.txt", Text::new(text), "");
-    let n = doc.text.len_chars();
+    let n = doc.text().len_chars();
     let k = doc.tokens().len();
     for &(a, b, aligned, l) in raw {
         let (s, e) = if aligned && k > 0 {
@@ -64,7 +64,7 @@ fn build(
                 (a % (n + 1)).min(b % (n + 1)),
                 (a % (n + 1)).max(b % (n + 1)),
             );
-            (doc.text.floor_grapheme(x), doc.text.floor_grapheme(y))
+            (doc.text().floor_grapheme(x), doc.text().floor_grapheme(y))
         } else {
             continue;
         };
@@ -187,7 +187,7 @@ proptest! {
                 got.extend(ents.unwrap().into_iter().map(|(s, e, l)| (s + base, e + base, l)));
                 base += tags.len();
             }
-            let toks: Vec<String> = doc.tokens().iter().map(|r| doc.text.slice(r.start, r.end).to_string()).collect();
+            let toks: Vec<String> = doc.tokens().iter().map(|r| doc.text().slice(r.start, r.end).to_string()).collect();
             prop_assert_eq!(&words, &toks);
             prop_assert_eq!(&got, &want, "{:?}", scheme);
         }

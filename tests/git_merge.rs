@@ -368,7 +368,7 @@ fn a_branch_that_changed_the_article_merges_with_spans_made_on_the_old_text() {
         .iter()
         .map(|s| {
             (
-                l.doc.text.slice(s.start, s.end).to_string(),
+                l.doc.text().slice(s.start, s.end).to_string(),
                 s.label.to_string(),
             )
         })

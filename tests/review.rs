@@ -33,7 +33,7 @@ fn rows(h: &Harness) -> Vec<String> {
             let art = h.app.state.articles[r.article].as_ref().unwrap();
             format!(
                 "{} {} {}",
-                art.doc.text.slice(r.start, r.end),
+                art.doc.text().slice(r.start, r.end),
                 r.label.as_deref().unwrap_or("-"),
                 r.review.as_deref().unwrap_or("-")
             )
@@ -329,7 +329,7 @@ fn after_a_decision_in_the_list_the_text_follows_the_list() {
     h.keys("a");
     let row = &h.app.state.review.rows[h.app.state.review.selected];
     let art = h.app.state.article().unwrap();
-    assert_eq!(art.doc.text.slice(row.start, row.end), "Minh");
+    assert_eq!(art.doc.text().slice(row.start, row.end), "Minh");
     assert_eq!(selected(&h), "Minh");
 }
 

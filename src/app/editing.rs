@@ -228,11 +228,11 @@ pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
         state.error("nothing to tag here");
         return vec![];
     };
-    let Some((start, end)) = crate::core::extent::trim(&art.doc.text, start, end) else {
+    let Some((start, end)) = crate::core::extent::trim(art.doc.text(), start, end) else {
         state.error("not tagged: the selection is only spaces or line breaks");
         return vec![];
     };
-    if !cross_paragraphs && crate::core::extent::crosses_blank_line(&art.doc.text, start, end) {
+    if !cross_paragraphs && crate::core::extent::crosses_blank_line(art.doc.text(), start, end) {
         state.error(
             "not tagged: the selection crosses a blank line (a paragraph break); set cross_paragraphs = true in nhan.toml to allow it",
         );
@@ -263,7 +263,7 @@ pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
                     start,
                     end,
                     label: label.into(),
-                    text: doc.text.slice(start, end).into(),
+                    text: doc.text().slice(start, end).into(),
                     ..before.clone()
                 };
                 Edit::Replace { before, after }
@@ -344,7 +344,7 @@ pub fn undo_redo(state: &mut State, step: Step) -> Vec<Effect> {
 /// The span a delete or `*` acts on: the selected one, or the innermost
 /// span under the cursor.
 fn span_here(art: &OpenArticle) -> Option<Span> {
-    let spans = &art.doc.spans();
+    let spans = art.doc.spans();
     if let Some(sel) = art.selection {
         let (s, e) = sel.range();
         if let Some(sp) = sel
@@ -391,7 +391,7 @@ pub fn tag_all(state: &mut State) -> Vec<Effect> {
         );
         return vec![];
     };
-    let idx = crate::core::search::SearchIndex::new(&art.doc.text, false);
+    let idx = crate::core::search::SearchIndex::new(art.doc.text(), false);
     let (mut adds, mut tagged, mut inside, mut refused) = (Vec::new(), 0, 0, 0);
     for (s, e) in idx.find_all(&src.text) {
         if (s, e) == (src.start, src.end) || !whole_tokens(&art.doc, s, e) {

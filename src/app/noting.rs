@@ -18,7 +18,7 @@ use serde_json::Value;
 /// The span a note or attribute applies to: the selected one, or the
 /// innermost span under the cursor.
 fn span_here(art: &OpenArticle) -> Option<Span> {
-    let spans = &art.doc.spans();
+    let spans = art.doc.spans();
     if let Some(sel) = art.selection {
         let (s, e) = sel.range();
         if let Some(sp) = sel
@@ -66,7 +66,7 @@ pub fn article_note(state: &mut State) -> Vec<Effect> {
     let Some(art) = writable(state) else {
         return vec![];
     };
-    let note = attrs::article_note(&art.doc.extra())
+    let note = attrs::article_note(art.doc.extra())
         .unwrap_or("")
         .to_string();
     state.overlay = Overlay::Note {
@@ -117,7 +117,7 @@ fn save_note(state: &mut State, target: NoteTarget, text: &str) -> Vec<Effect> {
     };
     match target {
         NoteTarget::Article => {
-            let Some(edit) = attrs::set_article_note(&art.doc.extra(), note.as_deref()) else {
+            let Some(edit) = attrs::set_article_note(art.doc.extra(), note.as_deref()) else {
                 state.info("article note unchanged");
                 return vec![];
             };

@@ -120,7 +120,7 @@ pub fn rebuild_rows(state: &mut State) {
         let text_ok = text.is_empty()
             || state.articles[r.article]
                 .as_ref()
-                .is_some_and(|a| fold_loose(a.doc.text.slice(r.start, r.end)).contains(&text));
+                .is_some_and(|a| fold_loose(a.doc.text().slice(r.start, r.end)).contains(&text));
         state_ok && label_ok && text_ok && super::noting::row_passes(state, r)
     });
     if !rv.only_cases && rv.adjudication.is_none() {
@@ -248,7 +248,7 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
 /// under the cursor.
 fn target(state: &State) -> Option<Span> {
     let art = state.article()?;
-    let spans = &art.doc.spans();
+    let spans = art.doc.spans();
     if let Some(sel) = art.selection {
         let found = sel
             .origin
@@ -392,7 +392,7 @@ fn step_unreviewed(state: &mut State, step: Step) {
     let Some(art) = state.article_mut() else {
         return;
     };
-    let spans = &art.doc.spans();
+    let spans = art.doc.spans();
     let order = |s: &Span| (s.start, std::cmp::Reverse(s.end));
     // Where we are: the selected span, or the cursor.
     let selected = art

@@ -138,7 +138,7 @@ pub fn changed_on_disk(
     if matches!(art.read_only, Some(ReadOnly::Sidecar(_))) {
         art.read_only = state.lock_problem.clone().map(ReadOnly::Locked);
     }
-    let open_conflicts = conflicts(&art.doc.extra()).len();
+    let open_conflicts = conflicts(art.doc.extra()).len();
     state.review.dirty = true;
     state.review.cases = None;
     if state.current == Some(index) {
@@ -259,7 +259,7 @@ pub fn open(state: &mut State) -> Vec<Effect> {
     let Some(art) = state.article() else {
         return vec![];
     };
-    if conflicts(&art.doc.extra()).is_empty() {
+    if conflicts(art.doc.extra()).is_empty() {
         state.info("no merge conflicts in this article");
         return vec![];
     }
@@ -273,7 +273,7 @@ pub fn key(state: &mut State, key: Key, selected: usize) -> Vec<Effect> {
     let Some(art) = state.article() else {
         return vec![];
     };
-    let all = conflicts(&art.doc.extra());
+    let all = conflicts(art.doc.extra());
     let last = all.len().saturating_sub(1);
     let keep = |state: &mut State, selected: usize| {
         state.overlay = Overlay::Conflicts { selected };
@@ -285,7 +285,7 @@ pub fn key(state: &mut State, key: Key, selected: usize) -> Vec<Effect> {
             let effects = settle(state, &all, selected.min(last), c == 't');
             let left = state
                 .article()
-                .map_or(0, |a| conflicts(&a.doc.extra()).len());
+                .map_or(0, |a| conflicts(a.doc.extra()).len());
             if left > 0 {
                 keep(state, selected.min(left - 1));
             }
@@ -371,8 +371,8 @@ fn theirs_edit(doc: &crate::core::document::Document, c: &Value) -> Result<Vec<E
     };
     if let Some(t) = &theirs
         && doc
-            .text
-            .slice(t.start.min(t.end), t.end.min(doc.text.len_chars()))
+            .text()
+            .slice(t.start.min(t.end), t.end.min(doc.text().len_chars()))
             != t.text
     {
         return Err(format!(

@@ -14,8 +14,8 @@ use std::sync::{Arc, OnceLock};
 #[derive(Debug, Clone)]
 pub struct Document {
     /// The article's file name, e.g. `2022-08-08-tong-bi-thu.txt`.
-    pub file_name: String,
-    pub text: Text,
+    file_name: String,
+    text: Text,
     /// Set once segmented: at once by `new`, or by a background thread
     /// (`segment_in_background`) so that opening a large article does not
     /// wait for it. Read it with `tokens()`.
@@ -27,7 +27,7 @@ pub struct Document {
     // construction is an edit that undo can take back).
     spans: SpanStore,
     status: Status,
-    pub text_sha256: String,
+    text_sha256: String,
     /// Top-level sidecar fields this version does not know.
     extra: Map<String, serde_json::Value>,
     next_id: u64,
@@ -108,6 +108,20 @@ impl Document {
             let _ = cell.set(t);
         });
         doc
+    }
+
+    /// The article's file name, e.g. `2022-08-08-tong-bi-thu.txt`.
+    pub fn file_name(&self) -> &str {
+        &self.file_name
+    }
+
+    pub fn text(&self) -> &Text {
+        &self.text
+    }
+
+    /// The SHA-256 of the article's bytes, as the sidecar records it.
+    pub fn text_sha256(&self) -> &str {
+        &self.text_sha256
     }
 
     /// The article's spans.

@@ -77,7 +77,7 @@ pub fn consistency(docs: &[(usize, &Document)]) -> Vec<Case> {
     }
     let indexes: Vec<SearchIndex> = docs
         .iter()
-        .map(|(_, d)| SearchIndex::new(&d.text, false))
+        .map(|(_, d)| SearchIndex::new(d.text(), false))
         .collect();
     let mut cases = Vec::new();
     for surface in surfaces.keys() {

@@ -38,7 +38,7 @@ impl Format for Hf {
                 .clone()
                 .map(|i| {
                     let t = d.doc.tokens().get(i);
-                    Value::from(d.doc.text.slice(t.start, t.end))
+                    Value::from(d.doc.text().slice(t.start, t.end))
                 })
                 .collect();
             // A label outside the context is rendered again once every

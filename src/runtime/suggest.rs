@@ -27,7 +27,7 @@ pub fn run(project: &Project, effect: SuggestEffect) -> Msg {
             apply_learning(&engine, &learn);
             let loaded = match rejections {
                 Some(_) => None,
-                None => Some(Rejections::load(project, &doc.file_name)),
+                None => Some(Rejections::load(project, doc.file_name())),
             };
             let rej = rejections
                 .as_ref()
@@ -38,8 +38,8 @@ pub fn run(project: &Project, effect: SuggestEffect) -> Msg {
                     .map(|s| (s.start, s.end, s.label.to_string())),
             );
             let input = ArticleInput {
-                name: &doc.file_name,
-                text: &doc.text,
+                name: doc.file_name(),
+                text: doc.text(),
                 tokens: doc.tokens(),
                 spans: &spans,
             };

@@ -68,7 +68,7 @@ impl Corpus {
                         .collect();
                     c.articles.push(Article::new(
                         &a.file_name,
-                        l.doc.text.clone(),
+                        l.doc.text().clone(),
                         spans,
                         l.doc.status(),
                     ));

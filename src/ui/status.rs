@@ -108,7 +108,7 @@ pub fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         if let Some(sg) = super::suggestions::status(state, art) {
             s += &sg;
         }
-        s += &format!(" │ {}", art.doc.file_name);
+        s += &format!(" │ {}", art.doc.file_name());
         let (saved, style) = match (&art.read_only, &art.save) {
             (Some(_), _) => ("read-only", theme.error()),
             (None, SaveState::Saved) if art.revision == 0 => ("no edits yet", bar),

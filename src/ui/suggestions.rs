@@ -28,7 +28,7 @@ pub fn status(state: &State, art: &OpenArticle) -> Option<String> {
         s += &format!(
             " │ {}? “{}” {} {:.2}",
             x.label,
-            art.doc.text.slice(x.start, x.end),
+            art.doc.text().slice(x.start, x.end),
             x.source,
             x.score
         );

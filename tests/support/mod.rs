@@ -102,20 +102,20 @@ impl Harness {
             .iter()
             .map(|s| (s.start, s.end, s.label.to_string()))
             .collect();
-        markup::render(art.doc.text.as_str(), &spans)
+        markup::render(art.doc.text().as_str(), &spans)
     }
 
     /// The selected text, if any.
     pub fn selected(&self) -> Option<String> {
         let art = self.app.state.article()?;
         let (s, e) = art.selection?.range();
-        Some(art.doc.text.slice(s, e).to_string())
+        Some(art.doc.text().slice(s, e).to_string())
     }
 
     /// The token (or text) starting at the cursor, up to the next space.
     pub fn at_cursor(&self) -> String {
         let art = self.app.state.article().expect("open");
-        let t = &art.doc.text;
+        let t = art.doc.text();
         t.slice(art.cursor, t.len_chars())
             .split_whitespace()
             .next()

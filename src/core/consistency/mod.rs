@@ -248,7 +248,7 @@ fn tally_with(doc: &Document, queries: &QuerySet, offset: usize) -> ArticleTally
     if queries.is_empty() {
         return ArticleTally(Vec::new());
     }
-    let found = folded::Folded::new(doc.text.as_str()).find_all_of(queries);
+    let found = folded::Folded::new(doc.text().as_str()).find_all_of(queries);
     let mut out = Vec::new();
     for (i, places) in found.into_iter().enumerate() {
         let mut t = Tally::default();
@@ -284,7 +284,7 @@ pub fn places(
     if queries.is_empty() {
         return Vec::new();
     }
-    let found = folded::Folded::new(doc.text.as_str()).find_all_of(queries);
+    let found = folded::Folded::new(doc.text().as_str()).find_all_of(queries);
     let mut out = Vec::new();
     for (i, found) in found.into_iter().enumerate() {
         for (s, e) in found {
@@ -337,7 +337,7 @@ mod tests {
         }
         if let Some(second) = counter.second_look() {
             for (i, d) in docs.iter().enumerate() {
-                if second.wanted(i) && second.occurs(i, d.text.as_str()) {
+                if second.wanted(i) && second.occurs(i, d.text().as_str()) {
                     counter.add_second(&second.tally(i, d));
                 }
             }
