@@ -8,6 +8,7 @@ use crate::core::encoding;
 use crate::core::escape;
 use crate::core::interned::Sym;
 use crate::core::project::{ArticleMeta, Project};
+use crate::core::record::List;
 use crate::core::review;
 use crate::core::sidecar::Sidecar;
 use crate::core::sidecar::sha256_hex;
@@ -16,7 +17,6 @@ use crate::core::stream::fold_ordered;
 use crate::core::text::Text;
 use crate::progress::Progress;
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::process::ExitCode;
@@ -298,11 +298,7 @@ fn count_article(project: &Project, consistency: &Consistency, a: &ArticleMeta) 
     }
     c.surfaces = surfaces.into_iter().collect();
     c.look = Some(consistency.look(&doc));
-    let rejected = doc
-        .extra()
-        .get(review::REJECTED_FIELD)
-        .and_then(Value::as_array)
-        .map_or(0, |v| v.len() as u64);
+    let rejected = List::Rejected.len(doc.extra()) as u64;
     c.review.rejected = rejected;
     c.row = Some(ArticleStats {
         article: a.file_name.clone(),

@@ -10,7 +10,8 @@ use super::state::{Focus, Mode, OpenArticle, ReviewRow, Selection, State, Step};
 use crate::core::adjudication::{self, AGREED_BY, Adjudication, Candidate, Decision};
 use crate::core::attrs::ATTRS;
 use crate::core::edit::Edit;
-use crate::core::review::{self, ACCEPTED, REJECTED_FIELD};
+use crate::core::record::{self, List, Record};
+use crate::core::review::{self, ACCEPTED};
 use crate::core::span::Span;
 use serde_json::Value;
 
@@ -305,11 +306,20 @@ pub fn leave(state: &mut State, chosen: Option<Candidate>) -> Vec<Effect> {
     {
         edits.push(Edit::Remove(s.clone()));
     }
-    let record = serde_json::json!({
-        "start": c.start, "end": c.end, "label": c.label, "text": c.text,
-        "review": "rejected", "reviewer": adjudicator, AGREED_BY: c.by,
-    });
-    edits.push(review::append_records(&art.doc, REJECTED_FIELD, [record]));
+    let record = Record {
+        id: None,
+        start: c.start,
+        end: c.end,
+        label: c.label.clone(),
+        text: c.text.clone(),
+        annotator: None,
+        review: Some(record::REJECTED.into()),
+        reviewer: adjudicator,
+        extra: [(AGREED_BY.to_string(), Value::from(c.by.clone()))]
+            .into_iter()
+            .collect(),
+    };
+    edits.push(List::Rejected.append(&art.doc, [record]));
     decide(state, edits, "leaves out", &c)
 }
 

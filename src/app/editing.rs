@@ -8,6 +8,7 @@ use super::msg::Effect;
 use super::state::{Mode, OpenArticle, Overlay, ReadOnly, SaveState, Selection, State, Step};
 use crate::core::document::Document;
 use crate::core::edit::Edit;
+use crate::core::record::{List, Record};
 use crate::core::review;
 use crate::core::span::Span;
 use crate::core::status::Status;
@@ -46,7 +47,7 @@ pub fn describe(e: &Edit) -> String {
         Edit::Batch(v) => {
             let rejected = flatten(e)
                 .iter()
-                .any(|e| matches!(e, Edit::SetExtra { key, .. } if key == review::REJECTED_FIELD));
+                .any(|e| matches!(e, Edit::SetExtra { key, .. } if key == List::Rejected.key()));
             match v.iter().find_map(span_edit) {
                 Some(Edit::Remove(s)) if rejected => format!("rejected {} “{}”", s.label, s.text),
                 Some(e) => describe(e),
@@ -474,11 +475,7 @@ pub fn accept_changes(state: &mut State) -> Vec<Effect> {
     };
     if !r.orphans.is_empty() {
         // Through an edit, so that `u` takes the record back out.
-        let orphans = r
-            .orphans
-            .iter()
-            .filter_map(|s| serde_json::to_value(s).ok());
-        let edit = review::append_records(&art.doc, review::ORPHANS_FIELD, orphans);
+        let edit = List::Orphans.append(&art.doc, r.orphans.iter().map(Record::of_span));
         art.doc.apply(&edit);
         art.history.record(edit);
     }

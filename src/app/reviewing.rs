@@ -7,11 +7,11 @@ use super::motion::refresh_view;
 use super::msg::Effect;
 use super::state::{Focus, Mode, ReviewFilter, ReviewRow, Selection, State, Step};
 use crate::core::edit::Edit;
-use crate::core::review::{self, ACCEPTED, REJECTED_FIELD};
+use crate::core::record::{List, Record};
+use crate::core::review::{self, ACCEPTED};
 use crate::core::search::fold_loose;
 use crate::core::span::{Span, Sym};
 use crate::core::status::Status;
-use serde_json::Value;
 
 pub fn toggle_mode(state: &mut State) -> Vec<Effect> {
     if state.mode == Mode::Review {
@@ -333,14 +333,8 @@ fn reject(state: &mut State) -> Vec<Effect> {
     let Some(art) = state.article() else {
         return vec![];
     };
-    let mut record = serde_json::to_value(&span).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut record {
-        m.insert("review".into(), Value::from("rejected"));
-        if let Some(r) = &reviewer {
-            m.insert("reviewer".into(), Value::from(r.as_str()));
-        }
-    }
-    let record = review::append_records(&art.doc, REJECTED_FIELD, [record]);
+    let record = Record::rejection(&span, reviewer.as_deref());
+    let record = List::Rejected.append(&art.doc, [record]);
     let edit = Edit::Batch(vec![Edit::Remove(span), record]);
     let effects = editing::commit(state, edit, None);
     if state.focus == Focus::Text {
