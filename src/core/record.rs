@@ -1,7 +1,9 @@
-//! Spans kept beside an article's spans rather than among them: those a
-//! reviewer or adjudicator rejected (`rejected`, so that stats can count
-//! them and adjudication knows what was left out) and those that found no
-//! place after the article changed (`orphans`, never dropped).
+//! Spans kept beside an article's spans: the sidecar's `rejected` and
+//! `orphans` lists.
+//!
+//! A reviewer's or adjudicator's rejections are kept so that stats can
+//! count them and adjudication knows what was left out; spans that found no
+//! place after the article changed are kept rather than dropped.
 //!
 //! Both are top-level lists of the sidecar. The records already in a list
 //! stay as the file has them, byte for byte (they may come from another
