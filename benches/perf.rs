@@ -150,7 +150,7 @@ fn layout(c: &mut Criterion) {
         let mut layout = Layout::new(&doc, 118);
         let mid = (words.len() / 2..words.len())
             .find(|&i| {
-                doc.spans
+                doc.spans()
                     .overlapping(words[i].0, words[i].1)
                     .next()
                     .is_none()

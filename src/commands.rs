@@ -8,6 +8,7 @@ use crate::core::encoding;
 use crate::core::escape;
 use crate::core::interned::Sym;
 use crate::core::project::{ArticleMeta, Project};
+use crate::core::record::List;
 use crate::core::review;
 use crate::core::sidecar::Sidecar;
 use crate::core::sidecar::sha256_hex;
@@ -16,7 +17,6 @@ use crate::core::stream::fold_ordered;
 use crate::core::text::Text;
 use crate::progress::Progress;
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::process::ExitCode;
@@ -270,12 +270,12 @@ fn count_article(project: &Project, consistency: &Consistency, a: &ArticleMeta) 
     };
     c.problem = l.read_only;
     let doc = l.doc;
-    c.status = doc.status;
+    c.status = doc.status();
     let mut labels: BTreeMap<Sym, u64> = BTreeMap::new();
     let mut reviewed = 0;
     let mut surfaces = std::collections::BTreeSet::new();
-    c.notes.add_article(&doc.extra);
-    for s in doc.spans.iter() {
+    c.notes.add_article(doc.extra());
+    for s in doc.spans().iter() {
         c.notes.add_span(s);
         *labels.entry(s.label).or_default() += 1;
         *c.by_annotator
@@ -298,16 +298,12 @@ fn count_article(project: &Project, consistency: &Consistency, a: &ArticleMeta) 
     }
     c.surfaces = surfaces.into_iter().collect();
     c.look = Some(consistency.look(&doc));
-    let rejected = doc
-        .extra
-        .get(review::REJECTED_FIELD)
-        .and_then(Value::as_array)
-        .map_or(0, |v| v.len() as u64);
+    let rejected = List::Rejected.len(doc.extra()) as u64;
     c.review.rejected = rejected;
     c.row = Some(ArticleStats {
         article: a.file_name.clone(),
-        status: doc.status.as_str(),
-        spans: doc.spans.len(),
+        status: doc.status().as_str(),
+        spans: doc.spans().len(),
         reviewed,
         rejected,
         by_label: labels,

@@ -25,7 +25,10 @@ fn annotator(root: &std::path::Path, who: &str, marked: &str) {
         let sp = doc.make_span(s, e, &l, Some(who));
         doc.apply(&Edit::Add(sp));
     }
-    doc.status = Status::Done;
+    doc.apply(&Edit::SetStatus {
+        before: doc.status(),
+        after: Status::Done,
+    });
     let path = root.join("annotations").join(who).join("a.json");
     write_atomic(&path, doc.to_sidecar().to_json().as_bytes()).unwrap();
 }
@@ -69,7 +72,7 @@ fn rows(h: &Harness) -> Vec<String> {
         .map(|r| {
             format!(
                 "{} {} {} {}",
-                art.doc.text.slice(r.start, r.end),
+                art.doc.text().slice(r.start, r.end),
                 r.label.as_deref().unwrap_or("-"),
                 r.review.as_deref().unwrap_or("open"),
                 r.by.as_deref().unwrap_or("")
@@ -128,7 +131,7 @@ fn take_one_side_both_or_neither_with_provenance() {
                 let art = h.app.state.article().unwrap();
                 format!(
                     "{} {}",
-                    art.doc.text.slice(r.start, r.end),
+                    art.doc.text().slice(r.start, r.end),
                     r.label.as_deref().unwrap_or("")
                 ) == s
             })

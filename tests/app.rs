@@ -48,7 +48,7 @@ fn token_motion_steps_over_words_and_punctuation() {
     for _ in 0..9 {
         h.keys("l");
         let art = h.app.state.article().unwrap();
-        let t = &art.doc.text;
+        let t = art.doc.text();
         seen.push(t.slice(art.cursor, t.next_grapheme(art.cursor)).to_string());
     }
     assert_eq!(seen.concat(), "Nghịqs3-N/T,n");
@@ -149,7 +149,7 @@ fn undoing_everything_restores_the_start() {
 #[test]
 fn first_edit_starts_progress_and_d_toggles_done() {
     let mut h = Harness::open("Hà Nội");
-    assert_eq!(h.app.state.article().unwrap().doc.status, Status::Todo);
+    assert_eq!(h.app.state.article().unwrap().doc.status(), Status::Todo);
     h.keys("3");
     assert_eq!(h.on_disk("a").unwrap().status, Status::InProgress);
     h.keys("D");

@@ -116,7 +116,7 @@ impl Replay {
         let art = self.app.state.article().unwrap();
         let toks = art.doc.tokens();
         let starts: Vec<usize> = toks.iter().map(|t| t.start).collect();
-        let text = &art.doc.text;
+        let text = art.doc.text();
         let graphemes = |a: usize, b: usize| {
             let mut n = 0;
             let mut c = a;
@@ -220,7 +220,7 @@ impl Replay {
     fn has(&self, g: &Gold) -> bool {
         let art = self.app.state.article().unwrap();
         art.doc
-            .spans
+            .spans()
             .with_extent(g.start, g.end)
             .is_some_and(|s| s.label == g.label.as_str())
     }
@@ -321,7 +321,7 @@ fn replay(root: &Path, file_name: &str, gold: &[Gold], suggestions: bool) -> Run
         app.handle(Msg::Key(Key::parse("j").unwrap()));
     }
     app.handle(Msg::Key(Key::parse("enter").unwrap()));
-    assert_eq!(app.state.article().unwrap().doc.file_name, file_name);
+    assert_eq!(app.state.article().unwrap().doc.file_name(), file_name);
     let mut r = Replay {
         app,
         keys: 0,
@@ -335,7 +335,7 @@ fn replay(root: &Path, file_name: &str, gold: &[Gold], suggestions: bool) -> Run
     let art = r.app.state.article().unwrap();
     let mut got: Vec<Gold> = art
         .doc
-        .spans
+        .spans()
         .iter()
         .map(|s| Gold {
             start: s.start,

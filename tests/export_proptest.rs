@@ -53,7 +53,7 @@ fn build(
     raw: &[(usize, usize, bool, usize)],
 ) -> (Document, Vec<nhan::core::span::Span>) {
     let mut doc = Document::new("p.txt", Text::new(text), "");
-    let n = doc.text.len_chars();
+    let n = doc.text().len_chars();
     let k = doc.tokens().len();
     for &(a, b, aligned, l) in raw {
         let (s, e) = if aligned && k > 0 {
@@ -64,19 +64,19 @@ fn build(
                 (a % (n + 1)).min(b % (n + 1)),
                 (a % (n + 1)).max(b % (n + 1)),
             );
-            (doc.text.floor_grapheme(x), doc.text.floor_grapheme(y))
+            (doc.text().floor_grapheme(x), doc.text().floor_grapheme(y))
         } else {
             continue;
         };
         if doc.check_new_extent(s, e, Overlap::Nested, None).is_err()
-            || doc.spans.with_extent(s, e).is_some()
+            || doc.spans().with_extent(s, e).is_some()
         {
             continue;
         }
         let span = doc.make_span(s, e, LABELS[l], None);
         doc.apply(&Edit::Add(span));
     }
-    let spans = doc.spans.iter().cloned().collect();
+    let spans = doc.spans().iter().cloned().collect();
     (doc, spans)
 }
 
@@ -187,7 +187,7 @@ proptest! {
                 got.extend(ents.unwrap().into_iter().map(|(s, e, l)| (s + base, e + base, l)));
                 base += tags.len();
             }
-            let toks: Vec<String> = doc.tokens().iter().map(|r| doc.text.slice(r.start, r.end).to_string()).collect();
+            let toks: Vec<String> = doc.tokens().iter().map(|r| doc.text().slice(r.start, r.end).to_string()).collect();
             prop_assert_eq!(&words, &toks);
             prop_assert_eq!(&got, &want, "{:?}", scheme);
         }

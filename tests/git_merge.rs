@@ -141,7 +141,7 @@ fn the_same_span_changed_two_ways_is_a_conflict_recorded_in_a_valid_sidecar() {
     let dir = d.path();
     let relabel = |to: &'static str| {
         move |doc: &mut Document| {
-            let before = doc.spans.iter().next().unwrap().clone();
+            let before = doc.spans().iter().next().unwrap().clone();
             let mut after = before.clone();
             after.label = to.into();
             doc.apply(&Edit::Replace { before, after });
@@ -241,7 +241,7 @@ fn a_sidecar_with_a_duplicate_id_opens_for_editing_with_a_notice() {
         notice.contains("new id") && notice.contains("a.json"),
         "{notice}"
     );
-    let ids: Vec<u64> = l.doc.spans.iter().map(|s| s.id).collect();
+    let ids: Vec<u64> = l.doc.spans().iter().map(|s| s.id).collect();
     assert_eq!(ids.len(), 2);
     assert_ne!(ids[0], ids[1]);
     // validate names it and says the way out.
@@ -323,7 +323,7 @@ fn a_plain_git_merge_of_spans_added_apart_gives_distinct_ids() {
     let l = Project::open(dir).unwrap().load("a.txt").unwrap();
     assert_eq!(l.read_only, None);
     assert_eq!(l.notice, None, "nothing to renumber");
-    assert_eq!(l.doc.spans.len(), 6);
+    assert_eq!(l.doc.spans().len(), 6);
     assert_eq!(nhan(dir, &["validate"]).0, 0);
 }
 
@@ -364,11 +364,11 @@ fn a_branch_that_changed_the_article_merges_with_spans_made_on_the_old_text() {
     assert_eq!(l.read_only, None);
     let got: Vec<(String, String)> = l
         .doc
-        .spans
+        .spans()
         .iter()
         .map(|s| {
             (
-                l.doc.text.slice(s.start, s.end).to_string(),
+                l.doc.text().slice(s.start, s.end).to_string(),
                 s.label.to_string(),
             )
         })

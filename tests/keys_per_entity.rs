@@ -215,7 +215,7 @@ fn replay(stem: &str) -> Vec<Typed> {
         let art = app.state.article().unwrap();
         assert!(
             art.doc
-                .spans
+                .spans()
                 .iter()
                 .any(|x| (x.start, x.end) == (s, e) && *x.label == *label),
             "{stem}: typing {path:?} {digit} did not tag {label} “{text}”"

@@ -258,7 +258,7 @@ fn in_review_a_note_is_a_fixed_decision_and_the_list_filters_on_notes_and_values
             .iter()
             .map(|r| {
                 let a = st.articles[r.article].as_ref().unwrap();
-                a.doc.text.slice(r.start, r.end).to_string()
+                a.doc.text().slice(r.start, r.end).to_string()
             })
             .collect()
     };

@@ -76,20 +76,20 @@ fn key() -> impl Strategy<Value = &'static str> {
 fn check_invariants(h: &Harness) -> Result<(), TestCaseError> {
     let art = h.app.state.article().unwrap();
     let doc = &art.doc;
-    let spans: Vec<_> = doc.spans.iter().collect();
+    let spans: Vec<_> = doc.spans().iter().collect();
     for s in &spans {
-        prop_assert!(s.start < s.end && s.end <= doc.text.len_chars());
+        prop_assert!(s.start < s.end && s.end <= doc.text().len_chars());
         prop_assert!(
-            doc.text.is_grapheme_boundary(s.start),
+            doc.text().is_grapheme_boundary(s.start),
             "span {} starts inside a grapheme",
             s.id
         );
         prop_assert!(
-            doc.text.is_grapheme_boundary(s.end),
+            doc.text().is_grapheme_boundary(s.end),
             "span {} ends inside a grapheme",
             s.id
         );
-        prop_assert_eq!(&s.text, doc.text.slice(s.start, s.end));
+        prop_assert_eq!(&s.text, doc.text().slice(s.start, s.end));
     }
     for a in &spans {
         for b in &spans {
@@ -108,10 +108,10 @@ fn check_invariants(h: &Harness) -> Result<(), TestCaseError> {
     if let Some(sel) = art.selection {
         prop_assert!(sel.start < sel.end);
         prop_assert!(
-            doc.text.is_grapheme_boundary(sel.start) && doc.text.is_grapheme_boundary(sel.end)
+            doc.text().is_grapheme_boundary(sel.start) && doc.text().is_grapheme_boundary(sel.end)
         );
     }
-    prop_assert!(doc.text.is_grapheme_boundary(art.cursor));
+    prop_assert!(doc.text().is_grapheme_boundary(art.cursor));
     Ok(())
 }
 
@@ -140,7 +140,7 @@ proptest! {
             h.keys("u");
         }
         let art = h.app.state.article().unwrap();
-        prop_assert_eq!(art.doc.spans.len(), 0);
+        prop_assert_eq!(art.doc.spans().len(), 0);
     }
 
     /// Offsets agree with a plain `Vec<char>` reference.
@@ -196,13 +196,13 @@ proptest! {
                     next = g.end;
                 }
             }
-            let visible: Vec<_> = row.iter().filter(|g| g.kind == GlyphKind::Grapheme && !doc.text.slice(g.start as usize, g.end as usize).trim().is_empty()).collect();
+            let visible: Vec<_> = row.iter().filter(|g| g.kind == GlyphKind::Grapheme && !doc.text().slice(g.start as usize, g.end as usize).trim().is_empty()).collect();
             if visible.len() > 1 {
                 let last = visible[visible.len() - 1];
                 prop_assert!(last.col + last.width <= w, "row {r} overflows: {:?}", row);
             }
         }
-        prop_assert_eq!(next as usize, doc.text.len_chars());
+        prop_assert_eq!(next as usize, doc.text().len_chars());
     }
 
     /// Writing a sidecar and reading it back gives the same sidecar, and the
@@ -212,10 +212,10 @@ proptest! {
         let text = Text::new(t);
         let mut doc = Document::new("a.txt", text, "abc");
         for (s, len, l) in cuts {
-            let n = doc.text.len_chars();
-            let s = doc.text.floor_grapheme(s % n.max(1));
-            let e = doc.text.floor_grapheme((s + len).min(n));
-            if s < e && doc.check_new_extent(s, e, nhan::core::schema::Overlap::Nested, None).is_ok() && doc.spans.with_extent(s, e).is_none() {
+            let n = doc.text().len_chars();
+            let s = doc.text().floor_grapheme(s % n.max(1));
+            let e = doc.text().floor_grapheme((s + len).min(n));
+            if s < e && doc.check_new_extent(s, e, nhan::core::schema::Overlap::Nested, None).is_ok() && doc.spans().with_extent(s, e).is_none() {
                 let sp = doc.make_span(s, e, ["PER", "ORG", "LOC"][l], Some("lan \"x\""));
                 doc.apply(&nhan::core::edit::Edit::Add(sp));
             }

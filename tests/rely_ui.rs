@@ -163,7 +163,7 @@ fn one_span_everywhere(h: &Harness) -> String {
     let st = &h.app.state;
     let row = &st.review.rows[st.review.selected];
     let art = st.article().unwrap();
-    let row_text = art.doc.text.slice(row.start, row.end).to_string();
+    let row_text = art.doc.text().slice(row.start, row.end).to_string();
     let shown = format!("{} “{}”", row.label.as_deref().unwrap(), row_text);
     let sel = art.selection.expect("a selection").range();
     assert_eq!(sel, (row.start, row.end), "selection vs row {shown}");

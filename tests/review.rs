@@ -33,7 +33,7 @@ fn rows(h: &Harness) -> Vec<String> {
             let art = h.app.state.articles[r.article].as_ref().unwrap();
             format!(
                 "{} {} {}",
-                art.doc.text.slice(r.start, r.end),
+                art.doc.text().slice(r.start, r.end),
                 r.label.as_deref().unwrap_or("-"),
                 r.review.as_deref().unwrap_or("-")
             )
@@ -117,7 +117,10 @@ fn an_article_is_reviewed_only_when_every_span_is() {
         "{}",
         h.message()
     );
-    assert_ne!(h.app.state.article().unwrap().doc.status, Status::Reviewed);
+    assert_ne!(
+        h.app.state.article().unwrap().doc.status(),
+        Status::Reviewed
+    );
     h.keys("a a D");
     assert_eq!(h.on_disk("a").unwrap().status, Status::Reviewed);
     assert_eq!(h.app.state.slot(0).status(), Status::Reviewed);
@@ -241,7 +244,7 @@ fn a_load_that_comes_back_late_never_replaces_the_article_being_edited() {
             .article()
             .unwrap()
             .doc
-            .spans
+            .spans()
             .iter()
             .next()
             .unwrap()
@@ -326,7 +329,7 @@ fn after_a_decision_in_the_list_the_text_follows_the_list() {
     h.keys("a");
     let row = &h.app.state.review.rows[h.app.state.review.selected];
     let art = h.app.state.article().unwrap();
-    assert_eq!(art.doc.text.slice(row.start, row.end), "Minh");
+    assert_eq!(art.doc.text().slice(row.start, row.end), "Minh");
     assert_eq!(selected(&h), "Minh");
 }
 

@@ -32,7 +32,7 @@ fn pending(h: &Harness) -> Vec<String> {
         .map(|e| {
             e.list
                 .iter()
-                .map(|s| format!("{} “{}”", s.label, art.doc.text.slice(s.start, s.end)))
+                .map(|s| format!("{} “{}”", s.label, art.doc.text().slice(s.start, s.end)))
                 .collect()
         })
         .unwrap_or_default()
@@ -264,7 +264,7 @@ fn tagging_one_occurrence_proposes_the_others_here_and_in_other_articles() {
     h.keys("enter 2");
     assert_eq!(bo(&h), ["ORG “Bộ Ngoại giao”"], "at once, in this article");
     h.keys("tab j enter");
-    assert_eq!(h.app.state.article().unwrap().doc.file_name, "b.txt");
+    assert_eq!(h.app.state.article().unwrap().doc.file_name(), "b.txt");
     assert_eq!(
         bo(&h),
         ["ORG “Bộ Ngoại giao”"],

@@ -3,31 +3,12 @@
 //! number of spans. The same arguments always give the same bytes.
 #![allow(dead_code)]
 
-use nhan::core::document::Document;
-use nhan::core::edit::Edit;
-use nhan::core::sidecar::{sha256_hex, write_atomic};
-use nhan::core::status::Status;
-use nhan::core::text::Text;
-use std::path::Path;
+#[path = "../../tests/support/project.rs"]
+mod project;
 
-pub const SCHEMA: &str = r#"overlap = "nested"
-[[labels]]
-name = "PER"
-description = "Person"
-color = "red"
-[[labels]]
-name = "ORG"
-description = "Organisation"
-color = "blue"
-[[labels]]
-name = "LOC"
-description = "Place"
-color = "green"
-[[labels]]
-name = "MISC"
-description = "Other"
-color = "yellow"
-"#;
+use nhan::core::document::Document;
+use nhan::core::status::Status;
+use std::path::Path;
 
 const WORDS: &[&str] = &[
     "Tổng",
@@ -151,57 +132,36 @@ pub fn article(bytes: usize, one_line: bool, seed: u64) -> (String, Vec<(usize, 
 /// A document over `text` with `n` spans on distinct words spread evenly
 /// (never the first word, so the cursor starts on an untagged token).
 pub fn document(name: &str, text: &str, words: &[(usize, usize)], n: usize) -> Document {
-    let mut doc = Document::new(
-        name,
-        Text::new(text.to_string()),
-        sha256_hex(text.as_bytes()),
-    );
     let n = n.min(words.len().saturating_sub(1));
     let labels = ["PER", "ORG", "LOC", "MISC"];
-    let mut batch = Vec::with_capacity(n);
-    for i in 0..n {
+    let spans = (0..n).map(|i| {
         let (s, e) = words[1 + i * (words.len() - 1) / n.max(1)];
-        batch.push(Edit::Add(doc.make_span(s, e, labels[i % 4], Some("bench"))));
-    }
-    doc.apply(&Edit::Batch(batch));
-    doc
+        (s, e, labels[i % 4])
+    });
+    project::document(name, text, spans, "bench")
 }
 
-/// Writes `articles/<name>.txt` and, if it has spans, its sidecar.
-pub fn write_article(root: &Path, name: &str, text: &str, doc: &Document, status: Status) {
-    std::fs::create_dir_all(root.join("articles")).unwrap();
-    std::fs::create_dir_all(root.join("annotations")).unwrap();
-    std::fs::write(root.join("articles").join(format!("{name}.txt")), text).unwrap();
-    if !doc.spans.is_empty() || status != Status::Todo {
-        let mut sc = doc.to_sidecar();
-        sc.status = status;
-        let path = root.join("annotations").join(format!("{name}.json"));
-        write_atomic(&path, sc.to_json().as_bytes()).unwrap();
-    }
+/// The tests' schema and MISC, which the spans above use too.
+fn init(root: &Path) {
+    project::init(root, &format!("{}{}", project::SCHEMA, project::MISC));
 }
 
 /// A project with one article of `bytes` bytes and `spans` spans.
 pub fn one_article_project(root: &Path, bytes: usize, one_line: bool, spans: usize) {
-    std::fs::create_dir_all(root).unwrap();
-    std::fs::write(root.join("nhan.toml"), SCHEMA).unwrap();
+    init(root);
     let (text, words) = article(bytes, one_line, 42);
-    let doc = document("article.txt", &text, &words, spans);
-    write_article(root, "article", &text, &doc, Status::Todo);
+    project::write(root, &document("article.txt", &text, &words, spans));
 }
 
 /// A project of `count` articles of `bytes` bytes each, `spans_per_kb`
 /// spans per KB, marked reviewed (so that exports take them).
 pub fn many_articles_project(root: &Path, count: usize, bytes: usize, spans_per_kb: usize) {
-    std::fs::create_dir_all(root).unwrap();
-    std::fs::write(root.join("nhan.toml"), SCHEMA).unwrap();
+    init(root);
     for i in 0..count {
         let (text, words) = article(bytes, false, i as u64);
-        let doc = document(
-            &format!("a{i:05}.txt"),
-            &text,
-            &words,
-            bytes / 1024 * spans_per_kb,
-        );
-        write_article(root, &format!("a{i:05}"), &text, &doc, Status::Reviewed);
+        let name = format!("a{i:05}.txt");
+        let mut doc = document(&name, &text, &words, bytes / 1024 * spans_per_kb);
+        project::set_status(&mut doc, Status::Reviewed);
+        project::write(root, &doc);
     }
 }

@@ -163,11 +163,11 @@ fn check(
     shown: &str,
     warnings: &mut Vec<String>,
 ) -> anyhow::Result<Vec<ASpan>> {
-    if sc.text_sha256 != doc.text_sha256 {
+    if sc.text_sha256 != doc.text_sha256() {
         let opts = reanchor::Options {
             allow_crossing: project.schema.overlap == Overlap::Any,
         };
-        let r = reanchor::reanchor_with(&sc.spans, &doc.text, opts);
+        let r = reanchor::reanchor_with(&sc.spans, doc.text(), opts);
         let mut w = format!(
             "{shown}: the article changed since it was annotated; {} placed again in memory",
             count(r.moved as u64, "span", "spans")
@@ -179,9 +179,13 @@ fn check(
         }
         warnings.push(w);
         sc.spans = r.placed;
-        sc.text_sha256 = doc.text_sha256.clone();
+        sc.text_sha256 = doc.text_sha256().to_string();
     }
-    let probe = Document::new(doc.file_name.clone(), doc.text.clone(), &doc.text_sha256);
+    let probe = Document::new(
+        doc.file_name().to_string(),
+        doc.text().clone(),
+        doc.text_sha256(),
+    );
     let (_, problems) = probe.with_sidecar(sc.clone());
     if let Some(p) = problems.first() {
         let id = p.span_id.map(|i| format!("span {i}: ")).unwrap_or_default();

@@ -10,7 +10,8 @@ use super::state::{Focus, Mode, OpenArticle, ReviewRow, Selection, State, Step};
 use crate::core::adjudication::{self, AGREED_BY, Adjudication, Candidate, Decision};
 use crate::core::attrs::ATTRS;
 use crate::core::edit::Edit;
-use crate::core::review::{self, ACCEPTED, REJECTED_FIELD};
+use crate::core::record::{self, List, Record};
+use crate::core::review::{self, ACCEPTED};
 use crate::core::span::Span;
 use serde_json::Value;
 
@@ -169,7 +170,7 @@ fn here(state: &State) -> Option<Candidate> {
     let label = art
         .selection
         .and_then(|sel| Some((sel.origin?, sel.range().0)))
-        .and_then(|(id, near)| art.doc.spans.find(id, near))
+        .and_then(|(id, near)| art.doc.spans().find(id, near))
         .map(|s| s.label);
     if let Some(c) = label.and_then(|l| candidate_at(state, s, e, Some(&l))) {
         return Some(c);
@@ -227,7 +228,7 @@ pub fn take(state: &mut State, chosen: Option<Candidate>) -> Vec<Effect> {
         state.error(format!("not taken: {why}; leave (x) the other side first"));
         return vec![];
     }
-    if let Some(same) = art.doc.spans.with_extent(c.start, c.end).cloned() {
+    if let Some(same) = art.doc.spans().with_extent(c.start, c.end).cloned() {
         state.error(format!(
             "the gold has {} “{}” here: leave it (x) first to take {}",
             same.label, same.text, c.label
@@ -251,7 +252,7 @@ pub fn take(state: &mut State, chosen: Option<Candidate>) -> Vec<Effect> {
 /// `a` on a span the gold has, where the annotators gave it different
 /// attribute values: the gold takes the next annotator's values.
 fn next_variant(state: &mut State, c: &Candidate, id: u64) -> Vec<Effect> {
-    let Some(gold) = state.article().and_then(|a| a.doc.spans.get(id)).cloned() else {
+    let Some(gold) = state.article().and_then(|a| a.doc.spans().get(id)).cloned() else {
         return vec![];
     };
     let now = gold.extra.get(ATTRS).cloned();
@@ -301,15 +302,24 @@ pub fn leave(state: &mut State, chosen: Option<Candidate>) -> Vec<Effect> {
     };
     let mut edits = Vec::new();
     if let Decision::Taken(id) = decision(state, &c)
-        && let Some(s) = art.doc.spans.get(id)
+        && let Some(s) = art.doc.spans().get(id)
     {
         edits.push(Edit::Remove(s.clone()));
     }
-    let record = serde_json::json!({
-        "start": c.start, "end": c.end, "label": c.label, "text": c.text,
-        "review": "rejected", "reviewer": adjudicator, AGREED_BY: c.by,
-    });
-    edits.push(review::append_records(&art.doc, REJECTED_FIELD, [record]));
+    let record = Record {
+        id: None,
+        start: c.start,
+        end: c.end,
+        label: c.label.clone(),
+        text: c.text.clone(),
+        annotator: None,
+        review: Some(record::REJECTED.into()),
+        reviewer: adjudicator,
+        extra: [(AGREED_BY.to_string(), Value::from(c.by.clone()))]
+            .into_iter()
+            .collect(),
+    };
+    edits.push(List::Rejected.append(&art.doc, [record]));
     decide(state, edits, "leaves out", &c)
 }
 

@@ -8,6 +8,7 @@ use super::msg::Effect;
 use super::state::{Mode, OpenArticle, Overlay, ReadOnly, SaveState, Selection, State, Step};
 use crate::core::document::Document;
 use crate::core::edit::Edit;
+use crate::core::record::{List, Record};
 use crate::core::review;
 use crate::core::span::Span;
 use crate::core::status::Status;
@@ -46,7 +47,7 @@ pub fn describe(e: &Edit) -> String {
         Edit::Batch(v) => {
             let rejected = flatten(e)
                 .iter()
-                .any(|e| matches!(e, Edit::SetExtra { key, .. } if key == review::REJECTED_FIELD));
+                .any(|e| matches!(e, Edit::SetExtra { key, .. } if key == List::Rejected.key()));
             match v.iter().find_map(span_edit) {
                 Some(Edit::Remove(s)) if rejected => format!("rejected {} “{}”", s.label, s.text),
                 Some(e) => describe(e),
@@ -116,7 +117,7 @@ pub fn commit(state: &mut State, edit: Edit, note: Option<String>) -> Vec<Effect
     let Some(art) = state.article_mut() else {
         return vec![];
     };
-    let edit = if art.doc.status == Status::Todo && !matches!(edit, Edit::SetStatus { .. }) {
+    let edit = if art.doc.status() == Status::Todo && !matches!(edit, Edit::SetStatus { .. }) {
         Edit::Batch(vec![
             Edit::SetStatus {
                 before: Status::Todo,
@@ -131,9 +132,9 @@ pub fn commit(state: &mut State, edit: Edit, note: Option<String>) -> Vec<Effect
     // A reviewed article whose spans change outside review (or are left
     // with one unreviewed) is no longer reviewed: a default export would
     // ship spans nobody reviewed. Reopened in the same undo step.
-    let reopen = art.doc.status == Status::Reviewed
+    let reopen = art.doc.status() == Status::Reviewed
         && span_edit(&edit).is_some()
-        && (annotating || art.doc.spans.reviewed() < art.doc.spans.len());
+        && (annotating || art.doc.spans().reviewed() < art.doc.spans().len());
     let (edit, note) = if reopen {
         let back = Edit::SetStatus {
             before: Status::Reviewed,
@@ -161,7 +162,7 @@ pub fn commit(state: &mut State, edit: Edit, note: Option<String>) -> Vec<Effect
     if let Some(art) = state.article_mut() {
         art.selection = sel.filter(|s| {
             let near = s.range().0;
-            art.doc.spans.find(s.origin.unwrap_or(0), near).is_some()
+            art.doc.spans().find(s.origin.unwrap_or(0), near).is_some()
         });
     }
     effects
@@ -228,18 +229,18 @@ pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
         state.error("nothing to tag here");
         return vec![];
     };
-    let Some((start, end)) = crate::core::extent::trim(&art.doc.text, start, end) else {
+    let Some((start, end)) = crate::core::extent::trim(art.doc.text(), start, end) else {
         state.error("not tagged: the selection is only spaces or line breaks");
         return vec![];
     };
-    if !cross_paragraphs && crate::core::extent::crosses_blank_line(&art.doc.text, start, end) {
+    if !cross_paragraphs && crate::core::extent::crosses_blank_line(art.doc.text(), start, end) {
         state.error(
             "not tagged: the selection crosses a blank line (a paragraph break); set cross_paragraphs = true in nhan.toml to allow it",
         );
         return vec![];
     }
     let doc = &mut art.doc;
-    let edit = if let Some(same) = doc.spans.with_extent(start, end).cloned() {
+    let edit = if let Some(same) = doc.spans().with_extent(start, end).cloned() {
         if same.label == label {
             state.info(format!("already {label} “{}”", same.text));
             return vec![];
@@ -252,7 +253,7 @@ pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
             before: same,
         }
     } else {
-        let moving = origin.and_then(|id| doc.spans.find(id, start).cloned());
+        let moving = origin.and_then(|id| doc.spans().find(id, start).cloned());
         if let Err(why) = doc.check_new_extent(start, end, overlap, moving.as_ref().map(|s| s.id)) {
             state.error(format!("not tagged: {why}"));
             return vec![];
@@ -263,7 +264,7 @@ pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
                     start,
                     end,
                     label: label.into(),
-                    text: doc.text.slice(start, end).into(),
+                    text: doc.text().slice(start, end).into(),
                     ..before.clone()
                 };
                 Edit::Replace { before, after }
@@ -344,7 +345,7 @@ pub fn undo_redo(state: &mut State, step: Step) -> Vec<Effect> {
 /// The span a delete or `*` acts on: the selected one, or the innermost
 /// span under the cursor.
 fn span_here(art: &OpenArticle) -> Option<Span> {
-    let spans = &art.doc.spans;
+    let spans = art.doc.spans();
     if let Some(sel) = art.selection {
         let (s, e) = sel.range();
         if let Some(sp) = sel
@@ -391,15 +392,15 @@ pub fn tag_all(state: &mut State) -> Vec<Effect> {
         );
         return vec![];
     };
-    let idx = crate::core::search::SearchIndex::new(&art.doc.text, false);
+    let idx = crate::core::search::SearchIndex::new(art.doc.text(), false);
     let (mut adds, mut tagged, mut inside, mut refused) = (Vec::new(), 0, 0, 0);
     for (s, e) in idx.find_all(&src.text) {
         if (s, e) == (src.start, src.end) || !whole_tokens(&art.doc, s, e) {
             continue;
         }
-        if art.doc.spans.with_extent(s, e).is_some() {
+        if art.doc.spans().with_extent(s, e).is_some() {
             tagged += 1;
-        } else if art.doc.spans.at(s).iter().any(|sp| sp.end >= e) {
+        } else if art.doc.spans().at(s).iter().any(|sp| sp.end >= e) {
             // Part of a longer span ("Trung ương" in "Ban Đối ngoại Trung
             // ương"): a different entity, left alone.
             inside += 1;
@@ -449,7 +450,7 @@ pub fn toggle_done(state: &mut State) -> Vec<Effect> {
     let Some(art) = writable(state) else {
         return vec![];
     };
-    let before = art.doc.status;
+    let before = art.doc.status();
     let after = match before {
         Status::Done => Status::InProgress,
         Status::Reviewed => {
@@ -474,11 +475,7 @@ pub fn accept_changes(state: &mut State) -> Vec<Effect> {
     };
     if !r.orphans.is_empty() {
         // Through an edit, so that `u` takes the record back out.
-        let orphans = r
-            .orphans
-            .iter()
-            .filter_map(|s| serde_json::to_value(s).ok());
-        let edit = review::append_records(&art.doc, review::ORPHANS_FIELD, orphans);
+        let edit = List::Orphans.append(&art.doc, r.orphans.iter().map(Record::of_span));
         art.doc.apply(&edit);
         art.history.record(edit);
     }

@@ -12,7 +12,7 @@ pub fn quit(state: &mut State) -> Vec<Effect> {
         .iter()
         .flatten()
         .filter(|a| matches!(a.save, SaveState::Failed(_)))
-        .map(|a| a.doc.file_name.clone())
+        .map(|a| a.doc.file_name().to_string())
         .collect();
     if !unsaved.is_empty() && !state.quit_armed {
         state.quit_armed = true;

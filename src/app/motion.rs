@@ -169,9 +169,9 @@ pub fn motion_action(state: &mut State, a: Action) {
         GraphemeLeft | GraphemeRight => {
             let step = |c: usize| {
                 if a == GraphemeLeft {
-                    doc.text.prev_grapheme(c)
+                    doc.text().prev_grapheme(c)
                 } else {
-                    doc.text.next_grapheme(c)
+                    doc.text().next_grapheme(c)
                 }
             };
             match &mut art.selection {
@@ -187,7 +187,8 @@ pub fn motion_action(state: &mut State, a: Action) {
                     }
                 }
                 None => {
-                    art.cursor = step(art.cursor).min(doc.text.prev_grapheme(doc.text.len_chars()))
+                    art.cursor =
+                        step(art.cursor).min(doc.text().prev_grapheme(doc.text().len_chars()))
                 }
             }
         }
@@ -283,7 +284,7 @@ fn extend(toks: &Tokens, mut sel: Selection, right: bool) -> Selection {
 /// Whether token `i` is a word that starts with a capital letter.
 fn capitalised(doc: &crate::core::document::Document, i: usize) -> bool {
     let t = doc.tokens().get(i);
-    doc.text
+    doc.text()
         .slice(t.start, t.end)
         .chars()
         .next()
@@ -300,14 +301,14 @@ fn same_phrase(doc: &crate::core::document::Document, i: usize) -> bool {
     }
     let (a, b) = (toks.get(i), toks.get(i + 1));
     let word = |r: &std::ops::Range<usize>| {
-        doc.text
+        doc.text()
             .slice(r.start, r.end)
             .chars()
             .next()
             .is_some_and(char::is_alphanumeric)
     };
     if word(&b) {
-        return !doc.text.slice(a.end, b.start).contains(['\n', '\r']);
+        return !doc.text().slice(a.end, b.start).contains(['\n', '\r']);
     }
     let glued_word_after = i + 2 < toks.len() && {
         let c = toks.get(i + 2);
@@ -408,7 +409,7 @@ pub fn select_between(art: &mut OpenArticle, a: usize, b: usize) {
     let start = toks.containing(lo).map_or(lo, |i| toks.get(i).start);
     let end = toks
         .containing(hi)
-        .map_or_else(|| art.doc.text.next_grapheme(hi), |i| toks.get(i).end);
+        .map_or_else(|| art.doc.text().next_grapheme(hi), |i| toks.get(i).end);
     art.selection = Some(Selection::of_range(start, end, None));
     art.cursor = start;
 }
@@ -455,7 +456,7 @@ fn step_span(state: &mut State, step: Step) {
     let Some(art) = state.article_mut() else {
         return;
     };
-    let spans = &art.doc.spans;
+    let spans = art.doc.spans();
     let cur = art
         .selection
         .and_then(|s| Some((s.origin?, s.range().0)))
@@ -512,7 +513,7 @@ pub fn run_search(state: &mut State, query: &str, exact: bool) {
         return;
     };
     if art.search_index.as_ref().is_none_or(|i| i.fold() != fold) {
-        art.search_index = Some(SearchIndex::with_fold(&art.doc.text, fold));
+        art.search_index = Some(SearchIndex::with_fold(art.doc.text(), fold));
     }
     let matches = art
         .search_index

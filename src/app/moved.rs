@@ -19,7 +19,7 @@ pub fn lines(art: &OpenArticle) -> Vec<String> {
     let shifted = r.moved.saturating_sub(r.searched.len());
     let mut v = vec![format!(
         "{} changed since it was annotated. {shifted} span(s) kept their words and moved with the edit.",
-        art.doc.file_name
+        art.doc.file_name()
     )];
     if !r.searched.is_empty() {
         v.push(String::new());

@@ -18,7 +18,7 @@ use serde_json::Value;
 /// The span a note or attribute applies to: the selected one, or the
 /// innermost span under the cursor.
 fn span_here(art: &OpenArticle) -> Option<Span> {
-    let spans = &art.doc.spans;
+    let spans = art.doc.spans();
     if let Some(sel) = art.selection {
         let (s, e) = sel.range();
         if let Some(sp) = sel
@@ -66,7 +66,7 @@ pub fn article_note(state: &mut State) -> Vec<Effect> {
     let Some(art) = writable(state) else {
         return vec![];
     };
-    let note = attrs::article_note(&art.doc.extra)
+    let note = attrs::article_note(art.doc.extra())
         .unwrap_or("")
         .to_string();
     state.overlay = Overlay::Note {
@@ -117,7 +117,7 @@ fn save_note(state: &mut State, target: NoteTarget, text: &str) -> Vec<Effect> {
     };
     match target {
         NoteTarget::Article => {
-            let Some(edit) = attrs::set_article_note(&art.doc.extra, note.as_deref()) else {
+            let Some(edit) = attrs::set_article_note(art.doc.extra(), note.as_deref()) else {
                 state.info("article note unchanged");
                 return vec![];
             };
@@ -129,7 +129,7 @@ fn save_note(state: &mut State, target: NoteTarget, text: &str) -> Vec<Effect> {
             effects
         }
         NoteTarget::Span { id, start } => {
-            let Some(sp) = art.doc.spans.find(id, start).cloned() else {
+            let Some(sp) = art.doc.spans().find(id, start).cloned() else {
                 state.error("the span is gone; nothing changed");
                 return vec![];
             };
@@ -210,7 +210,7 @@ pub fn attr_picker(state: &mut State) -> Vec<Effect> {
 
 /// The span the picker is on, and its label's attributes.
 pub fn picked(state: &State, id: u64, start: usize) -> Option<(Span, &attrs::Attributes)> {
-    let sp = state.article()?.doc.spans.find(id, start)?.clone();
+    let sp = state.article()?.doc.spans().find(id, start)?.clone();
     let decl = state.project.schema.attributes(&sp.label)?;
     Some((sp, decl))
 }
@@ -348,7 +348,7 @@ fn set(state: &mut State, sp: &Span, name: &str, v: Option<Value>) -> Result<Vec
 /// The span of a review row, if it is one.
 fn row_span<'a>(state: &'a State, r: &ReviewRow) -> Option<&'a Span> {
     let art = state.articles.get(r.article)?.as_ref()?;
-    art.doc.spans.find(r.span?, r.start)
+    art.doc.spans().find(r.span?, r.start)
 }
 
 /// Whether a row passes the span list's note and attribute filters.
@@ -388,7 +388,7 @@ pub fn next_attr_filter(state: &mut State) {
         .articles
         .iter()
         .flatten()
-        .flat_map(|a| a.doc.spans.iter())
+        .flat_map(|a| a.doc.spans().iter())
         .flat_map(|s| attrs::attrs(s).map(|(k, v)| (k.to_string(), shown(v))))
         .collect();
     values.sort();

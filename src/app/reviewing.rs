@@ -7,11 +7,11 @@ use super::motion::refresh_view;
 use super::msg::Effect;
 use super::state::{Focus, Mode, ReviewFilter, ReviewRow, Selection, State, Step};
 use crate::core::edit::Edit;
-use crate::core::review::{self, ACCEPTED, REJECTED_FIELD};
+use crate::core::record::{List, Record};
+use crate::core::review::{self, ACCEPTED};
 use crate::core::search::fold_loose;
 use crate::core::span::{Span, Sym};
 use crate::core::status::Status;
-use serde_json::Value;
 
 pub fn toggle_mode(state: &mut State) -> Vec<Effect> {
     if state.mode == Mode::Review {
@@ -79,7 +79,7 @@ pub fn rebuild_rows(state: &mut State) {
             for p in &case.places {
                 let span = state.articles[p.article]
                     .as_ref()
-                    .and_then(|a| a.doc.spans.with_extent(p.start, p.end));
+                    .and_then(|a| a.doc.spans().with_extent(p.start, p.end));
                 rows.push(ReviewRow {
                     article: p.article,
                     start: p.start,
@@ -97,7 +97,7 @@ pub fn rebuild_rows(state: &mut State) {
             let Some(art) = &state.articles[i] else {
                 continue;
             };
-            for s in art.doc.spans.iter() {
+            for s in art.doc.spans().iter() {
                 rows.push(ReviewRow {
                     article: i,
                     start: s.start,
@@ -120,7 +120,7 @@ pub fn rebuild_rows(state: &mut State) {
         let text_ok = text.is_empty()
             || state.articles[r.article]
                 .as_ref()
-                .is_some_and(|a| fold_loose(a.doc.text.slice(r.start, r.end)).contains(&text));
+                .is_some_and(|a| fold_loose(a.doc.text().slice(r.start, r.end)).contains(&text));
         state_ok && label_ok && text_ok && super::noting::row_passes(state, r)
     });
     if !rv.only_cases && rv.adjudication.is_none() {
@@ -248,7 +248,7 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
 /// under the cursor.
 fn target(state: &State) -> Option<Span> {
     let art = state.article()?;
-    let spans = &art.doc.spans;
+    let spans = art.doc.spans();
     if let Some(sel) = art.selection {
         let found = sel
             .origin
@@ -333,14 +333,8 @@ fn reject(state: &mut State) -> Vec<Effect> {
     let Some(art) = state.article() else {
         return vec![];
     };
-    let mut record = serde_json::to_value(&span).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut record {
-        m.insert("review".into(), Value::from("rejected"));
-        if let Some(r) = &reviewer {
-            m.insert("reviewer".into(), Value::from(r.as_str()));
-        }
-    }
-    let record = review::append_records(&art.doc, REJECTED_FIELD, [record]);
+    let record = Record::rejection(&span, reviewer.as_deref());
+    let record = List::Rejected.append(&art.doc, [record]);
     let edit = Edit::Batch(vec![Edit::Remove(span), record]);
     let effects = editing::commit(state, edit, None);
     if state.focus == Focus::Text {
@@ -356,7 +350,7 @@ fn mark_reviewed(state: &mut State) -> Vec<Effect> {
     if art.read_only.is_some() {
         return editing::toggle_done(state);
     }
-    let mut left = art.doc.spans.len() - art.doc.spans.reviewed();
+    let mut left = art.doc.spans().len() - art.doc.spans().reviewed();
     // Adjudicating: every disagreement needs a decision too.
     if let Some(adj) = &state.review.adjudication {
         left += adj
@@ -367,7 +361,7 @@ fn mark_reviewed(state: &mut State) -> Vec<Effect> {
             })
             .count();
     }
-    let before = art.doc.status;
+    let before = art.doc.status();
     let after = match before {
         Status::Reviewed => Status::Done,
         _ if left > 0 => {
@@ -392,7 +386,7 @@ fn step_unreviewed(state: &mut State, step: Step) {
     let Some(art) = state.article_mut() else {
         return;
     };
-    let spans = &art.doc.spans;
+    let spans = art.doc.spans();
     let order = |s: &Span| (s.start, std::cmp::Reverse(s.end));
     // Where we are: the selected span, or the cursor.
     let selected = art
@@ -487,7 +481,7 @@ fn next_case(state: &mut State) {
     }
     let span = state
         .article()
-        .and_then(|a| a.doc.spans.with_extent(p.start, p.end))
+        .and_then(|a| a.doc.spans().with_extent(p.start, p.end))
         .map(|s| s.id);
     if let Some(art) = state.article_mut() {
         art.selection = Some(Selection::of_range(p.start, p.end, span));

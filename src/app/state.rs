@@ -370,14 +370,14 @@ impl<'a> Slot<'a> {
     pub fn status(self) -> Status {
         match self {
             Slot::Listed(m) => m.status,
-            Slot::Open(_, a) => a.doc.status,
+            Slot::Open(_, a) => a.doc.status(),
         }
     }
 
     pub fn span_count(self) -> usize {
         match self {
             Slot::Listed(m) => m.span_count,
-            Slot::Open(_, a) => a.doc.spans.len(),
+            Slot::Open(_, a) => a.doc.spans().len(),
         }
     }
 }

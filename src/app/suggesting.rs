@@ -49,8 +49,8 @@ pub fn sync(state: &mut State) -> Vec<Effect> {
         out.push(Effect::Suggest(SuggestEffect::LoadStored {
             index: art.index,
             revision: art.revision,
-            file_name: art.doc.file_name.clone(),
-            text_sha256: art.doc.text_sha256.clone(),
+            file_name: art.doc.file_name().to_string(),
+            text_sha256: art.doc.text_sha256().to_string(),
         }));
         let want = (art.revision, 0);
         state.suggest.articles.entry(art.index).or_default().asked = Some(want);
@@ -186,7 +186,7 @@ pub fn on_msg(state: &mut State, msg: SuggestMsg) -> Vec<Effect> {
             let current = state.articles.get(index).and_then(Option::as_ref);
             let Some(art) = current else { return vec![] };
             let fresh = art.revision == revision && state.suggest.generation == generation;
-            let text = art.doc.text.clone();
+            let text = art.doc.text().clone();
             let entry = state.suggest.articles.entry(index).or_default();
             match rejections {
                 Some(Ok(r)) if entry.rejections.is_none() => entry.rejections = Some(r),
@@ -344,7 +344,7 @@ fn go_to(state: &mut State, s: &Suggestion, i: usize, n: usize) {
     };
     art.cursor = s.start;
     art.selection = None;
-    let what = describe(s, &art.doc.text);
+    let what = describe(s, art.doc.text());
     state.info(format!(
         "suggestion {}/{n}: {what} · y accept, X reject",
         i + 1
@@ -366,7 +366,7 @@ fn go_on(state: &mut State, from: usize) {
     };
     art.cursor = s.start;
     art.selection = None;
-    let what = describe(&s, &art.doc.text);
+    let what = describe(&s, art.doc.text());
     state.info_after(format!("next {}/{n}: {what}", i + 1));
     refresh_view(state);
 }
@@ -387,10 +387,10 @@ fn span_of(state: &mut State, s: &Suggestion, label: &str) -> Result<Edit, Strin
     let annotator = state.annotator();
     let art = state.article_mut().ok_or("no article open")?;
     let doc = &mut art.doc;
-    if doc.spans.with_extent(s.start, s.end).is_some() {
+    if doc.spans().with_extent(s.start, s.end).is_some() {
         return Err(format!(
             "“{}” is tagged already",
-            doc.text.slice(s.start, s.end)
+            doc.text().slice(s.start, s.end)
         ));
     }
     doc.check_new_extent(s.start, s.end, overlap, None)
@@ -398,7 +398,7 @@ fn span_of(state: &mut State, s: &Suggestion, label: &str) -> Result<Edit, Strin
     let id = doc
         .make_span(s.start, s.end, label, annotator.as_deref())
         .id;
-    let mut span = crate::suggest::accept(s, &doc.text, id, annotator.as_deref());
+    let mut span = crate::suggest::accept(s, doc.text(), id, annotator.as_deref());
     span.label = label.into();
     Ok(Edit::Add(span))
 }
@@ -454,7 +454,7 @@ fn accept_one(state: &mut State, s: Suggestion, label: String) -> Vec<Effect> {
     let effects = commit_accepted(state, std::slice::from_ref(&s), edit);
     let text = state
         .article()
-        .map(|a| a.doc.text.slice(s.start, s.end).to_string())
+        .map(|a| a.doc.text().slice(s.start, s.end).to_string())
         .unwrap_or_default();
     let relabelled = if label == s.label {
         String::new()
@@ -518,7 +518,7 @@ pub fn tag_action(state: &mut State, a: Action) -> Vec<Effect> {
                             "accepted {label} “{}” from {}{changed}",
                             state
                                 .article()
-                                .map(|a| a.doc.text.slice(start, end).to_string())
+                                .map(|a| a.doc.text().slice(start, end).to_string())
                                 .unwrap_or_default(),
                             orig.source
                         ));
@@ -556,7 +556,7 @@ pub fn reject(state: &mut State) -> Vec<Effect> {
     let Some(art) = state.article() else {
         return vec![];
     };
-    let (index, text) = (art.index, art.doc.text.clone());
+    let (index, text) = (art.index, art.doc.text().clone());
     let e = state.suggest.articles.entry(index).or_default();
     let Some(rej) = e.rejections.as_mut() else {
         state.error("rejections are still being read; try again in a moment");
@@ -603,7 +603,7 @@ pub fn undo_redo(state: &mut State, step: Step) -> Vec<Effect> {
             Step::Back => !e.rejected.is_empty(),
             Step::Forward => !e.unrejected.is_empty(),
         });
-    let text = art.doc.text.clone();
+    let text = art.doc.text().clone();
     if !marker || !stack_has {
         return super::adjudicating::undo_redo(state, step);
     }

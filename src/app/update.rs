@@ -302,7 +302,7 @@ fn on_loaded(
         (None, None) => state.message = None,
     }
     // Left by `nhan merge-file` (a git merge) or an earlier merge here.
-    let recorded = super::watching::conflicts(&loaded.doc.extra).len();
+    let recorded = super::watching::conflicts(loaded.doc.extra()).len();
     if recorded > 0 && read_only.is_none() {
         state.error(format!(
             "{recorded} merge conflict(s) recorded in this article's sidecar: C shows them, o keeps yours, t takes theirs"
@@ -333,7 +333,7 @@ fn on_saved(state: &mut State, index: usize, revision: u64, result: Result<Writt
                 .as_ref()
                 .is_some_and(|m| m.text.starts_with("NOT SAVED"));
             if was_failing && warned {
-                let file = art.doc.file_name.clone();
+                let file = art.doc.file_name().to_string();
                 state.info(format!(
                     "saved ✓ {file}: the retry worked, every edit is on disk"
                 ));

@@ -138,7 +138,7 @@ pub fn changed_on_disk(
     if matches!(art.read_only, Some(ReadOnly::Sidecar(_))) {
         art.read_only = state.lock_problem.clone().map(ReadOnly::Locked);
     }
-    let open_conflicts = conflicts(&art.doc.extra).len();
+    let open_conflicts = conflicts(art.doc.extra()).len();
     state.review.dirty = true;
     state.review.cases = None;
     if state.current == Some(index) {
@@ -259,7 +259,7 @@ pub fn open(state: &mut State) -> Vec<Effect> {
     let Some(art) = state.article() else {
         return vec![];
     };
-    if conflicts(&art.doc.extra).is_empty() {
+    if conflicts(art.doc.extra()).is_empty() {
         state.info("no merge conflicts in this article");
         return vec![];
     }
@@ -273,7 +273,7 @@ pub fn key(state: &mut State, key: Key, selected: usize) -> Vec<Effect> {
     let Some(art) = state.article() else {
         return vec![];
     };
-    let all = conflicts(&art.doc.extra);
+    let all = conflicts(art.doc.extra());
     let last = all.len().saturating_sub(1);
     let keep = |state: &mut State, selected: usize| {
         state.overlay = Overlay::Conflicts { selected };
@@ -283,7 +283,9 @@ pub fn key(state: &mut State, key: Key, selected: usize) -> Vec<Effect> {
         Code::Char('k') | Code::Up => keep(state, selected.saturating_sub(1)),
         Code::Char(c @ ('o' | 't')) => {
             let effects = settle(state, &all, selected.min(last), c == 't');
-            let left = state.article().map_or(0, |a| conflicts(&a.doc.extra).len());
+            let left = state
+                .article()
+                .map_or(0, |a| conflicts(a.doc.extra()).len());
             if left > 0 {
                 keep(state, selected.min(left - 1));
             }
@@ -321,7 +323,7 @@ fn settle(state: &mut State, all: &[Value], i: usize, take_theirs: bool) -> Vec<
     }
     edits.push(Edit::SetExtra {
         key: CONFLICTS.into(),
-        before: art.doc.extra.get(CONFLICTS).cloned(),
+        before: art.doc.extra().get(CONFLICTS).cloned(),
         after: (!rest.is_empty()).then(|| Value::Array(rest.clone())),
     });
     let how = if take_theirs { "theirs" } else { "yours" };
@@ -349,7 +351,7 @@ fn theirs_edit(doc: &crate::core::document::Document, c: &Value) -> Result<Vec<E
         }
         return Ok(vec![Edit::SetExtra {
             key: field.into(),
-            before: doc.extra.get(field).cloned(),
+            before: doc.extra().get(field).cloned(),
             after: (!theirs.is_null()).then_some(theirs),
         }]);
     }
@@ -358,9 +360,9 @@ fn theirs_edit(doc: &crate::core::document::Document, c: &Value) -> Result<Vec<E
     // ours kept under its own: taking theirs replaces ours.
     let ours_id = c.pointer("/ours/id").and_then(Value::as_u64);
     let now = doc
-        .spans
+        .spans()
         .get(id)
-        .or_else(|| ours_id.and_then(|o| doc.spans.get(o)))
+        .or_else(|| ours_id.and_then(|o| doc.spans().get(o)))
         .cloned();
     let theirs: Option<Span> = if theirs.is_null() {
         None
@@ -369,8 +371,8 @@ fn theirs_edit(doc: &crate::core::document::Document, c: &Value) -> Result<Vec<E
     };
     if let Some(t) = &theirs
         && doc
-            .text
-            .slice(t.start.min(t.end), t.end.min(doc.text.len_chars()))
+            .text()
+            .slice(t.start.min(t.end), t.end.min(doc.text().len_chars()))
             != t.text
     {
         return Err(format!(

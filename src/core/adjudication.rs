@@ -135,7 +135,7 @@ pub enum Decision {
 /// Whether the gold document `doc` has `c`.
 pub fn decision(doc: &Document, c: &Candidate) -> Decision {
     if let Some(s) = doc
-        .spans
+        .spans()
         .with_extent(c.start, c.end)
         .filter(|s| s.label == c.label)
     {

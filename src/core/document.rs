@@ -14,8 +14,8 @@ use std::sync::{Arc, OnceLock};
 #[derive(Debug, Clone)]
 pub struct Document {
     /// The article's file name, e.g. `2022-08-08-tong-bi-thu.txt`.
-    pub file_name: String,
-    pub text: Text,
+    file_name: String,
+    text: Text,
     /// Set once segmented: at once by `new`, or by a background thread
     /// (`segment_in_background`) so that opening a large article does not
     /// wait for it. Read it with `tokens()`.
@@ -23,11 +23,13 @@ pub struct Document {
     /// A background thread fills `tokens` (wait for it rather than
     /// segment a second time).
     segmenting: bool,
-    pub spans: SpanStore,
-    pub status: Status,
-    pub text_sha256: String,
+    // Changed only through `apply` (so that every change after
+    // construction is an edit that undo can take back).
+    spans: SpanStore,
+    status: Status,
+    text_sha256: String,
     /// Top-level sidecar fields this version does not know.
-    pub extra: Map<String, serde_json::Value>,
+    extra: Map<String, serde_json::Value>,
     next_id: u64,
 }
 
@@ -106,6 +108,35 @@ impl Document {
             let _ = cell.set(t);
         });
         doc
+    }
+
+    /// The article's file name, e.g. `2022-08-08-tong-bi-thu.txt`.
+    pub fn file_name(&self) -> &str {
+        &self.file_name
+    }
+
+    pub fn text(&self) -> &Text {
+        &self.text
+    }
+
+    /// The SHA-256 of the article's bytes, as the sidecar records it.
+    pub fn text_sha256(&self) -> &str {
+        &self.text_sha256
+    }
+
+    /// The article's spans.
+    pub fn spans(&self) -> &SpanStore {
+        &self.spans
+    }
+
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// Top-level sidecar fields this version does not know (and records
+    /// such as `rejected`, kept as the sidecar has them).
+    pub fn extra(&self) -> &Map<String, serde_json::Value> {
+        &self.extra
     }
 
     /// The article's tokens: waits for a background segmentation to end, or

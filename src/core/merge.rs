@@ -11,6 +11,7 @@
 //! the top-level `conflicts` list for the user to settle, so the result is
 //! always a sidecar nhan can open.
 
+use super::record::{List, Record};
 use super::sidecar::{Sidecar, SidecarError};
 use super::span::{Span, SpanStore};
 use super::status::Status;
@@ -464,21 +465,11 @@ fn onto_one_text(
             super::reanchor::Options::default(),
         );
         if !r.orphans.is_empty() && side != "base" {
-            let list = sc
-                .extra
-                .entry(super::review::ORPHANS_FIELD)
-                .or_insert_with(|| Value::Array(Vec::new()));
-            if let Some(items) = list.as_array_mut() {
-                items.extend(
-                    r.orphans
-                        .iter()
-                        .filter_map(|s| serde_json::to_value(s).ok()),
-                );
-            }
+            List::Orphans.append_to(&mut sc.extra, r.orphans.iter().map(Record::of_span));
             notes.push(format!(
                 "{} of {side}'s spans no longer fit the changed article: kept under \"{}\"",
                 r.orphans.len(),
-                super::review::ORPHANS_FIELD
+                List::Orphans.key()
             ));
         }
         sc.spans = r.placed;

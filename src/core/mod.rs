@@ -19,6 +19,7 @@ pub mod markup;
 pub mod merge;
 pub mod project;
 pub mod reanchor;
+pub mod record;
 pub mod review;
 pub mod schema;
 pub mod search;

@@ -236,9 +236,9 @@ impl Project {
         };
         match self.load(file_name) {
             Ok(l) => {
-                meta.title = title_of(l.doc.text.as_str()).unwrap_or(stem);
-                meta.status = l.doc.status;
-                meta.span_count = l.doc.spans.len();
+                meta.title = title_of(l.doc.text().as_str()).unwrap_or(stem);
+                meta.status = l.doc.status();
+                meta.span_count = l.doc.spans().len();
                 // Read-only without re-placed spans: the sidecar itself
                 // could not be used.
                 meta.unreadable = l.read_only.is_some() && l.reanchored.is_none();
@@ -396,14 +396,14 @@ impl Project {
         // The article changed since it was annotated: place each span again
         // by its text; what cannot be placed is kept, never dropped.
         let mut reanchored = None;
-        if head.text_sha256 != doc.text_sha256 {
+        if head.text_sha256 != doc.text_sha256() {
             let opts = reanchor::Options {
                 allow_crossing: self.schema.overlap == Overlap::Any,
             };
             let old: Vec<Span> = spans.iter().cloned().collect();
-            let r = reanchor::reanchor_article(&path, &head.text_sha256, &old, &doc.text, opts);
+            let r = reanchor::reanchor_article(&path, &head.text_sha256, &old, doc.text(), opts);
             spans = SpanStore::new(r.placed);
-            head.text_sha256 = doc.text_sha256.clone();
+            head.text_sha256 = doc.text_sha256().to_string();
             let was: std::collections::HashMap<u64, usize> =
                 old.iter().map(|s| (s.id, s.start)).collect();
             let searched = r

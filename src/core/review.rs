@@ -4,20 +4,15 @@
 
 use super::document::Document;
 use super::edit::Edit;
+use super::record::List;
 use super::search::SearchIndex;
 use super::span::Span;
-use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// `review` values a reviewer leaves on a span.
 pub const ACCEPTED: &str = "accepted";
 /// The reviewer changed the label or the edges.
 pub const FIXED: &str = "fixed";
-/// Top-level sidecar field keeping spans that could not be re-anchored
-/// after the article changed.
-pub const ORPHANS_FIELD: &str = "orphans";
-/// Top-level sidecar field listing rejected spans (so stats can count them).
-pub const REJECTED_FIELD: &str = "rejected";
 
 /// One place a consistency case points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,22 +66,22 @@ fn whole_tokens(doc: &Document, s: usize, e: usize) -> bool {
 pub fn consistency(docs: &[(usize, &Document)]) -> Vec<Case> {
     let mut surfaces: BTreeMap<String, ()> = BTreeMap::new();
     for (_, d) in docs {
-        for s in d.spans.iter() {
+        for s in d.spans().iter() {
             surfaces.insert(s.text.to_string(), ());
         }
     }
     let indexes: Vec<SearchIndex> = docs
         .iter()
-        .map(|(_, d)| SearchIndex::new(&d.text, false))
+        .map(|(_, d)| SearchIndex::new(d.text(), false))
         .collect();
     let mut cases = Vec::new();
     for surface in surfaces.keys() {
         let mut places = Vec::new();
         for ((article, doc), idx) in docs.iter().zip(&indexes) {
             for (s, e) in idx.find_all(surface) {
-                let label = doc.spans.with_extent(s, e).map(|sp| sp.label.to_string());
+                let label = doc.spans().with_extent(s, e).map(|sp| sp.label.to_string());
                 if label.is_none()
-                    && (!whole_tokens(doc, s, e) || doc.spans.overlapping(s, e).next().is_some())
+                    && (!whole_tokens(doc, s, e) || doc.spans().overlapping(s, e).next().is_some())
                 {
                     continue;
                 }
@@ -111,72 +106,17 @@ pub fn consistency(docs: &[(usize, &Document)]) -> Vec<Case> {
     cases
 }
 
-/// What a `rejected` record says about its extent, read typed. The record
-/// itself stays as the sidecar has it (other fields kept, byte for byte).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-pub struct Recorded {
-    pub start: usize,
-    pub end: usize,
-    pub label: String,
-}
-
-impl Recorded {
-    /// The extent and label of a record; `None` for one without them.
-    pub fn of(record: &serde_json::Value) -> Option<Recorded> {
-        Recorded::deserialize(record).ok()
-    }
-
-    pub fn is(&self, start: usize, end: usize, label: &str) -> bool {
-        (self.start, self.end, self.label.as_str()) == (start, end, label)
-    }
-}
-
-/// The records under the top-level field `field` (`rejected`, `orphans`).
-fn records<'a>(doc: &'a Document, field: &str) -> &'a [serde_json::Value] {
-    doc.extra
-        .get(field)
-        .and_then(serde_json::Value::as_array)
-        .map_or(&[], Vec::as_slice)
-}
-
 /// Whether a rejection of `label` on `[start, end)` is recorded.
 pub fn is_rejected(doc: &Document, start: usize, end: usize, label: &str) -> bool {
-    records(doc, REJECTED_FIELD)
-        .iter()
-        .filter_map(Recorded::of)
+    List::Rejected
+        .read(doc.extra())
         .any(|r| r.is(start, end, label))
-}
-
-/// The edit that appends `new` to the records under `field`.
-pub fn append_records(
-    doc: &Document,
-    field: &str,
-    new: impl IntoIterator<Item = serde_json::Value>,
-) -> Edit {
-    let before = doc.extra.get(field).cloned();
-    let mut list = records(doc, field).to_vec();
-    list.extend(new);
-    Edit::SetExtra {
-        key: field.into(),
-        before,
-        after: Some(serde_json::Value::Array(list)),
-    }
 }
 
 /// The edit that takes the rejection of `label` on `[start, end)` out of
 /// the record (it is being taken after all); `None` if none is recorded.
 pub fn unrecord_rejection(doc: &Document, start: usize, end: usize, label: &str) -> Option<Edit> {
-    let list = records(doc, REJECTED_FIELD);
-    let kept: Vec<serde_json::Value> = list
-        .iter()
-        .filter(|r| !Recorded::of(r).is_some_and(|r| r.is(start, end, label)))
-        .cloned()
-        .collect();
-    (kept.len() != list.len()).then(|| Edit::SetExtra {
-        key: REJECTED_FIELD.into(),
-        before: doc.extra.get(REJECTED_FIELD).cloned(),
-        after: (!kept.is_empty()).then_some(serde_json::Value::Array(kept)),
-    })
+    List::Rejected.remove(doc, |r| r.is(start, end, label))
 }
 
 /// Puts the reviewer's decision on a span an edit creates or changes.

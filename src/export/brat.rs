@@ -49,11 +49,11 @@ pub fn ann(d: &Article) -> String {
 pub fn ann_with_losses(d: &Article, lost: &mut Vec<String>) -> String {
     let mut out = String::new();
     for (k, s) in d.spans.iter().enumerate() {
-        let frags = fragments(&d.doc.text, s.start, s.end);
+        let frags = fragments(d.doc.text(), s.start, s.end);
         let offs: Vec<String> = frags.iter().map(|(a, b)| format!("{a} {b}")).collect();
         let texts: Vec<&str> = frags
             .iter()
-            .map(|(a, b)| d.doc.text.slice(*a, *b))
+            .map(|(a, b)| d.doc.text().slice(*a, *b))
             .collect();
         out.push_str(&format!(
             "T{}\t{} {}\t{}\n",
@@ -68,10 +68,13 @@ pub fn ann_with_losses(d: &Article, lost: &mut Vec<String>) -> String {
     for (k, s) in d.spans.iter().enumerate() {
         super::notes::brat_lines(s, k + 1, &mut next_attr, &mut next_note, &mut out, &mut why);
     }
-    if crate::core::attrs::article_note(&d.doc.extra).is_some() {
+    if crate::core::attrs::article_note(d.doc.extra()).is_some() {
         why.push("the article note (brat notes belong to an annotation)".into());
     }
-    lost.extend(why.into_iter().map(|w| format!("{}: {w}", d.doc.file_name)));
+    lost.extend(
+        why.into_iter()
+            .map(|w| format!("{}: {w}", d.doc.file_name())),
+    );
     out
 }
 
@@ -114,7 +117,7 @@ impl Format for Brat {
     }
 
     fn render(&self, d: &Article, _cx: &Context, out: &mut Rendered) {
-        let text = d.doc.text.as_str().as_bytes().to_vec();
+        let text = d.doc.text().as_str().as_bytes().to_vec();
         out.own.push((format!("{}.txt", d.stem()), text));
         let ann = ann_with_losses(d, &mut out.fields_lost);
         out.own

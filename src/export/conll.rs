@@ -35,7 +35,7 @@ pub fn document(d: &super::ExportDoc, scheme: super::Scheme) -> String {
 /// One document as the export file holds it: the `-DOCSTART-` header, then
 /// [`document`].
 fn render(a: &Article, scheme: super::Scheme, out: &mut Vec<u8>) {
-    out.reserve(a.doc.text.as_str().len() * 3 / 2 + 64);
+    out.reserve(a.doc.text().as_str().len() * 3 / 2 + 64);
     out.extend_from_slice(DOCSTART.as_bytes());
     out.extend_from_slice(b"\n\n");
     document_into(a, scheme, out);
@@ -46,7 +46,7 @@ fn render(a: &Article, scheme: super::Scheme, out: &mut Vec<u8>) {
 /// [`tags`](super::flat::tags) gives, without a string per token).
 fn document_into(d: &Article, scheme: super::Scheme, out: &mut Vec<u8>) {
     let tb = d.token_bytes;
-    let text = d.doc.text.as_str().as_bytes();
+    let text = d.doc.text().as_str().as_bytes();
     let flat = d.flat;
     for r in d.sentences {
         // The kept spans of this sentence: flat[lo..] starting before its end.

@@ -41,7 +41,7 @@ fn render(a: &Article, scheme: Scheme, out: &mut Vec<u8>) {
         // A document comment needs a sentence to belong to.
         return;
     }
-    let text = a.doc.text.as_str();
+    let text = a.doc.text().as_str();
     let tb = a.token_bytes;
     let form = |i: usize| &text[tb[i].0 as usize..tb[i].1 as usize];
     // No space after token i: the next token starts where it ends.

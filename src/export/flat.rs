@@ -159,7 +159,7 @@ pub fn flatten<S: Borrow<Span>>(doc: &Document, spans: &[S]) -> (Vec<FlatSpan>, 
     let mut from = 0;
     for s in order {
         let loss = |reason| Loss {
-            article: doc.file_name.clone(),
+            article: doc.file_name().to_string(),
             start: s.start,
             end: s.end,
             label: s.label.to_string(),
@@ -186,7 +186,7 @@ pub fn flatten<S: Borrow<Span>>(doc: &Document, spans: &[S]) -> (Vec<FlatSpan>, 
         if ra.start != s.start || rb.end != s.end {
             let r = if ra.start != s.start { ra } else { rb };
             lost.push(loss(LossReason::InsideToken {
-                token: doc.text.slice(r.start, r.end).to_string(),
+                token: doc.text().slice(r.start, r.end).to_string(),
             }));
             continue;
         }
@@ -252,12 +252,12 @@ pub fn sentences(doc: &Document, flat: &[FlatSpan]) -> Vec<Range<usize>> {
 pub(crate) fn token_bytes(doc: &Document) -> Vec<(u32, u32)> {
     // Not segmented yet: segment now, byte ranges on the same pass.
     if doc.tokens_if_ready().is_none() {
-        let (tokens, bytes) = crate::core::tokens::Tokens::new_with_bytes(&doc.text);
+        let (tokens, bytes) = crate::core::tokens::Tokens::new_with_bytes(doc.text());
         if doc.provide_tokens(tokens) {
             return bytes;
         }
     }
-    let bytes = doc.text.as_str().as_bytes();
+    let bytes = doc.text().as_str().as_bytes();
     let mut out: Vec<(u32, u32)> = Vec::with_capacity(doc.tokens().len());
     // Token edges (start, end, start, ...) never decrease: one walk over the
     // text, 8 bytes a step, counting char starts; each edge that falls in
@@ -343,7 +343,7 @@ pub(crate) fn sentences_of(
     flat: &[FlatSpan],
     tb: &[(u32, u32)],
 ) -> Vec<Range<usize>> {
-    let text = &doc.text;
+    let text = doc.text();
     let n = tb.len();
     if n == 0 {
         return Vec::new();
@@ -882,7 +882,7 @@ mod tests {
 
     /// The implementation before the fast path, by char offsets.
     fn sentences_reference(doc: &Document, flat: &[FlatSpan]) -> Vec<Range<usize>> {
-        let text = &doc.text;
+        let text = doc.text();
         let tokens = doc.tokens();
         let n = tokens.len();
         if n == 0 {
@@ -1017,7 +1017,7 @@ mod tests {
                 raw in proptest::collection::vec((any::<u16>(), 0usize..12, any::<bool>()), 0..12),
             ) {
                 let mut d = Document::new("t.txt", Text::new(v.concat()), "");
-                let n = d.text.len_chars() + 1;
+                let n = d.text().len_chars() + 1;
                 let spans: Vec<Span> = raw
                     .iter()
                     .map(|&(a, len, l)| {
@@ -1057,7 +1057,7 @@ mod tests {
                 let want: Vec<(u32, u32)> = d
                     .tokens()
                     .iter()
-                    .map(|t| (d.text.byte_of(t.start) as u32, d.text.byte_of(t.end) as u32))
+                    .map(|t| (d.text().byte_of(t.start) as u32, d.text().byte_of(t.end) as u32))
                     .collect();
                 prop_assert_eq!(token_bytes(&d), want);
             }

@@ -393,14 +393,14 @@ impl Reader<'_> {
                 return r;
             }
         };
-        r.status = loaded.doc.status;
+        r.status = loaded.doc.status();
         r.problem = loaded.read_only.or(loaded.notice);
         if r.problem.is_some() || !args.status.admits(r.status) {
             return r;
         }
         let doc = loaded.doc;
         let mut spans: Vec<&Span> = Vec::new();
-        for s in doc.spans.iter() {
+        for s in doc.spans().iter() {
             if keep_label(args, &s.label) {
                 spans.push(s);
             } else {

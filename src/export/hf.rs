@@ -37,7 +37,7 @@ impl Format for Hf {
                 .clone()
                 .map(|i| {
                     let t = d.doc.tokens().get(i);
-                    d.doc.text.slice(t.start, t.end)
+                    d.doc.text().slice(t.start, t.end)
                 })
                 .collect();
             // A label outside the context is rendered again once every

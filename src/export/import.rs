@@ -8,7 +8,7 @@ use super::args::Offsets;
 use super::{ImportArgs, quote, user};
 use crate::core::document::Document;
 use crate::core::edit::Edit;
-use crate::core::review::REJECTED_FIELD;
+use crate::core::record::{List, Record};
 use crate::core::schema::{Overlap, Schema};
 use crate::core::sidecar::{sha256_hex, write_atomic};
 use crate::core::span::{crosses, overlaps};
@@ -341,10 +341,16 @@ pub fn write(
     for (inc, text) in docs {
         let bytes = inc.text.as_bytes();
         let mut doc = Document::new(inc.file_name.clone(), text, sha256_hex(bytes));
-        doc.status = inc.status.unwrap_or(args.status);
+        doc.apply(&Edit::SetStatus {
+            before: doc.status(),
+            after: inc.status.unwrap_or(args.status),
+        });
         if let Some(n) = &inc.note {
-            doc.extra
-                .insert(crate::core::attrs::NOTE.into(), n.as_str().into());
+            doc.apply(&Edit::SetExtra {
+                key: crate::core::attrs::NOTE.into(),
+                before: None,
+                after: Some(n.as_str().into()),
+            });
         }
         let mut spans = inc.spans.clone();
         spans.sort_by(|a, b| (a.start, a.end, &a.label).cmp(&(b.start, b.end, &b.label)));
@@ -361,22 +367,18 @@ pub fn write(
         }
         n_spans += spans.len();
         if !inc.rejected.is_empty() {
-            let records: Vec<serde_json::Value> = inc
+            let records: Vec<Record> = inc
                 .rejected
                 .iter()
                 .map(|s| {
-                    let mut span = doc.make_span(s.start, s.end, &s.label, s.annotator.as_deref());
-                    span.review = Some("rejected".into());
-                    span.reviewer = s.reviewer.as_deref().map(Into::into);
-                    serde_json::to_value(&span).expect("spans serialise")
+                    let span = doc.make_span(s.start, s.end, &s.label, s.annotator.as_deref());
+                    let mut r = Record::rejection(&span, None);
+                    r.reviewer = s.reviewer.clone();
+                    r
                 })
                 .collect();
             n_rejected += records.len();
-            doc.apply(&Edit::SetExtra {
-                key: REJECTED_FIELD.into(),
-                before: None,
-                after: Some(records.into()),
-            });
+            doc.apply(&List::Rejected.append(&doc, records));
         }
         let a = articles.join(&inc.file_name);
         if std::fs::read(&a).ok().as_deref() != Some(bytes) {

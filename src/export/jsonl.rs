@@ -76,10 +76,10 @@ impl Format for Jsonl {
 /// `{"id", "text", "label", "article", "status", "annotators"}` (keys in
 /// that order, compact), and a line feed, appended to `out`.
 pub(crate) fn render(d: &Article, out: &mut Vec<u8>) {
-    let text = d.doc.text.as_str();
+    let text = d.doc.text().as_str();
     out.reserve(text.len() + text.len() / 16 + d.spans.len() * 32 + 128);
     out.extend_from_slice(b"{\"id\":");
-    json_str(out, d.doc.file_name.trim_end_matches(".txt"));
+    json_str(out, d.doc.file_name().trim_end_matches(".txt"));
     out.extend_from_slice(b",\"text\":");
     json_str(out, text);
     out.extend_from_slice(b",\"label\":[");
@@ -92,9 +92,9 @@ pub(crate) fn render(d: &Article, out: &mut Vec<u8>) {
         out.push(b']');
     }
     out.extend_from_slice(b"],\"article\":");
-    json_str(out, &d.doc.file_name);
+    json_str(out, d.doc.file_name());
     out.extend_from_slice(b",\"status\":");
-    json_str(out, d.doc.status.as_str());
+    json_str(out, d.doc.status().as_str());
     out.extend_from_slice(b",\"annotators\":[");
     for (k, s) in d.spans.iter().enumerate() {
         if k > 0 {

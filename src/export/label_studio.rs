@@ -78,11 +78,11 @@ impl Format for LabelStudio {
             })
             .collect();
         let mut data = json!({
-            "text": a.doc.text.as_str(),
-            "article": a.doc.file_name,
-            "status": a.doc.status.as_str(),
+            "text": a.doc.text().as_str(),
+            "article": a.doc.file_name(),
+            "status": a.doc.status().as_str(),
         });
-        if let Some(n) = crate::core::attrs::article_note(&a.doc.extra) {
+        if let Some(n) = crate::core::attrs::article_note(a.doc.extra()) {
             data["note"] = n.into();
         }
         let task = json!({

@@ -66,7 +66,7 @@ pub struct ExportDoc {
 
 impl ExportDoc {
     pub fn stem(&self) -> &str {
-        self.doc.file_name.trim_end_matches(".txt")
+        self.doc.file_name().trim_end_matches(".txt")
     }
 }
 
@@ -88,7 +88,7 @@ pub struct Article<'a> {
 
 impl Article<'_> {
     pub fn stem(&self) -> &str {
-        self.doc.file_name.trim_end_matches(".txt")
+        self.doc.file_name().trim_end_matches(".txt")
     }
 }
 

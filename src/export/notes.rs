@@ -202,7 +202,7 @@ pub fn jsonl_fields(d: &super::Article, out: &mut Vec<u8>) {
         out.extend_from_slice(b",\"span_meta\":");
         serde_json::to_writer(&mut *out, &meta).expect("JSON values serialise");
     }
-    if let Some(n) = attrs::article_note(&d.doc.extra) {
+    if let Some(n) = attrs::article_note(d.doc.extra()) {
         out.extend_from_slice(b",\"note\":");
         crate::core::json::push_str(out, n);
     }
@@ -256,7 +256,7 @@ pub fn flat_lost(doc: &crate::core::document::Document, spans: &[&Span]) -> Opti
         .iter()
         .filter(|s| attrs::attrs(s).next().is_some())
         .count();
-    let article = attrs::article_note(&doc.extra).is_some();
+    let article = attrs::article_note(doc.extra()).is_some();
     if notes + with_attrs == 0 && !article {
         return None;
     }
@@ -274,7 +274,7 @@ pub fn flat_lost(doc: &crate::core::document::Document, spans: &[&Span]) -> Opti
     if article {
         what.push("the article note".into());
     }
-    Some(format!("{}: {}", doc.file_name, what.join(", ")))
+    Some(format!("{}: {}", doc.file_name(), what.join(", ")))
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ impl Format for Prodigy {
     }
 
     fn render(&self, a: &Article, _cx: &Context, out: &mut Rendered) {
-        let text = &a.doc.text;
+        let text = a.doc.text();
         let toks = a.doc.tokens();
         let n_chars = text.len_chars();
         // Typed rather than `json!` per token: a project's tokens are most
@@ -98,8 +98,8 @@ impl Format for Prodigy {
             input_hash as u32 as u64,
             &serde_json::to_string(&spans).expect("JSON values serialise"),
         );
-        let mut meta = json!({"article": a.doc.file_name, "status": a.doc.status.as_str()});
-        if let Some(n) = crate::core::attrs::article_note(&a.doc.extra) {
+        let mut meta = json!({"article": a.doc.file_name(), "status": a.doc.status().as_str()});
+        if let Some(n) = crate::core::attrs::article_note(a.doc.extra()) {
             meta["note"] = n.into();
         }
         let task = Task {

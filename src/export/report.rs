@@ -56,7 +56,7 @@ impl DocSummary {
         entities.shrink_to_fit();
         labels.shrink_to_fit();
         DocSummary {
-            file_name: d.doc.file_name.clone(),
+            file_name: d.doc.file_name().to_string(),
             spans: d.spans.len(),
             sentences: d.sentences.len(),
             entities,

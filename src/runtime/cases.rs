@@ -28,7 +28,7 @@ pub fn compute(project: &Project) -> Vec<Case> {
     let mut counter = Counter::default();
     each_doc(project, |_, d| match d {
         Some(d) => {
-            let mut own: Vec<String> = d.spans.iter().map(|s| s.text.to_string()).collect();
+            let mut own: Vec<String> = d.spans().iter().map(|s| s.text.to_string()).collect();
             own.sort();
             own.dedup();
             counter.add(&consistency, &own, Some(consistency.look(d)));

@@ -27,19 +27,19 @@ pub fn run(project: &Project, effect: SuggestEffect) -> Msg {
             apply_learning(&engine, &learn);
             let loaded = match rejections {
                 Some(_) => None,
-                None => Some(Rejections::load(project, &doc.file_name)),
+                None => Some(Rejections::load(project, doc.file_name())),
             };
             let rej = rejections
                 .as_ref()
                 .or_else(|| loaded.as_ref().and_then(|r| r.as_ref().ok()));
             let spans = suggester::known(
-                doc.spans
+                doc.spans()
                     .iter()
                     .map(|s| (s.start, s.end, s.label.to_string())),
             );
             let input = ArticleInput {
-                name: &doc.file_name,
-                text: &doc.text,
+                name: doc.file_name(),
+                text: doc.text(),
                 tokens: doc.tokens(),
                 spans: &spans,
             };

@@ -58,7 +58,7 @@ impl Corpus {
                     }
                     let spans = l
                         .doc
-                        .spans
+                        .spans()
                         .iter()
                         .map(|s| Known {
                             start: s.start,
@@ -68,9 +68,9 @@ impl Corpus {
                         .collect();
                     c.articles.push(Article::new(
                         &a.file_name,
-                        l.doc.text.clone(),
+                        l.doc.text().clone(),
                         spans,
-                        l.doc.status,
+                        l.doc.status(),
                     ));
                 }
                 Err(e) => problems.push(e),

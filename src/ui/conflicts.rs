@@ -13,7 +13,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, selected: usize) {
     let Some(art) = state.article() else {
         return;
     };
-    let all = watching::conflicts(&art.doc.extra);
+    let all = watching::conflicts(art.doc.extra());
     let w = area.width.min(100);
     let h = (all.len() as u16 * 2 + 2).min(area.height);
     let rect = Rect::new(

@@ -97,7 +97,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
             let mut spans = super::plural(slot.span_count(), "span");
             // Review progress is known once the article has been read.
             if let Some(art) = &state.articles[i] {
-                let r = art.doc.spans.reviewed();
+                let r = art.doc.spans().reviewed();
                 if r > 0 || state.mode == crate::app::state::Mode::Review {
                     spans += &format!(" · {r} reviewed");
                 }

@@ -28,7 +28,10 @@ pub fn prompt(state: &State, theme: Theme) -> Option<Line<'static>> {
             let what = match target {
                 NoteTarget::Article => "article note".to_string(),
                 NoteTarget::Span { id, start } => {
-                    match state.article().and_then(|a| a.doc.spans.find(*id, *start)) {
+                    match state
+                        .article()
+                        .and_then(|a| a.doc.spans().find(*id, *start))
+                    {
                         Some(s) => format!("note on {} “{}”", s.label, s.text),
                         None => "note".into(),
                     }
@@ -153,7 +156,7 @@ pub fn row_extra(state: &State, r: &ReviewRow) -> String {
         .articles
         .get(r.article)
         .and_then(Option::as_ref)
-        .and_then(|a| a.doc.spans.find(r.span?, r.start))
+        .and_then(|a| a.doc.spans().find(r.span?, r.start))
     else {
         return String::new();
     };

@@ -63,8 +63,8 @@ fn fit_middle(s: &str, width: usize) -> String {
 pub fn progress(state: &State) -> String {
     let (mut spans, mut reviewed) = (0, 0);
     for a in state.articles.iter().flatten() {
-        spans += a.doc.spans.len();
-        reviewed += a.doc.spans.reviewed();
+        spans += a.doc.spans().len();
+        reviewed += a.doc.spans().reviewed();
     }
     let done = state
         .slots()
@@ -163,7 +163,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         .take(visible)
         .filter_map(|r| {
             let art = state.articles[r.article].as_ref()?;
-            let t = art.doc.text.slice(r.start, r.end);
+            let t = art.doc.text().slice(r.start, r.end);
             Some(t.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>() + 2)
         })
         .max()
@@ -178,7 +178,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         let Some(art) = &state.articles[row.article] else {
             continue;
         };
-        let t = &art.doc.text;
+        let t = art.doc.text();
         let lo = row.start.saturating_sub(80);
         let hi = (row.end + 80).min(t.len_chars());
         let label_style = row

@@ -98,8 +98,8 @@ pub fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         // it), else the one under the cursor.
         let selected = art
             .selection
-            .and_then(|s| art.doc.spans.find(s.origin?, s.start));
-        if let Some(sp) = selected.or_else(|| art.doc.spans.innermost_at(art.cursor)) {
+            .and_then(|s| art.doc.spans().find(s.origin?, s.start));
+        if let Some(sp) = selected.or_else(|| art.doc.spans().innermost_at(art.cursor)) {
             s += &format!(" │ {} “{}” #{}", sp.label, sp.text, sp.id);
             s += &super::note::status(sp);
         }
@@ -108,7 +108,7 @@ pub fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         if let Some(sg) = super::suggestions::status(state, art) {
             s += &sg;
         }
-        s += &format!(" │ {}", art.doc.file_name);
+        s += &format!(" │ {}", art.doc.file_name());
         let (saved, style) = match (&art.read_only, &art.save) {
             (Some(_), _) => ("read-only", theme.error()),
             (None, SaveState::Saved) if art.revision == 0 => ("no edits yet", bar),

@@ -22,13 +22,13 @@ pub fn status(state: &State, art: &OpenArticle) -> Option<String> {
         });
     };
     let mut s = String::new();
-    if art.doc.spans.innermost_at(art.cursor).is_none()
+    if art.doc.spans().innermost_at(art.cursor).is_none()
         && let Some(x) = e.at(art.cursor)
     {
         s += &format!(
             " │ {}? “{}” {} {:.2}",
             x.label,
-            art.doc.text.slice(x.start, x.end),
+            art.doc.text().slice(x.start, x.end),
             x.source,
             x.score
         );
@@ -40,7 +40,7 @@ pub fn status(state: &State, art: &OpenArticle) -> Option<String> {
 /// The recommender a review row's span was accepted from (its `source`).
 pub fn source_of(state: &State, row: &crate::app::state::ReviewRow) -> Option<String> {
     let art = state.articles.get(row.article)?.as_ref()?;
-    let span = art.doc.spans.find(row.span?, row.start)?;
+    let span = art.doc.spans().find(row.span?, row.start)?;
     span.extra
         .get("source")
         .and_then(|v| v.as_str())

@@ -37,8 +37,8 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     block = block.title(format!(" {}{ro} ", meta.title)).title_bottom(
         Line::from(format!(
             " {} · {} ",
-            art.doc.status,
-            super::plural(art.doc.spans.len(), "span")
+            art.doc.status(),
+            super::plural(art.doc.spans().len(), "span")
         ))
         .right_aligned(),
     );
@@ -51,7 +51,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let at = match art.selection {
         Some(s) if (s.start..=s.end).contains(&art.cursor) => match s.active {
             crate::app::state::Edge::Start => s.start,
-            crate::app::state::Edge::End => art.doc.text.prev_grapheme(s.end).max(s.start),
+            crate::app::state::Edge::End => art.doc.text().prev_grapheme(s.end).max(s.start),
         },
         _ => art.cursor,
     };
@@ -93,7 +93,7 @@ fn draw_rows(buf: &mut Buffer, inner: Rect, art: &OpenArticle, state: &State, th
         .rev()
         .find_map(|g| g.last())
         .map_or(lo, |g| g.end as usize);
-    let spans: Vec<&Entity> = doc.spans.overlapping(lo, hi + 1).collect();
+    let spans: Vec<&Entity> = doc.spans().overlapping(lo, hi + 1).collect();
     let hits: &[(usize, usize)] = state.last_search.as_ref().map_or(&[], |s| &s.matches);
     let h0 = hits.partition_point(|&(_, e)| e <= lo);
     let hits = &hits[h0..hits.partition_point(|&(s, _)| s <= hi)];
@@ -103,7 +103,7 @@ fn draw_rows(buf: &mut Buffer, inner: Rect, art: &OpenArticle, state: &State, th
     let cursor_tok = doc
         .tokens_if_ready()
         .and_then(|t| t.containing(art.cursor).map(|i| t.get(i)))
-        .unwrap_or(art.cursor..doc.text.next_grapheme(art.cursor));
+        .unwrap_or(art.cursor..doc.text().next_grapheme(art.cursor));
     let schema = &state.project.schema;
     // Parsed once per frame, not per character (a colour name is parsed
     // from its string).
@@ -118,7 +118,7 @@ fn draw_rows(buf: &mut Buffer, inner: Rect, art: &OpenArticle, state: &State, th
             .unwrap_or(unknown)
     };
 
-    let mut bytes = doc.text.byte_cursor();
+    let mut bytes = doc.text().byte_cursor();
     for (y, glyphs) in (inner.y..).zip(rows) {
         // Only what touches this row is looked at per character.
         let (r_lo, r_hi) = (
@@ -187,7 +187,7 @@ fn draw_rows(buf: &mut Buffer, inner: Rect, art: &OpenArticle, state: &State, th
                 }
                 GlyphKind::Grapheme => {
                     let (b0, b1) = (bytes.byte_of(c), bytes.byte_of(g.end as usize));
-                    let (shown, width) = display(&doc.text.as_str()[b0..b1]);
+                    let (shown, width) = display(&doc.text().as_str()[b0..b1]);
                     let mut style = Style::default();
                     let mut depth = 0;
                     let mut inner: Option<&Entity> = None;

@@ -551,12 +551,12 @@ impl Layout {
         ghosts: std::sync::Arc<Vec<Ghost>>,
     ) -> Layout {
         let width = width.max(1);
-        let mut span_ids = Vec::with_capacity(doc.spans.len());
-        let full = doc.text.as_str().len() / width as usize + 2;
-        let edges = span_edges(doc.spans.iter()).chain(ghost_edges(&ghosts, 0, usize::MAX));
+        let mut span_ids = Vec::with_capacity(doc.spans().len());
+        let full = doc.text().as_str().len() / width as usize + 2;
+        let edges = span_edges(doc.spans().iter()).chain(ghost_edges(&ghosts, 0, usize::MAX));
         let mut l = Layout {
             width,
-            text: doc.text.clone(),
+            text: doc.text().clone(),
             events: Events::new(events_of(edges, 0..usize::MAX, &mut span_ids)),
             span_ids,
             starts: Vec::with_capacity(full.min(rows.saturating_add(2))),
@@ -633,7 +633,7 @@ impl Layout {
     /// nobody looks at made a tag key cost what the whole text costs.
     /// Those rows are wrapped again when asked for, as on opening.
     pub fn edit(&mut self, doc: &Document, changed: Range<usize>, keep: usize) {
-        if self.starts.is_empty() || !std::ptr::eq(self.text.as_str(), doc.text.as_str()) {
+        if self.starts.is_empty() || !std::ptr::eq(self.text.as_str(), doc.text().as_str()) {
             let ghosts = std::sync::Arc::clone(&self.ghosts);
             *self = Layout::up_to_with(doc, self.width, self.rows().min(keep.max(1)), ghosts);
             return;
@@ -643,7 +643,7 @@ impl Layout {
         let lo = self.first_at(a as u32);
         let hi = self.events.partition_point(|e| (e.pos as usize) <= b);
         let ghosts = std::sync::Arc::clone(&self.ghosts);
-        let edges = span_edges(doc.spans.overlapping(a.saturating_sub(1), b + 1))
+        let edges = span_edges(doc.spans().overlapping(a.saturating_sub(1), b + 1))
             .chain(ghost_edges(&ghosts, a, b));
         let fresh = events_of(edges, a..b, &mut self.span_ids);
         let new_hi = lo + fresh.len();
@@ -949,8 +949,8 @@ mod reference {
             // Bracket events by position: closes (innermost first), then opens
             // (outermost first), so nesting reads `[[x]LOC y]ORG`.
             let mut events: Vec<(usize, u8, usize, Glyph)> =
-                Vec::with_capacity(doc.spans.len() * 2);
-            for s in doc.spans.iter() {
+                Vec::with_capacity(doc.spans().len() * 2);
+            for s in doc.spans().iter() {
                 let open = Glyph {
                     start: s.start as u32,
                     end: s.start as u32,
@@ -996,7 +996,7 @@ mod reference {
             b.out.row_glyph.push(0);
             b.out.row_char.push(0);
             let mut c = 0u32;
-            for g in doc.text.as_str().graphemes(true) {
+            for g in doc.text().as_str().graphemes(true) {
                 let newline = g == "\n" || g == "\r\n" || g == "\r";
                 let ws = !newline && breakable_space(g);
                 // A word's unit starts before its opening brackets...
@@ -1123,20 +1123,21 @@ mod tests {
 
     fn lines(d: &Document, w: u16) -> Vec<String> {
         let l = Layout::new(d, w);
-        let text = d.text.as_str();
+        let text = d.text().as_str();
         (0..l.rows())
             .map(|r| {
                 l.row(r)
                     .iter()
                     .map(|g| match g.kind {
                         GlyphKind::Grapheme => display(
-                            &text[d.text.byte_of(g.start as usize)..d.text.byte_of(g.end as usize)],
+                            &text[d.text().byte_of(g.start as usize)
+                                ..d.text().byte_of(g.end as usize)],
                         )
                         .0
                         .into_owned(),
                         GlyphKind::Newline => String::new(),
                         GlyphKind::Open => "[".into(),
-                        GlyphKind::Close => close_text(d.spans.get(g.span).unwrap()),
+                        GlyphKind::Close => close_text(d.spans().get(g.span).unwrap()),
                     })
                     .collect::<String>()
             })
@@ -1145,14 +1146,14 @@ mod tests {
 
     /// Rows as text, suggestions drawn as `{…}LABEL?`.
     fn ghost_lines(l: &Layout, d: &Document) -> Vec<String> {
-        let text = d.text.as_str();
+        let text = d.text().as_str();
         (0..l.rows())
             .map(|r| {
                 l.row(r)
                     .iter()
                     .map(|g| match g.kind {
                         GlyphKind::Grapheme => text
-                            [d.text.byte_of(g.start as usize)..d.text.byte_of(g.end as usize)]
+                            [d.text().byte_of(g.start as usize)..d.text().byte_of(g.end as usize)]
                             .to_string(),
                         GlyphKind::Newline => String::new(),
                         GlyphKind::Open if g.span & GHOST != 0 => "{".into(),
@@ -1160,7 +1161,7 @@ mod tests {
                             ghost_close_text(l.ghost_label(g.span).unwrap())
                         }
                         GlyphKind::Open => "[".into(),
-                        GlyphKind::Close => close_text(d.spans.get(g.span).unwrap()),
+                        GlyphKind::Close => close_text(d.spans().get(g.span).unwrap()),
                     })
                     .collect::<String>()
             })
@@ -1168,8 +1169,8 @@ mod tests {
     }
 
     fn ghost(d: &Document, needle: &str, label: &str) -> Ghost {
-        let b = d.text.as_str().rfind(needle).unwrap();
-        let start = d.text.as_str()[..b].chars().count();
+        let b = d.text().as_str().rfind(needle).unwrap();
+        let start = d.text().as_str()[..b].chars().count();
         Ghost {
             start,
             end: start + needle.chars().count(),
@@ -1305,7 +1306,7 @@ mod tests {
     /// index, as the proptests draw them (empty picks are skipped).
     fn with_spans(text: String, spans: &[(usize, usize, usize)]) -> Document {
         let mut d = Document::new("t.txt", Text::new(text), "");
-        let b = boundaries(&d.text);
+        let b = boundaries(d.text());
         for &(x, y, l) in spans {
             let (s, e) = (b[x % b.len()], b[y % b.len()]);
             if s < e {
@@ -1341,12 +1342,12 @@ mod tests {
             ops in proptest::collection::vec((0usize..64, 0usize..64, 0usize..4, any::<bool>()), 1..12),
         ) {
             let mut d = Document::new("t.txt", Text::new(text), "");
-            let b = boundaries(&d.text);
+            let b = boundaries(d.text());
             let mut l = Layout::new(&d, width);
             for (x, y, lab, remove) in ops {
-                let ids: Vec<u64> = d.spans.iter().map(|s| s.id).collect();
+                let ids: Vec<u64> = d.spans().iter().map(|s| s.id).collect();
                 let edit = if remove && !ids.is_empty() {
-                    let s = d.spans.get(ids[x % ids.len()]).unwrap().clone();
+                    let s = d.spans().get(ids[x % ids.len()]).unwrap().clone();
                     if y % 2 == 0 {
                         crate::core::edit::Edit::Remove(s)
                     } else {
@@ -1393,7 +1394,7 @@ mod tests {
             steps in proptest::collection::vec((0usize..4, 0usize..64), 0..8),
         ) {
             let d = with_spans(text, &spans);
-            let b = boundaries(&d.text);
+            let b = boundaries(d.text());
             let want = reference::Reference::build(&d, width).rows();
             let mut l = Layout::up_to(&d, width, first);
             prop_assert!(l.rows() >= first.min(want.len()));
@@ -1431,12 +1432,12 @@ mod tests {
             let mut d = Document::new("t.txt", Text::new(text), "");
             // Any char, not only grapheme boundaries: an imported span's
             // edge may fall inside a grapheme.
-            let b: Vec<usize> = if mid { (0..=d.text.len_chars()).collect() } else { boundaries(&d.text) };
+            let b: Vec<usize> = if mid { (0..=d.text().len_chars()).collect() } else { boundaries(d.text()) };
             let mut l = Layout::up_to(&d, width, first);
             for (x, y, lab, remove, grow) in ops {
-                let ids: Vec<u64> = d.spans.iter().map(|s| s.id).collect();
+                let ids: Vec<u64> = d.spans().iter().map(|s| s.id).collect();
                 let edit = if remove && !ids.is_empty() {
-                    crate::core::edit::Edit::Remove(d.spans.get(ids[x % ids.len()]).unwrap().clone())
+                    crate::core::edit::Edit::Remove(d.spans().get(ids[x % ids.len()]).unwrap().clone())
                 } else {
                     let (s, e) = (b[x % b.len()], b[y % b.len()]);
                     if s >= e {

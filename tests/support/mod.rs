@@ -5,12 +5,9 @@
 use nhan::app::config::Config;
 use nhan::app::keys::Key;
 use nhan::app::msg::Msg;
-use nhan::core::document::Document;
-use nhan::core::edit::Edit;
 use nhan::core::markup;
 use nhan::core::project::Project;
-use nhan::core::sidecar::{Sidecar, sha256_hex, write_atomic};
-use nhan::core::text::Text;
+use nhan::core::sidecar::Sidecar;
 use nhan::runtime::App;
 use std::path::{Path, PathBuf};
 
@@ -19,39 +16,17 @@ pub struct Harness {
     pub app: App,
 }
 
-pub const SCHEMA: &str = r#"overlap = "nested"
-[[labels]]
-name = "PER"
-description = "Person"
-color = "red"
-[[labels]]
-name = "ORG"
-description = "Organisation"
-color = "blue"
-[[labels]]
-name = "LOC"
-description = "Place"
-color = "green"
-"#;
+pub mod project;
+pub use project::SCHEMA;
 
 /// Writes `articles/<name>.txt` (and a sidecar when the markup has spans).
 pub fn write_article(root: &Path, name: &str, marked: &str) {
     let m = markup::parse(marked).unwrap();
-    std::fs::create_dir_all(root.join("articles")).unwrap();
-    std::fs::write(root.join("articles").join(format!("{name}.txt")), &m.text).unwrap();
-    if !m.spans.is_empty() {
-        let mut doc = Document::new(
-            format!("{name}.txt"),
-            Text::new(m.text.clone()),
-            sha256_hex(m.text.as_bytes()),
-        );
-        for (s, e, l) in &m.spans {
-            let sp = doc.make_span(*s, *e, l, Some("test"));
-            doc.apply(&Edit::Add(sp));
-        }
-        let path = root.join("annotations").join(format!("{name}.json"));
-        write_atomic(&path, doc.to_sidecar().to_json().as_bytes()).unwrap();
-    }
+    let spans = m.spans.iter().map(|(s, e, l)| (*s, *e, l.as_str()));
+    project::write(
+        root,
+        &project::document(&format!("{name}.txt"), &m.text, spans, "test"),
+    );
 }
 
 impl Harness {
@@ -62,7 +37,7 @@ impl Harness {
 
     pub fn with_config(articles: &[(&str, &str)], config: Config, size: (u16, u16)) -> Harness {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("nhan.toml"), SCHEMA).unwrap();
+        project::init(dir.path(), SCHEMA);
         for (name, m) in articles {
             write_article(dir.path(), name, m);
         }
@@ -98,24 +73,24 @@ impl Harness {
         let art = self.app.state.article().expect("an article is open");
         let spans: Vec<(usize, usize, String)> = art
             .doc
-            .spans
+            .spans()
             .iter()
             .map(|s| (s.start, s.end, s.label.to_string()))
             .collect();
-        markup::render(art.doc.text.as_str(), &spans)
+        markup::render(art.doc.text().as_str(), &spans)
     }
 
     /// The selected text, if any.
     pub fn selected(&self) -> Option<String> {
         let art = self.app.state.article()?;
         let (s, e) = art.selection?.range();
-        Some(art.doc.text.slice(s, e).to_string())
+        Some(art.doc.text().slice(s, e).to_string())
     }
 
     /// The token (or text) starting at the cursor, up to the next space.
     pub fn at_cursor(&self) -> String {
         let art = self.app.state.article().expect("open");
-        let t = &art.doc.text;
+        let t = art.doc.text();
         t.slice(art.cursor, t.len_chars())
             .split_whitespace()
             .next()

@@ -248,16 +248,16 @@ fn tally_with(doc: &Document, queries: &QuerySet, offset: usize) -> ArticleTally
     if queries.is_empty() {
         return ArticleTally(Vec::new());
     }
-    let found = folded::Folded::new(doc.text.as_str()).find_all_of(queries);
+    let found = folded::Folded::new(doc.text().as_str()).find_all_of(queries);
     let mut out = Vec::new();
     for (i, places) in found.into_iter().enumerate() {
         let mut t = Tally::default();
         let mut any = false;
         for (s, e) in places {
-            match doc.spans.with_extent(s, e) {
+            match doc.spans().with_extent(s, e) {
                 Some(sp) => t.add_label(&sp.label),
                 None if !whole_tokens(doc, s, e)
-                    || doc.spans.overlapping(s, e).next().is_some() =>
+                    || doc.spans().overlapping(s, e).next().is_some() =>
                 {
                     continue;
                 }
@@ -284,13 +284,13 @@ pub fn places(
     if queries.is_empty() {
         return Vec::new();
     }
-    let found = folded::Folded::new(doc.text.as_str()).find_all_of(queries);
+    let found = folded::Folded::new(doc.text().as_str()).find_all_of(queries);
     let mut out = Vec::new();
     for (i, found) in found.into_iter().enumerate() {
         for (s, e) in found {
-            let label = doc.spans.with_extent(s, e).map(|sp| sp.label.to_string());
+            let label = doc.spans().with_extent(s, e).map(|sp| sp.label.to_string());
             if label.is_none()
-                && (!whole_tokens(doc, s, e) || doc.spans.overlapping(s, e).next().is_some())
+                && (!whole_tokens(doc, s, e) || doc.spans().overlapping(s, e).next().is_some())
             {
                 continue;
             }
@@ -330,14 +330,14 @@ mod tests {
         let c = Consistency::default();
         let mut counter = Counter::default();
         for d in docs {
-            let mut own: Vec<String> = d.spans.iter().map(|s| s.text.to_string()).collect();
+            let mut own: Vec<String> = d.spans().iter().map(|s| s.text.to_string()).collect();
             own.sort();
             own.dedup();
             counter.add(&c, &own, Some(c.look(d)));
         }
         if let Some(second) = counter.second_look() {
             for (i, d) in docs.iter().enumerate() {
-                if second.wanted(i) && second.occurs(i, d.text.as_str()) {
+                if second.wanted(i) && second.occurs(i, d.text().as_str()) {
                     counter.add_second(&second.tally(i, d));
                 }
             }
