@@ -18,8 +18,10 @@ pub fn describe(e: &Edit) -> String {
     match e {
         Edit::Add(s) => format!("tagged {} “{}”", s.label, s.text),
         Edit::Remove(s) => format!("removed {} “{}”", s.label, s.text),
-        Edit::Replace { before, after } if super::noting::describe(before, after).is_some() => {
-            super::noting::describe(before, after).unwrap_or_default()
+        Edit::Replace { before, after }
+            if let Some(what) = crate::core::attrs::describe_change(before, after) =>
+        {
+            what
         }
         Edit::Replace { before, after }
             if before.range() == after.range() && before.label == after.label =>

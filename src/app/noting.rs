@@ -156,28 +156,6 @@ fn commit(state: &mut State, edit: Edit) -> Vec<Effect> {
     editing::commit(state, edit, None)
 }
 
-/// What a note or attribute change did, for the status bar (and undo).
-pub fn describe(before: &Span, after: &Span) -> Option<String> {
-    if (before.range(), &before.label) != (after.range(), &after.label) {
-        return None;
-    }
-    let what = format!("{} “{}”", after.label, after.text);
-    if attrs::note(before) != attrs::note(after) {
-        return Some(match attrs::note(after) {
-            Some(n) => format!("note on {what}: {n}"),
-            None => format!("note removed from {what}"),
-        });
-    }
-    let (b, a) = (attrs::attrs_text(before), attrs::attrs_text(after));
-    (b != a).then(|| {
-        if a.is_empty() {
-            format!("attributes removed from {what}")
-        } else {
-            format!("{what}: {a}")
-        }
-    })
-}
-
 /// `@`: the attribute picker on the span at the cursor.
 pub fn attr_picker(state: &mut State) -> Vec<Effect> {
     let Some(art) = writable(state) else {

@@ -468,6 +468,29 @@ impl AttrAgreement {
     }
 }
 
+/// What a note or attribute change did, in words (the status bar, undo);
+/// `None` when the edit changed more than notes and attributes.
+pub fn describe_change(before: &Span, after: &Span) -> Option<String> {
+    if (before.range(), &before.label) != (after.range(), &after.label) {
+        return None;
+    }
+    let what = format!("{} “{}”", after.label, after.text);
+    if note(before) != note(after) {
+        return Some(match note(after) {
+            Some(n) => format!("note on {what}: {n}"),
+            None => format!("note removed from {what}"),
+        });
+    }
+    let (b, a) = (attrs_text(before), attrs_text(after));
+    (b != a).then(|| {
+        if a.is_empty() {
+            format!("attributes removed from {what}")
+        } else {
+            format!("{what}: {a}")
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
