@@ -38,8 +38,9 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, selected: usize) {
         })
         .collect();
     let block = Block::default().borders(Borders::ALL).title(format!(
-        " {} merge conflict(s): o keeps yours, t takes theirs, j/k, Esc closes ",
-        all.len()
+        " {} merge conflict{}: o keeps yours, t takes theirs, j/k, Esc closes ",
+        all.len(),
+        if all.len() == 1 { "" } else { "s" }
     ));
     f.render_widget(
         Paragraph::new(lines)
