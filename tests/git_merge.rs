@@ -179,7 +179,7 @@ fn the_same_span_changed_two_ways_is_a_conflict_recorded_in_a_valid_sidecar() {
     assert_eq!(l.read_only, None);
     let notice = l.notice.expect("a notice");
     assert!(
-        notice.contains("1 merge conflict(s) recorded under \"conflicts\""),
+        notice.contains("1 merge conflict recorded under \"conflicts\""),
         "{notice}"
     );
 }

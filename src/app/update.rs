@@ -305,7 +305,8 @@ fn on_loaded(
     let recorded = super::watching::conflicts(loaded.doc.extra()).len();
     if recorded > 0 && read_only.is_none() {
         state.error(format!(
-            "{recorded} merge conflict(s) recorded in this article's sidecar: C shows them, o keeps yours, t takes theirs"
+            "{} recorded in this article's sidecar: C shows them, o keeps yours, t takes theirs",
+            crate::core::escape::count(recorded as u64, "merge conflict", "merge conflicts")
         ));
     }
     state.articles[index] = Some(OpenArticle::new(index, loaded, read_only));

@@ -153,7 +153,8 @@ pub fn changed_on_disk(
     }
     if open_conflicts > 0 {
         state.error(format!(
-            "{text}; {open_conflicts} conflict(s) where both changed the same span: C shows them, o keeps yours, t takes theirs"
+            "{text}; {} where both changed the same span: C shows them, o keeps yours, t takes theirs",
+            crate::core::escape::count(open_conflicts as u64, "conflict", "conflicts")
         ));
     } else {
         state.info(text);
@@ -328,9 +329,9 @@ fn settle(state: &mut State, all: &[Value], i: usize, take_theirs: bool) -> Vec<
     });
     let how = if take_theirs { "theirs" } else { "yours" };
     let note = format!(
-        "settled {} with {how}; {} conflict(s) left",
+        "settled {} with {how}; {} left",
         describe(c),
-        rest.len()
+        crate::core::escape::count(rest.len() as u64, "conflict", "conflicts")
     );
     let effects = editing::commit(state, Edit::Batch(edits), None);
     state.info(note);

@@ -331,7 +331,8 @@ pub fn unsettled(extra: &Map<String, Value>) -> Option<String> {
     let n = extra.get(CONFLICTS)?.as_array()?.len();
     (n > 0).then(|| {
         format!(
-            "{n} merge conflict(s) recorded under \"{CONFLICTS}\" (both versions of each span): keep the right version in \"spans\", then delete the \"{CONFLICTS}\" list"
+            "{} recorded under \"{CONFLICTS}\" (both versions of each span): keep the right version in \"spans\", then delete the \"{CONFLICTS}\" list",
+            super::escape::count(n as u64, "merge conflict", "merge conflicts")
         )
     })
 }
