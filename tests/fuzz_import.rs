@@ -130,7 +130,7 @@ fn import_mutated(
     if result.is_ok() {
         // What was accepted must be a consistent project.
         let p = Project::open(&project).unwrap();
-        for a in &p.articles {
+        for a in p.articles.iter() {
             let l = p.load(&a.file_name).unwrap();
             assert!(
                 l.read_only.is_none(),

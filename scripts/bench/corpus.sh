@@ -60,3 +60,5 @@ for i in "${!NAMES[@]}"; do
         'BEGIN { print (m <= 150 && s <= 1.5 * v + 0.005) ? "yes" : "NO" }')
     echo "| \`${NAMES[$i]}\` | ${SECS[$i]} s | ${MBS[$i]} MB | $met |"
 done
+echo
+python3 scripts/bench/list_time.py "$BIN" "$DATA"

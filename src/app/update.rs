@@ -81,7 +81,8 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Scanned { index, meta } => {
             // An open article's status and count come from its live
             // document (`State::slot`), whatever the scan read.
-            if let Some(slot) = state.project.articles.get_mut(index) {
+            if let Some(slot) = std::sync::Arc::make_mut(&mut state.project.articles).get_mut(index)
+            {
                 *slot = *meta;
                 slot.scanned = true;
             }
@@ -278,7 +279,7 @@ fn on_loaded(
     let loaded = match result {
         Ok(l) => *l,
         Err(e) => {
-            state.project.articles[index].problem = Some(e.clone());
+            std::sync::Arc::make_mut(&mut state.project.articles)[index].problem = Some(e.clone());
             if open {
                 state.error(e);
             }

@@ -49,7 +49,7 @@ impl Corpus {
     pub fn load(project: &Project) -> (Corpus, Vec<String>) {
         let mut c = Corpus::default();
         let mut problems = Vec::new();
-        for a in &project.articles {
+        for a in project.articles.iter() {
             match project.load(&a.file_name) {
                 Ok(l) => {
                     if let Some(p) = l.read_only {
