@@ -144,6 +144,9 @@ impl Worker {
         let outstanding: Arc<AtomicUsize> = Arc::default();
         let count = Arc::clone(&outstanding);
         std::thread::spawn(move || {
+            // Computing a 10 MB article's list takes both cores for a
+            // moment: the key being drawn comes first.
+            super::system::nice_priority();
             while let Ok(first) = jobs.recv() {
                 // Keys come faster than a large article's list: of the
                 // lists asked for meanwhile, only the newest per article is
@@ -183,9 +186,10 @@ impl Worker {
         if let SuggestEffect::Build = effect {
             // Training takes a while: it must not hold up an article's list.
             let (p, d) = (self.project.clone(), self.done.clone());
-            // Normal priority: on a busy machine an idle-priority build
-            // might never finish.
+            // Nice rather than idle priority: on a busy machine an
+            // idle-priority build might never finish.
             std::thread::spawn(move || {
+                super::system::nice_priority();
                 let _ = d.send(Msg::Suggest(build(&p)));
             });
             return;

@@ -19,6 +19,19 @@ pub fn background_priority() {
     }
 }
 
+/// A nice value of 10 for the calling thread (and the threads it starts,
+/// which inherit it): for work that must finish even on a busy machine
+/// (suggestions, training), where SCHED_IDLE could starve it, but must
+/// still give way to the thread that draws keys.
+pub fn nice_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: a plain syscall on the calling thread's own id.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, tid, 10);
+    }
+}
+
 /// Hands memory freed while reading an article (parser buffers, the
 /// previous article) back to the system: glibc keeps it otherwise, and the
 /// process would stay as large as its largest moment.
