@@ -69,9 +69,12 @@ pub fn rebuild_rows(state: &mut State) {
     let label = rv
         .label
         .and_then(|i| state.project.schema.labels.get(i))
-        .map(|l| l.name.clone());
+        .map(|l| Sym::from(&l.name));
     let text = fold_loose(&rv.text);
-    let mut rows = Vec::new();
+    // The old rows' memory is reused, never held beside a second list.
+    let mut rows = std::mem::take(&mut state.review.rows);
+    rows.clear();
+    let rv = &state.review;
     if let Some(adj) = &rv.adjudication {
         rows = super::adjudicating::rows(state, adj);
     } else if rv.only_cases {
@@ -85,8 +88,8 @@ pub fn rebuild_rows(state: &mut State) {
                     start: p.start,
                     end: p.end,
                     span: span.map(|s| s.id),
-                    label: p.label.clone(),
-                    review: span.and_then(|s| s.review.map(String::from)),
+                    label: p.label.as_deref().map(Sym::from),
+                    review: span.and_then(|s| s.review),
                     by: None,
                 });
             }
@@ -103,8 +106,8 @@ pub fn rebuild_rows(state: &mut State) {
                     start: s.start,
                     end: s.end,
                     span: Some(s.id),
-                    label: Some(s.label.to_string()),
-                    review: s.review.map(String::from),
+                    label: Some(s.label),
+                    review: s.review,
                     by: None,
                 });
             }
@@ -116,7 +119,7 @@ pub fn rebuild_rows(state: &mut State) {
             ReviewFilter::Unreviewed => r.review.is_none(),
             ReviewFilter::Reviewed => r.review.is_some(),
         };
-        let label_ok = label.as_ref().is_none_or(|l| r.label.as_ref() == Some(l));
+        let label_ok = label.is_none_or(|l| r.label == Some(l));
         let text_ok = text.is_empty()
             || state.articles[r.article]
                 .as_ref()

@@ -5,6 +5,7 @@ use super::config::Config;
 use super::msg::Effect;
 use crate::core::document::Document;
 use crate::core::edit::History;
+use crate::core::interned::Sym;
 use crate::core::project::{ArticleMeta, Project};
 use crate::core::search::SearchIndex;
 use crate::core::status::Status;
@@ -46,10 +47,13 @@ pub struct ReviewRow {
     pub start: usize,
     pub end: usize,
     pub span: Option<u64>,
-    pub label: Option<String>,
-    pub review: Option<String>,
-    /// In adjudication: which annotators had it (`all`, or `≠ lan+minh`).
-    pub by: Option<String>,
+    /// Interned, as in the span: a list of a million rows holds no string
+    /// of its own.
+    pub label: Option<Sym>,
+    pub review: Option<Sym>,
+    /// In adjudication: which annotators had it (`all`, or `≠ lan+minh`);
+    /// interned too, the combinations being few.
+    pub by: Option<Sym>,
 }
 
 #[derive(Debug, Clone)]

@@ -204,8 +204,8 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
                 label_style,
             ),
             Span::raw(format!(" {:<9}", row.review.as_deref().unwrap_or("·"))),
-            Span::raw(match &row.by {
-                Some(by) => format!(" {}", fit(by, by_w.saturating_sub(1), false)),
+            Span::raw(match row.by {
+                Some(by) => format!(" {}", fit(&by, by_w.saturating_sub(1), false)),
                 None => String::new(),
             }),
             Span::styled(
