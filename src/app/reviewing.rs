@@ -165,7 +165,7 @@ fn make_current(state: &mut State, index: usize, then: Pending) -> Result<(), Ve
     if let Err(read) = kept::make_resident(state, index) {
         state.review.pending = Some((index, then));
         let stem = &state.project.articles[index].stem;
-        state.info(format!("reading {stem}…"));
+        state.info_after(format!("reading {stem}…"));
         return Err(read);
     }
     let before = state.current.replace(index);
