@@ -580,7 +580,7 @@ fn adjudication_shows_where_attributes_differ_and_a_picks_the_next_values() {
         .review
         .rows
         .iter()
-        .map(|r| r.by.clone())
+        .map(|r| r.by.map(String::from))
         .collect();
     assert_eq!(
         by,

@@ -3,6 +3,7 @@
 mod support;
 
 use nhan::app::config::Config;
+use nhan::app::reviewing;
 use nhan::app::state::{Focus, Mode};
 use nhan::core::status::Status;
 use support::Harness;
@@ -30,10 +31,10 @@ fn rows(h: &Harness) -> Vec<String> {
         .rows
         .iter()
         .map(|r| {
-            let art = h.app.state.articles[r.article].as_ref().unwrap();
+            // An article review only read is not resident: its spans are.
             format!(
                 "{} {} {}",
-                art.doc.text().slice(r.start, r.end),
+                reviewing::row_text(&h.app.state, r).unwrap(),
                 r.label.as_deref().unwrap_or("-"),
                 r.review.as_deref().unwrap_or("-")
             )

@@ -12,7 +12,7 @@ use crate::core::attrs::ATTRS;
 use crate::core::edit::Edit;
 use crate::core::record::{self, List, Record};
 use crate::core::review::{self, ACCEPTED};
-use crate::core::span::Span;
+use crate::core::span::{Span, Sym};
 use serde_json::Value;
 
 /// Whether the gold has candidate `c` on the current article.
@@ -132,13 +132,13 @@ pub fn rows(state: &State, adj: &Adjudication) -> Vec<ReviewRow> {
                     Decision::Taken(id) => Some(id),
                     _ => None,
                 },
-                label: Some(c.label.clone()),
+                label: Some(Sym::from(&c.label)),
                 review: match d {
-                    Decision::Taken(_) => Some("gold".into()),
-                    Decision::Left => Some("left out".into()),
+                    Decision::Taken(_) => Some(Sym::from("gold")),
+                    Decision::Left => Some(Sym::from("left out")),
                     Decision::Open => None,
                 },
-                by: Some(by),
+                by: Some(Sym::from(by)),
             }
         })
         .collect();
@@ -359,7 +359,7 @@ pub fn follow_row(state: &mut State) {
     };
     if let Some(i) = state.review.rows.iter().position(|r| {
         (r.article, r.start, r.end) == (article, start, end)
-            && (label.is_none() || r.label == label)
+            && (label.is_none() || r.label.as_deref() == label.as_deref())
     }) {
         state.review.selected = i;
     }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod editing;
 pub mod general;
 pub mod geometry;
+pub mod kept;
 pub mod keymap;
 pub mod keys;
 pub mod line_edit;

@@ -38,6 +38,11 @@ pub enum Msg {
         open: bool,
         result: Result<Box<Loaded>, String>,
     },
+    /// An article read for the text around review's rows.
+    ContextLoaded {
+        index: usize,
+        result: Result<Box<Loaded>, String>,
+    },
     Saved {
         index: usize,
         revision: u64,
@@ -87,6 +92,11 @@ pub enum Effect {
         index: usize,
         file_name: String,
         open: bool,
+    },
+    /// Read an article for the text around review's rows (not opened).
+    LoadContext {
+        index: usize,
+        file_name: String,
     },
     Save {
         index: usize,

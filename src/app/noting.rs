@@ -325,8 +325,7 @@ fn set(state: &mut State, sp: &Span, name: &str, v: Option<Value>) -> Result<Vec
 
 /// The span of a review row, if it is one.
 fn row_span<'a>(state: &'a State, r: &ReviewRow) -> Option<&'a Span> {
-    let art = state.articles.get(r.article)?.as_ref()?;
-    art.doc.spans().find(r.span?, r.start)
+    state.row_span(r)
 }
 
 /// Whether a row passes the span list's note and attribute filters.
@@ -362,11 +361,9 @@ pub fn toggle_noted(state: &mut State) {
 /// `=` in the span list: the next attribute value present in the loaded
 /// articles (sorted), then no attribute filter.
 pub fn next_attr_filter(state: &mut State) {
-    let mut values: Vec<(String, String)> = state
-        .articles
-        .iter()
-        .flatten()
-        .flat_map(|a| a.doc.spans().iter())
+    let mut values: Vec<(String, String)> = (0..state.project.articles.len())
+        .filter_map(|i| state.review_spans(i))
+        .flat_map(|s| s.iter())
         .flat_map(|s| attrs::attrs(s).map(|(k, v)| (k.to_string(), shown(v))))
         .collect();
     values.sort();

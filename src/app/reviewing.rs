@@ -3,6 +3,7 @@
 
 use super::action::Action;
 use super::editing;
+use super::kept::{self, Pending};
 use super::motion::refresh_view;
 use super::msg::Effect;
 use super::state::{Focus, Mode, ReviewFilter, ReviewRow, Selection, State, Step};
@@ -44,7 +45,7 @@ pub fn toggle_mode(state: &mut State) -> Vec<Effect> {
         .articles
         .iter()
         .enumerate()
-        .filter(|(i, a)| state.articles[*i].is_none() && a.problem.is_none())
+        .filter(|(i, a)| state.review_spans(*i).is_none() && a.problem.is_none())
         .map(|(index, a)| Effect::Load {
             index,
             file_name: a.file_name.clone(),
@@ -69,24 +70,27 @@ pub fn rebuild_rows(state: &mut State) {
     let label = rv
         .label
         .and_then(|i| state.project.schema.labels.get(i))
-        .map(|l| l.name.clone());
+        .map(|l| Sym::from(&l.name));
     let text = fold_loose(&rv.text);
-    let mut rows = Vec::new();
+    // The old rows' memory is reused, never held beside a second list.
+    let mut rows = std::mem::take(&mut state.review.rows);
+    rows.clear();
+    let rv = &state.review;
     if let Some(adj) = &rv.adjudication {
         rows = super::adjudicating::rows(state, adj);
     } else if rv.only_cases {
         for case in rv.cases.iter().flatten() {
             for p in &case.places {
-                let span = state.articles[p.article]
-                    .as_ref()
-                    .and_then(|a| a.doc.spans().with_extent(p.start, p.end));
+                let span = state
+                    .review_spans(p.article)
+                    .and_then(|s| s.with_extent(p.start, p.end));
                 rows.push(ReviewRow {
                     article: p.article,
                     start: p.start,
                     end: p.end,
                     span: span.map(|s| s.id),
-                    label: p.label.clone(),
-                    review: span.and_then(|s| s.review.map(String::from)),
+                    label: p.label.as_deref().map(Sym::from),
+                    review: span.and_then(|s| s.review),
                     by: None,
                 });
             }
@@ -94,17 +98,17 @@ pub fn rebuild_rows(state: &mut State) {
         rows.retain(|r| scope.contains(&r.article));
     } else {
         for &i in &scope {
-            let Some(art) = &state.articles[i] else {
+            let Some(spans) = state.review_spans(i) else {
                 continue;
             };
-            for s in art.doc.spans().iter() {
+            for s in spans.iter() {
                 rows.push(ReviewRow {
                     article: i,
                     start: s.start,
                     end: s.end,
                     span: Some(s.id),
-                    label: Some(s.label.to_string()),
-                    review: s.review.map(String::from),
+                    label: Some(s.label),
+                    review: s.review,
                     by: None,
                 });
             }
@@ -116,11 +120,9 @@ pub fn rebuild_rows(state: &mut State) {
             ReviewFilter::Unreviewed => r.review.is_none(),
             ReviewFilter::Reviewed => r.review.is_some(),
         };
-        let label_ok = label.as_ref().is_none_or(|l| r.label.as_ref() == Some(l));
-        let text_ok = text.is_empty()
-            || state.articles[r.article]
-                .as_ref()
-                .is_some_and(|a| fold_loose(a.doc.text().slice(r.start, r.end)).contains(&text));
+        let label_ok = label.is_none_or(|l| r.label == Some(l));
+        let text_ok =
+            text.is_empty() || row_text(state, r).is_some_and(|t| fold_loose(t).contains(&text));
         state_ok && label_ok && text_ok && super::noting::row_passes(state, r)
     });
     if !rv.only_cases && rv.adjudication.is_none() {
@@ -139,21 +141,66 @@ pub fn rebuild_rows(state: &mut State) {
     state.review.dirty = false;
 }
 
-/// Makes the selected row's article current and selects its span there.
-fn show_row(state: &mut State) -> bool {
-    let Some(row) = state.review.rows.get(state.review.selected).cloned() else {
-        return false;
-    };
-    if state.articles[row.article].is_none() {
-        return false;
+/// What a row covers: its span's text, or the document's there (an
+/// untagged place of a consistency case).
+pub fn row_text<'a>(state: &'a State, r: &ReviewRow) -> Option<&'a str> {
+    match state.row_span(r) {
+        Some(s) => Some(&s.text),
+        None => Some(state.context_doc(r.article)?.text().slice(r.start, r.end)),
     }
-    state.current = Some(row.article);
+}
+
+/// Whether the selected row could be shown in the text.
+enum Shown {
+    Yes,
+    NoRow,
+    /// Its article is being read; `then` runs when it is in.
+    Reading(Vec<Effect>),
+}
+
+/// Makes article `index` current for review (resident first, see
+/// `kept`): `Err` with what to run when it is being read, `then` waiting
+/// for it.
+fn make_current(state: &mut State, index: usize, then: Pending) -> Result<(), Vec<Effect>> {
+    if let Err(read) = kept::make_resident(state, index) {
+        state.review.pending = Some((index, then));
+        let stem = &state.project.articles[index].stem;
+        state.info_after(format!("reading {stem}…"));
+        return Err(read);
+    }
+    let before = state.current.replace(index);
+    if let Some(b) = before.filter(|&b| b != index) {
+        kept::let_go(state, b);
+    }
+    Ok(())
+}
+
+/// Makes the selected row's article current and selects its span there.
+fn show_row(state: &mut State, then: Pending) -> Shown {
+    let Some(row) = state.review.rows.get(state.review.selected).cloned() else {
+        return Shown::NoRow;
+    };
+    if let Err(effects) = make_current(state, row.article, then) {
+        return Shown::Reading(effects);
+    }
     if let Some(art) = state.article_mut() {
         art.selection = Some(Selection::of_range(row.start, row.end, row.span));
         art.cursor = row.start;
     }
     refresh_view(state);
-    true
+    Shown::Yes
+}
+
+/// A key that waited for its article: the article is in.
+pub fn resume(state: &mut State, then: Pending) -> Vec<Effect> {
+    match then {
+        Pending::Show => match show_row(state, Pending::Show) {
+            Shown::Reading(effects) => effects,
+            _ => vec![],
+        },
+        Pending::Act(Action::NextCase) => text_action(state, Action::NextCase),
+        Pending::Act(a) => spans_action(state, a),
+    }
 }
 
 pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
@@ -163,10 +210,10 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
         RowNext => state.review.selected = (state.review.selected + 1).min(n.saturating_sub(1)),
         RowPrev => state.review.selected = state.review.selected.saturating_sub(1),
         Jump => {
-            if show_row(state) {
-                state.focus = Focus::Text;
-            } else {
-                state.error("no span here: change the filters (s, f, /, c, p)");
+            match show_row(state, Pending::Act(Jump)) {
+                Shown::Yes => state.focus = Focus::Text,
+                Shown::NoRow => state.error("no span here: change the filters (s, f, /, c, p)"),
+                Shown::Reading(effects) => return effects,
             }
             return vec![];
         }
@@ -209,9 +256,13 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
         }
         _ => {
             // Decisions act on the selected row's span, shown in the text.
-            if !show_row(state) {
-                state.error("no span selected in the list");
-                return vec![];
+            match show_row(state, Pending::Act(a)) {
+                Shown::Yes => {}
+                Shown::NoRow => {
+                    state.error("no span selected in the list");
+                    return vec![];
+                }
+                Shown::Reading(effects) => return effects,
             }
             let row = super::adjudicating::of_row(state);
             let effects = match a {
@@ -229,18 +280,22 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
             // The list moves on to the next row; the text and the status
             // bar follow it.
             rebuild_rows(state);
-            show_row(state);
+            let mut effects = effects;
+            if let Shown::Reading(more) = show_row(state, Pending::Show) {
+                effects.extend(more);
+            }
             return effects;
         }
     }
-    state.review.dirty = true;
-    state.review.selected = match a {
-        RowNext | RowPrev => state.review.selected,
-        _ => 0,
-    };
     if matches!(a, RowNext | RowPrev) {
-        show_row(state);
+        // Moving changes no row: the list is not rebuilt (a million rows).
+        if let Shown::Reading(effects) = show_row(state, Pending::Show) {
+            return effects;
+        }
+        return vec![];
     }
+    state.review.dirty = true;
+    state.review.selected = 0;
     vec![]
 }
 
@@ -288,10 +343,7 @@ pub fn text_action(state: &mut State, a: Action) -> Vec<Effect> {
             state.review.stepped = state.article().and_then(|a| a.selection?.origin);
             vec![]
         }
-        NextCase => {
-            next_case(state);
-            vec![]
-        }
+        NextCase => next_case(state),
         _ => vec![],
     }
 }
@@ -440,17 +492,17 @@ fn ensure_cases(state: &mut State) {
     super::cases::ensure(state);
 }
 
-fn next_case(state: &mut State) {
+fn next_case(state: &mut State) -> Vec<Effect> {
     ensure_cases(state);
     if state.review.cases.is_none() {
         state.review.next_case_pending = true;
         state.info("computing the consistency cases in the background…");
-        return;
+        return vec![];
     }
     let cases = state.review.cases.clone().unwrap_or_default();
     if cases.is_empty() {
         state.info("no consistency cases: every surface has one label and is tagged everywhere");
-        return;
+        return vec![];
     }
     let here = (
         state.current.unwrap_or(0),
@@ -470,7 +522,9 @@ fn next_case(state: &mut State) {
         .unwrap_or(&places[0]);
     let (ci, p) = (*ci, (*p).clone());
     let moved = state.current != Some(p.article);
-    state.current = Some(p.article);
+    if let Err(effects) = make_current(state, p.article, Pending::Act(Action::NextCase)) {
+        return effects;
+    }
     if moved
         && let Some(row) = state
             .visible_articles()
@@ -505,4 +559,5 @@ fn next_case(state: &mut State) {
         cases.len(),
         cases[ci].describe()
     ));
+    vec![]
 }

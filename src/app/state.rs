@@ -5,6 +5,7 @@ use super::config::Config;
 use super::msg::Effect;
 use crate::core::document::Document;
 use crate::core::edit::History;
+use crate::core::interned::Sym;
 use crate::core::project::{ArticleMeta, Project};
 use crate::core::search::SearchIndex;
 use crate::core::status::Status;
@@ -46,10 +47,13 @@ pub struct ReviewRow {
     pub start: usize,
     pub end: usize,
     pub span: Option<u64>,
-    pub label: Option<String>,
-    pub review: Option<String>,
-    /// In adjudication: which annotators had it (`all`, or `≠ lan+minh`).
-    pub by: Option<String>,
+    /// Interned, as in the span: a list of a million rows holds no string
+    /// of its own.
+    pub label: Option<Sym>,
+    pub review: Option<Sym>,
+    /// In adjudication: which annotators had it (`all`, or `≠ lan+minh`);
+    /// interned too, the combinations being few.
+    pub by: Option<Sym>,
 }
 
 #[derive(Debug, Clone)]
@@ -90,6 +94,14 @@ pub struct ReviewView {
     /// The span `}` last landed on: `}` from any other unreviewed span
     /// under the cursor (reached by `a`, the list, `g`) stays on it first.
     pub stepped: Option<u64>,
+    /// The spans of articles read for the list and not resident, by
+    /// article (see `kept`): the rows point into them.
+    pub kept: Vec<Option<crate::core::span::SpanStore>>,
+    /// Documents read for the text around the rows on screen.
+    pub context: super::kept::Context,
+    /// A key on a row whose article is being read: done when it arrives,
+    /// unless another key came first.
+    pub pending: Option<(usize, super::kept::Pending)>,
 }
 
 impl Default for ReviewView {
@@ -114,6 +126,9 @@ impl Default for ReviewView {
             cases_done: None,
             next_case_pending: false,
             stepped: None,
+            kept: Vec::new(),
+            context: Default::default(),
+            pending: None,
         }
     }
 }
@@ -451,6 +466,29 @@ impl State {
 
     pub fn article_mut(&mut self) -> Option<&mut OpenArticle> {
         self.current.and_then(|i| self.articles[i].as_mut())
+    }
+
+    /// The spans of article `i` as review sees them: the live document's
+    /// if it is resident, else what the list kept of it.
+    pub fn review_spans(&self, i: usize) -> Option<&crate::core::span::SpanStore> {
+        match self.articles.get(i).and_then(Option::as_ref) {
+            Some(a) => Some(a.doc.spans()),
+            None => self.review.kept.get(i)?.as_ref(),
+        }
+    }
+
+    /// Article `i`'s document for the text around a row: resident, or
+    /// read for the list's context (`None`: not here yet).
+    pub fn context_doc(&self, i: usize) -> Option<&Document> {
+        match self.articles.get(i).and_then(Option::as_ref) {
+            Some(a) => Some(&a.doc),
+            None => self.review.context.get(i).map(|a| &a.doc),
+        }
+    }
+
+    /// The span a review row shows, if it is one.
+    pub fn row_span(&self, r: &ReviewRow) -> Option<&crate::core::span::Span> {
+        self.review_spans(r.article)?.find(r.span?, r.start)
     }
 
     /// Article `i` as the list shows it.

@@ -28,6 +28,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     }
     if matches!(msg, Msg::Key(_) | Msg::Action(_) | Msg::Mouse(_)) {
         state.review.next_case_pending = false;
+        state.review.pending = None;
     }
     let mut effects = dispatch(state, msg);
     let settled = !background || state.review.reading.0 == 0;
@@ -36,6 +37,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         super::adjudicating::follow_row(state);
     }
     effects.extend(super::cases::asked(state));
+    effects.extend(super::kept::wanted(state));
     effects.extend(suggesting::sync(state));
     effects
 }
@@ -62,6 +64,7 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
             open,
             result,
         } => on_loaded(state, index, open, result),
+        Msg::ContextLoaded { index, result } => super::kept::arrived(state, index, result),
         Msg::Saved {
             index,
             revision,
@@ -290,9 +293,10 @@ fn on_loaded(
     state.review.dirty = true;
     state.review.cases = None;
     if !open {
-        state.articles[index] = Some(OpenArticle::new(index, loaded, read_only));
+        super::kept::read_for_list(state, index, loaded);
         return vec![];
     }
+    super::kept::opened(state, index);
     match (&read_only, &loaded.notice) {
         // The lock's reason already starts with "read-only".
         (Some(reason), _) if reason.to_string().starts_with("read-only") => {

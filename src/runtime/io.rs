@@ -20,22 +20,7 @@ pub fn run(project: &Project, effect: Effect, memory: &mut Memory) -> Option<Msg
             file_name,
             open,
         } => {
-            // Looked at before it is read: a change in between is seen as
-            // a change (and merged), never missed.
-            let stem = file_name.trim_end_matches(".txt");
-            let on_disk = crate::core::disk::DiskStamp::of(&project.sidecar_path(stem))
-                .ok()
-                .flatten();
-            // Read for review's list: segmented only if it is opened.
-            let loaded = if open {
-                project.load_for_editing(&file_name)
-            } else {
-                project.load(&file_name)
-            };
-            let result = loaded.map(|mut l| {
-                l.on_disk = on_disk;
-                Box::new(l)
-            });
+            let result = read(project, &file_name, open);
             release_free_memory();
             Some(Msg::Loaded {
                 index,
@@ -43,6 +28,10 @@ pub fn run(project: &Project, effect: Effect, memory: &mut Memory) -> Option<Msg
                 result,
             })
         }
+        Effect::LoadContext { index, file_name } => Some(Msg::ContextLoaded {
+            index,
+            result: read(project, &file_name, false),
+        }),
         Effect::Save {
             index,
             revision,
@@ -96,4 +85,28 @@ pub fn run(project: &Project, effect: Effect, memory: &mut Memory) -> Option<Msg
         Effect::Suggest(e) => Some(super::suggest::run(project, e)),
         Effect::Quit | Effect::Suspend => None,
     }
+}
+
+/// Reads an article and its sidecar; for editing (`open`), or only for
+/// review's list and context (not segmented).
+fn read(
+    project: &Project,
+    file_name: &str,
+    open: bool,
+) -> Result<Box<crate::core::project::Loaded>, String> {
+    // Looked at before it is read: a change in between is seen as a change
+    // (and merged), never missed.
+    let stem = file_name.trim_end_matches(".txt");
+    let on_disk = crate::core::disk::DiskStamp::of(&project.sidecar_path(stem))
+        .ok()
+        .flatten();
+    let loaded = if open {
+        project.load_for_editing(file_name)
+    } else {
+        project.load(file_name)
+    };
+    loaded.map(|mut l| {
+        l.on_disk = on_disk;
+        Box::new(l)
+    })
 }

@@ -4,12 +4,39 @@
 use super::io;
 use crate::app::msg::{Effect, Msg};
 use crate::core::project::Project;
-use std::sync::Arc;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+
+/// Work waiting for the worker: what a key waits for (opening an article,
+/// the text around review's rows) goes before the thousands of articles
+/// review reads for its list.
+#[derive(Default)]
+struct Queue {
+    urgent: VecDeque<Effect>,
+    background: VecDeque<Effect>,
+}
+
+impl Queue {
+    fn push(&mut self, effect: Effect) {
+        match effect {
+            e @ Effect::Load { open: false, .. } => self.background.push_back(e),
+            e => self.urgent.push_back(e),
+        }
+    }
+
+    fn next(&mut self) -> Option<Effect> {
+        self.urgent
+            .pop_front()
+            .or_else(|| self.background.pop_front())
+    }
+}
 
 pub struct Loader {
-    tx: Sender<Effect>,
+    queue: Arc<Mutex<Queue>>,
+    /// One token per effect queued: wakes the worker.
+    tx: Sender<()>,
     /// For work run on a thread of its own (`aside`).
     done: Sender<Msg>,
     project: Project,
@@ -20,13 +47,18 @@ pub struct Loader {
 
 impl Loader {
     pub fn spawn(project: Project) -> Loader {
-        let (tx, jobs) = channel::<Effect>();
+        let (tx, tokens) = channel::<()>();
         let (done, rx) = channel();
         let (aside_done, aside_project) = (done.clone(), project.clone());
+        let queue = Arc::new(Mutex::new(Queue::default()));
+        let jobs = queue.clone();
         std::thread::spawn(move || {
             // Saves and watches go to the writer; this memory stays empty.
             let mut memory = super::watch::Memory::default();
-            for effect in jobs {
+            for () in tokens {
+                let Some(effect) = jobs.lock().unwrap_or_else(|e| e.into_inner()).next() else {
+                    continue;
+                };
                 if let Some(msg) = io::run(&project, effect, &mut memory)
                     && done.send(msg).is_err()
                 {
@@ -35,6 +67,7 @@ impl Loader {
             }
         });
         Loader {
+            queue,
             tx,
             done: aside_done,
             project: aside_project,
@@ -46,7 +79,11 @@ impl Loader {
     pub fn send(&self, effect: Effect) {
         // Counted first: the result may be back before `send` returns.
         self.outstanding.fetch_add(1, Ordering::SeqCst);
-        if self.tx.send(effect).is_err() {
+        self.queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(effect);
+        if self.tx.send(()).is_err() {
             self.outstanding.fetch_sub(1, Ordering::SeqCst);
         }
     }
@@ -75,5 +112,38 @@ impl Loader {
 
     pub fn is_busy(&self) -> bool {
         self.outstanding.load(Ordering::SeqCst) > 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(index: usize, open: bool) -> Effect {
+        Effect::Load {
+            index,
+            file_name: format!("a{index}.txt"),
+            open,
+        }
+    }
+
+    #[test]
+    fn what_a_key_waits_for_goes_before_the_reads_for_the_list() {
+        let mut q = Queue::default();
+        q.push(load(0, false));
+        q.push(load(1, false));
+        q.push(Effect::LoadContext {
+            index: 7,
+            file_name: "a7.txt".into(),
+        });
+        q.push(load(2, false));
+        q.push(load(8, true));
+        let order: Vec<usize> = std::iter::from_fn(|| q.next())
+            .map(|e| match e {
+                Effect::Load { index, .. } | Effect::LoadContext { index, .. } => index,
+                _ => usize::MAX,
+            })
+            .collect();
+        assert_eq!(order, [7, 8, 0, 1, 2]);
     }
 }

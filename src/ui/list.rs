@@ -96,8 +96,8 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         } else {
             let mut spans = super::plural(slot.span_count(), "span");
             // Review progress is known once the article has been read.
-            if let Some(art) = &state.articles[i] {
-                let r = art.doc.spans().reviewed();
+            if let Some(s) = state.review_spans(i) {
+                let r = s.reviewed();
                 if r > 0 || state.mode == crate::app::state::Mode::Review {
                     spans += &format!(" · {r} reviewed");
                 }

@@ -152,12 +152,7 @@ pub fn filter_title(rv: &ReviewView) -> String {
 
 /// What the span list shows after a row: its attributes and note.
 pub fn row_extra(state: &State, r: &ReviewRow) -> String {
-    let Some(sp) = state
-        .articles
-        .get(r.article)
-        .and_then(Option::as_ref)
-        .and_then(|a| a.doc.spans().find(r.span?, r.start))
-    else {
+    let Some(sp) = state.row_span(r) else {
         return String::new();
     };
     let mut s = attrs::attrs_text(sp);

@@ -2,7 +2,7 @@
 
 use super::theme::Theme;
 use crate::app::geometry;
-use crate::app::state::{Focus, ReviewFilter, State};
+use crate::app::state::{Focus, ReviewFilter, ReviewRow, State};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -62,9 +62,9 @@ fn fit_middle(s: &str, width: usize) -> String {
 /// Project progress: reviewed spans and articles over the loaded articles.
 pub fn progress(state: &State) -> String {
     let (mut spans, mut reviewed) = (0, 0);
-    for a in state.articles.iter().flatten() {
-        spans += a.doc.spans().len();
-        reviewed += a.doc.spans().reviewed();
+    for s in (0..state.project.articles.len()).filter_map(|i| state.review_spans(i)) {
+        spans += s.len();
+        reviewed += s.reviewed();
     }
     let done = state
         .slots()
@@ -74,6 +74,15 @@ pub fn progress(state: &State) -> String {
         " project: {reviewed}/{spans} spans reviewed · {done}/{} articles reviewed ",
         state.project.articles.len()
     )
+}
+
+/// The words a row covers: from its article's text when it is here, else
+/// its span's own copy.
+fn covered<'a>(state: &'a State, r: &ReviewRow) -> Option<&'a str> {
+    match state.context_doc(r.article) {
+        Some(d) => Some(d.text().slice(r.start, r.end)),
+        None => state.row_span(r).map(|s| s.text.as_str()),
+    }
 }
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
@@ -162,8 +171,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         .skip(first)
         .take(visible)
         .filter_map(|r| {
-            let art = state.articles[r.article].as_ref()?;
-            let t = art.doc.text().slice(r.start, r.end);
+            let t = covered(state, r)?;
             Some(t.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>() + 2)
         })
         .max()
@@ -175,12 +183,18 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let schema = &state.project.schema;
     let mut lines = Vec::new();
     for (i, row) in rv.rows.iter().enumerate().skip(first).take(visible) {
-        let Some(art) = &state.articles[row.article] else {
-            continue;
+        // Until its article's text is read (never on this thread), a row
+        // shows its span alone.
+        let (before, after) = match state.context_doc(row.article) {
+            Some(d) => {
+                let t = d.text();
+                let lo = row.start.saturating_sub(80);
+                let hi = (row.end + 80).min(t.len_chars());
+                (t.slice(lo, row.start), t.slice(row.end, hi))
+            }
+            None => ("", ""),
         };
-        let t = art.doc.text();
-        let lo = row.start.saturating_sub(80);
-        let hi = (row.end + 80).min(t.len_chars());
+        let here = covered(state, row).unwrap_or("…");
         let label_style = row
             .label
             .as_deref()
@@ -191,21 +205,21 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
             })
             .unwrap_or_default();
         let mut line = vec![
-            Span::styled(fit(t.slice(lo, row.start), left_w, true), theme.dim()),
+            Span::styled(fit(before, left_w, true), theme.dim()),
             Span::styled(
                 // Brackets, as in the text pane: the span stands out
                 // without colour too.
-                fit_middle(&format!("[{}]", t.slice(row.start, row.end)), span_w),
+                fit_middle(&format!("[{here}]"), span_w),
                 label_style.add_modifier(Modifier::BOLD),
             ),
-            Span::styled(fit(t.slice(row.end, hi), right_w, false), theme.dim()),
+            Span::styled(fit(after, right_w, false), theme.dim()),
             Span::styled(
                 format!(" {:<6}", row.label.as_deref().unwrap_or("—")),
                 label_style,
             ),
             Span::raw(format!(" {:<9}", row.review.as_deref().unwrap_or("·"))),
-            Span::raw(match &row.by {
-                Some(by) => format!(" {}", fit(by, by_w.saturating_sub(1), false)),
+            Span::raw(match row.by {
+                Some(by) => format!(" {}", fit(&by, by_w.saturating_sub(1), false)),
                 None => String::new(),
             }),
             Span::styled(

@@ -39,9 +39,9 @@ pub fn status(state: &State, art: &OpenArticle) -> Option<String> {
 
 /// The recommender a review row's span was accepted from (its `source`).
 pub fn source_of(state: &State, row: &crate::app::state::ReviewRow) -> Option<String> {
-    let art = state.articles.get(row.article)?.as_ref()?;
-    let span = art.doc.spans().find(row.span?, row.start)?;
-    span.extra
+    state
+        .row_span(row)?
+        .extra
         .get("source")
         .and_then(|v| v.as_str())
         .map(str::to_string)
