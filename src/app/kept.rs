@@ -134,7 +134,7 @@ pub fn arrived(
     let loaded = match result {
         Ok(l) => *l,
         Err(e) => {
-            state.project.articles[index].problem = Some(e.clone());
+            std::sync::Arc::make_mut(&mut state.project.articles)[index].problem = Some(e.clone());
             if state.review.pending.is_some_and(|(a, _)| a == index) {
                 state.review.pending = None;
                 state.error(e);
