@@ -7,61 +7,10 @@
 //! (`State::articles`) as opening it does, and an article the list made
 //! resident goes back once the list has moved on, if it was not edited.
 
-use super::action::Action;
 use super::geometry;
 use super::msg::Effect;
-use super::state::{OpenArticle, ReadOnly, SaveState, State};
+use super::state::{CONTEXT_DOCS, OpenArticle, Pending, ReadOnly, SaveState, State};
 use crate::core::project::Loaded;
-use std::collections::{HashSet, VecDeque};
-
-/// Documents kept for the text around the list's rows: more than a
-/// screen's rows can name, so scrolling back and forth reads nothing twice.
-pub const CONTEXT_DOCS: usize = 64;
-
-/// Documents read for the list's context, most recently used last.
-#[derive(Debug, Clone, Default)]
-pub struct Context {
-    docs: VecDeque<OpenArticle>,
-    /// Asked for and not back yet.
-    asked: HashSet<usize>,
-    /// Made resident by the list (not opened by the user): let go again
-    /// when the list moves on, unless edited.
-    borrowed: HashSet<usize>,
-}
-
-impl Context {
-    pub fn get(&self, index: usize) -> Option<&OpenArticle> {
-        self.docs.iter().find(|a| a.index == index)
-    }
-
-    fn take(&mut self, index: usize) -> Option<OpenArticle> {
-        let at = self.docs.iter().position(|a| a.index == index)?;
-        self.docs.remove(at)
-    }
-
-    fn put(&mut self, art: OpenArticle, cap: usize) {
-        self.take(art.index);
-        self.docs.push_back(art);
-        while self.docs.len() > cap {
-            self.docs.pop_front();
-        }
-    }
-
-    fn touch(&mut self, index: usize) {
-        if let Some(a) = self.take(index) {
-            self.docs.push_back(a);
-        }
-    }
-}
-
-/// What to do with the selected row once its article is in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pending {
-    /// Show it in the text (`j`, `k`).
-    Show,
-    /// A key that acts on the row (`Enter`, `a`, `x`, a label digit …).
-    Act(Action),
-}
 
 /// An article read for the list came back: its spans stay, the rest goes.
 pub fn read_for_list(state: &mut State, index: usize, loaded: Loaded) {
@@ -122,14 +71,17 @@ fn cap(state: &State) -> usize {
 
 /// An article read for the context came back. If a key was waiting for
 /// it, the key is done now.
+/// The key that was waiting for this article, if any, comes back for
+/// `update` to run (`reviewing::resume`): this module stays below
+/// `reviewing`, which calls it.
 pub fn arrived(
     state: &mut State,
     index: usize,
     result: Result<Box<Loaded>, String>,
-) -> Vec<Effect> {
+) -> Option<Pending> {
     state.review.context.asked.remove(&index);
     if state.articles.get(index).is_some_and(Option::is_some) {
-        return vec![];
+        return None;
     }
     let loaded = match result {
         Ok(l) => *l,
@@ -139,7 +91,7 @@ pub fn arrived(
                 state.review.pending = None;
                 state.error(e);
             }
-            return vec![];
+            return None;
         }
     };
     let read_only = ReadOnly::of(&loaded, state.lock_problem.as_deref());
@@ -153,9 +105,9 @@ pub fn arrived(
             state.review.pending = None;
             // "reading …" is over; what the key does says the rest.
             state.message = None;
-            super::reviewing::resume(state, then)
+            Some(then)
         }
-        _ => vec![],
+        _ => None,
     }
 }
 

@@ -3,9 +3,10 @@
 
 use super::action::Action;
 use super::editing;
-use super::kept::{self, Pending};
+use super::kept;
 use super::motion::refresh_view;
 use super::msg::Effect;
+use super::state::Pending;
 use super::state::{Focus, Mode, ReviewFilter, ReviewRow, Selection, State, Step};
 use crate::core::edit::Edit;
 use crate::core::record::{List, Record};

@@ -10,6 +10,7 @@ use crate::core::project::{ArticleMeta, Project};
 use crate::core::search::SearchIndex;
 use crate::core::status::Status;
 use crate::view::wrap::Layout;
+use std::collections::{HashSet, VecDeque};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -98,10 +99,10 @@ pub struct ReviewView {
     /// article (see `kept`): the rows point into them.
     pub kept: Vec<Option<crate::core::span::SpanStore>>,
     /// Documents read for the text around the rows on screen.
-    pub context: super::kept::Context,
+    pub context: Context,
     /// A key on a row whose article is being read: done when it arrives,
     /// unless another key came first.
-    pub pending: Option<(usize, super::kept::Pending)>,
+    pub pending: Option<(usize, Pending)>,
 }
 
 impl Default for ReviewView {
@@ -579,4 +580,56 @@ impl State {
             .map(|(i, _)| i)
             .collect()
     }
+}
+
+// What review keeps of the articles it reads (see `kept`): data only,
+// so that `state` imports no handler.
+
+/// Documents kept for the text around the list's rows: more than a
+/// screen's rows can name, so scrolling back and forth reads nothing twice.
+pub const CONTEXT_DOCS: usize = 64;
+
+/// Documents read for the list's context, most recently used last.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub(super) docs: VecDeque<OpenArticle>,
+    /// Asked for and not back yet.
+    pub(super) asked: HashSet<usize>,
+    /// Made resident by the list (not opened by the user): let go again
+    /// when the list moves on, unless edited.
+    pub(super) borrowed: HashSet<usize>,
+}
+
+impl Context {
+    pub fn get(&self, index: usize) -> Option<&OpenArticle> {
+        self.docs.iter().find(|a| a.index == index)
+    }
+
+    pub(super) fn take(&mut self, index: usize) -> Option<OpenArticle> {
+        let at = self.docs.iter().position(|a| a.index == index)?;
+        self.docs.remove(at)
+    }
+
+    pub(super) fn put(&mut self, art: OpenArticle, cap: usize) {
+        self.take(art.index);
+        self.docs.push_back(art);
+        while self.docs.len() > cap {
+            self.docs.pop_front();
+        }
+    }
+
+    pub(super) fn touch(&mut self, index: usize) {
+        if let Some(a) = self.take(index) {
+            self.docs.push_back(a);
+        }
+    }
+}
+
+/// What to do with the selected row once its article is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pending {
+    /// Show it in the text (`j`, `k`).
+    Show,
+    /// A key that acts on the row (`Enter`, `a`, `x`, a label digit …).
+    Act(super::action::Action),
 }

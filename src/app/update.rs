@@ -64,7 +64,10 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
             open,
             result,
         } => on_loaded(state, index, open, result),
-        Msg::ContextLoaded { index, result } => super::kept::arrived(state, index, result),
+        Msg::ContextLoaded { index, result } => match super::kept::arrived(state, index, result) {
+            Some(then) => super::reviewing::resume(state, then),
+            None => vec![],
+        },
         Msg::Saved {
             index,
             revision,

@@ -343,15 +343,17 @@ impl SpanStore {
         self.reviewed += usize::from(span.review.is_some());
         self.len += 1;
         let chunks = Arc::make_mut(&mut self.chunks.0);
-        // The last chunk whose first span sorts before the new one.
+        // The last chunk whose first span sorts before the new one, or with
+        // it: a span equal in (start, end, label) goes after those already
+        // here, so the order is the order they came in, load after load.
         let c = chunks
-            .partition_point(|c| c.spans.first().is_some_and(|s| s.key() < span.key()))
+            .partition_point(|c| c.spans.first().is_some_and(|s| s.key() <= span.key()))
             .saturating_sub(1);
         if chunks.is_empty() {
             chunks.push(Arc::default());
         }
         let chunk = Arc::make_mut(&mut chunks[c]);
-        let i = chunk.spans.partition_point(|s| s.key() < span.key());
+        let i = chunk.spans.partition_point(|s| s.key() <= span.key());
         chunk.max_end = chunk.max_end.max(span.end);
         chunk.spans.insert(i, span);
         if chunk.spans.len() > 2 * CHUNK {
