@@ -4,6 +4,9 @@ terminal (stdlib only) on the inputs `cargo bench --bench gen` wrote, and
 prints a Markdown table: target | measured | met?
 
 Usage: pty_bench.py BINARY DATA_DIR SAVE_MS
+
+Suggestions are on, as a user has them; NHAN_BENCH_CONFIG=FILE runs nhan
+with that config.toml instead (e.g. `suggestions = false`).
 """
 import os, pty, select, signal, statistics, struct, subprocess, sys, tempfile, time, fcntl, termios
 
@@ -14,7 +17,8 @@ COLS, ROWS = 120, 40
 class Tui:
     def __init__(self, project, trace=None):
         env = dict(os.environ, TERM="xterm-256color", NO_COLOR="",
-                   NHAN_CONFIG=os.path.join(tempfile.mkdtemp(), "config.toml"), USER="bench")
+                   NHAN_CONFIG=os.environ.get("NHAN_BENCH_CONFIG") or os.path.join(tempfile.mkdtemp(), "config.toml"),
+                   USER="bench")
         if trace:
             env["NHAN_TRACE"] = trace
         self.t0 = time.perf_counter()

@@ -286,12 +286,16 @@ fn event_loop(
         }
         // Titles and counts read so far by the background scan.
         let mut scanning = false;
+        let mut scanned = false;
         for _ in 0..512 {
             match scans.try_recv() {
-                Ok((index, meta)) => app.handle(Msg::Scanned {
-                    index,
-                    meta: Box::new(meta),
-                }),
+                Ok((index, meta)) => {
+                    scanned = true;
+                    app.handle(Msg::Scanned {
+                        index,
+                        meta: Box::new(meta),
+                    })
+                }
                 Err(std::sync::mpsc::TryRecvError::Empty) => {
                     scanning = true;
                     break;
@@ -300,7 +304,12 @@ fn event_loop(
             }
         }
         let to_tick = Duration::from_secs(1).saturating_sub(last_tick.elapsed());
-        let timeout = if app.loading() {
+        let timeout = if scanned {
+            // What just came in is drawn at once, not at the next tick
+            // (the last scan result closes the channel: nothing else would
+            // wake the loop).
+            Duration::ZERO
+        } else if app.loading() {
             // An article being read is shown as soon as it is there.
             to_tick.min(Duration::from_millis(5))
         } else if scanning || app.saving() {
