@@ -34,6 +34,17 @@ impl<'t> Folded<'t> {
         let mut parts: Vec<char> = Vec::with_capacity(4);
         let mut chars = 0u32;
         for (byte, c) in text.char_indices() {
+            // Most of a Vietnamese text is ASCII, which decomposes to
+            // itself with combining class 0: no table lookups.
+            if c.is_ascii() {
+                if !run.is_empty() {
+                    flush(&mut run, &mut folded);
+                }
+                marks.push((folded.len() as u32, chars, byte as u32));
+                folded.push(if c.is_whitespace() { ' ' } else { c });
+                chars += 1;
+                continue;
+            }
             parts.clear();
             decompose_canonical(c, |d| parts.push(d));
             for (k, &d) in parts.iter().enumerate() {
