@@ -62,6 +62,8 @@ fn a_note_and_attributes_typed_at_the_terminal_reach_the_sidecar() {
     nhan.send(ENTER);
     nhan.wait_text("wikidata=Q4");
     nhan.send(ESC);
+    // Esc alone, or the terminal reads Esc and the `q` after it as Alt-q.
+    nhan.wait_for("the picker to close", |s| !status_bar(s).contains("ATTRS"));
     nhan.wait_row(-2, "saved");
     nhan.send("q");
     assert!(nhan.wait_exit().success());
