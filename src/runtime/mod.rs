@@ -125,8 +125,10 @@ impl App {
     /// Articles read for review come back by the thousand: at most a few
     /// milliseconds of them per call, so that a key waits for none of
     /// them (the loop calls again at once while loading).
-    pub fn poll(&mut self) {
+    /// Whether anything came in.
+    pub fn poll(&mut self) -> bool {
         let started = std::time::Instant::now();
+        let mut any = false;
         loop {
             let done: Vec<Msg> = match &self.executor {
                 Executor::Inline(_) => Vec::new(),
@@ -142,13 +144,14 @@ impl App {
                     .collect(),
             };
             if done.is_empty() {
-                return;
+                return any;
             }
+            any = true;
             for m in done {
                 self.handle(m);
             }
             if started.elapsed() > std::time::Duration::from_millis(8) {
-                return;
+                return any;
             }
         }
     }

@@ -256,17 +256,27 @@ fn event_loop(
     let mut traced: Vec<(Key, Instant)> = Vec::new();
     // From reading a key to its frame being flushed, saves wait.
     let mut busy: Option<crate::runtime::gate::Busy> = None;
+    let mut first = true;
     loop {
-        // Saves the writer finished since the last frame ("saved ✓"), and
-        // articles the worker read.
-        app.poll();
-        term.draw(|f| crate::ui::draw(f, &app.state))?;
-        drop(busy.take());
-        if let Some(f) = trace.as_mut() {
-            for (k, t) in traced.drain(..) {
-                let _ = writeln!(f, "{k:?}\t{}", t.elapsed().as_micros());
+        // A key's frame goes out first: what arrived from the background
+        // meanwhile (a suggestion list re-wrapping a long article, a save)
+        // is taken in right after, in a frame of its own.
+        let keyed = busy.is_some();
+        if keyed {
+            term.draw(|f| crate::ui::draw(f, &app.state))?;
+            drop(busy.take());
+            if let Some(f) = trace.as_mut() {
+                for (k, t) in traced.drain(..) {
+                    let _ = writeln!(f, "{k:?}\t{}", t.elapsed().as_micros());
+                }
             }
         }
+        // Saves the writer finished since the last frame ("saved ✓"), and
+        // articles the worker read.
+        if app.poll() || !keyed || first {
+            term.draw(|f| crate::ui::draw(f, &app.state))?;
+        }
+        first = false;
         if app.wants_quit() {
             // Every save handed over is written before we go; one that
             // failed keeps nhan open, saying why (q again quits anyway).
