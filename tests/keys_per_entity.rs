@@ -155,12 +155,6 @@ fn replay(stem: &str) -> Vec<Typed> {
     let gold = gold_spans(stem);
     let dir = one_article_project(stem);
     let project = Project::open(dir.path()).unwrap();
-    let labels: Vec<String> = project
-        .schema
-        .labels
-        .iter()
-        .map(|l| l.name.clone())
-        .collect();
     let mut app = App::new(project, Config::default(), (100, 30));
     press(&mut app, "enter");
     let mut out = Vec::new();
@@ -190,8 +184,8 @@ fn replay(stem: &str) -> Vec<Typed> {
             press(&mut app, "0");
             stream.push("0");
         }
-        let digit = labels.iter().position(|l| *l == label).unwrap() + 1;
-        let digit: &'static str = ["1", "2", "3", "4", "5", "6", "7", "8", "9"][digit - 1];
+        let i = app.state.project.schema.index_of(&label).unwrap();
+        let digit: &'static str = ["1", "2", "3", "4", "5", "6", "7", "8", "9"][i];
         let Some(path) = shortest(&mut app, s, e, row_start) else {
             if std::env::var_os("NHAN_KEYS_REPORT").is_some() {
                 println!(

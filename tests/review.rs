@@ -215,13 +215,7 @@ fn with_threads_review_reads_the_other_articles_off_the_interface_thread() {
     h.app.use_threads();
     h.keys("r p");
     // The worker reads `b`; its spans reach the list through `poll`.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while h.app.working() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(5));
-        h.app.poll();
-    }
-    h.app.poll();
-    assert!(!h.app.working(), "the loads never came back");
+    h.settle();
     assert_eq!(rows(&h), ["Hà Nội LOC -", "Lê Hoài Trung PER -"]);
 }
 

@@ -50,17 +50,6 @@ fn resident(h: &Harness, i: usize) -> bool {
     h.app.state.articles[i].is_some()
 }
 
-/// Polls the worker threads until every load and save is in.
-fn settle(h: &mut Harness) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while h.app.working() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(5));
-        h.app.poll();
-    }
-    h.app.poll();
-    assert!(!h.app.working(), "the loads never came back");
-}
-
 fn accepted_on_disk(h: &Harness, stem: &str) -> bool {
     h.on_disk(stem).is_some_and(|s| {
         s.spans
@@ -114,7 +103,7 @@ fn a_key_on_a_row_whose_article_is_being_read_is_done_when_it_arrives() {
     h.keys("enter");
     h.app.use_threads();
     h.keys("r p");
-    settle(&mut h);
+    h.settle();
     assert_eq!(h.app.state.review.rows.len(), 30);
     // Far down the list: the rows there were never on screen, so their
     // articles' text is not here; nothing is read while the keys come.
@@ -123,7 +112,7 @@ fn a_key_on_a_row_whose_article_is_being_read_is_done_when_it_arrives() {
     assert!(h.message().contains("reading a25"), "{}", h.message());
     h.keys("a");
     assert!(!accepted_on_disk(&h, "a25"));
-    settle(&mut h);
+    h.settle();
     assert!(accepted_on_disk(&h, "a25"), "{}", h.message());
     // As after any decision in the list, it moved on to the next row.
     assert_eq!(h.app.state.current, Some(26));
@@ -138,10 +127,10 @@ fn another_key_cancels_what_waited_for_an_article() {
     h.keys("enter");
     h.app.use_threads();
     h.keys("r p");
-    settle(&mut h);
+    h.settle();
     h.keys(&["j"; 25].join(" "));
     h.keys("a k");
-    settle(&mut h);
+    h.settle();
     assert!(!accepted_on_disk(&h, "a25"));
     assert_ne!(h.app.state.current, Some(25));
 }

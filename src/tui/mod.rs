@@ -256,7 +256,6 @@ fn event_loop(
     let mut traced: Vec<(Key, Instant)> = Vec::new();
     // From reading a key to its frame being flushed, saves wait.
     let mut busy: Option<crate::runtime::gate::Busy> = None;
-    let mut first = true;
     loop {
         // A key's frame goes out first: what arrived from the background
         // meanwhile (a suggestion list re-wrapping a long article, a save)
@@ -273,10 +272,9 @@ fn event_loop(
         }
         // Saves the writer finished since the last frame ("saved ✓"), and
         // articles the worker read.
-        if app.poll() || !keyed || first {
+        if app.poll() || !keyed {
             term.draw(|f| crate::ui::draw(f, &app.state))?;
         }
-        first = false;
         if app.wants_quit() {
             // Every save handed over is written before we go; one that
             // failed keeps nhan open, saying why (q again quits anyway).

@@ -7,22 +7,15 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 pub fn draw(f: &mut Frame, area: Rect, state: &State, selected: usize) {
     let Some(art) = state.article() else {
         return;
     };
     let all = watching::conflicts(art.doc.extra());
-    let w = area.width.min(100);
-    let h = (all.len() as u16 * 2 + 2).min(area.height);
-    let rect = Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    );
-    f.render_widget(Clear, rect);
+    let h = all.len() as u16 * 2 + 2;
+    let rect = super::overlay::centered(area, 100, h);
+    let h = rect.height;
     let first = selected.saturating_sub((h.saturating_sub(2) / 2).saturating_sub(1) as usize);
     let lines: Vec<Line> = all
         .iter()
@@ -37,15 +30,9 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, selected: usize) {
             Line::styled(watching::describe(c), style)
         })
         .collect();
-    let block = Block::default().borders(Borders::ALL).title(format!(
-        " {} merge conflict{}: o keeps yours, t takes theirs, j/k, Esc closes ",
-        all.len(),
-        if all.len() == 1 { "" } else { "s" }
-    ));
-    f.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        rect,
+    let title = format!(
+        " {}: o keeps yours, t takes theirs, j/k, Esc closes ",
+        crate::core::escape::count(all.len() as u64, "merge conflict", "merge conflicts")
     );
+    super::overlay::text_popup(f, rect, title, lines, 0);
 }

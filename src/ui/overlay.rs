@@ -10,7 +10,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
+pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect::new(
@@ -128,13 +128,22 @@ pub fn draw_messages(f: &mut Frame, area: Rect, state: &State, theme: Theme, scr
     if lines.is_empty() {
         lines.push(Line::styled("no messages yet", theme.dim()));
     }
+    text_popup(
+        f,
+        rect,
+        " Messages, newest first (Esc closes, j/k scroll) ".into(),
+        lines,
+        scroll,
+    );
+}
+
+/// A bordered popup over `rect` of wrapped lines, scrolled down `scroll`
+/// rows (the message log, what re-anchoring moved, merge conflicts).
+pub(super) fn text_popup(f: &mut Frame, rect: Rect, title: String, lines: Vec<Line>, scroll: u16) {
     f.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(" Messages, newest first (Esc closes, j/k scroll) ");
     f.render_widget(
         Paragraph::new(lines)
-            .block(block)
+            .block(Block::default().borders(Borders::ALL).title(title))
             .wrap(Wrap { trim: false })
             .scroll((scroll, 0)),
         rect,

@@ -53,6 +53,18 @@ impl Harness {
         h
     }
 
+    /// With threads (`use_threads`): polls the workers until every load
+    /// and save is in.
+    pub fn settle(&mut self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while self.app.working() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            self.app.poll();
+        }
+        self.app.poll();
+        assert!(!self.app.working(), "the loads never came back");
+    }
+
     /// Presses keys given by name, space-separated: `"v L L 1"`, `"ctrl-r"`.
     pub fn keys(&mut self, names: &str) {
         for n in names.split_whitespace() {
