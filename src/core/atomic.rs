@@ -171,10 +171,36 @@ pub fn sync_dir(dir: &Path) {
     }
 }
 
+/// Whether [`sync_file_system`] makes every file written in a folder durable
+/// at once, so that many small files need not be synced one by one (a brat
+/// export writes two per article: 20,000 fsyncs took 5 s of a 10,000-article
+/// export).
+pub const SYNCS_FILE_SYSTEM: bool = cfg!(target_os = "linux");
+
+/// Flushes everything written to the file system holding `dir` (Linux
+/// `syncfs`, which reports a failed write-back since Linux 5.8). Call only
+/// when [`SYNCS_FILE_SYSTEM`].
+#[cfg(target_os = "linux")]
+pub fn sync_file_system(dir: &Path) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let d = std::fs::File::open(dir)?;
+    // SAFETY: a plain syscall on an open descriptor; it reads no memory of ours.
+    if unsafe { libc::syncfs(d.as_raw_fd()) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn sync_file_system(_dir: &Path) -> io::Result<()> {
+    Ok(())
+}
+
 /// Asks the kernel to start writing `len` bytes at `offset` to the disk now,
 /// without waiting.
 #[cfg(target_os = "linux")]
-fn start_writeback(file: &std::fs::File, offset: u64, len: u64) {
+pub fn start_writeback(file: &std::fs::File, offset: u64, len: u64) {
     use std::os::fd::AsRawFd;
     // SAFETY: a plain syscall on an open descriptor; it reads no memory of ours.
     unsafe {
@@ -188,7 +214,7 @@ fn start_writeback(file: &std::fs::File, offset: u64, len: u64) {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn start_writeback(_file: &std::fs::File, _offset: u64, _len: u64) {}
+pub fn start_writeback(_file: &std::fs::File, _offset: u64, _len: u64) {}
 
 #[cfg(test)]
 mod tests {

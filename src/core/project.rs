@@ -359,12 +359,18 @@ impl Project {
         let stem = file_name.trim_end_matches(".txt");
         let sc_path = self.sidecar_path(stem);
         // Hashing and parsing the sidecar are independent: on two cores the
-        // article is ready in the time of the longer.
-        let (sha, sc) = std::thread::scope(|s| {
-            let sha = s.spawn(|| sha256_hex(text.as_str().as_bytes()));
-            let sc = Stored::read(&sc_path);
-            (joined(sha), sc)
-        });
+        // article being opened is ready in the time of the longer. Commands
+        // that read the whole project keep every core busy with articles
+        // already, and a thread per article would only cost its start.
+        let (sha, sc) = if background {
+            std::thread::scope(|s| {
+                let sha = s.spawn(|| sha256_hex(text.as_str().as_bytes()));
+                let sc = Stored::read(&sc_path);
+                (joined(sha), sc)
+            })
+        } else {
+            (sha256_hex(text.as_str().as_bytes()), Stored::read(&sc_path))
+        };
         // Opened for editing: whatever sidecar is written next refers to
         // this text. Keep it, so that a later edit of the article can be
         // re-anchored by a diff. (Not for an export or `stats`, which write

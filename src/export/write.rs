@@ -67,7 +67,8 @@ impl Files for Memory {
 enum Staged {
     /// Declared (a part's file): open for the articles still to come.
     Open(AtomicFile),
-    /// Written whole (an article's own file): synced and closed, so a
+    /// Written whole (an article's own file) and closed (made durable by
+    /// `finish`, with the others), so a
     /// brat export of many articles holds no descriptor per file.
     Closed(tempfile::TempPath),
 }
@@ -147,6 +148,14 @@ impl Folder {
 
     /// Every byte written reaches the disk; the first error is the answer.
     pub fn finish(&mut self) -> anyhow::Result<()> {
+        let closed = self.staged.values().any(|s| matches!(s, Staged::Closed(_)));
+        if closed
+            && self.error.is_none()
+            && atomic::SYNCS_FILE_SYSTEM
+            && let Err(e) = atomic::sync_file_system(&self.dir)
+        {
+            self.error = Some((self.dir.clone(), e));
+        }
         for path in &self.order {
             if let Some(Staged::Open(f)) = self.staged.get_mut(path)
                 && let Err(e) = f.sync()
@@ -233,7 +242,12 @@ impl Files for Folder {
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("file");
         let r = atomic::temp_in(dir, name).and_then(|mut t| {
             t.write_all(bytes)?;
-            t.as_file().sync_all()?;
+            if atomic::SYNCS_FILE_SYSTEM {
+                // Made durable with every other file by `finish`.
+                atomic::start_writeback(t.as_file(), 0, bytes.len() as u64);
+            } else {
+                t.as_file().sync_all()?;
+            }
             Ok(t.into_temp_path())
         });
         match r {
