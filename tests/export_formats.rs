@@ -136,12 +136,17 @@ fn check_golden(case: &str, actual: &Path, report: &str) {
 /// Exports the fixture with `opts`, checks the golden case, and returns
 /// the files written (relative path, bytes).
 fn golden_case(case: &str, opts: &[&str]) -> Vec<(String, Vec<u8>)> {
+    golden_case_of(&fixture(), case, opts)
+}
+
+/// [`golden_case`] for another project than the export fixture.
+fn golden_case_of(project: &Path, case: &str, opts: &[&str]) -> Vec<(String, Vec<u8>)> {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let mut v = opts.to_vec();
     let o = out.display().to_string();
     v.extend(["--out", &o]);
-    let r = export(&fixture(), &v);
+    let r = export(project, &v);
     assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
     check_golden(case, &out, &r.stderr);
     tree(&out)
@@ -184,6 +189,26 @@ fn golden_brat() {
 #[test]
 fn golden_hf() {
     golden_case("hf", &["--format", "hf"]);
+}
+
+/// Every format over spans with a reviewer, a note with quotes and
+/// attributes, and an article note: the JSON formats write these members by
+/// hand, byte for byte as serde_json wrote them (the goldens were made by
+/// the serde_json version).
+#[test]
+fn golden_notes_reviews_and_attributes_in_every_format() {
+    let notes = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/notes/project");
+    for format in [
+        "jsonl",
+        "conll",
+        "conllu",
+        "brat",
+        "hf",
+        "label-studio",
+        "prodigy",
+    ] {
+        golden_case_of(&notes, &format!("notes-{format}"), &["--format", format]);
+    }
 }
 
 #[test]

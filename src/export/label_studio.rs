@@ -13,8 +13,9 @@ use super::import::{read_input, safe_file_name};
 use super::{
     Article, Context, Files, Format, Frame, InSpan, Incoming, PartSummary, Place, Rendered,
 };
+use crate::core::json;
 use crate::core::status::Status;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use std::path::Path;
 
 pub struct LabelStudio;
@@ -47,51 +48,56 @@ impl Format for LabelStudio {
     }
 
     fn render(&self, a: &Article, _cx: &Context, out: &mut Rendered) {
-        let result: Vec<Value> = a
-            .spans
-            .iter()
-            .map(|s| {
-                let mut r = Map::new();
-                r.insert("id".into(), s.id.to_string().into());
-                r.insert("from_name".into(), FROM_NAME.into());
-                r.insert("to_name".into(), TO_NAME.into());
-                r.insert("type".into(), "labels".into());
-                r.insert(
-                    "value".into(),
-                    json!({"start": s.start, "end": s.end, "text": s.text.as_str(), "labels": [&*s.label]}),
-                );
-                let mut meta = Map::new();
-                for (k, v) in [
-                    ("annotator", &s.annotator),
-                    ("review", &s.review),
-                    ("reviewer", &s.reviewer),
-                ] {
-                    if let Some(v) = v {
-                        meta.insert(k.into(), Value::from(&**v));
-                    }
-                }
-                meta.extend(super::notes::json_fields(s).unwrap_or_default());
-                if !meta.is_empty() {
-                    r.insert("meta".into(), meta.into());
-                }
-                Value::Object(r)
-            })
-            .collect();
-        let mut data = json!({
-            "text": a.doc.text().as_str(),
-            "article": a.doc.file_name(),
-            "status": a.doc.status().as_str(),
-        });
+        // Written by hand, member by member as serde_json writes the task
+        // `{id, data: {text, article, status, note?}, annotations: [{result,
+        // was_cancelled, ground_truth}], predictions}` (goldens compare):
+        // a map per result cost most of the export's time.
+        let o = &mut out.part;
+        let mut num = itoa::Buffer::new();
+        o.extend_from_slice(b"{\"id\":");
+        o.extend_from_slice(num.format(a.number).as_bytes());
+        o.extend_from_slice(b",\"data\":{\"text\":");
+        json::push_str(o, a.doc.text().as_str());
+        o.extend_from_slice(b",\"article\":");
+        json::push_str(o, a.doc.file_name());
+        o.extend_from_slice(b",\"status\":");
+        json::push_str(o, a.doc.status().as_str());
         if let Some(n) = crate::core::attrs::article_note(a.doc.extra()) {
-            data["note"] = n.into();
+            o.extend_from_slice(b",\"note\":");
+            json::push_str(o, n);
         }
-        let task = json!({
-            "id": a.number,
-            "data": data,
-            "annotations": [{"result": result, "was_cancelled": false, "ground_truth": false}],
-            "predictions": [],
-        });
-        serde_json::to_writer(&mut out.part, &task).expect("writing to memory cannot fail");
+        o.extend_from_slice(b"},\"annotations\":[{\"result\":[");
+        for (k, s) in a.spans.iter().enumerate() {
+            if k > 0 {
+                o.push(b',');
+            }
+            o.extend_from_slice(b"{\"id\":\"");
+            o.extend_from_slice(num.format(s.id).as_bytes());
+            o.extend_from_slice(b"\",\"from_name\":");
+            json::push_str(o, FROM_NAME);
+            o.extend_from_slice(b",\"to_name\":");
+            json::push_str(o, TO_NAME);
+            o.extend_from_slice(b",\"type\":\"labels\",\"value\":{\"start\":");
+            o.extend_from_slice(num.format(s.start).as_bytes());
+            o.extend_from_slice(b",\"end\":");
+            o.extend_from_slice(num.format(s.end).as_bytes());
+            o.extend_from_slice(b",\"text\":");
+            json::push_str(o, s.text.as_str());
+            o.extend_from_slice(b",\"labels\":[");
+            json::push_str(o, &s.label);
+            o.extend_from_slice(b"]}");
+            let before = o.len();
+            o.extend_from_slice(b",\"meta\":{");
+            if super::notes::push_span_fields(s, o, true) {
+                o.push(b'}');
+            } else {
+                o.truncate(before);
+            }
+            o.push(b'}');
+        }
+        o.extend_from_slice(
+            b"],\"was_cancelled\":false,\"ground_truth\":false}],\"predictions\":[]}",
+        );
     }
 
     fn finish(&self, cx: &Context, _parts: &[PartSummary], files: &mut dyn Files) {

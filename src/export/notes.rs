@@ -194,6 +194,38 @@ pub fn json_fields(s: &Span) -> Option<Map<String, Value>> {
     (!m.is_empty()).then_some(m)
 }
 
+/// Who made and reviewed a span, then its note and attributes, as JSON
+/// object members (`"annotator":…,"review":…,"reviewer":…,"note":…,"attrs":…`,
+/// only what is set) written as serde_json writes them, each after a comma
+/// unless `first`; whether any was written.
+pub fn push_span_fields(s: &Span, out: &mut Vec<u8>, mut first: bool) -> bool {
+    let written = |first: &mut bool, out: &mut Vec<u8>, key: &str| {
+        if !std::mem::take(first) {
+            out.push(b',');
+        }
+        crate::core::json::push_str(out, key);
+        out.push(b':');
+    };
+    let before = out.len();
+    for (key, v) in [
+        ("annotator", &s.annotator),
+        ("review", &s.review),
+        ("reviewer", &s.reviewer),
+    ] {
+        if let Some(v) = v {
+            written(&mut first, out, key);
+            crate::core::json::push_str(out, v);
+        }
+    }
+    for key in [attrs::NOTE, attrs::ATTRS] {
+        if let Some(v) = s.extra.get(key) {
+            written(&mut first, out, key);
+            serde_json::to_writer(&mut *out, v).expect("JSON values serialise");
+        }
+    }
+    out.len() > before
+}
+
 /// doccano JSONL's extra fields, only when the article has notes or
 /// attributes: `,"span_meta":[…]` parallel to `label`, `,"note":…`.
 pub fn jsonl_fields(d: &super::Article, out: &mut Vec<u8>) {

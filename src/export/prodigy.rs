@@ -70,24 +70,7 @@ impl Format for Prodigy {
                 spans.extend_from_slice(key);
                 spans.extend_from_slice(num.format(n).as_bytes());
             }
-            for (key, v) in [
-                ("annotator", &s.annotator),
-                ("review", &s.review),
-                ("reviewer", &s.reviewer),
-            ] {
-                if let Some(v) = v {
-                    spans.push(b',');
-                    json::push_str(&mut spans, key);
-                    spans.push(b':');
-                    json::push_str(&mut spans, v);
-                }
-            }
-            for (key, v) in super::notes::json_fields(s).unwrap_or_default() {
-                spans.push(b',');
-                json::push_str(&mut spans, &key);
-                spans.push(b':');
-                serde_json::to_writer(&mut spans, &v).expect("JSON values serialise");
-            }
+            super::notes::push_span_fields(s, &mut spans, false);
             spans.push(b'}');
         }
         spans.push(b']');
