@@ -5,8 +5,7 @@
 //! in IOB1, IOB2 or BIOES, and rebuilds each document's text by joining its
 //! tokens with spaces and its sentences with line breaks.
 
-use super::Scheme;
-use super::flat::{decode, token_bytes};
+use super::flat::{TagWalk, decode, token_bytes};
 use super::import::safe_file_name;
 use super::{Article, Context, Format, InSpan, Incoming, Place, Rendered};
 use std::path::Path;
@@ -47,15 +46,9 @@ fn render(a: &Article, scheme: super::Scheme, out: &mut Vec<u8>) {
 fn document_into(d: &Article, scheme: super::Scheme, out: &mut Vec<u8>) {
     let tb = d.token_bytes;
     let text = d.doc.text().as_str().as_bytes();
-    let flat = d.flat;
     for r in d.sentences {
-        // The kept spans of this sentence: flat[lo..] starting before its end.
-        let lo = flat.partition_point(|f| f.tokens.end <= r.start);
-        let mut fi = lo;
+        let mut walk = TagWalk::new(r, d.flat, scheme);
         for i in r.clone() {
-            while fi < flat.len() && flat[fi].tokens.end <= i {
-                fi += 1;
-            }
             let (a, b) = (tb[i].0 as usize, tb[i].1 as usize);
             if b - a <= 16 && a + 16 <= text.len() {
                 // Most tokens are short: a fixed 16-byte copy, then the
@@ -67,41 +60,11 @@ fn document_into(d: &Article, scheme: super::Scheme, out: &mut Vec<u8>) {
             } else {
                 out.extend_from_slice(&text[a..b]);
             }
-            match flat
-                .get(fi)
-                .filter(|f| f.tokens.start <= i && f.tokens.start < r.end)
-            {
+            match walk.at(i) {
                 None => out.extend_from_slice(b" O\n"),
-                Some(f) => {
-                    let first = i == f.tokens.start;
-                    let prefix: &[u8] = match scheme {
-                        Scheme::Iob2 => {
-                            if first {
-                                b" B-"
-                            } else {
-                                b" I-"
-                            }
-                        }
-                        Scheme::Iob1 => {
-                            let prev = (fi > lo).then(|| &flat[fi - 1]);
-                            let follows_same = prev.is_some_and(|p| {
-                                p.tokens.end == f.tokens.start && p.label == f.label
-                            });
-                            if first && follows_same {
-                                b" B-"
-                            } else {
-                                b" I-"
-                            }
-                        }
-                        Scheme::Bioes => match (first, i + 1 == f.tokens.end) {
-                            (true, true) => b" S-",
-                            (true, false) => b" B-",
-                            (false, true) => b" E-",
-                            (false, false) => b" I-",
-                        },
-                    };
-                    out.extend_from_slice(prefix);
-                    out.extend_from_slice(f.label.as_bytes());
+                Some(t) => {
+                    out.extend_from_slice(&[b' ', t.prefix, b'-']);
+                    out.extend_from_slice(t.label.as_bytes());
                     out.push(b'\n');
                 }
             }

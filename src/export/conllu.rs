@@ -5,7 +5,7 @@
 //! `spacy convert --converter conllu` reads (B/I, and L/U where BIOES has
 //! E/S), with `SpaceAfter=No` where the text has no space after the token.
 
-use super::flat::tags;
+use super::flat::TagWalk;
 use super::{Article, Context, Format, Place, Rendered, Scheme};
 
 pub struct Conllu;
@@ -36,50 +36,53 @@ fn one_line(s: &str) -> String {
 }
 
 fn render(a: &Article, scheme: Scheme, out: &mut Vec<u8>) {
-    use std::io::Write;
     if a.sentences.is_empty() {
         // A document comment needs a sentence to belong to.
         return;
     }
     let text = a.doc.text().as_str();
     let tb = a.token_bytes;
-    let form = |i: usize| &text[tb[i].0 as usize..tb[i].1 as usize];
+    let form = |i: usize| &text.as_bytes()[tb[i].0 as usize..tb[i].1 as usize];
     // No space after token i: the next token starts where it ends.
     let joined = |i: usize| i + 1 < tb.len() && tb[i].1 == tb[i + 1].0;
     let stem = one_line(a.stem());
-    out.extend_from_slice(format!("# newdoc id = {stem}\n").as_bytes());
+    let mut num = itoa::Buffer::new();
+    out.extend_from_slice(b"# newdoc id = ");
+    out.extend_from_slice(stem.as_bytes());
+    out.push(b'\n');
+    // Written straight into `out`, without a string per token or tag:
+    // tokens are most of this format.
     for (k, r) in a.sentences.iter().enumerate() {
-        let mut line = String::new();
+        out.extend_from_slice(b"# sent_id = ");
+        out.extend_from_slice(stem.as_bytes());
+        out.push(b'-');
+        out.extend_from_slice(num.format(k + 1).as_bytes());
+        out.extend_from_slice(b"\n# text = ");
         for i in r.clone() {
-            line.push_str(form(i));
+            out.extend_from_slice(form(i));
             if i + 1 < r.end && !joined(i) {
-                line.push(' ');
+                out.push(b' ');
             }
         }
-        out.extend_from_slice(
-            format!("# sent_id = {stem}-{}\n# text = {line}\n", k + 1).as_bytes(),
-        );
-        let tags = tags(r.clone(), a.flat, scheme);
-        // Written straight into `out`: tokens are most of this format.
+        out.push(b'\n');
+        let mut walk = TagWalk::new(r, a.flat, scheme);
         for (n, i) in r.clone().enumerate() {
-            let _ = write!(out, "{}\t{}\t_\t_\t_\t_\t_\t_\t_\t", n + 1, form(i));
-            let t = &tags[n];
-            let tagged = t != "O";
-            if tagged {
-                out.extend_from_slice(b"NE=");
-                match t.split_once('-') {
-                    Some(("E", l)) => {
-                        out.extend_from_slice(b"L-");
-                        out.extend_from_slice(l.as_bytes());
-                    }
-                    Some(("S", l)) => {
-                        out.extend_from_slice(b"U-");
-                        out.extend_from_slice(l.as_bytes());
-                    }
-                    _ => out.extend_from_slice(t.as_bytes()),
-                }
+            out.extend_from_slice(num.format(n + 1).as_bytes());
+            out.push(b'\t');
+            out.extend_from_slice(form(i));
+            out.extend_from_slice(b"\t_\t_\t_\t_\t_\t_\t_\t");
+            let tag = walk.at(i);
+            if let Some(t) = tag {
+                // spaCy's letters: L for BIOES's E, U for its S.
+                let letter = match t.prefix {
+                    b'E' => b'L',
+                    b'S' => b'U',
+                    p => p,
+                };
+                out.extend_from_slice(&[b'N', b'E', b'=', letter, b'-']);
+                out.extend_from_slice(t.label.as_bytes());
             }
-            match (tagged, joined(i)) {
+            match (tag.is_some(), joined(i)) {
                 (true, true) => out.extend_from_slice(b"|SpaceAfter=No"),
                 (false, true) => out.extend_from_slice(b"SpaceAfter=No"),
                 (true, false) => {}

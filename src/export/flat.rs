@@ -675,42 +675,84 @@ fn lower_follows(s: &str, mut j: usize, le: usize) -> bool {
 /// The tags of the tokens `sentence` (a range of token indices), given the
 /// kept spans of the document (sorted, disjoint, never cut by a sentence).
 pub fn tags(sentence: Range<usize>, flat: &[FlatSpan], scheme: Scheme) -> Vec<String> {
-    let mut out = vec!["O".to_string(); sentence.len()];
-    let lo = flat.partition_point(|f| f.tokens.end <= sentence.start);
-    let mut prev: Option<&FlatSpan> = None;
-    for f in flat[lo..]
-        .iter()
-        .take_while(|f| f.tokens.start < sentence.end)
-    {
-        let (a, b) = (
-            f.tokens.start - sentence.start,
-            f.tokens.end - sentence.start,
-        );
-        let l = &f.label;
-        for (k, t) in out[a..b].iter_mut().enumerate() {
-            let first = k == 0;
-            let last = a + k + 1 == b;
-            *t = match scheme {
-                Scheme::Iob2 => format!("{}-{l}", if first { "B" } else { "I" }),
-                Scheme::Iob1 => {
-                    let follows_same =
-                        prev.is_some_and(|p| p.tokens.end == f.tokens.start && p.label == *l);
-                    format!("{}-{l}", if first && follows_same { "B" } else { "I" })
-                }
-                Scheme::Bioes => {
-                    let p = match (first, last) {
-                        (true, true) => "S",
-                        (true, false) => "B",
-                        (false, true) => "E",
-                        (false, false) => "I",
-                    };
-                    format!("{p}-{l}")
-                }
-            };
+    let mut walk = TagWalk::new(&sentence, flat, scheme);
+    sentence
+        .map(|i| match walk.at(i) {
+            None => "O".to_string(),
+            Some(t) => format!("{}-{}", t.prefix as char, t.label),
+        })
+        .collect()
+}
+
+/// A token's tag other than `O`: the scheme's letter (`B`, `I`, `E`, `S`)
+/// and the label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tag<'a> {
+    pub prefix: u8,
+    pub label: &'a str,
+}
+
+/// The tags of a sentence's tokens one by one, as [`tags`] gives them but
+/// without a string per token (the flat exports write tens of millions).
+pub struct TagWalk<'a> {
+    flat: &'a [FlatSpan],
+    /// The first kept span that does not end before the sentence.
+    lo: usize,
+    /// The first kept span that does not end before the last token asked.
+    fi: usize,
+    end: usize,
+    scheme: Scheme,
+}
+
+impl<'a> TagWalk<'a> {
+    pub fn new(sentence: &Range<usize>, flat: &'a [FlatSpan], scheme: Scheme) -> Self {
+        let lo = flat.partition_point(|f| f.tokens.end <= sentence.start);
+        TagWalk {
+            flat,
+            lo,
+            fi: lo,
+            end: sentence.end,
+            scheme,
         }
-        prev = Some(f);
     }
-    out
+
+    /// The tag of token `i` of the sentence; `None` for `O`. Tokens are
+    /// asked for in order.
+    pub fn at(&mut self, i: usize) -> Option<Tag<'a>> {
+        let flat = self.flat;
+        while self.fi < flat.len() && flat[self.fi].tokens.end <= i {
+            self.fi += 1;
+        }
+        let f = flat
+            .get(self.fi)
+            .filter(|f| f.tokens.start <= i && f.tokens.start < self.end)?;
+        let first = i == f.tokens.start;
+        let prefix = match self.scheme {
+            Scheme::Iob2 => {
+                if first {
+                    b'B'
+                } else {
+                    b'I'
+                }
+            }
+            Scheme::Iob1 => {
+                let prev = (self.fi > self.lo).then(|| &flat[self.fi - 1]);
+                let follows_same =
+                    prev.is_some_and(|p| p.tokens.end == f.tokens.start && p.label == f.label);
+                if first && follows_same { b'B' } else { b'I' }
+            }
+            Scheme::Bioes => match (first, i + 1 == f.tokens.end) {
+                (true, true) => b'S',
+                (true, false) => b'B',
+                (false, true) => b'E',
+                (false, false) => b'I',
+            },
+        };
+        Some(Tag {
+            prefix,
+            label: &f.label,
+        })
+    }
 }
 
 /// Entities read from tags: token ranges and labels.

@@ -6,7 +6,8 @@
 //! class labels; and `labels.txt` (one tag name a line, index order) for
 //! `datasets.ClassLabel(names_file=...)`.
 
-use super::flat::tags;
+use super::flat::TagWalk;
+use crate::core::json;
 use super::{Article, Context, Files, Format, PartSummary, Place, Rendered};
 
 pub const LABELS_FILE: &str = "labels.txt";
@@ -32,27 +33,41 @@ impl Format for Hf {
     }
 
     fn render(&self, d: &Article, cx: &Context, out: &mut Rendered) {
+        // Written by hand as serde_json writes `{"id", "tokens", "ner_tags"}`
+        // (goldens compare): one row a sentence, tens of millions of tokens
+        // in a large project.
+        let text = d.doc.text().as_str();
+        let tb = d.token_bytes;
+        let stem = d.stem();
+        let o = &mut out.part;
+        let mut num = itoa::Buffer::new();
+        let mut id = String::new();
         for (k, r) in d.sentences.iter().enumerate() {
-            let tokens: Vec<&str> = r
-                .clone()
-                .map(|i| {
-                    let t = d.doc.tokens().get(i);
-                    d.doc.text().slice(t.start, t.end)
-                })
-                .collect();
-            // A label outside the context is rendered again once every
-            // label is known (`needs_every_label`): 0 holds its place.
-            let ner_tags: Vec<usize> = tags(r.clone(), d.flat, cx.scheme)
-                .iter()
-                .map(|t| cx.tag_index(t).unwrap_or(0))
-                .collect();
-            let row = Row {
-                id: format!("{}#{k}", d.stem()),
-                tokens,
-                ner_tags,
-            };
-            serde_json::to_writer(&mut out.part, &row).expect("writing to memory cannot fail");
-            out.part.push(b'\n');
+            id.clear();
+            id.push_str(stem);
+            id.push('#');
+            id.push_str(num.format(k));
+            o.extend_from_slice(b"{\"id\":");
+            json::push_str(o, &id);
+            o.extend_from_slice(b",\"tokens\":[");
+            for i in r.clone() {
+                if i > r.start {
+                    o.push(b',');
+                }
+                json::push_str(o, &text[tb[i].0 as usize..tb[i].1 as usize]);
+            }
+            o.extend_from_slice(b"],\"ner_tags\":[");
+            let mut walk = TagWalk::new(r, d.flat, cx.scheme);
+            for i in r.clone() {
+                if i > r.start {
+                    o.push(b',');
+                }
+                // A label outside the context is rendered again once every
+                // label is known (`needs_every_label`): 0 holds its place.
+                let tag = walk.at(i).map_or(0, |t| cx.index_of(t).unwrap_or(0));
+                o.extend_from_slice(num.format(tag).as_bytes());
+            }
+            o.extend_from_slice(b"]}\n");
         }
     }
 
@@ -112,12 +127,4 @@ pub fn card(splits: &[(&str, String)], tag_names: &[String]) -> String {
     s.push_str("---\n\n# Named entities exported by nhan\n\n");
     s.push_str("One sentence a line: `tokens` and their `ner_tags`, indices into the tag names above (also in `labels.txt`). Load it with:\n\n```python\nfrom datasets import load_dataset\nds = load_dataset(\"path/to/this/folder\")\nnames = ds[\"train\"].features[\"ner_tags\"].feature.names\n```\n\n`nhan-export.json` describes the export (articles per split, entities per label, what the format could not hold); it is not data.\n");
     s
-}
-
-/// One sentence, typed: the rows are most of what this format writes.
-#[derive(serde::Serialize)]
-struct Row<'a> {
-    id: String,
-    tokens: Vec<&'a str>,
-    ner_tags: Vec<usize>,
 }

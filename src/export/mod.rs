@@ -122,25 +122,25 @@ pub struct Context {
     pub overlap: Overlap,
     /// Whether parts come from `--split`.
     pub split: bool,
-    tag_index: HashMap<String, usize>,
+    /// Each label's place in `labels` (the last, should one repeat).
+    label_index: HashMap<String, usize>,
     /// The labels' attribute declarations (brat's annotation.conf).
     pub schema: crate::core::schema::Schema,
 }
 
 impl Context {
     pub fn new(labels: Vec<String>, scheme: Scheme, overlap: Overlap, split: bool) -> Self {
-        let tag_index = scheme
-            .tag_names(&labels)
-            .into_iter()
+        let label_index = labels
+            .iter()
             .enumerate()
-            .map(|(i, t)| (t, i))
+            .map(|(i, l)| (l.clone(), i))
             .collect();
         Context {
             labels,
             scheme,
             overlap,
             split,
-            tag_index,
+            label_index,
             schema: Default::default(),
         }
     }
@@ -152,8 +152,14 @@ impl Context {
 
     /// The index of a tag among [`Context::tag_names`]; `None` for a label
     /// the context does not hold.
-    pub fn tag_index(&self, tag: &str) -> Option<usize> {
-        self.tag_index.get(tag).copied()
+    pub fn index_of(&self, t: flat::Tag) -> Option<usize> {
+        let (&label, &prefix) = (self.label_index.get(t.label)?, &t.prefix);
+        let prefixes: &[u8] = match self.scheme {
+            Scheme::Iob2 | Scheme::Iob1 => b"BI",
+            Scheme::Bioes => b"BIES",
+        };
+        let p = prefixes.iter().position(|&x| x == prefix)?;
+        Some(1 + label * prefixes.len() + p)
     }
 }
 
