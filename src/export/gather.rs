@@ -4,7 +4,7 @@
 //! article itself let go.
 
 use super::report::{Built, DocSummary, Losses, PartSummary, loss_line};
-use super::write::Files;
+use super::write::{Files, Stager};
 use super::{Article, Context, ExportArgs, Format, Loss, Place, Rendered, flat, split, user};
 use crate::core::project::{ArticleMeta, Project};
 use crate::core::span::Span;
@@ -24,6 +24,10 @@ struct Read {
     lost: Vec<Loss>,
     /// Spans exported that the tool's views cannot show.
     unshown: Vec<Loss>,
+    /// `lost` and `unshown` as the JSON lines of their files, rendered on
+    /// the worker and written at once (a write call per span was 270,000
+    /// calls for a 10,000-article CoNLL export).
+    lines: [Vec<u8>; 2],
 }
 
 /// Output buffers handed back by the writer for the next articles: reusing
@@ -111,6 +115,8 @@ pub(crate) fn gather(
         fmt,
         cx: &cx,
         buffers: &buffers,
+        losses_to,
+        stager: files.stager(),
     };
     let read_one = |&(number, a): &(usize, &ArticleMeta)| reader.read(number, a);
 
@@ -179,18 +185,19 @@ pub(crate) fn gather(
             return;
         };
         label_filtered += r.label_filtered;
-        for (losses, found, file) in [
-            (&mut lost, r.lost, LOST_FILE),
-            (&mut unshown, r.unshown, NOT_SHOWN_FILE),
+        let [lost_lines, unshown_lines] = r.lines;
+        for (losses, found, lines, file) in [
+            (&mut lost, r.lost, lost_lines, LOST_FILE),
+            (&mut unshown, r.unshown, unshown_lines, NOT_SHOWN_FILE),
         ] {
-            for l in found {
-                if losses_to == LossList::File {
-                    if losses.file.is_none() {
-                        files.declare(file);
-                        losses.file = Some(file.to_string());
-                    }
-                    files.write(file, &loss_line(&l));
+            if !lines.is_empty() {
+                if losses.file.is_none() {
+                    files.declare(file);
+                    losses.file = Some(file.to_string());
                 }
+                files.write(file, &lines);
+            }
+            for l in found {
                 losses.add(l);
             }
         }
@@ -302,6 +309,9 @@ fn emit(
     for (name, bytes) in &out.own {
         files.write(&place.path(name), bytes);
     }
+    for (name, staged) in out.staged {
+        files.adopt(&place.path(&name), staged);
+    }
     buffers.give(out.part);
 }
 
@@ -365,6 +375,9 @@ struct Reader<'a> {
     fmt: &'a dyn Format,
     cx: &'a Context,
     buffers: &'a Buffers,
+    losses_to: LossList,
+    /// Writes an article's own files on its worker, if the export can.
+    stager: Option<Stager>,
 }
 
 impl Reader<'_> {
@@ -377,6 +390,8 @@ impl Reader<'_> {
             fmt,
             cx,
             buffers,
+            losses_to,
+            ref stager,
         } = *self;
         let mut r = Read {
             problem: None,
@@ -385,6 +400,7 @@ impl Reader<'_> {
             label_filtered: 0,
             lost: Vec::new(),
             unshown: Vec::new(),
+            lines: Default::default(),
         };
         let loaded = match project.load(&a.file_name) {
             Ok(l) => l,
@@ -434,6 +450,16 @@ impl Reader<'_> {
             ..Rendered::default()
         };
         fmt.render(&a, cx, &mut out);
+        if let Some(st) = stager {
+            out.staged = out
+                .own
+                .drain(..)
+                .map(|(name, bytes)| {
+                    let staged = st.stage(&name, &bytes);
+                    (name, staged)
+                })
+                .collect();
+        }
         summary.fields_lost = std::mem::take(&mut out.fields_lost);
         if fmt.flat() {
             summary
@@ -441,6 +467,13 @@ impl Reader<'_> {
                 .extend(super::notes::flat_lost(&doc, &spans));
         }
         r.doc = Some((summary, out));
+        if losses_to == LossList::File {
+            for (lines, found) in r.lines.iter_mut().zip([&r.lost, &r.unshown]) {
+                for l in found {
+                    loss_line(l, lines);
+                }
+            }
+        }
         r
     }
 }

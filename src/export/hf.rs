@@ -7,8 +7,8 @@
 //! `datasets.ClassLabel(names_file=...)`.
 
 use super::flat::TagWalk;
-use crate::core::json;
 use super::{Article, Context, Files, Format, PartSummary, Place, Rendered};
+use crate::core::json;
 
 pub const LABELS_FILE: &str = "labels.txt";
 pub const CARD_FILE: &str = "README.md";

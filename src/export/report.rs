@@ -129,10 +129,9 @@ impl Losses {
 }
 
 /// One lost span as a line of the lost-spans file.
-pub(crate) fn loss_line(l: &Loss) -> Vec<u8> {
-    let mut v = serde_json::to_vec(&loss_json(l)).expect("JSON values serialise");
-    v.push(b'\n');
-    v
+pub(crate) fn loss_line(l: &Loss, out: &mut Vec<u8>) {
+    serde_json::to_writer(&mut *out, &loss_json(l)).expect("JSON values serialise");
+    out.push(b'\n');
 }
 
 /// One part of the export as the report and the manifest see it.
