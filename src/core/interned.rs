@@ -25,6 +25,11 @@ struct Table {
 thread_local! {
     /// This thread's copy of the table's first entries (see `Sym::as_str`).
     static SEEN: RefCell<Vec<&'static str>> = const { RefCell::new(Vec::new()) };
+    /// The values this thread has interned, so that reading a project's
+    /// sidecars on two threads (millions of labels and names) does not
+    /// take the table's lock for each.
+    static KNOWN: RefCell<HashMap<&'static str, NonZeroU32, foldhash::fast::RandomState>> =
+        RefCell::new(HashMap::default());
 }
 
 static TABLE: LazyLock<RwLock<Table>> = LazyLock::new(|| {
@@ -49,10 +54,15 @@ impl Table {
 
 impl Sym {
     pub fn new(s: &str) -> Sym {
-        if let Some(&i) = TABLE.read().unwrap_or_else(|e| e.into_inner()).index.get(s) {
+        if let Some(i) = KNOWN.with(|k| k.borrow().get(s).copied()) {
             return Sym(i);
         }
-        Sym(TABLE.write().unwrap_or_else(|e| e.into_inner()).intern(s))
+        let known = TABLE.read().unwrap_or_else(|e| e.into_inner()).index.get(s).copied();
+        let sym = Sym(known.unwrap_or_else(|| {
+            TABLE.write().unwrap_or_else(|e| e.into_inner()).intern(s)
+        }));
+        KNOWN.with(|k| k.borrow_mut().insert(sym.as_str(), sym.0));
+        sym
     }
 
     pub fn as_str(&self) -> &'static str {

@@ -6,7 +6,6 @@
 use super::quote;
 use crate::core::document::Document;
 use crate::core::span::Span;
-use crate::core::tokens::Tokens;
 use crate::core::utf8::{self, HIGH};
 use std::borrow::Borrow;
 use std::fmt;
@@ -152,7 +151,11 @@ pub fn flatten<S: Borrow<Span>>(doc: &Document, spans: &[S]) -> (Vec<FlatSpan>, 
             &b.label,
         ))
     });
-    let tokens = doc.tokens();
+    // Char ranges in a vector: the searches below look at tokens all over
+    // the article, and one walk over the token bits is cheaper than a
+    // rank query per probe.
+    let tokens: Vec<(usize, usize)> = doc.tokens().iter().map(|t| (t.start, t.end)).collect();
+    let tokens = &tokens[..];
     let mut kept: Vec<FlatSpan> = Vec::new();
     let mut kept_spans: Vec<&Span> = Vec::new();
     let mut lost = Vec::new();
@@ -175,18 +178,18 @@ pub fn flatten<S: Borrow<Span>>(doc: &Document, spans: &[S]) -> (Vec<FlatSpan>, 
         // binary search over the whole article missed the cache at each step.
         from = first_ending_after(tokens, from, s.start);
         let last = first_ending_after(tokens, from, s.end - 1);
-        let holds = |i: usize, c: usize| i < tokens.len() && tokens.get(i).start <= c;
+        let holds = |i: usize, c: usize| i < tokens.len() && tokens[i].0 <= c;
         let (first, last) = if holds(from, s.start) && holds(last, s.end - 1) {
             (from, last)
         } else {
             lost.push(loss(LossReason::OutsideTokens));
             continue;
         };
-        let (ra, rb) = (tokens.get(first), tokens.get(last));
-        if ra.start != s.start || rb.end != s.end {
-            let r = if ra.start != s.start { ra } else { rb };
+        let (ra, rb) = (tokens[first], tokens[last]);
+        if ra.0 != s.start || rb.1 != s.end {
+            let r = if ra.0 != s.start { ra } else { rb };
             lost.push(loss(LossReason::InsideToken {
-                token: doc.text().slice(r.start, r.end).to_string(),
+                token: doc.text().slice(r.0, r.1).to_string(),
             }));
             continue;
         }
@@ -215,12 +218,12 @@ pub fn flatten<S: Borrow<Span>>(doc: &Document, spans: &[S]) -> (Vec<FlatSpan>, 
 /// The first token at or after `from` that ends after char `c` (the
 /// token holding `c`, or the next one), or the number of tokens. Every
 /// token before `from` must end at or before `c`.
-fn first_ending_after(tokens: &Tokens, from: usize, c: usize) -> usize {
+fn first_ending_after(tokens: &[(usize, usize)], from: usize, c: usize) -> usize {
     let n = tokens.len();
     let (mut lo, mut hi) = (from, n);
     let (mut probe, mut step) = (from, 1);
     while probe < n {
-        if tokens.get(probe).end > c {
+        if tokens[probe].1 > c {
             hi = probe;
             break;
         }
@@ -230,7 +233,7 @@ fn first_ending_after(tokens: &Tokens, from: usize, c: usize) -> usize {
     }
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
-        if tokens.get(mid).end <= c {
+        if tokens[mid].1 <= c {
             lo = mid + 1;
         } else {
             hi = mid;
