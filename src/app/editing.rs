@@ -6,7 +6,6 @@ use super::geometry;
 use super::motion::refresh_view;
 use super::msg::Effect;
 use super::state::{Mode, OpenArticle, Overlay, ReadOnly, SaveState, Selection, State, Step};
-use crate::core::document::Document;
 use crate::core::edit::Edit;
 use crate::core::record::{List, Record};
 use crate::core::review;
@@ -374,14 +373,6 @@ pub fn delete(state: &mut State) -> Vec<Effect> {
     }
 }
 
-/// Whether `[s, e)` starts and ends on token edges.
-fn whole_tokens(doc: &Document, s: usize, e: usize) -> bool {
-    let t = doc.tokens();
-    let starts = t.containing(s).is_some_and(|i| t.get(i).start == s);
-    let ends = e > 0 && t.containing(e - 1).is_some_and(|i| t.get(i).end == e);
-    starts && ends
-}
-
 pub fn tag_all(state: &mut State) -> Vec<Effect> {
     let overlap = state.project.schema.overlap;
     let annotator = state.annotator();
@@ -397,7 +388,7 @@ pub fn tag_all(state: &mut State) -> Vec<Effect> {
     let idx = crate::core::search::SearchIndex::new(art.doc.text(), false);
     let (mut adds, mut tagged, mut inside, mut refused) = (Vec::new(), 0, 0, 0);
     for (s, e) in idx.find_all(&src.text) {
-        if (s, e) == (src.start, src.end) || !whole_tokens(&art.doc, s, e) {
+        if (s, e) == (src.start, src.end) || !art.doc.whole_tokens(s, e) {
             continue;
         }
         if art.doc.spans().with_extent(s, e).is_some() {

@@ -154,6 +154,16 @@ impl Document {
         !self.segmenting && self.tokens.set(tokens).is_ok()
     }
 
+    /// Whether chars `s..e` start and end on token edges. Without the
+    /// article's tokens at hand (a command reading a whole project), only
+    /// the words around `s..e` are segmented.
+    pub fn whole_tokens(&self, s: usize, e: usize) -> bool {
+        if let Some(t) = self.tokens_if_ready() {
+            return t.are_whole(s, e);
+        }
+        Tokens::are_whole_near(&self.text, s, e).unwrap_or_else(|| self.tokens().are_whole(s, e))
+    }
+
     /// The tokens if they are ready (for drawing, which must not wait).
     pub fn tokens_if_ready(&self) -> Option<&Tokens> {
         self.tokens.get()

@@ -57,10 +57,15 @@ impl Sym {
         if let Some(i) = KNOWN.with(|k| k.borrow().get(s).copied()) {
             return Sym(i);
         }
-        let known = TABLE.read().unwrap_or_else(|e| e.into_inner()).index.get(s).copied();
-        let sym = Sym(known.unwrap_or_else(|| {
-            TABLE.write().unwrap_or_else(|e| e.into_inner()).intern(s)
-        }));
+        let known = TABLE
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .index
+            .get(s)
+            .copied();
+        let sym = Sym(
+            known.unwrap_or_else(|| TABLE.write().unwrap_or_else(|e| e.into_inner()).intern(s))
+        );
         KNOWN.with(|k| k.borrow_mut().insert(sym.as_str(), sym.0));
         sym
     }

@@ -52,13 +52,6 @@ impl Case {
     }
 }
 
-fn whole_tokens(doc: &Document, s: usize, e: usize) -> bool {
-    let t = doc.tokens();
-    t.containing(s).is_some_and(|i| t.get(i).start == s)
-        && e > 0
-        && t.containing(e - 1).is_some_and(|i| t.get(i).end == e)
-}
-
 /// Surfaces tagged with more than one label, or tagged somewhere and left
 /// untagged elsewhere. An occurrence inside another span is not counted as
 /// untagged: nesting only complete names of other entities is a guideline
@@ -81,7 +74,7 @@ pub fn consistency(docs: &[(usize, &Document)]) -> Vec<Case> {
             for (s, e) in idx.find_all(surface) {
                 let label = doc.spans().with_extent(s, e).map(|sp| sp.label.to_string());
                 if label.is_none()
-                    && (!whole_tokens(doc, s, e) || doc.spans().overlapping(s, e).next().is_some())
+                    && (doc.spans().overlapping(s, e).next().is_some() || !doc.whole_tokens(s, e))
                 {
                     continue;
                 }

@@ -68,13 +68,6 @@ impl Case {
     }
 }
 
-fn whole_tokens(doc: &Document, s: usize, e: usize) -> bool {
-    let t = doc.tokens();
-    t.containing(s).is_some_and(|i| t.get(i).start == s)
-        && e > 0
-        && t.containing(e - 1).is_some_and(|i| t.get(i).end == e)
-}
-
 /// The consistency check over a project read once: each article is
 /// searched, where it is read, for the surfaces known at that moment; only
 /// an article read before some surface was first met is looked at again,
@@ -256,8 +249,10 @@ fn tally_with(doc: &Document, queries: &QuerySet, offset: usize) -> ArticleTally
         for (s, e) in places {
             match doc.spans().with_extent(s, e) {
                 Some(sp) => t.add_label(&sp.label),
-                None if !whole_tokens(doc, s, e)
-                    || doc.spans().overlapping(s, e).next().is_some() =>
+                // The cheap question first: most untagged occurrences of a
+                // name lie inside a longer span.
+                None if doc.spans().overlapping(s, e).next().is_some()
+                    || !doc.whole_tokens(s, e) =>
                 {
                     continue;
                 }
@@ -290,7 +285,7 @@ pub fn places(
         for (s, e) in found {
             let label = doc.spans().with_extent(s, e).map(|sp| sp.label.to_string());
             if label.is_none()
-                && (!whole_tokens(doc, s, e) || doc.spans().overlapping(s, e).next().is_some())
+                && (doc.spans().overlapping(s, e).next().is_some() || !doc.whole_tokens(s, e))
             {
                 continue;
             }
