@@ -164,7 +164,7 @@ proptest! {
         prop_assert_eq!(flat.len() + lost.len(), spans.len(), "no span is dropped silently");
         let sents = sentences(&doc, &flat);
         let want: Vec<(usize, usize, String)> =
-            flat.iter().map(|f| (f.tokens.start, f.tokens.end, f.label.clone())).collect();
+            flat.iter().map(|f| (f.tokens.start, f.tokens.end, f.label.to_string())).collect();
         let ed = ExportDoc { doc: doc.clone(), spans, flat, sentences: sents };
         for scheme in [Scheme::Iob2, Scheme::Iob1, Scheme::Bioes] {
             let out = conll::document(&ed, scheme);

@@ -5,7 +5,7 @@
 
 use super::quote;
 use crate::core::document::Document;
-use crate::core::span::Span;
+use crate::core::span::{Span, Sym};
 use crate::core::utf8::{self, HIGH};
 use std::borrow::Borrow;
 use std::fmt;
@@ -51,7 +51,7 @@ impl Scheme {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlatSpan {
     pub tokens: Range<usize>,
-    pub label: String,
+    pub label: Sym,
 }
 
 /// Why a flat format cannot hold a span.
@@ -207,7 +207,7 @@ pub fn flatten<S: Borrow<Span>>(doc: &Document, spans: &[S]) -> (Vec<FlatSpan>, 
         }
         kept.push(FlatSpan {
             tokens: first..last + 1,
-            label: s.label.to_string(),
+            label: s.label,
         });
         kept_spans.push(s);
     }
@@ -753,7 +753,7 @@ impl<'a> TagWalk<'a> {
         };
         Some(Tag {
             prefix,
-            label: &f.label,
+            label: f.label.as_str(),
         })
     }
 }
@@ -1051,7 +1051,7 @@ mod tests {
                 let flat: Vec<FlatSpan> = pts
                     .chunks(2)
                     .filter(|p| p.len() == 2 && p[0] < p[1])
-                    .map(|p| FlatSpan { tokens: p[0]..p[1], label: "X".into() })
+                    .map(|p| FlatSpan { tokens: p[0]..p[1], label: Sym::new("X") })
                     .collect();
                 prop_assert_eq!(sentences(&d, &flat), sentences_reference(&d, &flat));
             }
