@@ -130,8 +130,25 @@ impl Losses {
 
 /// One lost span as a line of the lost-spans file.
 pub(crate) fn loss_line(l: &Loss, out: &mut Vec<u8>) {
-    serde_json::to_writer(&mut *out, &loss_json(l)).expect("JSON values serialise");
-    out.push(b'\n');
+    // `loss_json` written by hand, member by member as serde_json writes it
+    // (goldens compare): a CoNLL export of 10,000 articles loses 270,000.
+    use crate::core::json::push_str;
+    let mut num = itoa::Buffer::new();
+    out.extend_from_slice(b"{\"article\":");
+    push_str(out, &l.article);
+    out.extend_from_slice(b",\"start\":");
+    out.extend_from_slice(num.format(l.start).as_bytes());
+    out.extend_from_slice(b",\"end\":");
+    out.extend_from_slice(num.format(l.end).as_bytes());
+    out.extend_from_slice(b",\"label\":");
+    push_str(out, &l.label);
+    out.extend_from_slice(b",\"text\":");
+    push_str(out, &l.text);
+    out.extend_from_slice(b",\"kind\":");
+    push_str(out, l.reason.kind());
+    out.extend_from_slice(b",\"reason\":");
+    push_str(out, &l.reason.to_string());
+    out.extend_from_slice(b"}\n");
 }
 
 /// One part of the export as the report and the manifest see it.
@@ -347,8 +364,4 @@ pub(crate) fn report(err: &mut dyn Write, args: &ExportArgs, b: &Built) -> std::
         )?;
     }
     Ok(())
-}
-
-fn loss_json(l: &Loss) -> Value {
-    json!({"article": l.article, "start": l.start, "end": l.end, "label": l.label, "text": l.text, "kind": l.reason.kind(), "reason": l.reason.to_string()})
 }
