@@ -5,7 +5,7 @@
 //! in IOB1, IOB2 or BIOES, and rebuilds each document's text by joining its
 //! tokens with spaces and its sentences with line breaks.
 
-use super::flat::{TagWalk, decode, token_bytes};
+use super::flat::{TagWalk, decode, push_token, token_bytes};
 use super::import::safe_file_name;
 use super::{Article, Context, Format, InSpan, Incoming, Place, Rendered};
 use std::path::Path;
@@ -49,17 +49,7 @@ fn document_into(d: &Article, scheme: super::Scheme, out: &mut Vec<u8>) {
     for r in d.sentences {
         let mut walk = TagWalk::new(r, d.flat, scheme);
         for i in r.clone() {
-            let (a, b) = (tb[i].0 as usize, tb[i].1 as usize);
-            if b - a <= 16 && a + 16 <= text.len() {
-                // Most tokens are short: a fixed 16-byte copy, then the
-                // length cut back, beats a memcpy call per token.
-                let len = out.len();
-                let chunk: &[u8; 16] = text[a..a + 16].try_into().expect("16 bytes");
-                out.extend_from_slice(chunk);
-                out.truncate(len + b - a);
-            } else {
-                out.extend_from_slice(&text[a..b]);
-            }
+            push_token(out, text, tb[i]);
             match walk.at(i) {
                 None => out.extend_from_slice(b" O\n"),
                 Some(t) => {

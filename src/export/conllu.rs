@@ -5,7 +5,7 @@
 //! `spacy convert --converter conllu` reads (B/I, and L/U where BIOES has
 //! E/S), with `SpaceAfter=No` where the text has no space after the token.
 
-use super::flat::TagWalk;
+use super::flat::{TagWalk, push_token};
 use super::{Article, Context, Format, Place, Rendered, Scheme};
 
 pub struct Conllu;
@@ -40,9 +40,8 @@ fn render(a: &Article, scheme: Scheme, out: &mut Vec<u8>) {
         // A document comment needs a sentence to belong to.
         return;
     }
-    let text = a.doc.text().as_str();
+    let text = a.doc.text().as_str().as_bytes();
     let tb = a.token_bytes;
-    let form = |i: usize| &text.as_bytes()[tb[i].0 as usize..tb[i].1 as usize];
     // No space after token i: the next token starts where it ends.
     let joined = |i: usize| i + 1 < tb.len() && tb[i].1 == tb[i + 1].0;
     let stem = one_line(a.stem());
@@ -59,7 +58,7 @@ fn render(a: &Article, scheme: Scheme, out: &mut Vec<u8>) {
         out.extend_from_slice(num.format(k + 1).as_bytes());
         out.extend_from_slice(b"\n# text = ");
         for i in r.clone() {
-            out.extend_from_slice(form(i));
+            push_token(out, text, tb[i]);
             if i + 1 < r.end && !joined(i) {
                 out.push(b' ');
             }
@@ -69,7 +68,7 @@ fn render(a: &Article, scheme: Scheme, out: &mut Vec<u8>) {
         for (n, i) in r.clone().enumerate() {
             out.extend_from_slice(num.format(n + 1).as_bytes());
             out.push(b'\t');
-            out.extend_from_slice(form(i));
+            push_token(out, text, tb[i]);
             out.extend_from_slice(b"\t_\t_\t_\t_\t_\t_\t_\t");
             let tag = walk.at(i);
             if let Some(t) = tag {
