@@ -10,8 +10,8 @@
 # ext4 skips inodes freed in the last half minute or so while it looks for
 # free ones, rescanning them for each new file: removing 20,000 files just
 # before a brat export (another run's) makes it up to five times slower. So
-# each export here writes a new folder, all removed when the benchmark ends;
-# leave a minute before running it again.
+# each brat export here writes a new folder, all removed when the benchmark
+# ends; leave a minute before running it again.
 #
 # Usage: scripts/bench/run.sh corpus [N]   (or scripts/bench/corpus.sh [N]);
 # NO_EXPORT=1 leaves the exports out; EXPORTS="jsonl conll" runs only those.
@@ -47,8 +47,16 @@ measure() {
             fi
         fi
         cat "$OUT/time" >>"$OUT/runs"
-        # Each export writes a new folder; they go at the end (see above).
-        if [ "$1" = export ]; then mv "$OUT/export" "$OUT/done-$RANDOM$RANDOM" 2>/dev/null || true; fi
+        # An export of many files (brat) is kept until the end (see above);
+        # a large one goes at once, so that its dirty pages do not slow the
+        # next run's writes.
+        if [ "$1" = export ] && [ -d "$OUT/export" ]; then
+            if [ "$(find "$OUT/export" -type f | head -101 | wc -l)" -gt 100 ]; then
+                mv "$OUT/export" "$OUT/done-$RANDOM$RANDOM"
+            else
+                rm -rf "$OUT/export"
+            fi
+        fi
     done
     read -r secs kb user sys < <(sort -n "$OUT/runs" | sed -n "$(((REPEAT + 1) / 2))p")
     NAMES+=("$name")
