@@ -14,7 +14,8 @@
 # ends; leave a minute before running it again.
 #
 # Usage: scripts/bench/run.sh corpus [N]   (or scripts/bench/corpus.sh [N]);
-# NO_EXPORT=1 leaves the exports out; EXPORTS="jsonl conll" runs only those.
+# NO_EXPORT=1 leaves the exports out; EXPORTS="jsonl conll" runs only those;
+# REPEAT=5 runs each command five times (median); OUT_ROOT=/dev/shm.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-10000}
@@ -25,8 +26,9 @@ if [ "$(cat "$DATA/.complete" 2>/dev/null)" != "$N" ]; then
 fi
 nice cargo build -q --release
 BIN=target/release/nhan
-# Beside the project, on its disk, as a user would export.
-OUT=$(mktemp -d -p target/bench-data)
+# Beside the project, on its disk, as a user would export (OUT_ROOT=/dev/shm
+# exports to memory instead: what nhan costs without the file system's part).
+OUT=$(mktemp -d -p "${OUT_ROOT:-target/bench-data}")
 trap 'rm -rf "$OUT"' EXIT
 echo "$(du -sh "$DATA/articles" | cut -f1) of articles, $(du -sh "$DATA/annotations" | cut -f1) of sidecars" >&2
 
