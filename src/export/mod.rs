@@ -153,12 +153,12 @@ impl Context {
     /// The index of a tag among [`Context::tag_names`]; `None` for a label
     /// the context does not hold.
     pub fn index_of(&self, t: flat::Tag) -> Option<usize> {
-        let (&label, &prefix) = (self.label_index.get(t.label)?, &t.prefix);
+        let label = *self.label_index.get(t.label)?;
         let prefixes: &[u8] = match self.scheme {
             Scheme::Iob2 | Scheme::Iob1 => b"BI",
             Scheme::Bioes => b"BIES",
         };
-        let p = prefixes.iter().position(|&x| x == prefix)?;
+        let p = prefixes.iter().position(|&x| x == t.prefix)?;
         Some(1 + label * prefixes.len() + p)
     }
 }

@@ -108,9 +108,9 @@ impl Files for Memory {
 enum Staged {
     /// Declared (a part's file): open for the articles still to come.
     Open(AtomicFile),
-    /// Written whole (an article's own file) and closed (made durable by
-    /// `finish`, with the others), so a
-    /// brat export of many articles holds no descriptor per file.
+    /// Written whole (an article's own file) and closed, made durable by
+    /// `finish` with the others: a brat export of many articles holds no
+    /// descriptor per file.
     Closed(tempfile::TempPath),
 }
 
