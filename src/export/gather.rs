@@ -423,18 +423,23 @@ impl Reader<'_> {
                 r.label_filtered += 1;
             }
         }
+        // Token byte ranges are computed once, segmenting the text on the
+        // same pass, for sentences and the writer.
+        let tb = if fmt.flat() || fmt.shows_flat_only() {
+            flat::token_bytes(&doc)
+        } else {
+            Vec::new()
+        };
         if fmt.shows_flat_only() {
             r.unshown = flat::flatten(&doc, &spans).1;
         }
-        // Token byte ranges are computed once, for sentences and the writer.
-        let (flat, sentences, tb) = if fmt.flat() {
-            let tb = flat::token_bytes(&doc);
+        let (flat, sentences) = if fmt.flat() {
             let (kept, l) = flat::flatten(&doc, &spans);
             r.lost = l;
             let sents = flat::sentences_of(&doc, &kept, &tb);
-            (kept, sents, tb)
+            (kept, sents)
         } else {
-            (Vec::new(), Vec::new(), Vec::new())
+            (Vec::new(), Vec::new())
         };
         let a = Article {
             doc: &doc,

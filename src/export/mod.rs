@@ -80,7 +80,8 @@ pub struct Article<'a> {
     pub flat: &'a [FlatSpan],
     /// Flat formats: the sentences, as token ranges.
     pub sentences: &'a [Range<usize>],
-    /// Flat formats: each token's byte range in the text.
+    /// Flat formats, and those that report what flat views cannot show:
+    /// each token's byte range in the text.
     pub token_bytes: &'a [(u32, u32)],
     /// Its place in the project's article list, from 1 (a stable task id).
     pub number: usize,
