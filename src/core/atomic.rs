@@ -177,13 +177,13 @@ pub fn sync_dir(dir: &Path) {
 /// export).
 pub const SYNCS_FILE_SYSTEM: bool = cfg!(target_os = "linux");
 
-/// Flushes everything written to the file system holding `dir` (Linux
-/// `syncfs`, which reports a failed write-back since Linux 5.8). Call only
-/// when [`SYNCS_FILE_SYSTEM`].
+/// Flushes everything written to the file system holding the folder `d`
+/// (Linux `syncfs`). It reports a write-back that failed since `d` was
+/// opened (Linux 5.8 and later), so open it before writing. Call only when
+/// [`SYNCS_FILE_SYSTEM`].
 #[cfg(target_os = "linux")]
-pub fn sync_file_system(dir: &Path) -> io::Result<()> {
+pub fn sync_file_system(d: &std::fs::File) -> io::Result<()> {
     use std::os::fd::AsRawFd;
-    let d = std::fs::File::open(dir)?;
     // SAFETY: a plain syscall on an open descriptor; it reads no memory of ours.
     if unsafe { libc::syncfs(d.as_raw_fd()) } == 0 {
         Ok(())
@@ -193,7 +193,7 @@ pub fn sync_file_system(dir: &Path) -> io::Result<()> {
 }
 
 #[cfg(not(target_os = "linux"))]
-pub fn sync_file_system(_dir: &Path) -> io::Result<()> {
+pub fn sync_file_system(_d: &std::fs::File) -> io::Result<()> {
     Ok(())
 }
 

@@ -8,6 +8,7 @@ use super::import::safe_file_name;
 use super::{Article, Context, Files, Format, InSpan, Incoming, PartSummary, Place, Rendered};
 use crate::core::schema::Overlap;
 use crate::core::text::Text;
+use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 pub struct Brat;
@@ -19,23 +20,25 @@ fn is_break(c: char) -> bool {
     matches!(c, '\n' | '\r')
 }
 
-/// The fragments of `[start, end)` between line breaks.
-fn fragments(text: &Text, start: usize, end: usize) -> Vec<(usize, usize)> {
+/// The fragments of a span's text between line breaks: char offsets from
+/// `start` (the span's first char) and each fragment's text.
+fn fragments(span: &str, start: usize) -> Vec<(usize, usize, &str)> {
     let mut out = Vec::new();
-    let mut from: Option<usize> = None;
-    for (k, c) in text.slice(start, end).chars().enumerate() {
-        let i = start + k;
+    let mut from: Option<(usize, usize)> = None;
+    let mut k = start;
+    for (i, c) in span.char_indices() {
         match (is_break(c), from) {
-            (true, Some(f)) => {
-                out.push((f, i));
+            (true, Some((f, fb))) => {
+                out.push((f, k, &span[fb..i]));
                 from = None;
             }
-            (false, None) => from = Some(i),
+            (false, None) => from = Some((k, i)),
             _ => {}
         }
+        k += 1;
     }
-    if let Some(f) = from {
-        out.push((f, end));
+    if let Some((f, fb)) = from {
+        out.push((f, k, &span[fb..]));
     }
     out
 }
@@ -49,19 +52,22 @@ pub fn ann(d: &Article) -> String {
 pub fn ann_with_losses(d: &Article, lost: &mut Vec<String>) -> String {
     let mut out = String::new();
     for (k, s) in d.spans.iter().enumerate() {
-        let frags = fragments(d.doc.text(), s.start, s.end);
-        let offs: Vec<String> = frags.iter().map(|(a, b)| format!("{a} {b}")).collect();
-        let texts: Vec<&str> = frags
-            .iter()
-            .map(|(a, b)| d.doc.text().slice(*a, *b))
-            .collect();
-        out.push_str(&format!(
-            "T{}\t{} {}\t{}\n",
-            k + 1,
-            s.label,
-            offs.join(";"),
-            texts.join(" ")
-        ));
+        let frags = fragments(d.doc.text().slice(s.start, s.end), s.start);
+        // Written piece by piece: `format!` and joins for each of a
+        // project's million spans were most of this format's own time.
+        let _ = write!(out, "T{}\t{} ", k + 1, s.label);
+        for (i, (a, b, _)) in frags.iter().enumerate() {
+            let sep = if i > 0 { ";" } else { "" };
+            let _ = write!(out, "{sep}{a} {b}");
+        }
+        out.push('\t');
+        for (i, (_, _, t)) in frags.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(t);
+        }
+        out.push('\n');
     }
     let (mut next_attr, mut next_note) = (0, 0);
     let mut why = Vec::new();
@@ -336,4 +342,20 @@ fn read_pair(ann_path: &Path) -> Result<Incoming, Vec<String>> {
         rejected: Vec::new(),
         note: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fragments_split_at_each_run_of_line_breaks_with_char_offsets() {
+        // The span starts at char 10; "Ễ" and "ố" are one char each (NFC),
+        // "e\u{301}" two (NFD).
+        let span = "\nỄ ố\r\nTrung e\u{301}\n";
+        assert_eq!(
+            super::fragments(span, 10),
+            vec![(11, 14, "Ễ ố"), (16, 24, "Trung e\u{301}")]
+        );
+        assert_eq!(super::fragments("ab", 3), vec![(3, 5, "ab")]);
+        assert!(super::fragments("\r\n", 0).is_empty());
+    }
 }

@@ -46,10 +46,7 @@ impl Stager {
             .unwrap_or("file");
         let mut t = atomic::temp_in(&self.dir, base)?;
         t.write_all(bytes)?;
-        if atomic::SYNCS_FILE_SYSTEM {
-            // Made durable with every other file by `Folder::finish`.
-            atomic::start_writeback(t.as_file(), 0, bytes.len() as u64);
-        } else {
+        if !atomic::SYNCS_FILE_SYSTEM {
             t.as_file().sync_all()?;
         }
         Ok(t.into_temp_path())
@@ -125,6 +122,9 @@ pub struct Folder {
     error: Option<(PathBuf, std::io::Error)>,
     /// Folders this export made: they go again if it fails.
     made_dirs: Vec<PathBuf>,
+    /// The folder, opened when the export starts: flushing the file system
+    /// through it reports any write that failed since then.
+    handle: Option<std::fs::File>,
 }
 
 impl Folder {
@@ -143,11 +143,13 @@ impl Folder {
             staged: HashMap::new(),
             error: None,
             made_dirs: Vec::new(),
+            handle: None,
         };
         if let Err(e) = f.make_dirs(dir) {
             f.discard();
             return Err(user(format!("{}: cannot write: {e}", dir.display())));
         }
+        f.handle = std::fs::File::open(dir).ok();
         Ok(f)
     }
 
@@ -193,7 +195,10 @@ impl Folder {
         if closed
             && self.error.is_none()
             && atomic::SYNCS_FILE_SYSTEM
-            && let Err(e) = atomic::sync_file_system(&self.dir)
+            && let Err(e) = match &self.handle {
+                Some(d) => atomic::sync_file_system(d),
+                None => std::fs::File::open(&self.dir).and_then(|d| atomic::sync_file_system(&d)),
+            }
         {
             self.error = Some((self.dir.clone(), e));
         }
