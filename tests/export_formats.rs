@@ -1298,3 +1298,28 @@ fn walk_names(dir: &Path) -> Vec<String> {
     }
     v
 }
+
+#[test]
+fn a_killed_exports_temp_files_in_part_folders_go_with_the_next_export() {
+    let p = fixture_copy();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let o = out.display().to_string();
+    let args = [
+        "--format", "brat", "--status", "any", "--split", "0.5,0.5", "--out", &o,
+    ];
+    assert_eq!(export(p.path(), &args).code, ExitCode::SUCCESS);
+    let before = tree(&out);
+    // What an export killed before its commit leaves beside its files.
+    for part in ["train", "dev"] {
+        std::fs::write(out.join(part).join(".x.ann.999999.aB3dE5gH.tmp"), "T1").unwrap();
+    }
+    std::fs::write(out.join(".x.txt.999999.aB3dE5gH.tmp"), "x").unwrap();
+    assert_eq!(export(p.path(), &args).code, ExitCode::SUCCESS);
+    assert_eq!(tree(&out), before);
+    let hidden: Vec<_> = walk_names(&out)
+        .into_iter()
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "temp files left: {hidden:?}");
+}

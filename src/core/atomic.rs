@@ -13,6 +13,34 @@ use std::path::{Path, PathBuf};
 /// Random characters in a temp file's name (62⁸ names per folder and pid).
 const RANDOM_CHARS: usize = 8;
 
+/// A random part for temp names, for a writer that names many files from
+/// one (each then created exclusively, as [`temp_in`] does).
+pub fn random_part() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    const ALNUM: &[u8; 62] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    // Keyed from the operating system's randomness once per thread.
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    let mut x = h.finish();
+    (0..RANDOM_CHARS)
+        .map(|_| {
+            let c = ALNUM[(x % 62) as usize] as char;
+            x /= 62;
+            c
+        })
+        .collect()
+}
+
+/// The temp name `.<name>.<pid>.<random>.tmp` with a given random part
+/// (from [`random_part`]).
+pub fn temp_name(name: &str, random: &str) -> String {
+    format!(".{name}.{}.{random}.tmp", std::process::id())
+}
+
 /// A new, empty temp file in `dir` named `.<name>.<pid>.<random>.tmp`,
 /// removed again when dropped unless persisted.
 pub fn temp_in(dir: &Path, name: &str) -> io::Result<tempfile::NamedTempFile> {

@@ -109,17 +109,6 @@ pub(crate) fn gather(
     );
     let buffers = Buffers::default();
 
-    let reader = Reader {
-        project: &project,
-        args,
-        fmt,
-        cx: &cx,
-        buffers: &buffers,
-        losses_to,
-        stager: files.stager(),
-    };
-    let read_one = |&(number, a): &(usize, &ArticleMeta)| reader.read(number, a);
-
     let split = args.split.is_some();
     let names: &[&str] = match &args.split {
         None => &["data"],
@@ -132,6 +121,19 @@ pub(crate) fn gather(
         None => vec![Some(0); project.articles.len()],
         Some(r) => planned_split(&project, args, r),
     };
+    let reader = Reader {
+        project: &project,
+        args,
+        fmt,
+        cx: &cx,
+        buffers: &buffers,
+        losses_to,
+        stager: files.stager(),
+        places: names.iter().map(|&n| place(n)).collect(),
+        part_of: &part_of,
+    };
+    let read_one = |&(number, a): &(usize, &ArticleMeta)| reader.read(number, a);
+
     let mut broken: Vec<String> = Vec::new();
     let mut left_out: BTreeMap<Status, Vec<String>> = BTreeMap::new();
     let mut parts: Vec<PartSummary> = names
@@ -378,6 +380,9 @@ struct Reader<'a> {
     losses_to: LossList,
     /// Writes an article's own files on its worker, if the export can.
     stager: Option<Stager>,
+    /// Each part's place, and the part of each article by its number.
+    places: Vec<Place<'a>>,
+    part_of: &'a [Option<usize>],
 }
 
 impl Reader<'_> {
@@ -392,6 +397,8 @@ impl Reader<'_> {
             buffers,
             losses_to,
             ref stager,
+            ref places,
+            part_of,
         } = *self;
         let mut r = Read {
             problem: None,
@@ -455,12 +462,15 @@ impl Reader<'_> {
             ..Rendered::default()
         };
         fmt.render(&a, cx, &mut out);
-        if let Some(st) = stager {
+        if let Some(st) = stager
+            && let Some(part) = part_of[number - 1]
+        {
+            let place = &places[part];
             out.staged = out
                 .own
                 .drain(..)
                 .map(|(name, bytes)| {
-                    let staged = st.stage(&name, &bytes);
+                    let staged = st.stage(&place.path(&name), &bytes);
                     (name, staged)
                 })
                 .collect();

@@ -373,6 +373,7 @@ pub fn export_with(
         return Ok(ExitCode::SUCCESS);
     }
     let manifest = report::manifest(args, &b, fmt.flat());
+    let manifest = |w: &mut dyn Write| manifest.write(w);
     match folder {
         Some(mut folder) => {
             // Made durable before the old export goes, so a crash leaves

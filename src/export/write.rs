@@ -4,7 +4,7 @@
 //! and renamed into place only once the whole export succeeded.
 
 use super::{MANIFEST, OutFile, split, user};
-use crate::core::atomic::{self, AtomicFile, sync_dir, write_atomic};
+use crate::core::atomic::{self, AtomicFile, sync_dir};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
@@ -33,23 +33,57 @@ pub trait Files {
 /// file system's work, and it splits over the cores with the rendering.
 #[derive(Debug, Clone)]
 pub struct Stager {
+    /// The export folder, absolute (a guard per file would otherwise ask
+    /// for the working folder).
     dir: PathBuf,
+    /// The random part of every temp name of this export: a file's temp
+    /// name follows from its path, so the folder keeps no name per file (a
+    /// brat export of 100,000 articles stages 200,000).
+    random: std::sync::Arc<str>,
 }
 
 impl Stager {
-    /// A temp file holding `bytes`, named after `name`, in the export's
-    /// folder (renamed to its place, a part's folder maybe, on commit).
-    pub fn stage(&self, name: &str, bytes: &[u8]) -> std::io::Result<tempfile::TempPath> {
-        let base = Path::new(name)
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("file");
-        let mut t = atomic::temp_in(&self.dir, base)?;
-        t.write_all(bytes)?;
-        if !atomic::SYNCS_FILE_SYSTEM {
-            t.as_file().sync_all()?;
+    fn new(dir: &Path) -> Stager {
+        Stager {
+            dir: std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()),
+            random: atomic::random_part().into(),
         }
-        Ok(t.into_temp_path())
+    }
+
+    /// Where `path` (relative to the export folder) waits until commit:
+    /// beside it, under a temp name a later export recognises and removes
+    /// should this one be killed.
+    fn temp_of(&self, path: &str) -> PathBuf {
+        let p = self.dir.join(path);
+        let base = p.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+        p.with_file_name(atomic::temp_name(base, &self.random))
+    }
+
+    /// A temp file holding `bytes`, for the export's file `path`, removed
+    /// when dropped unless the folder adopts it.
+    pub fn stage(&self, path: &str, bytes: &[u8]) -> std::io::Result<tempfile::TempPath> {
+        let t = self.temp_of(path);
+        // Created exclusively: a file or symlink planted at the name is
+        // neither followed nor truncated.
+        let create = || {
+            std::fs::File::options()
+                .write(true)
+                .create_new(true)
+                .open(&t)
+        };
+        let mut f = match create() {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(t.parent().unwrap_or(&self.dir))?;
+                create()?
+            }
+            r => r?,
+        };
+        let guard = tempfile::TempPath::try_from_path(&t)?;
+        f.write_all(bytes)?;
+        if !atomic::SYNCS_FILE_SYSTEM {
+            f.sync_all()?;
+        }
+        Ok(guard)
     }
 }
 
@@ -101,24 +135,19 @@ impl Files for Memory {
     }
 }
 
-/// A file of a [`Folder`] export before it is renamed into place.
-enum Staged {
-    /// Declared (a part's file): open for the articles still to come.
-    Open(AtomicFile),
-    /// Written whole (an article's own file) and closed, made durable by
-    /// `finish` with the others: a brat export of many articles holds no
-    /// descriptor per file.
-    Closed(tempfile::TempPath),
-}
-
 /// An export written into the `--out` folder as it goes: each file a temp
 /// file beside its final name, renamed into place by [`Folder::commit`]
 /// (after the earlier export there is cleared), or removed by
 /// [`Folder::discard`], which leaves the folder as it was.
 pub struct Folder {
     dir: PathBuf,
+    /// Every file, in the manifest's order. Those not `open` were written
+    /// whole (an article's own files) and closed, made durable by `finish`
+    /// with the others; each waits at its [`Stager::temp_of`] name.
     order: Vec<String>,
-    staged: HashMap<String, Staged>,
+    /// Declared files (a part's file), open for the articles still to come.
+    open: HashMap<String, AtomicFile>,
+    stager: Stager,
     error: Option<(PathBuf, std::io::Error)>,
     /// Folders this export made: they go again if it fails.
     made_dirs: Vec<PathBuf>,
@@ -140,7 +169,8 @@ impl Folder {
         let mut f = Folder {
             dir: dir.to_path_buf(),
             order: Vec::new(),
-            staged: HashMap::new(),
+            open: HashMap::new(),
+            stager: Stager::new(dir),
             error: None,
             made_dirs: Vec::new(),
             handle: None,
@@ -191,7 +221,7 @@ impl Folder {
 
     /// Every byte written reaches the disk; the first error is the answer.
     pub fn finish(&mut self) -> anyhow::Result<()> {
-        let closed = self.staged.values().any(|s| matches!(s, Staged::Closed(_)));
+        let closed = self.order.len() > self.open.len();
         if closed
             && self.error.is_none()
             && atomic::SYNCS_FILE_SYSTEM
@@ -203,7 +233,7 @@ impl Folder {
             self.error = Some((self.dir.clone(), e));
         }
         for path in &self.order {
-            if let Some(Staged::Open(f)) = self.staged.get_mut(path)
+            if let Some(f) = self.open.get_mut(path)
                 && let Err(e) = f.sync()
             {
                 let p = f.path().to_path_buf();
@@ -219,21 +249,25 @@ impl Folder {
 
     /// Clears the earlier export in the folder and renames every file into
     /// place, then writes the manifest. Call [`Folder::finish`] first.
-    pub fn commit(mut self, manifest: &str) -> anyhow::Result<()> {
+    pub fn commit(mut self, manifest: Manifest) -> anyhow::Result<()> {
         clear_old_export(&self.dir)?;
         let mut dirs = BTreeSet::new();
-        for path in std::mem::take(&mut self.order) {
-            let target = self.dir.join(&path);
-            let r = match self.staged.remove(&path) {
-                Some(Staged::Open(f)) => f.commit(),
-                Some(Staged::Closed(t)) => t.persist(&target).map_err(|e| e.error),
-                None => Ok(()),
+        for (done, path) in self.order.iter().enumerate() {
+            let target = self.dir.join(path);
+            let r = match self.open.remove(path) {
+                Some(f) => f.commit(),
+                None => std::fs::rename(self.stager.temp_of(path), &target),
             };
-            r.map_err(|e| user(format!("{}: cannot write: {e}", target.display())))?;
+            if let Err(e) = r {
+                // What was renamed stays; the temp files left go with `self`.
+                self.order.drain(..done);
+                return Err(user(format!("{}: cannot write: {e}", target.display())));
+            }
             if let Some(d) = target.parent() {
                 dirs.insert(d.to_path_buf());
             }
         }
+        self.order.clear();
         for d in dirs {
             sync_dir(&d);
         }
@@ -243,7 +277,7 @@ impl Folder {
 
     /// Removes what this export wrote; an earlier export stays whole.
     pub fn discard(mut self) {
-        self.staged.clear();
+        self.remove_staged();
         for d in self.made_dirs.iter().rev() {
             let _ = std::fs::remove_dir(d);
         }
@@ -251,9 +285,21 @@ impl Folder {
     }
 }
 
+impl Folder {
+    /// Removes every temp file not renamed into place yet.
+    fn remove_staged(&mut self) {
+        for path in std::mem::take(&mut self.order) {
+            if self.open.remove(&path).is_none() {
+                let _ = std::fs::remove_file(self.stager.temp_of(&path));
+            }
+        }
+        self.open.clear();
+    }
+}
+
 impl Drop for Folder {
     fn drop(&mut self) {
-        self.staged.clear();
+        self.remove_staged();
         for d in self.made_dirs.iter().rev() {
             let _ = std::fs::remove_dir(d);
         }
@@ -262,13 +308,13 @@ impl Drop for Folder {
 
 impl Files for Folder {
     fn declare(&mut self, path: &str) {
-        if self.staged.contains_key(path) {
+        if self.open.contains_key(path) {
             return;
         }
         let Some(p) = self.place(path) else { return };
         match AtomicFile::create(&p) {
             Ok(f) => {
-                self.staged.insert(path.to_string(), Staged::Open(f));
+                self.open.insert(path.to_string(), f);
                 self.order.push(path.to_string());
             }
             Err(e) => self.fail(p, e),
@@ -276,34 +322,31 @@ impl Files for Folder {
     }
 
     fn write(&mut self, path: &str, bytes: &[u8]) {
-        if let Some(Staged::Open(f)) = self.staged.get_mut(path) {
+        if let Some(f) = self.open.get_mut(path) {
             if let Err(e) = f.write_all(bytes) {
                 let p = f.path().to_path_buf();
                 self.fail(p, e);
             }
             return;
         }
-        if self.error.is_some() {
+        if self.place(path).is_none() {
             return;
         }
-        let staged = Stager {
-            dir: self.dir.clone(),
-        }
-        .stage(path, bytes);
+        let staged = self.stager.stage(path, bytes);
         self.adopt(path, staged);
     }
 
     fn stager(&self) -> Option<Stager> {
-        Some(Stager {
-            dir: self.dir.clone(),
-        })
+        Some(self.stager.clone())
     }
 
     fn adopt(&mut self, path: &str, staged: std::io::Result<tempfile::TempPath>) {
         let Some(p) = self.place(path) else { return };
         match staged {
             Ok(t) => {
-                self.staged.insert(path.to_string(), Staged::Closed(t));
+                // From now on the folder removes it, found by its path, if
+                // the export does not commit.
+                let _ = t.keep();
                 self.order.push(path.to_string());
             }
             Err(e) => self.fail(p, e),
@@ -349,9 +392,14 @@ fn clear_old_export(dir: &Path) -> anyhow::Result<()> {
     if !dir.is_dir() {
         return Ok(());
     }
-    for e in std::fs::read_dir(dir)?.flatten() {
-        if is_stale_temp(&e.file_name().to_string_lossy()) {
-            let _ = std::fs::remove_file(e.path());
+    // A killed export's temp files wait beside their final names: here and
+    // in the parts' folders.
+    let parts = split::PART_NAMES.iter().map(|p| dir.join(p));
+    for d in std::iter::once(dir.to_path_buf()).chain(parts) {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            if is_stale_temp(&e.file_name().to_string_lossy()) {
+                let _ = std::fs::remove_file(e.path());
+            }
         }
     }
     let mpath = dir.join(MANIFEST);
@@ -370,8 +418,12 @@ fn clear_old_export(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn write_manifest(dir: &Path, manifest: &str) -> anyhow::Result<()> {
-    write_atomic(&dir.join(MANIFEST), manifest.as_bytes()).map_err(|e| {
+/// Writes the manifest into what it is given (a large one is never held
+/// whole).
+pub type Manifest<'a> = &'a dyn Fn(&mut dyn Write) -> std::io::Result<()>;
+
+fn write_manifest(dir: &Path, manifest: Manifest) -> anyhow::Result<()> {
+    atomic::write_atomic_with(&dir.join(MANIFEST), manifest).map_err(|e| {
         user(format!(
             "{}: cannot write: {e}",
             dir.join(MANIFEST).display()
@@ -381,7 +433,7 @@ fn write_manifest(dir: &Path, manifest: &str) -> anyhow::Result<()> {
 
 /// Writes files held in memory into `dir`, under the same rules as a
 /// [`Folder`] export.
-pub fn write_folder(dir: &Path, files: &[OutFile], manifest: &str) -> anyhow::Result<()> {
+pub fn write_folder(dir: &Path, files: &[OutFile], manifest: Manifest) -> anyhow::Result<()> {
     let mut f = Folder::open(dir)?;
     for file in files {
         f.declare(&file.path);
