@@ -7,11 +7,11 @@
 # (/usr/bin/time) against the targets: at most 150 MB, and at most 1.5 times
 # validate's time on the same project in the same run.
 #
-# ext4 skips inodes freed in the last half minute or so while it looks for
-# free ones, rescanning them for each new file: removing 20,000 files just
-# before a brat export (another run's) makes it up to five times slower. So
-# each brat export here writes a new folder, all removed when the benchmark
-# ends; leave a minute before running it again.
+# ext4 skips recently freed inodes while it looks for free ones, rescanning
+# them for each new file: removing 60,000 files a few minutes before a brat
+# export (another run's) made it up to nine times slower. So each brat
+# export here writes a new folder, all removed when the benchmark ends;
+# leave a few minutes before running it again.
 #
 # Usage: scripts/bench/run.sh corpus [N]   (or scripts/bench/corpus.sh [N]);
 # NO_EXPORT=1 leaves the exports out; EXPORTS="jsonl conll" runs only those;
