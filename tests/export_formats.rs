@@ -1280,11 +1280,16 @@ fn a_failed_split_export_leaves_no_part_folders_or_temp_files() {
     std::fs::write(p.path().join("articles/zz-nul.txt"), "abc\0def").unwrap();
     assert_eq!(export(p.path(), &args).code, ExitCode::from(1));
     assert_eq!(tree(&out), before);
-    let hidden: Vec<_> = walk_names(&out)
+    let hidden = hidden_names(&out);
+    assert!(hidden.is_empty(), "temp files left: {hidden:?}");
+}
+
+/// Names starting with a dot anywhere under `dir`: temp files.
+fn hidden_names(dir: &Path) -> Vec<String> {
+    walk_names(dir)
         .into_iter()
         .filter(|n| n.starts_with('.'))
-        .collect();
-    assert!(hidden.is_empty(), "temp files left: {hidden:?}");
+        .collect()
 }
 
 fn walk_names(dir: &Path) -> Vec<String> {
@@ -1317,9 +1322,6 @@ fn a_killed_exports_temp_files_in_part_folders_go_with_the_next_export() {
     std::fs::write(out.join(".x.txt.999999.aB3dE5gH.tmp"), "x").unwrap();
     assert_eq!(export(p.path(), &args).code, ExitCode::SUCCESS);
     assert_eq!(tree(&out), before);
-    let hidden: Vec<_> = walk_names(&out)
-        .into_iter()
-        .filter(|n| n.starts_with('.'))
-        .collect();
+    let hidden = hidden_names(&out);
     assert!(hidden.is_empty(), "temp files left: {hidden:?}");
 }

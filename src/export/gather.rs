@@ -114,7 +114,7 @@ pub(crate) fn gather(
         None => &["data"],
         Some(r) => &split::PART_NAMES[..r.0.len()],
     };
-    let place = |name| Place { name, split };
+    let places: Vec<Place> = names.iter().map(|&name| Place { name, split }).collect();
     // The part of each article (by its number), known before any is
     // written, so that every part streams to its own files.
     let part_of: Vec<Option<usize>> = match &args.split {
@@ -129,7 +129,7 @@ pub(crate) fn gather(
         buffers: &buffers,
         losses_to,
         stager: files.stager(),
-        places: names.iter().map(|&n| place(n)).collect(),
+        places: &places,
         part_of: &part_of,
     };
     let read_one = |&(number, a): &(usize, &ArticleMeta)| reader.read(number, a);
@@ -147,10 +147,10 @@ pub(crate) fn gather(
     let mut lost = Losses::default();
     let mut unshown = Losses::default();
     let mut written = vec![0usize; names.len()];
-    for name in names {
-        fmt.start_part(&place(name), files);
+    for place in &places {
+        fmt.start_part(place, files);
     }
-    let part_files: Vec<Option<String>> = names.iter().map(|n| fmt.part_file(&place(n))).collect();
+    let part_files: Vec<Option<String>> = places.iter().map(|p| fmt.part_file(p)).collect();
     // A few articles per thread in flight: enough to keep every core busy
     // while the writer waits on the disk.
     let window = 8;
@@ -206,7 +206,7 @@ pub(crate) fn gather(
         // Once an article is broken nothing will be kept: stop writing.
         if broken.is_empty() {
             emit(
-                &place(names[part]),
+                &places[part],
                 part_files[part].as_deref(),
                 written[part] == 0,
                 out,
@@ -218,8 +218,8 @@ pub(crate) fn gather(
         }
         parts[part].docs.push(summary);
     });
-    for name in names {
-        fmt.end_part(&place(name), files);
+    for place in &places {
+        fmt.end_part(place, files);
     }
 
     if !broken.is_empty() {
@@ -381,7 +381,7 @@ struct Reader<'a> {
     /// Writes an article's own files on its worker, if the export can.
     stager: Option<Stager>,
     /// Each part's place, and the part of each article by its number.
-    places: Vec<Place<'a>>,
+    places: &'a [Place<'a>],
     part_of: &'a [Option<usize>],
 }
 
@@ -397,7 +397,7 @@ impl Reader<'_> {
             buffers,
             losses_to,
             ref stager,
-            ref places,
+            places,
             part_of,
         } = *self;
         let mut r = Read {

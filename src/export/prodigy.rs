@@ -142,6 +142,7 @@ fn push_tokens(o: &mut Vec<u8>, s: &str, ranges: &[(usize, usize)], bytes: &[(u3
     // Offsets and ids are at most the text's char count or the token count.
     let digits = decimal_len(text.len().max(ranges.len()));
     let mut id = 0;
+    let mut num = itoa::Buffer::new();
     for (ranges, bytes) in ranges.chunks(BATCH).zip(bytes.chunks(BATCH)) {
         // The most this batch can take: each byte escaped as `\u00XX`,
         // and every token's keys, quotes and numbers at their longest.
@@ -166,11 +167,11 @@ fn push_tokens(o: &mut Vec<u8>, s: &str, ranges: &[(usize, usize)], bytes: &[(u3
                 }
             }
             w.put(b"\",\"start\":");
-            w.put_decimal(c0);
+            w.put_decimal(&mut num, c0);
             w.put(b",\"end\":");
-            w.put_decimal(c1);
+            w.put_decimal(&mut num, c1);
             w.put(b",\"id\":");
-            w.put_decimal(id);
+            w.put_decimal(&mut num, id);
             let ws = match text.get(b1 as usize) {
                 None => false,
                 Some(&b) if b < 0x80 => (b as char).is_whitespace(),
@@ -216,24 +217,9 @@ impl Cursor<'_> {
         }
     }
 
-    /// Writes `v` in decimal, two digits a step (a chain of divisions by
-    /// ten was a third of this format's time).
-    fn put_decimal(&mut self, mut v: usize) {
-        const PAIRS: &[u8; 200] = b"00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
-        let end = self.n + decimal_len(v);
-        let mut i = end;
-        while v >= 100 {
-            let r = 2 * (v % 100);
-            v /= 100;
-            i -= 2;
-            self.buf[i..i + 2].copy_from_slice(&PAIRS[r..r + 2]);
-        }
-        if v >= 10 {
-            self.buf[i - 2..i].copy_from_slice(&PAIRS[2 * v..2 * v + 2]);
-        } else {
-            self.buf[i - 1] = b'0' + v as u8;
-        }
-        self.n = end;
+    /// Writes `v` in decimal (`itoa`, two digits a step).
+    fn put_decimal(&mut self, num: &mut itoa::Buffer, v: usize) {
+        self.put_short(num.format(v).as_bytes());
     }
 }
 

@@ -286,6 +286,18 @@ impl Folder {
 }
 
 impl Folder {
+    /// Takes a staged file for `path` (placed at `p`): from now on the
+    /// folder removes it, found by its path, if the export does not commit.
+    fn keep(&mut self, path: &str, p: PathBuf, staged: std::io::Result<tempfile::TempPath>) {
+        match staged {
+            Ok(t) => {
+                let _ = t.keep();
+                self.order.push(path.to_string());
+            }
+            Err(e) => self.fail(p, e),
+        }
+    }
+
     /// Removes every temp file not renamed into place yet.
     fn remove_staged(&mut self) {
         for path in std::mem::take(&mut self.order) {
@@ -329,11 +341,9 @@ impl Files for Folder {
             }
             return;
         }
-        if self.place(path).is_none() {
-            return;
-        }
+        let Some(p) = self.place(path) else { return };
         let staged = self.stager.stage(path, bytes);
-        self.adopt(path, staged);
+        self.keep(path, p, staged);
     }
 
     fn stager(&self) -> Option<Stager> {
@@ -342,15 +352,7 @@ impl Files for Folder {
 
     fn adopt(&mut self, path: &str, staged: std::io::Result<tempfile::TempPath>) {
         let Some(p) = self.place(path) else { return };
-        match staged {
-            Ok(t) => {
-                // From now on the folder removes it, found by its path, if
-                // the export does not commit.
-                let _ = t.keep();
-                self.order.push(path.to_string());
-            }
-            Err(e) => self.fail(p, e),
-        }
+        self.keep(path, p, staged);
     }
 
     fn paths(&self) -> Vec<String> {
