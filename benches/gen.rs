@@ -63,7 +63,7 @@ fn main() {
     let mut times: Vec<f64> = (0..11)
         .map(|_| {
             let t = Instant::now();
-            doc.snapshot().save(&path).unwrap();
+            nhan_store::sidecar_file::save(&doc.snapshot(), &path).unwrap();
             t.elapsed().as_secs_f64() * 1e3
         })
         .collect();

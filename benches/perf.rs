@@ -19,13 +19,13 @@
 mod common;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use nhan::app::config::Config;
-use nhan::app::keys::Key;
-use nhan::app::msg::Msg;
-use nhan::core::edit::Edit;
-use nhan::core::project::Project;
-use nhan::runtime::App;
-use nhan::view::wrap::Layout;
+use nhan_model::edit::Edit;
+use nhan_store::project::Project;
+use nhan_tui::app::config::Config;
+use nhan_tui::app::keys::Key;
+use nhan_tui::app::msg::Msg;
+use nhan_tui::runtime::App;
+use nhan_tui::view::wrap::Layout;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::hint::black_box;
@@ -57,7 +57,7 @@ fn open_app(root: &Path) -> App {
 }
 
 fn draw(term: &mut Terminal<TestBackend>, app: &App) {
-    term.draw(|f| nhan::ui::draw(f, &app.state)).unwrap();
+    term.draw(|f| nhan_tui::ui::draw(f, &app.state)).unwrap();
 }
 
 /// One key as the event loop handles it: saves wait until it is drawn.
@@ -195,8 +195,8 @@ fn open(c: &mut Criterion) {
 }
 
 fn tokens(c: &mut Criterion) {
-    use nhan::core::text::Text;
-    use nhan::core::tokens::Tokens;
+    use nhan_model::text::Text;
+    use nhan_model::tokens::Tokens;
     let mut g = c.benchmark_group("tokens");
     g.sample_size(10).warm_up_time(Duration::from_millis(300));
     let (text, _) = common::article(10 * MB, false, 42);
@@ -265,13 +265,13 @@ fn sidecar(c: &mut Criterion) {
     });
     g.bench_function("save/100kspans", |b| {
         // What the writer thread does after an edit.
-        b.iter(|| doc.snapshot().save(&path).unwrap())
+        b.iter(|| nhan_store::sidecar_file::save(&doc.snapshot(), &path).unwrap())
     });
     g.finish();
 }
 
 fn export(c: &mut Criterion) {
-    use nhan::export::{ExportArgs, ExportFormat, Scheme, StatusFilter, export_with};
+    use nhan_formats::{ExportArgs, ExportFormat, Scheme, StatusFilter, export_with};
     let mut g = c.benchmark_group("export");
     g.sample_size(10).warm_up_time(Duration::from_millis(300));
     let dir = tempfile::tempdir().unwrap();

@@ -7,13 +7,13 @@
 //! - tagging a 1 MB article (target ≤ 200 ms),
 //! - live learning of one new surface.
 
-use nhan::core::project::Project;
-use nhan::core::text::Text;
-use nhan::core::tokens::Tokens;
-use nhan::suggest::corpus::Corpus;
-use nhan::suggest::dictionary::Dictionary;
-use nhan::suggest::tagger::Tagger;
-use nhan::suggest::{ArticleInput, Recommender};
+use nhan_model::text::Text;
+use nhan_model::tokens::Tokens;
+use nhan_store::project::Project;
+use nhan_suggest::corpus::Corpus;
+use nhan_suggest::dictionary::Dictionary;
+use nhan_suggest::tagger::Tagger;
+use nhan_suggest::{ArticleInput, Recommender};
 use std::time::{Duration, Instant};
 
 /// CPU time this process has used so far (all threads): on a shared,
@@ -122,7 +122,7 @@ fn main() {
     let d = median(
         || {
             let t = Instant::now();
-            n = nhan::suggest::rules::fit_all(
+            n = nhan_suggest::rules::fit_all(
                 &big,
                 &[],
                 project.schema.overlap,

@@ -34,7 +34,7 @@ def first_sentence(path):
 
 
 def main():
-    files = subprocess.run(["git", "ls-files", "src"], capture_output=True, text=True, check=True).stdout.split()
+    files = subprocess.run(["git", "ls-files", "src", "crates"], capture_output=True, text=True, check=True).stdout.split()
     by_dir = {}
     for f in files:
         if f.endswith(".rs"):

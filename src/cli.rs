@@ -1,6 +1,7 @@
 //! Command-line shape (DESIGN.md § Command line).
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use nhan_formats::{ExportFormat, ImportFormat};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -16,7 +17,7 @@ pub struct Cli {
 
     /// Your name on the spans you make (overrides `annotator` in the
     /// config); in a blind project, whose sidecars you edit.
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, value_name = "NAME")]
     pub annotator: Option<String>,
 
     /// Edit the gold sidecars to adjudicate (in a blind project, where
@@ -30,10 +31,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Export the project as a dataset (jsonl, conll, brat, hf).
-    Export(crate::export::ExportArgs),
-    /// Import annotated data (jsonl, conll, brat) into the project.
-    Import(crate::export::ImportArgs),
+    /// Export the project as a dataset (the formats are listed from
+    /// `ExportFormat`, see `Cli::command_with_formats`).
+    Export(nhan_formats::ExportArgs),
+    /// Import annotated data into the project (formats from `ImportFormat`).
+    Import(nhan_formats::ImportArgs),
     /// Counts per label, per article, per status and per annotator.
     Stats {
         /// Machine-readable output (documented in the README).
@@ -62,5 +64,43 @@ pub enum Command {
     /// merge driver's git config, and .nhan.lock into .gitignore.
     GitSetup,
     /// Proposed spans: print them, store them for the TUI, or measure them.
-    Suggest(crate::suggest::run::SuggestArgs),
+    Suggest(nhan_suggest::run::SuggestArgs),
+}
+
+/// The names users type for a format enum's values, in declaration order.
+fn format_names<T: ValueEnum>() -> String {
+    T::value_variants()
+        .iter()
+        .filter_map(|v| v.to_possible_value())
+        .map(|p| p.get_name().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Cli {
+    /// The command line, with the format lists of `export` and `import`
+    /// made from the format enums, so that help names every format there
+    /// is and no other.
+    pub fn command_with_formats() -> clap::Command {
+        Cli::command()
+            .mut_subcommand("export", |c| {
+                c.about(format!(
+                    "Export the project as a dataset: {}",
+                    format_names::<ExportFormat>()
+                ))
+            })
+            .mut_subcommand("import", |c| {
+                c.about(format!(
+                    "Import annotated data into the project: {}",
+                    format_names::<ImportFormat>()
+                ))
+            })
+    }
+
+    /// Parses the process's arguments (exits with clap's message and
+    /// status 2 on a usage error, as `Parser::parse` does).
+    pub fn parse_args() -> Cli {
+        let matches = Cli::command_with_formats().get_matches();
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
 }

@@ -2,20 +2,19 @@
 //! as a stream (an article and its sidecars at a time, on every core) so
 //! that memory grows with the report, not with the project.
 
-use crate::core::consistency::{Consistency, Counter, Look, Tally};
-use crate::core::document::Document;
-use crate::core::encoding;
-use crate::core::escape;
-use crate::core::interned::Sym;
-use crate::core::project::{ArticleMeta, Project};
-use crate::core::record::List;
-use crate::core::review;
-use crate::core::sidecar::Sidecar;
-use crate::core::sidecar::sha256_hex;
-use crate::core::status::Status;
-use crate::core::stream::fold_ordered;
-use crate::core::text::Text;
-use crate::progress::Progress;
+use nhan_model::consistency::{Consistency, Counter, Look, Tally};
+use nhan_model::document::Document;
+use nhan_model::escape;
+use nhan_model::interned::Sym;
+use nhan_model::record::List;
+use nhan_model::review;
+use nhan_model::sidecar::Sidecar;
+use nhan_model::status::Status;
+use nhan_model::text::Text;
+use nhan_store::encoding;
+use nhan_store::progress::Progress;
+use nhan_store::project::{ArticleMeta, Project};
+use nhan_store::stream::fold_ordered;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
@@ -29,12 +28,6 @@ fn span_line(src: &str, id: u64) -> Option<usize> {
         .map(|i| i + 1)
 }
 
-/// What to tell about a sidecar git could not merge, as `file:line: what`.
-pub(crate) fn merge_conflict(bytes: &[u8], shown: &str) -> Option<String> {
-    crate::core::merge::conflict_error(bytes, shown)
-        .map(|e| format!("{shown}:{}: {}", e.line, e.message))
-}
-
 /// Problems of one sidecar against its article and the schema, each as
 /// `file:line: what`; `None` when the file does not exist.
 fn check_sidecar(project: &Project, doc: &Document, path: &Path) -> Option<Vec<String>> {
@@ -44,7 +37,7 @@ fn check_sidecar(project: &Project, doc: &Document, path: &Path) -> Option<Vec<S
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
         Err(e) => return Some(vec![format!("{shown}: cannot read: {e}")]),
     };
-    if let Some(m) = merge_conflict(&bytes, &shown) {
+    if let Some(m) = nhan_model::merge::conflict_line(&bytes, &shown) {
         return Some(vec![m]);
     }
     let Ok(src) = std::str::from_utf8(&bytes) else {
@@ -55,7 +48,7 @@ fn check_sidecar(project: &Project, doc: &Document, path: &Path) -> Option<Vec<S
         Err(e) => return Some(vec![e.to_string()]),
     };
     let (doc, ps) = doc.clone().with_sidecar(sidecar);
-    let at = |p: &crate::core::document::Problem| {
+    let at = |p: &nhan_model::document::Problem| {
         let line = p.span_id.and_then(|id| span_line(src, id)).unwrap_or(1);
         format!("{shown}:{line}: {p}")
     };
@@ -83,23 +76,6 @@ fn orphan_sidecars(stems: &HashSet<&str>, folder: &Path) -> Vec<String> {
         .collect()
 }
 
-/// An article without its sidecar, as `Project::load` reads it (same
-/// messages), and what is odd about its text: validate checks every
-/// sidecar itself, so loading the gold one too would read it twice.
-pub(crate) fn read_article(
-    project: &Project,
-    file_name: &str,
-) -> Result<(Document, Option<String>), String> {
-    let path = project.article_path(file_name);
-    let shown = path.display().to_string();
-    let bytes = std::fs::read(&path).map_err(|e| format!("{shown}: {e}"))?;
-    let text = Text::from_file_vec(bytes)
-        .map_err(|(_, bytes)| encoding::diagnose(&bytes).message(&shown))?;
-    let notice = encoding::problem_for_text(text.as_str()).map(|p| format!("{shown}: {p}"));
-    let sha = sha256_hex(text.as_str().as_bytes());
-    Ok((Document::segment_on_demand(file_name, text, sha), notice))
-}
-
 /// One article checked by `validate`.
 struct Checked {
     problems: Vec<String>,
@@ -111,7 +87,7 @@ fn check_article(project: &Project, annotators: &[String], a: &ArticleMeta) -> C
         problems: Vec::new(),
         sidecars: 0,
     };
-    let (doc, notice) = match read_article(project, &a.file_name) {
+    let (doc, notice) = match nhan_store::project::read_article(project, &a.file_name) {
         Ok(l) => l,
         Err(e) => {
             c.problems.push(e);
@@ -203,8 +179,8 @@ pub struct Stats {
     pub problems: Vec<String>,
     /// Spans with a note, article notes, spans per attribute value (only
     /// when a project has any).
-    #[serde(skip_serializing_if = "crate::core::attrs::Tally::is_empty")]
-    pub notes: crate::core::attrs::Tally,
+    #[serde(skip_serializing_if = "nhan_model::attrs::Tally::is_empty")]
+    pub notes: nhan_model::attrs::Tally,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -245,7 +221,7 @@ struct ArticleCount {
     review: ReviewCounts,
     /// Distinct span texts, for the consistency check.
     surfaces: Vec<String>,
-    notes: crate::core::attrs::Tally,
+    notes: nhan_model::attrs::Tally,
     /// Where the surfaces known when it was read stand in it.
     look: Option<Look>,
 }

@@ -1,15 +1,8 @@
 //! nhan: a keyboard-first terminal reader and annotator for named entities.
+//!
+//! The work is done by the workspace's crates (docs/ARCHITECTURE.md); this
+//! library holds the binary's command line and its report commands.
 
 pub mod agree;
-pub mod app;
 pub mod cli;
 pub mod commands;
-pub mod core;
-pub mod export;
-pub mod pool;
-pub mod progress;
-pub mod runtime;
-pub mod suggest;
-pub mod tui;
-pub mod ui;
-pub mod view;

@@ -1,11 +1,10 @@
 //! The `nhan` binary: parses the command line and runs the command.
 
-use clap::Parser;
 use nhan::cli::{Cli, Command};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     if cli.command.is_some() {
         // A command's output piped into `head` ends quietly when the pipe
         // closes, as Unix tools do, instead of panicking on the write.
@@ -16,10 +15,10 @@ fn main() -> ExitCode {
         }
     }
     let result = match &cli.command {
-        None => nhan::tui::run(&cli.project, cli.annotator.clone(), cli.adjudicate)
+        None => nhan_tui::tui::run(&cli.project, cli.annotator.clone(), cli.adjudicate)
             .map(|()| ExitCode::SUCCESS),
-        Some(Command::Export(a)) => nhan::export::run_export(&cli.project, a),
-        Some(Command::Import(a)) => nhan::export::run_import(&cli.project, a),
+        Some(Command::Export(a)) => nhan_formats::run_export(&cli.project, a),
+        Some(Command::Import(a)) => nhan_formats::run_import(&cli.project, a),
         Some(Command::Stats { json }) => nhan::commands::stats(&cli.project, *json),
         Some(Command::Validate) => nhan::commands::validate(&cli.project),
         Some(Command::Agree(a)) => nhan::agree::run(&cli.project, a),
@@ -30,14 +29,14 @@ fn main() -> ExitCode {
             path,
         }) => {
             let shown = path.clone().unwrap_or_else(|| ours.display().to_string());
-            nhan::core::git::merge_file(base, ours, theirs, &shown, &mut std::io::stderr()).map(
+            nhan_store::git::merge_file(base, ours, theirs, &shown, &mut std::io::stderr()).map(
                 |o| match o {
-                    nhan::core::git::Outcome::Clean => ExitCode::SUCCESS,
-                    nhan::core::git::Outcome::Conflicts => ExitCode::from(1),
+                    nhan_store::git::Outcome::Clean => ExitCode::SUCCESS,
+                    nhan_store::git::Outcome::Conflicts => ExitCode::from(1),
                 },
             )
         }
-        Some(Command::GitSetup) => nhan::core::git::setup(&cli.project).map(|done| {
+        Some(Command::GitSetup) => nhan_store::git::setup(&cli.project).map(|done| {
             for d in done {
                 println!("{d}");
             }
@@ -45,13 +44,16 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }),
         Some(Command::Suggest(a)) => {
-            nhan::suggest::run::run(&cli.project, cli.annotator.clone(), a)
+            // `nhan --annotator lan suggest` names the annotator too.
+            let mut a = a.clone();
+            a.annotator = a.annotator.or_else(|| cli.annotator.clone());
+            nhan_suggest::run::run(&cli.project, &a)
         }
     };
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("nhan: {}", nhan::core::escape::lines(&format!("{e:#}")));
+            eprintln!("nhan: {}", nhan_model::escape::lines(&format!("{e:#}")));
             ExitCode::from(1)
         }
     }

@@ -3,15 +3,16 @@
 
 mod support;
 
-use nhan::app::config::Config;
-use nhan::core::document::Document;
-use nhan::core::edit::Edit;
-use nhan::core::markup;
-use nhan::core::project::Project;
-use nhan::core::sidecar::{sha256_hex, write_atomic};
-use nhan::core::status::Status;
-use nhan::core::text::Text;
-use nhan::runtime::App;
+use nhan_model::document::Document;
+use nhan_model::edit::Edit;
+use nhan_model::markup;
+use nhan_model::sidecar::sha256_hex;
+use nhan_model::status::Status;
+use nhan_model::text::Text;
+use nhan_store::atomic::write_atomic;
+use nhan_store::project::Project;
+use nhan_tui::app::config::Config;
+use nhan_tui::runtime::App;
 use support::Harness;
 
 const TEXT: &str = "Lan gặp Minh ở Bộ Ngoại giao tại Hà Nội.";
@@ -169,7 +170,7 @@ fn take_one_side_both_or_neither_with_provenance() {
         .collect();
     assert_eq!(left, ["Minh", "Hà Nội", "Hà Nội"]);
     assert!(
-        nhan::app::adjudicating::progress(
+        nhan_tui::app::adjudicating::progress(
             &h.app.state,
             h.app.state.review.adjudication.as_ref().unwrap()
         )

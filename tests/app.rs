@@ -2,10 +2,10 @@
 
 mod support;
 
-use nhan::app::config::Config;
-use nhan::app::msg::{Mouse, MouseKind, Msg};
-use nhan::app::state::{Focus, Overlay, SaveState};
-use nhan::core::status::Status;
+use nhan_model::status::Status;
+use nhan_tui::app::config::Config;
+use nhan_tui::app::msg::{Mouse, MouseKind, Msg};
+use nhan_tui::app::state::{Focus, Overlay, SaveState};
 use support::Harness;
 use unicode_normalization::UnicodeNormalization;
 
@@ -302,8 +302,8 @@ fn corrupt_sidecar_opens_read_only_and_is_never_written() {
     let path = h.sidecar_path("a");
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, "{\"nhan\": 1, \"spans\": [").unwrap();
-    let project = nhan::core::project::Project::open(h.dir.path()).unwrap();
-    h.app = nhan::runtime::App::new(project, Config::default(), (100, 30));
+    let project = nhan_store::project::Project::open(h.dir.path()).unwrap();
+    h.app = nhan_tui::runtime::App::new(project, Config::default(), (100, 30));
     h.keys("enter");
     assert!(
         h.message().contains("read-only") && h.message().contains("a.json:1:"),
@@ -344,7 +344,7 @@ fn a_failed_save_is_shown_kept_in_memory_and_retried() {
 #[test]
 fn mouse_click_places_the_cursor_and_drag_selects() {
     let mut h = Harness::open(TBT);
-    let inner = nhan::app::geometry::text_inner(h.app.state.size, h.app.state.mode);
+    let inner = nhan_tui::app::geometry::text_inner(h.app.state.size, h.app.state.mode);
     // "Nguyễn" starts at column 12 of the first row.
     let at = |col: u16, kind| {
         Msg::Mouse(Mouse {
@@ -385,7 +385,7 @@ fn resize_rewraps_and_keeps_the_cursor_visible() {
         h.keys("k l");
     }
     let art = h.app.state.article().unwrap();
-    let inner = nhan::app::geometry::text_inner(h.app.state.size, h.app.state.mode);
+    let inner = nhan_tui::app::geometry::text_inner(h.app.state.size, h.app.state.mode);
     let (row, _) = art
         .layout
         .cell_of_char(art.cursor)
@@ -410,7 +410,7 @@ fn user_key_overrides_apply_and_show_in_help() {
         h.on_disk("a").unwrap().spans[0].annotator.as_deref(),
         Some("lan")
     );
-    let help: Vec<String> = nhan::ui::overlay::help_lines(&h.app.state)
+    let help: Vec<String> = nhan_tui::ui::overlay::help_lines(&h.app.state)
         .iter()
         .map(|l| l.to_string())
         .collect();
@@ -431,7 +431,7 @@ fn text_keys_without_an_article_explain_what_to_do() {
 
 #[test]
 fn background_scan_results_fill_the_list_but_never_override_an_open_article() {
-    use nhan::core::project::ArticleMeta;
+    use nhan_store::project::ArticleMeta;
     let mut h = Harness::new(&[("a", "Hà Nội"), ("b", "Huế")]);
     h.keys("enter 3");
     let scanned = |name: &str, title: &str| {
@@ -501,8 +501,8 @@ fn accepting_a_changed_article_is_undone_like_any_edit() {
         "Hôm qua, Lan gặp Minh ở Hà Nam.",
     )
     .unwrap();
-    let project = nhan::core::project::Project::open(h.dir.path()).unwrap();
-    h.app = nhan::runtime::App::new(project, Config::default(), (100, 30));
+    let project = nhan_store::project::Project::open(h.dir.path()).unwrap();
+    h.app = nhan_tui::runtime::App::new(project, Config::default(), (100, 30));
     h.keys("enter A");
     assert_eq!(
         h.on_disk("a").unwrap().extra["orphans"][0]["text"],
@@ -618,7 +618,10 @@ fn after_o_the_selection_keys_move_the_start_and_the_status_says_so() {
     h.keys("o L");
     assert_eq!(h.selected().as_deref(), Some("Bí thư"));
     let art = h.app.state.article().unwrap();
-    assert_eq!(art.selection.unwrap().active, nhan::app::state::Edge::Start);
+    assert_eq!(
+        art.selection.unwrap().active,
+        nhan_tui::app::state::Edge::Start
+    );
     h.keys("H H");
     assert_eq!(h.selected().as_deref(), Some("Tổng Bí thư"));
     h.keys("o L");
@@ -655,15 +658,18 @@ fn the_status_line_says_who_is_working_and_how() {
     };
     let mut h = Harness::with_config(&[("a", "Hà Nội")], config, (100, 30));
     h.keys("enter");
-    assert_eq!(nhan::ui::status::who(&h.app.state), "lan");
+    assert_eq!(nhan_tui::ui::status::who(&h.app.state), "lan");
     h.keys("r");
-    assert_eq!(nhan::ui::status::who(&h.app.state), "lan · reviewing");
+    assert_eq!(nhan_tui::ui::status::who(&h.app.state), "lan · reviewing");
     h.app.state.project.schema.blind = true;
     h.app.state.project.annotator_dir = Some("lan".into());
     h.keys("r");
-    assert_eq!(nhan::ui::status::who(&h.app.state), "lan · blind");
+    assert_eq!(nhan_tui::ui::status::who(&h.app.state), "lan · blind");
     h.app.state.project.annotator_dir = None;
-    assert_eq!(nhan::ui::status::who(&h.app.state), "lan · adjudicating");
+    assert_eq!(
+        nhan_tui::ui::status::who(&h.app.state),
+        "lan · adjudicating"
+    );
 }
 
 #[test]

@@ -28,7 +28,7 @@ fn stats_json_counts_labels_statuses_annotators_and_review() {
         ("b", "[Bộ Ngoại giao]{ORG} họp"),
         ("c", "chưa gắn nhãn"),
     ]);
-    h.app.state.config = nhan::app::config::Config {
+    h.app.state.config = nhan_tui::app::config::Config {
         annotator: Some("minh".into()),
         ..Default::default()
     };
@@ -291,4 +291,67 @@ fn output_into_a_closed_pipe_ends_quietly() {
             out.status
         );
     }
+}
+
+/// Help names every export and import format there is (made from the
+/// format enums, not written as prose), and an option shows only on the
+/// commands it affects.
+#[test]
+fn help_names_every_format_and_only_the_options_that_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let export_formats = [
+        "jsonl",
+        "conll",
+        "brat",
+        "hf",
+        "conllu",
+        "label-studio",
+        "prodigy",
+    ];
+    let import_formats = ["jsonl", "conll", "brat", "label-studio", "prodigy"];
+    let (code, top, _) = nhan(dir.path(), &["--help"]);
+    assert_eq!(code, 0);
+    let line = |help: &str, cmd: &str| {
+        help.lines()
+            .find(|l| l.trim_start().starts_with(cmd))
+            .unwrap_or_else(|| panic!("no {cmd} line in:\n{help}"))
+            .to_string()
+    };
+    let export_line = line(&top, "export");
+    for f in export_formats {
+        assert!(export_line.contains(f), "{f} missing: {export_line}");
+    }
+    let import_line = line(&top, "import");
+    for f in import_formats {
+        assert!(import_line.contains(f), "{f} missing: {import_line}");
+    }
+    // `--annotator <NAME>`, not agree's `--annotators <ANNOTATORS>`.
+    let offers_annotator = |help: &str| help.contains("--annotator <");
+    assert!(offers_annotator(&top), "the TUI takes --annotator:\n{top}");
+    for (cmd, formats) in [
+        ("export", &export_formats[..]),
+        ("import", &import_formats[..]),
+    ] {
+        let (code, help, _) = nhan(dir.path(), &[cmd, "--help"]);
+        assert_eq!(code, 0);
+        for f in formats {
+            assert!(help.contains(f), "{cmd} --help lacks {f}:\n{help}");
+        }
+    }
+    for cmd in [
+        "stats",
+        "validate",
+        "export",
+        "import",
+        "agree",
+        "git-setup",
+    ] {
+        let (_, help, _) = nhan(dir.path(), &[cmd, "--help"]);
+        assert!(
+            !offers_annotator(&help),
+            "{cmd} makes no spans, yet its help offers --annotator:\n{help}"
+        );
+    }
+    let (_, help, _) = nhan(dir.path(), &["suggest", "--help"]);
+    assert!(offers_annotator(&help), "{help}");
 }

@@ -8,7 +8,7 @@ fn readme_key_table_matches_the_keymap() {
     let (start, end) = ("<!-- keys:start -->\n", "<!-- keys:end -->");
     let a = readme.find(start).expect("README has a keys:start marker") + start.len();
     let b = readme.find(end).expect("README has a keys:end marker");
-    let table = nhan::ui::overlay::keys_markdown(&nhan::app::keymap::Keymap::defaults());
+    let table = nhan_tui::ui::overlay::keys_markdown(&nhan_tui::app::keymap::Keymap::defaults());
     if readme[a..b] != table && std::env::var_os("UPDATE_README").is_some() {
         std::fs::write(path, format!("{}{table}{}", &readme[..a], &readme[b..])).unwrap();
         return;

@@ -26,10 +26,10 @@
 
 mod support;
 
-use nhan::app::keys::Key;
-use nhan::app::msg::Msg;
-use nhan::core::project::Project;
-use nhan::runtime::App;
+use nhan_store::project::Project;
+use nhan_tui::app::keys::Key;
+use nhan_tui::app::msg::Msg;
+use nhan_tui::runtime::App;
 use std::path::Path;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,7 +230,7 @@ impl Replay {
             return;
         }
         self.go_to(g.start);
-        let here = nhan::app::suggesting::current(&self.app.state)
+        let here = nhan_tui::app::suggesting::current(&self.app.state)
             .filter(|s| (s.start, s.end) == (g.start, g.end) && self.selection().is_none());
         if let Some(s) = here {
             if s.label == g.label {
@@ -244,7 +244,7 @@ impl Replay {
         if self.selection().is_some() {
             self.press("esc", "select");
         }
-        let under = nhan::app::suggesting::current(&self.app.state).is_some();
+        let under = nhan_tui::app::suggesting::current(&self.app.state).is_some();
         let art = self.app.state.article().unwrap();
         let toks = art.doc.tokens();
         let first = toks.at_or_after(g.start).map(|i| toks.get(i));

@@ -11,7 +11,7 @@
 //! diff like code.
 
 use clap::Parser;
-use nhan::export::{ExportArgs, ImportArgs, export_with, import_with};
+use nhan_formats::{ExportArgs, ImportArgs, export_with, import_with};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

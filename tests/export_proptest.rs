@@ -5,12 +5,12 @@
 //! scheme in every sentence, and whose entities are exactly the spans the
 //! flat format keeps, while every other span is in the loss report.
 
-use nhan::core::document::Document;
-use nhan::core::edit::Edit;
-use nhan::core::schema::Overlap;
-use nhan::core::text::Text;
-use nhan::export::flat::{flatten, sentences};
-use nhan::export::{ExportDoc, Scheme, conll};
+use nhan_formats::flat::{flatten, sentences};
+use nhan_formats::{ExportDoc, Scheme, conll};
+use nhan_model::document::Document;
+use nhan_model::edit::Edit;
+use nhan_model::schema::Overlap;
+use nhan_model::text::Text;
 use proptest::prelude::*;
 
 const PIECES: &[&str] = &[
@@ -51,7 +51,7 @@ fn project() -> impl Strategy<Value = (String, Vec<(usize, usize, bool, usize)>)
 fn build(
     text: &str,
     raw: &[(usize, usize, bool, usize)],
-) -> (Document, Vec<nhan::core::span::Span>) {
+) -> (Document, Vec<nhan_model::span::Span>) {
     let mut doc = Document::new("p.txt", Text::new(text), "");
     let n = doc.text().len_chars();
     let k = doc.tokens().len();

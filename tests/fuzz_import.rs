@@ -5,7 +5,7 @@ mod support;
 
 use clap::Parser;
 use nhan::cli::{Cli, Command};
-use nhan::core::project::Project;
+use nhan_store::project::Project;
 use proptest::prelude::*;
 use std::path::Path;
 use support::Harness;
@@ -33,7 +33,7 @@ fn exported(format: &str) -> (tempfile::TempDir, Vec<(String, Vec<u8>)>) {
     let Some(Command::Export(args)) = cli.command else {
         unreachable!()
     };
-    nhan::export::export_with(
+    nhan_formats::export_with(
         h.dir.path(),
         &args,
         &mut std::io::sink(),
@@ -82,7 +82,7 @@ fn import_files(
             .into_iter()
             .filter(|p| {
                 let data = p.file_name().is_some_and(|n| {
-                    use nhan::export::{LOST_FILE, MANIFEST, NOT_SHOWN_FILE};
+                    use nhan_formats::{LOST_FILE, MANIFEST, NOT_SHOWN_FILE};
                     ![MANIFEST, LOST_FILE, NOT_SHOWN_FILE]
                         .iter()
                         .any(|m| n == *m)
@@ -105,7 +105,7 @@ fn import_files(
         unreachable!()
     };
     let mut err = Vec::new();
-    let result = nhan::export::import_with(&project, &args, &mut err)
+    let result = nhan_formats::import_with(&project, &args, &mut err)
         .map_err(|e| format!("{e}: {}", String::from_utf8_lossy(&err)));
     (dir, project, result)
 }

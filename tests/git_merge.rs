@@ -1,10 +1,11 @@
 //! Two annotators, two branches, one gold sidecar, a real `git merge`.
 
-use nhan::core::document::Document;
-use nhan::core::edit::Edit;
-use nhan::core::project::Project;
-use nhan::core::sidecar::{Sidecar, sha256_hex, write_atomic};
-use nhan::core::text::Text;
+use nhan_model::document::Document;
+use nhan_model::edit::Edit;
+use nhan_model::sidecar::{Sidecar, sha256_hex};
+use nhan_model::text::Text;
+use nhan_store::atomic::write_atomic;
+use nhan_store::project::Project;
 use std::path::Path;
 use std::process::{Command, Output};
 

@@ -18,13 +18,13 @@
 
 mod pty_support;
 
-use nhan::app::config::Config;
-use nhan::app::keys::Key;
-use nhan::app::msg::Msg;
-use nhan::app::state::{Edge, Selection};
-use nhan::core::project::Project;
-use nhan::core::sidecar::Sidecar;
-use nhan::runtime::App;
+use nhan_model::sidecar::Sidecar;
+use nhan_store::project::Project;
+use nhan_tui::app::config::Config;
+use nhan_tui::app::keys::Key;
+use nhan_tui::app::msg::Msg;
+use nhan_tui::app::state::{Edge, Selection};
+use nhan_tui::runtime::App;
 use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 

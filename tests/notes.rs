@@ -4,12 +4,12 @@
 
 mod support;
 
-use nhan::app::config::Config;
-use nhan::app::keys::Key;
-use nhan::app::msg::Msg;
-use nhan::app::state::{Mode, Overlay};
-use nhan::core::project::Project;
-use nhan::runtime::App;
+use nhan_store::project::Project;
+use nhan_tui::app::config::Config;
+use nhan_tui::app::keys::Key;
+use nhan_tui::app::msg::Msg;
+use nhan_tui::app::state::{Mode, Overlay};
+use nhan_tui::runtime::App;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::json;
@@ -60,7 +60,7 @@ fn disk_span(h: &Harness, i: usize) -> serde_json::Value {
 fn screen(h: &mut Harness) -> Vec<String> {
     h.app.handle(Msg::Resize(100, 12));
     let mut t = Terminal::new(TestBackend::new(100, 12)).unwrap();
-    t.draw(|f| nhan::ui::draw(f, &h.app.state)).unwrap();
+    t.draw(|f| nhan_tui::ui::draw(f, &h.app.state)).unwrap();
     let b = t.backend().buffer().clone();
     (0..b.area.height)
         .map(|y| (0..b.area.width).map(|x| b[(x, y)].symbol()).collect())
@@ -325,7 +325,7 @@ fn the_interop_fixture_is_what_nhan_writes() {
     for stem in ["a", "b"] {
         let path = format!("{root}/annotations/{stem}.json");
         let raw = std::fs::read_to_string(&path).unwrap();
-        let sc = nhan::core::sidecar::Sidecar::parse(raw.as_bytes(), &path).unwrap();
+        let sc = nhan_model::sidecar::Sidecar::parse(raw.as_bytes(), &path).unwrap();
         assert_eq!(sc.to_json(), raw, "{path}");
     }
 }
@@ -352,7 +352,7 @@ fn notes_of(project: &std::path::Path) -> Vec<(Option<String>, Vec<String>)> {
         .iter()
         .map(|stem| {
             let p = project.join("annotations").join(format!("{stem}.json"));
-            let sc = nhan::core::sidecar::Sidecar::parse(&std::fs::read(&p).unwrap(), "x").unwrap();
+            let sc = nhan_model::sidecar::Sidecar::parse(&std::fs::read(&p).unwrap(), "x").unwrap();
             let spans = sc
                 .spans
                 .iter()
@@ -482,7 +482,7 @@ fn two_annotators() -> tempfile::TempDir {
     let text = "Ông Lê Hoài Trung và ông Trần Bình ở Huế.";
     std::fs::create_dir_all(root.join("articles")).unwrap();
     std::fs::write(root.join("articles/a.txt"), text).unwrap();
-    let sha = nhan::core::sidecar::sha256_hex(text.as_bytes());
+    let sha = nhan_model::sidecar::sha256_hex(text.as_bytes());
     let span = |id: u64, s: &str, attrs: &str| {
         let start = text[..text.find(s).unwrap()].chars().count();
         let end = start + s.chars().count();

@@ -2,12 +2,12 @@
 
 mod support;
 
-use nhan::core::document::Document;
-use nhan::core::sidecar::Sidecar;
-use nhan::core::span::crosses;
-use nhan::core::text::Text;
-use nhan::core::tokens::Tokens;
-use nhan::view::wrap::{GlyphKind, Layout};
+use nhan_model::document::Document;
+use nhan_model::sidecar::Sidecar;
+use nhan_model::span::crosses;
+use nhan_model::text::Text;
+use nhan_model::tokens::Tokens;
+use nhan_tui::view::wrap::{GlyphKind, Layout};
 use proptest::prelude::*;
 use support::Harness;
 use unicode_normalization::UnicodeNormalization;
@@ -124,8 +124,8 @@ proptest! {
     fn random_keys_keep_every_invariant(t in text(), keys in prop::collection::vec(key(), 1..60), w in 5u16..80) {
         let mut h = Harness::with_config(&[("a", "")], Default::default(), (w, 12));
         std::fs::write(h.dir.path().join("articles/a.txt"), &t).unwrap();
-        let project = nhan::core::project::Project::open(h.dir.path()).unwrap();
-        h.app = nhan::runtime::App::new(project, Default::default(), (w, 12));
+        let project = nhan_store::project::Project::open(h.dir.path()).unwrap();
+        h.app = nhan_tui::runtime::App::new(project, Default::default(), (w, 12));
         h.keys("enter");
         for k in &keys {
             h.keys(k);
@@ -215,9 +215,9 @@ proptest! {
             let n = doc.text().len_chars();
             let s = doc.text().floor_grapheme(s % n.max(1));
             let e = doc.text().floor_grapheme((s + len).min(n));
-            if s < e && doc.check_new_extent(s, e, nhan::core::schema::Overlap::Nested, None).is_ok() && doc.spans().with_extent(s, e).is_none() {
+            if s < e && doc.check_new_extent(s, e, nhan_model::schema::Overlap::Nested, None).is_ok() && doc.spans().with_extent(s, e).is_none() {
                 let sp = doc.make_span(s, e, ["PER", "ORG", "LOC"][l], Some("lan \"x\""));
-                doc.apply(&nhan::core::edit::Edit::Add(sp));
+                doc.apply(&nhan_model::edit::Edit::Add(sp));
             }
         }
         let json = doc.to_sidecar().to_json();
@@ -230,7 +230,7 @@ proptest! {
 #[test]
 fn the_sample_sidecars_are_written_back_byte_for_byte() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let project = nhan::core::project::Project::open(root).unwrap();
+    let project = nhan_store::project::Project::open(root).unwrap();
     for a in project.articles.iter() {
         let path = project.sidecar_path(&a.stem);
         let Ok(bytes) = std::fs::read(&path) else {

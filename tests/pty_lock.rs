@@ -16,7 +16,7 @@ fn a_symlinked_lock_opens_read_only_names_the_file_and_writes_nothing() {
     std::fs::create_dir_all(gold.parent().unwrap()).unwrap();
     let sc = format!(
         "{{\n  \"nhan\": 1,\n  \"article\": \"a.txt\",\n  \"text_sha256\": \"{}\",\n  \"status\": \"in_progress\",\n  \"spans\": []\n}}\n",
-        nhan::core::sidecar::sha256_hex(text.as_bytes())
+        nhan_model::sidecar::sha256_hex(text.as_bytes())
     );
     std::fs::write(&gold, &sc).unwrap();
     std::os::unix::fs::symlink(&gold, p.join(".nhan.lock")).unwrap();

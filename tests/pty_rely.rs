@@ -180,7 +180,7 @@ fn many_articles(n: usize) -> tempfile::TempDir {
     std::fs::create_dir_all(p.join("annotations")).unwrap();
     let sentence = "Ông Lan gặp bà Minh ở Huế. ";
     let text = sentence.repeat(10);
-    let sha = nhan::core::sidecar::sha256_hex(text.as_bytes());
+    let sha = nhan_model::sidecar::sha256_hex(text.as_bytes());
     let step = sentence.chars().count();
     for i in 0..n {
         std::fs::write(p.join("articles").join(format!("a{i:05}.txt")), &text).unwrap();

@@ -4,11 +4,11 @@
 
 mod support;
 
-use nhan::app::config::Config;
-use nhan::app::msg::Msg;
-use nhan::app::state::Overlay;
-use nhan::core::project::Project;
-use nhan::runtime::App;
+use nhan_store::project::Project;
+use nhan_tui::app::config::Config;
+use nhan_tui::app::msg::Msg;
+use nhan_tui::app::state::Overlay;
+use nhan_tui::runtime::App;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use support::Harness;
@@ -21,7 +21,7 @@ fn reopen(h: &mut Harness) {
 fn screen(h: &Harness) -> String {
     let (w, ht) = h.app.state.size;
     let mut t = Terminal::new(TestBackend::new(w, ht)).unwrap();
-    t.draw(|f| nhan::ui::draw(f, &h.app.state)).unwrap();
+    t.draw(|f| nhan_tui::ui::draw(f, &h.app.state)).unwrap();
     let b = t.backend().buffer().clone();
     (0..b.area.height)
         .map(|y| {
@@ -74,7 +74,7 @@ fn reviewed_article(marked: &str) -> Harness {
     for s in &mut sc.spans {
         s.review = Some("accepted".into());
     }
-    sc.status = nhan::core::status::Status::Reviewed;
+    sc.status = nhan_model::status::Status::Reviewed;
     std::fs::write(&path, sc.to_json()).unwrap();
     let mut h = h;
     reopen(&mut h);
@@ -84,7 +84,7 @@ fn reviewed_article(marked: &str) -> Harness {
 
 #[test]
 fn an_edit_in_annotate_mode_reopens_a_reviewed_article_visibly() {
-    use nhan::core::status::Status;
+    use nhan_model::status::Status;
     let mut h = reviewed_article("[Lan]{PER} gặp Minh ở Huế.");
     // A new span: before, the article stayed reviewed with it unreviewed.
     h.keys("l l 1");
@@ -121,7 +121,7 @@ const ADJ_TEXT: &str = "Lan gặp Minh ở Bộ Ngoại giao tại Hà Nội.";
 
 /// Two annotators who differ on every span, twice on the same words.
 fn two_annotators() -> Harness {
-    use nhan::core::{document::Document, edit::Edit, markup, sidecar, text::Text};
+    use nhan_model::{document::Document, edit::Edit, markup, sidecar, text::Text};
     let mut h = Harness::new(&[("a", ADJ_TEXT)]);
     let root = h.dir.path().to_path_buf();
     for (who, marked) in [
@@ -145,7 +145,7 @@ fn two_annotators() -> Harness {
             doc.apply(&Edit::Add(sp));
         }
         let path = root.join("annotations").join(who).join("a.json");
-        sidecar::write_atomic(&path, doc.to_sidecar().to_json().as_bytes()).unwrap();
+        nhan_store::atomic::write_atomic(&path, doc.to_sidecar().to_json().as_bytes()).unwrap();
     }
     let project = Project::open(&root).unwrap();
     let config = Config {
@@ -222,9 +222,9 @@ fn adjudication_acts_on_the_span_it_shows_and_steps_to_each_label() {
 
 #[test]
 fn a_drag_that_starts_on_a_space_tags_the_word_without_it() {
-    use nhan::app::msg::{Mouse, MouseKind};
+    use nhan_tui::app::msg::{Mouse, MouseKind};
     let mut h = Harness::open("Tổng Bí thư Nguyễn Phú Trọng làm việc.");
-    let inner = nhan::app::geometry::text_inner(h.app.state.size, h.app.state.mode);
+    let inner = nhan_tui::app::geometry::text_inner(h.app.state.size, h.app.state.mode);
     let at = |col: u16, kind| {
         Msg::Mouse(Mouse {
             kind,

@@ -2,10 +2,10 @@
 
 mod support;
 
-use nhan::app::config::Config;
-use nhan::app::reviewing;
-use nhan::app::state::{Focus, Mode};
-use nhan::core::status::Status;
+use nhan_model::status::Status;
+use nhan_tui::app::config::Config;
+use nhan_tui::app::reviewing;
+use nhan_tui::app::state::{Focus, Mode};
 use support::Harness;
 
 fn reviewer_config() -> Config {
@@ -227,7 +227,7 @@ fn a_load_that_comes_back_late_never_replaces_the_article_being_edited() {
     let stale = h.app.state.project.load_for_editing("a.txt").map(Box::new);
     h.keys("a");
     let edited = h.markup();
-    h.app.handle(nhan::app::msg::Msg::Loaded {
+    h.app.handle(nhan_tui::app::msg::Msg::Loaded {
         index: 0,
         open: true,
         result: stale,
@@ -287,7 +287,7 @@ fn a_message_says_one_thing_esc_clears_it_and_m_keeps_the_last_ones() {
     h.keys("esc");
     assert!(matches!(
         h.app.state.overlay,
-        nhan::app::state::Overlay::None
+        nhan_tui::app::state::Overlay::None
     ));
 }
 

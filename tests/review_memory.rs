@@ -4,8 +4,8 @@
 
 mod support;
 
-use nhan::app::config::Config;
-use nhan::app::msg::Msg;
+use nhan_tui::app::config::Config;
+use nhan_tui::app::msg::Msg;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use support::Harness;
@@ -34,7 +34,7 @@ fn project(n: usize) -> Harness {
 fn screen(h: &mut Harness) -> String {
     h.app.handle(Msg::Resize(100, 30));
     let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
-    t.draw(|f| nhan::ui::draw(f, &h.app.state)).unwrap();
+    t.draw(|f| nhan_tui::ui::draw(f, &h.app.state)).unwrap();
     let b = t.backend().buffer();
     (0..b.area.height)
         .map(|y| {

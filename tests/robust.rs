@@ -2,10 +2,10 @@
 
 mod support;
 
-use nhan::app::config::Config;
-use nhan::core::project::Project;
-use nhan::core::sidecar::Sidecar;
-use nhan::runtime::App;
+use nhan_model::sidecar::Sidecar;
+use nhan_store::project::Project;
+use nhan_tui::app::config::Config;
+use nhan_tui::runtime::App;
 use proptest::prelude::*;
 use support::Harness;
 
@@ -48,7 +48,7 @@ fn a_changed_article_is_reanchored_only_after_the_user_accepts() {
     let sc = h.on_disk("a").unwrap();
     assert_eq!(
         sc.text_sha256,
-        nhan::core::sidecar::sha256_hex(&std::fs::read(&article).unwrap())
+        nhan_model::sidecar::sha256_hex(&std::fs::read(&article).unwrap())
     );
     assert_eq!(
         h.disk_markup("a"),

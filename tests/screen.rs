@@ -3,7 +3,7 @@
 
 mod support;
 
-use nhan::app::msg::Msg;
+use nhan_tui::app::msg::Msg;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -14,7 +14,7 @@ use unicode_normalization::UnicodeNormalization;
 fn draw(h: &mut Harness, w: u16, ht: u16) -> Terminal<TestBackend> {
     h.app.handle(Msg::Resize(w, ht));
     let mut t = Terminal::new(TestBackend::new(w, ht)).unwrap();
-    t.draw(|f| nhan::ui::draw(f, &h.app.state)).unwrap();
+    t.draw(|f| nhan_tui::ui::draw(f, &h.app.state)).unwrap();
     t
 }
 
@@ -289,8 +289,8 @@ fn the_empty_project_hint_fits_at_every_width() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("nhan.toml"), support::SCHEMA).unwrap();
         std::fs::create_dir(dir.path().join("articles")).unwrap();
-        let project = nhan::core::project::Project::open(dir.path()).unwrap();
-        let app = nhan::runtime::App::new(project, Default::default(), (w, 10));
+        let project = nhan_store::project::Project::open(dir.path()).unwrap();
+        let app = nhan_tui::runtime::App::new(project, Default::default(), (w, 10));
         let mut h = Harness { dir, app };
         let t = draw(&mut h, w, 10);
         let words: Vec<String> = rows(t.backend().buffer())
@@ -356,13 +356,13 @@ fn the_list_shows_what_it_knows_and_what_it_does_not() {
     support::write_article(dir.path(), "bai-hai", "Thứ hai\nHà Nội.");
     std::fs::create_dir_all(dir.path().join("annotations")).unwrap();
     std::fs::write(dir.path().join("annotations/bai-hai.json"), "{ not json").unwrap();
-    let project = nhan::core::project::Project::list(dir.path()).unwrap();
+    let project = nhan_store::project::Project::list(dir.path()).unwrap();
     let scans: Vec<_> = (0..2).map(|i| project.scan(i)).collect();
-    let config = nhan::app::config::Config {
+    let config = nhan_tui::app::config::Config {
         annotator: Some("lan".into()),
         ..Default::default()
     };
-    let app = nhan::runtime::App::new(project, config, (80, 10));
+    let app = nhan_tui::runtime::App::new(project, config, (80, 10));
     let mut h = Harness { dir, app };
     let t = draw(&mut h, 80, 10);
     let before = rows(t.backend().buffer());

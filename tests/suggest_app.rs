@@ -3,8 +3,8 @@
 
 mod support;
 
-use nhan::app::msg::Msg;
-use nhan::app::suggestions::SuggestState;
+use nhan_tui::app::msg::Msg;
+use nhan_tui::app::suggestions::SuggestState;
 use support::Harness;
 
 /// Article `a` has "Ban Đối ngoại Trung ương" and "Hà Nội" tagged once and
@@ -71,8 +71,8 @@ fn the_other_occurrences_are_suggested_and_drawn_apart_from_spans() {
     // Not spans: the sidecar is untouched.
     assert_eq!(
         h.disk_markup("a"),
-        nhan::core::markup::parse(A)
-            .map(|m| { nhan::core::markup::render(&m.text, &m.spans) })
+        nhan_model::markup::parse(A)
+            .map(|m| { nhan_model::markup::render(&m.text, &m.spans) })
             .unwrap()
     );
 }
@@ -149,10 +149,10 @@ fn x_rejects_it_stays_rejected_after_a_restart_and_u_unrejects() {
     assert!(sources_on_disk(&h, "a").is_empty());
 
     // A new session: still rejected.
-    let project = nhan::core::project::Project::open(h.dir.path()).unwrap();
-    let mut again = nhan::runtime::App::new(project, Default::default(), (100, 30));
+    let project = nhan_store::project::Project::open(h.dir.path()).unwrap();
+    let mut again = nhan_tui::runtime::App::new(project, Default::default(), (100, 30));
     again.enable_suggestions();
-    again.handle(Msg::Key(nhan::app::keys::Key::parse("enter").unwrap()));
+    again.handle(Msg::Key(nhan_tui::app::keys::Key::parse("enter").unwrap()));
     let art = again.state.article().unwrap();
     let list = &again.state.suggest.articles[&art.index].list;
     assert_eq!(list.len(), 1, "{list:?}");
@@ -294,7 +294,7 @@ fn the_status_bar_shows_the_suggestion_under_the_cursor_and_the_count() {
     let mut h = harness();
     h.keys(")");
     let art = h.app.state.article().unwrap();
-    let s = nhan::ui::suggestions::status(&h.app.state, art).unwrap();
+    let s = nhan_tui::ui::suggestions::status(&h.app.state, art).unwrap();
     assert!(
         s.contains("ORG? “Ban Đối ngoại Trung ương” dictionary"),
         "{s}"
@@ -334,7 +334,7 @@ fn a_selection_after_e_was_dropped_is_tagged_by_hand_without_source() {
 
 #[test]
 fn in_review_mode_an_accepted_suggestion_is_reviewed_by_the_reviewer() {
-    let config = nhan::app::config::Config {
+    let config = nhan_tui::app::config::Config {
         annotator: Some("lan".into()),
         ..Default::default()
     };
@@ -344,7 +344,7 @@ fn in_review_mode_an_accepted_suggestion_is_reviewed_by_the_reviewer() {
     h.keys("enter r tab");
     assert_eq!(
         h.app.state.focus,
-        nhan::app::state::Focus::Text,
+        nhan_tui::app::state::Focus::Text,
         "the text pane"
     );
     h.keys(") y");
@@ -369,15 +369,15 @@ fn what_nhan_suggest_stored_is_shown_until_the_recommenders_are_ready() {
         support::SCHEMA
     );
     std::fs::write(h.dir.path().join("nhan.toml"), toml).unwrap();
-    let project = nhan::core::project::Project::open(h.dir.path()).unwrap();
+    let project = nhan_store::project::Project::open(h.dir.path()).unwrap();
     let text = std::fs::read_to_string(h.dir.path().join("articles/a.txt")).unwrap();
     let at = text[..text.rfind("Hà Nội").unwrap()].chars().count();
-    nhan::suggest::store::save_stored(
+    nhan_suggest::store::save_stored(
         &project,
-        &nhan::suggest::store::Stored {
+        &nhan_suggest::store::Stored {
             article: "a.txt".into(),
-            text_sha256: nhan::core::sidecar::sha256_hex(text.as_bytes()),
-            suggestions: vec![nhan::suggest::Suggestion {
+            text_sha256: nhan_model::sidecar::sha256_hex(text.as_bytes()),
+            suggestions: vec![nhan_suggest::Suggestion {
                 start: at,
                 end: at + 6,
                 label: "LOC".into(),
@@ -387,7 +387,7 @@ fn what_nhan_suggest_stored_is_shown_until_the_recommenders_are_ready() {
         },
     )
     .unwrap();
-    h.app = nhan::runtime::App::new(project, Default::default(), (100, 30));
+    h.app = nhan_tui::runtime::App::new(project, Default::default(), (100, 30));
     h.app.enable_suggestions();
     h.keys("enter");
     assert!(

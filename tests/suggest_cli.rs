@@ -58,7 +58,7 @@ impl Project {
         let sc = json!({
             "nhan": 1,
             "article": format!("{stem}.txt"),
-            "text_sha256": nhan::core::sidecar::sha256_hex(text.as_bytes()),
+            "text_sha256": nhan_model::sidecar::sha256_hex(text.as_bytes()),
             "status": status,
             "spans": spans,
         });
@@ -260,13 +260,13 @@ fn stored_for_the_tui_and_rejections_stay_rejected() {
     );
 
     // Reject the first suggestion of the to-do article, as the TUI would.
-    let project = nhan::core::project::Project::open(p.root()).unwrap();
-    let first: nhan::suggest::Suggestion =
+    let project = nhan_store::project::Project::open(p.root()).unwrap();
+    let first: nhan_suggest::Suggestion =
         serde_json::from_value(stored["suggestions"][0].clone()).unwrap();
-    let text = nhan::core::text::Text::new(
+    let text = nhan_model::text::Text::new(
         std::fs::read_to_string(p.root().join("articles/a-todo.txt")).unwrap(),
     );
-    let mut r = nhan::suggest::Rejections::load(&project, "a-todo.txt").unwrap();
+    let mut r = nhan_suggest::Rejections::load(&project, "a-todo.txt").unwrap();
     r.reject(&first, &text);
     r.save().unwrap();
     let lines = p.lines(&["suggest", "--article", "a-todo", "--out", "-"]);
@@ -533,7 +533,7 @@ fn in_a_blind_project_suggestions_are_per_annotator() {
     std::fs::create_dir_all(p.root().join("annotations/lan")).unwrap();
     let sc = json!({
         "nhan": 1, "article": "a.txt",
-        "text_sha256": nhan::core::sidecar::sha256_hex("Lan gặp Lan.".as_bytes()),
+        "text_sha256": nhan_model::sidecar::sha256_hex("Lan gặp Lan.".as_bytes()),
         "status": "in_progress",
         "spans": [{"id": 1, "start": 0, "end": 3, "label": "PER", "text": "Lan"}],
     });

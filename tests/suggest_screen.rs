@@ -2,7 +2,7 @@
 
 mod support;
 
-use nhan::app::msg::Msg;
+use nhan_tui::app::msg::Msg;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -14,7 +14,7 @@ const A: &str = "Ngày 1, [Ban Đối ngoại Trung ương]{ORG} họp tại [H�
 fn draw(h: &mut Harness, w: u16, ht: u16) -> Terminal<TestBackend> {
     h.app.handle(Msg::Resize(w, ht));
     let mut t = Terminal::new(TestBackend::new(w, ht)).unwrap();
-    t.draw(|f| nhan::ui::draw(f, &h.app.state)).unwrap();
+    t.draw(|f| nhan_tui::ui::draw(f, &h.app.state)).unwrap();
     t
 }
 

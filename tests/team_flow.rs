@@ -3,9 +3,9 @@
 
 mod support;
 
-use nhan::app::config::Config;
-use nhan::core::project::Project;
-use nhan::runtime::App;
+use nhan_store::project::Project;
+use nhan_tui::app::config::Config;
+use nhan_tui::runtime::App;
 use serde_json::Value;
 use std::path::Path;
 
@@ -22,8 +22,8 @@ fn annotate(root: &Path, who: &str, keys: &str) {
     };
     let mut app = App::new(project, config, (100, 30));
     for k in format!("enter {keys} D").split_whitespace() {
-        app.handle(nhan::app::msg::Msg::Key(
-            nhan::app::keys::Key::parse(k).unwrap(),
+        app.handle(nhan_tui::app::msg::Msg::Key(
+            nhan_tui::app::keys::Key::parse(k).unwrap(),
         ));
     }
 }
@@ -101,8 +101,8 @@ fn annotate_agree_adjudicate_export() {
     let mut app = App::new(project, config, (100, 30));
     let press = |app: &mut App, keys: &str| {
         for k in keys.split_whitespace() {
-            app.handle(nhan::app::msg::Msg::Key(
-                nhan::app::keys::Key::parse(k).unwrap(),
+            app.handle(nhan_tui::app::msg::Msg::Key(
+                nhan_tui::app::keys::Key::parse(k).unwrap(),
             ));
         }
     };
@@ -115,8 +115,8 @@ fn annotate_agree_adjudicate_export() {
             .candidates
             .iter()
             .filter(|c| {
-                nhan::app::adjudicating::decision(&app.state, c)
-                    == nhan::core::adjudication::Decision::Open
+                nhan_tui::app::adjudicating::decision(&app.state, c)
+                    == nhan_model::adjudication::Decision::Open
             })
             .cloned()
             .collect();

@@ -5,10 +5,10 @@
 
 mod support;
 
-use nhan::app::msg::Msg;
-use nhan::app::state::{Overlay, SaveState};
-use nhan::core::sidecar::Sidecar;
-use nhan::core::span::Span;
+use nhan_model::sidecar::Sidecar;
+use nhan_model::span::Span;
+use nhan_tui::app::msg::Msg;
+use nhan_tui::app::state::{Overlay, SaveState};
 use support::Harness;
 
 const TEXT: &str = "[Lan]{PER} gặp Minh ở Huế.";
@@ -158,7 +158,7 @@ fn import_refuses_while_nhan_holds_the_project_and_names_the_holder() {
             .unwrap()
     };
     // The lock as a running nhan holds it.
-    let lock = nhan::core::lock::acquire(h.dir.path()).unwrap();
+    let lock = nhan_store::lock::acquire(h.dir.path()).unwrap();
     let out = import();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{err}");

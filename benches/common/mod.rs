@@ -6,8 +6,8 @@
 #[path = "../../tests/support/project.rs"]
 mod project;
 
-use nhan::core::document::Document;
-use nhan::core::status::Status;
+use nhan_model::document::Document;
+use nhan_model::status::Status;
 use std::path::Path;
 
 const WORDS: &[&str] = &[

@@ -2,13 +2,13 @@
 //! folder, built from markup, driven by key names as a user types them.
 #![allow(dead_code)]
 
-use nhan::app::config::Config;
-use nhan::app::keys::Key;
-use nhan::app::msg::Msg;
-use nhan::core::markup;
-use nhan::core::project::Project;
-use nhan::core::sidecar::Sidecar;
-use nhan::runtime::App;
+use nhan_model::markup;
+use nhan_model::sidecar::Sidecar;
+use nhan_store::project::Project;
+use nhan_tui::app::config::Config;
+use nhan_tui::app::keys::Key;
+use nhan_tui::app::msg::Msg;
+use nhan_tui::runtime::App;
 use std::path::{Path, PathBuf};
 
 pub struct Harness {

@@ -3,11 +3,12 @@
 //! core's own writer, so that they are what nhan itself would write.
 #![allow(dead_code)]
 
-use nhan::core::document::Document;
-use nhan::core::edit::Edit;
-use nhan::core::sidecar::{sha256_hex, write_atomic};
-use nhan::core::status::Status;
-use nhan::core::text::Text;
+use nhan_model::document::Document;
+use nhan_model::edit::Edit;
+use nhan_model::sidecar::sha256_hex;
+use nhan_model::status::Status;
+use nhan_model::text::Text;
+use nhan_store::atomic::write_atomic;
 use std::path::Path;
 
 /// PER, ORG and LOC: the schema the tests' screens show.

@@ -1,0 +1,211 @@
+//! Reading the annotators' work: `annotations/<annotator>/<stem>.json`.
+
+use nhan_model::document::Document;
+use nhan_model::escape::count;
+use nhan_model::reanchor;
+use nhan_model::schema::Overlap;
+use nhan_model::sidecar::Sidecar;
+use nhan_store::project::{ArticleMeta, Project};
+use std::ops::Range;
+use std::path::Path;
+
+/// One annotator's span, reduced to what agreement needs.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ASpan {
+    pub start: usize,
+    pub end: usize,
+    pub label: String,
+    /// Its attribute values, `(name, value as text)`.
+    pub attrs: Vec<(String, String)>,
+}
+
+/// One article and what each annotator made of it.
+#[derive(Debug, Clone)]
+pub struct Article {
+    pub file_name: String,
+    pub tokens: Vec<Range<usize>>,
+    /// Indexed like `Work::annotators`; `None`: that annotator has no sidecar
+    /// for this article. Spans are sorted by `(start, end, label)`.
+    pub spans: Vec<Option<Vec<ASpan>>>,
+}
+
+/// Subfolders of `annotations/` that hold at least one `.json` file.
+pub fn discover(root: &Path) -> anyhow::Result<Vec<String>> {
+    let dir = root.join("annotations");
+    let mut names = Vec::new();
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(names),
+        Err(e) => anyhow::bail!("{}: cannot read the folder: {e}", dir.display()),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || !entry.path().is_dir() {
+            continue;
+        }
+        if has_json(&entry.path()) {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+fn has_json(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .map(|it| {
+            it.flatten().any(|e| {
+                let n = e.file_name().to_string_lossy().into_owned();
+                n.ends_with(".json") && !n.starts_with('.')
+            })
+        })
+        .unwrap_or(false)
+}
+
+/// Whether each annotator has a sidecar for at least one article that can
+/// be read (only those take part). Stops at the first such article.
+pub fn has_work(project: &Project, annotators: &[String]) -> Vec<bool> {
+    annotators
+        .iter()
+        .map(|a| {
+            project.articles.iter().any(|meta| {
+                project.annotator_path(a, &meta.stem).exists()
+                    && nhan_store::project::read_article(project, &meta.file_name).is_ok()
+            })
+        })
+        .collect()
+}
+
+/// One article and each annotator's sidecar for it, with what the user
+/// should know about them. `None`: the article cannot be read (a warning
+/// says so). A sidecar that cannot be parsed, or whose spans do not fit the
+/// article, is an error naming the file: figures computed without it would
+/// mislead.
+pub fn read(
+    project: &Project,
+    meta: &ArticleMeta,
+    annotators: &[String],
+) -> anyhow::Result<(Option<Article>, Vec<String>)> {
+    let mut warnings = Vec::new();
+    // The article alone (its gold sidecar plays no part here), read as
+    // `Project::load` reads it, with the same messages.
+    let doc = match nhan_store::project::read_article(project, &meta.file_name) {
+        Ok((doc, _)) => doc,
+        Err(e) => {
+            warnings.push(format!("{e}; article left out"));
+            return Ok((None, warnings));
+        }
+    };
+    let ann_dir = project.root.join("annotations");
+    let mut spans = Vec::with_capacity(annotators.len());
+    for a in annotators {
+        let path = ann_dir.join(a).join(format!("{}.json", meta.stem));
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                spans.push(None);
+                continue;
+            }
+            Err(e) => anyhow::bail!("{}: cannot read: {e}", path.display()),
+        };
+        let shown = path.display().to_string();
+        if let Some(m) = nhan_model::merge::conflict_line(&bytes, &shown) {
+            anyhow::bail!("{m}");
+        }
+        let sc = Sidecar::parse(&bytes, &shown)?;
+        spans.push(Some(check(project, &doc, sc, &shown, &mut warnings)?));
+    }
+    let article = Article {
+        file_name: meta.file_name.clone(),
+        tokens: if spans.iter().any(Option::is_some) {
+            doc.tokens().iter().collect()
+        } else {
+            Vec::new()
+        },
+        spans,
+    };
+    Ok((Some(article), warnings))
+}
+
+/// Sidecars in annotator folders that match no article.
+pub fn stray(project: &Project, annotators: &[String]) -> Vec<String> {
+    let ann_dir = project.root.join("annotations");
+    let stems: std::collections::HashSet<&str> =
+        project.articles.iter().map(|a| a.stem.as_str()).collect();
+    let mut warnings = Vec::new();
+    for a in annotators {
+        let mut stray: Vec<String> = std::fs::read_dir(ann_dir.join(a))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".json") && !n.starts_with('.'))
+            .filter(|n| !stems.contains(n.trim_end_matches(".json")))
+            .collect();
+        stray.sort();
+        for n in stray {
+            warnings.push(format!(
+                "annotations/{a}/{n}: no article articles/{}.txt; ignored",
+                n.trim_end_matches(".json")
+            ));
+        }
+    }
+    warnings
+}
+
+/// Checks an annotator's sidecar against the article; re-anchors in memory
+/// when the article changed since (as opening it in nhan would).
+fn check(
+    project: &Project,
+    doc: &Document,
+    mut sc: Sidecar,
+    shown: &str,
+    warnings: &mut Vec<String>,
+) -> anyhow::Result<Vec<ASpan>> {
+    if sc.text_sha256 != doc.text_sha256() {
+        let opts = reanchor::Options {
+            allow_crossing: project.schema.overlap == Overlap::Any,
+        };
+        let r = reanchor::reanchor_with(&sc.spans, doc.text(), opts);
+        let mut w = format!(
+            "{shown}: the article changed since it was annotated; {} placed again in memory",
+            count(r.moved as u64, "span", "spans")
+        );
+        match r.orphans.len() {
+            0 => {}
+            1 => w.push_str(", 1 could not be placed and is left out"),
+            n => w.push_str(&format!(", {n} could not be placed and are left out")),
+        }
+        warnings.push(w);
+        sc.spans = r.placed;
+        sc.text_sha256 = doc.text_sha256().to_string();
+    }
+    let probe = Document::new(
+        doc.file_name().to_string(),
+        doc.text().clone(),
+        doc.text_sha256(),
+    );
+    let (_, problems) = probe.with_sidecar(sc.clone());
+    if let Some(p) = problems.first() {
+        let id = p.span_id.map(|i| format!("span {i}: ")).unwrap_or_default();
+        anyhow::bail!(
+            "{shown}: {id}{}; fix the file (or move it away) and run nhan agree again",
+            p.message
+        );
+    }
+    let mut out: Vec<ASpan> = sc
+        .spans
+        .into_iter()
+        .map(|s| ASpan {
+            start: s.start,
+            end: s.end,
+            label: s.label.to_string(),
+            attrs: nhan_model::attrs::attrs(&s)
+                .map(|(k, v)| (k.to_string(), nhan_model::attrs::shown(v)))
+                .collect(),
+        })
+        .collect();
+    out.sort();
+    Ok(out)
+}

@@ -1,0 +1,417 @@
+//! Import: articles parsed from some format are checked against their own
+//! text and the project, then written as `articles/<name>.txt` and
+//! `annotations/<stem>.json` through the core sidecar writer. Nothing is
+//! written unless every input is sound; nothing is overwritten without
+//! `--force`.
+
+use super::args::Offsets;
+use super::{ImportArgs, quote, user};
+use nhan_model::document::Document;
+use nhan_model::edit::Edit;
+use nhan_model::record::{List, Record};
+use nhan_model::schema::Overlap;
+use nhan_model::sidecar::sha256_hex;
+use nhan_model::span::{crosses, overlaps};
+use nhan_model::status::Status;
+use nhan_model::text::Text;
+use nhan_store::atomic::write_atomic;
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
+use std::path::Path;
+
+/// A span as an input gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InSpan {
+    /// The id the input gives the span, when it gives one nhan can keep.
+    pub id: Option<u64>,
+    pub start: usize,
+    pub end: usize,
+    pub label: String,
+    pub annotator: Option<String>,
+    /// The text the input says the span holds, when it says one (brat).
+    pub text: Option<String>,
+    /// Where the input gives it: `file:line`.
+    pub at: String,
+    /// The review decision the input records (`accepted`, `fixed`), if any.
+    pub review: Option<String>,
+    pub reviewer: Option<String>,
+    /// The span's note and attributes (`note`, `attrs`), as the sidecar
+    /// keeps them.
+    pub fields: serde_json::Map<String, serde_json::Value>,
+}
+
+/// An article as an input gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incoming {
+    /// Where the input gives it: `file` or `file:line`.
+    pub at: String,
+    /// The article's file name in the project, e.g. `x.txt`.
+    pub file_name: String,
+    pub text: String,
+    pub spans: Vec<InSpan>,
+    pub status: Option<Status>,
+    /// Things the format read but nhan does not keep (relations, notes...).
+    pub notes: Vec<String>,
+    /// Spans the input records as rejected (kept in the sidecar's
+    /// `rejected` list, as review keeps them).
+    pub rejected: Vec<InSpan>,
+    /// The article's own note.
+    pub note: Option<String>,
+}
+
+/// A file name an input may give an article: one plain `.txt` name.
+/// Reads an import file as UTF-8 text (a BOM dropped), with its stem; the
+/// error names the file and the line of the first bad byte.
+pub fn read_input(path: &std::path::Path) -> Result<(String, String), Vec<String>> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| vec![format!("{shown}: cannot read: {e}")])?;
+    let src = String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let at = e.utf8_error().valid_up_to();
+        let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+        vec![format!(
+            "{shown}:{line}: not UTF-8; convert the file to UTF-8"
+        )]
+    })?;
+    let src = match src.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => src,
+    };
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok((src, stem))
+}
+
+pub fn safe_file_name(name: &str) -> Option<String> {
+    let name = if name.ends_with(".txt") {
+        name.to_string()
+    } else {
+        format!("{name}.txt")
+    };
+    let ok = !name.starts_with('.')
+        && name.len() > 4
+        && !name.contains(['/', '\\', '\0'])
+        && !name.chars().any(char::is_control);
+    ok.then_some(name)
+}
+
+/// Why `s`'s offsets do not fit `text`, if they do not.
+fn misfit(text: &Text, s: &InSpan) -> Option<String> {
+    let n = text.len_chars();
+    if s.start >= s.end || s.end > n {
+        return Some(format!(
+            "the offsets are outside the text, which has {n} characters (offsets count Unicode code points)"
+        ));
+    }
+    if !text.is_grapheme_boundary(s.start) || !text.is_grapheme_boundary(s.end) {
+        return Some("an edge splits a character (e.g. a letter from its combining accent); offsets count Unicode code points of the text as it is, not normalised".into());
+    }
+    let actual = text.slice(s.start, s.end);
+    if let Some(t) = &s.text
+        && t != actual
+    {
+        return Some(format!(
+            "the input says the span holds {} but the text has {} there; the offsets do not match the text",
+            quote(t),
+            quote(actual)
+        ));
+    }
+    None
+}
+
+/// Converts offsets in UTF-16 code units (what JavaScript and Java count)
+/// into code points: a character outside the Basic Multilingual Plane
+/// (most emoji) is two units but one code point.
+struct Utf16 {
+    /// The unit offset of each such character, in order.
+    astral: Vec<usize>,
+    units: usize,
+}
+
+impl Utf16 {
+    fn new(text: &str) -> Self {
+        let mut astral = Vec::new();
+        let mut u = 0;
+        for c in text.chars() {
+            if c.len_utf16() == 2 {
+                astral.push(u);
+            }
+            u += c.len_utf16();
+        }
+        Utf16 { astral, units: u }
+    }
+
+    /// The code point at unit `u`; `None` inside a surrogate pair or past the end.
+    fn code_point(&self, u: usize) -> Option<usize> {
+        if u > self.units {
+            return None;
+        }
+        let k = self.astral.partition_point(|&a| a < u);
+        if k > 0 && self.astral[k - 1] + 1 == u {
+            return None;
+        }
+        Some(u - k)
+    }
+
+    fn span(&self, s: &InSpan) -> Option<InSpan> {
+        Some(InSpan {
+            start: self.code_point(s.start)?,
+            end: self.code_point(s.end)?,
+            ..s.clone()
+        })
+    }
+}
+
+fn check(inc: &Incoming, overlap: Overlap, offsets: Offsets) -> (Text, Vec<String>) {
+    let text = Text::new(inc.text.as_str());
+    let mut problems = Vec::new();
+    let mut good: Vec<&InSpan> = Vec::new();
+    let utf16 = Utf16::new(&inc.text);
+    for (k, s) in inc.spans.iter().chain(&inc.rejected).enumerate() {
+        let what = format!("{}: {} [{}, {})", s.at, s.label, s.start, s.end);
+        if s.label.is_empty() || s.label.chars().any(char::is_whitespace) {
+            problems.push(format!("{what}: the label must be one word"));
+            continue;
+        }
+        if let Some(why) = misfit(&text, s) {
+            // Tools that count UTF-16 units are off by one after each emoji:
+            // say so when reading the offsets that way fits.
+            let as_utf16 = offsets == Offsets::CodePoints
+                && !utf16.astral.is_empty()
+                && utf16.span(s).is_some_and(|u| misfit(&text, &u).is_none());
+            let hint = if as_utf16 {
+                "; they fit as UTF-16 code units (which count an emoji twice): import again with --offsets utf16"
+            } else {
+                ""
+            };
+            problems.push(format!("{what}: {why}{hint}"));
+            continue;
+        }
+        // Rejected spans are records of what is not an entity: they need
+        // only fit the text.
+        if k >= inc.spans.len() {
+            continue;
+        }
+        for o in &good {
+            let bad = match overlap {
+                Overlap::None => overlaps(o.start..o.end, s.start..s.end),
+                Overlap::Nested => crosses(o.start..o.end, s.start..s.end),
+                Overlap::Any => false,
+            };
+            if bad {
+                problems.push(format!(
+                    "{what}: overlaps {} [{}, {}) from {}, which nhan.toml (overlap = \"{}\") does not allow",
+                    o.label,
+                    o.start,
+                    o.end,
+                    o.at,
+                    format!("{overlap:?}").to_lowercase()
+                ));
+            }
+        }
+        good.push(s);
+    }
+    (text, problems)
+}
+
+/// Reads every span's offsets as UTF-16 code units (`--offsets utf16`).
+fn convert_utf16(inc: &mut Incoming, problems: &mut Vec<String>) {
+    let utf16 = Utf16::new(&inc.text);
+    for s in inc.spans.iter_mut().chain(inc.rejected.iter_mut()) {
+        match utf16.span(s) {
+            Some(u) => *s = u,
+            None => problems.push(format!(
+                "{}: {} [{}, {}): with --offsets utf16, an offset falls inside a character or past the text ({} UTF-16 units)",
+                s.at, s.label, s.start, s.end, utf16.units
+            )),
+        }
+    }
+}
+
+/// Drops spans given twice (same offsets and label), with a note: tools
+/// write such duplicates, and they mean one span.
+fn merge_duplicates(inc: &mut Incoming) {
+    let mut seen: HashMap<(usize, usize, String), String> = HashMap::new();
+    let mut notes = Vec::new();
+    inc.spans
+        .retain(|s| match seen.get(&(s.start, s.end, s.label.clone())) {
+            Some(first) => {
+                notes.push(format!(
+                    "{}: {} [{}, {}) is given again (first at {first}); imported once",
+                    s.at, s.label, s.start, s.end
+                ));
+                false
+            }
+            None => {
+                seen.insert((s.start, s.end, s.label.clone()), s.at.clone());
+                true
+            }
+        });
+    inc.notes.extend(notes);
+}
+
+fn list(v: &[String]) -> String {
+    const MAX: usize = 50;
+    let mut s: Vec<String> = v.iter().take(MAX).map(|p| format!("  {p}")).collect();
+    if v.len() > MAX {
+        s.push(format!("  ... and {} more", v.len() - MAX));
+    }
+    s.join("\n")
+}
+
+pub fn write(
+    project_dir: &Path,
+    mut incoming: Vec<Incoming>,
+    mut problems: Vec<String>,
+    args: &ImportArgs,
+    err: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let schema = nhan_store::project::load_schema(project_dir).map_err(|e| user(e.to_string()))?;
+    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut docs = Vec::new();
+    let mut unknown = BTreeSet::new();
+    for inc in &mut incoming {
+        if args.offsets == Offsets::Utf16 {
+            convert_utf16(inc, &mut problems);
+        }
+        merge_duplicates(inc);
+    }
+    for inc in &incoming {
+        if let Some(prev) = seen.insert(inc.file_name.clone(), inc.at.clone()) {
+            problems.push(format!(
+                "{}: gives the article {} again (first at {prev}); give each article once",
+                inc.at, inc.file_name
+            ));
+            continue;
+        }
+        let (text, p) = check(inc, schema.overlap, args.offsets);
+        problems.extend(p);
+        for s in &inc.spans {
+            if schema.index_of(&s.label).is_none() {
+                unknown.insert(s.label.clone());
+            }
+        }
+        docs.push((inc, text));
+    }
+    if !problems.is_empty() {
+        return Err(user(format!(
+            "nothing was imported; fix the input ({} problem(s)):\n{}",
+            problems.len(),
+            list(&problems)
+        )));
+    }
+
+    let articles = project_dir.join("articles");
+    let annotations = project_dir.join("annotations");
+    let mut clashes = Vec::new();
+    for (inc, _) in &docs {
+        let a = articles.join(&inc.file_name);
+        let stem = inc.file_name.trim_end_matches(".txt");
+        let s = annotations.join(format!("{stem}.json"));
+        if let Ok(old) = std::fs::read(&a)
+            && old != inc.text.as_bytes()
+        {
+            clashes.push(format!(
+                "{} exists with another text (from {})",
+                a.display(),
+                inc.at
+            ));
+        }
+        if s.exists() {
+            clashes.push(format!("{} exists (from {})", s.display(), inc.at));
+        }
+    }
+    if !clashes.is_empty() && !args.force {
+        return Err(user(format!(
+            "nothing was imported; these files exist and --force was not given:\n{}",
+            list(&clashes)
+        )));
+    }
+    // A running nhan would write its own state over the imported sidecars
+    // (and, before it checked the disk, did): held until the import ends.
+    let _lock = nhan_store::lock::acquire(project_dir).map_err(|held| {
+        user(format!(
+            "nothing was imported: {held}; quit the other nhan, then import again"
+        ))
+    })?;
+
+    let mut n_spans = 0;
+    let mut n_rejected = 0;
+    for (inc, text) in docs {
+        let bytes = inc.text.as_bytes();
+        let mut doc = Document::new(inc.file_name.clone(), text, sha256_hex(bytes));
+        doc.apply(&Edit::SetStatus {
+            before: doc.status(),
+            after: inc.status.unwrap_or(args.status),
+        });
+        if let Some(n) = &inc.note {
+            doc.apply(&Edit::SetExtra {
+                key: nhan_model::attrs::NOTE.into(),
+                before: None,
+                after: Some(n.as_str().into()),
+            });
+        }
+        let mut spans = inc.spans.clone();
+        spans.sort_by(|a, b| (a.start, a.end, &a.label).cmp(&(b.start, b.end, &b.label)));
+        let mut taken = std::collections::HashSet::new();
+        for s in &spans {
+            let mut span = doc.make_span(s.start, s.end, &s.label, s.annotator.as_deref());
+            if let Some(id) = s.id.filter(|&id| id != 0 && taken.insert(id)) {
+                span.id = id;
+            }
+            span.review = s.review.as_deref().map(Into::into);
+            span.reviewer = s.reviewer.as_deref().map(Into::into);
+            super::notes::put_fields(&mut span, &s.fields);
+            doc.apply(&Edit::Add(span));
+        }
+        n_spans += spans.len();
+        if !inc.rejected.is_empty() {
+            let records: Vec<Record> = inc
+                .rejected
+                .iter()
+                .map(|s| {
+                    let span = doc.make_span(s.start, s.end, &s.label, s.annotator.as_deref());
+                    let mut r = Record::rejection(&span, None);
+                    r.reviewer = s.reviewer.clone();
+                    r
+                })
+                .collect();
+            n_rejected += records.len();
+            doc.apply(&List::Rejected.append(&doc, records));
+        }
+        let a = articles.join(&inc.file_name);
+        if std::fs::read(&a).ok().as_deref() != Some(bytes) {
+            write_atomic(&a, bytes)
+                .map_err(|e| user(format!("{}: cannot write: {e}", a.display())))?;
+        }
+        let stem = inc.file_name.trim_end_matches(".txt");
+        let s = annotations.join(format!("{stem}.json"));
+        write_atomic(&s, doc.to_sidecar().to_json().as_bytes())
+            .map_err(|e| user(format!("{}: cannot write: {e}", s.display())))?;
+        for n in &inc.notes {
+            writeln!(err, "note: {n}")?;
+        }
+    }
+    let rejected = if n_rejected > 0 {
+        format!(" and {n_rejected} rejected spans")
+    } else {
+        String::new()
+    };
+    writeln!(
+        err,
+        "imported {} articles with {n_spans} spans{rejected} into {} (articles/ and annotations/)",
+        incoming.len(),
+        project_dir.display()
+    )?;
+    if !unknown.is_empty() {
+        let v: Vec<String> = unknown.into_iter().collect();
+        writeln!(
+            err,
+            "warning: labels not in nhan.toml: {}; add them as [[labels]] so they get a key and a colour",
+            v.join(", ")
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,263 @@
+//! doccano JSON lines: one article a line,
+//! `{"id", "text", "label": [[start, end, "LABEL"], ...], "article", "status", "annotators"}`
+//! with code-point offsets. `annotators[i]` is who made `label[i]` (or null).
+//! When the article has notes or attributes, `span_meta[i]` holds
+//! `label[i]`'s (`{"note", "attrs"}`, or null) and `note` the article's.
+//! Import also reads doccano's `entities` variant
+//! (`[{"start_offset", "end_offset", "label"}]`).
+
+use super::import::safe_file_name;
+use super::{Article, Context, Format, InSpan, Incoming, Place, Rendered};
+use nhan_model::json::push_str as json_str;
+use nhan_model::status::Status;
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+
+pub struct Jsonl;
+
+impl Format for Jsonl {
+    fn name(&self) -> &'static str {
+        "jsonl"
+    }
+
+    fn flat(&self) -> bool {
+        false
+    }
+
+    fn part_file(&self, place: &Place) -> Option<String> {
+        Some(format!("{}.jsonl", place.name))
+    }
+
+    fn render(&self, a: &Article, _cx: &Context, out: &mut Rendered) {
+        render(a, &mut out.part);
+    }
+
+    fn import(&self, path: &Path) -> Result<Vec<Incoming>, Vec<String>> {
+        let shown = path.display().to_string();
+        let (src, stem) = super::import::read_input(path)?;
+        let src = src.as_str();
+        let mut out = Vec::new();
+        let mut problems = Vec::new();
+        let mut skipped = Skipped::default();
+        for (i, line) in src.lines().enumerate() {
+            let n = i + 1;
+            if line.trim().is_empty() {
+                continue;
+            }
+            match read_line(line, &shown, n, &stem, &mut skipped) {
+                Ok(inc) => out.push(inc),
+                Err(e) => problems.push(format!("{shown}:{n}: {e}")),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        if let Some(first) = out.first_mut() {
+            if skipped.relations > 0 {
+                first.notes.push(format!(
+                    "{shown}: {} relation(s) were not imported; nhan holds entity spans, not relations",
+                    skipped.relations
+                ));
+            }
+            if !skipped.fields.is_empty() {
+                let f: Vec<&str> = skipped.fields.iter().map(String::as_str).collect();
+                first.notes.push(format!(
+                    "{shown}: fields nhan does not read were not imported: {}",
+                    f.join(", ")
+                ));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// One article's line, byte for byte what serde_json writes for
+/// `{"id", "text", "label", "article", "status", "annotators"}` (keys in
+/// that order, compact), and a line feed, appended to `out`.
+pub(crate) fn render(d: &Article, out: &mut Vec<u8>) {
+    let text = d.doc.text().as_str();
+    out.reserve(text.len() + text.len() / 16 + d.spans.len() * 32 + 128);
+    out.extend_from_slice(b"{\"id\":");
+    json_str(out, d.doc.file_name().trim_end_matches(".txt"));
+    out.extend_from_slice(b",\"text\":");
+    json_str(out, text);
+    out.extend_from_slice(b",\"label\":[");
+    for (k, s) in d.spans.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        let _ = write!(out, "[{},{},", s.start, s.end);
+        json_str(out, &s.label);
+        out.push(b']');
+    }
+    out.extend_from_slice(b"],\"article\":");
+    json_str(out, d.doc.file_name());
+    out.extend_from_slice(b",\"status\":");
+    json_str(out, d.doc.status().as_str());
+    out.extend_from_slice(b",\"annotators\":[");
+    for (k, s) in d.spans.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        match s.annotator.as_deref() {
+            Some(a) => json_str(out, a),
+            None => out.extend_from_slice(b"null"),
+        }
+    }
+    out.push(b']');
+    super::notes::jsonl_fields(d, out);
+    out.extend_from_slice(b"}\n");
+}
+
+fn offset(v: &Value, what: &str) -> Result<usize, String> {
+    v.as_u64()
+        .map(|x| x as usize)
+        .ok_or_else(|| format!("{what} is {v}, not a non-negative whole number"))
+}
+
+/// What a doccano file holds that nhan does not import.
+#[derive(Default)]
+struct Skipped {
+    relations: usize,
+    fields: std::collections::BTreeSet<String>,
+}
+
+/// The fields of a line that import reads.
+const READ: [&str; 9] = [
+    "id",
+    "text",
+    "label",
+    "entities",
+    "article",
+    "status",
+    "annotators",
+    "span_meta",
+    "note",
+];
+
+fn read_line(
+    line: &str,
+    shown: &str,
+    n: usize,
+    stem: &str,
+    skipped: &mut Skipped,
+) -> Result<Incoming, String> {
+    let v: Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
+    let m = v.as_object().ok_or("not a JSON object")?;
+    for (k, v) in m {
+        if k == "relations" {
+            skipped.relations += v.as_array().map_or(0, Vec::len);
+        } else if !READ.contains(&k.as_str()) {
+            skipped.fields.insert(k.clone());
+        }
+    }
+    let text = m
+        .get("text")
+        .and_then(Value::as_str)
+        .ok_or("no \"text\" string (doccano lines need one)")?;
+    let at = format!("{shown}:{n}");
+    let annotators: Vec<Option<String>> = m
+        .get("annotators")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().map(|x| x.as_str().map(String::from)).collect())
+        .unwrap_or_default();
+    // `annotators[k]` belongs to span k only when the lists line up.
+    let annotator_of = |k: usize, n: usize| {
+        if annotators.len() == n {
+            annotators[k].clone()
+        } else {
+            None
+        }
+    };
+    let mut spans = Vec::new();
+    let label = m
+        .get("label")
+        .and_then(Value::as_array)
+        .filter(|a| !a.is_empty());
+    let entities = m
+        .get("entities")
+        .and_then(Value::as_array)
+        .filter(|a| !a.is_empty());
+    if label.is_some() && entities.is_some() {
+        return Err("has both \"label\" and \"entities\"; give the spans once".into());
+    }
+    if let Some(a) = label {
+        for (k, e) in a.iter().enumerate() {
+            let t = e.as_array().filter(|t| t.len() == 3).ok_or_else(|| {
+                format!("label[{k}] is {e}, not [start, end, \"LABEL\"] (a text-classification label cannot be imported as a span)")
+            })?;
+            let l = t[2]
+                .as_str()
+                .ok_or_else(|| format!("label[{k}]: the label {} is not a string", t[2]))?;
+            spans.push(InSpan {
+                id: None,
+                start: offset(&t[0], &format!("label[{k}] start"))?,
+                end: offset(&t[1], &format!("label[{k}] end"))?,
+                label: l.into(),
+                annotator: annotator_of(k, a.len()),
+                text: None,
+                at: at.clone(),
+                review: None,
+                reviewer: None,
+                fields: Default::default(),
+            });
+        }
+    }
+    if let Some(a) = entities {
+        for (k, e) in a.iter().enumerate() {
+            let o = e
+                .as_object()
+                .ok_or_else(|| format!("entities[{k}] is {e}, not an object"))?;
+            let get = |key: &str| {
+                o.get(key)
+                    .ok_or_else(|| format!("entities[{k}] has no \"{key}\""))
+            };
+            let l = get("label")?
+                .as_str()
+                .ok_or_else(|| format!("entities[{k}]: the label is not a string"))?;
+            spans.push(InSpan {
+                id: None,
+                start: offset(get("start_offset")?, &format!("entities[{k}] start_offset"))?,
+                end: offset(get("end_offset")?, &format!("entities[{k}] end_offset"))?,
+                label: l.into(),
+                annotator: annotator_of(k, a.len()),
+                text: None,
+                at: at.clone(),
+                review: None,
+                reviewer: None,
+                fields: Default::default(),
+            });
+        }
+    }
+    let name = match (m.get("article"), m.get("id")) {
+        (Some(Value::String(a)), _) => a.clone(),
+        (_, Some(Value::String(id))) => id.clone(),
+        (_, Some(Value::Number(id))) => format!("{stem}-{id}"),
+        _ => format!("{stem}-{n}"),
+    };
+    let file_name = safe_file_name(&name).ok_or_else(|| {
+        format!("{name:?} cannot be an article file name (one plain name, no folders)")
+    })?;
+    let status = m
+        .get("status")
+        .and_then(|s| serde_json::from_value::<Status>(s.clone()).ok());
+    // `span_meta[k]` belongs to span k only when the lists line up.
+    if let Some(meta) = m.get("span_meta").and_then(Value::as_array)
+        && meta.len() == spans.len()
+    {
+        for (s, v) in spans.iter_mut().zip(meta) {
+            s.fields = super::notes::read_fields(Some(v));
+        }
+    }
+    Ok(Incoming {
+        at,
+        file_name,
+        text: text.into(),
+        spans,
+        status,
+        notes: Vec::new(),
+        rejected: Vec::new(),
+        note: m.get("note").and_then(Value::as_str).map(String::from),
+    })
+}

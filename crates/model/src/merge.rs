@@ -1,0 +1,737 @@
+//! Three-way merge of sidecars, span by span: what `nhan merge-file` does
+//! when git merges two branches that both changed one sidecar.
+//!
+//! Git's line merge knows nothing of spans: two annotators who each add a
+//! span next to each other get conflict markers (a sidecar no JSON reader
+//! accepts), and two who add spans far apart get a clean merge that may
+//! hold two spans with one id. Here spans are matched by id: a span changed
+//! (added, edited, removed) on one side only is taken from that side, and a
+//! span changed differently on both sides is a conflict. A conflict never
+//! drops anything: ours stays in `spans`, and both versions are recorded in
+//! the top-level `conflicts` list for the user to settle, so the result is
+//! always a sidecar nhan can open.
+
+use super::record::{List, Record};
+use super::sidecar::{Sidecar, SidecarError};
+use super::span::{Span, SpanStore};
+use super::status::Status;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap};
+
+/// The top-level key that holds what a merge could not settle.
+pub const CONFLICTS: &str = "conflicts";
+
+/// One change a merge could not settle, as recorded under `conflicts`:
+/// every side's version, so that nothing is lost whichever is kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Conflict {
+    /// A span changed differently on both sides; `None` where a side
+    /// removed it (or, for `base`, where it did not exist yet).
+    Span {
+        id: u64,
+        base: Option<Span>,
+        ours: Option<Span>,
+        theirs: Option<Span>,
+    },
+    /// A top-level field changed differently on both sides.
+    Field {
+        field: String,
+        base: Option<Value>,
+        ours: Option<Value>,
+        theirs: Option<Value>,
+    },
+    /// A record this version cannot read (written by hand, or by a newer
+    /// nhan): shown as it is, and kept until someone settles it.
+    Unreadable(Value),
+}
+
+impl Conflict {
+    /// What the conflict is about: `span 3`, `field note`.
+    pub fn what(&self) -> String {
+        match self {
+            Conflict::Span { id, .. } => format!("span {id}"),
+            Conflict::Field { field, .. } => format!("field {field}"),
+            Conflict::Unreadable(v) => format!("unreadable record {v}"),
+        }
+    }
+}
+
+/// The conflicts recorded in a sidecar's top-level fields (`extra`).
+pub fn recorded(extra: &Map<String, Value>) -> Vec<Conflict> {
+    let Some(Value::Array(all)) = extra.get(CONFLICTS) else {
+        return Vec::new();
+    };
+    all.iter()
+        .map(|v| {
+            serde_json::from_value(v.clone()).unwrap_or_else(|_| Conflict::Unreadable(v.clone()))
+        })
+        .collect()
+}
+
+/// How many conflicts a sidecar's top-level fields record.
+pub fn recorded_count(extra: &Map<String, Value>) -> usize {
+    extra
+        .get(CONFLICTS)
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len)
+}
+
+/// The outcome of a merge.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    pub sidecar: Sidecar,
+    /// What could not be settled, as recorded under `conflicts`.
+    pub conflicts: Vec<Conflict>,
+    /// What the merge did that a user should hear of (ids renumbered, a
+    /// status stepped back), one line each.
+    pub notes: Vec<String>,
+}
+
+/// Merges `ours` and `theirs`, both descended from `base` (`None` when the
+/// file did not exist in the common ancestor).
+pub fn merge(base: Option<&Sidecar>, ours: &Sidecar, theirs: &Sidecar) -> Merged {
+    let empty = Sidecar {
+        nhan: ours.nhan,
+        article: ours.article.clone(),
+        text_sha256: String::new(),
+        status: Status::Todo,
+        spans: Vec::new(),
+        extra: Map::new(),
+    };
+    let base = base.unwrap_or(&empty);
+    let mut notes = Vec::new();
+    let mut conflicts: Vec<Conflict> = Vec::new();
+    let (b, o, t) = (
+        by_id(&base.spans, "base", &mut notes),
+        by_id(&ours.spans, "ours", &mut notes),
+        by_id(&theirs.spans, "theirs", &mut notes),
+    );
+
+    let mut ids: Vec<u64> = o.keys().chain(t.keys()).chain(b.keys()).copied().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut spans: Vec<Span> = Vec::new();
+    // Spans both sides added under one id (sequential ids of an older nhan,
+    // or a hash clash): both are kept, theirs renumbered below.
+    let mut clashing: Vec<Span> = Vec::new();
+    for id in ids {
+        let (bs, os, ts) = (b.get(&id), o.get(&id), t.get(&id));
+        match three_way(bs, os, ts) {
+            Pick::Same(s) => spans.extend(s.cloned()),
+            Pick::Conflict => {
+                if bs.is_none() {
+                    spans.extend(os.cloned());
+                    clashing.extend(ts.cloned());
+                    continue;
+                }
+                conflicts.push(Conflict::Span {
+                    id,
+                    base: bs.cloned(),
+                    ours: os.cloned(),
+                    theirs: ts.cloned(),
+                });
+                // Ours stays (or, if ours removed it, nothing): the record
+                // holds every version, so nothing is lost either way.
+                spans.extend(os.cloned());
+            }
+        }
+    }
+    let mut store = SpanStore::new(spans);
+    for s in clashing {
+        let id = store.fresh_id(s.annotator.as_deref(), &s.label, s.start, s.end);
+        notes.push(format!(
+            "span {} “{}” ({}) was added on both sides with different content: theirs is now span {id}",
+            s.id, s.text, s.label
+        ));
+        store.insert(Span { id, ..s });
+    }
+    let mut spans: Vec<Span> = store.iter().cloned().collect();
+    settle_same_extent(&mut spans, &b, &o, &mut conflicts);
+
+    let text_sha256 = match three_way_eq(
+        Some(&base.text_sha256),
+        Some(&ours.text_sha256),
+        Some(&theirs.text_sha256),
+    ) {
+        Some(Some(v)) => v.clone(),
+        _ => {
+            conflicts.push(Conflict::Field {
+                field: "text_sha256".into(),
+                base: Some(base.text_sha256.clone().into()),
+                ours: Some(ours.text_sha256.clone().into()),
+                theirs: Some(theirs.text_sha256.clone().into()),
+            });
+            ours.text_sha256.clone()
+        }
+    };
+
+    let status = merged_status(base, ours, theirs, &spans, &mut notes);
+    let extra = merged_extra(&base.extra, &ours.extra, &theirs.extra, &mut conflicts);
+    let mut sidecar = Sidecar {
+        nhan: ours.nhan.max(theirs.nhan),
+        article: ours.article.clone(),
+        text_sha256,
+        status,
+        spans,
+        extra,
+    };
+    if !conflicts.is_empty() {
+        let mut all: Vec<Value> = sidecar
+            .extra
+            .get(CONFLICTS)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for c in &conflicts {
+            let c = serde_json::to_value(c).expect("a conflict is plain JSON");
+            if !all.contains(&c) {
+                all.push(c);
+            }
+        }
+        sidecar.extra.insert(CONFLICTS.into(), Value::Array(all));
+    }
+    Merged {
+        sidecar,
+        conflicts,
+        notes,
+    }
+}
+
+/// Spans by id. A side that already holds one id twice has the later one
+/// renumbered first, so that no span is lost in the map.
+fn by_id(spans: &[Span], side: &str, notes: &mut Vec<String>) -> HashMap<u64, Span> {
+    let mut store = SpanStore::new(spans.to_vec());
+    for (old, new) in store.renumber_duplicate_ids() {
+        notes.push(format!(
+            "{side} had two spans with id {old}: one is now span {new}"
+        ));
+    }
+    store.iter().map(|s| (s.id, s.clone())).collect()
+}
+
+enum Pick<'a, T> {
+    Same(Option<&'a T>),
+    Conflict,
+}
+
+/// The classic three-way rule: a side that did not change takes the other
+/// side's change; two equal changes are one; two different ones conflict.
+fn three_way<'a, T: PartialEq>(
+    b: Option<&'a T>,
+    o: Option<&'a T>,
+    t: Option<&'a T>,
+) -> Pick<'a, T> {
+    if o == t || t == b {
+        Pick::Same(o)
+    } else if o == b {
+        Pick::Same(t)
+    } else {
+        Pick::Conflict
+    }
+}
+
+fn three_way_eq<'a, T: PartialEq>(
+    b: Option<&'a T>,
+    o: Option<&'a T>,
+    t: Option<&'a T>,
+) -> Option<Option<&'a T>> {
+    match three_way(b, o, t) {
+        Pick::Same(v) => Some(v),
+        Pick::Conflict => None,
+    }
+}
+
+/// Two spans over the same characters that came from different sides (two
+/// annotators tagging the same words): with one label they are one span
+/// (ours kept); with two labels they are a conflict, ours kept in `spans`.
+fn settle_same_extent(
+    spans: &mut Vec<Span>,
+    base: &HashMap<u64, Span>,
+    ours: &HashMap<u64, Span>,
+    conflicts: &mut Vec<Conflict>,
+) {
+    let mut at: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
+    for (i, s) in spans.iter().enumerate() {
+        at.entry((s.start, s.end)).or_default().push(i);
+    }
+    let mut drop = Vec::new();
+    for group in at.values().filter(|g| g.len() > 1) {
+        // Only spans new on one side are settled; what the base already
+        // held side by side stays as it was.
+        let new: Vec<usize> = group
+            .iter()
+            .copied()
+            .filter(|&i| !base.contains_key(&spans[i].id))
+            .collect();
+        for &n in &new {
+            let s = &spans[n];
+            let Some(&k) = group
+                .iter()
+                .find(|&&k| k != n && !drop.contains(&k) && from_other_side(&spans[k], s, ours))
+            else {
+                continue;
+            };
+            if drop.contains(&n) {
+                continue;
+            }
+            let (keep, other) = if ours.contains_key(&spans[k].id) {
+                (k, n)
+            } else {
+                (n, k)
+            };
+            if spans[keep].label != spans[other].label {
+                conflicts.push(Conflict::Span {
+                    id: spans[other].id,
+                    base: None,
+                    ours: Some(spans[keep].clone()),
+                    theirs: Some(spans[other].clone()),
+                });
+            }
+            drop.push(other);
+        }
+    }
+    drop.sort_unstable();
+    for i in drop.into_iter().rev() {
+        spans.remove(i);
+    }
+}
+
+fn from_other_side(a: &Span, b: &Span, ours: &HashMap<u64, Span>) -> bool {
+    ours.get(&a.id) == Some(a) && ours.get(&b.id) != Some(b)
+        || ours.get(&b.id) == Some(b) && ours.get(&a.id) != Some(a)
+}
+
+/// Three-way on the status, then one safety: an article marked done or
+/// reviewed on one side is stepped back to in progress when the other
+/// side's span changes came in, since nobody has reviewed those.
+fn merged_status(
+    base: &Sidecar,
+    ours: &Sidecar,
+    theirs: &Sidecar,
+    spans: &[Span],
+    notes: &mut Vec<String>,
+) -> Status {
+    let status = match three_way(Some(&base.status), Some(&ours.status), Some(&theirs.status)) {
+        Pick::Same(s) => *s.expect("both present"),
+        // Both moved it: the less advanced one is the honest one.
+        Pick::Conflict => ours.status.min(theirs.status),
+    };
+    if status < Status::Done {
+        return status;
+    }
+    let seen_by_setter = [ours, theirs]
+        .iter()
+        .filter(|side| side.status == status)
+        .any(|side| same_spans(&side.spans, spans));
+    if seen_by_setter {
+        return status;
+    }
+    notes.push(format!(
+        "status was {status} on one side, but the other side changed spans it did not see: now in_progress"
+    ));
+    Status::InProgress
+}
+
+fn same_spans(a: &[Span], b: &[Span]) -> bool {
+    let key = |s: &&Span| (s.start, s.end, s.id);
+    let (mut a, mut b): (Vec<&Span>, Vec<&Span>) = (a.iter().collect(), b.iter().collect());
+    a.sort_by_key(key);
+    b.sort_by_key(key);
+    a == b
+}
+
+/// Top-level fields other than the spans, key by key. A list (such as
+/// `rejected` or `orphans`) changed on both sides gets the items of both; a
+/// plain value changed differently on both sides keeps ours and is recorded.
+fn merged_extra(
+    base: &Map<String, Value>,
+    ours: &Map<String, Value>,
+    theirs: &Map<String, Value>,
+    conflicts: &mut Vec<Conflict>,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    let keys = ours
+        .keys()
+        .chain(theirs.keys().filter(|k| !ours.contains_key(*k)));
+    for k in keys.cloned().collect::<Vec<_>>() {
+        let (b, o, t) = (base.get(&k), ours.get(&k), theirs.get(&k));
+        let v = match three_way(b, o, t) {
+            Pick::Same(v) => v.cloned(),
+            Pick::Conflict => match (o, t) {
+                (Some(Value::Array(o)), Some(Value::Array(t))) => {
+                    let mut all = o.clone();
+                    all.extend(t.iter().filter(|x| !o.contains(x)).cloned());
+                    Some(Value::Array(all))
+                }
+                _ => {
+                    conflicts.push(Conflict::Field {
+                        field: k.clone(),
+                        base: b.cloned(),
+                        ours: o.cloned(),
+                        theirs: t.cloned(),
+                    });
+                    o.cloned()
+                }
+            },
+        };
+        if let Some(v) = v {
+            out.insert(k, v);
+        }
+    }
+    out
+}
+
+/// What a sidecar's recorded merge conflicts ask of the user, or `None`
+/// when it has none: for `nhan validate` and the TUI's notice.
+pub fn unsettled(extra: &Map<String, Value>) -> Option<String> {
+    let n = extra.get(CONFLICTS)?.as_array()?.len();
+    (n > 0).then(|| {
+        format!(
+            "{} recorded under \"{CONFLICTS}\" (both versions of each span): keep the right version in \"spans\", then delete the \"{CONFLICTS}\" list",
+            super::escape::count(n as u64, "merge conflict", "merge conflicts")
+        )
+    })
+}
+
+/// The first line of `bytes` that is one of git's conflict markers
+/// (`<<<<<<<`, `=======`, `>>>>>>>`, `|||||||` at the start of a line),
+/// 1-based.
+pub fn conflict_marker_line(bytes: &[u8]) -> Option<usize> {
+    const MARKERS: [&[u8]; 4] = [b"<<<<<<<", b"=======", b">>>>>>>", b"|||||||"];
+    bytes
+        .split(|&b| b == b'\n')
+        .position(|line| {
+            MARKERS.iter().any(|m| {
+                line.starts_with(m)
+                    && line
+                        .get(m.len())
+                        .is_none_or(|&c| c == b' ' || c == b'\r' || c == b'\t')
+            })
+        })
+        .map(|i| i + 1)
+}
+
+/// The error for a sidecar that still holds git's conflict markers: where,
+/// and what to run. `None` when `bytes` holds none.
+pub fn conflict_error(bytes: &[u8], path: &str) -> Option<SidecarError> {
+    let line = conflict_marker_line(bytes)?;
+    Some(SidecarError {
+        path: path.into(),
+        line,
+        column: 1,
+        message: format!(
+            "merge conflict in {path}, line {line} (git's conflict markers): run `nhan git-setup` once, then `git checkout -m {path}` to merge it span by span; or keep one side with `git checkout --ours -- {path}` (or `--theirs`); or remove the markers by hand; then `git add {path}`"
+        ),
+    })
+}
+
+/// `nhan merge-file`'s work on raw files: the merged sidecar's bytes and
+/// the conflicts. `Err` names an input that is not a sidecar (the caller
+/// falls back to git's line merge).
+pub fn merge_bytes(
+    base: &[u8],
+    ours: &[u8],
+    theirs: &[u8],
+    names: [&str; 3],
+) -> Result<(String, Merged), SidecarError> {
+    merge_bytes_with(base, ours, theirs, names, &|_| None)
+}
+
+/// `merge_bytes`, with a way to find an article text by its SHA-256: when
+/// one branch also changed the article, the other sides' spans are first
+/// carried onto the merged text through a diff, so that spans are compared
+/// and merged on one text.
+pub fn merge_bytes_with(
+    base: &[u8],
+    ours: &[u8],
+    theirs: &[u8],
+    names: [&str; 3],
+    text_of: &dyn Fn(&str) -> Option<super::text::Text>,
+) -> Result<(String, Merged), SidecarError> {
+    let parse = |bytes: &[u8], name: &str| {
+        if let Some(e) = conflict_error(bytes, name) {
+            return Err(e);
+        }
+        Sidecar::parse(bytes, name)
+    };
+    let base = if base.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        Some(parse(base, names[0])?)
+    };
+    let mut ours = parse(ours, names[1])?;
+    let mut theirs = parse(theirs, names[2])?;
+    let mut base = base;
+    let mut notes = onto_one_text(&mut base, &mut ours, &mut theirs, text_of);
+    let mut merged = merge(base.as_ref(), &ours, &theirs);
+    notes.append(&mut merged.notes);
+    merged.notes = notes;
+    Ok((merged.sidecar.to_json(), merged))
+}
+
+/// When the sides' `text_sha256` differ (a branch changed the article),
+/// re-anchors every side made on another text onto the one the merge keeps
+/// (three-way on the hash), if both texts can be found. Spans that cannot
+/// be placed go to that side's `orphans` list, never dropped.
+fn onto_one_text(
+    base: &mut Option<Sidecar>,
+    ours: &mut Sidecar,
+    theirs: &mut Sidecar,
+    text_of: &dyn Fn(&str) -> Option<super::text::Text>,
+) -> Vec<String> {
+    let base_sha = base.as_ref().map(|b| b.text_sha256.clone());
+    if ours.text_sha256 == theirs.text_sha256
+        && base_sha.as_ref().is_none_or(|b| *b == ours.text_sha256)
+    {
+        return Vec::new();
+    }
+    let target = match three_way(
+        base_sha.as_ref(),
+        Some(&ours.text_sha256),
+        Some(&theirs.text_sha256),
+    ) {
+        Pick::Same(Some(t)) => t.clone(),
+        _ => return Vec::new(), // both changed it: recorded as a conflict
+    };
+    let Some(new_text) = text_of(&target) else {
+        return vec![format!(
+            "the article changed on one side and its new text ({}) was not found: spans are merged as they are",
+            &target[..target.len().min(12)]
+        )];
+    };
+    let mut notes = Vec::new();
+    for (side, sc) in [
+        ("base", base.as_mut()),
+        ("ours", Some(ours)),
+        ("theirs", Some(theirs)),
+    ] {
+        let Some(sc) = sc else { continue };
+        if sc.text_sha256 == target {
+            continue;
+        }
+        let Some(old_text) = text_of(&sc.text_sha256) else {
+            notes.push(format!(
+                "{side}'s spans were made on a text that was not found: merged as they are"
+            ));
+            continue;
+        };
+        let r = super::reanchor::reanchor_by_diff(
+            &sc.spans,
+            &old_text,
+            &new_text,
+            super::reanchor::Options::default(),
+        );
+        if !r.orphans.is_empty() && side != "base" {
+            List::Orphans.append_to(&mut sc.extra, r.orphans.iter().map(Record::of_span));
+            notes.push(format!(
+                "{} of {side}'s spans no longer fit the changed article: kept under \"{}\"",
+                r.orphans.len(),
+                List::Orphans.key()
+            ));
+        }
+        sc.spans = r.placed;
+        sc.text_sha256 = target.clone();
+    }
+    notes
+}
+
+/// What to tell about a sidecar git could not merge, as `file:line: what`.
+pub fn conflict_line(bytes: &[u8], shown: &str) -> Option<String> {
+    conflict_error(bytes, shown).map(|e| format!("{shown}:{}: {}", e.line, e.message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn span(id: u64, start: usize, end: usize, label: &str, text: &str) -> Span {
+        Span {
+            id,
+            start,
+            end,
+            label: label.into(),
+            text: text.into(),
+            annotator: None,
+            review: None,
+            reviewer: None,
+            extra: Default::default(),
+        }
+    }
+
+    fn sc(status: Status, spans: Vec<Span>) -> Sidecar {
+        Sidecar {
+            nhan: 1,
+            article: "a.txt".into(),
+            text_sha256: "00".into(),
+            status,
+            spans,
+            extra: Map::new(),
+        }
+    }
+
+    const IP: Status = Status::InProgress;
+
+    #[test]
+    fn changes_on_one_side_each_come_through() {
+        let base = sc(
+            IP,
+            vec![span(1, 0, 3, "PER", "Lan"), span(2, 8, 12, "LOC", "Huế")],
+        );
+        let mut ours = base.clone();
+        ours.spans[0].label = "ORG".into();
+        ours.spans.push(span(7, 20, 24, "PER", "Minh"));
+        let mut theirs = base.clone();
+        theirs.spans.remove(1);
+        theirs.spans.push(span(9, 30, 33, "LOC", "Vinh"));
+        let m = merge(Some(&base), &ours, &theirs);
+        assert!(m.conflicts.is_empty(), "{:?}", m.conflicts);
+        let got: Vec<(u64, &str)> = m.sidecar.spans.iter().map(|s| (s.id, &*s.label)).collect();
+        assert_eq!(got, [(1, "ORG"), (7, "PER"), (9, "LOC")]);
+        assert!(!m.sidecar.extra.contains_key(CONFLICTS));
+    }
+
+    #[test]
+    fn the_same_id_added_on_both_sides_keeps_both_spans() {
+        let base = sc(IP, vec![span(1, 0, 3, "PER", "Lan")]);
+        let mut ours = base.clone();
+        ours.spans.push(span(2, 10, 14, "PER", "Minh"));
+        let mut theirs = base.clone();
+        theirs.spans.push(span(2, 20, 23, "LOC", "Huế"));
+        let m = merge(Some(&base), &ours, &theirs);
+        assert!(m.conflicts.is_empty());
+        let mut ids: Vec<u64> = m.sidecar.spans.iter().map(|s| s.id).collect();
+        assert_eq!(m.sidecar.spans.len(), 3);
+        ids.dedup();
+        assert_eq!(ids.len(), 3, "distinct ids");
+        assert_eq!(m.notes.len(), 1, "{:?}", m.notes);
+    }
+
+    #[test]
+    fn a_span_edited_differently_on_both_sides_is_a_recorded_conflict() {
+        let base = sc(IP, vec![span(1, 0, 3, "PER", "Lan")]);
+        let mut ours = base.clone();
+        ours.spans[0].label = "ORG".into();
+        let mut theirs = base.clone();
+        theirs.spans[0].label = "LOC".into();
+        let m = merge(Some(&base), &ours, &theirs);
+        assert_eq!(m.conflicts.len(), 1);
+        assert_eq!(m.sidecar.spans[0].label.as_ref() as &str, "ORG");
+        assert!(
+            unsettled(&m.sidecar.extra)
+                .unwrap()
+                .starts_with("1 merge conflict")
+        );
+        assert_eq!(unsettled(&base.extra), None);
+        let c = &m.sidecar.extra[CONFLICTS][0];
+        assert_eq!(c["base"]["label"], "PER");
+        assert_eq!(c["ours"]["label"], "ORG");
+        assert_eq!(c["theirs"]["label"], "LOC");
+        // Removed on one side, changed on the other: also a conflict.
+        let mut gone = base.clone();
+        gone.spans.clear();
+        let m = merge(Some(&base), &gone, &theirs);
+        assert_eq!(m.conflicts.len(), 1);
+        assert!(m.sidecar.spans.is_empty());
+        assert_eq!(m.sidecar.extra[CONFLICTS][0]["theirs"]["label"], "LOC");
+    }
+
+    #[test]
+    fn two_labels_added_on_the_same_words_conflict_and_one_label_is_one_span() {
+        let base = sc(IP, vec![]);
+        let ours = sc(IP, vec![span(5, 0, 3, "PER", "Lan")]);
+        let theirs = sc(IP, vec![span(6, 0, 3, "LOC", "Lan")]);
+        let m = merge(Some(&base), &ours, &theirs);
+        assert_eq!(m.sidecar.spans.len(), 1);
+        assert_eq!(m.conflicts.len(), 1);
+        let theirs = sc(IP, vec![span(6, 0, 3, "PER", "Lan")]);
+        let m = merge(Some(&base), &ours, &theirs);
+        assert_eq!(m.sidecar.spans.len(), 1);
+        assert!(m.conflicts.is_empty());
+    }
+
+    #[test]
+    fn reviewed_on_one_side_with_new_spans_from_the_other_is_back_in_progress() {
+        let base = sc(IP, vec![span(1, 0, 3, "PER", "Lan")]);
+        let mut ours = base.clone();
+        ours.status = Status::Reviewed;
+        let mut theirs = base.clone();
+        theirs.spans.push(span(2, 5, 8, "LOC", "Huế"));
+        let m = merge(Some(&base), &ours, &theirs);
+        assert_eq!(m.sidecar.status, Status::InProgress);
+        assert_eq!(m.sidecar.spans.len(), 2);
+        // Reviewed with nothing new from the other side stays reviewed.
+        let m = merge(Some(&base), &ours, &base);
+        assert_eq!(m.sidecar.status, Status::Reviewed);
+    }
+
+    #[test]
+    fn lists_changed_on_both_sides_get_both_sides_items() {
+        let base = sc(IP, vec![]);
+        let mut ours = base.clone();
+        ours.extra
+            .insert("rejected".into(), json!([{"id": 1, "label": "PER"}]));
+        ours.extra.insert("note".into(), json!("ours"));
+        let mut theirs = base.clone();
+        theirs
+            .extra
+            .insert("rejected".into(), json!([{"id": 2, "label": "LOC"}]));
+        theirs.extra.insert("note".into(), json!("theirs"));
+        let m = merge(Some(&base), &ours, &theirs);
+        assert_eq!(m.sidecar.extra["rejected"].as_array().unwrap().len(), 2);
+        assert_eq!(m.sidecar.extra["note"], "ours");
+        assert_eq!(m.conflicts.len(), 1);
+        assert!(
+            matches!(&m.conflicts[0], Conflict::Field { field, .. } if field == "note"),
+            "{:?}",
+            m.conflicts
+        );
+    }
+
+    #[test]
+    fn conflict_markers_are_found_with_their_line() {
+        let text = b"{\n  \"spans\": [\n<<<<<<< HEAD\n    {},\n=======\n>>>>>>> other\n";
+        assert_eq!(conflict_marker_line(text), Some(3));
+        assert_eq!(conflict_marker_line(b"{\"text\": \"<<<<<<< x\"}"), None);
+        let e = conflict_error(text, "annotations/a.json").unwrap();
+        assert_eq!(e.line, 3);
+        assert!(
+            e.to_string()
+                .contains("merge conflict in annotations/a.json, line 3"),
+            "{e}"
+        );
+        assert!(e.message.contains("nhan git-setup"), "{e}");
+    }
+
+    #[test]
+    fn recorded_conflicts_read_back_as_written_and_odd_ones_are_kept() {
+        let base = sc(Status::InProgress, vec![span(1, 0, 3, "PER", "Lan")]);
+        let mut ours = base.clone();
+        ours.spans[0].label = "ORG".into();
+        let mut theirs = base.clone();
+        theirs.spans[0].label = "LOC".into();
+        ours.extra.insert("note".into(), json!("ours"));
+        theirs.extra.insert("note".into(), json!("theirs"));
+        let m = merge(Some(&base), &ours, &theirs);
+        assert_eq!(m.conflicts.len(), 2, "{:?}", m.conflicts);
+        let mut extra = m.sidecar.extra.clone();
+        assert_eq!(recorded(&extra), m.conflicts);
+        assert_eq!(recorded_count(&extra), 2);
+        // The JSON shape is the contract's: each side's span, or null.
+        let raw = &extra[CONFLICTS][0];
+        assert_eq!(raw["id"], 1);
+        assert!(raw["base"]["label"] == "PER" && raw["ours"]["label"] == "ORG");
+        // A record written by hand is kept, not dropped or misread.
+        extra[CONFLICTS]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"who": "someone"}));
+        let all = recorded(&extra);
+        assert_eq!(all.len(), 3);
+        assert_eq!(all[2], Conflict::Unreadable(json!({"who": "someone"})));
+        assert_eq!(all[0].what(), "span 1");
+        assert_eq!(all[1].what(), "field note");
+    }
+}

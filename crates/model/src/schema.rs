@@ -1,0 +1,249 @@
+//! The label schema from `nhan.toml`, or the built-in VLSP one.
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Overlap {
+    /// No two spans may overlap.
+    None,
+    /// Spans may nest but never cross.
+    #[default]
+    Nested,
+    /// Anything goes (identical extents are still one span).
+    Any,
+}
+
+/// Unknown keys are refused: in TOML a project option written after a
+/// `[[labels]]` table (`blind = true`) belongs to that label, and would
+/// otherwise be dropped without a word.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Label {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub color: Option<String>,
+    /// `[labels.attributes]`: what a span of this label may carry besides
+    /// its label (see `core::attrs`).
+    #[serde(default)]
+    pub attributes: super::attrs::Attributes,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schema {
+    #[serde(default)]
+    pub overlap: Overlap,
+    /// Blind double annotation: each annotator works in
+    /// `annotations/<annotator>/` and sees only their own spans; the gold
+    /// `annotations/<stem>.json` is made by adjudication.
+    #[serde(default)]
+    pub blind: bool,
+    /// Spans may hold a blank line (a paragraph break). Off by default: a
+    /// span across paragraphs merges two sentences in a CoNLL export.
+    #[serde(default)]
+    pub cross_paragraphs: bool,
+    pub labels: Vec<Label>,
+    /// `[[recommenders]]` tables, read and checked by `nhan_suggest_NOT_ALLOWED::config`.
+    #[serde(default)]
+    pub recommenders: Vec<toml::Table>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path}:{line}:{column}: {message} (fix nhan.toml, or remove it to use PER/ORG/LOC/MISC)"
+    )]
+    Parse {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+impl Default for Schema {
+    /// The VLSP NER labels.
+    fn default() -> Self {
+        let l = |name: &str, description: &str, color: &str| Label {
+            name: name.into(),
+            description: description.into(),
+            color: Some(color.into()),
+            attributes: Default::default(),
+        };
+        Schema {
+            overlap: Overlap::Nested,
+            blind: false,
+            cross_paragraphs: false,
+            labels: vec![
+                l("PER", "Person", "red"),
+                l("ORG", "Organisation", "blue"),
+                l("LOC", "Location", "green"),
+                l("MISC", "Other named entity", "magenta"),
+            ],
+            recommenders: Vec::new(),
+        }
+    }
+}
+
+/// 1-based line and column of byte `at` in `s`.
+pub fn line_col(s: &str, at: usize) -> (usize, usize) {
+    let at = at.min(s.len());
+    let before = &s[..s.floor_char_boundary(at)];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, col)
+}
+
+/// Whether the terminal can show colour `s`: the names, `#rrggbb` and
+/// 0–255 the interface reads (ratatui's `Color::from_str`; a test in
+/// `ui::theme` keeps the two the same).
+pub fn is_color(s: &str) -> bool {
+    let name = s
+        .to_lowercase()
+        .replace([' ', '-', '_'], "")
+        .replace("bright", "light")
+        .replace("grey", "gray")
+        .replace("silver", "gray")
+        .replace("lightblack", "darkgray")
+        .replace("lightwhite", "white")
+        .replace("lightgray", "white");
+    const NAMES: [&str; 17] = [
+        "reset",
+        "black",
+        "red",
+        "green",
+        "yellow",
+        "blue",
+        "magenta",
+        "cyan",
+        "gray",
+        "darkgray",
+        "lightred",
+        "lightgreen",
+        "lightyellow",
+        "lightblue",
+        "lightmagenta",
+        "lightcyan",
+        "white",
+    ];
+    let hex = s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit());
+    NAMES.contains(&name.as_str()) || s.parse::<u8>().is_ok() || hex
+}
+
+impl Schema {
+    pub fn parse(src: &str, path: &str) -> Result<Schema, SchemaError> {
+        let parse_err = |at: usize, message: String| {
+            let (line, column) = line_col(src, at);
+            SchemaError::Parse {
+                path: path.into(),
+                line,
+                column,
+                message,
+            }
+        };
+        let schema: Schema = toml::from_str(src).map_err(|e| {
+            let at = e.span().map(|r| r.start).unwrap_or(0);
+            parse_err(at, e.message().to_string())
+        })?;
+        if schema.labels.is_empty() {
+            return Err(parse_err(0, "no [[labels]] defined".into()));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for l in &schema.labels {
+            if l.name.is_empty() || l.name.chars().any(char::is_whitespace) {
+                return Err(parse_err(
+                    0,
+                    format!("label name {:?} must be one word", l.name),
+                ));
+            }
+            if !seen.insert(&l.name) {
+                return Err(parse_err(0, format!("label {} is defined twice", l.name)));
+            }
+            if let Some(c) = l.color.as_deref().filter(|c| !is_color(c)) {
+                let at = [format!("\"{c}\""), format!("'{c}'")]
+                    .iter()
+                    .find_map(|q| src.find(q.as_str()))
+                    .unwrap_or(0);
+                return Err(parse_err(
+                    at,
+                    format!(
+                        "label {}: there is no colour {c:?}; use a name (red, green, yellow, blue, magenta, cyan, gray, white, black, or light… / dark gray), #rrggbb, or a number 0-255",
+                        l.name
+                    ),
+                ));
+            }
+        }
+        Ok(schema)
+    }
+
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.labels.iter().position(|l| l.name == name)
+    }
+
+    /// The attributes label `name` declares (`None`: no such label).
+    pub fn attributes(&self, name: &str) -> Option<&super::attrs::Attributes> {
+        self.labels
+            .iter()
+            .find(|l| l.name == name)
+            .map(|l| &l.attributes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repo_schema_parses() {
+        let s = Schema::parse(include_str!("../../../nhan.toml"), "nhan.toml").unwrap();
+        assert_eq!(s.overlap, Overlap::Nested);
+        assert_eq!(s.labels[0].name, "PER");
+        assert!(s.labels.len() <= 9);
+    }
+
+    #[test]
+    fn errors_name_file_line_and_column() {
+        let e = Schema::parse(
+            "overlap = \"nested\"\n[[labels]]\nname = 3\n",
+            "p/nhan.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("p/nhan.toml:3:"), "{e}");
+    }
+
+    #[test]
+    fn a_project_option_under_a_label_is_refused_with_its_line() {
+        let e = Schema::parse("[[labels]]\nname = \"PER\"\nblind = true\n", "p/nhan.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("p/nhan.toml:3:"), "{e}");
+        assert!(e.contains("blind"), "{e}");
+    }
+
+    #[test]
+    fn a_colour_that_does_not_exist_is_refused_with_its_line() {
+        for bad in ["ultraviolet", "#zzzzzz"] {
+            let src = format!(
+                "[[labels]]\nname = \"PER\"\ncolor = \"red\"\n[[labels]]\nname = \"LOC\"\ncolor = \"{bad}\"\n"
+            );
+            let e = Schema::parse(&src, "p/nhan.toml").unwrap_err().to_string();
+            assert!(e.starts_with("p/nhan.toml:6:"), "{e}");
+            assert!(e.contains(bad) && e.contains("LOC"), "{e}");
+        }
+        assert!(Schema::parse("[[labels]]\nname = \"A\"\ncolor = \"#00ff7f\"\n", "x").is_ok());
+    }
+
+    #[test]
+    fn unknown_overlap_is_refused() {
+        assert!(Schema::parse("overlap = \"sometimes\"\n[[labels]]\nname = \"A\"\n", "x").is_err());
+    }
+}

@@ -1,0 +1,490 @@
+//! The recommenders of a project together: what the TUI and `nhan suggest`
+//! use (see the module doc of [`crate`]).
+
+use super::command::CommandRecommender;
+use super::config::{self, Kind, RecommenderConfig};
+use super::corpus::Corpus;
+use super::dictionary::{self, Dictionary};
+use super::store::{self, Rejections};
+use super::tagger::Tagger;
+use super::{ArticleInput, Known, Recommender, Suggestion, rules, trust};
+use nhan_model::schema::Overlap;
+use nhan_model::span::Span;
+use nhan_model::text::Text;
+use nhan_store::project::Project;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Only these recommenders (by name); empty: all configured.
+    pub only: Vec<String>,
+    /// Train the tagger rather than read a cached model (eval does).
+    pub no_cache: bool,
+}
+
+enum Slot {
+    Dictionary(String, Dictionary),
+    Tagger(String, Arc<Tagger>, f32),
+    Command(CommandRecommender),
+}
+
+/// Answers of command recommenders by (recommender, article).
+pub type Given = std::collections::HashMap<(String, String), Result<Vec<Suggestion>, String>>;
+
+pub struct Suggester {
+    pub overlap: Overlap,
+    pub labels: Vec<String>,
+    slots: Vec<Slot>,
+    /// Why a configured recommender is not running (not approved, a bad
+    /// gazetteer, ...): for the message line or stderr.
+    pub notes: Vec<String>,
+    /// Articles the build could not read (a corrupt sidecar, a bad
+    /// encoding), learnt nothing from: the TUI lists and explains them
+    /// already, the command line says them on stderr.
+    pub unread: Vec<String>,
+}
+
+impl Suggester {
+    /// Reads the project, builds the dictionaries and loads (or trains and
+    /// caches) the tagger. Slow on a large project: call it off the UI
+    /// thread ([`Suggester::build_in_background`]).
+    pub fn build(project: &Project, opts: &BuildOptions) -> Result<Suggester, String> {
+        Suggester::build_with_corpus(project, opts).map(|(s, _)| s)
+    }
+
+    /// `build`, handing back the articles it read (with their tokens), so
+    /// that a caller going through them all does not read them again.
+    pub fn build_with_corpus(
+        project: &Project,
+        opts: &BuildOptions,
+    ) -> Result<(Suggester, Corpus), String> {
+        let configs = select(config::load(project)?, &opts.only)?;
+        let (corpus, problems) = Corpus::load(project);
+        let mut s = Suggester::from_corpus(project, &corpus, &configs, opts)?;
+        s.unread = problems;
+        Ok((s, corpus))
+    }
+
+    /// `build` on another thread; the result arrives on the channel.
+    pub fn build_in_background(
+        project: Project,
+        opts: BuildOptions,
+    ) -> std::sync::mpsc::Receiver<Result<Suggester, String>> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(Suggester::build(&project, &opts));
+        });
+        rx
+    }
+
+    /// Builds from an already loaded corpus (eval trains one per fold).
+    pub fn from_corpus(
+        project: &Project,
+        corpus: &Corpus,
+        configs: &[RecommenderConfig],
+        opts: &BuildOptions,
+    ) -> Result<Suggester, String> {
+        let labels: Vec<String> = project
+            .schema
+            .labels
+            .iter()
+            .map(|l| l.name.clone())
+            .collect();
+        let mut s = Suggester {
+            overlap: project.schema.overlap,
+            labels: labels.clone(),
+            slots: Vec::new(),
+            notes: Vec::new(),
+            unread: Vec::new(),
+        };
+        let mut gazetteer = Vec::new();
+        for c in configs {
+            if let Kind::Dictionary { gazetteers, .. } = &c.kind {
+                for g in gazetteers {
+                    gazetteer.extend(dictionary::read_gazetteer(g, &labels)?);
+                }
+            }
+        }
+        for c in configs {
+            match &c.kind {
+                Kind::Dictionary {
+                    min_score,
+                    gazetteers,
+                } => {
+                    let mut mine = Vec::new();
+                    for g in gazetteers {
+                        mine.extend(dictionary::read_gazetteer(g, &labels)?);
+                    }
+                    let mut d = Dictionary::build(corpus, &mine);
+                    d.min_score = *min_score;
+                    s.slots.push(Slot::Dictionary(c.name.clone(), d));
+                }
+                Kind::Tagger {
+                    dictionary,
+                    min_score,
+                } => {
+                    let t = tagger(project, corpus, &labels, &gazetteer, *dictionary, opts);
+                    s.slots
+                        .push(Slot::Tagger(c.name.clone(), Arc::new(t), *min_score));
+                }
+                Kind::Command { command, timeout } => {
+                    if !trust::is_approved(&project.root, command) {
+                        s.notes.push(not_approved(&c.name, command, &project.root));
+                        continue;
+                    }
+                    s.slots.push(Slot::Command(CommandRecommender {
+                        name: c.name.clone(),
+                        command: command.clone(),
+                        dir: project.root.clone(),
+                        timeout: *timeout,
+                    }));
+                }
+            }
+        }
+        Ok(s)
+    }
+
+    pub fn names(&self) -> Vec<&str> {
+        self.slots
+            .iter()
+            .map(|s| match s {
+                Slot::Dictionary(n, _) | Slot::Tagger(n, ..) => n.as_str(),
+                Slot::Command(c) => c.name.as_str(),
+            })
+            .collect()
+    }
+
+    fn dictionary(&self) -> Option<&Dictionary> {
+        self.slots.iter().find_map(|s| match s {
+            Slot::Dictionary(_, d) => Some(d),
+            _ => None,
+        })
+    }
+
+    /// Proposals of every recommender for one article, fitted to the span
+    /// rules, without rejected ones, sorted by `(start, end, label)`. A
+    /// recommender that fails adds a message and proposes nothing.
+    pub fn for_article(
+        &self,
+        a: &ArticleInput,
+        rejections: Option<&Rejections>,
+    ) -> (Vec<Suggestion>, Vec<String>) {
+        self.for_article_with(a, rejections, &[])
+    }
+
+    /// `for_article` with only the recommenders named in `only` (empty: all).
+    pub fn for_article_with(
+        &self,
+        a: &ArticleInput,
+        rejections: Option<&Rejections>,
+        only: &[String],
+    ) -> (Vec<Suggestion>, Vec<String>) {
+        self.for_article_given(a, rejections, only, &mut Given::new())
+    }
+
+    /// Runs every command recommender once over a batch of `(name, text)`
+    /// articles (a program that loads a model does so once), for
+    /// [`Suggester::for_article_given`].
+    pub fn run_commands(&self, articles: &[(&str, &str)]) -> Given {
+        let mut out = Given::new();
+        for c in self.commands() {
+            for ((name, _), r) in articles.iter().zip(c.run_batch(articles)) {
+                out.insert((c.name.clone(), name.to_string()), r);
+            }
+        }
+        out
+    }
+
+    /// `for_article_with`, taking command recommenders' answers from
+    /// `given` (see `run_commands`) where it has them.
+    pub fn for_article_given(
+        &self,
+        a: &ArticleInput,
+        rejections: Option<&Rejections>,
+        only: &[String],
+        given: &mut Given,
+    ) -> (Vec<Suggestion>, Vec<String>) {
+        let mut all = Vec::new();
+        let mut errors = Vec::new();
+        let dict = self.dictionary();
+        for slot in &self.slots {
+            let name = match slot {
+                Slot::Dictionary(n, _) | Slot::Tagger(n, ..) => n,
+                Slot::Command(c) => &c.name,
+            };
+            if !only.is_empty() && !only.contains(name) {
+                continue;
+            }
+            let got = match slot {
+                Slot::Dictionary(_, d) => d.suggest(a),
+                Slot::Tagger(_, t, min) => {
+                    let mut v: Vec<Suggestion> = t
+                        .tag_article(a.text, a.tokens, dict)
+                        .into_iter()
+                        .map(|(start, end, label, score)| Suggestion {
+                            start,
+                            end,
+                            label: label.to_string(),
+                            score,
+                            source: String::new(),
+                        })
+                        .collect();
+                    v.retain(|s| s.score >= *min);
+                    v.sort_by(|a, b| b.score.total_cmp(&a.score));
+                    Ok(v)
+                }
+                Slot::Command(c) => given
+                    .remove(&(c.name.clone(), a.name.to_string()))
+                    .unwrap_or_else(|| c.suggest(a)),
+            };
+            match got {
+                Ok(v) => all.extend(v.into_iter().map(|mut s| {
+                    s.source = name.clone();
+                    s
+                })),
+                Err(e) => errors.push(e),
+            }
+        }
+        let mut out = rules::fit_all(a.text, a.spans, self.overlap, &self.labels, all);
+        if let Some(r) = rejections {
+            out = r.filter(out, a.text);
+        }
+        (out, errors)
+    }
+
+    /// The command recommenders, for running a batch of articles at once.
+    pub fn commands(&self) -> Vec<&CommandRecommender> {
+        self.slots
+            .iter()
+            .filter_map(|s| match s {
+                Slot::Command(c) => Some(c),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Live learning: the annotator tagged `surface` with `label`.
+    pub fn learn(&mut self, surface: &str, label: &str) {
+        for s in &mut self.slots {
+            if let Slot::Dictionary(_, d) = s {
+                d.learn(surface, label);
+            }
+        }
+    }
+
+    /// Live learning: the annotator removed such a span.
+    pub fn unlearn(&mut self, surface: &str, label: &str) {
+        for s in &mut self.slots {
+            if let Slot::Dictionary(_, d) = s {
+                d.unlearn(surface, label);
+            }
+        }
+    }
+}
+
+/// The span an accepted suggestion becomes: `source` names where it came
+/// from (a sidecar field; see the README).
+pub fn accept(s: &Suggestion, text: &Text, id: u64, annotator: Option<&str>) -> Span {
+    let mut extra = serde_json::Map::new();
+    extra.insert("source".into(), s.source.clone().into());
+    Span {
+        id,
+        start: s.start,
+        end: s.end,
+        label: s.label.as_str().into(),
+        text: text.slice(s.start, s.end).into(),
+        annotator: annotator.map(Into::into),
+        review: None,
+        reviewer: None,
+        extra: extra.into(),
+    }
+}
+
+pub fn not_approved(name: &str, command: &[String], root: &std::path::Path) -> String {
+    format!(
+        "recommender {name} runs `{}`, which you have not approved for {} (or it, or its script, changed since); read nhan.toml and the script, then run `nhan --project {} suggest --approve` to allow it",
+        command.join(" "),
+        root.display(),
+        root.display()
+    )
+}
+
+/// The configured recommenders, narrowed to `only` (unknown names are an
+/// error listing the known ones).
+pub fn select(
+    configs: Vec<RecommenderConfig>,
+    only: &[String],
+) -> Result<Vec<RecommenderConfig>, String> {
+    for n in only {
+        if !configs.iter().any(|c| &c.name == n) {
+            let known: Vec<&str> = configs.iter().map(|c| c.name.as_str()).collect();
+            return Err(format!(
+                "no recommender named {n:?}; this project has {}",
+                known.join(", ")
+            ));
+        }
+    }
+    Ok(configs
+        .into_iter()
+        .filter(|c| only.is_empty() || only.contains(&c.name))
+        .collect())
+}
+
+/// The tagger for `corpus`: the cached model if it was trained on the same
+/// data, else trained now and cached.
+fn tagger(
+    project: &Project,
+    corpus: &Corpus,
+    labels: &[String],
+    gazetteer: &[(String, String)],
+    with_dictionary: bool,
+    opts: &BuildOptions,
+) -> Tagger {
+    let salt = format!(
+        "v{} labels={} dict={with_dictionary} gaz={}",
+        super::tagger::VERSION,
+        labels.join(","),
+        gazetteer.len()
+    );
+    let fp = corpus.fingerprint(&salt);
+    let path = store::cache_dir(&project.root).join("tagger.bin");
+    if !opts.no_cache
+        && let Some(t) = std::fs::read(&path)
+            .ok()
+            .and_then(|b| Tagger::from_bytes(&b, &fp))
+    {
+        return t;
+    }
+    let t = Tagger::train(corpus, labels, gazetteer, with_dictionary);
+    if !opts.no_cache && store::ensure_root(&project.root).is_ok() {
+        // A cache that cannot be written only costs the next start a training.
+        let _ = nhan_store::atomic::write_atomic(&path, &t.to_bytes(&fp));
+    }
+    t
+}
+
+/// The recommenders' view of a document's spans.
+pub fn known(spans: impl IntoIterator<Item = (usize, usize, String)>) -> Vec<Known> {
+    spans
+        .into_iter()
+        .map(|(start, end, label)| Known { start, end, label })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nhan_model::tokens::Tokens;
+
+    fn project(toml: &str, files: &[(&str, &str)]) -> (tempfile::TempDir, Project) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("articles")).unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let base = "[[labels]]\nname = \"PER\"\n[[labels]]\nname = \"LOC\"\n";
+        std::fs::write(dir.path().join("nhan.toml"), format!("{base}{toml}")).unwrap();
+        let p = Project::list(dir.path()).unwrap();
+        (dir, p)
+    }
+
+    #[test]
+    fn an_accepted_suggestion_is_a_span_with_its_source() {
+        let t = Text::new("ở Hà Nội");
+        let s = Suggestion {
+            start: 2,
+            end: 8,
+            label: "LOC".into(),
+            score: 0.9,
+            source: "dictionary".into(),
+        };
+        let span = accept(&s, &t, 7, Some("lan"));
+        let v = serde_json::to_value(&span).unwrap();
+        assert_eq!(v["text"], "Hà Nội");
+        assert_eq!(v["source"], "dictionary");
+        assert_eq!(v["annotator"], "lan");
+    }
+
+    #[test]
+    fn live_learning_reaches_the_article_being_annotated() {
+        let (_d, p) = project("", &[("articles/a.txt", "Lan ở Huế, Lan về Huế.")]);
+        let mut s = Suggester::build(
+            &p,
+            &BuildOptions {
+                only: vec!["dictionary".into()],
+                no_cache: true,
+            },
+        )
+        .unwrap();
+        let t = Text::new("Lan ở Huế, Lan về Huế.");
+        let toks = Tokens::new(&t);
+        let mut spans = vec![Known {
+            start: 0,
+            end: 3,
+            label: "PER".into(),
+        }];
+        s.learn("Lan", "PER");
+        let input = ArticleInput {
+            name: "a.txt",
+            text: &t,
+            tokens: &toks,
+            spans: &spans,
+        };
+        let (got, errors) = s.for_article(&input, None);
+        assert!(errors.is_empty());
+        // The tagged one is a span already; the other occurrence is proposed.
+        assert_eq!(
+            got.iter().map(|g| (g.start, g.end)).collect::<Vec<_>>(),
+            [(11, 14)]
+        );
+        s.unlearn("Lan", "PER");
+        spans.clear();
+        let input = ArticleInput {
+            name: "a.txt",
+            text: &t,
+            tokens: &toks,
+            spans: &spans,
+        };
+        assert!(s.for_article(&input, None).0.is_empty());
+    }
+
+    #[test]
+    fn recommender_tables_are_checked() {
+        let bad = |toml: &str| {
+            let (_d, p) = project(toml, &[]);
+            config::load(&p).unwrap_err()
+        };
+        let e = bad("[[recommenders]]\nname = \"x\"\ntype = \"magic\"\n");
+        assert!(e.contains("nhan.toml") && e.contains("unknown type"), "{e}");
+        let e = bad("[[recommenders]]\nname = \"x\"\ntype = \"tagger\"\ncolour = 1\n");
+        assert!(e.contains("unknown key \"colour\""), "{e}");
+        let e = bad(
+            "[[recommenders]]\nname = \"x\"\ntype = \"tagger\"\n[[recommenders]]\nname = \"x\"\ntype = \"dictionary\"\n",
+        );
+        assert!(e.contains("used twice"), "{e}");
+        let e = bad("[[recommenders]]\nname = \"x\"\ntype = \"command\"\n");
+        assert!(e.contains("needs command"), "{e}");
+        let (_d, p) = project("", &[]);
+        let names: Vec<String> = config::load(&p)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(
+            names,
+            ["dictionary", "tagger"],
+            "none configured: both built-ins"
+        );
+        let (_d, p) = project(
+            "[[recommenders]]\nname = \"t\"\ntype = \"tagger\"\nmin_score = 0.2\n",
+            &[],
+        );
+        assert_eq!(
+            config::load(&p).unwrap()[0].kind,
+            Kind::Tagger {
+                dictionary: true,
+                min_score: 0.2
+            }
+        );
+    }
+}

@@ -1,0 +1,793 @@
+//! The tagger: names never seen before, proposed from what the project's
+//! decided articles look like. An averaged structured perceptron (Collins
+//! 2002) with first-order Viterbi over BIO tags, in two layers: one for the
+//! outermost spans, one for the spans nested inside them (run on each
+//! outer span's tokens, knowing its label).
+//!
+//! Written here rather than taken from a crate: `crfs` (the pure-Rust
+//! CRFsuite port, the one CRF crate that trains) looks every feature up by
+//! name as a `String`, returns no scores, and ties its model to a borrowed
+//! buffer; tagging a 1 MB article that way costs millions of allocations.
+//! Features here are 64-bit hashes into one weight row each.
+//!
+//! Features of a token: the token, its lower case and shape, capitalisation
+//! of it and its neighbours, the tokens and lower cases two either side,
+//! the bigrams with each neighbour, and dictionary membership (which label
+//! the dictionary proposes over it, and whether it begins it). For
+//! training, membership comes from dictionaries built without the
+//! article's own fold (k-fold), or it would be a perfect, useless clue.
+//! Because it reads the dictionary live, the tagger is run by the
+//! [`Suggester`](super::Suggester) (which owns both) rather than as a
+//! standalone [`Recommender`](super::Recommender).
+
+use super::corpus::{Article, Corpus};
+use super::dictionary::Dictionary;
+use super::fold::{BROKEN, Folded};
+use compact_str::CompactString;
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+/// Bumped whenever features or the file layout change: old caches are
+/// then retrained.
+pub const VERSION: u32 = 2;
+const EPOCHS: usize = 12;
+/// Tagger suggestions scoring below this are not proposed.
+pub const MIN_SCORE: f32 = 0.5;
+const FOLDS: usize = 5;
+
+type Map = HashMap<u64, u32, foldhash::fast::FixedState>;
+
+/// A feature: its kind and value hashed together (values are strings or
+/// tuples of them: no string is built per feature).
+fn h<T: std::hash::Hash>(kind: u8, v: T) -> u64 {
+    foldhash::fast::FixedState::with_seed(0x6e68616e).hash_one((kind, v))
+}
+
+#[derive(Debug, Clone)]
+struct Perceptron {
+    n_tags: usize,
+    rows: Map,
+    w: Vec<f32>,
+    /// `trans[p * n_tags + c]`, with `p == n_tags` for the sequence start.
+    trans: Vec<f32>,
+}
+
+impl Perceptron {
+    fn new(n_tags: usize) -> Perceptron {
+        Perceptron {
+            n_tags,
+            rows: Map::default(),
+            w: Vec::new(),
+            trans: vec![0.0; (n_tags + 1) * n_tags],
+        }
+    }
+
+    /// `cur` may follow `prev` in BIO (tag 0 = O, 2k+1 = B-k, 2k+2 = I-k).
+    fn allowed(prev: usize, cur: usize, n_tags: usize) -> bool {
+        if cur == 0 || cur % 2 == 1 {
+            return true;
+        }
+        prev != n_tags && prev != 0 && prev.div_ceil(2) == cur / 2
+    }
+
+    /// Per token, the score of each tag from its features.
+    fn unary(&self, feats: &[Vec<u64>]) -> Vec<f32> {
+        self.unary_of(feats.iter().map(Vec::as_slice), feats.len())
+    }
+
+    fn unary_of<'a>(&self, feats: impl Iterator<Item = &'a [u64]>, len: usize) -> Vec<f32> {
+        let n = self.n_tags;
+        let mut out = vec![0.0f32; len * n];
+        for (t, fs) in feats.enumerate() {
+            let row = &mut out[t * n..(t + 1) * n];
+            for f in fs {
+                if let Some(&r) = self.rows.get(f) {
+                    let w = &self.w[r as usize * n..(r as usize + 1) * n];
+                    for (a, b) in row.iter_mut().zip(w) {
+                        *a += b;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn viterbi(&self, unary: &[f32], len: usize) -> Vec<usize> {
+        let n = self.n_tags;
+        if len == 0 {
+            return Vec::new();
+        }
+        let mut score = vec![f32::NEG_INFINITY; len * n];
+        let mut back = vec![0u16; len * n];
+        // Transposed, so that the scan over predecessors reads one row.
+        let mut into = vec![0.0f32; n * n];
+        for p in 0..n {
+            for c in 0..n {
+                into[c * n + p] = self.trans[p * n + c];
+            }
+        }
+        for c in 0..n {
+            if Self::allowed(n, c, n) {
+                score[c] = unary[c] + self.trans[n * n + c];
+            }
+        }
+        for t in 1..len {
+            let (done, rest) = score.split_at_mut(t * n);
+            let prev = &done[(t - 1) * n..];
+            for c in 0..n {
+                let mut best = (f32::NEG_INFINITY, 0usize);
+                // Only B-k and I-k may precede I-k.
+                let from = if c == 0 || c % 2 == 1 { 0 } else { c - 1 };
+                let to = if c == 0 || c % 2 == 1 { n } else { c + 1 };
+                let tr = &into[c * n + from..c * n + to];
+                for (k, (a, b)) in prev[from..to].iter().zip(tr).enumerate() {
+                    let s = a + b;
+                    if s > best.0 {
+                        best = (s, from + k);
+                    }
+                }
+                rest[c] = best.0 + unary[t * n + c];
+                back[t * n + c] = best.1 as u16;
+            }
+        }
+        let last = &score[(len - 1) * n..];
+        let mut c = (0..n)
+            .max_by(|&a, &b| last[a].total_cmp(&last[b]))
+            .unwrap_or(0);
+        let mut out = vec![0; len];
+        for t in (0..len).rev() {
+            out[t] = c;
+            c = back[t * n + c] as usize;
+        }
+        out
+    }
+
+    fn row(&mut self, f: u64) -> usize {
+        let next = self.rows.len() as u32;
+        let r = *self.rows.entry(f).or_insert(next);
+        if r == next {
+            self.w.resize(self.w.len() + self.n_tags, 0.0);
+        }
+        r as usize
+    }
+
+    /// Averaged perceptron training over `(features, gold tags)` sequences.
+    fn train(n_tags: usize, data: &[(Vec<Vec<u64>>, Vec<usize>)]) -> Perceptron {
+        let mut p = Perceptron::new(n_tags);
+        // Rows for every feature seen, so that `acc` lines up with `w`.
+        for (feats, _) in data {
+            for fs in feats {
+                for &f in fs {
+                    p.row(f);
+                }
+            }
+        }
+        let mut acc_w = vec![0.0f32; p.w.len()];
+        let mut acc_t = vec![0.0f32; p.trans.len()];
+        let mut c = 1.0f32;
+        let mut order: Vec<usize> = (0..data.len()).collect();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..EPOCHS {
+            // A fixed shuffle per epoch: the same data trains the same model.
+            for i in (1..order.len()).rev() {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                order.swap(i, (seed % (i as u64 + 1)) as usize);
+            }
+            for &k in &order {
+                let (feats, gold) = &data[k];
+                let pred = p.viterbi(&p.unary(feats), feats.len());
+                if pred != *gold {
+                    for t in 0..feats.len() {
+                        let (g, q) = (gold[t], pred[t]);
+                        if g != q {
+                            for f in &feats[t] {
+                                let r = p.rows[f] as usize * n_tags;
+                                p.w[r + g] += 1.0;
+                                p.w[r + q] -= 1.0;
+                                acc_w[r + g] += c;
+                                acc_w[r + q] -= c;
+                            }
+                        }
+                        let (gp, qp) = if t == 0 {
+                            (n_tags, n_tags)
+                        } else {
+                            (gold[t - 1], pred[t - 1])
+                        };
+                        if (gp, g) != (qp, q) {
+                            p.trans[gp * n_tags + g] += 1.0;
+                            p.trans[qp * n_tags + q] -= 1.0;
+                            acc_t[gp * n_tags + g] += c;
+                            acc_t[qp * n_tags + q] -= c;
+                        }
+                    }
+                }
+                c += 1.0;
+            }
+        }
+        for (w, a) in p.w.iter_mut().zip(&acc_w) {
+            *w -= a / c;
+        }
+        for (w, a) in p.trans.iter_mut().zip(&acc_t) {
+            *w -= a / c;
+        }
+        p.prune();
+        p
+    }
+
+    /// Drops the rows of features that never changed a weight: a smaller
+    /// table, and fewer cache misses when tagging.
+    fn prune(&mut self) {
+        let n = self.n_tags;
+        let mut rows = Map::default();
+        let mut w = Vec::new();
+        let mut order: Vec<(u64, u32)> = self.rows.iter().map(|(&k, &r)| (k, r)).collect();
+        order.sort_unstable_by_key(|x| x.1);
+        for (k, r) in order {
+            let row = &self.w[r as usize * n..(r as usize + 1) * n];
+            if row.iter().any(|x| *x != 0.0) {
+                rows.insert(k, (w.len() / n) as u32);
+                w.extend_from_slice(row);
+            }
+        }
+        self.rows = rows;
+        self.w = w;
+    }
+}
+
+/// Lower case without a heap allocation for the usual short word.
+fn lower(w: &str) -> CompactString {
+    let mut out = CompactString::default();
+    for c in w.chars() {
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// The tokens of one article as the features see them.
+struct View<'a> {
+    words: Vec<&'a str>,
+    lower: Vec<CompactString>,
+    shape: Vec<CompactString>,
+    /// Token `i` starts a line (the tagger's sequences are lines).
+    line_start: Vec<bool>,
+    dict: Vec<Option<(String, bool)>>,
+}
+
+fn shape(w: &str) -> CompactString {
+    let mut out = CompactString::default();
+    for c in w.chars() {
+        let k = if c.is_uppercase() {
+            'X'
+        } else if c.is_lowercase() {
+            'x'
+        } else if c.is_numeric() {
+            'd'
+        } else if unicode_normalization::char::is_combining_mark(c) {
+            continue;
+        } else {
+            c
+        };
+        if !out.ends_with(k) {
+            out.push(k);
+        }
+    }
+    out
+}
+
+impl<'a> View<'a> {
+    fn new(f: &'a Folded, dict: Option<&Dictionary>) -> View<'a> {
+        let n = f.starts.len();
+        let bytes = f.s.as_bytes();
+        let mut words = Vec::with_capacity(n);
+        let mut line_start = Vec::with_capacity(n);
+        for i in 0..n {
+            let a = f.starts[i] as usize;
+            let b = f.starts.get(i + 1).map_or(f.s.len(), |&x| x as usize - 1);
+            words.push(&f.s[a..b]);
+            line_start.push(i == 0 || bytes[a - 1] == BROKEN);
+        }
+        let dict = match dict {
+            Some(d) => d
+                .membership(f)
+                .into_iter()
+                .map(|m| m.map(|(l, b)| (l.to_string(), b)))
+                .collect(),
+            None => vec![None; n],
+        };
+        View {
+            lower: words.iter().map(|w| lower(w)).collect(),
+            shape: words.iter().map(|w| shape(w)).collect(),
+            words,
+            line_start,
+            dict,
+        }
+    }
+
+    /// Token ranges of the lines.
+    fn lines(&self) -> Vec<std::ops::Range<usize>> {
+        let mut out = Vec::new();
+        let mut from = 0;
+        for i in 1..=self.words.len() {
+            if i == self.words.len() || self.line_start[i] {
+                out.push(from..i);
+                from = i;
+            }
+        }
+        out
+    }
+
+    fn cap(&self, i: Option<usize>) -> &'static str {
+        let Some(i) = i else { return "_" };
+        let w = self.words[i];
+        match w.chars().next() {
+            Some(c) if c.is_uppercase() => {
+                if w.chars().all(|c| !c.is_lowercase()) && w.chars().count() > 1 {
+                    "A"
+                } else {
+                    "U"
+                }
+            }
+            Some(c) if c.is_lowercase() => "l",
+            Some(c) if c.is_numeric() => "d",
+            _ => "p",
+        }
+    }
+
+    /// Features of token `i` within `line`.
+    fn features(&self, i: usize, line: &std::ops::Range<usize>) -> Vec<u64> {
+        let mut f = Vec::with_capacity(24);
+        self.features_into(i, line, &mut f);
+        f
+    }
+
+    fn features_into(&self, i: usize, line: &std::ops::Range<usize>, f: &mut Vec<u64>) {
+        let at = |d: isize| {
+            let j = i as isize + d;
+            (j >= line.start as isize && j < line.end as isize).then_some(j as usize)
+        };
+        let word = |d: isize| at(d).map_or("<s>", |j| self.words[j]);
+        let low = |d: isize| at(d).map_or("<s>", |j| self.lower[j].as_str());
+        let shp = |d: isize| at(d).map_or("<s>", |j| self.shape[j].as_str());
+        f.push(h(0, ""));
+        f.push(h(1, word(0)));
+        f.push(h(2, low(0)));
+        f.push(h(3, shp(0)));
+        f.push(h(4, word(-1)));
+        f.push(h(5, word(1)));
+        f.push(h(6, low(-1)));
+        f.push(h(7, low(1)));
+        f.push(h(8, low(-2)));
+        f.push(h(9, low(2)));
+        f.push(h(10, (low(-1), low(0))));
+        f.push(h(11, (low(0), low(1))));
+        f.push(h(12, shp(-1)));
+        f.push(h(13, shp(1)));
+        f.push(h(14, (self.cap(at(-1)), self.cap(at(0)), self.cap(at(1)))));
+        f.push(h(15, self.cap(at(-2))));
+        f.push(h(16, self.cap(at(2))));
+        if i == line.start {
+            f.push(h(17, ""));
+        }
+        let dict = |d: isize| {
+            at(d)
+                .and_then(|j| self.dict[j].as_ref())
+                .map(|(l, b)| (l.as_str(), *b))
+        };
+        let d0 = dict(0);
+        f.push(h(18, d0));
+        f.push(h(19, (dict(-1), d0)));
+        f.push(h(20, (d0, dict(1))));
+    }
+}
+
+/// BIO tags of the spans over `tokens` (a range of the view), spans given
+/// as token ranges with a label index.
+fn bio(n: usize, spans: &[(usize, usize, usize)]) -> Vec<usize> {
+    let mut tags = vec![0; n];
+    for &(a, b, l) in spans {
+        for (t, tag) in tags.iter_mut().enumerate().take(b).skip(a) {
+            *tag = if t == a { 2 * l + 1 } else { 2 * l + 2 };
+        }
+    }
+    tags
+}
+
+/// Spans `(first, end, label index, score)` of a tag sequence.
+fn spans_of(tags: &[usize], unary: &[f32], n_tags: usize) -> Vec<(usize, usize, usize, f32)> {
+    let mut out = Vec::new();
+    let mut t = 0;
+    while t < tags.len() {
+        if tags[t] % 2 == 1 {
+            let l = tags[t] / 2;
+            let mut e = t + 1;
+            while e < tags.len() && tags[e] == 2 * l + 2 {
+                e += 1;
+            }
+            // How clearly each token's own features prefer its tag.
+            let mut m = 0.0;
+            for k in t..e {
+                let row = &unary[k * n_tags..(k + 1) * n_tags];
+                let chosen = row[tags[k]];
+                let other = row
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, _)| j != tags[k])
+                    .map(|(_, &x)| x)
+                    .fold(f32::NEG_INFINITY, f32::max);
+                m += chosen - other;
+            }
+            // Spans whose tokens' own features argue hard for other tags
+            // (a mean margin far below zero) were forced by their
+            // neighbours and are mostly wrong: on the sample, those below
+            // a margin of about -36 are right one time in eight. The score
+            // is 0.5 there.
+            let m = m / (e - t) as f32;
+            let score = 1.0 / (1.0 + (-(m + 36.0) / 12.0).exp());
+            out.push((t, e, l, score.clamp(0.01, 0.99)));
+            t = e;
+        } else {
+            t += 1;
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone)]
+pub struct Tagger {
+    labels: Vec<String>,
+    outer: Perceptron,
+    inner: Perceptron,
+    /// Built with the dictionary feature: tag with a dictionary too.
+    pub uses_dictionary: bool,
+}
+
+/// One article's spans as token ranges: outermost, and nested (inner
+/// spans with the outer span they sit in).
+type TokSpan = (usize, usize, usize);
+type Layers = (Vec<TokSpan>, Vec<(TokSpan, Vec<TokSpan>)>);
+
+fn layers(a: &Article, f: &Folded, labels: &[String]) -> Layers {
+    // Token index of char offsets: spans not on token edges are left out.
+    let starts: HashMap<u32, usize> = f.chars.iter().enumerate().map(|(i, c)| (c.0, i)).collect();
+    let ends: HashMap<u32, usize> = f
+        .chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.1, i + 1))
+        .collect();
+    let mut spans: Vec<(usize, usize, usize)> = a
+        .spans
+        .iter()
+        .filter_map(|s| {
+            let l = labels.iter().position(|x| *x == s.label)?;
+            let a = *starts.get(&(s.start as u32))?;
+            let b = *ends.get(&(s.end as u32))?;
+            (a < b).then_some((a, b, l))
+        })
+        .collect();
+    spans.sort_by_key(|&(a, b, _)| (a, std::cmp::Reverse(b)));
+    spans.dedup_by_key(|s| (s.0, s.1));
+    let mut outer: Vec<(TokSpan, Vec<TokSpan>)> = Vec::new();
+    for s in spans {
+        match outer.last_mut() {
+            Some((o, inner)) if s.0 < o.1 => {
+                // Inside the last outer span: keep the outermost of the inner.
+                if s.1 <= o.1
+                    && inner
+                        .last()
+                        .is_none_or(|i: &(usize, usize, usize)| s.0 >= i.1)
+                {
+                    inner.push(s);
+                }
+            }
+            _ => outer.push((s, Vec::new())),
+        }
+    }
+    (outer.iter().map(|(o, _)| *o).collect(), outer)
+}
+
+fn inner_features(
+    v: &View,
+    line: &std::ops::Range<usize>,
+    o: (usize, usize, usize),
+    labels: &[String],
+) -> Vec<Vec<u64>> {
+    (o.0..o.1)
+        .map(|t| {
+            let mut f = v.features(t, line);
+            f.push(h(30, &labels[o.2]));
+            let pos = if t == o.0 {
+                "B"
+            } else if t + 1 == o.1 {
+                "E"
+            } else {
+                "M"
+            };
+            f.push(h(31, (&labels[o.2], pos)));
+            f.push(h(32, (&labels[o.2], &v.lower[o.0])));
+            f
+        })
+        .collect()
+}
+
+impl Tagger {
+    /// Trains on the decided articles of `corpus`. `with_dictionary`: learn
+    /// to use the dictionary feature (then tag with one).
+    pub fn train(
+        corpus: &Corpus,
+        labels: &[String],
+        gazetteer: &[(String, String)],
+        with_dictionary: bool,
+    ) -> Tagger {
+        let decided: Vec<&Article> = corpus.articles.iter().filter(|a| a.decided()).collect();
+        let n_tags = 2 * labels.len() + 1;
+        // The dictionary each article's features see: one built without
+        // the article's fold (and without undecided articles, whose spans
+        // are partial).
+        let folds = FOLDS.min(decided.len()).max(1);
+        let dicts: Vec<Option<Dictionary>> = (0..folds)
+            .map(|k| {
+                with_dictionary.then(|| {
+                    let c = Corpus {
+                        articles: decided
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| i % folds != k)
+                            .map(|(_, a)| (*a).clone())
+                            .collect(),
+                    };
+                    Dictionary::build(&c, gazetteer)
+                })
+            })
+            .collect();
+        let mut outer_data = Vec::new();
+        let mut inner_data = Vec::new();
+        for (i, a) in decided.iter().enumerate() {
+            let f = Folded::new(&a.text, &a.tokens);
+            let v = View::new(&f, dicts[i % folds].as_ref());
+            let (outer, nested) = layers(a, &f, labels);
+            for line in v.lines() {
+                let feats: Vec<Vec<u64>> = line.clone().map(|t| v.features(t, &line)).collect();
+                let in_line: Vec<(usize, usize, usize)> = outer
+                    .iter()
+                    .filter(|o| o.0 >= line.start && o.1 <= line.end)
+                    .map(|o| (o.0 - line.start, o.1 - line.start, o.2))
+                    .collect();
+                outer_data.push((feats, bio(line.len(), &in_line)));
+                for (o, inner) in nested
+                    .iter()
+                    .filter(|(o, _)| o.0 >= line.start && o.1 <= line.end)
+                {
+                    if o.1 - o.0 < 2 {
+                        continue;
+                    }
+                    let rel: Vec<(usize, usize, usize)> =
+                        inner.iter().map(|s| (s.0 - o.0, s.1 - o.0, s.2)).collect();
+                    inner_data.push((inner_features(&v, &line, *o, labels), bio(o.1 - o.0, &rel)));
+                }
+            }
+        }
+        Tagger {
+            labels: labels.to_vec(),
+            outer: Perceptron::train(n_tags, &outer_data),
+            inner: Perceptron::train(n_tags, &inner_data),
+            uses_dictionary: with_dictionary,
+        }
+    }
+
+    /// Tags an article: `(start, end, label, score)` in chars.
+    pub fn tag(&self, f: &Folded, dict: Option<&Dictionary>) -> Vec<(usize, usize, &str, f32)> {
+        // Trained on nothing (no article done yet): all weights are zero and
+        // Viterbi's ties would tag every token with the last label.
+        if self.outer.w.iter().all(|&x| x == 0.0) && self.outer.trans.iter().all(|&x| x == 0.0) {
+            return Vec::new();
+        }
+        let dict = if self.uses_dictionary { dict } else { None };
+        let v = View::new(f, dict);
+        let n = self.outer.n_tags;
+        let mut out = Vec::new();
+        let (mut ids, mut offs) = (Vec::new(), Vec::new());
+        for line in v.lines() {
+            ids.clear();
+            offs.clear();
+            offs.push(0);
+            for t in line.clone() {
+                v.features_into(t, &line, &mut ids);
+                offs.push(ids.len());
+            }
+            let u = self
+                .outer
+                .unary_of(offs.windows(2).map(|w| &ids[w[0]..w[1]]), line.len());
+            let tags = self.outer.viterbi(&u, line.len());
+            for (a, b, l, s) in spans_of(&tags, &u, n) {
+                let o = (a + line.start, b + line.start, l);
+                let (cs, ce) = f.char_range(o.0, o.1 - 1);
+                out.push((cs, ce, self.labels[l].as_str(), s));
+                if b - a < 2 {
+                    continue;
+                }
+                let fi = inner_features(&v, &line, o, &self.labels);
+                let ui = self.inner.unary(&fi);
+                let ti = self.inner.viterbi(&ui, fi.len());
+                for (ia, ib, il, is) in spans_of(&ti, &ui, n) {
+                    if (ia, ib) == (0, b - a) {
+                        continue;
+                    }
+                    let (cs, ce) = f.char_range(o.0 + ia, o.0 + ib - 1);
+                    out.push((cs, ce, self.labels[il].as_str(), is));
+                }
+            }
+        }
+        out
+    }
+
+    /// `tag` over a whole article, in pieces on all cores when it is long.
+    pub fn tag_article(
+        &self,
+        text: &nhan_model::text::Text,
+        tokens: &nhan_model::tokens::Tokens,
+        dict: Option<&Dictionary>,
+    ) -> Vec<(usize, usize, &str, f32)> {
+        let pieces = Folded::pieces(text, tokens, super::dictionary::threads());
+        std::thread::scope(|sc| {
+            let hs: Vec<_> = pieces
+                .iter()
+                .map(|f| sc.spawn(move || self.tag(f, dict)))
+                .collect();
+            hs.into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        })
+    }
+
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// The model as bytes, for the cache (little-endian; see `from_bytes`).
+    pub fn to_bytes(&self, fingerprint: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(b"NHANTAG\0");
+        out.extend_from_slice(&VERSION.to_le_bytes());
+        let put_str = |out: &mut Vec<u8>, s: &str| {
+            out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+            out.extend_from_slice(s.as_bytes());
+        };
+        put_str(&mut out, fingerprint);
+        out.push(u8::from(self.uses_dictionary));
+        out.extend_from_slice(&(self.labels.len() as u32).to_le_bytes());
+        for l in &self.labels {
+            put_str(&mut out, l);
+        }
+        for p in [&self.outer, &self.inner] {
+            out.extend_from_slice(&(p.rows.len() as u32).to_le_bytes());
+            let mut rows: Vec<(u64, u32)> = p.rows.iter().map(|(&k, &v)| (k, v)).collect();
+            rows.sort_unstable_by_key(|r| r.1);
+            for (k, r) in rows {
+                out.extend_from_slice(&k.to_le_bytes());
+                for w in &p.w[r as usize * p.n_tags..(r as usize + 1) * p.n_tags] {
+                    out.extend_from_slice(&w.to_le_bytes());
+                }
+            }
+            for w in &p.trans {
+                out.extend_from_slice(&w.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    /// A model from `to_bytes`, if it is one of this version trained on
+    /// data with `fingerprint`.
+    pub fn from_bytes(b: &[u8], fingerprint: &str) -> Option<Tagger> {
+        let mut at = 0usize;
+        let mut take = |n: usize| {
+            let s = b.get(at..at + n)?;
+            at += n;
+            Some(s)
+        };
+        if take(8)? != b"NHANTAG\0" {
+            return None;
+        }
+        let u32_of = |s: &[u8]| u32::from_le_bytes(s.try_into().expect("4 bytes"));
+        if u32_of(take(4)?) != VERSION {
+            return None;
+        }
+        let n = u32_of(take(4)?) as usize;
+        if take(n)? != fingerprint.as_bytes() {
+            return None;
+        }
+        let uses_dictionary = take(1)?[0] == 1;
+        let nl = u32_of(take(4)?) as usize;
+        let mut labels = Vec::with_capacity(nl);
+        for _ in 0..nl {
+            let n = u32_of(take(4)?) as usize;
+            labels.push(String::from_utf8(take(n)?.to_vec()).ok()?);
+        }
+        let n_tags = 2 * nl + 1;
+        let mut ps = Vec::new();
+        for _ in 0..2 {
+            let mut p = Perceptron::new(n_tags);
+            let rows = u32_of(take(4)?) as usize;
+            p.w.reserve(rows * n_tags);
+            for r in 0..rows {
+                let k = u64::from_le_bytes(take(8)?.try_into().ok()?);
+                p.rows.insert(k, r as u32);
+                for _ in 0..n_tags {
+                    p.w.push(f32::from_le_bytes(take(4)?.try_into().ok()?));
+                }
+            }
+            for w in p.trans.iter_mut() {
+                *w = f32::from_le_bytes(take(4)?.try_into().ok()?);
+            }
+            ps.push(p);
+        }
+        let inner = ps.pop()?;
+        let outer = ps.pop()?;
+        Some(Tagger {
+            labels,
+            outer,
+            inner,
+            uses_dictionary,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Known;
+    use nhan_model::status::Status;
+    use nhan_model::text::Text;
+
+    fn art(text: &str, spans: &[(&str, &str)]) -> Article {
+        let known = spans
+            .iter()
+            .map(|(s, l)| {
+                let b = text.find(s).unwrap();
+                let start = text[..b].chars().count();
+                Known {
+                    start,
+                    end: start + s.chars().count(),
+                    label: l.to_string(),
+                }
+            })
+            .collect();
+        Article::new("a.txt", Text::new(text), known, Status::Reviewed)
+    }
+
+    #[test]
+    fn learns_a_pattern_and_proposes_unseen_names_in_two_layers() {
+        let mut arts = Vec::new();
+        for (name, place) in [
+            ("Lan", "Nha Trang"),
+            ("Minh", "Hà Giang"),
+            ("Hoa", "Hải Phòng"),
+            ("Tâm", "Đà Lạt"),
+        ] {
+            let text = format!("Ông {name} đến Sở Y tế {place} hôm qua.\nTrời mưa.");
+            let org = format!("Sở Y tế {place}");
+            let a = art(
+                &text,
+                &[(name, "PER"), (org.as_str(), "ORG"), (place, "LOC")],
+            );
+            arts.push(a);
+        }
+        let labels: Vec<String> = ["PER", "ORG", "LOC"].map(String::from).to_vec();
+        let t = Tagger::train(&Corpus { articles: arts }, &labels, &[], false);
+        let text = Text::new("Ông Quang đến Sở Y tế Cần Thơ hôm qua.");
+        let f = Folded::new(&text, &nhan_model::tokens::Tokens::new(&text));
+        let got: Vec<(String, &str)> = t
+            .tag(&f, None)
+            .into_iter()
+            .map(|(a, b, l, _)| (text.slice(a, b).to_string(), l))
+            .collect();
+        assert!(got.contains(&("Quang".into(), "PER")), "{got:?}");
+        assert!(got.contains(&("Sở Y tế Cần Thơ".into(), "ORG")), "{got:?}");
+        assert!(got.contains(&("Cần Thơ".into(), "LOC")), "{got:?}");
+        let back = Tagger::from_bytes(&t.to_bytes("fp"), "fp").unwrap();
+        assert_eq!(back.tag(&f, None), t.tag(&f, None));
+        assert!(Tagger::from_bytes(&t.to_bytes("fp"), "other").is_none());
+    }
+}

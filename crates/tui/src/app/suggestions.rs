@@ -1,0 +1,187 @@
+//! What the TUI knows of suggestions: the engine (built off the UI thread),
+//! each open article's list, and the messages and effects between `update`
+//! and the runtime. Data only: the handlers are in `suggesting`.
+
+use nhan_model::edit::Edit;
+use nhan_suggest::{Rejections, Suggester, Suggestion};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+/// The recommenders, shared with the thread that computes suggestions.
+/// Live learning writes to it there, never on the UI thread.
+#[derive(Clone)]
+pub struct Engine(pub Arc<RwLock<Suggester>>);
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Engine")
+    }
+}
+
+/// The annotator tagged (`true`) or untagged a surface with a label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Learn {
+    pub surface: String,
+    pub label: String,
+    pub tagged: bool,
+}
+
+/// One article's suggestions, sorted by `(start, end, label)`.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleSuggestions {
+    pub list: Vec<Suggestion>,
+    /// The article revision and engine generation `list` was computed for.
+    pub computed: Option<(u64, u64)>,
+    /// Asked for and not back yet.
+    pub asked: Option<(u64, u64)>,
+    /// Loaded with the first list (the runtime reads the file).
+    pub rejections: Option<Rejections>,
+    /// Rejections in undo order, and those undone (for redo): the
+    /// history holds an empty edit in their place.
+    pub rejected: Vec<Suggestion>,
+    pub unrejected: Vec<Suggestion>,
+    /// The article's revision and history depth when last looked at: what
+    /// changed since is learnt from.
+    pub seen: Option<(u64, (usize, usize))>,
+}
+
+impl ArticleSuggestions {
+    /// The innermost suggestion over char `c` (lists are short per screen;
+    /// a binary search finds where to look).
+    pub fn at(&self, c: usize) -> Option<&Suggestion> {
+        let upto = self.list.partition_point(|s| s.start <= c);
+        self.list[..upto]
+            .iter()
+            .rev()
+            .take(64)
+            .filter(|s| s.start <= c && c < s.end)
+            .min_by_key(|s| (std::cmp::Reverse(s.start), s.end))
+    }
+
+    pub fn remove(&mut self, s: &Suggestion) {
+        self.list.retain(|x| x.key() != s.key());
+    }
+}
+
+/// A question on the message line about suggestions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Prompt {
+    /// Accept every suggestion in the article; the input narrows it to a
+    /// label (its number or name) and/or a minimum score (`.8`).
+    AcceptAll { input: String },
+    /// May this command recommender from nhan.toml run?
+    Trust { name: String, command: Vec<String> },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SuggestState {
+    /// Off unless the front end turns it on (the terminal does; app tests
+    /// that are not about suggestions leave it off).
+    pub enabled: bool,
+    /// `S`: drawn or not (decisions still work on what is computed).
+    pub hidden: bool,
+    pub engine: Option<Engine>,
+    /// Bumped when a new engine arrives: every list is then stale.
+    pub generation: u64,
+    pub building: bool,
+    /// Why the engine could not be built (shown once; not retried until
+    /// the next edit).
+    pub failed: Option<String>,
+    /// Ticks since the last edit while a retraining is due.
+    pub quiet_ticks: Option<u32>,
+    /// Learning not yet handed to the engine (goes with the next request).
+    pub learn: Vec<Learn>,
+    /// Learning since the running build started: replayed on its result.
+    pub learned_since_build: Vec<Learn>,
+    pub articles: HashMap<usize, ArticleSuggestions>,
+    /// Commands already asked about this session.
+    pub asked_trust: Vec<Vec<String>>,
+    /// `E` made a selection of this suggestion: tagging it keeps the source.
+    pub editing: Option<Suggestion>,
+}
+
+/// Quiet ticks (about a second each) after an edit before the recommenders
+/// are trained again.
+pub const RETRAIN_AFTER_TICKS: u32 = 3;
+
+impl SuggestState {
+    /// What the annotator's edit teaches the dictionary.
+    pub fn note_edit(&mut self, e: &Edit) {
+        let mut add = |s: &nhan_model::span::Span, tagged: bool| {
+            let l = Learn {
+                surface: s.text.to_string(),
+                label: s.label.to_string(),
+                tagged,
+            };
+            self.learn.push(l.clone());
+            if self.building {
+                self.learned_since_build.push(l);
+            }
+            self.quiet_ticks = Some(0);
+        };
+        match e {
+            Edit::Add(s) => add(s, true),
+            Edit::Remove(s) => add(s, false),
+            Edit::Replace { before, after } => {
+                if before.range() != after.range() || before.label != after.label {
+                    add(before, false);
+                    add(after, true);
+                }
+            }
+            Edit::Batch(v) => v.iter().for_each(|e| self.note_edit(e)),
+            Edit::SetStatus { .. } | Edit::SetExtra { .. } => {}
+        }
+    }
+}
+
+/// What `update` asks the runtime to do for suggestions.
+#[derive(Debug, Clone)]
+pub enum SuggestEffect {
+    /// Build (or rebuild) the recommenders from the project on disk.
+    Build,
+    /// Compute an article's suggestions, after handing `learn` to the engine.
+    Compute {
+        index: usize,
+        revision: u64,
+        generation: u64,
+        engine: Engine,
+        learn: Vec<Learn>,
+        doc: Box<nhan_model::document::Document>,
+        /// `None`: read them from disk (the first time).
+        rejections: Option<Rejections>,
+    },
+    /// While the engine is being built: what `nhan suggest` stored for
+    /// the article, if it is still for this text.
+    LoadStored {
+        index: usize,
+        revision: u64,
+        file_name: String,
+        text_sha256: String,
+    },
+    SaveRejections(Box<Rejections>),
+    Approve {
+        name: String,
+        command: Vec<String>,
+    },
+}
+
+/// What comes back.
+#[derive(Debug, Clone)]
+pub enum SuggestMsg {
+    Built {
+        result: Result<Engine, String>,
+        notes: Vec<String>,
+        /// Command recommenders this user has not approved.
+        unapproved: Vec<(String, Vec<String>)>,
+    },
+    Computed {
+        index: usize,
+        revision: u64,
+        generation: u64,
+        list: Vec<Suggestion>,
+        errors: Vec<String>,
+        rejections: Option<Result<Rejections, String>>,
+    },
+    RejectionsSaved(Result<(), String>),
+    Approved(Result<String, String>),
+}

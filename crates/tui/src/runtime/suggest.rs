@@ -1,0 +1,211 @@
+//! Suggestions off the UI thread: building the recommenders (a thread of
+//! its own, it may train the tagger), computing an article's suggestions
+//! and saving rejections (one worker, in order).
+
+use crate::app::msg::Msg;
+use crate::app::suggestions::{Engine, SuggestEffect, SuggestMsg};
+use nhan_store::project::Project;
+use nhan_suggest::config::{self, Kind};
+use nhan_suggest::{ArticleInput, BuildOptions, Rejections, Suggester, suggester, trust};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, RwLock};
+
+/// Runs one effect to its result (blocking).
+pub fn run(project: &Project, effect: SuggestEffect) -> Msg {
+    Msg::Suggest(match effect {
+        SuggestEffect::Build => build(project),
+        SuggestEffect::Compute {
+            index,
+            revision,
+            generation,
+            engine,
+            learn,
+            doc,
+            rejections,
+        } => {
+            apply_learning(&engine, &learn);
+            let loaded = match rejections {
+                Some(_) => None,
+                None => Some(Rejections::load(project, doc.file_name())),
+            };
+            let rej = rejections
+                .as_ref()
+                .or_else(|| loaded.as_ref().and_then(|r| r.as_ref().ok()));
+            let spans = suggester::known(
+                doc.spans()
+                    .iter()
+                    .map(|s| (s.start, s.end, s.label.to_string())),
+            );
+            let input = ArticleInput {
+                name: doc.file_name(),
+                text: doc.text(),
+                tokens: doc.tokens(),
+                spans: &spans,
+            };
+            let (list, errors) = match engine.0.read() {
+                Ok(s) => s.for_article(&input, rej),
+                Err(_) => (
+                    Vec::new(),
+                    vec!["the recommenders failed; restart nhan".into()],
+                ),
+            };
+            SuggestMsg::Computed {
+                index,
+                revision,
+                generation,
+                list,
+                errors,
+                rejections: loaded,
+            }
+        }
+        SuggestEffect::LoadStored {
+            index,
+            revision,
+            file_name,
+            text_sha256,
+        } => SuggestMsg::Computed {
+            index,
+            revision,
+            generation: 0,
+            list: nhan_suggest::store::load_stored(project, &file_name, &text_sha256)
+                .map(|s| s.suggestions)
+                .unwrap_or_default(),
+            errors: Vec::new(),
+            rejections: Some(Rejections::load(project, &file_name)),
+        },
+        SuggestEffect::SaveRejections(r) => SuggestMsg::RejectionsSaved(r.save()),
+        SuggestEffect::Approve { command, .. } => SuggestMsg::Approved(
+            trust::approve(&project.root, &command).map(|p| p.display().to_string()),
+        ),
+    })
+}
+
+/// Live learning, before the engine is next read.
+fn apply_learning(engine: &Engine, learn: &[crate::app::suggestions::Learn]) {
+    if learn.is_empty() {
+        return;
+    }
+    if let Ok(mut s) = engine.0.write() {
+        for l in learn {
+            if l.tagged {
+                s.learn(&l.surface, &l.label);
+            } else {
+                s.unlearn(&l.surface, &l.label);
+            }
+        }
+    }
+}
+
+fn build(project: &Project) -> SuggestMsg {
+    // The list as on disk now (a command may have been approved since).
+    let unapproved = config::load(project)
+        .map(|cs| {
+            cs.into_iter()
+                .filter_map(|c| match c.kind {
+                    Kind::Command { command, .. }
+                        if !trust::is_approved(&project.root, &command) =>
+                    {
+                        Some((c.name, command))
+                    }
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    match Suggester::build(project, &BuildOptions::default()) {
+        Ok(s) => SuggestMsg::Built {
+            notes: s.notes.clone(),
+            result: Ok(Engine(Arc::new(RwLock::new(s)))),
+            unapproved,
+        },
+        Err(e) => SuggestMsg::Built {
+            result: Err(e),
+            notes: Vec::new(),
+            unapproved,
+        },
+    }
+}
+
+/// The threaded executor's part for suggestions.
+pub struct Worker {
+    tx: Sender<SuggestEffect>,
+    done: Sender<Msg>,
+    rx: Receiver<Msg>,
+    outstanding: Arc<AtomicUsize>,
+    project: Project,
+}
+
+impl Worker {
+    pub fn spawn(project: Project) -> Worker {
+        let (tx, jobs) = channel::<SuggestEffect>();
+        let (done, rx) = channel();
+        let (p, d) = (project.clone(), done.clone());
+        let outstanding: Arc<AtomicUsize> = Arc::default();
+        let count = Arc::clone(&outstanding);
+        std::thread::spawn(move || {
+            // Computing a 10 MB article's list takes both cores for a
+            // moment: the key being drawn comes first.
+            super::system::nice_priority();
+            while let Ok(first) = jobs.recv() {
+                // Keys come faster than a large article's list: of the
+                // lists asked for meanwhile, only the newest per article is
+                // computed (the older ones' learning is kept).
+                let mut batch: Vec<SuggestEffect> =
+                    std::iter::once(first).chain(jobs.try_iter()).collect();
+                let newest = |i: usize, b: &[SuggestEffect]| {
+                    b[i + 1..].iter().any(|later| matches!((later, &b[i]),
+                        (SuggestEffect::Compute { index: a, .. }, SuggestEffect::Compute { index: b, .. }) if a == b))
+                };
+                let superseded: Vec<bool> = (0..batch.len()).map(|i| newest(i, &batch)).collect();
+                for (effect, skip) in batch.drain(..).zip(superseded) {
+                    if skip {
+                        if let SuggestEffect::Compute { engine, learn, .. } = effect {
+                            apply_learning(&engine, &learn);
+                        }
+                        count.fetch_sub(1, Ordering::SeqCst);
+                        continue;
+                    }
+                    if d.send(run(&p, effect)).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        Worker {
+            tx,
+            done,
+            rx,
+            outstanding,
+            project,
+        }
+    }
+
+    pub fn send(&self, effect: SuggestEffect) {
+        self.outstanding.fetch_add(1, Ordering::SeqCst);
+        if let SuggestEffect::Build = effect {
+            // Training takes a while: it must not hold up an article's list.
+            let (p, d) = (self.project.clone(), self.done.clone());
+            // Nice rather than idle priority: on a busy machine an
+            // idle-priority build might never finish.
+            std::thread::spawn(move || {
+                super::system::nice_priority();
+                let _ = d.send(Msg::Suggest(build(&p)));
+            });
+            return;
+        }
+        if self.tx.send(effect).is_err() {
+            self.outstanding.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    pub fn results(&self) -> Vec<Msg> {
+        let got: Vec<Msg> = self.rx.try_iter().collect();
+        self.outstanding.fetch_sub(got.len(), Ordering::SeqCst);
+        got
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.outstanding.load(Ordering::SeqCst) > 0
+    }
+}
