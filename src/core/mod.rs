@@ -21,6 +21,7 @@ pub mod project;
 pub mod reanchor;
 pub mod record;
 pub mod review;
+pub mod root;
 pub mod schema;
 pub mod search;
 pub mod sidecar;

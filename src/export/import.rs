@@ -10,7 +10,7 @@ use crate::core::document::Document;
 use crate::core::edit::Edit;
 use crate::core::record::{List, Record};
 use crate::core::schema::{Overlap, Schema};
-use crate::core::sidecar::{sha256_hex, write_atomic};
+use crate::core::sidecar::sha256_hex;
 use crate::core::span::{crosses, overlaps};
 use crate::core::status::Status;
 use crate::core::text::Text;
@@ -382,12 +382,12 @@ pub fn write(
         }
         let a = articles.join(&inc.file_name);
         if std::fs::read(&a).ok().as_deref() != Some(bytes) {
-            write_atomic(&a, bytes)
+            crate::core::root::write_in(project_dir, &a, bytes)
                 .map_err(|e| user(format!("{}: cannot write: {e}", a.display())))?;
         }
         let stem = inc.file_name.trim_end_matches(".txt");
         let s = annotations.join(format!("{stem}.json"));
-        write_atomic(&s, doc.to_sidecar().to_json().as_bytes())
+        crate::core::root::write_in(project_dir, &s, doc.to_sidecar().to_json().as_bytes())
             .map_err(|e| user(format!("{}: cannot write: {e}", s.display())))?;
         for n in &inc.notes {
             writeln!(err, "note: {n}")?;

@@ -161,8 +161,8 @@ pub fn save(
     snapshot: &crate::core::sidecar::Snapshot,
     gate: &Gate,
 ) -> Result<(), String> {
-    crate::core::sidecar::write_atomic_with(path, |inner| {
-        snapshot.write(&mut GivesWay { inner, gate })
-    })
-    .map_err(|e| format!("{}: {e}", path.display()))
+    let (root, rel) =
+        crate::core::root::sidecar_root(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    root.write_atomic_with(rel, |inner| snapshot.write(&mut GivesWay { inner, gate }))
+        .map_err(|e| format!("{}: {e}", path.display()))
 }

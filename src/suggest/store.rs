@@ -14,7 +14,7 @@
 
 use super::Suggestion;
 use crate::core::project::Project;
-use crate::core::sidecar::write_atomic;
+use crate::core::root::{Root, read_in, write_in};
 use crate::core::text::Text;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -38,13 +38,15 @@ pub fn cache_dir(project: &Path) -> PathBuf {
 }
 
 /// Creates `.nhan/` with its `.gitignore` (derived files stay out of git).
+/// A `.nhan` that is a symlink (a clone may carry one) is refused: nothing
+/// is written through it.
 pub fn ensure_root(project: &Path) -> std::io::Result<()> {
-    let r = root(project);
-    std::fs::create_dir_all(&r)?;
-    let gi = r.join(".gitignore");
-    if !gi.exists() {
-        write_atomic(
-            &gi,
+    let root = Root::open(project)?;
+    root.dir(Path::new(".nhan"), true)?;
+    let gi = Path::new(".nhan/.gitignore");
+    if root.kind(gi)?.is_none() {
+        root.write_atomic(
+            gi,
             b"# Written by nhan: derived files. Rejections (rejected/) are shared\n# decisions; ignore .nhan/ in the project's .gitignore to keep them private.\ncache/\nsuggestions/\n",
         )?;
     }
@@ -88,7 +90,7 @@ impl Rejections {
             article: file_name.to_string(),
             items: Vec::new(),
         };
-        match std::fs::read(&r.path) {
+        match read_in(&r.project, &r.path) {
             Ok(bytes) => {
                 let f: RejectedFile = serde_json::from_slice(&bytes).map_err(|e| {
                     format!(
@@ -163,7 +165,8 @@ impl Rejections {
         } else {
             "\n  ]\n}\n"
         });
-        write_atomic(&self.path, out.as_bytes()).map_err(|e| format!("{shown}: cannot write: {e}"))
+        write_in(&self.project, &self.path, out.as_bytes())
+            .map_err(|e| format!("{shown}: cannot write: {e}"))
     }
 
     /// `list` without what was rejected.
@@ -199,13 +202,13 @@ pub fn save_stored(project: &Project, s: &Stored) -> Result<(), String> {
     let path = stored_path(project, &s.article);
     ensure_root(&project.root).map_err(|e| format!("{}: {e}", path.display()))?;
     let json = serde_json::to_string(s).map_err(|e| e.to_string())?;
-    write_atomic(&path, json.as_bytes())
+    write_in(&project.root, &path, json.as_bytes())
         .map_err(|e| format!("{}: cannot write: {e}", path.display()))
 }
 
 /// The stored suggestions of an article, if any and if still for its text.
 pub fn load_stored(project: &Project, file_name: &str, text_sha256: &str) -> Option<Stored> {
-    let bytes = std::fs::read(stored_path(project, file_name)).ok()?;
+    let bytes = read_in(&project.root, &stored_path(project, file_name)).ok()?;
     let s: Stored = serde_json::from_slice(&bytes).ok()?;
     (s.text_sha256 == text_sha256).then_some(s)
 }

@@ -1,0 +1,184 @@
+//! A cloned project can't hurt you: each test plants what a hostile clone
+//! could carry (symlinks, devices, crafted `.nhan/` files, odd names) and
+//! checks that nhan writes, removes and reads nothing it should not, and
+//! says what it refused.
+
+mod support;
+
+use std::os::unix::fs::symlink;
+use std::path::Path;
+use std::process::Command;
+use support::{project, write_article};
+
+/// Runs the real binary on `dir` with a cache folder of its own; returns
+/// the exit code, stdout and stderr.
+fn nhan(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let cache = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_nhan"))
+        .arg("--project")
+        .arg(dir)
+        .args(args)
+        .env("NHAN_CACHE", cache.path())
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A project with two tagged, done articles.
+fn clone() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    project::init(d.path(), support::SCHEMA);
+    write_article(d.path(), "a", "[Lan]{PER} ở [Hà Nội]{LOC}.");
+    write_article(d.path(), "b", "[Minh]{PER} về [Huế]{LOC}.");
+    d
+}
+
+// 1. An export removes and writes only what it created, never through a
+// symlink.
+
+#[test]
+fn an_export_deletes_nothing_through_symlinks_planted_in_out() {
+    let d = clone();
+    let p = d.path();
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    let out = p.join("out");
+    std::fs::create_dir(&out).unwrap();
+    symlink("..", out.join("up")).unwrap();
+    symlink(outside.path(), out.join("outside")).unwrap();
+    std::fs::write(
+        out.join("nhan-export.json"),
+        r#"{"files": ["up/annotations/a.json", "up/nhan.toml", "outside/victim.txt"]}"#,
+    )
+    .unwrap();
+    let gold = std::fs::read(p.join("annotations/a.json")).unwrap();
+    let (_code, _, err) = nhan(p, &["export", "--format", "conll", "--out", "out/"]);
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap(),
+        "precious",
+        "{err}"
+    );
+    assert_eq!(std::fs::read(p.join("annotations/a.json")).unwrap(), gold);
+    assert!(p.join("nhan.toml").exists(), "nhan.toml was deleted: {err}");
+}
+
+#[test]
+fn a_symlinked_part_folder_receives_no_split_output() {
+    let d = clone();
+    let p = d.path();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = p.join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("nhan-export.json"), r#"{"files": []}"#).unwrap();
+    symlink(elsewhere.path(), out.join("train")).unwrap();
+    let (code, _, err) = nhan(
+        p,
+        &[
+            "export",
+            "--format",
+            "brat",
+            "--status",
+            "any",
+            "--out",
+            "out/",
+            "--split",
+            "0.5,0.25,0.25",
+        ],
+    );
+    assert_eq!(
+        std::fs::read_dir(elsewhere.path()).unwrap().count(),
+        0,
+        "the export wrote through out/train: {err}"
+    );
+    assert_ne!(code, 0, "a refused part folder is an error");
+    assert!(
+        err.contains("train") && err.contains("symbolic link"),
+        "{err}"
+    );
+}
+
+// 6. A `.nhan` or `annotations/` symlink makes nhan write nothing outside.
+
+#[test]
+fn a_symlinked_dot_nhan_receives_no_cache_nor_suggestions() {
+    let d = clone();
+    let p = d.path();
+    let elsewhere = tempfile::tempdir().unwrap();
+    symlink(elsewhere.path(), p.join(".nhan")).unwrap();
+    let (_code, _out, err) = nhan(p, &["suggest"]);
+    assert_eq!(
+        std::fs::read_dir(elsewhere.path()).unwrap().count(),
+        0,
+        "nhan wrote through the .nhan symlink: {err}"
+    );
+    assert!(
+        err.contains(".nhan") && err.contains("symbolic link"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_symlinked_annotations_folder_receives_no_sidecar() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    project::init(p, support::SCHEMA);
+    std::fs::create_dir(p.join("articles")).unwrap();
+    std::fs::write(p.join("articles/a.txt"), "Lan ở Hà Nội.").unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    symlink(elsewhere.path(), p.join("annotations")).unwrap();
+    let project = nhan::core::project::Project::open(p).unwrap();
+    let mut h = support::Harness {
+        app: nhan::runtime::App::new(project, Default::default(), (100, 30)),
+        dir: d,
+    };
+    h.keys("enter /");
+    h.type_text("Lan");
+    h.keys("enter 1");
+    assert_eq!(
+        std::fs::read_dir(elsewhere.path()).unwrap().count(),
+        0,
+        "a sidecar went through the annotations symlink"
+    );
+    assert!(h.message().contains("symbolic link"), "{}", h.message());
+}
+
+// 12. git-setup writes no file through a symlink.
+
+#[test]
+fn git_setup_refuses_a_symlinked_gitignore_and_copies_nothing_in() {
+    let d = clone();
+    let p = d.path();
+    assert!(
+        Command::new("git")
+            .arg("init")
+            .arg("-q")
+            .arg(p)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret");
+    std::fs::write(&secret, "ssh key\n").unwrap();
+    symlink(&secret, p.join(".gitignore")).unwrap();
+    let (code, _, err) = nhan(p, &["git-setup"]);
+    assert_ne!(code, 0, "{err}");
+    assert!(
+        err.contains(".gitignore") && err.contains("symbolic link"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&secret).unwrap(), "ssh key\n");
+    assert!(
+        std::fs::symlink_metadata(p.join(".gitignore"))
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link was replaced by a copy of its target"
+    );
+}
