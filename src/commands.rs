@@ -92,7 +92,8 @@ pub(crate) fn read_article(
 ) -> Result<(Document, Option<String>), String> {
     let path = project.article_path(file_name);
     let shown = path.display().to_string();
-    let bytes = std::fs::read(&path).map_err(|e| format!("{shown}: {e}"))?;
+    // The error names the file.
+    let bytes = project.read_article(file_name).map_err(|e| e.to_string())?;
     let text = Text::from_file_vec(bytes)
         .map_err(|(_, bytes)| encoding::diagnose(&bytes).message(&shown))?;
     let notice = encoding::problem_for_text(text.as_str()).map(|p| format!("{shown}: {p}"));
@@ -380,7 +381,7 @@ pub fn compute_stats(project: &Project) -> Stats {
             &wanted,
             |&i| {
                 let file_name = &project.articles[i].file_name;
-                let bytes = std::fs::read(project.article_path(file_name)).ok()?;
+                let bytes = project.read_article(file_name).ok()?;
                 let text = Text::from_file_vec(bytes).ok()?;
                 if !second.occurs(i, text.as_str()) {
                     return None;

@@ -182,3 +182,63 @@ fn git_setup_refuses_a_symlinked_gitignore_and_copies_nothing_in() {
         "the link was replaced by a copy of its target"
     );
 }
+
+// 18. Only regular files are read as articles.
+
+/// [`nhan`] for a run that may hang on the old code: killed after a minute
+/// (a guard against a hang, not a measure of speed); `None` then.
+fn nhan_or_hang(dir: &Path, args: &[&str]) -> Option<(i32, String, String)> {
+    let cache = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nhan"))
+        .arg("--project")
+        .arg(dir)
+        .args(args)
+        .env("NHAN_CACHE", cache.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    Some((
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ))
+}
+
+#[test]
+fn device_and_fifo_articles_are_refused_by_name_and_the_rest_is_counted() {
+    let d = clone();
+    let p = d.path();
+    symlink("/dev/zero", p.join("articles/zero.txt")).unwrap();
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        p.join("articles/pipe.txt"),
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o600),
+        0,
+    )
+    .unwrap();
+    let (_code, out, err) = nhan_or_hang(p, &["stats"]).expect("nhan stats hung");
+    let all = format!("{out}{err}");
+    assert!(all.contains("zero.txt: leads outside the folder"), "{all}");
+    assert!(all.contains("pipe.txt: is a FIFO"), "{all}");
+    assert!(out.contains("4 articles"), "{out}");
+    let (code, out, err) = nhan_or_hang(p, &["validate"]).expect("nhan validate hung");
+    let all = format!("{out}{err}");
+    assert_eq!(code, 1, "{all}");
+    assert!(
+        all.contains("pipe.txt: is a FIFO (named pipe), not a regular file"),
+        "{all}"
+    );
+}

@@ -186,6 +186,23 @@ impl Project {
         self.root.join("articles").join(file_name)
     }
 
+    /// The article's file, opened beneath the project: a regular file only
+    /// (a clone's `a.txt -> /dev/zero` or FIFO is refused, named), through
+    /// no symlink that leaves the project. The error names the file.
+    pub fn open_article(&self, file_name: &str) -> std::io::Result<std::fs::File> {
+        let path = self.article_path(file_name);
+        let (root, rel) = crate::core::root::beneath(&self.root, &path)?;
+        root.open_regular(rel)
+    }
+
+    /// The article's bytes (see [`Project::open_article`]).
+    pub fn read_article(&self, file_name: &str) -> std::io::Result<Vec<u8>> {
+        use std::io::Read;
+        let mut v = Vec::new();
+        self.open_article(file_name)?.read_to_end(&mut v)?;
+        Ok(v)
+    }
+
     /// The sidecar this session edits (the gold one, or the annotator's).
     pub fn sidecar_path(&self, stem: &str) -> PathBuf {
         match &self.annotator_dir {
@@ -265,9 +282,12 @@ impl Project {
         use std::io::Read;
         let path = self.article_path(file_name);
         let mut head = Vec::with_capacity(1 << 16);
-        let read = std::fs::File::open(&path).and_then(|f| f.take(1 << 16).read_to_end(&mut head));
+        let read = self
+            .open_article(file_name)
+            .and_then(|f| f.take(1 << 16).read_to_end(&mut head));
         if let Err(e) = read {
-            meta.problem = Some(format!("{}: {e}", path.display()));
+            // The error names the file.
+            meta.problem = Some(e.to_string());
             return;
         }
         let valid = match std::str::from_utf8(&head) {
@@ -350,7 +370,8 @@ impl Project {
     fn load_with(&self, file_name: &str, background: bool) -> Result<Loaded, String> {
         let path = self.article_path(file_name);
         let shown_path = path.display().to_string();
-        let bytes = std::fs::read(&path).map_err(|e| format!("{shown_path}: {e}"))?;
+        // The error names the file.
+        let bytes = self.read_article(file_name).map_err(|e| e.to_string())?;
         // The buffer becomes the text without a copy.
         let text = Text::from_file_vec(bytes)
             .map_err(|(_, bytes)| encoding::diagnose(&bytes).message(&shown_path))?;
