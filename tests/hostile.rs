@@ -242,3 +242,94 @@ fn device_and_fifo_articles_are_refused_by_name_and_the_rest_is_counted() {
         "{all}"
     );
 }
+
+// 7. One stem rule everywhere: `a.txt` and `a.txt.txt` keep their own
+// sidecars.
+
+fn import_jsonl(p: &Path, lines: &[serde_json::Value]) -> (i32, String, String) {
+    let input = p.join("in.jsonl");
+    let body: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    std::fs::write(&input, body.join("\n") + "\n").unwrap();
+    nhan(p, &["import", "--format", "jsonl", input.to_str().unwrap()])
+}
+
+#[test]
+fn articles_whose_names_differ_by_a_txt_keep_their_own_spans() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    project::init(p, support::SCHEMA);
+    std::fs::create_dir(p.join("articles")).unwrap();
+    let (code, _, err) = import_jsonl(
+        p,
+        &[
+            serde_json::json!({"article": "a.txt", "text": "Lan ở Huế.", "label": [[0, 3, "PER"]]}),
+            serde_json::json!({"article": "a.txt.txt", "text": "Minh về Huế.", "label": [[8, 11, "LOC"]]}),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (_, out, err) = nhan(p, &["stats", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect(&err);
+    assert_eq!(v["spans"], 2, "{out}");
+    assert_eq!(v["by_label"]["PER"], 1, "a.txt's span was lost: {out}");
+    assert_eq!(v["by_label"]["LOC"], 1, "{out}");
+    let (code, out, err) = nhan(p, &["validate"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+// 17. Every name is checked before anything is written.
+
+#[test]
+fn an_import_with_an_overlong_name_writes_nothing_and_names_it() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    project::init(p, support::SCHEMA);
+    std::fs::create_dir(p.join("articles")).unwrap();
+    let long = "x".repeat(300);
+    let (code, _, err) = import_jsonl(
+        p,
+        &[
+            serde_json::json!({"article": "a.txt", "text": "Lan ở Huế.", "label": [[0, 3, "PER"]]}),
+            serde_json::json!({"article": long, "text": "Minh.", "label": []}),
+        ],
+    );
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("at most 254 bytes") && err.contains("xxxx"),
+        "{err}"
+    );
+    assert!(
+        !p.join("articles/a.txt").exists(),
+        "the first article was written: {err}"
+    );
+}
+
+#[test]
+fn an_article_with_a_name_near_the_limit_can_be_saved() {
+    let stem = "ả".repeat(80); // 240 bytes
+    let mut h = support::Harness::new(&[(stem.as_str(), "Lan ở Huế.")]);
+    h.keys("enter /");
+    h.type_text("Lan");
+    h.keys("enter 1");
+    let sc = h.on_disk(&stem).expect("the sidecar was not saved");
+    assert_eq!(sc.spans.len(), 1, "{}", h.message());
+}
+
+// 10. A malformed brat line is a clear error, never a panic.
+
+#[test]
+fn a_brat_fragment_running_backwards_is_named_with_its_line() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    project::init(p, support::SCHEMA);
+    std::fs::create_dir(p.join("articles")).unwrap();
+    let input = tempfile::tempdir().unwrap();
+    std::fs::write(input.path().join("x.txt"), "Nguyễn\nVăn A ở đây.").unwrap();
+    std::fs::write(input.path().join("x.ann"), "T1\tPER 0 6;7 3\tx\n").unwrap();
+    let (code, _, err) = nhan(
+        p,
+        &["import", "--format", "brat", input.path().to_str().unwrap()],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains("x.ann:1") && err.contains("7 3"), "{err}");
+}

@@ -11,6 +11,13 @@ use super::status::Status;
 use super::text::Text;
 use std::path::{Path, PathBuf};
 
+/// An article's stem: its file name less one `.txt` (so `a.txt` and
+/// `a.txt.txt` have the stems `a` and `a.txt`, and their own sidecars). The
+/// one rule for every sidecar, suggestion and export name.
+pub fn stem_of(file_name: &str) -> &str {
+    file_name.strip_suffix(".txt").unwrap_or(file_name)
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ArticleMeta {
     pub file_name: String,
@@ -245,7 +252,7 @@ impl Project {
     }
 
     fn scan_file(&self, file_name: &str) -> ArticleMeta {
-        let stem = file_name.trim_end_matches(".txt").to_string();
+        let stem = stem_of(file_name).to_string();
         let mut meta = ArticleMeta {
             file_name: file_name.into(),
             stem: stem.clone(),
@@ -335,7 +342,7 @@ impl Project {
                 d.deserialize_seq(V)
             }
         }
-        let sc_path = self.sidecar_path(file_name.trim_end_matches(".txt"));
+        let sc_path = self.sidecar_path(stem_of(file_name));
         let Ok(f) = std::fs::File::open(&sc_path) else {
             return;
         };
@@ -377,7 +384,7 @@ impl Project {
             .map_err(|(_, bytes)| encoding::diagnose(&bytes).message(&shown_path))?;
         let notice =
             encoding::problem_for_text(text.as_str()).map(|p| format!("{shown_path}: {p}"));
-        let stem = file_name.trim_end_matches(".txt");
+        let stem = stem_of(file_name);
         let sc_path = self.sidecar_path(stem);
         // Hashing and parsing the sidecar are independent: on two cores the
         // article being opened is ready in the time of the longer. Commands
@@ -516,7 +523,7 @@ fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
 impl ArticleMeta {
     /// An article known by its file name only (not read yet).
     pub fn listed(file_name: String) -> ArticleMeta {
-        let stem = file_name.trim_end_matches(".txt").to_string();
+        let stem = stem_of(&file_name).to_string();
         ArticleMeta {
             title: stem.clone(),
             stem,

@@ -83,6 +83,10 @@ pub fn read_input(path: &std::path::Path) -> Result<(String, String), Vec<String
     Ok((src, stem))
 }
 
+/// Longest article file name, in bytes: its sidecar's name (`<stem>.json`,
+/// one byte longer) must fit the 255 bytes a file system allows.
+pub const MAX_NAME: usize = 254;
+
 pub fn safe_file_name(name: &str) -> Option<String> {
     let name = if name.ends_with(".txt") {
         name.to_string()
@@ -91,6 +95,7 @@ pub fn safe_file_name(name: &str) -> Option<String> {
     };
     let ok = !name.starts_with('.')
         && name.len() > 4
+        && name.len() <= MAX_NAME
         && !name.contains(['/', '\\', '\0'])
         && !name.chars().any(char::is_control);
     ok.then_some(name)
@@ -307,7 +312,7 @@ pub fn write(
     let mut clashes = Vec::new();
     for (inc, _) in &docs {
         let a = articles.join(&inc.file_name);
-        let stem = inc.file_name.trim_end_matches(".txt");
+        let stem = crate::core::project::stem_of(&inc.file_name);
         let s = annotations.join(format!("{stem}.json"));
         if let Ok(old) = std::fs::read(&a)
             && old != inc.text.as_bytes()
@@ -385,7 +390,7 @@ pub fn write(
             crate::core::root::write_in(project_dir, &a, bytes)
                 .map_err(|e| user(format!("{}: cannot write: {e}", a.display())))?;
         }
-        let stem = inc.file_name.trim_end_matches(".txt");
+        let stem = crate::core::project::stem_of(&inc.file_name);
         let s = annotations.join(format!("{stem}.json"));
         crate::core::root::write_in(project_dir, &s, doc.to_sidecar().to_json().as_bytes())
             .map_err(|e| user(format!("{}: cannot write: {e}", s.display())))?;

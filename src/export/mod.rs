@@ -66,7 +66,7 @@ pub struct ExportDoc {
 
 impl ExportDoc {
     pub fn stem(&self) -> &str {
-        self.doc.file_name().trim_end_matches(".txt")
+        crate::core::project::stem_of(self.doc.file_name())
     }
 }
 
@@ -89,7 +89,7 @@ pub struct Article<'a> {
 
 impl Article<'_> {
     pub fn stem(&self) -> &str {
-        self.doc.file_name().trim_end_matches(".txt")
+        crate::core::project::stem_of(self.doc.file_name())
     }
 }
 

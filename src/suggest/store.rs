@@ -82,7 +82,7 @@ impl Rejections {
     /// A missing file is no rejections; one that cannot be read is an
     /// error (and is never overwritten).
     pub fn load(project: &Project, file_name: &str) -> Result<Rejections, String> {
-        let stem = file_name.trim_end_matches(".txt");
+        let stem = crate::core::project::stem_of(file_name);
         let path = dir(project, "rejected").join(format!("{stem}.json"));
         let mut r = Rejections {
             path,
@@ -194,7 +194,7 @@ pub struct Stored {
 }
 
 pub fn stored_path(project: &Project, file_name: &str) -> PathBuf {
-    let stem = file_name.trim_end_matches(".txt");
+    let stem = crate::core::project::stem_of(file_name);
     dir(project, "suggestions").join(format!("{stem}.json"))
 }
 
