@@ -356,7 +356,7 @@ pub fn compute_stats(project: &Project) -> Stats {
             &wanted,
             |&i| {
                 let file_name = &project.articles[i].file_name;
-                let bytes = std::fs::read(project.article_path(file_name)).ok()?;
+                let bytes = project.read_article(file_name).ok()?;
                 let text = Text::from_file_vec(bytes).ok()?;
                 if !second.occurs(i, text.as_str()) {
                     return None;

@@ -221,7 +221,7 @@ fn read_pair(ann_path: &Path) -> Result<Incoming, Vec<String>> {
         .unwrap_or_default();
     let file_name = safe_file_name(&stem).ok_or_else(|| {
         vec![format!(
-            "{shown}: {stem:?} cannot be an article file name; rename the files"
+            "{shown}: {stem:?} cannot be an article file name (one plain name, at most 254 bytes); rename the files"
         )]
     })?;
 
@@ -269,6 +269,12 @@ fn read_pair(ann_path: &Path) -> Result<Incoming, Vec<String>> {
         if bad || frags.is_empty() {
             problems.push(format!(
                 "{at}: {offs:?} are not offsets (START END, or fragments START END;START END)"
+            ));
+            continue;
+        }
+        if let Some((a, b)) = frags.iter().find(|(a, b)| a >= b) {
+            problems.push(format!(
+                "{at}: the fragment {a} {b} runs backwards or is empty; each fragment is START END with START below END"
             ));
             continue;
         }

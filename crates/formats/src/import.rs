@@ -14,7 +14,6 @@ use nhan_model::sidecar::sha256_hex;
 use nhan_model::span::{crosses, overlaps};
 use nhan_model::status::Status;
 use nhan_model::text::Text;
-use nhan_store::atomic::write_atomic;
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::path::Path;
@@ -84,6 +83,10 @@ pub fn read_input(path: &std::path::Path) -> Result<(String, String), Vec<String
     Ok((src, stem))
 }
 
+/// Longest article file name, in bytes: its sidecar's name (`<stem>.json`,
+/// one byte longer) must fit the 255 bytes a file system allows.
+pub const MAX_NAME: usize = 254;
+
 pub fn safe_file_name(name: &str) -> Option<String> {
     let name = if name.ends_with(".txt") {
         name.to_string()
@@ -92,6 +95,7 @@ pub fn safe_file_name(name: &str) -> Option<String> {
     };
     let ok = !name.starts_with('.')
         && name.len() > 4
+        && name.len() <= MAX_NAME
         && !name.contains(['/', '\\', '\0'])
         && !name.chars().any(char::is_control);
     ok.then_some(name)
@@ -308,7 +312,7 @@ pub fn write(
     let mut clashes = Vec::new();
     for (inc, _) in &docs {
         let a = articles.join(&inc.file_name);
-        let stem = inc.file_name.trim_end_matches(".txt");
+        let stem = nhan_store::project::stem_of(&inc.file_name);
         let s = annotations.join(format!("{stem}.json"));
         if let Ok(old) = std::fs::read(&a)
             && old != inc.text.as_bytes()
@@ -383,12 +387,12 @@ pub fn write(
         }
         let a = articles.join(&inc.file_name);
         if std::fs::read(&a).ok().as_deref() != Some(bytes) {
-            write_atomic(&a, bytes)
+            nhan_store::root::write_in(project_dir, &a, bytes)
                 .map_err(|e| user(format!("{}: cannot write: {e}", a.display())))?;
         }
-        let stem = inc.file_name.trim_end_matches(".txt");
+        let stem = nhan_store::project::stem_of(&inc.file_name);
         let s = annotations.join(format!("{stem}.json"));
-        write_atomic(&s, doc.to_sidecar().to_json().as_bytes())
+        nhan_store::root::write_in(project_dir, &s, doc.to_sidecar().to_json().as_bytes())
             .map_err(|e| user(format!("{}: cannot write: {e}", s.display())))?;
         for n in &inc.notes {
             writeln!(err, "note: {n}")?;

@@ -79,7 +79,7 @@ pub(crate) fn render(d: &Article, out: &mut Vec<u8>) {
     let text = d.doc.text().as_str();
     out.reserve(text.len() + text.len() / 16 + d.spans.len() * 32 + 128);
     out.extend_from_slice(b"{\"id\":");
-    json_str(out, d.doc.file_name().trim_end_matches(".txt"));
+    json_str(out, nhan_store::project::stem_of(d.doc.file_name()));
     out.extend_from_slice(b",\"text\":");
     json_str(out, text);
     out.extend_from_slice(b",\"label\":[");
@@ -237,7 +237,7 @@ fn read_line(
         _ => format!("{stem}-{n}"),
     };
     let file_name = safe_file_name(&name).ok_or_else(|| {
-        format!("{name:?} cannot be an article file name (one plain name, no folders)")
+        format!("{name:?} cannot be an article file name (one plain name, no folders, at most 254 bytes)")
     })?;
     let status = m
         .get("status")

@@ -298,7 +298,7 @@ fn read_task(
         _ => format!("{stem}-{n}"),
     };
     let file_name = safe_file_name(&name).ok_or_else(|| {
-        format!("{name:?} cannot be an article file name (one plain name, no folders)")
+        format!("{name:?} cannot be an article file name (one plain name, no folders, at most 254 bytes)")
     })?;
     let status = data
         .get("status")

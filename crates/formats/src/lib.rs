@@ -66,7 +66,7 @@ pub struct ExportDoc {
 
 impl ExportDoc {
     pub fn stem(&self) -> &str {
-        self.doc.file_name().trim_end_matches(".txt")
+        nhan_store::project::stem_of(self.doc.file_name())
     }
 }
 
@@ -89,7 +89,7 @@ pub struct Article<'a> {
 
 impl Article<'_> {
     pub fn stem(&self) -> &str {
-        self.doc.file_name().trim_end_matches(".txt")
+        nhan_store::project::stem_of(self.doc.file_name())
     }
 }
 
@@ -181,7 +181,7 @@ pub struct Rendered {
     /// Files of the article's own: a name in the part's place, and bytes.
     pub own: Vec<(String, Vec<u8>)>,
     /// `own` files already written by the worker (see [`write::Stager`]).
-    pub staged: Vec<(String, std::io::Result<tempfile::TempPath>)>,
+    pub staged: Vec<(String, std::io::Result<write::Staged>)>,
     /// Notes and attributes the format has no place for, in words.
     pub fields_lost: Vec<String>,
 }

@@ -286,7 +286,7 @@ fn read_line(line: &str, at: &str, stem: &str, n: usize) -> Result<Option<Incomi
         _ => format!("{stem}-{n}"),
     };
     let file_name = safe_file_name(&name).ok_or_else(|| {
-        format!("{name:?} cannot be an article file name (one plain name, no folders)")
+        format!("{name:?} cannot be an article file name (one plain name, no folders, at most 254 bytes)")
     })?;
     let status = meta
         .and_then(|x| x.get("status"))

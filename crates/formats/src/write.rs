@@ -4,11 +4,14 @@
 //! and renamed into place only once the whole export succeeded.
 
 use super::{MANIFEST, OutFile, split, user};
-use nhan_store::atomic::{self, AtomicFile, sync_dir};
+use nhan_store::atomic::{self, AtomicFile};
+use nhan_store::root::Root;
+use rustix::fs::FileType;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The files of an export as it is written, by path relative to `--out`.
 /// The order in which paths first appear is the manifest's.
@@ -25,7 +28,7 @@ pub trait Files {
         None
     }
     /// Takes a file a [`Stager`] wrote as `path`'s whole contents.
-    fn adopt(&mut self, path: &str, staged: std::io::Result<tempfile::TempPath>);
+    fn adopt(&mut self, path: &str, staged: std::io::Result<Staged>);
 }
 
 /// Writes whole files into temp files of an export folder on any thread:
@@ -33,19 +36,46 @@ pub trait Files {
 /// file system's work, and it splits over the cores with the rendering.
 #[derive(Debug, Clone)]
 pub struct Stager {
-    /// The export folder, absolute (a guard per file would otherwise ask
-    /// for the working folder).
-    dir: PathBuf,
+    /// The export folder, opened once: every file in it is reached through
+    /// this handle, through no symlink.
+    root: Arc<Root>,
     /// The random part of every temp name of this export: a file's temp
     /// name follows from its path, so the folder keeps no name per file (a
     /// brat export of 100,000 articles stages 200,000).
-    random: std::sync::Arc<str>,
+    random: Arc<str>,
+}
+
+/// A staged file (see [`Stager::stage`]), removed when dropped unless kept.
+#[derive(Debug)]
+pub struct Staged {
+    root: Arc<Root>,
+    rel: PathBuf,
+    kept: bool,
+}
+
+impl Staged {
+    /// Leaves the file for its folder to rename or remove.
+    fn keep(mut self) {
+        self.kept = true;
+    }
+
+    fn read(&self) -> std::io::Result<Vec<u8>> {
+        self.root.read(&self.rel)
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = self.root.remove_file(&self.rel);
+        }
+    }
 }
 
 impl Stager {
-    fn new(dir: &Path) -> Stager {
+    fn new(root: Arc<Root>) -> Stager {
         Stager {
-            dir: std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()),
+            root,
             random: atomic::random_part().into(),
         }
     }
@@ -54,31 +84,24 @@ impl Stager {
     /// beside it, under a temp name a later export recognises and removes
     /// should this one be killed.
     fn temp_of(&self, path: &str) -> PathBuf {
-        let p = self.dir.join(path);
+        let p = Path::new(path);
         let base = p.file_name().and_then(|n| n.to_str()).unwrap_or("file");
         p.with_file_name(atomic::temp_name(base, &self.random))
     }
 
     /// A temp file holding `bytes`, for the export's file `path`, removed
     /// when dropped unless the folder adopts it.
-    pub fn stage(&self, path: &str, bytes: &[u8]) -> std::io::Result<tempfile::TempPath> {
-        let t = self.temp_of(path);
-        // Created exclusively: a file or symlink planted at the name is
-        // neither followed nor truncated.
-        let create = || {
-            std::fs::File::options()
-                .write(true)
-                .create_new(true)
-                .open(&t)
+    pub fn stage(&self, path: &str, bytes: &[u8]) -> std::io::Result<Staged> {
+        let rel = self.temp_of(path);
+        // Created exclusively, through no symlink: a file or symlink
+        // planted at the name or on the way is neither followed nor
+        // truncated.
+        let mut f = self.root.create_new(&rel)?;
+        let guard = Staged {
+            root: Arc::clone(&self.root),
+            rel,
+            kept: false,
         };
-        let mut f = match create() {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::create_dir_all(t.parent().unwrap_or(&self.dir))?;
-                create()?
-            }
-            r => r?,
-        };
-        let guard = tempfile::TempPath::try_from_path(&t)?;
         f.write_all(bytes)?;
         if !atomic::SYNCS_FILE_SYSTEM {
             f.sync_all()?;
@@ -120,9 +143,9 @@ impl Files for Memory {
         self.slot(path);
     }
 
-    fn adopt(&mut self, path: &str, staged: std::io::Result<tempfile::TempPath>) {
+    fn adopt(&mut self, path: &str, staged: std::io::Result<Staged>) {
         // Nothing stages for memory; should it, the bytes are read back.
-        let bytes = staged.and_then(|t| std::fs::read(&t)).unwrap_or_default();
+        let bytes = staged.and_then(|t| t.read()).unwrap_or_default();
         self.write(path, &bytes);
     }
 
@@ -138,9 +161,13 @@ impl Files for Memory {
 /// An export written into the `--out` folder as it goes: each file a temp
 /// file beside its final name, renamed into place by [`Folder::commit`]
 /// (after the earlier export there is cleared), or removed by
-/// [`Folder::discard`], which leaves the folder as it was.
+/// [`Folder::discard`], which leaves the folder as it was. Inside the
+/// folder everything is reached through its [`Root`]: a symlink planted
+/// there (`out/train -> elsewhere`, `out/up -> ..`) is refused, never
+/// followed.
 pub struct Folder {
     dir: PathBuf,
+    root: Arc<Root>,
     /// Every file, in the manifest's order. Those not `open` were written
     /// whole (an article's own files) and closed, made durable by `finish`
     /// with the others; each waits at its [`Stager::temp_of`] name.
@@ -149,11 +176,12 @@ pub struct Folder {
     open: HashMap<String, AtomicFile>,
     stager: Stager,
     error: Option<(PathBuf, std::io::Error)>,
-    /// Folders this export made: they go again if it fails.
+    /// Folders this export made to hold `--out`: they go again if it fails.
     made_dirs: Vec<PathBuf>,
-    /// The folder, opened when the export starts: flushing the file system
-    /// through it reports any write that failed since then.
-    handle: Option<std::fs::File>,
+    /// Folders inside `--out` this export made (a part's), likewise.
+    made_inside: Vec<PathBuf>,
+    /// Folders inside `--out` already checked to be real folders.
+    checked: BTreeSet<PathBuf>,
 }
 
 impl Folder {
@@ -166,37 +194,28 @@ impl Folder {
     /// A folder export into `dir`, which must pass [`check_folder`].
     pub fn open(dir: &Path) -> anyhow::Result<Folder> {
         check_folder(dir)?;
-        let mut f = Folder {
+        let mut made_dirs = Vec::new();
+        let opened = make_dirs(dir, &mut made_dirs).and_then(|()| Root::open(dir));
+        let root = match opened {
+            Ok(r) => Arc::new(r),
+            Err(e) => {
+                for d in made_dirs.iter().rev() {
+                    let _ = std::fs::remove_dir(d);
+                }
+                return Err(user(format!("{}: cannot write: {e}", dir.display())));
+            }
+        };
+        Ok(Folder {
             dir: dir.to_path_buf(),
+            stager: Stager::new(Arc::clone(&root)),
+            root,
             order: Vec::new(),
             open: HashMap::new(),
-            stager: Stager::new(dir),
             error: None,
-            made_dirs: Vec::new(),
-            handle: None,
-        };
-        if let Err(e) = f.make_dirs(dir) {
-            f.discard();
-            return Err(user(format!("{}: cannot write: {e}", dir.display())));
-        }
-        f.handle = std::fs::File::open(dir).ok();
-        Ok(f)
-    }
-
-    fn make_dirs(&mut self, dir: &Path) -> std::io::Result<()> {
-        let mut missing = Vec::new();
-        let mut d = Some(dir);
-        while let Some(x) = d
-            && !x.as_os_str().is_empty()
-            && !x.exists()
-        {
-            missing.push(x.to_path_buf());
-            d = x.parent();
-        }
-        std::fs::create_dir_all(dir)?;
-        missing.reverse();
-        self.made_dirs.extend(missing);
-        Ok(())
+            made_dirs,
+            made_inside: Vec::new(),
+            checked: BTreeSet::new(),
+        })
     }
 
     fn fail(&mut self, path: PathBuf, e: std::io::Error) {
@@ -205,16 +224,30 @@ impl Folder {
         }
     }
 
+    /// Makes sure `path`'s folder inside `--out` is a real folder (made if
+    /// missing); `None` after the first error.
     fn place(&mut self, path: &str) -> Option<PathBuf> {
         if self.error.is_some() {
             return None;
         }
         let p = self.dir.join(path);
-        if let Some(parent) = p.parent()
-            && let Err(e) = self.make_dirs(parent)
+        if let Some(parent) = Path::new(path).parent()
+            && !parent.as_os_str().is_empty()
+            && !self.checked.contains(parent)
         {
-            self.fail(p, e);
-            return None;
+            let missing = matches!(self.root.kind(parent), Ok(None));
+            match self.root.dir(parent, true) {
+                Ok(_) => {
+                    if missing {
+                        self.made_inside.push(parent.to_path_buf());
+                    }
+                    self.checked.insert(parent.to_path_buf());
+                }
+                Err(e) => {
+                    self.fail(p, e);
+                    return None;
+                }
+            }
         }
         Some(p)
     }
@@ -225,10 +258,7 @@ impl Folder {
         if closed
             && self.error.is_none()
             && atomic::SYNCS_FILE_SYSTEM
-            && let Err(e) = match &self.handle {
-                Some(d) => atomic::sync_file_system(d),
-                None => std::fs::File::open(&self.dir).and_then(|d| atomic::sync_file_system(&d)),
-            }
+            && let Err(e) = atomic::sync_file_system(self.root.fd())
         {
             self.error = Some((self.dir.clone(), e));
         }
@@ -250,18 +280,19 @@ impl Folder {
     /// Clears the earlier export in the folder and renames every file into
     /// place, then writes the manifest. Call [`Folder::finish`] first.
     pub fn commit(mut self, manifest: Manifest) -> anyhow::Result<()> {
-        clear_old_export(&self.dir)?;
+        clear_old_export(&self.root)?;
         let mut dirs = BTreeSet::new();
         for (done, path) in self.order.iter().enumerate() {
-            let target = self.dir.join(path);
+            let target = Path::new(path);
             let r = match self.open.remove(path) {
                 Some(f) => f.commit(),
-                None => std::fs::rename(self.stager.temp_of(path), &target),
+                None => self.root.rename(&self.stager.temp_of(path), target),
             };
             if let Err(e) = r {
+                let msg = format!("{}: cannot write: {e}", self.dir.join(path).display());
                 // What was renamed stays; the temp files left go with `self`.
                 self.order.drain(..done);
-                return Err(user(format!("{}: cannot write: {e}", target.display())));
+                return Err(user(msg));
             }
             if let Some(d) = target.parent() {
                 dirs.insert(d.to_path_buf());
@@ -269,29 +300,57 @@ impl Folder {
         }
         self.order.clear();
         for d in dirs {
-            sync_dir(&d);
+            if d.as_os_str().is_empty() {
+                self.root.sync();
+            } else if let Ok(sub) = self.root.dir(&d, false) {
+                sub.sync();
+            }
         }
         self.made_dirs.clear();
-        write_manifest(&self.dir, manifest)
+        self.made_inside.clear();
+        write_manifest(&self.root, manifest)
     }
 
     /// Removes what this export wrote; an earlier export stays whole.
     pub fn discard(mut self) {
+        self.remove_made();
+    }
+
+    fn remove_made(&mut self) {
         self.remove_staged();
-        for d in self.made_dirs.iter().rev() {
+        for d in self.made_inside.drain(..).rev() {
+            let _ = self.root.remove_dir(&d);
+        }
+        for d in self.made_dirs.drain(..).rev() {
             let _ = std::fs::remove_dir(d);
         }
-        self.made_dirs.clear();
     }
+}
+
+/// Makes `dir` and the folders above it that are missing, noting which.
+fn make_dirs(dir: &Path, made: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut missing = Vec::new();
+    let mut d = Some(dir);
+    while let Some(x) = d
+        && !x.as_os_str().is_empty()
+        && !x.exists()
+    {
+        missing.push(x.to_path_buf());
+        d = x.parent();
+    }
+    std::fs::create_dir_all(dir)?;
+    missing.reverse();
+    made.extend(missing);
+    Ok(())
 }
 
 impl Folder {
     /// Takes a staged file for `path` (placed at `p`): from now on the
     /// folder removes it, found by its path, if the export does not commit.
-    fn keep(&mut self, path: &str, p: PathBuf, staged: std::io::Result<tempfile::TempPath>) {
+    fn keep(&mut self, path: &str, p: PathBuf, staged: std::io::Result<Staged>) {
         match staged {
             Ok(t) => {
-                let _ = t.keep();
+                t.keep();
                 self.order.push(path.to_string());
             }
             Err(e) => self.fail(p, e),
@@ -302,7 +361,7 @@ impl Folder {
     fn remove_staged(&mut self) {
         for path in std::mem::take(&mut self.order) {
             if self.open.remove(&path).is_none() {
-                let _ = std::fs::remove_file(self.stager.temp_of(&path));
+                let _ = self.root.remove_file(&self.stager.temp_of(&path));
             }
         }
         self.open.clear();
@@ -311,10 +370,7 @@ impl Folder {
 
 impl Drop for Folder {
     fn drop(&mut self) {
-        self.remove_staged();
-        for d in self.made_dirs.iter().rev() {
-            let _ = std::fs::remove_dir(d);
-        }
+        self.remove_made();
     }
 }
 
@@ -324,7 +380,7 @@ impl Files for Folder {
             return;
         }
         let Some(p) = self.place(path) else { return };
-        match AtomicFile::create(&p) {
+        match AtomicFile::create_in(&self.root, Path::new(path)) {
             Ok(f) => {
                 self.open.insert(path.to_string(), f);
                 self.order.push(path.to_string());
@@ -350,7 +406,7 @@ impl Files for Folder {
         Some(self.stager.clone())
     }
 
-    fn adopt(&mut self, path: &str, staged: std::io::Result<tempfile::TempPath>) {
+    fn adopt(&mut self, path: &str, staged: std::io::Result<Staged>) {
         let Some(p) = self.place(path) else { return };
         self.keep(path, p, staged);
     }
@@ -388,33 +444,40 @@ fn is_stale_temp(name: &str) -> bool {
     atomic::temp_pid(name).is_some_and(|pid| pid != u64::from(std::process::id()))
 }
 
-/// Removes the files an earlier export in `dir` listed, so no stale article
-/// survives, and what a killed export left behind.
-fn clear_old_export(dir: &Path) -> anyhow::Result<()> {
-    if !dir.is_dir() {
-        return Ok(());
-    }
+/// Removes the files an earlier export in the folder listed, so no stale
+/// article survives, and what a killed export left behind. Only what lies
+/// inside the folder goes: a listed path through a symlink (`up/…` with
+/// `up -> ..`) or out of it (`../…`) is refused by the folder's [`Root`].
+fn clear_old_export(root: &Root) -> anyhow::Result<()> {
+    let dir = root.path();
     // A killed export's temp files wait beside their final names: here and
-    // in the parts' folders.
-    let parts = split::PART_NAMES.iter().map(|p| dir.join(p));
-    for d in std::iter::once(dir.to_path_buf()).chain(parts) {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+    // in the parts' folders (real folders only).
+    let parts = split::PART_NAMES
+        .iter()
+        .filter(|p| matches!(root.kind(Path::new(p)), Ok(Some(FileType::Directory))))
+        .map(PathBuf::from);
+    for d in std::iter::once(PathBuf::new()).chain(parts) {
+        for e in std::fs::read_dir(dir.join(&d))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             if is_stale_temp(&e.file_name().to_string_lossy()) {
-                let _ = std::fs::remove_file(e.path());
+                let _ = root.remove_file(&d.join(e.file_name()));
             }
         }
     }
-    let mpath = dir.join(MANIFEST);
-    if mpath.is_file() {
-        let old: Value = serde_json::from_slice(&std::fs::read(&mpath)?).unwrap_or(Value::Null);
+    let mpath = Path::new(MANIFEST);
+    if let Ok(Some(FileType::RegularFile)) = root.kind(mpath) {
+        let old: Value = serde_json::from_slice(&root.read(mpath)?).unwrap_or(Value::Null);
         let listed = old["files"].as_array().cloned().unwrap_or_default();
         for f in listed.iter().filter_map(Value::as_str) {
             if safe_relative(f) {
-                let _ = std::fs::remove_file(dir.join(f));
+                let _ = root.remove_file(Path::new(f));
             }
         }
         for sub in split::PART_NAMES {
-            let _ = std::fs::remove_dir(dir.join(sub));
+            let _ = root.remove_dir(Path::new(sub));
         }
     }
     Ok(())
@@ -424,13 +487,14 @@ fn clear_old_export(dir: &Path) -> anyhow::Result<()> {
 /// whole).
 pub type Manifest<'a> = &'a dyn Fn(&mut dyn Write) -> std::io::Result<()>;
 
-fn write_manifest(dir: &Path, manifest: Manifest) -> anyhow::Result<()> {
-    atomic::write_atomic_with(&dir.join(MANIFEST), manifest).map_err(|e| {
-        user(format!(
-            "{}: cannot write: {e}",
-            dir.join(MANIFEST).display()
-        ))
-    })
+fn write_manifest(root: &Root, manifest: Manifest) -> anyhow::Result<()> {
+    root.write_atomic_with(Path::new(MANIFEST), manifest)
+        .map_err(|e| {
+            user(format!(
+                "{}: cannot write: {e}",
+                root.path().join(MANIFEST).display()
+            ))
+        })
 }
 
 /// Writes files held in memory into `dir`, under the same rules as a

@@ -7,7 +7,10 @@
 //! pid, so that [`remove_stale_temps`] tells a dead process's leftovers from
 //! a live one's.
 
+use super::root::Root;
+use std::ffi::OsString;
 use std::io::{self, Write};
+use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
 /// Random characters in a temp file's name (62⁸ names per folder and pid).
@@ -36,15 +39,38 @@ pub fn random_part() -> String {
 }
 
 /// The temp name `.<name>.<pid>.<random>.tmp` with a given random part
-/// (from [`random_part`]).
+/// (from [`random_part`]). A long name is shortened (its start and a hash
+/// of the whole), so that a file whose own name fits always has a temp
+/// name that fits too.
 pub fn temp_name(name: &str, random: &str) -> String {
-    format!(".{name}.{}.{random}.tmp", std::process::id())
+    format!(".{}.{}.{random}.tmp", short_name(name), std::process::id())
+}
+
+/// Longest name part of a temp name, in bytes: with the pid, the random
+/// part and the dots, a temp name stays far below the 255 bytes a file
+/// system allows.
+const SHORT_NAME: usize = 64;
+
+fn short_name(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.len() <= SHORT_NAME {
+        return name.into();
+    }
+    // FNV-1a: stable across runs, so a name's temp name can be recomputed.
+    let mut h = 0xcbf2_9ce4_8422_2325_u64;
+    for b in name.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    let mut cut = SHORT_NAME - 17;
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}~{h:016x}", &name[..cut]).into()
 }
 
 /// A new, empty temp file in `dir` named `.<name>.<pid>.<random>.tmp`,
 /// removed again when dropped unless persisted.
 pub fn temp_in(dir: &Path, name: &str) -> io::Result<tempfile::NamedTempFile> {
-    let prefix = format!(".{name}.{}.", std::process::id());
+    let prefix = format!(".{}.{}.", short_name(name), std::process::id());
     let mut b = tempfile::Builder::new();
     b.prefix(&prefix).suffix(".tmp").rand_bytes(RANDOM_CHARS);
     // The file becomes a sidecar or an export, not a private temp file: the
@@ -98,7 +124,9 @@ pub fn remove_stale_temps(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Replaces `path` with `contents` atomically: temp file in the same folder,
-/// fsync, rename, fsync the folder.
+/// fsync, rename, fsync the folder. `path`'s folder is taken as the user
+/// named it; code writing inside a project goes through
+/// [`Root`](super::root::Root) instead, which follows no symlink.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
     write_atomic_with(path, |w| w.write_all(contents))
 }
@@ -109,7 +137,22 @@ pub fn write_atomic_with(
     path: &Path,
     contents: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    let mut f = AtomicFile::create(path)?;
+    write_through(AtomicFile::create(path)?, contents)
+}
+
+/// [`write_atomic_with`] for `rel` inside `root`, through no symlink.
+pub fn write_atomic_in(
+    root: &Root,
+    rel: &Path,
+    contents: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    write_through(AtomicFile::create_in(root, rel)?, contents)
+}
+
+fn write_through(
+    mut f: AtomicFile,
+    contents: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     {
         // 128 KB: an 11 MB sidecar in ~85 write calls rather than ~170.
         let mut w = io::BufWriter::with_capacity(1 << 17, &mut f);
@@ -121,10 +164,16 @@ pub fn write_atomic_with(
 
 /// A file being written in place of `path`: a temp file beside it until
 /// [`AtomicFile::commit`] makes it durable and renames it over `path`.
-/// Dropped uncommitted, the temp file goes and `path` is untouched.
+/// Dropped uncommitted, the temp file goes and `path` is untouched. The
+/// folder is held open, so the rename lands where the temp file is even
+/// if a symlink is planted on the way meanwhile.
 pub struct AtomicFile {
+    dir: OwnedFd,
     path: PathBuf,
-    tmp: tempfile::NamedTempFile,
+    name: OsString,
+    tmp: OsString,
+    file: std::fs::File,
+    done: bool,
     written: u64,
     started: u64,
 }
@@ -138,10 +187,43 @@ impl AtomicFile {
     pub fn create(path: &Path) -> io::Result<AtomicFile> {
         let dir = parent_of(path);
         std::fs::create_dir_all(dir)?;
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+        let name = path.file_name().ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{}: names no file", path.display()),
+            )
+        })?;
+        AtomicFile::create_in(&Root::open(dir)?, Path::new(name))
+    }
+
+    /// Creates the temp file for `rel` inside `root` (making its folders),
+    /// reached through no symlink.
+    pub fn create_in(root: &Root, rel: &Path) -> io::Result<AtomicFile> {
+        let (dir, _, name) = root.parent_dir(rel)?;
+        let shown = root.path().join(rel);
+        let base = name.to_string_lossy().into_owned();
+        let mut tries = 0;
+        let (tmp, file) = loop {
+            let tmp = OsString::from(temp_name(&base, &random_part()));
+            match super::root::create_new_at(dir.as_fd(), &tmp) {
+                Ok(f) => break (tmp, f),
+                Err(rustix::io::Errno::EXIST) if tries < 8 => tries += 1,
+                Err(e) => {
+                    let e = io::Error::from(e);
+                    return Err(io::Error::new(
+                        e.kind(),
+                        format!("{}: {e}", shown.display()),
+                    ));
+                }
+            }
+        };
         Ok(AtomicFile {
-            path: path.to_path_buf(),
-            tmp: temp_in(dir, name)?,
+            dir,
+            path: shown,
+            name,
+            tmp,
+            file,
+            done: false,
             written: 0,
             started: 0,
         })
@@ -154,28 +236,33 @@ impl AtomicFile {
     /// Makes everything written durable, without renaming yet: a caller
     /// that replaces several files syncs them all before the first rename.
     pub fn sync(&mut self) -> io::Result<()> {
-        self.tmp.as_file().sync_all()
+        self.file.sync_all()
     }
 
     /// Syncs, renames over `path`, then syncs the folder.
     pub fn commit(mut self) -> io::Result<()> {
         self.sync()?;
-        self.tmp.persist(&self.path).map_err(|e| e.error)?;
-        sync_dir(parent_of(&self.path));
+        rustix::fs::renameat(&self.dir, &self.tmp, &self.dir, &self.name)?;
+        self.done = true;
+        let _ = rustix::fs::fsync(&self.dir);
         Ok(())
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = rustix::fs::unlinkat(&self.dir, &self.tmp, rustix::fs::AtFlags::empty());
+        }
     }
 }
 
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.tmp.as_file().write(buf)?;
+        let n = self.file.write(buf)?;
         self.written += n as u64;
         if self.written - self.started >= Self::EVERY {
-            start_writeback(
-                self.tmp.as_file(),
-                self.started,
-                self.written - self.started,
-            );
+            start_writeback(&self.file, self.started, self.written - self.started);
             self.started = self.written;
         }
         Ok(n)
@@ -210,10 +297,10 @@ pub const SYNCS_FILE_SYSTEM: bool = cfg!(target_os = "linux");
 /// opened (Linux 5.8 and later), so open it before writing. Call only when
 /// [`SYNCS_FILE_SYSTEM`].
 #[cfg(target_os = "linux")]
-pub fn sync_file_system(d: &std::fs::File) -> io::Result<()> {
+pub fn sync_file_system(d: impl AsFd) -> io::Result<()> {
     use std::os::fd::AsRawFd;
     // SAFETY: a plain syscall on an open descriptor; it reads no memory of ours.
-    if unsafe { libc::syncfs(d.as_raw_fd()) } == 0 {
+    if unsafe { libc::syncfs(d.as_fd().as_raw_fd()) } == 0 {
         Ok(())
     } else {
         Err(io::Error::last_os_error())
@@ -221,7 +308,7 @@ pub fn sync_file_system(d: &std::fs::File) -> io::Result<()> {
 }
 
 #[cfg(not(target_os = "linux"))]
-pub fn sync_file_system(_d: &std::fs::File) -> io::Result<()> {
+pub fn sync_file_system(_d: impl AsFd) -> io::Result<()> {
     Ok(())
 }
 

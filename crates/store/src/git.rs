@@ -154,14 +154,27 @@ pub fn setup(project: &Path) -> anyhow::Result<Vec<String>> {
             project.display()
         );
     }
+    let root = super::root::Root::open(project)
+        .map_err(|e| anyhow::anyhow!("{}: cannot open: {e}", project.display()))?;
     let mut done = Vec::new();
     for (file, line) in [
         (".gitattributes", ATTRIBUTES),
         (".gitignore", super::lock::LOCK_FILE),
     ] {
         let path = project.join(file);
-        let old = match std::fs::read_to_string(&path) {
-            Ok(s) => s,
+        let rel = Path::new(file);
+        // A clone may carry the file as a symlink to anything on this
+        // machine: writing it would copy that file into the repository.
+        match root.kind(rel) {
+            Ok(None | Some(rustix::fs::FileType::RegularFile)) => {}
+            Ok(Some(_)) => anyhow::bail!(
+                "{}: is not a regular file (a symbolic link?); nhan git-setup writes no file through one: replace it with a plain file, then run `nhan git-setup` again",
+                path.display()
+            ),
+            Err(e) => anyhow::bail!("{}: cannot read: {e}", path.display()),
+        }
+        let old = match root.read(rel) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => anyhow::bail!("{}: cannot read: {e}", path.display()),
         };
@@ -174,7 +187,7 @@ pub fn setup(project: &Path) -> anyhow::Result<Vec<String>> {
         }
         new.push_str(line);
         new.push('\n');
-        write_atomic(&path, new.as_bytes())
+        root.write_atomic(rel, new.as_bytes())
             .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?;
         done.push(format!("{}: added `{line}`", path.display()));
     }

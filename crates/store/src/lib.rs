@@ -11,6 +11,7 @@ pub mod git;
 pub mod lock;
 pub mod progress;
 pub mod project;
+pub mod root;
 pub mod sidecar_file;
 pub mod stream;
 pub mod text_cache;

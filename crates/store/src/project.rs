@@ -11,6 +11,13 @@ use nhan_model::status::Status;
 use nhan_model::text::Text;
 use std::path::{Path, PathBuf};
 
+/// An article's stem: its file name less one `.txt` (so `a.txt` and
+/// `a.txt.txt` have the stems `a` and `a.txt`, and their own sidecars). The
+/// one rule for every sidecar, suggestion and export name.
+pub fn stem_of(file_name: &str) -> &str {
+    file_name.strip_suffix(".txt").unwrap_or(file_name)
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ArticleMeta {
     pub file_name: String,
@@ -186,6 +193,23 @@ impl Project {
         self.root.join("articles").join(file_name)
     }
 
+    /// The article's file, opened beneath the project: a regular file only
+    /// (a clone's `a.txt -> /dev/zero` or FIFO is refused, named), through
+    /// no symlink that leaves the project. The error names the file.
+    pub fn open_article(&self, file_name: &str) -> std::io::Result<std::fs::File> {
+        let path = self.article_path(file_name);
+        let (root, rel) = crate::root::beneath(&self.root, &path)?;
+        root.open_regular(rel)
+    }
+
+    /// The article's bytes (see [`Project::open_article`]).
+    pub fn read_article(&self, file_name: &str) -> std::io::Result<Vec<u8>> {
+        use std::io::Read;
+        let mut v = Vec::new();
+        self.open_article(file_name)?.read_to_end(&mut v)?;
+        Ok(v)
+    }
+
     /// The sidecar this session edits (the gold one, or the annotator's).
     pub fn sidecar_path(&self, stem: &str) -> PathBuf {
         match &self.annotator_dir {
@@ -228,7 +252,7 @@ impl Project {
     }
 
     fn scan_file(&self, file_name: &str) -> ArticleMeta {
-        let stem = file_name.trim_end_matches(".txt").to_string();
+        let stem = stem_of(file_name).to_string();
         let mut meta = ArticleMeta {
             file_name: file_name.into(),
             stem: stem.clone(),
@@ -265,9 +289,12 @@ impl Project {
         use std::io::Read;
         let path = self.article_path(file_name);
         let mut head = Vec::with_capacity(1 << 16);
-        let read = std::fs::File::open(&path).and_then(|f| f.take(1 << 16).read_to_end(&mut head));
+        let read = self
+            .open_article(file_name)
+            .and_then(|f| f.take(1 << 16).read_to_end(&mut head));
         if let Err(e) = read {
-            meta.problem = Some(format!("{}: {e}", path.display()));
+            // The error names the file.
+            meta.problem = Some(e.to_string());
             return;
         }
         let valid = match std::str::from_utf8(&head) {
@@ -315,7 +342,7 @@ impl Project {
                 d.deserialize_seq(V)
             }
         }
-        let sc_path = self.sidecar_path(file_name.trim_end_matches(".txt"));
+        let sc_path = self.sidecar_path(stem_of(file_name));
         let Ok(f) = std::fs::File::open(&sc_path) else {
             return;
         };
@@ -350,13 +377,14 @@ impl Project {
     fn load_with(&self, file_name: &str, background: bool) -> Result<Loaded, String> {
         let path = self.article_path(file_name);
         let shown_path = path.display().to_string();
-        let bytes = std::fs::read(&path).map_err(|e| format!("{shown_path}: {e}"))?;
+        // The error names the file.
+        let bytes = self.read_article(file_name).map_err(|e| e.to_string())?;
         // The buffer becomes the text without a copy.
         let text = Text::from_file_vec(bytes)
             .map_err(|(_, bytes)| encoding::diagnose(&bytes).message(&shown_path))?;
         let notice =
             encoding::problem_for_text(text.as_str()).map(|p| format!("{shown_path}: {p}"));
-        let stem = file_name.trim_end_matches(".txt");
+        let stem = stem_of(file_name);
         let sc_path = self.sidecar_path(stem);
         // Hashing and parsing the sidecar are independent: on two cores the
         // article being opened is ready in the time of the longer. Commands
@@ -498,7 +526,7 @@ fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
 impl ArticleMeta {
     /// An article known by its file name only (not read yet).
     pub fn listed(file_name: String) -> ArticleMeta {
-        let stem = file_name.trim_end_matches(".txt").to_string();
+        let stem = stem_of(&file_name).to_string();
         ArticleMeta {
             title: stem.clone(),
             stem,
@@ -567,7 +595,8 @@ pub fn read_article(
 ) -> Result<(Document, Option<String>), String> {
     let path = project.article_path(file_name);
     let shown = path.display().to_string();
-    let bytes = std::fs::read(&path).map_err(|e| format!("{shown}: {e}"))?;
+    // The error names the file.
+    let bytes = project.read_article(file_name).map_err(|e| e.to_string())?;
     let text = Text::from_file_vec(bytes)
         .map_err(|(_, bytes)| encoding::diagnose(&bytes).message(&shown))?;
     let notice = encoding::problem_for_text(text.as_str()).map(|p| format!("{shown}: {p}"));

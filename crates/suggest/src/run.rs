@@ -184,7 +184,7 @@ fn pick(project: &Project, wanted: &[String]) -> anyhow::Result<Vec<String>> {
     for w in wanted {
         let f = all
             .iter()
-            .find(|a| **a == w.as_str() || a.trim_end_matches(".txt") == w)
+            .find(|a| **a == w.as_str() || nhan_store::project::stem_of(a) == w)
             .ok_or_else(|| {
                 anyhow::anyhow!(
                     "no article {w:?} in {}/articles; `nhan stats` lists them",

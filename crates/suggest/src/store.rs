@@ -14,8 +14,8 @@
 
 use super::Suggestion;
 use nhan_model::text::Text;
-use nhan_store::atomic::write_atomic;
 use nhan_store::project::Project;
+use nhan_store::root::{Root, read_in, write_in};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use unicode_normalization::UnicodeNormalization;
@@ -38,13 +38,15 @@ pub fn cache_dir(project: &Path) -> PathBuf {
 }
 
 /// Creates `.nhan/` with its `.gitignore` (derived files stay out of git).
+/// A `.nhan` that is a symlink (a clone may carry one) is refused: nothing
+/// is written through it.
 pub fn ensure_root(project: &Path) -> std::io::Result<()> {
-    let r = root(project);
-    std::fs::create_dir_all(&r)?;
-    let gi = r.join(".gitignore");
-    if !gi.exists() {
-        write_atomic(
-            &gi,
+    let root = Root::open(project)?;
+    root.dir(Path::new(".nhan"), true)?;
+    let gi = Path::new(".nhan/.gitignore");
+    if root.kind(gi)?.is_none() {
+        root.write_atomic(
+            gi,
             b"# Written by nhan: derived files. Rejections (rejected/) are shared\n# decisions; ignore .nhan/ in the project's .gitignore to keep them private.\ncache/\nsuggestions/\n",
         )?;
     }
@@ -80,7 +82,7 @@ impl Rejections {
     /// A missing file is no rejections; one that cannot be read is an
     /// error (and is never overwritten).
     pub fn load(project: &Project, file_name: &str) -> Result<Rejections, String> {
-        let stem = file_name.trim_end_matches(".txt");
+        let stem = nhan_store::project::stem_of(file_name);
         let path = dir(project, "rejected").join(format!("{stem}.json"));
         let mut r = Rejections {
             path,
@@ -88,7 +90,7 @@ impl Rejections {
             article: file_name.to_string(),
             items: Vec::new(),
         };
-        match std::fs::read(&r.path) {
+        match read_in(&r.project, &r.path) {
             Ok(bytes) => {
                 let f: RejectedFile = serde_json::from_slice(&bytes).map_err(|e| {
                     format!(
@@ -163,7 +165,8 @@ impl Rejections {
         } else {
             "\n  ]\n}\n"
         });
-        write_atomic(&self.path, out.as_bytes()).map_err(|e| format!("{shown}: cannot write: {e}"))
+        write_in(&self.project, &self.path, out.as_bytes())
+            .map_err(|e| format!("{shown}: cannot write: {e}"))
     }
 
     /// `list` without what was rejected.
@@ -191,7 +194,7 @@ pub struct Stored {
 }
 
 pub fn stored_path(project: &Project, file_name: &str) -> PathBuf {
-    let stem = file_name.trim_end_matches(".txt");
+    let stem = nhan_store::project::stem_of(file_name);
     dir(project, "suggestions").join(format!("{stem}.json"))
 }
 
@@ -199,13 +202,13 @@ pub fn save_stored(project: &Project, s: &Stored) -> Result<(), String> {
     let path = stored_path(project, &s.article);
     ensure_root(&project.root).map_err(|e| format!("{}: {e}", path.display()))?;
     let json = serde_json::to_string(s).map_err(|e| e.to_string())?;
-    write_atomic(&path, json.as_bytes())
+    write_in(&project.root, &path, json.as_bytes())
         .map_err(|e| format!("{}: cannot write: {e}", path.display()))
 }
 
 /// The stored suggestions of an article, if any and if still for its text.
 pub fn load_stored(project: &Project, file_name: &str, text_sha256: &str) -> Option<Stored> {
-    let bytes = std::fs::read(stored_path(project, file_name)).ok()?;
+    let bytes = read_in(&project.root, &stored_path(project, file_name)).ok()?;
     let s: Stored = serde_json::from_slice(&bytes).ok()?;
     (s.text_sha256 == text_sha256).then_some(s)
 }

@@ -349,7 +349,7 @@ fn tagger(
     let fp = corpus.fingerprint(&salt);
     let path = store::cache_dir(&project.root).join("tagger.bin");
     if !opts.no_cache
-        && let Some(t) = std::fs::read(&path)
+        && let Some(t) = nhan_store::root::read_in(&project.root, &path)
             .ok()
             .and_then(|b| Tagger::from_bytes(&b, &fp))
     {
@@ -358,7 +358,7 @@ fn tagger(
     let t = Tagger::train(corpus, labels, gazetteer, with_dictionary);
     if !opts.no_cache && store::ensure_root(&project.root).is_ok() {
         // A cache that cannot be written only costs the next start a training.
-        let _ = nhan_store::atomic::write_atomic(&path, &t.to_bytes(&fp));
+        let _ = nhan_store::root::write_in(&project.root, &path, &t.to_bytes(&fp));
     }
     t
 }

@@ -583,11 +583,11 @@ pub fn reject(state: &mut State) -> Vec<Effect> {
         describe(&s, &text)
     ));
     go_on(state, s.start);
-    vec![
+    vec![Effect::Suggest(
         state
             .suggest
             .write(SuggestEffect::SaveRejections(Box::new(rej))),
-    ]
+    )]
 }
 
 /// `u` / `ctrl-r`: a rejection is undone here (it holds an empty edit in
@@ -654,7 +654,7 @@ pub fn undo_redo(state: &mut State, step: Step) -> Vec<Effect> {
         "redone"
     };
     state.info(format!("{word}: rejection of {}", describe(&s, &text)));
-    vec![state.suggest.write(save)]
+    vec![Effect::Suggest(state.suggest.write(save))]
 }
 
 /// `E`: selects the suggestion at the cursor so that its edges can be
@@ -760,11 +760,11 @@ pub fn prompt_key(state: &mut State, prompt: Prompt, key: Key) -> Vec<Effect> {
             }
         },
         Prompt::Trust { name, command } => match key.code {
-            Code::Char('y') => vec![
+            Code::Char('y') => vec![Effect::Suggest(
                 state
                     .suggest
                     .write(SuggestEffect::Approve { name, command }),
-            ],
+            )],
             Code::Char('n') | Code::Esc => {
                 state.info(format!(
                     "recommender {name} stays off; `nhan suggest --approve` allows it later"

@@ -110,9 +110,9 @@ pub const RETRAIN_AFTER_TICKS: u32 = 3;
 impl SuggestState {
     /// A write to hand over (`SaveRejections` or `Approve`), counted as
     /// pending until its result comes back ([`SuggestState::written`]).
-    pub fn write(&mut self, effect: SuggestEffect) -> super::msg::Effect {
+    pub fn write(&mut self, effect: SuggestEffect) -> SuggestEffect {
         self.writing += 1;
-        super::msg::Effect::Suggest(effect)
+        effect
     }
 
     /// A write handed over by [`SuggestState::write`] came back (written

@@ -96,7 +96,7 @@ fn read(
 ) -> Result<Box<nhan_store::project::Loaded>, String> {
     // Looked at before it is read: a change in between is seen as a change
     // (and merged), never missed.
-    let stem = file_name.trim_end_matches(".txt");
+    let stem = nhan_store::project::stem_of(file_name);
     let on_disk = nhan_store::disk::DiskStamp::of(&project.sidecar_path(stem))
         .ok()
         .flatten();

@@ -162,8 +162,8 @@ pub fn save(
     snapshot: &nhan_model::sidecar::Snapshot,
     gate: &Gate,
 ) -> Result<(), String> {
-    nhan_store::atomic::write_atomic_with(path, |inner| {
-        snapshot.write(&mut GivesWay { inner, gate })
-    })
-    .map_err(|e| format!("{}: {e}", path.display()))
+    let (root, rel) =
+        nhan_store::root::sidecar_root(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    root.write_atomic_with(rel, |inner| snapshot.write(&mut GivesWay { inner, gate }))
+        .map_err(|e| format!("{}: {e}", path.display()))
 }

@@ -1,0 +1,335 @@
+//! A cloned project can't hurt you: each test plants what a hostile clone
+//! could carry (symlinks, devices, crafted `.nhan/` files, odd names) and
+//! checks that nhan writes, removes and reads nothing it should not, and
+//! says what it refused.
+
+mod support;
+
+use std::os::unix::fs::symlink;
+use std::path::Path;
+use std::process::Command;
+use support::{project, write_article};
+
+/// Runs the real binary on `dir` with a cache folder of its own; returns
+/// the exit code, stdout and stderr.
+fn nhan(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let cache = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_nhan"))
+        .arg("--project")
+        .arg(dir)
+        .args(args)
+        .env("NHAN_CACHE", cache.path())
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A project with two tagged, done articles.
+fn clone() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    project::init(d.path(), support::SCHEMA);
+    write_article(d.path(), "a", "[Lan]{PER} ở [Hà Nội]{LOC}.");
+    write_article(d.path(), "b", "[Minh]{PER} về [Huế]{LOC}.");
+    d
+}
+
+// 1. An export removes and writes only what it created, never through a
+// symlink.
+
+#[test]
+fn an_export_deletes_nothing_through_symlinks_planted_in_out() {
+    let d = clone();
+    let p = d.path();
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    let out = p.join("out");
+    std::fs::create_dir(&out).unwrap();
+    symlink("..", out.join("up")).unwrap();
+    symlink(outside.path(), out.join("outside")).unwrap();
+    std::fs::write(
+        out.join("nhan-export.json"),
+        r#"{"files": ["up/annotations/a.json", "up/nhan.toml", "outside/victim.txt"]}"#,
+    )
+    .unwrap();
+    let gold = std::fs::read(p.join("annotations/a.json")).unwrap();
+    let (_code, _, err) = nhan(p, &["export", "--format", "conll", "--out", "out/"]);
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap(),
+        "precious",
+        "{err}"
+    );
+    assert_eq!(std::fs::read(p.join("annotations/a.json")).unwrap(), gold);
+    assert!(p.join("nhan.toml").exists(), "nhan.toml was deleted: {err}");
+}
+
+#[test]
+fn a_symlinked_part_folder_receives_no_split_output() {
+    let d = clone();
+    let p = d.path();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = p.join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("nhan-export.json"), r#"{"files": []}"#).unwrap();
+    symlink(elsewhere.path(), out.join("train")).unwrap();
+    let (code, _, err) = nhan(
+        p,
+        &[
+            "export",
+            "--format",
+            "brat",
+            "--status",
+            "any",
+            "--out",
+            "out/",
+            "--split",
+            "0.5,0.25,0.25",
+        ],
+    );
+    assert_eq!(
+        std::fs::read_dir(elsewhere.path()).unwrap().count(),
+        0,
+        "the export wrote through out/train: {err}"
+    );
+    assert_ne!(code, 0, "a refused part folder is an error");
+    assert!(
+        err.contains("train") && err.contains("symbolic link"),
+        "{err}"
+    );
+}
+
+// 6. A `.nhan` or `annotations/` symlink makes nhan write nothing outside.
+
+#[test]
+fn a_symlinked_dot_nhan_receives_no_cache_nor_suggestions() {
+    let d = clone();
+    let p = d.path();
+    let elsewhere = tempfile::tempdir().unwrap();
+    symlink(elsewhere.path(), p.join(".nhan")).unwrap();
+    let (_code, _out, err) = nhan(p, &["suggest"]);
+    assert_eq!(
+        std::fs::read_dir(elsewhere.path()).unwrap().count(),
+        0,
+        "nhan wrote through the .nhan symlink: {err}"
+    );
+    assert!(
+        err.contains(".nhan") && err.contains("symbolic link"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_symlinked_annotations_folder_receives_no_sidecar() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    project::init(p, support::SCHEMA);
+    std::fs::create_dir(p.join("articles")).unwrap();
+    std::fs::write(p.join("articles/a.txt"), "Lan ở Hà Nội.").unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    symlink(elsewhere.path(), p.join("annotations")).unwrap();
+    let project = nhan_store::project::Project::open(p).unwrap();
+    let mut h = support::Harness {
+        app: nhan_tui::runtime::App::new(project, Default::default(), (100, 30)),
+        dir: d,
+    };
+    h.keys("enter /");
+    h.type_text("Lan");
+    h.keys("enter 1");
+    assert_eq!(
+        std::fs::read_dir(elsewhere.path()).unwrap().count(),
+        0,
+        "a sidecar went through the annotations symlink"
+    );
+    assert!(h.message().contains("symbolic link"), "{}", h.message());
+}
+
+// 12. git-setup writes no file through a symlink.
+
+#[test]
+fn git_setup_refuses_a_symlinked_gitignore_and_copies_nothing_in() {
+    let d = clone();
+    let p = d.path();
+    assert!(
+        Command::new("git")
+            .arg("init")
+            .arg("-q")
+            .arg(p)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret");
+    std::fs::write(&secret, "ssh key\n").unwrap();
+    symlink(&secret, p.join(".gitignore")).unwrap();
+    let (code, _, err) = nhan(p, &["git-setup"]);
+    assert_ne!(code, 0, "{err}");
+    assert!(
+        err.contains(".gitignore") && err.contains("symbolic link"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&secret).unwrap(), "ssh key\n");
+    assert!(
+        std::fs::symlink_metadata(p.join(".gitignore"))
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the link was replaced by a copy of its target"
+    );
+}
+
+// 18. Only regular files are read as articles.
+
+/// [`nhan`] for a run that may hang on the old code: killed after a minute
+/// (a guard against a hang, not a measure of speed); `None` then.
+fn nhan_or_hang(dir: &Path, args: &[&str]) -> Option<(i32, String, String)> {
+    let cache = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nhan"))
+        .arg("--project")
+        .arg(dir)
+        .args(args)
+        .env("NHAN_CACHE", cache.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    Some((
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ))
+}
+
+#[test]
+fn device_and_fifo_articles_are_refused_by_name_and_the_rest_is_counted() {
+    let d = clone();
+    let p = d.path();
+    symlink("/dev/zero", p.join("articles/zero.txt")).unwrap();
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        p.join("articles/pipe.txt"),
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o600),
+        0,
+    )
+    .unwrap();
+    let (_code, out, err) = nhan_or_hang(p, &["stats"]).expect("nhan stats hung");
+    let all = format!("{out}{err}");
+    assert!(all.contains("zero.txt: leads outside the folder"), "{all}");
+    assert!(all.contains("pipe.txt: is a FIFO"), "{all}");
+    assert!(out.contains("4 articles"), "{out}");
+    let (code, out, err) = nhan_or_hang(p, &["validate"]).expect("nhan validate hung");
+    let all = format!("{out}{err}");
+    assert_eq!(code, 1, "{all}");
+    assert!(
+        all.contains("pipe.txt: is a FIFO (named pipe), not a regular file"),
+        "{all}"
+    );
+}
+
+// 7. One stem rule everywhere: `a.txt` and `a.txt.txt` keep their own
+// sidecars.
+
+fn import_jsonl(p: &Path, lines: &[serde_json::Value]) -> (i32, String, String) {
+    let input = p.join("in.jsonl");
+    let body: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    std::fs::write(&input, body.join("\n") + "\n").unwrap();
+    nhan(p, &["import", "--format", "jsonl", input.to_str().unwrap()])
+}
+
+#[test]
+fn articles_whose_names_differ_by_a_txt_keep_their_own_spans() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    project::init(p, support::SCHEMA);
+    std::fs::create_dir(p.join("articles")).unwrap();
+    let (code, _, err) = import_jsonl(
+        p,
+        &[
+            serde_json::json!({"article": "a.txt", "text": "Lan ở Huế.", "label": [[0, 3, "PER"]]}),
+            serde_json::json!({"article": "a.txt.txt", "text": "Minh về Huế.", "label": [[8, 11, "LOC"]]}),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (_, out, err) = nhan(p, &["stats", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect(&err);
+    assert_eq!(v["spans"], 2, "{out}");
+    assert_eq!(v["by_label"]["PER"], 1, "a.txt's span was lost: {out}");
+    assert_eq!(v["by_label"]["LOC"], 1, "{out}");
+    let (code, out, err) = nhan(p, &["validate"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+// 17. Every name is checked before anything is written.
+
+#[test]
+fn an_import_with_an_overlong_name_writes_nothing_and_names_it() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    project::init(p, support::SCHEMA);
+    std::fs::create_dir(p.join("articles")).unwrap();
+    let long = "x".repeat(300);
+    let (code, _, err) = import_jsonl(
+        p,
+        &[
+            serde_json::json!({"article": "a.txt", "text": "Lan ở Huế.", "label": [[0, 3, "PER"]]}),
+            serde_json::json!({"article": long, "text": "Minh.", "label": []}),
+        ],
+    );
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("at most 254 bytes") && err.contains("xxxx"),
+        "{err}"
+    );
+    assert!(
+        !p.join("articles/a.txt").exists(),
+        "the first article was written: {err}"
+    );
+}
+
+#[test]
+fn an_article_with_a_name_near_the_limit_can_be_saved() {
+    let stem = "ả".repeat(80); // 240 bytes
+    let mut h = support::Harness::new(&[(stem.as_str(), "Lan ở Huế.")]);
+    h.keys("enter /");
+    h.type_text("Lan");
+    h.keys("enter 1");
+    let sc = h.on_disk(&stem).expect("the sidecar was not saved");
+    assert_eq!(sc.spans.len(), 1, "{}", h.message());
+}
+
+// 10. A malformed brat line is a clear error, never a panic.
+
+#[test]
+fn a_brat_fragment_running_backwards_is_named_with_its_line() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    project::init(p, support::SCHEMA);
+    std::fs::create_dir(p.join("articles")).unwrap();
+    let input = tempfile::tempdir().unwrap();
+    std::fs::write(input.path().join("x.txt"), "Nguyễn\nVăn A ở đây.").unwrap();
+    std::fs::write(input.path().join("x.ann"), "T1\tPER 0 6;7 3\tx\n").unwrap();
+    let (code, _, err) = nhan(
+        p,
+        &["import", "--format", "brat", input.path().to_str().unwrap()],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains("x.ann:1") && err.contains("7 3"), "{err}");
+}
