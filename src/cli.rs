@@ -30,6 +30,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start a project: a commented nhan.toml, articles/, annotations/ and
+    /// a .gitignore for the lock (overwrites nothing).
+    Init(crate::init::InitArgs),
     /// Export the project as a dataset (jsonl, conll, brat, hf).
     Export(crate::export::ExportArgs),
     /// Import annotated data (jsonl, conll, brat) into the project.

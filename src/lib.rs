@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod core;
 pub mod export;
+pub mod init;
 pub mod pool;
 pub mod progress;
 pub mod runtime;

@@ -38,6 +38,9 @@ pub enum ImportFormat {
     LabelStudio,
     /// Prodigy JSON lines (accepted answers become spans, rejected ones rejections).
     Prodigy,
+    /// Unannotated texts: .txt files or folders of them, JSON lines with a
+    /// "text" field (doccano, Label Studio), a CSV with a text column.
+    Text,
 }
 
 /// What the offsets of an import count.
