@@ -349,6 +349,38 @@ mod tests {
     }
 
     #[test]
+    fn label_keys_are_one_character_and_never_shared() {
+        let e = Schema::parse("[[labels]]\nname = \"A\"\nkey = \"ab\"\n", "p/nhan.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("p/nhan.toml:3:") && e.contains("one character"),
+            "{e}"
+        );
+        let e = Schema::parse(
+            "[[labels]]\nname = \"A\"\nkey = \"x\"\n[[labels]]\nname = \"B\"\nkey = \"x\"\n",
+            "p/nhan.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("A and B both have key \"x\""), "{e}");
+    }
+
+    #[test]
+    fn default_keys_take_the_first_free_letter_of_the_name() {
+        let names = [
+            "A", "B", "C", "D", "E", "F", "G", "H", "I", "LAW", "LANGUAGE", "LOC",
+        ];
+        let keys = assign_keys(&names, &[]);
+        assert_eq!(&keys[..9], &[None; 9]);
+        assert_eq!(&keys[9..], &[Some('l'), Some('a'), Some('o')]);
+        // A declared key is never given to another label.
+        let mut explicit = vec![None; 12];
+        explicit[0] = Some('l');
+        assert_eq!(assign_keys(&names, &explicit)[9], Some('a'));
+    }
+
+    #[test]
     fn unknown_overlap_is_refused() {
         assert!(Schema::parse("overlap = \"sometimes\"\n[[labels]]\nname = \"A\"\n", "x").is_err());
     }
