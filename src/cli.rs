@@ -31,6 +31,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start a project: a commented nhan.toml, articles/, annotations/ and
+    /// a .gitignore for the lock (overwrites nothing).
+    Init(crate::init::InitArgs),
     /// Export the project as a dataset (the formats are listed from
     /// `ExportFormat`, see `Cli::command_with_formats`).
     Export(nhan_formats::ExportArgs),

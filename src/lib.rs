@@ -6,3 +6,4 @@
 pub mod agree;
 pub mod cli;
 pub mod commands;
+pub mod init;

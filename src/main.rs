@@ -17,6 +17,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         None => nhan_tui::tui::run(&cli.project, cli.annotator.clone(), cli.adjudicate)
             .map(|()| ExitCode::SUCCESS),
+        Some(Command::Init(a)) => nhan::init::run(&cli.project, a, &mut std::io::stdout()),
         Some(Command::Export(a)) => nhan_formats::run_export(&cli.project, a),
         Some(Command::Import(a)) => nhan_formats::run_import(&cli.project, a),
         Some(Command::Stats { json }) => nhan::commands::stats(&cli.project, *json),

@@ -23,6 +23,7 @@ pub mod notes;
 pub mod prodigy;
 mod report;
 pub mod split;
+mod text;
 mod write;
 
 pub use args::{ExportArgs, ExportFormat, ImportArgs, ImportFormat, Offsets, StatusFilter};
@@ -253,14 +254,17 @@ pub fn format_of(f: ExportFormat) -> Box<dyn Format> {
     }
 }
 
-fn import_format_of(f: ImportFormat) -> Box<dyn Format> {
-    match f {
+/// The format behind an import; `None` for plain texts, which are not
+/// checked all or nothing (see `text`).
+fn import_format_of(f: ImportFormat) -> Option<Box<dyn Format>> {
+    Some(match f {
         ImportFormat::Jsonl => Box::new(jsonl::Jsonl),
         ImportFormat::Conll => Box::new(conll::Conll),
         ImportFormat::Brat => Box::new(brat::Brat),
         ImportFormat::LabelStudio => Box::new(label_studio::LabelStudio),
         ImportFormat::Prodigy => Box::new(prodigy::Prodigy),
-    }
+        ImportFormat::Text => return None,
+    })
 }
 
 /// A problem the user must fix: printed, then exit status 1.
@@ -414,7 +418,9 @@ pub fn import_with(
     args: &ImportArgs,
     err: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let fmt = import_format_of(args.format);
+    let Some(fmt) = import_format_of(args.format) else {
+        return text::import(project_dir, args, err);
+    };
     let mut incoming = Vec::new();
     let mut problems = Vec::new();
     for p in &args.paths {

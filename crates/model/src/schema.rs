@@ -1,6 +1,7 @@
 //! The label schema from `nhan.toml`, or the built-in VLSP one.
 
 use serde::Deserialize;
+use std::fmt::Write as _;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -25,6 +26,10 @@ pub struct Label {
     pub description: String,
     #[serde(default)]
     pub color: Option<String>,
+    /// The key typed after the label prefix `;` to tag with this label
+    /// (one character); labels past the ninth get one by default.
+    #[serde(default)]
+    pub key: Option<String>,
     /// `[labels.attributes]`: what a span of this label may carry besides
     /// its label (see `core::attrs`).
     #[serde(default)]
@@ -76,6 +81,7 @@ impl Default for Schema {
             name: name.into(),
             description: description.into(),
             color: Some(color.into()),
+            key: None,
             attributes: Default::default(),
         };
         Schema {
@@ -91,6 +97,36 @@ impl Default for Schema {
             recommenders: Vec::new(),
         }
     }
+}
+
+/// The key typed before a label's own `key` (labels past the ninth).
+pub const LABEL_PREFIX: char = ';';
+
+/// Each label's key after [`LABEL_PREFIX`], given the keys `explicit`
+/// declares: the first nine labels have their digit and need none unless
+/// they declare one; a later label without one gets the first letter of
+/// its name that no other label took, else the first free digit or letter,
+/// so that any of 45 labels is two keys away.
+pub fn assign_keys(names: &[&str], explicit: &[Option<char>]) -> Vec<Option<char>> {
+    let mut taken: std::collections::HashSet<char> = explicit.iter().flatten().copied().collect();
+    let mut out = explicit.to_vec();
+    out.resize(names.len(), None);
+    for (i, name) in names.iter().enumerate().skip(9) {
+        if out[i].is_some() {
+            continue;
+        }
+        let pick = name
+            .chars()
+            .flat_map(char::to_lowercase)
+            .filter(|c| c.is_ascii_alphanumeric())
+            .chain("0123456789abcdefghijklmnopqrstuvwxyz".chars())
+            .find(|c| !taken.contains(c));
+        if let Some(c) = pick {
+            taken.insert(c);
+        }
+        out[i] = pick;
+    }
+    out
 }
 
 /// 1-based line and column of byte `at` in `s`.
@@ -157,11 +193,35 @@ impl Schema {
             return Err(parse_err(0, "no [[labels]] defined".into()));
         }
         let mut seen = std::collections::HashSet::new();
+        let mut keys = std::collections::HashMap::new();
         for l in &schema.labels {
+            if let Some(k) = &l.key
+                && let Some(other) = keys.insert(k.clone(), &l.name)
+            {
+                return Err(parse_err(
+                    src.find(&format!("key = \"{k}\"")).unwrap_or(0),
+                    format!(
+                        "labels {other} and {} both have key {k:?}; give each its own",
+                        l.name
+                    ),
+                ));
+            }
             if l.name.is_empty() || l.name.chars().any(char::is_whitespace) {
                 return Err(parse_err(
                     0,
                     format!("label name {:?} must be one word", l.name),
+                ));
+            }
+            if let Some(k) = &l.key
+                && (k.chars().count() != 1 || k.chars().any(char::is_whitespace))
+            {
+                let at = src.find(&format!("key = \"{k}\"")).unwrap_or(0);
+                return Err(parse_err(
+                    at,
+                    format!(
+                        "label {}: key {k:?} must be one character (typed after `{LABEL_PREFIX}`)",
+                        l.name
+                    ),
                 ));
             }
             if !seen.insert(&l.name) {
@@ -184,6 +244,39 @@ impl Schema {
         Ok(schema)
     }
 
+    /// Each label's keys as the help shows them: `3`, `; l`, `3 / ; p`.
+    pub fn key_names(&self) -> Vec<String> {
+        self.second_keys()
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                let second = k.map(|c| format!("{LABEL_PREFIX} {c}"));
+                match (i < 9, second) {
+                    (true, Some(s)) => format!("{} / {s}", i + 1),
+                    (true, None) => (i + 1).to_string(),
+                    (false, Some(s)) => s,
+                    (false, None) => String::new(),
+                }
+            })
+            .collect()
+    }
+
+    /// Each label's key after [`LABEL_PREFIX`] (see [`assign_keys`]).
+    pub fn second_keys(&self) -> Vec<Option<char>> {
+        let names: Vec<&str> = self.labels.iter().map(|l| l.name.as_str()).collect();
+        let explicit: Vec<Option<char>> = self
+            .labels
+            .iter()
+            .map(|l| l.key.as_deref().and_then(|k| k.chars().next()))
+            .collect();
+        assign_keys(&names, &explicit)
+    }
+
+    /// The label tagged by `c` after [`LABEL_PREFIX`].
+    pub fn index_of_key(&self, c: char) -> Option<usize> {
+        self.second_keys().iter().position(|&k| k == Some(c))
+    }
+
     pub fn index_of(&self, name: &str) -> Option<usize> {
         self.labels.iter().position(|l| l.name == name)
     }
@@ -195,6 +288,61 @@ impl Schema {
             .find(|l| l.name == name)
             .map(|l| &l.attributes)
     }
+}
+
+/// Colours given in turn (all readable on dark and light terminals).
+const COLORS: [&str; 12] = [
+    "red",
+    "blue",
+    "green",
+    "magenta",
+    "yellow",
+    "cyan",
+    "lightred",
+    "lightblue",
+    "lightgreen",
+    "lightmagenta",
+    "lightyellow",
+    "lightcyan",
+];
+
+/// Escapes `s` as a TOML basic string's contents.
+fn toml_str(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// The commented `nhan.toml` for these labels.
+pub fn schema_text(labels: &[(String, String)]) -> String {
+    let mut s = String::from(
+        "# nhan's label schema for this project (see the README, \"Label schema\").\n\
+         # The first nine labels are tagged with 1..9, in this order; a label's\n\
+         # `key` is typed after `;` (`; l`), so any label is two keys away;\n\
+         # `t` opens the picker.\n\
+         # Add a label with another [[labels]] table; `color` takes a name\n\
+         # (red, blue, lightgreen...), #rrggbb or 0-255.\n\
+         \n\
+         # Spans may nest (an ORG inside a TITLE) but never cross: \"nested\".\n\
+         # \"none\": no two spans overlap; \"any\": anything goes.\n\
+         overlap = \"nested\"\n\
+         \n\
+         # Blind double annotation: each annotator works in annotations/<name>/.\n\
+         # blind = true\n",
+    );
+    let names: Vec<&str> = labels.iter().map(|(n, _)| n.as_str()).collect();
+    let keys = assign_keys(&names, &[]);
+    for (i, (name, description)) in labels.iter().enumerate() {
+        let _ = write!(
+            s,
+            "\n[[labels]]\nname = \"{}\"\ndescription = \"{}\"\ncolor = \"{}\"\n",
+            toml_str(name),
+            toml_str(description),
+            COLORS[i % COLORS.len()]
+        );
+        if let Some(k) = keys[i] {
+            let _ = writeln!(s, "key = \"{k}\"");
+        }
+    }
+    s
 }
 
 #[cfg(test)]
@@ -240,6 +388,38 @@ mod tests {
             assert!(e.contains(bad) && e.contains("LOC"), "{e}");
         }
         assert!(Schema::parse("[[labels]]\nname = \"A\"\ncolor = \"#00ff7f\"\n", "x").is_ok());
+    }
+
+    #[test]
+    fn label_keys_are_one_character_and_never_shared() {
+        let e = Schema::parse("[[labels]]\nname = \"A\"\nkey = \"ab\"\n", "p/nhan.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("p/nhan.toml:3:") && e.contains("one character"),
+            "{e}"
+        );
+        let e = Schema::parse(
+            "[[labels]]\nname = \"A\"\nkey = \"x\"\n[[labels]]\nname = \"B\"\nkey = \"x\"\n",
+            "p/nhan.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("A and B both have key \"x\""), "{e}");
+    }
+
+    #[test]
+    fn default_keys_take_the_first_free_letter_of_the_name() {
+        let names = [
+            "A", "B", "C", "D", "E", "F", "G", "H", "I", "LAW", "LANGUAGE", "LOC",
+        ];
+        let keys = assign_keys(&names, &[]);
+        assert_eq!(&keys[..9], &[None; 9]);
+        assert_eq!(&keys[9..], &[Some('l'), Some('a'), Some('o')]);
+        // A declared key is never given to another label.
+        let mut explicit = vec![None; 12];
+        explicit[0] = Some('l');
+        assert_eq!(assign_keys(&names, &explicit)[9], Some('a'));
     }
 
     #[test]

@@ -538,6 +538,59 @@ fn is_syllable(word: &str) -> bool {
     })
 }
 
+/// `bytes` as text in whichever encoding [`diagnose`] finds, with the
+/// encoding's name when it was not UTF-8 (the guess, for a message), or
+/// the diagnosis when the bytes cannot be read as text (binary, damaged
+/// UTF-8). A BOM is dropped; a legacy Vietnamese decoding is put in NFC,
+/// as a Unicode keyboard would have typed it.
+pub fn decode_text(bytes: &[u8]) -> Result<(String, Option<&'static str>), Diagnosis> {
+    let d = diagnose(bytes);
+    let units = |bytes: &[u8], width: usize, big: bool| -> Vec<u32> {
+        bytes
+            .chunks_exact(width)
+            .map(|c| {
+                let mut v = 0u32;
+                for k in 0..width {
+                    let b = if big { c[k] } else { c[width - 1 - k] };
+                    v = (v << 8) | u32::from(b);
+                }
+                v
+            })
+            .collect()
+    };
+    let strip = |s: String| match s.strip_prefix('\u{feff}') {
+        Some(r) => r.to_string(),
+        None => s,
+    };
+    let legacy = |enc| -> String { decode(bytes, enc).nfc().collect() };
+    let (text, name) = match d.kind {
+        Kind::Utf8 => (String::from_utf8_lossy(bytes).into_owned(), None),
+        Kind::Utf16 { big_endian } => {
+            let u: Vec<u16> = units(bytes, 2, big_endian)
+                .into_iter()
+                .map(|u| u as u16)
+                .collect();
+            (String::from_utf16(&u).map_err(|_| d)?, Some("UTF-16"))
+        }
+        Kind::Utf32 { big_endian } => {
+            let s: Option<String> = units(bytes, 4, big_endian)
+                .into_iter()
+                .map(char::from_u32)
+                .collect();
+            (s.ok_or(d)?, Some("UTF-32"))
+        }
+        Kind::Windows1258 => (legacy(Legacy::Windows1258), Some("Windows-1258")),
+        Kind::Tcvn3 => (legacy(Legacy::Tcvn3), Some("TCVN3")),
+        Kind::Vni => (legacy(Legacy::Vni), Some("VNI")),
+        Kind::Latin1 => (
+            bytes.iter().map(|&b| char::from(b)).collect(),
+            Some("Latin-1"),
+        ),
+        Kind::DamagedUtf8 { .. } | Kind::Binary { .. } => return Err(d),
+    };
+    Ok((strip(text), name))
+}
+
 /// Why a valid UTF-8 article is still a problem (or worth a warning).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TextProblem {
@@ -732,6 +785,25 @@ Ban \xd1o\xe1i ngoa\xefi Trung \xf6\xf4ng";
         );
         assert_eq!(d.kind, Kind::Latin1);
         assert!(d.to_string().contains("iconv -f WINDOWS-1252"));
+    }
+
+    #[test]
+    fn decode_text_reads_every_encoding_it_detects_and_refuses_binary() {
+        assert_eq!(
+            decode_text(CP1258).unwrap(),
+            (SENTENCE.into(), Some("Windows-1258"))
+        );
+        assert_eq!(
+            decode_text(TCVN3).unwrap(),
+            (SENTENCE.into(), Some("TCVN3"))
+        );
+        assert_eq!(decode_text(VNI).unwrap(), (SENTENCE.into(), Some("VNI")));
+        let mut le = vec![0xFF, 0xFE];
+        le.extend(SENTENCE.encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(decode_text(&le).unwrap(), (SENTENCE.into(), Some("UTF-16")));
+        let bom = [b"\xEF\xBB\xBF".as_slice(), SENTENCE.as_bytes()].concat();
+        assert_eq!(decode_text(&bom).unwrap(), (SENTENCE.into(), None));
+        assert!(decode_text(b"%PDF-1.4 ...").is_err());
     }
 
     #[test]

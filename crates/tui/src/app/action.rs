@@ -43,6 +43,7 @@ macro_rules! with_commands {
             NextName => "next_name", "select the next name (capitalised words)", Article, motion::run;
             ExtendToPhraseEnd => "extend_to_phrase_end", "move the selection end to the end of the phrase", Article, motion::run;
             Tag(u8) => "tag", "tag with label N (relabel a span of the same extent; on a suggestion: accept it as N)", Article, suggesting::tag_action;
+            LabelKey => "label_key", "tag with the label whose own key comes next (labels past the ninth)", Anywhere, |s, _| editing::label_key(s);
             LabelPicker => "label_picker", "label picker (type to filter, Enter to apply)", Article, |s, _| editing::label_picker(s);
             DeleteSpan => "delete_span", "delete the span at the cursor", Article, |s, _| editing::delete(s);
             Undo => "undo", "undo", Article, |s, _| suggesting::undo_redo(s, Step::Back);
@@ -176,7 +177,7 @@ mod tests {
             assert_eq!(Action::from_name(&a.name()), Some(a));
             assert!(seen.insert(a.name()));
         }
-        assert_eq!(Action::all().len(), 78);
+        assert_eq!(Action::all().len(), 79);
         assert_eq!(Action::Tag(3).tag_index(), Some(2));
         assert_eq!(Action::TagAll.tag_index(), None);
     }

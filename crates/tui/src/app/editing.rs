@@ -308,6 +308,30 @@ pub fn tag_action(state: &mut State, a: Action) -> Vec<Effect> {
 }
 
 /// `t`: the label picker.
+/// `;`: the next key is a label's own key (`key` in nhan.toml, or the
+/// default `Schema::second_keys` gives labels past the ninth).
+pub fn label_key(state: &mut State) -> Vec<Effect> {
+    if state.focus == super::state::Focus::List || state.article().is_none() {
+        state.error("no article open: choose one in the list and press Enter");
+        return vec![];
+    }
+    if state
+        .project
+        .schema
+        .second_keys()
+        .iter()
+        .all(Option::is_none)
+    {
+        state.error(format!(
+            "every label has its digit (1-{}); `;` and a key tag labels past the ninth",
+            state.project.schema.labels.len()
+        ));
+        return vec![];
+    }
+    state.overlay = Overlay::LabelKey;
+    vec![]
+}
+
 pub fn label_picker(state: &mut State) -> Vec<Effect> {
     state.overlay = Overlay::LabelPicker {
         filter: String::new(),

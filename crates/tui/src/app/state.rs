@@ -149,6 +149,8 @@ pub enum Overlay {
         filter: String,
         selected: usize,
     },
+    /// `;` was pressed: the next key names a label by its own key.
+    LabelKey,
     Search {
         input: String,
         /// `Alt-c`: match case and accents whatever the query (else smart:

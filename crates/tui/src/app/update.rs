@@ -142,6 +142,24 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             };
             return vec![];
         }
+        Overlay::LabelKey => {
+            let schema = &state.project.schema;
+            let label = match key.code {
+                Code::Esc => return vec![],
+                Code::Char(c) if !key.mods.ctrl && !key.mods.alt => schema.index_of_key(c),
+                _ => None,
+            };
+            return match label.and_then(|i| u8::try_from(i + 1).ok()) {
+                Some(n) => on_action(state, Action::Tag(n)),
+                None => {
+                    state.error(format!(
+                        "no label has the key {key} (after `;`): {}",
+                        label_keys_line(schema)
+                    ));
+                    vec![]
+                }
+            };
+        }
         Overlay::LabelPicker {
             mut filter,
             mut selected,
@@ -246,6 +264,17 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
         Some(a) => on_action(state, a),
         None => vec![],
     }
+}
+
+/// The labels reachable after `;`, as `l LAW · a LANGUAGE`.
+fn label_keys_line(schema: &nhan_model::schema::Schema) -> String {
+    schema
+        .second_keys()
+        .iter()
+        .zip(&schema.labels)
+        .filter_map(|(k, l)| k.map(|k| format!("{k} {}", l.name)))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 fn on_action(state: &mut State, a: Action) -> Vec<Effect> {

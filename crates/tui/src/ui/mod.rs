@@ -49,6 +49,7 @@ pub fn draw(f: &mut Frame, state: &State) {
         Overlay::LabelPicker { filter, selected } => {
             overlay::draw_picker(f, area, state, theme, filter, *selected)
         }
+        Overlay::LabelKey => overlay::draw_label_keys(f, area, state, theme),
         Overlay::Attrs { .. } => note::draw_attrs(f, area, state, theme),
         Overlay::Conflicts { selected } => conflicts::draw(f, area, state, *selected),
         Overlay::Moved { scroll } => moved::draw(f, area, state, *scroll),

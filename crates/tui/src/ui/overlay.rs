@@ -60,6 +60,29 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
             Span::raw(desc),
         ]));
     }
+    let keys = state.project.schema.key_names();
+    let own: Vec<(&String, &str)> = keys
+        .iter()
+        .zip(&state.project.schema.labels)
+        .filter(|(k, _)| k.contains(';'))
+        .map(|(k, l)| (k, l.name.as_str()))
+        .collect();
+    if !own.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            "Labels by their own key (text and span list)",
+            Style::default().add_modifier(Modifier::BOLD),
+        ));
+        for (k, name) in own {
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("  {:<18}", k),
+                    Style::default().add_modifier(Modifier::BOLD),
+                ),
+                Span::raw(format!("tag with {name}")),
+            ]));
+        }
+    }
     lines.push(Line::raw(""));
     lines.push(Line::styled(
         "In the search prompt",
@@ -150,6 +173,29 @@ pub(super) fn text_popup(f: &mut Frame, rect: Rect, title: String, lines: Vec<Li
     );
 }
 
+/// `;`: the labels that have a key of their own, and that key.
+pub fn draw_label_keys(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
+    let schema = &state.project.schema;
+    let mut lines = Vec::new();
+    for (i, (k, l)) in schema.second_keys().iter().zip(&schema.labels).enumerate() {
+        let Some(k) = k else { continue };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{k} "),
+                Style::default().add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(l.name.clone(), theme.label(l.color.as_deref(), i)),
+            Span::raw(format!(" {}", l.description)),
+        ]));
+    }
+    let rect = centered(area, 60, lines.len() as u16 + 2);
+    f.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" ; then the label's key (Esc cancels) ");
+    f.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
 pub fn draw_picker(
     f: &mut Frame,
     area: Rect,
@@ -159,6 +205,8 @@ pub fn draw_picker(
     selected: usize,
 ) {
     let labels = &state.project.schema.labels;
+    let keys = state.project.schema.key_names();
+    let kw = keys.iter().map(|k| k.chars().count()).max().unwrap_or(1);
     let matches = state.label_matches(filter);
     let rect = centered(area, 60, matches.len() as u16 + 3);
     f.render_widget(Clear, rect);
@@ -173,7 +221,7 @@ pub fn draw_picker(
             style = style.add_modifier(Modifier::REVERSED);
         }
         lines.push(Line::from(vec![
-            Span::styled(format!("{} {:<6}", i + 1, l.name), style),
+            Span::styled(format!("{:<kw$} {:<6}", keys[i], l.name), style),
             Span::raw(format!(" {}", l.description)),
         ]));
     }

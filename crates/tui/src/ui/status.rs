@@ -15,6 +15,7 @@ pub fn mode(state: &State) -> &'static str {
         Overlay::Help { .. } => "HELP",
         Overlay::Messages { .. } => "MESSAGES",
         Overlay::LabelPicker { .. } => "LABEL",
+        Overlay::LabelKey => "LABEL KEY",
         Overlay::Search { .. } => "SEARCH",
         Overlay::FilterText { .. } => "FILTER",
         o @ (Overlay::Note { .. } | Overlay::Attrs { .. }) => super::note::mode(o).unwrap_or(""),
@@ -100,7 +101,15 @@ pub fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
             .selection
             .and_then(|s| art.doc.spans().find(s.origin?, s.start));
         if let Some(sp) = selected.or_else(|| art.doc.spans().innermost_at(art.cursor)) {
-            s += &format!(" │ {} “{}” #{}", sp.label, sp.text, sp.id);
+            // A label past the ninth has no digit: its key is worth the room.
+            let schema = &state.project.schema;
+            let key = schema
+                .index_of(&sp.label)
+                .filter(|&i| i >= 9)
+                .and_then(|i| schema.second_keys()[i])
+                .map(|k| format!(" (; {k})"))
+                .unwrap_or_default();
+            s += &format!(" │ {}{key} “{}” #{}", sp.label, sp.text, sp.id);
             s += &super::note::status(sp);
         }
         // The suggestion under the cursor says more than the file name, which
