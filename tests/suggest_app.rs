@@ -400,3 +400,116 @@ fn what_nhan_suggest_stored_is_shown_until_the_recommenders_are_ready() {
     h.keys(") y");
     assert_eq!(sources_on_disk(&h, "a"), ["LOC “Hà Nội” dictionary"]);
 }
+
+/// "Hà Nội Daily" (ORG) with "Hà Nội" (LOC) nested at its start, tagged
+/// once; the second occurrence is proposed as both, starting at one place.
+const NESTED: &str = "[[Hà Nội]{LOC} Daily]{ORG} viết. Sau đó Hà Nội Daily đưa tin.";
+
+fn nested() -> Harness {
+    let mut h = Harness::new(&[("a", NESTED)]);
+    h.app.enable_suggestions();
+    h.keys("enter");
+    assert_eq!(pending(&h), ["LOC “Hà Nội”", "ORG “Hà Nội Daily”"]);
+    h
+}
+
+fn status_bar(h: &Harness) -> String {
+    let art = h.app.state.article().unwrap();
+    nhan_tui::ui::suggestions::status(&h.app.state, art).unwrap()
+}
+
+/// Issue 26, item 5: two suggestions starting at one place are both
+/// visited, outer first, and the message, the status bar and `y` mean the
+/// same one.
+#[test]
+fn next_visits_suggestions_starting_together_outer_first() {
+    let mut h = nested();
+    h.keys(")");
+    assert!(
+        h.message()
+            .starts_with("suggestion 1/2: ORG “Hà Nội Daily”"),
+        "{}",
+        h.message()
+    );
+    assert!(
+        status_bar(&h).contains("ORG? “Hà Nội Daily”"),
+        "{}",
+        status_bar(&h)
+    );
+    h.keys(")");
+    assert!(
+        h.message().starts_with("suggestion 2/2: LOC “Hà Nội”"),
+        "{}",
+        h.message()
+    );
+    assert!(
+        status_bar(&h).contains("LOC? “Hà Nội”"),
+        "{}",
+        status_bar(&h)
+    );
+    h.keys("(");
+    assert!(
+        h.message().starts_with("suggestion 1/2: ORG"),
+        "{}",
+        h.message()
+    );
+    // `y` takes the one both of them name.
+    h.keys("y");
+    assert_eq!(sources_on_disk(&h, "a"), ["ORG “Hà Nội Daily” dictionary"]);
+}
+
+/// Issue 26, item 5: `y` on an outer suggestion goes on to the one nested
+/// inside it, and the status bar names it though the cursor is now on a
+/// span.
+#[test]
+fn y_goes_on_to_the_suggestion_nested_in_what_it_accepted() {
+    let mut h = nested();
+    h.keys(") y");
+    assert!(
+        h.message().contains("next 1/1: LOC “Hà Nội”"),
+        "{}",
+        h.message()
+    );
+    assert!(
+        status_bar(&h).contains("LOC? “Hà Nội”"),
+        "{}",
+        status_bar(&h)
+    );
+    h.keys("y");
+    let mut on_disk = sources_on_disk(&h, "a");
+    on_disk.sort();
+    assert_eq!(
+        on_disk,
+        ["LOC “Hà Nội” dictionary", "ORG “Hà Nội Daily” dictionary"]
+    );
+}
+
+/// Issue 26, item 5: rejecting the outer one goes on to the inner one, and
+/// undoing the rejection, under the accept that followed it, says so.
+#[test]
+fn undoing_a_rejection_after_an_accept_says_it_was_a_rejection() {
+    let mut h = nested();
+    h.keys(") X");
+    assert!(h.message().contains("next 1/1: LOC"), "{}", h.message());
+    h.keys("y");
+    h.keys("u");
+    assert!(
+        h.message().starts_with("undone: removed LOC “Hà Nội”"),
+        "{}",
+        h.message()
+    );
+    h.keys("u");
+    assert!(
+        h.message()
+            .starts_with("undone: rejection of ORG “Hà Nội Daily”"),
+        "{}",
+        h.message()
+    );
+    assert!(
+        status_bar(&h).contains("ORG? “Hà Nội Daily”"),
+        "{}",
+        status_bar(&h)
+    );
+    h.keys("y");
+    assert_eq!(sources_on_disk(&h, "a"), ["ORG “Hà Nội Daily” dictionary"]);
+}

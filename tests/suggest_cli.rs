@@ -581,3 +581,105 @@ fn in_a_blind_project_suggestions_are_per_annotator() {
     assert_eq!(code, 0, "{err}");
     assert!(p.root().join(".nhan/suggestions/lan/a.json").exists());
 }
+
+/// Six reviewed articles of one pattern: people, a department of health
+/// named after a place (ORG), and the place inside it (LOC).
+fn pattern_project(p: &Project, held: &[usize]) {
+    p.toml("");
+    let people = ["Lan", "Minh", "Hoa", "Tâm", "Quang", "Thảo"];
+    let places = [
+        "Nha Trang",
+        "Hà Giang",
+        "Hải Phòng",
+        "Đà Lạt",
+        "Cần Thơ",
+        "Huế",
+    ];
+    for i in 0..6 {
+        let (name, place, other) = (people[i], places[i], people[(i + 1) % 6]);
+        let org = format!("Sở Y tế {place}");
+        let text =
+            format!("Ông {name} đến {org} hôm qua.\nBà {other} ở {place} gọi {org}.\nTrời mưa.");
+        let stem = format!("a{i}");
+        if held.contains(&i) {
+            // What `--out -` is asked about: the article, no spans, to do.
+            std::fs::write(p.root().join(format!("articles/{stem}.txt")), &text).unwrap();
+        } else {
+            p.article(
+                &stem,
+                &text,
+                "reviewed",
+                &[
+                    (name, "PER"),
+                    (other, "PER"),
+                    (org.as_str(), "ORG"),
+                    (place, "LOC"),
+                ],
+            );
+        }
+    }
+}
+
+/// Issue 26, items 1 and 6: each `--eval` row is what that set of
+/// recommenders prints on `--out -` when trained on the other folds; the
+/// tagger alone tags with the dictionary it was trained with.
+#[test]
+fn an_eval_row_is_what_out_gives_for_that_recommender_set() {
+    let full = Project::new();
+    pattern_project(&full, &[]);
+    let mut kept = Vec::new();
+    let project = nhan_store::project::Project::list(full.root()).unwrap();
+    let report = nhan_suggest::eval::evaluate_with(&project, &[], 3, Some(&mut kept)).unwrap();
+    assert_eq!(report.folds, 3);
+    // Fold 0 of three holds articles 0 and 3 (name order, i % 3).
+    let part = Project::new();
+    pattern_project(&part, &[0, 3]);
+    let key = |s: &Value| {
+        (
+            s["start"].as_u64().unwrap() as usize,
+            s["end"].as_u64().unwrap() as usize,
+            s["label"].as_str().unwrap().to_string(),
+            s["source"].as_str().unwrap().to_string(),
+            (s["score"].as_f64().unwrap() * 10000.0).round() as i64,
+        )
+    };
+    let mut tagger_proposed = 0;
+    for (row, only) in [
+        ("dictionary", vec!["--recommender", "dictionary"]),
+        ("tagger", vec!["--recommender", "tagger"]),
+        ("dictionary+tagger", vec![]),
+    ] {
+        let mut args = vec!["suggest", "--article", "a0", "--article", "a3"];
+        args.extend(only);
+        args.extend(["--out", "-"]);
+        let lines = part.lines(&args);
+        for line in &lines {
+            let article = line["article"].as_str().unwrap();
+            let printed: Vec<_> = line["suggestions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(key)
+                .collect();
+            let (_, _, evaluated) = kept
+                .iter()
+                .find(|(r, a, _)| r == row && a == article)
+                .unwrap_or_else(|| panic!("no {row} proposals for {article}"));
+            let evaluated: Vec<_> = evaluated
+                .iter()
+                .map(|s| {
+                    key(&json!({"start": s.start, "end": s.end, "label": s.label,
+                        "source": s.source, "score": s.score}))
+                })
+                .collect();
+            assert_eq!(printed, evaluated, "{row} on {article}");
+            if row == "tagger" {
+                tagger_proposed += printed.len();
+            }
+        }
+    }
+    assert!(
+        tagger_proposed > 0,
+        "the tagger proposed something to compare"
+    );
+}

@@ -21,9 +21,14 @@ pub struct SuggestArgs {
     /// the TUI.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["eval", "approve"])]
     pub out: Option<PathBuf>,
-    /// Measure each recommender leave-one-article-out on the reviewed articles.
+    /// Measure each recommender by k-fold cross-validation on the reviewed
+    /// articles (see --folds).
     #[arg(long, conflicts_with = "approve")]
     pub eval: bool,
+    /// With --eval: the number of folds (articles are dealt into them in
+    /// name order; as many as articles is leave-one-article-out).
+    #[arg(long, requires = "eval", value_name = "K", default_value_t = super::eval::DEFAULT_FOLDS)]
+    pub folds: usize,
     /// With --eval: machine-readable output.
     #[arg(long, requires = "eval")]
     pub json: bool,
@@ -43,7 +48,8 @@ pub fn run(dir: &Path, args: &SuggestArgs) -> anyhow::Result<ExitCode> {
         return approve(&project, &args.recommenders);
     }
     if args.eval {
-        let r = super::eval::evaluate(&project, &args.recommenders).map_err(anyhow::Error::msg)?;
+        let r = super::eval::evaluate(&project, &args.recommenders, args.folds)
+            .map_err(anyhow::Error::msg)?;
         for n in &r.notes {
             eprintln!("nhan: {n}");
         }

@@ -24,8 +24,19 @@ pub struct BuildOptions {
 
 enum Slot {
     Dictionary(String, Dictionary),
-    Tagger(String, Arc<Tagger>, f32),
+    Tagger(TaggerSlot),
     Command(CommandRecommender),
+}
+
+/// A tagger with the dictionary its features read: built exactly as the
+/// one it was trained with (every gazetteer of the project, the default
+/// threshold), whichever recommenders are running beside it, so that
+/// `--recommender tagger` tags as `--eval` measured it.
+struct TaggerSlot {
+    name: String,
+    tagger: Arc<Tagger>,
+    min_score: f32,
+    dictionary: Option<Dictionary>,
 }
 
 /// Answers of command recommenders by (recommender, article).
@@ -58,7 +69,8 @@ impl Suggester {
         project: &Project,
         opts: &BuildOptions,
     ) -> Result<(Suggester, Corpus), String> {
-        let configs = select(config::load(project)?, &opts.only)?;
+        let configs = config::load(project)?;
+        select(configs.clone(), &opts.only)?;
         let (corpus, problems) = Corpus::load(project);
         let mut s = Suggester::from_corpus(project, &corpus, &configs, opts)?;
         s.unread = problems;
@@ -78,6 +90,8 @@ impl Suggester {
     }
 
     /// Builds from an already loaded corpus (eval trains one per fold).
+    /// `configs` are all the project's recommenders (their gazetteers feed
+    /// the tagger's dictionary); only those named in `opts.only` run.
     pub fn from_corpus(
         project: &Project,
         corpus: &Corpus,
@@ -106,6 +120,9 @@ impl Suggester {
             }
         }
         for c in configs {
+            if !opts.only.is_empty() && !opts.only.contains(&c.name) {
+                continue;
+            }
             match &c.kind {
                 Kind::Dictionary {
                     min_score,
@@ -124,8 +141,15 @@ impl Suggester {
                     min_score,
                 } => {
                     let t = tagger(project, corpus, &labels, &gazetteer, *dictionary, opts);
-                    s.slots
-                        .push(Slot::Tagger(c.name.clone(), Arc::new(t), *min_score));
+                    let dictionary = t
+                        .uses_dictionary
+                        .then(|| Dictionary::build(corpus, &gazetteer));
+                    s.slots.push(Slot::Tagger(TaggerSlot {
+                        name: c.name.clone(),
+                        tagger: Arc::new(t),
+                        min_score: *min_score,
+                        dictionary,
+                    }));
                 }
                 Kind::Command { command, timeout } => {
                     if !trust::is_approved(&project.root, command) {
@@ -148,17 +172,10 @@ impl Suggester {
         self.slots
             .iter()
             .map(|s| match s {
-                Slot::Dictionary(n, _) | Slot::Tagger(n, ..) => n.as_str(),
+                Slot::Dictionary(n, _) | Slot::Tagger(TaggerSlot { name: n, .. }) => n.as_str(),
                 Slot::Command(c) => c.name.as_str(),
             })
             .collect()
-    }
-
-    fn dictionary(&self) -> Option<&Dictionary> {
-        self.slots.iter().find_map(|s| match s {
-            Slot::Dictionary(_, d) => Some(d),
-            _ => None,
-        })
     }
 
     /// Proposals of every recommender for one article, fitted to the span
@@ -206,10 +223,9 @@ impl Suggester {
     ) -> (Vec<Suggestion>, Vec<String>) {
         let mut all = Vec::new();
         let mut errors = Vec::new();
-        let dict = self.dictionary();
         for slot in &self.slots {
             let name = match slot {
-                Slot::Dictionary(n, _) | Slot::Tagger(n, ..) => n,
+                Slot::Dictionary(n, _) | Slot::Tagger(TaggerSlot { name: n, .. }) => n,
                 Slot::Command(c) => &c.name,
             };
             if !only.is_empty() && !only.contains(name) {
@@ -217,9 +233,10 @@ impl Suggester {
             }
             let got = match slot {
                 Slot::Dictionary(_, d) => d.suggest(a),
-                Slot::Tagger(_, t, min) => {
+                Slot::Tagger(t) => {
                     let mut v: Vec<Suggestion> = t
-                        .tag_article(a.text, a.tokens, dict)
+                        .tagger
+                        .tag_article(a.text, a.tokens, t.dictionary.as_ref())
                         .into_iter()
                         .map(|(start, end, label, score)| Suggestion {
                             start,
@@ -229,7 +246,7 @@ impl Suggester {
                             source: String::new(),
                         })
                         .collect();
-                    v.retain(|s| s.score >= *min);
+                    v.retain(|s| s.score >= t.min_score);
                     v.sort_by(|a, b| b.score.total_cmp(&a.score));
                     Ok(v)
                 }
@@ -266,8 +283,13 @@ impl Suggester {
     /// Live learning: the annotator tagged `surface` with `label`.
     pub fn learn(&mut self, surface: &str, label: &str) {
         for s in &mut self.slots {
-            if let Slot::Dictionary(_, d) = s {
-                d.learn(surface, label);
+            match s {
+                Slot::Dictionary(_, d)
+                | Slot::Tagger(TaggerSlot {
+                    dictionary: Some(d),
+                    ..
+                }) => d.learn(surface, label),
+                _ => {}
             }
         }
     }
@@ -275,8 +297,13 @@ impl Suggester {
     /// Live learning: the annotator removed such a span.
     pub fn unlearn(&mut self, surface: &str, label: &str) {
         for s in &mut self.slots {
-            if let Slot::Dictionary(_, d) = s {
-                d.unlearn(surface, label);
+            match s {
+                Slot::Dictionary(_, d)
+                | Slot::Tagger(TaggerSlot {
+                    dictionary: Some(d),
+                    ..
+                }) => d.unlearn(surface, label),
+                _ => {}
             }
         }
     }

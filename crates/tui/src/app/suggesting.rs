@@ -272,19 +272,16 @@ fn entry(state: &State) -> Option<&ArticleSuggestions> {
     state.suggest.articles.get(&art.index)
 }
 
-/// The suggestion the keys act on: one whose extent is selected, else the
-/// innermost one under the cursor. Hidden suggestions are not acted on.
+/// The suggestion the keys act on (see [`ArticleSuggestions::current`]).
+/// Hidden suggestions are not acted on.
 pub fn current(state: &State) -> Option<Suggestion> {
     if state.suggest.hidden || !state.suggest.enabled {
         return None;
     }
     let art = state.article()?;
     let e = entry(state)?;
-    if let Some(sel) = art.selection {
-        let (a, b) = sel.range();
-        return e.list.iter().find(|s| (s.start, s.end) == (a, b)).cloned();
-    }
-    e.at(art.cursor).cloned()
+    e.current(art.cursor, art.selection.map(|s| s.range()))
+        .cloned()
 }
 
 fn describe(s: &Suggestion, text: &nhan_model::text::Text) -> String {
@@ -311,7 +308,8 @@ fn none_here(state: &mut State) -> Vec<Effect> {
     vec![]
 }
 
-/// `)` and `(`: the cursor to the next or previous suggestion.
+/// `)` and `(`: the cursor to the next or previous suggestion in reading
+/// order (outer before inner where several start at the same place).
 pub fn step(state: &mut State, dir: Step) -> Vec<Effect> {
     if state.suggest.hidden {
         return none_here(state);
@@ -324,9 +322,11 @@ pub fn step(state: &mut State, dir: Step) -> Vec<Effect> {
         return none_here(state);
     };
     let n = e.list.len();
-    let found = match dir {
-        Step::Forward => e.list.iter().position(|s| s.start > cur),
-        Step::Back => e.list.iter().rposition(|s| s.start < cur),
+    let found = match (dir, e.focused(cur)) {
+        (Step::Forward, Some(f)) => e.after(f.start, f.end, &f.label),
+        (Step::Back, Some(f)) => e.before(f.start, f.end, &f.label),
+        (Step::Forward, None) => e.after_char(cur),
+        (Step::Back, None) => e.before_char(cur),
     };
     let Some(i) = found else {
         let word = if dir == Step::Forward {
@@ -339,42 +339,41 @@ pub fn step(state: &mut State, dir: Step) -> Vec<Effect> {
         ));
         return vec![];
     };
-    let s = e.list[i].clone();
-    go_to(state, &s, i, n);
+    let what = focus_on(state, i);
+    if let Some((k, what)) = what {
+        state.info(format!("suggestion {k}/{n}: {what} · y accept, X reject"));
+    }
     vec![]
 }
 
-fn go_to(state: &mut State, s: &Suggestion, i: usize, n: usize) {
-    let Some(art) = state.article_mut() else {
-        return;
-    };
-    art.cursor = s.start;
-    art.selection = None;
-    let what = describe(s, art.doc.text());
-    state.info(format!(
-        "suggestion {}/{n}: {what} · y accept, X reject",
-        i + 1
-    ));
-    refresh_view(state);
-}
-
-/// After a decision: on to the next suggestion after `from`, if any.
-fn go_on(state: &mut State, from: usize) {
-    let Some(e) = entry(state) else { return };
-    let n = e.list.len();
-    let Some(i) = e.list.iter().position(|s| s.start >= from) else {
-        state.info_after("no more suggestions after it");
-        return;
-    };
-    let s = e.list[i].clone();
-    let Some(art) = state.article_mut() else {
-        return;
-    };
+/// Puts the cursor on the open article's suggestion `i` and makes it the
+/// one the keys mean; its place in reading order and description.
+fn focus_on(state: &mut State, i: usize) -> Option<(usize, String)> {
+    let index = state.article()?.index;
+    let e = state.suggest.articles.get_mut(&index)?;
+    let s = e.list.get(i)?.clone();
+    let k = e.ordinal(i);
+    e.focus = Some((s.start, s.end, s.label.clone()));
+    let art = state.article_mut()?;
     art.cursor = s.start;
     art.selection = None;
     let what = describe(&s, art.doc.text());
-    state.info_after(format!("next {}/{n}: {what}", i + 1));
     refresh_view(state);
+    Some((k, what))
+}
+
+/// After a decision on `s`: on to the next suggestion after it in reading
+/// order (a nested one inside an accepted span included), if any.
+fn go_on(state: &mut State, s: &Suggestion) {
+    let Some(e) = entry(state) else { return };
+    let n = e.list.len();
+    let Some(i) = e.after(s.start, s.end, &s.label) else {
+        state.info_after("no more suggestions after it");
+        return;
+    };
+    if let Some((k, what)) = focus_on(state, i) {
+        state.info_after(format!("next {k}/{n}: {what}"));
+    }
 }
 
 fn read_only(state: &mut State) -> bool {
@@ -471,7 +470,7 @@ fn accept_one(state: &mut State, s: Suggestion, label: String) -> Vec<Effect> {
         "accepted {label} “{text}” from {}{relabelled}",
         s.source
     ));
-    go_on(state, s.end);
+    go_on(state, &s);
     effects
 }
 
@@ -582,7 +581,7 @@ pub fn reject(state: &mut State) -> Vec<Effect> {
         "rejected {}: not proposed again here (u undoes)",
         describe(&s, &text)
     ));
-    go_on(state, s.start);
+    go_on(state, &s);
     vec![Effect::Suggest(
         state
             .suggest
@@ -643,6 +642,7 @@ pub fn undo_redo(state: &mut State, step: Step) -> Vec<Effect> {
     let save = SuggestEffect::SaveRejections(Box::new(rej.clone()));
     e.rejections = Some(rej);
     let Some(s) = s else { return vec![] };
+    e.focus = Some((s.start, s.end, s.label.clone()));
     if let Some(art) = state.article_mut() {
         art.cursor = s.start;
         art.selection = None;

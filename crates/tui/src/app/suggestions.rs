@@ -43,6 +43,20 @@ pub struct ArticleSuggestions {
     /// The article's revision and history depth when last looked at: what
     /// changed since is learnt from.
     pub seen: Option<(u64, (usize, usize))>,
+    /// The suggestion `)`, `(` or a decision last went to, by key: while
+    /// the cursor stays at its start it is the one the keys, the status
+    /// bar and the message mean, even where others start at the same place.
+    pub focus: Option<(usize, usize, String)>,
+}
+
+/// Reading order: by start, the outer (longer) before the inner, then by
+/// label.
+fn reading(start: usize, end: usize, label: &str) -> (usize, std::cmp::Reverse<usize>, &str) {
+    (start, std::cmp::Reverse(end), label)
+}
+
+fn reading_of(s: &Suggestion) -> (usize, std::cmp::Reverse<usize>, &str) {
+    reading(s.start, s.end, &s.label)
 }
 
 impl ArticleSuggestions {
@@ -56,6 +70,94 @@ impl ArticleSuggestions {
             .take(64)
             .filter(|s| s.start <= c && c < s.end)
             .min_by_key(|s| (std::cmp::Reverse(s.start), s.end))
+    }
+
+    /// The suggestion the keys act on: the one whose extent is selected,
+    /// else the focused one while the cursor is at its start, else the
+    /// innermost one under the cursor.
+    pub fn current(&self, cursor: usize, selected: Option<(usize, usize)>) -> Option<&Suggestion> {
+        let focused = self.focused(cursor);
+        if let Some((a, b)) = selected {
+            return focused
+                .filter(|s| (s.start, s.end) == (a, b))
+                .or_else(|| self.list.iter().find(|s| (s.start, s.end) == (a, b)));
+        }
+        focused.or_else(|| self.at(cursor))
+    }
+
+    /// The focused suggestion, if it is still proposed and the cursor is
+    /// still at its start.
+    pub fn focused(&self, cursor: usize) -> Option<&Suggestion> {
+        let (a, b, l) = self.focus.as_ref()?;
+        if *a != cursor {
+            return None;
+        }
+        self.index_of(*a, *b, l).map(|i| &self.list[i])
+    }
+
+    fn index_of(&self, start: usize, end: usize, label: &str) -> Option<usize> {
+        self.list
+            .binary_search_by(|s| s.key().cmp(&(start, end, label)))
+            .ok()
+    }
+
+    /// Indices of the suggestions starting where `list[from]` does.
+    fn group(&self, from: usize) -> std::ops::Range<usize> {
+        let start = self.list[from].start;
+        let lo = self.list.partition_point(|s| s.start < start);
+        let hi = self.list.partition_point(|s| s.start <= start);
+        lo..hi
+    }
+
+    fn first_of(&self, g: std::ops::Range<usize>) -> Option<usize> {
+        g.min_by(|&i, &j| reading_of(&self.list[i]).cmp(&reading_of(&self.list[j])))
+    }
+
+    fn last_of(&self, g: std::ops::Range<usize>) -> Option<usize> {
+        g.max_by(|&i, &j| reading_of(&self.list[i]).cmp(&reading_of(&self.list[j])))
+    }
+
+    /// The next suggestion in reading order after `(start, end, label)`
+    /// (which need not be in the list any more): a nested one inside it
+    /// comes next.
+    pub fn after(&self, start: usize, end: usize, label: &str) -> Option<usize> {
+        let me = reading(start, end, label);
+        let lo = self.list.partition_point(|s| s.start < start);
+        let hi = self.list.partition_point(|s| s.start <= start);
+        (lo..hi)
+            .filter(|&i| reading_of(&self.list[i]) > me)
+            .min_by(|&i, &j| reading_of(&self.list[i]).cmp(&reading_of(&self.list[j])))
+            .or_else(|| (hi < self.list.len()).then(|| self.first_of(self.group(hi)))?)
+    }
+
+    /// The previous suggestion in reading order before `(start, end, label)`.
+    pub fn before(&self, start: usize, end: usize, label: &str) -> Option<usize> {
+        let me = reading(start, end, label);
+        let lo = self.list.partition_point(|s| s.start < start);
+        let hi = self.list.partition_point(|s| s.start <= start);
+        (lo..hi)
+            .filter(|&i| reading_of(&self.list[i]) < me)
+            .max_by(|&i, &j| reading_of(&self.list[i]).cmp(&reading_of(&self.list[j])))
+            .or_else(|| (lo > 0).then(|| self.last_of(self.group(lo - 1)))?)
+    }
+
+    /// The first suggestion (outermost) starting after char `c`.
+    pub fn after_char(&self, c: usize) -> Option<usize> {
+        let hi = self.list.partition_point(|s| s.start <= c);
+        (hi < self.list.len()).then(|| self.first_of(self.group(hi)))?
+    }
+
+    /// The last suggestion (innermost) starting before char `c`.
+    pub fn before_char(&self, c: usize) -> Option<usize> {
+        let lo = self.list.partition_point(|s| s.start < c);
+        (lo > 0).then(|| self.last_of(self.group(lo - 1)))?
+    }
+
+    /// `list[i]`'s place in reading order, from 1 (for "suggestion 3/19").
+    pub fn ordinal(&self, i: usize) -> usize {
+        let g = self.group(i);
+        let me = reading_of(&self.list[i]);
+        g.start + g.filter(|&j| reading_of(&self.list[j]) < me).count() + 1
     }
 
     pub fn remove(&mut self, s: &Suggestion) {

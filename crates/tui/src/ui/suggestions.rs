@@ -22,9 +22,8 @@ pub fn status(state: &State, art: &OpenArticle) -> Option<String> {
         });
     };
     let mut s = String::new();
-    if art.doc.spans().innermost_at(art.cursor).is_none()
-        && let Some(x) = e.at(art.cursor)
-    {
+    // The one `y`, `X` and the message mean, nested in a span or not.
+    if let Some(x) = e.current(art.cursor, art.selection.map(|s| s.range())) {
         s += &format!(
             " │ {}? “{}” {} {:.2}",
             x.label,
