@@ -190,7 +190,7 @@ pub fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
 
 /// Counts over the project: what `stats --json` prints (a stable shape,
 /// documented in the README). Field order is the JSON's key order.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Stats {
     pub articles: usize,
     pub spans: u64,
@@ -205,9 +205,11 @@ pub struct Stats {
     /// when a project has any).
     #[serde(skip_serializing_if = "crate::core::attrs::Tally::is_empty")]
     pub notes: crate::core::attrs::Tally,
+    /// What the dashboard and `nhan report` draw.
+    pub overview: crate::overview::Overview,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReviewCounts {
     pub accepted: u64,
     pub fixed: u64,
@@ -215,7 +217,7 @@ pub struct ReviewCounts {
     pub unreviewed: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ArticleStats {
     pub article: String,
     pub status: &'static str,
@@ -227,7 +229,7 @@ pub struct ArticleStats {
 }
 
 /// Review mode's consistency cases, for scripts and for the plain report.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ConsistencyCase {
     pub text: String,
     pub labels: Vec<String>,
@@ -248,9 +250,29 @@ struct ArticleCount {
     notes: crate::core::attrs::Tally,
     /// Where the surfaces known when it was read stand in it.
     look: Option<Look>,
+    overview: crate::overview::Part,
 }
 
-fn count_article(project: &Project, consistency: &Consistency, a: &ArticleMeta) -> ArticleCount {
+fn count_article(
+    project: &Project,
+    consistency: Option<&Consistency>,
+    setup: &crate::overview::Setup,
+    a: &ArticleMeta,
+) -> ArticleCount {
+    let mut c = count_gold(project, consistency, a);
+    let doc = c.doc.take();
+    let ArticleCount { overview, .. } = &mut c.count;
+    *overview = crate::overview::part(project, setup, a, doc.as_ref());
+    c.count
+}
+
+/// An article's counts, and its document for the overview's share.
+struct Counted {
+    count: ArticleCount,
+    doc: Option<Document>,
+}
+
+fn count_gold(project: &Project, consistency: Option<&Consistency>, a: &ArticleMeta) -> Counted {
     let mut c = ArticleCount {
         status: Status::Todo,
         problem: None,
@@ -260,12 +282,16 @@ fn count_article(project: &Project, consistency: &Consistency, a: &ArticleMeta) 
         surfaces: Vec::new(),
         notes: Default::default(),
         look: None,
+        overview: crate::overview::Part::default(),
     };
     let l = match project.load(&a.file_name) {
         Ok(l) => l,
         Err(e) => {
             c.problem = Some(e);
-            return c;
+            return Counted {
+                count: c,
+                doc: None,
+            };
         }
     };
     c.problem = l.read_only;
@@ -297,7 +323,7 @@ fn count_article(project: &Project, consistency: &Consistency, a: &ArticleMeta) 
         }
     }
     c.surfaces = surfaces.into_iter().collect();
-    c.look = Some(consistency.look(&doc));
+    c.look = consistency.map(|k| k.look(&doc));
     let rejected = List::Rejected.len(doc.extra()) as u64;
     c.review.rejected = rejected;
     c.row = Some(ArticleStats {
@@ -308,13 +334,33 @@ fn count_article(project: &Project, consistency: &Consistency, a: &ArticleMeta) 
         rejected,
         by_label: labels,
     });
-    c
+    Counted {
+        count: c,
+        doc: Some(doc),
+    }
 }
 
 /// Counts over the project, read as a stream; the consistency check looks
 /// at an article a second time only when a surface first tagged after it
 /// was read occurs in its text.
 pub fn compute_stats(project: &Project) -> Stats {
+    stream_stats(project, Pass::Command, |_| {})
+}
+
+/// Who runs the pass: a command (progress bar on a terminal, consistency
+/// cases) or a view (silent: the terminal is the view's; no cases).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    Command,
+    View,
+}
+
+/// How often a view is given the figures so far.
+const PARTIAL_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// The counts of `compute_stats`, handing `partial` the figures so far
+/// (without per-article rows or agreement) every quarter of a second.
+pub fn stream_stats(project: &Project, pass: Pass, mut partial: impl FnMut(Stats) + Send) -> Stats {
     let mut st = Stats {
         articles: project.articles.len(),
         spans: 0,
@@ -334,15 +380,28 @@ pub fn compute_stats(project: &Project) -> Stats {
         consistency: Vec::new(),
         problems: Vec::new(),
         notes: Default::default(),
+        overview: Default::default(),
     };
     let consistency = Consistency::default();
+    let cases = (pass == Pass::Command).then_some(&consistency);
     let mut counter = Counter::default();
-    let mut progress = Progress::new("counting", project.articles.len());
+    let mut progress = match pass {
+        Pass::Command => Progress::new("counting", project.articles.len()),
+        Pass::View => Progress::silent(),
+    };
+    let setup = crate::overview::Setup::new(project);
+    let mut overview = crate::overview::Fold::new(&setup);
+    let mut last = std::time::Instant::now();
     fold_ordered(
         &project.articles,
-        |a| count_article(project, &consistency, a),
+        |a| count_article(project, cases, &setup, a),
         |c| {
             progress.tick();
+            if last.elapsed() >= PARTIAL_EVERY {
+                last = std::time::Instant::now();
+                partial(st.so_far(project, &setup, &overview));
+            }
+            overview.add(&setup, c.overview, c.row.is_some());
             *st.by_status.entry(c.status.as_str()).or_default() += 1;
             st.problems.extend(c.problem);
             counter.add(&consistency, &c.surfaces, c.look);
@@ -371,7 +430,8 @@ pub fn compute_stats(project: &Project) -> Stats {
         },
     );
     drop(progress);
-    if let Some(second) = counter.second_look() {
+    st.overview = overview.finish(setup, project, &st.review, &st.by_label);
+    if let Some(second) = counter.second_look().filter(|_| pass == Pass::Command) {
         let wanted: Vec<usize> = (0..project.articles.len())
             .filter(|&i| second.wanted(i))
             .collect();
@@ -412,6 +472,30 @@ pub fn compute_stats(project: &Project) -> Stats {
         })
         .collect();
     st
+}
+
+impl Stats {
+    /// A copy for a view while the pass goes on: totals only.
+    fn so_far(
+        &self,
+        project: &Project,
+        setup: &crate::overview::Setup,
+        overview: &crate::overview::Fold,
+    ) -> Stats {
+        Stats {
+            articles: self.articles,
+            spans: self.spans,
+            by_status: self.by_status.clone(),
+            by_label: self.by_label.clone(),
+            by_annotator: self.by_annotator.clone(),
+            review: self.review.clone(),
+            per_article: Vec::new(),
+            consistency: Vec::new(),
+            problems: Vec::new(),
+            notes: Default::default(),
+            overview: overview.snapshot(setup, project, &self.review, &self.by_label),
+        }
+    }
 }
 
 /// Pretty JSON and a newline on stdout, written as it is serialised (the

@@ -19,6 +19,7 @@ macro_rules! with_commands {
             Quit => "quit", "quit (every edit is already saved)", Anywhere, |s, _| general::quit(s);
             Suspend => "suspend", "suspend to the shell (fg comes back)", Anywhere, |s, _| general::suspend(s);
             Help => "help", "this help", Anywhere, |s, _| general::help(s);
+            Dashboard => "dashboard", "the project at a glance: progress, annotators, labels, agreement, suggestions", Anywhere, |s, _| glance::open(s);
             Messages => "messages", "the last messages, whole", Anywhere, |s, _| general::messages(s);
             Cancel => "cancel", "clear the selection, close a prompt or overlay", Anywhere, |s, _| general::cancel(s);
             ListNext => "list_next", "next article", Anywhere, |s, _| general::list_next(s);
@@ -176,7 +177,7 @@ mod tests {
             assert_eq!(Action::from_name(&a.name()), Some(a));
             assert!(seen.insert(a.name()));
         }
-        assert_eq!(Action::all().len(), 78);
+        assert_eq!(Action::all().len(), 79);
         assert_eq!(Action::Tag(3).tag_index(), Some(2));
         assert_eq!(Action::TagAll.tag_index(), None);
     }
