@@ -1,9 +1,9 @@
 //! `nhan agree`: reads every annotator's work as a stream and prints the
-//! agreement report (the figures are the `nhan-agree` crate's).
+//! agreement report (the figures are the `nhan-figures` crate's).
 
 use clap::Args;
-use nhan_agree::report::{Agreement, Parts};
-use nhan_agree::{data, text};
+use nhan_figures::report::{Agreement, Parts};
+use nhan_figures::{data, text};
 use nhan_store::progress::Progress;
 use nhan_store::project::Project;
 use nhan_store::stream::fold_ordered;

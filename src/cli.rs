@@ -47,6 +47,14 @@ pub enum Command {
     },
     /// Check every sidecar against its article and the schema.
     Validate,
+    /// The project at a glance as one self-contained HTML page (charts,
+    /// no scripts, nothing fetched): progress, annotators, labels,
+    /// agreement, suggestions.
+    Report {
+        /// The page to write (replaced atomically).
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// Agreement between annotators (per pair and overall).
     Agree(crate::agree::AgreeArgs),
     /// Git's merge driver for sidecars: merges THEIRS into OURS span by

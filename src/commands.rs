@@ -1,22 +1,17 @@
-//! `nhan validate` and `nhan stats`: read-only reports over a project, read
-//! as a stream (an article and its sidecars at a time, on every core) so
-//! that memory grows with the report, not with the project.
+//! `nhan validate` and `nhan stats` (its figures: `nhan_figures::counts`):
+//! read-only reports over a project, read as a stream (an article and its
+//! sidecars at a time, on every core) so that memory grows with the report,
+//! not with the project.
 
-use nhan_model::consistency::{Consistency, Counter, Look, Tally};
 use nhan_model::document::Document;
 use nhan_model::escape;
-use nhan_model::interned::Sym;
-use nhan_model::record::List;
-use nhan_model::review;
 use nhan_model::sidecar::Sidecar;
-use nhan_model::status::Status;
-use nhan_model::text::Text;
 use nhan_store::encoding;
 use nhan_store::progress::Progress;
 use nhan_store::project::{ArticleMeta, Project};
 use nhan_store::stream::fold_ordered;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -164,232 +159,6 @@ pub fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Counts over the project: what `stats --json` prints (a stable shape,
-/// documented in the README). Field order is the JSON's key order.
-#[derive(Debug, Serialize)]
-pub struct Stats {
-    pub articles: usize,
-    pub spans: u64,
-    pub by_status: BTreeMap<&'static str, u64>,
-    pub by_label: BTreeMap<String, u64>,
-    pub by_annotator: BTreeMap<String, u64>,
-    pub review: ReviewCounts,
-    pub per_article: Vec<ArticleStats>,
-    pub consistency: Vec<ConsistencyCase>,
-    pub problems: Vec<String>,
-    /// Spans with a note, article notes, spans per attribute value (only
-    /// when a project has any).
-    #[serde(skip_serializing_if = "nhan_model::attrs::Tally::is_empty")]
-    pub notes: nhan_model::attrs::Tally,
-}
-
-#[derive(Debug, Default, Serialize)]
-pub struct ReviewCounts {
-    pub accepted: u64,
-    pub fixed: u64,
-    pub rejected: u64,
-    pub unreviewed: u64,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ArticleStats {
-    pub article: String,
-    pub status: &'static str,
-    pub spans: usize,
-    pub reviewed: u64,
-    pub rejected: u64,
-    /// Interned labels: a row per article is part of the answer, kept small.
-    pub by_label: BTreeMap<Sym, u64>,
-}
-
-/// Review mode's consistency cases, for scripts and for the plain report.
-#[derive(Debug, Serialize)]
-pub struct ConsistencyCase {
-    pub text: String,
-    pub labels: Vec<String>,
-    pub untagged: usize,
-    pub describe: String,
-}
-
-/// One article as `stats` reads it, before it is added to the totals.
-struct ArticleCount {
-    status: Status,
-    problem: Option<String>,
-    /// `None` when the article itself cannot be read.
-    row: Option<ArticleStats>,
-    by_annotator: BTreeMap<String, u64>,
-    review: ReviewCounts,
-    /// Distinct span texts, for the consistency check.
-    surfaces: Vec<String>,
-    notes: nhan_model::attrs::Tally,
-    /// Where the surfaces known when it was read stand in it.
-    look: Option<Look>,
-}
-
-fn count_article(project: &Project, consistency: &Consistency, a: &ArticleMeta) -> ArticleCount {
-    let mut c = ArticleCount {
-        status: Status::Todo,
-        problem: None,
-        row: None,
-        by_annotator: BTreeMap::new(),
-        review: ReviewCounts::default(),
-        surfaces: Vec::new(),
-        notes: Default::default(),
-        look: None,
-    };
-    let l = match project.load(&a.file_name) {
-        Ok(l) => l,
-        Err(e) => {
-            c.problem = Some(e);
-            return c;
-        }
-    };
-    c.problem = l.read_only;
-    let doc = l.doc;
-    c.status = doc.status();
-    let mut labels: BTreeMap<Sym, u64> = BTreeMap::new();
-    let mut reviewed = 0;
-    let mut surfaces = std::collections::BTreeSet::new();
-    c.notes.add_article(doc.extra());
-    for s in doc.spans().iter() {
-        c.notes.add_span(s);
-        *labels.entry(s.label).or_default() += 1;
-        *c.by_annotator
-            .entry(s.annotator.map_or_else(|| "(none)".into(), String::from))
-            .or_default() += 1;
-        match s.review.as_deref() {
-            Some(review::ACCEPTED) => {
-                c.review.accepted += 1;
-                reviewed += 1;
-            }
-            Some(_) => {
-                c.review.fixed += 1;
-                reviewed += 1;
-            }
-            None => c.review.unreviewed += 1,
-        }
-        if !surfaces.contains(s.text.as_str()) {
-            surfaces.insert(s.text.to_string());
-        }
-    }
-    c.surfaces = surfaces.into_iter().collect();
-    c.look = Some(consistency.look(&doc));
-    let rejected = List::Rejected.len(doc.extra()) as u64;
-    c.review.rejected = rejected;
-    c.row = Some(ArticleStats {
-        article: a.file_name.clone(),
-        status: doc.status().as_str(),
-        spans: doc.spans().len(),
-        reviewed,
-        rejected,
-        by_label: labels,
-    });
-    c
-}
-
-/// Counts over the project, read as a stream; the consistency check looks
-/// at an article a second time only when a surface first tagged after it
-/// was read occurs in its text.
-pub fn compute_stats(project: &Project) -> Stats {
-    let mut st = Stats {
-        articles: project.articles.len(),
-        spans: 0,
-        by_status: [
-            Status::Todo,
-            Status::InProgress,
-            Status::Done,
-            Status::Reviewed,
-        ]
-        .into_iter()
-        .map(|s| (s.as_str(), 0))
-        .collect(),
-        by_label: BTreeMap::new(),
-        by_annotator: BTreeMap::new(),
-        review: ReviewCounts::default(),
-        per_article: Vec::new(),
-        consistency: Vec::new(),
-        problems: Vec::new(),
-        notes: Default::default(),
-    };
-    let consistency = Consistency::default();
-    let mut counter = Counter::default();
-    let mut progress = Progress::new("counting", project.articles.len());
-    fold_ordered(
-        &project.articles,
-        |a| count_article(project, &consistency, a),
-        |c| {
-            progress.tick();
-            *st.by_status.entry(c.status.as_str()).or_default() += 1;
-            st.problems.extend(c.problem);
-            counter.add(&consistency, &c.surfaces, c.look);
-            let Some(row) = c.row else {
-                return true;
-            };
-            st.spans += row.spans as u64;
-            for (l, n) in &row.by_label {
-                match st.by_label.get_mut(&**l) {
-                    Some(c) => *c += n,
-                    None => {
-                        st.by_label.insert(l.to_string(), *n);
-                    }
-                }
-            }
-            for (a, n) in c.by_annotator {
-                *st.by_annotator.entry(a).or_default() += n;
-            }
-            st.review.accepted += c.review.accepted;
-            st.review.fixed += c.review.fixed;
-            st.review.rejected += c.review.rejected;
-            st.review.unreviewed += c.review.unreviewed;
-            st.notes.merge(&c.notes);
-            st.per_article.push(row);
-            true
-        },
-    );
-    drop(progress);
-    if let Some(second) = counter.second_look() {
-        let wanted: Vec<usize> = (0..project.articles.len())
-            .filter(|&i| second.wanted(i))
-            .collect();
-        let mut progress = Progress::new("consistency", wanted.len());
-        fold_ordered(
-            &wanted,
-            |&i| {
-                let file_name = &project.articles[i].file_name;
-                let bytes = project.read_article(file_name).ok()?;
-                let text = Text::from_file_vec(bytes).ok()?;
-                if !second.occurs(i, text.as_str()) {
-                    return None;
-                }
-                let l = project.load(file_name).ok()?;
-                Some(second.tally(i, &l.doc))
-            },
-            |t| {
-                progress.tick();
-                if let Some(t) = t {
-                    counter.add_second(&t);
-                }
-                true
-            },
-        );
-    }
-    st.consistency = counter
-        .cases()
-        .into_iter()
-        .map(|c| {
-            let describe = c.describe();
-            let Tally { labels, untagged } = c.tally;
-            ConsistencyCase {
-                text: c.surface,
-                labels,
-                untagged,
-                describe,
-            }
-        })
-        .collect();
-    st
-}
-
 /// Pretty JSON and a newline on stdout, written as it is serialised (the
 /// report of a large project is tens of megabytes: no copy of it in memory).
 pub(crate) fn print_json(v: &impl Serialize) -> anyhow::Result<()> {
@@ -403,7 +172,7 @@ pub(crate) fn print_json(v: &impl Serialize) -> anyhow::Result<()> {
 
 pub fn stats(dir: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
     let project = Project::list(dir)?;
-    let v = compute_stats(&project);
+    let v = nhan_figures::counts::compute_stats(&project);
     if as_json {
         print_json(&v)?;
         return Ok(ExitCode::SUCCESS);

@@ -7,3 +7,4 @@ pub mod agree;
 pub mod cli;
 pub mod commands;
 pub mod init;
+pub mod report;

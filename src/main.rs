@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         Some(Command::Import(a)) => nhan_formats::run_import(&cli.project, a),
         Some(Command::Stats { json }) => nhan::commands::stats(&cli.project, *json),
         Some(Command::Validate) => nhan::commands::validate(&cli.project),
+        Some(Command::Report { out }) => nhan::report::run(&cli.project, out),
         Some(Command::Agree(a)) => nhan::agree::run(&cli.project, a),
         Some(Command::MergeFile {
             base,

@@ -80,3 +80,23 @@ pub fn set_status(doc: &mut Document, status: Status) {
         after: status,
     });
 }
+
+/// A temporary copy of these entries (files or folders) of `from`: tests
+/// never touch the repository's own sample project in place.
+pub fn copy_of(from: &Path, entries: &[&str]) -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        if from.is_dir() {
+            std::fs::create_dir_all(to).unwrap();
+            for e in std::fs::read_dir(from).unwrap().flatten() {
+                copy(&e.path(), &to.join(e.file_name()));
+            }
+        } else {
+            std::fs::copy(from, to).unwrap();
+        }
+    }
+    let d = tempfile::tempdir().unwrap();
+    for e in entries {
+        copy(&from.join(e), &d.path().join(e));
+    }
+    d
+}

@@ -32,6 +32,17 @@ impl Progress {
         }
     }
 
+    /// A bar never shown (the pass runs under the TUI, which owns the
+    /// terminal).
+    pub fn silent() -> Progress {
+        Progress {
+            bar: ProgressBar::hidden(),
+            started: Instant::now(),
+            may_show: false,
+            shown: false,
+        }
+    }
+
     /// One more item done.
     pub fn tick(&mut self) {
         self.bar.inc(1);

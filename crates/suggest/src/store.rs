@@ -61,6 +61,10 @@ pub struct Rejected {
     /// What lay there: if the article changes, a rejection whose text no
     /// longer matches is ignored rather than applied to other words.
     pub text: String,
+    /// The recommender that proposed it (the dashboard counts rejections
+    /// per recommender); files written before it was kept have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -138,6 +142,7 @@ impl Rejections {
             end: s.end,
             label: s.label.clone(),
             text: text.slice(s.start, s.end).to_string(),
+            source: Some(s.source.clone()),
         });
         self.items
             .sort_by(|a, b| (a.start, a.end, &a.label).cmp(&(b.start, b.end, &b.label)));

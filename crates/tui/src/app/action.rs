@@ -19,6 +19,7 @@ macro_rules! with_commands {
             Quit => "quit", "quit (every edit is already saved)", Anywhere, |s, _| general::quit(s);
             Suspend => "suspend", "suspend to the shell (fg comes back)", Anywhere, |s, _| general::suspend(s);
             Help => "help", "this help", Anywhere, |s, _| general::help(s);
+            Dashboard => "dashboard", "the project at a glance: progress, annotators, labels, agreement, suggestions", Anywhere, |s, _| glance::open(s);
             Messages => "messages", "the last messages, whole", Anywhere, |s, _| general::messages(s);
             Cancel => "cancel", "clear the selection, close a prompt or overlay", Anywhere, |s, _| general::cancel(s);
             ListNext => "list_next", "next article", Anywhere, |s, _| general::list_next(s);

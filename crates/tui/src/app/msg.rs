@@ -76,6 +76,11 @@ pub enum Msg {
     },
     /// Suggestions computed, rejections saved, ...
     Suggest(super::suggestions::SuggestMsg),
+    /// The dashboard's figures: the pass so far, or all of it (`complete`).
+    Figures {
+        figures: Box<nhan_figures::counts::Stats>,
+        complete: bool,
+    },
 }
 
 /// What a save left on disk: the base of the next merge with a change
@@ -121,6 +126,8 @@ pub enum Effect {
     ComputeCases {
         fingerprint: u64,
     },
+    /// The dashboard's figures, computed off the interface's thread.
+    ComputeFigures,
     /// Leave, once every save is written.
     Quit,
     /// Ctrl-Z: give the terminal back and stop until the shell continues us.

@@ -185,6 +185,8 @@ pub enum Overlay {
     },
     /// A question about suggestions (accept all, approve a command).
     Suggest(super::suggestions::Prompt),
+    /// The project at a glance.
+    Dashboard(super::dashboard::View),
 }
 
 /// How many messages `M` shows.
@@ -439,6 +441,7 @@ pub struct State {
     /// `q` was pressed once while edits were unsaved: the next `q` quits.
     pub quit_armed: bool,
     pub suggest: super::suggestions::SuggestState,
+    pub dashboard: super::dashboard::Dashboard,
 }
 
 impl State {
@@ -469,6 +472,7 @@ impl State {
             lock_problem: None,
             quit_armed: false,
             suggest: Default::default(),
+            dashboard: Default::default(),
         }
     }
 

@@ -107,6 +107,10 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Suggest(m) => suggesting::on_msg(state, m),
+        Msg::Figures { figures, complete } => {
+            super::glance::arrived(state, figures, complete);
+            vec![]
+        }
     }
 }
 
@@ -229,6 +233,7 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
         Overlay::Conflicts { selected } => return watching::key(state, key, selected),
         Overlay::Moved { scroll } => return super::moved::key(state, key, scroll),
         Overlay::Suggest(p) => return suggesting::prompt_key(state, p, key),
+        Overlay::Dashboard(v) => return super::glance::key(state, v, key),
         Overlay::FilterText { mut input } => {
             let open = !matches!(key.code, Code::Esc | Code::Enter);
             match key.code {

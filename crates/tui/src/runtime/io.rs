@@ -83,6 +83,14 @@ pub fn run(project: &Project, effect: Effect, memory: &mut Memory) -> Option<Msg
             cases: super::cases::compute(project),
         }),
         Effect::Suggest(e) => Some(super::suggest::run(project, e)),
+        Effect::ComputeFigures => Some(Msg::Figures {
+            figures: Box::new(nhan_figures::counts::stream_stats(
+                project,
+                nhan_figures::counts::Pass::View,
+                |_| {},
+            )),
+            complete: true,
+        }),
         Effect::Quit | Effect::Suspend => None,
     }
 }

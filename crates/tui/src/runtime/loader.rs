@@ -103,6 +103,38 @@ impl Loader {
         });
     }
 
+    /// The dashboard's figures on a thread of their own, at low priority:
+    /// the pass so far about four times a second, then all of it.
+    pub fn figures(&self) {
+        let (done, project) = (self.done.clone(), self.project.clone());
+        let outstanding = self.outstanding.clone();
+        outstanding.fetch_add(1, Ordering::SeqCst);
+        std::thread::spawn(move || {
+            super::system::background_priority();
+            let send = |figures: nhan_figures::counts::Stats, complete: bool| {
+                let msg = crate::app::msg::Msg::Figures {
+                    figures: Box::new(figures),
+                    complete,
+                };
+                done.send(msg).is_ok()
+            };
+            let all = nhan_figures::counts::stream_stats(
+                &project,
+                nhan_figures::counts::Pass::View,
+                |so_far| {
+                    // Counted as the final one is: `results` counts each down.
+                    outstanding.fetch_add(1, Ordering::SeqCst);
+                    if !send(so_far, false) {
+                        outstanding.fetch_sub(1, Ordering::SeqCst);
+                    }
+                },
+            );
+            if !send(all, true) {
+                outstanding.fetch_sub(1, Ordering::SeqCst);
+            }
+        });
+    }
+
     /// Up to `limit` of the results ready now.
     pub fn results(&self, limit: usize) -> Vec<Msg> {
         let got: Vec<Msg> = self.rx.try_iter().take(limit).collect();

@@ -111,6 +111,7 @@ impl App {
                         loader.aside(e)
                     }
                     (Executor::Threaded { suggest, .. }, Effect::Suggest(e)) => suggest.send(e),
+                    (Executor::Threaded { loader, .. }, Effect::ComputeFigures) => loader.figures(),
                     (Executor::Threaded { loader, .. }, e) => loader.send(e),
                     (Executor::Inline(memory), e) => {
                         queue.extend(io::run(&self.state.project, e, memory))

@@ -1,6 +1,7 @@
 //! Drawing. Everything here takes `&State` and changes nothing.
 
 pub mod conflicts;
+pub mod dashboard;
 pub mod list;
 pub mod moved;
 pub mod note;
@@ -53,6 +54,7 @@ pub fn draw(f: &mut Frame, state: &State) {
         Overlay::Attrs { .. } => note::draw_attrs(f, area, state, theme),
         Overlay::Conflicts { selected } => conflicts::draw(f, area, state, *selected),
         Overlay::Moved { scroll } => moved::draw(f, area, state, *scroll),
+        Overlay::Dashboard(v) => dashboard::draw(f, area, state, theme, *v),
         _ => {}
     }
 }

@@ -22,6 +22,7 @@ pub fn mode(state: &State) -> &'static str {
         Overlay::Conflicts { .. } => "CONFLICTS",
         Overlay::Moved { .. } => "CHANGED",
         Overlay::Suggest(_) => "SUGGEST",
+        Overlay::Dashboard(_) => "DASHBOARD",
         Overlay::None => match (state.mode, state.focus) {
             (_, Focus::List) => "LIST",
             (_, Focus::Spans) => "REVIEW",
