@@ -32,7 +32,7 @@ fn check_sidecar(project: &Project, doc: &Document, path: &Path) -> Option<Vec<S
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
         Err(e) => return Some(vec![format!("{shown}: cannot read: {e}")]),
     };
-    if let Some(m) = nhan_model::merge::conflict_line(&bytes, &shown) {
+    if let Some(m) = nhan_model::sidecar::conflict_line(&bytes, &shown) {
         return Some(vec![m]);
     }
     let Ok(src) = std::str::from_utf8(&bytes) else {

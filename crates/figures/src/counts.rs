@@ -39,13 +39,7 @@ pub struct Stats {
     pub overview: overview::Overview,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct ReviewCounts {
-    pub accepted: u64,
-    pub fixed: u64,
-    pub rejected: u64,
-    pub unreviewed: u64,
-}
+pub use overview::ReviewCounts;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ArticleStats {

@@ -110,7 +110,7 @@ pub fn read(
             Err(e) => anyhow::bail!("{}: cannot read: {e}", path.display()),
         };
         let shown = path.display().to_string();
-        if let Some(m) = nhan_model::merge::conflict_line(&bytes, &shown) {
+        if let Some(m) = nhan_model::sidecar::conflict_line(&bytes, &shown) {
             anyhow::bail!("{m}");
         }
         let sc = Sidecar::parse(&bytes, &shown)?;

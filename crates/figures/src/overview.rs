@@ -12,6 +12,15 @@ use nhan_store::project::{ArticleMeta, Project};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// Review decisions over the project's spans (`stats --json`'s `review`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ReviewCounts {
+    pub accepted: u64,
+    pub fixed: u64,
+    pub rejected: u64,
+    pub unreviewed: u64,
+}
+
 /// What `stats --json` prints under `overview` (field order is key order).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Overview {
@@ -270,7 +279,7 @@ impl Fold {
         &self,
         setup: &Setup,
         project: &Project,
-        review: &crate::counts::ReviewCounts,
+        review: &ReviewCounts,
         by_label: &BTreeMap<String, u64>,
     ) -> Overview {
         let mut names: Vec<String> = project
@@ -343,7 +352,7 @@ impl Fold {
         self,
         setup: Setup,
         project: &Project,
-        review: &crate::counts::ReviewCounts,
+        review: &ReviewCounts,
         by_label: &BTreeMap<String, u64>,
     ) -> Overview {
         let mut o = self.snapshot(&setup, project, review, by_label);

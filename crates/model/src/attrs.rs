@@ -245,15 +245,15 @@ pub fn set_note(s: &Span, note: Option<&str>) -> Option<Edit> {
 }
 
 /// The edit that sets attribute `name`, after checking the value against
-/// the label's declaration. `Ok(None)`: nothing would change.
+/// the label's declaration (`declared`: the attributes the schema gives the
+/// span's label). `Ok(None)`: nothing would change.
 pub fn set_attr(
-    schema: &super::schema::Schema,
+    declared: Option<&Attributes>,
     s: &Span,
     name: &str,
     v: Option<Value>,
 ) -> Result<Option<Edit>, String> {
-    let decl = schema
-        .attributes(&s.label)
+    let decl = declared
         .and_then(|a| a.get(name))
         .ok_or_else(|| format!("label {} has no attribute {name} in nhan.toml", s.label))?;
     if let Some(v) = &v {
@@ -294,8 +294,9 @@ impl fmt::Display for Problem {
 
 /// What is wrong with the span's note and attributes against the schema:
 /// a note that is not text, an attribute its label does not declare, a
-/// value the declaration does not allow.
-pub fn problems(schema: &super::schema::Schema, s: &Span) -> Vec<Problem> {
+/// value the declaration does not allow. `declared`: the attributes the
+/// schema gives the span's label.
+pub fn problems(declared: Option<&Attributes>, s: &Span) -> Vec<Problem> {
     let mut v = Vec::new();
     if let Some(n) = s.extra.get(NOTE)
         && !n.is_string()
@@ -311,7 +312,6 @@ pub fn problems(schema: &super::schema::Schema, s: &Span) -> Vec<Problem> {
         )));
         return v;
     };
-    let declared = schema.attributes(&s.label);
     for (name, value) in a {
         match declared.and_then(|d| d.get(name)) {
             None => v.push(Problem(format!(
@@ -555,7 +555,7 @@ name = "LOC"
     fn values_are_checked_against_the_declaration() {
         let schema = Schema::parse(SCHEMA, "nhan.toml").unwrap();
         let sp = span();
-        let ok = |n: &str, v: Value| set_attr(&schema, &sp, n, Some(v));
+        let ok = |n: &str, v: Value| set_attr(schema.attributes(&sp.label), &sp, n, Some(v));
         assert!(ok("role", json!("official")).unwrap().is_some());
         let e = ok("role", json!("boss")).unwrap_err();
         assert_eq!(e, "role = \"boss\" is not allowed: one of official, other");
@@ -595,7 +595,7 @@ name = "LOC"
             ATTRS.into(),
             json!({"role": "boss", "wikidata": "Q7", "mood": "x"}),
         );
-        let p: Vec<String> = problems(&schema, &sp).iter().map(|p| p.0.clone()).collect();
+        let p: Vec<String> = problems(schema.attributes(&sp.label), &sp).iter().map(|p| p.0.clone()).collect();
         assert_eq!(
             p,
             [
@@ -604,7 +604,7 @@ name = "LOC"
             ]
         );
         sp.extra.insert(NOTE.into(), json!(5));
-        assert!(problems(&schema, &sp)[0].0.contains("note must be text"));
+        assert!(problems(schema.attributes(&sp.label), &sp)[0].0.contains("note must be text"));
     }
 
     #[test]

@@ -261,7 +261,7 @@ impl Document {
                 });
             }
             v.extend(
-                super::attrs::problems(schema, s)
+                super::attrs::problems(schema.attributes(&s.label), s)
                     .into_iter()
                     .map(|p| Problem {
                         span_id: Some(s.id),

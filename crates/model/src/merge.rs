@@ -12,7 +12,7 @@
 //! always a sidecar nhan can open.
 
 use super::record::{List, Record};
-use super::sidecar::{Sidecar, SidecarError};
+use super::sidecar::{Sidecar, SidecarError, conflict_error};
 use super::span::{Span, SpanStore};
 use super::status::Status;
 use serde::{Deserialize, Serialize};
@@ -395,38 +395,6 @@ pub fn unsettled(extra: &Map<String, Value>) -> Option<String> {
     })
 }
 
-/// The first line of `bytes` that is one of git's conflict markers
-/// (`<<<<<<<`, `=======`, `>>>>>>>`, `|||||||` at the start of a line),
-/// 1-based.
-pub fn conflict_marker_line(bytes: &[u8]) -> Option<usize> {
-    const MARKERS: [&[u8]; 4] = [b"<<<<<<<", b"=======", b">>>>>>>", b"|||||||"];
-    bytes
-        .split(|&b| b == b'\n')
-        .position(|line| {
-            MARKERS.iter().any(|m| {
-                line.starts_with(m)
-                    && line
-                        .get(m.len())
-                        .is_none_or(|&c| c == b' ' || c == b'\r' || c == b'\t')
-            })
-        })
-        .map(|i| i + 1)
-}
-
-/// The error for a sidecar that still holds git's conflict markers: where,
-/// and what to run. `None` when `bytes` holds none.
-pub fn conflict_error(bytes: &[u8], path: &str) -> Option<SidecarError> {
-    let line = conflict_marker_line(bytes)?;
-    Some(SidecarError {
-        path: path.into(),
-        line,
-        column: 1,
-        message: format!(
-            "merge conflict in {path}, line {line} (git's conflict markers): run `nhan git-setup` once, then `git checkout -m {path}` to merge it span by span; or keep one side with `git checkout --ours -- {path}` (or `--theirs`); or remove the markers by hand; then `git add {path}`"
-        ),
-    })
-}
-
 /// `nhan merge-file`'s work on raw files: the merged sidecar's bytes and
 /// the conflicts. `Err` names an input that is not a sidecar (the caller
 /// falls back to git's line merge).
@@ -537,14 +505,10 @@ fn onto_one_text(
     notes
 }
 
-/// What to tell about a sidecar git could not merge, as `file:line: what`.
-pub fn conflict_line(bytes: &[u8], shown: &str) -> Option<String> {
-    conflict_error(bytes, shown).map(|e| format!("{shown}:{}: {}", e.line, e.message))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sidecar::conflict_marker_line;
     use serde_json::json;
 
     fn span(id: u64, start: usize, end: usize, label: &str, text: &str) -> Span {

@@ -87,7 +87,7 @@ pub fn newer(nhan: u64, path: &str) -> Result<(), SidecarError> {
 impl Sidecar<Vec<Span>> {
     pub fn parse(bytes: &[u8], path: &str) -> Result<Sidecar, SidecarError> {
         let sc: Sidecar = serde_json::from_slice(bytes).map_err(|e| {
-            super::merge::conflict_error(bytes, path)
+            conflict_error(bytes, path)
                 .unwrap_or_else(|| SidecarError::from_json(&e, path))
         })?;
         newer(sc.nhan, path)?;
@@ -269,6 +269,47 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         s.push_str(&format!("{b:02x}"));
     }
     s
+}
+
+// Git's conflict markers: a plain line merge leaves them, and the sidecar
+// then no longer parses; found, they turn the parse error into one that
+// says what happened and what to run.
+
+/// The first line of `bytes` that is one of git's conflict markers
+/// (`<<<<<<<`, `=======`, `>>>>>>>`, `|||||||` at the start of a line),
+/// 1-based.
+pub fn conflict_marker_line(bytes: &[u8]) -> Option<usize> {
+    const MARKERS: [&[u8]; 4] = [b"<<<<<<<", b"=======", b">>>>>>>", b"|||||||"];
+    bytes
+        .split(|&b| b == b'\n')
+        .position(|line| {
+            MARKERS.iter().any(|m| {
+                line.starts_with(m)
+                    && line
+                        .get(m.len())
+                        .is_none_or(|&c| c == b' ' || c == b'\r' || c == b'\t')
+            })
+        })
+        .map(|i| i + 1)
+}
+
+/// The error for a sidecar that still holds git's conflict markers: where,
+/// and what to run. `None` when `bytes` holds none.
+pub fn conflict_error(bytes: &[u8], path: &str) -> Option<SidecarError> {
+    let line = conflict_marker_line(bytes)?;
+    Some(SidecarError {
+        path: path.into(),
+        line,
+        column: 1,
+        message: format!(
+            "merge conflict in {path}, line {line} (git's conflict markers): run `nhan git-setup` once, then `git checkout -m {path}` to merge it span by span; or keep one side with `git checkout --ours -- {path}` (or `--theirs`); or remove the markers by hand; then `git add {path}`"
+        ),
+    })
+}
+
+/// What to tell about a sidecar git could not merge, as `file:line: what`.
+pub fn conflict_line(bytes: &[u8], shown: &str) -> Option<String> {
+    conflict_error(bytes, shown).map(|e| format!("{shown}:{}: {}", e.line, e.message))
 }
 
 #[cfg(test)]

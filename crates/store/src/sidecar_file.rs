@@ -33,7 +33,7 @@ pub fn read(path: &Path) -> io::Result<Result<Stored, SidecarError>> {
             // "expected value" when git left its markers.
             let markers = std::fs::read(path)
                 .ok()
-                .and_then(|b| nhan_model::merge::conflict_error(&b, &shown));
+                .and_then(|b| nhan_model::sidecar::conflict_error(&b, &shown));
             return Ok(Err(
                 markers.unwrap_or_else(|| SidecarError::from_json(&e, &shown))
             ));

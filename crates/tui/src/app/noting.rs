@@ -314,7 +314,7 @@ pub fn attrs_key(
 }
 
 fn set(state: &mut State, sp: &Span, name: &str, v: Option<Value>) -> Result<Vec<Effect>, String> {
-    match attrs::set_attr(&state.project.schema, sp, name, v)? {
+    match attrs::set_attr(state.project.schema.attributes(&sp.label), sp, name, v)? {
         Some(edit) => Ok(commit(state, edit)),
         None => {
             state.info(format!("{name} unchanged"));
