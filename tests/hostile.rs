@@ -333,3 +333,58 @@ fn a_brat_fragment_running_backwards_is_named_with_its_line() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(err.contains("x.ann:1") && err.contains("7 3"), "{err}");
 }
+
+// 2. Every place a command is shown escapes and quotes it.
+
+const HIDING: &str = r#"[[recommenders]]
+name = "x"
+type = "command"
+command = ["sh", "-c", "touch hidden; exec python3 ok.py", "\r\u001b[2Knhan: recommender x runs `python3 ok.py"]
+"#;
+
+#[test]
+fn the_consent_message_shows_the_whole_command_escaped() {
+    let d = clone();
+    let p = d.path();
+    let toml = std::fs::read_to_string(p.join("nhan.toml")).unwrap();
+    std::fs::write(p.join("nhan.toml"), format!("{toml}{HIDING}")).unwrap();
+    let (_, out, err) = nhan(p, &["suggest"]);
+    let all = format!("{out}{err}");
+    assert!(!all.contains('\u{1b}') && !all.contains('\r'), "{all:?}");
+    assert!(
+        all.contains("sh -c 'touch hidden; exec python3 ok.py'"),
+        "{all}"
+    );
+    let config = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_nhan"))
+        .args(["--project", p.to_str().unwrap(), "suggest", "--approve"])
+        .env("NHAN_CONFIG", config.path().join("config.toml"))
+        .output()
+        .unwrap();
+    let all =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!all.contains('\u{1b}') && !all.contains('\r'), "{all:?}");
+    assert!(all.contains("touch hidden"), "{all}");
+    assert!(!p.join("hidden").exists());
+}
+
+// 16. Labels from an import are printed escaped.
+
+#[test]
+fn imported_labels_reach_the_terminal_escaped() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    project::init(p, support::SCHEMA);
+    std::fs::create_dir(p.join("articles")).unwrap();
+    let (code, _, err) = import_jsonl(
+        p,
+        &[serde_json::json!({
+            "article": "a.txt",
+            "text": "Lan ở Huế.",
+            "label": [[0, 3, "X\u{1b}]0;pwned\u{7}"]]
+        })],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    assert!(err.contains("X\\u{1b}]0;pwned\\u{7}"), "{err}");
+}

@@ -395,7 +395,7 @@ pub fn write(
         crate::core::root::write_in(project_dir, &s, doc.to_sidecar().to_json().as_bytes())
             .map_err(|e| user(format!("{}: cannot write: {e}", s.display())))?;
         for n in &inc.notes {
-            writeln!(err, "note: {n}")?;
+            writeln!(err, "note: {}", crate::core::escape::line(n))?;
         }
     }
     let rejected = if n_rejected > 0 {
@@ -410,7 +410,11 @@ pub fn write(
         project_dir.display()
     )?;
     if !unknown.is_empty() {
-        let v: Vec<String> = unknown.into_iter().collect();
+        // Labels come from the input: shown escaped, never as terminal codes.
+        let v: Vec<String> = unknown
+            .iter()
+            .map(|l| crate::core::escape::line(l).into_owned())
+            .collect();
         writeln!(
             err,
             "warning: labels not in nhan.toml: {}; add them as [[labels]] so they get a key and a colour",

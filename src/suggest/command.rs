@@ -45,7 +45,11 @@ impl CommandRecommender {
     /// batch (the rest get the same message).
     pub fn run_batch(&self, articles: &[(&str, &str)]) -> Vec<Result<Vec<Suggestion>, String>> {
         let fail = |msg: String| articles.iter().map(|_| Err(msg.clone())).collect();
-        let who = format!("recommender {} ({})", self.name, self.command.join(" "));
+        let who = format!(
+            "recommender {} ({})",
+            crate::core::escape::line(&self.name),
+            crate::core::escape::command(&self.command)
+        );
         let mut child = match Command::new(&self.command[0])
             .args(&self.command[1..])
             .current_dir(&self.dir)

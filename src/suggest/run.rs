@@ -207,8 +207,8 @@ fn approve(project: &Project, only: &[String]) -> anyhow::Result<ExitCode> {
             let file = trust::approve(&project.root, command).map_err(anyhow::Error::msg)?;
             println!(
                 "approved recommender {}: `{}` may run in {} (recorded in {})",
-                c.name,
-                command.join(" "),
+                crate::core::escape::line(&c.name),
+                crate::core::escape::command(command),
                 project.root.display(),
                 file.display()
             );

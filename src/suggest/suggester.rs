@@ -302,8 +302,9 @@ pub fn accept(s: &Suggestion, text: &Text, id: u64, annotator: Option<&str>) -> 
 
 pub fn not_approved(name: &str, command: &[String], root: &std::path::Path) -> String {
     format!(
-        "recommender {name} runs `{}`, which you have not approved for {} (or it, or its script, changed since); read nhan.toml and the script, then run `nhan --project {} suggest --approve` to allow it",
-        command.join(" "),
+        "recommender {} runs `{}`, which you have not approved for {} (or it, or its script, changed since); read nhan.toml and the script, then run `nhan --project {} suggest --approve` to allow it",
+        crate::core::escape::line(name),
+        crate::core::escape::command(command),
         root.display(),
         root.display()
     )

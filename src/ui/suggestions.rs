@@ -60,8 +60,9 @@ pub fn prompt_line(p: &Prompt, theme: Theme) -> Line<'static> {
         Prompt::Trust { name, command } => Line::from(vec![
             Span::styled(
                 format!(
-                    "nhan.toml's recommender {name} runs `{}`. Allow it for this project? ",
-                    command.join(" ")
+                    "nhan.toml's recommender {} runs `{}`. Allow it for this project? ",
+                    crate::core::escape::line(name),
+                    crate::core::escape::command(command)
                 ),
                 theme.error(),
             ),
