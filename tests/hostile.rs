@@ -388,3 +388,28 @@ fn imported_labels_reach_the_terminal_escaped() {
     assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
     assert!(err.contains("X\\u{1b}]0;pwned\\u{7}"), "{err}");
 }
+
+// 9. A crafted model cache is rebuilt, never trusted.
+
+#[test]
+fn a_crafted_tagger_cache_is_rebuilt_not_trusted() {
+    let d = clone();
+    let p = d.path();
+    let (code, _, err) = nhan(p, &["suggest"]);
+    assert_eq!(code, 0, "{err}");
+    let cache = p.join(".nhan/cache/tagger.bin");
+    let mut b = std::fs::read(&cache).unwrap();
+    // The label count, after the magic, version, fingerprint and one byte.
+    let fp_len = u32::from_le_bytes(b[12..16].try_into().unwrap()) as usize;
+    let at = 16 + fp_len + 1;
+    b[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    std::fs::write(&cache, &b).unwrap();
+    let (code, _, err) = nhan(p, &["suggest"]);
+    assert_eq!(code, 0, "{err}");
+    let rebuilt = std::fs::read(&cache).unwrap();
+    assert_ne!(
+        rebuilt[at..at + 4],
+        u32::MAX.to_le_bytes(),
+        "the crafted cache was kept"
+    );
+}
