@@ -413,3 +413,71 @@ fn a_crafted_tagger_cache_is_rebuilt_not_trusted() {
         "the crafted cache was kept"
     );
 }
+
+// 13. A recommender that misbehaves is named; nhan does not die with it.
+
+/// A project whose only recommender is `command` (approved), with one long
+/// article.
+fn with_recommender(command: &str, timeout: f64) -> (tempfile::TempDir, tempfile::TempDir) {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    project::init(
+        p,
+        &format!(
+            "{}[[recommenders]]\nname = \"r\"\ntype = \"command\"\ncommand = {command}\ntimeout = {timeout}\n",
+            support::SCHEMA
+        ),
+    );
+    std::fs::create_dir(p.join("articles")).unwrap();
+    // More than a pipe holds (64 KB), so that writing it blocks or fails.
+    std::fs::write(p.join("articles/a.txt"), "Lan ở Huế. ".repeat(20_000)).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let out = suggest_as(p, config.path(), &["--approve"]);
+    assert!(out.status.success(), "{out:?}");
+    (d, config)
+}
+
+fn suggest_as(p: &Path, config: &Path, more: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_nhan"))
+        .args(["--project", p.to_str().unwrap(), "suggest"])
+        .args(more)
+        .env("NHAN_CONFIG", config.join("config.toml"))
+        .env("NHAN_CACHE", config.join("cache"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_recommender_that_quits_early_is_named_and_nhan_lives() {
+    let (d, config) = with_recommender(r#"["sh", "-c", "exit 3"]"#, 5.0);
+    let out = suggest_as(d.path(), config.path(), &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(
+        out.status.code(),
+        None,
+        "nhan was killed by a signal: {:?}",
+        out.status
+    );
+    assert!(err.contains("recommender r"), "{err}");
+}
+
+#[test]
+fn a_timed_out_recommender_is_stopped_with_its_children() {
+    let pid_file = tempfile::NamedTempFile::new().unwrap();
+    let cmd = format!(
+        r#"["sh", "-c", "sleep 300 & echo $! > {}; sleep 300"]"#,
+        pid_file.path().display()
+    );
+    let (d, config) = with_recommender(&cmd, 1.0);
+    let out = suggest_as(d.path(), config.path(), &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("recommender r") && err.contains("no answer"),
+        "{err}"
+    );
+    let pid = std::fs::read_to_string(pid_file.path()).unwrap();
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()));
+    // Gone, or a zombie waiting to be reaped: not running.
+    let alive = stat.is_ok_and(|s| s.split(' ').nth(2).is_none_or(|st| st != "Z"));
+    assert!(!alive, "the recommender's child outlived it");
+}
