@@ -419,8 +419,23 @@ fn a_crafted_tagger_cache_is_rebuilt_not_trusted() {
 /// A project whose only recommender is `command` (approved), with one long
 /// article.
 fn with_recommender(command: &str, timeout: f64) -> (tempfile::TempDir, tempfile::TempDir) {
+    with_recommender_files(command, timeout, &[])
+}
+
+/// [`with_recommender`] with `(path, contents)` files written before the
+/// approval.
+fn with_recommender_files(
+    command: &str,
+    timeout: f64,
+    files: &[(&str, &str)],
+) -> (tempfile::TempDir, tempfile::TempDir) {
     let d = tempfile::tempdir().unwrap();
     let p = d.path();
+    for (f, body) in files {
+        let f = p.join(f);
+        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+        std::fs::write(f, body).unwrap();
+    }
     project::init(
         p,
         &format!(
@@ -480,4 +495,56 @@ fn a_timed_out_recommender_is_stopped_with_its_children() {
     // Gone, or a zombie waiting to be reaped: not running.
     let alive = stat.is_ok_and(|s| s.split(' ').nth(2).is_none_or(|st| st != "Z"));
     assert!(!alive, "the recommender's child outlived it");
+}
+
+// 3, 4. An approval covers the command and every file under the folders it
+// runs code from, and is checked before every run.
+
+const ANSWER: &str = "while read l; do echo '{\"suggestions\": []}'; done\n";
+
+#[test]
+fn a_new_file_beside_an_approved_script_asks_again() {
+    let (d, config) = with_recommender_files(
+        r#"["python3", "scripts/recommenders/r.py"]"#,
+        5.0,
+        &[("scripts/recommenders/r.py", "import sys\n")],
+    );
+    let p = d.path();
+    // Python puts the script's folder first on sys.path: this shadows the
+    // standard module.
+    std::fs::write(
+        p.join("scripts/recommenders/unicodedata.py"),
+        "open('pwned', 'w')\n",
+    )
+    .unwrap();
+    let out = suggest_as(p, config.path(), &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not approved"), "{err}");
+    assert!(
+        err.contains("scripts/recommenders/"),
+        "the message says what approval covers: {err}"
+    );
+    assert!(!p.join("pwned").exists());
+}
+
+#[test]
+fn an_approval_is_checked_before_every_run_not_once_per_engine() {
+    let (d, config) = with_recommender_files(r#"["sh", "rec/r.sh"]"#, 5.0, &[("rec/r.sh", ANSWER)]);
+    let p = d.path();
+    // SAFETY: no other test of this file reads NHAN_CONFIG in-process; the
+    // programs they start are given their own.
+    unsafe { std::env::set_var("NHAN_CONFIG", config.path().join("config.toml")) };
+    let r = nhan::suggest::command::CommandRecommender {
+        name: "r".into(),
+        command: vec!["sh".into(), "rec/r.sh".into()],
+        dir: p.to_path_buf(),
+        timeout: std::time::Duration::from_secs(5),
+    };
+    let first = r.run_batch(&[("a.txt", "Lan")]);
+    assert!(first[0].is_ok(), "{first:?}");
+    std::fs::write(p.join("rec/r.sh"), format!("touch changed.ran\n{ANSWER}")).unwrap();
+    let second = r.run_batch(&[("b.txt", "Minh")]);
+    let e = second[0].as_ref().unwrap_err();
+    assert!(e.contains("not approved"), "{e}");
+    assert!(!p.join("changed.ran").exists(), "the changed script ran");
 }

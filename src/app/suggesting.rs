@@ -157,12 +157,17 @@ pub fn on_msg(state: &mut State, msg: SuggestMsg) -> Vec<Effect> {
                     state.suggest.generation += 1;
                     let ask = unapproved
                         .into_iter()
-                        .find(|(_, c)| !state.suggest.asked_trust.contains(c));
-                    if let Some((name, command)) = ask
+                        .find(|(_, c, _)| !state.suggest.asked_trust.contains(c));
+                    if let Some((name, command, covers)) = ask
                         && state.overlay == Overlay::None
                     {
                         state.suggest.asked_trust.push(command.clone());
-                        state.overlay = Overlay::Suggest(Prompt::Trust { name, command });
+                        state.overlay = Overlay::Suggest(Prompt::Trust {
+                            name,
+                            command,
+                            covers,
+                            input: String::new(),
+                        });
                     } else if first && let Some(n) = notes.iter().find(|n| !n.contains("--approve"))
                     {
                         state.error(format!("suggestions: {n}"));
@@ -749,16 +754,34 @@ pub fn prompt_key(state: &mut State, prompt: Prompt, key: Key) -> Vec<Effect> {
                 vec![]
             }
         },
-        Prompt::Trust { name, command } => match key.code {
-            Code::Char('y') => vec![Effect::Suggest(SuggestEffect::Approve { name, command })],
-            Code::Char('n') | Code::Esc => {
+        Prompt::Trust {
+            name,
+            command,
+            covers,
+            mut input,
+        } => match key.code {
+            Code::Enter if input == "approve" => {
+                vec![Effect::Suggest(SuggestEffect::Approve { name, command })]
+            }
+            Code::Enter | Code::Esc => {
                 state.info(format!(
-                    "recommender {name} stays off; `nhan suggest --approve` allows it later"
+                    "recommender {} stays off; `nhan suggest --approve` allows it later",
+                    crate::core::escape::line(&name)
                 ));
                 vec![]
             }
-            _ => {
-                state.overlay = Overlay::Suggest(Prompt::Trust { name, command });
+            code => {
+                if code == Code::Backspace {
+                    input.pop();
+                } else if let Some(c) = key.typed() {
+                    input.push(c);
+                }
+                state.overlay = Overlay::Suggest(Prompt::Trust {
+                    name,
+                    command,
+                    covers,
+                    input,
+                });
                 vec![]
             }
         },

@@ -106,7 +106,8 @@ fn build(project: &Project) -> SuggestMsg {
                     Kind::Command { command, .. }
                         if !trust::is_approved(&project.root, &command) =>
                     {
-                        Some((c.name, command))
+                        let covers = trust::covers(&project.root, &command);
+                        Some((c.name, command, covers))
                     }
                     _ => None,
                 })

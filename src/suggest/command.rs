@@ -50,6 +50,15 @@ impl CommandRecommender {
             crate::core::escape::line(&self.name),
             crate::core::escape::command(&self.command)
         );
+        // Checked before every run, not only when the engine was built: the
+        // script, or a file beside it, may have changed since.
+        if !super::trust::is_approved(&self.dir, &self.command) {
+            return fail(super::suggester::not_approved(
+                &self.name,
+                &self.command,
+                &self.dir,
+            ));
+        }
         let mut cmd = Command::new(&self.command[0]);
         // A process group of its own, so that a time-out stops whatever it
         // started too (a child holding the pipes would keep us waiting).

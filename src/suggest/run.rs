@@ -206,11 +206,12 @@ fn approve(project: &Project, only: &[String]) -> anyhow::Result<ExitCode> {
         if let Kind::Command { command, .. } = &c.kind {
             let file = trust::approve(&project.root, command).map_err(anyhow::Error::msg)?;
             println!(
-                "approved recommender {}: `{}` may run in {} (recorded in {})",
+                "approved recommender {}: `{}` may run in {} (recorded in {}); the approval covers {}",
                 crate::core::escape::line(&c.name),
                 crate::core::escape::command(command),
                 project.root.display(),
-                file.display()
+                file.display(),
+                trust::covers(&project.root, command)
             );
             any = true;
         }

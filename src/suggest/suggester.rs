@@ -302,10 +302,11 @@ pub fn accept(s: &Suggestion, text: &Text, id: u64, annotator: Option<&str>) -> 
 
 pub fn not_approved(name: &str, command: &[String], root: &std::path::Path) -> String {
     format!(
-        "recommender {} runs `{}`, which you have not approved for {} (or it, or its script, changed since); read nhan.toml and the script, then run `nhan --project {} suggest --approve` to allow it",
+        "recommender {} runs `{}`, which you have not approved for {} (or it, or a file its approval covers, changed since; an approval covers {}); read nhan.toml and the scripts, then run `nhan --project {} suggest --approve` to allow it",
         crate::core::escape::line(name),
         crate::core::escape::command(command),
         root.display(),
+        super::trust::covers(root, command),
         root.display()
     )
 }

@@ -57,16 +57,28 @@ pub fn prompt_line(p: &Prompt, theme: Theme) -> Line<'static> {
                 theme.dim(),
             ),
         ]),
-        Prompt::Trust { name, command } => Line::from(vec![
+        Prompt::Trust {
+            name,
+            command,
+            covers,
+            input,
+        } => Line::from(vec![
             Span::styled(
                 format!(
-                    "nhan.toml's recommender {} runs `{}`. Allow it for this project? ",
+                    "allow nhan.toml's recommender {} for this project? type approve and Enter (Esc: no) › ",
                     crate::core::escape::line(name),
-                    crate::core::escape::command(command)
                 ),
                 theme.error(),
             ),
-            Span::raw("y/n"),
+            Span::raw(crate::core::escape::line(input).into_owned()),
+            Span::styled(
+                format!(
+                    "  it runs `{}`; approving covers {}",
+                    crate::core::escape::command(command),
+                    covers
+                ),
+                theme.error(),
+            ),
         ]),
     }
 }
