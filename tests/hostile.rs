@@ -548,3 +548,33 @@ fn an_approval_is_checked_before_every_run_not_once_per_engine() {
     assert!(e.contains("not approved"), "{e}");
     assert!(!p.join("changed.ran").exists(), "the changed script ran");
 }
+
+// 19. Messages say what really happened.
+
+#[test]
+fn a_corrupt_rejections_file_is_named_not_still_being_read() {
+    let mut h = support::Harness::new(&[("a", "Ngày 1, [Hà Nội]{LOC} họp. Sau đó về Hà Nội.")]);
+    let rej = h.dir.path().join(".nhan/rejected");
+    std::fs::create_dir_all(&rej).unwrap();
+    std::fs::write(rej.join("a.json"), "{oops").unwrap();
+    h.app.enable_suggestions();
+    h.keys("enter ) X");
+    let m = h.message();
+    assert!(!m.contains("still being read"), "{m}");
+    assert!(m.contains("a.json"), "{m}");
+    assert_eq!(
+        std::fs::read_to_string(rej.join("a.json")).unwrap(),
+        "{oops"
+    );
+}
+
+#[test]
+fn a_span_past_the_end_of_the_text_is_called_that() {
+    use nhan::core::document::{Document, SpanRefused};
+    let d = Document::new("t.txt", nhan::core::text::Text::new("Huế"), "");
+    let e = d
+        .check_new_extent(1, 40, nhan::core::schema::Overlap::Nested, None)
+        .unwrap_err();
+    assert!(matches!(e, SpanRefused::PastTheEnd { .. }), "{e}");
+    assert!(e.to_string().contains("past the end"), "{e}");
+}

@@ -195,7 +195,10 @@ pub fn on_msg(state: &mut State, msg: SuggestMsg) -> Vec<Effect> {
             let entry = state.suggest.articles.entry(index).or_default();
             match rejections {
                 Some(Ok(r)) if entry.rejections.is_none() => entry.rejections = Some(r),
-                Some(Err(e)) => state.error(format!("suggestions: {e}")),
+                Some(Err(e)) => {
+                    entry.rejections_error = Some(e.clone());
+                    state.error(format!("suggestions: {e}"));
+                }
                 _ => {}
             }
             let entry = state.suggest.articles.entry(index).or_default();
@@ -564,7 +567,11 @@ pub fn reject(state: &mut State) -> Vec<Effect> {
     let (index, text) = (art.index, art.doc.text().clone());
     let e = state.suggest.articles.entry(index).or_default();
     let Some(rej) = e.rejections.as_mut() else {
-        state.error("rejections are still being read; try again in a moment");
+        let msg = match &e.rejections_error {
+            Some(why) => format!("cannot reject: {why}"),
+            None => "rejections are still being read; try again in a moment".into(),
+        };
+        state.error(msg);
         return vec![];
     };
     rej.reject(&s, &text);

@@ -36,6 +36,9 @@ pub struct ArticleSuggestions {
     pub asked: Option<(u64, u64)>,
     /// Loaded with the first list (the runtime reads the file).
     pub rejections: Option<Rejections>,
+    /// Why the rejections file could not be read (it is never
+    /// overwritten then).
+    pub rejections_error: Option<String>,
     /// Rejections in undo order, and those undone (for redo): the
     /// history holds an empty edit in their place.
     pub rejected: Vec<Suggestion>,
