@@ -578,3 +578,49 @@ fn a_span_past_the_end_of_the_text_is_called_that() {
     assert!(matches!(e, SpanRefused::PastTheEnd { .. }), "{e}");
     assert!(e.to_string().contains("past the end"), "{e}");
 }
+
+// 14. Stored suggestions are fitted like computed ones.
+
+#[test]
+fn stored_suggestions_are_fitted_to_the_span_rules() {
+    use nhan::app::msg::Msg;
+    use nhan::app::suggestions::{SuggestEffect, SuggestMsg};
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    project::init(p, support::SCHEMA);
+    std::fs::create_dir(p.join("articles")).unwrap();
+    let text = "Chị Lan đi chợ.";
+    std::fs::write(p.join("articles/a.txt"), text).unwrap();
+    let sha = nhan::core::sidecar::sha256_hex(text.as_bytes());
+    std::fs::create_dir_all(p.join(".nhan/suggestions")).unwrap();
+    let s = |start: usize, end: usize, label: &str| serde_json::json!({"start": start, "end": end, "label": label, "score": 0.9, "source": "x"});
+    std::fs::write(
+        p.join(".nhan/suggestions/a.json"),
+        serde_json::json!({
+            "article": "a.txt",
+            "text_sha256": sha,
+            // " Lan " with its spaces, one past the text, one of no label.
+            "suggestions": [s(3, 8, "PER"), s(10, 400, "LOC"), s(0, 3, "NOPE")]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let project = nhan::core::project::Project::open(p).unwrap();
+    let msg = nhan::runtime::suggest::run(
+        &project,
+        SuggestEffect::LoadStored {
+            index: 0,
+            revision: 0,
+            file_name: "a.txt".into(),
+            text_sha256: sha,
+        },
+    );
+    let Msg::Suggest(SuggestMsg::Computed { list, .. }) = msg else {
+        panic!("{msg:?}")
+    };
+    let got: Vec<(usize, usize, &str)> = list
+        .iter()
+        .map(|s| (s.start, s.end, s.label.as_str()))
+        .collect();
+    assert_eq!(got, [(4, 7, "PER"), (11, 15, "LOC")]);
+}

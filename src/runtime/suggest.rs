@@ -68,9 +68,7 @@ pub fn run(project: &Project, effect: SuggestEffect) -> Msg {
             index,
             revision,
             generation: 0,
-            list: crate::suggest::store::load_stored(project, &file_name, &text_sha256)
-                .map(|s| s.suggestions)
-                .unwrap_or_default(),
+            list: crate::suggest::store::load_stored_fitted(project, &file_name, &text_sha256),
             errors: Vec::new(),
             rejections: Some(Rejections::load(project, &file_name)),
         },

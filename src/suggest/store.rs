@@ -206,6 +206,46 @@ pub fn save_stored(project: &Project, s: &Stored) -> Result<(), String> {
         .map_err(|e| format!("{}: cannot write: {e}", path.display()))
 }
 
+/// The stored suggestions of an article, fitted to its text, spans and
+/// schema like computed ones (`rules::fit_all`): a stored file is input,
+/// so a suggestion with spaces at its edges, past the text or of a label
+/// the schema lacks is trimmed or dropped, never shown as it is.
+pub fn load_stored_fitted(
+    project: &Project,
+    file_name: &str,
+    text_sha256: &str,
+) -> Vec<Suggestion> {
+    let Some(stored) = load_stored(project, file_name, text_sha256) else {
+        return Vec::new();
+    };
+    let Ok(loaded) = project.load(file_name) else {
+        return Vec::new();
+    };
+    let doc = &loaded.doc;
+    let known: Vec<super::Known> = doc
+        .spans()
+        .iter()
+        .map(|s| super::Known {
+            start: s.start,
+            end: s.end,
+            label: s.label.to_string(),
+        })
+        .collect();
+    let labels: Vec<String> = project
+        .schema
+        .labels
+        .iter()
+        .map(|l| l.name.clone())
+        .collect();
+    super::rules::fit_all(
+        doc.text(),
+        &known,
+        project.schema.overlap,
+        &labels,
+        stored.suggestions,
+    )
+}
+
 /// The stored suggestions of an article, if any and if still for its text.
 pub fn load_stored(project: &Project, file_name: &str, text_sha256: &str) -> Option<Stored> {
     let bytes = read_in(&project.root, &stored_path(project, file_name)).ok()?;
