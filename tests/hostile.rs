@@ -624,3 +624,24 @@ fn stored_suggestions_are_fitted_to_the_span_rules() {
         .collect();
     assert_eq!(got, [(4, 7, "PER"), (11, 15, "LOC")]);
 }
+
+// 20. Import and validate agree.
+
+#[test]
+fn import_refuses_one_extent_with_two_labels_as_validate_does() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    project::init(p, support::SCHEMA);
+    std::fs::create_dir(p.join("articles")).unwrap();
+    let (code, _, err) = import_jsonl(
+        p,
+        &[serde_json::json!({
+            "article": "a.txt",
+            "text": "Lan ở Huế.",
+            "label": [[0, 3, "PER"], [0, 3, "LOC"]]
+        })],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("one extent holds one label"), "{err}");
+    assert!(!p.join("annotations/a.json").exists());
+}

@@ -199,6 +199,15 @@ fn check(inc: &Incoming, overlap: Overlap, offsets: Offsets) -> (Text, Vec<Strin
             continue;
         }
         for o in &good {
+            // As validate has it (`Document::problems`): one extent holds
+            // one label, whatever the overlap rule.
+            if (o.start, o.end) == (s.start, s.end) {
+                problems.push(format!(
+                    "{what}: has the extent of {} [{}, {}) from {}; one extent holds one label (keep one)",
+                    o.label, o.start, o.end, o.at
+                ));
+                continue;
+            }
             let bad = match overlap {
                 Overlap::None => overlaps(o.start..o.end, s.start..s.end),
                 Overlap::Nested => crosses(o.start..o.end, s.start..s.end),
