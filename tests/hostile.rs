@@ -333,3 +333,316 @@ fn a_brat_fragment_running_backwards_is_named_with_its_line() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(err.contains("x.ann:1") && err.contains("7 3"), "{err}");
 }
+
+// 2. Every place a command is shown escapes and quotes it.
+
+const HIDING: &str = r#"[[recommenders]]
+name = "x"
+type = "command"
+command = ["sh", "-c", "touch hidden; exec python3 ok.py", "\r\u001b[2Knhan: recommender x runs `python3 ok.py"]
+"#;
+
+#[test]
+fn the_consent_message_shows_the_whole_command_escaped() {
+    let d = clone();
+    let p = d.path();
+    let toml = std::fs::read_to_string(p.join("nhan.toml")).unwrap();
+    std::fs::write(p.join("nhan.toml"), format!("{toml}{HIDING}")).unwrap();
+    let (_, out, err) = nhan(p, &["suggest"]);
+    let all = format!("{out}{err}");
+    assert!(!all.contains('\u{1b}') && !all.contains('\r'), "{all:?}");
+    assert!(
+        all.contains("sh -c 'touch hidden; exec python3 ok.py'"),
+        "{all}"
+    );
+    let config = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_nhan"))
+        .args(["--project", p.to_str().unwrap(), "suggest", "--approve"])
+        .env("NHAN_CONFIG", config.path().join("config.toml"))
+        .output()
+        .unwrap();
+    let all =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!all.contains('\u{1b}') && !all.contains('\r'), "{all:?}");
+    assert!(all.contains("touch hidden"), "{all}");
+    assert!(!p.join("hidden").exists());
+}
+
+// 16. Labels from an import are printed escaped.
+
+#[test]
+fn imported_labels_reach_the_terminal_escaped() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    project::init(p, support::SCHEMA);
+    std::fs::create_dir(p.join("articles")).unwrap();
+    let (code, _, err) = import_jsonl(
+        p,
+        &[serde_json::json!({
+            "article": "a.txt",
+            "text": "Lan ở Huế.",
+            "label": [[0, 3, "X\u{1b}]0;pwned\u{7}"]]
+        })],
+    );
+    // Refused (the label is not in nhan.toml), and named escaped.
+    assert_eq!(code, 1, "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    assert!(err.contains("X\\u{1b}]0;pwned\\u{7}"), "{err}");
+}
+
+// 9. A crafted model cache is rebuilt, never trusted.
+
+#[test]
+fn a_crafted_tagger_cache_is_rebuilt_not_trusted() {
+    let d = clone();
+    let p = d.path();
+    let (code, _, err) = nhan(p, &["suggest"]);
+    assert_eq!(code, 0, "{err}");
+    let cache = p.join(".nhan/cache/tagger.bin");
+    let mut b = std::fs::read(&cache).unwrap();
+    // The label count, after the magic, version, fingerprint and one byte.
+    let fp_len = u32::from_le_bytes(b[12..16].try_into().unwrap()) as usize;
+    let at = 16 + fp_len + 1;
+    b[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    std::fs::write(&cache, &b).unwrap();
+    let (code, _, err) = nhan(p, &["suggest"]);
+    assert_eq!(code, 0, "{err}");
+    let rebuilt = std::fs::read(&cache).unwrap();
+    assert_ne!(
+        rebuilt[at..at + 4],
+        u32::MAX.to_le_bytes(),
+        "the crafted cache was kept"
+    );
+}
+
+// 13. A recommender that misbehaves is named; nhan does not die with it.
+
+/// A project whose only recommender is `command` (approved), with one long
+/// article.
+fn with_recommender(command: &str, timeout: f64) -> (tempfile::TempDir, tempfile::TempDir) {
+    with_recommender_files(command, timeout, &[])
+}
+
+/// [`with_recommender`] with `(path, contents)` files written before the
+/// approval.
+fn with_recommender_files(
+    command: &str,
+    timeout: f64,
+    files: &[(&str, &str)],
+) -> (tempfile::TempDir, tempfile::TempDir) {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    for (f, body) in files {
+        let f = p.join(f);
+        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+        std::fs::write(f, body).unwrap();
+    }
+    project::init(
+        p,
+        &format!(
+            "{}[[recommenders]]\nname = \"r\"\ntype = \"command\"\ncommand = {command}\ntimeout = {timeout}\n",
+            support::SCHEMA
+        ),
+    );
+    std::fs::create_dir(p.join("articles")).unwrap();
+    // More than a pipe holds (64 KB), so that writing it blocks or fails.
+    std::fs::write(p.join("articles/a.txt"), "Lan ở Huế. ".repeat(20_000)).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let out = suggest_as(p, config.path(), &["--approve"]);
+    assert!(out.status.success(), "{out:?}");
+    (d, config)
+}
+
+fn suggest_as(p: &Path, config: &Path, more: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_nhan"))
+        .args(["--project", p.to_str().unwrap(), "suggest"])
+        .args(more)
+        .env("NHAN_CONFIG", config.join("config.toml"))
+        .env("NHAN_CACHE", config.join("cache"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_recommender_that_quits_early_is_named_and_nhan_lives() {
+    let (d, config) = with_recommender(r#"["sh", "-c", "exit 3"]"#, 5.0);
+    let out = suggest_as(d.path(), config.path(), &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(
+        out.status.code(),
+        None,
+        "nhan was killed by a signal: {:?}",
+        out.status
+    );
+    assert!(err.contains("recommender r"), "{err}");
+}
+
+#[test]
+fn a_timed_out_recommender_is_stopped_with_its_children() {
+    let pid_file = tempfile::NamedTempFile::new().unwrap();
+    let cmd = format!(
+        r#"["sh", "-c", "sleep 300 & echo $! > {}; sleep 300"]"#,
+        pid_file.path().display()
+    );
+    let (d, config) = with_recommender(&cmd, 1.0);
+    let out = suggest_as(d.path(), config.path(), &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("recommender r") && err.contains("no answer"),
+        "{err}"
+    );
+    let pid = std::fs::read_to_string(pid_file.path()).unwrap();
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()));
+    // Gone, or a zombie waiting to be reaped: not running.
+    let alive = stat.is_ok_and(|s| s.split(' ').nth(2).is_none_or(|st| st != "Z"));
+    assert!(!alive, "the recommender's child outlived it");
+}
+
+// 3, 4. An approval covers the command and every file under the folders it
+// runs code from, and is checked before every run.
+
+const ANSWER: &str = "while read l; do echo '{\"suggestions\": []}'; done\n";
+
+#[test]
+fn a_new_file_beside_an_approved_script_asks_again() {
+    let (d, config) = with_recommender_files(
+        r#"["python3", "scripts/recommenders/r.py"]"#,
+        5.0,
+        &[("scripts/recommenders/r.py", "import sys\n")],
+    );
+    let p = d.path();
+    // Python puts the script's folder first on sys.path: this shadows the
+    // standard module.
+    std::fs::write(
+        p.join("scripts/recommenders/unicodedata.py"),
+        "open('pwned', 'w')\n",
+    )
+    .unwrap();
+    let out = suggest_as(p, config.path(), &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not approved"), "{err}");
+    assert!(
+        err.contains("scripts/recommenders/"),
+        "the message says what approval covers: {err}"
+    );
+    assert!(!p.join("pwned").exists());
+}
+
+#[test]
+fn an_approval_is_checked_before_every_run_not_once_per_engine() {
+    let (d, config) = with_recommender_files(r#"["sh", "rec/r.sh"]"#, 5.0, &[("rec/r.sh", ANSWER)]);
+    let p = d.path();
+    // SAFETY: no other test of this file reads NHAN_CONFIG in-process; the
+    // programs they start are given their own.
+    unsafe { std::env::set_var("NHAN_CONFIG", config.path().join("config.toml")) };
+    let r = nhan_suggest::command::CommandRecommender {
+        name: "r".into(),
+        command: vec!["sh".into(), "rec/r.sh".into()],
+        dir: p.to_path_buf(),
+        timeout: std::time::Duration::from_secs(5),
+    };
+    let first = r.run_batch(&[("a.txt", "Lan")]);
+    assert!(first[0].is_ok(), "{first:?}");
+    std::fs::write(p.join("rec/r.sh"), format!("touch changed.ran\n{ANSWER}")).unwrap();
+    let second = r.run_batch(&[("b.txt", "Minh")]);
+    let e = second[0].as_ref().unwrap_err();
+    assert!(e.contains("not approved"), "{e}");
+    assert!(!p.join("changed.ran").exists(), "the changed script ran");
+}
+
+// 19. Messages say what really happened.
+
+#[test]
+fn a_corrupt_rejections_file_is_named_not_still_being_read() {
+    let mut h = support::Harness::new(&[("a", "Ngày 1, [Hà Nội]{LOC} họp. Sau đó về Hà Nội.")]);
+    let rej = h.dir.path().join(".nhan/rejected");
+    std::fs::create_dir_all(&rej).unwrap();
+    std::fs::write(rej.join("a.json"), "{oops").unwrap();
+    h.app.enable_suggestions();
+    h.keys("enter ) X");
+    let m = h.message();
+    assert!(!m.contains("still being read"), "{m}");
+    assert!(m.contains("a.json"), "{m}");
+    assert_eq!(
+        std::fs::read_to_string(rej.join("a.json")).unwrap(),
+        "{oops"
+    );
+}
+
+#[test]
+fn a_span_past_the_end_of_the_text_is_called_that() {
+    use nhan_model::document::{Document, SpanRefused};
+    let d = Document::new("t.txt", nhan_model::text::Text::new("Huế"), "");
+    let e = d
+        .check_new_extent(1, 40, nhan_model::schema::Overlap::Nested, None)
+        .unwrap_err();
+    assert!(matches!(e, SpanRefused::PastTheEnd { .. }), "{e}");
+    assert!(e.to_string().contains("past the end"), "{e}");
+}
+
+// 14. Stored suggestions are fitted like computed ones.
+
+#[test]
+fn stored_suggestions_are_fitted_to_the_span_rules() {
+    use nhan_tui::app::msg::Msg;
+    use nhan_tui::app::suggestions::{SuggestEffect, SuggestMsg};
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    project::init(p, support::SCHEMA);
+    std::fs::create_dir(p.join("articles")).unwrap();
+    let text = "Chị Lan đi chợ.";
+    std::fs::write(p.join("articles/a.txt"), text).unwrap();
+    let sha = nhan_model::sidecar::sha256_hex(text.as_bytes());
+    std::fs::create_dir_all(p.join(".nhan/suggestions")).unwrap();
+    let s = |start: usize, end: usize, label: &str| serde_json::json!({"start": start, "end": end, "label": label, "score": 0.9, "source": "x"});
+    std::fs::write(
+        p.join(".nhan/suggestions/a.json"),
+        serde_json::json!({
+            "article": "a.txt",
+            "text_sha256": sha,
+            // " Lan " with its spaces, one past the text, one of no label.
+            "suggestions": [s(3, 8, "PER"), s(10, 400, "LOC"), s(0, 3, "NOPE")]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let project = nhan_store::project::Project::open(p).unwrap();
+    let msg = nhan_tui::runtime::suggest::run(
+        &project,
+        SuggestEffect::LoadStored {
+            index: 0,
+            revision: 0,
+            file_name: "a.txt".into(),
+            text_sha256: sha,
+        },
+    );
+    let Msg::Suggest(SuggestMsg::Computed { list, .. }) = msg else {
+        panic!("{msg:?}")
+    };
+    let got: Vec<(usize, usize, &str)> = list
+        .iter()
+        .map(|s| (s.start, s.end, s.label.as_str()))
+        .collect();
+    assert_eq!(got, [(4, 7, "PER"), (11, 15, "LOC")]);
+}
+
+// 20. Import and validate agree.
+
+#[test]
+fn import_refuses_one_extent_with_two_labels_as_validate_does() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    project::init(p, support::SCHEMA);
+    std::fs::create_dir(p.join("articles")).unwrap();
+    let (code, _, err) = import_jsonl(
+        p,
+        &[serde_json::json!({
+            "article": "a.txt",
+            "text": "Lan ở Huế.",
+            "label": [[0, 3, "PER"], [0, 3, "LOC"]]
+        })],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("one extent holds one label"), "{err}");
+    assert!(!p.join("annotations/a.json").exists());
+}

@@ -132,9 +132,13 @@ fn a_command_from_nhan_toml_runs_only_after_a_yes_and_is_asked_once() {
     let config = no_config(p);
 
     let mut nhan = Nhan::spawn_sized(p, &config, 170, 20);
-    nhan.wait_row(-1, "runs `python3 fake.py`. Allow it for this project? y/n");
+    nhan.wait_row(-1, "it runs `python3 fake.py`; approving covers");
     assert!(!p.join("ran.marker").exists(), "not run before the answer");
+    // `y` (accept a suggestion) is no answer: the word is.
     nhan.send("y");
+    nhan.wait_row(-1, "(Esc: no) › y ");
+    assert!(!p.join("approved-commands.json").exists());
+    nhan.send("\x7fapprove\r");
     nhan.wait_row(-1, "approved; recorded in");
     open(&mut nhan);
     nhan.wait_text("{Lan}PER?");
@@ -149,7 +153,7 @@ fn a_command_from_nhan_toml_runs_only_after_a_yes_and_is_asked_once() {
     let mut nhan = Nhan::spawn_sized(p, &config, 170, 20);
     open(&mut nhan);
     nhan.wait_text("{Lan}PER?");
-    assert!(!nhan.screen().contains("y/n"));
+    assert!(!nhan.screen().contains("type approve"));
     nhan.send("q");
     assert!(nhan.wait_exit().success());
 
@@ -163,7 +167,7 @@ fn a_command_from_nhan_toml_runs_only_after_a_yes_and_is_asked_once() {
     std::fs::remove_file(p.join("ran.marker")).unwrap();
     let mut nhan = Nhan::spawn_sized(p, &config, 170, 20);
     nhan.wait_row(-1, "runs `python3 fake.py -v`");
-    nhan.send("n");
+    nhan.send("\x1b");
     nhan.wait_row(-1, "recommender fake stays off");
     open(&mut nhan);
     nhan.wait_row(-2, "0 suggested");

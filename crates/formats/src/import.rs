@@ -200,6 +200,15 @@ fn check(inc: &Incoming, overlap: Overlap, offsets: Offsets) -> (Text, Vec<Strin
             continue;
         }
         for o in &good {
+            // As validate has it (`Document::problems`): one extent holds
+            // one label, whatever the overlap rule.
+            if (o.start, o.end) == (s.start, s.end) {
+                problems.push(format!(
+                    "{what}: has the extent of {} [{}, {}) from {}; one extent holds one label (keep one)",
+                    o.label, o.start, o.end, o.at
+                ));
+                continue;
+            }
             let bad = match overlap {
                 Overlap::None => overlaps(o.start..o.end, s.start..s.end),
                 Overlap::Nested => crosses(o.start..o.end, s.start..s.end),
@@ -376,7 +385,9 @@ pub fn write(
         };
         let named: Vec<String> = unknown
             .iter()
-            .map(|l| format!("{l} ({} spans)", count(l)))
+            // Labels come from the input: shown escaped, never as
+            // terminal codes.
+            .map(|l| format!("{} ({} spans)", nhan_model::escape::line(l), count(l)))
             .collect();
         return Err(user(format!(
             "nothing was imported: labels not in {}: {}; add them as [[labels]] there, \
@@ -477,15 +488,15 @@ pub fn write(
         }
         let a = articles.join(&inc.file_name);
         if std::fs::read(&a).ok().as_deref() != Some(bytes) {
-            nhan_store::root::write_in(project_dir, &a, bytes)
+            nhan_store::atomic::write_in(project_dir, &a, bytes)
                 .map_err(|e| user(format!("{}: cannot write: {e}", a.display())))?;
         }
         let stem = nhan_store::project::stem_of(&inc.file_name);
         let s = annotations.join(format!("{stem}.json"));
-        nhan_store::root::write_in(project_dir, &s, doc.to_sidecar().to_json().as_bytes())
+        nhan_store::atomic::write_in(project_dir, &s, doc.to_sidecar().to_json().as_bytes())
             .map_err(|e| user(format!("{}: cannot write: {e}", s.display())))?;
         for n in &inc.notes {
-            writeln!(err, "note: {n}")?;
+            writeln!(err, "note: {}", nhan_model::escape::line(n))?;
         }
     }
     let n_done = incoming

@@ -595,7 +595,10 @@ name = "LOC"
             ATTRS.into(),
             json!({"role": "boss", "wikidata": "Q7", "mood": "x"}),
         );
-        let p: Vec<String> = problems(schema.attributes(&sp.label), &sp).iter().map(|p| p.0.clone()).collect();
+        let p: Vec<String> = problems(schema.attributes(&sp.label), &sp)
+            .iter()
+            .map(|p| p.0.clone())
+            .collect();
         assert_eq!(
             p,
             [
@@ -604,7 +607,11 @@ name = "LOC"
             ]
         );
         sp.extra.insert(NOTE.into(), json!(5));
-        assert!(problems(schema.attributes(&sp.label), &sp)[0].0.contains("note must be text"));
+        assert!(
+            problems(schema.attributes(&sp.label), &sp)[0]
+                .0
+                .contains("note must be text")
+        );
     }
 
     #[test]

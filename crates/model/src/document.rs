@@ -60,6 +60,12 @@ pub enum SpanRefused {
     Overlaps { label: String, text: String },
     #[error("a span edge would split a character")]
     SplitsGrapheme,
+    #[error("[{start}, {end}) lies past the end of the text ({len} characters)")]
+    PastTheEnd {
+        start: usize,
+        end: usize,
+        len: usize,
+    },
 }
 
 impl Document {
@@ -365,6 +371,13 @@ impl Document {
     ) -> Result<(), SpanRefused> {
         if start >= end {
             return Err(SpanRefused::Empty);
+        }
+        if end > self.text.len_chars() {
+            return Err(SpanRefused::PastTheEnd {
+                start,
+                end,
+                len: self.text.len_chars(),
+            });
         }
         if !self.text.is_grapheme_boundary(start) || !self.text.is_grapheme_boundary(end) {
             return Err(SpanRefused::SplitsGrapheme);

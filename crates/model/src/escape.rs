@@ -43,6 +43,30 @@ pub fn lines(s: &str) -> Cow<'_, str> {
     escape_with(s, true)
 }
 
+/// A command as a shell would read it back: each word with its control
+/// characters escaped, and quoted when it holds a space or a character the
+/// shell treats specially, so that what is shown is all that runs (a word
+/// such as `"\r\u{1b}[2K..."` cannot overwrite the rest of the line).
+pub fn command(words: &[String]) -> String {
+    let plain = |w: &str| {
+        !w.is_empty()
+            && w.chars()
+                .all(|c| c.is_alphanumeric() || "-_./=:,+@%".contains(c))
+    };
+    let shown: Vec<String> = words
+        .iter()
+        .map(|w| {
+            let w = line(w);
+            if plain(&w) {
+                w.into_owned()
+            } else {
+                format!("'{}'", w.replace('\'', "'\\''"))
+            }
+        })
+        .collect();
+    shown.join(" ")
+}
+
 /// `1 article`, `2 articles`.
 pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
     let n = n.into();
@@ -52,6 +76,17 @@ pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_command_is_shown_whole_and_quoted() {
+        let w = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(command(&w(&["python3", "ok.py"])), "python3 ok.py");
+        assert_eq!(
+            command(&w(&["sh", "-c", "touch /tmp/x; exec x", "\r\u{1b}[2Kok"])),
+            "sh -c 'touch /tmp/x; exec x' '\\r\\u{1b}[2Kok'"
+        );
+        assert_eq!(command(&w(&["it's"])), "'it'\\''s'");
+    }
 
     #[test]
     fn controls_are_shown_not_obeyed() {

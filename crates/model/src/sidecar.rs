@@ -87,8 +87,7 @@ pub fn newer(nhan: u64, path: &str) -> Result<(), SidecarError> {
 impl Sidecar<Vec<Span>> {
     pub fn parse(bytes: &[u8], path: &str) -> Result<Sidecar, SidecarError> {
         let sc: Sidecar = serde_json::from_slice(bytes).map_err(|e| {
-            conflict_error(bytes, path)
-                .unwrap_or_else(|| SidecarError::from_json(&e, path))
+            conflict_error(bytes, path).unwrap_or_else(|| SidecarError::from_json(&e, path))
         })?;
         newer(sc.nhan, path)?;
         Ok(sc)

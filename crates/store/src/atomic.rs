@@ -331,6 +331,31 @@ pub fn start_writeback(file: &std::fs::File, offset: u64, len: u64) {
 #[cfg(not(target_os = "linux"))]
 pub fn start_writeback(_file: &std::fs::File, _offset: u64, _len: u64) {}
 
+// Atomic replacement through a project's root handle: the root opens
+// folders without following links; this module makes the replacement.
+impl Root {
+    /// Replaces `rel` with `contents` atomically, through no symlink.
+    pub fn write_atomic(&self, rel: &Path, contents: &[u8]) -> io::Result<()> {
+        self.write_atomic_with(rel, |w| w.write_all(contents))
+    }
+
+    /// [`Root::write_atomic`] for contents produced as they are written.
+    pub fn write_atomic_with(
+        &self,
+        rel: &Path,
+        contents: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+    ) -> io::Result<()> {
+        write_atomic_in(self, rel, contents)
+    }
+}
+
+/// Replaces `path`, a file inside the project folder `project`, through no
+/// symlink.
+pub fn write_in(project: &Path, path: &Path, contents: &[u8]) -> io::Result<()> {
+    let (root, rel) = super::root::beneath(project, path)?;
+    root.write_atomic(rel, contents)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -269,22 +269,8 @@ impl Root {
         let _ = rustix::fs::fsync(&self.dir);
     }
 
-    /// Replaces `rel` with `contents` atomically, through no symlink.
-    pub fn write_atomic(&self, rel: &Path, contents: &[u8]) -> io::Result<()> {
-        self.write_atomic_with(rel, |w| w.write_all(contents))
-    }
-
-    /// [`Root::write_atomic`] for contents produced as they are written.
-    pub fn write_atomic_with(
-        &self,
-        rel: &Path,
-        contents: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
-    ) -> io::Result<()> {
-        super::atomic::write_atomic_in(self, rel, contents)
-    }
-
     /// The folder holding `rel`, opened through no symlink (made if
-    /// missing), and `rel`'s last name: for [`super::atomic::AtomicFile`].
+    /// missing), and `rel`'s last name: for `AtomicFile` (in `atomic`).
     pub(crate) fn parent_dir(
         &self,
         rel: &Path,
@@ -372,13 +358,6 @@ pub fn beneath<'a>(root: &Path, path: &'a Path) -> io::Result<(Root, &'a Path)> 
         )
     })?;
     Ok((Root::open(root)?, rel))
-}
-
-/// Replaces `path`, a file inside the project folder `project`, through no
-/// symlink.
-pub fn write_in(project: &Path, path: &Path, contents: &[u8]) -> io::Result<()> {
-    let (root, rel) = beneath(project, path)?;
-    root.write_atomic(rel, contents)
 }
 
 /// Reads `path`, a regular file inside the project folder `project`,

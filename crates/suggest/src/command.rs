@@ -45,8 +45,25 @@ impl CommandRecommender {
     /// batch (the rest get the same message).
     pub fn run_batch(&self, articles: &[(&str, &str)]) -> Vec<Result<Vec<Suggestion>, String>> {
         let fail = |msg: String| articles.iter().map(|_| Err(msg.clone())).collect();
-        let who = format!("recommender {} ({})", self.name, self.command.join(" "));
-        let mut child = match Command::new(&self.command[0])
+        let who = format!(
+            "recommender {} ({})",
+            nhan_model::escape::line(&self.name),
+            nhan_model::escape::command(&self.command)
+        );
+        // Checked before every run, not only when the engine was built: the
+        // script, or a file beside it, may have changed since.
+        if !super::trust::is_approved(&self.dir, &self.command) {
+            return fail(super::trust::not_approved(
+                &self.name,
+                &self.command,
+                &self.dir,
+            ));
+        }
+        let mut cmd = Command::new(&self.command[0]);
+        // A process group of its own, so that a time-out stops whatever it
+        // started too (a child holding the pipes would keep us waiting).
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        let mut child = match cmd
             .args(&self.command[1..])
             .current_dir(&self.dir)
             .stdin(Stdio::piped())
@@ -71,6 +88,10 @@ impl CommandRecommender {
         // Writing and reading on their own threads: a program that answers
         // before reading everything must not deadlock with us.
         let writer = std::thread::spawn(move || {
+            // A program that quits before reading everything must not kill
+            // nhan with SIGPIPE (the command line lets SIGPIPE end it, for
+            // `nhan stats | head`): here the write fails instead.
+            block_sigpipe();
             for l in lines {
                 if writeln!(stdin, "{l}").and_then(|()| stdin.flush()).is_err() {
                     break;
@@ -92,6 +113,8 @@ impl CommandRecommender {
         }));
         let mut out = Vec::with_capacity(articles.len());
         let mut failed: Option<String> = None;
+        // Once reaped, its id may be another's: the group is not signalled.
+        let mut reaped = false;
         for (name, _) in articles {
             if let Some(m) = &failed {
                 out.push(Err(m.clone()));
@@ -103,14 +126,15 @@ impl CommandRecommender {
                 Ok(Ok(line)) => self.parse(&line, name, &who),
                 Ok(Err(e)) => Err(format!("{who}: article {name}: reading its answer: {e}")),
                 Err(mpsc::RecvTimeoutError::Timeout) => {
-                    let _ = child.kill();
+                    stop_group(&mut child);
                     Err(format!(
                         "{who}: article {name}: no answer within {} s; it was stopped (raise timeout in nhan.toml)",
                         self.timeout.as_secs_f64()
                     ))
                 }
                 Err(mpsc::RecvTimeoutError::Disconnected) => {
-                    let _ = child.kill();
+                    stop_group(&mut child);
+                    reaped = true;
                     let status = child.wait().map(|s| s.to_string()).unwrap_or_default();
                     // It has ended, so its stderr is closed: what it said is there.
                     let said = err_reader
@@ -131,11 +155,15 @@ impl CommandRecommender {
             };
             if let Err(m) = &r {
                 failed = Some(m.clone());
-                let _ = child.kill();
+                if !reaped {
+                    stop_group(&mut child);
+                }
             }
             out.push(r);
         }
-        let _ = child.kill();
+        if !reaped {
+            stop_group(&mut child);
+        }
         let _ = child.wait();
         let _ = writer.join();
         out
@@ -160,6 +188,32 @@ impl CommandRecommender {
                 source: self.name.clone(),
             })
             .collect())
+    }
+}
+
+/// Kills the recommender and every process in its group.
+fn stop_group(child: &mut std::process::Child) {
+    if let Ok(pid) = i32::try_from(child.id()) {
+        // SAFETY: a plain syscall; the group is the child's own (made at
+        // spawn, and the child is not reaped yet, so its id is not reused).
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+    let _ = child.kill();
+}
+
+/// Makes a write to a closed pipe on this thread fail with `EPIPE` rather
+/// than raise SIGPIPE (a signal caused by a write goes to the writing
+/// thread; blocked, it is discarded when the thread ends).
+fn block_sigpipe() {
+    // SAFETY: the set is initialised by sigemptyset before use, and
+    // pthread_sigmask changes only this thread's mask.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGPIPE);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
     }
 }
 

@@ -212,11 +212,12 @@ fn approve(project: &Project, only: &[String]) -> anyhow::Result<ExitCode> {
         if let Kind::Command { command, .. } = &c.kind {
             let file = trust::approve(&project.root, command).map_err(anyhow::Error::msg)?;
             println!(
-                "approved recommender {}: `{}` may run in {} (recorded in {})",
-                c.name,
-                command.join(" "),
+                "approved recommender {}: `{}` may run in {} (recorded in {}); the approval covers {}",
+                nhan_model::escape::line(&c.name),
+                nhan_model::escape::command(command),
                 project.root.display(),
-                file.display()
+                file.display(),
+                trust::covers(&project.root, command)
             );
             any = true;
         }

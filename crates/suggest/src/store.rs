@@ -14,8 +14,9 @@
 
 use super::Suggestion;
 use nhan_model::text::Text;
+use nhan_store::atomic::write_in;
 use nhan_store::project::Project;
-use nhan_store::root::{Root, read_in, write_in};
+use nhan_store::root::{Root, read_in};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use unicode_normalization::UnicodeNormalization;
@@ -209,6 +210,46 @@ pub fn save_stored(project: &Project, s: &Stored) -> Result<(), String> {
     let json = serde_json::to_string(s).map_err(|e| e.to_string())?;
     write_in(&project.root, &path, json.as_bytes())
         .map_err(|e| format!("{}: cannot write: {e}", path.display()))
+}
+
+/// The stored suggestions of an article, fitted to its text, spans and
+/// schema like computed ones (`rules::fit_all`): a stored file is input,
+/// so a suggestion with spaces at its edges, past the text or of a label
+/// the schema lacks is trimmed or dropped, never shown as it is.
+pub fn load_stored_fitted(
+    project: &Project,
+    file_name: &str,
+    text_sha256: &str,
+) -> Vec<Suggestion> {
+    let Some(stored) = load_stored(project, file_name, text_sha256) else {
+        return Vec::new();
+    };
+    let Ok(loaded) = project.load(file_name) else {
+        return Vec::new();
+    };
+    let doc = &loaded.doc;
+    let known: Vec<super::Known> = doc
+        .spans()
+        .iter()
+        .map(|s| super::Known {
+            start: s.start,
+            end: s.end,
+            label: s.label.to_string(),
+        })
+        .collect();
+    let labels: Vec<String> = project
+        .schema
+        .labels
+        .iter()
+        .map(|l| l.name.clone())
+        .collect();
+    super::rules::fit_all(
+        doc.text(),
+        &known,
+        project.schema.overlap,
+        &labels,
+        stored.suggestions,
+    )
 }
 
 /// The stored suggestions of an article, if any and if still for its text.

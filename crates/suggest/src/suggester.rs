@@ -153,7 +153,8 @@ impl Suggester {
                 }
                 Kind::Command { command, timeout } => {
                     if !trust::is_approved(&project.root, command) {
-                        s.notes.push(not_approved(&c.name, command, &project.root));
+                        s.notes
+                            .push(super::trust::not_approved(&c.name, command, &project.root));
                         continue;
                     }
                     s.slots.push(Slot::Command(CommandRecommender {
@@ -327,15 +328,6 @@ pub fn accept(s: &Suggestion, text: &Text, id: u64, annotator: Option<&str>) -> 
     }
 }
 
-pub fn not_approved(name: &str, command: &[String], root: &std::path::Path) -> String {
-    format!(
-        "recommender {name} runs `{}`, which you have not approved for {} (or it, or its script, changed since); read nhan.toml and the script, then run `nhan --project {} suggest --approve` to allow it",
-        command.join(" "),
-        root.display(),
-        root.display()
-    )
-}
-
 /// The configured recommenders, narrowed to `only` (unknown names are an
 /// error listing the known ones).
 pub fn select(
@@ -385,7 +377,7 @@ fn tagger(
     let t = Tagger::train(corpus, labels, gazetteer, with_dictionary);
     if !opts.no_cache && store::ensure_root(&project.root).is_ok() {
         // A cache that cannot be written only costs the next start a training.
-        let _ = nhan_store::root::write_in(&project.root, &path, &t.to_bytes(&fp));
+        let _ = nhan_store::atomic::write_in(&project.root, &path, &t.to_bytes(&fp));
     }
     t
 }

@@ -675,12 +675,22 @@ impl Tagger {
                 out.extend_from_slice(&w.to_le_bytes());
             }
         }
+        // A checksum of all the above: a damaged cache is rebuilt, not read.
+        let sum = <sha2::Sha256 as sha2::Digest>::digest(&out);
+        out.extend_from_slice(&sum);
         out
     }
 
     /// A model from `to_bytes`, if it is one of this version trained on
     /// data with `fingerprint`.
+    /// The cache is input like any file of the project (a clone may carry
+    /// one): it is read only if its checksum holds, and every count in it
+    /// is checked against the bytes left before anything is allocated.
     pub fn from_bytes(b: &[u8], fingerprint: &str) -> Option<Tagger> {
+        let (b, sum) = b.split_at_checked(b.len().checked_sub(32)?)?;
+        if <sha2::Sha256 as sha2::Digest>::digest(b).as_slice() != sum {
+            return None;
+        }
         let mut at = 0usize;
         let mut take = |n: usize| {
             let s = b.get(at..at + n)?;
@@ -700,16 +710,27 @@ impl Tagger {
         }
         let uses_dictionary = take(1)?[0] == 1;
         let nl = u32_of(take(4)?) as usize;
+        // Each label takes four bytes at least.
+        if nl > b.len() / 4 {
+            return None;
+        }
         let mut labels = Vec::with_capacity(nl);
         for _ in 0..nl {
             let n = u32_of(take(4)?) as usize;
             labels.push(String::from_utf8(take(n)?.to_vec()).ok()?);
         }
         let n_tags = 2 * nl + 1;
+        // Both transition tables are stored whole: they must fit the file.
+        if n_tags.checked_mul(n_tags)?.checked_mul(8)? > b.len() {
+            return None;
+        }
         let mut ps = Vec::new();
         for _ in 0..2 {
             let mut p = Perceptron::new(n_tags);
             let rows = u32_of(take(4)?) as usize;
+            if rows.checked_mul(n_tags)?.checked_mul(4)? > b.len() {
+                return None;
+            }
             p.w.reserve(rows * n_tags);
             for r in 0..rows {
                 let k = u64::from_le_bytes(take(8)?.try_into().ok()?);

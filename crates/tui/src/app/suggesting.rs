@@ -157,12 +157,17 @@ pub fn on_msg(state: &mut State, msg: SuggestMsg) -> Vec<Effect> {
                     state.suggest.generation += 1;
                     let ask = unapproved
                         .into_iter()
-                        .find(|(_, c)| !state.suggest.asked_trust.contains(c));
-                    if let Some((name, command)) = ask
+                        .find(|(_, c, _)| !state.suggest.asked_trust.contains(c));
+                    if let Some((name, command, covers)) = ask
                         && state.overlay == Overlay::None
                     {
                         state.suggest.asked_trust.push(command.clone());
-                        state.overlay = Overlay::Suggest(Prompt::Trust { name, command });
+                        state.overlay = Overlay::Suggest(Prompt::Trust {
+                            name,
+                            command,
+                            covers,
+                            input: String::new(),
+                        });
                     } else if first && let Some(n) = notes.iter().find(|n| !n.contains("--approve"))
                     {
                         state.error(format!("suggestions: {n}"));
@@ -190,7 +195,10 @@ pub fn on_msg(state: &mut State, msg: SuggestMsg) -> Vec<Effect> {
             let entry = state.suggest.articles.entry(index).or_default();
             match rejections {
                 Some(Ok(r)) if entry.rejections.is_none() => entry.rejections = Some(r),
-                Some(Err(e)) => state.error(format!("suggestions: {e}")),
+                Some(Err(e)) => {
+                    entry.rejections_error = Some(e.clone());
+                    state.error(format!("suggestions: {e}"));
+                }
                 _ => {}
             }
             let entry = state.suggest.articles.entry(index).or_default();
@@ -564,7 +572,11 @@ pub fn reject(state: &mut State) -> Vec<Effect> {
     let (index, text) = (art.index, art.doc.text().clone());
     let e = state.suggest.articles.entry(index).or_default();
     let Some(rej) = e.rejections.as_mut() else {
-        state.error("rejections are still being read; try again in a moment");
+        let msg = match &e.rejections_error {
+            Some(why) => format!("cannot reject: {why}"),
+            None => "rejections are still being read; try again in a moment".into(),
+        };
+        state.error(msg);
         return vec![];
     };
     rej.reject(&s, &text);
@@ -759,20 +771,38 @@ pub fn prompt_key(state: &mut State, prompt: Prompt, key: Key) -> Vec<Effect> {
                 vec![]
             }
         },
-        Prompt::Trust { name, command } => match key.code {
-            Code::Char('y') => vec![Effect::Suggest(
-                state
-                    .suggest
-                    .write(SuggestEffect::Approve { name, command }),
-            )],
-            Code::Char('n') | Code::Esc => {
+        Prompt::Trust {
+            name,
+            command,
+            covers,
+            mut input,
+        } => match key.code {
+            Code::Enter if input == "approve" => {
+                vec![Effect::Suggest(
+                    state
+                        .suggest
+                        .write(SuggestEffect::Approve { name, command }),
+                )]
+            }
+            Code::Enter | Code::Esc => {
                 state.info(format!(
-                    "recommender {name} stays off; `nhan suggest --approve` allows it later"
+                    "recommender {} stays off; `nhan suggest --approve` allows it later",
+                    nhan_model::escape::line(&name)
                 ));
                 vec![]
             }
-            _ => {
-                state.overlay = Overlay::Suggest(Prompt::Trust { name, command });
+            code => {
+                if code == Code::Backspace {
+                    input.pop();
+                } else if let Some(c) = key.typed() {
+                    input.push(c);
+                }
+                state.overlay = Overlay::Suggest(Prompt::Trust {
+                    name,
+                    command,
+                    covers,
+                    input,
+                });
                 vec![]
             }
         },

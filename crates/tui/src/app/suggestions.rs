@@ -36,6 +36,9 @@ pub struct ArticleSuggestions {
     pub asked: Option<(u64, u64)>,
     /// Loaded with the first list (the runtime reads the file).
     pub rejections: Option<Rejections>,
+    /// Why the rejections file could not be read (it is never
+    /// overwritten then).
+    pub rejections_error: Option<String>,
     /// Rejections in undo order, and those undone (for redo): the
     /// history holds an empty edit in their place.
     pub rejected: Vec<Suggestion>,
@@ -171,8 +174,15 @@ pub enum Prompt {
     /// Accept every suggestion in the article; the input narrows it to a
     /// label (its number or name) and/or a minimum score (`.8`).
     AcceptAll { input: String },
-    /// May this command recommender from nhan.toml run?
-    Trust { name: String, command: Vec<String> },
+    /// May this command recommender from nhan.toml run? Answered only by
+    /// typing `approve` and Enter: no annotating key (`y` accepts a
+    /// suggestion) can say yes by accident.
+    Trust {
+        name: String,
+        command: Vec<String>,
+        covers: String,
+        input: String,
+    },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -290,7 +300,8 @@ pub enum SuggestMsg {
         result: Result<Engine, String>,
         notes: Vec<String>,
         /// Command recommenders this user has not approved.
-        unapproved: Vec<(String, Vec<String>)>,
+        /// Name, command, and what approving it covers, in words.
+        unapproved: Vec<(String, Vec<String>, String)>,
     },
     Computed {
         index: usize,

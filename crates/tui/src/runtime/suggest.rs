@@ -71,9 +71,7 @@ pub fn run(project: &Project, effect: SuggestEffect) -> Msg {
             index,
             revision,
             generation: 0,
-            list: nhan_suggest::store::load_stored(project, &file_name, &text_sha256)
-                .map(|s| s.suggestions)
-                .unwrap_or_default(),
+            list: nhan_suggest::store::load_stored_fitted(project, &file_name, &text_sha256),
             errors: Vec::new(),
             rejections: Some(Rejections::load(project, &file_name)),
         },
@@ -109,7 +107,8 @@ fn build(project: &Project) -> SuggestMsg {
                     Kind::Command { command, .. }
                         if !trust::is_approved(&project.root, &command) =>
                     {
-                        Some((c.name, command))
+                        let covers = trust::covers(&project.root, &command);
+                        Some((c.name, command, covers))
                     }
                     _ => None,
                 })

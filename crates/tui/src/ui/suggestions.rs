@@ -56,15 +56,28 @@ pub fn prompt_line(p: &Prompt, theme: Theme) -> Line<'static> {
                 theme.dim(),
             ),
         ]),
-        Prompt::Trust { name, command } => Line::from(vec![
+        Prompt::Trust {
+            name,
+            command,
+            covers,
+            input,
+        } => Line::from(vec![
             Span::styled(
                 format!(
-                    "nhan.toml's recommender {name} runs `{}`. Allow it for this project? ",
-                    command.join(" ")
+                    "allow nhan.toml's recommender {} for this project? type approve and Enter (Esc: no) › ",
+                    nhan_model::escape::line(name),
                 ),
                 theme.error(),
             ),
-            Span::raw("y/n"),
+            Span::raw(nhan_model::escape::line(input).into_owned()),
+            Span::styled(
+                format!(
+                    "  it runs `{}`; approving covers {}",
+                    nhan_model::escape::command(command),
+                    covers
+                ),
+                theme.error(),
+            ),
         ]),
     }
 }
