@@ -81,6 +81,28 @@ fn accept_and_reject_survive_a_restart() {
     assert!(nhan.wait_exit().success());
 }
 
+/// `X` and the quit key in one burst: the rejection is written (by the
+/// suggestions' writer, not the sidecar's) before nhan exits.
+#[test]
+fn a_rejection_made_just_before_quitting_is_on_disk_after_exit() {
+    for quit in ["q", CTRL_C] {
+        let dir = project();
+        let p = dir.path();
+        let mut nhan = Nhan::spawn_sized(p, &no_config(p), 170, 20);
+        open(&mut nhan);
+        nhan.wait_row(-2, "2 suggested");
+        nhan.send(")");
+        nhan.wait_row(-1, "suggestion 1/2: ORG");
+        nhan.send(&format!("X{quit}"));
+        let status = nhan.wait_exit();
+        assert!(status.success(), "{quit:?}: exit {status}");
+        let file = p.join(".nhan/rejected/a.json");
+        let rejected = std::fs::read_to_string(&file)
+            .unwrap_or_else(|e| panic!("{quit:?}: {}: {e}", file.display()));
+        assert!(rejected.contains("Ban Đối ngoại Trung ương"), "{rejected}");
+    }
+}
+
 const FAKE: &str = r#"
 import json, sys, pathlib
 pathlib.Path("ran.marker").write_text("ran")

@@ -121,3 +121,25 @@ fn review_mode_lists_where_accepted_spans_came_from() {
         "the hand-made spans are listed too: {r:#?}"
     );
 }
+
+#[test]
+fn a_rejection_is_saving_until_it_is_written_and_flushing_waits_for_it() {
+    let mut h = harness(false);
+    h.keys("y");
+    // From here on the writes go to threads, as in the terminal.
+    h.app.use_threads();
+    h.app.flush_saves();
+    let status = |h: &mut Harness| rows(draw(h, 120, 12).backend().buffer())[10].clone();
+    assert!(status(&mut h).contains("saved ✓"), "{}", status(&mut h));
+    h.keys("X");
+    assert!(h.message().contains("rejected LOC"), "{}", h.message());
+    // Handed to the suggestions' writer, not back yet: not "saved".
+    let bar = status(&mut h);
+    assert!(bar.contains("saving…") && !bar.contains("saved"), "{bar}");
+    // What quitting does before it leaves.
+    h.app.flush_saves();
+    let file = h.dir.path().join(".nhan/rejected/a.json");
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(saved.contains("Hà Nội"), "{saved}");
+    assert!(status(&mut h).contains("saved ✓"), "{}", status(&mut h));
+}

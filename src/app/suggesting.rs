@@ -215,13 +215,18 @@ pub fn on_msg(state: &mut State, msg: SuggestMsg) -> Vec<Effect> {
             vec![]
         }
         SuggestMsg::RejectionsSaved(Err(e)) => {
+            state.suggest.written();
             state.error(format!(
                 "NOT SAVED: {e}; the rejection holds for this session only"
             ));
             vec![]
         }
-        SuggestMsg::RejectionsSaved(Ok(())) => vec![],
+        SuggestMsg::RejectionsSaved(Ok(())) => {
+            state.suggest.written();
+            vec![]
+        }
         SuggestMsg::Approved(Ok(file)) => {
+            state.suggest.written();
             state.info(format!(
                 "approved; recorded in {file}. Suggestions are being computed again"
             ));
@@ -229,6 +234,7 @@ pub fn on_msg(state: &mut State, msg: SuggestMsg) -> Vec<Effect> {
             vec![Effect::Suggest(SuggestEffect::Build)]
         }
         SuggestMsg::Approved(Err(e)) => {
+            state.suggest.written();
             state.error(format!("not approved: {e}"));
             vec![]
         }
@@ -544,6 +550,13 @@ pub fn tag_action(state: &mut State, a: Action) -> Vec<Effect> {
     editing::tag_action(state, a)
 }
 
+/// A write to hand over (`SaveRejections` or `Approve`), counted as
+/// pending until its result comes back (`SuggestState::written`).
+fn write(state: &mut State, effect: SuggestEffect) -> Effect {
+    state.suggest.writing += 1;
+    Effect::Suggest(effect)
+}
+
 /// `X`: rejects the suggestion at the cursor; it is not proposed again
 /// (saved at once in `.nhan/rejected/`; `u` takes it back).
 pub fn reject(state: &mut State) -> Vec<Effect> {
@@ -563,7 +576,7 @@ pub fn reject(state: &mut State) -> Vec<Effect> {
         return vec![];
     };
     rej.reject(&s, &text);
-    let save = Effect::Suggest(SuggestEffect::SaveRejections(Box::new(rej.clone())));
+    let rej = rej.clone();
     e.remove(&s);
     e.rejected.push(s.clone());
     e.unrejected.clear();
@@ -577,7 +590,7 @@ pub fn reject(state: &mut State) -> Vec<Effect> {
         describe(&s, &text)
     ));
     go_on(state, s.start);
-    vec![save]
+    vec![write(state, SuggestEffect::SaveRejections(Box::new(rej)))]
 }
 
 /// `u` / `ctrl-r`: a rejection is undone here (it holds an empty edit in
@@ -630,7 +643,7 @@ pub fn undo_redo(state: &mut State, step: Step) -> Vec<Effect> {
             e.rejected.push(s.clone());
         }),
     };
-    let save = Effect::Suggest(SuggestEffect::SaveRejections(Box::new(rej.clone())));
+    let save = SuggestEffect::SaveRejections(Box::new(rej.clone()));
     e.rejections = Some(rej);
     let Some(s) = s else { return vec![] };
     if let Some(art) = state.article_mut() {
@@ -644,7 +657,7 @@ pub fn undo_redo(state: &mut State, step: Step) -> Vec<Effect> {
         "redone"
     };
     state.info(format!("{word}: rejection of {}", describe(&s, &text)));
-    vec![save]
+    vec![write(state, save)]
 }
 
 /// `E`: selects the suggestion at the cursor so that its edges can be
@@ -750,7 +763,7 @@ pub fn prompt_key(state: &mut State, prompt: Prompt, key: Key) -> Vec<Effect> {
             }
         },
         Prompt::Trust { name, command } => match key.code {
-            Code::Char('y') => vec![Effect::Suggest(SuggestEffect::Approve { name, command })],
+            Code::Char('y') => vec![write(state, SuggestEffect::Approve { name, command })],
             Code::Char('n') | Code::Esc => {
                 state.info(format!(
                     "recommender {name} stays off; `nhan suggest --approve` allows it later"

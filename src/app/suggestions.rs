@@ -98,6 +98,9 @@ pub struct SuggestState {
     pub asked_trust: Vec<Vec<String>>,
     /// `E` made a selection of this suggestion: tagging it keeps the source.
     pub editing: Option<Suggestion>,
+    /// Rejections and approvals handed over to be written and not reported
+    /// written yet: until then the status bar says "saving…", not "saved".
+    pub writing: usize,
 }
 
 /// Quiet ticks (about a second each) after an edit before the recommenders
@@ -105,6 +108,12 @@ pub struct SuggestState {
 pub const RETRAIN_AFTER_TICKS: u32 = 3;
 
 impl SuggestState {
+    /// A write handed over (`suggesting::write`) came back, written or
+    /// not.
+    pub fn written(&mut self) {
+        self.writing = self.writing.saturating_sub(1);
+    }
+
     /// What the annotator's edit teaches the dictionary.
     pub fn note_edit(&mut self, e: &Edit) {
         let mut add = |s: &crate::core::span::Span, tagged: bool| {

@@ -156,11 +156,12 @@ impl App {
         }
     }
 
-    /// Waits until every save handed to the writer is written, then takes
-    /// in the results. Called before quitting and suspending.
+    /// Waits until every write handed over is done (sidecars, rejections,
+    /// approvals), then takes in the results. Called before quitting and
+    /// suspending.
     pub fn flush_saves(&mut self) {
-        if let Executor::Threaded { writer, .. } = &self.executor {
-            writer.pending.wait_idle(std::time::Duration::from_secs(30));
+        for p in self.pending_saves() {
+            p.wait_idle(std::time::Duration::from_secs(30));
         }
         self.poll();
     }
@@ -170,12 +171,9 @@ impl App {
         self.saving() || self.loading()
     }
 
-    /// Whether saves handed to the writer are not written yet.
+    /// Whether writes handed over are not done yet.
     pub fn saving(&self) -> bool {
-        match &self.executor {
-            Executor::Inline(_) => false,
-            Executor::Threaded { writer, .. } => !writer.pending.is_idle(),
-        }
+        self.pending_saves().iter().any(|p| !p.is_idle())
     }
 
     /// Whether articles asked for are still being read, or suggestions
@@ -203,11 +201,17 @@ impl App {
         }
     }
 
-    /// The writer's count of saves not yet written (threaded only).
-    pub fn pending_saves(&self) -> Option<Arc<Pending>> {
+    /// The counts of writes not done yet, one per thread that writes
+    /// (threaded only; inline, every write is done when `handle` returns).
+    pub fn pending_saves(&self) -> Vec<Arc<Pending>> {
         match &self.executor {
-            Executor::Inline(_) => None,
-            Executor::Threaded { writer, .. } => Some(Arc::clone(&writer.pending)),
+            Executor::Inline(_) => Vec::new(),
+            Executor::Threaded {
+                writer, suggest, ..
+            } => vec![
+                Arc::clone(&writer.pending),
+                Arc::clone(&suggest.pending_writes),
+            ],
         }
     }
 

@@ -1,7 +1,10 @@
 //! Suggestions off the UI thread: building the recommenders (a thread of
 //! its own, it may train the tagger), computing an article's suggestions
-//! and saving rejections (one worker, in order).
+//! (one worker), and writing rejections and approvals (a thread of their
+//! own, in order, counted so that quitting waits for them: a list being
+//! computed must not hold up a rejection nor a quit).
 
+use super::writer::Pending;
 use crate::app::msg::Msg;
 use crate::app::suggestions::{Engine, SuggestEffect, SuggestMsg};
 use crate::core::project::Project;
@@ -130,6 +133,9 @@ fn build(project: &Project) -> SuggestMsg {
 /// The threaded executor's part for suggestions.
 pub struct Worker {
     tx: Sender<SuggestEffect>,
+    writes: Sender<SuggestEffect>,
+    /// Rejections and approvals handed over and not written yet.
+    pub pending_writes: Arc<Pending>,
     done: Sender<Msg>,
     rx: Receiver<Msg>,
     outstanding: Arc<AtomicUsize>,
@@ -172,8 +178,24 @@ impl Worker {
                 }
             }
         });
+        let (writes, to_write) = channel::<SuggestEffect>();
+        let pending_writes = Arc::new(Pending::default());
+        let (p, d, w) = (project.clone(), done.clone(), Arc::clone(&pending_writes));
+        std::thread::spawn(move || {
+            while let Ok(effect) = to_write.recv() {
+                let sent = d.send(run(&p, effect));
+                // After the result is sent: whoever waits for the count to
+                // fall finds the result there to take in.
+                w.add(-1);
+                if sent.is_err() {
+                    return;
+                }
+            }
+        });
         Worker {
             tx,
+            writes,
+            pending_writes,
             done,
             rx,
             outstanding,
@@ -194,7 +216,18 @@ impl Worker {
             });
             return;
         }
-        if self.tx.send(effect).is_err() {
+        let sent = if let SuggestEffect::SaveRejections(_) | SuggestEffect::Approve { .. } = effect
+        {
+            self.pending_writes.add(1);
+            let sent = self.writes.send(effect).is_ok();
+            if !sent {
+                self.pending_writes.add(-1);
+            }
+            sent
+        } else {
+            self.tx.send(effect).is_ok()
+        };
+        if !sent {
             self.outstanding.fetch_sub(1, Ordering::SeqCst);
         }
     }

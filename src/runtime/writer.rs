@@ -40,7 +40,8 @@ pub struct Pending {
 }
 
 impl Pending {
-    fn add(&self, n: isize) {
+    /// `n` more (or, negative, fewer) writes pending.
+    pub fn add(&self, n: isize) {
         use std::sync::atomic::Ordering::SeqCst;
         if self.count.fetch_add(n, SeqCst) + n <= 0 {
             let _held = self.lock.lock().unwrap_or_else(|e| e.into_inner());

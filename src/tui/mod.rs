@@ -69,16 +69,17 @@ fn mouse_from_crossterm(m: event::MouseEvent) -> Option<Mouse> {
     })
 }
 
-/// The writer's pending saves, for the panic hook to wait on.
-static PENDING: std::sync::OnceLock<std::sync::Arc<crate::runtime::writer::Pending>> =
+/// The writes not done yet (sidecars, rejections), for the panic hook to
+/// wait on.
+static PENDING: std::sync::OnceLock<Vec<std::sync::Arc<crate::runtime::writer::Pending>>> =
     std::sync::OnceLock::new();
 
-/// On a panic: let the writer finish the saves it was handed (it runs on
-/// its own thread, untouched by the panic), give the terminal back, then
-/// say what happened and where the full report is.
+/// On a panic: let the writers finish what they were handed (they run on
+/// threads of their own, untouched by the panic), give the terminal back,
+/// then say what happened and where the full report is.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        if let Some(p) = PENDING.get() {
+        for p in PENDING.get().into_iter().flatten() {
             p.wait_idle(Duration::from_secs(5));
         }
         restore();
@@ -231,9 +232,7 @@ fn event_loop(
     if app.state.config.suggestions {
         app.enable_suggestions();
     }
-    if let Some(p) = app.pending_saves() {
-        let _ = PENDING.set(p);
-    }
+    let _ = PENDING.set(app.pending_saves());
     let gate = app.gate().context("the threaded runtime has a gate")?;
     if let Some(why) = lock_problem {
         app.state.error(format!("read-only: {why}"));

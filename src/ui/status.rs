@@ -109,12 +109,15 @@ pub fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
             s += &sg;
         }
         s += &format!(" │ {}", art.doc.file_name());
+        // "saved" means every write: a rejection still on its way to
+        // .nhan/rejected/ is "saving…" too.
         let (saved, style) = match (&art.read_only, &art.save) {
             (Some(_), _) => ("read-only", theme.error()),
+            (None, SaveState::Failed(_)) => ("NOT SAVED", theme.error()),
+            (None, _) if state.suggest.writing > 0 => ("saving…", bar),
             (None, SaveState::Saved) if art.revision == 0 => ("no edits yet", bar),
             (None, SaveState::Saved) => ("saved ✓", theme.ok()),
             (None, SaveState::Pending) => ("saving…", bar),
-            (None, SaveState::Failed(_)) => ("NOT SAVED", theme.error()),
         };
         (s, Some((format!(" {saved} "), style)))
     } else {
