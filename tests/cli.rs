@@ -255,7 +255,8 @@ fn control_characters_from_user_data_are_shown_escaped() {
 #[test]
 fn output_into_a_closed_pipe_ends_quietly() {
     let three = fixture("tests/fixtures/agree/three");
-    let sample = fixture(".");
+    let sample = support::sample::sample_copy();
+    let sample = sample.path().to_path_buf();
     let runs: [(&std::path::Path, &[&str]); 6] = [
         (&sample, &["stats"]),
         (&sample, &["stats", "--json"]),

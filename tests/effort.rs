@@ -408,7 +408,8 @@ fn the_replay_reproduces_the_gold_and_suggestions_save_keys() {
 #[test]
 #[ignore]
 fn sample_corpus_keys_per_span() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sample = support::sample::sample_copy();
+    let repo = sample.path();
     let mut names: Vec<String> = std::fs::read_dir(repo.join("annotations"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

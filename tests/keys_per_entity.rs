@@ -139,10 +139,6 @@ fn search(
     Some(path)
 }
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// One gold span as typed: the keys that count (`None`: not found within
 /// `MAX_DEPTH`), and every key pressed for it, row moves included.
 struct Typed {
@@ -151,9 +147,9 @@ struct Typed {
 }
 
 /// Each gold span of one article, typed from scratch in reading order.
-fn replay(stem: &str) -> Vec<Typed> {
-    let gold = gold_spans(stem);
-    let dir = one_article_project(stem);
+fn replay(sample: &Path, stem: &str) -> Vec<Typed> {
+    let gold = gold_spans(sample, stem);
+    let dir = one_article_project(sample, stem);
     let project = Project::open(dir.path()).unwrap();
     let mut app = App::new(project, Config::default(), (100, 30));
     press(&mut app, "enter");
@@ -229,8 +225,8 @@ fn replay(stem: &str) -> Vec<Typed> {
 
 /// The gold spans of a sample article in reading order (outer before
 /// inner): start, end, label, text.
-fn gold_spans(stem: &str) -> Vec<(usize, usize, String, String)> {
-    let gold = std::fs::read(repo().join("annotations").join(format!("{stem}.json"))).unwrap();
+fn gold_spans(sample: &Path, stem: &str) -> Vec<(usize, usize, String, String)> {
+    let gold = std::fs::read(sample.join("annotations").join(format!("{stem}.json"))).unwrap();
     let gold = Sidecar::parse(&gold, stem).unwrap();
     let mut spans: Vec<_> = gold
         .spans
@@ -242,21 +238,21 @@ fn gold_spans(stem: &str) -> Vec<(usize, usize, String, String)> {
 }
 
 /// A project holding only the sample article `stem`, without its gold.
-fn one_article_project(stem: &str) -> tempfile::TempDir {
+fn one_article_project(sample: &Path, stem: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(repo().join("nhan.toml"), dir.path().join("nhan.toml")).unwrap();
+    std::fs::copy(sample.join("nhan.toml"), dir.path().join("nhan.toml")).unwrap();
     std::fs::create_dir_all(dir.path().join("articles")).unwrap();
     let name = format!("{stem}.txt");
     std::fs::copy(
-        repo().join("articles").join(&name),
+        sample.join("articles").join(&name),
         dir.path().join("articles").join(&name),
     )
     .unwrap();
     dir
 }
 
-fn sample_stems() -> Vec<String> {
-    let mut stems: Vec<String> = std::fs::read_dir(repo().join("annotations"))
+fn sample_stems(sample: &Path) -> Vec<String> {
+    let mut stems: Vec<String> = std::fs::read_dir(sample.join("annotations"))
         .unwrap()
         .filter_map(|e| {
             let p = e.unwrap().path();
@@ -270,8 +266,9 @@ fn sample_stems() -> Vec<String> {
 #[test]
 fn the_sample_gold_takes_few_keys_per_entity() {
     let mut all = Vec::new();
-    for stem in &sample_stems() {
-        all.extend(replay(stem).into_iter().map(|t| t.keys));
+    let sample = pty_support::sample_copy();
+    for stem in &sample_stems(sample.path()) {
+        all.extend(replay(sample.path(), stem).into_iter().map(|t| t.keys));
     }
     let missed = all.iter().filter(|k| k.is_none()).count();
     let mut keys: Vec<usize> = all.iter().map(|k| k.unwrap_or(MAX_DEPTH + 1)).collect();
@@ -302,17 +299,19 @@ fn the_sample_gold_takes_few_keys_per_entity() {
 #[test]
 fn the_key_stream_makes_the_gold_in_the_real_program() {
     use pty_support::{ESC, Nhan};
-    let stem = sample_stems()
+    let sample = pty_support::sample_copy();
+    let sample = sample.path();
+    let stem = sample_stems(sample)
         .into_iter()
         .min_by_key(|s| {
-            std::fs::metadata(repo().join("articles").join(format!("{s}.txt")))
+            std::fs::metadata(sample.join("articles").join(format!("{s}.txt")))
                 .unwrap()
                 .len()
         })
         .unwrap();
-    let typed = replay(&stem);
+    let typed = replay(sample, &stem);
     assert!(typed.iter().all(|t| t.keys.is_some()));
-    let dir = one_article_project(&stem);
+    let dir = one_article_project(sample, &stem);
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "suggestions = false\n").unwrap();
     let mut nhan = Nhan::spawn_sized(dir.path(), &config, 100, 30);
@@ -330,7 +329,7 @@ fn the_key_stream_makes_the_gold_in_the_real_program() {
             k => nhan.send(k),
         }
     }
-    let want: Vec<_> = gold_spans(&stem)
+    let want: Vec<_> = gold_spans(sample, &stem)
         .into_iter()
         .map(|(s, e, l, _)| (s, e, l))
         .collect();

@@ -229,8 +229,8 @@ proptest! {
 
 #[test]
 fn the_sample_sidecars_are_written_back_byte_for_byte() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let project = nhan::core::project::Project::open(root).unwrap();
+    let sample = support::sample::sample_copy();
+    let project = nhan::core::project::Project::open(sample.path()).unwrap();
     for a in project.articles.iter() {
         let path = project.sidecar_path(&a.stem);
         let Ok(bytes) = std::fs::read(&path) else {

@@ -9,6 +9,7 @@
 
 use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};
 use std::io::{Read, Write};
+use std::num::NonZeroU16;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -28,8 +29,9 @@ struct Output {
     raw: Vec<u8>,
     /// The reader saw end of file (every slave end is closed).
     eof: bool,
-    /// `vt100` panicked on some output: the parsed screen is unreliable.
-    parser_panicked: bool,
+    /// `vt100` panicked on some output (the screen size then and the
+    /// bytes): the parsed screen is unreliable from then on.
+    parser_panicked: Option<String>,
 }
 
 /// One `nhan` process in a pseudo-terminal.
@@ -89,10 +91,10 @@ impl Nhan {
         let mut reader = pair.master.try_clone_reader().expect("pty reader");
         let writer = pair.master.take_writer().expect("pty writer");
         let out = Arc::new(Mutex::new(Output {
-            parser: vt100::Parser::new(rows, cols, 0),
+            parser: vt100::Parser::new(nonzero(rows), nonzero(cols), 0),
             raw: Vec::new(),
             eof: false,
-            parser_panicked: false,
+            parser_panicked: None,
         }));
         let shared = Arc::clone(&out);
         let reader = std::thread::spawn(move || {
@@ -109,8 +111,12 @@ impl Nhan {
                         let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                             parser.process(&buf[..n])
                         }));
-                        if parsed.is_err() {
-                            o.parser_panicked = true;
+                        if parsed.is_err() && o.parser_panicked.is_none() {
+                            let (rows, cols) = o.parser.screen().size();
+                            o.parser_panicked = Some(format!(
+                                "at {cols}x{rows}, on {:?}",
+                                String::from_utf8_lossy(&buf[..n])
+                            ));
                         }
                     }
                 }
@@ -156,10 +162,12 @@ impl Nhan {
         loop {
             {
                 let o = self.out.lock().unwrap();
-                assert!(
-                    !o.parser_panicked,
-                    "the vt100 parser (test harness) panicked on nhan's output"
-                );
+                if let Some(how) = &o.parser_panicked {
+                    panic!(
+                        "the terminal emulator of the test harness (vt100) panicked, {how}: \
+                         a harness problem unless the bytes are wrong for a terminal of that size"
+                    );
+                }
                 if pred(o.parser.screen()) {
                     return o.parser.screen().contents();
                 }
@@ -197,10 +205,12 @@ impl Nhan {
     pub fn resize(&mut self, cols: u16, rows: u16) {
         // Under the lock, so that everything the program writes after it
         // learns the new size is parsed at the new size. Older output still
-        // in flight is parsed at the new size too, but a resize makes the
-        // program clear and redraw the whole screen.
+        // in flight (a frame for the old size) is parsed at the new size
+        // too, as a real terminal would: text wraps, even on a one-row
+        // screen (vt100 0.16 panicked there), and the redraw that answers
+        // the resize replaces it all.
         let mut o = self.out.lock().unwrap();
-        o.parser.screen_mut().set_size(rows, cols);
+        o.parser.set_size(nonzero(rows), nonzero(cols));
         let size = PtySize {
             rows,
             cols,
@@ -311,9 +321,15 @@ impl Drop for Nhan {
     }
 }
 
+/// A terminal dimension: a pseudo-terminal has at least one row and column.
+fn nonzero(n: u16) -> NonZeroU16 {
+    NonZeroU16::new(n).expect("a terminal is at least 1x1")
+}
+
 /// Row `row` of the screen (negative: from the bottom), as text.
 pub fn row_text(s: &vt100::Screen, row: i32) -> String {
     let (rows, cols) = s.size();
+    let (rows, cols) = (rows.get(), cols.get());
     let r = if row < 0 { rows as i32 + row } else { row };
     if r < 0 || r >= rows as i32 {
         return String::new();
@@ -329,22 +345,21 @@ pub fn status_bar(s: &vt100::Screen) -> String {
 // ---------------------------------------------------------------------------
 // Projects on disk
 
-pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+// The same file as `support::sample`: a test binary that uses both
+// harnesses compiles it twice, as two private modules, which is harmless.
+#[allow(clippy::duplicate_mod)]
+#[path = "../support/sample.rs"]
+mod sample;
+
+/// A fresh copy of the whole sample project, annotations included.
+pub fn sample_copy() -> tempfile::TempDir {
+    sample::sample_copy()
 }
 
 /// A fresh copy of the repository's sample project: `articles/` and
 /// `nhan.toml`, without `annotations/`.
 pub fn sample_project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let src = repo().join("articles");
-    std::fs::create_dir(dir.path().join("articles")).unwrap();
-    for e in std::fs::read_dir(&src).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), dir.path().join("articles").join(e.file_name())).unwrap();
-    }
-    std::fs::copy(repo().join("nhan.toml"), dir.path().join("nhan.toml")).unwrap();
-    dir
+    sample::sample_articles()
 }
 
 /// A project with the given articles (`name.txt`, contents) and, if given,

@@ -17,6 +17,7 @@ pub struct Harness {
 }
 
 pub mod project;
+pub mod sample;
 pub use project::SCHEMA;
 
 /// Writes `articles/<name>.txt` (and a sidecar when the markup has spans).
