@@ -483,18 +483,30 @@ fn command_errors_and_time_outs_are_messages() {
 
     with_command(
         &p,
-        "import time, sys\nsys.stdin.readline()\ntime.sleep(30)\n",
+        "import os, time, sys\nopen('slow.pid', 'w').write(str(os.getpid()))\nsys.stdin.readline()\ntime.sleep(30)\nopen('slow.done', 'w').write('done')\n",
         "",
         0.5,
     );
     p.nhan(&["suggest", "--approve"]);
-    let t = std::time::Instant::now();
     let (code, _, err) = p.nhan(&["suggest", "--article", "a-todo", "--out", "-"]);
     assert_eq!(code, 1);
     assert!(err.contains("no answer within 0.5 s"), "{err}");
+    // Stopped, not waited for, nor left running: when nhan is done, the
+    // command never got to its end, and is gone (or a zombie no one reaped).
     assert!(
-        t.elapsed().as_secs() < 20,
-        "the program was stopped, not waited for"
+        !p.root().join("slow.done").exists(),
+        "waited for the command"
+    );
+    let pid = std::fs::read_to_string(p.root().join("slow.pid")).unwrap();
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()));
+    let state = stat
+        .as_deref()
+        .ok()
+        .and_then(|s| s.rsplit(") ").next())
+        .and_then(|s| s.chars().next());
+    assert!(
+        matches!(state, None | Some('Z' | 'X')),
+        "the command (pid {pid}) still runs: {stat:?}"
     );
 }
 
