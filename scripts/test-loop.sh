@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole test suite (`cargo test`) N times in a row and tallies the
+# Runs the whole test suite (`cargo test --no-fail-fast`) N times in a row and tallies the
 # runs: a test that fails now and then shows up here, not on a
 # contributor's first `cargo test`.
 #
@@ -50,7 +50,8 @@ failed=0
 for i in $(seq 1 "$runs"); do
     log="$LOG_DIR/run-$i.log"
     start=$SECONDS
-    if cargo test --color never >"$log" 2>&1; then
+    # --no-fail-fast: every test binary runs, so a run names all its failures.
+    if cargo test --no-fail-fast --color never >"$log" 2>&1; then
         passed=$((passed + 1))
         result="passed"
     else

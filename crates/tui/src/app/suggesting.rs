@@ -557,6 +557,13 @@ pub fn tag_action(state: &mut State, a: Action) -> Vec<Effect> {
     editing::tag_action(state, a)
 }
 
+/// A write to hand over (`SaveRejections` or `Approve`), counted as
+/// pending until its result comes back (`SuggestState::written`).
+fn write(state: &mut State, effect: SuggestEffect) -> Effect {
+    state.suggest.writing += 1;
+    Effect::Suggest(effect)
+}
+
 /// `X`: rejects the suggestion at the cursor; it is not proposed again
 /// (saved at once in `.nhan/rejected/`; `u` takes it back).
 pub fn reject(state: &mut State) -> Vec<Effect> {
@@ -594,11 +601,7 @@ pub fn reject(state: &mut State) -> Vec<Effect> {
         describe(&s, &text)
     ));
     go_on(state, &s);
-    vec![Effect::Suggest(
-        state
-            .suggest
-            .write(SuggestEffect::SaveRejections(Box::new(rej))),
-    )]
+    vec![write(state, SuggestEffect::SaveRejections(Box::new(rej)))]
 }
 
 /// `u` / `ctrl-r`: a rejection is undone here (it holds an empty edit in
@@ -666,7 +669,7 @@ pub fn undo_redo(state: &mut State, step: Step) -> Vec<Effect> {
         "redone"
     };
     state.info(format!("{word}: rejection of {}", describe(&s, &text)));
-    vec![Effect::Suggest(state.suggest.write(save))]
+    vec![write(state, save)]
 }
 
 /// `E`: selects the suggestion at the cursor so that its edges can be
@@ -778,11 +781,7 @@ pub fn prompt_key(state: &mut State, prompt: Prompt, key: Key) -> Vec<Effect> {
             mut input,
         } => match key.code {
             Code::Enter if input == "approve" => {
-                vec![Effect::Suggest(
-                    state
-                        .suggest
-                        .write(SuggestEffect::Approve { name, command }),
-                )]
+                vec![write(state, SuggestEffect::Approve { name, command })]
             }
             Code::Enter | Code::Esc => {
                 state.info(format!(

@@ -220,15 +220,8 @@ pub struct SuggestState {
 pub const RETRAIN_AFTER_TICKS: u32 = 3;
 
 impl SuggestState {
-    /// A write to hand over (`SaveRejections` or `Approve`), counted as
-    /// pending until its result comes back ([`SuggestState::written`]).
-    pub fn write(&mut self, effect: SuggestEffect) -> SuggestEffect {
-        self.writing += 1;
-        effect
-    }
-
-    /// A write handed over by [`SuggestState::write`] came back (written
-    /// or not).
+    /// A write handed over (`suggesting::write`) came back, written or
+    /// not.
     pub fn written(&mut self) {
         self.writing = self.writing.saturating_sub(1);
     }
