@@ -192,6 +192,7 @@ pub fn evaluate_with(
     let opts = BuildOptions {
         no_cache: true,
         only: names,
+        raw_scores: false,
     };
     let mut sets: Vec<Vec<String>> = Vec::new();
     let mut rows: Vec<Row> = Vec::new();

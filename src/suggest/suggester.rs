@@ -1,6 +1,7 @@
 //! The recommenders of a project together: what the TUI and `nhan suggest`
 //! use (see the module doc of [`crate::suggest`]).
 
+use super::calibrate::Isotonic;
 use super::command::CommandRecommender;
 use super::config::{self, Kind, RecommenderConfig};
 use super::corpus::Corpus;
@@ -12,6 +13,7 @@ use crate::core::project::Project;
 use crate::core::schema::Overlap;
 use crate::core::span::Span;
 use crate::core::text::Text;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Default)]
@@ -20,6 +22,8 @@ pub struct BuildOptions {
     pub only: Vec<String>,
     /// Train the tagger rather than read a cached model (eval does).
     pub no_cache: bool,
+    /// Leave raw scores as they are (the builds that fit the calibration).
+    pub raw_scores: bool,
 }
 
 enum Slot {
@@ -53,6 +57,9 @@ pub struct Suggester {
     /// encoding), learnt nothing from: the TUI lists and explains them
     /// already, the command line says them on stderr.
     pub unread: Vec<String>,
+    /// Per built-in recommender, its raw score to the chance of being
+    /// right (none: too little gold to fit one).
+    calibration: HashMap<String, Isotonic>,
 }
 
 impl Suggester {
@@ -110,6 +117,7 @@ impl Suggester {
             slots: Vec::new(),
             notes: Vec::new(),
             unread: Vec::new(),
+            calibration: HashMap::new(),
         };
         let mut gazetteer = Vec::new();
         for c in configs {
@@ -164,6 +172,9 @@ impl Suggester {
                     }));
                 }
             }
+        }
+        if !opts.raw_scores {
+            s.calibration = calibration(project, corpus, configs, &s.names())?;
         }
         Ok(s)
     }
@@ -254,9 +265,13 @@ impl Suggester {
                     .remove(&(c.name.clone(), a.name.to_string()))
                     .unwrap_or_else(|| c.suggest(a)),
             };
+            let fitted = self.calibration.get(name);
             match got {
                 Ok(v) => all.extend(v.into_iter().map(|mut s| {
                     s.source = name.clone();
+                    if let Some(f) = fitted {
+                        s.score = f.apply(s.score);
+                    }
                     s
                 })),
                 Err(e) => errors.push(e),
@@ -390,6 +405,72 @@ fn tagger(
     t
 }
 
+/// Held-out folds of the decided articles (five at most): each built-in
+/// recommender among `names` trained on the others and asked about them
+/// with no spans; its raw scores against whether each proposal was right
+/// give its map ([`Isotonic`]). Deterministic: article `i` is in fold
+/// `i % k`, as in `--eval`.
+fn calibration(
+    project: &Project,
+    corpus: &Corpus,
+    configs: &[RecommenderConfig],
+    names: &[&str],
+) -> Result<HashMap<String, Isotonic>, String> {
+    let decided: Vec<&super::corpus::Article> =
+        corpus.articles.iter().filter(|a| a.decided()).collect();
+    let built_in: Vec<String> = configs
+        .iter()
+        .filter(|c| !matches!(c.kind, Kind::Command { .. }) && names.contains(&c.name.as_str()))
+        .map(|c| c.name.clone())
+        .collect();
+    let k = decided.len().min(5);
+    if k < 2 || built_in.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let inner_opts = BuildOptions {
+        only: built_in.clone(),
+        no_cache: true,
+        raw_scores: true,
+    };
+    let mut points: HashMap<&str, Vec<(f32, bool)>> = HashMap::new();
+    for fold in 0..k {
+        let train = Corpus {
+            articles: decided
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % k != fold)
+                .map(|(_, a)| (*a).clone())
+                .collect(),
+        };
+        let inner = Suggester::from_corpus(project, &train, configs, &inner_opts)?;
+        for held in decided.iter().enumerate().filter(|(i, _)| i % k == fold) {
+            let held = held.1;
+            let gold: std::collections::HashSet<(usize, usize, &str)> = held
+                .spans
+                .iter()
+                .map(|s| (s.start, s.end, s.label.as_str()))
+                .collect();
+            let input = ArticleInput {
+                name: &held.name,
+                text: &held.text,
+                tokens: &held.tokens,
+                spans: &[],
+            };
+            for name in &built_in {
+                let (got, _) = inner.for_article_with(&input, None, std::slice::from_ref(name));
+                points.entry(name).or_default().extend(
+                    got.iter()
+                        .map(|g| (g.score, gold.contains(&(g.start, g.end, g.label.as_str())))),
+                );
+            }
+        }
+    }
+    Ok(points
+        .into_iter()
+        .filter_map(|(n, p)| Some((n.to_string(), Isotonic::fit(&p)?)))
+        .collect())
+}
+
 /// The recommenders' view of a document's spans.
 pub fn known(spans: impl IntoIterator<Item = (usize, usize, String)>) -> Vec<Known> {
     spans
@@ -440,6 +521,7 @@ mod tests {
             &BuildOptions {
                 only: vec!["dictionary".into()],
                 no_cache: true,
+                raw_scores: false,
             },
         )
         .unwrap();
