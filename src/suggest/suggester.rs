@@ -41,6 +41,9 @@ struct TaggerSlot {
     tagger: Arc<Tagger>,
     min_score: f32,
     dictionary: Option<Dictionary>,
+    /// The slot of a dictionary recommender built exactly as that one
+    /// would be: read instead of a copy of its own.
+    shares: Option<usize>,
 }
 
 /// Answers of command recommenders by (recommender, article).
@@ -127,6 +130,8 @@ impl Suggester {
                 }
             }
         }
+        // Dictionary slots built as the tagger's own would be.
+        let mut twins = Vec::new();
         for c in configs {
             if !opts.only.is_empty() && !opts.only.contains(&c.name) {
                 continue;
@@ -140,6 +145,9 @@ impl Suggester {
                     for g in gazetteers {
                         mine.extend(dictionary::read_gazetteer(g, &labels)?);
                     }
+                    if mine == gazetteer && *min_score == dictionary::MIN_SCORE {
+                        twins.push(s.slots.len());
+                    }
                     let mut d = Dictionary::build(corpus, &mine);
                     d.min_score = *min_score;
                     s.slots.push(Slot::Dictionary(c.name.clone(), d));
@@ -149,14 +157,12 @@ impl Suggester {
                     min_score,
                 } => {
                     let t = tagger(project, corpus, &labels, &gazetteer, *dictionary, opts);
-                    let dictionary = t
-                        .uses_dictionary
-                        .then(|| Dictionary::build(corpus, &gazetteer));
                     s.slots.push(Slot::Tagger(TaggerSlot {
                         name: c.name.clone(),
                         tagger: Arc::new(t),
                         min_score: *min_score,
-                        dictionary,
+                        dictionary: None,
+                        shares: None,
                     }));
                 }
                 Kind::Command { command, timeout } => {
@@ -170,6 +176,16 @@ impl Suggester {
                         dir: project.root.clone(),
                         timeout: *timeout,
                     }));
+                }
+            }
+        }
+        for slot in &mut s.slots {
+            if let Slot::Tagger(t) = slot
+                && t.tagger.uses_dictionary
+            {
+                match twins.first() {
+                    Some(&i) => t.shares = Some(i),
+                    None => t.dictionary = Some(Dictionary::build(corpus, &gazetteer)),
                 }
             }
         }
@@ -187,6 +203,16 @@ impl Suggester {
                 Slot::Command(c) => c.name.as_str(),
             })
             .collect()
+    }
+
+    /// The dictionary a tagger's features read (its own, or its twin's).
+    fn tagger_dictionary<'a>(&'a self, t: &'a TaggerSlot) -> Option<&'a Dictionary> {
+        t.dictionary
+            .as_ref()
+            .or_else(|| match t.shares.map(|i| &self.slots[i]) {
+                Some(Slot::Dictionary(_, d)) => Some(d),
+                _ => None,
+            })
     }
 
     /// Proposals of every recommender for one article, fitted to the span
@@ -232,7 +258,12 @@ impl Suggester {
         only: &[String],
         given: &mut Given,
     ) -> (Vec<Suggestion>, Vec<String>) {
-        let mut all = Vec::new();
+        // Proposals in the order that settles clashes (earlier wins): the
+        // recommenders whose scores are calibrated pooled, surer first,
+        // where the first of them is listed (a learned order, not the
+        // list's); the others (commands) in list order.
+        let mut chunks: Vec<Vec<Suggestion>> = Vec::new();
+        let mut pool: Option<usize> = None;
         let mut errors = Vec::new();
         for slot in &self.slots {
             let name = match slot {
@@ -247,7 +278,7 @@ impl Suggester {
                 Slot::Tagger(t) => {
                     let mut v: Vec<Suggestion> = t
                         .tagger
-                        .tag_article(a.text, a.tokens, t.dictionary.as_ref())
+                        .tag_article(a.text, a.tokens, self.tagger_dictionary(t))
                         .into_iter()
                         .map(|(start, end, label, score)| Suggestion {
                             start,
@@ -267,16 +298,31 @@ impl Suggester {
             };
             let fitted = self.calibration.get(name);
             match got {
-                Ok(v) => all.extend(v.into_iter().map(|mut s| {
-                    s.source = name.clone();
-                    if let Some(f) = fitted {
-                        s.score = f.apply(s.score);
+                Ok(v) => {
+                    let v = v.into_iter().map(|mut s| {
+                        s.source = name.clone();
+                        if let Some(f) = fitted {
+                            s.score = f.apply(s.score);
+                        }
+                        s
+                    });
+                    match (fitted, pool) {
+                        (Some(_), Some(at)) => chunks[at].extend(v),
+                        (Some(_), None) => {
+                            pool = Some(chunks.len());
+                            chunks.push(v.collect());
+                        }
+                        (None, _) => chunks.push(v.collect()),
                     }
-                    s
-                })),
+                }
                 Err(e) => errors.push(e),
             }
         }
+        if let Some(at) = pool {
+            // Stable: equal chances keep the list's order.
+            chunks[at].sort_by(|a, b| b.score.total_cmp(&a.score));
+        }
+        let all = chunks.into_iter().flatten();
         let mut out = rules::fit_all(a.text, a.spans, self.overlap, &self.labels, all);
         if let Some(r) = rejections {
             out = r.filter(out, a.text);
@@ -555,6 +601,40 @@ mod tests {
             spans: &spans,
         };
         assert!(s.for_article(&input, None).0.is_empty());
+    }
+
+    /// Issue 26, item 2: between calibrated recommenders a clash goes to
+    /// the surer one, not to the one listed first.
+    #[test]
+    fn a_clash_goes_to_the_higher_chance_not_the_list_order() {
+        let toml = "[[recommenders]]\nname = \"first\"\ntype = \"dictionary\"\ngazetteers = [\"first.tsv\"]\n[[recommenders]]\nname = \"second\"\ntype = \"dictionary\"\ngazetteers = [\"second.tsv\"]\n";
+        let (d, p) = project(toml, &[("articles/a.txt", "Ông Lan ở Huế.")]);
+        std::fs::write(d.path().join("first.tsv"), "Lan\tLOC\n").unwrap();
+        std::fs::write(d.path().join("second.tsv"), "Lan\tPER\n").unwrap();
+        let p = Project::list(&p.root).unwrap();
+        let mut s = Suggester::build(&p, &BuildOptions::default()).unwrap();
+        let t = Text::new("Ông Lan ở Huế.");
+        let toks = Tokens::new(&t);
+        let input = ArticleInput {
+            name: "a.txt",
+            text: &t,
+            tokens: &toks,
+            spans: &[],
+        };
+        let labels = |s: &Suggester| {
+            s.for_article(&input, None)
+                .0
+                .into_iter()
+                .map(|g| (g.label, g.source))
+                .collect::<Vec<_>>()
+        };
+        // Nothing decided: no calibration, the list settles it.
+        assert_eq!(labels(&s), [("LOC".to_string(), "first".to_string())]);
+        // Held-out folds found `first` wrong and `second` right.
+        let fit = |right| Isotonic::fit(&vec![(0.7f32, right); 30]).unwrap();
+        s.calibration.insert("first".into(), fit(false));
+        s.calibration.insert("second".into(), fit(true));
+        assert_eq!(labels(&s), [("PER".to_string(), "second".to_string())]);
     }
 
     #[test]
