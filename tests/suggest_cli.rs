@@ -370,10 +370,20 @@ fn eval_figures_match_a_recount() {
         row["overall"]["f1"].as_f64().unwrap(),
         r4(2.0 * prec * rec / (prec + rec))
     );
+    // The reliability bins split the same proposals by score.
+    let bins = row["reliability"].as_array().unwrap();
+    let sum = |k: &str| bins.iter().map(|b| b[k].as_u64().unwrap()).sum::<u64>();
+    assert_eq!(sum("proposed"), pr as u64);
+    assert_eq!(sum("correct"), c as u64);
+    assert!(row["calibration_error"].as_f64().is_some());
     // Without --json: a table with an overall line per recommender.
     let (code, table, _) = p.nhan(&["suggest", "--eval"]);
     assert_eq!(code, 0);
     assert!(table.contains("dictionary+tagger"), "{table}");
+    assert!(
+        table.contains("dictionary+tagger    expected calibration error"),
+        "{table}"
+    );
 }
 
 const FAKE: &str = r#"

@@ -1,6 +1,7 @@
 //! `[[recommenders]]` in `nhan.toml`. With none, the dictionary and the
 //! tagger are on; listing any replaces that default. Recommenders listed
-//! first take precedence when two propose clashing spans.
+//! first take precedence when two propose clashing spans, unless both have
+//! calibrated scores (then the likelier one wins; see the suggester).
 //!
 //! ```toml
 //! [[recommenders]]

@@ -66,6 +66,53 @@ fn ratio(a: usize, b: usize) -> f64 {
 pub struct Row {
     pub name: String,
     pub labels: BTreeMap<String, Counts>,
+    /// Every proposal's score and whether it was right: how far a score
+    /// can be read as the chance of being right.
+    pub scored: Vec<(f32, bool)>,
+}
+
+/// Proposals whose score fell in `[from, to)` (the last bin includes 1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bin {
+    pub from: f64,
+    pub to: f64,
+    pub proposed: usize,
+    pub correct: usize,
+    pub mean_score: f64,
+}
+
+/// Ten bins of width 0.1; empty ones left out.
+pub fn reliability(scored: &[(f32, bool)]) -> Vec<Bin> {
+    let mut bins: Vec<Bin> = (0..10)
+        .map(|i| Bin {
+            from: i as f64 / 10.0,
+            to: (i + 1) as f64 / 10.0,
+            proposed: 0,
+            correct: 0,
+            mean_score: 0.0,
+        })
+        .collect();
+    for &(score, right) in scored {
+        let b = &mut bins[((score as f64 * 10.0) as usize).min(9)];
+        b.proposed += 1;
+        b.correct += usize::from(right);
+        b.mean_score += score as f64;
+    }
+    bins.retain(|b| b.proposed > 0);
+    for b in &mut bins {
+        b.mean_score /= b.proposed as f64;
+    }
+    bins
+}
+
+/// Expected calibration error: over the bins, weighted by their share of
+/// the proposals, how far the mean score is from the share that was right.
+pub fn calibration_error(scored: &[(f32, bool)]) -> f64 {
+    let n = scored.len().max(1) as f64;
+    reliability(scored)
+        .iter()
+        .map(|b| b.proposed as f64 / n * (ratio(b.correct, b.proposed) - b.mean_score).abs())
+        .fold(0.0, |a, x| a + x)
 }
 
 impl Row {
@@ -145,6 +192,7 @@ pub fn evaluate_with(
     let opts = BuildOptions {
         no_cache: true,
         only: names,
+        raw_scores: false,
     };
     let mut sets: Vec<Vec<String>> = Vec::new();
     let mut rows: Vec<Row> = Vec::new();
@@ -171,7 +219,7 @@ pub fn evaluate_with(
                 .iter()
                 .map(|set| Row {
                     name: set.join("+"),
-                    labels: BTreeMap::new(),
+                    ..Row::default()
                 })
                 .collect();
         }
@@ -204,9 +252,9 @@ pub fn evaluate_with(
                 for g in &got {
                     let c = row.labels.entry(g.label.clone()).or_default();
                     c.proposed += 1;
-                    if gold.contains(&(g.start, g.end, g.label.as_str())) {
-                        c.correct += 1;
-                    }
+                    let right = gold.contains(&(g.start, g.end, g.label.as_str()));
+                    c.correct += usize::from(right);
+                    row.scored.push((g.score, right));
                 }
                 if let Some(keep) = keep.as_deref_mut() {
                     keep.push((row.name.clone(), held.name.clone(), got));
@@ -229,6 +277,11 @@ impl Report {
                 "name": r.name,
                 "overall": r.overall().to_json(),
                 "labels": r.labels.iter().map(|(k, v)| (k.clone(), v.to_json())).collect::<serde_json::Map<_, _>>(),
+                "calibration_error": (calibration_error(&r.scored) * 10000.0).round() / 10000.0,
+                "reliability": reliability(&r.scored).iter().map(|b| json!({
+                    "from": b.from, "to": b.to, "proposed": b.proposed, "correct": b.correct,
+                    "mean_score": (b.mean_score * 10000.0).round() / 10000.0,
+                })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         })
     }
@@ -269,6 +322,57 @@ impl Report {
             out.push_str(&line("all", r.overall()));
             out.push('\n');
         }
+        out.push_str("reliability: proposals by score, and how many of them were right\n\n");
+        out.push_str(&format!(
+            "{:<20} {:<8} {:>9} {:>10} {:>10}\n",
+            "recommender", "score", "proposed", "precision", "mean score"
+        ));
+        for r in &self.rows {
+            for b in reliability(&r.scored) {
+                out.push_str(&format!(
+                    "{:<20} {:<8} {:>9} {:>10.3} {:>10.3}\n",
+                    r.name,
+                    format!("{:.1}-{:.1}", b.from, b.to),
+                    b.proposed,
+                    ratio(b.correct, b.proposed),
+                    b.mean_score
+                ));
+            }
+            out.push_str(&format!(
+                "{:<20} expected calibration error {:.3}\n\n",
+                r.name,
+                calibration_error(&r.scored)
+            ));
+        }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reliability_bins_scores_and_weighs_the_calibration_error() {
+        let mut scored = vec![(0.95f32, true); 9];
+        scored.push((0.95, false));
+        scored.extend([(0.55, true), (0.55, false), (1.0, true)]);
+        let bins = reliability(&scored);
+        assert_eq!(bins.len(), 2, "{bins:?}");
+        assert_eq!(
+            (bins[0].from, bins[0].proposed, bins[0].correct),
+            (0.5, 2, 1)
+        );
+        // A score of 1 goes in the last bin.
+        assert_eq!(
+            (bins[1].from, bins[1].proposed, bins[1].correct),
+            (0.9, 11, 10)
+        );
+        let mean_top = (10.0 * 0.95f32 as f64 + 1.0) / 11.0;
+        assert!((bins[1].mean_score - mean_top).abs() < 1e-9);
+        let want = 2.0 / 13.0 * (0.5 - 0.55f32 as f64).abs()
+            + 11.0 / 13.0 * (10.0 / 11.0 - mean_top).abs();
+        assert!((calibration_error(&scored) - want).abs() < 1e-9);
+        assert_eq!(calibration_error(&[]), 0.0);
     }
 }

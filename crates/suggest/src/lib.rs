@@ -41,6 +41,7 @@
 //! answers. A command recommender runs a program; `Suggester::build` leaves it out
 //! unless the user approved it (see [`trust`]), and says so in `notes`.
 
+pub mod calibrate;
 pub mod command;
 pub mod config;
 pub mod corpus;
@@ -62,8 +63,10 @@ use nhan_model::tokens::Tokens;
 use serde::{Deserialize, Serialize};
 
 /// One proposed span: `[start, end)` in code points of the article, a label
-/// of the schema, a score in `0..=1` (higher is surer; not a probability)
-/// and the recommender it came from.
+/// of the schema, a score in `0..=1` (once the project has enough decided
+/// articles, the chance that it is right, fitted on held-out folds: see
+/// [`calibrate`]; higher is surer in any case) and the recommender it came
+/// from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Suggestion {
     pub start: usize,

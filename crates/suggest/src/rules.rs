@@ -106,8 +106,9 @@ pub fn fit(
 /// Every suggestion fitted, then one list in `(start, end, label)` order
 /// with no two alike. Earlier suggestions win ties of extent: a later one
 /// that has the extent of, or crosses (for `nested`) or overlaps (for
-/// `none`), one already kept is dropped, so recommenders listed first in
-/// `nhan.toml` take precedence.
+/// `none`), one already kept is dropped, so the caller's order settles
+/// clashes (the suggester puts the likelier calibrated suggestions first,
+/// then command recommenders as `nhan.toml` lists them).
 pub fn fit_all(
     text: &Text,
     existing: &[Known],

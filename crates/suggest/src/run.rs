@@ -72,6 +72,7 @@ pub fn run(dir: &Path, args: &SuggestArgs) -> anyhow::Result<ExitCode> {
     let opts = BuildOptions {
         only: args.recommenders.clone(),
         no_cache: false,
+        raw_scores: false,
     };
     let (s, corpus) = Suggester::build_with_corpus(&project, &opts).map_err(anyhow::Error::msg)?;
     let mut failed = false;

@@ -1,6 +1,7 @@
 //! The recommenders of a project together: what the TUI and `nhan suggest`
 //! use (see the module doc of [`crate`]).
 
+use super::calibrate::Isotonic;
 use super::command::CommandRecommender;
 use super::config::{self, Kind, RecommenderConfig};
 use super::corpus::Corpus;
@@ -12,6 +13,7 @@ use nhan_model::schema::Overlap;
 use nhan_model::span::Span;
 use nhan_model::text::Text;
 use nhan_store::project::Project;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Default)]
@@ -20,6 +22,8 @@ pub struct BuildOptions {
     pub only: Vec<String>,
     /// Train the tagger rather than read a cached model (eval does).
     pub no_cache: bool,
+    /// Leave raw scores as they are (the builds that fit the calibration).
+    pub raw_scores: bool,
 }
 
 enum Slot {
@@ -37,6 +41,9 @@ struct TaggerSlot {
     tagger: Arc<Tagger>,
     min_score: f32,
     dictionary: Option<Dictionary>,
+    /// The slot of a dictionary recommender built exactly as that one
+    /// would be: read instead of a copy of its own.
+    shares: Option<usize>,
 }
 
 /// Answers of command recommenders by (recommender, article).
@@ -53,6 +60,9 @@ pub struct Suggester {
     /// encoding), learnt nothing from: the TUI lists and explains them
     /// already, the command line says them on stderr.
     pub unread: Vec<String>,
+    /// Per built-in recommender, its raw score to the chance of being
+    /// right (none: too little gold to fit one).
+    calibration: HashMap<String, Isotonic>,
 }
 
 impl Suggester {
@@ -110,6 +120,7 @@ impl Suggester {
             slots: Vec::new(),
             notes: Vec::new(),
             unread: Vec::new(),
+            calibration: HashMap::new(),
         };
         let mut gazetteer = Vec::new();
         for c in configs {
@@ -119,6 +130,8 @@ impl Suggester {
                 }
             }
         }
+        // Dictionary slots built as the tagger's own would be.
+        let mut twins = Vec::new();
         for c in configs {
             if !opts.only.is_empty() && !opts.only.contains(&c.name) {
                 continue;
@@ -132,6 +145,9 @@ impl Suggester {
                     for g in gazetteers {
                         mine.extend(dictionary::read_gazetteer(g, &labels)?);
                     }
+                    if mine == gazetteer && *min_score == dictionary::MIN_SCORE {
+                        twins.push(s.slots.len());
+                    }
                     let mut d = Dictionary::build(corpus, &mine);
                     d.min_score = *min_score;
                     s.slots.push(Slot::Dictionary(c.name.clone(), d));
@@ -141,14 +157,12 @@ impl Suggester {
                     min_score,
                 } => {
                     let t = tagger(project, corpus, &labels, &gazetteer, *dictionary, opts);
-                    let dictionary = t
-                        .uses_dictionary
-                        .then(|| Dictionary::build(corpus, &gazetteer));
                     s.slots.push(Slot::Tagger(TaggerSlot {
                         name: c.name.clone(),
                         tagger: Arc::new(t),
                         min_score: *min_score,
-                        dictionary,
+                        dictionary: None,
+                        shares: None,
                     }));
                 }
                 Kind::Command { command, timeout } => {
@@ -166,6 +180,19 @@ impl Suggester {
                 }
             }
         }
+        for slot in &mut s.slots {
+            if let Slot::Tagger(t) = slot
+                && t.tagger.uses_dictionary
+            {
+                match twins.first() {
+                    Some(&i) => t.shares = Some(i),
+                    None => t.dictionary = Some(Dictionary::build(corpus, &gazetteer)),
+                }
+            }
+        }
+        if !opts.raw_scores {
+            s.calibration = calibration(project, corpus, configs, &s.names())?;
+        }
         Ok(s)
     }
 
@@ -177,6 +204,16 @@ impl Suggester {
                 Slot::Command(c) => c.name.as_str(),
             })
             .collect()
+    }
+
+    /// The dictionary a tagger's features read (its own, or its twin's).
+    fn tagger_dictionary<'a>(&'a self, t: &'a TaggerSlot) -> Option<&'a Dictionary> {
+        t.dictionary
+            .as_ref()
+            .or_else(|| match t.shares.map(|i| &self.slots[i]) {
+                Some(Slot::Dictionary(_, d)) => Some(d),
+                _ => None,
+            })
     }
 
     /// Proposals of every recommender for one article, fitted to the span
@@ -222,7 +259,12 @@ impl Suggester {
         only: &[String],
         given: &mut Given,
     ) -> (Vec<Suggestion>, Vec<String>) {
-        let mut all = Vec::new();
+        // Proposals in the order that settles clashes (earlier wins): the
+        // recommenders whose scores are calibrated pooled, surer first,
+        // where the first of them is listed (a learned order, not the
+        // list's); the others (commands) in list order.
+        let mut chunks: Vec<Vec<Suggestion>> = Vec::new();
+        let mut pool: Option<usize> = None;
         let mut errors = Vec::new();
         for slot in &self.slots {
             let name = match slot {
@@ -237,7 +279,7 @@ impl Suggester {
                 Slot::Tagger(t) => {
                     let mut v: Vec<Suggestion> = t
                         .tagger
-                        .tag_article(a.text, a.tokens, t.dictionary.as_ref())
+                        .tag_article(a.text, a.tokens, self.tagger_dictionary(t))
                         .into_iter()
                         .map(|(start, end, label, score)| Suggestion {
                             start,
@@ -255,14 +297,33 @@ impl Suggester {
                     .remove(&(c.name.clone(), a.name.to_string()))
                     .unwrap_or_else(|| c.suggest(a)),
             };
+            let fitted = self.calibration.get(name);
             match got {
-                Ok(v) => all.extend(v.into_iter().map(|mut s| {
-                    s.source = name.clone();
-                    s
-                })),
+                Ok(v) => {
+                    let v = v.into_iter().map(|mut s| {
+                        s.source = name.clone();
+                        if let Some(f) = fitted {
+                            s.score = f.apply(s.score);
+                        }
+                        s
+                    });
+                    match (fitted, pool) {
+                        (Some(_), Some(at)) => chunks[at].extend(v),
+                        (Some(_), None) => {
+                            pool = Some(chunks.len());
+                            chunks.push(v.collect());
+                        }
+                        (None, _) => chunks.push(v.collect()),
+                    }
+                }
                 Err(e) => errors.push(e),
             }
         }
+        if let Some(at) = pool {
+            // Stable: equal chances keep the list's order.
+            chunks[at].sort_by(|a, b| b.score.total_cmp(&a.score));
+        }
+        let all = chunks.into_iter().flatten();
         let mut out = rules::fit_all(a.text, a.spans, self.overlap, &self.labels, all);
         if let Some(r) = rejections {
             out = r.filter(out, a.text);
@@ -382,6 +443,72 @@ fn tagger(
     t
 }
 
+/// Held-out folds of the decided articles (five at most): each built-in
+/// recommender among `names` trained on the others and asked about them
+/// with no spans; its raw scores against whether each proposal was right
+/// give its map ([`Isotonic`]). Deterministic: article `i` is in fold
+/// `i % k`, as in `--eval`.
+fn calibration(
+    project: &Project,
+    corpus: &Corpus,
+    configs: &[RecommenderConfig],
+    names: &[&str],
+) -> Result<HashMap<String, Isotonic>, String> {
+    let decided: Vec<&super::corpus::Article> =
+        corpus.articles.iter().filter(|a| a.decided()).collect();
+    let built_in: Vec<String> = configs
+        .iter()
+        .filter(|c| !matches!(c.kind, Kind::Command { .. }) && names.contains(&c.name.as_str()))
+        .map(|c| c.name.clone())
+        .collect();
+    let k = decided.len().min(5);
+    if k < 2 || built_in.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let inner_opts = BuildOptions {
+        only: built_in.clone(),
+        no_cache: true,
+        raw_scores: true,
+    };
+    let mut points: HashMap<&str, Vec<(f32, bool)>> = HashMap::new();
+    for fold in 0..k {
+        let train = Corpus {
+            articles: decided
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % k != fold)
+                .map(|(_, a)| (*a).clone())
+                .collect(),
+        };
+        let inner = Suggester::from_corpus(project, &train, configs, &inner_opts)?;
+        for held in decided.iter().enumerate().filter(|(i, _)| i % k == fold) {
+            let held = held.1;
+            let gold: std::collections::HashSet<(usize, usize, &str)> = held
+                .spans
+                .iter()
+                .map(|s| (s.start, s.end, s.label.as_str()))
+                .collect();
+            let input = ArticleInput {
+                name: &held.name,
+                text: &held.text,
+                tokens: &held.tokens,
+                spans: &[],
+            };
+            for name in &built_in {
+                let (got, _) = inner.for_article_with(&input, None, std::slice::from_ref(name));
+                points.entry(name).or_default().extend(
+                    got.iter()
+                        .map(|g| (g.score, gold.contains(&(g.start, g.end, g.label.as_str())))),
+                );
+            }
+        }
+    }
+    Ok(points
+        .into_iter()
+        .filter_map(|(n, p)| Some((n.to_string(), Isotonic::fit(&p)?)))
+        .collect())
+}
+
 /// The recommenders' view of a document's spans.
 pub fn known(spans: impl IntoIterator<Item = (usize, usize, String)>) -> Vec<Known> {
     spans
@@ -432,6 +559,7 @@ mod tests {
             &BuildOptions {
                 only: vec!["dictionary".into()],
                 no_cache: true,
+                raw_scores: false,
             },
         )
         .unwrap();
@@ -465,6 +593,40 @@ mod tests {
             spans: &spans,
         };
         assert!(s.for_article(&input, None).0.is_empty());
+    }
+
+    /// Issue 26, item 2: between calibrated recommenders a clash goes to
+    /// the surer one, not to the one listed first.
+    #[test]
+    fn a_clash_goes_to_the_higher_chance_not_the_list_order() {
+        let toml = "[[recommenders]]\nname = \"first\"\ntype = \"dictionary\"\ngazetteers = [\"first.tsv\"]\n[[recommenders]]\nname = \"second\"\ntype = \"dictionary\"\ngazetteers = [\"second.tsv\"]\n";
+        let (d, p) = project(toml, &[("articles/a.txt", "Ông Lan ở Huế.")]);
+        std::fs::write(d.path().join("first.tsv"), "Lan\tLOC\n").unwrap();
+        std::fs::write(d.path().join("second.tsv"), "Lan\tPER\n").unwrap();
+        let p = Project::list(&p.root).unwrap();
+        let mut s = Suggester::build(&p, &BuildOptions::default()).unwrap();
+        let t = Text::new("Ông Lan ở Huế.");
+        let toks = Tokens::new(&t);
+        let input = ArticleInput {
+            name: "a.txt",
+            text: &t,
+            tokens: &toks,
+            spans: &[],
+        };
+        let labels = |s: &Suggester| {
+            s.for_article(&input, None)
+                .0
+                .into_iter()
+                .map(|g| (g.label, g.source))
+                .collect::<Vec<_>>()
+        };
+        // Nothing decided: no calibration, the list settles it.
+        assert_eq!(labels(&s), [("LOC".to_string(), "first".to_string())]);
+        // Held-out folds found `first` wrong and `second` right.
+        let fit = |right| Isotonic::fit(&vec![(0.7f32, right); 30]).unwrap();
+        s.calibration.insert("first".into(), fit(false));
+        s.calibration.insert("second".into(), fit(true));
+        assert_eq!(labels(&s), [("PER".to_string(), "second".to_string())]);
     }
 
     #[test]

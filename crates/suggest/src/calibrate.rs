@@ -1,0 +1,91 @@
+//! Scores as chances: a recommender's raw score mapped to how often its
+//! suggestions with that score were right, fitted on held-out folds of the
+//! project's own gold (isotonic regression: the map never decreases, so
+//! the order of suggestions is kept).
+
+/// A non-decreasing step map from raw score to the share found right.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Isotonic {
+    /// `(lowest raw score of the step, chance)`, by raw score.
+    steps: Vec<(f32, f32)>,
+}
+
+/// Fewer held-out proposals than this: the scores are left as they are
+/// (a map from a handful of points would say more than it knows).
+pub const MIN_POINTS: usize = 20;
+
+impl Isotonic {
+    /// Pool-adjacent-violators over `(raw score, was it right)`; `None`
+    /// when there are too few points to say anything.
+    pub fn fit(points: &[(f32, bool)]) -> Option<Isotonic> {
+        if points.len() < MIN_POINTS {
+            return None;
+        }
+        let mut sorted: Vec<(f32, bool)> = points.to_vec();
+        sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+        // Blocks of (lowest score, right, count), means non-decreasing.
+        let mut blocks: Vec<(f32, f64, f64)> = Vec::new();
+        for (x, right) in sorted {
+            let y = f64::from(u8::from(right));
+            match blocks.last_mut() {
+                // Equal scores must get one value.
+                Some(last) if last.0 == x => {
+                    last.1 += y;
+                    last.2 += 1.0;
+                }
+                _ => blocks.push((x, y, 1.0)),
+            }
+            while blocks.len() > 1 {
+                let (b, a) = (blocks[blocks.len() - 1], blocks[blocks.len() - 2]);
+                if a.1 / a.2 <= b.1 / b.2 {
+                    break;
+                }
+                blocks.pop();
+                let last = blocks.last_mut().expect("two blocks");
+                last.1 += b.1;
+                last.2 += b.2;
+            }
+        }
+        // One pseudo-count each way: a step of three right of three is
+        // not a certainty.
+        let steps = blocks
+            .into_iter()
+            .map(|(x, right, n)| (x, ((right + 0.5) / (n + 1.0)) as f32))
+            .collect();
+        Some(Isotonic { steps })
+    }
+
+    /// The chance for a raw score (below the lowest step: the first).
+    pub fn apply(&self, raw: f32) -> f32 {
+        let i = self.steps.partition_point(|s| s.0 <= raw);
+        self.steps[i.saturating_sub(1)].1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_map_follows_the_share_right_and_never_decreases() {
+        let mut pts = Vec::new();
+        // Raw 0.95: right 6 times in 10; raw 0.6: right 9 in 10 (a
+        // violation, pooled); raw 0.99: right 10 in 10.
+        for i in 0..10 {
+            pts.push((0.95, i < 6));
+            pts.push((0.6, i < 9));
+            pts.push((0.99, true));
+        }
+        let m = Isotonic::fit(&pts).unwrap();
+        let pooled = (15.0 + 0.5) / 21.0;
+        assert!((m.apply(0.6) - pooled).abs() < 1e-6, "{m:?}");
+        assert!((m.apply(0.95) - pooled).abs() < 1e-6);
+        assert!((m.apply(0.99) - 10.5 / 11.0).abs() < 1e-6);
+        assert!(
+            (m.apply(0.1) - pooled).abs() < 1e-6,
+            "below: the first step"
+        );
+        assert!(m.apply(0.7) <= m.apply(0.99));
+        assert!(Isotonic::fit(&pts[..MIN_POINTS - 1]).is_none());
+    }
+}
