@@ -404,7 +404,15 @@ fn notes_and_attributes_survive_every_format_that_has_a_place_for_them() {
         std::fs::copy(fixture.join("nhan.toml"), back.join("nhan.toml")).unwrap();
         let input = out.join(file);
         nhan(
-            &["import", "--format", format, input.to_str().unwrap()],
+            // doccano's format carries no review decisions: name the reviewer.
+            &[
+                "import",
+                "--format",
+                format,
+                "--reviewer",
+                "lan",
+                input.to_str().unwrap(),
+            ],
             &back,
         );
         let got = notes_of(&back);

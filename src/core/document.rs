@@ -288,6 +288,21 @@ impl Document {
                 }
             }
         }
+        // "Reviewed" promises that a reviewer decided every span: the
+        // default export ships the article on that promise.
+        if self.status() == super::status::Status::Reviewed {
+            let mut undecided = self.spans.iter().filter(|s| s.review.is_none());
+            if let Some(first) = undecided.next() {
+                v.push(Problem {
+                    span_id: Some(first.id),
+                    message: format!(
+                        "the article is reviewed but {} span(s) have no review decision (this one first): \
+                         review them (r in nhan), or set the status back to done",
+                        1 + undecided.count()
+                    ),
+                });
+            }
+        }
         v
     }
 

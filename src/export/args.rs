@@ -138,6 +138,17 @@ pub struct ImportArgs {
     #[arg(long, value_parser = parse_status, default_value = "done")]
     pub status: Status,
 
+    /// The reviewer to record on spans of articles imported as reviewed
+    /// whose input gives no review decision (each becomes accepted by NAME);
+    /// without it, such articles are refused.
+    #[arg(long, value_name = "NAME")]
+    pub reviewer: Option<String>,
+
+    /// Add the labels the input uses and nhan.toml lacks to nhan.toml
+    /// (without it, such an input is refused, naming them).
+    #[arg(long)]
+    pub add_labels: bool,
+
     /// What the input's offsets count: code points, or UTF-16 code units.
     #[arg(long, value_enum, default_value_t = Offsets::CodePoints)]
     pub offsets: Offsets,

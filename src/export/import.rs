@@ -260,6 +260,48 @@ fn list(v: &[String]) -> String {
     s.join("\n")
 }
 
+/// `--add-labels`: appends a `[[labels]]` table per label to `nhan.toml`
+/// (written whole, with the built-in labels, when there was none), and
+/// says what it did.
+fn add_labels(dir: &Path, schema: &Schema, new: &BTreeSet<String>) -> anyhow::Result<String> {
+    let path = dir.join("nhan.toml");
+    let shown = path.display().to_string();
+    let old = match std::fs::read_to_string(&path) {
+        Ok(s) => Some(s),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(user(format!("{shown}: cannot read: {e}"))),
+    };
+    let text = match old {
+        None => {
+            let labels: Vec<(String, String)> = schema
+                .labels
+                .iter()
+                .map(|l| (l.name.clone(), l.description.clone()))
+                .chain(new.iter().map(|n| (n.clone(), String::new())))
+                .collect();
+            crate::init::schema_text(&labels)
+        }
+        Some(mut s) => {
+            if !s.ends_with('\n') {
+                s.push('\n');
+            }
+            for n in new {
+                s += &format!(
+                    "\n# Added by nhan import --add-labels.\n[[labels]]\nname = \"{}\"\n",
+                    n.replace('\\', "\\\\").replace('"', "\\\"")
+                );
+            }
+            s
+        }
+    };
+    // What is written must still be a schema nhan reads.
+    Schema::parse(&text, &shown).map_err(|e| user(format!("nothing was imported: {e}")))?;
+    write_atomic(&path, text.as_bytes())
+        .map_err(|e| user(format!("{shown}: cannot write: {e}")))?;
+    let v: Vec<&str> = new.iter().map(String::as_str).collect();
+    Ok(format!("added to {shown}: {}", v.join(", ")))
+}
+
 pub fn write(
     project_dir: &Path,
     mut incoming: Vec<Incoming>,
@@ -301,6 +343,42 @@ pub fn write(
             list(&problems)
         )));
     }
+    // An article is reviewed only when every span has a decision.
+    let undecided: Vec<String> = docs
+        .iter()
+        .filter(|(inc, _)| inc.status.unwrap_or(args.status) == Status::Reviewed)
+        .filter_map(|(inc, _)| {
+            let n = inc.spans.iter().filter(|s| s.review.is_none()).count();
+            (n > 0).then(|| format!("{} ({n} of {} spans)", inc.at, inc.spans.len()))
+        })
+        .collect();
+    if !undecided.is_empty() && args.reviewer.is_none() {
+        return Err(user(format!(
+            "nothing was imported: {} article(s) would be reviewed with spans no reviewer decided:\n{}\n\
+             give --reviewer NAME to record them as accepted by NAME, or import with --status done \
+             and review them in nhan",
+            undecided.len(),
+            list(&undecided)
+        )));
+    }
+    if !unknown.is_empty() && !args.add_labels {
+        let count = |l: &String| {
+            docs.iter()
+                .flat_map(|(inc, _)| &inc.spans)
+                .filter(|s| &s.label == l)
+                .count()
+        };
+        let named: Vec<String> = unknown
+            .iter()
+            .map(|l| format!("{l} ({} spans)", count(l)))
+            .collect();
+        return Err(user(format!(
+            "nothing was imported: labels not in {}: {}; add them as [[labels]] there, \
+             or import again with --add-labels to have them added",
+            project_dir.join("nhan.toml").display(),
+            named.join(", ")
+        )));
+    }
 
     let articles = project_dir.join("articles");
     let annotations = project_dir.join("annotations");
@@ -335,6 +413,10 @@ pub fn write(
             "nothing was imported: {held}; quit the other nhan, then import again"
         ))
     })?;
+    if !unknown.is_empty() {
+        let added = add_labels(project_dir, &schema, &unknown)?;
+        writeln!(err, "{added}")?;
+    }
 
     let mut n_spans = 0;
     let mut n_rejected = 0;
@@ -362,6 +444,13 @@ pub fn write(
             }
             span.review = s.review.as_deref().map(Into::into);
             span.reviewer = s.reviewer.as_deref().map(Into::into);
+            if span.review.is_none()
+                && doc.status() == Status::Reviewed
+                && let Some(r) = &args.reviewer
+            {
+                span.review = Some("accepted".into());
+                span.reviewer = Some(r.as_str().into());
+            }
             super::notes::put_fields(&mut span, &s.fields);
             doc.apply(&Edit::Add(span));
         }
@@ -393,6 +482,10 @@ pub fn write(
             writeln!(err, "note: {n}")?;
         }
     }
+    let n_done = incoming
+        .iter()
+        .filter(|i| i.status.unwrap_or(args.status) == Status::Done)
+        .count();
     let rejected = if n_rejected > 0 {
         format!(" and {n_rejected} rejected spans")
     } else {
@@ -404,12 +497,11 @@ pub fn write(
         incoming.len(),
         project_dir.display()
     )?;
-    if !unknown.is_empty() {
-        let v: Vec<String> = unknown.into_iter().collect();
+    if n_done > 0 {
         writeln!(
             err,
-            "warning: labels not in nhan.toml: {}; add them as [[labels]] so they get a key and a colour",
-            v.join(", ")
+            "note: {n_done} articles are done, not reviewed: `nhan export` takes reviewed ones; \
+             review them (r in nhan), or export them as they are with --status done"
         )?;
     }
     Ok(())

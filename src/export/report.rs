@@ -333,11 +333,14 @@ pub(crate) fn report(err: &mut dyn Write, args: &ExportArgs, b: &Built) -> std::
     } else {
         String::new()
     };
-    writeln!(
-        err,
-        "exported {arts} articles with {ents} entities as {name}{parts} (--status {})",
-        args.status.as_str()
-    )?;
+    let n_left: usize = b.left_out.values().map(Vec::len).sum();
+    if arts > 0 || n_left == 0 {
+        writeln!(
+            err,
+            "exported {arts} articles with {ents} entities as {name}{parts} (--status {})",
+            args.status.as_str()
+        )?;
+    }
     if let Some(r) = &args.split {
         let ratios: Vec<String> =
             r.0.iter()
@@ -352,8 +355,29 @@ pub(crate) fn report(err: &mut dyn Write, args: &ExportArgs, b: &Built) -> std::
             )?;
         }
     }
-    let n_left: usize = b.left_out.values().map(Vec::len).sum();
-    if n_left == 0 {
+    if arts == 0 && n_left > 0 {
+        // The one line a user who just imported (as done) needs.
+        let by: Vec<String> = b
+            .left_out
+            .iter()
+            .map(|(s, v)| format!("{} {s}", v.len()))
+            .collect();
+        let wider = match args.status {
+            StatusFilter::Reviewed if b.left_out.contains_key(&Status::Done) => {
+                "; export them with --status done, or review them first (r in nhan, then D)"
+            }
+            StatusFilter::Reviewed | StatusFilter::Done => {
+                "; --status any exports them as they are"
+            }
+            StatusFilter::Any => "",
+        };
+        writeln!(
+            err,
+            "nothing exported: none of the {n_left} articles is {} ({}){wider}",
+            args.status.as_str(),
+            by.join(", ")
+        )?;
+    } else if n_left == 0 {
         writeln!(err, "left out 0 articles")?;
     } else {
         let by: Vec<String> = b
