@@ -684,3 +684,18 @@ fn zero_goes_to_the_first_word_of_the_screen_line() {
     );
     assert!(h.selected().is_none(), "a move drops the selection");
 }
+
+#[test]
+fn d_stroke_is_typed_as_a_letter_and_the_tones_are_left_out() {
+    let mut h = Harness::open("Ban đối ngoại Đảng và đang dở");
+    h.keys("/");
+    h.type_text("đoi ngoai dang");
+    h.keys("enter");
+    assert_eq!(h.selected().as_deref(), Some("đối ngoại Đảng"));
+    // `đ` finds only `đ`; `d` finds both.
+    h.keys("g /");
+    h.type_text("đang");
+    h.keys("enter n");
+    assert_eq!(h.selected().as_deref(), Some("đang"));
+    assert!(h.message().contains("2/2"), "{}", h.message());
+}

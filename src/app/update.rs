@@ -244,14 +244,12 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
                     }
                 }
             }
-            // The list filters as you type.
+            // The list filters as you type, and the text follows its first row.
             state.review.text = input.clone();
-            state.review.selected = 0;
-            state.review.dirty = true;
             if open {
                 state.overlay = Overlay::FilterText { input };
             }
-            return vec![];
+            return reviewing::follow_filter(state);
         }
     }
     let ctxs: &[Context] = match (state.focus, state.mode) {
