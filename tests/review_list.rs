@@ -116,3 +116,21 @@ fn edges_are_fixed_from_the_list_with_h_l_and_a_digit() {
     h.keys(",");
     assert_eq!(h.selected().as_deref(), Some("Lê Hoà"));
 }
+
+#[test]
+fn nfc_and_nfd_spellings_of_a_surface_are_one_consistency_case() {
+    use unicode_normalization::UnicodeNormalization;
+    let nfd: String = "Hà Nội".nfd().collect();
+    let b = format!("[{nfd}]{{ORG}} lớn");
+    let mut h = review(&[("a", "[Hà Nội]{LOC} đẹp"), ("b", &b)]);
+    h.keys("tab c");
+    assert!(h.message().starts_with("case 1/1:"), "{}", h.message());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nhan"))
+        .arg("--project")
+        .arg(h.dir.path())
+        .args(["stats", "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["consistency"].as_array().unwrap().len(), 1, "{v}");
+}
