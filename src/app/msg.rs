@@ -26,6 +26,8 @@ pub struct Mouse {
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(Key),
+    /// At start: open the article where the user left off.
+    Reopen(Place),
     /// Text pasted (bracketed paste), or characters typed into a prompt in
     /// one burst: text for the open prompt, never keys.
     Paste(String),
@@ -127,4 +129,12 @@ pub enum Effect {
     Suspend,
     /// Suggestions to build, compute or save (off the UI thread).
     Suggest(super::suggestions::SuggestEffect),
+}
+
+/// Where the user was in a project: an article and the cursor in it (in
+/// code points), kept in the user's state between runs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Place {
+    pub article: String,
+    pub cursor: usize,
 }

@@ -430,6 +430,9 @@ pub struct State {
     /// `q` was pressed once while edits were unsaved: the next `q` quits.
     pub quit_armed: bool,
     pub suggest: super::suggestions::SuggestState,
+    /// The article being reopened where the user left it, and the cursor
+    /// to put back once it is read (`session`).
+    pub reopen: Option<(usize, usize)>,
 }
 
 impl State {
@@ -460,6 +463,7 @@ impl State {
             lock_problem: None,
             quit_armed: false,
             suggest: Default::default(),
+            reopen: None,
         }
     }
 

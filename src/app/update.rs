@@ -49,6 +49,7 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
             on_key(state, key)
         }
         Msg::Paste(text) => super::paste::paste(state, &text),
+        Msg::Reopen(place) => super::session::reopen(state, place),
         Msg::Action(a) => on_action(state, a),
         Msg::Mouse(m) => on_mouse(state, m),
         Msg::Resize(w, h) => {
@@ -349,6 +350,7 @@ fn on_loaded(
     state.focus = Focus::Text;
     refresh_view(state);
     super::moved::show(state);
+    super::session::arrived(state, index);
     vec![]
 }
 
