@@ -231,7 +231,7 @@ fn the_project_wide_span_list_fills_in_the_background_and_keys_work_meanwhile() 
         nhan.wait_for("the span list", |s| !status_bar(s).contains("REVIEW TEXT"));
     }
     nhan.send("c");
-    let (worst, _) = keys_until(&mut nhan, "1 consistency cases");
+    let (worst, _) = keys_until(&mut nhan, "1 consistency case");
     assert!(
         worst < std::time::Duration::from_millis(1000),
         "a key waited {worst:?}"

@@ -125,6 +125,19 @@ fn nfc_and_nfd_spellings_of_a_surface_are_one_consistency_case() {
     let mut h = review(&[("a", "[Hà Nội]{LOC} đẹp"), ("b", &b)]);
     h.keys("tab c");
     assert!(h.message().starts_with("case 1/1:"), "{}", h.message());
+    h.keys("tab c");
+    status_span(&mut h);
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
+    t.draw(|f| nhan::ui::draw(f, &h.app.state)).unwrap();
+    let b = t.backend().buffer();
+    let screen: String = (0..30)
+        .flat_map(|y| (0..120).map(move |x| (x, y)))
+        .map(|p| b[p].symbol().to_string())
+        .collect();
+    assert!(
+        screen.contains("1 consistency case") && !screen.contains("1 consistency cases"),
+        "{screen}"
+    );
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_nhan"))
         .arg("--project")
         .arg(h.dir.path())

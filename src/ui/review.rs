@@ -107,7 +107,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     }
     if rv.only_cases {
         title += &match &rv.cases {
-            Some(c) => format!(" · {} consistency cases", c.len()),
+            Some(c) => format!(" · {}", super::plural(c.len(), "consistency case")),
             None => " · computing consistency cases…".to_string(),
         };
     }
