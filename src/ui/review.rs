@@ -130,6 +130,15 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
             })
             .right_aligned(),
         );
+    // The note of the highlighted row's article.
+    if let Some(note) = rv
+        .rows
+        .get(rv.selected)
+        .and_then(|r| state.context_doc(r.article))
+        .and_then(|d| super::note::article_mark(d, usize::from(area.width) / 2))
+    {
+        block = block.title_bottom(Line::from(format!(" {note} ")).left_aligned());
+    }
     block = theme.pane(block, focused);
     let inner = block.inner(area);
     f.render_widget(block, area);
