@@ -136,9 +136,13 @@ fn describe(c: &serde_json::Value) -> String {
     format!("{what}: ours {}, theirs {}", side("ours"), side("theirs"))
 }
 
-/// Installs the driver for the git repository holding `project`: the
-/// `.gitattributes` line, the `merge.nhan` config of this clone, and
-/// `.nhan.lock` in `.gitignore`. Safe to run again. Returns what it did.
+/// Installs the driver for this clone of the git repository holding
+/// `project`: the attribute line in the clone's own `info/attributes`, the
+/// `merge.nhan` config, and `.nhan.lock` in the clone's `info/exclude`.
+/// Nothing is written into the working tree: files there are committed,
+/// and a file every clone made for itself is one `git pull` refuses to
+/// overwrite ("untracked working tree files would be overwritten"). Safe
+/// to run again. Returns what it did.
 pub fn setup(project: &Path) -> anyhow::Result<Vec<String>> {
     let git = |args: &[&str]| {
         Command::new("git")
@@ -155,12 +159,22 @@ pub fn setup(project: &Path) -> anyhow::Result<Vec<String>> {
             project.display()
         );
     }
+    let text = |o: std::process::Output| String::from_utf8_lossy(&o.stdout).trim().to_string();
+    // Patterns in info/ are relative to the top of the repository.
+    let prefix = text(git(&["rev-parse", "--show-prefix"])?);
+    let attributes = format!("{prefix}{ATTRIBUTES}");
+    let exclude = format!("/{prefix}{}", super::lock::LOCK_FILE);
     let mut done = Vec::new();
     for (file, line) in [
-        (".gitattributes", ATTRIBUTES),
-        (".gitignore", super::lock::LOCK_FILE),
+        ("info/attributes", attributes.as_str()),
+        ("info/exclude", exclude.as_str()),
     ] {
-        let path = project.join(file);
+        let at = text(git(&["rev-parse", "--git-path", file])?);
+        let path = project.join(at);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| anyhow::anyhow!("{}: cannot create: {e}", dir.display()))?;
+        }
         let old = match std::fs::read_to_string(&path) {
             Ok(s) => s,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
