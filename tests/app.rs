@@ -699,3 +699,19 @@ fn d_stroke_is_typed_as_a_letter_and_the_tones_are_left_out() {
     assert_eq!(h.selected().as_deref(), Some("đang"));
     assert!(h.message().contains("2/2"), "{}", h.message());
 }
+
+#[test]
+fn an_earlier_message_goes_while_the_next_selection_is_built() {
+    let mut h = Harness::open("[Hà Nội]{LOC} và Hà Nội ở đây");
+    h.keys("] *");
+    assert!(h.message().contains("tagged"), "{}", h.message());
+    h.keys("l v");
+    assert_eq!(h.message(), "", "no word about the tags made before");
+    // A message the key itself gives stays.
+    h.keys("esc G e");
+    assert!(
+        h.message().contains("no capitalised word"),
+        "{}",
+        h.message()
+    );
+}
