@@ -715,3 +715,14 @@ fn an_earlier_message_goes_while_the_next_selection_is_built() {
         h.message()
     );
 }
+
+#[test]
+fn moving_and_relabelling_a_span_names_both_labels_and_undo_names_the_old_one() {
+    let mut h = Harness::open("[Trưởng Ban]{PER} họp");
+    h.keys("] o L 2");
+    assert_eq!(h.markup(), "Trưởng [Ban]{ORG} họp");
+    assert_eq!(h.message(), "PER “Trưởng Ban” → ORG “Ban”");
+    h.keys("u");
+    assert_eq!(h.markup(), "[Trưởng Ban]{PER} họp");
+    assert_eq!(h.message(), "undone: ORG “Ban” → PER “Trưởng Ban”");
+}
