@@ -47,9 +47,19 @@ pub fn load(file: &Path, project: &Path) -> Option<Place> {
     read(file).projects.remove(&key(project))
 }
 
-/// Records `place` for `project`, keeping every other project's.
+/// Records `place` for `project`, keeping every other project's. A file
+/// there that is not a state file nhan reads is left as it is.
 pub fn save(file: &Path, project: &Path, place: Place) -> std::io::Result<()> {
-    let mut all = read(file);
+    let mut all = match std::fs::read(file) {
+        Ok(b) => serde_json::from_slice::<Places>(&b).map_err(|e| {
+            std::io::Error::other(format!(
+                "{}: not nhan's state ({e}); left as it is",
+                file.display()
+            ))
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Places::default(),
+        Err(e) => return Err(e),
+    };
     all.projects.insert(key(project), place);
     if let Some(dir) = file.parent() {
         std::fs::create_dir_all(dir)?;
@@ -115,5 +125,29 @@ pub fn arrived(state: &mut State, index: usize) {
             "reopened where you left off: {} @{at}",
             state.project.articles[index].stem
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_are_kept_per_project_and_a_foreign_file_is_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("state.json");
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        let at = |article: &str, cursor| Place {
+            article: article.into(),
+            cursor,
+        };
+        save(&file, &a, at("x.txt", 3)).unwrap();
+        save(&file, &b, at("y.txt", 7)).unwrap();
+        assert_eq!(load(&file, &a), Some(at("x.txt", 3)));
+        assert_eq!(load(&file, &b), Some(at("y.txt", 7)));
+        std::fs::write(&file, "not json").unwrap();
+        assert!(save(&file, &a, at("x.txt", 1)).is_err());
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "not json");
+        assert_eq!(load(&file, &a), None);
     }
 }
