@@ -71,8 +71,9 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         path: Option<String>,
     },
-    /// Makes git merge sidecars span by span: writes .gitattributes, the
-    /// merge driver's git config, and .nhan.lock into .gitignore.
+    /// Makes git merge sidecars span by span, in this clone only: the
+    /// attribute in .git/info/attributes, the merge driver's git config,
+    /// .nhan.lock in .git/info/exclude (nothing to commit).
     GitSetup,
     /// Proposed spans: print them, store them for the TUI, or measure them.
     Suggest(nhan_suggest::run::SuggestArgs),

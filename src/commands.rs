@@ -190,16 +190,23 @@ pub fn stats(dir: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
         println!("  {k:<12} {c}");
     }
     println!("\nby label");
+    // As wide as the longest label (SYMPTOM_AND_DISEASE), at least 12.
+    let lw = (project.schema.labels.iter().map(|l| &l.name))
+        .chain(v.by_label.keys())
+        .map(|l| e(l).chars().count() + 1)
+        .max()
+        .unwrap_or(0)
+        .max(12);
     for l in &project.schema.labels {
         println!(
-            "  {:<12} {:>6}",
+            "  {:<lw$} {:>6}",
             e(&l.name),
             v.by_label.get(&l.name).copied().unwrap_or(0)
         );
     }
     for (k, c) in &v.by_label {
         if project.schema.index_of(k).is_none() {
-            println!("  {:<12} {c}  (not in the schema)", e(k));
+            println!("  {:<lw$} {c}  (not in the schema)", e(k));
         }
     }
     println!("\nby annotator");

@@ -690,3 +690,45 @@ fn zero_goes_to_the_first_word_of_the_screen_line() {
     );
     assert!(h.selected().is_none(), "a move drops the selection");
 }
+
+#[test]
+fn d_stroke_is_typed_as_a_letter_and_the_tones_are_left_out() {
+    let mut h = Harness::open("Ban đối ngoại Đảng và đang dở");
+    h.keys("/");
+    h.type_text("đoi ngoai dang");
+    h.keys("enter");
+    assert_eq!(h.selected().as_deref(), Some("đối ngoại Đảng"));
+    // `đ` finds only `đ`; `d` finds both.
+    h.keys("g /");
+    h.type_text("đang");
+    h.keys("enter n");
+    assert_eq!(h.selected().as_deref(), Some("đang"));
+    assert!(h.message().contains("2/2"), "{}", h.message());
+}
+
+#[test]
+fn an_earlier_message_goes_while_the_next_selection_is_built() {
+    let mut h = Harness::open("[Hà Nội]{LOC} và Hà Nội ở đây");
+    h.keys("] *");
+    assert!(h.message().contains("tagged"), "{}", h.message());
+    h.keys("l v");
+    assert_eq!(h.message(), "", "no word about the tags made before");
+    // A message the key itself gives stays.
+    h.keys("esc G e");
+    assert!(
+        h.message().contains("no capitalised word"),
+        "{}",
+        h.message()
+    );
+}
+
+#[test]
+fn moving_and_relabelling_a_span_names_both_labels_and_undo_names_the_old_one() {
+    let mut h = Harness::open("[Trưởng Ban]{PER} họp");
+    h.keys("] o L 2");
+    assert_eq!(h.markup(), "Trưởng [Ban]{ORG} họp");
+    assert_eq!(h.message(), "PER “Trưởng Ban” → ORG “Ban”");
+    h.keys("u");
+    assert_eq!(h.markup(), "[Trưởng Ban]{PER} họp");
+    assert_eq!(h.message(), "undone: ORG “Ban” → PER “Trưởng Ban”");
+}

@@ -383,8 +383,22 @@ fn split_is_deterministic_by_article() {
         );
         r.stderr
     };
-    // --out - refuses split output; the report still shows the same split.
-    assert_eq!(run("1"), run("1"));
+    // --out - refuses split output, and says only that (no "exported ..."
+    // line before the error).
+    let err = run("1");
+    assert!(err.contains("nothing was exported"), "{err}");
+    assert!(!err.contains("exported 4"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let r = export(
+        &fixture(),
+        &["--format", "brat", "--status", "any", "--out", "-"],
+    );
+    assert_ne!(r.code, ExitCode::SUCCESS);
+    assert!(
+        r.stderr.contains("--out -: brat writes") && !r.stderr.contains("articles with"),
+        "{}",
+        r.stderr
+    );
     let tmp = tempfile::tempdir().unwrap();
     let a = tmp.path().join("a");
     let b = tmp.path().join("b");

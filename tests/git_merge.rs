@@ -84,14 +84,17 @@ fn repo(driver: bool) -> tempfile::TempDir {
     if driver {
         let (code, out) = nhan(dir, &["git-setup"]);
         assert_eq!(code, 0, "{out}");
+        // The clone's own attributes: nothing to commit.
+        let info = dir.join(".git/info/attributes");
         assert!(
-            std::fs::read_to_string(dir.join(".gitattributes"))
+            std::fs::read_to_string(&info)
                 .unwrap()
                 .contains("annotations/**/*.json merge=nhan")
         );
+        assert!(!dir.join(".gitattributes").exists());
         // Twice is the same as once.
         assert_eq!(nhan(dir, &["git-setup"]).0, 0);
-        let attrs = std::fs::read_to_string(dir.join(".gitattributes")).unwrap();
+        let attrs = std::fs::read_to_string(&info).unwrap();
         assert_eq!(attrs.matches("merge=nhan").count(), 1, "{attrs}");
     }
     ok(dir, &["add", "-A"]);
@@ -383,4 +386,71 @@ fn a_branch_that_changed_the_article_merges_with_spans_made_on_the_old_text() {
         ]
     );
     assert_eq!(nhan(dir, &["validate"]).0, 0);
+}
+
+/// The README's flow, in the order people do it: A starts the project and
+/// pushes; B clones; both run `nhan git-setup` (before or after pulling);
+/// each annotates and commits; B pulls A's work. The pull succeeds, the
+/// driver merges span by span, and nothing is left uncommitted by setup.
+#[test]
+fn the_readme_git_flow_with_two_clones_end_to_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let origin = tmp.path().join("origin.git");
+    let a = tmp.path().join("a");
+    let b = tmp.path().join("b");
+    ok(
+        tmp.path(),
+        &[
+            "init",
+            "-q",
+            "--bare",
+            "-b",
+            "main",
+            origin.to_str().unwrap(),
+        ],
+    );
+    // A: a project of one article with a gold sidecar, set up, pushed.
+    let start = repo(false);
+    ok(
+        start.path(),
+        &["remote", "add", "origin", origin.to_str().unwrap()],
+    );
+    ok(start.path(), &["push", "-q", "origin", "main"]);
+    ok(
+        tmp.path(),
+        &["clone", "-q", origin.to_str().unwrap(), a.to_str().unwrap()],
+    );
+    ok(
+        tmp.path(),
+        &["clone", "-q", origin.to_str().unwrap(), b.to_str().unwrap()],
+    );
+    for clone in [&a, &b] {
+        let (code, out) = nhan(clone, &["git-setup"]);
+        assert_eq!(code, 0, "{out}");
+        // Setup leaves the working tree clean: nothing for a pull to trip on.
+        let st = git(clone, &["status", "--porcelain"]);
+        assert_eq!(
+            String::from_utf8_lossy(&st.stdout),
+            "",
+            "git status after setup"
+        );
+    }
+    edit(&a, |d| add(d, "Lan", "PER", "lan"));
+    ok(&a, &["commit", "-q", "-am", "lan: Lan"]);
+    ok(&a, &["push", "-q", "origin", "main"]);
+    edit(&b, |d| add(d, "Huế", "LOC", "minh"));
+    ok(&b, &["commit", "-q", "-am", "minh: Huế"]);
+    let pull = git(&b, &["pull", "-q", "--no-rebase", "origin", "main"]);
+    assert!(
+        pull.status.success(),
+        "git pull: {}{}",
+        String::from_utf8_lossy(&pull.stdout),
+        String::from_utf8_lossy(&pull.stderr)
+    );
+    let merged = std::fs::read_to_string(sidecar(&b)).unwrap();
+    assert!(!merged.contains("<<<<<<<"), "{merged}");
+    let sc = Sidecar::parse(merged.as_bytes(), "a.json").unwrap();
+    let labels: Vec<&str> = sc.spans.iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(labels, ["MISC", "PER", "LOC"], "{merged}");
+    assert_eq!(nhan(&b, &["validate"]).0, 0);
 }

@@ -148,10 +148,11 @@ fn a_symlinked_annotations_folder_receives_no_sidecar() {
     assert!(h.message().contains("symbolic link"), "{}", h.message());
 }
 
-// 12. git-setup writes no file through a symlink.
+// 12. git-setup writes no file through a symlink, and nothing into the
+// project's own files (it configures the clone: .git/info and git config).
 
 #[test]
-fn git_setup_refuses_a_symlinked_gitignore_and_copies_nothing_in() {
+fn git_setup_writes_through_no_symlink_and_copies_nothing_in() {
     let d = clone();
     let p = d.path();
     assert!(
@@ -166,19 +167,31 @@ fn git_setup_refuses_a_symlinked_gitignore_and_copies_nothing_in() {
     let outside = tempfile::tempdir().unwrap();
     let secret = outside.path().join("secret");
     std::fs::write(&secret, "ssh key\n").unwrap();
+    let is_link = |path: &Path| {
+        std::fs::symlink_metadata(path)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    };
+    // A symlinked .gitignore in the project is not written at all.
     symlink(&secret, p.join(".gitignore")).unwrap();
+    let (code, _, err) = nhan(p, &["git-setup"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read_to_string(&secret).unwrap(), "ssh key\n");
+    assert!(is_link(&p.join(".gitignore")), "the link was replaced");
+    // A symlink where git-setup writes is refused, named, and untouched.
+    let exclude = p.join(".git/info/exclude");
+    std::fs::remove_file(&exclude).unwrap();
+    symlink(&secret, &exclude).unwrap();
     let (code, _, err) = nhan(p, &["git-setup"]);
     assert_ne!(code, 0, "{err}");
     assert!(
-        err.contains(".gitignore") && err.contains("symbolic link"),
+        err.contains("info/exclude") && err.contains("symbolic link"),
         "{err}"
     );
     assert_eq!(std::fs::read_to_string(&secret).unwrap(), "ssh key\n");
     assert!(
-        std::fs::symlink_metadata(p.join(".gitignore"))
-            .unwrap()
-            .file_type()
-            .is_symlink(),
+        is_link(&exclude),
         "the link was replaced by a copy of its target"
     );
 }

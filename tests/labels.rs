@@ -130,3 +130,75 @@ fn the_review_list_tags_with_a_label_key_too() {
     assert_eq!(&*sp.label, "L09_GENE");
     assert_eq!(sp.review.as_deref(), Some("fixed"));
 }
+
+/// Where `needle` starts in `line`, in columns.
+fn column(line: &str, needle: &str) -> usize {
+    let i = line
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} in {line:?}"));
+    unicode_width::UnicodeWidthStr::width(&line[..i])
+}
+
+#[test]
+fn a_long_label_keeps_the_columns_of_the_review_list_stats_and_eval() {
+    let s = "[[labels]]\nname = \"PER\"\n[[labels]]\nname = \"SYMPTOM_AND_DISEASE\"\n";
+    let mut h = harness(s, "Bệnh nhân sốt cao và ho, bác sĩ Lan khám.");
+    h.keys("l l v L 2 l l l l l l 1 r");
+    // At 60 columns: the span whole, the labels cut to fit, and the review
+    // state in one column on every row.
+    let scr = screen(&mut h, 60, 20);
+    let rows: Vec<&str> = scr
+        .lines()
+        .filter(|l| l.starts_with('┃') && l.contains('['))
+        .collect();
+    assert_eq!(rows.len(), 2, "{scr}");
+    assert!(scr.contains("[sốt cao]"), "{scr}");
+    let states: Vec<usize> = rows.iter().map(|r| column(r, "·")).collect();
+    assert_eq!(states[0], states[1], "{scr}");
+    assert!(rows.iter().all(|r| r.ends_with('┃')), "{scr}");
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nhan"))
+        .arg("--project")
+        .arg(h.dir.path())
+        .arg("stats")
+        .output()
+        .unwrap();
+    let out = String::from_utf8(out.stdout).unwrap();
+    let by_label: Vec<&str> = out
+        .lines()
+        .skip_while(|l| *l != "by label")
+        .skip(1)
+        .take(2)
+        .collect();
+    assert_eq!(
+        column(by_label[0], "1"),
+        column(by_label[1], "1"),
+        "counts in one column:\n{out}"
+    );
+
+    let mut row = nhan_suggest::eval::Row {
+        name: "dictionary".into(),
+        ..Default::default()
+    };
+    row.labels.insert("PER".into(), Default::default());
+    row.labels
+        .insert("SYMPTOM_AND_DISEASE".into(), Default::default());
+    let table = nhan_suggest::eval::Report {
+        rows: vec![row],
+        ..Default::default()
+    }
+    .to_table();
+    let lines: Vec<&str> = table.lines().filter(|l| l.contains("0.000")).collect();
+    let at: Vec<usize> = lines.iter().map(|l| column(l, "0.000")).collect();
+    assert!(at.windows(2).all(|w| w[0] == w[1]), "{table}");
+}
+
+#[test]
+fn the_help_wraps_its_lines_on_a_narrow_terminal() {
+    let mut h = harness(&schema(""), "Hà Nội");
+    h.keys("?");
+    let scr = screen(&mut h, 50, 300);
+    // The last words of long lines are there, wrapped, not cut.
+    assert!(scr.contains("shrink it by"), "{scr}");
+    assert!(scr.contains("tag with L29_SYMPTOM"), "{scr}");
+}

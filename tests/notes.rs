@@ -404,7 +404,15 @@ fn notes_and_attributes_survive_every_format_that_has_a_place_for_them() {
         std::fs::copy(fixture.join("nhan.toml"), back.join("nhan.toml")).unwrap();
         let input = out.join(file);
         nhan(
-            &["import", "--format", format, input.to_str().unwrap()],
+            // doccano's format carries no review decisions: name the reviewer.
+            &[
+                "import",
+                "--format",
+                format,
+                "--reviewer",
+                "lan",
+                input.to_str().unwrap(),
+            ],
             &back,
         );
         let got = notes_of(&back);
@@ -611,4 +619,38 @@ fn adjudication_shows_where_attributes_differ_and_a_picks_the_next_values() {
     assert_eq!(gold(&h), json!({"role": "official", "negated": true}));
     h.keys("u");
     assert_eq!(gold(&h), json!({"role": "official"}));
+}
+
+#[test]
+fn an_article_note_shows_in_the_list_the_text_pane_and_review() {
+    let mut h = Harness::open("[Hà Nội]{LOC} hôm nay");
+    h.keys("\"");
+    h.type_text("hỏi lại nguồn");
+    h.keys("enter");
+    let screen = |h: &mut Harness| {
+        h.app.handle(nhan_tui::app::msg::Msg::Resize(120, 30));
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
+        t.draw(|f| nhan_tui::ui::draw(f, &h.app.state)).unwrap();
+        let b = t.backend().buffer().clone();
+        (0..30)
+            .map(|y| (0..120).map(|x| b[(x, y)].symbol()).collect::<String>())
+            .collect::<Vec<_>>()
+    };
+    let rows = screen(&mut h);
+    // The list's line for the article, and the text pane's border.
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("in_progress · 1 span · ✎ hỏi")),
+        "{rows:#?}"
+    );
+    assert!(
+        rows.iter().any(|r| r.contains("┗ ✎ hỏi lại nguồn ━")),
+        "{rows:#?}"
+    );
+    h.keys("r");
+    let rows = screen(&mut h);
+    let review_border = rows
+        .iter()
+        .find(|r| r.contains("✎ hỏi lại nguồn") && !r.contains("in_progress"));
+    assert!(review_border.is_some(), "{rows:#?}");
 }

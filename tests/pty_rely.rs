@@ -236,7 +236,7 @@ fn the_project_wide_span_list_fills_in_the_background_and_keys_work_meanwhile() 
     }
     let before = nhan.raw().len();
     nhan.send("c");
-    keys_until(&mut nhan, "1 consistency cases");
+    keys_until(&mut nhan, "1 consistency case");
     // The `c` was answered before the cases were there (its frame said
     // they were being computed), and Tab kept working until they came.
     let after = String::from_utf8_lossy(&nhan.raw()[before..]).into_owned();

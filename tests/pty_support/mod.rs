@@ -42,6 +42,8 @@ pub struct Nhan {
     out: Arc<Mutex<Output>>,
     reader: Option<JoinHandle<()>>,
     exit: Option<ExitStatus>,
+    /// Where this run keeps the user's state (NHAN_STATE).
+    _state: tempfile::TempDir,
 }
 
 impl Nhan {
@@ -78,6 +80,10 @@ impl Nhan {
         cmd.env("NHAN_CONFIG", config);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
+        // Each run starts afresh (the list, no article reopened) unless a
+        // test keeps the user's state across runs by passing NHAN_STATE.
+        let state = tempfile::tempdir().expect("temp dir");
+        cmd.env("NHAN_STATE", state.path().join("state.json"));
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -130,6 +136,7 @@ impl Nhan {
             out,
             reader: Some(reader),
             exit: None,
+            _state: state,
         }
     }
 

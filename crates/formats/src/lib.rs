@@ -356,6 +356,15 @@ pub fn export_with(
             labels = Some(g.built.labels);
         }
     };
+    // Refused before the report: "exported 5 articles" then an error
+    // would say two things.
+    if to_stdout && files.len() != 1 {
+        return Err(user(format!(
+            "--out -: {} writes {} files here; nothing was exported: give a folder with --out DIR (standard output takes jsonl or conll without --split)",
+            fmt.name(),
+            files.len()
+        )));
+    }
     report::report(err, args, &b)?;
     if args.strict && !b.lost.is_empty() {
         return Err(user(format!(
@@ -365,13 +374,6 @@ pub fn export_with(
         )));
     }
     if to_stdout {
-        if files.len() != 1 {
-            return Err(user(format!(
-                "--out -: {} writes {} files here; give a folder with --out DIR (standard output takes jsonl or conll without --split)",
-                fmt.name(),
-                files.len()
-            )));
-        }
         out.write_all(&files[0].bytes)?;
         out.flush()?;
         return Ok(ExitCode::SUCCESS);

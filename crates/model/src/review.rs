@@ -56,11 +56,23 @@ impl Case {
 /// untagged elsewhere. An occurrence inside another span is not counted as
 /// untagged: nesting only complete names of other entities is a guideline
 /// call, not an inconsistency.
+/// `s` in NFC, borrowed when it is already (almost always).
+pub fn nfc(s: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::UnicodeNormalization;
+    if unicode_normalization::is_nfc(s) {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.nfc().collect())
+    }
+}
+
 pub fn consistency(docs: &[(usize, &Document)]) -> Vec<Case> {
     let mut surfaces: BTreeMap<String, ()> = BTreeMap::new();
     for (_, d) in docs {
         for s in d.spans().iter() {
-            surfaces.insert(s.text.to_string(), ());
+            // NFC and NFD spellings are one surface (the search ignores
+            // normalisation, so both would list the same places).
+            surfaces.insert(nfc(&s.text).into_owned(), ());
         }
     }
     let indexes: Vec<SearchIndex> = docs

@@ -13,6 +13,9 @@ use unicode_segmentation::UnicodeSegmentation;
 #[derive(Debug, Clone)]
 pub struct SearchIndex {
     folded: String,
+    /// With accents folded: where `folded` has a `d` that was `đ`, so
+    /// that a query's `đ` matches only `đ`.
+    strokes: Vec<u32>,
     /// Per grapheme: (byte offset in `folded`, char offset in the text),
     /// plus a sentinel for the end.
     clusters: Vec<(u32, u32)>,
@@ -34,12 +37,14 @@ impl Fold {
     };
 
     /// Smart folding, as people type: case is ignored unless the query has
-    /// an upper-case letter, accents unless it has one (`đ` counts), so
-    /// "le hoai trung" finds "Lê Hoài Trung" and "Lê" finds only "Lê".
+    /// an upper-case letter, accents unless it has one, so "le hoai trung"
+    /// finds "Lê Hoài Trung" and "Lê" finds only "Lê". `đ` is a letter of
+    /// its own, not an accent: it leaves the tones folded, and finds only
+    /// `đ` (a `d` finds both), so "đoi ngoai dang" finds "đối ngoại Đảng".
     pub fn smart(query: &str) -> Fold {
         let accented = query
             .nfd()
-            .any(|c| unicode_normalization::char::is_combining_mark(c) || matches!(c, 'đ' | 'Đ'));
+            .any(unicode_normalization::char::is_combining_mark);
         Fold {
             case: !query.chars().any(char::is_uppercase),
             accents: !accented,
@@ -57,21 +62,26 @@ impl Fold {
     }
 }
 
-/// `s` folded as `f` says, per char.
-fn fold_as(s: &str, f: Fold) -> String {
+/// `s` folded as `f` says, pushed onto `out`; with accents folded, the
+/// byte offsets in `out` of each `đ` made `d` go to `strokes`.
+fn fold_into(s: &str, f: Fold, out: &mut String, strokes: &mut Vec<u32>) {
     let folded = fold(s, f.case);
     if !f.accents {
-        return folded;
+        out.push_str(&folded);
+        return;
     }
-    folded
+    for c in folded
         .chars()
         .filter(|&c| !unicode_normalization::char::is_combining_mark(c))
-        .map(|c| match c {
-            'đ' => 'd',
-            'Đ' => 'D',
-            c => c,
-        })
-        .collect()
+    {
+        match c {
+            'đ' | 'Đ' => {
+                strokes.push(out.len() as u32);
+                out.push(if c == 'đ' { 'd' } else { 'D' });
+            }
+            c => out.push(c),
+        }
+    }
 }
 
 /// NFD, whitespace made a plain space, optionally lower-cased.
@@ -115,14 +125,16 @@ impl SearchIndex {
         let mut folded = String::with_capacity(s.len() + s.len() / 8);
         let mut clusters = Vec::with_capacity(s.len() / 2);
         let mut c = 0u32;
+        let mut strokes = Vec::new();
         for g in s.graphemes(true) {
             clusters.push((folded.len() as u32, c));
-            folded.push_str(&fold_as(g, fold));
+            fold_into(g, fold, &mut folded, &mut strokes);
             c += g.chars().count() as u32;
         }
         clusters.push((folded.len() as u32, c));
         SearchIndex {
             folded,
+            strokes,
             clusters,
             case_insensitive: fold.case,
             ignore_accents: fold.accents,
@@ -145,7 +157,9 @@ impl SearchIndex {
 
     /// Every match of `query`, as char ranges of the text, in order.
     pub fn find_all(&self, query: &str) -> Vec<(usize, usize)> {
-        let q = fold_as(query, self.fold());
+        let mut q = String::new();
+        let mut q_strokes = Vec::new();
+        fold_into(query, self.fold(), &mut q, &mut q_strokes);
         if q.is_empty() {
             return Vec::new();
         }
@@ -154,7 +168,12 @@ impl SearchIndex {
         while let Some(p) = self.folded[from..].find(&q) {
             let at = from + p;
             let end = at + q.len();
-            if let (Some(s), Some(e)) = (self.cluster_at(at), self.cluster_at(end)) {
+            let strokes_match = q_strokes
+                .iter()
+                .all(|&k| self.strokes.binary_search(&(at as u32 + k)).is_ok());
+            if let (true, Some(s), Some(e)) =
+                (strokes_match, self.cluster_at(at), self.cluster_at(end))
+            {
                 out.push((s as usize, e as usize));
                 from = end;
             } else {
@@ -220,7 +239,9 @@ mod tests {
             assert_eq!(find("Le"), ["Lê"]);
             assert!(find("LE").is_empty());
             assert_eq!(find("da"), ["Đà"]);
-            assert!(find("đa").is_empty());
+            // `đ` is a letter: tones still folded, and only `đ` matches it.
+            assert_eq!(find("đa"), ["Đà"]);
+            assert_eq!(find("đà"), ["Đà"]);
             // A base letter never matches half of a cluster.
             assert_eq!(find("l"), ["L", "l"]);
         }
@@ -229,6 +250,22 @@ mod tests {
             "ignoring case and accents"
         );
         assert_eq!(Fold::smart("Lê").describe(), "exact");
+    }
+
+    #[test]
+    fn d_stroke_is_a_letter_and_the_tones_are_folded() {
+        let t = Text::new("đối ngoại Đảng, dang dở, đang");
+        let find = |q: &str| {
+            SearchIndex::with_fold(&t, Fold::smart(q))
+                .find_all(q)
+                .into_iter()
+                .map(|(s, e)| t.slice(s, e).to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(find("đoi ngoai dang"), ["đối ngoại Đảng"]);
+        assert_eq!(find("đang"), ["Đảng", "đang"]);
+        assert_eq!(find("dang"), ["Đảng", "dang", "đang"]);
+        assert_eq!(Fold::smart("đoi").describe(), "ignoring case and accents");
     }
 
     #[test]

@@ -135,9 +135,13 @@ fn describe(c: &merge::Conflict) -> String {
     format!("{}: ours {ours}, theirs {theirs}", c.what())
 }
 
-/// Installs the driver for the git repository holding `project`: the
-/// `.gitattributes` line, the `merge.nhan` config of this clone, and
-/// `.nhan.lock` in `.gitignore`. Safe to run again. Returns what it did.
+/// Installs the driver for this clone of the git repository holding
+/// `project`: the attribute line in the clone's own `info/attributes`, the
+/// `merge.nhan` config, and `.nhan.lock` in the clone's `info/exclude`.
+/// Nothing is written into the working tree: files there are committed,
+/// and a file every clone made for itself is one `git pull` refuses to
+/// overwrite ("untracked working tree files would be overwritten"). Safe
+/// to run again. Returns what it did.
 pub fn setup(project: &Path) -> anyhow::Result<Vec<String>> {
     let git = |args: &[&str]| {
         Command::new("git")
@@ -154,27 +158,32 @@ pub fn setup(project: &Path) -> anyhow::Result<Vec<String>> {
             project.display()
         );
     }
-    let root = super::root::Root::open(project)
-        .map_err(|e| anyhow::anyhow!("{}: cannot open: {e}", project.display()))?;
+    let text = |o: std::process::Output| String::from_utf8_lossy(&o.stdout).trim().to_string();
+    // Patterns in info/ are relative to the top of the repository.
+    let prefix = text(git(&["rev-parse", "--show-prefix"])?);
+    let attributes = format!("{prefix}{ATTRIBUTES}");
+    let exclude = format!("/{prefix}{}", super::lock::LOCK_FILE);
     let mut done = Vec::new();
     for (file, line) in [
-        (".gitattributes", ATTRIBUTES),
-        (".gitignore", super::lock::LOCK_FILE),
+        ("info/attributes", attributes.as_str()),
+        ("info/exclude", exclude.as_str()),
     ] {
-        let path = project.join(file);
-        let rel = Path::new(file);
-        // A clone may carry the file as a symlink to anything on this
-        // machine: writing it would copy that file into the repository.
-        match root.kind(rel) {
-            Ok(None | Some(rustix::fs::FileType::RegularFile)) => {}
-            Ok(Some(_)) => anyhow::bail!(
+        let at = text(git(&["rev-parse", "--git-path", file])?);
+        let path = project.join(at);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| anyhow::anyhow!("{}: cannot create: {e}", dir.display()))?;
+        }
+        // Written through no symlink: a link there would copy whatever it
+        // points to into git's settings, or write where it points.
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| !m.file_type().is_file()) {
+            anyhow::bail!(
                 "{}: is not a regular file (a symbolic link?); nhan git-setup writes no file through one: replace it with a plain file, then run `nhan git-setup` again",
                 path.display()
-            ),
-            Err(e) => anyhow::bail!("{}: cannot read: {e}", path.display()),
+            );
         }
-        let old = match root.read(rel) {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+        let old = match std::fs::read_to_string(&path) {
+            Ok(s) => s,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => anyhow::bail!("{}: cannot read: {e}", path.display()),
         };
@@ -187,7 +196,7 @@ pub fn setup(project: &Path) -> anyhow::Result<Vec<String>> {
         }
         new.push_str(line);
         new.push('\n');
-        root.write_atomic(rel, new.as_bytes())
+        super::atomic::write_atomic(&path, new.as_bytes())
             .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?;
         done.push(format!("{}: added `{line}`", path.display()));
     }

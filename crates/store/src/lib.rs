@@ -12,6 +12,7 @@ pub mod lock;
 pub mod progress;
 pub mod project;
 pub mod root;
+pub mod session;
 pub mod sidecar_file;
 pub mod stream;
 pub mod text_cache;

@@ -298,14 +298,21 @@ impl Report {
             self.articles.len(),
             self.seconds
         );
+        // As wide as the longest label (SYMPTOM_AND_DISEASE), at least 8.
+        let lw = (self.rows.iter())
+            .flat_map(|r| r.labels.keys())
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(8);
         out.push_str(&format!(
-            "{:<20} {:<8} {:>9} {:>7} {:>7} {:>6} {:>9} {:>8}\n",
+            "{:<20} {:<lw$} {:>9} {:>7} {:>7} {:>6} {:>9} {:>8}\n",
             "recommender", "label", "precision", "recall", "F1", "gold", "proposed", "correct"
         ));
         for r in &self.rows {
             let line = |label: &str, c: Counts| {
                 format!(
-                    "{:<20} {:<8} {:>9.3} {:>7.3} {:>7.3} {:>6} {:>9} {:>8}\n",
+                    "{:<20} {:<lw$} {:>9.3} {:>7.3} {:>7.3} {:>6} {:>9} {:>8}\n",
                     r.name,
                     label,
                     c.precision(),

@@ -135,9 +135,12 @@ impl Counter {
     /// Adds one article: its tagged surfaces and what it showed.
     pub fn add(&mut self, c: &Consistency, surfaces: &[String], look: Option<Look>) {
         for s in surfaces {
-            if !self.index.contains_key(s) {
-                self.index.insert(s.clone(), self.names.len());
-                self.names.push(s.clone());
+            // The search ignores normalisation: an NFC and an NFD spelling
+            // are one surface, found at the same places, so one case.
+            let s = super::review::nfc(s);
+            if !self.index.contains_key(s.as_ref()) {
+                self.index.insert(s.to_string(), self.names.len());
+                self.names.push(s.into_owned());
                 self.tallies.push(Tally::default());
             }
         }

@@ -34,6 +34,12 @@ pub fn describe(e: &Edit) -> String {
                 after.text, before.label, after.label
             )
         }
+        // Moved and relabelled at once: both labels, each with its extent
+        // (undone, the message then names the label that comes back).
+        Edit::Replace { before, after } if before.label != after.label => format!(
+            "{} “{}” → {} “{}”",
+            before.label, before.text, after.label, after.text
+        ),
         Edit::Replace { before, after } => {
             format!("{} “{}” → “{}”", after.label, before.text, after.text)
         }

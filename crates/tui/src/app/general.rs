@@ -45,8 +45,8 @@ pub fn cancel(state: &mut State) -> Vec<Effect> {
         // In the span list: back to every label and text at once.
         rv.label = None;
         rv.text.clear();
-        rv.dirty = true;
         state.info("label and text filters cleared");
+        return super::reviewing::follow_filter(state);
     } else if let Some(art) = state.article_mut().filter(|a| a.selection.is_some()) {
         art.selection = None;
     }

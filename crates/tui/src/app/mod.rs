@@ -22,6 +22,7 @@ pub mod msg;
 pub mod noting;
 pub mod paste;
 pub mod reviewing;
+pub mod session;
 pub mod state;
 pub mod suggesting;
 pub mod suggestions;

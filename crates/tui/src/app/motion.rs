@@ -58,6 +58,31 @@ fn page_height(state: &State) -> usize {
 
 /// The handler of every command that moves the cursor or the selection.
 pub fn run(state: &mut State, a: Action) -> Vec<Effect> {
+    use Action::*;
+    // While the next selection is built, what an earlier key said ("tagged
+    // PER …") no longer describes the screen: it goes. Errors stay until
+    // read (Esc) or replaced.
+    let building = matches!(
+        a,
+        Select
+            | ExtendLeft
+            | ExtendRight
+            | GraphemeLeft
+            | GraphemeRight
+            | SwapEdge
+            | SelectName
+            | NextName
+            | ExtendToPhraseEnd
+    );
+    if building
+        && !state.message_fresh
+        && state
+            .message
+            .as_ref()
+            .is_some_and(|m| m.kind == super::state::MessageKind::Info)
+    {
+        state.message = None;
+    }
     motion_action(state, a);
     vec![]
 }

@@ -26,6 +26,8 @@ pub struct Mouse {
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(Key),
+    /// At start: open the article where the user left off.
+    Reopen(Place),
     /// Text pasted (bracketed paste), or characters typed into a prompt in
     /// one burst: text for the open prompt, never keys.
     Paste(String),
@@ -135,3 +137,5 @@ pub enum Effect {
     /// Suggestions to build, compute or save (off the UI thread).
     Suggest(super::suggestions::SuggestEffect),
 }
+
+pub use nhan_store::session::Place;

@@ -45,8 +45,9 @@ pub fn paste(state: &mut State, text: &str) -> Vec<Effect> {
             input.push_str(&add);
             // The list filters as you type: once for the whole paste.
             state.review.text = input.clone();
-            state.review.selected = 0;
             state.review.dirty = true;
+            state.review.selected = 0;
+            return super::reviewing::follow_filter(state);
         }
         _ => state.error(
             "pasted text ignored: a paste is never read as keys; paste into a prompt (/ to search, t for labels)",

@@ -204,10 +204,84 @@ pub fn resume(state: &mut State, then: Pending) -> Vec<Effect> {
     }
 }
 
+/// Whether the text shows the selected row's span already, its edges
+/// perhaps moved by `H` `L` `,` `.` (which a digit then makes the span's).
+fn showing_row(state: &State) -> bool {
+    let Some(row) = state.review.rows.get(state.review.selected) else {
+        return false;
+    };
+    row.span.is_some()
+        && state.current == Some(row.article)
+        && state
+            .article()
+            .and_then(|a| a.selection)
+            .is_some_and(|s| s.origin == row.span)
+}
+
+/// After a filter changed the list: the list is rebuilt at once and its
+/// first row shown in the text (no selection when no row passes), so that
+/// the highlighted row, the text and the status bar name the same span,
+/// the one the next `a` acts on.
+pub fn follow_filter(state: &mut State) -> Vec<Effect> {
+    state.review.selected = 0;
+    rebuild_rows(state);
+    match show_row(state, Pending::Show) {
+        Shown::Reading(effects) => effects,
+        Shown::NoRow => {
+            if let Some(art) = state.article_mut() {
+                art.selection = None;
+            }
+            vec![]
+        }
+        Shown::Yes => vec![],
+    }
+}
+
+/// After a decision: the selected row, unless it is decided and an
+/// undecided one is left, then the next undecided row, wrapping to the top.
+fn next_undecided_row(state: &mut State) {
+    let rows = &state.review.rows;
+    let at = state.review.selected;
+    if state.review.adjudication.is_some() || rows.get(at).is_none_or(|r| r.review.is_none()) {
+        return;
+    }
+    let undecided = |r: &&ReviewRow| r.review.is_none();
+    if let Some(i) = rows.iter().skip(at).position(|r| undecided(&r)) {
+        state.review.selected = at + i;
+    } else if let Some(i) = rows.iter().position(|r| undecided(&r)) {
+        state.review.selected = i;
+        state.info_after("(wrapped to the first undecided span)");
+    }
+}
+
 pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
     use Action::*;
     let n = state.review.rows.len();
     match a {
+        ExtendLeft | ExtendRight | GraphemeLeft | GraphemeRight | SwapEdge => {
+            // Fixing an edge in the list: on the row's span in the text.
+            if !showing_row(state) {
+                match show_row(state, Pending::Act(a)) {
+                    Shown::Yes => {}
+                    Shown::NoRow => {
+                        state.error("no span selected in the list");
+                        return vec![];
+                    }
+                    Shown::Reading(effects) => return effects,
+                }
+            }
+            super::motion::run(state, a);
+            if let Some((s, e)) = state.article().and_then(|a| a.selection).map(|s| s.range()) {
+                let text = state
+                    .article()
+                    .map(|a| a.doc.text().slice(s, e).to_string())
+                    .unwrap_or_default();
+                state.info(format!(
+                    "edges now “{text}”: a digit fixes the span with them (Esc in the text drops them)"
+                ));
+            }
+            return vec![];
+        }
         RowNext => state.review.selected = (state.review.selected + 1).min(n.saturating_sub(1)),
         RowPrev => state.review.selected = state.review.selected.saturating_sub(1),
         Jump => {
@@ -256,14 +330,17 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
             state.review.cases = None;
         }
         _ => {
-            // Decisions act on the selected row's span, shown in the text.
-            match show_row(state, Pending::Act(a)) {
-                Shown::Yes => {}
-                Shown::NoRow => {
-                    state.error("no span selected in the list");
-                    return vec![];
+            // Decisions act on the selected row's span, shown in the text
+            // (with the edges `H` `L` moved, if they did).
+            if !showing_row(state) {
+                match show_row(state, Pending::Act(a)) {
+                    Shown::Yes => {}
+                    Shown::NoRow => {
+                        state.error("no span selected in the list");
+                        return vec![];
+                    }
+                    Shown::Reading(effects) => return effects,
                 }
-                Shown::Reading(effects) => return effects,
             }
             let row = super::adjudicating::of_row(state);
             let effects = match a {
@@ -281,6 +358,9 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
             // The list moves on to the next row; the text and the status
             // bar follow it.
             rebuild_rows(state);
+            if matches!(a, Accept | Reject | Tag(_)) {
+                next_undecided_row(state);
+            }
             let mut effects = effects;
             if let Shown::Reading(more) = show_row(state, Pending::Show) {
                 effects.extend(more);
@@ -295,9 +375,10 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
         }
         return vec![];
     }
-    state.review.dirty = true;
-    state.review.selected = 0;
-    vec![]
+    if matches!(a, FilterText) {
+        return vec![];
+    }
+    follow_filter(state)
 }
 
 /// The span a review decision applies to: the selected one, or the one

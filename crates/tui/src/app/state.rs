@@ -442,6 +442,9 @@ pub struct State {
     pub quit_armed: bool,
     pub suggest: super::suggestions::SuggestState,
     pub dashboard: super::dashboard::Dashboard,
+    /// The article being reopened where the user left it, and the cursor
+    /// to put back once it is read (`session`).
+    pub reopen: Option<(usize, usize)>,
 }
 
 impl State {
@@ -473,6 +476,7 @@ impl State {
             quit_armed: false,
             suggest: Default::default(),
             dashboard: Default::default(),
+            reopen: None,
         }
     }
 

@@ -49,6 +49,7 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
             on_key(state, key)
         }
         Msg::Paste(text) => super::paste::paste(state, &text),
+        Msg::Reopen(place) => super::session::reopen(state, place),
         Msg::Action(a) => on_action(state, a),
         Msg::Mouse(m) => on_mouse(state, m),
         Msg::Resize(w, h) => {
@@ -249,14 +250,12 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
                     }
                 }
             }
-            // The list filters as you type.
+            // The list filters as you type, and the text follows its first row.
             state.review.text = input.clone();
-            state.review.selected = 0;
-            state.review.dirty = true;
             if open {
                 state.overlay = Overlay::FilterText { input };
             }
-            return vec![];
+            return reviewing::follow_filter(state);
         }
     }
     let ctxs: &[Context] = match (state.focus, state.mode) {
@@ -352,6 +351,7 @@ fn on_loaded(
     state.focus = Focus::Text;
     refresh_view(state);
     super::moved::show(state);
+    super::session::arrived(state, index);
     vec![]
 }
 

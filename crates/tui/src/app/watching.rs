@@ -152,8 +152,9 @@ pub fn changed_on_disk(
         text.push_str(n);
     }
     if open_conflicts > 0 {
+        // What to do first: the message line cuts the end of a long message.
         state.error(format!(
-            "{text}; {} where both changed the same span: C shows them, o keeps yours, t takes theirs",
+            "{} where both changed the same span: C shows them, o keeps yours, t takes theirs · {text}",
             nhan_model::escape::count(open_conflicts as u64, "conflict", "conflicts")
         ));
     } else {

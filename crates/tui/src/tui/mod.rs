@@ -197,7 +197,9 @@ pub fn run(project_dir: &Path, annotator: Option<String>, adjudicate: bool) -> a
         event::EnableBracketedPaste
     )?;
     install_panic_hook();
-    let result = event_loop(project, config, lock_problem);
+    let place =
+        crate::app::session::path().and_then(|f| crate::app::session::load(&f, project_dir));
+    let result = event_loop(project, config, lock_problem, place);
     restore();
     drop(lock);
     result
@@ -207,6 +209,7 @@ fn event_loop(
     project: Project,
     config: Config,
     lock_problem: Option<String>,
+    place: Option<crate::app::session::Place>,
 ) -> anyhow::Result<()> {
     let mut term = new_terminal()?;
     let size = term.size()?;
@@ -223,6 +226,9 @@ fn event_loop(
         app.state.lock_problem = Some(why);
     }
     app.state.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    if let Some(p) = place {
+        app.handle(Msg::Reopen(p));
+    }
     // A test of the crash path: this key panics.
     let panic_key = std::env::var("NHAN_TEST_PANIC_KEY")
         .ok()
@@ -269,6 +275,14 @@ fn event_loop(
                 .flatten()
                 .any(|a| matches!(a.save, crate::app::state::SaveState::Failed(_)));
             if !failed || app.state.quit_armed {
+                // Where the user was, for the next start (a failure to
+                // record it is not worth keeping anyone from quitting).
+                if let (Some(f), Some(p)) = (
+                    crate::app::session::path(),
+                    crate::app::session::current(&app.state),
+                ) {
+                    let _ = crate::app::session::save(&f, &app.state.project.root, p);
+                }
                 return Ok(());
             }
             app.quit_refused();

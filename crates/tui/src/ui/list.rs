@@ -102,10 +102,14 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
                     spans += &format!(" · {r} reviewed");
                 }
             }
-            let title = if a.title != a.stem {
-                format!(" · {}", a.title)
-            } else {
-                String::new()
+            // The article's note, once read, says more than its first line.
+            let note = state
+                .context_doc(i)
+                .and_then(|d| super::note::article_mark(d, 60));
+            let title = match note {
+                Some(n) => format!(" · {n}"),
+                None if a.title != a.stem => format!(" · {}", a.title),
+                None => String::new(),
             };
             format!("  {} · {spans}{title}", slot.status())
         };

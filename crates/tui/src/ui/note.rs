@@ -176,3 +176,18 @@ pub fn help_lines() -> Vec<Line<'static>> {
         Line::raw("  Backspace / Esc    clear the value / close"),
     ]
 }
+
+/// An article's note as one line for a title or a list line: `✎ text`,
+/// cut to `max` characters with "…".
+pub fn article_mark(doc: &nhan_model::document::Document, max: usize) -> Option<String> {
+    let note = attrs::article_note(doc.extra())?;
+    let one_line = note.split_whitespace().collect::<Vec<_>>().join(" ");
+    let shown: String = if one_line.chars().count() > max {
+        let mut s: String = one_line.chars().take(max.saturating_sub(1)).collect();
+        s.push('…');
+        s
+    } else {
+        one_line
+    };
+    Some(format!("✎ {shown}"))
+}

@@ -120,9 +120,17 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
 
 pub fn draw_help(f: &mut Frame, area: Rect, state: &State, scroll: u16) {
     let lines = help_lines(state);
-    let h = (lines.len() as u16 + 2).min(area.height);
+    // A narrow terminal wraps the lines rather than cutting them: the rows
+    // they take, for the height and how far the help scrolls.
+    let inner_w = usize::from(area.width.min(84).saturating_sub(2)).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner_w).max(1))
+        .sum();
+    let rows = u16::try_from(rows).unwrap_or(u16::MAX);
+    let h = rows.saturating_add(2).min(area.height);
     let rect = centered(area, 84, h);
-    let max_scroll = (lines.len() as u16).saturating_sub(rect.height.saturating_sub(2));
+    let max_scroll = rows.saturating_sub(rect.height.saturating_sub(2));
     f.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -130,6 +138,7 @@ pub fn draw_help(f: &mut Frame, area: Rect, state: &State, scroll: u16) {
     f.render_widget(
         Paragraph::new(lines)
             .block(block)
+            .wrap(Wrap { trim: false })
             .scroll((scroll.min(max_scroll), 0)),
         rect,
     );

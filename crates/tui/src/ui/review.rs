@@ -107,7 +107,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     }
     if rv.only_cases {
         title += &match &rv.cases {
-            Some(c) => format!(" · {} consistency cases", c.len()),
+            Some(c) => format!(" · {}", super::plural(c.len(), "consistency case")),
             None => " · computing consistency cases…".to_string(),
         };
     }
@@ -130,6 +130,15 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
             })
             .right_aligned(),
         );
+    // The note of the highlighted row's article.
+    if let Some(note) = rv
+        .rows
+        .get(rv.selected)
+        .and_then(|r| state.context_doc(r.article))
+        .and_then(|d| super::note::article_mark(d, usize::from(area.width) / 2))
+    {
+        block = block.title_bottom(Line::from(format!(" {note} ")).left_aligned());
+    }
     block = theme.pane(block, focused);
     let inner = block.inner(area);
     f.render_widget(block, area);
@@ -147,21 +156,28 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let sources: Vec<Option<String>> = (rv.rows.iter().skip(first).take(visible))
         .map(|row| super::suggestions::source_of(state, row))
         .collect();
-    let src_w = if sources.iter().any(Option::is_some) {
-        12
-    } else {
-        0
+    let text_w = |s: &str| s.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>();
+    // Each column earns its width: as wide as what it shows on screen.
+    let src_w = match sources.iter().flatten().map(|s| text_w(s)).max() {
+        Some(m) => (m + 1).clamp(2, 12),
+        None => 0,
     };
     // Notes and attributes get a column when a row on screen has some.
     let extras: Vec<String> = (rv.rows.iter().skip(first).take(visible))
         .map(|r| super::note::row_extra(state, r))
         .collect();
-    let extra_w = if extras.iter().any(|e| !e.is_empty()) {
-        (w / 4).min(32)
-    } else {
-        0
+    let extra_w = match extras.iter().map(|e| text_w(e)).max() {
+        Some(m) if m > 0 => (m + 1).min(w / 4).min(32),
+        _ => 0,
     };
-    let (label_w, state_w) = (7 + by_w + src_w, 9);
+    // Labels as long as SYMPTOM_AND_DISEASE are cut rather than push the
+    // columns after them off the row.
+    let label_cols = (rv.rows.iter().skip(first).take(visible))
+        .map(|r| text_w(r.label.as_deref().unwrap_or("—")))
+        .max()
+        .unwrap_or(1)
+        .clamp(5, (w / 5).max(6));
+    let (label_w, state_w) = (label_cols + 1 + by_w + src_w, 9);
     let ctx_total = w.saturating_sub(label_w + state_w + 2 + extra_w);
     // The span column is as wide as the longest span on screen, leaving
     // some context on each side; longer spans are cut in the middle.
@@ -214,7 +230,10 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
             ),
             Span::styled(fit(after, right_w, false), theme.dim()),
             Span::styled(
-                format!(" {:<6}", row.label.as_deref().unwrap_or("—")),
+                format!(
+                    " {}",
+                    fit(row.label.as_deref().unwrap_or("—"), label_cols, false)
+                ),
                 label_style,
             ),
             Span::raw(format!(" {:<9}", row.review.as_deref().unwrap_or("·"))),

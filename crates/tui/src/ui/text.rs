@@ -42,6 +42,11 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         ))
         .right_aligned(),
     );
+    // The article's note, where the eye goes when the article opens.
+    let room = usize::from(area.width).saturating_sub(40);
+    if let Some(note) = super::note::article_mark(&art.doc, room.max(8)) {
+        block = block.title_bottom(Line::from(format!(" {note} ")).left_aligned());
+    }
     let inner = geometry::text_inner(state.size, state.mode);
     let inner = inner.intersection(area);
     f.render_widget(block, area);
