@@ -118,11 +118,52 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
     lines
 }
 
+/// Width of the key column of the help's key lines (`"  {:<18}"`).
+const KEY_COLUMN: usize = 20;
+
+/// A key line too wide for `width`, its description wrapped under itself
+/// (hanging below the key column, where the eye looks for it).
+fn hang(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    let fits = line.width() <= width || width <= KEY_COLUMN + 8;
+    let is_key_line = line.spans.len() == 2 && line.spans[0].width() == KEY_COLUMN;
+    if fits || !is_key_line {
+        return vec![line];
+    }
+    let room = width - KEY_COLUMN;
+    let (key, desc) = (line.spans[0].clone(), line.spans[1].clone());
+    let mut rows: Vec<String> = vec![String::new()];
+    for word in desc.content.split(' ') {
+        let last = rows.last_mut().expect("one row at least");
+        let w = unicode_width::UnicodeWidthStr::width(last.as_str());
+        if w > 0 && w + 1 + unicode_width::UnicodeWidthStr::width(word) > room {
+            rows.push(word.to_string());
+        } else {
+            if w > 0 {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let lead = if i == 0 {
+                key.clone()
+            } else {
+                Span::raw(" ".repeat(KEY_COLUMN))
+            };
+            Line::from(vec![lead, Span::styled(text, desc.style)])
+        })
+        .collect()
+}
+
 pub fn draw_help(f: &mut Frame, area: Rect, state: &State, scroll: u16) {
-    let lines = help_lines(state);
     // A narrow terminal wraps the lines rather than cutting them: the rows
     // they take, for the height and how far the help scrolls.
     let inner_w = usize::from(area.width.min(84).saturating_sub(2)).max(1);
+    let lines: Vec<Line> = (help_lines(state).into_iter())
+        .flat_map(|l| hang(l, inner_w))
+        .collect();
     let rows: usize = lines
         .iter()
         .map(|l| l.width().div_ceil(inner_w).max(1))
