@@ -39,6 +39,12 @@ pub fn describe(e: &Edit) -> String {
         }
         Edit::SetStatus { after, .. } => format!("article marked {after}"),
         Edit::SetExtra { key, .. } => format!("updated {key}"),
+        Edit::Relation { before, after } => match (before, after) {
+            (Some(b), Some(a)) => format!("relation {} → {}", b.label, a.label),
+            (None, Some(a)) => format!("added relation {}", a.label),
+            (Some(b), None) => format!("removed relation {}", b.label),
+            (None, None) => String::new(),
+        },
         Edit::Batch(_) if count(e, |e| matches!(e, Edit::Add(_))) > 1 => {
             many(e, "tagged", |e| matches!(e, Edit::Add(_)))
         }
@@ -49,10 +55,16 @@ pub fn describe(e: &Edit) -> String {
             let rejected = flatten(e)
                 .iter()
                 .any(|e| matches!(e, Edit::SetExtra { key, .. } if key == List::Rejected.key()));
-            match v.iter().find_map(span_edit) {
+            let said = match v.iter().find_map(span_edit) {
                 Some(Edit::Remove(s)) if rejected => format!("rejected {} “{}”", s.label, s.text),
                 Some(e) => describe(e),
-                None => v.first().map_or_else(String::new, describe),
+                None => return v.first().map_or_else(String::new, describe),
+            };
+            // A span removed (or restored) with its relations says how many.
+            match count(e, |e| matches!(e, Edit::Relation { .. })) {
+                0 => said,
+                1 => format!("{said} and its relation"),
+                n => format!("{said} and its {n} relations"),
             }
         }
     }
@@ -389,7 +401,11 @@ pub fn delete(state: &mut State) -> Vec<Effect> {
         return vec![];
     };
     match span_here(art) {
-        Some(s) => commit(state, Edit::Remove(s), None),
+        // Its relations go with it, in the same undoable edit.
+        Some(s) => {
+            let edit = art.doc.remove_span_edit(&s);
+            commit(state, edit, None)
+        }
         None => {
             state.error("no span at the cursor to delete");
             vec![]
