@@ -28,6 +28,15 @@ fn span_line(src: &str, id: u64) -> Option<usize> {
         .map(|i| i + 1)
 }
 
+/// The 1-based line of relation `id`: relations are written one per line
+/// too, and their `from` after the id tells them from spans.
+fn relation_line(src: &str, id: u64) -> Option<usize> {
+    let needle = format!("{{\"id\": {id}, \"from\":");
+    src.lines()
+        .position(|l| l.trim_start().starts_with(&needle))
+        .map(|i| i + 1)
+}
+
 /// Problems of one sidecar against its article and the schema, each as
 /// `file:line: what`; `None` when the file does not exist.
 fn check_sidecar(project: &Project, doc: &Document, path: &Path) -> Option<Vec<String>> {
@@ -49,7 +58,11 @@ fn check_sidecar(project: &Project, doc: &Document, path: &Path) -> Option<Vec<S
     };
     let (doc, ps) = doc.clone().with_sidecar(sidecar);
     let at = |p: &nhan_model::document::Problem| {
-        let line = p.span_id.and_then(|id| span_line(src, id)).unwrap_or(1);
+        let line = p
+            .span_id
+            .and_then(|id| span_line(src, id))
+            .or_else(|| p.relation_id.and_then(|id| relation_line(src, id)))
+            .unwrap_or(1);
         format!("{shown}:{line}: {p}")
     };
     let mut out: Vec<String> = ps.iter().map(at).collect();
@@ -172,6 +185,9 @@ pub struct Stats {
     pub spans: u64,
     pub by_status: BTreeMap<&'static str, u64>,
     pub by_label: BTreeMap<String, u64>,
+    /// Relations per type (only when the project has any).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub by_relation: BTreeMap<String, u64>,
     pub by_annotator: BTreeMap<String, u64>,
     pub review: ReviewCounts,
     pub per_article: Vec<ArticleStats>,
@@ -218,6 +234,7 @@ struct ArticleCount {
     /// `None` when the article itself cannot be read.
     row: Option<ArticleStats>,
     by_annotator: BTreeMap<String, u64>,
+    by_relation: BTreeMap<String, u64>,
     review: ReviewCounts,
     /// Distinct span texts, for the consistency check.
     surfaces: Vec<String>,
@@ -232,6 +249,7 @@ fn count_article(project: &Project, consistency: &Consistency, a: &ArticleMeta) 
         problem: None,
         row: None,
         by_annotator: BTreeMap::new(),
+        by_relation: BTreeMap::new(),
         review: ReviewCounts::default(),
         surfaces: Vec::new(),
         notes: Default::default(),
@@ -272,6 +290,9 @@ fn count_article(project: &Project, consistency: &Consistency, a: &ArticleMeta) 
             surfaces.insert(s.text.to_string());
         }
     }
+    for r in doc.relations() {
+        *c.by_relation.entry(r.label.clone()).or_default() += 1;
+    }
     c.surfaces = surfaces.into_iter().collect();
     c.look = Some(consistency.look(&doc));
     let rejected = List::Rejected.len(doc.extra()) as u64;
@@ -304,6 +325,7 @@ pub fn compute_stats(project: &Project) -> Stats {
         .map(|s| (s.as_str(), 0))
         .collect(),
         by_label: BTreeMap::new(),
+        by_relation: BTreeMap::new(),
         by_annotator: BTreeMap::new(),
         review: ReviewCounts::default(),
         per_article: Vec::new(),
@@ -333,6 +355,9 @@ pub fn compute_stats(project: &Project) -> Stats {
                         st.by_label.insert(l.to_string(), *n);
                     }
                 }
+            }
+            for (t, n) in c.by_relation {
+                *st.by_relation.entry(t).or_default() += n;
             }
             for (a, n) in c.by_annotator {
                 *st.by_annotator.entry(a).or_default() += n;
@@ -431,6 +456,18 @@ pub fn stats(dir: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
     for (k, c) in &v.by_label {
         if project.schema.index_of(k).is_none() {
             println!("  {:<12} {c}  (not in the schema)", e(k));
+        }
+    }
+    if !project.schema.relations.is_empty() || !v.by_relation.is_empty() {
+        println!("\nby relation");
+        for t in &project.schema.relations {
+            let n = v.by_relation.get(&t.name).copied().unwrap_or(0);
+            println!("  {:<12} {n:>6}", e(&t.name));
+        }
+        for (k, c) in &v.by_relation {
+            if project.schema.relation(k).is_none() {
+                println!("  {:<12} {c}  (not in the schema)", e(k));
+            }
         }
     }
     println!("\nby annotator");
