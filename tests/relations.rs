@@ -5,6 +5,10 @@ mod support;
 
 use nhan_model::document::Document;
 use nhan_model::edit::Edit;
+use nhan_model::relation::Relation;
+use nhan_store::project::Project;
+use nhan_tui::app::config::Config;
+use nhan_tui::runtime::App;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -25,6 +29,8 @@ from = ["ORG"]
 to = ["LOC"]
 [[relations]]
 name = "near"
+from = ["LOC"]
+to = ["LOC"]
 symmetric = true
 "#
     )
@@ -143,7 +149,7 @@ fn stats_count_relations_per_type_in_text_and_json() {
     project::init(dir.path(), &schema());
     article(
         dir.path(),
-        &[(0, 1, "works_for"), (1, 2, "located_in"), (0, 2, "near")],
+        &[(0, 1, "works_for"), (1, 2, "located_in"), (2, 2, "near")],
     );
     let (code, out, err) = nhan(dir.path(), &["stats", "--json"]);
     assert_eq!(code, 0, "{err}");
@@ -168,4 +174,179 @@ fn stats_of_a_project_without_relations_say_nothing_of_them() {
     assert_eq!(v.get("by_relation"), None);
     let (_, text, _) = nhan(h.dir.path(), &["stats"]);
     assert!(!text.contains("relation"), "{text}");
+}
+
+/// One article open in the app, with the relation schema.
+fn open(marked: &str) -> Harness {
+    let mut h = Harness::new(&[("a", marked)]);
+    std::fs::write(h.dir.path().join("nhan.toml"), schema()).unwrap();
+    let project = Project::open(h.dir.path()).unwrap();
+    h.app = App::new(project, Config::default(), (100, 30));
+    h.keys("enter");
+    h
+}
+
+const MARKED: &str = "[Lan]{PER} làm ở [Bộ Ngoại giao]{ORG} tại [Hà Nội]{LOC} và [Huế]{LOC}";
+
+/// The relations on disk, as `(from text, type, to text)`.
+fn on_disk(h: &Harness) -> Vec<(String, String, String)> {
+    let sc = h.on_disk("a").unwrap();
+    let text = |id: u64| {
+        sc.spans
+            .iter()
+            .find(|s| s.id == id)
+            .map_or("?".into(), |s| s.text.to_string())
+    };
+    let rels: Vec<Relation> = sc
+        .extra
+        .get("relations")
+        .map(|v| serde_json::from_value(v.clone()).unwrap())
+        .unwrap_or_default();
+    let mut v: Vec<_> = rels
+        .iter()
+        .map(|r| (text(r.from), r.label.clone(), text(r.to)))
+        .collect();
+    // In the sidecar they are sorted by span id, which is a hash.
+    v.sort();
+    v
+}
+
+fn rel(from: &str, label: &str, to: &str) -> (String, String, String) {
+    (from.into(), label.into(), to.into())
+}
+
+fn keys_counted(h: &mut Harness, keys: &str) -> usize {
+    h.keys(keys);
+    keys.split_whitespace().count()
+}
+
+#[test]
+fn a_relation_to_a_span_on_screen_takes_at_most_four_keys() {
+    let mut h = open(MARKED);
+    assert_eq!(h.at_cursor(), "Lan", "the cursor starts on the first span");
+    // `>`, the motion to the other span, its type's digit.
+    let n = keys_counted(&mut h, "> ] 1");
+    assert!(n <= 4, "{n} keys");
+    assert_eq!(on_disk(&h), vec![rel("Lan", "works_for", "Bộ Ngoại giao")]);
+    assert!(
+        h.message()
+            .contains("related PER “Lan” works_for → ORG “Bộ Ngoại giao”"),
+        "{}",
+        h.message()
+    );
+    // Enter when one type fits: from the ORG to a LOC, located_in.
+    let n = keys_counted(&mut h, "> ] enter");
+    assert!(n <= 4, "{n} keys");
+    assert_eq!(
+        on_disk(&h),
+        vec![
+            rel("Bộ Ngoại giao", "located_in", "Hà Nội"),
+            rel("Lan", "works_for", "Bộ Ngoại giao"),
+        ]
+    );
+}
+
+#[test]
+fn the_status_line_starts_the_relation_and_motions_still_move() {
+    let mut h = open(MARKED);
+    h.keys(">");
+    assert_eq!(
+        h.message(),
+        "relation from PER “Lan”: go to the other span, then a digit or Enter (Esc cancels)"
+    );
+    // Word motions move while the relation waits; `e` selects a name.
+    h.keys("l l l");
+    assert_eq!(h.at_cursor(), "Bộ");
+    h.keys("] ] 3");
+    assert_eq!(on_disk(&h), vec![], "near does not go from PER to LOC");
+    assert!(
+        h.message().contains(
+            "near does not go from PER to LOC: no relation type goes between these labels"
+        ),
+        "{}",
+        h.message()
+    );
+    h.keys("[ 1");
+    assert_eq!(on_disk(&h), vec![rel("Lan", "works_for", "Bộ Ngoại giao")]);
+}
+
+#[test]
+fn types_that_do_not_fit_are_refused_and_enter_needs_exactly_one() {
+    let mut h = open(MARKED);
+    h.keys("> ] 2");
+    assert!(
+        h.message()
+            .contains("located_in does not go from PER to ORG: only 1 works_for fits (or Enter)"),
+        "{}",
+        h.message()
+    );
+    h.keys("7");
+    assert!(
+        h.message()
+            .contains("no relation type 7: 1 works_for · 2 located_in · 3 near"),
+        "{}",
+        h.message()
+    );
+    // Still waiting: the type that fits makes it.
+    h.keys("enter");
+    assert_eq!(on_disk(&h), vec![rel("Lan", "works_for", "Bộ Ngoại giao")]);
+    // From a PER to itself: move first.
+    h.keys("g > 1");
+    assert!(
+        h.message().starts_with("move onto the other span first"),
+        "{}",
+        h.message()
+    );
+    h.keys("esc");
+    assert_eq!(h.message(), "no relation made");
+    // After Esc a digit tags again, as it always does.
+    h.keys("] ] 2");
+    assert_eq!(
+        h.markup(),
+        "[Lan]{PER} làm ở [Bộ Ngoại giao]{ORG} tại [Hà Nội]{ORG} và [Huế]{LOC}"
+    );
+}
+
+#[test]
+fn undo_and_redo_take_a_relation_back_and_make_it_again() {
+    let mut h = open(MARKED);
+    h.keys("> ] 1");
+    h.keys("u");
+    assert_eq!(on_disk(&h), vec![]);
+    h.keys("ctrl-r");
+    assert_eq!(on_disk(&h), vec![rel("Lan", "works_for", "Bộ Ngoại giao")]);
+}
+
+#[test]
+fn deleting_a_span_deletes_its_relations_says_how_many_and_undo_restores_them() {
+    let mut h = open(MARKED);
+    h.keys("> ] 1 > ] enter");
+    assert_eq!(on_disk(&h).len(), 2);
+    // The ORG at both: delete it.
+    h.keys("[ x");
+    assert_eq!(
+        h.message(),
+        "removed ORG “Bộ Ngoại giao” and its 2 relations"
+    );
+    assert_eq!(on_disk(&h), vec![]);
+    assert!(!h.markup().contains("ORG"));
+    h.keys("u");
+    assert_eq!(on_disk(&h).len(), 2);
+    assert!(h.markup().contains("[Bộ Ngoại giao]{ORG}"));
+}
+
+#[test]
+fn the_status_bar_names_the_relations_of_the_span_under_the_cursor() {
+    use nhan_tui::app::msg::Msg;
+    use ratatui::{Terminal, backend::TestBackend};
+    let mut h = open(MARKED);
+    h.keys("> ] 1 > ] enter [");
+    h.app.handle(Msg::Resize(160, 8));
+    let mut t = Terminal::new(TestBackend::new(160, 8)).unwrap();
+    t.draw(|f| nhan_tui::ui::draw(f, &h.app.state)).unwrap();
+    let b = t.backend().buffer();
+    let bar: String = (0..b.area.width).map(|x| b[(x, 6)].symbol()).collect();
+    assert!(bar.contains("ORG “Bộ Ngoại giao”"), "{bar}");
+    assert!(bar.contains("← works_for Lan"), "{bar}");
+    assert!(bar.contains("located_in → Hà Nội"), "{bar}");
 }

@@ -5,7 +5,9 @@
 use super::action::{Action, with_commands};
 use super::msg::Effect;
 use super::state::{State, Step};
-use super::{adjudicating, editing, general, motion, noting, reviewing, suggesting, watching};
+use super::{
+    adjudicating, editing, general, motion, noting, relating, reviewing, suggesting, watching,
+};
 
 /// What a command does to the state, and the I/O it asks for.
 pub type Handler = fn(&mut State, Action) -> Vec<Effect>;

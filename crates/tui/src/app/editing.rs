@@ -114,7 +114,7 @@ fn span_edit(e: &Edit) -> Option<&Edit> {
     }
 }
 
-fn writable(state: &mut State) -> Option<&mut OpenArticle> {
+pub fn writable(state: &mut State) -> Option<&mut OpenArticle> {
     let reason = state.article()?.read_only.clone();
     if let Some(r) = reason {
         state.error(format!("read-only, nothing changed: {r}"));
@@ -381,7 +381,7 @@ pub fn undo_redo(state: &mut State, step: Step) -> Vec<Effect> {
 
 /// The span a delete or `*` acts on: the selected one, or the innermost
 /// span under the cursor.
-fn span_here(art: &OpenArticle) -> Option<Span> {
+pub fn span_here(art: &OpenArticle) -> Option<Span> {
     let spans = art.doc.spans();
     if let Some(sel) = art.selection {
         let (s, e) = sel.range();

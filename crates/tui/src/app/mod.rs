@@ -19,6 +19,7 @@ pub mod moved;
 pub mod msg;
 pub mod noting;
 pub mod paste;
+pub mod relating;
 pub mod reviewing;
 pub mod state;
 pub mod suggesting;

@@ -337,6 +337,16 @@ pub struct OpenArticle {
     /// What that file held: the common ancestor when someone else changed
     /// the file and it is merged with the edits here.
     pub base: nhan_model::sidecar::Snapshot,
+    /// `>` was pressed: a relation is being made (`app::relating`).
+    pub relating: Option<Relating>,
+}
+
+/// A relation being made: the span it starts from (its id, and where it
+/// starts, to find it quickly).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Relating {
+    pub from: u64,
+    pub start: usize,
 }
 
 impl OpenArticle {
@@ -362,6 +372,7 @@ impl OpenArticle {
             save: SaveState::Saved,
             reanchored: loaded.reanchored,
             revision: 0,
+            relating: None,
         }
     }
 

@@ -254,6 +254,10 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             return vec![];
         }
     }
+    // While a relation is being made its keys come first; motions go on.
+    if let Some(effects) = super::relating::key(state, key) {
+        return effects;
+    }
     let ctxs: &[Context] = match (state.focus, state.mode) {
         (Focus::List, _) => &[Context::List],
         (Focus::Text, Mode::Review) => &[Context::Review, Context::Text],

@@ -111,6 +111,10 @@ pub fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
                 .unwrap_or_default();
             s += &format!(" │ {}{key} “{}” #{}", sp.label, sp.text, sp.id);
             s += &super::note::status(sp);
+            let rels = crate::app::relating::describe_of(&art.doc, sp);
+            if !rels.is_empty() {
+                s += &format!(" │ {}", rels.join(" · "));
+            }
         }
         // The suggestion under the cursor says more than the file name, which
         // a narrow bar cuts first.
