@@ -350,3 +350,47 @@ fn the_status_bar_names_the_relations_of_the_span_under_the_cursor() {
     assert!(bar.contains("← works_for Lan"), "{bar}");
     assert!(bar.contains("located_in → Hà Nội"), "{bar}");
 }
+
+/// The article with two relations, drawn at 80 columns without colour:
+/// spans with a relation open with `⟦`, the others with `[`.
+#[test]
+fn spans_with_relations_carry_a_mark_in_the_text_also_without_colour() {
+    use nhan_tui::app::msg::Msg;
+    use ratatui::{Terminal, backend::TestBackend};
+    let mut h = open(MARKED);
+    h.app.state.no_color = true;
+    h.keys("> ] 1 > ]");
+    let draw = |h: &mut Harness| {
+        h.app.handle(Msg::Resize(80, 8));
+        let mut t = Terminal::new(TestBackend::new(80, 8)).unwrap();
+        t.draw(|f| nhan_tui::ui::draw(f, &h.app.state)).unwrap();
+        t
+    };
+    let t = draw(&mut h);
+    let text: String = {
+        let b = t.backend().buffer();
+        (0..b.area.height)
+            .map(|y| {
+                (0..b.area.width)
+                    .map(|x| b[(x, y)].symbol())
+                    .collect::<String>()
+                    + "\n"
+            })
+            .collect()
+    };
+    assert!(
+        text.contains("⟦Lan]PER làm ở ⟦Bộ Ngoại giao]ORG tại [Hà Nội]LOC và")
+            && text.contains("[Huế]LOC"),
+        "{text}"
+    );
+    insta::assert_snapshot!(t.backend());
+    // Undone, the marks go.
+    h.keys("esc u");
+    let t = draw(&mut h);
+    let b = t.backend().buffer();
+    let text: String = (0..b.area.height)
+        .flat_map(|y| (0..b.area.width).map(move |x| (x, y)))
+        .map(|p| b[p].symbol().to_string())
+        .collect();
+    assert!(!text.contains('⟦'), "{text}");
+}

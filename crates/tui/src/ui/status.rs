@@ -26,6 +26,8 @@ pub fn mode(state: &State) -> &'static str {
             (_, Focus::List) => "LIST",
             (_, Focus::Spans) => "REVIEW",
             (Mode::Review, Focus::Text) => "REVIEW TEXT",
+            // `>` was pressed: motions move, a digit or Enter makes it.
+            (_, Focus::Text) if state.article().is_some_and(|a| a.relating.is_some()) => "RELATION",
             (_, Focus::Text) if state.article().is_some_and(|a| a.selection.is_some()) => "SELECT",
             (_, Focus::Text) => "TEXT",
         },
