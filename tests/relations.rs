@@ -394,3 +394,31 @@ fn spans_with_relations_carry_a_mark_in_the_text_also_without_colour() {
         .collect();
     assert!(!text.contains('⟦'), "{text}");
 }
+
+/// A relation whose end is gone is never dropped by a save: the article
+/// opens read-only and the file stays as it is.
+#[test]
+fn an_article_with_a_dangling_relation_opens_read_only_and_is_not_rewritten() {
+    let dir = tempfile::tempdir().unwrap();
+    project::init(dir.path(), &schema());
+    article(dir.path(), &[(0, 1, "works_for")]);
+    let p = dir.path().join("annotations/a.json");
+    let src: String = std::fs::read_to_string(&p)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.contains("\"label\": \"ORG\""))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&p, &src).unwrap();
+    let project = Project::open(dir.path()).unwrap();
+    let mut app = App::new(project, Config::default(), (100, 30));
+    for k in ["enter", "x", ">", "]", "1"] {
+        app.handle(nhan_tui::app::msg::Msg::Key(
+            nhan_tui::app::keys::Key::parse(k).unwrap(),
+        ));
+    }
+    let art = app.state.article().unwrap();
+    let why = art.read_only.as_ref().expect("read-only").to_string();
+    assert!(why.contains("which the article does not have"), "{why}");
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), src);
+}
