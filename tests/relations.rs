@@ -422,3 +422,59 @@ fn an_article_with_a_dangling_relation_opens_read_only_and_is_not_rewritten() {
     assert!(why.contains("which the article does not have"), "{why}");
     assert_eq!(std::fs::read_to_string(&p).unwrap(), src);
 }
+
+/// Every file under `dir` named `name`, read.
+fn find(dir: &Path, name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(find(&p, name));
+        } else if p.file_name().is_some_and(|n| n == name) {
+            out.push(std::fs::read_to_string(&p).unwrap());
+        }
+    }
+    out
+}
+
+#[test]
+fn brat_export_writes_r_lines_and_declares_the_relation_types() {
+    let dir = tempfile::tempdir().unwrap();
+    project::init(dir.path(), &schema());
+    article(dir.path(), &[(0, 1, "works_for"), (1, 2, "located_in")]);
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("brat");
+    let (code, _, err) = nhan(
+        dir.path(),
+        &[
+            "export",
+            "--format",
+            "brat",
+            "--status",
+            "any",
+            "--out",
+            o.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let ann = find(&o, "a.ann").pop().expect("a.ann");
+    // T1 Lan, T2 Bộ Ngoại giao, T3 Hà Nội (sidecar order).
+    assert!(ann.contains("T1\tPER 0 3\tLan\n"), "{ann}");
+    let r: Vec<&str> = ann.lines().filter(|l| l.starts_with('R')).collect();
+    assert_eq!(r.len(), 2, "{ann}");
+    assert!(
+        r.contains(&"R1\tworks_for Arg1:T1 Arg2:T2\t")
+            || r.contains(&"R2\tworks_for Arg1:T1 Arg2:T2\t"),
+        "{ann}"
+    );
+    assert!(
+        r.iter()
+            .any(|l| l.ends_with("\tlocated_in Arg1:T2 Arg2:T3\t")),
+        "{ann}"
+    );
+    let conf = find(&o, "annotation.conf").pop().expect("annotation.conf");
+    assert!(
+        conf.contains("[relations]\nworks_for\tArg1:PER, Arg2:ORG\nlocated_in\tArg1:ORG, Arg2:LOC\nnear\tArg1:LOC, Arg2:LOC, <REL-TYPE>:symmetric\n"),
+        "{conf}"
+    );
+}
