@@ -222,8 +222,11 @@ mod tests {
         ));
         let (d, problems) = open(&src);
         assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].relation_id, Some(5));
         assert!(
-            problems[0].message.contains("relation 5") && problems[0].message.contains("span 9"),
+            problems[0]
+                .to_string()
+                .starts_with("relation 5: its to end is span 9, which the article does not have"),
             "{}",
             problems[0]
         );
