@@ -478,3 +478,89 @@ fn brat_export_writes_r_lines_and_declares_the_relation_types() {
         "{conf}"
     );
 }
+
+#[test]
+fn the_relation_list_steps_through_goes_to_either_end_retypes_and_deletes() {
+    use nhan_tui::app::state::Overlay;
+    let mut h = open(MARKED);
+    h.keys("R");
+    assert_eq!(
+        h.message(),
+        "no relations in this article: > on a span starts one"
+    );
+    h.keys("> ] 1 > ] enter R");
+    assert!(matches!(
+        h.app.state.overlay,
+        Overlay::Relations { selected: 0 }
+    ));
+    // Sorted by their ends' ids (hashes): find where each one is.
+    let rows: Vec<String> = {
+        let doc = &h.app.state.article().unwrap().doc;
+        doc.relations()
+            .iter()
+            .map(|r| nhan_tui::app::relating::row(doc, r))
+            .collect()
+    };
+    let works = rows
+        .iter()
+        .position(|r| r == "PER “Lan” works_for → ORG “Bộ Ngoại giao”")
+        .expect("a row per relation");
+    assert!(rows.contains(&"ORG “Bộ Ngoại giao” located_in → LOC “Hà Nội”".to_string()));
+    let down = if works == 1 { "j" } else { "k" };
+    // t: to the ORG end of works_for.
+    h.keys(&format!("{down} t"));
+    assert_eq!(h.selected().as_deref(), Some("Bộ Ngoại giao"));
+    assert!(matches!(h.app.state.overlay, Overlay::None));
+    // Enter: to its PER end.
+    h.keys(&format!("R {down} enter"));
+    assert_eq!(h.selected().as_deref(), Some("Lan"));
+    // A type that does not fit is refused; `x` deletes, `u` brings it back.
+    h.keys(&format!("R {down} 2"));
+    assert!(
+        h.message()
+            .starts_with("located_in does not go from PER to ORG"),
+        "{}",
+        h.message()
+    );
+    h.keys("x");
+    assert_eq!(h.message(), "removed relation works_for");
+    assert_eq!(
+        on_disk(&h),
+        vec![rel("Bộ Ngoại giao", "located_in", "Hà Nội")]
+    );
+    h.keys("esc u");
+    assert_eq!(on_disk(&h).len(), 2);
+}
+
+#[test]
+fn the_relation_list_is_readable_at_80_columns() {
+    use nhan_tui::app::msg::Msg;
+    use ratatui::{Terminal, backend::TestBackend};
+    let mut h = open(MARKED);
+    h.keys("> ] 1 > ] enter R");
+    h.app.handle(Msg::Resize(80, 12));
+    let mut t = Terminal::new(TestBackend::new(80, 12)).unwrap();
+    t.draw(|f| nhan_tui::ui::draw(f, &h.app.state)).unwrap();
+    let b = t.backend().buffer();
+    let text: String = (0..b.area.height)
+        .map(|y| {
+            (0..b.area.width)
+                .map(|x| b[(x, y)].symbol())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect();
+    assert!(
+        text.contains("2 relations: Enter/t go to from/to, x deletes, 1-9 type, Esc"),
+        "{text}"
+    );
+    assert!(
+        text.contains("PER “Lan” works_for → ORG “Bộ Ngoại giao”"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ORG “Bộ Ngoại giao” located_in → LOC “Hà Nội”"),
+        "{text}"
+    );
+    assert!(text.contains(" RELATIONS "), "{text}");
+}

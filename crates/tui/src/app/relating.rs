@@ -5,7 +5,7 @@
 use super::editing;
 use super::keys::{Code, Key};
 use super::msg::Effect;
-use super::state::{Focus, Relating, Selection, State};
+use super::state::{Focus, Overlay, Relating, Selection, State};
 use nhan_model::document::Document;
 use nhan_model::edit::Edit;
 use nhan_model::schema::Schema;
@@ -190,4 +190,126 @@ pub fn describe_of(doc: &Document, sp: &Span) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// One relation as the list shows it: `PER “Lan” works_for → ORG “Bộ …”`.
+pub fn row(doc: &Document, r: &nhan_model::relation::Relation) -> String {
+    let end = |id: u64| {
+        doc.spans()
+            .get(id)
+            .map_or(format!("span {id} (gone)"), |s| {
+                format!("{} “{}”", s.label, s.text)
+            })
+    };
+    format!("{} {} → {}", end(r.from), r.label, end(r.to))
+}
+
+/// `R`: the article's relations, one per line, to step through.
+pub fn open_list(state: &mut State) -> Vec<Effect> {
+    let Some(art) = state.article() else {
+        return vec![];
+    };
+    if art.doc.relations().is_empty() {
+        state.info("no relations in this article: > on a span starts one");
+        return vec![];
+    }
+    state.overlay = Overlay::Relations { selected: 0 };
+    vec![]
+}
+
+/// A key in the relation list: `j`/`k` move, `Enter` goes to the `from`
+/// span and `t` to the `to` span (closing the list), `x` deletes the
+/// relation and a digit gives it that type (both undoable), `Esc` closes.
+pub fn list_key(state: &mut State, key: Key, selected: usize) -> Vec<Effect> {
+    let Some(art) = state.article() else {
+        return vec![];
+    };
+    let all = art.doc.relations();
+    let Some(last) = all.len().checked_sub(1) else {
+        return vec![];
+    };
+    let selected = selected.min(last);
+    let r = all[selected].clone();
+    let keep = |state: &mut State, selected: usize| {
+        state.overlay = Overlay::Relations { selected };
+    };
+    match key.code {
+        Code::Esc => {}
+        Code::Char('j') | Code::Down => keep(state, (selected + 1).min(last)),
+        Code::Char('k') | Code::Up => keep(state, selected.saturating_sub(1)),
+        Code::Enter | Code::Char('t') => go_to(
+            state,
+            if key.code == Code::Enter {
+                r.from
+            } else {
+                r.to
+            },
+        ),
+        Code::Char('x') | Code::Delete => {
+            if editing::writable(state).is_none() {
+                return vec![];
+            }
+            let effects = editing::commit(state, Edit::remove_relation(r), None);
+            if state
+                .article()
+                .is_some_and(|a| !a.doc.relations().is_empty())
+            {
+                keep(state, selected.min(last.saturating_sub(1)));
+            }
+            return effects;
+        }
+        Code::Char(c @ '1'..='9') => {
+            keep(state, selected);
+            return relabel(state, r, c as usize - '1' as usize);
+        }
+        _ => keep(state, selected),
+    }
+    vec![]
+}
+
+/// Gives relation `r` type `i` (in `nhan.toml` order), if it fits its ends.
+fn relabel(state: &mut State, r: nhan_model::relation::Relation, i: usize) -> Vec<Effect> {
+    let Some(art) = editing::writable(state) else {
+        return vec![];
+    };
+    let spans = art.doc.spans();
+    let (Some(from), Some(to)) = (spans.get(r.from), spans.get(r.to)) else {
+        return vec![];
+    };
+    let (fl, tl) = (from.label.to_string(), to.label.to_string());
+    let schema = &state.project.schema;
+    let Some(t) = schema.relations.get(i) else {
+        let msg = format!("no relation type {}: {}", i + 1, types_line(schema));
+        state.error(msg);
+        return vec![];
+    };
+    if !t.fits(&fl, &tl) {
+        let msg = format!(
+            "{} does not go from {fl} to {tl}: {}",
+            t.name,
+            fits_line(&fitting(schema, &fl, &tl))
+        );
+        state.error(msg);
+        return vec![];
+    }
+    if t.name == r.label {
+        return vec![];
+    }
+    let mut after = r.clone();
+    after.label = t.name.clone();
+    editing::commit(state, Edit::replace_relation(r, after), None)
+}
+
+/// Puts the cursor on span `id`, selected, and scrolls to it.
+fn go_to(state: &mut State, id: u64) {
+    let height = super::geometry::text_inner(state.size, state.mode).height as usize;
+    let Some(art) = state.article_mut() else {
+        return;
+    };
+    let Some(s) = art.doc.spans().get(id).cloned() else {
+        return;
+    };
+    art.cursor = s.start;
+    art.selection = Some(Selection::of_range(s.start, s.end, Some(s.id)));
+    super::motion::follow(art, height);
 }

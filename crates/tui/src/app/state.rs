@@ -176,6 +176,10 @@ pub enum Overlay {
     },
     /// The merge conflicts recorded in the current article's sidecar, one
     /// highlighted to settle (`watching`).
+    /// `R`: the article's relations (`app::relating`).
+    Relations {
+        selected: usize,
+    },
     Conflicts {
         selected: usize,
     },

@@ -227,6 +227,9 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             input,
         } => return super::noting::attrs_key(state, key, id, start, selected, input),
         Overlay::Conflicts { selected } => return watching::key(state, key, selected),
+        Overlay::Relations { selected } => {
+            return super::relating::list_key(state, key, selected);
+        }
         Overlay::Moved { scroll } => return super::moved::key(state, key, scroll),
         Overlay::Suggest(p) => return suggesting::prompt_key(state, p, key),
         Overlay::FilterText { mut input } => {

@@ -20,6 +20,7 @@ pub fn mode(state: &State) -> &'static str {
         Overlay::FilterText { .. } => "FILTER",
         o @ (Overlay::Note { .. } | Overlay::Attrs { .. }) => super::note::mode(o).unwrap_or(""),
         Overlay::Conflicts { .. } => "CONFLICTS",
+        Overlay::Relations { .. } => "RELATIONS",
         Overlay::Moved { .. } => "CHANGED",
         Overlay::Suggest(_) => "SUGGEST",
         Overlay::None => match (state.mode, state.focus) {
