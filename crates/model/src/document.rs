@@ -272,6 +272,12 @@ impl Document {
     /// (never dropped silently: the article opens read-only), a duplicate id.
     fn relation_problems_in(&self, rels: &[Relation]) -> Vec<Problem> {
         let mut v = Vec::new();
+        if rels.is_empty() {
+            return v;
+        }
+        // One pass over the spans, not one per relation end: an article
+        // may hold 10,000 of each.
+        let spans: std::collections::HashSet<u64> = self.spans.iter().map(|s| s.id).collect();
         let mut ids = std::collections::HashSet::new();
         for r in rels {
             let mut say = |message: String| {
@@ -285,7 +291,7 @@ impl Document {
                 say("duplicate relation id; give one of them another id".into());
             }
             for (end, id) in [("from", r.from), ("to", r.to)] {
-                if self.spans.get(id).is_none() {
+                if !spans.contains(&id) {
                     say(format!(
                         "its {end} end is span {id}, which the article does not have; \
                          remove the relation or restore the span"
@@ -300,6 +306,11 @@ impl Document {
     /// labels the type does not take.
     fn relation_schema_problems(&self, schema: &Schema) -> Vec<Problem> {
         let mut v = Vec::new();
+        if self.relations.is_empty() {
+            return v;
+        }
+        let spans: std::collections::HashMap<u64, &crate::span::Span> =
+            self.spans.iter().map(|s| (s.id, s)).collect();
         for r in &self.relations {
             let problem = |message: String| Problem {
                 span_id: None,
@@ -313,7 +324,7 @@ impl Document {
                 )));
                 continue;
             };
-            let (Some(from), Some(to)) = (self.spans.get(r.from), self.spans.get(r.to)) else {
+            let (Some(from), Some(to)) = (spans.get(&r.from), spans.get(&r.to)) else {
                 continue; // a dangling end, reported when the sidecar was read
             };
             if !t.fits(&from.label, &to.label) {
