@@ -23,6 +23,15 @@ fn span_line(src: &str, id: u64) -> Option<usize> {
         .map(|i| i + 1)
 }
 
+/// The 1-based line of relation `id`: relations are written one per line
+/// too, and their `from` after the id tells them from spans.
+fn relation_line(src: &str, id: u64) -> Option<usize> {
+    let needle = format!("{{\"id\": {id}, \"from\":");
+    src.lines()
+        .position(|l| l.trim_start().starts_with(&needle))
+        .map(|i| i + 1)
+}
+
 /// Problems of one sidecar against its article and the schema, each as
 /// `file:line: what`; `None` when the file does not exist.
 fn check_sidecar(project: &Project, doc: &Document, path: &Path) -> Option<Vec<String>> {
@@ -44,7 +53,11 @@ fn check_sidecar(project: &Project, doc: &Document, path: &Path) -> Option<Vec<S
     };
     let (doc, ps) = doc.clone().with_sidecar(sidecar);
     let at = |p: &nhan_model::document::Problem| {
-        let line = p.span_id.and_then(|id| span_line(src, id)).unwrap_or(1);
+        let line = p
+            .span_id
+            .and_then(|id| span_line(src, id))
+            .or_else(|| p.relation_id.and_then(|id| relation_line(src, id)))
+            .unwrap_or(1);
         format!("{shown}:{line}: {p}")
     };
     let mut out: Vec<String> = ps.iter().map(at).collect();
@@ -207,6 +220,18 @@ pub fn stats(dir: &Path, as_json: bool) -> anyhow::Result<ExitCode> {
     for (k, c) in &v.by_label {
         if project.schema.index_of(k).is_none() {
             println!("  {:<lw$} {c}  (not in the schema)", e(k));
+        }
+    }
+    if !project.schema.relations.is_empty() || !v.by_relation.is_empty() {
+        println!("\nby relation");
+        for t in &project.schema.relations {
+            let n = v.by_relation.get(&t.name).copied().unwrap_or(0);
+            println!("  {:<12} {n:>6}", e(&t.name));
+        }
+        for (k, c) in &v.by_relation {
+            if project.schema.relation(k).is_none() {
+                println!("  {:<12} {c}  (not in the schema)", e(k));
+            }
         }
     }
     println!("\nby annotator");

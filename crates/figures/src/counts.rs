@@ -26,6 +26,9 @@ pub struct Stats {
     pub spans: u64,
     pub by_status: BTreeMap<&'static str, u64>,
     pub by_label: BTreeMap<String, u64>,
+    /// Relations per type (only when the project has any).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub by_relation: BTreeMap<String, u64>,
     pub by_annotator: BTreeMap<String, u64>,
     pub review: ReviewCounts,
     pub per_article: Vec<ArticleStats>,
@@ -68,6 +71,7 @@ struct ArticleCount {
     /// `None` when the article itself cannot be read.
     row: Option<ArticleStats>,
     by_annotator: BTreeMap<String, u64>,
+    by_relation: BTreeMap<String, u64>,
     review: ReviewCounts,
     /// Distinct span texts, for the consistency check.
     surfaces: Vec<String>,
@@ -102,6 +106,7 @@ fn count_gold(project: &Project, consistency: Option<&Consistency>, a: &ArticleM
         problem: None,
         row: None,
         by_annotator: BTreeMap::new(),
+        by_relation: BTreeMap::new(),
         review: ReviewCounts::default(),
         surfaces: Vec::new(),
         notes: Default::default(),
@@ -145,6 +150,9 @@ fn count_gold(project: &Project, consistency: Option<&Consistency>, a: &ArticleM
         if !surfaces.contains(s.text.as_str()) {
             surfaces.insert(s.text.to_string());
         }
+    }
+    for r in doc.relations() {
+        *c.by_relation.entry(r.label.clone()).or_default() += 1;
     }
     c.surfaces = surfaces.into_iter().collect();
     c.look = consistency.map(|k| k.look(&doc));
@@ -199,6 +207,7 @@ pub fn stream_stats(project: &Project, pass: Pass, mut partial: impl FnMut(Stats
         .collect(),
         by_label: BTreeMap::new(),
         by_annotator: BTreeMap::new(),
+        by_relation: BTreeMap::new(),
         review: ReviewCounts::default(),
         per_article: Vec::new(),
         consistency: Vec::new(),
@@ -241,6 +250,9 @@ pub fn stream_stats(project: &Project, pass: Pass, mut partial: impl FnMut(Stats
                     }
                 }
             }
+            for (t, n) in c.by_relation {
+                *st.by_relation.entry(t).or_default() += n;
+            }
             for (a, n) in c.by_annotator {
                 *st.by_annotator.entry(a).or_default() += n;
             }
@@ -255,6 +267,7 @@ pub fn stream_stats(project: &Project, pass: Pass, mut partial: impl FnMut(Stats
     );
     drop(progress);
     st.overview = overview.finish(setup, project, &st.review, &st.by_label);
+    st.overview.relations = overview::relation_rows(project, &st.by_relation);
     if let Some(second) = counter.second_look().filter(|_| pass == Pass::Command) {
         let wanted: Vec<usize> = (0..project.articles.len())
             .filter(|&i| second.wanted(i))
@@ -311,13 +324,17 @@ impl Stats {
             spans: self.spans,
             by_status: self.by_status.clone(),
             by_label: self.by_label.clone(),
+            by_relation: self.by_relation.clone(),
             by_annotator: self.by_annotator.clone(),
             review: self.review.clone(),
             per_article: Vec::new(),
             consistency: Vec::new(),
             problems: Vec::new(),
             notes: Default::default(),
-            overview: overview.snapshot(setup, project, &self.review, &self.by_label),
+            overview: overview::Overview {
+                relations: overview::relation_rows(project, &self.by_relation),
+                ..overview.snapshot(setup, project, &self.review, &self.by_label)
+            },
         }
     }
 }

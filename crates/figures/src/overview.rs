@@ -36,8 +36,8 @@ pub struct Overview {
     pub agreement: Option<AgreementView>,
     /// Per recommender (`source` of accepted spans, and of rejections).
     pub suggestions: Vec<RecommenderRow>,
-    /// Per relation type. nhan has no relations yet: always empty, so
-    /// scripts and views already have the place they will fill.
+    /// Per relation type: the schema's types in its order (none made yet:
+    /// 0), then types in use that it lacks. Empty without relations.
     pub relations: Vec<RelationRow>,
 }
 
@@ -93,6 +93,31 @@ pub struct RecommenderRow {
 pub struct RelationRow {
     pub relation: String,
     pub count: u64,
+}
+
+/// Relations per type as the overview lists them (see
+/// [`Overview::relations`]).
+pub fn relation_rows(project: &Project, by_type: &BTreeMap<String, u64>) -> Vec<RelationRow> {
+    if by_type.is_empty() {
+        return Vec::new();
+    }
+    let schema: Vec<&str> = project
+        .schema
+        .relations
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
+    let known = schema.iter().map(|&name| RelationRow {
+        relation: name.to_string(),
+        count: by_type.get(name).copied().unwrap_or(0),
+    });
+    let others = (by_type.iter())
+        .filter(|(name, _)| !schema.contains(&name.as_str()))
+        .map(|(name, &count)| RelationRow {
+            relation: name.clone(),
+            count,
+        });
+    known.chain(others).collect()
 }
 
 /// A rejection file (`.nhan/rejected/…`) as far as the overview reads it:

@@ -6,7 +6,7 @@
 
 use super::import::safe_file_name;
 use super::{Article, Context, Files, Format, InSpan, Incoming, PartSummary, Place, Rendered};
-use nhan_model::schema::Overlap;
+use nhan_model::schema::{Overlap, RelationType};
 use nhan_model::text::Text;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -69,8 +69,9 @@ pub fn ann_with_losses(d: &Article, lost: &mut Vec<String>) -> String {
         }
         out.push('\n');
     }
-    let (mut next_attr, mut next_note) = (0, 0);
     let mut why = Vec::new();
+    relation_lines(d, &mut out, &mut why);
+    let (mut next_attr, mut next_note) = (0, 0);
     for (k, s) in d.spans.iter().enumerate() {
         super::notes::brat_lines(s, k + 1, &mut next_attr, &mut next_note, &mut out, &mut why);
     }
@@ -84,12 +85,42 @@ pub fn ann_with_losses(d: &Article, lost: &mut Vec<String>) -> String {
     out
 }
 
-pub fn annotation_conf(labels: &[String], overlap: Overlap) -> String {
-    annotation_conf_with(labels, overlap, "")
+/// The `R` lines: one per relation whose two ends are exported, its ends
+/// as the spans' `T` ids (a symmetric type is declared so in
+/// `annotation.conf`, its lines are brat's all the same).
+fn relation_lines(d: &Article, out: &mut String, why: &mut Vec<String>) {
+    let t_of: std::collections::HashMap<u64, usize> = d
+        .spans
+        .iter()
+        .enumerate()
+        .map(|(k, s)| (s.id, k + 1))
+        .collect();
+    let mut n = 0;
+    for r in d.doc.relations() {
+        match (t_of.get(&r.from), t_of.get(&r.to)) {
+            (Some(a), Some(b)) => {
+                n += 1;
+                let _ = writeln!(out, "R{n}\t{} Arg1:T{a} Arg2:T{b}\t", r.label);
+            }
+            _ => why.push(format!(
+                "relation {} {}: one of its spans is not exported",
+                r.id, r.label
+            )),
+        }
+    }
 }
 
-/// `annotation.conf` with its `[attributes]` section.
-pub fn annotation_conf_with(labels: &[String], overlap: Overlap, attributes: &str) -> String {
+pub fn annotation_conf(labels: &[String], overlap: Overlap) -> String {
+    annotation_conf_with(labels, overlap, &[], "")
+}
+
+/// `annotation.conf` with its relation types and `[attributes]` section.
+pub fn annotation_conf_with(
+    labels: &[String],
+    overlap: Overlap,
+    relations: &[RelationType],
+    attributes: &str,
+) -> String {
     let mut s =
         String::from("# Written by nhan export: the entity labels of this dataset.\n[entities]\n");
     for l in labels {
@@ -97,6 +128,21 @@ pub fn annotation_conf_with(labels: &[String], overlap: Overlap, attributes: &st
         s.push('\n');
     }
     s.push_str("\n[relations]\n");
+    // An end that takes any label is brat's <ENTITY>; several are `A|B`.
+    let ends = |l: &Option<Vec<String>>| l.as_ref().map_or("<ENTITY>".into(), |v| v.join("|"));
+    for t in relations {
+        let _ = write!(
+            s,
+            "{}\tArg1:{}, Arg2:{}",
+            t.name,
+            ends(&t.from),
+            ends(&t.to)
+        );
+        if t.symmetric {
+            s.push_str(", <REL-TYPE>:symmetric");
+        }
+        s.push('\n');
+    }
     match overlap {
         Overlap::None => {}
         Overlap::Nested => {
@@ -142,7 +188,7 @@ impl Format for Brat {
             v
         };
         let attributes = super::notes::brat_conf(&cx.schema, &seen);
-        let conf = annotation_conf_with(&cx.labels, cx.overlap, &attributes);
+        let conf = annotation_conf_with(&cx.labels, cx.overlap, &cx.schema.relations, &attributes);
         for p in parts {
             let place = Place {
                 name: &p.name,

@@ -2,6 +2,7 @@
 //! saved as a sidecar.
 
 use super::edit::Edit;
+use super::relation::{self, Relation};
 use super::schema::{Overlap, Schema};
 use super::sidecar::{FORMAT_VERSION, Head, Sidecar, Snapshot};
 use super::span::{Span, SpanStore, crosses, overlaps};
@@ -31,20 +32,29 @@ pub struct Document {
     /// Top-level sidecar fields this version does not know.
     extra: Map<String, serde_json::Value>,
     next_id: u64,
+    /// Sorted by `Relation::sort_key`; changed only through `apply`.
+    relations: Vec<Relation>,
+    /// Where `relations` stood among the top-level fields of `extra` when
+    /// read, so that a rewrite puts it back there (`None`: the sidecar had
+    /// no list; one is written only once there are relations).
+    relations_at: Option<usize>,
 }
 
 /// Why a sidecar does not fit its article.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
     pub span_id: Option<u64>,
+    /// The relation the problem is about, if any (then `span_id` is `None`).
+    pub relation_id: Option<u64>,
     pub message: String,
 }
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.span_id {
-            Some(id) => write!(f, "span {id}: {}", self.message),
-            None => f.write_str(&self.message),
+        match (self.span_id, self.relation_id) {
+            (Some(id), _) => write!(f, "span {id}: {}", self.message),
+            (None, Some(id)) => write!(f, "relation {id}: {}", self.message),
+            (None, None) => f.write_str(&self.message),
         }
     }
 }
@@ -92,6 +102,8 @@ impl Document {
             text_sha256: text_sha256.into(),
             extra: Map::new(),
             next_id: 1,
+            relations: Vec::new(),
+            relations_at: None,
         }
     }
 
@@ -140,7 +152,8 @@ impl Document {
     }
 
     /// Top-level sidecar fields this version does not know (and records
-    /// such as `rejected`, kept as the sidecar has them).
+    /// such as `rejected`, kept as the sidecar has them); not the
+    /// relations, which are typed (`relations()`).
     pub fn extra(&self) -> &Map<String, serde_json::Value> {
         &self.extra
     }
@@ -208,6 +221,7 @@ impl Document {
         if head.text_sha256 != self.text_sha256 {
             problems.push(Problem {
                 span_id: None,
+                relation_id: None,
                 message: "the article changed since it was annotated (text_sha256 differs)".into(),
             });
         }
@@ -216,12 +230,14 @@ impl Document {
             if dup.binary_search(&s.id).is_ok() {
                 problems.push(Problem {
                     span_id: Some(s.id),
+                    relation_id: None,
                     message: "duplicate id (as a plain git merge leaves it); opening the article in nhan gives the later span a new id, and `nhan git-setup` makes git merge sidecars span by span".into(),
                 });
                 dup.retain(|&d| d != s.id);
             }
             problems.extend(self.check_span(s).map(|m| Problem {
                 span_id: Some(s.id),
+                relation_id: None,
                 message: m,
             }));
         }
@@ -229,7 +245,167 @@ impl Document {
         self.extra = head.extra;
         self.next_id = spans.max_id().unwrap_or(0) + 1;
         self.spans = spans;
+        self.take_relations(&mut problems);
         (self, problems)
+    }
+
+    /// Moves the sidecar's `relations` out of `extra` into typed relations,
+    /// checking that each has both ends. A list that does not read stays in
+    /// `extra` as it was (and the problem makes the article read-only), so
+    /// nothing is lost.
+    fn take_relations(&mut self, problems: &mut Vec<Problem>) {
+        let Some(at) = self.extra.keys().position(|k| k == relation::KEY) else {
+            return;
+        };
+        let rels = match relation::parse(&self.extra[relation::KEY]) {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(Problem {
+                    span_id: None,
+                    relation_id: None,
+                    message: format!("the relations list does not read: {e}"),
+                });
+                return;
+            }
+        };
+        self.extra.shift_remove(relation::KEY);
+        self.relations_at = Some(at);
+        problems.extend(self.relation_problems_in(&rels));
+        self.relations = rels;
+    }
+
+    /// Relations that cannot stand: an end that is no span of the article
+    /// (never dropped silently: the article opens read-only), a duplicate id.
+    fn relation_problems_in(&self, rels: &[Relation]) -> Vec<Problem> {
+        let mut v = Vec::new();
+        if rels.is_empty() {
+            return v;
+        }
+        // One pass over the spans, not one per relation end: an article
+        // may hold 10,000 of each.
+        let spans: std::collections::HashSet<u64> = self.spans.iter().map(|s| s.id).collect();
+        let mut ids = std::collections::HashSet::new();
+        for r in rels {
+            let mut say = |message: String| {
+                v.push(Problem {
+                    span_id: None,
+                    relation_id: Some(r.id),
+                    message,
+                })
+            };
+            if !ids.insert(r.id) {
+                say("duplicate relation id; give one of them another id".into());
+            }
+            for (end, id) in [("from", r.from), ("to", r.to)] {
+                if !spans.contains(&id) {
+                    say(format!(
+                        "its {end} end is span {id}, which the article does not have; \
+                         remove the relation or restore the span"
+                    ));
+                }
+            }
+        }
+        v
+    }
+
+    /// Relations the schema does not allow: a type it lacks, or ends whose
+    /// labels the type does not take.
+    fn relation_schema_problems(&self, schema: &Schema) -> Vec<Problem> {
+        let mut v = Vec::new();
+        if self.relations.is_empty() {
+            return v;
+        }
+        let spans: std::collections::HashMap<u64, &crate::span::Span> =
+            self.spans.iter().map(|s| (s.id, s)).collect();
+        for r in &self.relations {
+            let problem = |message: String| Problem {
+                span_id: None,
+                relation_id: Some(r.id),
+                message,
+            };
+            let Some(t) = schema.relation(&r.label) else {
+                v.push(problem(format!(
+                    "type {} is not in the schema; declare it as [[relations]] in nhan.toml",
+                    r.label
+                )));
+                continue;
+            };
+            let (Some(from), Some(to)) = (spans.get(&r.from), spans.get(&r.to)) else {
+                continue; // a dangling end, reported when the sidecar was read
+            };
+            if !t.fits(&from.label, &to.label) {
+                v.push(problem(format!(
+                    "{} does not go from {} “{}” to {} “{}” (nhan.toml allows from {} to {})",
+                    r.label,
+                    from.label,
+                    from.text,
+                    to.label,
+                    to.text,
+                    t.from.as_ref().map_or("any label".into(), |l| l.join(", ")),
+                    t.to.as_ref().map_or("any label".into(), |l| l.join(", ")),
+                )));
+            }
+        }
+        v
+    }
+
+    /// The article's relations, sorted by `(from, to, label, id)`.
+    pub fn relations(&self) -> &[Relation] {
+        &self.relations
+    }
+
+    /// The relations with span `id` at either end.
+    pub fn relations_of(&self, id: u64) -> impl Iterator<Item = &Relation> {
+        self.relations.iter().filter(move |r| r.touches(id))
+    }
+
+    /// A relation between two spans with a fresh id; not yet added.
+    pub fn make_relation(
+        &self,
+        from: u64,
+        to: u64,
+        label: &str,
+        annotator: Option<&str>,
+    ) -> Relation {
+        Relation {
+            id: relation::fresh_id(&self.relations, annotator, from, to, label),
+            from,
+            to,
+            label: label.into(),
+            annotator: annotator.map(Into::into),
+            review: None,
+            reviewer: None,
+            extra: Map::new(),
+        }
+    }
+
+    /// Removing span `s` as one edit: its relations go with it (a relation
+    /// is never left with a dangling end), and undo brings both back.
+    pub fn remove_span_edit(&self, s: &crate::span::Span) -> Edit {
+        let mut v: Vec<Edit> = self
+            .relations_of(s.id)
+            .cloned()
+            .map(Edit::remove_relation)
+            .collect();
+        if v.is_empty() {
+            return Edit::Remove(s.clone());
+        }
+        v.push(Edit::Remove(s.clone()));
+        Edit::Batch(v)
+    }
+
+    /// `extra` with the relations back in their place.
+    fn extra_with_relations(&self) -> Map<String, serde_json::Value> {
+        let mut extra = self.extra.clone();
+        if self.relations_at.is_some() || !self.relations.is_empty() {
+            let at = self.relations_at.unwrap_or(extra.len()).min(extra.len());
+            extra.shift_insert(
+                at,
+                relation::KEY.into(),
+                relation::to_value(&self.relations),
+            );
+        }
+        extra
     }
 
     fn check_span(&self, s: &Span) -> Option<String> {
@@ -263,6 +439,7 @@ impl Document {
             if schema.index_of(&s.label).is_none() {
                 v.push(Problem {
                     span_id: Some(s.id),
+                    relation_id: None,
                     message: format!("label {} is not in the schema", s.label),
                 });
             }
@@ -271,6 +448,7 @@ impl Document {
                     .into_iter()
                     .map(|p| Problem {
                         span_id: Some(s.id),
+                        relation_id: None,
                         message: p.0,
                     }),
             );
@@ -286,6 +464,7 @@ impl Document {
                 if bad {
                     v.push(Problem {
                         span_id: Some(s.id),
+                        relation_id: None,
                         message: format!(
                             "overlaps span {} against overlap = {:?}",
                             o.id, schema.overlap
@@ -294,6 +473,7 @@ impl Document {
                 }
             }
         }
+        v.extend(self.relation_schema_problems(schema));
         // "Reviewed" promises that a reviewer decided every span: the
         // default export ships the article on that promise.
         if self.status() == super::status::Status::Reviewed {
@@ -301,6 +481,7 @@ impl Document {
             if let Some(first) = undecided.next() {
                 v.push(Problem {
                     span_id: Some(first.id),
+                    relation_id: None,
                     message: format!(
                         "the article is reviewed but {} span(s) have no review decision (this one first): \
                          review them (r in nhan), or set the status back to done",
@@ -320,7 +501,7 @@ impl Document {
                 article: self.file_name.clone(),
                 text_sha256: self.text_sha256.clone(),
                 status: self.status,
-                extra: self.extra.clone(),
+                extra: self.extra_with_relations(),
             },
             spans: self.spans.snapshot(),
         }
@@ -333,7 +514,7 @@ impl Document {
             text_sha256: self.text_sha256.clone(),
             status: self.status,
             spans: self.spans.iter().cloned().collect(),
-            extra: self.extra.clone(),
+            extra: self.extra_with_relations(),
         }
     }
 
@@ -425,6 +606,19 @@ impl Document {
                     self.extra.remove(key);
                 }
             },
+            Edit::Relation { before, after } => {
+                if let Some(b) = before
+                    && let Some(i) = self.relations.iter().position(|r| r == b)
+                {
+                    self.relations.remove(i);
+                }
+                if let Some(a) = after {
+                    let i = self
+                        .relations
+                        .partition_point(|r| r.sort_key() <= a.sort_key());
+                    self.relations.insert(i, a.clone());
+                }
+            }
             Edit::Batch(v) => v.iter().for_each(|e| self.apply(e)),
         }
     }

@@ -1,5 +1,6 @@
 //! Edits are data: each has an exact inverse, so undo is applying `invert()`.
 
+use super::relation::Relation;
 use super::span::Span;
 use super::status::Status;
 use std::ops::Range;
@@ -25,6 +26,11 @@ pub enum Edit {
         before: Option<serde_json::Value>,
         after: Option<serde_json::Value>,
     },
+    /// Adds (`before` None), removes (`after` None) or replaces a relation.
+    Relation {
+        before: Option<Relation>,
+        after: Option<Relation>,
+    },
     /// Several edits undone as one (e.g. `*` tagging every occurrence).
     Batch(Vec<Edit>),
 }
@@ -47,7 +53,32 @@ impl Edit {
                 before: after.clone(),
                 after: before.clone(),
             },
+            Edit::Relation { before, after } => Edit::Relation {
+                before: after.clone(),
+                after: before.clone(),
+            },
             Edit::Batch(v) => Edit::Batch(v.iter().rev().map(Edit::invert).collect()),
+        }
+    }
+
+    pub fn add_relation(r: Relation) -> Edit {
+        Edit::Relation {
+            before: None,
+            after: Some(r),
+        }
+    }
+
+    pub fn remove_relation(r: Relation) -> Edit {
+        Edit::Relation {
+            before: Some(r),
+            after: None,
+        }
+    }
+
+    pub fn replace_relation(before: Relation, after: Relation) -> Edit {
+        Edit::Relation {
+            before: Some(before),
+            after: Some(after),
         }
     }
 
@@ -74,7 +105,7 @@ impl Edit {
         match self {
             Edit::Add(s) | Edit::Remove(s) => Some(s),
             Edit::Replace { after, .. } => Some(after),
-            Edit::SetStatus { .. } | Edit::SetExtra { .. } => None,
+            Edit::SetStatus { .. } | Edit::SetExtra { .. } | Edit::Relation { .. } => None,
             Edit::Batch(v) => v.iter().find_map(Edit::touched),
         }
     }

@@ -15,6 +15,7 @@ pub mod markup;
 pub mod merge;
 pub mod reanchor;
 pub mod record;
+pub mod relation;
 pub mod review;
 pub mod schema;
 pub mod search;

@@ -36,6 +36,38 @@ pub struct Label {
     pub attributes: super::attrs::Attributes,
 }
 
+/// A type of relation (`[[relations]]`): which labels may stand at each
+/// end. Unknown keys are refused, as for labels.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelationType {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// The labels allowed at the `from` end; absent: any label.
+    #[serde(default)]
+    pub from: Option<Vec<String>>,
+    /// The labels allowed at the `to` end; absent: any label.
+    #[serde(default)]
+    pub to: Option<Vec<String>>,
+    /// The relation holds both ways (`ORG allied_with ORG`): its ends may
+    /// be given in either order.
+    #[serde(default)]
+    pub symmetric: bool,
+}
+
+impl RelationType {
+    /// Whether a relation of this type may go from a span labelled `from`
+    /// to one labelled `to` (either way round, if symmetric).
+    pub fn fits(&self, from: &str, to: &str) -> bool {
+        let allows = |list: &Option<Vec<String>>, l: &str| {
+            list.as_ref().is_none_or(|v| v.iter().any(|x| x == l))
+        };
+        let one_way = |a: &str, b: &str| allows(&self.from, a) && allows(&self.to, b);
+        one_way(from, to) || (self.symmetric && one_way(to, from))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Schema {
@@ -51,6 +83,10 @@ pub struct Schema {
     #[serde(default)]
     pub cross_paragraphs: bool,
     pub labels: Vec<Label>,
+    /// `[[relations]]`: the types of relation between two spans, in the
+    /// order their digits pick them.
+    #[serde(default)]
+    pub relations: Vec<RelationType>,
     /// `[[recommenders]]` tables, read and checked by `nhan_suggest_NOT_ALLOWED::config`.
     #[serde(default)]
     pub recommenders: Vec<toml::Table>,
@@ -94,6 +130,7 @@ impl Default for Schema {
                 l("LOC", "Location", "green"),
                 l("MISC", "Other named entity", "magenta"),
             ],
+            relations: Vec::new(),
             recommenders: Vec::new(),
         }
     }
@@ -241,7 +278,48 @@ impl Schema {
                 ));
             }
         }
+        let mut seen = std::collections::HashSet::new();
+        for r in &schema.relations {
+            let at = src.find(&format!("\"{}\"", r.name)).unwrap_or(0);
+            if r.name.is_empty() || r.name.chars().any(char::is_whitespace) {
+                return Err(parse_err(
+                    at,
+                    format!("relation name {:?} must be one word", r.name),
+                ));
+            }
+            if !seen.insert(&r.name) || schema.index_of(&r.name).is_some() {
+                return Err(parse_err(
+                    at,
+                    format!(
+                        "relation {} is defined twice (or is also a label); give it another name",
+                        r.name
+                    ),
+                ));
+            }
+            for l in r.from.iter().chain(&r.to).flatten() {
+                if schema.index_of(l).is_none() {
+                    return Err(parse_err(
+                        src[at..].find(&format!("\"{l}\"")).map_or(at, |i| at + i),
+                        format!(
+                            "relation {}: there is no label {l}; name one of the [[labels]]",
+                            r.name
+                        ),
+                    ));
+                }
+            }
+        }
         Ok(schema)
+    }
+
+    /// Whether a relation of type `name` may go from a span labelled
+    /// `from` to one labelled `to`; false for a type the schema lacks.
+    pub fn fits(&self, name: &str, from: &str, to: &str) -> bool {
+        self.relation(name).is_some_and(|t| t.fits(from, to))
+    }
+
+    /// The relation type called `name`.
+    pub fn relation(&self, name: &str) -> Option<&RelationType> {
+        self.relations.iter().find(|r| r.name == name)
     }
 
     /// Each label's keys as the help shows them: `3`, `; l`, `3 / ; p`.
@@ -420,6 +498,59 @@ mod tests {
         let mut explicit = vec![None; 12];
         explicit[0] = Some('l');
         assert_eq!(assign_keys(&names, &explicit)[9], Some('a'));
+    }
+
+    const RELS: &str = "[[labels]]\nname = \"PER\"\n[[labels]]\nname = \"TITLE\"\n[[labels]]\nname = \"ORG\"\n\
+        [[relations]]\nname = \"has_title\"\nfrom = [\"PER\"]\nto = [\"TITLE\"]\n\
+        [[relations]]\nname = \"allied_with\"\nfrom = [\"ORG\"]\nto = [\"ORG\"]\nsymmetric = true\n\
+        [[relations]]\nname = \"related\"\ndescription = \"anything\"\n";
+
+    #[test]
+    fn relation_types_check_the_labels_at_each_end() {
+        let s = Schema::parse(RELS, "x").unwrap();
+        assert_eq!(s.relations.len(), 3);
+        assert!(s.fits("has_title", "PER", "TITLE"));
+        assert!(!s.fits("has_title", "TITLE", "PER"), "not symmetric");
+        assert!(!s.fits("has_title", "ORG", "TITLE"));
+        assert!(s.fits("allied_with", "ORG", "ORG"));
+        assert!(
+            s.fits("related", "TITLE", "ORG"),
+            "absent lists allow any label"
+        );
+        assert!(!s.fits("no_such_type", "PER", "PER"));
+    }
+
+    #[test]
+    fn symmetric_types_fit_either_way_round() {
+        let src = RELS.replace(
+            "from = [\"ORG\"]\nto = [\"ORG\"]",
+            "from = [\"ORG\"]\nto = [\"PER\"]",
+        );
+        let s = Schema::parse(&src, "x").unwrap();
+        assert!(s.fits("allied_with", "ORG", "PER") && s.fits("allied_with", "PER", "ORG"));
+    }
+
+    #[test]
+    fn relation_errors_name_the_file_and_line() {
+        let bad = RELS.replace("to = [\"TITLE\"]", "to = [\"TITEL\"]");
+        let e = Schema::parse(&bad, "p/nhan.toml").unwrap_err().to_string();
+        assert!(
+            e.starts_with("p/nhan.toml:10:") && e.contains("TITEL"),
+            "{e}"
+        );
+        let twice = format!("{RELS}[[relations]]\nname = \"related\"\n");
+        let e = Schema::parse(&twice, "p/nhan.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("related is defined twice"), "{e}");
+        let unknown = RELS.replace("symmetric = true", "symetric = true");
+        let e = Schema::parse(&unknown, "p/nhan.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("p/nhan.toml:15:") && e.contains("symetric"),
+            "{e}"
+        );
     }
 
     #[test]

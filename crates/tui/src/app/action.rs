@@ -46,6 +46,8 @@ macro_rules! with_commands {
             Tag(u8) => "tag", "tag with label N (relabel a span of the same extent; on a suggestion: accept it as N)", Article, suggesting::tag_action;
             LabelKey => "label_key", "tag with the label whose own key comes next (labels past the ninth)", Anywhere, |s, _| editing::label_key(s);
             LabelPicker => "label_picker", "label picker (type to filter, Enter to apply)", Article, |s, _| editing::label_picker(s);
+            Relate => "relate", "start a relation from the span at the cursor: go to the other span, then a type's digit or Enter", Article, |s, _| relating::start(s);
+            Relations => "relations", "the article's relations: Enter / t go to either end, x deletes, a digit retypes", Article, |s, _| relating::open_list(s);
             DeleteSpan => "delete_span", "delete the span at the cursor", Article, |s, _| editing::delete(s);
             Undo => "undo", "undo", Article, |s, _| suggesting::undo_redo(s, Step::Back);
             Redo => "redo", "redo", Article, |s, _| suggesting::undo_redo(s, Step::Forward);
@@ -178,7 +180,7 @@ mod tests {
             assert_eq!(Action::from_name(&a.name()), Some(a));
             assert!(seen.insert(a.name()));
         }
-        assert_eq!(Action::all().len(), 80);
+        assert_eq!(Action::all().len(), 82);
         assert_eq!(Action::Tag(3).tag_index(), Some(2));
         assert_eq!(Action::TagAll.tag_index(), None);
     }

@@ -6,7 +6,8 @@ use super::action::{Action, with_commands};
 use super::msg::Effect;
 use super::state::{State, Step};
 use super::{
-    adjudicating, editing, general, glance, motion, noting, reviewing, suggesting, watching,
+    adjudicating, editing, general, glance, motion, noting, relating, reviewing, suggesting,
+    watching,
 };
 
 /// What a command does to the state, and the I/O it asks for.

@@ -45,6 +45,12 @@ pub fn describe(e: &Edit) -> String {
         }
         Edit::SetStatus { after, .. } => format!("article marked {after}"),
         Edit::SetExtra { key, .. } => format!("updated {key}"),
+        Edit::Relation { before, after } => match (before, after) {
+            (Some(b), Some(a)) => format!("relation {} → {}", b.label, a.label),
+            (None, Some(a)) => format!("added relation {}", a.label),
+            (Some(b), None) => format!("removed relation {}", b.label),
+            (None, None) => String::new(),
+        },
         Edit::Batch(_) if count(e, |e| matches!(e, Edit::Add(_))) > 1 => {
             many(e, "tagged", |e| matches!(e, Edit::Add(_)))
         }
@@ -55,10 +61,16 @@ pub fn describe(e: &Edit) -> String {
             let rejected = flatten(e)
                 .iter()
                 .any(|e| matches!(e, Edit::SetExtra { key, .. } if key == List::Rejected.key()));
-            match v.iter().find_map(span_edit) {
+            let said = match v.iter().find_map(span_edit) {
                 Some(Edit::Remove(s)) if rejected => format!("rejected {} “{}”", s.label, s.text),
                 Some(e) => describe(e),
-                None => v.first().map_or_else(String::new, describe),
+                None => return v.first().map_or_else(String::new, describe),
+            };
+            // A span removed (or restored) with its relations says how many.
+            match count(e, |e| matches!(e, Edit::Relation { .. })) {
+                0 => said,
+                1 => format!("{said} and its relation"),
+                n => format!("{said} and its {n} relations"),
             }
         }
     }
@@ -108,7 +120,7 @@ fn span_edit(e: &Edit) -> Option<&Edit> {
     }
 }
 
-fn writable(state: &mut State) -> Option<&mut OpenArticle> {
+pub fn writable(state: &mut State) -> Option<&mut OpenArticle> {
     let reason = state.article()?.read_only.clone();
     if let Some(r) = reason {
         state.error(format!("read-only, nothing changed: {r}"));
@@ -375,7 +387,7 @@ pub fn undo_redo(state: &mut State, step: Step) -> Vec<Effect> {
 
 /// The span a delete or `*` acts on: the selected one, or the innermost
 /// span under the cursor.
-fn span_here(art: &OpenArticle) -> Option<Span> {
+pub fn span_here(art: &OpenArticle) -> Option<Span> {
     let spans = art.doc.spans();
     if let Some(sel) = art.selection {
         let (s, e) = sel.range();
@@ -395,7 +407,11 @@ pub fn delete(state: &mut State) -> Vec<Effect> {
         return vec![];
     };
     match span_here(art) {
-        Some(s) => commit(state, Edit::Remove(s), None),
+        // Its relations go with it, in the same undoable edit.
+        Some(s) => {
+            let edit = art.doc.remove_span_edit(&s);
+            commit(state, edit, None)
+        }
         None => {
             state.error("no span at the cursor to delete");
             vec![]

@@ -21,6 +21,7 @@ pub mod moved;
 pub mod msg;
 pub mod noting;
 pub mod paste;
+pub mod relating;
 pub mod reviewing;
 pub mod session;
 pub mod state;

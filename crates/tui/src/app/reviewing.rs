@@ -469,7 +469,7 @@ fn reject(state: &mut State) -> Vec<Effect> {
     };
     let record = Record::rejection(&span, reviewer.as_deref());
     let record = List::Rejected.append(&art.doc, [record]);
-    let edit = Edit::Batch(vec![Edit::Remove(span), record]);
+    let edit = Edit::Batch(vec![art.doc.remove_span_edit(&span), record]);
     let effects = editing::commit(state, edit, None);
     if state.focus == Focus::Text {
         step_unreviewed(state, Step::Forward);

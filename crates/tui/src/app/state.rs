@@ -176,6 +176,10 @@ pub enum Overlay {
     },
     /// The merge conflicts recorded in the current article's sidecar, one
     /// highlighted to settle (`watching`).
+    /// `R`: the article's relations (`app::relating`).
+    Relations {
+        selected: usize,
+    },
     Conflicts {
         selected: usize,
     },
@@ -339,6 +343,16 @@ pub struct OpenArticle {
     /// What that file held: the common ancestor when someone else changed
     /// the file and it is merged with the edits here.
     pub base: nhan_model::sidecar::Snapshot,
+    /// `>` was pressed: a relation is being made (`app::relating`).
+    pub relating: Option<Relating>,
+}
+
+/// A relation being made: the span it starts from (its id, and where it
+/// starts, to find it quickly).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Relating {
+    pub from: u64,
+    pub start: usize,
 }
 
 impl OpenArticle {
@@ -364,6 +378,7 @@ impl OpenArticle {
             save: SaveState::Saved,
             reanchored: loaded.reanchored,
             revision: 0,
+            relating: None,
         }
     }
 

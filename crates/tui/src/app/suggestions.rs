@@ -250,7 +250,7 @@ impl SuggestState {
                 }
             }
             Edit::Batch(v) => v.iter().for_each(|e| self.note_edit(e)),
-            Edit::SetStatus { .. } | Edit::SetExtra { .. } => {}
+            Edit::SetStatus { .. } | Edit::SetExtra { .. } | Edit::Relation { .. } => {}
         }
     }
 }

@@ -232,6 +232,9 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             input,
         } => return super::noting::attrs_key(state, key, id, start, selected, input),
         Overlay::Conflicts { selected } => return watching::key(state, key, selected),
+        Overlay::Relations { selected } => {
+            return super::relating::list_key(state, key, selected);
+        }
         Overlay::Moved { scroll } => return super::moved::key(state, key, scroll),
         Overlay::Suggest(p) => return suggesting::prompt_key(state, p, key),
         Overlay::Dashboard(v) => return super::glance::key(state, v, key),
@@ -257,6 +260,10 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             }
             return reviewing::follow_filter(state);
         }
+    }
+    // While a relation is being made its keys come first; motions go on.
+    if let Some(effects) = super::relating::key(state, key) {
+        return effects;
     }
     let ctxs: &[Context] = match (state.focus, state.mode) {
         (Focus::List, _) => &[Context::List],

@@ -45,10 +45,21 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme, view: View) 
     let Some(stats) = d.figures.as_deref() else {
         return;
     };
+    // The bottom row grows to show every recommender and relation type
+    // when there is room; the labels above keep at least ten rows.
+    let o = &stats.overview;
+    let relation_rows = if o.relations.is_empty() {
+        0
+    } else {
+        2 + o.relations.len()
+    };
+    let wanted = (o.suggestions.len() + 1).max(1) + relation_rows + 2;
+    let room = usize::from(inner.height.saturating_sub(3 + 10));
+    let bottom_height = u16::try_from(wanted.min(room).max(7)).unwrap_or(7);
     let rows = Layout::vertical([
         Constraint::Length(3),
         Constraint::Fill(1),
-        Constraint::Length(7),
+        Constraint::Length(bottom_height),
     ])
     .split(inner);
     progress(f, rows[0], stats, theme);
@@ -312,11 +323,15 @@ fn agreement(f: &mut Frame, area: Rect, o: &Overview, complete: bool, theme: The
 }
 
 /// Suggestions accepted and rejected per recommender; relations per type
-/// once nhan has them.
+/// when the project has any.
 fn suggestions(f: &mut Frame, area: Rect, o: &Overview, theme: Theme) {
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(" Suggestions ");
+        .title(if o.relations.is_empty() {
+            " Suggestions "
+        } else {
+            " Suggestions · relations "
+        });
     let inner = block.inner(area);
     f.render_widget(block, area);
     if o.suggestions.is_empty() {
@@ -337,7 +352,7 @@ fn suggestions(f: &mut Frame, area: Rect, o: &Overview, theme: Theme) {
         ];
         f.render_widget(Table::new(rows, widths).header(head), inner);
     }
-    // The place relations per type will take (`Overview::relations`).
+    // Relations per type, under the suggestions after a blank line.
     if !o.relations.is_empty() {
         let rows = o.relations.iter().map(|r| {
             Row::new([
@@ -345,13 +360,16 @@ fn suggestions(f: &mut Frame, area: Rect, o: &Overview, theme: Theme) {
                 Cell::from(format!("{:>8}", r.count)),
             ])
         });
+        // The rows above: the message, or the header and one per recommender.
+        let above = o.suggestions.len().max(1) as u16 + u16::from(!o.suggestions.is_empty());
         let at = Rect {
-            y: inner.y + o.suggestions.len() as u16 + 1,
-            height: inner.height.saturating_sub(o.suggestions.len() as u16 + 1),
+            y: inner.y + above + 1,
+            height: inner.height.saturating_sub(above + 1),
             ..inner
         };
+        let head = Row::new(["relation", "   count"]).style(theme.dim());
         f.render_widget(
-            Table::new(rows, [Constraint::Fill(1), Constraint::Length(8)]),
+            Table::new(rows, [Constraint::Fill(1), Constraint::Length(8)]).header(head),
             at,
         );
     }

@@ -6,6 +6,7 @@ pub mod list;
 pub mod moved;
 pub mod note;
 pub mod overlay;
+pub mod relations;
 pub mod review;
 pub mod status;
 pub mod suggestions;
@@ -53,6 +54,7 @@ pub fn draw(f: &mut Frame, state: &State) {
         Overlay::LabelKey => overlay::draw_label_keys(f, area, state, theme),
         Overlay::Attrs { .. } => note::draw_attrs(f, area, state, theme),
         Overlay::Conflicts { selected } => conflicts::draw(f, area, state, *selected),
+        Overlay::Relations { selected } => relations::draw(f, area, state, *selected),
         Overlay::Moved { scroll } => moved::draw(f, area, state, *scroll),
         Overlay::Dashboard(v) => dashboard::draw(f, area, state, theme, *v),
         _ => {}

@@ -20,6 +20,7 @@ pub fn mode(state: &State) -> &'static str {
         Overlay::FilterText { .. } => "FILTER",
         o @ (Overlay::Note { .. } | Overlay::Attrs { .. }) => super::note::mode(o).unwrap_or(""),
         Overlay::Conflicts { .. } => "CONFLICTS",
+        Overlay::Relations { .. } => "RELATIONS",
         Overlay::Moved { .. } => "CHANGED",
         Overlay::Suggest(_) => "SUGGEST",
         Overlay::Dashboard(_) => "DASHBOARD",
@@ -27,6 +28,8 @@ pub fn mode(state: &State) -> &'static str {
             (_, Focus::List) => "LIST",
             (_, Focus::Spans) => "REVIEW",
             (Mode::Review, Focus::Text) => "REVIEW TEXT",
+            // `>` was pressed: motions move, a digit or Enter makes it.
+            (_, Focus::Text) if state.article().is_some_and(|a| a.relating.is_some()) => "RELATION",
             (_, Focus::Text) if state.article().is_some_and(|a| a.selection.is_some()) => "SELECT",
             (_, Focus::Text) => "TEXT",
         },
@@ -112,6 +115,10 @@ pub fn draw_status(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
                 .unwrap_or_default();
             s += &format!(" │ {}{key} “{}” #{}", sp.label, sp.text, sp.id);
             s += &super::note::status(sp);
+            let rels = crate::app::relating::describe_of(&art.doc, sp);
+            if !rels.is_empty() {
+                s += &format!(" │ {}", rels.join(" · "));
+            }
         }
         // The suggestion under the cursor says more than the file name, which
         // a narrow bar cuts first.

@@ -115,6 +115,13 @@ fn draw_rows(buf: &mut Buffer, inner: Rect, art: &OpenArticle, state: &State, th
     let styles: Vec<Style> = (schema.labels.iter().enumerate())
         .map(|(i, l)| theme.label(l.color.as_deref(), i))
         .collect();
+    // Spans with a relation open with `⟦` rather than `[`: a mark that
+    // needs no colour and no column of its own.
+    let related: std::collections::HashSet<u64> = doc
+        .relations()
+        .iter()
+        .flat_map(|r| [r.from, r.to])
+        .collect();
     let unknown = theme.label(None, usize::MAX / 2);
     let label_style = |label: &str| {
         schema
@@ -178,7 +185,8 @@ fn draw_rows(buf: &mut Buffer, inner: Rect, art: &OpenArticle, state: &State, th
                     };
                     let style = label_style(&s.label);
                     if g.kind == GlyphKind::Open {
-                        put(g.col, "[", 1, style);
+                        let open = if related.contains(&s.id) { "⟦" } else { "[" };
+                        put(g.col, open, 1, style);
                     } else {
                         let style = style.add_modifier(Modifier::BOLD);
                         let close = close_text(s);

@@ -1,0 +1,317 @@
+//! Relations between two spans of one article (`PER has_title TITLE`):
+//! the sidecar's top-level `relations` list, span ids as ends.
+//!
+//! A document keeps its relations sorted by `(from, to, label, id)`, the
+//! order they are written in, so that a sidecar's diff shows one line per
+//! relation added or removed.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The sidecar key of the list.
+pub const KEY: &str = "relations";
+
+/// One relation. Serialised in the field order below; the optional fields
+/// only when set, then fields this version does not know, as they came.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Relation {
+    pub id: u64,
+    /// The id of the span the relation starts from.
+    pub from: u64,
+    /// The id of the span it points to.
+    pub to: u64,
+    pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotator: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewer: Option<String>,
+    /// Fields this version does not know (a `note`, another tool's score).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Relation {
+    /// The document's order: by ends, then type, then id.
+    pub fn sort_key(&self) -> (u64, u64, &str, u64) {
+        (self.from, self.to, &self.label, self.id)
+    }
+
+    /// Whether span `id` is one of its ends.
+    pub fn touches(&self, id: u64) -> bool {
+        self.from == id || self.to == id
+    }
+
+    /// The end that is not `id` (the `to` end of a relation from a span to
+    /// itself).
+    pub fn other_end(&self, id: u64) -> u64 {
+        if self.from == id { self.to } else { self.from }
+    }
+}
+
+/// Sorts relations into the document's order (stable for equal keys, which
+/// only duplicate relations have).
+pub fn sort(v: &mut [Relation]) {
+    v.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+/// Reads the sidecar's `relations` value.
+pub fn parse(v: &Value) -> Result<Vec<Relation>, String> {
+    let mut v: Vec<Relation> = Vec::<Relation>::deserialize(v).map_err(|e| e.to_string())?;
+    sort(&mut v);
+    Ok(v)
+}
+
+/// The relations as the sidecar's JSON value.
+pub fn to_value(v: &[Relation]) -> Value {
+    serde_json::to_value(v).expect("relations always serialise")
+}
+
+/// A fresh relation id: as for spans (`SpanStore::fresh_id`), a hash of
+/// who made it, between which spans and with which type, so that two
+/// branches making different relations rarely pick the same id and the
+/// same relation made on both gets the same one. Never 0, never `taken`.
+pub fn fresh_id(
+    taken: &[Relation],
+    annotator: Option<&str>,
+    from: u64,
+    to: u64,
+    label: &str,
+) -> u64 {
+    use sha2::{Digest, Sha256};
+    for salt in 0u64.. {
+        let mut h = Sha256::new();
+        h.update(b"relation\0");
+        h.update(annotator.unwrap_or("").as_bytes());
+        h.update([0]);
+        h.update(label.as_bytes());
+        h.update([0]);
+        h.update(from.to_le_bytes());
+        h.update(to.to_le_bytes());
+        h.update(salt.to_le_bytes());
+        let d = h.finalize();
+        let id = u64::from(u32::from_le_bytes([d[0], d[1], d[2], d[3]]));
+        if id != 0 && !taken.iter().any(|r| r.id == id) {
+            return id;
+        }
+    }
+    unreachable!("2^64 salts cannot all clash")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rel(id: u64, from: u64, to: u64, label: &str) -> Relation {
+        Relation {
+            id,
+            from,
+            to,
+            label: label.into(),
+            annotator: None,
+            review: None,
+            reviewer: None,
+            extra: Map::new(),
+        }
+    }
+
+    #[test]
+    fn fields_are_written_in_the_sidecar_order_and_unknown_ones_kept() {
+        let src = r#"[{"id": 9, "from": 3, "to": 7, "label": "has_title", "annotator": "lan", "review": "accepted", "reviewer": "minh", "note": "x", "score": 0.5}]"#;
+        let v: Value = serde_json::from_str(src).unwrap();
+        let rs = parse(&v).unwrap();
+        assert_eq!(rs[0].extra["note"], "x");
+        assert_eq!(
+            serde_json::to_string(&to_value(&rs))
+                .unwrap()
+                .replace(' ', ""),
+            src.replace(' ', "")
+        );
+    }
+
+    #[test]
+    fn optional_fields_are_left_out_when_unset() {
+        let s = serde_json::to_string(&rel(1, 2, 3, "of")).unwrap();
+        assert_eq!(s, r#"{"id":1,"from":2,"to":3,"label":"of"}"#);
+    }
+
+    #[test]
+    fn a_relation_without_an_end_does_not_parse_and_says_which_field() {
+        let v: Value = serde_json::from_str(r#"[{"id": 1, "from": 2, "label": "of"}]"#).unwrap();
+        let e = parse(&v).unwrap_err();
+        assert!(e.contains("`to`"), "{e}");
+    }
+
+    #[test]
+    fn fresh_ids_are_deterministic_and_avoid_taken_ones() {
+        let a = fresh_id(&[], Some("lan"), 1, 2, "of");
+        assert_eq!(a, fresh_id(&[], Some("lan"), 1, 2, "of"));
+        let b = fresh_id(&[rel(a, 0, 0, "x")], Some("lan"), 1, 2, "of");
+        assert_ne!(a, b);
+        assert_ne!(b, 0);
+    }
+
+    use crate::document::Document;
+    use crate::edit::Edit;
+    use crate::sidecar::Sidecar;
+    use crate::text::Text;
+
+    const TEXT: &str = "Lê Hoài Trung, Trưởng Ban Đối ngoại Trung ương";
+
+    /// A sidecar for `TEXT` with a PER (id 3) and a TITLE (id 7), and the
+    /// given top-level members between the head and the spans.
+    fn sidecar(members: &str) -> String {
+        format!(
+            "{{\n  \"nhan\": 1,\n  \"article\": \"a.txt\",\n  \"text_sha256\": \"\",\n  \"status\": \"in_progress\",\n{members}  \"spans\": [\n    \
+             {{\"id\": 3, \"start\": 0, \"end\": 13, \"label\": \"PER\", \"text\": \"Lê Hoài Trung\"}},\n    \
+             {{\"id\": 7, \"start\": 15, \"end\": 46, \"label\": \"TITLE\", \"text\": \"Trưởng Ban Đối ngoại Trung ương\"}}\n  ]\n}}\n"
+        )
+    }
+
+    fn open(src: &str) -> (Document, Vec<crate::document::Problem>) {
+        let sc = Sidecar::parse(src.as_bytes(), "a.json").unwrap();
+        Document::new("a.txt", Text::new(TEXT), "").with_sidecar(sc)
+    }
+
+    const TWO: &str = "  \"tags\": [\"x\"],\n  \"relations\": [\n    \
+        {\"id\": 5, \"from\": 3, \"to\": 7, \"label\": \"has_title\", \"annotator\": \"lan\", \"note\": \"x\"},\n    \
+        {\"id\": 2, \"from\": 7, \"to\": 3, \"label\": \"held_by\"}\n  ],\n  \"rejected\": [],\n";
+
+    #[test]
+    fn a_sidecar_with_relations_is_written_back_byte_for_byte() {
+        let src = sidecar(TWO);
+        let (d, problems) = open(&src);
+        assert_eq!(problems, vec![]);
+        assert_eq!(d.relations().len(), 2);
+        assert!(!d.extra().contains_key(KEY), "typed, not an unknown field");
+        assert_eq!(d.snapshot().to_json(), src);
+        assert_eq!(d.to_sidecar().to_json(), src);
+    }
+
+    #[test]
+    fn a_sidecar_without_relations_gets_none_written() {
+        let src = sidecar("");
+        assert_eq!(open(&src).0.snapshot().to_json(), src);
+        let src = sidecar("  \"relations\": [],\n");
+        assert_eq!(
+            open(&src).0.snapshot().to_json(),
+            src,
+            "an empty list stays"
+        );
+    }
+
+    #[test]
+    fn the_first_relation_is_written_one_per_line_before_the_spans() {
+        let (mut d, _) = open(&sidecar(""));
+        let r = d.make_relation(3, 7, "has_title", Some("lan"));
+        d.apply(&Edit::add_relation(r.clone()));
+        let want = sidecar(&format!(
+            "  \"relations\": [\n    {{\"id\": {}, \"from\": 3, \"to\": 7, \"label\": \"has_title\", \"annotator\": \"lan\"}}\n  ],\n",
+            r.id
+        ));
+        assert_eq!(d.snapshot().to_json(), want);
+        assert_eq!(open(&want).0.relations(), &[r]);
+    }
+
+    #[test]
+    fn a_relation_whose_end_is_gone_is_a_problem_not_dropped() {
+        let src = sidecar(&TWO.replace(
+            "\"to\": 7, \"label\": \"has_title\"",
+            "\"to\": 9, \"label\": \"has_title\"",
+        ));
+        let (d, problems) = open(&src);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].relation_id, Some(5));
+        assert!(
+            problems[0]
+                .to_string()
+                .starts_with("relation 5: its to end is span 9, which the article does not have"),
+            "{}",
+            problems[0]
+        );
+        assert_eq!(d.relations().len(), 2, "kept as read");
+        assert_eq!(d.snapshot().to_json(), src);
+    }
+
+    #[test]
+    fn a_relations_list_that_does_not_read_is_a_problem_and_kept_as_it_was() {
+        let src = sidecar("  \"relations\": [\n    {\"id\": 1, \"from\": \"a\"}\n  ],\n");
+        let (d, problems) = open(&src);
+        assert!(
+            problems[0].message.contains("relations list does not read"),
+            "{problems:?}"
+        );
+        assert_eq!(d.snapshot().to_json(), src);
+    }
+
+    #[test]
+    fn deleting_a_span_deletes_its_relations_in_one_edit_that_undo_restores() {
+        let src = sidecar(TWO);
+        let (mut d, _) = open(&src);
+        let per = d.spans().get(3).unwrap().clone();
+        let e = d.remove_span_edit(&per);
+        d.apply(&e);
+        assert!(d.spans().get(3).is_none());
+        assert_eq!(d.relations(), &[], "both relations had the PER at an end");
+        d.apply(&e.invert());
+        assert_eq!(d.snapshot().to_json(), src);
+        // A span without relations is removed as a plain edit.
+        let (mut d, _) = open(&sidecar(""));
+        assert!(matches!(d.remove_span_edit(&per), Edit::Remove(_)));
+        d.apply(&Edit::Remove(per));
+    }
+
+    proptest::proptest! {
+        /// Any sequence of relation edits, undone in reverse, gives back
+        /// the document's relations and bytes exactly.
+        #[test]
+        fn relation_edits_then_their_inverses_are_the_identity(
+            ops in proptest::collection::vec((0usize..4, 0usize..2, 0usize..2, 0usize..3), 1..12),
+        ) {
+            let (mut d, _) = open(&sidecar(TWO));
+            let before = d.snapshot().to_json();
+            let labels = ["has_title", "held_by", "of"];
+            let ends = [3u64, 7];
+            let mut done = Vec::new();
+            for (op, f, t, l) in ops {
+                let e = match (op, d.relations().first().cloned()) {
+                    (0, Some(r)) => Edit::remove_relation(r),
+                    (1, Some(r)) => {
+                        let mut a = r.clone();
+                        a.label = labels[l].into();
+                        a.to = ends[t];
+                        Edit::replace_relation(r, a)
+                    }
+                    _ => Edit::add_relation(d.make_relation(ends[f], ends[t], labels[l], None)),
+                };
+                d.apply(&e);
+                proptest::prop_assert!(d.relations().windows(2).all(|w| w[0].sort_key() <= w[1].sort_key()));
+                done.push(e);
+            }
+            for e in done.iter().rev() {
+                d.apply(&e.invert());
+            }
+            proptest::prop_assert_eq!(d.snapshot().to_json(), before);
+        }
+    }
+
+    proptest::proptest! {
+        /// Sorting is by (from, to, label, id) and does not depend on the
+        /// order the relations came in.
+        #[test]
+        fn sorting_is_by_ends_then_type_then_id_whatever_the_input_order(
+            v in proptest::collection::vec((0u64..4, 0u64..4, 0u64..4, "[ab]"), 0..12),
+            seed in 0usize..1000,
+        ) {
+            let mut a: Vec<Relation> = v.iter().map(|(i, f, t, l)| rel(*i, *f, *t, l)).collect();
+            let mut b = a.clone();
+            b.rotate_left(if a.is_empty() { 0 } else { seed % a.len() });
+            sort(&mut a);
+            sort(&mut b);
+            proptest::prop_assert!(a.windows(2).all(|w| w[0].sort_key() <= w[1].sort_key()));
+            let keys = |v: &[Relation]| v.iter().map(|r| (r.from, r.to, r.label.clone(), r.id)).collect::<Vec<_>>();
+            proptest::prop_assert_eq!(keys(&a), keys(&b));
+        }
+    }
+}
