@@ -479,6 +479,77 @@ fn brat_export_writes_r_lines_and_declares_the_relation_types() {
     );
 }
 
+/// brat's `R` lines come back in an import, so a project exported to brat
+/// and imported again exports the same files; a type nhan.toml lacks, or
+/// an end that is no entity, is refused by file and line.
+#[test]
+fn brat_relations_round_trip_and_bad_ones_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    project::init(dir.path(), &schema());
+    article(dir.path(), &[(0, 1, "works_for"), (1, 2, "located_in")]);
+    let out = tempfile::tempdir().unwrap();
+    let export = |project: &Path, to: &Path| {
+        let (code, _, err) = nhan(
+            project,
+            &[
+                "export",
+                "--format",
+                "brat",
+                "--status",
+                "any",
+                "--out",
+                to.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+        find(to, "a.ann").pop().expect("a.ann")
+    };
+    let first = export(dir.path(), &out.path().join("brat"));
+    let back = tempfile::tempdir().unwrap();
+    project::init(back.path(), &schema());
+    let (code, _, err) = nhan(
+        back.path(),
+        &[
+            "import",
+            "--format",
+            "brat",
+            "--status",
+            "done",
+            out.path().join("brat").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let again = export(back.path(), &out.path().join("again"));
+    assert_eq!(again, first, "brat does not round-trip");
+    assert_eq!(again.lines().filter(|l| l.starts_with('R')).count(), 2);
+    // An end that is no entity; then a type nhan.toml lacks.
+    let bad = out.path().join("bad");
+    std::fs::create_dir_all(&bad).unwrap();
+    std::fs::write(bad.join("b.txt"), TEXT).unwrap();
+    let fresh = tempfile::tempdir().unwrap();
+    project::init(fresh.path(), &schema());
+    let entities = "T1\tPER 0 3\tLan\nT2\tORG 10 23\tBộ Ngoại giao\n";
+    for (line, said) in [
+        (
+            "R1\tworks_for Arg1:T1 Arg2:T9\t\n",
+            "b.ann:3: joins T1 and T9, which are not both entities",
+        ),
+        (
+            "R1\tmarried_to Arg1:T1 Arg2:T2\t\n",
+            "b.ann:3: relation type married_to is not in nhan.toml",
+        ),
+    ] {
+        std::fs::write(bad.join("b.ann"), format!("{entities}{line}")).unwrap();
+        let (code, _, err) = nhan(
+            fresh.path(),
+            &["import", "--format", "brat", bad.to_str().unwrap()],
+        );
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains(said), "{err}");
+    }
+    assert!(!fresh.path().join("annotations/b.json").exists());
+}
+
 #[test]
 fn the_relation_list_steps_through_goes_to_either_end_retypes_and_deletes() {
     use nhan_tui::app::state::Overlay;

@@ -5,7 +5,9 @@
 //! brat itself stores such spans) and read back as one span.
 
 use super::import::safe_file_name;
-use super::{Article, Context, Files, Format, InSpan, Incoming, PartSummary, Place, Rendered};
+use super::{
+    Article, Context, Files, Format, InRelation, InSpan, Incoming, PartSummary, Place, Rendered,
+};
 use nhan_model::schema::{Overlap, RelationType};
 use nhan_model::text::Text;
 use std::fmt::Write;
@@ -95,18 +97,21 @@ fn relation_lines(d: &Article, out: &mut String, why: &mut Vec<String>) {
         .enumerate()
         .map(|(k, s)| (s.id, k + 1))
         .collect();
-    let mut n = 0;
+    // In reading order (by their ends' `T` numbers), not by span ids: the
+    // same annotation gives the same file, however its ids came about.
+    let mut lines: Vec<(usize, usize, &str)> = Vec::new();
     for r in d.doc.relations() {
         match (t_of.get(&r.from), t_of.get(&r.to)) {
-            (Some(a), Some(b)) => {
-                n += 1;
-                let _ = writeln!(out, "R{n}\t{} Arg1:T{a} Arg2:T{b}\t", r.label);
-            }
+            (Some(&a), Some(&b)) => lines.push((a, b, r.label.as_str())),
             _ => why.push(format!(
                 "relation {} {}: one of its spans is not exported",
                 r.id, r.label
             )),
         }
+    }
+    lines.sort_unstable();
+    for (n, (a, b, label)) in lines.into_iter().enumerate() {
+        let _ = writeln!(out, "R{}\t{label} Arg1:T{a} Arg2:T{b}\t", n + 1);
     }
 }
 
@@ -246,6 +251,20 @@ fn collect_anns(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// A brat relation line, `R1<TAB>TYPE Arg1:T3 Arg2:T2<TAB>`: its type and
+/// its two ends' `T` ids.
+fn relation_line(line: &str) -> Option<(String, String, String)> {
+    let mid = line.split('\t').nth(1)?;
+    let mut words = mid.split(' ');
+    let label = words.next().filter(|l| !l.is_empty())?;
+    let a = words.next()?.strip_prefix("Arg1:")?;
+    let b = words.next()?.strip_prefix("Arg2:")?;
+    words
+        .next()
+        .is_none()
+        .then(|| (label.to_string(), a.to_string(), b.to_string()))
+}
+
 fn read_pair(ann_path: &Path) -> Result<Incoming, Vec<String>> {
     let shown = ann_path.display().to_string();
     let txt_path = ann_path.with_extension("txt");
@@ -277,10 +296,21 @@ fn read_pair(ann_path: &Path) -> Result<Incoming, Vec<String>> {
     // Attributes and notes, put on their spans once every `T` line is read.
     let mut extras = Vec::new();
     let mut ids: std::collections::HashMap<String, usize> = Default::default();
+    // `R` lines, tied to their spans once every `T` line is read.
+    let mut rels: Vec<(String, String, String, String)> = Vec::new();
     for (i, line) in ann.lines().enumerate() {
         let n = i + 1;
         let at = format!("{shown}:{n}");
         if line.trim().is_empty() {
+            continue;
+        }
+        if line.starts_with('R') {
+            match relation_line(line) {
+                Some((label, a, b)) => rels.push((at, label, a, b)),
+                None => problems.push(format!(
+                    "{at}: not a brat relation (ID<TAB>TYPE Arg1:T1 Arg2:T2)"
+                )),
+            }
             continue;
         }
         if !line.starts_with('T') {
@@ -374,12 +404,26 @@ fn read_pair(ann_path: &Path) -> Result<Incoming, Vec<String>> {
             )),
         }
     }
+    let mut relations = Vec::new();
+    for (at, label, a, b) in rels {
+        match (ids.get(&a), ids.get(&b)) {
+            (Some(&from), Some(&to)) => relations.push(InRelation {
+                from,
+                to,
+                label,
+                at,
+            }),
+            _ => problems.push(format!(
+                "{at}: joins {a} and {b}, which are not both entities (T lines) of this file"
+            )),
+        }
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
     let notes = if ignored > 0 {
         vec![format!(
-            "{shown}: {ignored} line(s) that are not entities, attributes or notes (relations, events, normalisations) were not imported"
+            "{shown}: {ignored} line(s) that are not entities, relations, attributes or notes (events, normalisations) were not imported"
         )]
     } else {
         Vec::new()
@@ -389,6 +433,7 @@ fn read_pair(ann_path: &Path) -> Result<Incoming, Vec<String>> {
         file_name,
         text: text.as_str().to_string(),
         spans,
+        relations,
         status: None,
         notes,
         rejected: Vec::new(),

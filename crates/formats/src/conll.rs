@@ -181,6 +181,7 @@ impl Format for Conll {
                 chars += 1;
             }
             out.push(Incoming {
+                relations: Vec::new(),
                 at: format!("{shown}:{first_line}"),
                 file_name,
                 text,

@@ -40,6 +40,17 @@ pub struct InSpan {
     pub fields: serde_json::Map<String, serde_json::Value>,
 }
 
+/// A relation as an input gives it: its ends are indices into the
+/// article's `Incoming::spans`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InRelation {
+    pub from: usize,
+    pub to: usize,
+    pub label: String,
+    /// Where the input gives it: `file:line`.
+    pub at: String,
+}
+
 /// An article as an input gives it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Incoming {
@@ -49,6 +60,8 @@ pub struct Incoming {
     pub file_name: String,
     pub text: String,
     pub spans: Vec<InSpan>,
+    /// Relations between those spans (formats that hold them).
+    pub relations: Vec<InRelation>,
     pub status: Option<Status>,
     /// Things the format read but nhan does not keep (relations, notes...).
     pub notes: Vec<String>,
@@ -349,6 +362,22 @@ pub fn write(
                 unknown.insert(s.label.clone());
             }
         }
+        // What validate would flag is refused here, by file and line.
+        for r in &inc.relations {
+            let (from, to) = (&inc.spans[r.from].label, &inc.spans[r.to].label);
+            let label = nhan_model::escape::line(&r.label);
+            if schema.relation(&r.label).is_none() {
+                problems.push(format!(
+                    "{}: relation type {label} is not in nhan.toml; declare it as a [[relations]] table there",
+                    r.at
+                ));
+            } else if !schema.fits(&r.label, from, to) {
+                problems.push(format!(
+                    "{}: a {label} relation may not join {from} to {to} (see its from and to in nhan.toml)",
+                    r.at
+                ));
+            }
+        }
         docs.push((inc, text));
     }
     if !problems.is_empty() {
@@ -451,10 +480,12 @@ pub fn write(
                 after: Some(n.as_str().into()),
             });
         }
-        let mut spans = inc.spans.clone();
-        spans.sort_by(|a, b| (a.start, a.end, &a.label).cmp(&(b.start, b.end, &b.label)));
+        let mut spans: Vec<(usize, &InSpan)> = inc.spans.iter().enumerate().collect();
+        spans.sort_by(|(_, a), (_, b)| (a.start, a.end, &a.label).cmp(&(b.start, b.end, &b.label)));
         let mut taken = std::collections::HashSet::new();
-        for s in &spans {
+        // The id each input span got, by its place in the input.
+        let mut made = vec![0u64; inc.spans.len()];
+        for &(k, s) in &spans {
             let mut span = doc.make_span(s.start, s.end, &s.label, s.annotator.as_deref());
             if let Some(id) = s.id.filter(|&id| id != 0 && taken.insert(id)) {
                 span.id = id;
@@ -469,9 +500,14 @@ pub fn write(
                 span.reviewer = Some(r.as_str().into());
             }
             super::notes::put_fields(&mut span, &s.fields);
+            made[k] = span.id;
             doc.apply(&Edit::Add(span));
         }
         n_spans += spans.len();
+        for r in &inc.relations {
+            let rel = doc.make_relation(made[r.from], made[r.to], &r.label, None);
+            doc.apply(&Edit::add_relation(rel));
+        }
         if !inc.rejected.is_empty() {
             let records: Vec<Record> = inc
                 .rejected

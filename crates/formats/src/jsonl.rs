@@ -251,6 +251,7 @@ fn read_line(
         }
     }
     Ok(Incoming {
+        relations: Vec::new(),
         at,
         file_name,
         text: text.into(),

@@ -304,6 +304,7 @@ fn read_task(
         .get("status")
         .and_then(|s| serde_json::from_value::<Status>(s.clone()).ok());
     Ok(Incoming {
+        relations: Vec::new(),
         at: at.to_string(),
         file_name,
         text: text.into(),

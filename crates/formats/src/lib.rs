@@ -29,7 +29,7 @@ mod write;
 pub use args::{ExportArgs, ExportFormat, ImportArgs, ImportFormat, Offsets, StatusFilter};
 pub use flat::{FlatSpan, Loss, LossReason, Scheme};
 pub use gather::{LOST_FILE, NOT_SHOWN_FILE};
-pub use import::{InSpan, Incoming};
+pub use import::{InRelation, InSpan, Incoming};
 pub use report::{Built, DocSummary, Losses, PartSummary};
 pub use write::Files;
 

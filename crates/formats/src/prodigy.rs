@@ -297,6 +297,7 @@ fn read_line(line: &str, at: &str, stem: &str, n: usize) -> Result<Option<Incomi
         (spans, Vec::new())
     };
     Ok(Some(Incoming {
+        relations: Vec::new(),
         at: at.to_string(),
         file_name,
         text: text.into(),
