@@ -706,6 +706,43 @@ fn a_panic_restores_the_terminal_keeps_the_edits_and_names_the_report() {
     let _ = std::fs::remove_file(report.trim());
 }
 
+/// SIGTERM (a system shutting down) and SIGHUP (the terminal closed) end
+/// nhan as `q` does: the edit just made is on disk and the terminal is
+/// restored (alternate screen left, mouse reporting off, cursor shown).
+#[test]
+fn sigterm_and_sighup_save_and_restore_the_terminal() {
+    for signal in [libc::SIGTERM, libc::SIGHUP] {
+        let text = "Lan gặp Minh ở Hà Nội.\n";
+        let project = tiny_project(&[("a.txt", text)], None);
+        let p = project.path();
+        let mut nhan = Nhan::spawn(p, &no_config(p));
+        open_first_article(&mut nhan, "Minh");
+        let before = nhan.raw().len();
+        // The signal as soon as the tag is drawn: its save may still be
+        // under way.
+        nhan.send("1");
+        nhan.wait_text("[Lan]PER");
+        // SAFETY: kill() with a child's pid and a valid signal number.
+        let sent = unsafe { libc::kill(nhan.pid() as libc::pid_t, signal) };
+        assert_eq!(sent, 0);
+        let status = nhan.wait_exit();
+        assert!(status.success(), "signal {signal}: {status:?}");
+        let raw = String::from_utf8_lossy(&nhan.raw()[before..]).into_owned();
+        for (what, seq) in [
+            ("left the alternate screen", "\x1b[?1049l"),
+            ("turned mouse reporting off", "\x1b[?1000l"),
+            ("showed the cursor", "\x1b[?25h"),
+        ] {
+            assert!(raw.contains(seq), "signal {signal}: never {what}: {raw:?}");
+        }
+        assert_eq!(
+            spans(&read_sidecar(p, "a")).len(),
+            1,
+            "signal {signal}: the edit before it is on disk"
+        );
+    }
+}
+
 #[test]
 fn ctrl_z_suspends_and_fg_redraws() {
     let text = "Lan gặp Minh ở Hà Nội.\n";

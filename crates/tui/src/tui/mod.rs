@@ -197,12 +197,42 @@ pub fn run(project_dir: &Path, annotator: Option<String>, adjudicate: bool) -> a
         event::EnableBracketedPaste
     )?;
     install_panic_hook();
+    catch_termination();
     let place =
         crate::app::session::path().and_then(|f| crate::app::session::load(&f, project_dir));
     let result = event_loop(project, config, lock_problem, place);
     restore();
     drop(lock);
     result
+}
+
+/// Set by SIGTERM or SIGHUP: the loop then quits as on `q` (every pending
+/// write finished, the terminal restored) instead of dying mid-save with
+/// the terminal left in the alternate screen.
+static TERMINATED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+extern "C" fn on_terminate(_: libc::c_int) {
+    // Only an atomic store: all a signal handler may safely do here.
+    TERMINATED.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Routes SIGTERM and SIGHUP to [`TERMINATED`]. Without SA_RESTART, so a
+/// blocking poll returns at once and the loop sees the flag.
+fn catch_termination() {
+    for sig in [libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: a zeroed sigaction is valid; the handler only stores to
+        // an atomic, which is async-signal-safe.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_terminate as extern "C" fn(libc::c_int) as usize;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(sig, &sa, std::ptr::null_mut());
+        }
+    }
+}
+
+fn terminated() -> bool {
+    TERMINATED.load(std::sync::atomic::Ordering::SeqCst)
 }
 
 fn event_loop(
@@ -264,6 +294,12 @@ fn event_loop(
         if app.poll() || !keyed {
             term.draw(|f| crate::ui::draw(f, &app.state))?;
         }
+        if terminated() {
+            // Told to end (SIGTERM, or the terminal hung up): what was
+            // handed over is written, then the terminal restored.
+            app.flush_saves();
+            return Ok(());
+        }
         if app.wants_quit() {
             // Every save handed over is written before we go; one that
             // failed keeps nhan open, saying why (q again quits anyway).
@@ -322,7 +358,14 @@ fn event_loop(
         } else {
             to_tick
         };
-        if event::poll(timeout)? {
+        // A signal interrupts the wait: no event, and the loop looks at
+        // why at its top.
+        let ready = match event::poll(timeout) {
+            Ok(r) => r,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => false,
+            Err(e) => return Err(e.into()),
+        };
+        if ready {
             busy = Some(gate.busy());
             // Characters typed into a prompt in this burst, handed over as
             // one text: a 100 KB paste without bracketed paste filters the
