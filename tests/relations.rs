@@ -335,17 +335,35 @@ fn deleting_a_span_deletes_its_relations_says_how_many_and_undo_restores_them() 
     assert!(h.markup().contains("[Bộ Ngoại giao]{ORG}"));
 }
 
-#[test]
-fn the_status_bar_names_the_relations_of_the_span_under_the_cursor() {
-    use nhan_tui::app::msg::Msg;
+/// The screen at `w`×`h`, a line of text per row, and the terminal (for
+/// snapshots).
+fn drawn(
+    h: &mut Harness,
+    w: u16,
+    rows: u16,
+) -> (String, ratatui::Terminal<ratatui::backend::TestBackend>) {
     use ratatui::{Terminal, backend::TestBackend};
-    let mut h = open(MARKED);
-    h.keys("> ] 1 > ] enter [");
-    h.app.handle(Msg::Resize(160, 8));
-    let mut t = Terminal::new(TestBackend::new(160, 8)).unwrap();
+    h.app.handle(nhan_tui::app::msg::Msg::Resize(w, rows));
+    let mut t = Terminal::new(TestBackend::new(w, rows)).unwrap();
     t.draw(|f| nhan_tui::ui::draw(f, &h.app.state)).unwrap();
     let b = t.backend().buffer();
-    let bar: String = (0..b.area.width).map(|x| b[(x, 6)].symbol()).collect();
+    let text = (0..b.area.height)
+        .map(|y| {
+            (0..b.area.width)
+                .map(|x| b[(x, y)].symbol())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect();
+    (text, t)
+}
+
+#[test]
+fn the_status_bar_names_the_relations_of_the_span_under_the_cursor() {
+    let mut h = open(MARKED);
+    h.keys("> ] 1 > ] enter [");
+    let (text, _) = drawn(&mut h, 160, 8);
+    let bar = text.lines().nth(6).unwrap();
     assert!(bar.contains("ORG “Bộ Ngoại giao”"), "{bar}");
     assert!(bar.contains("← works_for Lan"), "{bar}");
     assert!(bar.contains("located_in → Hà Nội"), "{bar}");
@@ -355,29 +373,10 @@ fn the_status_bar_names_the_relations_of_the_span_under_the_cursor() {
 /// spans with a relation open with `⟦`, the others with `[`.
 #[test]
 fn spans_with_relations_carry_a_mark_in_the_text_also_without_colour() {
-    use nhan_tui::app::msg::Msg;
-    use ratatui::{Terminal, backend::TestBackend};
     let mut h = open(MARKED);
     h.app.state.no_color = true;
     h.keys("> ] 1 > ]");
-    let draw = |h: &mut Harness| {
-        h.app.handle(Msg::Resize(80, 8));
-        let mut t = Terminal::new(TestBackend::new(80, 8)).unwrap();
-        t.draw(|f| nhan_tui::ui::draw(f, &h.app.state)).unwrap();
-        t
-    };
-    let t = draw(&mut h);
-    let text: String = {
-        let b = t.backend().buffer();
-        (0..b.area.height)
-            .map(|y| {
-                (0..b.area.width)
-                    .map(|x| b[(x, y)].symbol())
-                    .collect::<String>()
-                    + "\n"
-            })
-            .collect()
-    };
+    let (text, t) = drawn(&mut h, 80, 8);
     assert!(
         text.contains("⟦Lan]PER làm ở ⟦Bộ Ngoại giao]ORG tại [Hà Nội]LOC và")
             && text.contains("[Huế]LOC"),
@@ -386,12 +385,7 @@ fn spans_with_relations_carry_a_mark_in_the_text_also_without_colour() {
     insta::assert_snapshot!(t.backend());
     // Undone, the marks go.
     h.keys("esc u");
-    let t = draw(&mut h);
-    let b = t.backend().buffer();
-    let text: String = (0..b.area.height)
-        .flat_map(|y| (0..b.area.width).map(move |x| (x, y)))
-        .map(|p| b[p].symbol().to_string())
-        .collect();
+    let (text, _) = drawn(&mut h, 80, 8);
     assert!(!text.contains('⟦'), "{text}");
 }
 
@@ -605,22 +599,9 @@ fn the_relation_list_steps_through_goes_to_either_end_retypes_and_deletes() {
 
 #[test]
 fn the_relation_list_is_readable_at_80_columns() {
-    use nhan_tui::app::msg::Msg;
-    use ratatui::{Terminal, backend::TestBackend};
     let mut h = open(MARKED);
     h.keys("> ] 1 > ] enter R");
-    h.app.handle(Msg::Resize(80, 12));
-    let mut t = Terminal::new(TestBackend::new(80, 12)).unwrap();
-    t.draw(|f| nhan_tui::ui::draw(f, &h.app.state)).unwrap();
-    let b = t.backend().buffer();
-    let text: String = (0..b.area.height)
-        .map(|y| {
-            (0..b.area.width)
-                .map(|x| b[(x, y)].symbol())
-                .collect::<String>()
-                + "\n"
-        })
-        .collect();
+    let (text, _) = drawn(&mut h, 80, 12);
     assert!(
         text.contains("2 relations: Enter/t go to from/to, x deletes, 1-9 type, Esc"),
         "{text}"
