@@ -36,10 +36,11 @@ fn relation_line(src: &str, id: u64) -> Option<usize> {
 /// `file:line: what`; `None` when the file does not exist.
 fn check_sidecar(project: &Project, doc: &Document, path: &Path) -> Option<Vec<String>> {
     let shown = path.display().to_string();
-    let bytes = match std::fs::read(path) {
+    let bytes = match nhan_store::sidecar_file::read_bytes(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(e) => return Some(vec![format!("{shown}: cannot read: {e}")]),
+        // The error names the file.
+        Err(e) => return Some(vec![e.to_string()]),
     };
     if let Some(m) = nhan_model::sidecar::conflict_line(&bytes, &shown) {
         return Some(vec![m]);

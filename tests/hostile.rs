@@ -256,6 +256,44 @@ fn device_and_fifo_articles_are_refused_by_name_and_the_rest_is_counted() {
     );
 }
 
+/// A cloned sidecar may be a symlink to a file outside the project, or to
+/// a device: no command reads through it (the outside file's spans are
+/// never counted, exported or shown), each names the file, and none hangs.
+#[test]
+fn sidecars_symlinked_outside_or_to_a_device_are_refused_by_every_command() {
+    let d = clone();
+    let p = d.path();
+    // A valid sidecar outside, with a label the project would count.
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("secret.json");
+    std::fs::copy(p.join("annotations/a.json"), &victim).unwrap();
+    std::fs::remove_file(p.join("annotations/a.json")).unwrap();
+    symlink(&victim, p.join("annotations/a.json")).unwrap();
+    std::fs::remove_file(p.join("annotations/b.json")).unwrap();
+    symlink("/dev/zero", p.join("annotations/b.json")).unwrap();
+
+    let (_code, out, err) = nhan_or_hang(p, &["stats"]).expect("nhan stats hung");
+    let all = format!("{out}{err}");
+    assert!(all.contains("a.json: leads outside the folder"), "{all}");
+    assert!(all.contains("b.json: leads outside the folder"), "{all}");
+    assert!(out.contains("2 articles, 0 spans"), "an outside sidecar was counted: {all}");
+
+    let (code, out, err) = nhan_or_hang(p, &["validate"]).expect("nhan validate hung");
+    let all = format!("{out}{err}");
+    assert_eq!(code, 1, "{all}");
+    assert!(all.contains("a.json: leads outside the folder"), "{all}");
+
+    let out_dir = tempfile::tempdir().unwrap();
+    let out_arg = out_dir.path().join("x");
+    let (_code, _out, err) = nhan_or_hang(
+        p,
+        &["export", "--format", "conll", "--status", "all", "--out", out_arg.to_str().unwrap()],
+    )
+    .expect("nhan export hung");
+    let written = std::fs::read_to_string(out_arg.join("data.conll")).unwrap_or_default();
+    assert!(!written.contains("B-PER"), "exported through the link: {written}\n{err}");
+}
+
 // 7. One stem rule everywhere: `a.txt` and `a.txt.txt` keep their own
 // sidecars.
 

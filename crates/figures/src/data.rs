@@ -101,13 +101,14 @@ pub fn read(
     let mut spans = Vec::with_capacity(annotators.len());
     for a in annotators {
         let path = ann_dir.join(a).join(format!("{}.json", meta.stem));
-        let bytes = match std::fs::read(&path) {
+        let bytes = match nhan_store::sidecar_file::read_bytes(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 spans.push(None);
                 continue;
             }
-            Err(e) => anyhow::bail!("{}: cannot read: {e}", path.display()),
+            // The error names the file already.
+            Err(e) => anyhow::bail!("{e}"),
         };
         let shown = path.display().to_string();
         if let Some(m) = nhan_model::sidecar::conflict_line(&bytes, &shown) {

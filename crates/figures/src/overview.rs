@@ -190,7 +190,7 @@ fn rejections(project: &Project, setup: &Setup, stem: &str, into: &mut BTreeMap<
     let paths = std::iter::once(dir.join(&file))
         .chain(setup.with_work.iter().map(|a| dir.join(a).join(&file)));
     for p in paths {
-        let Ok(bytes) = std::fs::read(p) else {
+        let Ok(bytes) = nhan_store::root::read_in(&project.root, &p) else {
             continue;
         };
         let Ok(f) = serde_json::from_slice::<RejectedFile>(&bytes) else {

@@ -329,7 +329,7 @@ fn planned_split(
         status: Status,
     }
     let status = |a: &ArticleMeta| -> Option<Status> {
-        match std::fs::File::open(project.sidecar_path(&a.stem)) {
+        match nhan_store::sidecar_file::open(&project.sidecar_path(&a.stem)) {
             Ok(f) => serde_json::from_reader::<_, StatusOnly>(std::io::BufReader::new(f))
                 .ok()
                 .map(|s| s.status),

@@ -294,10 +294,15 @@ fn list(v: &[String]) -> String {
 fn add_labels(dir: &Path, schema: &Schema, new: &BTreeSet<String>) -> anyhow::Result<String> {
     let path = dir.join("nhan.toml");
     let shown = path.display().to_string();
-    let old = match std::fs::read_to_string(&path) {
-        Ok(s) => Some(s),
+    let old = match nhan_store::root::read_in(dir, &path) {
+        Ok(b) => Some(String::from_utf8(b).map_err(|_| {
+            user(format!(
+                "{shown}: is not UTF-8; save it as UTF-8 and run the import again"
+            ))
+        })?),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(user(format!("{shown}: cannot read: {e}"))),
+        // The error names the file.
+        Err(e) => return Err(user(e.to_string())),
     };
     let text = match old {
         None => {
@@ -433,7 +438,7 @@ pub fn write(
         let a = articles.join(&inc.file_name);
         let stem = nhan_store::project::stem_of(&inc.file_name);
         let s = annotations.join(format!("{stem}.json"));
-        if let Ok(old) = std::fs::read(&a)
+        if let Ok(old) = nhan_store::root::read_in(project_dir, &a)
             && old != inc.text.as_bytes()
         {
             clashes.push(format!(
@@ -523,7 +528,7 @@ pub fn write(
             doc.apply(&List::Rejected.append(&doc, records));
         }
         let a = articles.join(&inc.file_name);
-        if std::fs::read(&a).ok().as_deref() != Some(bytes) {
+        if nhan_store::root::read_in(project_dir, &a).ok().as_deref() != Some(bytes) {
             nhan_store::atomic::write_in(project_dir, &a, bytes)
                 .map_err(|e| user(format!("{}: cannot write: {e}", a.display())))?;
         }

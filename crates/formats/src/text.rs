@@ -335,7 +335,7 @@ pub fn import(project_dir: &Path, args: &ImportArgs, err: &mut dyn Write) -> any
             let name = e.file_name().to_string_lossy().into_owned();
             if let Some(stem) = name.strip_suffix(".txt") {
                 taken.insert(stem.to_lowercase());
-                if let Ok(b) = std::fs::read(e.path()) {
+                if let Ok(b) = nhan_store::root::read_in(project_dir, &e.path()) {
                     texts.insert(sha256_hex(&b), format!("articles/{name}"));
                 }
             }

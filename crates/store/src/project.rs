@@ -343,8 +343,13 @@ impl Project {
             }
         }
         let sc_path = self.sidecar_path(stem_of(file_name));
-        let Ok(f) = std::fs::File::open(&sc_path) else {
-            return;
+        let f = match crate::sidecar_file::open(&sc_path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+            Err(e) => {
+                meta.problem = Some(format!("{e}; nhan will not overwrite it"));
+                return;
+            }
         };
         let r = std::io::BufReader::with_capacity(1 << 16, f);
         match serde_json::from_reader::<_, Glance>(r) {
@@ -430,7 +435,8 @@ impl Project {
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(loaded(doc, None)),
             Err(e) => {
-                let why = format!("{shown}: cannot read: {e}");
+                // The error names the file.
+                let why = format!("{e}; nhan will not overwrite it");
                 return Ok(loaded(doc, Some(why)));
             }
         };

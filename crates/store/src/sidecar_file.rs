@@ -3,6 +3,7 @@
 //! `sidecar` module; this is only the door to the file.
 
 use crate::atomic::write_atomic_with;
+use crate::root::sidecar_root;
 use nhan_model::sidecar::{SidecarError, Snapshot, Stored, newer};
 use std::io;
 use std::path::Path;
@@ -15,7 +16,7 @@ use std::path::Path;
 pub fn read(path: &Path) -> io::Result<Result<Stored, SidecarError>> {
     /// Sidecars up to this size are read whole first.
     const SMALL: u64 = 1 << 20;
-    let mut f = std::fs::File::open(path)?;
+    let mut f = open(path)?;
     let len = f.metadata()?.len();
     let shown = path.display().to_string();
     let parsed = if len <= SMALL {
@@ -31,7 +32,7 @@ pub fn read(path: &Path) -> io::Result<Result<Stored, SidecarError>> {
         Err(e) => {
             // Only on the error path: say "merge conflict" rather than
             // "expected value" when git left its markers.
-            let markers = std::fs::read(path)
+            let markers = read_bytes(path)
                 .ok()
                 .and_then(|b| nhan_model::sidecar::conflict_error(&b, &shown));
             return Ok(Err(
@@ -40,6 +41,21 @@ pub fn read(path: &Path) -> io::Result<Result<Stored, SidecarError>> {
         }
     };
     Ok(newer(sc.nhan, &shown).map(|()| sc))
+}
+
+/// Opens a sidecar beneath its project folder (see
+/// [`crate::root::sidecar_root`]): a regular file only, through no symlink
+/// that leaves the project, so a cloned `annotations/a.json -> /dev/zero`
+/// or `-> ~/.ssh/id_rsa` is refused with the file named.
+pub fn open(path: &Path) -> io::Result<std::fs::File> {
+    let (root, rel) = sidecar_root(path)?;
+    root.open_regular(rel)
+}
+
+/// A sidecar's bytes, read as [`open`] does.
+pub fn read_bytes(path: &Path) -> io::Result<Vec<u8>> {
+    let (root, rel) = sidecar_root(path)?;
+    root.read(rel)
 }
 
 /// Writes the sidecar to `path` atomically, streaming it.

@@ -58,8 +58,8 @@ pub fn run(project: &Project, effect: Effect, memory: &mut Memory) -> Option<Msg
             let mut work = Vec::new();
             for name in project.annotators_of(&stem) {
                 let path = project.annotator_path(&name, &stem);
-                let parsed = std::fs::read(&path)
-                    .map_err(|e| format!("{}: {e}", path.display()))
+                let parsed = nhan_store::sidecar_file::read_bytes(&path)
+                    .map_err(|e| e.to_string())
                     .and_then(|b| {
                         Sidecar::parse(&b, &path.display().to_string()).map_err(|e| e.to_string())
                     });

@@ -52,8 +52,8 @@ pub fn changed(
     }
     memory.reported.insert(path.to_path_buf(), now);
     let shown = path.display().to_string();
-    let theirs = std::fs::read(path)
-        .map_err(|e| format!("{shown}: cannot read: {e}"))
+    let theirs = nhan_store::sidecar_file::read_bytes(path)
+        .map_err(|e| e.to_string())
         .and_then(|bytes| Sidecar::parse(&bytes, &shown).map_err(|e| e.to_string()))
         .map(Box::new);
     Some(Msg::ChangedOnDisk {
