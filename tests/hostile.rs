@@ -276,7 +276,10 @@ fn sidecars_symlinked_outside_or_to_a_device_are_refused_by_every_command() {
     let all = format!("{out}{err}");
     assert!(all.contains("a.json: leads outside the folder"), "{all}");
     assert!(all.contains("b.json: leads outside the folder"), "{all}");
-    assert!(out.contains("2 articles, 0 spans"), "an outside sidecar was counted: {all}");
+    assert!(
+        out.contains("2 articles, 0 spans"),
+        "an outside sidecar was counted: {all}"
+    );
 
     let (code, out, err) = nhan_or_hang(p, &["validate"]).expect("nhan validate hung");
     let all = format!("{out}{err}");
@@ -287,11 +290,22 @@ fn sidecars_symlinked_outside_or_to_a_device_are_refused_by_every_command() {
     let out_arg = out_dir.path().join("x");
     let (_code, _out, err) = nhan_or_hang(
         p,
-        &["export", "--format", "conll", "--status", "all", "--out", out_arg.to_str().unwrap()],
+        &[
+            "export",
+            "--format",
+            "conll",
+            "--status",
+            "all",
+            "--out",
+            out_arg.to_str().unwrap(),
+        ],
     )
     .expect("nhan export hung");
     let written = std::fs::read_to_string(out_arg.join("data.conll")).unwrap_or_default();
-    assert!(!written.contains("B-PER"), "exported through the link: {written}\n{err}");
+    assert!(
+        !written.contains("B-PER"),
+        "exported through the link: {written}\n{err}"
+    );
 }
 
 // 7. One stem rule everywhere: `a.txt` and `a.txt.txt` keep their own

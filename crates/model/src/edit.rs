@@ -111,49 +111,115 @@ impl Edit {
     }
 }
 
+/// One step of an article's undo history.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Entry {
+    /// An edit of the document: undone by its inverse.
+    Edit(Box<Edit>),
+    /// A suggestion rejected: the document did not change; what undoes it
+    /// is the suggestions' own record of rejections.
+    Rejection,
+}
+
+impl Entry {
+    /// The document edit of this step, if it is one.
+    pub fn edit(&self) -> Option<&Edit> {
+        match self {
+            Entry::Edit(e) => Some(e),
+            Entry::Rejection => None,
+        }
+    }
+}
+
 /// Unlimited undo/redo for one article within a session.
 #[derive(Debug, Clone, Default)]
 pub struct History {
-    undo: Vec<Edit>,
-    redo: Vec<Edit>,
+    undo: Vec<Entry>,
+    redo: Vec<Entry>,
 }
 
 impl History {
     pub fn record(&mut self, e: Edit) {
+        self.push(Entry::Edit(Box::new(e)));
+    }
+
+    /// A rejected suggestion takes its place in the history, so that `u`
+    /// takes back the last thing done, whatever it was.
+    pub fn record_rejection(&mut self) {
+        self.push(Entry::Rejection);
+    }
+
+    fn push(&mut self, e: Entry) {
         self.undo.push(e);
         self.redo.clear();
     }
 
-    /// The edit to apply to undo the last one.
-    pub fn undo(&mut self) -> Option<Edit> {
+    /// What undoes the last step: the inverse of an edit.
+    pub fn undo(&mut self) -> Option<Entry> {
         let e = self.undo.pop()?;
-        let inv = e.invert();
+        let inv = match &e {
+            Entry::Edit(edit) => Entry::Edit(Box::new(edit.invert())),
+            Entry::Rejection => Entry::Rejection,
+        };
         self.redo.push(e);
         Some(inv)
     }
 
-    pub fn redo(&mut self) -> Option<Edit> {
+    pub fn redo(&mut self) -> Option<Entry> {
         let e = self.redo.pop()?;
         self.undo.push(e.clone());
         Some(e)
     }
 
-    /// The edit `undo` would take back, as recorded.
-    pub fn peek_undo(&self) -> Option<&Edit> {
+    /// The step `undo` would take back, as recorded.
+    pub fn peek_undo(&self) -> Option<&Entry> {
         self.undo.last()
     }
 
-    /// The edit `redo` would apply again.
-    pub fn peek_redo(&self) -> Option<&Edit> {
+    /// The step `redo` would do again.
+    pub fn peek_redo(&self) -> Option<&Entry> {
         self.redo.last()
     }
 
-    /// How many edits can be undone and redone.
+    /// How many steps can be undone and redone.
     pub fn depth(&self) -> (usize, usize) {
         (self.undo.len(), self.redo.len())
     }
 
     pub fn can_undo(&self) -> bool {
         !self.undo.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn add(id: u64) -> Edit {
+        let after = if id == 1 {
+            Status::Done
+        } else {
+            Status::Reviewed
+        };
+        Edit::SetStatus {
+            before: Status::InProgress,
+            after,
+        }
+    }
+
+    #[test]
+    fn a_rejection_is_a_step_of_its_own_between_edits() {
+        let mut h = History::default();
+        h.record(add(1));
+        h.record_rejection();
+        h.record(add(2));
+        assert_eq!(h.undo(), Some(Entry::Edit(Box::new(add(2).invert()))));
+        assert_eq!(h.undo(), Some(Entry::Rejection));
+        assert_eq!(h.peek_undo(), Some(&Entry::Edit(Box::new(add(1)))));
+        assert_eq!(h.redo(), Some(Entry::Rejection));
+        assert_eq!(h.depth(), (2, 1));
+        // A new step clears what could be redone.
+        h.record_rejection();
+        assert_eq!(h.depth(), (3, 0));
     }
 }

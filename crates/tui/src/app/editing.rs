@@ -6,7 +6,7 @@ use super::geometry;
 use super::motion::refresh_view;
 use super::msg::Effect;
 use super::state::{Mode, OpenArticle, Overlay, ReadOnly, SaveState, Selection, State, Step};
-use nhan_model::edit::Edit;
+use nhan_model::edit::{Edit, Entry};
 use nhan_model::record::{List, Record};
 use nhan_model::review;
 use nhan_model::span::Span;
@@ -377,11 +377,19 @@ pub fn undo_redo(state: &mut State, step: Step) -> Vec<Effect> {
         });
         return vec![];
     };
+    let word = if undo { "undone" } else { "redone" };
+    let Entry::Edit(e) = e else {
+        // A rejection whose suggestion is no longer listed (the list was
+        // computed again): the document has nothing to take back.
+        state.info(format!(
+            "{word}: a rejection of a suggestion no longer listed here"
+        ));
+        return vec![];
+    };
     art.doc.apply(&e);
     if let Some(s) = e.touched() {
         art.cursor = s.start;
     }
-    let word = if undo { "undone" } else { "redone" };
     after_change(state, format!("{word}: {}", describe(&e)), e.extent())
 }
 

@@ -16,7 +16,7 @@ use super::suggestions::{
     ArticleSuggestions, Prompt, RETRAIN_AFTER_TICKS, SuggestEffect, SuggestMsg,
 };
 use crate::view::wrap::Ghost;
-use nhan_model::edit::Edit;
+use nhan_model::edit::{Edit, Entry};
 use nhan_suggest::Suggestion;
 
 /// After every message: builds the engine the first time, and asks for the
@@ -100,10 +100,13 @@ fn learn_from_history(state: &mut State) {
     let (u1, r1) = now.1;
     let applied = if u1 == u0 + 1 && (r1 == 0 || r1 + 1 == r0) {
         // A new edit, or a redo: the edit on top of the undo stack.
-        art.history.peek_undo().cloned()
+        art.history.peek_undo().and_then(Entry::edit).cloned()
     } else if u1 + 1 == u0 && r1 == r0 + 1 {
         // An undo applied the inverse of the edit on top of the redo stack.
-        art.history.peek_redo().map(Edit::invert)
+        art.history
+            .peek_redo()
+            .and_then(Entry::edit)
+            .map(Edit::invert)
     } else {
         // Several at once: the next retraining learns them from the disk.
         None
@@ -592,8 +595,7 @@ pub fn reject(state: &mut State) -> Vec<Effect> {
     e.rejected.push(s.clone());
     e.unrejected.clear();
     if let Some(art) = state.article_mut() {
-        // An empty edit holds the rejection's place in the undo history.
-        art.history.record(Edit::Batch(Vec::new()));
+        art.history.record_rejection();
     }
     redraw(state, index);
     state.info(format!(
@@ -604,8 +606,8 @@ pub fn reject(state: &mut State) -> Vec<Effect> {
     vec![write(state, SuggestEffect::SaveRejections(Box::new(rej)))]
 }
 
-/// `u` / `ctrl-r`: a rejection is undone here (it holds an empty edit in
-/// the history); everything else by `editing`.
+/// `u` / `ctrl-r`: a rejection is undone here; everything else by
+/// `editing`.
 pub fn undo_redo(state: &mut State, step: Step) -> Vec<Effect> {
     if state.article().is_none() || read_only(state) {
         return super::adjudicating::undo_redo(state, step);
@@ -618,7 +620,7 @@ pub fn undo_redo(state: &mut State, step: Step) -> Vec<Effect> {
         Step::Back => art.history.peek_undo(),
         Step::Forward => art.history.peek_redo(),
     };
-    let marker = matches!(top, Some(Edit::Batch(v)) if v.is_empty());
+    let marker = top == Some(&Entry::Rejection);
     let stack_has = state
         .suggest
         .articles
