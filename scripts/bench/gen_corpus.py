@@ -3,7 +3,8 @@
 (`scripts/bench/run.sh corpus`): copies of the sample articles (articles/
 and annotations/ at the top of the repository) with their gold sidecars,
 and two blind annotators, `an` and `binh`, on every third article: `an` as
-gold, `binh` with some spans dropped and some relabelled (deterministically,
+gold, `binh` with some spans (and the relations ending on them) dropped
+and some relabelled (deterministically,
 from the article's number), so agreement has something to measure.
 
 Usage: gen_corpus.py N DIR   (DIR is replaced; nothing random, nothing
@@ -19,19 +20,24 @@ LABELS = ["PER", "ORG", "LOC", "TITLE", "DOC", "EVENT", "DATE", "MISC"]
 VARIANTS = 7
 
 
+LISTS = ("spans", "relations")
+
+
 def sidecar_bytes(sc: dict) -> bytes:
-    """nhan's own layout: one span a line."""
-    head = {k: v for k, v in sc.items() if k != "spans"}
+    """nhan's own layout: one span, and one relation, a line."""
+    head = {k: v for k, v in sc.items() if k not in LISTS}
+    lists = [k for k in LISTS if k == "spans" or sc.get(k)]
     lines = ["{"]
     for k, v in head.items():
         lines.append(f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)},")
-    lines.append('  "spans": [')
-    spans = [
-        "    " + json.dumps(s, ensure_ascii=False, separators=(", ", ": "))
-        for s in sc["spans"]
-    ]
-    lines.append(",\n".join(spans))
-    lines.append("  ]")
+    for n, k in enumerate(lists):
+        lines.append(f'  "{k}": [')
+        items = [
+            "    " + json.dumps(s, ensure_ascii=False, separators=(", ", ": "))
+            for s in sc[k]
+        ]
+        lines.append(",\n".join(items))
+        lines.append("  ]," if n + 1 < len(lists) else "  ]")
     lines.append("}")
     return ("\n".join(lines) + "\n").encode()
 
@@ -41,6 +47,7 @@ def variant(gold: dict, v: int) -> dict:
     relabels every 13th."""
     out = dict(gold)
     spans = []
+    kept = set()
     for j, s in enumerate(gold["spans"]):
         if (j + v) % 9 == 0:
             continue
@@ -48,8 +55,18 @@ def variant(gold: dict, v: int) -> dict:
         s["annotator"] = "binh"
         if (j + 2 * v) % 13 == 0:
             s["label"] = LABELS[(LABELS.index(s["label"]) + 1) % len(LABELS)]
+        else:
+            kept.add(s["id"])
         spans.append(s)
     out["spans"] = spans
+    # A relation whose end binh dropped or relabelled is not binh's (a
+    # dangling end would make the file read-only; a relabelled one may not
+    # fit the type).
+    out["relations"] = [
+        dict(r, annotator="binh")
+        for r in gold.get("relations", [])
+        if r["from"] in kept and r["to"] in kept
+    ]
     out["status"] = "done"
     return out
 
@@ -68,6 +85,7 @@ def main() -> None:
         gold = json.loads((ROOT / "annotations" / f"{p.stem}.json").read_text("utf-8"))
         an = dict(gold)
         an["spans"] = [dict(s, annotator="an") for s in gold["spans"]]
+        an["relations"] = [dict(r, annotator="an") for r in gold.get("relations", [])]
         an["status"] = "done"
         base.append((p.stem, p.read_bytes(), gold, an))
     width = len(str(n - 1))
