@@ -40,7 +40,8 @@ macro_rules! with_commands {
             GraphemeLeft => "grapheme_left", "move the cursor / selection edge one character left", Article, motion::run;
             GraphemeRight => "grapheme_right", "move the cursor / selection edge one character right", Article, motion::run;
             SwapEdge => "swap_edge", "switch which selection edge moves", Article, motion::run;
-            SelectName => "select_name", "select a name (capitalised words); again: grow to the next", Article, motion::run;
+            SelectName => "select_name", "select a name (capitalised words); again: grow to the next (on a span: inside it)", Article, motion::run;
+            SelectInside => "select_inside", "select inside the selected span, from its next capitalised word; again: further in", Article, motion::run;
             NextName => "next_name", "select the next name (capitalised words)", Article, motion::run;
             ExtendToPhraseEnd => "extend_to_phrase_end", "move the selection end to the end of the phrase", Article, motion::run;
             Tag(u8) => "tag", "tag with label N (relabel a span of the same extent; on a suggestion: accept it as N)", Article, suggesting::tag_action;
@@ -52,7 +53,7 @@ macro_rules! with_commands {
             Undo => "undo", "undo", Article, |s, _| suggesting::undo_redo(s, Step::Back);
             Redo => "redo", "redo", Article, |s, _| suggesting::undo_redo(s, Step::Forward);
             NextSpan => "next_span", "next span (moves the cursor onto it and selects it)", Article, motion::run;
-            PrevSpan => "prev_span", "previous span", Article, motion::run;
+            PrevSpan => "prev_span", "previous span (the one before the cursor: after a tag, the span just tagged)", Article, motion::run;
             Search => "search", "search, ignoring case and accents the query leaves out", Article, |s, _| motion::open_search(s);
             SearchNext => "search_next", "next match of the last search", Article, motion::run;
             SearchPrev => "search_prev", "previous match of the last search", Article, motion::run;
@@ -180,7 +181,7 @@ mod tests {
             assert_eq!(Action::from_name(&a.name()), Some(a));
             assert!(seen.insert(a.name()));
         }
-        assert_eq!(Action::all().len(), 82);
+        assert_eq!(Action::all().len(), 83);
         assert_eq!(Action::Tag(3).tag_index(), Some(2));
         assert_eq!(Action::TagAll.tag_index(), None);
     }

@@ -259,7 +259,20 @@ pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
         return vec![];
     }
     let doc = &mut art.doc;
-    let edit = if let Some(same) = doc.spans().with_extent(start, end).cloned() {
+    let moving = origin.and_then(|id| doc.spans().find(id, start).cloned());
+    let same = doc.spans().with_extent(start, end).cloned();
+    // A selected span moved onto another span's extent: relabelling that
+    // other one would change a span the user did not select.
+    if let (Some(m), Some(other)) = (&moving, &same)
+        && m.id != other.id
+    {
+        state.error(format!(
+            "not moved: {} “{}” already has this extent; {} “{}” stays as it was",
+            other.label, other.text, m.label, m.text
+        ));
+        return vec![];
+    }
+    let edit = if let Some(same) = same {
         if same.label == label {
             state.info(format!("already {label} “{}”", same.text));
             return vec![];
@@ -272,7 +285,6 @@ pub fn tag(state: &mut State, label_index: usize) -> Vec<Effect> {
             before: same,
         }
     } else {
-        let moving = origin.and_then(|id| doc.spans().find(id, start).cloned());
         if let Err(why) = doc.check_new_extent(start, end, overlap, moving.as_ref().map(|s| s.id)) {
             state.error(format!("not tagged: {why}"));
             return vec![];

@@ -73,6 +73,7 @@ pub fn run(state: &mut State, a: Action) -> Vec<Effect> {
             | SelectName
             | NextName
             | ExtendToPhraseEnd
+            | SelectInside
     );
     if building
         && !state.message_fresh
@@ -226,6 +227,7 @@ pub fn motion_action(state: &mut State, a: Action) {
             }
         }
         SelectName => select_name(state),
+        SelectInside => select_inside(state),
         NextName => {
             let from = art
                 .selection
@@ -362,7 +364,10 @@ const NAME_REACH: usize = 5_000;
 /// words after it to the end of the next run in the same phrase, and at
 /// the phrase's end (punctuation, a line break) selects the next name
 /// instead, so that `e` also skips from name to name. A span's
-/// selection (just tagged, or `]`) is left alone: `e` starts afresh at the
+/// selection is not grown: on a span the cursor is on (`]`, `[`), `e`
+/// selects inside it as `i` does (an inner span ends where its outer one
+/// does: "Ủy viên [Bộ Chính trị]"), or the name after it if there is none;
+/// after a tag (the cursor waits past the span) it looks on from the
 /// cursor.
 fn select_name(state: &mut State) {
     let Some(art) = state.article_mut() else {
@@ -370,6 +375,16 @@ fn select_name(state: &mut State) {
     };
     let doc = &art.doc;
     let toks = doc.tokens();
+    let on_span = art
+        .selection
+        .filter(|s| s.origin.is_some() && (s.start..s.end).contains(&art.cursor));
+    if let Some(sel) = on_span {
+        match inside(doc, sel) {
+            Some(start) => art.selection = Some(Selection::of_range(start, sel.end, None)),
+            None => select_next_name(state, sel.end),
+        }
+        return;
+    }
     let growing = art.selection.filter(|s| s.origin.is_none());
     if let Some(sel) = growing {
         let Some(mut i) = toks.before(sel.end) else {
@@ -392,6 +407,58 @@ fn select_name(state: &mut State) {
     }
     let from = art.cursor;
     select_next_name(state, from);
+}
+
+/// Where a selection inside `sel` starts: its next capitalised word past
+/// the first one (the next word if none is capitalised), the end kept.
+fn inside(doc: &nhan_model::document::Document, sel: Selection) -> Option<usize> {
+    let toks = doc.tokens();
+    let first = toks.at_or_after(sel.start)?;
+    let words: Vec<usize> = (first + 1..toks.len())
+        .take_while(|&i| toks.get(i).start < sel.end)
+        .filter(|&i| {
+            let t = toks.get(i);
+            doc.text()
+                .slice(t.start, t.end)
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric)
+        })
+        .collect();
+    let i = words
+        .iter()
+        .copied()
+        .find(|&i| capitalised(doc, i))
+        .or(words.first().copied())?;
+    Some(toks.get(i).start)
+}
+
+/// `i`: a selection inside the selected span or selection (or the
+/// innermost span at the cursor), from its next capitalised word to its
+/// end: nested names end together ("Ủy viên Ban Chấp hành Đảng bộ Bộ
+/// Ngoại giao" holds "Ban Chấp hành …", "Đảng bộ …", "Bộ Ngoại giao").
+/// Again: one name further in. A digit then tags it as a new span.
+fn select_inside(state: &mut State) {
+    let Some(art) = state.article_mut() else {
+        return;
+    };
+    let doc = &art.doc;
+    let outer = art.selection.or_else(|| {
+        doc.spans()
+            .innermost_at(art.cursor)
+            .map(|s| Selection::of_range(s.start, s.end, Some(s.id)))
+    });
+    let Some(outer) = outer else {
+        state.info("nothing to select inside: select a span first (] or [), then i");
+        return;
+    };
+    match inside(doc, outer) {
+        Some(start) => art.selection = Some(Selection::of_range(start, outer.end, None)),
+        None => {
+            let what = doc.text().slice(outer.start, outer.end).to_string();
+            state.info(format!("nothing inside “{what}” past its first word"));
+        }
+    }
 }
 
 /// Selects the run of capitalised words at or after char `from` (from
@@ -482,8 +549,12 @@ fn step_span(state: &mut State, step: Step) {
         return;
     };
     let spans = art.doc.spans();
+    // From the selected span when the cursor is on it (`]`, `[`), else
+    // from the cursor: after a tag it waits past the span, so `[` selects
+    // the span before it, the one just tagged (or its innermost part).
     let cur = art
         .selection
+        .filter(|s| (s.start..s.end).contains(&art.cursor))
         .and_then(|s| Some((s.origin?, s.range().0)))
         .and_then(|(id, near)| spans.find(id, near));
     let found = match cur {
