@@ -203,6 +203,23 @@ fn tokens(c: &mut Criterion) {
     let text = Text::new(text);
     g.throughput(Throughput::Bytes(text.as_str().len() as u64));
     g.bench_function("new/10MB", |b| b.iter(|| black_box(Tokens::new(&text))));
+    // What `Tokens::new` would cost with only the unicode-segmentation
+    // crate: its word bounds, whitespace left out, counted and nothing
+    // stored. `Tokens::new`'s byte scanner is kept because it is faster
+    // than this on the text it handles (see docs/PERFORMANCE.md, Tokens);
+    // a proptest pins it to the crate
+    // (`fast_tokens_equal_uax29_on_plain_vietnamese`).
+    g.bench_function("uax29-crate/10MB", |b| {
+        use unicode_segmentation::UnicodeSegmentation;
+        b.iter(|| {
+            black_box(
+                text.as_str()
+                    .split_word_bound_indices()
+                    .filter(|(_, w)| !w.chars().all(char::is_whitespace))
+                    .count(),
+            )
+        })
+    });
     g.throughput(Throughput::Elements(1));
     let toks = Tokens::new(&text);
     // Spread over the whole article so the lookups miss the cache as a
