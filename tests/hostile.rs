@@ -659,3 +659,106 @@ fn import_refuses_one_extent_with_two_labels_as_validate_does() {
     assert!(err.contains("one extent holds one label"), "{err}");
     assert!(!p.join("annotations/a.json").exists());
 }
+
+// 5. The approval question appears only on a deliberate key.
+
+/// A project whose `nhan.toml` names a command recommender nobody
+/// approved (the approval list is per project folder, and this one is
+/// new), with one article: the suggestions engine is built by the first
+/// key, as a background build would end while keys are being typed.
+fn with_unapproved_recommender(marked: &str) -> support::Harness {
+    let dir = tempfile::tempdir().unwrap();
+    project::init(
+        dir.path(),
+        &format!(
+            "{}\n[[recommenders]]\nname = \"fake\"\ntype = \"command\"\ncommand = [\"python3\", \"fake.py\"]\n",
+            support::SCHEMA
+        ),
+    );
+    write_article(dir.path(), "a", marked);
+    let project = nhan_store::project::Project::open(dir.path()).unwrap();
+    let mut app =
+        nhan_tui::runtime::App::new(project, nhan_tui::app::config::Config::default(), (100, 30));
+    app.enable_suggestions();
+    support::Harness { dir, app }
+}
+
+#[test]
+fn keys_typed_when_a_build_finds_an_unapproved_command_go_to_the_text() {
+    use nhan_tui::app::state::Overlay;
+    let mut h = with_unapproved_recommender("Chị Lan đi chợ.");
+    // The build ends after `enter`; the keys after it are the annotator's.
+    h.keys("enter l v 1");
+    assert_eq!(h.app.state.overlay, Overlay::None);
+    assert_eq!(h.markup(), "Chị [Lan]{PER} đi chợ.");
+    let said: Vec<&str> = h
+        .app
+        .state
+        .message_log
+        .iter()
+        .map(|m| m.text.as_str())
+        .collect();
+    assert!(
+        said.contains(&"recommender fake is not approved: press P to review it"),
+        "{said:?}"
+    );
+    // Still said after the message line moved on.
+    let bar = |h: &support::Harness| {
+        nhan_tui::ui::suggestions::status(&h.app.state, h.app.state.article().unwrap()).unwrap()
+    };
+    assert!(
+        bar(&h).contains("recommender fake not approved: P"),
+        "{}",
+        bar(&h)
+    );
+    // The deliberate key asks; typing into it is no answer but `approve`.
+    h.keys("P");
+    assert!(!bar(&h).contains("not approved"), "{}", bar(&h));
+    assert!(
+        matches!(h.app.state.overlay, Overlay::Suggest(_)),
+        "{:?}",
+        h.app.state.overlay
+    );
+    h.keys("y esc");
+    assert_eq!(h.app.state.overlay, Overlay::None);
+    assert!(h.message().contains("stays off"), "{}", h.message());
+    // Asked once: the key has nothing more to ask.
+    h.keys("P");
+    assert_eq!(h.app.state.overlay, Overlay::None);
+    assert!(
+        h.message().contains("no recommender is waiting"),
+        "{}",
+        h.message()
+    );
+}
+
+// 19. A failed engine build is called that, not "still being computed".
+
+#[test]
+fn keys_wanting_suggestions_after_a_failed_build_say_why_and_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    project::init(
+        p,
+        &format!(
+            "{}\n[[recommenders]]\nname = \"places\"\ntype = \"dictionary\"\ngazetteers = [\"g.tsv\"]\n",
+            support::SCHEMA
+        ),
+    );
+    std::fs::write(p.join("g.tsv"), "Hà Nội LOC\n").unwrap();
+    write_article(p, "a", "[Hà Nội]{LOC} họp. Sau đó về Hà Nội.");
+    let project = nhan_store::project::Project::open(p).unwrap();
+    let app =
+        nhan_tui::runtime::App::new(project, nhan_tui::app::config::Config::default(), (100, 30));
+    let mut h = support::Harness { dir, app };
+    h.app.enable_suggestions();
+    h.keys("enter");
+    for key in [")", "(", "y", "X", "E"] {
+        h.keys(key);
+        let m = h.message();
+        assert!(!m.contains("still being computed"), "{key}: {m}");
+        assert!(m.contains("could not be built"), "{key}: {m}");
+        assert!(m.contains("g.tsv:1"), "{key}: {m}");
+        assert!(m.contains("start nhan again"), "{key}: {m}");
+    }
+}
