@@ -762,3 +762,46 @@ fn keys_wanting_suggestions_after_a_failed_build_say_why_and_what_to_do() {
         assert!(m.contains("start nhan again"), "{key}: {m}");
     }
 }
+
+// 15. Any span id is drawn: no flag is smuggled into ids.
+
+#[test]
+fn a_span_id_with_bit_63_set_is_imported_and_drawn_in_the_text() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    project::init(p, support::SCHEMA);
+    // nhan's own Label Studio export carries the span id; 2⁶³ + 5 is a
+    // u64 as good as any (the sidecar's ids are u64).
+    let task = r#"[{"id": 7, "data": {"text": "Lan ở Huế", "article": "a.txt"}, "annotations": [{"result": [
+        {"id": "9223372036854775813", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 0, "end": 3, "text": "Lan", "labels": ["PER"]}},
+        {"id": "3", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 6, "end": 9, "text": "Huế", "labels": ["LOC"]}}
+    ]}]}]"#;
+    std::fs::write(p.join("ls.json"), task).unwrap();
+    let (code, _, err) = nhan(p, &["import", "--format", "label-studio", "ls.json"]);
+    assert_eq!(code, 0, "{err}");
+    let sc = std::fs::read_to_string(p.join("annotations/a.json")).unwrap();
+    assert!(sc.contains(r#""id": 9223372036854775813"#), "{sc}");
+
+    let project = nhan_store::project::Project::open(p).unwrap();
+    let app =
+        nhan_tui::runtime::App::new(project, nhan_tui::app::config::Config::default(), (60, 10));
+    let mut h = support::Harness {
+        dir: tempfile::tempdir().unwrap(),
+        app,
+    };
+    h.keys("enter");
+    let mut t = Terminal::new(TestBackend::new(60, 10)).unwrap();
+    t.draw(|f| nhan_tui::ui::draw(f, &h.app.state)).unwrap();
+    let b = t.backend().buffer();
+    let screen: String = (0..b.area.height)
+        .map(|y| {
+            (0..b.area.width)
+                .map(|x| b[(x, y)].symbol())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect();
+    assert!(screen.contains("[Lan]PER ở [Huế]LOC"), "{screen}");
+}
