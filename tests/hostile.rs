@@ -805,3 +805,35 @@ fn a_span_id_with_bit_63_set_is_imported_and_drawn_in_the_text() {
         .collect();
     assert!(screen.contains("[Lan]PER ở [Huế]LOC"), "{screen}");
 }
+
+// 8. Re-anchoring without the old text keeps spans still at their words.
+
+#[test]
+fn without_the_old_text_spans_still_at_their_words_keep_them_and_the_overlay_says_so() {
+    // Outside git and never opened on this machine: no old text to diff.
+    let mut h = support::Harness::new(&[(
+        "a",
+        "Mở đầu. [Hà Nội]{PER} là một. Giữa đoạn văn dài. [Hà Nội]{ORG} là hai. Cuối đoạn. [Hà Nội]{LOC} là ba (ngoài git).",
+    )]);
+    std::fs::write(
+        h.dir.path().join("articles/a.txt"),
+        "Mở đầu. Thủ đô là một. Giữa đoạn văn dài. Hà Nội là hai. Cuối đoạn. Hà Nội là ba (ngoài git).",
+    )
+    .unwrap();
+    h.keys("enter");
+    let said = nhan_tui::app::moved::lines(h.app.state.article().unwrap()).join("\n");
+    assert!(said.contains("Not placed (1)"), "{said}");
+    assert!(said.contains("PER “Hà Nội”  was at 8"), "{said}");
+    assert!(!said.contains("were edited"), "{said}");
+    assert!(!said.contains("ORG"), "{said}");
+    assert!(
+        said.contains("2 span(s) kept their words and their place."),
+        "{said}"
+    );
+    assert!(said.contains("not at hand"), "{said}");
+    h.keys("A");
+    assert_eq!(
+        h.disk_markup("a"),
+        "Mở đầu. Thủ đô là một. Giữa đoạn văn dài. [Hà Nội]{ORG} là hai. Cuối đoạn. [Hà Nội]{LOC} là ba (ngoài git)."
+    );
+}
