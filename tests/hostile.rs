@@ -837,3 +837,52 @@ fn without_the_old_text_spans_still_at_their_words_keep_them_and_the_overlay_say
         "Mở đầu. Thủ đô là một. Giữa đoạn văn dài. [Hà Nội]{ORG} là hai. Cuối đoạn. [Hà Nội]{LOC} là ba (ngoài git)."
     );
 }
+
+// 20. Export and validate agree on attribute values.
+
+#[test]
+fn export_refuses_attribute_values_the_schema_forbids_as_validate_does() {
+    use nhan_model::edit::Edit;
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    project::init(
+        p,
+        &support::SCHEMA.replace(
+            "color = \"red\"\n",
+            "color = \"red\"\n[labels.attributes]\nrole = [\"official\", \"other\"]\n",
+        ),
+    );
+    let mut doc = project::document("a.txt", "Lan ở Huế.", [(6, 9, "LOC")], "lan");
+    let lan = doc.make_span(0, 3, "PER", Some("lan"));
+    let lan = nhan_model::attrs::with_attr(&lan, "role", Some(serde_json::json!("boss")));
+    let id = lan.id;
+    doc.apply(&Edit::Add(lan));
+    project::write(p, &doc);
+    write_article(p, "b", "[Minh]{PER} về [Vinh]{LOC}.");
+
+    let (code, out, err) = nhan(p, &["validate"]);
+    assert_eq!(code, 1, "validate: {out}{err}");
+    for format in ["jsonl", "conll", "brat"] {
+        let (code, _, err) = nhan(
+            p,
+            &[
+                "export", "--format", format, "--status", "any", "--out", format,
+            ],
+        );
+        assert_eq!(code, 1, "{format}: {err}");
+        assert!(err.contains("annotations/a.json"), "{format}: {err}");
+        assert!(
+            err.contains(&format!("span {id} (PER “Lan”)")),
+            "{format}: {err}"
+        );
+        assert!(
+            err.contains("role") && err.contains("boss"),
+            "{format}: {err}"
+        );
+        assert!(err.contains("nhan validate"), "{format}: {err}");
+        let written: Vec<_> = std::fs::read_dir(p.join(format))
+            .map(|d| d.flatten().map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert!(written.is_empty(), "{format}: wrote {written:?}");
+    }
+}
