@@ -38,7 +38,7 @@ pub fn status(state: &State, art: &OpenArticle) -> Option<String> {
     Some(s)
 }
 
-/// ` │ recommender fake not approved: P`, while one waits for its
+/// ` │ fake not approved (P)`, while a recommender waits for its
 /// question (which opens only on that key).
 fn awaiting_trust(state: &State) -> String {
     let Some((name, _, _)) = state.suggest.awaiting_trust.first() else {
@@ -49,10 +49,7 @@ fn awaiting_trust(state: &State) -> String {
         .keymap
         .keys_for(Context::Global, Action::ReviewRecommender);
     match keys.first() {
-        Some(k) => format!(
-            " │ recommender {} not approved: {k}",
-            nhan_model::escape::line(name)
-        ),
+        Some(k) => format!(" │ {} not approved ({k})", nhan_model::escape::line(name)),
         None => String::new(),
     }
 }
