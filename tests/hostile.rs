@@ -711,3 +711,226 @@ fn import_refuses_one_extent_with_two_labels_as_validate_does() {
     assert!(err.contains("one extent holds one label"), "{err}");
     assert!(!p.join("annotations/a.json").exists());
 }
+
+// 5. The approval question appears only on a deliberate key.
+
+/// A project whose `nhan.toml` names a command recommender nobody
+/// approved (the approval list is per project folder, and this one is
+/// new), with one article: the suggestions engine is built by the first
+/// key, as a background build would end while keys are being typed.
+fn with_unapproved_recommender(marked: &str) -> support::Harness {
+    let dir = tempfile::tempdir().unwrap();
+    project::init(
+        dir.path(),
+        &format!(
+            "{}\n[[recommenders]]\nname = \"fake\"\ntype = \"command\"\ncommand = [\"python3\", \"fake.py\"]\n",
+            support::SCHEMA
+        ),
+    );
+    write_article(dir.path(), "a", marked);
+    let project = nhan_store::project::Project::open(dir.path()).unwrap();
+    let mut app =
+        nhan_tui::runtime::App::new(project, nhan_tui::app::config::Config::default(), (100, 30));
+    app.enable_suggestions();
+    support::Harness { dir, app }
+}
+
+#[test]
+fn keys_typed_when_a_build_finds_an_unapproved_command_go_to_the_text() {
+    use nhan_tui::app::state::Overlay;
+    let mut h = with_unapproved_recommender("Chị Lan đi chợ.");
+    // The build ends after `enter`; the keys after it are the annotator's.
+    h.keys("enter l v 1");
+    assert_eq!(h.app.state.overlay, Overlay::None);
+    assert_eq!(h.markup(), "Chị [Lan]{PER} đi chợ.");
+    let said: Vec<&str> = h
+        .app
+        .state
+        .message_log
+        .iter()
+        .map(|m| m.text.as_str())
+        .collect();
+    assert!(
+        said.contains(&"recommender fake is not approved: press P to review it"),
+        "{said:?}"
+    );
+    // Still said after the message line moved on.
+    let bar = |h: &support::Harness| {
+        nhan_tui::ui::suggestions::status(&h.app.state, h.app.state.article().unwrap()).unwrap()
+    };
+    assert!(bar(&h).contains("fake not approved (P)"), "{}", bar(&h));
+    // The deliberate key asks; typing into it is no answer but `approve`.
+    h.keys("P");
+    assert!(!bar(&h).contains("not approved"), "{}", bar(&h));
+    assert!(
+        matches!(h.app.state.overlay, Overlay::Suggest(_)),
+        "{:?}",
+        h.app.state.overlay
+    );
+    h.keys("y esc");
+    assert_eq!(h.app.state.overlay, Overlay::None);
+    assert!(h.message().contains("stays off"), "{}", h.message());
+    // Asked once: the key has nothing more to ask.
+    h.keys("P");
+    assert_eq!(h.app.state.overlay, Overlay::None);
+    assert!(
+        h.message().contains("no recommender is waiting"),
+        "{}",
+        h.message()
+    );
+}
+
+// 19. A failed engine build is called that, not "still being computed".
+
+#[test]
+fn keys_wanting_suggestions_after_a_failed_build_say_why_and_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    project::init(
+        p,
+        &format!(
+            "{}\n[[recommenders]]\nname = \"places\"\ntype = \"dictionary\"\ngazetteers = [\"g.tsv\"]\n",
+            support::SCHEMA
+        ),
+    );
+    std::fs::write(p.join("g.tsv"), "Hà Nội LOC\n").unwrap();
+    write_article(p, "a", "[Hà Nội]{LOC} họp. Sau đó về Hà Nội.");
+    let project = nhan_store::project::Project::open(p).unwrap();
+    let app =
+        nhan_tui::runtime::App::new(project, nhan_tui::app::config::Config::default(), (100, 30));
+    let mut h = support::Harness { dir, app };
+    h.app.enable_suggestions();
+    h.keys("enter");
+    for key in [")", "(", "y", "X", "E"] {
+        h.keys(key);
+        let m = h.message();
+        assert!(!m.contains("still being computed"), "{key}: {m}");
+        assert!(m.contains("could not be built"), "{key}: {m}");
+        assert!(m.contains("g.tsv:1"), "{key}: {m}");
+        assert!(m.contains("start nhan again"), "{key}: {m}");
+    }
+}
+
+// 15. Any span id is drawn: no flag is smuggled into ids.
+
+#[test]
+fn a_span_id_with_bit_63_set_is_imported_and_drawn_in_the_text() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    project::init(p, support::SCHEMA);
+    // nhan's own Label Studio export carries the span id; 2⁶³ + 5 is a
+    // u64 as good as any (the sidecar's ids are u64).
+    let task = r#"[{"id": 7, "data": {"text": "Lan ở Huế", "article": "a.txt"}, "annotations": [{"result": [
+        {"id": "9223372036854775813", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 0, "end": 3, "text": "Lan", "labels": ["PER"]}},
+        {"id": "3", "from_name": "label", "to_name": "text", "type": "labels", "value": {"start": 6, "end": 9, "text": "Huế", "labels": ["LOC"]}}
+    ]}]}]"#;
+    std::fs::write(p.join("ls.json"), task).unwrap();
+    let (code, _, err) = nhan(p, &["import", "--format", "label-studio", "ls.json"]);
+    assert_eq!(code, 0, "{err}");
+    let sc = std::fs::read_to_string(p.join("annotations/a.json")).unwrap();
+    assert!(sc.contains(r#""id": 9223372036854775813"#), "{sc}");
+
+    let project = nhan_store::project::Project::open(p).unwrap();
+    let app =
+        nhan_tui::runtime::App::new(project, nhan_tui::app::config::Config::default(), (60, 10));
+    let mut h = support::Harness {
+        dir: tempfile::tempdir().unwrap(),
+        app,
+    };
+    h.keys("enter");
+    let mut t = Terminal::new(TestBackend::new(60, 10)).unwrap();
+    t.draw(|f| nhan_tui::ui::draw(f, &h.app.state)).unwrap();
+    let b = t.backend().buffer();
+    let screen: String = (0..b.area.height)
+        .map(|y| {
+            (0..b.area.width)
+                .map(|x| b[(x, y)].symbol())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect();
+    assert!(screen.contains("[Lan]PER ở [Huế]LOC"), "{screen}");
+}
+
+// 8. Re-anchoring without the old text keeps spans still at their words.
+
+#[test]
+fn without_the_old_text_spans_still_at_their_words_keep_them_and_the_overlay_says_so() {
+    // Outside git and never opened on this machine: no old text to diff.
+    let mut h = support::Harness::new(&[(
+        "a",
+        "Mở đầu. [Hà Nội]{PER} là một. Giữa đoạn văn dài. [Hà Nội]{ORG} là hai. Cuối đoạn. [Hà Nội]{LOC} là ba (ngoài git).",
+    )]);
+    std::fs::write(
+        h.dir.path().join("articles/a.txt"),
+        "Mở đầu. Thủ đô là một. Giữa đoạn văn dài. Hà Nội là hai. Cuối đoạn. Hà Nội là ba (ngoài git).",
+    )
+    .unwrap();
+    h.keys("enter");
+    let said = nhan_tui::app::moved::lines(h.app.state.article().unwrap()).join("\n");
+    assert!(said.contains("Not placed (1)"), "{said}");
+    assert!(said.contains("PER “Hà Nội”  was at 8"), "{said}");
+    assert!(!said.contains("were edited"), "{said}");
+    assert!(!said.contains("ORG"), "{said}");
+    assert!(
+        said.contains("2 span(s) kept their words and their place."),
+        "{said}"
+    );
+    assert!(said.contains("not at hand"), "{said}");
+    h.keys("A");
+    assert_eq!(
+        h.disk_markup("a"),
+        "Mở đầu. Thủ đô là một. Giữa đoạn văn dài. [Hà Nội]{ORG} là hai. Cuối đoạn. [Hà Nội]{LOC} là ba (ngoài git)."
+    );
+}
+
+// 20. Export and validate agree on attribute values.
+
+#[test]
+fn export_refuses_attribute_values_the_schema_forbids_as_validate_does() {
+    use nhan_model::edit::Edit;
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    project::init(
+        p,
+        &support::SCHEMA.replace(
+            "color = \"red\"\n",
+            "color = \"red\"\n[labels.attributes]\nrole = [\"official\", \"other\"]\n",
+        ),
+    );
+    let mut doc = project::document("a.txt", "Lan ở Huế.", [(6, 9, "LOC")], "lan");
+    let lan = doc.make_span(0, 3, "PER", Some("lan"));
+    let lan = nhan_model::attrs::with_attr(&lan, "role", Some(serde_json::json!("boss")));
+    let id = lan.id;
+    doc.apply(&Edit::Add(lan));
+    project::write(p, &doc);
+    write_article(p, "b", "[Minh]{PER} về [Vinh]{LOC}.");
+
+    let (code, out, err) = nhan(p, &["validate"]);
+    assert_eq!(code, 1, "validate: {out}{err}");
+    for format in ["jsonl", "conll", "brat"] {
+        let (code, _, err) = nhan(
+            p,
+            &[
+                "export", "--format", format, "--status", "any", "--out", format,
+            ],
+        );
+        assert_eq!(code, 1, "{format}: {err}");
+        assert!(err.contains("annotations/a.json"), "{format}: {err}");
+        assert!(
+            err.contains(&format!("span {id} (PER “Lan”)")),
+            "{format}: {err}"
+        );
+        assert!(
+            err.contains("role") && err.contains("boss"),
+            "{format}: {err}"
+        );
+        assert!(err.contains("nhan validate"), "{format}: {err}");
+        let written: Vec<_> = std::fs::read_dir(p.join(format))
+            .map(|d| d.flatten().map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert!(written.is_empty(), "{format}: wrote {written:?}");
+    }
+}

@@ -116,7 +116,7 @@ for line in sys.stdin:
 "#;
 
 #[test]
-fn a_command_from_nhan_toml_runs_only_after_a_yes_and_is_asked_once() {
+fn a_command_from_nhan_toml_runs_only_after_approve_typed_at_p_and_is_asked_once() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path();
     std::fs::write(
@@ -132,6 +132,10 @@ fn a_command_from_nhan_toml_runs_only_after_a_yes_and_is_asked_once() {
     let config = no_config(p);
 
     let mut nhan = Nhan::spawn_sized(p, &config, 170, 20);
+    // Said, not asked: the question opens only on its key.
+    nhan.wait_row(-1, "recommender fake is not approved: press P to review it");
+    assert!(!nhan.screen().contains("type approve"));
+    nhan.send("P");
     nhan.wait_row(-1, "it runs `python3 fake.py`; approving covers");
     assert!(!p.join("ran.marker").exists(), "not run before the answer");
     // `y` (accept a suggestion) is no answer: the word is.
@@ -166,6 +170,8 @@ fn a_command_from_nhan_toml_runs_only_after_a_yes_and_is_asked_once() {
     .unwrap();
     std::fs::remove_file(p.join("ran.marker")).unwrap();
     let mut nhan = Nhan::spawn_sized(p, &config, 170, 20);
+    nhan.wait_row(-1, "recommender fake is not approved");
+    nhan.send("P");
     nhan.wait_row(-1, "runs `python3 fake.py -v`");
     nhan.send("\x1b");
     nhan.wait_row(-1, "recommender fake stays off");

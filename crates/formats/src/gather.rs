@@ -427,6 +427,11 @@ impl Reader<'_> {
                 r.label_filtered += 1;
             }
         }
+        // What `validate` rejects is not written either.
+        if let Some(p) = attribute_problem(project, &a.stem, &spans) {
+            r.problem = Some(p);
+            return r;
+        }
         // Token byte ranges are computed once, segmenting the text on the
         // same pass, for sentences and the writer.
         let tb = if fmt.flat() || fmt.shows_flat_only() {
@@ -488,6 +493,26 @@ impl Reader<'_> {
         }
         r
     }
+}
+
+/// The first note or attribute of `spans` that the schema does not allow
+/// (as `nhan validate` reports it), naming the sidecar and the span.
+fn attribute_problem(project: &Project, stem: &str, spans: &[&Span]) -> Option<String> {
+    spans.iter().find_map(|s| {
+        let p = nhan_model::attrs::problems(project.schema.attributes(&s.label), s)
+            .into_iter()
+            .next()?;
+        let said = format!(
+            "{}: span {} ({} “{}”): {p}; set an allowed value with @ in nhan, or declare it in nhan.toml",
+            project.sidecar_path(stem).display(),
+            s.id,
+            s.label,
+            s.text,
+        );
+        // Values come from the sidecar: nothing in them reaches the
+        // terminal as a control sequence.
+        Some(nhan_model::escape::line(&said).into_owned())
+    })
 }
 
 fn keep_label(args: &ExportArgs, l: &str) -> bool {

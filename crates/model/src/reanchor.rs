@@ -19,6 +19,10 @@
 //! text in the new article (exact code points, both edges on grapheme
 //! boundaries) it takes the one that best fits its neighbours.
 //!
+//! 0. **In place.** A span whose text still stands at its old offsets keeps
+//!    them: the edit was elsewhere. Only the others are searched for (an
+//!    edited first "Hà Nội" must not take the second's place and push its
+//!    label on to the third).
 //! 1. **Anchors.** A span whose text occurs exactly once in the new article
 //!    (and which no other span at a different old extent shares) has only one
 //!    possible place. Of those, the longest run that keeps the old order
@@ -117,6 +121,40 @@ pub fn reanchor_with(old_spans: &[Span], new_text: &Text, opts: Options) -> Rean
     let mut placer = Placer::new(opts);
     // new[k]: the new extent of the span at order position k.
     let mut new: Vec<Option<(usize, usize)>> = vec![None; n];
+    let mut is_anchor = vec![false; n];
+
+    // 0. In place: a span whose words still stand at its offsets keeps
+    // them (the edit was elsewhere). Another occurrence of its words is no
+    // better a guess, and taking one would push the spans after it along.
+    for (k, &i) in order.iter().enumerate() {
+        let s = &old_spans[i];
+        let Some(p) = pat_of[i] else { continue };
+        if s.end.checked_sub(s.start) == Some(pat_chars[p])
+            && occ[p].binary_search(&s.start).is_ok()
+            && placer.try_place(s.start, s.end, (s.start, s.end))
+        {
+            new[k] = Some((s.start, s.end));
+            is_anchor[k] = true;
+        }
+    }
+    // The nearest in-place start before and after each order position:
+    // an anchor must fall between them to keep the old order.
+    let mut fixed_before = vec![0usize; n];
+    let mut fixed_after = vec![usize::MAX; n];
+    let mut last = 0;
+    for k in 0..n {
+        fixed_before[k] = last;
+        if let Some((st, _)) = new[k] {
+            last = st;
+        }
+    }
+    let mut next = usize::MAX;
+    for k in (0..n).rev() {
+        fixed_after[k] = next;
+        if let Some((st, _)) = new[k] {
+            next = st;
+        }
+    }
 
     // 1. Anchors: unique occurrence, longest order-keeping run.
     let candidates: Vec<(usize, usize)> = order
@@ -124,10 +162,14 @@ pub fn reanchor_with(old_spans: &[Span], new_text: &Text, opts: Options) -> Rean
         .enumerate()
         .filter_map(|(k, &i)| {
             let p = pat_of[i]?;
-            (occ[p].len() == 1 && pat_extent[p].is_some()).then(|| (k, occ[p][0]))
+            let at = *occ[p].first()?;
+            (new[k].is_none()
+                && occ[p].len() == 1
+                && pat_extent[p].is_some()
+                && (fixed_before[k]..=fixed_after[k]).contains(&at))
+            .then_some((k, at))
         })
         .collect();
-    let mut is_anchor = vec![false; n];
     for ci in longest_non_decreasing(&candidates) {
         let (k, start) = candidates[ci];
         let s = &old_spans[order[k]];
@@ -969,6 +1011,37 @@ mod tests {
             .0;
         let start = text.char_of_byte(b);
         span(id, text, start, start + needle.chars().count(), label)
+    }
+
+    /// Issue 25, item 8: the first of three "Hà Nội" is edited away and
+    /// the old text is lost (no git, no cache). The two still standing at
+    /// their offsets keep their labels; the edited one is the orphan, and
+    /// nothing is called moved.
+    #[test]
+    fn spans_whose_words_still_stand_at_their_offsets_keep_them() {
+        let old = Text::new(
+            "Mở đầu. Hà Nội là một. Giữa đoạn văn dài. Hà Nội là hai. Cuối đoạn. Hà Nội là ba.",
+        );
+        let spans = [
+            span_on(1, &old, "Hà Nội", 0, "PER"),
+            span_on(2, &old, "Hà Nội", 1, "ORG"),
+            span_on(3, &old, "Hà Nội", 2, "LOC"),
+        ];
+        let new = Text::new(
+            "Mở đầu. Thủ đô là một. Giữa đoạn văn dài. Hà Nội là hai. Cuối đoạn. Hà Nội là ba.",
+        );
+        let r = reanchor(&spans, &new);
+        assert_sound(&spans, &r, &new);
+        let placed: Vec<(&str, usize)> = r
+            .placed
+            .iter()
+            .map(|s| (s.label.as_str(), s.start))
+            .collect();
+        assert_eq!(placed, [("ORG", spans[1].start), ("LOC", spans[2].start)]);
+        assert_eq!(r.orphans.len(), 1);
+        assert_eq!(r.orphans[0].label, "PER");
+        assert_eq!(r.moved, 0);
+        assert!(r.searched.is_empty(), "{:?}", r.searched);
     }
 
     fn assert_sound(input: &[Span], r: &Reanchored, text: &Text) {

@@ -84,6 +84,12 @@ pub struct Loaded {
 #[derive(Debug, Clone)]
 pub struct Reanchor {
     pub moved: usize,
+    /// Spans placed at their old offsets.
+    pub kept: usize,
+    /// The old text was found (cache or git) and diffed: a moved span's
+    /// words are known to have been edited. Without it, spans were looked
+    /// for by their words, and what was edited is not known.
+    pub by_diff: bool,
     pub orphans: Vec<nhan_model::span::Span>,
     /// Spans whose own words were edited and that were found again
     /// elsewhere, each with its old start: what the user should look at.
@@ -449,7 +455,8 @@ impl Project {
                 allow_crossing: self.schema.overlap == Overlap::Any,
             };
             let old: Vec<Span> = spans.iter().cloned().collect();
-            let r = reanchor_article(&path, &head.text_sha256, &old, doc.text(), opts);
+            let (r, by_diff) = reanchor_article(&path, &head.text_sha256, &old, doc.text(), opts);
+            let kept = r.placed.len() - r.moved;
             spans = SpanStore::new(r.placed);
             head.text_sha256 = doc.text_sha256().to_string();
             let was: std::collections::HashMap<u64, usize> =
@@ -461,6 +468,8 @@ impl Project {
                 .collect();
             reanchored = Some(Reanchor {
                 moved: r.moved,
+                kept,
+                by_diff,
                 orphans: r.orphans,
                 searched,
             });
@@ -569,13 +578,16 @@ fn reanchor_article(
     old_spans: &[nhan_model::span::Span],
     new_text: &Text,
     opts: reanchor::Options,
-) -> reanchor::Reanchored {
+) -> (reanchor::Reanchored, bool) {
     let old_text = crate::text_cache::recall(old_sha256)
         .or_else(|| crate::git::old_article_text(article, old_sha256))
         .and_then(|b| Text::from_file_vec(b).ok());
     match old_text {
-        Some(old_text) => reanchor::reanchor_by_diff(old_spans, &old_text, new_text, opts),
-        None => reanchor::reanchor_with(old_spans, new_text, opts),
+        Some(old_text) => (
+            reanchor::reanchor_by_diff(old_spans, &old_text, new_text, opts),
+            true,
+        ),
+        None => (reanchor::reanchor_with(old_spans, new_text, opts), false),
     }
 }
 

@@ -68,6 +68,7 @@ macro_rules! with_commands {
             EditSuggestion => "edit_suggestion", "select the suggestion to move its edges; a digit then tags it", Article, |s, _| suggesting::edit(s);
             AcceptAllSuggestions => "accept_all_suggestions", "accept every suggestion in the article (asks: all, a label, a minimum score)", Article, |s, _| suggesting::accept_all_prompt(s);
             ToggleSuggestions => "toggle_suggestions", "hide / show suggestions", Anywhere, |s, _| suggesting::toggle(s);
+            ReviewRecommender => "review_recommender", "ask about a recommender from nhan.toml waiting for approval (only typing approve allows it)", Anywhere, |s, _| suggesting::review_trust(s);
             ReviewMode => "review_mode", "switch between annotating and reviewing", Anywhere, |s, _| reviewing::toggle_mode(s);
             Adjudicate => "adjudicate", "adjudicate this article: the annotators' spans side by side", Anywhere, |s, _| adjudicating::start(s);
             FilterStatus => "filter_status", "show only articles of the next status", Anywhere, |s, _| general::filter_status(s);
@@ -181,7 +182,7 @@ mod tests {
             assert_eq!(Action::from_name(&a.name()), Some(a));
             assert!(seen.insert(a.name()));
         }
-        assert_eq!(Action::all().len(), 83);
+        assert_eq!(Action::all().len(), 84);
         assert_eq!(Action::Tag(3).tag_index(), Some(2));
         assert_eq!(Action::TagAll.tag_index(), None);
     }

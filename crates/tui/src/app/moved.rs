@@ -1,7 +1,8 @@
 //! What re-anchoring did to an article that changed since it was
 //! annotated, shown before `A` accepts it: the spans found again at
-//! another place (their own words were edited) and the ones not placed.
-//! Spans whose words were untouched shifted with the edit and are only
+//! another place (their own words were edited, or, without the old text,
+//! found by their words alone) and the ones not placed. Spans whose words
+//! were untouched kept their place or shifted with the edit and are only
 //! counted.
 
 use super::action::Action;
@@ -17,16 +18,35 @@ pub fn lines(art: &OpenArticle) -> Vec<String> {
         return Vec::new();
     };
     let shifted = r.moved.saturating_sub(r.searched.len());
+    let moved = if shifted > 0 {
+        format!(", {shifted} kept their words and moved with the edit")
+    } else {
+        String::new()
+    };
     let mut v = vec![format!(
-        "{} changed since it was annotated. {shifted} span(s) kept their words and moved with the edit.",
-        art.doc.file_name()
+        "{} changed since it was annotated. {} span(s) kept their words and their place{moved}.",
+        art.doc.file_name(),
+        r.kept
     )];
+    if !r.by_diff {
+        v.push(
+            "The text it was annotated on is not at hand (not in git, not opened here before): the others were looked for by their words."
+                .into(),
+        );
+    }
     if !r.searched.is_empty() {
         v.push(String::new());
-        v.push(format!(
-            "Found again elsewhere ({}), their words were edited:",
-            r.searched.len()
-        ));
+        v.push(if r.by_diff {
+            format!(
+                "Found again elsewhere ({}), their words were edited:",
+                r.searched.len()
+            )
+        } else {
+            format!(
+                "Found again elsewhere ({}), by their words alone: check them.",
+                r.searched.len()
+            )
+        });
         v.extend(
             r.searched
                 .iter()

@@ -8,6 +8,7 @@
 use super::action::Action;
 use super::editing;
 use super::geometry;
+use super::keymap::Context;
 use super::keys::{Code, Key};
 use super::motion::refresh_view;
 use super::msg::Effect;
@@ -158,20 +159,9 @@ pub fn on_msg(state: &mut State, msg: SuggestMsg) -> Vec<Effect> {
                     let first = state.suggest.engine.is_none();
                     state.suggest.engine = Some(engine);
                     state.suggest.generation += 1;
-                    let ask = unapproved
-                        .into_iter()
-                        .find(|(_, c, _)| !state.suggest.asked_trust.contains(c));
-                    if let Some((name, command, covers)) = ask
-                        && state.overlay == Overlay::None
-                    {
-                        state.suggest.asked_trust.push(command.clone());
-                        state.overlay = Overlay::Suggest(Prompt::Trust {
-                            name,
-                            command,
-                            covers,
-                            input: String::new(),
-                        });
-                    } else if first && let Some(n) = notes.iter().find(|n| !n.contains("--approve"))
+                    if !await_trust(state, unapproved)
+                        && first
+                        && let Some(n) = notes.iter().find(|n| !n.contains("--approve"))
                     {
                         state.error(format!("suggestions: {n}"));
                     }
@@ -252,6 +242,53 @@ pub fn on_msg(state: &mut State, msg: SuggestMsg) -> Vec<Effect> {
     }
 }
 
+/// Notes the command recommenders a build found unapproved and not asked
+/// about, and says which key asks: the question never opens by itself, as
+/// the build ends under keys already being typed. True if it said so.
+fn await_trust(state: &mut State, unapproved: Vec<(String, Vec<String>, String)>) -> bool {
+    let sg = &mut state.suggest;
+    let new: Vec<_> = unapproved
+        .into_iter()
+        .filter(|(_, c, _)| {
+            !sg.asked_trust.contains(c) && !sg.awaiting_trust.iter().any(|(_, a, _)| a == c)
+        })
+        .collect();
+    let Some((name, _, _)) = new.first() else {
+        return false;
+    };
+    let name = nhan_model::escape::line(name).into_owned();
+    sg.awaiting_trust.extend(new);
+    let how = match state
+        .config
+        .keymap
+        .keys_for(Context::Global, Action::ReviewRecommender)
+        .first()
+    {
+        Some(k) => format!("press {k} to review it"),
+        None => "`nhan suggest --approve` reviews it".to_string(),
+    };
+    state.error(format!("recommender {name} is not approved: {how}"));
+    true
+}
+
+/// The deliberate key: asks about the first recommender waiting for
+/// approval (only typing `approve` and Enter says yes).
+pub fn review_trust(state: &mut State) -> Vec<Effect> {
+    if state.suggest.awaiting_trust.is_empty() {
+        state.info("no recommender is waiting for approval".to_string());
+        return vec![];
+    }
+    let (name, command, covers) = state.suggest.awaiting_trust.remove(0);
+    state.suggest.asked_trust.push(command.clone());
+    state.overlay = Overlay::Suggest(Prompt::Trust {
+        name,
+        command,
+        covers,
+        input: String::new(),
+    });
+    vec![]
+}
+
 /// Draws article `index`'s suggestions (or none while hidden): only rows
 /// whose suggestions changed are wrapped again.
 pub fn redraw(state: &mut State, index: usize) {
@@ -310,6 +347,8 @@ fn none_here(state: &mut State) -> Vec<Effect> {
         "suggestions are off in this session".to_string()
     } else if state.suggest.hidden {
         "suggestions are hidden: S shows them".to_string()
+    } else if let (None, Some(e)) = (&state.suggest.engine, &state.suggest.failed) {
+        format!("suggestions could not be built: {e} (fix that and start nhan again)")
     } else if state.suggest.engine.is_none() {
         "suggestions are still being computed".to_string()
     } else {
@@ -340,6 +379,10 @@ pub fn step(state: &mut State, dir: Step) -> Vec<Effect> {
         (Step::Back, None) => e.before_char(cur),
     };
     let Some(i) = found else {
+        if state.suggest.engine.is_none() && state.suggest.failed.is_some() {
+            // Only stored suggestions were here: say why no others come.
+            return none_here(state);
+        }
         let word = if dir == Step::Forward {
             "after"
         } else {

@@ -208,6 +208,10 @@ pub struct SuggestState {
     pub articles: HashMap<usize, ArticleSuggestions>,
     /// Commands already asked about this session.
     pub asked_trust: Vec<Vec<String>>,
+    /// Command recommenders a build found unapproved and not asked about
+    /// yet (name, command, what approving covers): asked only on the
+    /// deliberate key, never under keys being typed.
+    pub awaiting_trust: Vec<(String, Vec<String>, String)>,
     /// `E` made a selection of this suggestion: tagging it keeps the source.
     pub editing: Option<Suggestion>,
     /// Rejections and approvals handed over to be written and not reported

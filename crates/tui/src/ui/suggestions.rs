@@ -1,6 +1,8 @@
 //! Suggestions on the status bar and the message line.
 
 use super::theme::Theme;
+use crate::app::action::Action;
+use crate::app::keymap::Context;
 use crate::app::state::{OpenArticle, State};
 use crate::app::suggestions::Prompt;
 use ratatui::text::{Line, Span};
@@ -12,16 +14,16 @@ pub fn status(state: &State, art: &OpenArticle) -> Option<String> {
     if !sg.enabled {
         return None;
     }
+    let mut s = awaiting_trust(state);
     if sg.hidden {
-        return Some(" │ suggestions hidden".into());
+        return Some(s + " │ suggestions hidden");
     }
     let Some(e) = sg.articles.get(&art.index).filter(|e| e.computed.is_some()) else {
         return Some(match &sg.failed {
-            Some(_) => " │ suggestions off".to_string(),
-            None => " │ suggesting…".to_string(),
+            Some(_) => s + " │ suggestions off",
+            None => s + " │ suggesting…",
         });
     };
-    let mut s = String::new();
     // The one `y`, `X` and the message mean, nested in a span or not.
     if let Some(x) = e.current(art.cursor, art.selection.map(|s| s.range())) {
         s += &format!(
@@ -34,6 +36,22 @@ pub fn status(state: &State, art: &OpenArticle) -> Option<String> {
     }
     s += &format!(" │ {} suggested", e.list.len());
     Some(s)
+}
+
+/// ` │ fake not approved (P)`, while a recommender waits for its
+/// question (which opens only on that key).
+fn awaiting_trust(state: &State) -> String {
+    let Some((name, _, _)) = state.suggest.awaiting_trust.first() else {
+        return String::new();
+    };
+    let keys = state
+        .config
+        .keymap
+        .keys_for(Context::Global, Action::ReviewRecommender);
+    match keys.first() {
+        Some(k) => format!(" │ {} not approved ({k})", nhan_model::escape::line(name)),
+        None => String::new(),
+    }
 }
 
 /// The recommender a review row's span was accepted from (its `source`).

@@ -4,7 +4,7 @@
 use super::theme::Theme;
 use crate::app::geometry;
 use crate::app::state::{Focus, OpenArticle, Overlay, State};
-use crate::view::wrap::{GHOST, Ghost, Glyph, GlyphKind, close_text, display, ghost_close_text};
+use crate::view::wrap::{Ghost, Glyph, GlyphKind, Mark, close_text, display, ghost_close_text};
 use nhan_model::span::Span as Entity;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -162,8 +162,8 @@ fn draw_rows(buf: &mut Buffer, inner: Rect, art: &OpenArticle, state: &State, th
             let c = g.start as usize;
             match g.kind {
                 GlyphKind::Newline => {}
-                GlyphKind::Open | GlyphKind::Close if g.span & GHOST != 0 => {
-                    let Some(label) = layout.ghost_label(g.span) else {
+                GlyphKind::Open | GlyphKind::Close if matches!(g.mark, Mark::Suggestion { .. }) => {
+                    let Some(label) = layout.ghost_label(g.mark) else {
                         continue;
                     };
                     let style = theme.suggestion(label_style(label));
@@ -180,7 +180,7 @@ fn draw_rows(buf: &mut Buffer, inner: Rect, art: &OpenArticle, state: &State, th
                     }
                 }
                 GlyphKind::Open | GlyphKind::Close => {
-                    let Some(s) = row_spans.iter().find(|s| s.id == g.span) else {
+                    let Some(s) = row_spans.iter().find(|s| Some(s.id) == g.mark.span_id()) else {
                         continue;
                     };
                     let style = label_style(&s.label);

@@ -36,8 +36,28 @@ pub struct Glyph {
     pub col: u16,
     pub width: u16,
     pub kind: GlyphKind,
-    /// For a bracket, its span's id (0 for text).
-    pub span: u64,
+    /// What a bracket belongs to (`Mark::Text` for text).
+    pub mark: Mark,
+}
+
+/// What a glyph belongs to: the text, a span (any `u64` id, as sidecars
+/// and imports have them), or a suggestion (its extent, which stays true
+/// while other suggestions come and go; an index would not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Mark {
+    Text,
+    Span(u64),
+    Suggestion { start: u32, end: u32 },
+}
+
+impl Mark {
+    /// The span's id, for a span's bracket.
+    pub fn span_id(self) -> Option<u64> {
+        match self {
+            Mark::Span(id) => Some(id),
+            _ => None,
+        }
+    }
 }
 
 /// What a grapheme looks like on screen and how wide it is. Control
@@ -111,21 +131,12 @@ pub struct Ghost {
     pub label: String,
 }
 
-/// The bit that marks a bracket's `span` as a suggestion's: the rest holds
-/// its extent (`start << 31 | end`), which stays true when other
-/// suggestions come and go (an index would not).
-pub const GHOST: u64 = 1 << 63;
-
-/// The id of a suggestion's brackets; `None` past 2³¹ chars (not drawn).
-pub fn ghost_id(start: usize, end: usize) -> Option<u64> {
-    (end < 1 << 31).then_some(GHOST | (start as u64) << 31 | end as u64)
-}
-
-/// The extent a suggestion's bracket id stands for.
-pub fn ghost_extent(id: u64) -> Option<(usize, usize)> {
-    let start = ((id & !GHOST) >> 31) as usize;
-    let end = (id & ((1 << 31) - 1)) as usize;
-    (id & GHOST != 0).then_some((start, end))
+/// The mark of a suggestion's brackets; `None` past 2³² chars (not drawn).
+fn suggestion_mark(start: usize, end: usize) -> Option<Mark> {
+    Some(Mark::Suggestion {
+        start: start.try_into().ok()?,
+        end: end.try_into().ok()?,
+    })
 }
 
 /// The text drawn after a suggestion: `}LOC?`.
@@ -133,13 +144,13 @@ pub fn ghost_close_text(label: &str) -> String {
     format!("}}{label}?")
 }
 
-/// One bracketed extent for the wrapper: id, start, end, width of the close.
-type Edge = (u64, usize, usize, u16);
+/// One bracketed extent for the wrapper: mark, start, end, width of the close.
+type Edge = (Mark, usize, usize, u16);
 
 fn span_edges<'a>(
     spans: impl Iterator<Item = &'a nhan_model::span::Span>,
 ) -> impl Iterator<Item = Edge> {
-    spans.map(|s| (s.id, s.start, s.end, close_width(s)))
+    spans.map(|s| (Mark::Span(s.id), s.start, s.end, close_width(s)))
 }
 
 fn ghost_edges(ghosts: &[Ghost], a: usize, b: usize) -> impl Iterator<Item = Edge> + '_ {
@@ -148,7 +159,7 @@ fn ghost_edges(ghosts: &[Ghost], a: usize, b: usize) -> impl Iterator<Item = Edg
         .filter(move |g| g.start <= b && a <= g.end)
         .filter_map(|g| {
             Some((
-                ghost_id(g.start, g.end)?,
+                suggestion_mark(g.start, g.end)?,
                 g.start,
                 g.end,
                 2 + g.label.width() as u16,
@@ -161,10 +172,11 @@ fn ghost_edges(ghosts: &[Ghost], a: usize, b: usize) -> impl Iterator<Item = Edg
 fn events_of(
     edges: impl Iterator<Item = Edge>,
     at: Range<usize>,
-    table: &mut Vec<u64>,
+    table: &mut Vec<Mark>,
 ) -> Vec<Event> {
-    // The span's other end orders brackets sharing a position, then its id.
-    let mut v: Vec<(u32, u64, Event)> = Vec::new();
+    // The span's other end orders brackets sharing a position, then its
+    // mark (spans before suggestions, then by id).
+    let mut v: Vec<(u32, Mark, Event)> = Vec::new();
     let inside = |p: usize| at.start <= p && p <= at.end;
     for (sid, start, end, close) in edges {
         if !inside(start) && !inside(end) {
@@ -192,9 +204,14 @@ fn events_of(
             v.push((start as u32, sid, e));
         }
     }
-    v.sort_unstable_by_key(|&(other, span, e)| {
-        let tie = if e.open { span } else { u64::MAX - span };
-        (e.pos, e.open, std::cmp::Reverse(other), tie)
+    v.sort_unstable_by_key(|&(other, mark, e)| {
+        // Opens in mark order, closes in reverse: they nest.
+        let (open, close) = if e.open {
+            (Some(mark), None)
+        } else {
+            (None, Some(std::cmp::Reverse(mark)))
+        };
+        (e.pos, e.open, std::cmp::Reverse(other), open, close)
     });
     v.into_iter().map(|(_, _, e)| e).collect()
 }
@@ -320,9 +337,9 @@ pub struct Layout {
     /// be drawn on demand.
     text: Text,
     events: Events,
-    /// The ids of the spans the brackets belong to, indexed by `Event::id`.
-    /// An edit appends the spans it re-enters; a new layout starts afresh.
-    span_ids: Vec<u64>,
+    /// What the brackets belong to, indexed by `Event::id`. An edit
+    /// appends the spans it re-enters; a new layout starts afresh.
+    span_ids: Vec<Mark>,
     /// Row starts wrapped so far. Unless `complete`, the last one is where
     /// wrapping resumes and its row's end is not known yet.
     starts: Vec<RowStart>,
@@ -768,9 +785,12 @@ impl Layout {
         }
     }
 
-    /// The label of the suggestion a bracket id stands for.
-    pub fn ghost_label(&self, id: u64) -> Option<&str> {
-        let (s, e) = ghost_extent(id)?;
+    /// The label of the suggestion a bracket stands for.
+    pub fn ghost_label(&self, mark: Mark) -> Option<&str> {
+        let Mark::Suggestion { start, end } = mark else {
+            return None;
+        };
+        let (s, e) = (start as usize, end as usize);
         let i = self
             .ghosts
             .binary_search_by(|g| (g.start, g.end).cmp(&(s, e)))
@@ -826,7 +846,7 @@ impl Layout {
                         } else {
                             GlyphKind::Close
                         },
-                        span: self.span_ids[e.id as usize],
+                        mark: self.span_ids[e.id as usize],
                     }
                 }
                 _ if b >= s.len() => break,
@@ -844,7 +864,7 @@ impl Layout {
                         } else {
                             GlyphKind::Grapheme
                         },
-                        span: 0,
+                        mark: Mark::Text,
                     }
                 }
             };
@@ -957,7 +977,7 @@ mod reference {
                     col: 0,
                     width: 1,
                     kind: GlyphKind::Open,
-                    span: s.id,
+                    mark: Mark::Span(s.id),
                 };
                 let w = close_text(s).width() as u16;
                 let close = Glyph {
@@ -966,7 +986,7 @@ mod reference {
                     col: 0,
                     width: w,
                     kind: GlyphKind::Close,
-                    span: s.id,
+                    mark: Mark::Span(s.id),
                 };
                 events.push((s.start, 1, usize::MAX - s.end, open));
                 events.push((s.end, 0, usize::MAX - s.start, close));
@@ -977,9 +997,9 @@ mod reference {
                     e.1,
                     e.2,
                     if e.1 == 1 {
-                        e.3.span
+                        Ok(e.3.mark)
                     } else {
-                        u64::MAX - e.3.span
+                        Err(std::cmp::Reverse(e.3.mark))
                     },
                 )
             });
@@ -1021,7 +1041,7 @@ mod reference {
                             col: 0,
                             width: 0,
                             kind: GlyphKind::Newline,
-                            span: 0,
+                            mark: Mark::Text,
                         },
                         true,
                     );
@@ -1035,7 +1055,7 @@ mod reference {
                             col: 0,
                             width: w,
                             kind: GlyphKind::Grapheme,
-                            span: 0,
+                            mark: Mark::Text,
                         },
                         ws,
                     );
@@ -1137,7 +1157,9 @@ mod tests {
                         .into_owned(),
                         GlyphKind::Newline => String::new(),
                         GlyphKind::Open => "[".into(),
-                        GlyphKind::Close => close_text(d.spans().get(g.span).unwrap()),
+                        GlyphKind::Close => {
+                            close_text(d.spans().get(g.mark.span_id().unwrap()).unwrap())
+                        }
                     })
                     .collect::<String>()
             })
@@ -1156,12 +1178,14 @@ mod tests {
                             [d.text().byte_of(g.start as usize)..d.text().byte_of(g.end as usize)]
                             .to_string(),
                         GlyphKind::Newline => String::new(),
-                        GlyphKind::Open if g.span & GHOST != 0 => "{".into(),
-                        GlyphKind::Close if g.span & GHOST != 0 => {
-                            ghost_close_text(l.ghost_label(g.span).unwrap())
+                        GlyphKind::Open if matches!(g.mark, Mark::Suggestion { .. }) => "{".into(),
+                        GlyphKind::Close if matches!(g.mark, Mark::Suggestion { .. }) => {
+                            ghost_close_text(l.ghost_label(g.mark).unwrap())
                         }
                         GlyphKind::Open => "[".into(),
-                        GlyphKind::Close => close_text(d.spans().get(g.span).unwrap()),
+                        GlyphKind::Close => {
+                            close_text(d.spans().get(g.mark.span_id().unwrap()).unwrap())
+                        }
                     })
                     .collect::<String>()
             })
@@ -1289,7 +1313,7 @@ mod tests {
 
     /// The brackets in order, each with its span's id (table places differ
     /// between an edited layout and a fresh one).
-    fn brackets(l: &Layout) -> Vec<(u32, u64, u16, bool)> {
+    fn brackets(l: &Layout) -> Vec<(u32, Mark, u16, bool)> {
         (0..l.events.len())
             .filter_map(|k| l.events.get(k))
             .map(|e| (e.pos, l.span_ids[e.id as usize], e.width, e.open))
@@ -1468,9 +1492,14 @@ mod tests {
     #[test]
     fn brackets_keep_span_ids_beyond_32_bits() {
         // Imported sidecars may number spans anyhow: ids equal in their low
-        // 32 bits must still tell the two spans apart on one row.
-        let mut d = Document::new("t.txt", Text::new("ab cd".to_string()), "");
-        for (id, (s, e)) in [(7, (0, 2)), ((1 << 32) + 7, (3, 5))] {
+        // 32 bits must still tell the spans apart on one row, and the top
+        // bit marks nothing.
+        let mut d = Document::new("t.txt", Text::new("ab cd ef".to_string()), "");
+        for (id, (s, e)) in [
+            (7, (0, 2)),
+            ((1 << 32) + 7, (3, 5)),
+            ((1 << 63) + 7, (6, 8)),
+        ] {
             let mut sp = d.make_span(s, e, "PER", None);
             sp.id = id;
             d.apply(&nhan_model::edit::Edit::Add(sp));
@@ -1480,9 +1509,9 @@ mod tests {
             .row(0)
             .iter()
             .filter(|g| g.kind == GlyphKind::Open)
-            .map(|g| g.span)
+            .filter_map(|g| g.mark.span_id())
             .collect();
-        assert_eq!(ids, [7, (1 << 32) + 7]);
+        assert_eq!(ids, [7, (1 << 32) + 7, (1 << 63) + 7]);
     }
 
     #[test]
