@@ -527,14 +527,15 @@ pub fn write(
         }
         n_spans += spans.len();
         n_relations += inc.relations.len();
+        // The relation ids given so far (a set: an article may hold 10,000).
+        let mut rel_ids = std::collections::HashSet::new();
         for r in &inc.relations {
             let mut rel =
                 doc.make_relation(made[r.from], made[r.to], &r.label, r.annotator.as_deref());
-            if let Some(id) = r.id.filter(|&id| id != 0)
-                && !doc.relations().iter().any(|x| x.id == id)
-            {
+            if let Some(id) = r.id.filter(|&id| id != 0 && !rel_ids.contains(&id)) {
                 rel.id = id;
             }
+            rel_ids.insert(rel.id);
             rel.review = r.review.as_deref().map(Into::into);
             rel.reviewer = r.reviewer.as_deref().map(Into::into);
             // As for spans: a reviewed article's relations are decided.
