@@ -63,6 +63,17 @@ def read_jsonl(path):
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def doccano_spans(r):
+    """A doccano line's spans as [start, end, label]: its `label` list, or
+    its `entities` (what relation projects write; check_relations.py reads
+    their relations)."""
+    if "entities" not in r:
+        return r["label"]
+    if "label" in r:
+        fail(f"jsonl: {r['id']}: has both label and entities")
+    return [[e["start_offset"], e["end_offset"], e["label"]] for e in r["entities"]]
+
+
 def check_jsonl(root, project):
     d = root / "jsonl"
     m = manifest(d)
@@ -72,6 +83,8 @@ def check_jsonl(root, project):
         rows = read_jsonl(d / f"{part['name']}.jsonl")
         n = 0
         for r in rows:
+            # The other checks read the spans as `label`, in either form.
+            r["label"] = doccano_spans(r)
             text = r["text"]
             art = (project / "articles" / r["article"]).read_bytes().decode("utf-8")
             if art.startswith("\ufeff"):

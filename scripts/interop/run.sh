@@ -2,8 +2,10 @@
 # Interop check: exports projects in every format with the release build and
 # loads the output with pinned spaCy, seqeval and Hugging Face datasets
 # (scripts/interop/check.py), notes and attributes with bratly
-# (check_brat_notes.py), and the Label Studio export with the pinned
-# label-studio-sdk converter (check_label_studio.py, in a venv of its own).
+# (check_brat_notes.py), relations with bratly and against the sidecars
+# (check_relations.py), and the Label Studio export with the pinned
+# label-studio-sdk converter and LabelInterface (check_label_studio.py, in
+# a venv of its own).
 # Fails on any error, any misalignment warning, any entity count that
 # differs from what nhan exported, or a format that does not round-trip.
 #
@@ -67,8 +69,10 @@ check() {
     done
     echo "interop: $project: $(grep '^exported' "$out/logs/conll-iob2.txt")" >&2
     "$VENV/bin/python" scripts/interop/check.py --project "$project" --exports "$out"
+    "$VENV/bin/python" scripts/interop/check_relations.py --project "$project" --exports "$out"
     "$LS_VENV/bin/python" scripts/interop/check_label_studio.py --exports "$out"
     roundtrip "$project" "$status" "$out"
+    "$VENV/bin/python" scripts/interop/check_relations.py --project "$project" --roundtrips "$out"
 }
 
 # Each format that holds everything comes back byte for byte: export,

@@ -49,7 +49,7 @@ pub fn ann(d: &Article) -> String {
     ann_with_losses(d, &mut Vec::new())
 }
 
-/// The `.ann` file: the `T` lines, then the spans' attributes and notes;
+/// The `.ann` file: the `T` lines, the `R` lines, then the spans' attributes and notes;
 /// what brat cannot hold is said in `lost`.
 pub fn ann_with_losses(d: &Article, lost: &mut Vec<String>) -> String {
     let mut out = String::new();
@@ -71,8 +71,19 @@ pub fn ann_with_losses(d: &Article, lost: &mut Vec<String>) -> String {
         }
         out.push('\n');
     }
+    for (n, r) in super::relations::exported(d).iter().enumerate() {
+        // A symmetric type is declared so in annotation.conf; its lines
+        // are brat's all the same.
+        let _ = writeln!(
+            out,
+            "R{}\t{} Arg1:T{} Arg2:T{}\t",
+            n + 1,
+            r.rel.label,
+            r.from + 1,
+            r.to + 1
+        );
+    }
     let mut why = Vec::new();
-    relation_lines(d, &mut out, &mut why);
     let (mut next_attr, mut next_note) = (0, 0);
     for (k, s) in d.spans.iter().enumerate() {
         super::notes::brat_lines(s, k + 1, &mut next_attr, &mut next_note, &mut out, &mut why);
@@ -85,34 +96,6 @@ pub fn ann_with_losses(d: &Article, lost: &mut Vec<String>) -> String {
             .map(|w| format!("{}: {w}", d.doc.file_name())),
     );
     out
-}
-
-/// The `R` lines: one per relation whose two ends are exported, its ends
-/// as the spans' `T` ids (a symmetric type is declared so in
-/// `annotation.conf`, its lines are brat's all the same).
-fn relation_lines(d: &Article, out: &mut String, why: &mut Vec<String>) {
-    let t_of: std::collections::HashMap<u64, usize> = d
-        .spans
-        .iter()
-        .enumerate()
-        .map(|(k, s)| (s.id, k + 1))
-        .collect();
-    // In reading order (by their ends' `T` numbers), not by span ids: the
-    // same annotation gives the same file, however its ids came about.
-    let mut lines: Vec<(usize, usize, &str)> = Vec::new();
-    for r in d.doc.relations() {
-        match (t_of.get(&r.from), t_of.get(&r.to)) {
-            (Some(&a), Some(&b)) => lines.push((a, b, r.label.as_str())),
-            _ => why.push(format!(
-                "relation {} {}: one of its spans is not exported",
-                r.id, r.label
-            )),
-        }
-    }
-    lines.sort_unstable();
-    for (n, (a, b, label)) in lines.into_iter().enumerate() {
-        let _ = writeln!(out, "R{}\t{label} Arg1:T{a} Arg2:T{b}\t", n + 1);
-    }
 }
 
 pub fn annotation_conf(labels: &[String], overlap: Overlap) -> String {
@@ -167,6 +150,10 @@ impl Format for Brat {
 
     fn flat(&self) -> bool {
         false
+    }
+
+    fn holds_relations(&self) -> bool {
+        true
     }
 
     fn start_part(&self, place: &Place, files: &mut dyn Files) {
@@ -408,9 +395,13 @@ fn read_pair(ann_path: &Path) -> Result<Incoming, Vec<String>> {
     for (at, label, a, b) in rels {
         match (ids.get(&a), ids.get(&b)) {
             (Some(&from), Some(&to)) => relations.push(InRelation {
+                id: None,
                 from,
                 to,
                 label,
+                annotator: None,
+                review: None,
+                reviewer: None,
                 at,
             }),
             _ => problems.push(format!(

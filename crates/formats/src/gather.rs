@@ -95,7 +95,7 @@ pub(crate) fn gather(
         .iter()
         .map(|l| l.name.clone())
         .collect();
-    let cx = Context::new(
+    let mut cx = Context::new(
         labels.map(<[String]>::to_vec).unwrap_or_else(|| {
             schema_labels
                 .iter()
@@ -107,6 +107,8 @@ pub(crate) fn gather(
         project.schema.overlap,
         args.split.is_some(),
     );
+    // Formats write relation fields in a project that declares relation types.
+    cx.schema = project.schema.clone();
     let buffers = Buffers::default();
 
     let split = args.split.is_some();
@@ -458,7 +460,7 @@ impl Reader<'_> {
             token_bytes: &tb,
             number,
         };
-        let mut summary = DocSummary::of(&a, fmt.flat());
+        let mut summary = DocSummary::of(&a, fmt.flat(), fmt.holds_relations());
         let mut out = Rendered {
             part: buffers.take(),
             ..Rendered::default()

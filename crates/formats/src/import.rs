@@ -44,9 +44,16 @@ pub struct InSpan {
 /// article's `Incoming::spans`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InRelation {
+    /// The id the input gives the relation, when it gives one nhan can keep.
+    pub id: Option<u64>,
     pub from: usize,
     pub to: usize,
     pub label: String,
+    /// Who made and who decided it, when the input says (Label Studio's
+    /// `meta`, Prodigy's relation fields).
+    pub annotator: Option<String>,
+    pub review: Option<String>,
+    pub reviewer: Option<String>,
     /// Where the input gives it: `file:line`.
     pub at: String,
 }
@@ -258,24 +265,38 @@ fn convert_utf16(inc: &mut Incoming, problems: &mut Vec<String>) {
 }
 
 /// Drops spans given twice (same offsets and label), with a note: tools
-/// write such duplicates, and they mean one span.
+/// write such duplicates, and they mean one span. A relation to a dropped
+/// copy is a relation to the span kept.
 fn merge_duplicates(inc: &mut Incoming) {
-    let mut seen: HashMap<(usize, usize, String), String> = HashMap::new();
+    let mut seen: HashMap<(usize, usize, String), (String, usize)> = HashMap::new();
     let mut notes = Vec::new();
-    inc.spans
-        .retain(|s| match seen.get(&(s.start, s.end, s.label.clone())) {
-            Some(first) => {
+    // Each input span's place once the copies are gone.
+    let mut place = Vec::with_capacity(inc.spans.len());
+    let mut kept = Vec::with_capacity(inc.spans.len());
+    for s in std::mem::take(&mut inc.spans) {
+        match seen.get(&(s.start, s.end, s.label.clone())) {
+            Some((first, k)) => {
                 notes.push(format!(
                     "{}: {} [{}, {}) is given again (first at {first}); imported once",
                     s.at, s.label, s.start, s.end
                 ));
-                false
+                place.push(*k);
             }
             None => {
-                seen.insert((s.start, s.end, s.label.clone()), s.at.clone());
-                true
+                seen.insert(
+                    (s.start, s.end, s.label.clone()),
+                    (s.at.clone(), kept.len()),
+                );
+                place.push(kept.len());
+                kept.push(s);
             }
-        });
+        }
+    }
+    inc.spans = kept;
+    for r in &mut inc.relations {
+        r.from = place[r.from];
+        r.to = place[r.to];
+    }
     inc.notes.extend(notes);
 }
 
@@ -470,6 +491,7 @@ pub fn write(
     }
 
     let mut n_spans = 0;
+    let mut n_relations = 0;
     let mut n_rejected = 0;
     for (inc, text) in docs {
         let bytes = inc.text.as_bytes();
@@ -509,8 +531,26 @@ pub fn write(
             doc.apply(&Edit::Add(span));
         }
         n_spans += spans.len();
+        n_relations += inc.relations.len();
+        // The relation ids given so far (a set: an article may hold 10,000).
+        let mut rel_ids = std::collections::HashSet::new();
         for r in &inc.relations {
-            let rel = doc.make_relation(made[r.from], made[r.to], &r.label, None);
+            let mut rel =
+                doc.make_relation(made[r.from], made[r.to], &r.label, r.annotator.as_deref());
+            if let Some(id) = r.id.filter(|&id| id != 0 && !rel_ids.contains(&id)) {
+                rel.id = id;
+            }
+            rel_ids.insert(rel.id);
+            rel.review = r.review.as_deref().map(Into::into);
+            rel.reviewer = r.reviewer.as_deref().map(Into::into);
+            // As for spans: a reviewed article's relations are decided.
+            if rel.review.is_none()
+                && doc.status() == Status::Reviewed
+                && let Some(who) = &args.reviewer
+            {
+                rel.review = Some("accepted".into());
+                rel.reviewer = Some(who.as_str().into());
+            }
             doc.apply(&Edit::add_relation(rel));
         }
         if !inc.rejected.is_empty() {
@@ -549,9 +589,14 @@ pub fn write(
     } else {
         String::new()
     };
+    let relations = if n_relations > 0 {
+        format!(" (and {n_relations} relations between them)")
+    } else {
+        String::new()
+    };
     writeln!(
         err,
-        "imported {} articles with {n_spans} spans{rejected} into {} (articles/ and annotations/)",
+        "imported {} articles with {n_spans} spans{rejected}{relations} into {} (articles/ and annotations/)",
         incoming.len(),
         project_dir.display()
     )?;

@@ -3,11 +3,14 @@
 //! with code-point offsets. `annotators[i]` is who made `label[i]` (or null).
 //! When the article has notes or attributes, `span_meta[i]` holds
 //! `label[i]`'s (`{"note", "attrs"}`, or null) and `note` the article's.
-//! Import also reads doccano's `entities` variant
-//! (`[{"start_offset", "end_offset", "label"}]`).
+//! In a project with relations, each line holds `entities` instead of
+//! `label`, as doccano's relation projects write them:
+//! `"entities": [{"id", "label", "start_offset", "end_offset"}]` (the span
+//! ids) and `"relations": [{"id", "from_id", "to_id", "type"}]`. Import
+//! reads either.
 
 use super::import::safe_file_name;
-use super::{Article, Context, Format, InSpan, Incoming, Place, Rendered};
+use super::{Article, Context, Format, InRelation, InSpan, Incoming, Place, Rendered};
 use nhan_model::json::push_str as json_str;
 use nhan_model::status::Status;
 use serde_json::Value;
@@ -25,12 +28,16 @@ impl Format for Jsonl {
         false
     }
 
+    fn holds_relations(&self) -> bool {
+        true
+    }
+
     fn part_file(&self, place: &Place) -> Option<String> {
         Some(format!("{}.jsonl", place.name))
     }
 
-    fn render(&self, a: &Article, _cx: &Context, out: &mut Rendered) {
-        render(a, &mut out.part);
+    fn render(&self, a: &Article, cx: &Context, out: &mut Rendered) {
+        render(a, super::relations::written(a, cx), &mut out.part);
     }
 
     fn import(&self, path: &Path) -> Result<Vec<Incoming>, Vec<String>> {
@@ -53,20 +60,14 @@ impl Format for Jsonl {
         if !problems.is_empty() {
             return Err(problems);
         }
-        if let Some(first) = out.first_mut() {
-            if skipped.relations > 0 {
-                first.notes.push(format!(
-                    "{shown}: {} relation(s) were not imported; nhan holds entity spans, not relations",
-                    skipped.relations
-                ));
-            }
-            if !skipped.fields.is_empty() {
-                let f: Vec<&str> = skipped.fields.iter().map(String::as_str).collect();
-                first.notes.push(format!(
-                    "{shown}: fields nhan does not read were not imported: {}",
-                    f.join(", ")
-                ));
-            }
+        if let Some(first) = out.first_mut()
+            && !skipped.fields.is_empty()
+        {
+            let f: Vec<&str> = skipped.fields.iter().map(String::as_str).collect();
+            first.notes.push(format!(
+                "{shown}: fields nhan does not read were not imported: {}",
+                f.join(", ")
+            ));
         }
         Ok(out)
     }
@@ -74,24 +75,30 @@ impl Format for Jsonl {
 
 /// One article's line, byte for byte what serde_json writes for
 /// `{"id", "text", "label", "article", "status", "annotators"}` (keys in
-/// that order, compact), and a line feed, appended to `out`.
-pub(crate) fn render(d: &Article, out: &mut Vec<u8>) {
+/// that order, compact; `entities` and `relations` instead of `label`
+/// when `with_relations`), and a line feed, appended to `out`.
+pub(crate) fn render(d: &Article, with_relations: bool, out: &mut Vec<u8>) {
     let text = d.doc.text().as_str();
     out.reserve(text.len() + text.len() / 16 + d.spans.len() * 32 + 128);
     out.extend_from_slice(b"{\"id\":");
     json_str(out, nhan_store::project::stem_of(d.doc.file_name()));
     out.extend_from_slice(b",\"text\":");
     json_str(out, text);
-    out.extend_from_slice(b",\"label\":[");
-    for (k, s) in d.spans.iter().enumerate() {
-        if k > 0 {
-            out.push(b',');
+    if with_relations {
+        entities_and_relations(d, out);
+    } else {
+        out.extend_from_slice(b",\"label\":[");
+        for (k, s) in d.spans.iter().enumerate() {
+            if k > 0 {
+                out.push(b',');
+            }
+            let _ = write!(out, "[{},{},", s.start, s.end);
+            json_str(out, &s.label);
+            out.push(b']');
         }
-        let _ = write!(out, "[{},{},", s.start, s.end);
-        json_str(out, &s.label);
         out.push(b']');
     }
-    out.extend_from_slice(b"],\"article\":");
+    out.extend_from_slice(b",\"article\":");
     json_str(out, d.doc.file_name());
     out.extend_from_slice(b",\"status\":");
     json_str(out, d.doc.status().as_str());
@@ -110,6 +117,76 @@ pub(crate) fn render(d: &Article, out: &mut Vec<u8>) {
     out.extend_from_slice(b"}\n");
 }
 
+/// `,"entities":[...],"relations":[...]` as doccano's relation projects
+/// export them, the span and relation ids as ids.
+fn entities_and_relations(d: &Article, out: &mut Vec<u8>) {
+    out.extend_from_slice(b",\"entities\":[");
+    for (k, s) in d.spans.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        let _ = write!(out, "{{\"id\":{},\"label\":", s.id);
+        json_str(out, &s.label);
+        let _ = write!(
+            out,
+            ",\"start_offset\":{},\"end_offset\":{}}}",
+            s.start, s.end
+        );
+    }
+    out.extend_from_slice(b"],\"relations\":[");
+    for (k, r) in super::relations::exported(d).iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        let _ = write!(
+            out,
+            "{{\"id\":{},\"from_id\":{},\"to_id\":{},\"type\":",
+            r.rel.id, d.spans[r.from].id, d.spans[r.to].id
+        );
+        json_str(out, &r.rel.label);
+        out.push(b'}');
+    }
+    out.push(b']');
+}
+
+/// doccano's `relations`, their ends given by the ids of the line's
+/// `entities` (`ids[k]` is span k's).
+fn read_relations(
+    list: &[Value],
+    ids: &[Option<&Value>],
+    at: &str,
+) -> Result<Vec<InRelation>, String> {
+    let mut out = Vec::new();
+    for (k, r) in list.iter().enumerate() {
+        let o = r
+            .as_object()
+            .ok_or_else(|| format!("relations[{k}] is {r}, not an object"))?;
+        let end = |key: &str| -> Result<usize, String> {
+            let v = o
+                .get(key)
+                .ok_or_else(|| format!("relations[{k}] has no \"{key}\""))?;
+            ids.iter().position(|id| *id == Some(v)).ok_or_else(|| {
+                format!("relations[{k}]: {key} {v} is the id of no entity of this line; a relation joins two of the line's entities")
+            })
+        };
+        let label = o
+            .get("type")
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("relations[{k}] has no \"type\" string"))?;
+        out.push(InRelation {
+            id: o.get("id").and_then(Value::as_u64),
+            from: end("from_id")?,
+            to: end("to_id")?,
+            label: label.into(),
+            annotator: None,
+            review: None,
+            reviewer: None,
+            at: format!("{at} relations[{k}]"),
+        });
+    }
+    Ok(out)
+}
+
 fn offset(v: &Value, what: &str) -> Result<usize, String> {
     v.as_u64()
         .map(|x| x as usize)
@@ -119,16 +196,16 @@ fn offset(v: &Value, what: &str) -> Result<usize, String> {
 /// What a doccano file holds that nhan does not import.
 #[derive(Default)]
 struct Skipped {
-    relations: usize,
     fields: std::collections::BTreeSet<String>,
 }
 
 /// The fields of a line that import reads.
-const READ: [&str; 9] = [
+const READ: [&str; 10] = [
     "id",
     "text",
     "label",
     "entities",
+    "relations",
     "article",
     "status",
     "annotators",
@@ -145,10 +222,8 @@ fn read_line(
 ) -> Result<Incoming, String> {
     let v: Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
     let m = v.as_object().ok_or("not a JSON object")?;
-    for (k, v) in m {
-        if k == "relations" {
-            skipped.relations += v.as_array().map_or(0, Vec::len);
-        } else if !READ.contains(&k.as_str()) {
+    for k in m.keys() {
+        if !READ.contains(&k.as_str()) {
             skipped.fields.insert(k.clone());
         }
     }
@@ -204,6 +279,8 @@ fn read_line(
             });
         }
     }
+    // Each entity's id, which relations name their ends by.
+    let mut ids: Vec<Option<&Value>> = Vec::new();
     if let Some(a) = entities {
         for (k, e) in a.iter().enumerate() {
             let o = e
@@ -216,8 +293,11 @@ fn read_line(
             let l = get("label")?
                 .as_str()
                 .ok_or_else(|| format!("entities[{k}]: the label is not a string"))?;
+            ids.push(o.get("id"));
             spans.push(InSpan {
-                id: None,
+                // nhan's own exports carry the span id: kept, so that a
+                // round trip gives the same ids.
+                id: o.get("id").and_then(Value::as_u64),
                 start: offset(get("start_offset")?, &format!("entities[{k}] start_offset"))?,
                 end: offset(get("end_offset")?, &format!("entities[{k}] end_offset"))?,
                 label: l.into(),
@@ -250,8 +330,13 @@ fn read_line(
             s.fields = super::notes::read_fields(Some(v));
         }
     }
+    let relations = match m.get("relations") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(list)) => read_relations(list, &ids, &at)?,
+        Some(v) => return Err(format!("relations is {v}, not a list")),
+    };
     Ok(Incoming {
-        relations: Vec::new(),
+        relations,
         at,
         file_name,
         text: text.into(),

@@ -5,15 +5,20 @@
 //! type: "labels", value: {start, end, text, labels: [LABEL]}}` with
 //! code-point offsets, and who made or reviewed it in the result's `meta`
 //! (with its `note` and `attrs`; the article's note is `data.note`).
-//! Export also writes `labeling-config.xml`, the labelling interface that
-//! matches the labels. Import reads the one annotation of each task;
+//! A relation is a result `{from_id, to_id, type: "relation", direction:
+//! "right" ("bi" for a symmetric type), labels: [TYPE]}` naming its spans'
+//! result ids. Export also writes `labeling-config.xml`, the labelling
+//! interface that matches the labels and relation types (`<Relations>`).
+//! Import reads the one annotation of each task;
 //! `predictions` are model suggestions, which nhan cannot hold yet.
 
 use super::import::{read_input, safe_file_name};
 use super::{
-    Article, Context, Files, Format, Frame, InSpan, Incoming, PartSummary, Place, Rendered,
+    Article, Context, Files, Format, Frame, InRelation, InSpan, Incoming, PartSummary, Place,
+    Rendered,
 };
 use nhan_model::json;
+use nhan_model::schema::RelationType;
 use nhan_model::status::Status;
 use serde_json::{Map, Value};
 use std::path::Path;
@@ -35,6 +40,10 @@ impl Format for LabelStudio {
         false
     }
 
+    fn holds_relations(&self) -> bool {
+        true
+    }
+
     fn part_file(&self, place: &Place) -> Option<String> {
         Some(format!("{}.json", place.name))
     }
@@ -47,7 +56,7 @@ impl Format for LabelStudio {
         }
     }
 
-    fn render(&self, a: &Article, _cx: &Context, out: &mut Rendered) {
+    fn render(&self, a: &Article, cx: &Context, out: &mut Rendered) {
         // Written by hand, member by member as serde_json writes the task
         // `{id, data: {text, article, status, note?}, annotations: [{result,
         // was_cancelled, ground_truth}], predictions}` (goldens compare):
@@ -95,13 +104,35 @@ impl Format for LabelStudio {
             }
             o.push(b'}');
         }
+        for r in super::relations::exported(a) {
+            let symmetric = cx
+                .schema
+                .relation(&r.rel.label)
+                .is_some_and(|t| t.symmetric);
+            o.extend_from_slice(b",{\"from_id\":\"");
+            o.extend_from_slice(num.format(a.spans[r.from].id).as_bytes());
+            o.extend_from_slice(b"\",\"to_id\":\"");
+            o.extend_from_slice(num.format(a.spans[r.to].id).as_bytes());
+            o.extend_from_slice(b"\",\"type\":\"relation\",\"direction\":");
+            json::push_str(o, if symmetric { "bi" } else { "right" });
+            o.extend_from_slice(b",\"labels\":[");
+            json::push_str(o, &r.rel.label);
+            // Its id and who made and decided it, as spans have theirs.
+            o.extend_from_slice(b"],\"meta\":{\"id\":");
+            o.extend_from_slice(num.format(r.rel.id).as_bytes());
+            super::relations::push_fields(r.rel, o, false);
+            o.extend_from_slice(b"}}");
+        }
         o.extend_from_slice(
             b"],\"was_cancelled\":false,\"ground_truth\":false}],\"predictions\":[]}",
         );
     }
 
     fn finish(&self, cx: &Context, _parts: &[PartSummary], files: &mut dyn Files) {
-        files.write(CONFIG_FILE, config(&cx.labels).as_bytes());
+        files.write(
+            CONFIG_FILE,
+            config(&cx.labels, &cx.schema.relations).as_bytes(),
+        );
     }
 
     fn import(&self, path: &Path) -> Result<Vec<Incoming>, Vec<String>> {
@@ -144,7 +175,7 @@ impl Format for LabelStudio {
             }
             if other_results > 0 {
                 first.notes.push(format!(
-                    "{shown}: {other_results} result(s) that are not text labels (relations, choices, text areas) were not imported; nhan holds entity spans"
+                    "{shown}: {other_results} result(s) that are not text labels or relations (choices, text areas) were not imported; nhan holds spans and relations"
                 ));
             }
         }
@@ -152,9 +183,23 @@ impl Format for LabelStudio {
     }
 }
 
-/// The labelling interface for `labels`, as Label Studio's project settings take it.
-pub fn config(labels: &[String]) -> String {
-    let mut s = format!("<View>\n  <Labels name=\"{FROM_NAME}\" toName=\"{TO_NAME}\">\n");
+/// The labelling interface for `labels` and the relation types, as Label
+/// Studio's project settings take it.
+pub fn config(labels: &[String], relations: &[RelationType]) -> String {
+    let mut s = String::from("<View>\n");
+    if !relations.is_empty() {
+        s.push_str("  <Relations>\n");
+        for t in relations {
+            s.push_str(&format!(
+                "    <Relation value=\"{}\"/>\n",
+                xml_attr(&t.name)
+            ));
+        }
+        s.push_str("  </Relations>\n");
+    }
+    s.push_str(&format!(
+        "  <Labels name=\"{FROM_NAME}\" toName=\"{TO_NAME}\">\n"
+    ));
     for l in labels {
         s.push_str(&format!("    <Label value=\"{}\"/>\n", xml_attr(l)));
     }
@@ -169,6 +214,71 @@ fn xml_attr(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+/// A result id as a string (Label Studio writes strings; a number is
+/// taken as its digits).
+fn region_id(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        v => v.to_string(),
+    }
+}
+
+/// The relation results (`(place in the result list, result)`), their ends
+/// found among the spans by result id (`region_of[k]` is span k's); one
+/// relation per label, pointing as `direction` says ("left": from `to_id`
+/// to `from_id`).
+fn read_relations(
+    links: &[(usize, &Map<String, Value>)],
+    region_of: &[String],
+    at: &str,
+) -> Result<Vec<InRelation>, String> {
+    let mut out = Vec::new();
+    for &(k, r) in links {
+        let what = format!("result {} (a relation)", k + 1);
+        let end = |key: &str| -> Result<usize, String> {
+            let id = r
+                .get(key)
+                .map(region_id)
+                .ok_or_else(|| format!("{what} has no {key}"))?;
+            region_of.iter().position(|x| *x == id).ok_or_else(|| {
+                format!("{what}: {key} {id:?} is the id of no text label result of this annotation; a relation joins two labelled spans")
+            })
+        };
+        let (a, b) = (end("from_id")?, end("to_id")?);
+        let (from, to) = match r.get("direction").and_then(Value::as_str) {
+            Some("left") => (b, a),
+            _ => (a, b),
+        };
+        let labels = r
+            .get("labels")
+            .and_then(Value::as_array)
+            .filter(|l| !l.is_empty())
+            .ok_or_else(|| {
+                format!(
+                    "{what} has no labels; nhan's relations have a type: label it in Label Studio"
+                )
+            })?;
+        let meta = r.get("meta").and_then(Value::as_object);
+        for l in labels {
+            let label = l
+                .as_str()
+                .ok_or_else(|| format!("{what}: the label {l} is not a string"))?;
+            let who = super::relations::read_fields(meta);
+            out.push(InRelation {
+                id: meta.and_then(|m| m.get("id")).and_then(Value::as_u64),
+                from,
+                to,
+                label: label.into(),
+                annotator: who.0,
+                review: who.1,
+                reviewer: who.2,
+                at: format!("{at} {what}"),
+            });
+        }
+    }
+    Ok(out)
 }
 
 fn offset(v: Option<&Value>, what: &str) -> Result<usize, String> {
@@ -241,13 +351,23 @@ fn read_task(
         }
     };
     let mut spans = Vec::new();
-    for r in chosen
+    // Each span's result id, and the relation results, tied to their spans
+    // once every result is read.
+    let mut region_of: Vec<String> = Vec::new();
+    let mut links: Vec<(usize, &Map<String, Value>)> = Vec::new();
+    for (k, r) in chosen
         .and_then(|a| a.get("result"))
         .and_then(Value::as_array)
         .map(Vec::as_slice)
         .unwrap_or_default()
+        .iter()
+        .enumerate()
     {
         let r = r.as_object().ok_or("a result is not a JSON object")?;
+        if r.get("type").and_then(Value::as_str) == Some("relation") {
+            links.push((k, r));
+            continue;
+        }
         if r.get("type").and_then(Value::as_str) != Some("labels") {
             *other_results += 1;
             continue;
@@ -274,6 +394,7 @@ fn read_task(
             let label = l
                 .as_str()
                 .ok_or_else(|| format!("{what}: the label {l} is not a string"))?;
+            region_of.push(r.get("id").map(region_id).unwrap_or_default());
             spans.push(InSpan {
                 // nhan's own exports carry the span id: keep it, so a round
                 // trip gives the same sidecar.
@@ -292,6 +413,7 @@ fn read_task(
             });
         }
     }
+    let relations = read_relations(&links, &region_of, at)?;
     let name = match (data.get("article"), t.get("id")) {
         (Some(Value::String(a)), _) => a.clone(),
         (_, Some(Value::Number(id))) => format!("{stem}-{id}"),
@@ -304,7 +426,7 @@ fn read_task(
         .get("status")
         .and_then(|s| serde_json::from_value::<Status>(s.clone()).ok());
     Ok(Incoming {
-        relations: Vec::new(),
+        relations,
         at: at.to_string(),
         file_name,
         text: text.into(),

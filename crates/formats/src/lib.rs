@@ -21,6 +21,7 @@ pub mod jsonl;
 pub mod label_studio;
 pub mod notes;
 pub mod prodigy;
+mod relations;
 mod report;
 pub mod split;
 mod text;
@@ -194,6 +195,11 @@ pub trait Format: Sync {
     /// True when the format holds only flat spans of whole tokens, so that
     /// the loss report applies to it.
     fn flat(&self) -> bool;
+    /// True when the format holds relations between spans; the loss
+    /// report counts an article's relations as left out otherwise.
+    fn holds_relations(&self) -> bool {
+        false
+    }
     /// True when an article's bytes depend on every label of the export
     /// (tag indices): found labels outside the schema make a second pass.
     fn needs_every_label(&self) -> bool {

@@ -3,13 +3,17 @@
 //! label, token_start, token_end}], "answer": "accept", "_input_hash",
 //! "_task_hash", "meta": {article, status}}` with code-point offsets and
 //! inclusive token ends; a span's `note` and `attrs` are on it, the
-//! article's note in `meta`. Every span is exported; the report names those
+//! article's note in `meta`. In a project with relations, `relations`
+//! holds them as `rel.manual` writes them: `{head, child, head_span,
+//! child_span, label}`, `head` and `child` the last token of each span and
+//! `head_span`/`child_span` the spans `{start, end, token_start, token_end,
+//! label}`. Every span is exported; the report names those
 //! Prodigy's `ner` views cannot show (nested, crossing, or not on token
-//! edges). Import reads `accept` answers as spans, `reject` answers as
-//! rejections, and skips `ignore` answers with a count.
+//! edges). Import reads `accept` answers as spans and relations, `reject`
+//! answers as rejections, and skips `ignore` answers with a count.
 
 use super::import::{read_input, safe_file_name};
-use super::{Article, Context, Format, InSpan, Incoming, Place, Rendered, split};
+use super::{Article, Context, Format, InRelation, InSpan, Incoming, Place, Rendered, split};
 use nhan_model::json;
 use nhan_model::status::Status;
 use serde_json::{Value, json};
@@ -30,11 +34,15 @@ impl Format for Prodigy {
         true
     }
 
+    fn holds_relations(&self) -> bool {
+        true
+    }
+
     fn part_file(&self, place: &Place) -> Option<String> {
         Some(format!("{}.jsonl", place.name))
     }
 
-    fn render(&self, a: &Article, _cx: &Context, out: &mut Rendered) {
+    fn render(&self, a: &Article, cx: &Context, out: &mut Rendered) {
         let text = a.doc.text();
         let toks = a.doc.tokens();
         // Each token's bytes: its text is a slice, and whether a space
@@ -49,6 +57,8 @@ impl Format for Prodigy {
         // token_end, annotator?, review?, reviewer?, note?, attrs?}]`: the
         // task hash is taken over these bytes.
         let mut spans: Vec<u8> = vec![b'['];
+        // Each span's first and last token, for its relations.
+        let mut token_range = Vec::with_capacity(a.spans.len());
         for (k, s) in a.spans.iter().enumerate() {
             // The tokens a span touches: from the first ending after its
             // start to the last starting before its end.
@@ -57,6 +67,7 @@ impl Format for Prodigy {
                 .partition_point(|t| t.0 < s.end)
                 .saturating_sub(1)
                 .max(ts);
+            token_range.push((ts, te));
             if k > 0 {
                 spans.push(b',');
             }
@@ -91,6 +102,9 @@ impl Format for Prodigy {
         push_tokens(o, text.as_str(), &ranges, bytes);
         o.extend_from_slice(b"],\"spans\":");
         o.extend_from_slice(spans.as_bytes());
+        if super::relations::written(a, cx) {
+            push_relations(o, a, &token_range);
+        }
         o.extend_from_slice(b",\"answer\":\"accept\",\"_input_hash\":");
         o.extend_from_slice(num.format(input_hash).as_bytes());
         o.extend_from_slice(b",\"_task_hash\":");
@@ -129,6 +143,92 @@ impl Format for Prodigy {
         }
         Ok(out)
     }
+}
+
+/// `,"relations":[...]` as `rel.manual` writes them (see the module's
+/// comment), given each span's first and last token.
+fn push_relations(o: &mut Vec<u8>, a: &Article, token_range: &[(usize, usize)]) {
+    let mut num = itoa::Buffer::new();
+    let span = |o: &mut Vec<u8>, k: usize, num: &mut itoa::Buffer| {
+        let s = a.spans[k];
+        let (ts, te) = token_range[k];
+        o.extend_from_slice(b"{\"start\":");
+        o.extend_from_slice(num.format(s.start).as_bytes());
+        o.extend_from_slice(b",\"end\":");
+        o.extend_from_slice(num.format(s.end).as_bytes());
+        o.extend_from_slice(b",\"token_start\":");
+        o.extend_from_slice(num.format(ts).as_bytes());
+        o.extend_from_slice(b",\"token_end\":");
+        o.extend_from_slice(num.format(te).as_bytes());
+        o.extend_from_slice(b",\"label\":");
+        json::push_str(o, &s.label);
+        o.push(b'}');
+    };
+    o.extend_from_slice(b",\"relations\":[");
+    for (k, r) in super::relations::exported(a).iter().enumerate() {
+        if k > 0 {
+            o.push(b',');
+        }
+        o.extend_from_slice(b"{\"head\":");
+        o.extend_from_slice(num.format(token_range[r.from].1).as_bytes());
+        o.extend_from_slice(b",\"child\":");
+        o.extend_from_slice(num.format(token_range[r.to].1).as_bytes());
+        o.extend_from_slice(b",\"head_span\":");
+        span(o, r.from, &mut num);
+        o.extend_from_slice(b",\"child_span\":");
+        span(o, r.to, &mut num);
+        o.extend_from_slice(b",\"label\":");
+        json::push_str(o, &r.rel.label);
+        super::relations::push_fields(r.rel, o, false);
+        o.push(b'}');
+    }
+    o.push(b']');
+}
+
+/// `rel.manual`'s `relations`, each end found among the task's spans by
+/// its `head_span` or `child_span` (start, end and label).
+fn read_relations(list: &[Value], spans: &[InSpan], at: &str) -> Result<Vec<InRelation>, String> {
+    let mut out = Vec::new();
+    for (k, r) in list.iter().enumerate() {
+        let o = r
+            .as_object()
+            .ok_or_else(|| format!("relations[{k}] is not an object"))?;
+        let end = |key: &str| -> Result<usize, String> {
+            let e = o.get(key).and_then(Value::as_object).ok_or_else(|| {
+                format!("relations[{k}] has no {key} object (rel.manual writes {{start, end, label}} for each end)")
+            })?;
+            let num = |f: &str| e.get(f).and_then(Value::as_u64).map(|x| x as usize);
+            let label = e.get("label").and_then(Value::as_str);
+            let (start, end) = (num("start"), num("end"));
+            spans
+                .iter()
+                .position(|s| Some(s.start) == start && Some(s.end) == end && Some(s.label.as_str()) == label)
+                .ok_or_else(|| {
+                    format!(
+                        "relations[{k}]: its {key} ({} [{}, {})) is no span of this task; a relation joins two of the task's spans",
+                        label.unwrap_or("no label"),
+                        start.map_or("?".into(), |x| x.to_string()),
+                        end.map_or("?".into(), |x| x.to_string())
+                    )
+                })
+        };
+        let label = o
+            .get("label")
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("relations[{k}] has no label string"))?;
+        let who = super::relations::read_fields(Some(o));
+        out.push(InRelation {
+            id: None,
+            from: end("head_span")?,
+            to: end("child_span")?,
+            label: label.into(),
+            annotator: who.0,
+            review: who.1,
+            reviewer: who.2,
+            at: format!("{at} relations[{k}]"),
+        });
+    }
+    Ok(out)
 }
 
 /// Writes `{"text", "start", "end", "id", "ws"}` for every token, comma
@@ -291,19 +391,32 @@ fn read_line(line: &str, at: &str, stem: &str, n: usize) -> Result<Option<Incomi
     let status = meta
         .and_then(|x| x.get("status"))
         .and_then(|s| serde_json::from_value::<Status>(s.clone()).ok());
-    let (spans, rejected) = if reject {
-        (Vec::new(), spans)
+    let listed = m
+        .get("relations")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let mut notes = Vec::new();
+    let (spans, rejected, relations) = if reject {
+        if !listed.is_empty() {
+            notes.push(format!(
+                "{at}: the {} relation(s) of a rejected task were not imported (its spans are kept as rejected)",
+                listed.len()
+            ));
+        }
+        (Vec::new(), spans, Vec::new())
     } else {
-        (spans, Vec::new())
+        let relations = read_relations(listed, &spans, at)?;
+        (spans, Vec::new(), relations)
     };
     Ok(Some(Incoming {
-        relations: Vec::new(),
+        relations,
         at: at.to_string(),
         file_name,
         text: text.into(),
         spans,
         status,
-        notes: Vec::new(),
+        notes,
         rejected,
         note: meta
             .and_then(|x| x.get("note"))

@@ -25,13 +25,17 @@ pub struct DocSummary {
     pub labels: Vec<Sym>,
     /// Notes and attributes the format has no place for, in words.
     pub fields_lost: Vec<String>,
+    /// Relations exported, and those left out (all of them in a format
+    /// without relations; else those with a span not exported).
+    pub relations: usize,
+    pub relations_lost: usize,
     /// The distinct attribute values of the spans, `(name, value)`: brat's
     /// annotation.conf lists the free ones.
     pub attr_values: Vec<(String, String)>,
 }
 
 impl DocSummary {
-    pub(crate) fn of(d: &Article, flat: bool) -> DocSummary {
+    pub(crate) fn of(d: &Article, flat: bool, holds_relations: bool) -> DocSummary {
         fn count(v: &mut Vec<(Sym, usize)>, l: Sym) {
             match v.iter_mut().find(|(k, _)| *k == l) {
                 Some((_, n)) => *n += 1,
@@ -55,7 +59,10 @@ impl DocSummary {
         }
         entities.shrink_to_fit();
         labels.shrink_to_fit();
+        let relations_lost = super::relations::lost(d, holds_relations);
         DocSummary {
+            relations: d.doc.relations().len() - relations_lost,
+            relations_lost,
             file_name: d.doc.file_name().to_string(),
             spans: d.spans.len(),
             sentences: d.sentences.len(),
@@ -198,6 +205,12 @@ impl Built {
             })
             .collect()
     }
+
+    /// Relations exported and relations left out, over every part.
+    pub fn relation_counts(&self) -> (usize, usize) {
+        (self.parts.iter().flat_map(|p| &p.docs))
+            .fold((0, 0), |(n, l), d| (n + d.relations, l + d.relations_lost))
+    }
 }
 
 /// The manifest, `nhan-export.json`, borrowing what the export built: a
@@ -221,6 +234,9 @@ pub(crate) struct Manifest<'a> {
     not_shown_by_flat_views: Option<Value>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     notes_and_attributes_lost: Vec<&'a String>,
+    /// `{"exported", "lost"}`, for an export with relations to write.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    relations: Option<Value>,
 }
 
 #[derive(serde::Serialize)]
@@ -273,6 +289,10 @@ pub(crate) fn manifest<'a>(args: &ExportArgs, b: &'a Built, flat: bool) -> Manif
         notes_and_attributes_lost: (b.parts.iter().flat_map(|p| &p.docs))
             .flat_map(|d| &d.fields_lost)
             .collect(),
+        relations: match b.relation_counts() {
+            (0, 0) => None,
+            (n, l) => Some(json!({"exported": n, "lost": l})),
+        },
     }
 }
 
@@ -312,6 +332,18 @@ pub(crate) fn report(err: &mut dyn Write, args: &ExportArgs, b: &Built) -> std::
             writeln!(err, "  ... and {} more", fields_lost.len() - Losses::SHOWN)?;
         }
     }
+    match b.relation_counts() {
+        (_, 0) => {}
+        (n, lost) if format_of(args.format).holds_relations() => writeln!(
+            err,
+            "loss report: {lost} of {} relations are left out: one of their spans is not exported (--labels)",
+            n + lost
+        )?,
+        (_, lost) => writeln!(
+            err,
+            "loss report: {name} cannot hold relations: {lost} relations are left out (brat, jsonl, label-studio and prodigy hold them)"
+        )?,
+    }
     let counts = b.entity_counts();
     let arts: usize = b.parts.iter().map(|p| p.docs.len()).sum();
     let ents: usize = counts.iter().map(|(_, m)| m.values().sum::<usize>()).sum();
@@ -334,10 +366,14 @@ pub(crate) fn report(err: &mut dyn Write, args: &ExportArgs, b: &Built) -> std::
         String::new()
     };
     let n_left: usize = b.left_out.values().map(Vec::len).sum();
+    let rels = match b.relation_counts().0 {
+        0 => String::new(),
+        n => format!(" and {n} relations"),
+    };
     if arts > 0 || n_left == 0 {
         writeln!(
             err,
-            "exported {arts} articles with {ents} entities as {name}{parts} (--status {})",
+            "exported {arts} articles with {ents} entities{rels} as {name}{parts} (--status {})",
             args.status.as_str()
         )?;
     }
