@@ -753,9 +753,9 @@ fn brat_spans_across_a_line_break_are_fragments_and_come_back_whole() {
 }
 
 #[test]
-fn hf_tags_of_labels_outside_the_schema_index_the_label_file_in_both_paths() {
-    // Two labels outside nhan.toml, met in the opposite of their sorted
-    // order: their tag indices are known only once every article is read.
+fn hf_tags_of_added_labels_index_the_label_file_and_undeclared_ones_are_refused() {
+    // Two labels added by the import, met in the opposite of their sorted
+    // order.
     let p = empty_project();
     let input = p.path().join("in.jsonl");
     std::fs::write(
@@ -782,8 +782,6 @@ fn hf_tags_of_labels_outside_the_schema_index_the_label_file_in_both_paths() {
         ],
     );
     assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.stderr);
-    // Labels outside the schema: the schema as it was before the import.
-    std::fs::copy(fixture().join("nhan.toml"), p.path().join("nhan.toml")).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("o");
     let r = export(
@@ -841,6 +839,24 @@ fn hf_tags_of_labels_outside_the_schema_index_the_label_file_in_both_paths() {
         files,
         ["README.md", "data.jsonl", "labels.txt", "nhan-export.json"]
     );
+    // The schema as it was before the import: both labels are outside it,
+    // which `validate` rejects, and so does the export, naming each article.
+    std::fs::copy(fixture().join("nhan.toml"), p.path().join("nhan.toml")).unwrap();
+    let again = tmp.path().join("again");
+    let r = export(
+        p.path(),
+        &["--format", "hf", "--out", &again.display().to_string()],
+    );
+    assert_eq!(r.code, ExitCode::from(1), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("2 articles cannot be exported as they are")
+            && r.stderr.contains("label ZZZ is not in nhan.toml")
+            && r.stderr.contains("label AAA is not in nhan.toml"),
+        "{}",
+        r.stderr
+    );
+    assert!(!again.join("data.jsonl").exists());
 }
 
 #[test]

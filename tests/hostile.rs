@@ -934,3 +934,34 @@ fn export_refuses_attribute_values_the_schema_forbids_as_validate_does() {
         assert!(written.is_empty(), "{format}: wrote {written:?}");
     }
 }
+
+/// A label nhan.toml does not declare is what `validate` rejects too: the
+/// export stops, naming the sidecar, the span and what to do (it was
+/// exported with a warning), and says "1 article … it is".
+#[test]
+fn export_refuses_labels_the_schema_lacks_as_validate_does() {
+    let d = clone();
+    let p = d.path();
+    let doc = project::document("c.txt", "Lan ở Huế.", [(0, 3, "HERO")], "lan");
+    project::write(p, &doc);
+
+    let (code, out, err) = nhan(p, &["validate"]);
+    assert_eq!(code, 1, "validate: {out}{err}");
+    assert!(format!("{out}{err}").contains("HERO"), "{out}{err}");
+    let (code, _, err) = nhan(
+        p,
+        &[
+            "export", "--format", "jsonl", "--status", "any", "--out", "x",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("1 article cannot be exported as it is; fix it or move it out"),
+        "{err}"
+    );
+    assert!(
+        err.contains("annotations/c.json: span") && err.contains("label HERO is not in nhan.toml"),
+        "{err}"
+    );
+    assert!(!p.join("x/data.jsonl").exists(), "{err}");
+}

@@ -67,27 +67,18 @@ pub(crate) enum LossList {
     ReportOnly,
 }
 
-/// What one pass over the project gives.
-pub(crate) struct Gathered {
-    pub built: Built,
-    /// The labels the articles were rendered with, when the format's output
-    /// depends on every label and the data held others: render again.
-    pub stale_labels: bool,
-}
-
 /// Reads every article and writes its output into `files` as soon as it
 /// and every article before it are done (with `--split`, into its part,
-/// planned from the sidecars' status before the first is read). `labels` are
-/// the labels to render with when an earlier pass found them; otherwise
-/// the schema's.
+/// planned from the sidecars' status before the first is read). One pass:
+/// a label nhan.toml lacks stops its article, so every label is known
+/// before the first is written.
 pub(crate) fn gather(
     project_dir: &Path,
     args: &ExportArgs,
     fmt: &dyn Format,
-    labels: Option<&[String]>,
     files: &mut dyn Files,
     losses_to: LossList,
-) -> anyhow::Result<Gathered> {
+) -> anyhow::Result<Built> {
     let project = Project::list(project_dir).map_err(|e| user(e.to_string()))?;
     let schema_labels: Vec<String> = project
         .schema
@@ -95,14 +86,13 @@ pub(crate) fn gather(
         .iter()
         .map(|l| l.name.clone())
         .collect();
+    let all_labels: Vec<String> = schema_labels
+        .iter()
+        .filter(|l| keep_label(args, l))
+        .cloned()
+        .collect();
     let mut cx = Context::new(
-        labels.map(<[String]>::to_vec).unwrap_or_else(|| {
-            schema_labels
-                .iter()
-                .filter(|l| keep_label(args, l))
-                .cloned()
-                .collect()
-        }),
+        all_labels.clone(),
         args.scheme,
         project.schema.overlap,
         args.split.is_some(),
@@ -223,9 +213,15 @@ pub(crate) fn gather(
 
     if !broken.is_empty() {
         return Err(user(format!(
-            "{} article{} cannot be exported as they are; fix them or move them out of articles/ (`nhan validate` lists every problem):\n{}",
-            broken.len(),
-            if broken.len() == 1 { "" } else { "s" },
+            "{} cannot be exported as {}; fix {} or move {} out of articles/ (`nhan validate` lists every problem):\n{}",
+            nhan_model::escape::count(broken.len() as u64, "article", "articles"),
+            if broken.len() == 1 {
+                "it is"
+            } else {
+                "they are"
+            },
+            if broken.len() == 1 { "it" } else { "them" },
+            if broken.len() == 1 { "it" } else { "them" },
             broken.join("\n")
         )));
     }
@@ -238,23 +234,6 @@ pub(crate) fn gather(
         }
     }
 
-    let mut unknown: Vec<String> = Vec::new();
-    for d in parts.iter().flat_map(|p| &p.docs) {
-        for l in d.labels.iter().map(|l| l.as_str()) {
-            if !schema_labels.iter().any(|s| s == l) && !unknown.iter().any(|u| u == l) {
-                unknown.push(l.to_string());
-            }
-        }
-    }
-    unknown.sort();
-    let mut all_labels: Vec<String> = schema_labels
-        .iter()
-        .filter(|l| keep_label(args, l))
-        .cloned()
-        .collect();
-    all_labels.extend(unknown.iter().cloned());
-    let stale_labels = fmt.needs_every_label() && all_labels != cx.labels;
-
     let mut final_cx = Context::new(
         all_labels.clone(),
         args.scheme,
@@ -262,9 +241,7 @@ pub(crate) fn gather(
         split,
     );
     final_cx.schema = project.schema.clone();
-    if !stale_labels {
-        fmt.finish(&final_cx, &parts, files);
-    }
+    fmt.finish(&final_cx, &parts, files);
     let no_gold = project
         .articles
         .iter()
@@ -273,7 +250,7 @@ pub(crate) fn gather(
         })
         .map(|a| a.file_name.clone())
         .collect();
-    let built = Built {
+    Ok(Built {
         labels: all_labels,
         split,
         parts,
@@ -282,12 +259,7 @@ pub(crate) fn gather(
         unshown,
         left_out,
         label_filtered,
-        unknown_labels: unknown,
         no_gold,
-    };
-    Ok(Gathered {
-        built,
-        stale_labels,
     })
 }
 
@@ -430,7 +402,7 @@ impl Reader<'_> {
             }
         }
         // What `validate` rejects is not written either.
-        if let Some(p) = attribute_problem(project, &a.stem, &spans) {
+        if let Some(p) = schema_problem(project, &a.stem, &spans) {
             r.problem = Some(p);
             return r;
         }
@@ -497,15 +469,27 @@ impl Reader<'_> {
     }
 }
 
-/// The first note or attribute of `spans` that the schema does not allow
-/// (as `nhan validate` reports it), naming the sidecar and the span.
-fn attribute_problem(project: &Project, stem: &str, spans: &[&Span]) -> Option<String> {
+/// The first span of `spans` that the schema does not allow, as `nhan
+/// validate` reports it (a label nhan.toml does not declare, a note or an
+/// attribute it does not take), naming the sidecar, the span and what to do.
+fn schema_problem(project: &Project, stem: &str, spans: &[&Span]) -> Option<String> {
     spans.iter().find_map(|s| {
-        let p = nhan_model::attrs::problems(project.schema.attributes(&s.label), s)
-            .into_iter()
-            .next()?;
+        let (p, fix) = if project.schema.index_of(&s.label).is_none() {
+            (
+                format!("label {} is not in nhan.toml", s.label),
+                "declare it there as a [[labels]] table, or give the span a label of the project in nhan",
+            )
+        } else {
+            let p = nhan_model::attrs::problems(project.schema.attributes(&s.label), s)
+                .into_iter()
+                .next()?;
+            (
+                p.to_string(),
+                "set an allowed value with @ in nhan, or declare it in nhan.toml",
+            )
+        };
         let said = format!(
-            "{}: span {} ({} “{}”): {p}; set an allowed value with @ in nhan, or declare it in nhan.toml",
+            "{}: span {} ({} “{}”): {p}; {fix}",
             project.sidecar_path(stem).display(),
             s.id,
             s.label,

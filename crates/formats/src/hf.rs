@@ -24,10 +24,6 @@ impl Format for Hf {
         true
     }
 
-    fn needs_every_label(&self) -> bool {
-        true
-    }
-
     fn part_file(&self, place: &Place) -> Option<String> {
         Some(format!("{}.jsonl", place.name))
     }
@@ -62,8 +58,7 @@ impl Format for Hf {
                 if i > r.start {
                     o.push(b',');
                 }
-                // A label outside the context is rendered again once every
-                // label is known (`needs_every_label`): 0 holds its place.
+                // Every label is the schema's (export refuses others).
                 let tag = walk.at(i).map_or(0, |t| cx.index_of(t).unwrap_or(0));
                 o.extend_from_slice(num.format(tag).as_bytes());
             }

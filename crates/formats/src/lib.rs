@@ -200,11 +200,6 @@ pub trait Format: Sync {
     fn holds_relations(&self) -> bool {
         false
     }
-    /// True when an article's bytes depend on every label of the export
-    /// (tag indices): found labels outside the schema make a second pass.
-    fn needs_every_label(&self) -> bool {
-        false
-    }
     /// The file that holds the part's articles one after the other, if the
     /// format has one (a path relative to `--out`).
     fn part_file(&self, _place: &Place) -> Option<String> {
@@ -292,22 +287,15 @@ fn user(msg: impl Into<String>) -> anyhow::Error {
 /// Gathers the export and renders its files into memory, writing nothing.
 pub fn build(project_dir: &Path, args: &ExportArgs) -> anyhow::Result<(Built, Vec<OutFile>)> {
     let fmt = format_of(args.format);
-    let mut labels = None;
-    loop {
-        let mut files = write::Memory::default();
-        let g = gather::gather(
-            project_dir,
-            args,
-            &*fmt,
-            labels.as_deref(),
-            &mut files,
-            gather::LossList::ReportOnly,
-        )?;
-        if !g.stale_labels {
-            return Ok((g.built, files.into_files()));
-        }
-        labels = Some(g.built.labels);
-    }
+    let mut files = write::Memory::default();
+    let built = gather::gather(
+        project_dir,
+        args,
+        &*fmt,
+        &mut files,
+        gather::LossList::ReportOnly,
+    )?;
+    Ok((built, files.into_files()))
 }
 
 /// `nhan export`: exit 0 when written, 1 on a problem the user must fix.
@@ -341,25 +329,21 @@ pub fn export_with(
         let (b, files) = build(project_dir, args)?;
         (b, None, files)
     } else {
-        let mut labels = None;
-        loop {
-            let Some(mut folder) = write::Folder::start(&args.out) else {
+        match write::Folder::start(&args.out) {
+            None => {
                 let (b, files) = build(project_dir, args)?;
-                break (b, None, files);
-            };
-            let g = gather::gather(
-                project_dir,
-                args,
-                &*fmt,
-                labels.as_deref(),
-                &mut folder,
-                gather::LossList::File,
-            )?;
-            if !g.stale_labels {
-                break (g.built, Some(folder), Vec::new());
+                (b, None, files)
             }
-            folder.discard();
-            labels = Some(g.built.labels);
+            Some(mut folder) => {
+                let b = gather::gather(
+                    project_dir,
+                    args,
+                    &*fmt,
+                    &mut folder,
+                    gather::LossList::File,
+                )?;
+                (b, Some(folder), Vec::new())
+            }
         }
     };
     // Refused before the report: "exported 5 articles" then an error

@@ -182,8 +182,6 @@ pub struct Built {
     pub left_out: BTreeMap<Status, Vec<String>>,
     /// Spans left out because their label is not in `--labels`.
     pub label_filtered: usize,
-    /// Labels found in the data but not in the schema.
-    pub unknown_labels: Vec<String>,
     /// Articles with annotators' own work (`annotations/<name>/`) but no
     /// gold sidecar yet: export reads the gold only.
     pub no_gold: Vec<String>,
@@ -437,13 +435,6 @@ pub(crate) fn report(err: &mut dyn Write, args: &ExportArgs, b: &Built) -> std::
             err,
             "left out {} spans whose label is not in --labels",
             b.label_filtered
-        )?;
-    }
-    if !b.unknown_labels.is_empty() {
-        writeln!(
-            err,
-            "warning: labels not in nhan.toml, exported after the schema's: {}",
-            b.unknown_labels.join(", ")
         )?;
     }
     if !b.no_gold.is_empty() {

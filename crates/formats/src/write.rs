@@ -311,11 +311,6 @@ impl Folder {
         write_manifest(&self.root, manifest)
     }
 
-    /// Removes what this export wrote; an earlier export stays whole.
-    pub fn discard(mut self) {
-        self.remove_made();
-    }
-
     fn remove_made(&mut self) {
         self.remove_staged();
         for d in self.made_inside.drain(..).rev() {
