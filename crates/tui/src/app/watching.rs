@@ -139,6 +139,9 @@ pub fn changed_on_disk(
         art.read_only = state.lock_problem.clone().map(ReadOnly::Locked);
     }
     let open_conflicts = nhan_model::merge::recorded_count(art.doc.extra());
+    let relations = conflicts(art.doc.extra())
+        .iter()
+        .any(|c| matches!(c, Conflict::Relation { .. }));
     state.review.dirty = true;
     state.review.cases = None;
     if state.current == Some(index) {
@@ -154,8 +157,13 @@ pub fn changed_on_disk(
     if open_conflicts > 0 {
         // What to do first: the message line cuts the end of a long message.
         state.error(format!(
-            "{} where both changed the same span: C shows them, o keeps yours, t takes theirs · {text}",
-            nhan_model::escape::count(open_conflicts as u64, "conflict", "conflicts")
+            "{} where both changed the same {}: C shows them, o keeps yours, t takes theirs · {text}",
+            nhan_model::escape::count(open_conflicts as u64, "conflict", "conflicts"),
+            if relations {
+                "span or relation"
+            } else {
+                "span"
+            }
         ));
     } else {
         state.info(text);
