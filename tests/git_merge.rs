@@ -257,6 +257,47 @@ fn a_sidecar_with_a_duplicate_id_opens_for_editing_with_a_notice() {
     );
 }
 
+#[test]
+fn relations_follow_a_span_renumbered_for_a_duplicate_id_when_one_annotator_made_both() {
+    let d = repo(false);
+    let dir = d.path();
+    // A plain git merge left lead's “Mở đầu” and minh's “Lan” under one id,
+    // each with a relation from it to minh's “Huế”.
+    let sc = std::fs::read_to_string(sidecar(dir)).unwrap();
+    let id = Sidecar::parse(sc.as_bytes(), "a").unwrap().spans[0].id;
+    let sc = sc
+        .replace(
+            "\"annotator\": \"lead\"}",
+            &format!(
+                "\"annotator\": \"lead\"}},\n    {{\"id\": {id}, \"start\": 8, \"end\": 11, \"label\": \"PER\", \"text\": \"Lan\", \"annotator\": \"minh\"}},\n    \
+                 {{\"id\": 5, \"start\": 23, \"end\": 26, \"label\": \"LOC\", \"text\": \"Huế\", \"annotator\": \"minh\"}}"
+            ),
+        )
+        .replace(
+            "  \"spans\": [",
+            &format!(
+                "  \"relations\": [\n    {{\"id\": 8, \"from\": {id}, \"to\": 5, \"label\": \"near\", \"annotator\": \"lead\"}},\n    \
+                 {{\"id\": 9, \"from\": {id}, \"to\": 5, \"label\": \"lives_in\", \"annotator\": \"minh\"}}\n  ],\n  \"spans\": ["
+            ),
+        );
+    std::fs::write(sidecar(dir), &sc).unwrap();
+    let l = Project::open(dir).unwrap().load("a.txt").unwrap();
+    assert_eq!(l.read_only, None, "editable");
+    let from = |rel: u64| {
+        let r = l.doc.relations().iter().find(|r| r.id == rel).unwrap();
+        l.doc.spans().get(r.from).unwrap().text.to_string()
+    };
+    // Before, both stayed on the id “Mở đầu” kept: minh's relation went
+    // from lead's span.
+    assert_eq!(from(9), "Lan");
+    assert_eq!(from(8), "Mở đầu");
+    let notice = l.notice.expect("a notice");
+    assert!(
+        notice.contains("and 1 relation by the same annotator followed"),
+        "{notice}"
+    );
+}
+
 /// The driver called on a side that is not a sidecar (hand-broken JSON):
 /// git's own line merge, markers and all, so nothing of either side is
 /// lost; exit 1.

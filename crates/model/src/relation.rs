@@ -219,6 +219,41 @@ mod tests {
         assert_ne!(b, 0);
     }
 
+    #[test]
+    fn relations_follow_a_renumbered_span_only_when_its_annotator_made_them() {
+        use crate::span::{Span, SpanStore};
+        let span = |id: u64, start: usize, who: &str| -> Span {
+            serde_json::from_value(serde_json::json!({
+                "id": id, "start": start, "end": start + 1, "label": "PER",
+                "text": "x", "annotator": who
+            }))
+            .unwrap()
+        };
+        let mut spans = SpanStore::new(vec![
+            span(4, 0, "lan"),
+            span(4, 2, "minh"),
+            span(6, 4, "minh"),
+        ]);
+        let renumbered = spans.renumber_duplicate_ids();
+        let new = renumbered[0].1;
+        let by = |id, from, who: Option<&str>| Relation {
+            annotator: who.map(Into::into),
+            ..rel(id, from, 6, "knows")
+        };
+        let mut rels = vec![
+            by(1, 4, Some("minh")),
+            by(2, 4, Some("lan")),
+            by(3, 4, None),
+        ];
+        assert_eq!(follow_renumbered(&mut rels, &renumbered, &spans), 1);
+        let from: Vec<(u64, u64)> = rels.iter().map(|r| (r.id, r.from)).collect();
+        // minh's follows minh's span; lan's and the anonymous one stay.
+        assert!(
+            from.contains(&(1, new)) && from.contains(&(2, 4)) && from.contains(&(3, 4)),
+            "{from:?}"
+        );
+    }
+
     use crate::document::Document;
     use crate::edit::Edit;
     use crate::sidecar::Sidecar;
