@@ -463,3 +463,34 @@ fn without_relations_the_report_has_no_relations_section() {
     close(&o["recall"], 0.0);
     close(&o["f1"], 0.0);
 }
+
+#[test]
+fn relations_to_a_span_the_changed_article_lost_are_left_out_with_a_warning() {
+    let d = relation_project(&[
+        ("lan", &[(0, 1, "has_title"), (2, 3, "allied_with")]),
+        ("minh", &[(0, 1, "has_title")]),
+    ]);
+    // “Ban Dân vận” is gone from the article: lan's allied_with has lost
+    // an end. Before, agree stopped on lan's sidecar.
+    let a = d.path().join("articles/a.txt");
+    std::fs::write(&a, "Lan làm Trưởng ban ở Bộ Ngoại giao cùng ông Hải").unwrap();
+    let r = agree_json(d.path(), &[]);
+    let warnings = strs(&r["warnings"]);
+    assert!(
+        warnings.iter().any(|w| w.starts_with(&format!(
+            "{}: the article changed",
+            d.path().join("annotations/lan/a.json").display()
+        )) && w
+            .ends_with("1 could not be placed and is left out, with 1 relation to them")),
+        "{warnings:?}"
+    );
+    let o = &r["relations"]["overall"];
+    assert_eq!(
+        (
+            o["matched"].as_u64(),
+            o["reference"].as_u64(),
+            o["other"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+}
