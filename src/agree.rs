@@ -54,7 +54,8 @@ pub fn run(project: &Path, args: &AgreeArgs) -> anyhow::Result<ExitCode> {
         .map(|(a, _)| a.clone())
         .collect();
     let schema_labels: Vec<String> = p.schema.labels.iter().map(|l| l.name.clone()).collect();
-    let parts = Parts::new(&with_work);
+    let relation_types = p.schema.relations.iter().map(|t| t.name.clone()).collect();
+    let parts = Parts::new(&with_work).with_relation_types(relation_types);
     let mut agreement = Agreement::new(&parts);
     let mut warnings = Vec::new();
     let mut failed = None;

@@ -56,6 +56,15 @@ pub enum Command {
         out: std::path::PathBuf,
     },
     /// Agreement between annotators (per pair and overall).
+    ///
+    /// Spans: Cohen's and Fleiss' kappa and Krippendorff's alpha on token
+    /// tags, precision, recall and F1 per label (see docs/AGREEMENT.md).
+    /// Relations (when any annotator made one): a relation of one annotator
+    /// matches one of the other when both ends cover the same characters
+    /// and the type is the same, a symmetric type in either direction
+    /// (span ids and the ends' labels play no part); precision (matched /
+    /// the other's), recall (matched / the reference's) and F1 per type and
+    /// overall, all pairs summed, and per pair.
     Agree(crate::agree::AgreeArgs),
     /// Git's merge driver for sidecars: merges THEIRS into OURS span by
     /// span (exit 0: clean; 1: conflicts, recorded under "conflicts").

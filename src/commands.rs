@@ -52,6 +52,14 @@ fn check_sidecar(project: &Project, doc: &Document, path: &Path) -> Option<Vec<S
         Ok(s) => s,
         Err(e) => return Some(vec![e.to_string()]),
     };
+    // What a merge left to settle: the file reads, but is not done.
+    let unsettled = nhan_model::merge::unsettled(&sidecar.extra).map(|u| {
+        let needle = format!("\"{}\":", nhan_model::merge::CONFLICTS);
+        let line = src
+            .lines()
+            .position(|l| l.trim_start().starts_with(&needle));
+        format!("{shown}:{}: {u}", line.map_or(1, |i| i + 1))
+    });
     let (doc, ps) = doc.clone().with_sidecar(sidecar);
     let at = |p: &nhan_model::document::Problem| {
         let line = p
@@ -63,6 +71,7 @@ fn check_sidecar(project: &Project, doc: &Document, path: &Path) -> Option<Vec<S
     };
     let mut out: Vec<String> = ps.iter().map(at).collect();
     out.extend(doc.schema_problems(&project.schema).iter().map(at));
+    out.extend(unsettled);
     Some(out)
 }
 

@@ -328,3 +328,169 @@ fn a_conflicted_sidecar_is_named_and_counts_of_one_are_singular() {
         "{err}"
     );
 }
+
+mod support;
+
+/// Relations `(from, to, type)` by span index into `SPANS`.
+type Rels<'a> = &'a [(usize, usize, &'a str)];
+
+/// Annotators' sidecars over one article, with the same spans and their
+/// own relations.
+fn relation_project(work: &[(&str, Rels)]) -> tempfile::TempDir {
+    use nhan_model::edit::Edit;
+    const TEXT: &str = "Lan làm Trưởng ban ở Bộ Ngoại giao cùng Ban Dân vận";
+    const SPANS: [(usize, usize, &str); 4] = [
+        (0, 3, "PER"),
+        (8, 18, "TITLE"),
+        (21, 34, "ORG"),
+        (40, 51, "ORG"),
+    ];
+    let d = tempfile::tempdir().unwrap();
+    let schema = format!(
+        "{}[[labels]]\nname = \"TITLE\"\n{}",
+        support::SCHEMA,
+        "[[relations]]\nname = \"has_title\"\nfrom = [\"PER\"]\nto = [\"TITLE\"]\n\
+         [[relations]]\nname = \"of\"\nfrom = [\"TITLE\"]\nto = [\"ORG\"]\n\
+         [[relations]]\nname = \"allied_with\"\nfrom = [\"ORG\"]\nto = [\"ORG\"]\nsymmetric = true\n"
+    );
+    support::project::init(d.path(), &schema);
+    for (who, rels) in work {
+        // Each annotator's own span ids (a hash of who made them).
+        let mut doc = support::project::document("a.txt", TEXT, SPANS, who);
+        let ids: Vec<u64> = SPANS
+            .iter()
+            .map(|(s, e, _)| doc.spans().with_extent(*s, *e).unwrap().id)
+            .collect();
+        for (f, t, l) in *rels {
+            let r = doc.make_relation(ids[*f], ids[*t], l, Some(who));
+            doc.apply(&Edit::add_relation(r));
+        }
+        support::project::write(d.path(), &doc);
+        let own = d.path().join("annotations").join(who);
+        std::fs::create_dir_all(&own).unwrap();
+        std::fs::write(own.join("a.json"), doc.to_sidecar().to_json()).unwrap();
+    }
+    d
+}
+
+#[test]
+fn relation_agreement_matches_both_ends_extents_and_the_type_per_type_and_overall() {
+    let d = relation_project(&[
+        (
+            "lan",
+            &[(0, 1, "has_title"), (1, 2, "of"), (2, 3, "allied_with")],
+        ),
+        // The same has_title; the symmetric allied_with the other way
+        // round (a match); `of` to the other ORG (no match).
+        (
+            "minh",
+            &[(0, 1, "has_title"), (1, 3, "of"), (3, 2, "allied_with")],
+        ),
+    ]);
+    let r = agree_json(d.path(), &[]);
+    let rel = &r["relations"];
+    assert_eq!(
+        rel["matching"],
+        "both ends' extents and the type; a symmetric type in either direction"
+    );
+    // Schema order, only the types used.
+    let types: Vec<&String> = rel["types"].as_object().unwrap().keys().collect();
+    assert_eq!(types, ["has_title", "of", "allied_with"]);
+    for (t, matched, f1) in [
+        ("has_title", 1, 1.0),
+        ("of", 0, 0.0),
+        ("allied_with", 1, 1.0),
+    ] {
+        let f = &rel["types"][t];
+        assert_eq!(
+            (
+                f["matched"].as_u64(),
+                f["reference"].as_u64(),
+                f["other"].as_u64()
+            ),
+            (Some(matched), Some(1), Some(1)),
+            "{t}"
+        );
+        close(&f["f1"], f1);
+    }
+    // 2 matched of 3 and 3.
+    let o = &rel["overall"];
+    close(&o["precision"], 2.0 / 3.0);
+    close(&o["recall"], 2.0 / 3.0);
+    close(&o["f1"], 2.0 / 3.0);
+    assert_eq!(rel["pairs"][0]["reference"], "lan");
+    assert_eq!(rel["pairs"][0]["other"], "minh");
+    close(&rel["pairs"][0]["overall"]["f1"], 2.0 / 3.0);
+
+    let out = nhan(d.path(), &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "Relations, all pairs together\n  (a match: both ends' extents and the type; a symmetric type in either direction)"
+        ),
+        "{text}"
+    );
+    let line = |name: &str| {
+        // The last such line: the relations section ends the report.
+        text.lines()
+            .rfind(|l| l.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} line: {text}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(line("of "), "of 0.000 0.000 0.000 1 1");
+    assert_eq!(line("all types"), "all types 0.667 0.667 0.667 3 3");
+    assert_eq!(line("lan → minh"), "lan → minh 0.667 0.667 0.667 3 3");
+}
+
+#[test]
+fn without_relations_the_report_has_no_relations_section() {
+    let d = relation_project(&[("lan", &[]), ("minh", &[])]);
+    let r = agree_json(d.path(), &[]);
+    assert_eq!(r.get("relations"), None);
+    let text = String::from_utf8_lossy(&nhan(d.path(), &[]).stdout).into_owned();
+    assert!(!text.contains("Relations"), "{text}");
+    // One side's relations alone are reported: all missed by the other.
+    let d = relation_project(&[("lan", &[(0, 1, "has_title")]), ("minh", &[])]);
+    let r = agree_json(d.path(), &[]);
+    let o = &r["relations"]["overall"];
+    assert_eq!(
+        (o["reference"].as_u64(), o["other"].as_u64()),
+        (Some(1), Some(0))
+    );
+    assert_eq!(o["precision"], Value::Null);
+    close(&o["recall"], 0.0);
+    close(&o["f1"], 0.0);
+}
+
+#[test]
+fn relations_to_a_span_the_changed_article_lost_are_left_out_with_a_warning() {
+    let d = relation_project(&[
+        ("lan", &[(0, 1, "has_title"), (2, 3, "allied_with")]),
+        ("minh", &[(0, 1, "has_title")]),
+    ]);
+    // “Ban Dân vận” is gone from the article: lan's allied_with has lost
+    // an end. Before, agree stopped on lan's sidecar.
+    let a = d.path().join("articles/a.txt");
+    std::fs::write(&a, "Lan làm Trưởng ban ở Bộ Ngoại giao cùng ông Hải").unwrap();
+    let r = agree_json(d.path(), &[]);
+    let warnings = strs(&r["warnings"]);
+    assert!(
+        warnings.iter().any(|w| w.starts_with(&format!(
+            "{}: the article changed",
+            d.path().join("annotations/lan/a.json").display()
+        )) && w
+            .ends_with("1 could not be placed and is left out, with 1 relation to them")),
+        "{warnings:?}"
+    );
+    let o = &r["relations"]["overall"];
+    assert_eq!(
+        (
+            o["matched"].as_u64(),
+            o["reference"].as_u64(),
+            o["other"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+}

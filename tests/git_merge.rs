@@ -257,6 +257,47 @@ fn a_sidecar_with_a_duplicate_id_opens_for_editing_with_a_notice() {
     );
 }
 
+#[test]
+fn relations_follow_a_span_renumbered_for_a_duplicate_id_when_one_annotator_made_both() {
+    let d = repo(false);
+    let dir = d.path();
+    // A plain git merge left lead's “Mở đầu” and minh's “Lan” under one id,
+    // each with a relation from it to minh's “Huế”.
+    let sc = std::fs::read_to_string(sidecar(dir)).unwrap();
+    let id = Sidecar::parse(sc.as_bytes(), "a").unwrap().spans[0].id;
+    let sc = sc
+        .replace(
+            "\"annotator\": \"lead\"}",
+            &format!(
+                "\"annotator\": \"lead\"}},\n    {{\"id\": {id}, \"start\": 8, \"end\": 11, \"label\": \"PER\", \"text\": \"Lan\", \"annotator\": \"minh\"}},\n    \
+                 {{\"id\": 5, \"start\": 23, \"end\": 26, \"label\": \"LOC\", \"text\": \"Huế\", \"annotator\": \"minh\"}}"
+            ),
+        )
+        .replace(
+            "  \"spans\": [",
+            &format!(
+                "  \"relations\": [\n    {{\"id\": 8, \"from\": {id}, \"to\": 5, \"label\": \"near\", \"annotator\": \"lead\"}},\n    \
+                 {{\"id\": 9, \"from\": {id}, \"to\": 5, \"label\": \"lives_in\", \"annotator\": \"minh\"}}\n  ],\n  \"spans\": ["
+            ),
+        );
+    std::fs::write(sidecar(dir), &sc).unwrap();
+    let l = Project::open(dir).unwrap().load("a.txt").unwrap();
+    assert_eq!(l.read_only, None, "editable");
+    let from = |rel: u64| {
+        let r = l.doc.relations().iter().find(|r| r.id == rel).unwrap();
+        l.doc.spans().get(r.from).unwrap().text.to_string()
+    };
+    // Before, both stayed on the id “Mở đầu” kept: minh's relation went
+    // from lead's span.
+    assert_eq!(from(9), "Lan");
+    assert_eq!(from(8), "Mở đầu");
+    let notice = l.notice.expect("a notice");
+    assert!(
+        notice.contains("and 1 relation by the same annotator followed"),
+        "{notice}"
+    );
+}
+
 /// The driver called on a side that is not a sidecar (hand-broken JSON):
 /// git's own line merge, markers and all, so nothing of either side is
 /// lost; exit 1.
@@ -453,4 +494,173 @@ fn the_readme_git_flow_with_two_clones_end_to_end() {
     let labels: Vec<&str> = sc.spans.iter().map(|s| s.label.as_str()).collect();
     assert_eq!(labels, ["MISC", "PER", "LOC"], "{merged}");
     assert_eq!(nhan(&b, &["validate"]).0, 0);
+}
+
+const RELATION_SCHEMA: &str = r#"[[labels]]
+name = "MISC"
+[[labels]]
+name = "PER"
+[[labels]]
+name = "LOC"
+[[relations]]
+name = "knows"
+from = ["PER"]
+to = ["PER"]
+[[relations]]
+name = "lives_in"
+from = ["PER"]
+to = ["LOC"]
+"#;
+
+/// The README's flow for relations: a project whose gold sidecar holds
+/// Lan, Minh and Huế, pushed to `origin`, cloned twice, and the driver set
+/// up in both clones.
+fn relation_clones() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let origin = tmp.path().join("origin.git");
+    let origin_s = origin.to_str().unwrap();
+    ok(
+        tmp.path(),
+        &["init", "-q", "--bare", "-b", "main", origin_s],
+    );
+    let start = repo(false);
+    std::fs::write(start.path().join("nhan.toml"), RELATION_SCHEMA).unwrap();
+    edit(start.path(), |d| {
+        add(d, "Lan", "PER", "lead");
+        add(d, "Minh", "PER", "lead");
+        add(d, "Huế", "LOC", "lead");
+    });
+    ok(start.path(), &["add", "-A"]);
+    ok(start.path(), &["commit", "-q", "-m", "three spans"]);
+    ok(start.path(), &["remote", "add", "origin", origin_s]);
+    ok(start.path(), &["push", "-q", "origin", "main"]);
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for clone in [&a, &b] {
+        ok(
+            tmp.path(),
+            &["clone", "-q", origin_s, clone.to_str().unwrap()],
+        );
+        let (code, out) = nhan(clone, &["git-setup"]);
+        assert_eq!(code, 0, "{out}");
+    }
+    (tmp, a, b)
+}
+
+fn span_id(doc: &Document, text: &str) -> u64 {
+    doc.spans().iter().find(|s| s.text == text).unwrap().id
+}
+
+fn relate(doc: &mut Document, from: &str, to: &str, label: &str, who: &str) {
+    let r = doc.make_relation(span_id(doc, from), span_id(doc, to), label, Some(who));
+    doc.apply(&Edit::add_relation(r));
+}
+
+/// The merged gold sidecar's relations as `(from text, type, to text)`.
+fn relations_by_text(sc: &Sidecar) -> Vec<(String, String, String)> {
+    let text = |id: u64| {
+        sc.spans
+            .iter()
+            .find(|s| s.id == id)
+            .map_or(format!("dangling {id}"), |s| s.text.to_string())
+    };
+    let rels = nhan_model::relation::parse(&sc.extra["relations"]).unwrap();
+    rels.iter()
+        .map(|r| (text(r.from), r.label.clone(), text(r.to)))
+        .collect()
+}
+
+#[test]
+fn relations_added_in_two_clones_are_both_kept_by_a_pull() {
+    let (_tmp, a, b) = relation_clones();
+    edit(&a, |d| relate(d, "Lan", "Minh", "knows", "lan"));
+    ok(&a, &["commit", "-q", "-am", "lan: Lan knows Minh"]);
+    ok(&a, &["push", "-q", "origin", "main"]);
+    edit(&b, |d| relate(d, "Minh", "Huế", "lives_in", "minh"));
+    ok(&b, &["commit", "-q", "-am", "minh: Minh lives in Huế"]);
+    let pull = git(&b, &["pull", "-q", "--no-rebase", "origin", "main"]);
+    assert!(
+        pull.status.success(),
+        "git pull: {}",
+        String::from_utf8_lossy(&pull.stderr)
+    );
+    let merged = std::fs::read_to_string(sidecar(&b)).unwrap();
+    let sc = Sidecar::parse(merged.as_bytes(), "a.json").unwrap();
+    let mut got = relations_by_text(&sc);
+    got.sort();
+    let want = [
+        ("Lan".to_string(), "knows".to_string(), "Minh".to_string()),
+        ("Minh".into(), "lives_in".into(), "Huế".into()),
+    ];
+    assert_eq!(got, want, "{merged}");
+    assert!(!sc.extra.contains_key("conflicts"), "{merged}");
+    // One relation per line, as nhan writes it.
+    assert_eq!(merged.matches("{\"id\": ").count(), 4 + 2, "{merged}");
+    let l = Project::open(&b).unwrap().load("a.txt").unwrap();
+    assert_eq!(l.read_only, None);
+    assert_eq!(l.doc.relations().len(), 2);
+    let (code, out) = nhan(&b, &["validate"]);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn a_relation_to_a_span_deleted_in_the_other_clone_is_a_recorded_conflict() {
+    let (_tmp, a, b) = relation_clones();
+    edit(&a, |d| {
+        let minh = d.spans().get(span_id(d, "Minh")).unwrap().clone();
+        let e = d.remove_span_edit(&minh);
+        d.apply(&e);
+    });
+    ok(&a, &["commit", "-q", "-am", "lan: Minh is no entity"]);
+    ok(&a, &["push", "-q", "origin", "main"]);
+    edit(&b, |d| {
+        relate(d, "Minh", "Huế", "lives_in", "minh");
+        relate(d, "Lan", "Huế", "lives_in", "minh");
+    });
+    ok(&b, &["commit", "-q", "-am", "minh: two relations"]);
+    let pull = git(&b, &["pull", "-q", "--no-rebase", "origin", "main"]);
+    assert!(!pull.status.success(), "git reports the conflict");
+    let said =
+        String::from_utf8_lossy(&pull.stderr).into_owned() + &String::from_utf8_lossy(&pull.stdout);
+    assert!(
+        said.contains("ends on PER “Minh”") && said.contains("which the other side deleted"),
+        "{said}"
+    );
+    let merged = std::fs::read_to_string(sidecar(&b)).unwrap();
+    let sc = Sidecar::parse(merged.as_bytes(), "a.json").expect("a valid sidecar");
+    // The relation that still has both ends is in; none dangles.
+    assert_eq!(
+        relations_by_text(&sc),
+        [("Lan".to_string(), "lives_in".to_string(), "Huế".to_string())],
+        "{merged}"
+    );
+    assert!(!sc.spans.iter().any(|s| s.text == "Minh"), "{merged}");
+    let c = &sc.extra["conflicts"][0];
+    assert_eq!(c["theirs"], serde_json::Value::Null, "{merged}");
+    assert_eq!(c["ours"]["label"], "lives_in", "{merged}");
+    assert_eq!(c["lost_end"]["text"], "Minh", "{merged}");
+    // nhan opens it for editing and says what is left.
+    let l = Project::open(&b).unwrap().load("a.txt").unwrap();
+    assert_eq!(l.read_only, None);
+    let notice = l.notice.expect("a notice");
+    assert!(notice.contains("1 relation lost an end span"), "{notice}");
+    // validate names the file and line, and what to do.
+    let (code, out) = nhan(&b, &["validate"]);
+    assert_eq!(code, 1, "{out}");
+    let line = merged
+        .lines()
+        .position(|l| l.starts_with("  \"conflicts\":"))
+        .unwrap()
+        + 1;
+    assert!(
+        out.contains(&format!(
+            "annotations/a.json:{line}: 1 merge conflict recorded"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "put the span back in \"spans\" and the relation in \"relations\", or leave both out"
+        ),
+        "{out}"
+    );
 }

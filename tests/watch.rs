@@ -182,3 +182,127 @@ fn import_refuses_while_nhan_holds_the_project_and_names_the_holder() {
     );
     assert_ne!(std::fs::read(h.sidecar_path("a")).unwrap(), before);
 }
+
+/// One article open in the app, with two relation types in nhan.toml.
+fn open_with_relations(marked: &str) -> Harness {
+    let mut h = Harness::new(&[("a", marked)]);
+    let schema = format!(
+        "{}{}",
+        support::SCHEMA,
+        "[[relations]]\nname = \"works_for\"\nfrom = [\"PER\"]\nto = [\"ORG\"]\n\
+         [[relations]]\nname = \"located_in\"\nfrom = [\"ORG\"]\nto = [\"LOC\"]\n"
+    );
+    std::fs::write(h.dir.path().join("nhan.toml"), schema).unwrap();
+    let project = nhan_store::project::Project::open(h.dir.path()).unwrap();
+    h.app = nhan_tui::runtime::App::new(project, Default::default(), (100, 30));
+    h.keys("enter");
+    h
+}
+
+const LINKED: &str = "[Lan]{PER} làm ở [Bộ Ngoại giao]{ORG} tại [Hà Nội]{LOC}";
+
+/// Relations as `(from text, type, to text)`, sorted.
+fn by_text(spans: &[Span], rels: &[nhan_model::relation::Relation]) -> Vec<String> {
+    let text = |id: u64| {
+        spans
+            .iter()
+            .find(|s| s.id == id)
+            .map_or(format!("dangling {id}"), |s| s.text.to_string())
+    };
+    let mut v: Vec<String> = rels
+        .iter()
+        .map(|r| format!("{} {} {}", text(r.from), r.label, text(r.to)))
+        .collect();
+    v.sort();
+    v
+}
+
+fn relations_on_disk(h: &Harness) -> Vec<String> {
+    let sc = h.on_disk("a").unwrap();
+    let rels = sc
+        .extra
+        .get("relations")
+        .map(|v| nhan_model::relation::parse(v).unwrap())
+        .unwrap_or_default();
+    by_text(&sc.spans, &rels)
+}
+
+fn relations_here(h: &Harness) -> Vec<String> {
+    let doc = &h.app.state.article().unwrap().doc;
+    let spans: Vec<Span> = doc.spans().iter().cloned().collect();
+    by_text(&spans, doc.relations())
+}
+
+#[test]
+fn a_relation_made_on_disk_comes_in_beside_the_one_made_here() {
+    let mut h = open_with_relations(LINKED);
+    edit_on_disk(&h, |sc| {
+        let id = |l: &str| sc.spans.iter().find(|s| &*s.label == l).unwrap().id;
+        let (org, loc) = (id("ORG"), id("LOC"));
+        sc.extra.insert(
+            "relations".into(),
+            serde_json::json!([{"id": 77, "from": org, "to": loc, "label": "located_in", "annotator": "teammate"}]),
+        );
+    });
+    h.keys("> ] 1");
+    let both = [
+        "Bộ Ngoại giao located_in Hà Nội",
+        "Lan works_for Bộ Ngoại giao",
+    ];
+    assert_eq!(relations_here(&h), both, "{}", h.message());
+    assert_eq!(relations_on_disk(&h), both);
+    assert!(
+        h.message().contains("changed on disk: merged"),
+        "{}",
+        h.message()
+    );
+    assert!(h.app.state.article().unwrap().read_only.is_none());
+}
+
+#[test]
+fn a_relation_made_here_to_a_span_deleted_on_disk_is_a_conflict_never_a_dangling_end() {
+    let mut h = open_with_relations(LINKED);
+    // The teammate deletes the ORG while the relation to it is made here.
+    edit_on_disk(&h, |sc| sc.spans.retain(|s| &*s.label != "ORG"));
+    h.keys("> ] 1");
+    // Before, the relation was kept with its end gone: the article turned
+    // read-only ("does not fit this article").
+    assert!(
+        h.app.state.article().unwrap().read_only.is_none(),
+        "{}",
+        h.message()
+    );
+    assert!(
+        h.message()
+            .starts_with("1 conflict where both changed the same span or relation: C shows them"),
+        "{}",
+        h.message()
+    );
+    assert_eq!(
+        h.markup(),
+        "[Lan]{PER} làm ở Bộ Ngoại giao tại [Hà Nội]{LOC}"
+    );
+    assert_eq!(relations_here(&h), Vec::<String>::new());
+    assert_eq!(relations_on_disk(&h), Vec::<String>::new());
+    let disk = h.on_disk("a").unwrap();
+    assert_eq!(
+        disk.extra["conflicts"][0]["lost_end"]["text"],
+        "Bộ Ngoại giao"
+    );
+    // t puts back the span and the relation, in one undoable step.
+    h.keys("C t");
+    assert_eq!(h.markup(), LINKED);
+    assert_eq!(relations_on_disk(&h), ["Lan works_for Bộ Ngoại giao"]);
+    assert!(!h.on_disk("a").unwrap().extra.contains_key("conflicts"));
+    h.keys("u");
+    assert_eq!(relations_on_disk(&h), Vec::<String>::new());
+    assert!(h.on_disk("a").unwrap().extra.contains_key("conflicts"));
+    // o leaves both out.
+    h.keys("C o");
+    assert_eq!(
+        h.markup(),
+        "[Lan]{PER} làm ở Bộ Ngoại giao tại [Hà Nội]{LOC}"
+    );
+    assert_eq!(relations_on_disk(&h), Vec::<String>::new());
+    assert!(!h.on_disk("a").unwrap().extra.contains_key("conflicts"));
+}

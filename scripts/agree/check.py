@@ -3,7 +3,9 @@
 
 References: scikit-learn `cohen_kappa_score` and `confusion_matrix`,
 `krippendorff.alpha` (nominal), nervaluate's `Evaluator` (schemes strict,
-exact, partial, ent_type), statsmodels' `fleiss_kappa`. The projects are a
+exact, partial, ent_type), statsmodels' `fleiss_kappa`; relation precision,
+recall and F1 recomputed here from the rule in docs/AGREEMENT.md (multiset
+matching on both ends' extents and the type). The projects are a
 hand-made one (also kept as tests/fixtures/agree/three) and seeded random
 ones: several annotators, random and nested spans, spans whose edges fall
 inside tokens, labels outside the schema, articles some annotators skipped.
@@ -39,19 +41,27 @@ warnings.filterwarnings("ignore")
 TOL = 1e-9
 SCHEMES = ["strict", "exact", "partial", "ent_type"]
 SCHEMA = ["PER", "ORG", "LOC", "MISC"]
+# Relation types of the random projects: (name, symmetric).
+RELATION_TYPES = [("rel", False), ("sym", True)]
+MATCHING = "both ends' extents and the type; a symmetric type in either direction"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 # --------------------------------------------------------------------------
 # Projects
 
 
-def write_project(path, articles, work, schema=SCHEMA):
-    """articles: {file_name: text}; work: {annotator: {file_name: [(start, end, label)]}}."""
+def write_project(path, articles, work, schema=SCHEMA, relations=None):
+    """articles: {file_name: text}; work: {annotator: {file_name: [(start, end, label)]}};
+    relations: {annotator: {file_name: [(from span, to span, type)]}}, spans as in work."""
+    relations = relations or {}
     os.makedirs(os.path.join(path, "articles"), exist_ok=True)
     with open(os.path.join(path, "nhan.toml"), "w", encoding="utf-8") as f:
         f.write('overlap = "any"\n')
         for l in schema:
             f.write(f'\n[[labels]]\nname = "{l}"\n')
+        if relations:
+            for name, sym in RELATION_TYPES:
+                f.write(f'\n[[relations]]\nname = "{name}"\nsymmetric = {"true" if sym else "false"}\n')
     for name, text in articles.items():
         with open(os.path.join(path, "articles", name), "w", encoding="utf-8", newline="") as f:
             f.write(text)
@@ -71,6 +81,13 @@ def write_project(path, articles, work, schema=SCHEMA):
                     for i, (s, e, l) in enumerate(spans)
                 ],
             }
+            rels = relations.get(ann, {}).get(name, [])
+            if rels:
+                id_of = {sp: i + 1 for i, sp in enumerate(spans)}
+                sc["relations"] = [
+                    {"id": k + 1, "from": id_of[a], "to": id_of[b], "label": t, "annotator": ann}
+                    for k, (a, b, t) in enumerate(rels)
+                ]
             stem = name[: -len(".txt")]
             with open(os.path.join(d, stem + ".json"), "w", encoding="utf-8") as f:
                 json.dump(sc, f, ensure_ascii=False, indent=2)
@@ -220,6 +237,90 @@ def random_project(seed):
     return arts, {a: d for a, d in work.items() if d}
 
 
+def random_relations(seed, work):
+    """Relations between each annotator's own spans, for some seeds: a shared
+    base (by extent) most keep, a symmetric one sometimes given the other way
+    round, and extra ones of their own. Its own generator, so the spans of
+    every seed stay as they were."""
+    rng = random.Random(seed * 7919 + 1)
+    if rng.random() < 0.4:
+        return {}
+    types = [t for t, _ in RELATION_TYPES]
+    extents = sorted({(s, e) for d in work.values() for sp in d.values() for s, e, _ in sp})
+    base = [(rng.choice(extents), rng.choice(extents), rng.choice(types)) for _ in range(rng.randint(0, 6))] if extents else []
+    out = {}
+    for ann, docs in work.items():
+        mine = {}
+        for name, spans in docs.items():
+            if not spans:
+                continue
+            by_extent = {(s, e): (s, e, l) for s, e, l in spans}
+            rels = []
+            for x, y, t in base:
+                if x in by_extent and y in by_extent and rng.random() < 0.8:
+                    a, b = by_extent[x], by_extent[y]
+                    if t == "sym" and rng.random() < 0.5:
+                        a, b = b, a
+                    rels.append((a, b, t))
+            for _ in range(rng.randint(0, 3)):
+                rels.append((rng.choice(spans), rng.choice(spans), rng.choice(types)))
+            if rels:
+                mine[name] = rels
+        if mine:
+            out[ann] = mine
+    return out
+
+
+def relation_reference(anns, names, work, relations):
+    """The `relations` section, recomputed: multiset matching per pair."""
+    from collections import Counter
+
+    sym = {t for t, s in RELATION_TYPES if s}
+
+    def key(a, b, t):
+        x, y = (a[0], a[1]), (b[0], b[1])
+        if t in sym and y < x:
+            x, y = y, x
+        return (x, y, t)
+
+    def fig(m, r, o):
+        return {
+            "matched": m, "reference": r, "other": o,
+            "precision": m / o if o else None,
+            "recall": m / r if r else None,
+            "f1": 2 * m / (r + o) if r + o else None,
+        }
+
+    per_type, pairs = {}, []
+    for a, b in itertools.combinations(anns, 2):
+        tot = [0, 0, 0]
+        for n in names:
+            if n not in work[a] or n not in work[b]:
+                continue
+            ca = Counter(key(*r) for r in relations.get(a, {}).get(n, []))
+            cb = Counter(key(*r) for r in relations.get(b, {}).get(n, []))
+            both = ca & cb
+            for t in {k[2] for k in ca} | {k[2] for k in cb}:
+                c = per_type.setdefault(t, [0, 0, 0])
+                add = [sum(v for k, v in both.items() if k[2] == t),
+                       sum(v for k, v in ca.items() if k[2] == t),
+                       sum(v for k, v in cb.items() if k[2] == t)]
+                for i in range(3):
+                    c[i] += add[i]
+                    tot[i] += add[i]
+        pairs.append({"reference": a, "other": b, "overall": fig(*tot)})
+    if not per_type:
+        return None
+    order = [t for t, _ in RELATION_TYPES if t in per_type] + sorted(set(per_type) - {t for t, _ in RELATION_TYPES})
+    overall = [sum(c[i] for c in per_type.values()) for i in range(3)]
+    return {
+        "matching": MATCHING,
+        "overall": fig(*overall),
+        "types": {t: fig(*per_type[t]) for t in order},
+        "pairs": pairs,
+    }
+
+
 # --------------------------------------------------------------------------
 # References
 
@@ -309,7 +410,7 @@ def span_block(overall_list, entities_list):
     return out
 
 
-def reference(arts, work, schema=SCHEMA):
+def reference(arts, work, schema=SCHEMA, relations=None):
     anns = sorted(work)
     names = sorted(arts)
     toks = {n: tokens(arts[n]) for n in names}
@@ -387,6 +488,9 @@ def reference(arts, work, schema=SCHEMA):
     ref["articles"] = arts_out
     ref["skipped"] = [{"article": n, "annotators": [a for a in anns if n in work[a]]} for n in names if n not in multi]
     ref["missing"] = {a: [n for n in names if n not in work[a]] for a in anns}
+    rel = relation_reference(anns, names, work, relations or {})
+    if rel is not None:
+        ref["relations"] = rel
     return ref
 
 
@@ -436,12 +540,12 @@ def run_nhan(project):
     return json.loads(p.stdout)
 
 
-def check(name, arts, work, keep):
+def check(name, arts, work, keep, relations=None):
     d = tempfile.mkdtemp(prefix="nhan-agree-")
     try:
-        write_project(d, arts, work)
+        write_project(d, arts, work, relations=relations)
         got = run_nhan(d)
-        want = reference(arts, work)
+        want = reference(arts, work, relations=relations)
         errors, counter = [], [0]
         toks = want.pop("tokens")
         compare(want, got, "", errors, counter)
@@ -469,11 +573,13 @@ def main():
         shutil.rmtree(args.write_fixture, ignore_errors=True)
         write_project(args.write_fixture, arts, work)
         return 0
-    cases = [("hand-made", *hand_made())]
-    cases += [(f"seed {s}", *random_project(s)) for s in range(args.seeds)]
+    cases = [("hand-made", *hand_made(), None)]
+    for s in range(args.seeds):
+        arts, work = random_project(s)
+        cases.append((f"seed {s}", arts, work, random_relations(s, work)))
     failed, numbers = 0, 0
-    for name, arts, work in cases:
-        errors, n = check(name, arts, work, args.keep)
+    for name, arts, work, relations in cases:
+        errors, n = check(name, arts, work, args.keep, relations)
         numbers += n
         if errors:
             failed += 1
@@ -481,7 +587,8 @@ def main():
             for e in errors[:20]:
                 print(f"  {e}")
         else:
-            print(f"ok   {name}: {n} values match ({len(work)} annotators, {len(arts)} articles)")
+            rels = sum(len(r) for d in (relations or {}).values() for r in d.values())
+            print(f"ok   {name}: {n} values match ({len(work)} annotators, {len(arts)} articles, {rels} relations)")
     print(f"{len(cases) - failed} passed, {failed} failed")
     print(f"agree check: {numbers} values compared with scikit-learn, krippendorff, nervaluate, statsmodels (tolerance {TOL})")
     return 1 if failed else 0

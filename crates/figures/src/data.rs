@@ -1,8 +1,10 @@
 //! Reading the annotators' work: `annotations/<annotator>/<stem>.json`.
 
+use super::relations::ARelation;
 use nhan_model::document::Document;
 use nhan_model::escape::count;
 use nhan_model::reanchor;
+use nhan_model::relation;
 use nhan_model::schema::Overlap;
 use nhan_model::sidecar::Sidecar;
 use nhan_store::project::{ArticleMeta, Project};
@@ -27,6 +29,8 @@ pub struct Article {
     /// Indexed like `Work::annotators`; `None`: that annotator has no sidecar
     /// for this article. Spans are sorted by `(start, end, label)`.
     pub spans: Vec<Option<Vec<ASpan>>>,
+    /// Each annotator's relations, indexed like `spans`.
+    pub relations: Vec<Option<Vec<ARelation>>>,
 }
 
 /// Subfolders of `annotations/` that hold at least one `.json` file.
@@ -99,12 +103,14 @@ pub fn read(
     };
     let ann_dir = project.root.join("annotations");
     let mut spans = Vec::with_capacity(annotators.len());
+    let mut relations = Vec::with_capacity(annotators.len());
     for a in annotators {
         let path = ann_dir.join(a).join(format!("{}.json", meta.stem));
         let bytes = match nhan_store::sidecar_file::read_bytes(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 spans.push(None);
+                relations.push(None);
                 continue;
             }
             // The error names the file already.
@@ -115,7 +121,9 @@ pub fn read(
             anyhow::bail!("{m}");
         }
         let sc = Sidecar::parse(&bytes, &shown)?;
-        spans.push(Some(check(project, &doc, sc, &shown, &mut warnings)?));
+        let (s, r) = check(project, &doc, sc, &shown, &mut warnings)?;
+        spans.push(Some(s));
+        relations.push(Some(r));
     }
     let article = Article {
         file_name: meta.file_name.clone(),
@@ -125,6 +133,7 @@ pub fn read(
             Vec::new()
         },
         spans,
+        relations,
     };
     Ok((Some(article), warnings))
 }
@@ -156,14 +165,15 @@ pub fn stray(project: &Project, annotators: &[String]) -> Vec<String> {
 }
 
 /// Checks an annotator's sidecar against the article; re-anchors in memory
-/// when the article changed since (as opening it in nhan would).
+/// when the article changed since (as opening it in nhan would). Returns
+/// its spans and its relations.
 fn check(
     project: &Project,
     doc: &Document,
     mut sc: Sidecar,
     shown: &str,
     warnings: &mut Vec<String>,
-) -> anyhow::Result<Vec<ASpan>> {
+) -> anyhow::Result<(Vec<ASpan>, Vec<ARelation>)> {
     if sc.text_sha256 != doc.text_sha256() {
         let opts = reanchor::Options {
             allow_crossing: project.schema.overlap == Overlap::Any,
@@ -178,6 +188,13 @@ fn check(
             1 => w.push_str(", 1 could not be placed and is left out"),
             n => w.push_str(&format!(", {n} could not be placed and are left out")),
         }
+        let lost = left_out_relations(&mut sc.extra, &r.placed);
+        if lost > 0 {
+            w.push_str(&format!(
+                ", with {} to them",
+                count(lost as u64, "relation", "relations")
+            ));
+        }
         warnings.push(w);
         sc.spans = r.placed;
         sc.text_sha256 = doc.text_sha256().to_string();
@@ -187,14 +204,24 @@ fn check(
         doc.text().clone(),
         doc.text_sha256(),
     );
-    let (_, problems) = probe.with_sidecar(sc.clone());
+    let (probe, problems) = probe.with_sidecar(sc.clone());
     if let Some(p) = problems.first() {
-        let id = p.span_id.map(|i| format!("span {i}: ")).unwrap_or_default();
-        anyhow::bail!(
-            "{shown}: {id}{}; fix the file (or move it away) and run nhan agree again",
-            p.message
-        );
+        anyhow::bail!("{shown}: {p}; fix the file (or move it away) and run nhan agree again");
     }
+    let extent: std::collections::HashMap<u64, (usize, usize)> =
+        sc.spans.iter().map(|s| (s.id, (s.start, s.end))).collect();
+    let mut rels: Vec<ARelation> = probe
+        .relations()
+        .iter()
+        .map(|r| {
+            let symmetric = project
+                .schema
+                .relation(&r.label)
+                .is_some_and(|t| t.symmetric);
+            ARelation::new(extent[&r.from], extent[&r.to], &r.label, symmetric)
+        })
+        .collect();
+    rels.sort();
     let mut out: Vec<ASpan> = sc
         .spans
         .into_iter()
@@ -208,5 +235,21 @@ fn check(
         })
         .collect();
     out.sort();
-    Ok(out)
+    Ok((out, rels))
+}
+
+/// Drops the relations with an end among the spans re-anchoring could not
+/// place (they are left out with them); returns how many.
+fn left_out_relations(
+    extra: &mut serde_json::Map<String, serde_json::Value>,
+    placed: &[nhan_model::span::Span],
+) -> usize {
+    let Some(Ok(mut rels)) = extra.get(relation::KEY).map(relation::parse) else {
+        return 0;
+    };
+    let ids: std::collections::HashSet<u64> = placed.iter().map(|s| s.id).collect();
+    let before = rels.len();
+    rels.retain(|r| ids.contains(&r.from) && ids.contains(&r.to));
+    extra.insert(relation::KEY.into(), relation::to_value(&rels));
+    before - rels.len()
 }

@@ -8,6 +8,7 @@ pub mod attributes;
 pub mod counts;
 pub mod data;
 pub mod overview;
+pub mod relations;
 pub mod report;
 pub mod shape;
 pub mod stats;

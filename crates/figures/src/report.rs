@@ -225,6 +225,8 @@ pub struct ArticlePart {
     width: usize,
     /// Attribute agreement over every pair that did it.
     attrs: super::attributes::PerAttribute,
+    /// Relation counts per pair that did it (pair index, counts).
+    relations: Vec<(usize, super::relations::PerType)>,
 }
 
 struct PairPart {
@@ -253,6 +255,8 @@ pub struct Parts {
     annotators: Vec<String>,
     interner: Interner,
     pairs: Vec<(usize, usize)>,
+    /// The schema's relation types, for the report's order.
+    relation_types: Vec<String>,
 }
 
 /// The agreement report, folded article by article in project order.
@@ -267,6 +271,8 @@ pub struct Agreement {
     overall_articles: usize,
     overall_tokens: usize,
     attrs: super::attributes::PerAttribute,
+    /// Relation counts per pair of annotators.
+    relations: Vec<super::relations::PerType>,
 }
 
 impl Parts {
@@ -275,7 +281,14 @@ impl Parts {
             annotators: annotators.to_vec(),
             interner: Interner::default(),
             pairs: pairs_of(annotators.len()),
+            relation_types: Vec::new(),
         }
+    }
+
+    /// The schema's relation types, in the order the report lists them.
+    pub fn with_relation_types(mut self, names: Vec<String>) -> Parts {
+        self.relation_types = names;
+        self
     }
 
     /// One article's figures (any thread; the article is dropped after).
@@ -303,6 +316,7 @@ impl Parts {
             width: nl,
             present: present.clone(),
             attrs: Default::default(),
+            relations: Vec::new(),
         };
         for (p, &(a, b)) in self.pairs.iter().enumerate() {
             let (Some(ta), Some(tb)) = (&tags[a], &tags[b]) else {
@@ -319,6 +333,13 @@ impl Parts {
             part.pairs.push((p, PairPart { conf, spans, units }));
             if let (Some(sa), Some(sb)) = (&art.spans[a], &art.spans[b]) {
                 super::attributes::add_pair(&mut part.attrs, sa, sb);
+            }
+            if let (Some(ra), Some(rb)) = (&art.relations[a], &art.relations[b])
+                && !(ra.is_empty() && rb.is_empty())
+            {
+                let mut counts = super::relations::PerType::new();
+                super::relations::add_pair(&mut counts, ra, rb);
+                part.relations.push((p, counts));
             }
         }
         if present.len() < 2 {
@@ -382,6 +403,7 @@ impl Agreement {
             overall_articles: 0,
             overall_tokens: 0,
             attrs: Default::default(),
+            relations: vec![Default::default(); parts.pairs.len()],
         }
     }
 
@@ -390,6 +412,9 @@ impl Agreement {
     pub fn add(&mut self, parts: &Parts, part: ArticlePart) {
         let w = part.width;
         super::attributes::merge(&mut self.attrs, &part.attrs);
+        for (p, counts) in &part.relations {
+            super::relations::merge(&mut self.relations[*p], counts);
+        }
         for (p, pp) in part.pairs {
             let acc = &mut self.pair_acc[p];
             acc.articles += 1;
@@ -429,7 +454,14 @@ impl Agreement {
             annotators,
             interner,
             pairs: pair_list,
+            relation_types,
         } = parts;
+        let relation_pairs: Vec<(String, String, &super::relations::PerType)> = pair_list
+            .iter()
+            .zip(&self.relations)
+            .map(|(&(a, b), c)| (annotators[a].clone(), annotators[b].clone(), c))
+            .collect();
+        let relations = super::relations::report(&relation_pairs, &relation_types);
         let (labels, place) = interner.report_order(schema_labels);
         let nl = labels.names.len();
         let mut pairs = Vec::new();
@@ -482,6 +514,7 @@ impl Agreement {
             annotators,
             warnings,
             attributes: super::attributes::figures(&self.attrs),
+            relations,
         }
     }
 }

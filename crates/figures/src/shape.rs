@@ -55,6 +55,10 @@ pub struct Report {
     /// extent and label (every pair): present when any attribute is set.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub attributes: std::collections::BTreeMap<String, super::attributes::Figures>,
+    /// Relation agreement (see `relations`): present when any annotator
+    /// made a relation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relations: Option<super::relations::Report>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

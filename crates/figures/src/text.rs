@@ -169,6 +169,7 @@ pub fn render(r: &Report) -> String {
         );
     }
     super::attributes::render(&mut o, &r.attributes);
+    super::relations::render(&mut o, &r.relations);
     for w in &r.warnings {
         let _ = writeln!(o, "warning: {}", e(w));
     }

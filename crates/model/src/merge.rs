@@ -11,7 +11,10 @@
 //! the top-level `conflicts` list for the user to settle, so the result is
 //! always a sidecar nhan can open.
 
+mod relations;
+
 use super::record::{List, Record};
+use super::relation::Relation;
 use super::sidecar::{Sidecar, SidecarError, conflict_error};
 use super::span::{Span, SpanStore};
 use super::status::Status;
@@ -35,6 +38,17 @@ pub enum Conflict {
         ours: Option<Span>,
         theirs: Option<Span>,
     },
+    /// A relation changed differently on both sides, or one whose end
+    /// span the merge does not keep (`lost_end`, as a side had it): the
+    /// relation is left out of `relations` rather than left dangling.
+    Relation {
+        relation: u64,
+        base: Option<Box<Relation>>,
+        ours: Option<Box<Relation>>,
+        theirs: Option<Box<Relation>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lost_end: Option<Box<Span>>,
+    },
     /// A top-level field changed differently on both sides.
     Field {
         field: String,
@@ -52,10 +66,42 @@ impl Conflict {
     pub fn what(&self) -> String {
         match self {
             Conflict::Span { id, .. } => format!("span {id}"),
+            Conflict::Relation { relation, .. } => format!("relation {relation}"),
             Conflict::Field { field, .. } => format!("field {field}"),
             Conflict::Unreadable(v) => format!("unreadable record {v}"),
         }
     }
+}
+
+/// One side's version of a relation in a conflict, in words:
+/// `has_title 3 → 7`, or `removed`.
+pub fn relation_version(r: Option<&Relation>) -> String {
+    match r {
+        None => "removed".into(),
+        Some(r) => format!("{} {} → {}", r.label, r.from, r.to),
+    }
+}
+
+/// What a relation that lost an end span says: which relation, and the
+/// span the other side deleted. `None` for any other conflict.
+pub fn lost_end(c: &Conflict) -> Option<String> {
+    let Conflict::Relation {
+        relation,
+        ours,
+        theirs,
+        lost_end: Some(s),
+        ..
+    } = c
+    else {
+        return None;
+    };
+    Some(format!(
+        "relation {relation} ({}) ends on {} “{}” (span {}), which the other side deleted: left out",
+        relation_version(ours.as_deref().or(theirs.as_deref())),
+        s.label.as_str(),
+        s.text,
+        s.id
+    ))
 }
 
 /// The conflicts recorded in a sidecar's top-level fields (`extra`).
@@ -103,11 +149,18 @@ pub fn merge(base: Option<&Sidecar>, ours: &Sidecar, theirs: &Sidecar) -> Merged
     let base = base.unwrap_or(&empty);
     let mut notes = Vec::new();
     let mut conflicts: Vec<Conflict> = Vec::new();
-    let (b, o, t) = (
-        by_id(&base.spans, "base", &mut notes),
-        by_id(&ours.spans, "ours", &mut notes),
-        by_id(&theirs.spans, "theirs", &mut notes),
-    );
+    let mut extras = [base.extra.clone(), ours.extra.clone(), theirs.extra.clone()];
+    let mut rels = relations::take(&mut extras);
+    let (b, o, t) = {
+        let mut side = |spans, name, pick: fn(&mut relations::Sides) -> &mut Vec<Relation>| {
+            by_id(spans, name, rels.as_mut().map(pick), &mut notes)
+        };
+        (
+            side(&base.spans, "base", |r| &mut r.base),
+            side(&ours.spans, "ours", |r| &mut r.ours),
+            side(&theirs.spans, "theirs", |r| &mut r.theirs),
+        )
+    };
 
     let mut ids: Vec<u64> = o.keys().chain(t.keys()).chain(b.keys()).copied().collect();
     ids.sort_unstable();
@@ -139,8 +192,10 @@ pub fn merge(base: Option<&Sidecar>, ours: &Sidecar, theirs: &Sidecar) -> Merged
         }
     }
     let mut store = SpanStore::new(spans);
+    let mut theirs_moved = HashMap::new();
     for s in clashing {
         let id = store.fresh_id(s.annotator.as_deref(), &s.label, s.start, s.end);
+        theirs_moved.insert(s.id, id);
         notes.push(format!(
             "span {} “{}” ({}) was added on both sides with different content: theirs is now span {id}",
             s.id, s.text, s.label
@@ -148,7 +203,24 @@ pub fn merge(base: Option<&Sidecar>, ours: &Sidecar, theirs: &Sidecar) -> Merged
         store.insert(Span { id, ..s });
     }
     let mut spans: Vec<Span> = store.iter().cloned().collect();
-    settle_same_extent(&mut spans, &b, &o, &mut conflicts);
+    let merged_into = settle_same_extent(&mut spans, &b, &o, &mut conflicts);
+    let seen = |side: &Sidecar| same_spans(&side.spans, &spans);
+    let mut seen = [seen(ours), seen(theirs)];
+    let rels = rels.map(|r| {
+        let sides = [r.ours.clone(), r.theirs.clone()];
+        let at = r.at;
+        let ids = relations::SpanIds {
+            sides: [&b, &o, &t],
+            theirs_moved: &theirs_moved,
+            merged_into: &merged_into,
+            kept: spans.iter().map(|s| s.id).collect(),
+        };
+        let merged = relations::merge(r, &ids, &mut notes, &mut conflicts);
+        for (seen, side) in seen.iter_mut().zip(sides) {
+            *seen &= side == merged;
+        }
+        (at, merged)
+    });
 
     let text_sha256 = match three_way_eq(
         Some(&base.text_sha256),
@@ -167,8 +239,11 @@ pub fn merge(base: Option<&Sidecar>, ours: &Sidecar, theirs: &Sidecar) -> Merged
         }
     };
 
-    let status = merged_status(base, ours, theirs, &spans, &mut notes);
-    let extra = merged_extra(&base.extra, &ours.extra, &theirs.extra, &mut conflicts);
+    let status = merged_status(base, ours, theirs, seen, &mut notes);
+    let mut extra = merged_extra(&extras[0], &extras[1], &extras[2], &mut conflicts);
+    if let Some((at, rels)) = &rels {
+        relations::put(&mut extra, *at, rels);
+    }
     let mut sidecar = Sidecar {
         nhan: ours.nhan.max(theirs.nhan),
         article: ours.article.clone(),
@@ -200,13 +275,23 @@ pub fn merge(base: Option<&Sidecar>, ours: &Sidecar, theirs: &Sidecar) -> Merged
 }
 
 /// Spans by id. A side that already holds one id twice has the later one
-/// renumbered first, so that no span is lost in the map.
-fn by_id(spans: &[Span], side: &str, notes: &mut Vec<String>) -> HashMap<u64, Span> {
+/// renumbered first, so that no span is lost in the map, and the side's
+/// relations follow (`relation::follow_renumbered`).
+fn by_id(
+    spans: &[Span],
+    side: &str,
+    rels: Option<&mut Vec<Relation>>,
+    notes: &mut Vec<String>,
+) -> HashMap<u64, Span> {
     let mut store = SpanStore::new(spans.to_vec());
-    for (old, new) in store.renumber_duplicate_ids() {
+    let renumbered = store.renumber_duplicate_ids();
+    for (old, new) in &renumbered {
         notes.push(format!(
             "{side} had two spans with id {old}: one is now span {new}"
         ));
+    }
+    if let Some(rels) = rels {
+        super::relation::follow_renumbered(rels, &renumbered, &store);
     }
     store.iter().map(|s| (s.id, s.clone())).collect()
 }
@@ -246,12 +331,15 @@ fn three_way_eq<'a, T: PartialEq>(
 /// Two spans over the same characters that came from different sides (two
 /// annotators tagging the same words): with one label they are one span
 /// (ours kept); with two labels they are a conflict, ours kept in `spans`.
+/// Returns the dropped spans' ids, each with the kept one's, for the
+/// relations that ended on a dropped one.
 fn settle_same_extent(
     spans: &mut Vec<Span>,
     base: &HashMap<u64, Span>,
     ours: &HashMap<u64, Span>,
     conflicts: &mut Vec<Conflict>,
-) {
+) -> HashMap<u64, u64> {
+    let mut merged_into = HashMap::new();
     let mut at: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
     for (i, s) in spans.iter().enumerate() {
         at.entry((s.start, s.end)).or_default().push(i);
@@ -289,6 +377,7 @@ fn settle_same_extent(
                     theirs: Some(spans[other].clone()),
                 });
             }
+            merged_into.insert(spans[other].id, spans[keep].id);
             drop.push(other);
         }
     }
@@ -296,6 +385,7 @@ fn settle_same_extent(
     for i in drop.into_iter().rev() {
         spans.remove(i);
     }
+    merged_into
 }
 
 fn from_other_side(a: &Span, b: &Span, ours: &HashMap<u64, Span>) -> bool {
@@ -305,12 +395,14 @@ fn from_other_side(a: &Span, b: &Span, ours: &HashMap<u64, Span>) -> bool {
 
 /// Three-way on the status, then one safety: an article marked done or
 /// reviewed on one side is stepped back to in progress when the other
-/// side's span changes came in, since nobody has reviewed those.
+/// side's span or relation changes came in, since nobody has reviewed
+/// those. `seen`: whether ours, and theirs, hold the merged spans and
+/// relations.
 fn merged_status(
     base: &Sidecar,
     ours: &Sidecar,
     theirs: &Sidecar,
-    spans: &[Span],
+    seen: [bool; 2],
     notes: &mut Vec<String>,
 ) -> Status {
     let status = match three_way(Some(&base.status), Some(&ours.status), Some(&theirs.status)) {
@@ -323,13 +415,13 @@ fn merged_status(
     }
     let seen_by_setter = [ours, theirs]
         .iter()
-        .filter(|side| side.status == status)
-        .any(|side| same_spans(&side.spans, spans));
+        .zip(seen)
+        .any(|(side, seen)| side.status == status && seen);
     if seen_by_setter {
         return status;
     }
     notes.push(format!(
-        "status was {status} on one side, but the other side changed spans it did not see: now in_progress"
+        "status was {status} on one side, but the other side changed spans or relations it did not see: now in_progress"
     ));
     Status::InProgress
 }
@@ -387,12 +479,41 @@ fn merged_extra(
 /// when it has none: for `nhan validate` and the TUI's notice.
 pub fn unsettled(extra: &Map<String, Value>) -> Option<String> {
     let n = extra.get(CONFLICTS)?.as_array()?.len();
-    (n > 0).then(|| {
-        format!(
-            "{} recorded under \"{CONFLICTS}\" (both versions of each span): keep the right version in \"spans\", then delete the \"{CONFLICTS}\" list",
-            super::escape::count(n as u64, "merge conflict", "merge conflicts")
-        )
-    })
+    if n == 0 {
+        return None;
+    }
+    let all = recorded(extra);
+    let lost = all
+        .iter()
+        .filter(|c| {
+            matches!(
+                c,
+                Conflict::Relation {
+                    lost_end: Some(_),
+                    ..
+                }
+            )
+        })
+        .count();
+    let relations = all.iter().any(|c| matches!(c, Conflict::Relation { .. }));
+    let mut what = format!(
+        "{} recorded under \"{CONFLICTS}\" (both versions of each {}): keep the right version in \"spans\"{}",
+        super::escape::count(n as u64, "merge conflict", "merge conflicts"),
+        if relations {
+            "span or relation"
+        } else {
+            "span"
+        },
+        if relations { " or \"relations\"" } else { "" },
+    );
+    if lost > 0 {
+        what.push_str(&format!(
+            "; {} lost an end span the other side deleted (under \"lost_end\"): put the span back in \"spans\" and the relation in \"relations\", or leave both out",
+            super::escape::count(lost as u64, "relation", "relations")
+        ));
+    }
+    what.push_str(&format!(", then delete the \"{CONFLICTS}\" list"));
+    Some(what)
 }
 
 /// `nhan merge-file`'s work on raw files: the merged sidecar's bytes and
@@ -697,5 +818,214 @@ mod tests {
         assert_eq!(all[2], Conflict::Unreadable(json!({"who": "someone"})));
         assert_eq!(all[0].what(), "span 1");
         assert_eq!(all[1].what(), "field note");
+    }
+
+    fn rel(id: u64, from: u64, to: u64, label: &str) -> Relation {
+        Relation {
+            id,
+            from,
+            to,
+            label: label.into(),
+            annotator: None,
+            review: None,
+            reviewer: None,
+            extra: Map::new(),
+        }
+    }
+
+    fn with_rels(mut sc: Sidecar, rels: &[Relation]) -> Sidecar {
+        sc.extra
+            .insert(crate::relation::KEY.into(), crate::relation::to_value(rels));
+        sc
+    }
+
+    fn rels_of(sc: &Sidecar) -> Vec<(u64, u64, u64, String)> {
+        crate::relation::parse(&sc.extra[crate::relation::KEY])
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.id, r.from, r.to, r.label))
+            .collect()
+    }
+
+    /// Lan (1), Minh (2), Huế (3), with the relation 1 → 3 (id 50).
+    fn three() -> Sidecar {
+        with_rels(
+            sc(
+                IP,
+                vec![
+                    span(1, 0, 3, "PER", "Lan"),
+                    span(2, 8, 12, "PER", "Minh"),
+                    span(3, 15, 18, "LOC", "Huế"),
+                ],
+            ),
+            &[rel(50, 1, 3, "lives_in")],
+        )
+    }
+
+    #[test]
+    fn relations_added_on_each_side_are_both_kept_and_one_deleted_goes() {
+        let base = three();
+        let ours = with_rels(
+            base.clone(),
+            &[rel(50, 1, 3, "lives_in"), rel(60, 2, 3, "near")],
+        );
+        let theirs = with_rels(base.clone(), &[rel(70, 2, 1, "knows")]);
+        let m = merge(Some(&base), &ours, &theirs);
+        assert!(m.conflicts.is_empty(), "{:?}", m.conflicts);
+        // 50: unchanged on ours, deleted on theirs → deleted.
+        assert_eq!(
+            rels_of(&m.sidecar),
+            [(70, 2, 1, "knows".into()), (60, 2, 3, "near".into())]
+        );
+        let keys: Vec<&String> = m.sidecar.extra.keys().collect();
+        assert_eq!(keys, ["relations"], "written once, not also as a field");
+    }
+
+    #[test]
+    fn a_relation_to_a_span_the_other_side_deleted_is_a_recorded_conflict_not_a_dangling_end() {
+        let base = three();
+        // Ours deleted Minh; theirs linked Minh to Huế.
+        let mut ours = base.clone();
+        ours.spans.remove(1);
+        let theirs = with_rels(
+            base.clone(),
+            &[rel(50, 1, 3, "lives_in"), rel(61, 2, 3, "lives_in")],
+        );
+        let m = merge(Some(&base), &ours, &theirs);
+        assert_eq!(rels_of(&m.sidecar), [(50, 1, 3, "lives_in".into())]);
+        assert_eq!(m.conflicts.len(), 1, "{:?}", m.conflicts);
+        let Conflict::Relation {
+            relation,
+            ours: o,
+            theirs: t,
+            lost_end,
+            ..
+        } = &m.conflicts[0]
+        else {
+            panic!("{:?}", m.conflicts)
+        };
+        assert_eq!(
+            (*relation, o, t.as_ref().map(|r| r.from)),
+            (61, &None, Some(2))
+        );
+        assert_eq!(lost_end.as_ref().map(|s| s.text.as_str()), Some("Minh"));
+        assert_eq!(m.conflicts[0].what(), "relation 61");
+        // Recorded as written, read back as a relation conflict.
+        assert_eq!(recorded(&m.sidecar.extra), m.conflicts);
+        assert_eq!(m.sidecar.extra[CONFLICTS][0]["lost_end"]["text"], "Minh");
+        let u = unsettled(&m.sidecar.extra).unwrap();
+        assert!(u.contains("1 relation lost an end span"), "{u}");
+        assert!(
+            lost_end_note(&m.conflicts[0]).contains("ends on PER “Minh” (span 2)"),
+            "{:?}",
+            m.conflicts[0]
+        );
+        // The other way round (theirs deleted, ours linked): the same.
+        let m = merge(Some(&base), &theirs, &ours);
+        assert_eq!(m.conflicts.len(), 1);
+        assert_eq!(rels_of(&m.sidecar), [(50, 1, 3, "lives_in".into())]);
+    }
+
+    fn lost_end_note(c: &Conflict) -> String {
+        super::lost_end(c).unwrap_or_default()
+    }
+
+    #[test]
+    fn one_relation_changed_two_ways_is_a_conflict_and_ours_stays() {
+        let base = three();
+        let ours = with_rels(base.clone(), &[rel(50, 1, 3, "born_in")]);
+        let theirs = with_rels(base.clone(), &[rel(50, 1, 3, "works_in")]);
+        let m = merge(Some(&base), &ours, &theirs);
+        assert_eq!(rels_of(&m.sidecar), [(50, 1, 3, "born_in".into())]);
+        assert!(
+            matches!(&m.conflicts[..], [Conflict::Relation { relation: 50, base: Some(b), theirs: Some(t), lost_end: None, .. }] if b.label == "lives_in" && t.label == "works_in"),
+            "{:?}",
+            m.conflicts
+        );
+        assert_eq!(m.sidecar.extra[CONFLICTS][0]["relation"], 50);
+    }
+
+    #[test]
+    fn relations_made_under_one_id_on_both_sides_are_both_kept_and_follow_renumbered_spans() {
+        let base = sc(IP, vec![span(1, 0, 3, "PER", "Lan")]);
+        // Both add a span with id 9 (different words) and a relation 7 to it.
+        let ours = with_rels(
+            sc(
+                IP,
+                vec![span(1, 0, 3, "PER", "Lan"), span(9, 8, 12, "PER", "Minh")],
+            ),
+            &[rel(7, 1, 9, "knows")],
+        );
+        let theirs = with_rels(
+            sc(
+                IP,
+                vec![span(1, 0, 3, "PER", "Lan"), span(9, 15, 18, "LOC", "Huế")],
+            ),
+            &[rel(7, 1, 9, "lives_in")],
+        );
+        let m = merge(Some(&base), &ours, &theirs);
+        assert!(m.conflicts.is_empty(), "{:?}", m.conflicts);
+        let hue = m.sidecar.spans.iter().find(|s| s.text == "Huế").unwrap().id;
+        assert_ne!(hue, 9);
+        let got = rels_of(&m.sidecar);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got.contains(&(7, 1, 9, "knows".into())), "{got:?}");
+        let lives = got.iter().find(|r| r.3 == "lives_in").unwrap();
+        assert_eq!(
+            lives.2, hue,
+            "theirs' relation ends on theirs' span, renumbered"
+        );
+        assert_ne!(lives.0, 7, "theirs' relation renumbered");
+        assert!(
+            m.notes.iter().any(|n| n.contains("relation 7")),
+            "{:?}",
+            m.notes
+        );
+        // And the document opens without problems.
+        let text = "Lan ... Minh ... Huế";
+        let doc = crate::document::Document::new("a.txt", crate::text::Text::new(text), "00");
+        let (d, problems) = doc.with_sidecar(m.sidecar);
+        assert!(
+            problems.iter().all(|p| p.relation_id.is_none()),
+            "{problems:?}"
+        );
+        assert_eq!(d.relations().len(), 2);
+    }
+
+    #[test]
+    fn the_same_relation_made_on_both_sides_over_merged_spans_is_one() {
+        let base = sc(IP, vec![span(3, 15, 18, "LOC", "Huế")]);
+        // Each tags Lan (own span id) and links it to Huế (own relation id).
+        let ours = with_rels(
+            sc(
+                IP,
+                vec![span(1, 0, 3, "PER", "Lan"), span(3, 15, 18, "LOC", "Huế")],
+            ),
+            &[rel(7, 1, 3, "lives_in")],
+        );
+        let theirs = with_rels(
+            sc(
+                IP,
+                vec![span(2, 0, 3, "PER", "Lan"), span(3, 15, 18, "LOC", "Huế")],
+            ),
+            &[rel(8, 2, 3, "lives_in")],
+        );
+        let m = merge(Some(&base), &ours, &theirs);
+        assert!(m.conflicts.is_empty(), "{:?}", m.conflicts);
+        assert_eq!(m.sidecar.spans.len(), 2);
+        assert_eq!(rels_of(&m.sidecar), [(7, 1, 3, "lives_in".into())]);
+    }
+
+    #[test]
+    fn reviewed_on_one_side_with_new_relations_from_the_other_is_back_in_progress() {
+        let base = three();
+        let mut ours = base.clone();
+        ours.status = Status::Reviewed;
+        let theirs = with_rels(
+            base.clone(),
+            &[rel(50, 1, 3, "lives_in"), rel(60, 2, 3, "near")],
+        );
+        let m = merge(Some(&base), &ours, &theirs);
+        assert_eq!(m.sidecar.status, Status::InProgress);
     }
 }

@@ -43,6 +43,15 @@ impl Relation {
         self.from == id || self.to == id
     }
 
+    /// Moves ends on a span that got another id (`moved`: old id → new).
+    pub fn remap_ends(&mut self, moved: &std::collections::HashMap<u64, u64>) {
+        for end in [&mut self.from, &mut self.to] {
+            if let Some(&new) = moved.get(end) {
+                *end = new;
+            }
+        }
+    }
+
     /// The end that is not `id` (the `to` end of a relation from a span to
     /// itself).
     pub fn other_end(&self, id: u64) -> u64 {
@@ -99,6 +108,64 @@ pub fn fresh_id(
     unreachable!("2^64 salts cannot all clash")
 }
 
+/// After `SpanStore::renumber_duplicate_ids`: which span a relation end on
+/// a shared id meant cannot be read from the ids, so an end moves to the
+/// renumbered span when that span and the relation were made by one
+/// annotator and the span that kept the id by another; otherwise it stays
+/// on the span that kept the id. Either way the end is a span that exists.
+/// Returns how many relations moved.
+pub fn follow_renumbered(
+    rels: &mut [Relation],
+    renumbered: &[(u64, u64)],
+    spans: &crate::span::SpanStore,
+) -> usize {
+    if renumbered.is_empty() || rels.is_empty() {
+        return 0;
+    }
+    let who = |id: u64| spans.get(id).and_then(|s| s.annotator.as_deref());
+    let mut moved = 0;
+    for r in rels.iter_mut() {
+        let mut changed = false;
+        for end in [&mut r.from, &mut r.to] {
+            let old = *end;
+            let maker = r.annotator.as_deref();
+            if maker.is_none() || who(old) == maker {
+                continue;
+            }
+            if let Some(&(_, new)) = renumbered
+                .iter()
+                .find(|&&(o, n)| o == old && who(n) == maker)
+            {
+                *end = new;
+                changed = true;
+            }
+        }
+        moved += usize::from(changed);
+    }
+    if moved > 0 {
+        sort(rels);
+    }
+    moved
+}
+
+/// `follow_renumbered` on a sidecar's top-level fields, where the
+/// relations are still JSON. A list that does not read is left as it is
+/// (opening the article says so).
+pub fn follow_renumbered_in(
+    extra: &mut Map<String, Value>,
+    renumbered: &[(u64, u64)],
+    spans: &crate::span::SpanStore,
+) -> usize {
+    let Some(Ok(mut rels)) = extra.get(KEY).map(parse) else {
+        return 0;
+    };
+    let moved = follow_renumbered(&mut rels, renumbered, spans);
+    if moved > 0 {
+        extra.insert(KEY.into(), to_value(&rels));
+    }
+    moved
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,6 +217,41 @@ mod tests {
         let b = fresh_id(&[rel(a, 0, 0, "x")], Some("lan"), 1, 2, "of");
         assert_ne!(a, b);
         assert_ne!(b, 0);
+    }
+
+    #[test]
+    fn relations_follow_a_renumbered_span_only_when_its_annotator_made_them() {
+        use crate::span::{Span, SpanStore};
+        let span = |id: u64, start: usize, who: &str| -> Span {
+            serde_json::from_value(serde_json::json!({
+                "id": id, "start": start, "end": start + 1, "label": "PER",
+                "text": "x", "annotator": who
+            }))
+            .unwrap()
+        };
+        let mut spans = SpanStore::new(vec![
+            span(4, 0, "lan"),
+            span(4, 2, "minh"),
+            span(6, 4, "minh"),
+        ]);
+        let renumbered = spans.renumber_duplicate_ids();
+        let new = renumbered[0].1;
+        let by = |id, from, who: Option<&str>| Relation {
+            annotator: who.map(Into::into),
+            ..rel(id, from, 6, "knows")
+        };
+        let mut rels = vec![
+            by(1, 4, Some("minh")),
+            by(2, 4, Some("lan")),
+            by(3, 4, None),
+        ];
+        assert_eq!(follow_renumbered(&mut rels, &renumbered, &spans), 1);
+        let from: Vec<(u64, u64)> = rels.iter().map(|r| (r.id, r.from)).collect();
+        // minh's follows minh's span; lan's and the anonymous one stay.
+        assert!(
+            from.contains(&(1, new)) && from.contains(&(2, 4)) && from.contains(&(3, 4)),
+            "{from:?}"
+        );
     }
 
     use crate::document::Document;

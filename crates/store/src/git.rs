@@ -130,6 +130,13 @@ fn describe(c: &merge::Conflict) -> String {
     let (ours, theirs) = match c {
         Conflict::Span { ours, theirs, .. } => (span(ours), span(theirs)),
         Conflict::Field { ours, theirs, .. } => (value(ours), value(theirs)),
+        Conflict::Relation { ours, theirs, .. } => match merge::lost_end(c) {
+            Some(lost) => return lost,
+            None => (
+                merge::relation_version(ours.as_deref()),
+                merge::relation_version(theirs.as_deref()),
+            ),
+        },
         Conflict::Unreadable(_) => return c.what(),
     };
     format!("{}: ours {ours}, theirs {theirs}", c.what())

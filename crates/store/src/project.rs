@@ -477,13 +477,16 @@ impl Project {
         // A plain git merge of two branches' new spans may have left two
         // spans with one id: renumber rather than refuse the article.
         let renumbered = spans.renumber_duplicate_ids();
+        // Relations that meant the renumbered span follow it.
+        let followed =
+            nhan_model::relation::follow_renumbered_in(&mut head.extra, &renumbered, &spans);
         // A merge left decisions to make (`nhan merge-file`): say so on
         // opening, without stopping the work.
         let unsettled = nhan_model::merge::unsettled(&head.extra).map(|u| format!("{shown}: {u}"));
         let loaded = |doc, read_only| {
             let mut l = loaded(doc, read_only);
             if !renumbered.is_empty() {
-                l.notice = Some(renumbered_notice(&shown, &renumbered));
+                l.notice = Some(renumbered_notice(&shown, &renumbered, followed));
             } else if unsettled.is_some() {
                 l.notice.clone_from(&unsettled);
             }
@@ -516,15 +519,22 @@ impl Project {
 }
 
 /// Says which spans got new ids because another span had theirs.
-fn renumbered_notice(shown: &str, renumbered: &[(u64, u64)]) -> String {
+fn renumbered_notice(shown: &str, renumbered: &[(u64, u64)], followed: usize) -> String {
     let list: Vec<String> = renumbered
         .iter()
         .take(3)
         .map(|(old, new)| format!("{old} → {new}"))
         .collect();
     let more = if renumbered.len() > 3 { ", …" } else { "" };
+    let followed = match followed {
+        0 => String::new(),
+        n => format!(
+            ", and {} by the same annotator followed",
+            plural(n, "relation")
+        ),
+    };
     format!(
-        "{shown}: {} span(s) shared an id with another span (a git merge?) and got new ids ({}{more}); saved with your next edit. `nhan git-setup` makes git merge sidecars span by span",
+        "{shown}: {} span(s) shared an id with another span (a git merge?) and got new ids ({}{more}){followed}; saved with your next edit. `nhan git-setup` makes git merge sidecars span by span",
         renumbered.len(),
         list.join(", ")
     )

@@ -139,6 +139,9 @@ pub fn changed_on_disk(
         art.read_only = state.lock_problem.clone().map(ReadOnly::Locked);
     }
     let open_conflicts = nhan_model::merge::recorded_count(art.doc.extra());
+    let relations = conflicts(art.doc.extra())
+        .iter()
+        .any(|c| matches!(c, Conflict::Relation { .. }));
     state.review.dirty = true;
     state.review.cases = None;
     if state.current == Some(index) {
@@ -154,8 +157,13 @@ pub fn changed_on_disk(
     if open_conflicts > 0 {
         // What to do first: the message line cuts the end of a long message.
         state.error(format!(
-            "{} where both changed the same span: C shows them, o keeps yours, t takes theirs · {text}",
-            nhan_model::escape::count(open_conflicts as u64, "conflict", "conflicts")
+            "{} where both changed the same {}: C shows them, o keeps yours, t takes theirs · {text}",
+            nhan_model::escape::count(open_conflicts as u64, "conflict", "conflicts"),
+            if relations {
+                "span or relation"
+            } else {
+                "span"
+            }
         ));
     } else {
         state.info(text);
@@ -247,6 +255,16 @@ pub fn describe(c: &Conflict) -> String {
         Conflict::Field {
             base, ours, theirs, ..
         } => (value(ours), value(theirs), value(base)),
+        Conflict::Relation {
+            base, ours, theirs, ..
+        } => match merge::lost_end(c) {
+            Some(lost) => return format!("{lost}; o leaves it out, t puts back both"),
+            None => (
+                merge::relation_version(ours.as_deref()),
+                merge::relation_version(theirs.as_deref()),
+                merge::relation_version(base.as_deref()),
+            ),
+        },
         Conflict::Unreadable(_) => return format!("{}: o removes it", c.what()),
     };
     format!(
@@ -368,6 +386,7 @@ fn theirs_edit(doc: &nhan_model::document::Document, c: &Conflict) -> Result<Vec
         Conflict::Unreadable(_) => {
             return Err(format!("{}: nothing to take; o removes it", c.what()));
         }
+        Conflict::Relation { .. } => return theirs_relation(doc, c),
         Conflict::Span {
             id, ours, theirs, ..
         } => (*id, ours, theirs.clone()),
@@ -395,4 +414,61 @@ fn theirs_edit(doc: &nhan_model::document::Document, c: &Conflict) -> Result<Vec
         (None, Some(s)) => vec![Edit::Add(s)],
         (None, None) => vec![],
     })
+}
+
+/// Taking theirs for a relation: their version in place of yours; for one
+/// that lost an end, the relation and the span it ended on, both back.
+fn theirs_relation(
+    doc: &nhan_model::document::Document,
+    c: &Conflict,
+) -> Result<Vec<Edit>, String> {
+    let Conflict::Relation {
+        relation,
+        ours,
+        theirs,
+        lost_end,
+        ..
+    } = c
+    else {
+        return Ok(vec![]);
+    };
+    let mut edits = Vec::new();
+    let mut ends: Vec<u64> = Vec::new();
+    let want = if lost_end.is_some() && theirs.is_none() {
+        ours.as_deref()
+    } else {
+        theirs.as_deref()
+    };
+    if let Some(s) = lost_end
+        && doc.spans().get(s.id).is_none()
+    {
+        let fits = s.start < s.end
+            && s.end <= doc.text().len_chars()
+            && doc.text().slice(s.start, s.end) == s.text;
+        if !fits {
+            return Err(format!(
+                "span {} “{}” no longer fits the article's text: o leaves the relation out",
+                s.id, s.text
+            ));
+        }
+        edits.push(Edit::Add((**s).clone()));
+        ends.push(s.id);
+    }
+    if let Some(r) = want
+        && let Some(gone) = [r.from, r.to]
+            .into_iter()
+            .find(|e| doc.spans().get(*e).is_none() && !ends.contains(e))
+    {
+        return Err(format!(
+            "their relation {relation} ends on span {gone}, which the article does not have: o keeps yours"
+        ));
+    }
+    let now = doc.relations().iter().find(|r| r.id == *relation).cloned();
+    edits.extend(match (now, want.cloned()) {
+        (Some(before), Some(after)) => vec![Edit::replace_relation(before, after)],
+        (Some(r), None) => vec![Edit::remove_relation(r)],
+        (None, Some(r)) => vec![Edit::add_relation(r)],
+        (None, None) => vec![],
+    });
+    Ok(edits)
 }
