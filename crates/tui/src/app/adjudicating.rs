@@ -132,6 +132,7 @@ pub fn rows(state: &State, adj: &Adjudication) -> Vec<ReviewRow> {
                     Decision::Taken(id) => Some(id),
                     _ => None,
                 },
+                relation: None,
                 label: Some(Sym::from(&c.label)),
                 review: match d {
                     Decision::Taken(_) => Some(Sym::from("gold")),
