@@ -440,3 +440,43 @@ fn blind_annotators_keep_their_relations_apart() {
         "nothing in the gold"
     );
 }
+
+#[test]
+fn import_as_reviewed_records_the_reviewer_on_relations_too_or_refuses() {
+    let input = tempfile::tempdir().unwrap();
+    let text = "Lan làm ở Bộ Ngoại giao";
+    std::fs::write(input.path().join("b.txt"), text).unwrap();
+    std::fs::write(
+        input.path().join("b.ann"),
+        "T1\tPER 0 3\tLan\nT2\tORG 10 23\tBộ Ngoại giao\nR1\tworks_for Arg1:T1 Arg2:T2\t\n",
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    support::project::init(dir.path(), &schema());
+    let args = ["import", "--format", "brat", "--status", "reviewed"];
+    let from = input.path().to_str().unwrap();
+    let (code, _, err) = nhan(dir.path(), &[&args[..], &[from]].concat());
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("(2 of 2 spans, 1 relation)"), "{err}");
+    assert!(!dir.path().join("annotations/b.json").exists());
+
+    let (code, _, err) = nhan(
+        dir.path(),
+        &[&args[..], &["--reviewer", "minh", from]].concat(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let sc = Sidecar::parse(
+        &std::fs::read(dir.path().join("annotations/b.json")).unwrap(),
+        "b",
+    )
+    .unwrap();
+    let rels: Vec<Relation> = serde_json::from_value(sc.extra["relations"].clone()).unwrap();
+    assert_eq!(rels.len(), 1);
+    assert_eq!(
+        (rels[0].review.as_deref(), rels[0].reviewer.as_deref()),
+        (Some("accepted"), Some("minh"))
+    );
+    // What was imported as reviewed is valid as reviewed.
+    let (code, out, _) = nhan(dir.path(), &["validate"]);
+    assert_eq!(code, 0, "{out}");
+}
