@@ -11,7 +11,7 @@ use nhan_model::status::Status;
 use nhan_store::project::Project;
 use nhan_tui::app::config::Config;
 use nhan_tui::app::relation_review;
-use nhan_tui::app::state::{Focus, Mode};
+use nhan_tui::app::state::{Focus, Mode, RowRelation};
 use nhan_tui::runtime::App;
 use std::path::Path;
 use std::process::Command;
@@ -479,4 +479,163 @@ fn import_as_reviewed_records_the_reviewer_on_relations_too_or_refuses() {
     // What was imported as reviewed is valid as reviewed.
     let (code, out, _) = nhan(dir.path(), &["validate"]);
     assert_eq!(code, 0, "{out}");
+}
+
+/// `annotations/<who>/a.json` over `TEXT2`: spans by (start, end, label),
+/// relations by span index.
+fn annotator_work(
+    root: &Path,
+    who: &str,
+    spans: &[(usize, usize, &str)],
+    rels: &[(usize, usize, &str)],
+) {
+    let mut doc = support::project::document("a.txt", TEXT2, spans.iter().copied(), who);
+    let ids: Vec<u64> = spans
+        .iter()
+        .map(|&(s, e, l)| {
+            doc.spans()
+                .iter()
+                .find(|x| (x.start, x.end, x.label.as_str()) == (s, e, l))
+                .unwrap()
+                .id
+        })
+        .collect();
+    for &(f, t, l) in rels {
+        let r = doc.make_relation(ids[f], ids[t], l, Some(who));
+        doc.apply(&nhan_model::edit::Edit::add_relation(r));
+    }
+    let path = root.join("annotations").join(who).join("a.json");
+    nhan_store::atomic::write_atomic(&path, doc.to_sidecar().to_json().as_bytes()).unwrap();
+}
+
+const TEXT2: &str = "Lan làm ở Bộ Ngoại giao tại Hà Nội";
+
+#[test]
+fn adjudication_lists_both_sides_relations_and_takes_one_whose_ends_are_gold() {
+    let mut h = Harness::with_config(&[("a", TEXT2)], as_user("chi"), (100, 30));
+    let root = h.dir.path().to_path_buf();
+    std::fs::write(root.join("nhan.toml"), schema()).unwrap();
+    // Both tag Lan and the ministry; Hà Nội is a LOC to lan, an ORG to minh.
+    annotator_work(
+        &root,
+        "lan",
+        &[(0, 3, "PER"), (10, 23, "ORG"), (28, 34, "LOC")],
+        &[(0, 1, "works_for"), (1, 2, "located_in")],
+    );
+    annotator_work(
+        &root,
+        "minh",
+        &[(0, 3, "PER"), (10, 23, "ORG"), (28, 34, "ORG")],
+        &[(0, 1, "leads")],
+    );
+    let project = Project::open(&root).unwrap();
+    h.app = App::new(project, as_user("chi"), (100, 30));
+    h.keys("enter m");
+    let listed = |h: &Harness| -> Vec<String> {
+        let adj = h.app.state.review.adjudication.as_ref().unwrap();
+        h.app
+            .state
+            .review
+            .rows
+            .iter()
+            .filter_map(|r| match r.relation? {
+                RowRelation::Candidate(i) => {
+                    let c = &adj.relations[i];
+                    Some(format!(
+                        "{} → {} {} {} {}",
+                        c.from.text,
+                        c.to.text,
+                        c.label,
+                        r.review.as_deref().unwrap_or("open"),
+                        r.by.as_deref().unwrap_or("")
+                    ))
+                }
+                RowRelation::Id(_) => None,
+            })
+            .collect()
+    };
+    assert_eq!(
+        listed(&h),
+        [
+            "Lan → Bộ Ngoại giao leads open ≠ minh",
+            "Lan → Bộ Ngoại giao works_for open ≠ lan",
+            "Bộ Ngoại giao → Hà Nội located_in open ≠ lan",
+        ]
+    );
+    let row = |h: &Harness, label: &str| {
+        h.app
+            .state
+            .review
+            .rows
+            .iter()
+            .position(|r| r.relation.is_some() && r.label.as_deref() == Some(label))
+            .unwrap()
+    };
+    // Its end Hà Nội (LOC) is not in the gold: refused, nothing written.
+    h.app.state.review.selected = row(&h, "located_in");
+    h.keys("a");
+    assert_eq!(
+        h.message(),
+        "not taken: the gold lacks its end LOC “Hà Nội”; take that span (a on its row) first"
+    );
+    assert_eq!(relations(&h), []);
+    // lan's works_for: into the gold, between the gold's spans.
+    h.app.state.review.selected = row(&h, "works_for");
+    h.keys("a");
+    assert_eq!(
+        h.message(),
+        "gold takes relation works_for “Lan” → “Bộ Ngoại giao” (from lan)"
+    );
+    let gold = relations(&h);
+    assert_eq!(gold.len(), 1);
+    assert_eq!(gold[0].label, "works_for");
+    assert_eq!(
+        (gold[0].review.as_deref(), gold[0].reviewer.as_deref()),
+        (Some("accepted"), Some("chi"))
+    );
+    assert_eq!(gold[0].extra["agreed_by"], serde_json::json!(["lan"]));
+    let sc = h.on_disk("a").unwrap();
+    let ends: Vec<u64> = sc.spans.iter().map(|s| s.id).collect();
+    assert!(ends.contains(&gold[0].from) && ends.contains(&gold[0].to));
+    assert!(listed(&h).contains(&"Lan → Bộ Ngoại giao works_for gold ≠ lan".to_string()));
+    // Once its end is taken, the other side's relation can be too.
+    let loc = h
+        .app
+        .state
+        .review
+        .rows
+        .iter()
+        .position(|r| r.relation.is_none() && r.label.as_deref() == Some("LOC"))
+        .unwrap();
+    h.app.state.review.selected = loc;
+    h.keys("a");
+    h.app.state.review.selected = row(&h, "located_in");
+    h.keys("a");
+    assert_eq!(relations(&h).len(), 2, "{}", h.message());
+    // x leaves it out again; u brings it back.
+    h.app.state.review.selected = row(&h, "located_in");
+    h.keys("x");
+    assert_eq!(
+        h.message(),
+        "gold leaves out relation located_in “Bộ Ngoại giao” → “Hà Nội” (from lan)"
+    );
+    assert_eq!(relations(&h).len(), 1);
+    h.keys("u");
+    assert_eq!(relations(&h).len(), 2);
+    // Side by side on the screen: each side's relation, who had it.
+    let (text, _) = drawn(&mut h, 80, 20);
+    let line = |needle: &str, label: &str| {
+        text.lines()
+            .find(|l| l.contains(needle) && l.contains(label))
+            .unwrap_or_else(|| panic!("no {needle} {label} row:\n{text}"))
+            .to_string()
+    };
+    assert!(
+        line("[Lan] → [Bộ Ngoại giao]", "leads").contains("≠ minh"),
+        "{text}"
+    );
+    assert!(
+        line("[Lan] → [Bộ Ngoại giao]", "works_for").contains("gold"),
+        "{text}"
+    );
 }

@@ -2,6 +2,7 @@
 //! into candidates, and whether the gold has taken or left out each one.
 
 use super::document::Document;
+use super::relation::Relation;
 use super::review::is_rejected;
 use super::span::Span;
 use std::collections::BTreeMap;
@@ -69,6 +70,89 @@ pub struct Adjudication {
     pub article: usize,
     pub annotators: Vec<String>,
     pub candidates: Vec<Candidate>,
+    /// The annotators' relations (`relation_candidates`).
+    pub relations: Vec<RelationCandidate>,
+}
+
+/// One annotator's work on an article: their name, spans and relations.
+pub type Work = (String, Vec<Span>, Vec<Relation>);
+
+/// One end of a relation among the annotators' work: a span by extent and
+/// label, since each annotator's span ids are their own.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct End {
+    pub start: usize,
+    pub end: usize,
+    pub label: String,
+    pub text: String,
+}
+
+/// One distinct relation among the annotators' work, and who had it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelationCandidate {
+    pub from: End,
+    pub to: End,
+    pub label: String,
+    pub by: Vec<String>,
+}
+
+/// The annotators' relations, one candidate per distinct (ends, type),
+/// in reading order of their `from` end. A relation whose end the
+/// annotator's own spans lack is not a candidate (`validate` names it).
+pub fn relation_candidates(work: &[Work]) -> Vec<RelationCandidate> {
+    let mut by: BTreeMap<(End, End, String), Vec<String>> = BTreeMap::new();
+    for (name, spans, rels) in work {
+        let ends: BTreeMap<u64, End> = spans
+            .iter()
+            .map(|s| {
+                let e = End {
+                    start: s.start,
+                    end: s.end,
+                    label: s.label.to_string(),
+                    text: s.text.to_string(),
+                };
+                (s.id, e)
+            })
+            .collect();
+        for r in rels {
+            let (Some(f), Some(t)) = (ends.get(&r.from), ends.get(&r.to)) else {
+                continue;
+            };
+            let who = by
+                .entry((f.clone(), t.clone(), r.label.clone()))
+                .or_default();
+            if !who.contains(name) {
+                who.push(name.clone());
+            }
+        }
+    }
+    by.into_iter()
+        .map(|((from, to, label), mut by)| {
+            by.sort();
+            RelationCandidate {
+                from,
+                to,
+                label,
+                by,
+            }
+        })
+        .collect()
+}
+
+/// The gold's span at end `e` (same extent and label), if it has one.
+pub fn gold_end<'a>(doc: &'a Document, e: &End) -> Option<&'a Span> {
+    doc.spans()
+        .overlapping(e.start, e.end)
+        .find(|s| (s.start, s.end) == (e.start, e.end) && s.label == e.label)
+}
+
+/// The id of the gold's relation for candidate `c`, if it has it.
+pub fn relation_decision(doc: &Document, c: &RelationCandidate) -> Option<u64> {
+    let (from, to) = (gold_end(doc, &c.from)?.id, gold_end(doc, &c.to)?.id);
+    doc.relations()
+        .iter()
+        .find(|r| r.from == from && r.to == to && r.label == c.label)
+        .map(|r| r.id)
 }
 
 impl Adjudication {
@@ -115,6 +199,7 @@ impl Adjudication {
             article,
             annotators: work.iter().map(|(n, _)| n.clone()).collect(),
             candidates,
+            relations: Vec::new(),
         }
     }
 
@@ -183,5 +268,45 @@ mod tests {
         );
         let same = Adjudication::new(0, &work[..1]);
         assert!(!same.candidates[0].attrs_differ());
+    }
+
+    /// Two annotators' documents over one text, with a relation each.
+    fn work_of(who: &str, label: &str, id_base: u64) -> Work {
+        let m = crate::markup::parse("[Lan]{PER} ở [Huế]{LOC}").unwrap();
+        let mut d = Document::new("a.txt", crate::text::Text::new(m.text), "");
+        for (s, e, l) in m.spans {
+            let mut sp = d.make_span(s, e, &l, Some(who));
+            sp.id += id_base;
+            d.apply(&crate::edit::Edit::Add(sp));
+        }
+        let ids: Vec<u64> = d.spans().iter().map(|s| s.id).collect();
+        let r = d.make_relation(ids[0], ids[1], label, Some(who));
+        d.apply(&crate::edit::Edit::add_relation(r));
+        (
+            who.to_string(),
+            d.spans().iter().cloned().collect(),
+            d.relations().to_vec(),
+        )
+    }
+
+    #[test]
+    fn relations_are_matched_by_their_ends_extents_not_span_ids() {
+        let work = [
+            work_of("lan", "in", 0),
+            work_of("minh", "in", 1000),
+            work_of("hoa", "from", 2000),
+        ];
+        let rc = relation_candidates(&work);
+        assert_eq!(rc.len(), 2, "{rc:#?}");
+        assert_eq!(
+            (rc[0].label.as_str(), &rc[0].by[..]),
+            ("from", &["hoa".to_string()][..])
+        );
+        assert_eq!(rc[1].label, "in");
+        assert_eq!(rc[1].by, ["lan", "minh"]);
+        assert_eq!(
+            (rc[1].from.text.as_str(), rc[1].to.text.as_str()),
+            ("Lan", "Huế")
+        );
     }
 }

@@ -7,7 +7,7 @@
 use super::editing;
 use super::msg::Effect;
 use super::relating::{fits_line, fitting, types_line};
-use super::state::{ReviewRow, State};
+use super::state::{ReviewRow, RowRelation, State};
 use nhan_model::edit::Edit;
 use nhan_model::interned::Sym;
 use nhan_model::relation::Relation;
@@ -35,7 +35,7 @@ pub fn push_rows(state: &State, i: usize, rows: &mut Vec<ReviewRow>) {
             start,
             end,
             span: None,
-            relation: Some(r.id),
+            relation: Some(RowRelation::Id(r.id)),
             label: Some(Sym::from(r.label.as_str())),
             review: r.review.as_deref().map(Sym::from),
             by: None,
@@ -45,7 +45,9 @@ pub fn push_rows(state: &State, i: usize, rows: &mut Vec<ReviewRow>) {
 
 /// The relation a row shows, if it is one.
 pub fn of_row<'a>(state: &'a State, r: &ReviewRow) -> Option<&'a Relation> {
-    let id = r.relation?;
+    let Some(RowRelation::Id(id)) = r.relation else {
+        return None;
+    };
     state
         .review_relations(r.article)?
         .iter()

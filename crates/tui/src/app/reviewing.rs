@@ -8,7 +8,7 @@ use super::motion::refresh_view;
 use super::msg::Effect;
 use super::relation_review;
 use super::state::Pending;
-use super::state::{Focus, Mode, ReviewFilter, ReviewRow, Selection, State, Step};
+use super::state::{Focus, Mode, ReviewFilter, ReviewRow, RowRelation, Selection, State, Step};
 use nhan_model::edit::Edit;
 use nhan_model::record::{List, Record};
 use nhan_model::review::{self, ACCEPTED};
@@ -365,9 +365,19 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
                 .get(state.review.selected)
                 .and_then(|r| r.relation);
             let effects = match (a, relation) {
-                (Accept, Some(id)) => relation_review::accept(state, id),
-                (Reject, Some(id)) => relation_review::reject(state, id),
-                (Tag(_), Some(id)) => match a.tag_index() {
+                (Accept, Some(RowRelation::Candidate(i))) => {
+                    super::adjudicating::take_relation(state, i)
+                }
+                (Reject, Some(RowRelation::Candidate(i))) => {
+                    super::adjudicating::leave_relation(state, i)
+                }
+                (Tag(_), Some(RowRelation::Candidate(_))) => {
+                    state.error("adjudicating, a relation is taken (a) or left out (x)");
+                    vec![]
+                }
+                (Accept, Some(RowRelation::Id(id))) => relation_review::accept(state, id),
+                (Reject, Some(RowRelation::Id(id))) => relation_review::reject(state, id),
+                (Tag(_), Some(RowRelation::Id(id))) => match a.tag_index() {
                     Some(i) => relation_review::retype(state, id, i),
                     None => vec![],
                 },

@@ -49,7 +49,7 @@ pub struct ReviewRow {
     pub start: usize,
     pub end: usize,
     pub span: Option<u64>,
-    pub relation: Option<u64>,
+    pub relation: Option<RowRelation>,
     /// Interned, as in the span: a list of a million rows holds no string
     /// of its own.
     pub label: Option<Sym>,
@@ -57,6 +57,16 @@ pub struct ReviewRow {
     /// In adjudication: which annotators had it (`all`, or `≠ lan+minh`);
     /// interned too, the combinations being few.
     pub by: Option<Sym>,
+}
+
+/// The relation a review row shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowRelation {
+    /// One of the article's relations, by id.
+    Id(u64),
+    /// In adjudication: the annotators' relation at this place in
+    /// `Adjudication::relations`.
+    Candidate(usize),
 }
 
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 
 use super::theme::Theme;
 use crate::app::geometry;
-use crate::app::state::{Focus, ReviewFilter, ReviewRow, State};
+use crate::app::state::{Focus, ReviewFilter, ReviewRow, RowRelation, State};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -215,7 +215,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let schema = &state.project.schema;
     let mut lines = Vec::new();
     for (i, row) in rv.rows.iter().enumerate().skip(first).take(visible) {
-        let relation = crate::app::relation_review::of_row(state, row);
+        let relation = relation_end_texts(state, row);
         // Until its article's text is read (never on this thread), a row
         // shows its span alone.
         let (before, after) = match state.context_doc(row.article) {
@@ -239,7 +239,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
             .unwrap_or_default();
         let mut line = match relation {
             // A relation: its two ends where a span's context would be.
-            Some(r) => relation_ends(state, row.article, r, ctx_total),
+            Some((from, to)) => relation_ends(&from, &to, ctx_total),
             None => vec![
                 Span::styled(fit(before, left_w, true), theme.dim()),
                 Span::styled(
@@ -296,13 +296,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
 /// A relation row's ends, `[Lê Hoài Trung] → [Trưởng Ban …]`, in `width`
 /// columns: each end cut in the middle to half of them when both do not
 /// fit.
-fn relation_ends(
-    state: &State,
-    article: usize,
-    r: &nhan_model::relation::Relation,
-    width: usize,
-) -> Vec<Span<'static>> {
-    let (from, to) = crate::app::relation_review::ends(state, article, r);
+fn relation_ends(from: &str, to: &str, width: usize) -> Vec<Span<'static>> {
     let (from, to) = (format!("[{from}]"), format!("[{to}]"));
     let arrow = " → ";
     let cols = |s: &str| s.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>();
@@ -320,4 +314,19 @@ fn relation_ends(
         Span::raw(arrow),
         Span::styled(fit_middle(&to, tw), bold),
     ]
+}
+
+/// The texts of a relation row's ends: an article's relation, or in
+/// adjudication an annotator's; `None` for a span row.
+fn relation_end_texts(state: &State, row: &ReviewRow) -> Option<(String, String)> {
+    match row.relation? {
+        RowRelation::Id(_) => {
+            let r = crate::app::relation_review::of_row(state, row)?;
+            Some(crate::app::relation_review::ends(state, row.article, r))
+        }
+        RowRelation::Candidate(i) => {
+            let c = state.review.adjudication.as_ref()?.relations.get(i)?;
+            Some((c.from.text.clone(), c.to.text.clone()))
+        }
+    }
 }
