@@ -639,3 +639,39 @@ fn adjudication_lists_both_sides_relations_and_takes_one_whose_ends_are_gold() {
         "{text}"
     );
 }
+
+#[test]
+fn a_relation_every_annotator_made_goes_to_the_gold_with_the_agreed_spans() {
+    let mut h = Harness::with_config(&[("a", TEXT2)], as_user("chi"), (100, 30));
+    let root = h.dir.path().to_path_buf();
+    std::fs::write(root.join("nhan.toml"), schema()).unwrap();
+    let spans = [(0, 3, "PER"), (10, 23, "ORG")];
+    annotator_work(&root, "lan", &spans, &[(0, 1, "works_for")]);
+    annotator_work(
+        &root,
+        "minh",
+        &spans,
+        &[(0, 1, "works_for"), (0, 1, "leads")],
+    );
+    let project = Project::open(&root).unwrap();
+    h.app = App::new(project, as_user("chi"), (100, 30));
+    h.keys("enter m");
+    assert!(
+        h.message()
+            .contains("2 agreed spans and 1 agreed relation added to the gold"),
+        "{}",
+        h.message()
+    );
+    let gold = relations(&h);
+    assert_eq!(gold.len(), 1);
+    assert_eq!(gold[0].label, "works_for");
+    assert_eq!(gold[0].reviewer.as_deref(), Some("chi"));
+    assert_eq!(
+        gold[0].extra["agreed_by"],
+        serde_json::json!(["lan", "minh"])
+    );
+    // One step: u takes the spans and the relation out together.
+    h.keys("u");
+    assert_eq!(relations(&h), []);
+    assert_eq!(h.on_disk("a").unwrap().spans.len(), 0);
+}

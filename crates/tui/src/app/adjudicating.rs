@@ -85,16 +85,57 @@ pub fn loaded(
             adds.push(Edit::Add(gold_span(art, c, adjudicator.as_deref())));
         }
     }
+    let n = adds.len();
+    // Relations everyone made, between spans the gold has or gets now:
+    // in the same step.
+    let mut k = 0;
+    if let Some(art) = state.article() {
+        let new: Vec<&Span> = adds
+            .iter()
+            .filter_map(|e| match e {
+                Edit::Add(s) => Some(s),
+                _ => None,
+            })
+            .collect();
+        let end_id = |e: &adjudication::End| {
+            adjudication::gold_end(&art.doc, e)
+                .or_else(|| {
+                    new.iter()
+                        .copied()
+                        .find(|s| (s.start, s.end) == (e.start, e.end) && s.label == e.label)
+                })
+                .map(|s| s.id)
+        };
+        let mut rels = Vec::new();
+        for c in adj
+            .relations
+            .iter()
+            .filter(|c| c.by.len() == adj.annotators.len())
+        {
+            if adjudication::relation_decision(&art.doc, c).is_some() {
+                continue;
+            }
+            if let (Some(f), Some(t)) = (end_id(&c.from), end_id(&c.to)) {
+                rels.push(gold_relation(&art.doc, c, f, t, adjudicator.as_deref()));
+            }
+        }
+        k = rels.len();
+        adds.extend(rels.into_iter().map(Edit::add_relation));
+    }
     let open = adj.candidates.iter().filter(|c| !adj.agreed(c)).count();
     let who = adj.annotators.join(", ");
-    let n = adds.len();
     let effects = if adds.is_empty() {
         vec![]
     } else {
         editing::commit(state, Edit::Batch(adds), None)
     };
+    let relations = match k {
+        0 => String::new(),
+        1 => " and 1 agreed relation".into(),
+        k => format!(" and {k} agreed relations"),
+    };
     state.info(format!(
-            "adjudicating {who}: {n} agreed spans added to the gold, {open} disagreements: a takes, x leaves, }} next undecided"
+            "adjudicating {who}: {n} agreed spans{relations} added to the gold, {open} disagreements: a takes, x leaves, }} next undecided"
         ),
     );
     refresh_view(state);
@@ -194,6 +235,22 @@ fn relation_words(c: &RelationCandidate) -> String {
     format!("relation {} “{}” → “{}”", c.label, c.from.text, c.to.text)
 }
 
+/// Candidate `c` as the gold's relation between spans `from` and `to`:
+/// accepted by the adjudicator, with who had it.
+fn gold_relation(
+    doc: &nhan_model::document::Document,
+    c: &RelationCandidate,
+    from: u64,
+    to: u64,
+    adjudicator: Option<&str>,
+) -> nhan_model::relation::Relation {
+    let mut r = doc.make_relation(from, to, &c.label, None);
+    r.review = Some(ACCEPTED.into());
+    r.reviewer = adjudicator.map(Into::into);
+    r.extra.insert(AGREED_BY.into(), Value::from(c.by.clone()));
+    r
+}
+
 /// `a` on an annotator's relation: the gold takes it, between the gold's
 /// spans at its ends (which must be taken first).
 pub fn take_relation(state: &mut State, i: usize) -> Vec<Effect> {
@@ -231,10 +288,7 @@ pub fn take_relation(state: &mut State, i: usize) -> Vec<Effect> {
         ));
         return vec![];
     };
-    let mut r = doc.make_relation(from.id, to.id, &c.label, None);
-    r.review = Some(ACCEPTED.into());
-    r.reviewer = adjudicator;
-    r.extra.insert(AGREED_BY.into(), Value::from(c.by.clone()));
+    let r = gold_relation(doc, &c, from.id, to.id, adjudicator.as_deref());
     let effects = editing::commit(state, Edit::add_relation(r), None);
     state.info(format!(
         "gold takes {} (from {})",
