@@ -675,3 +675,30 @@ fn a_relation_every_annotator_made_goes_to_the_gold_with_the_agreed_spans() {
     assert_eq!(relations(&h), []);
     assert_eq!(h.on_disk("a").unwrap().spans.len(), 0);
 }
+
+#[test]
+fn the_project_wide_list_shows_relations_of_articles_nobody_opened_and_decides_them() {
+    let mut h = Harness::with_config(&[("a", "Lan ở Huế")], as_user("minh"), (100, 30));
+    let root = h.dir.path().to_path_buf();
+    std::fs::write(root.join("nhan.toml"), schema()).unwrap();
+    // Article b, read by the list only: Lê Hoài Trung works_for the ministry.
+    let mut b = support::project::document("b.txt", TEXT2, [(0, 3, "PER"), (10, 23, "ORG")], "lan");
+    let ids: Vec<u64> = b.spans().iter().map(|s| s.id).collect();
+    let r = b.make_relation(ids[0], ids[1], "works_for", Some("lan"));
+    b.apply(&nhan_model::edit::Edit::add_relation(r));
+    support::project::write(&root, &b);
+    let project = Project::open(&root).unwrap();
+    h.app = App::new(project, as_user("minh"), (100, 30));
+    h.keys("enter r");
+    // Read for the list, b keeps its relations beside its spans.
+    let kept = h.app.state.review.kept.get(1).and_then(Option::as_ref);
+    assert_eq!(kept.map(|k| k.relations.len()), Some(1));
+    assert!(h.app.state.articles[1].is_none(), "b is not resident");
+    h.keys("p f f f f");
+    assert_eq!(rows(&h), ["Lan → Bộ Ngoại giao works_for -"]);
+    h.keys("a");
+    let sc = h.on_disk("b").unwrap();
+    let rels: Vec<Relation> = serde_json::from_value(sc.extra["relations"].clone()).unwrap();
+    assert_eq!(rels[0].review.as_deref(), Some("accepted"));
+    assert_eq!(rels[0].reviewer.as_deref(), Some("minh"));
+}
