@@ -198,7 +198,12 @@ fn a_digit_fixes_the_type_if_it_fits_the_ends_and_says_why_not() {
 #[test]
 fn reject_removes_the_relation_and_undo_brings_it_back() {
     let mut h = review();
-    h.keys("f f f f j x");
+    h.keys("f f f f j");
+    assert_eq!(
+        h.message(),
+        "relation located_in “Bộ Ngoại giao” → “Hà Nội”: a accepts, a digit gives another type, x rejects"
+    );
+    h.keys("x");
     let rs = relations(&h);
     assert_eq!(rs.len(), 1);
     assert_eq!(rs[0].label, "works_for");

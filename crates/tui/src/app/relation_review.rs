@@ -160,3 +160,29 @@ pub fn reject(state: &mut State, id: u64) -> Vec<Effect> {
     state.info(format!("rejected relation {said} (u undoes)"));
     effects
 }
+
+/// The highlighted row, if it is a relation: what it is and what the keys
+/// do to it.
+pub fn describe_selected(state: &State) -> Option<String> {
+    let row = state.review.rows.get(state.review.selected)?;
+    match row.relation? {
+        RowRelation::Id(_) => {
+            let r = of_row(state, row)?;
+            let (from, to) = ends(state, row.article, r);
+            Some(format!(
+                "relation {} “{from}” → “{to}”: a accepts, a digit gives another type, x rejects",
+                r.label
+            ))
+        }
+        RowRelation::Candidate(i) => {
+            let c = state.review.adjudication.as_ref()?.relations.get(i)?;
+            Some(format!(
+                "relation {} “{}” → “{}” (from {}): a takes it into the gold, x leaves it out",
+                c.label,
+                c.from.text,
+                c.to.text,
+                c.by.join(", ")
+            ))
+        }
+    }
+}

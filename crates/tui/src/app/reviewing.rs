@@ -412,6 +412,11 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
         if let Shown::Reading(effects) = show_row(state, Pending::Show) {
             return effects;
         }
+        // The text shows a relation's from span only: the message names
+        // the whole relation and what the keys do to it.
+        if let Some(said) = relation_review::describe_selected(state) {
+            state.info(said);
+        }
         return vec![];
     }
     if matches!(a, FilterText) {
