@@ -94,12 +94,19 @@ pub struct RelationCandidate {
     pub to: End,
     pub label: String,
     pub by: Vec<String>,
+    /// Of a symmetric type: `to → from` is the same relation.
+    pub symmetric: bool,
 }
 
 /// The annotators' relations, one candidate per distinct (ends, type),
-/// in reading order of their `from` end. A relation whose end the
-/// annotator's own spans lack is not a candidate (`validate` names it).
-pub fn relation_candidates(work: &[Work]) -> Vec<RelationCandidate> {
+/// in reading order of their `from` end; the ends of a symmetric type
+/// (`symmetric(type)`) in reading order, whichever way each annotator
+/// made it. A relation whose end the annotator's own spans lack is not a
+/// candidate (`validate` names it).
+pub fn relation_candidates(
+    work: &[Work],
+    symmetric: impl Fn(&str) -> bool,
+) -> Vec<RelationCandidate> {
     let mut by: BTreeMap<(End, End, String), Vec<String>> = BTreeMap::new();
     for (name, spans, rels) in work {
         let ends: BTreeMap<u64, End> = spans
@@ -115,9 +122,12 @@ pub fn relation_candidates(work: &[Work]) -> Vec<RelationCandidate> {
             })
             .collect();
         for r in rels {
-            let (Some(f), Some(t)) = (ends.get(&r.from), ends.get(&r.to)) else {
+            let (Some(mut f), Some(mut t)) = (ends.get(&r.from), ends.get(&r.to)) else {
                 continue;
             };
+            if symmetric(&r.label) && t < f {
+                std::mem::swap(&mut f, &mut t);
+            }
             let who = by
                 .entry((f.clone(), t.clone(), r.label.clone()))
                 .or_default();
@@ -130,6 +140,7 @@ pub fn relation_candidates(work: &[Work]) -> Vec<RelationCandidate> {
         .map(|((from, to, label), mut by)| {
             by.sort();
             RelationCandidate {
+                symmetric: symmetric(&label),
                 from,
                 to,
                 label,
@@ -149,9 +160,12 @@ pub fn gold_end<'a>(doc: &'a Document, e: &End) -> Option<&'a Span> {
 /// The id of the gold's relation for candidate `c`, if it has it.
 pub fn relation_decision(doc: &Document, c: &RelationCandidate) -> Option<u64> {
     let (from, to) = (gold_end(doc, &c.from)?.id, gold_end(doc, &c.to)?.id);
+    let joins = |r: &Relation| {
+        (r.from, r.to) == (from, to) || (c.symmetric && (r.from, r.to) == (to, from))
+    };
     doc.relations()
         .iter()
-        .find(|r| r.from == from && r.to == to && r.label == c.label)
+        .find(|r| r.label == c.label && joins(r))
         .map(|r| r.id)
 }
 
@@ -272,6 +286,11 @@ mod tests {
 
     /// Two annotators' documents over one text, with a relation each.
     fn work_of(who: &str, label: &str, id_base: u64) -> Work {
+        work_between(who, label, id_base, false)
+    }
+
+    /// As `work_of`, the relation from Huế to Lan when `backwards`.
+    fn work_between(who: &str, label: &str, id_base: u64, backwards: bool) -> Work {
         let m = crate::markup::parse("[Lan]{PER} ở [Huế]{LOC}").unwrap();
         let mut d = Document::new("a.txt", crate::text::Text::new(m.text), "");
         for (s, e, l) in m.spans {
@@ -280,7 +299,12 @@ mod tests {
             d.apply(&crate::edit::Edit::Add(sp));
         }
         let ids: Vec<u64> = d.spans().iter().map(|s| s.id).collect();
-        let r = d.make_relation(ids[0], ids[1], label, Some(who));
+        let (f, t) = if backwards {
+            (ids[1], ids[0])
+        } else {
+            (ids[0], ids[1])
+        };
+        let r = d.make_relation(f, t, label, Some(who));
         d.apply(&crate::edit::Edit::add_relation(r));
         (
             who.to_string(),
@@ -296,7 +320,7 @@ mod tests {
             work_of("minh", "in", 1000),
             work_of("hoa", "from", 2000),
         ];
-        let rc = relation_candidates(&work);
+        let rc = relation_candidates(&work, |_| false);
         assert_eq!(rc.len(), 2, "{rc:#?}");
         assert_eq!(
             (rc[0].label.as_str(), &rc[0].by[..]),
@@ -308,5 +332,27 @@ mod tests {
             (rc[1].from.text.as_str(), rc[1].to.text.as_str()),
             ("Lan", "Huế")
         );
+    }
+
+    #[test]
+    fn a_symmetric_relation_made_either_way_is_one_candidate_and_either_way_in_the_gold() {
+        let work = [
+            work_between("lan", "near", 0, false),
+            work_between("minh", "near", 1000, true),
+        ];
+        let rc = relation_candidates(&work, |t| t == "near");
+        assert_eq!(rc.len(), 1, "{rc:#?}");
+        assert_eq!(rc[0].by, ["lan", "minh"]);
+        assert_eq!(rc[0].from.text, "Lan", "in reading order");
+        // Not symmetric: two relations.
+        assert_eq!(relation_candidates(&work, |_| false).len(), 2);
+        // A gold with minh's direction has it.
+        let (_, spans, rels) = &work[1];
+        let mut gold = Document::new("a.txt", crate::text::Text::new("Lan ở Huế"), "");
+        for s in spans {
+            gold.apply(&crate::edit::Edit::Add(s.clone()));
+        }
+        gold.apply(&crate::edit::Edit::add_relation(rels[0].clone()));
+        assert_eq!(relation_decision(&gold, &rc[0]), Some(rels[0].id));
     }
 }

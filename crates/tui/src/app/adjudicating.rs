@@ -67,7 +67,10 @@ pub fn loaded(
     if state.current != Some(index) {
         return vec![];
     }
-    let relations = adjudication::relation_candidates(&work);
+    let schema = &state.project.schema;
+    let relations = adjudication::relation_candidates(&work, |t| {
+        schema.relation(t).is_some_and(|r| r.symmetric)
+    });
     let spans: Vec<(String, Vec<Span>)> = work.into_iter().map(|(n, s, _)| (n, s)).collect();
     let mut adj = Adjudication::new(index, &spans);
     adj.relations = relations;
