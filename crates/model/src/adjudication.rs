@@ -220,6 +220,11 @@ impl Adjudication {
     pub fn agreed(&self, c: &Candidate) -> bool {
         c.by.len() == self.annotators.len()
     }
+
+    /// Whether every annotator made relation `c`.
+    pub fn agreed_relation(&self, c: &RelationCandidate) -> bool {
+        c.by.len() == self.annotators.len()
+    }
 }
 
 /// Whether the gold has this candidate (`Some(id)`), left it out on

@@ -91,40 +91,12 @@ pub fn loaded(
     let n = adds.len();
     // Relations everyone made, between spans the gold has or gets now:
     // in the same step.
-    let mut k = 0;
-    if let Some(art) = state.article() {
-        let new: Vec<&Span> = adds
-            .iter()
-            .filter_map(|e| match e {
-                Edit::Add(s) => Some(s),
-                _ => None,
-            })
-            .collect();
-        let end_id = |e: &adjudication::End| {
-            adjudication::gold_end(&art.doc, e)
-                .or_else(|| {
-                    new.iter()
-                        .copied()
-                        .find(|s| (s.start, s.end) == (e.start, e.end) && s.label == e.label)
-                })
-                .map(|s| s.id)
-        };
-        let mut rels = Vec::new();
-        for c in adj
-            .relations
-            .iter()
-            .filter(|c| c.by.len() == adj.annotators.len())
-        {
-            if adjudication::relation_decision(&art.doc, c).is_some() {
-                continue;
-            }
-            if let (Some(f), Some(t)) = (end_id(&c.from), end_id(&c.to)) {
-                rels.push(gold_relation(&art.doc, c, f, t, adjudicator.as_deref()));
-            }
-        }
-        k = rels.len();
-        adds.extend(rels.into_iter().map(Edit::add_relation));
-    }
+    let rels = match state.article() {
+        Some(art) => agreed_relations(art, &adj, &adds, adjudicator.as_deref()),
+        None => vec![],
+    };
+    let k = rels.len();
+    adds.extend(rels.into_iter().map(Edit::add_relation));
     let open = adj.candidates.iter().filter(|c| !adj.agreed(c)).count();
     let who = adj.annotators.join(", ");
     let effects = if adds.is_empty() {
@@ -143,6 +115,38 @@ pub fn loaded(
     );
     refresh_view(state);
     effects
+}
+
+/// The gold's relations for the relations every annotator made whose
+/// ends the gold has, or gets by `adds`.
+fn agreed_relations(
+    art: &OpenArticle,
+    adj: &Adjudication,
+    adds: &[Edit],
+    adjudicator: Option<&str>,
+) -> Vec<nhan_model::relation::Relation> {
+    let doc = &art.doc;
+    let end_id = |e: &adjudication::End| {
+        let same = |s: &&Span| (s.start, s.end) == (e.start, e.end) && s.label == e.label;
+        adjudication::gold_end(doc, e)
+            .or_else(|| {
+                adds.iter()
+                    .filter_map(|x| match x {
+                        Edit::Add(s) => Some(s),
+                        _ => None,
+                    })
+                    .find(same)
+            })
+            .map(|s| s.id)
+    };
+    adj.relations
+        .iter()
+        .filter(|c| adj.agreed_relation(c) && adjudication::relation_decision(doc, c).is_none())
+        .filter_map(|c| {
+            let (f, t) = (end_id(&c.from)?, end_id(&c.to)?);
+            Some(gold_relation(doc, c, f, t, adjudicator))
+        })
+        .collect()
 }
 
 fn gold_span(art: &mut OpenArticle, c: &Candidate, adjudicator: Option<&str>) -> Span {
@@ -215,7 +219,7 @@ fn relation_rows<'a>(
         let taken = state
             .article()
             .and_then(|a| adjudication::relation_decision(&a.doc, c));
-        let by = if c.by.len() == adj.annotators.len() {
+        let by = if adj.agreed_relation(c) {
             "all".to_string()
         } else {
             format!("≠ {}", c.by.join("+"))
