@@ -71,7 +71,7 @@ fn reviewed_needs_a_decision_on_every_span_or_a_named_reviewer() {
     let (code, _, err) = nhan(p, &args);
     assert_eq!(code, 1, "{err}");
     assert!(
-        err.contains("would be reviewed with spans no reviewer decided"),
+        err.contains("would be reviewed with spans or relations no reviewer decided"),
         "{err}"
     );
     assert!(err.contains("(2 of 2 spans)"), "{err}");

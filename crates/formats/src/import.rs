@@ -419,12 +419,19 @@ pub fn write(
         .filter(|(inc, _)| inc.status.unwrap_or(args.status) == Status::Reviewed)
         .filter_map(|(inc, _)| {
             let n = inc.spans.iter().filter(|s| s.review.is_none()).count();
-            (n > 0).then(|| format!("{} ({n} of {} spans)", inc.at, inc.spans.len()))
+            // No format gives a decision on a relation.
+            let rels = match inc.relations.len() {
+                0 => String::new(),
+                1 => ", 1 relation".into(),
+                k => format!(", {k} relations"),
+            };
+            (n + inc.relations.len() > 0)
+                .then(|| format!("{} ({n} of {} spans{rels})", inc.at, inc.spans.len()))
         })
         .collect();
     if !undecided.is_empty() && args.reviewer.is_none() {
         return Err(user(format!(
-            "nothing was imported: {} article(s) would be reviewed with spans no reviewer decided:\n{}\n\
+            "nothing was imported: {} article(s) would be reviewed with spans or relations no reviewer decided:\n{}\n\
              give --reviewer NAME to record them as accepted by NAME, or import with --status done \
              and review them in nhan",
             undecided.len(),

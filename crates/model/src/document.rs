@@ -489,6 +489,19 @@ impl Document {
                     ),
                 });
             }
+            // Its relations are part of the promise too.
+            let mut undecided = self.relations.iter().filter(|r| r.review.is_none());
+            if let Some(first) = undecided.next() {
+                v.push(Problem {
+                    span_id: None,
+                    relation_id: Some(first.id),
+                    message: format!(
+                        "the article is reviewed but {} relation(s) have no review decision (this one first): \
+                         review them (r in nhan, f to the relations), or set the status back to done",
+                        1 + undecided.count()
+                    ),
+                });
+            }
         }
         v
     }

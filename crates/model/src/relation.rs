@@ -59,6 +59,12 @@ impl Relation {
     }
 }
 
+/// How many of these relations no reviewer has decided: an article is
+/// reviewed only when its relations are decided too.
+pub fn undecided(v: &[Relation]) -> usize {
+    v.iter().filter(|r| r.review.is_none()).count()
+}
+
 /// Sorts relations into the document's order (stable for equal keys, which
 /// only duplicate relations have).
 pub fn sort(v: &mut [Relation]) {

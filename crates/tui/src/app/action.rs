@@ -83,7 +83,7 @@ macro_rules! with_commands {
             Jump => "jump", "show the span in the text pane", Article, span_list_only;
             ToggleScope => "toggle_scope", "list spans of this article / the whole project", Article, span_list_only;
             FilterReview => "filter_review_state", "show all / unreviewed / reviewed spans", Article, span_list_only;
-            FilterLabel => "filter_label", "show only the next label", Article, span_list_only;
+            FilterLabel => "filter_label", "show only the next label, then only relations", Article, span_list_only;
             FilterText => "filter_text", "filter spans by their text", Article, span_list_only;
             FilterCases => "filter_inconsistent", "show only consistency cases", Article, span_list_only;
             EditNote => "edit_note", "write the note of the span at the cursor (empty removes it)", Article, |s, _| noting::edit_note(s);

@@ -6,8 +6,10 @@
 use super::editing;
 use super::motion::refresh_view;
 use super::msg::Effect;
-use super::state::{Focus, Mode, OpenArticle, ReviewRow, Selection, State, Step};
-use nhan_model::adjudication::{self, AGREED_BY, Adjudication, Candidate, Decision};
+use super::state::{Focus, Mode, OpenArticle, ReviewRow, RowRelation, Selection, State, Step};
+use nhan_model::adjudication::{
+    self, AGREED_BY, Adjudication, Candidate, Decision, RelationCandidate,
+};
 use nhan_model::attrs::ATTRS;
 use nhan_model::edit::Edit;
 use nhan_model::record::{self, List, Record};
@@ -41,7 +43,7 @@ pub fn start(state: &mut State) -> Vec<Effect> {
 pub fn loaded(
     state: &mut State,
     index: usize,
-    result: Result<Vec<(String, Vec<Span>)>, String>,
+    result: Result<Vec<adjudication::Work>, String>,
 ) -> Vec<Effect> {
     let work = match result {
         Ok(w) => w,
@@ -51,7 +53,7 @@ pub fn loaded(
         }
     };
     if work.len() < 2 {
-        let names: Vec<&str> = work.iter().map(|(n, _)| n.as_str()).collect();
+        let names: Vec<&str> = work.iter().map(|(n, _, _)| n.as_str()).collect();
         state.error(format!(
             "adjudication needs two or more annotators' work on this article; found: {}",
             if names.is_empty() {
@@ -65,7 +67,13 @@ pub fn loaded(
     if state.current != Some(index) {
         return vec![];
     }
-    let adj = Adjudication::new(index, &work);
+    let schema = &state.project.schema;
+    let relations = adjudication::relation_candidates(&work, |t| {
+        schema.relation(t).is_some_and(|r| r.symmetric)
+    });
+    let spans: Vec<(String, Vec<Span>)> = work.into_iter().map(|(n, s, _)| (n, s)).collect();
+    let mut adj = Adjudication::new(index, &spans);
+    adj.relations = relations;
     state.mode = Mode::Review;
     state.focus = Focus::Spans;
     state.review.whole_project = false;
@@ -80,20 +88,65 @@ pub fn loaded(
             adds.push(Edit::Add(gold_span(art, c, adjudicator.as_deref())));
         }
     }
+    let n = adds.len();
+    // Relations everyone made, between spans the gold has or gets now:
+    // in the same step.
+    let rels = match state.article() {
+        Some(art) => agreed_relations(art, &adj, &adds, adjudicator.as_deref()),
+        None => vec![],
+    };
+    let k = rels.len();
+    adds.extend(rels.into_iter().map(Edit::add_relation));
     let open = adj.candidates.iter().filter(|c| !adj.agreed(c)).count();
     let who = adj.annotators.join(", ");
-    let n = adds.len();
     let effects = if adds.is_empty() {
         vec![]
     } else {
         editing::commit(state, Edit::Batch(adds), None)
     };
+    let relations = match k {
+        0 => String::new(),
+        1 => " and 1 agreed relation".into(),
+        k => format!(" and {k} agreed relations"),
+    };
     state.info(format!(
-            "adjudicating {who}: {n} agreed spans added to the gold, {open} disagreements: a takes, x leaves, }} next undecided"
+            "adjudicating {who}: {n} agreed spans{relations} added to the gold, {open} disagreements: a takes, x leaves, }} next undecided"
         ),
     );
     refresh_view(state);
     effects
+}
+
+/// The gold's relations for the relations every annotator made whose
+/// ends the gold has, or gets by `adds`.
+fn agreed_relations(
+    art: &OpenArticle,
+    adj: &Adjudication,
+    adds: &[Edit],
+    adjudicator: Option<&str>,
+) -> Vec<nhan_model::relation::Relation> {
+    let doc = &art.doc;
+    let end_id = |e: &adjudication::End| {
+        let same = |s: &&Span| (s.start, s.end) == (e.start, e.end) && s.label == e.label;
+        adjudication::gold_end(doc, e)
+            .or_else(|| {
+                adds.iter()
+                    .filter_map(|x| match x {
+                        Edit::Add(s) => Some(s),
+                        _ => None,
+                    })
+                    .find(same)
+            })
+            .map(|s| s.id)
+    };
+    adj.relations
+        .iter()
+        .filter(|c| adj.agreed_relation(c) && adjudication::relation_decision(doc, c).is_none())
+        .filter_map(|c| {
+            let (f, t) = (end_id(&c.from)?, end_id(&c.to)?);
+            Some(gold_relation(doc, c, f, t, adjudicator))
+        })
+        .collect()
 }
 
 fn gold_span(art: &mut OpenArticle, c: &Candidate, adjudicator: Option<&str>) -> Span {
@@ -132,6 +185,7 @@ pub fn rows(state: &State, adj: &Adjudication) -> Vec<ReviewRow> {
                     Decision::Taken(id) => Some(id),
                     _ => None,
                 },
+                relation: None,
                 label: Some(Sym::from(&c.label)),
                 review: match d {
                     Decision::Taken(_) => Some(Sym::from("gold")),
@@ -142,15 +196,144 @@ pub fn rows(state: &State, adj: &Adjudication) -> Vec<ReviewRow> {
             }
         })
         .collect();
+    rows.extend(relation_rows(state, adj));
     rows.sort_by_key(|r| {
         (
             r.review.is_some(),
             r.by.as_deref() == Some("all"),
             r.start,
             std::cmp::Reverse(r.end),
+            r.relation.is_some(),
         )
     });
     rows
+}
+
+/// The annotators' relations as rows, at their `from` end: `gold` once
+/// the gold has one.
+fn relation_rows<'a>(
+    state: &'a State,
+    adj: &'a Adjudication,
+) -> impl Iterator<Item = ReviewRow> + 'a {
+    adj.relations.iter().enumerate().map(move |(i, c)| {
+        let taken = state
+            .article()
+            .and_then(|a| adjudication::relation_decision(&a.doc, c));
+        let by = if adj.agreed_relation(c) {
+            "all".to_string()
+        } else {
+            format!("≠ {}", c.by.join("+"))
+        };
+        ReviewRow {
+            article: adj.article,
+            start: c.from.start,
+            end: c.from.end,
+            span: None,
+            relation: Some(RowRelation::Candidate(i)),
+            label: Some(Sym::from(&c.label)),
+            review: taken.map(|_| Sym::from("gold")),
+            by: Some(Sym::from(by)),
+        }
+    })
+}
+
+/// `relation has_title “Lan” → “Trưởng Ban”`.
+fn relation_words(c: &RelationCandidate) -> String {
+    format!("relation {} “{}” → “{}”", c.label, c.from.text, c.to.text)
+}
+
+/// Candidate `c` as the gold's relation between spans `from` and `to`:
+/// accepted by the adjudicator, with who had it.
+fn gold_relation(
+    doc: &nhan_model::document::Document,
+    c: &RelationCandidate,
+    from: u64,
+    to: u64,
+    adjudicator: Option<&str>,
+) -> nhan_model::relation::Relation {
+    let mut r = doc.make_relation(from, to, &c.label, None);
+    r.review = Some(ACCEPTED.into());
+    r.reviewer = adjudicator.map(Into::into);
+    r.extra.insert(AGREED_BY.into(), Value::from(c.by.clone()));
+    r
+}
+
+/// `a` on an annotator's relation: the gold takes it, between the gold's
+/// spans at its ends (which must be taken first).
+pub fn take_relation(state: &mut State, i: usize) -> Vec<Effect> {
+    let Some(c) = state
+        .review
+        .adjudication
+        .as_ref()
+        .and_then(|a| a.relations.get(i))
+        .cloned()
+    else {
+        return vec![];
+    };
+    let adjudicator = state.annotator();
+    let Some(art) = editing::writable(state) else {
+        return vec![];
+    };
+    let doc = &art.doc;
+    if adjudication::relation_decision(doc, &c).is_some() {
+        state.info(format!("already in the gold: {}", relation_words(&c)));
+        return vec![];
+    }
+    let (from, to) = (
+        adjudication::gold_end(doc, &c.from),
+        adjudication::gold_end(doc, &c.to),
+    );
+    let (Some(from), Some(to)) = (from, to) else {
+        let missing: Vec<String> = [(&c.from, from), (&c.to, to)]
+            .into_iter()
+            .filter(|(_, gold)| gold.is_none())
+            .map(|(e, _)| format!("{} “{}”", e.label, e.text))
+            .collect();
+        state.error(format!(
+            "not taken: the gold lacks its end {}; take that span (a on its row) first",
+            missing.join(" and ")
+        ));
+        return vec![];
+    };
+    let r = gold_relation(doc, &c, from.id, to.id, adjudicator.as_deref());
+    let effects = editing::commit(state, Edit::add_relation(r), None);
+    state.info(format!(
+        "gold takes {} (from {})",
+        relation_words(&c),
+        c.by.join(", ")
+    ));
+    effects
+}
+
+/// `x` on an annotator's relation: the gold leaves it out (takes it out,
+/// if it had taken it).
+pub fn leave_relation(state: &mut State, i: usize) -> Vec<Effect> {
+    let Some(c) = state
+        .review
+        .adjudication
+        .as_ref()
+        .and_then(|a| a.relations.get(i))
+        .cloned()
+    else {
+        return vec![];
+    };
+    let Some(art) = editing::writable(state) else {
+        return vec![];
+    };
+    let Some(id) = adjudication::relation_decision(&art.doc, &c) else {
+        state.info(format!("not in the gold: {}", relation_words(&c)));
+        return vec![];
+    };
+    let Some(r) = art.doc.relations().iter().find(|r| r.id == id).cloned() else {
+        return vec![];
+    };
+    let effects = editing::commit(state, Edit::remove_relation(r), None);
+    state.info(format!(
+        "gold leaves out {} (from {})",
+        relation_words(&c),
+        c.by.join(", ")
+    ));
+    effects
 }
 
 fn candidate_at(state: &State, start: usize, end: usize, label: Option<&str>) -> Option<Candidate> {

@@ -151,9 +151,12 @@ pub fn commit(state: &mut State, edit: Edit, note: Option<String>) -> Vec<Effect
     // A reviewed article whose spans change outside review (or are left
     // with one unreviewed) is no longer reviewed: a default export would
     // ship spans nobody reviewed. Reopened in the same undo step.
+    let relation_edit = count(&edit, |e| matches!(e, Edit::Relation { .. })) > 0;
     let reopen = art.doc.status() == Status::Reviewed
-        && span_edit(&edit).is_some()
-        && (annotating || art.doc.spans().reviewed() < art.doc.spans().len());
+        && (span_edit(&edit).is_some() || relation_edit)
+        && (annotating
+            || art.doc.spans().reviewed() < art.doc.spans().len()
+            || nhan_model::relation::undecided(art.doc.relations()) > 0);
     let (edit, note) = if reopen {
         let back = Edit::SetStatus {
             before: Status::Reviewed,

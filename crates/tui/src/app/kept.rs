@@ -9,16 +9,26 @@
 
 use super::geometry;
 use super::msg::Effect;
-use super::state::{CONTEXT_DOCS, OpenArticle, Pending, ReadOnly, SaveState, State};
+use super::state::{CONTEXT_DOCS, Kept, OpenArticle, Pending, ReadOnly, SaveState, State};
 use nhan_store::project::Loaded;
 
-/// An article read for the list came back: its spans stay, the rest goes.
+/// What the list keeps of a document: its spans (shared, not copied) and
+/// its relations.
+fn kept_of(doc: &nhan_model::document::Document) -> Kept {
+    Kept {
+        spans: doc.spans().clone(),
+        relations: doc.relations().to_vec(),
+    }
+}
+
+/// An article read for the list came back: its spans and relations stay,
+/// the rest goes.
 pub fn read_for_list(state: &mut State, index: usize, loaded: Loaded) {
     let kept = &mut state.review.kept;
     if kept.len() <= index {
         kept.resize(state.project.articles.len().max(index + 1), None);
     }
-    kept[index] = Some(loaded.doc.spans().clone());
+    kept[index] = Some(kept_of(&loaded.doc));
 }
 
 /// The articles of the rows on screen whose text is not here yet: read
@@ -161,7 +171,7 @@ pub fn let_go(state: &mut State, index: usize) {
     if kept.len() <= index {
         kept.resize(state.project.articles.len().max(index + 1), None);
     }
-    kept[index] = Some(art.doc.spans().clone());
+    kept[index] = Some(kept_of(&art.doc));
     let cap = cap(state);
     state.review.context.put(art, cap);
 }

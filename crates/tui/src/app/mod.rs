@@ -22,6 +22,7 @@ pub mod msg;
 pub mod noting;
 pub mod paste;
 pub mod relating;
+pub mod relation_review;
 pub mod reviewing;
 pub mod session;
 pub mod state;

@@ -58,10 +58,11 @@ pub enum Msg {
         on_disk: nhan_store::disk::DiskStamp,
         theirs: Result<Box<nhan_model::sidecar::Sidecar>, String>,
     },
-    /// The annotators' own spans on an article, for adjudication.
+    /// The annotators' own spans and relations on an article, for
+    /// adjudication.
     AnnotatorsLoaded {
         index: usize,
-        result: Result<Vec<(String, Vec<nhan_model::span::Span>)>, String>,
+        result: Result<Vec<nhan_model::adjudication::Work>, String>,
     },
     /// The background scan read an article's title, status and counts.
     Scanned {

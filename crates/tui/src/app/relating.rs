@@ -63,7 +63,7 @@ pub fn key(state: &mut State, key: Key) -> Option<Vec<Effect>> {
 
 /// The relation types that fit spans labelled `from` and `to`, with their
 /// place in `nhan.toml`.
-fn fitting<'a>(schema: &'a Schema, from: &str, to: &str) -> Vec<(usize, &'a str)> {
+pub(super) fn fitting<'a>(schema: &'a Schema, from: &str, to: &str) -> Vec<(usize, &'a str)> {
     schema
         .relations
         .iter()
@@ -148,7 +148,7 @@ fn finish(state: &mut State, rel: Relating, pick: Option<usize>) -> Vec<Effect> 
 }
 
 /// "1 has_title · 2 of": the types and their digits.
-fn types_line(schema: &Schema) -> String {
+pub(super) fn types_line(schema: &Schema) -> String {
     schema
         .relations
         .iter()
@@ -159,7 +159,7 @@ fn types_line(schema: &Schema) -> String {
 }
 
 /// What can be typed for these two spans.
-fn fits_line(fits: &[(usize, &str)]) -> String {
+pub(super) fn fits_line(fits: &[(usize, &str)]) -> String {
     match fits {
         [] => "no relation type goes between these labels".into(),
         [(i, t)] => format!("only {} {t} fits (or Enter)", i + 1),

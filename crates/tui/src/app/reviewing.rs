@@ -6,8 +6,9 @@ use super::editing;
 use super::kept;
 use super::motion::refresh_view;
 use super::msg::Effect;
+use super::relation_review;
 use super::state::Pending;
-use super::state::{Focus, Mode, ReviewFilter, ReviewRow, Selection, State, Step};
+use super::state::{Focus, Mode, ReviewFilter, ReviewRow, RowRelation, Selection, State, Step};
 use nhan_model::edit::Edit;
 use nhan_model::record::{List, Record};
 use nhan_model::review::{self, ACCEPTED};
@@ -90,6 +91,7 @@ pub fn rebuild_rows(state: &mut State) {
                     start: p.start,
                     end: p.end,
                     span: span.map(|s| s.id),
+                    relation: None,
                     label: p.label.as_deref().map(Sym::from),
                     review: span.and_then(|s| s.review),
                     by: None,
@@ -108,11 +110,13 @@ pub fn rebuild_rows(state: &mut State) {
                     start: s.start,
                     end: s.end,
                     span: Some(s.id),
+                    relation: None,
                     label: Some(s.label),
                     review: s.review,
                     by: None,
                 });
             }
+            relation_review::push_rows(state, i, &mut rows);
         }
     }
     rows.retain(|r| {
@@ -121,19 +125,25 @@ pub fn rebuild_rows(state: &mut State) {
             ReviewFilter::Unreviewed => r.review.is_none(),
             ReviewFilter::Reviewed => r.review.is_some(),
         };
-        let label_ok = label.is_none_or(|l| r.label == Some(l));
+        let label_ok = if rv.only_relations {
+            r.relation.is_some()
+        } else {
+            label.is_none_or(|l| r.relation.is_none() && r.label == Some(l))
+        };
         let text_ok =
             text.is_empty() || row_text(state, r).is_some_and(|t| fold_loose(t).contains(&text));
         state_ok && label_ok && text_ok && super::noting::row_passes(state, r)
     });
     if !rv.only_cases && rv.adjudication.is_none() {
-        // Unreviewed first, then in reading order (outer before inner).
+        // Unreviewed first, then in reading order (outer before inner), a
+        // span's relations after it.
         rows.sort_by_key(|r| {
             (
                 r.review.is_some(),
                 r.article,
                 r.start,
                 std::cmp::Reverse(r.end),
+                r.relation.is_some(),
             )
         });
     }
@@ -309,11 +319,17 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
             };
         }
         FilterLabel => {
-            let n = state.project.schema.labels.len();
-            state.review.label = match state.review.label {
-                None if n > 0 => Some(0),
-                Some(i) if i + 1 < n => Some(i + 1),
-                _ => None,
+            // Each label in turn, then relations only (if the schema has
+            // relation types), then everything again.
+            let schema = &state.project.schema;
+            let (n, rels) = (schema.labels.len(), !schema.relations.is_empty());
+            let rv = &mut state.review;
+            (rv.label, rv.only_relations) = match (rv.label, rv.only_relations) {
+                (_, true) => (None, false),
+                (None, false) if n > 0 => (Some(0), false),
+                (Some(i), false) if i + 1 < n => (Some(i + 1), false),
+                _ if rels => (None, true),
+                _ => (None, false),
             };
         }
         FilterText => {
@@ -343,17 +359,40 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
                 }
             }
             let row = super::adjudicating::of_row(state);
-            let effects = match a {
-                Accept if row.is_some() => super::adjudicating::take(state, row),
-                Reject if row.is_some() => super::adjudicating::leave(state, row),
-                Accept | Reject | MarkReviewed => text_action(state, a),
-                Undo => super::adjudicating::undo_redo(state, Step::Back),
-                Redo => super::adjudicating::undo_redo(state, Step::Forward),
-                Tag(_) => editing::tag_action(state, a),
-                EditNote => super::noting::edit_note(state),
-                ArticleNote => super::noting::article_note(state),
-                Attributes => super::noting::attr_picker(state),
-                _ => vec![],
+            let relation = state
+                .review
+                .rows
+                .get(state.review.selected)
+                .and_then(|r| r.relation);
+            let effects = match (a, relation) {
+                (Accept, Some(RowRelation::Candidate(i))) => {
+                    super::adjudicating::take_relation(state, i)
+                }
+                (Reject, Some(RowRelation::Candidate(i))) => {
+                    super::adjudicating::leave_relation(state, i)
+                }
+                (Tag(_), Some(RowRelation::Candidate(_))) => {
+                    state.error("adjudicating, a relation is taken (a) or left out (x)");
+                    vec![]
+                }
+                (Accept, Some(RowRelation::Id(id))) => relation_review::accept(state, id),
+                (Reject, Some(RowRelation::Id(id))) => relation_review::reject(state, id),
+                (Tag(_), Some(RowRelation::Id(id))) => match a.tag_index() {
+                    Some(i) => relation_review::retype(state, id, i),
+                    None => vec![],
+                },
+                _ => match a {
+                    Accept if row.is_some() => super::adjudicating::take(state, row),
+                    Reject if row.is_some() => super::adjudicating::leave(state, row),
+                    Accept | Reject | MarkReviewed => text_action(state, a),
+                    Undo => super::adjudicating::undo_redo(state, Step::Back),
+                    Redo => super::adjudicating::undo_redo(state, Step::Forward),
+                    Tag(_) => editing::tag_action(state, a),
+                    EditNote => super::noting::edit_note(state),
+                    ArticleNote => super::noting::article_note(state),
+                    Attributes => super::noting::attr_picker(state),
+                    _ => vec![],
+                },
             };
             // The list moves on to the next row; the text and the status
             // bar follow it.
@@ -372,6 +411,11 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
         // Moving changes no row: the list is not rebuilt (a million rows).
         if let Shown::Reading(effects) = show_row(state, Pending::Show) {
             return effects;
+        }
+        // The text shows a relation's from span only: the message names
+        // the whole relation and what the keys do to it.
+        if let Some(said) = relation_review::describe_selected(state) {
+            state.info(said);
         }
         return vec![];
     }
@@ -485,6 +529,8 @@ fn mark_reviewed(state: &mut State) -> Vec<Effect> {
         return editing::toggle_done(state);
     }
     let mut left = art.doc.spans().len() - art.doc.spans().reviewed();
+    // Its relations are part of what "reviewed" promises too.
+    let relations = relation_review::undecided(art.doc.relations());
     // Adjudicating: every disagreement needs a decision too.
     if let Some(adj) = &state.review.adjudication {
         left += adj
@@ -500,8 +546,19 @@ fn mark_reviewed(state: &mut State) -> Vec<Effect> {
         Status::Reviewed => Status::Done,
         _ if left > 0 => {
             let s = if left == 1 { "" } else { "s" };
+            let and = match relations {
+                0 => String::new(),
+                n => format!(" and {}", relation_review::how_many(n)),
+            };
             state.error(format!(
-                "{left} span{s} left to review (}} jumps to the next); not marked reviewed"
+                "{left} span{s}{and} left to review (}} jumps to the next); not marked reviewed"
+            ));
+            return vec![];
+        }
+        _ if relations > 0 => {
+            let n = relation_review::how_many(relations);
+            state.error(format!(
+                "{n} left to review (f in the list shows only relations); not marked reviewed"
             ));
             return vec![];
         }
@@ -520,6 +577,7 @@ fn step_unreviewed(state: &mut State, step: Step) {
     let Some(art) = state.article_mut() else {
         return;
     };
+    let relations = relation_review::undecided(art.doc.relations());
     let spans = art.doc.spans();
     let order = |s: &Span| (s.start, std::cmp::Reverse(s.end));
     // Where we are: the selected span, or the cursor.
@@ -563,7 +621,14 @@ fn step_unreviewed(state: &mut State, step: Step) {
             state.info_after(format!("{left} unreviewed: {} “{}”{w}", s.label, s.text));
         }
         None => {
-            state.info_after("every span here is reviewed: D marks the article reviewed");
+            if relations > 0 {
+                let n = relation_review::how_many(relations);
+                state.info_after(format!(
+                    "every span here is reviewed, {n} not yet: f in the list shows only relations"
+                ));
+            } else {
+                state.info_after("every span here is reviewed: D marks the article reviewed");
+            }
         }
     }
 }

@@ -40,14 +40,16 @@ pub enum ReviewFilter {
     Reviewed,
 }
 
-/// One line of the review span list: a span, or an untagged occurrence
-/// that the consistency check points at.
+/// One line of the review span list: a span, a relation (at its `from`
+/// span's extent, `label` its type), or an untagged occurrence that the
+/// consistency check points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReviewRow {
     pub article: usize,
     pub start: usize,
     pub end: usize,
     pub span: Option<u64>,
+    pub relation: Option<RowRelation>,
     /// Interned, as in the span: a list of a million rows holds no string
     /// of its own.
     pub label: Option<Sym>,
@@ -55,6 +57,16 @@ pub struct ReviewRow {
     /// In adjudication: which annotators had it (`all`, or `≠ lan+minh`);
     /// interned too, the combinations being few.
     pub by: Option<Sym>,
+}
+
+/// The relation a review row shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowRelation {
+    /// One of the article's relations, by id.
+    Id(u64),
+    /// In adjudication: the annotators' relation at this place in
+    /// `Adjudication::relations`.
+    Candidate(usize),
 }
 
 #[derive(Debug, Clone)]
@@ -76,6 +88,8 @@ pub struct ReviewView {
     pub only_noted: bool,
     /// Only spans with this attribute value (name, value as shown).
     pub attr: Option<(String, String)>,
+    /// Only relations (the label filter's step after the last label).
+    pub only_relations: bool,
     /// The row to highlight once the rows are rebuilt (article, start,
     /// end, label): a step or a decision names a span, and the list must
     /// highlight that one, wherever re-sorting put it.
@@ -95,9 +109,9 @@ pub struct ReviewView {
     /// The span `}` last landed on: `}` from any other unreviewed span
     /// under the cursor (reached by `a`, the list, `g`) stays on it first.
     pub stepped: Option<u64>,
-    /// The spans of articles read for the list and not resident, by
-    /// article (see `kept`): the rows point into them.
-    pub kept: Vec<Option<nhan_model::span::SpanStore>>,
+    /// The spans and relations of articles read for the list and not
+    /// resident, by article (see `kept`): the rows point into them.
+    pub kept: Vec<Option<Kept>>,
     /// Documents read for the text around the rows on screen.
     pub context: Context,
     /// A key on a row whose article is being read: done when it arrives,
@@ -120,6 +134,7 @@ impl Default for ReviewView {
             adjudication: None,
             only_noted: false,
             attr: None,
+            only_relations: false,
             follow: None,
             reading: (0, 0),
             cases_wanted: false,
@@ -132,6 +147,13 @@ impl Default for ReviewView {
             pending: None,
         }
     }
+}
+
+/// What review keeps of an article read for its list (see `kept`).
+#[derive(Debug, Clone)]
+pub struct Kept {
+    pub spans: nhan_model::span::SpanStore,
+    pub relations: Vec<nhan_model::relation::Relation>,
 }
 
 /// At most one overlay or prompt is open; keys go to it first.
@@ -508,7 +530,15 @@ impl State {
     pub fn review_spans(&self, i: usize) -> Option<&nhan_model::span::SpanStore> {
         match self.articles.get(i).and_then(Option::as_ref) {
             Some(a) => Some(a.doc.spans()),
-            None => self.review.kept.get(i)?.as_ref(),
+            None => self.review.kept.get(i)?.as_ref().map(|k| &k.spans),
+        }
+    }
+
+    /// Article `i`'s relations for the review list, as `review_spans`.
+    pub fn review_relations(&self, i: usize) -> Option<&[nhan_model::relation::Relation]> {
+        match self.articles.get(i).and_then(Option::as_ref) {
+            Some(a) => Some(a.doc.relations()),
+            None => self.review.kept.get(i)?.as_ref().map(|k| &k.relations[..]),
         }
     }
 

@@ -58,13 +58,21 @@ pub fn run(project: &Project, effect: Effect, memory: &mut Memory) -> Option<Msg
             let mut work = Vec::new();
             for name in project.annotators_of(&stem) {
                 let path = project.annotator_path(&name, &stem);
+                let shown = path.display().to_string();
                 let parsed = nhan_store::sidecar_file::read_bytes(&path)
                     .map_err(|e| e.to_string())
-                    .and_then(|b| {
-                        Sidecar::parse(&b, &path.display().to_string()).map_err(|e| e.to_string())
+                    .and_then(|b| Sidecar::parse(&b, &shown).map_err(|e| e.to_string()))
+                    .and_then(|sc| {
+                        let rels = match sc.extra.get(nhan_model::relation::KEY) {
+                            Some(v) => nhan_model::relation::parse(v).map_err(|e| {
+                                format!("{shown}: the relations list does not read: {e}")
+                            })?,
+                            None => Vec::new(),
+                        };
+                        Ok((sc.spans, rels))
                     });
                 match parsed {
-                    Ok(sc) => work.push((name, sc.spans)),
+                    Ok((spans, rels)) => work.push((name, spans, rels)),
                     Err(e) => {
                         return Some(Msg::AnnotatorsLoaded {
                             index,

@@ -2,7 +2,7 @@
 
 use super::theme::Theme;
 use crate::app::geometry;
-use crate::app::state::{Focus, ReviewFilter, ReviewRow, State};
+use crate::app::state::{Focus, ReviewFilter, ReviewRow, RowRelation, State};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -62,16 +62,29 @@ fn fit_middle(s: &str, width: usize) -> String {
 /// Project progress: reviewed spans and articles over the loaded articles.
 pub fn progress(state: &State) -> String {
     let (mut spans, mut reviewed) = (0, 0);
-    for s in (0..state.project.articles.len()).filter_map(|i| state.review_spans(i)) {
-        spans += s.len();
-        reviewed += s.reviewed();
+    let (mut relations, mut decided) = (0, 0);
+    for i in 0..state.project.articles.len() {
+        if let Some(s) = state.review_spans(i) {
+            spans += s.len();
+            reviewed += s.reviewed();
+        }
+        if let Some(r) = state.review_relations(i) {
+            relations += r.len();
+            decided += r.len() - crate::app::relation_review::undecided(r);
+        }
     }
+    // Relations only where there are some: a project without them reads
+    // as before.
+    let relations = match relations {
+        0 => String::new(),
+        n => format!(" and {decided}/{n} relations"),
+    };
     let done = state
         .slots()
         .filter(|a| a.status() == nhan_model::status::Status::Reviewed)
         .count();
     format!(
-        " project: {reviewed}/{spans} spans reviewed · {done}/{} articles reviewed ",
+        " project: {reviewed}/{spans} spans{relations} reviewed · {done}/{} articles reviewed ",
         state.project.articles.len()
     )
 }
@@ -101,6 +114,9 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let mut title = format!(" Spans {} · {scope} · {filter}", rv.rows.len());
     if let Some(l) = rv.label.and_then(|i| state.project.schema.labels.get(i)) {
         title += &format!(" · {}", l.name);
+    }
+    if rv.only_relations {
+        title += " · relations";
     }
     if !rv.text.is_empty() {
         title += &format!(" · “{}”", rv.text);
@@ -199,6 +215,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let schema = &state.project.schema;
     let mut lines = Vec::new();
     for (i, row) in rv.rows.iter().enumerate().skip(first).take(visible) {
+        let relation = relation_end_texts(state, row);
         // Until its article's text is read (never on this thread), a row
         // shows its span alone.
         let (before, after) = match state.context_doc(row.article) {
@@ -220,15 +237,21 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
                     .map(|i| theme.label(schema.labels[i].color.as_deref(), i))
             })
             .unwrap_or_default();
-        let mut line = vec![
-            Span::styled(fit(before, left_w, true), theme.dim()),
-            Span::styled(
-                // Brackets, as in the text pane: the span stands out
-                // without colour too.
-                fit_middle(&format!("[{here}]"), span_w),
-                label_style.add_modifier(Modifier::BOLD),
-            ),
-            Span::styled(fit(after, right_w, false), theme.dim()),
+        let mut line = match relation {
+            // A relation: its two ends where a span's context would be.
+            Some((from, to)) => relation_ends(&from, &to, ctx_total),
+            None => vec![
+                Span::styled(fit(before, left_w, true), theme.dim()),
+                Span::styled(
+                    // Brackets, as in the text pane: the span stands out
+                    // without colour too.
+                    fit_middle(&format!("[{here}]"), span_w),
+                    label_style.add_modifier(Modifier::BOLD),
+                ),
+                Span::styled(fit(after, right_w, false), theme.dim()),
+            ],
+        };
+        line.extend([
             Span::styled(
                 format!(
                     " {}",
@@ -249,7 +272,7 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
                 },
                 theme.dim(),
             ),
-        ];
+        ]);
         if extra_w > 0 {
             let extra = extras.get(i - first).map_or("", String::as_str);
             line.push(Span::raw(format!(" {}", fit(extra, extra_w - 1, false))));
@@ -268,4 +291,42 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         lines.push(Line::from(line));
     }
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// A relation row's ends, `[Lê Hoài Trung] → [Trưởng Ban …]`, in `width`
+/// columns: each end cut in the middle to half of them when both do not
+/// fit.
+fn relation_ends(from: &str, to: &str, width: usize) -> Vec<Span<'static>> {
+    let (from, to) = (format!("[{from}]"), format!("[{to}]"));
+    let arrow = " → ";
+    let cols = |s: &str| s.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>();
+    let room = width.saturating_sub(cols(arrow));
+    let (fw, tw) = if cols(&from) + cols(&to) <= room {
+        (cols(&from), room - cols(&from))
+    } else {
+        let half = room / 2;
+        let fw = cols(&from).min(half);
+        (fw, room - fw)
+    };
+    let bold = Style::default().add_modifier(Modifier::BOLD);
+    vec![
+        Span::styled(fit_middle(&from, fw), bold),
+        Span::raw(arrow),
+        Span::styled(fit_middle(&to, tw), bold),
+    ]
+}
+
+/// The texts of a relation row's ends: an article's relation, or in
+/// adjudication an annotator's; `None` for a span row.
+fn relation_end_texts(state: &State, row: &ReviewRow) -> Option<(String, String)> {
+    match row.relation? {
+        RowRelation::Id(_) => {
+            let r = crate::app::relation_review::of_row(state, row)?;
+            Some(crate::app::relation_review::ends(state, row.article, r))
+        }
+        RowRelation::Candidate(i) => {
+            let c = state.review.adjudication.as_ref()?.relations.get(i)?;
+            Some((c.from.text.clone(), c.to.text.clone()))
+        }
+    }
 }
