@@ -75,7 +75,7 @@ fn rows(h: &Harness) -> Vec<String> {
                 "{} {} {} {}",
                 art.doc.text().slice(r.start, r.end),
                 r.label.as_deref().unwrap_or("-"),
-                r.review.as_deref().unwrap_or("open"),
+                r.review.map(|d| d.as_str()).unwrap_or("open"),
                 r.by.as_deref().unwrap_or("")
             )
         })

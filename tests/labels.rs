@@ -128,7 +128,7 @@ fn the_review_list_tags_with_a_label_key_too() {
     let art = h.app.state.article().unwrap();
     let sp = &art.doc.spans().iter().next().unwrap();
     assert_eq!(&*sp.label, "L09_GENE");
-    assert_eq!(sp.review.as_deref(), Some("fixed"));
+    assert_eq!(sp.review.map(|d| d.as_str()), Some("fixed"));
 }
 
 /// Where `needle` starts in `line`, in columns.

@@ -282,8 +282,8 @@ fn in_review_a_note_is_a_fixed_decision_and_the_list_filters_on_notes_and_values
         .find(|s| s.extra.get("note").is_some_and(|n| n == "ok"));
     let s = s.expect("the note is on disk");
     assert_eq!(
-        (s.review.as_deref(), s.reviewer.as_deref()),
-        (Some("fixed"), Some("minh"))
+        (s.review.map(|d| d.kind()), s.reviewer.as_deref()),
+        (Some(nhan_model::review::Kind::Fixed), Some("minh"))
     );
 }
 

@@ -72,7 +72,7 @@ fn reviewed_article(marked: &str) -> Harness {
     let path = h.sidecar_path("a");
     let mut sc = h.on_disk("a").unwrap();
     for s in &mut sc.spans {
-        s.review = Some("accepted".into());
+        s.review = Some(nhan_model::review::Decision::accepted());
     }
     sc.status = nhan_model::status::Status::Reviewed;
     std::fs::write(&path, sc.to_json()).unwrap();

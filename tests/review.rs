@@ -36,7 +36,7 @@ fn rows(h: &Harness) -> Vec<String> {
                 "{} {} {}",
                 reviewing::row_text(&h.app.state, r).unwrap(),
                 r.label.as_deref().unwrap_or("-"),
-                r.review.as_deref().unwrap_or("-")
+                r.review.map(|d| d.as_str()).unwrap_or("-")
             )
         })
         .collect()
@@ -48,7 +48,7 @@ fn accept_puts_the_reviewer_on_the_span_and_saves() {
     assert_eq!(rows(&h), ["Lê Hoài Trung PER -", "Hà Nội LOC -"]);
     h.keys("a");
     let sc = h.on_disk("a").unwrap();
-    assert_eq!(sc.spans[0].review.as_deref(), Some("accepted"));
+    assert_eq!(sc.spans[0].review.map(|d| d.as_str()), Some("accepted"));
     assert_eq!(sc.spans[0].reviewer.as_deref(), Some("minh"));
     assert_eq!(sc.spans[0].annotator.as_deref(), Some("test"));
     // Unreviewed first: the accepted span moves down the list.
@@ -83,14 +83,14 @@ fn relabel_and_edge_fixes_are_marked_fixed() {
     h.keys("2");
     let s = &h.on_disk("a").unwrap().spans[0];
     assert_eq!(
-        (s.label.as_str(), s.review.as_deref()),
+        (s.label.as_str(), s.review.map(|d| d.as_str())),
         ("ORG", Some("fixed"))
     );
     // Widen the span by two tokens in the text pane, then apply the label.
     h.keys("tab ] L L 2");
     let s = &h.on_disk("a").unwrap().spans[0];
     assert_eq!(s.text, "Ban Đối ngoại Trung ương");
-    assert_eq!(s.review.as_deref(), Some("fixed"));
+    assert_eq!(s.review.map(|d| d.as_str()), Some("fixed"));
 }
 
 #[test]
@@ -244,7 +244,7 @@ fn a_load_that_comes_back_late_never_replaces_the_article_being_edited() {
             .next()
             .unwrap()
             .review
-            .as_deref(),
+            .map(|d| d.as_str()),
         Some("accepted")
     );
 }

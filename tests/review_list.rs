@@ -55,7 +55,7 @@ fn a_wraps_back_to_undecided_rows_above() {
     assert!(
         sc.spans
             .iter()
-            .all(|s| s.review.as_deref() == Some("accepted")),
+            .all(|s| s.review.map(|d| d.as_str()) == Some("accepted")),
         "every span accepted, none twice: {:?}",
         sc.spans
     );
@@ -108,7 +108,7 @@ fn edges_are_fixed_from_the_list_with_h_l_and_a_digit() {
     let sc = h.on_disk("a").unwrap();
     assert_eq!(sc.spans.len(), 1);
     assert_eq!(sc.spans[0].text, "Lê Hoài Trung");
-    assert_eq!(sc.spans[0].review.as_deref(), Some("fixed"));
+    assert_eq!(sc.spans[0].review.map(|d| d.as_str()), Some("fixed"));
     assert_eq!(sc.spans[0].reviewer.as_deref(), Some("minh"));
     // H moves the edge back, one token; , and . one character.
     h.keys("H");

@@ -54,7 +54,7 @@ fn accepted_on_disk(h: &Harness, stem: &str) -> bool {
     h.on_disk(stem).is_some_and(|s| {
         s.spans
             .iter()
-            .all(|s| s.review.as_deref() == Some("accepted"))
+            .all(|s| s.review.map(|d| d.as_str()) == Some("accepted"))
     })
 }
 

@@ -94,7 +94,7 @@ fn rows(h: &Harness) -> Vec<String> {
             format!(
                 "{what} {} {}",
                 r.label.as_deref().unwrap_or("-"),
-                r.review.as_deref().unwrap_or("-")
+                r.review.map(|d| d.as_str()).unwrap_or("-")
             )
         })
         .collect()
@@ -136,7 +136,7 @@ fn accept_records_the_reviewer_on_the_relation_and_undo_redo_take_it_back() {
     h.keys("f f f f a");
     let rs = relations(&h);
     let wf = rs.iter().find(|r| r.label == "works_for").unwrap();
-    assert_eq!(wf.review.as_deref(), Some("accepted"));
+    assert_eq!(wf.review.map(|d| d.as_str()), Some("accepted"));
     assert_eq!(wf.reviewer.as_deref(), Some("minh"));
     assert_eq!(wf.annotator.as_deref(), Some("lan"), "the author stays");
     assert_eq!(
@@ -158,7 +158,7 @@ fn accept_records_the_reviewer_on_the_relation_and_undo_redo_take_it_back() {
     assert_eq!(
         relations(&h)
             .iter()
-            .filter(|r| r.review.as_deref() == Some("accepted"))
+            .filter(|r| r.review.map(|d| d.as_str()) == Some("accepted"))
             .count(),
         1
     );
@@ -181,7 +181,7 @@ fn a_digit_fixes_the_type_if_it_fits_the_ends_and_says_why_not() {
     let rs = relations(&h);
     assert!(rs.iter().all(|r| r.label != "works_for"), "{rs:?}");
     let leads = rs.iter().find(|r| r.label == "leads").unwrap();
-    assert_eq!(leads.review.as_deref(), Some("fixed"));
+    assert_eq!(leads.review.map(|d| d.as_str()), Some("fixed"));
     assert_eq!(leads.reviewer.as_deref(), Some("minh"));
     assert_eq!(
         h.message(),
@@ -478,7 +478,10 @@ fn import_as_reviewed_records_the_reviewer_on_relations_too_or_refuses() {
     let rels: Vec<Relation> = serde_json::from_value(sc.extra["relations"].clone()).unwrap();
     assert_eq!(rels.len(), 1);
     assert_eq!(
-        (rels[0].review.as_deref(), rels[0].reviewer.as_deref()),
+        (
+            rels[0].review.map(|d| d.as_str()),
+            rels[0].reviewer.as_deref()
+        ),
         (Some("accepted"), Some("minh"))
     );
     // What was imported as reviewed is valid as reviewed.
@@ -551,7 +554,7 @@ fn adjudication_lists_both_sides_relations_and_takes_one_whose_ends_are_gold() {
                         c.from.text,
                         c.to.text,
                         c.label,
-                        r.review.as_deref().unwrap_or("open"),
+                        r.review.map(|d| d.as_str()).unwrap_or("open"),
                         r.by.as_deref().unwrap_or("")
                     ))
                 }
@@ -595,7 +598,10 @@ fn adjudication_lists_both_sides_relations_and_takes_one_whose_ends_are_gold() {
     assert_eq!(gold.len(), 1);
     assert_eq!(gold[0].label, "works_for");
     assert_eq!(
-        (gold[0].review.as_deref(), gold[0].reviewer.as_deref()),
+        (
+            gold[0].review.map(|d| d.as_str()),
+            gold[0].reviewer.as_deref()
+        ),
         (Some("accepted"), Some("chi"))
     );
     assert_eq!(gold[0].extra["agreed_by"], serde_json::json!(["lan"]));
@@ -704,6 +710,6 @@ fn the_project_wide_list_shows_relations_of_articles_nobody_opened_and_decides_t
     h.keys("a");
     let sc = h.on_disk("b").unwrap();
     let rels: Vec<Relation> = serde_json::from_value(sc.extra["relations"].clone()).unwrap();
-    assert_eq!(rels[0].review.as_deref(), Some("accepted"));
+    assert_eq!(rels[0].review.map(|d| d.as_str()), Some("accepted"));
     assert_eq!(rels[0].reviewer.as_deref(), Some("minh"));
 }

@@ -314,7 +314,7 @@ fn without_git_the_text_opened_before_is_diffed_with_the_edited_one() {
         "Chủ tịch [Hồ Chí Minh]{PER} đọc Tuyên ngôn. Năm sau, [Hồ Chí Minh]{LOC} là tên [thành phố]{ORG} (bản không git).",
     )]);
     let mut sc = h.on_disk("a").unwrap();
-    sc.spans[1].review = Some("accepted".into());
+    sc.spans[1].review = Some(nhan_model::review::Decision::accepted());
     std::fs::write(h.sidecar_path("a"), sc.to_json()).unwrap();
     h.keys("enter");
     assert!(h.app.state.article().is_some());
@@ -336,7 +336,7 @@ fn without_git_the_text_opened_before_is_diffed_with_the_edited_one() {
         "Chủ tịch đọc Tuyên ngôn. Năm sau, [Hồ Chí Minh]{LOC} là tên [thành phố]{ORG} (bản không git)."
     );
     let sc = h.on_disk("a").unwrap();
-    assert_eq!(sc.spans[0].review.as_deref(), Some("accepted"));
+    assert_eq!(sc.spans[0].review.map(|d| d.as_str()), Some("accepted"));
 }
 
 /// Two names swapped: spans whose own characters the diff saw as edited

@@ -9,7 +9,7 @@ use nhan_model::consistency::{Consistency, Counter, Look, Tally};
 use nhan_model::document::Document;
 use nhan_model::interned::Sym;
 use nhan_model::record::List;
-use nhan_model::review;
+use nhan_model::review::{Decision, Kind};
 use nhan_model::status::Status;
 use nhan_model::text::Text;
 use nhan_store::progress::Progress;
@@ -136,8 +136,8 @@ fn count_gold(project: &Project, consistency: Option<&Consistency>, a: &ArticleM
         *c.by_annotator
             .entry(s.annotator.map_or_else(|| "(none)".into(), String::from))
             .or_default() += 1;
-        match s.review.as_deref() {
-            Some(review::ACCEPTED) => {
+        match s.review.map(Decision::kind) {
+            Some(Kind::Accepted) => {
                 c.review.accepted += 1;
                 reviewed += 1;
             }

@@ -9,6 +9,7 @@ use super::{ImportArgs, quote, user};
 use nhan_model::document::Document;
 use nhan_model::edit::Edit;
 use nhan_model::record::{List, Record};
+use nhan_model::review::Decision;
 use nhan_model::schema::{Overlap, Schema};
 use nhan_model::sidecar::sha256_hex;
 use nhan_model::span::{crosses, overlaps};
@@ -524,13 +525,13 @@ pub fn write(
             if let Some(id) = s.id.filter(|&id| id != 0 && taken.insert(id)) {
                 span.id = id;
             }
-            span.review = s.review.as_deref().map(Into::into);
+            span.review = s.review.as_deref().map(Decision::spelled);
             span.reviewer = s.reviewer.as_deref().map(Into::into);
             if span.review.is_none()
                 && doc.status() == Status::Reviewed
                 && let Some(r) = &args.reviewer
             {
-                span.review = Some("accepted".into());
+                span.review = Some(Decision::accepted());
                 span.reviewer = Some(r.as_str().into());
             }
             super::notes::put_fields(&mut span, &s.fields);
@@ -548,14 +549,14 @@ pub fn write(
                 rel.id = id;
             }
             rel_ids.insert(rel.id);
-            rel.review = r.review.as_deref().map(Into::into);
+            rel.review = r.review.as_deref().map(Decision::spelled);
             rel.reviewer = r.reviewer.as_deref().map(Into::into);
             // As for spans: a reviewed article's relations are decided.
             if rel.review.is_none()
                 && doc.status() == Status::Reviewed
                 && let Some(who) = &args.reviewer
             {
-                rel.review = Some("accepted".into());
+                rel.review = Some(Decision::accepted());
                 rel.reviewer = Some(who.as_str().into());
             }
             doc.apply(&Edit::add_relation(rel));

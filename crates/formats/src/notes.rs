@@ -3,6 +3,7 @@
 //! `note`/`attrs` fields the JSON formats carry.
 
 use nhan_model::attrs::{self, Kind};
+use nhan_model::review::Decision;
 use nhan_model::schema::Schema;
 use nhan_model::span::Span;
 use serde_json::{Map, Value};
@@ -208,9 +209,9 @@ pub fn push_span_fields(s: &Span, out: &mut Vec<u8>, mut first: bool) -> bool {
     };
     let before = out.len();
     for (key, v) in [
-        ("annotator", &s.annotator),
-        ("review", &s.review),
-        ("reviewer", &s.reviewer),
+        ("annotator", s.annotator.map(|v| v.as_str())),
+        ("review", s.review.map(Decision::as_str)),
+        ("reviewer", s.reviewer.map(|v| v.as_str())),
     ] {
         if let Some(v) = v {
             written(&mut first, out, key);

@@ -7,6 +7,7 @@
 
 use super::{Article, Context};
 use nhan_model::relation::Relation;
+use nhan_model::review::Decision;
 use std::collections::HashMap;
 
 /// One relation to write: its ends' places in `Article::spans`.
@@ -64,9 +65,9 @@ pub fn written(a: &Article, cx: &Context) -> bool {
 pub fn push_fields(r: &Relation, out: &mut Vec<u8>, mut first: bool) -> bool {
     let before = out.len();
     for (key, v) in [
-        ("annotator", &r.annotator),
-        ("review", &r.review),
-        ("reviewer", &r.reviewer),
+        ("annotator", r.annotator.as_deref()),
+        ("review", r.review.map(Decision::as_str)),
+        ("reviewer", r.reviewer.as_deref()),
     ] {
         if let Some(v) = v {
             if !std::mem::take(&mut first) {

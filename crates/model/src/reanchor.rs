@@ -1090,7 +1090,7 @@ mod tests {
     fn insertion_before_shifts_every_span_and_keeps_every_field() {
         let old = Text::new(OLD);
         let mut per = span_on(1, &old, "Nguyễn Phú Trọng", 0, "PER");
-        per.review = Some("accepted".into());
+        per.review = Some(crate::review::Decision::accepted());
         per.reviewer = Some("minh".into());
         per.extra.insert("confidence".into(), Value::from(0.5));
         let spans = vec![per.clone(), span_on(2, &old, "Hà Nội", 0, "LOC")];
@@ -1411,12 +1411,12 @@ mod tests {
             span_on(2, &old, "Hồ Chí Minh", 1, "LOC"),
             span_on(3, &old, "Việt Nam", 0, "LOC"),
         ];
-        spans[1].review = Some("accepted".into());
+        spans[1].review = Some(crate::review::Decision::accepted());
         let r = reanchor_by_diff(&spans, &old, &new, Options::default());
         assert_sound(&spans, &r, &new);
         let loc = by_id(&r, 2);
         assert_eq!(new.slice(loc.start, loc.end), "Hồ Chí Minh");
-        assert_eq!(loc.review.as_deref(), Some("accepted"));
+        assert_eq!(loc.review, Some(crate::review::Decision::accepted()));
         assert_eq!(r.orphans.iter().map(|s| s.id).collect::<Vec<_>>(), [1]);
         assert_eq!(r.moved, 2);
     }

@@ -231,7 +231,7 @@ mod tests {
     fn a_span_record_is_the_span_as_the_sidecar_writes_it() {
         let mut d = Document::new("a.txt", Text::new("Lan gặp Minh"), "");
         let mut s = d.make_span(0, 3, "PER", Some("lan"));
-        s.review = Some("accepted".into());
+        s.review = Some(crate::review::Decision::accepted());
         s.extra.insert("attrs".into(), json!({"role": "x"}));
         assert_eq!(
             Record::of_span(&s).into_value(),

@@ -24,7 +24,7 @@ pub struct Relation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotator: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub review: Option<String>,
+    pub review: Option<crate::review::Decision>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewer: Option<String>,
     /// Fields this version does not know (a `note`, another tool's score).

@@ -6,13 +6,101 @@ use super::document::Document;
 use super::edit::Edit;
 use super::record::List;
 use super::search::SearchIndex;
-use super::span::Span;
+use super::span::{Span, Sym};
 use std::collections::BTreeMap;
 
-/// `review` values a reviewer leaves on a span.
-pub const ACCEPTED: &str = "accepted";
-/// The reviewer changed the label or the edges.
-pub const FIXED: &str = "fixed";
+/// A reviewer's decision on a span or a relation: the sidecar's
+/// `"review"`. Held as its interned spelling (4 bytes, like the names a
+/// span carries), so that a decision a newer nhan wrote is kept as it came;
+/// code asks [`Decision::kind`], never the spelling.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Decision(Sym);
+
+/// What a [`Decision`] says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Accepted,
+    /// The reviewer changed the label, the type or the edges.
+    Fixed,
+    /// Left the list for the `rejected` record.
+    Rejected,
+    /// A decision this version does not know (kept, counted as decided).
+    Unknown,
+}
+
+impl Decision {
+    pub fn accepted() -> Decision {
+        Decision(Sym::new("accepted"))
+    }
+
+    pub fn fixed() -> Decision {
+        Decision(Sym::new("fixed"))
+    }
+
+    pub fn rejected() -> Decision {
+        Decision(Sym::new("rejected"))
+    }
+
+    /// The decision as a file spells it (a sidecar, an imported task): a
+    /// spelling this version does not know is kept, of kind `Unknown`.
+    pub fn spelled(s: &str) -> Decision {
+        Decision(Sym::new(s))
+    }
+
+    /// Accepted as it was, or fixed when the reviewer changed it.
+    pub fn accepted_or_fixed(changed: bool) -> Decision {
+        if changed {
+            Decision::fixed()
+        } else {
+            Decision::accepted()
+        }
+    }
+
+    pub fn kind(self) -> Kind {
+        match self.0.as_str() {
+            "accepted" => Kind::Accepted,
+            "fixed" => Kind::Fixed,
+            "rejected" => Kind::Rejected,
+            _ => Kind::Unknown,
+        }
+    }
+
+    /// The sidecar's spelling.
+    pub fn as_str(self) -> &'static str {
+        self.0.as_str()
+    }
+}
+
+/// The spelling, for a column that shows decisions among other words.
+impl From<Decision> for Sym {
+    fn from(d: Decision) -> Sym {
+        d.0
+    }
+}
+
+impl std::fmt::Debug for Decision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.0.as_str())
+    }
+}
+
+impl std::fmt::Display for Decision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.as_str())
+    }
+}
+
+impl serde::Serialize for Decision {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Decision {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Decision, D::Error> {
+        Sym::deserialize(d).map(Decision)
+    }
+}
 
 /// One place a consistency case points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,16 +214,16 @@ pub fn unrecord_rejection(doc: &Document, start: usize, end: usize, label: &str)
 
 /// Puts the reviewer's decision on a span an edit creates or changes.
 pub fn mark_reviewed_by(edit: Edit, reviewer: Option<&str>) -> Edit {
-    let stamp = |mut s: Span, review: &str| {
-        s.review = Some(review.into());
+    let stamp = |mut s: Span, review: Decision| {
+        s.review = Some(review);
         s.reviewer = reviewer.map(Into::into);
         s
     };
     match edit {
-        Edit::Add(s) => Edit::Add(stamp(s, ACCEPTED)),
+        Edit::Add(s) => Edit::Add(stamp(s, Decision::accepted())),
         Edit::Replace { before, after } => {
             let changed = before.label != after.label || before.range() != after.range();
-            let review = if changed { FIXED } else { ACCEPTED };
+            let review = Decision::accepted_or_fixed(changed);
             Edit::Replace {
                 after: stamp(after, review),
                 before,
@@ -184,5 +272,24 @@ mod tests {
     fn consistent_projects_have_no_cases() {
         let a = doc("[Hà Nội]{LOC} và [Hà Nội]{LOC}");
         assert!(consistency(&[(0, &a)]).is_empty());
+    }
+
+    #[test]
+    fn a_decision_is_read_by_kind_and_an_unknown_one_is_kept_as_written() {
+        let line = r#"{"id": 1, "start": 0, "end": 3, "label": "PER", "text": "Lan", "review": "maybe", "reviewer": "minh"}"#;
+        let s: Span = serde_json::from_str(line).unwrap();
+        assert_eq!(s.review.map(Decision::kind), Some(Kind::Unknown));
+        assert_eq!(
+            serde_json::to_string(&s)
+                .unwrap()
+                .replace(',', ", ")
+                .replace(":", ": "),
+            line
+        );
+        let fixed: Span = serde_json::from_str(&line.replace("maybe", "fixed")).unwrap();
+        assert_eq!(fixed.review, Some(Decision::fixed()));
+        assert_eq!(Decision::accepted_or_fixed(false).kind(), Kind::Accepted);
+        // As small as the names a span carries.
+        assert_eq!(std::mem::size_of::<Option<Decision>>(), 4);
     }
 }

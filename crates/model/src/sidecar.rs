@@ -3,6 +3,7 @@
 //! per line, `", "` and `": "` separators, like Python's `json.dumps`).
 
 use super::json;
+use super::review::Decision;
 use super::span::Span;
 use super::status::Status;
 use serde::{Deserialize, Serialize};
@@ -198,13 +199,13 @@ fn span_json(out: &mut Vec<u8>, s: &Span) {
     out.extend_from_slice(b", \"text\": ");
     json::push_str(out, &s.text);
     for (k, v) in [
-        (&b", \"annotator\": "[..], s.annotator),
-        (b", \"review\": ", s.review),
-        (b", \"reviewer\": ", s.reviewer),
+        (&b", \"annotator\": "[..], s.annotator.map(|v| v.as_str())),
+        (b", \"review\": ", s.review.map(Decision::as_str)),
+        (b", \"reviewer\": ", s.reviewer.map(|v| v.as_str())),
     ] {
         if let Some(v) = v {
             out.extend_from_slice(k);
-            json::push_str(out, &v);
+            json::push_str(out, v);
         }
     }
     for (k, v) in s.extra.iter() {
@@ -370,7 +371,7 @@ mod tests {
             let sp = Span {
                 id, start, end: start + len,
                 label: label.as_str().into(), text: text.as_str().into(),
-                annotator: annotator.map(Into::into), review: review.map(Into::into),
+                annotator: annotator.map(Into::into), review: review.as_deref().map(Decision::spelled),
                 reviewer: reviewer.map(Into::into),
                 extra: extra.into_iter().map(|(k, v)| (k, v.map_or(Value::Null, Value::from))).collect::<Map<_, _>>().into(),
             };

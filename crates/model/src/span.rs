@@ -2,6 +2,7 @@
 //! (the sidecar order) with range lookups that do not scan the whole list.
 
 pub use super::interned::Sym;
+use super::review::Decision;
 use compact_str::CompactString;
 use serde::de::{self, MapAccess, Visitor};
 use serde::ser::SerializeMap;
@@ -22,7 +23,7 @@ pub struct Span {
     pub label: Sym,
     pub text: CompactString,
     pub annotator: Option<Sym>,
-    pub review: Option<Sym>,
+    pub review: Option<Decision>,
     pub reviewer: Option<Sym>,
     /// Fields this version does not know, kept as they were.
     pub extra: Extra,
@@ -64,12 +65,12 @@ impl Serialize for Span {
         m.serialize_entry("label", self.label.as_str())?;
         m.serialize_entry("text", self.text.as_str())?;
         for (k, v) in [
-            ("annotator", self.annotator),
-            ("review", self.review),
-            ("reviewer", self.reviewer),
+            ("annotator", self.annotator.map(|s| s.as_str())),
+            ("review", self.review.map(Decision::as_str)),
+            ("reviewer", self.reviewer.map(|s| s.as_str())),
         ] {
             if let Some(v) = v {
-                m.serialize_entry(k, v.as_str())?;
+                m.serialize_entry(k, v)?;
             }
         }
         for (k, v) in self.extra.iter() {
@@ -114,7 +115,9 @@ impl<'de> Deserialize<'de> for Span {
                         "annotator" => {
                             once(&mut annotator, a.next_value::<Option<Sym>>()?, "annotator")?
                         }
-                        "review" => once(&mut review, a.next_value::<Option<Sym>>()?, "review")?,
+                        "review" => {
+                            once(&mut review, a.next_value::<Option<Decision>>()?, "review")?
+                        }
                         "reviewer" => {
                             once(&mut reviewer, a.next_value::<Option<Sym>>()?, "reviewer")?
                         }
@@ -720,7 +723,7 @@ mod tests {
             for (start, len, lab, add) in ops {
                 if add || model.is_empty() {
                     let mut sp = span(next, start, start + len, ["PER", "ORG", "LOC", "MISC"][lab as usize]);
-                    if lab == 0 { sp.review = Some("accepted".into()); }
+                    if lab == 0 { sp.review = Some(Decision::accepted()); }
                     next += 1;
                     model.push(sp.clone());
                     st.insert(sp);

@@ -13,7 +13,7 @@ use nhan_model::adjudication::{
 use nhan_model::attrs::ATTRS;
 use nhan_model::edit::Edit;
 use nhan_model::record::{self, List, Record};
-use nhan_model::review::{self, ACCEPTED};
+use nhan_model::review;
 use nhan_model::span::{Span, Sym};
 use serde_json::Value;
 
@@ -151,7 +151,7 @@ fn agreed_relations(
 
 fn gold_span(art: &mut OpenArticle, c: &Candidate, adjudicator: Option<&str>) -> Span {
     let mut s = art.doc.make_span(c.start, c.end, &c.label, None);
-    s.review = Some(ACCEPTED.into());
+    s.review = Some(review::Decision::accepted());
     s.reviewer = adjudicator.map(Into::into);
     s.extra.insert(AGREED_BY.into(), Value::from(c.by.clone()));
     // Where the annotators' attributes differ, the values most gave; `a`
@@ -252,7 +252,7 @@ fn gold_relation(
     adjudicator: Option<&str>,
 ) -> nhan_model::relation::Relation {
     let mut r = doc.make_relation(from, to, &c.label, None);
-    r.review = Some(ACCEPTED.into());
+    r.review = Some(review::Decision::accepted());
     r.reviewer = adjudicator.map(Into::into);
     r.extra.insert(AGREED_BY.into(), Value::from(c.by.clone()));
     r

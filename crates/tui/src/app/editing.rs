@@ -25,7 +25,7 @@ pub fn describe(e: &Edit) -> String {
         Edit::Replace { before, after }
             if before.range() == after.range() && before.label == after.label =>
         {
-            let what = after.review.as_deref().unwrap_or("unreviewed");
+            let what = after.review.map_or("unreviewed", review::Decision::as_str);
             format!("{what}: {} “{}”", after.label, after.text)
         }
         Edit::Replace { before, after } if before.range() == after.range() => {

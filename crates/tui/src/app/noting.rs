@@ -11,7 +11,7 @@ use super::msg::Effect;
 use super::state::{Mode, NoteTarget, OpenArticle, Overlay, ReviewRow, State};
 use nhan_model::attrs::{self, Kind};
 use nhan_model::edit::Edit;
-use nhan_model::review::FIXED;
+use nhan_model::review::Decision;
 use nhan_model::span::Span;
 use serde_json::Value;
 
@@ -147,7 +147,7 @@ fn save_note(state: &mut State, target: NoteTarget, text: &str) -> Vec<Effect> {
 fn commit(state: &mut State, edit: Edit) -> Vec<Effect> {
     let edit = match (state.mode, edit) {
         (Mode::Review, Edit::Replace { before, mut after }) => {
-            after.review = Some(FIXED.into());
+            after.review = Some(Decision::fixed());
             after.reviewer = state.annotator().map(Into::into);
             Edit::Replace { before, after }
         }

@@ -11,7 +11,7 @@ use super::state::{ReviewRow, RowRelation, State};
 use nhan_model::edit::Edit;
 use nhan_model::interned::Sym;
 use nhan_model::relation::Relation;
-use nhan_model::review::{ACCEPTED, FIXED};
+use nhan_model::review::Decision;
 use std::collections::HashMap;
 
 /// Article `i`'s relations as review rows (none for a relation whose
@@ -37,7 +37,7 @@ pub fn push_rows(state: &State, i: usize, rows: &mut Vec<ReviewRow>) {
             span: None,
             relation: Some(RowRelation::Id(r.id)),
             label: Some(Sym::from(r.label.as_str())),
-            review: r.review.as_deref().map(Sym::from),
+            review: r.review.map(Sym::from),
             by: None,
         });
     }
@@ -93,7 +93,7 @@ pub fn accept(state: &mut State, id: u64) -> Vec<Effect> {
     let Some(r) = current(state, id) else {
         return vec![];
     };
-    decide(state, r.clone(), r, ACCEPTED)
+    decide(state, r.clone(), r, Decision::accepted())
 }
 
 /// A digit on a relation row: the relation gets that type (in `nhan.toml`
@@ -128,16 +128,17 @@ pub fn retype(state: &mut State, id: u64, i: usize) -> Vec<Effect> {
     }
     let mut after = r.clone();
     after.label = t.name.clone();
-    let review = if after.label == r.label {
-        ACCEPTED
-    } else {
-        FIXED
-    };
+    let review = Decision::accepted_or_fixed(after.label != r.label);
     decide(state, r, after, review)
 }
 
-fn decide(state: &mut State, before: Relation, mut after: Relation, review: &str) -> Vec<Effect> {
-    after.review = Some(review.into());
+fn decide(
+    state: &mut State,
+    before: Relation,
+    mut after: Relation,
+    review: Decision,
+) -> Vec<Effect> {
+    after.review = Some(review);
     after.reviewer = state.annotator();
     if after == before {
         let said = words(state, &after);

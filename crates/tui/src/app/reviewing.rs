@@ -11,7 +11,7 @@ use super::state::Pending;
 use super::state::{Focus, Mode, ReviewFilter, ReviewRow, RowRelation, Selection, State, Step};
 use nhan_model::edit::Edit;
 use nhan_model::record::{List, Record};
-use nhan_model::review::{self, ACCEPTED};
+use nhan_model::review::{self, Decision};
 use nhan_model::search::fold_loose;
 use nhan_model::span::{Span, Sym};
 use nhan_model::status::Status;
@@ -93,7 +93,7 @@ pub fn rebuild_rows(state: &mut State) {
                     span: span.map(|s| s.id),
                     relation: None,
                     label: p.label.as_deref().map(Sym::from),
-                    review: span.and_then(|s| s.review),
+                    review: span.and_then(|s| s.review).map(Sym::from),
                     by: None,
                 });
             }
@@ -112,7 +112,7 @@ pub fn rebuild_rows(state: &mut State) {
                     span: Some(s.id),
                     relation: None,
                     label: Some(s.label),
-                    review: s.review,
+                    review: s.review.map(Sym::from),
                     by: None,
                 });
             }
@@ -481,7 +481,7 @@ fn accept(state: &mut State) -> Vec<Effect> {
         return vec![];
     };
     let mut after = span.clone();
-    after.review = Some(ACCEPTED.into());
+    after.review = Some(Decision::accepted());
     after.reviewer = reviewer.map(Sym::from);
     let effects = if span == after {
         state.info(format!("already accepted: {} “{}”", span.label, span.text));
