@@ -509,8 +509,8 @@ pub fn write(
             after: inc.status.unwrap_or(args.status),
         });
         if let Some(n) = &inc.note {
-            doc.apply(&Edit::SetExtra {
-                key: nhan_model::attrs::NOTE.into(),
+            doc.apply(&Edit::SetField {
+                field: nhan_model::edit::Field::Note,
                 before: None,
                 after: Some(n.as_str().into()),
             });

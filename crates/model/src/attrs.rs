@@ -275,8 +275,8 @@ pub fn article_note(extra: &Map<String, Value>) -> Option<&str> {
 pub fn set_article_note(extra: &Map<String, Value>, note: Option<&str>) -> Option<Edit> {
     let before = extra.get(NOTE).cloned();
     let after = note.map(Value::from);
-    (before != after).then(|| Edit::SetExtra {
-        key: NOTE.into(),
+    (before != after).then(|| Edit::SetField {
+        field: crate::edit::Field::Note,
         before,
         after,
     })

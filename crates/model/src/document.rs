@@ -611,12 +611,12 @@ impl Document {
                 self.spans.insert(after.clone());
             }
             Edit::SetStatus { after, .. } => self.status = *after,
-            Edit::SetExtra { key, after, .. } => match after {
+            Edit::SetField { field, after, .. } => match after {
                 Some(v) => {
-                    self.extra.insert(key.clone(), v.clone());
+                    self.extra.insert(field.key().to_string(), v.clone());
                 }
                 None => {
-                    self.extra.remove(key);
+                    self.extra.remove(field.key());
                 }
             },
             Edit::Relation { before, after } => {

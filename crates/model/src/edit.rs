@@ -21,8 +21,8 @@ pub enum Edit {
         after: Status,
     },
     /// A top-level sidecar field (e.g. the `rejected` record of review).
-    SetExtra {
-        key: String,
+    SetField {
+        field: Field,
         before: Option<serde_json::Value>,
         after: Option<serde_json::Value>,
     },
@@ -48,8 +48,12 @@ impl Edit {
                 before: *after,
                 after: *before,
             },
-            Edit::SetExtra { key, before, after } => Edit::SetExtra {
-                key: key.clone(),
+            Edit::SetField {
+                field,
+                before,
+                after,
+            } => Edit::SetField {
+                field: field.clone(),
                 before: after.clone(),
                 after: before.clone(),
             },
@@ -105,9 +109,51 @@ impl Edit {
         match self {
             Edit::Add(s) | Edit::Remove(s) => Some(s),
             Edit::Replace { after, .. } => Some(after),
-            Edit::SetStatus { .. } | Edit::SetExtra { .. } | Edit::Relation { .. } => None,
+            Edit::SetStatus { .. } | Edit::SetField { .. } | Edit::Relation { .. } => None,
             Edit::Batch(v) => v.iter().find_map(Edit::touched),
         }
+    }
+}
+
+/// A top-level sidecar field an edit sets: one nhan keeps there, or one
+/// this version does not know (taken whole from theirs when a merge
+/// conflict over it is settled).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field {
+    /// The article's note (`attrs::NOTE`).
+    Note,
+    /// Spans a reviewer rejected.
+    Rejected,
+    /// Spans re-anchoring could not place.
+    Orphans,
+    /// Merge conflicts recorded for the user to settle (`merge::CONFLICTS`).
+    Conflicts,
+    Other(String),
+}
+
+impl Field {
+    /// The sidecar's key.
+    pub fn key(&self) -> &str {
+        match self {
+            Field::Note => "note",
+            Field::Rejected => "rejected",
+            Field::Orphans => "orphans",
+            Field::Conflicts => "conflicts",
+            Field::Other(k) => k,
+        }
+    }
+
+    /// The field a sidecar's key names.
+    pub fn of_key(key: &str) -> Field {
+        [
+            Field::Note,
+            Field::Rejected,
+            Field::Orphans,
+            Field::Conflicts,
+        ]
+        .into_iter()
+        .find(|f| f.key() == key)
+        .unwrap_or_else(|| Field::Other(key.to_string()))
     }
 }
 
@@ -221,5 +267,14 @@ mod tests {
         // A new step clears what could be redone.
         h.record_rejection();
         assert_eq!(h.depth(), (3, 0));
+    }
+
+    #[test]
+    fn fields_are_spelled_as_the_sidecar_and_unknown_keys_kept() {
+        assert_eq!(Field::Note.key(), crate::attrs::NOTE);
+        assert_eq!(Field::Conflicts.key(), crate::merge::CONFLICTS);
+        assert_eq!(Field::of_key("rejected"), Field::Rejected);
+        assert_eq!(Field::of_key("score"), Field::Other("score".into()));
+        assert_eq!(Field::of_key("score").key(), "score");
     }
 }

@@ -10,7 +10,7 @@
 //! version or tool); only new ones are written from a typed `Record`.
 
 use super::document::Document;
-use super::edit::Edit;
+use super::edit::{Edit, Field};
 use super::span::Span;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -24,7 +24,15 @@ pub enum List {
 
 impl List {
     /// The sidecar's top-level field.
-    pub const fn key(self) -> &'static str {
+    pub fn field(self) -> Field {
+        match self {
+            List::Rejected => Field::Rejected,
+            List::Orphans => Field::Orphans,
+        }
+    }
+
+    /// The sidecar's key.
+    pub fn key(self) -> &'static str {
         match self {
             List::Rejected => "rejected",
             List::Orphans => "orphans",
@@ -81,8 +89,8 @@ impl List {
     }
 
     fn set(self, doc: &Document, list: Vec<Value>) -> Edit {
-        Edit::SetExtra {
-            key: self.key().into(),
+        Edit::SetField {
+            field: self.field(),
             before: doc.extra().get(self.key()).cloned(),
             after: (!list.is_empty()).then_some(Value::Array(list)),
         }
@@ -167,8 +175,8 @@ mod tests {
     fn doc_with(fields: Value) -> Document {
         let mut d = Document::new("a.txt", Text::new("Lan gặp Minh"), "");
         for (k, v) in fields.as_object().unwrap() {
-            d.apply(&Edit::SetExtra {
-                key: k.clone(),
+            d.apply(&Edit::SetField {
+                field: Field::of_key(k),
                 before: None,
                 after: Some(v.clone()),
             });

@@ -44,7 +44,7 @@ pub fn describe(e: &Edit) -> String {
             format!("{} “{}” → “{}”", after.label, before.text, after.text)
         }
         Edit::SetStatus { after, .. } => format!("article marked {after}"),
-        Edit::SetExtra { key, .. } => format!("updated {key}"),
+        Edit::SetField { field, .. } => format!("updated {}", field.key()),
         Edit::Relation { before, after } => match (before, after) {
             (Some(b), Some(a)) => format!("relation {} → {}", b.label, a.label),
             (None, Some(a)) => format!("added relation {}", a.label),
@@ -58,9 +58,9 @@ pub fn describe(e: &Edit) -> String {
             many(e, "removed", |e| matches!(e, Edit::Remove(_)))
         }
         Edit::Batch(v) => {
-            let rejected = flatten(e)
-                .iter()
-                .any(|e| matches!(e, Edit::SetExtra { key, .. } if key == List::Rejected.key()));
+            let rejected = flatten(e).iter().any(
+                |e| matches!(e, Edit::SetField { field, .. } if *field == List::Rejected.field()),
+            );
             let said = match v.iter().find_map(span_edit) {
                 Some(Edit::Remove(s)) if rejected => format!("rejected {} “{}”", s.label, s.text),
                 Some(e) => describe(e),

@@ -254,7 +254,7 @@ impl SuggestState {
                 }
             }
             Edit::Batch(v) => v.iter().for_each(|e| self.note_edit(e)),
-            Edit::SetStatus { .. } | Edit::SetExtra { .. } | Edit::Relation { .. } => {}
+            Edit::SetStatus { .. } | Edit::SetField { .. } | Edit::Relation { .. } => {}
         }
     }
 }

@@ -12,7 +12,7 @@ use super::motion::refresh_view;
 use super::msg::Effect;
 use super::state::{OpenArticle, Overlay, ReadOnly, SaveState, State};
 use crate::view::wrap::Layout;
-use nhan_model::edit::{Edit, History};
+use nhan_model::edit::{Edit, Field, History};
 use nhan_model::merge::{self, CONFLICTS, Conflict};
 use nhan_model::sidecar::{Sidecar, Snapshot};
 use nhan_model::span::{Span, SpanStore};
@@ -349,8 +349,8 @@ fn settle(state: &mut State, all: &[Conflict], i: usize, take_theirs: bool) -> V
             }
         }
     }
-    edits.push(Edit::SetExtra {
-        key: CONFLICTS.into(),
+    edits.push(Edit::SetField {
+        field: Field::Conflicts,
         before: art.doc.extra().get(CONFLICTS).cloned(),
         after: (!rest.is_empty()).then(|| Value::Array(rest.clone())),
     });
@@ -377,8 +377,8 @@ fn theirs_edit(doc: &nhan_model::document::Document, c: &Conflict) -> Result<Vec
                     "{field} cannot be taken from theirs here: o keeps yours"
                 ));
             }
-            return Ok(vec![Edit::SetExtra {
-                key: field.clone(),
+            return Ok(vec![Edit::SetField {
+                field: Field::of_key(field),
                 before: doc.extra().get(field).cloned(),
                 after: theirs.clone().filter(|v| !v.is_null()),
             }]);
