@@ -14,8 +14,10 @@ use std::collections::HashMap;
 
 type Map = HashMap<u64, u32, foldhash::fast::FixedState>;
 
-/// The L2 penalty, `c2 / 2 · |w|²` (CRFsuite's default is 1).
-pub const C2: f64 = 1.0;
+/// The L2 penalty, `c2 / 2 · |w|²`. CRFsuite's default is 1; on the
+/// sample's leave-one-article-out folds 0.1 gave F1 0.779 (0.912 / 0.680)
+/// against 0.769 (0.936 / 0.652) with 1, and 0.03 gave 0.778.
+pub const C2: f64 = 0.1;
 /// L-BFGS stops after this many iterations at most.
 pub const MAX_ITERATIONS: usize = 150;
 
