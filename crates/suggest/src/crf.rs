@@ -137,16 +137,6 @@ impl Lattice {
         self.alpha[t * self.n + y] * self.beta[t * self.n + y]
     }
 
-    /// `P(y_{t-1} = p, y_t = c)`, for `t ≥ 1`.
-    fn pair(&self, t: usize, p: usize, c: usize, exp_trans: &[f64]) -> f64 {
-        let n = self.n;
-        self.alpha[(t - 1) * n + p]
-            * exp_trans[p * n + c]
-            * self.psi[t * n + c]
-            * self.beta[t * n + c]
-            / self.scale[t]
-    }
-
     /// The chance that tokens `a..b` are exactly one span of `tags` (its B
     /// and I tags), neither continued after `b`.
     fn span(&self, a: usize, b: usize, tags: &[usize], exp_trans: &[f64]) -> f64 {
@@ -255,13 +245,22 @@ impl Problem<'_> {
                 g[nw + n * n + c] += lat.marginal(0, c);
             }
             g[nw + n * n + gold[0]] -= 1.0;
+            // Pair marginals, P(y_{t-1} = p, y_t = c) = alpha[t-1][p] ·
+            // exp(trans[p][c]) · psi[t][c] · beta[t][c] / scale[t], with
+            // what does not depend on p taken out of the inner loop.
+            let mut into = vec![0.0; n];
             for t in 1..feats.len() {
+                for (c, v) in into.iter_mut().enumerate() {
+                    *v = lat.psi[t * n + c] * lat.beta[t * n + c] / lat.scale[t];
+                }
                 for p in 0..n {
-                    if lat.alpha[(t - 1) * n + p] == 0.0 {
+                    let a = lat.alpha[(t - 1) * n + p];
+                    if a == 0.0 {
                         continue;
                     }
-                    for c in 0..n {
-                        g[nw + p * n + c] += lat.pair(t, p, c, et);
+                    let row = &mut g[nw + p * n..nw + (p + 1) * n];
+                    for ((gc, m), v) in row.iter_mut().zip(&et[p * n..(p + 1) * n]).zip(&into) {
+                        *gc += a * m * v;
                     }
                 }
                 g[nw + gold[t - 1] * n + gold[t]] -= 1.0;
