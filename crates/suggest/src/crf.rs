@@ -35,6 +35,9 @@ pub struct Crf {
     w: Vec<f32>,
     /// `trans[p * n_tags + c]`, with `p == n_tags` for the sequence start.
     trans: Vec<f32>,
+    /// `exp(trans)`, forbidden transitions 0: what forward-backward
+    /// multiplies by, computed once rather than per line tagged.
+    exp_trans: Vec<f64>,
 }
 
 /// `cur` may follow `prev` in BIO (`prev == n_tags`: the start).
@@ -319,6 +322,7 @@ impl Crf {
             tags: Vec::new(),
             w: Vec::new(),
             trans: vec![0.0; (n_tags + 1) * n_tags],
+            exp_trans: exp_trans(std::iter::repeat_n(0.0, (n_tags + 1) * n_tags), n_tags),
         }
     }
 
@@ -340,6 +344,7 @@ impl Crf {
         });
         crf.w = x[..nw].iter().map(|&v| v as f32).collect();
         crf.trans = x[nw..].iter().map(|&v| v as f32).collect();
+        crf.exp_trans = exp_trans(crf.trans.iter().map(|&w| f64::from(w)), n_tags);
         crf
     }
 
@@ -464,9 +469,9 @@ impl Crf {
             return out;
         }
         let n = self.n_tags;
-        let et = exp_trans(self.trans.iter().map(|&w| f64::from(w)), n);
+        let et = &self.exp_trans;
         let u: Vec<f64> = unary.iter().map(|&x| f64::from(x)).collect();
-        let lat = Lattice::new(&u, &et, n);
+        let lat = Lattice::new(&u, et, n);
         let mut t = 0;
         while t < len {
             if tags[t] % 2 == 1 {
@@ -475,7 +480,7 @@ impl Crf {
                 while e < len && tags[e] == 2 * l + 2 {
                     e += 1;
                 }
-                out.push((t, e, l, lat.span(t, e, &tags, &et) as f32));
+                out.push((t, e, l, lat.span(t, e, &tags, et) as f32));
                 t = e;
             } else {
                 t += 1;
@@ -487,9 +492,8 @@ impl Crf {
     /// Per token, the chance of each tag (rows sum to one).
     pub fn marginals(&self, unary: &[f32]) -> Vec<f64> {
         let n = self.n_tags;
-        let et = exp_trans(self.trans.iter().map(|&w| f64::from(w)), n);
         let u: Vec<f64> = unary.iter().map(|&x| f64::from(x)).collect();
-        let lat = Lattice::new(&u, &et, n);
+        let lat = Lattice::new(&u, &self.exp_trans, n);
         (0..lat.len * n)
             .map(|i| lat.marginal(i / n, i % n))
             .collect()
@@ -554,6 +558,7 @@ impl Crf {
         for w in crf.trans.iter_mut() {
             *w = f32::from_le_bytes(take(4)?.try_into().ok()?);
         }
+        crf.exp_trans = exp_trans(crf.trans.iter().map(|&w| f64::from(w)), n_tags);
         Some(crf)
     }
 }
