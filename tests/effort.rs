@@ -164,8 +164,10 @@ impl Replay {
         }
         // `h` with a selection (a tag leaves its span selected) goes on
         // from the selection's start.
+        // `l` with a selection goes on from its last char.
         let from = match self.selection() {
             Some((start, _)) if target < self.cursor() => start.min(self.cursor()),
+            Some((_, end)) => (end - 1).max(self.cursor()),
             _ => self.cursor(),
         };
         let (n, fwd, g) = self.token_steps(from, target);

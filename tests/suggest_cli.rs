@@ -286,6 +286,48 @@ fn stored_for_the_tui_and_rejections_stay_rejected() {
     assert!(!keys.is_empty(), "only the rejected one is gone");
 }
 
+/// Issue 26: the calibration (recommenders retrained on inner folds) is
+/// cached with the key of the gold it was fitted on: a second run reads it
+/// instead of fitting again, and changed gold fits again.
+#[test]
+fn the_calibration_is_cached_until_the_gold_changes() {
+    let p = sample();
+    let (code, _, err) = p.nhan(&["suggest"]);
+    assert_eq!(code, 0, "{err}");
+    let path = p.root().join(".nhan/cache/calibration.json");
+    let cached: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let key = cached["key"].as_str().unwrap().to_string();
+    // A map no fitting gives: every dictionary score becomes 0.123.
+    let planted = json!({"key": key, "maps": {"dictionary": [[0.0, 0.123]]}});
+    std::fs::write(&path, planted.to_string()).unwrap();
+    let scores = |p: &Project| -> Vec<f64> {
+        p.lines(&["suggest", "--article", "a-todo", "--out", "-"])[0]["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["source"] == "dictionary")
+            .map(|s| s["score"].as_f64().unwrap())
+            .collect()
+    };
+    let got = scores(&p);
+    assert!(!got.is_empty());
+    assert!(
+        got.iter().all(|s| (s - 0.123).abs() < 1e-6),
+        "the cached map was not used: {got:?}"
+    );
+    // New gold: the planted map is for other data and is not read.
+    p.article(
+        "e-fourth",
+        "Ông Minh đến Hà Nội.",
+        "reviewed",
+        &[("Minh", "PER"), ("Hà Nội", "LOC")],
+    );
+    let got = scores(&p);
+    assert!(got.iter().all(|s| (s - 0.123).abs() > 1e-6), "{got:?}");
+    let refitted: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_ne!(refitted["key"].as_str().unwrap(), key);
+}
+
 /// The dictionary's figures recomputed here: in this project every
 /// occurrence of a tagged surface is tagged, so the dictionary proposes,
 /// in the held-out article, each surface tagged in another reviewed one.

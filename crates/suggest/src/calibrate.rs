@@ -62,6 +62,56 @@ impl Isotonic {
     }
 }
 
+/// The maps of a project's recommenders as cached in
+/// `.nhan/cache/calibration.json`, with the key of the gold and settings
+/// they were fitted on: fitting retrains every recommender once per inner
+/// fold, so a reopened project reads them instead.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Cached {
+    pub key: String,
+    pub maps: std::collections::BTreeMap<String, Vec<(f32, f32)>>,
+}
+
+impl Cached {
+    pub fn new<'a>(
+        key: &str,
+        maps: impl IntoIterator<Item = (&'a String, &'a Isotonic)>,
+    ) -> Cached {
+        Cached {
+            key: key.to_string(),
+            maps: maps
+                .into_iter()
+                .map(|(n, m)| (n.clone(), m.steps.clone()))
+                .collect(),
+        }
+    }
+
+    /// The maps in `bytes` if they were fitted for `key`. The file is input
+    /// (a clone may carry one): a map that is not a non-decreasing step
+    /// map to chances is refused, and the caller fits them again.
+    pub fn read(bytes: &[u8], key: &str) -> Option<std::collections::HashMap<String, Isotonic>> {
+        let c: Cached = serde_json::from_slice(bytes).ok()?;
+        if c.key != key {
+            return None;
+        }
+        let mut out = std::collections::HashMap::new();
+        for (name, steps) in c.maps {
+            let sound = !steps.is_empty()
+                && steps
+                    .iter()
+                    .all(|&(x, p)| x.is_finite() && (0.0..=1.0).contains(&p))
+                && steps
+                    .windows(2)
+                    .all(|w| w[0].0 < w[1].0 && w[0].1 <= w[1].1);
+            if !sound {
+                return None;
+            }
+            out.insert(name, Isotonic { steps });
+        }
+        Some(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,5 +137,22 @@ mod tests {
         );
         assert!(m.apply(0.7) <= m.apply(0.99));
         assert!(Isotonic::fit(&pts[..MIN_POINTS - 1]).is_none());
+    }
+
+    #[test]
+    fn cached_maps_read_back_only_for_their_key_and_when_sound() {
+        let pts: Vec<(f32, bool)> = (0..30).map(|i| (i as f32 / 30.0, i % 3 != 0)).collect();
+        let m = Isotonic::fit(&pts).unwrap();
+        let name = "tagger".to_string();
+        let c = Cached::new("k1", [(&name, &m)]);
+        let b = serde_json::to_vec(&c).unwrap();
+        assert_eq!(Cached::read(&b, "k1").unwrap()["tagger"], m);
+        assert!(Cached::read(&b, "k2").is_none(), "other gold");
+        let mut bad = c.clone();
+        bad.maps.insert("x".into(), vec![(0.1, 0.9), (0.5, 0.2)]);
+        assert!(Cached::read(&serde_json::to_vec(&bad).unwrap(), "k1").is_none());
+        bad.maps.insert("x".into(), vec![(0.1, 7.0)]);
+        assert!(Cached::read(&serde_json::to_vec(&bad).unwrap(), "k1").is_none());
+        assert!(Cached::read(b"{oops", "k1").is_none());
     }
 }

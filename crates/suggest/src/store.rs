@@ -5,6 +5,7 @@
 //! .nhan/rejected/<stem>.json                rejected suggestions (blind: .nhan/rejected/<annotator>/<stem>.json)
 //! .nhan/suggestions/<stem>.json             what `nhan suggest` computed for the TUI (blind: per annotator too)
 //! .nhan/cache/tagger.bin                    the tagger's model, with the fingerprint of its training data
+//! .nhan/cache/calibration.json              the scores' maps to chances, with the key of the gold they were fitted on
 //! ```
 //!
 //! Rejections are decisions, so by default they go into git with the

@@ -1,7 +1,7 @@
 //! The recommenders of a project together: what the TUI and `nhan suggest`
 //! use (see the module doc of [`crate`]).
 
-use super::calibrate::Isotonic;
+use super::calibrate::{Cached, Isotonic};
 use super::command::CommandRecommender;
 use super::config::{self, Kind, RecommenderConfig};
 use super::corpus::Corpus;
@@ -191,7 +191,8 @@ impl Suggester {
             }
         }
         if !opts.raw_scores {
-            s.calibration = calibration(project, corpus, configs, &s.names())?;
+            s.calibration =
+                cached_calibration(project, corpus, configs, &s.names(), &gazetteer, opts)?;
         }
         Ok(s)
     }
@@ -441,6 +442,56 @@ fn tagger(
         let _ = nhan_store::atomic::write_in(&project.root, &path, &t.to_bytes(&fp));
     }
     t
+}
+
+/// `calibration`, read from `.nhan/cache/calibration.json` when it was
+/// fitted on the same gold (the corpus fingerprint: every decided
+/// article's text and spans), recommenders, settings and gazetteers; else
+/// fitted now and cached (eval's folds, `no_cache`, neither read nor write).
+fn cached_calibration(
+    project: &Project,
+    corpus: &Corpus,
+    configs: &[RecommenderConfig],
+    names: &[&str],
+    gazetteer: &[(String, String)],
+    opts: &BuildOptions,
+) -> Result<HashMap<String, Isotonic>, String> {
+    if opts.no_cache {
+        return calibration(project, corpus, configs, names);
+    }
+    let mut gaz = String::new();
+    for (surface, label) in gazetteer {
+        gaz.push_str(surface);
+        gaz.push('\t');
+        gaz.push_str(label);
+        gaz.push('\n');
+    }
+    let salt = format!(
+        "calibration tagger v{} labels={:?} names={names:?} configs={configs:?} gaz={}",
+        super::tagger::VERSION,
+        project
+            .schema
+            .labels
+            .iter()
+            .map(|l| &l.name)
+            .collect::<Vec<_>>(),
+        nhan_model::sidecar::sha256_hex(gaz.as_bytes())
+    );
+    let key = corpus.fingerprint(&salt);
+    let path = store::cache_dir(&project.root).join("calibration.json");
+    if let Some(maps) = nhan_store::root::read_in(&project.root, &path)
+        .ok()
+        .and_then(|b| Cached::read(&b, &key))
+    {
+        return Ok(maps);
+    }
+    let maps = calibration(project, corpus, configs, names)?;
+    if store::ensure_root(&project.root).is_ok() {
+        let json = serde_json::to_vec(&Cached::new(&key, &maps)).map_err(|e| e.to_string())?;
+        // A cache that cannot be written only costs the next start a fitting.
+        let _ = nhan_store::atomic::write_in(&project.root, &path, &json);
+    }
+    Ok(maps)
 }
 
 /// Held-out folds of the decided articles (five at most): each built-in

@@ -1,8 +1,9 @@
 //! The tagger: names never seen before, proposed from what the project's
-//! decided articles look like. An averaged structured perceptron (Collins
-//! 2002) with first-order Viterbi over BIO tags, in two layers: one for the
-//! outermost spans, one for the spans nested inside them (run on each
-//! outer span's tokens, knowing its label).
+//! decided articles look like. A linear-chain CRF (see [`super::crf`],
+//! L-BFGS with L2) over BIO tags, in two layers: one for the outermost
+//! spans, one for the spans nested inside them (run on each outer span's
+//! tokens, knowing its label). A span's raw score is its probability under
+//! the model (forward-backward), which the calibration then checks.
 //!
 //! Written here rather than taken from a crate: `crfs` (the pure-Rust
 //! CRFsuite port, the one CRF crate that trains) looks every feature up by
@@ -21,7 +22,9 @@
 //! standalone [`Recommender`](super::Recommender).
 
 use super::corpus::{Article, Corpus};
+use super::crf::{C2, Crf};
 use super::dictionary::Dictionary;
+use super::dictionary::threads;
 use super::fold::{BROKEN, Folded};
 use compact_str::CompactString;
 use std::collections::HashMap;
@@ -29,211 +32,15 @@ use std::hash::BuildHasher;
 
 /// Bumped whenever features or the file layout change: old caches are
 /// then retrained.
-pub const VERSION: u32 = 2;
-const EPOCHS: usize = 12;
+pub const VERSION: u32 = 3;
 /// Tagger suggestions scoring below this are not proposed.
 pub const MIN_SCORE: f32 = 0.5;
 const FOLDS: usize = 5;
-
-type Map = HashMap<u64, u32, foldhash::fast::FixedState>;
 
 /// A feature: its kind and value hashed together (values are strings or
 /// tuples of them: no string is built per feature).
 fn h<T: std::hash::Hash>(kind: u8, v: T) -> u64 {
     foldhash::fast::FixedState::with_seed(0x6e68616e).hash_one((kind, v))
-}
-
-#[derive(Debug, Clone)]
-struct Perceptron {
-    n_tags: usize,
-    rows: Map,
-    w: Vec<f32>,
-    /// `trans[p * n_tags + c]`, with `p == n_tags` for the sequence start.
-    trans: Vec<f32>,
-}
-
-impl Perceptron {
-    fn new(n_tags: usize) -> Perceptron {
-        Perceptron {
-            n_tags,
-            rows: Map::default(),
-            w: Vec::new(),
-            trans: vec![0.0; (n_tags + 1) * n_tags],
-        }
-    }
-
-    /// `cur` may follow `prev` in BIO (tag 0 = O, 2k+1 = B-k, 2k+2 = I-k).
-    fn allowed(prev: usize, cur: usize, n_tags: usize) -> bool {
-        if cur == 0 || cur % 2 == 1 {
-            return true;
-        }
-        prev != n_tags && prev != 0 && prev.div_ceil(2) == cur / 2
-    }
-
-    /// Per token, the score of each tag from its features.
-    fn unary(&self, feats: &[Vec<u64>]) -> Vec<f32> {
-        self.unary_of(feats.iter().map(Vec::as_slice), feats.len())
-    }
-
-    fn unary_of<'a>(&self, feats: impl Iterator<Item = &'a [u64]>, len: usize) -> Vec<f32> {
-        let n = self.n_tags;
-        let mut out = vec![0.0f32; len * n];
-        for (t, fs) in feats.enumerate() {
-            let row = &mut out[t * n..(t + 1) * n];
-            for f in fs {
-                if let Some(&r) = self.rows.get(f) {
-                    let w = &self.w[r as usize * n..(r as usize + 1) * n];
-                    for (a, b) in row.iter_mut().zip(w) {
-                        *a += b;
-                    }
-                }
-            }
-        }
-        out
-    }
-
-    fn viterbi(&self, unary: &[f32], len: usize) -> Vec<usize> {
-        let n = self.n_tags;
-        if len == 0 {
-            return Vec::new();
-        }
-        let mut score = vec![f32::NEG_INFINITY; len * n];
-        let mut back = vec![0u16; len * n];
-        // Transposed, so that the scan over predecessors reads one row.
-        let mut into = vec![0.0f32; n * n];
-        for p in 0..n {
-            for c in 0..n {
-                into[c * n + p] = self.trans[p * n + c];
-            }
-        }
-        for c in 0..n {
-            if Self::allowed(n, c, n) {
-                score[c] = unary[c] + self.trans[n * n + c];
-            }
-        }
-        for t in 1..len {
-            let (done, rest) = score.split_at_mut(t * n);
-            let prev = &done[(t - 1) * n..];
-            for c in 0..n {
-                let mut best = (f32::NEG_INFINITY, 0usize);
-                // Only B-k and I-k may precede I-k.
-                let from = if c == 0 || c % 2 == 1 { 0 } else { c - 1 };
-                let to = if c == 0 || c % 2 == 1 { n } else { c + 1 };
-                let tr = &into[c * n + from..c * n + to];
-                for (k, (a, b)) in prev[from..to].iter().zip(tr).enumerate() {
-                    let s = a + b;
-                    if s > best.0 {
-                        best = (s, from + k);
-                    }
-                }
-                rest[c] = best.0 + unary[t * n + c];
-                back[t * n + c] = best.1 as u16;
-            }
-        }
-        let last = &score[(len - 1) * n..];
-        let mut c = (0..n)
-            .max_by(|&a, &b| last[a].total_cmp(&last[b]))
-            .unwrap_or(0);
-        let mut out = vec![0; len];
-        for t in (0..len).rev() {
-            out[t] = c;
-            c = back[t * n + c] as usize;
-        }
-        out
-    }
-
-    fn row(&mut self, f: u64) -> usize {
-        let next = self.rows.len() as u32;
-        let r = *self.rows.entry(f).or_insert(next);
-        if r == next {
-            self.w.resize(self.w.len() + self.n_tags, 0.0);
-        }
-        r as usize
-    }
-
-    /// Averaged perceptron training over `(features, gold tags)` sequences.
-    fn train(n_tags: usize, data: &[(Vec<Vec<u64>>, Vec<usize>)]) -> Perceptron {
-        let mut p = Perceptron::new(n_tags);
-        // Rows for every feature seen, so that `acc` lines up with `w`.
-        for (feats, _) in data {
-            for fs in feats {
-                for &f in fs {
-                    p.row(f);
-                }
-            }
-        }
-        let mut acc_w = vec![0.0f32; p.w.len()];
-        let mut acc_t = vec![0.0f32; p.trans.len()];
-        let mut c = 1.0f32;
-        let mut order: Vec<usize> = (0..data.len()).collect();
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        for _ in 0..EPOCHS {
-            // A fixed shuffle per epoch: the same data trains the same model.
-            for i in (1..order.len()).rev() {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                order.swap(i, (seed % (i as u64 + 1)) as usize);
-            }
-            for &k in &order {
-                let (feats, gold) = &data[k];
-                let pred = p.viterbi(&p.unary(feats), feats.len());
-                if pred != *gold {
-                    for t in 0..feats.len() {
-                        let (g, q) = (gold[t], pred[t]);
-                        if g != q {
-                            for f in &feats[t] {
-                                let r = p.rows[f] as usize * n_tags;
-                                p.w[r + g] += 1.0;
-                                p.w[r + q] -= 1.0;
-                                acc_w[r + g] += c;
-                                acc_w[r + q] -= c;
-                            }
-                        }
-                        let (gp, qp) = if t == 0 {
-                            (n_tags, n_tags)
-                        } else {
-                            (gold[t - 1], pred[t - 1])
-                        };
-                        if (gp, g) != (qp, q) {
-                            p.trans[gp * n_tags + g] += 1.0;
-                            p.trans[qp * n_tags + q] -= 1.0;
-                            acc_t[gp * n_tags + g] += c;
-                            acc_t[qp * n_tags + q] -= c;
-                        }
-                    }
-                }
-                c += 1.0;
-            }
-        }
-        for (w, a) in p.w.iter_mut().zip(&acc_w) {
-            *w -= a / c;
-        }
-        for (w, a) in p.trans.iter_mut().zip(&acc_t) {
-            *w -= a / c;
-        }
-        p.prune();
-        p
-    }
-
-    /// Drops the rows of features that never changed a weight: a smaller
-    /// table, and fewer cache misses when tagging.
-    fn prune(&mut self) {
-        let n = self.n_tags;
-        let mut rows = Map::default();
-        let mut w = Vec::new();
-        let mut order: Vec<(u64, u32)> = self.rows.iter().map(|(&k, &r)| (k, r)).collect();
-        order.sort_unstable_by_key(|x| x.1);
-        for (k, r) in order {
-            let row = &self.w[r as usize * n..(r as usize + 1) * n];
-            if row.iter().any(|x| *x != 0.0) {
-                rows.insert(k, (w.len() / n) as u32);
-                w.extend_from_slice(row);
-            }
-        }
-        self.rows = rows;
-        self.w = w;
-    }
 }
 
 /// Lower case without a heap allocation for the usual short word.
@@ -394,51 +201,11 @@ fn bio(n: usize, spans: &[(usize, usize, usize)]) -> Vec<usize> {
     tags
 }
 
-/// Spans `(first, end, label index, score)` of a tag sequence.
-fn spans_of(tags: &[usize], unary: &[f32], n_tags: usize) -> Vec<(usize, usize, usize, f32)> {
-    let mut out = Vec::new();
-    let mut t = 0;
-    while t < tags.len() {
-        if tags[t] % 2 == 1 {
-            let l = tags[t] / 2;
-            let mut e = t + 1;
-            while e < tags.len() && tags[e] == 2 * l + 2 {
-                e += 1;
-            }
-            // How clearly each token's own features prefer its tag.
-            let mut m = 0.0;
-            for k in t..e {
-                let row = &unary[k * n_tags..(k + 1) * n_tags];
-                let chosen = row[tags[k]];
-                let other = row
-                    .iter()
-                    .enumerate()
-                    .filter(|&(j, _)| j != tags[k])
-                    .map(|(_, &x)| x)
-                    .fold(f32::NEG_INFINITY, f32::max);
-                m += chosen - other;
-            }
-            // Spans whose tokens' own features argue hard for other tags
-            // (a mean margin far below zero) were forced by their
-            // neighbours and are mostly wrong: on the sample, those below
-            // a margin of about -36 are right one time in eight. The score
-            // is 0.5 there.
-            let m = m / (e - t) as f32;
-            let score = 1.0 / (1.0 + (-(m + 36.0) / 12.0).exp());
-            out.push((t, e, l, score.clamp(0.01, 0.99)));
-            t = e;
-        } else {
-            t += 1;
-        }
-    }
-    out
-}
-
 #[derive(Debug, Clone)]
 pub struct Tagger {
     labels: Vec<String>,
-    outer: Perceptron,
-    inner: Perceptron,
+    outer: Crf,
+    inner: Crf,
     /// Built with the dictionary feature: tag with a dictionary too.
     pub uses_dictionary: bool,
 }
@@ -571,8 +338,8 @@ impl Tagger {
         }
         Tagger {
             labels: labels.to_vec(),
-            outer: Perceptron::train(n_tags, &outer_data),
-            inner: Perceptron::train(n_tags, &inner_data),
+            outer: Crf::train(n_tags, &outer_data, C2, threads()),
+            inner: Crf::train(n_tags, &inner_data, C2, threads()),
             uses_dictionary: with_dictionary,
         }
     }
@@ -581,12 +348,11 @@ impl Tagger {
     pub fn tag(&self, f: &Folded, dict: Option<&Dictionary>) -> Vec<(usize, usize, &str, f32)> {
         // Trained on nothing (no article done yet): all weights are zero and
         // Viterbi's ties would tag every token with the last label.
-        if self.outer.w.iter().all(|&x| x == 0.0) && self.outer.trans.iter().all(|&x| x == 0.0) {
+        if self.outer.is_blank() {
             return Vec::new();
         }
         let dict = if self.uses_dictionary { dict } else { None };
         let v = View::new(f, dict);
-        let n = self.outer.n_tags;
         let mut out = Vec::new();
         let (mut ids, mut offs) = (Vec::new(), Vec::new());
         for line in v.lines() {
@@ -599,9 +365,8 @@ impl Tagger {
             }
             let u = self
                 .outer
-                .unary_of(offs.windows(2).map(|w| &ids[w[0]..w[1]]), line.len());
-            let tags = self.outer.viterbi(&u, line.len());
-            for (a, b, l, s) in spans_of(&tags, &u, n) {
+                .unary(offs.windows(2).map(|w| &ids[w[0]..w[1]]), line.len());
+            for (a, b, l, s) in self.outer.spans(&u, line.len()) {
                 let o = (a + line.start, b + line.start, l);
                 let (cs, ce) = f.char_range(o.0, o.1 - 1);
                 out.push((cs, ce, self.labels[l].as_str(), s));
@@ -609,9 +374,8 @@ impl Tagger {
                     continue;
                 }
                 let fi = inner_features(&v, &line, o, &self.labels);
-                let ui = self.inner.unary(&fi);
-                let ti = self.inner.viterbi(&ui, fi.len());
-                for (ia, ib, il, is) in spans_of(&ti, &ui, n) {
+                let ui = self.inner.unary(fi.iter().map(Vec::as_slice), fi.len());
+                for (ia, ib, il, is) in self.inner.spans(&ui, fi.len()) {
                     if (ia, ib) == (0, b - a) {
                         continue;
                     }
@@ -661,20 +425,8 @@ impl Tagger {
         for l in &self.labels {
             put_str(&mut out, l);
         }
-        for p in [&self.outer, &self.inner] {
-            out.extend_from_slice(&(p.rows.len() as u32).to_le_bytes());
-            let mut rows: Vec<(u64, u32)> = p.rows.iter().map(|(&k, &v)| (k, v)).collect();
-            rows.sort_unstable_by_key(|r| r.1);
-            for (k, r) in rows {
-                out.extend_from_slice(&k.to_le_bytes());
-                for w in &p.w[r as usize * p.n_tags..(r as usize + 1) * p.n_tags] {
-                    out.extend_from_slice(&w.to_le_bytes());
-                }
-            }
-            for w in &p.trans {
-                out.extend_from_slice(&w.to_le_bytes());
-            }
-        }
+        self.outer.write(&mut out);
+        self.inner.write(&mut out);
         // A checksum of all the above: a damaged cache is rebuilt, not read.
         let sum = <sha2::Sha256 as sha2::Digest>::digest(&out);
         out.extend_from_slice(&sum);
@@ -724,28 +476,8 @@ impl Tagger {
         if n_tags.checked_mul(n_tags)?.checked_mul(8)? > b.len() {
             return None;
         }
-        let mut ps = Vec::new();
-        for _ in 0..2 {
-            let mut p = Perceptron::new(n_tags);
-            let rows = u32_of(take(4)?) as usize;
-            if rows.checked_mul(n_tags)?.checked_mul(4)? > b.len() {
-                return None;
-            }
-            p.w.reserve(rows * n_tags);
-            for r in 0..rows {
-                let k = u64::from_le_bytes(take(8)?.try_into().ok()?);
-                p.rows.insert(k, r as u32);
-                for _ in 0..n_tags {
-                    p.w.push(f32::from_le_bytes(take(4)?.try_into().ok()?));
-                }
-            }
-            for w in p.trans.iter_mut() {
-                *w = f32::from_le_bytes(take(4)?.try_into().ok()?);
-            }
-            ps.push(p);
-        }
-        let inner = ps.pop()?;
-        let outer = ps.pop()?;
+        let outer = Crf::read(n_tags, b.len(), &mut take)?;
+        let inner = Crf::read(n_tags, b.len(), &mut take)?;
         Some(Tagger {
             labels,
             outer,
