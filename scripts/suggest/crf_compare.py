@@ -111,6 +111,14 @@ def spans_of(tags):
     return out
 
 
+def gold_of(rec):
+    """The spans of a doccano line: `label` lists, or, in a project with
+    relation types, `entities` (which sit beside the relations)."""
+    if "entities" in rec:
+        return {(e["start_offset"], e["end_offset"], e["label"]) for e in rec["entities"]}
+    return {(s, e, l) for s, e, l in rec["label"]}
+
+
 class Article:
     def __init__(self, rec):
         self.name = rec["article"]
@@ -119,7 +127,7 @@ class Article:
         self.words = [self.text[a:b] for a, b in self.toks]
         starts = {a: i for i, (a, _) in enumerate(self.toks)}
         ends = {b: i + 1 for i, (_, b) in enumerate(self.toks)}
-        self.gold = {(s, e, l) for s, e, l in rec["label"]}
+        self.gold = gold_of(rec)
         self.tok_spans = [
             (starts[s], ends[e], l)
             for s, e, l in self.gold
