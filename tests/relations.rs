@@ -616,3 +616,42 @@ fn the_relation_list_is_readable_at_80_columns() {
     );
     assert!(text.contains(" RELATIONS "), "{text}");
 }
+
+/// `t` while a relation is being made picks its type by name, from a list
+/// of the relation types (not the labels) with their digits and ends; the
+/// help lists the types the same way.
+#[test]
+fn t_while_relating_picks_the_type_by_name_and_the_help_lists_the_types() {
+    let mut h = open(MARKED);
+    h.keys("> ] t");
+    let (screen, _) = drawn(&mut h, 100, 30);
+    assert!(screen.contains("Relation type (Enter applies"), "{screen}");
+    assert!(screen.contains("1 works_for   PER → ORG"), "{screen}");
+    assert!(screen.contains("3 near        LOC ↔ LOC"), "{screen}");
+    assert!(!screen.contains("Label (Enter"), "{screen}");
+    // A type that does not fit the two labels is refused, as its digit is.
+    h.keys("n e a r enter");
+    assert_eq!(on_disk(&h), vec![]);
+    assert!(
+        h.message().contains("near does not go from PER to ORG"),
+        "{}",
+        h.message()
+    );
+    h.keys("t w o r k enter");
+    assert_eq!(on_disk(&h), vec![rel("Lan", "works_for", "Bộ Ngoại giao")]);
+    // Without a relation under way, `t` is the label picker still.
+    h.keys("t");
+    let (screen, _) = drawn(&mut h, 100, 30);
+    assert!(screen.contains("Label (Enter applies"), "{screen}");
+
+    let help: Vec<String> = nhan_tui::ui::overlay::help_lines(&h.app.state)
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+        .collect();
+    let at = help
+        .iter()
+        .position(|l| l.starts_with("Relation types"))
+        .expect("a section of relation types");
+    assert_eq!(help[at + 1], "  1 works_for   PER → ORG");
+    assert_eq!(help[at + 3], "  3 near        LOC ↔ LOC");
+}

@@ -46,7 +46,7 @@ macro_rules! with_commands {
             ExtendToPhraseEnd => "extend_to_phrase_end", "move the selection end to the end of the phrase", Article, motion::run;
             Tag(u8) => "tag", "tag with label N (relabel a span of the same extent; on a suggestion: accept it as N)", Article, suggesting::tag_action;
             LabelKey => "label_key", "tag with the label whose own key comes next (labels past the ninth)", Anywhere, |s, _| editing::label_key(s);
-            LabelPicker => "label_picker", "label picker (type to filter, Enter to apply)", Article, |s, _| editing::label_picker(s);
+            LabelPicker => "label_picker", "label picker (type to filter, Enter to apply); while making a relation, its type", Article, |s, _| editing::label_picker(s);
             Relate => "relate", "start a relation from the span at the cursor: go to the other span, then a type's digit or Enter", Article, |s, _| relating::start(s);
             Relations => "relations", "the article's relations: Enter / t go to either end, x deletes, a digit retypes", Article, |s, _| relating::open_list(s);
             DeleteSpan => "delete_span", "delete the span at the cursor", Article, |s, _| editing::delete(s);

@@ -365,10 +365,14 @@ pub fn label_key(state: &mut State) -> Vec<Effect> {
     vec![]
 }
 
+/// `t`: the label picker; while a relation is being made, the picker of
+/// its type.
 pub fn label_picker(state: &mut State) -> Vec<Effect> {
+    let relation = state.article().is_some_and(|a| a.relating.is_some());
     state.overlay = Overlay::LabelPicker {
         filter: String::new(),
         selected: 0,
+        relation,
     };
     vec![]
 }

@@ -37,7 +37,9 @@ pub fn paste(state: &mut State, text: &str) -> Vec<Effect> {
     }
     match &mut state.overlay {
         Overlay::Search { input, .. } => input.push_str(&add),
-        Overlay::LabelPicker { filter, selected } => {
+        Overlay::LabelPicker {
+            filter, selected, ..
+        } => {
             filter.push_str(&add);
             *selected = 0;
         }

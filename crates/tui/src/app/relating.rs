@@ -61,6 +61,15 @@ pub fn key(state: &mut State, key: Key) -> Option<Vec<Effect>> {
     Some(finish(state, from, pick))
 }
 
+/// The type picked by name (`t` while a relation is being made): as its
+/// digit would.
+pub fn pick(state: &mut State, i: usize) -> Vec<Effect> {
+    match state.article().and_then(|a| a.relating) {
+        Some(rel) => finish(state, rel, Some(i)),
+        None => vec![],
+    }
+}
+
 /// The relation types that fit spans labelled `from` and `to`, with their
 /// place in `nhan.toml`.
 pub(super) fn fitting<'a>(schema: &'a Schema, from: &str, to: &str) -> Vec<(usize, &'a str)> {

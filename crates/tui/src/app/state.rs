@@ -167,9 +167,11 @@ pub enum Overlay {
     Messages {
         scroll: u16,
     },
+    /// `t`: a label by name, or, while a relation is being made, its type.
     LabelPicker {
         filter: String,
         selected: usize,
+        relation: bool,
     },
     /// `;` was pressed: the next key names a label by its own key.
     LabelKey,
@@ -648,6 +650,31 @@ impl State {
             })
             .map(|(i, _)| i)
             .collect()
+    }
+
+    /// The relation types whose name or description holds `filter`, by
+    /// their place in `nhan.toml`.
+    pub fn relation_type_matches(&self, filter: &str) -> Vec<usize> {
+        let f = filter.to_lowercase();
+        self.project
+            .schema
+            .relations
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| {
+                t.name.to_lowercase().contains(&f) || t.description.to_lowercase().contains(&f)
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// What the picker lists: labels, or relation types.
+    pub fn picker_matches(&self, filter: &str, relation: bool) -> Vec<usize> {
+        if relation {
+            self.relation_type_matches(filter)
+        } else {
+            self.label_matches(filter)
+        }
     }
 }
 

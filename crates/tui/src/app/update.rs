@@ -168,15 +168,18 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
         Overlay::LabelPicker {
             mut filter,
             mut selected,
+            relation,
         } => {
-            let matches = state.label_matches(&filter);
+            let matches = state.picker_matches(&filter, relation);
             match key.code {
                 Code::Esc => return vec![],
                 Code::Enter => {
                     return match matches.get(selected) {
+                        Some(&i) if relation => super::relating::pick(state, i),
                         Some(&i) => editing::tag(state, i),
                         None => {
-                            state.error(format!("no label matches “{filter}”"));
+                            let what = if relation { "relation type" } else { "label" };
+                            state.error(format!("no {what} matches “{filter}”"));
                             vec![]
                         }
                     };
@@ -196,7 +199,11 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
                     }
                 }
             }
-            state.overlay = Overlay::LabelPicker { filter, selected };
+            state.overlay = Overlay::LabelPicker {
+                filter,
+                selected,
+                relation,
+            };
             return vec![];
         }
         Overlay::Search {

@@ -48,9 +48,16 @@ pub fn draw(f: &mut Frame, state: &State) {
     match &state.overlay {
         Overlay::Help { scroll } => overlay::draw_help(f, area, state, *scroll),
         Overlay::Messages { scroll } => overlay::draw_messages(f, area, state, theme, *scroll),
-        Overlay::LabelPicker { filter, selected } => {
-            overlay::draw_picker(f, area, state, theme, filter, *selected)
-        }
+        Overlay::LabelPicker {
+            filter,
+            selected,
+            relation: false,
+        } => overlay::draw_picker(f, area, state, theme, filter, *selected),
+        Overlay::LabelPicker {
+            filter,
+            selected,
+            relation: true,
+        } => overlay::draw_relation_picker(f, area, state, filter, *selected),
         Overlay::LabelKey => overlay::draw_label_keys(f, area, state, theme),
         Overlay::Attrs { .. } => note::draw_attrs(f, area, state, theme),
         Overlay::Conflicts { selected } => conflicts::draw(f, area, state, *selected),

@@ -83,6 +83,16 @@ pub fn help_lines(state: &State) -> Vec<Line<'static>> {
             ]));
         }
     }
+    let types = &state.project.schema.relations;
+    if !types.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            "Relation types (> on a span, go to the other, then the digit; t picks by name)",
+            Style::default().add_modifier(Modifier::BOLD),
+        ));
+        let all: Vec<usize> = (0..types.len()).collect();
+        lines.extend(relation_type_lines(state, &all, None));
+    }
     lines.push(Line::raw(""));
     lines.push(Line::styled(
         "In the search prompt",
@@ -278,6 +288,74 @@ pub fn draw_picker(
     let block = Block::default()
         .borders(Borders::ALL)
         .title(" Label (Enter applies, Esc cancels) ");
+    f.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+/// "PER → TITLE", "ORG ↔ ORG", "any → LOC": the labels a relation type
+/// takes at its ends.
+fn ends(t: &nhan_model::schema::RelationType) -> String {
+    let side = |l: &Option<Vec<String>>| l.as_ref().map_or("any".to_string(), |v| v.join("/"));
+    let arrow = if t.symmetric { "↔" } else { "→" };
+    format!("{} {arrow} {}", side(&t.from), side(&t.to))
+}
+
+/// The relation types, each on a line: its digit, name, ends and
+/// description.
+fn relation_type_lines(
+    state: &State,
+    only: &[usize],
+    selected: Option<usize>,
+) -> Vec<Line<'static>> {
+    let types = &state.project.schema.relations;
+    let nw = types
+        .iter()
+        .map(|t| t.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    only.iter()
+        .enumerate()
+        .map(|(row, &i)| {
+            let t = &types[i];
+            let digit = if i < 9 {
+                format!("{}", i + 1)
+            } else {
+                " ".into()
+            };
+            let mut style = Style::default().add_modifier(Modifier::BOLD);
+            if selected == Some(row) {
+                style = style.add_modifier(Modifier::REVERSED);
+            }
+            Line::from(vec![
+                Span::styled(format!("  {digit:<2}{:<nw$}", t.name), style),
+                Span::raw(if t.description.is_empty() {
+                    format!("  {}", ends(t))
+                } else {
+                    format!("  {}  {}", ends(t), t.description)
+                }),
+            ])
+        })
+        .collect()
+}
+
+/// `t` while a relation is being made: its type by name.
+pub fn draw_relation_picker(
+    f: &mut Frame,
+    area: Rect,
+    state: &State,
+    filter: &str,
+    selected: usize,
+) {
+    let matches = state.relation_type_matches(filter);
+    let rect = centered(area, 70, matches.len() as u16 + 3);
+    f.render_widget(Clear, rect);
+    let mut lines = vec![Line::raw(format!("filter: {filter}▏"))];
+    if matches.is_empty() {
+        lines.push(Line::raw("no relation type matches"));
+    }
+    lines.extend(relation_type_lines(state, &matches, Some(selected)));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" Relation type (Enter applies, Esc cancels) ");
     f.render_widget(Paragraph::new(lines).block(block), rect);
 }
 

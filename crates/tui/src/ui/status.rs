@@ -14,6 +14,7 @@ pub fn mode(state: &State) -> &'static str {
     match &state.overlay {
         Overlay::Help { .. } => "HELP",
         Overlay::Messages { .. } => "MESSAGES",
+        Overlay::LabelPicker { relation: true, .. } => "TYPE",
         Overlay::LabelPicker { .. } => "LABEL",
         Overlay::LabelKey => "LABEL KEY",
         Overlay::Search { .. } => "SEARCH",
