@@ -19,16 +19,16 @@
 //! text in the new article (exact code points, both edges on grapheme
 //! boundaries) it takes the one that best fits its neighbours.
 //!
-//! 0. **In place.** A span whose text still stands at its old offsets keeps
-//!    them: the edit was elsewhere. Only the others are searched for (an
-//!    edited first "Hà Nội" must not take the second's place and push its
-//!    label on to the third).
 //! 1. **Anchors.** A span whose text occurs exactly once in the new article
 //!    (and which no other span at a different old extent shares) has only one
 //!    possible place. Of those, the longest run that keeps the old order
 //!    (a longest non-decreasing subsequence, as in patience diff) is placed
 //!    first: these are the context the other spans are measured against.
-//! 2. **The rest**, in old order. A span's expected offset is its old offset
+//! 2. **In place.** A span whose text still stands at its old offsets,
+//!    in the old order between the anchors, keeps them: the edit was
+//!    elsewhere (an edited first "Hà Nội" must not take the second's place
+//!    and push its label on to the third).
+//! 3. **The rest**, in old order. A span's expected offset is its old offset
 //!    shifted by the displacement of the last span placed before it (or of
 //!    the next anchor when nothing is placed yet). Occurrences that keep the
 //!    old order (after the last in-order span, before the next anchor) are
@@ -123,51 +123,14 @@ pub fn reanchor_with(old_spans: &[Span], new_text: &Text, opts: Options) -> Rean
     let mut new: Vec<Option<(usize, usize)>> = vec![None; n];
     let mut is_anchor = vec![false; n];
 
-    // 0. In place: a span whose words still stand at its offsets keeps
-    // them (the edit was elsewhere). Another occurrence of its words is no
-    // better a guess, and taking one would push the spans after it along.
-    for (k, &i) in order.iter().enumerate() {
-        let s = &old_spans[i];
-        let Some(p) = pat_of[i] else { continue };
-        if s.end.checked_sub(s.start) == Some(pat_chars[p])
-            && occ[p].binary_search(&s.start).is_ok()
-            && placer.try_place(s.start, s.end, (s.start, s.end))
-        {
-            new[k] = Some((s.start, s.end));
-            is_anchor[k] = true;
-        }
-    }
-    // The nearest in-place start before and after each order position:
-    // an anchor must fall between them to keep the old order.
-    let mut fixed_before = vec![0usize; n];
-    let mut fixed_after = vec![usize::MAX; n];
-    let mut last = 0;
-    for k in 0..n {
-        fixed_before[k] = last;
-        if let Some((st, _)) = new[k] {
-            last = st;
-        }
-    }
-    let mut next = usize::MAX;
-    for k in (0..n).rev() {
-        fixed_after[k] = next;
-        if let Some((st, _)) = new[k] {
-            next = st;
-        }
-    }
-
-    // 1. Anchors: unique occurrence, longest order-keeping run.
+    // 1. Anchors: unique occurrence, longest order-keeping run. A text
+    // found once is the strongest evidence there is; it comes first.
     let candidates: Vec<(usize, usize)> = order
         .iter()
         .enumerate()
         .filter_map(|(k, &i)| {
             let p = pat_of[i]?;
-            let at = *occ[p].first()?;
-            (new[k].is_none()
-                && occ[p].len() == 1
-                && pat_extent[p].is_some()
-                && (fixed_before[k]..=fixed_after[k]).contains(&at))
-            .then_some((k, at))
+            (occ[p].len() == 1 && pat_extent[p].is_some()).then(|| (k, occ[p][0]))
         })
         .collect();
     for ci in longest_non_decreasing(&candidates) {
@@ -177,6 +140,40 @@ pub fn reanchor_with(old_spans: &[Span], new_text: &Text, opts: Options) -> Rean
         if placer.try_place(start, end, (s.start, s.end)) {
             new[k] = Some((start, end));
             is_anchor[k] = true;
+        }
+    }
+
+    // 2. In place: a span whose words still stand at its old offsets, in
+    // the old order between the anchors, keeps them (the edit was
+    // elsewhere). Another occurrence of its words is no better a guess,
+    // and taking one would push the spans after it along. After the
+    // anchors: a shift can bring the same words to an old offset by chance
+    // (an insertion before two "Nội"), and a unique text must not lose its
+    // place to that.
+    let mut anchor_after = vec![usize::MAX; n];
+    let mut next = usize::MAX;
+    for k in (0..n).rev() {
+        anchor_after[k] = next;
+        if let Some((st, _)) = new[k] {
+            next = st;
+        }
+    }
+    let mut placed_before = 0usize;
+    for (k, &i) in order.iter().enumerate() {
+        if let Some((st, _)) = new[k] {
+            placed_before = st;
+            continue;
+        }
+        let s = &old_spans[i];
+        let Some(p) = pat_of[i] else { continue };
+        if s.end.checked_sub(s.start) == Some(pat_chars[p])
+            && (placed_before..=anchor_after[k]).contains(&s.start)
+            && occ[p].binary_search(&s.start).is_ok()
+            && placer.try_place(s.start, s.end, (s.start, s.end))
+        {
+            new[k] = Some((s.start, s.end));
+            is_anchor[k] = true;
+            placed_before = s.start;
         }
     }
     // next_anchor[k]: the new start of the first anchor after position k.
@@ -189,7 +186,7 @@ pub fn reanchor_with(old_spans: &[Span], new_text: &Text, opts: Options) -> Rean
         };
     }
 
-    // 2. Everything else, in old order.
+    // 3. Everything else, in old order.
     let mut frontier = 0usize; // new start of the last span placed in order
     let mut last_delta: Option<i64> = None;
     for k in 0..n {
