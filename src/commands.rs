@@ -75,19 +75,46 @@ fn check_sidecar(project: &Project, doc: &Document, path: &Path) -> Option<Vec<S
     Some(out)
 }
 
-/// Sidecars in `folder` whose article is gone.
-fn orphan_sidecars(stems: &HashSet<&str>, folder: &Path) -> Vec<String> {
-    let Ok(rd) = std::fs::read_dir(folder) else {
-        return Vec::new();
+/// Symlinks among the annotators' folders: nhan reads no sidecar through
+/// one (a clone's `annotations/lan -> /elsewhere`), so their work counts
+/// nowhere until they are real folders.
+fn linked_folders(dir: &Path) -> Vec<String> {
+    let entries = nhan_store::root::Root::open(dir)
+        .and_then(|r| r.dir(Path::new("annotations"), false))
+        .and_then(|a| a.entries())
+        .unwrap_or_default();
+    entries
+        .into_iter()
+        .filter(|(_, kind)| *kind == nhan_store::root::FileType::Symlink)
+        .map(|(name, _)| {
+            format!(
+                "{}: is a symbolic link; nhan reads no sidecar through one (replace it with a real folder)",
+                dir.join("annotations").join(name).display()
+            )
+        })
+        .collect()
+}
+
+/// Sidecars in `annotations/` (or an annotator's folder in it) whose
+/// article is gone.
+fn orphan_sidecars(
+    project: &Project,
+    stems: &HashSet<&str>,
+    annotator: Option<&str>,
+) -> Vec<String> {
+    let folder = match annotator {
+        Some(a) => project.root.join("annotations").join(a),
+        None => project.root.join("annotations"),
     };
-    rd.flatten()
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let stem = name.strip_suffix(".json")?.to_string();
-            (!stems.contains(stem.as_str())).then(|| {
+    nhan_store::project::sidecar_names(&project.root, annotator)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|name| {
+            let stem = name.strip_suffix(".json")?;
+            (!stems.contains(stem)).then(|| {
                 format!(
                     "{}: no article articles/{stem}.txt for this sidecar",
-                    e.path().display()
+                    folder.join(&name).display()
                 )
             })
         })
@@ -133,18 +160,7 @@ fn check_article(project: &Project, annotators: &[String], a: &ArticleMeta) -> C
 /// (`annotations/<name>/`), against their articles and the schema.
 pub fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
     let project = Project::list(dir)?;
-    let annotations = dir.join("annotations");
-    let annotators: Vec<String> = std::fs::read_dir(&annotations)
-        .map(|rd| {
-            let mut v: Vec<String> = rd
-                .flatten()
-                .filter(|e| e.path().is_dir())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect();
-            v.sort();
-            v
-        })
-        .unwrap_or_default();
+    let annotators = nhan_store::project::annotator_folders(dir).unwrap_or_default();
     let mut problems = 0usize;
     let mut checked = 0;
     let mut progress = Progress::new("validating", project.articles.len());
@@ -166,9 +182,10 @@ pub fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
     );
     drop(progress);
     let stems: HashSet<&str> = project.articles.iter().map(|a| a.stem.as_str()).collect();
-    report(orphan_sidecars(&stems, &annotations));
+    report(linked_folders(dir));
+    report(orphan_sidecars(&project, &stems, None));
     for n in &annotators {
-        report(orphan_sidecars(&stems, &annotations.join(n)));
+        report(orphan_sidecars(&project, &stems, Some(n)));
     }
     let articles = escape::count(project.articles.len() as u64, "article", "articles");
     let sidecars = escape::count(checked as u64, "sidecar", "sidecars");

@@ -965,3 +965,25 @@ fn export_refuses_labels_the_schema_lacks_as_validate_does() {
     );
     assert!(!p.join("x/data.jsonl").exists(), "{err}");
 }
+
+/// An annotator's folder may be a symlink out of the clone: no command
+/// lists or reads the sidecars behind it, and `validate` names it.
+#[test]
+fn a_symlinked_annotator_folder_is_named_and_nothing_behind_it_is_read() {
+    let d = clone();
+    let p = d.path();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::copy(p.join("annotations/a.json"), outside.path().join("a.json")).unwrap();
+    symlink(outside.path(), p.join("annotations/lan")).unwrap();
+
+    let (code, out, err) = nhan(p, &["validate"]);
+    let all = format!("{out}{err}");
+    assert_eq!(code, 1, "{all}");
+    assert!(
+        all.contains("annotations/lan: is a symbolic link; nhan reads no sidecar through one"),
+        "{all}"
+    );
+    let (_code, out, err) = nhan(p, &["agree"]);
+    let all = format!("{out}{err}");
+    assert!(!all.contains("lan"), "the linked folder's work was read: {all}");
+}

@@ -33,38 +33,11 @@ pub struct Article {
     pub relations: Vec<Option<Vec<ARelation>>>,
 }
 
-/// Subfolders of `annotations/` that hold at least one `.json` file.
+/// Subfolders of `annotations/` that hold at least one `.json` file
+/// (through the store's root handle: a symlinked folder is no annotator's).
 pub fn discover(root: &Path) -> anyhow::Result<Vec<String>> {
-    let dir = root.join("annotations");
-    let mut names = Vec::new();
-    let entries = match std::fs::read_dir(&dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(names),
-        Err(e) => anyhow::bail!("{}: cannot read the folder: {e}", dir.display()),
-    };
-    for entry in entries {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || !entry.path().is_dir() {
-            continue;
-        }
-        if has_json(&entry.path()) {
-            names.push(name);
-        }
-    }
-    names.sort();
-    Ok(names)
-}
-
-fn has_json(dir: &Path) -> bool {
-    std::fs::read_dir(dir)
-        .map(|it| {
-            it.flatten().any(|e| {
-                let n = e.file_name().to_string_lossy().into_owned();
-                n.ends_with(".json") && !n.starts_with('.')
-            })
-        })
-        .unwrap_or(false)
+    // The error names the folder.
+    nhan_store::project::annotator_folders(root).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// Whether each annotator has a sidecar for at least one article that can
@@ -140,20 +113,15 @@ pub fn read(
 
 /// Sidecars in annotator folders that match no article.
 pub fn stray(project: &Project, annotators: &[String]) -> Vec<String> {
-    let ann_dir = project.root.join("annotations");
     let stems: std::collections::HashSet<&str> =
         project.articles.iter().map(|a| a.stem.as_str()).collect();
     let mut warnings = Vec::new();
     for a in annotators {
-        let mut stray: Vec<String> = std::fs::read_dir(ann_dir.join(a))
+        let stray: Vec<String> = nhan_store::project::sidecar_names(&project.root, Some(a))
+            .unwrap_or_default()
             .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".json") && !n.starts_with('.'))
             .filter(|n| !stems.contains(n.trim_end_matches(".json")))
             .collect();
-        stray.sort();
         for n in stray {
             warnings.push(format!(
                 "annotations/{a}/{n}: no article articles/{}.txt; ignored",

@@ -330,12 +330,15 @@ pub fn import(project_dir: &Path, args: &ImportArgs, err: &mut dyn Write) -> any
     // Names and texts already in the project: never overwritten, never added twice.
     let mut taken: HashSet<String> = HashSet::new();
     let mut texts: HashMap<String, String> = HashMap::new();
-    if let Ok(rd) = std::fs::read_dir(&articles) {
-        for e in rd.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
+    // Through the root handle: a clone's `articles/x.txt -> /elsewhere`
+    // is neither read nor counted.
+    let listed = nhan_store::root::Root::open(project_dir)
+        .and_then(|r| r.dir(Path::new("articles"), false));
+    if let Ok(dir) = listed {
+        for (name, _) in dir.entries().unwrap_or_default() {
             if let Some(stem) = name.strip_suffix(".txt") {
                 taken.insert(stem.to_lowercase());
-                if let Ok(b) = nhan_store::root::read_in(project_dir, &e.path()) {
+                if let Ok(b) = dir.read(Path::new(&name)) {
                     texts.insert(sha256_hex(&b), format!("articles/{name}"));
                 }
             }
@@ -372,8 +375,10 @@ pub fn import(project_dir: &Path, args: &ImportArgs, err: &mut dyn Write) -> any
         to_write.push((file, f.text));
     }
     if !to_write.is_empty() {
-        std::fs::create_dir_all(&articles)
-            .map_err(|e| user(format!("{}: cannot create: {e}", articles.display())))?;
+        // Made through no symlink (the error names the folder).
+        nhan_store::root::Root::open(project_dir)
+            .and_then(|r| r.dir(Path::new("articles"), true))
+            .map_err(|e| user(format!("cannot create the articles folder: {e}")))?;
         let _lock = nhan_store::lock::acquire(project_dir).map_err(|held| {
             user(format!(
                 "nothing was imported: {held}; quit the other nhan, then import again"

@@ -9,6 +9,7 @@ use nhan_model::sidecar::{SidecarError, sha256_hex};
 use nhan_model::span::{Span, SpanStore};
 use nhan_model::status::Status;
 use nhan_model::text::Text;
+use rustix::fs::FileType;
 use std::path::{Path, PathBuf};
 
 /// An article's stem: its file name less one `.txt` (so `a.txt` and
@@ -236,17 +237,25 @@ impl Project {
     }
 
     /// Annotators with their own work on this article, sorted by name.
+    /// (Export asks it of every article: a stat per annotator, not a
+    /// listing.)
     pub fn annotators_of(&self, stem: &str) -> Vec<String> {
-        let Ok(rd) = std::fs::read_dir(self.root.join("annotations")) else {
+        let Ok(ann) = crate::root::Root::open(&self.root)
+            .and_then(|r| r.dir(Path::new("annotations"), false))
+        else {
             return Vec::new();
         };
-        let mut v: Vec<String> = rd
-            .flatten()
-            .filter(|e| e.path().join(format!("{stem}.json")).is_file())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
+        let file = format!("{stem}.json");
+        ann.entries()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(name, kind)| *kind == FileType::Directory && !name.starts_with('.'))
+            .filter(|(name, _)| {
+                ann.kind(&Path::new(name).join(&file))
+                    .is_ok_and(|k| k == Some(FileType::RegularFile))
+            })
+            .map(|(name, _)| name)
+            .collect()
     }
 
     /// Switches this session to `annotator`'s own sidecars and re-reads the
@@ -602,6 +611,49 @@ fn reanchor_article(
 }
 
 /// Reads `dir/nhan.toml`; a missing file means the default schema.
+/// The annotators with work in the project at `root`: the sub-folders of
+/// `annotations/` holding at least one sidecar, sorted. Read through the
+/// root handle: a symlinked folder (`annotations/x -> /elsewhere`) is no
+/// annotator's, and nothing outside the project is listed. No
+/// `annotations/` is no annotators.
+pub fn annotator_folders(root: &Path) -> std::io::Result<Vec<String>> {
+    let ann = match crate::root::Root::open(root)?.dir(Path::new("annotations"), false) {
+        Ok(d) => d,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    Ok(ann
+        .entries()?
+        .into_iter()
+        .filter(|(name, kind)| *kind == FileType::Directory && !name.starts_with('.'))
+        .map(|(name, _)| name)
+        .filter(|name| sidecar_names(root, Some(name)).is_ok_and(|v| !v.is_empty()))
+        .collect())
+}
+
+/// The sidecars (`*.json` regular files, hidden ones left out) in
+/// `annotations/` or, given `annotator`, in `annotations/<annotator>/`,
+/// sorted by name; through the root handle as [`annotator_folders`].
+pub fn sidecar_names(root: &Path, annotator: Option<&str>) -> std::io::Result<Vec<String>> {
+    let rel = match annotator {
+        Some(a) => Path::new("annotations").join(a),
+        None => PathBuf::from("annotations"),
+    };
+    let dir = match crate::root::Root::open(root)?.dir(&rel, false) {
+        Ok(d) => d,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    Ok(dir
+        .entries()?
+        .into_iter()
+        .filter(|(name, kind)| {
+            *kind == FileType::RegularFile && name.ends_with(".json") && !name.starts_with('.')
+        })
+        .map(|(name, _)| name)
+        .collect())
+}
+
 pub fn load_schema(dir: &Path) -> Result<Schema, SchemaError> {
     let path = dir.join("nhan.toml");
     match std::fs::read_to_string(&path) {

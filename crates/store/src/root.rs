@@ -16,7 +16,9 @@
 //! The folder itself is reached as the user named it: the rule is about
 //! what the folder holds, not about where it lives.
 
-use rustix::fs::{AtFlags, FileType, Mode, OFlags};
+/// What a name in a folder is, as [`Root::entries`] and [`Root::kind`] say.
+pub use rustix::fs::FileType;
+use rustix::fs::{AtFlags, Mode, OFlags};
 use rustix::io::Errno;
 use std::ffi::OsStr;
 use std::io::{self, Read};
@@ -211,6 +213,30 @@ impl Root {
         let mut v = Vec::new();
         f.read_to_end(&mut v)?;
         Ok(v)
+    }
+
+    /// The names in this folder with what each is (a symlink counts as a
+    /// symlink, never as its target), sorted by name; `.` and `..` left
+    /// out.
+    pub fn entries(&self) -> io::Result<Vec<(String, FileType)>> {
+        let mut dir =
+            rustix::fs::Dir::read_from(&self.dir).map_err(|e| with_name(&self.path, e))?;
+        let mut out = Vec::new();
+        while let Some(e) = dir.read() {
+            let e = e.map_err(|e| with_name(&self.path, e))?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name == "." || name == ".." {
+                continue;
+            }
+            let kind = match e.file_type() {
+                // Some file systems do not say in the listing.
+                FileType::Unknown => self.kind(Path::new(&name))?.unwrap_or(FileType::Unknown),
+                k => k,
+            };
+            out.push((name, kind));
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
     }
 
     /// Whether `rel` exists as it is (a symlink counts as what it is, not
