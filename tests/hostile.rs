@@ -985,5 +985,8 @@ fn a_symlinked_annotator_folder_is_named_and_nothing_behind_it_is_read() {
     );
     let (_code, out, err) = nhan(p, &["agree"]);
     let all = format!("{out}{err}");
-    assert!(!all.contains("lan"), "the linked folder's work was read: {all}");
+    assert!(
+        !all.contains("lan"),
+        "the linked folder's work was read: {all}"
+    );
 }

@@ -335,34 +335,11 @@ fn deleting_a_span_deletes_its_relations_says_how_many_and_undo_restores_them() 
     assert!(h.markup().contains("[Bộ Ngoại giao]{ORG}"));
 }
 
-/// The screen at `w`×`h`, a line of text per row, and the terminal (for
-/// snapshots).
-fn drawn(
-    h: &mut Harness,
-    w: u16,
-    rows: u16,
-) -> (String, ratatui::Terminal<ratatui::backend::TestBackend>) {
-    use ratatui::{Terminal, backend::TestBackend};
-    h.app.handle(nhan_tui::app::msg::Msg::Resize(w, rows));
-    let mut t = Terminal::new(TestBackend::new(w, rows)).unwrap();
-    t.draw(|f| nhan_tui::ui::draw(f, &h.app.state)).unwrap();
-    let b = t.backend().buffer();
-    let text = (0..b.area.height)
-        .map(|y| {
-            (0..b.area.width)
-                .map(|x| b[(x, y)].symbol())
-                .collect::<String>()
-                + "\n"
-        })
-        .collect();
-    (text, t)
-}
-
 #[test]
 fn the_status_bar_names_the_relations_of_the_span_under_the_cursor() {
     let mut h = open(MARKED);
     h.keys("> ] 1 > ] enter [");
-    let (text, _) = drawn(&mut h, 160, 8);
+    let (text, _) = h.drawn(160, 8);
     let bar = text.lines().nth(6).unwrap();
     assert!(bar.contains("ORG “Bộ Ngoại giao”"), "{bar}");
     assert!(bar.contains("← works_for Lan"), "{bar}");
@@ -376,7 +353,7 @@ fn spans_with_relations_carry_a_mark_in_the_text_also_without_colour() {
     let mut h = open(MARKED);
     h.app.state.no_color = true;
     h.keys("> ] 1 > ]");
-    let (text, t) = drawn(&mut h, 80, 8);
+    let (text, t) = h.drawn(80, 8);
     assert!(
         text.contains("⟦Lan]PER làm ở ⟦Bộ Ngoại giao]ORG tại [Hà Nội]LOC và")
             && text.contains("[Huế]LOC"),
@@ -385,7 +362,7 @@ fn spans_with_relations_carry_a_mark_in_the_text_also_without_colour() {
     insta::assert_snapshot!(t.backend());
     // Undone, the marks go.
     h.keys("esc u");
-    let (text, _) = drawn(&mut h, 80, 8);
+    let (text, _) = h.drawn(80, 8);
     assert!(!text.contains('⟦'), "{text}");
 }
 
@@ -601,7 +578,7 @@ fn the_relation_list_steps_through_goes_to_either_end_retypes_and_deletes() {
 fn the_relation_list_is_readable_at_80_columns() {
     let mut h = open(MARKED);
     h.keys("> ] 1 > ] enter R");
-    let (text, _) = drawn(&mut h, 80, 12);
+    let (text, _) = h.drawn(80, 12);
     assert!(
         text.contains("2 relations: Enter/t go to from/to, x deletes, 1-9 type, Esc"),
         "{text}"
@@ -624,7 +601,7 @@ fn the_relation_list_is_readable_at_80_columns() {
 fn t_while_relating_picks_the_type_by_name_and_the_help_lists_the_types() {
     let mut h = open(MARKED);
     h.keys("> ] t");
-    let (screen, _) = drawn(&mut h, 100, 30);
+    let (screen, _) = h.drawn(100, 30);
     assert!(screen.contains("Relation type (Enter applies"), "{screen}");
     assert!(screen.contains("1 works_for   PER → ORG"), "{screen}");
     assert!(screen.contains("3 near        LOC ↔ LOC"), "{screen}");
@@ -641,7 +618,7 @@ fn t_while_relating_picks_the_type_by_name_and_the_help_lists_the_types() {
     assert_eq!(on_disk(&h), vec![rel("Lan", "works_for", "Bộ Ngoại giao")]);
     // Without a relation under way, `t` is the label picker still.
     h.keys("t");
-    let (screen, _) = drawn(&mut h, 100, 30);
+    let (screen, _) = h.drawn(100, 30);
     assert!(screen.contains("Label (Enter applies"), "{screen}");
 
     let help: Vec<String> = nhan_tui::ui::overlay::help_lines(&h.app.state)

@@ -324,35 +324,12 @@ fn validate_names_the_line_of_an_undecided_relation_in_a_reviewed_article() {
     assert_eq!(out.lines().count(), 1, "{out}");
 }
 
-/// The screen at `w`×`rows`, a line of text per row, and the terminal
-/// (for the snapshot).
-fn drawn(
-    h: &mut Harness,
-    w: u16,
-    rows: u16,
-) -> (String, ratatui::Terminal<ratatui::backend::TestBackend>) {
-    use ratatui::{Terminal, backend::TestBackend};
-    h.app.handle(nhan_tui::app::msg::Msg::Resize(w, rows));
-    let mut t = Terminal::new(TestBackend::new(w, rows)).unwrap();
-    t.draw(|f| nhan_tui::ui::draw(f, &h.app.state)).unwrap();
-    let b = t.backend().buffer();
-    let text = (0..b.area.height)
-        .map(|y| {
-            (0..b.area.width)
-                .map(|x| b[(x, y)].symbol())
-                .collect::<String>()
-                + "\n"
-        })
-        .collect();
-    (text, t)
-}
-
 #[test]
 fn relation_rows_are_readable_at_80_columns() {
     let mut h = review();
     h.app.state.no_color = true;
     h.keys("j a");
-    let (text, t) = drawn(&mut h, 80, 20);
+    let (text, t) = h.drawn(80, 20);
     let row = |needle: &str| {
         text.lines()
             .find(|l| l.contains(needle))
@@ -370,7 +347,7 @@ fn relation_rows_are_readable_at_80_columns() {
     insta::assert_snapshot!(t.backend());
     // Relations only: the title says so.
     h.keys("f f f f");
-    let (text, _) = drawn(&mut h, 80, 20);
+    let (text, _) = h.drawn(80, 20);
     assert!(
         text.contains(" Spans 2 · article · all · relations "),
         "{text}"
@@ -634,7 +611,7 @@ fn adjudication_lists_both_sides_relations_and_takes_one_whose_ends_are_gold() {
     h.keys("u");
     assert_eq!(relations(&h).len(), 2);
     // Side by side on the screen: each side's relation, who had it.
-    let (text, _) = drawn(&mut h, 80, 20);
+    let (text, _) = h.drawn(80, 20);
     let line = |needle: &str, label: &str| {
         text.lines()
             .find(|l| l.contains(needle) && l.contains(label))

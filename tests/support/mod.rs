@@ -120,6 +120,29 @@ impl Harness {
             .unwrap_or_default()
     }
 
+    /// The screen at `w`×`rows`, a line of text per row, and the terminal
+    /// (for a snapshot).
+    pub fn drawn(
+        &mut self,
+        w: u16,
+        rows: u16,
+    ) -> (String, ratatui::Terminal<ratatui::backend::TestBackend>) {
+        use ratatui::{Terminal, backend::TestBackend};
+        self.app.handle(Msg::Resize(w, rows));
+        let mut t = Terminal::new(TestBackend::new(w, rows)).unwrap();
+        t.draw(|f| nhan_tui::ui::draw(f, &self.app.state)).unwrap();
+        let b = t.backend().buffer();
+        let text = (0..b.area.height)
+            .map(|y| {
+                (0..b.area.width)
+                    .map(|x| b[(x, y)].symbol())
+                    .collect::<String>()
+                    + "\n"
+            })
+            .collect();
+        (text, t)
+    }
+
     pub fn sidecar_path(&self, stem: &str) -> PathBuf {
         self.dir
             .path()

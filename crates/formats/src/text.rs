@@ -332,8 +332,8 @@ pub fn import(project_dir: &Path, args: &ImportArgs, err: &mut dyn Write) -> any
     let mut texts: HashMap<String, String> = HashMap::new();
     // Through the root handle: a clone's `articles/x.txt -> /elsewhere`
     // is neither read nor counted.
-    let listed = nhan_store::root::Root::open(project_dir)
-        .and_then(|r| r.dir(Path::new("articles"), false));
+    let listed =
+        nhan_store::root::Root::open(project_dir).and_then(|r| r.dir(Path::new("articles"), false));
     if let Ok(dir) = listed {
         for (name, _) in dir.entries().unwrap_or_default() {
             if let Some(stem) = name.strip_suffix(".txt") {
