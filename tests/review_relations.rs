@@ -345,6 +345,19 @@ fn relation_rows_are_readable_at_80_columns() {
         "{text}"
     );
     insta::assert_snapshot!(t.backend());
+    // Narrower, the progress takes a shorter wording, whole (the long one
+    // was cut at its start).
+    let (narrow, _) = h.drawn(60, 20);
+    assert!(
+        narrow.contains(" reviewed: 0/3 spans, 1/2 relations, 0/1 articles "),
+        "{narrow}"
+    );
+    let (narrower, _) = h.drawn(36, 20);
+    assert!(
+        narrower.contains(" 0/3 spans · 0/1 articles "),
+        "{narrower}"
+    );
+    h.drawn(80, 20);
     // Relations only: the title says so.
     h.keys("f f f f");
     let (text, _) = h.drawn(80, 20);

@@ -59,8 +59,10 @@ fn fit_middle(s: &str, width: usize) -> String {
     )
 }
 
-/// Project progress: reviewed spans and articles over the loaded articles.
-pub fn progress(state: &State) -> String {
+/// Project progress: reviewed spans and articles over the loaded articles,
+/// in the longest wording that fits `width` columns (a narrow terminal cut
+/// the long one at its start).
+pub fn progress(state: &State, width: usize) -> String {
     let (mut spans, mut reviewed) = (0, 0);
     let (mut relations, mut decided) = (0, 0);
     for i in 0..state.project.articles.len() {
@@ -73,20 +75,28 @@ pub fn progress(state: &State) -> String {
             decided += r.len() - crate::app::relation_review::undecided(r);
         }
     }
-    // Relations only where there are some: a project without them reads
-    // as before.
-    let relations = match relations {
-        0 => String::new(),
-        n => format!(" and {decided}/{n} relations"),
-    };
     let done = state
         .slots()
         .filter(|a| a.status() == nhan_model::status::Status::Reviewed)
         .count();
-    format!(
-        " project: {reviewed}/{spans} spans{relations} reviewed · {done}/{} articles reviewed ",
-        state.project.articles.len()
-    )
+    let articles = state.project.articles.len();
+    // Relations only where there are some: a project without them reads
+    // as before.
+    let (long, short) = match relations {
+        0 => (String::new(), String::new()),
+        n => (
+            format!(" and {decided}/{n} relations"),
+            format!(", {decided}/{n} relations"),
+        ),
+    };
+    [
+        format!(" project: {reviewed}/{spans} spans{long} reviewed · {done}/{articles} articles reviewed "),
+        format!(" reviewed: {reviewed}/{spans} spans{short}, {done}/{articles} articles "),
+        format!(" {reviewed}/{spans} spans · {done}/{articles} articles "),
+    ]
+    .into_iter()
+    .find(|w| unicode_width::UnicodeWidthStr::width(w.as_str()) <= width)
+    .unwrap_or_default()
 }
 
 /// The words a row covers: from its article's text when it is here, else
@@ -142,7 +152,8 @@ pub fn draw(f: &mut Frame, area: Rect, state: &State, theme: Theme) {
         .title_bottom(
             Line::from(match &rv.adjudication {
                 Some(adj) => crate::app::adjudicating::progress(state, adj),
-                None => progress(state),
+                // Two columns for the corners.
+                None => progress(state, usize::from(area.width).saturating_sub(2)),
             })
             .right_aligned(),
         );
