@@ -12,25 +12,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use support::project;
 
+/// The test schema with three relation types (`works_for`,
+/// `located_in`, and the symmetric `near`).
 fn schema() -> String {
-    format!(
-        "{}{}",
-        support::SCHEMA,
-        r#"[[relations]]
-name = "works_for"
-from = ["PER"]
-to = ["ORG"]
-[[relations]]
-name = "located_in"
-from = ["ORG"]
-to = ["LOC"]
-[[relations]]
-name = "near"
-from = ["LOC"]
-to = ["LOC"]
-symmetric = true
-"#
-    )
+    support::project::relation_schema()
 }
 
 const TEXT: &str = "Lan làm ở Bộ Ngoại giao tại Hà Nội và Huế";

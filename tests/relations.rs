@@ -14,26 +14,10 @@ use std::path::Path;
 use std::process::Command;
 use support::{Harness, project};
 
-/// The test schema with three relation types.
+/// The test schema with three relation types (`works_for`,
+/// `located_in`, and the symmetric `near`).
 fn schema() -> String {
-    format!(
-        "{}{}",
-        support::SCHEMA,
-        r#"[[relations]]
-name = "works_for"
-from = ["PER"]
-to = ["ORG"]
-[[relations]]
-name = "located_in"
-from = ["ORG"]
-to = ["LOC"]
-[[relations]]
-name = "near"
-from = ["LOC"]
-to = ["LOC"]
-symmetric = true
-"#
-    )
+    support::project::relation_schema()
 }
 
 fn nhan(dir: &Path, args: &[&str]) -> (i32, String, String) {

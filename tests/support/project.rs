@@ -100,3 +100,25 @@ pub fn copy_of(from: &Path, entries: &[&str]) -> tempfile::TempDir {
     }
     d
 }
+
+/// [`SCHEMA`] with three relation types: `works_for` (PER → ORG),
+/// `located_in` (ORG → LOC) and the symmetric `near` (LOC ↔ LOC).
+pub fn relation_schema() -> String {
+    format!(
+        "{SCHEMA}{}",
+        r#"[[relations]]
+name = "works_for"
+from = ["PER"]
+to = ["ORG"]
+[[relations]]
+name = "located_in"
+from = ["ORG"]
+to = ["LOC"]
+[[relations]]
+name = "near"
+from = ["LOC"]
+to = ["LOC"]
+symmetric = true
+"#
+    )
+}
