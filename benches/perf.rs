@@ -14,6 +14,10 @@
 //! - `render/*`: one frame of the open article.
 //! - `sidecar/*`: serialising and atomically writing 100k spans.
 //! - `export/*`: conll and jsonl of a 10 MB project, in bytes of articles.
+//! - `intern/*`: the labels and names of 100k spans interned as a sidecar
+//!   read does, on one thread and on two at once (the interface and the
+//!   writer), and read back: `nhan_model::interned::Sym` beside the `ustr`
+//!   and `lasso` crates.
 
 #[path = "common/mod.rs"]
 mod common;
@@ -324,5 +328,86 @@ fn export(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, keys, layout, open, tokens, render, sidecar, export);
+fn intern(c: &mut Criterion) {
+    use nhan_model::interned::Sym;
+    let mut g = c.benchmark_group("intern");
+    g.sample_size(20).warm_up_time(Duration::from_millis(300));
+    // What 100k spans of a sidecar hold: a label, an annotator and a
+    // reviewer each, from a few distinct values.
+    const LABELS: [&str; 10] = [
+        "PER", "ORG", "LOC", "DATE", "MISC", "TITLE", "DOC", "EVENT", "NUM", "PRODUCT",
+    ];
+    const NAMES: [&str; 4] = ["lan", "minh", "an", "reviewer-hoa"];
+    let mut rng = common::Rng::new(11);
+    let words: Vec<String> = (0..300_000)
+        .map(|i| match i % 3 {
+            0 => LABELS[rng.below(LABELS.len())].to_string(),
+            _ => NAMES[rng.below(NAMES.len())].to_string(),
+        })
+        .collect();
+    g.throughput(Throughput::Elements(words.len() as u64));
+    fn on_two_threads<T: Send>(words: &[String], f: impl Fn(&str) -> T + Sync) {
+        std::thread::scope(|s| {
+            let (a, b) = words.split_at(words.len() / 2);
+            let f = &f;
+            s.spawn(move || a.iter().map(|w| black_box(f(w))).count());
+            s.spawn(move || b.iter().map(|w| black_box(f(w))).count());
+        });
+    }
+    g.bench_function("sym/new", |b| {
+        b.iter(|| words.iter().map(|w| black_box(Sym::new(w))).count())
+    });
+    g.bench_function("ustr-crate/new", |b| {
+        b.iter(|| words.iter().map(|w| black_box(ustr::ustr(w))).count())
+    });
+    let rodeo = lasso::ThreadedRodeo::default();
+    g.bench_function("lasso-crate/new", |b| {
+        b.iter(|| {
+            words
+                .iter()
+                .map(|w| black_box(rodeo.get_or_intern(w)))
+                .count()
+        })
+    });
+    g.bench_function("sym/new-2-threads", |b| {
+        b.iter(|| on_two_threads(&words, Sym::new))
+    });
+    g.bench_function("ustr-crate/new-2-threads", |b| {
+        b.iter(|| on_two_threads(&words, ustr::ustr))
+    });
+    g.bench_function("lasso-crate/new-2-threads", |b| {
+        b.iter(|| on_two_threads(&words, |w| rodeo.get_or_intern(w)))
+    });
+    // Sorting, comparing and drawing labels read them back.
+    let syms: Vec<Sym> = words.iter().map(|w| Sym::new(w)).collect();
+    let ustrs: Vec<ustr::Ustr> = words.iter().map(|w| ustr::ustr(w)).collect();
+    let keys: Vec<lasso::Spur> = words.iter().map(|w| rodeo.get_or_intern(w)).collect();
+    g.bench_function("sym/as_str", |b| {
+        b.iter(|| {
+            syms.iter()
+                .map(|s| black_box(s.as_str()).len())
+                .sum::<usize>()
+        })
+    });
+    g.bench_function("ustr-crate/as_str", |b| {
+        b.iter(|| {
+            ustrs
+                .iter()
+                .map(|s| black_box(s.as_str()).len())
+                .sum::<usize>()
+        })
+    });
+    g.bench_function("lasso-crate/as_str", |b| {
+        b.iter(|| {
+            keys.iter()
+                .map(|k| black_box(rodeo.resolve(k)).len())
+                .sum::<usize>()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches, keys, layout, open, tokens, render, sidecar, export, intern
+);
 criterion_main!(benches);

@@ -264,4 +264,32 @@ mod tests {
         assert_eq!(reader.join().unwrap()[99], "late-99");
         assert_eq!(early.as_str(), "early-PER");
     }
+
+    proptest::proptest! {
+        /// `Sym` is kept beside the `ustr` crate only for speed (benches/perf.rs
+        /// `intern/*`); it must mean what an interned string from the crate
+        /// means: the same text back, equal exactly when the texts are, and
+        /// ordered as the texts are.
+        #[test]
+        fn sym_means_what_the_ustr_crate_means(
+            words in proptest::collection::vec("[A-Za-zđĐễ_ ]{0,6}", 1..40),
+            on_another_thread in proptest::bool::ANY,
+        ) {
+            let intern = move |w: Vec<String>| w.iter().map(|w| Sym::new(w)).collect::<Vec<_>>();
+            let syms = if on_another_thread {
+                let w = words.clone();
+                std::thread::spawn(move || intern(w)).join().unwrap()
+            } else {
+                intern(words.clone())
+            };
+            let ustrs: Vec<ustr::Ustr> = words.iter().map(|w| ustr::ustr(w)).collect();
+            for (i, (a, ua)) in syms.iter().zip(&ustrs).enumerate() {
+                proptest::prop_assert_eq!(a.as_str(), ua.as_str());
+                for (b, ub) in syms.iter().zip(&ustrs).skip(i) {
+                    proptest::prop_assert_eq!(a == b, ua == ub);
+                    proptest::prop_assert_eq!(a.cmp(b), ua.as_str().cmp(ub.as_str()));
+                }
+            }
+        }
+    }
 }
