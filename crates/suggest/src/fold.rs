@@ -6,6 +6,7 @@
 
 use nhan_model::text::Text;
 use nhan_model::tokens::Tokens;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// Between two tokens with nothing in between.
@@ -36,7 +37,7 @@ fn push_token(out: &mut String, tok: &str) {
     }
 }
 
-/// Below this many tokens an article is folded and matched in one piece.
+/// Tokens in a piece of a long article (see `Folded::each_piece`).
 const PIECE_MIN_TOKENS: usize = 50_000;
 
 impl Folded {
@@ -44,51 +45,88 @@ impl Folded {
         Folded::range(text, tokens, 0..tokens.len())
     }
 
-    /// A long article in up to `n` pieces, cut where a line starts, folded
-    /// on as many threads. Nothing that matches or is tagged crosses a line
-    /// break (the tagger's sequences are lines; a surface with a line break
-    /// in it is not matched across a cut, see `Dictionary::suggest`).
-    pub fn pieces(text: &Text, tokens: &Tokens, n: usize) -> Vec<Folded> {
-        let len = tokens.len();
-        let n = n.clamp(1, (len / PIECE_MIN_TOKENS).max(1));
-        let mut cuts = vec![0];
-        for k in 1..n {
-            let mut i = (len * k / n).max(cuts[cuts.len() - 1] + 1);
-            let give_up = (i + PIECE_MIN_TOKENS).min(len);
-            while i < give_up {
-                let gap = text.slice(tokens.get(i - 1).end, tokens.get(i).start);
-                if gap.contains('\n') {
-                    cuts.push(i);
-                    break;
+    /// `work` over a long article folded a piece at a time, on up to
+    /// `threads` threads, the results in article order. Pieces are about
+    /// `PIECE_MIN_TOKENS` tokens, cut where a line starts: nothing that
+    /// matches or is tagged crosses a line break (the tagger's sequences
+    /// are lines; a surface with a line break in it is matched in one
+    /// piece, see `Dictionary::suggest`). Only `threads` pieces are folded
+    /// at once: the folded copy of a whole 10 MB article, its token offsets
+    /// and matches cost several times the article.
+    pub fn each_piece<T: Send>(
+        text: &Text,
+        tokens: &Tokens,
+        threads: usize,
+        work: impl Fn(&Folded) -> T + Sync,
+    ) -> Vec<T> {
+        let cuts = Folded::cuts(text, tokens);
+        let n = cuts.len() - 1;
+        let next = AtomicUsize::new(0);
+        let worker = || {
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= n {
+                    return done;
                 }
-                i += 1;
+                done.push((i, work(&Folded::range(text, tokens, cuts[i]..cuts[i + 1]))));
+            }
+        };
+        let mut out: Vec<(usize, T)> = if n == 1 || threads <= 1 {
+            worker()
+        } else {
+            std::thread::scope(|sc| {
+                let hs: Vec<_> = (0..threads.min(n)).map(|_| sc.spawn(worker)).collect();
+                hs.into_iter()
+                    .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                    .collect()
+            })
+        };
+        out.sort_unstable_by_key(|(i, _)| *i);
+        out.into_iter().map(|(_, v)| v).collect()
+    }
+
+    /// Where `each_piece` cuts: at the first line start after every
+    /// `PIECE_MIN_TOKENS` tokens (none within that many more: no cut).
+    fn cuts(text: &Text, tokens: &Tokens) -> Vec<usize> {
+        let len = tokens.len();
+        let mut cuts = vec![0];
+        let mut i = PIECE_MIN_TOKENS;
+        while i < len {
+            let give_up = (i + PIECE_MIN_TOKENS).min(len);
+            let at = (i..give_up).find(|&i| {
+                text.slice(tokens.get(i - 1).end, tokens.get(i).start)
+                    .contains('\n')
+            });
+            match at {
+                Some(at) => {
+                    cuts.push(at);
+                    i = at + PIECE_MIN_TOKENS;
+                }
+                None => i = give_up,
             }
         }
         cuts.push(len);
-        if cuts.len() == 2 {
-            return vec![Folded::new(text, tokens)];
-        }
-        std::thread::scope(|sc| {
-            let hs: Vec<_> = cuts
-                .windows(2)
-                .map(|w| {
-                    let r = w[0]..w[1];
-                    sc.spawn(move || Folded::range(text, tokens, r))
-                })
-                .collect();
-            hs.into_iter()
-                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                .collect()
-        })
+        cuts
     }
 
     /// Tokens `range` of the article.
     pub fn range(text: &Text, tokens: &Tokens, range: std::ops::Range<usize>) -> Folded {
         let s = text.as_str();
         let n = range.len();
+        // The piece's own bytes: folding keeps a token's bytes or shortens
+        // them, and puts one byte between tokens, where the text has at
+        // least one.
+        let bytes_in = if range.is_empty() {
+            0
+        } else {
+            let mut b = text.byte_cursor();
+            let first = b.byte_of(tokens.get(range.start).start);
+            b.byte_of(tokens.get(range.end - 1).end) - first
+        };
         let mut out = Folded {
             first: range.start,
-            s: String::with_capacity(s.len() * n / tokens.len().max(1) + 64),
+            s: String::with_capacity(bytes_in + 64),
             starts: Vec::with_capacity(n),
             chars: Vec::with_capacity(n),
         };
@@ -162,20 +200,30 @@ mod tests {
     }
 
     #[test]
-    fn pieces_cut_at_line_starts_and_cover_every_token() {
+    fn pieces_cut_at_line_starts_cover_every_token_and_come_back_in_order() {
         let line = "Ban Đối ngoại Trung ương họp ở Hà Nội.\n".repeat(40_000);
         let t = Text::new(line);
         let toks = Tokens::new(&t);
-        let pieces = Folded::pieces(&t, &toks, 3);
-        assert_eq!(pieces.len(), 3);
         let whole = Folded::new(&t, &toks);
-        let mut chars = Vec::new();
-        for p in &pieces {
-            assert_eq!(p.first, chars.len());
-            assert_eq!(t.char_at(p.chars[0].0 as usize), Some('B'), "a line start");
-            chars.extend_from_slice(&p.chars);
+        for threads in [1, 2, 3] {
+            let pieces = Folded::each_piece(&t, &toks, threads, |p| (p.first, p.chars.clone()));
+            assert!(pieces.len() >= 7, "{} tokens in pieces of 50k", toks.len());
+            let mut chars = Vec::new();
+            for (first, c) in pieces {
+                assert_eq!(first, chars.len());
+                assert_eq!(t.char_at(c[0].0 as usize), Some('B'), "a line start");
+                chars.extend_from_slice(&c);
+            }
+            assert_eq!(chars, whole.chars);
         }
-        assert_eq!(chars, whole.chars);
+    }
+
+    #[test]
+    fn a_long_line_is_not_cut() {
+        let t = Text::new("Hà Nội ".repeat(60_000));
+        let toks = Tokens::new(&t);
+        let pieces = Folded::each_piece(&t, &toks, 2, |p| p.s.clone());
+        assert_eq!(pieces, vec![Folded::new(&t, &toks).s]);
     }
 
     #[test]

@@ -387,23 +387,20 @@ impl Tagger {
         out
     }
 
-    /// `tag` over a whole article, in pieces on all cores when it is long.
+    /// `tag` over a whole article, a piece at a time on all cores when it
+    /// is long.
     pub fn tag_article(
         &self,
         text: &nhan_model::text::Text,
         tokens: &nhan_model::tokens::Tokens,
         dict: Option<&Dictionary>,
     ) -> Vec<(usize, usize, &str, f32)> {
-        let pieces = Folded::pieces(text, tokens, super::dictionary::threads());
-        std::thread::scope(|sc| {
-            let hs: Vec<_> = pieces
-                .iter()
-                .map(|f| sc.spawn(move || self.tag(f, dict)))
-                .collect();
-            hs.into_iter()
-                .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                .collect()
+        Folded::each_piece(text, tokens, super::dictionary::threads(), |f| {
+            self.tag(f, dict)
         })
+        .into_iter()
+        .flatten()
+        .collect()
     }
 
     pub fn labels(&self) -> &[String] {
