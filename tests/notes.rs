@@ -276,10 +276,7 @@ fn in_review_a_note_is_a_fixed_decision_and_the_list_filters_on_notes_and_values
     h.type_text("ok");
     h.keys("enter");
     let sc = h.on_disk("a").unwrap();
-    let s = sc
-        .spans
-        .iter()
-        .find(|s| s.extra.get("note").is_some_and(|n| n == "ok"));
+    let s = sc.spans.iter().find(|s| s.details.note() == Some("ok"));
     let s = s.expect("the note is on disk");
     assert_eq!(
         (s.review.map(|d| d.kind()), s.reviewer.as_deref()),
@@ -360,9 +357,9 @@ fn notes_of(project: &std::path::Path) -> Vec<(Option<String>, Vec<String>)> {
                     format!(
                         "{} {:?} {}",
                         s.text,
-                        s.extra.get("note"),
-                        s.extra
-                            .get("attrs")
+                        s.details.to_value("note"),
+                        s.details
+                            .to_value("attrs")
                             .map_or(String::new(), |a| a.to_string())
                     )
                 })

@@ -2,7 +2,7 @@
 //! attribute lines and their `annotation.conf` declarations, and the
 //! `note`/`attrs` fields the JSON formats carry.
 
-use nhan_model::attrs::{self, Kind};
+use nhan_model::attrs::{self, AttrValue, Kind};
 use nhan_model::review::Decision;
 use nhan_model::schema::Schema;
 use nhan_model::span::Span;
@@ -22,8 +22,8 @@ pub fn brat_lines(
 ) {
     for (name, v) in attrs::attrs(s) {
         let value = match v {
-            Value::Bool(true) => None,
-            Value::String(x) if !x.is_empty() && !x.contains(char::is_whitespace) => Some(x),
+            AttrValue::Bool(true) => None,
+            AttrValue::Text(x) if !x.is_empty() && !x.contains(char::is_whitespace) => Some(x),
             other => {
                 lost.push(format!(
                     "{} “{}”: attribute {name} = {other} (brat values are single words)",
@@ -186,11 +186,10 @@ pub fn put_brat(fields: &mut Map<String, Value>, x: BratExtra) {
 /// `{"note": …, "attrs": {…}}`, only what is set; `None` when neither is.
 pub fn json_fields(s: &Span) -> Option<Map<String, Value>> {
     let mut m = Map::new();
-    if let Some(n) = s.extra.get(attrs::NOTE) {
-        m.insert(attrs::NOTE.into(), n.clone());
-    }
-    if let Some(a) = s.extra.get(attrs::ATTRS) {
-        m.insert(attrs::ATTRS.into(), a.clone());
+    for key in [attrs::NOTE, attrs::ATTRS] {
+        if let Some(v) = s.details.to_value(key) {
+            m.insert(key.into(), v);
+        }
     }
     (!m.is_empty()).then_some(m)
 }
@@ -219,7 +218,7 @@ pub fn push_span_fields(s: &Span, out: &mut Vec<u8>, mut first: bool) -> bool {
         }
     }
     for key in [attrs::NOTE, attrs::ATTRS] {
-        if let Some(v) = s.extra.get(key) {
+        if let Some(v) = s.details.iter().find(|f| f.key() == key) {
             written(&mut first, out, key);
             serde_json::to_writer(&mut *out, v).expect("JSON values serialise");
         }
@@ -246,7 +245,7 @@ pub fn jsonl_fields(d: &super::Article, out: &mut Vec<u8>) {
 pub fn put_fields(s: &mut Span, fields: &Map<String, Value>) {
     for k in [attrs::NOTE, attrs::ATTRS] {
         if let Some(v) = fields.get(k) {
-            s.extra.insert(k.into(), v.clone());
+            s.details.insert(k.into(), v.clone());
         }
     }
 }
