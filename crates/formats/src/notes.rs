@@ -2,7 +2,8 @@
 //! attribute lines and their `annotation.conf` declarations, and the
 //! `note`/`attrs` fields the JSON formats carry.
 
-use nhan_model::attrs::{self, AttrValue, Kind};
+use nhan_model::attrs::{self, AttrValue, Attrs, Kind};
+use nhan_model::details::Details;
 use nhan_model::review::Decision;
 use nhan_model::schema::Schema;
 use nhan_model::span::Span;
@@ -166,18 +167,13 @@ pub fn parse_brat(line: &str) -> Option<Result<BratExtra, String>> {
 }
 
 /// Puts a brat attribute or note on an imported span's fields.
-pub fn put_brat(fields: &mut Map<String, Value>, x: BratExtra) {
+pub fn put_brat(fields: &mut Details, x: BratExtra) {
     match x {
-        BratExtra::Note { text, .. } => {
-            fields.insert(attrs::NOTE.into(), Value::from(text));
-        }
+        BratExtra::Note { text, .. } => fields.set_note(Some(&text)),
         BratExtra::Attr { name, value, .. } => {
-            let a = fields
-                .entry(attrs::ATTRS)
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(m) = a {
-                m.insert(name, value);
-            }
+            let mut a = fields.attrs().cloned().unwrap_or_default();
+            a.set(&name, Some(AttrValue::from(value)));
+            fields.set_attrs(Some(a));
         }
     }
 }
@@ -240,32 +236,24 @@ pub fn jsonl_fields(d: &super::Article, out: &mut Vec<u8>) {
     }
 }
 
-/// Puts imported note and attribute fields on a span, in the sidecar's
-/// order (note, then attrs).
-pub fn put_fields(s: &mut Span, fields: &Map<String, Value>) {
-    for k in [attrs::NOTE, attrs::ATTRS] {
-        if let Some(v) = fields.get(k) {
-            s.details.insert(k.into(), v.clone());
-        }
-    }
+/// Puts imported note and attribute values on a span, in the sidecar's
+/// order (note, then attrs), whatever order the input gave them in.
+pub fn put_fields(s: &mut Span, fields: &Details) {
+    s.details.set_note(fields.note());
+    s.details.set_attrs(fields.attrs().cloned());
 }
 
 /// Reads `{"note": …, "attrs": {…}}` (a JSON format's span fields) into
 /// what `put_fields` takes; other keys are not nhan's and are left.
-pub fn read_fields(v: Option<&Value>) -> Map<String, Value> {
-    let mut m = Map::new();
+pub fn read_fields(v: Option<&Value>) -> Details {
+    let mut d = Details::default();
     if let Some(o) = v.and_then(Value::as_object) {
-        if let Some(n) = o.get(attrs::NOTE).filter(|n| n.is_string()) {
-            m.insert(attrs::NOTE.into(), n.clone());
-        }
-        if let Some(a) = o
-            .get(attrs::ATTRS)
-            .filter(|a| a.as_object().is_some_and(|a| !a.is_empty()))
-        {
-            m.insert(attrs::ATTRS.into(), a.clone());
+        d.set_note(o.get(attrs::NOTE).and_then(Value::as_str));
+        if let Some(Value::Object(a)) = o.get(attrs::ATTRS) {
+            d.set_attrs(Some(Attrs::from(a.clone())));
         }
     }
-    m
+    d
 }
 
 /// The distinct `(attribute, value)` pairs of `spans`, sorted.
