@@ -3,11 +3,11 @@
 //! `note`/`attrs` fields the JSON formats carry.
 
 use nhan_model::attrs::{self, AttrValue, Attrs, Kind};
-use nhan_model::details::Details;
+use nhan_model::details::{Details, Field};
 use nhan_model::review::Decision;
 use nhan_model::schema::Schema;
 use nhan_model::span::Span;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// The brat lines of span `T{t}`: its attributes (`A1<TAB>role T3 official`,
 /// a flag as `A2<TAB>negated T3`) then its note
@@ -178,16 +178,33 @@ pub fn put_brat(fields: &mut Details, x: BratExtra) {
     }
 }
 
+/// A span's note, then its attributes, as the sidecar holds them (a value
+/// of the wrong type too: an export passes on what it was given).
+fn note_and_attrs(s: &Span) -> impl Iterator<Item = &Field> {
+    [attrs::NOTE, attrs::ATTRS]
+        .into_iter()
+        .filter_map(|key| s.details.iter().find(|f| f.key() == key))
+}
+
 /// A span's note and attributes as the JSON formats carry them:
-/// `{"note": …, "attrs": {…}}`, only what is set; `None` when neither is.
-pub fn json_fields(s: &Span) -> Option<Map<String, Value>> {
-    let mut m = Map::new();
-    for key in [attrs::NOTE, attrs::ATTRS] {
-        if let Some(v) = s.details.to_value(key) {
-            m.insert(key.into(), v);
+/// `{"note": …, "attrs": {…}}`, only what is set.
+pub struct JsonFields<'a>(Vec<&'a Field>);
+
+impl serde::Serialize for JsonFields<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = ser.serialize_map(Some(self.0.len()))?;
+        for f in &self.0 {
+            m.serialize_entry(f.key(), f)?;
         }
+        m.end()
     }
-    (!m.is_empty()).then_some(m)
+}
+
+/// `None` when the span has neither a note nor attributes.
+pub fn json_fields(s: &Span) -> Option<JsonFields<'_>> {
+    let v: Vec<&Field> = note_and_attrs(s).collect();
+    (!v.is_empty()).then_some(JsonFields(v))
 }
 
 /// Who made and reviewed a span, then its note and attributes, as JSON
@@ -213,11 +230,9 @@ pub fn push_span_fields(s: &Span, out: &mut Vec<u8>, mut first: bool) -> bool {
             nhan_model::json::push_str(out, v);
         }
     }
-    for key in [attrs::NOTE, attrs::ATTRS] {
-        if let Some(v) = s.details.iter().find(|f| f.key() == key) {
-            written(&mut first, out, key);
-            serde_json::to_writer(&mut *out, v).expect("JSON values serialise");
-        }
+    for f in note_and_attrs(s) {
+        written(&mut first, out, f.key());
+        serde_json::to_writer(&mut *out, f).expect("JSON values serialise");
     }
     out.len() > before
 }
@@ -225,7 +240,7 @@ pub fn push_span_fields(s: &Span, out: &mut Vec<u8>, mut first: bool) -> bool {
 /// doccano JSONL's extra fields, only when the article has notes or
 /// attributes: `,"span_meta":[…]` parallel to `label`, `,"note":…`.
 pub fn jsonl_fields(d: &super::Article, out: &mut Vec<u8>) {
-    let meta: Vec<Option<Map<String, Value>>> = d.spans.iter().map(|s| json_fields(s)).collect();
+    let meta: Vec<Option<JsonFields>> = d.spans.iter().map(|s| json_fields(s)).collect();
     if meta.iter().any(Option::is_some) {
         out.extend_from_slice(b",\"span_meta\":");
         serde_json::to_writer(&mut *out, &meta).expect("JSON values serialise");
