@@ -98,8 +98,8 @@ fn agreements_go_to_the_gold_at_once_and_disagreements_are_listed() {
     );
     let gold = h.on_disk("a").unwrap();
     assert_eq!(
-        gold.spans[0].extra["agreed_by"],
-        serde_json::json!(["hoa", "lan", "minh"])
+        gold.spans[0].details.unknown("agreed_by").unwrap(),
+        &serde_json::json!(["hoa", "lan", "minh"])
     );
     assert_eq!(
         rows(&h),
@@ -160,7 +160,10 @@ fn take_one_side_both_or_neither_with_provenance() {
     );
     let gold = h.on_disk("a").unwrap();
     let minh = gold.spans.iter().find(|s| s.text == "Minh").unwrap();
-    assert_eq!(minh.extra["agreed_by"], serde_json::json!(["lan", "minh"]));
+    assert_eq!(
+        minh.details.unknown("agreed_by").unwrap(),
+        &serde_json::json!(["lan", "minh"])
+    );
     assert_eq!(minh.reviewer.as_deref(), Some("chi"));
     let left: Vec<&str> = gold.extra["rejected"]
         .as_array()

@@ -902,7 +902,7 @@ fn export_refuses_attribute_values_the_schema_forbids_as_validate_does() {
     );
     let mut doc = project::document("a.txt", "Lan ở Huế.", [(6, 9, "LOC")], "lan");
     let lan = doc.make_span(0, 3, "PER", Some("lan"));
-    let lan = nhan_model::attrs::with_attr(&lan, "role", Some(serde_json::json!("boss")));
+    let lan = nhan_model::attrs::with_attr(&lan, "role", Some("boss".into()));
     let id = lan.id;
     doc.apply(&Edit::Add(lan));
     project::write(p, &doc);

@@ -276,10 +276,7 @@ fn in_review_a_note_is_a_fixed_decision_and_the_list_filters_on_notes_and_values
     h.type_text("ok");
     h.keys("enter");
     let sc = h.on_disk("a").unwrap();
-    let s = sc
-        .spans
-        .iter()
-        .find(|s| s.extra.get("note").is_some_and(|n| n == "ok"));
+    let s = sc.spans.iter().find(|s| s.details.note() == Some("ok"));
     let s = s.expect("the note is on disk");
     assert_eq!(
         (s.review.map(|d| d.kind()), s.reviewer.as_deref()),
@@ -360,9 +357,9 @@ fn notes_of(project: &std::path::Path) -> Vec<(Option<String>, Vec<String>)> {
                     format!(
                         "{} {:?} {}",
                         s.text,
-                        s.extra.get("note"),
-                        s.extra
-                            .get("attrs")
+                        s.details.to_value("note"),
+                        s.details
+                            .to_value("attrs")
                             .map_or(String::new(), |a| a.to_string())
                     )
                 })
@@ -653,4 +650,57 @@ fn an_article_note_shows_in_the_list_the_text_pane_and_review() {
         .iter()
         .find(|r| r.contains("✎ hỏi lại nguồn") && !r.contains("in_progress"));
     assert!(review_border.is_some(), "{rows:#?}");
+}
+
+/// A note of the wrong type is kept as it came (and `validate` still names
+/// it), and a span's typed details and unknown fields keep their order and
+/// bytes when another span's note is saved.
+#[test]
+fn details_nhan_does_not_understand_survive_a_save() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("nhan.toml"), SCHEMA).unwrap();
+    write_article(dir.path(), "a", ARTICLE);
+    let path = dir.path().join("annotations").join("a.json");
+    let raw = std::fs::read_to_string(&path).unwrap().replacen(
+        "\"annotator\": \"test\"}",
+        "\"annotator\": \"test\", \"x_score\": 0.5, \"note\": 5, \"attrs\": {\"negated\": true, \"role\": \"official\"}, \"source\": \"dictionary\"}",
+        1,
+    );
+    std::fs::write(&path, &raw).unwrap();
+    let line_of = |text: &str, file: &str| {
+        file.lines()
+            .find(|l| l.contains(text))
+            .map(|l| l.trim_end_matches(',').to_string())
+            .unwrap()
+    };
+    let odd = line_of("Lê Hoài Trung", &raw);
+    assert!(odd.contains("\"note\": 5"), "{odd}");
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nhan"))
+        .args(["validate", "--project"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("note must be text, not 5"), "{stdout}");
+
+    let project = Project::open(dir.path()).unwrap();
+    let config = Config {
+        annotator: Some("lan".into()),
+        ..Config::default()
+    };
+    let app = App::new(project, config, (100, 30));
+    let mut h = Harness { dir, app };
+    h.keys("enter");
+    h.keys("] ]");
+    h.keys("#");
+    h.type_text("thủ đô");
+    h.keys("enter");
+    let saved = std::fs::read_to_string(h.sidecar_path("a")).unwrap();
+    assert!(
+        line_of("Hà Nội", &saved).ends_with("\"note\": \"thủ đô\"}"),
+        "{saved}"
+    );
+    assert_eq!(line_of("Lê Hoài Trung", &saved), odd);
 }

@@ -216,7 +216,7 @@ pub fn part(project: &Project, setup: &Setup, meta: &ArticleMeta, doc: Option<&D
             if let Some(a) = s.annotator {
                 *p.gold_annotators.entry(a.to_string()).or_default() += 1;
             }
-            if let Some(src) = s.extra.get("source").and_then(|v| v.as_str()) {
+            if let Some(src) = s.details.source() {
                 *p.accepted.entry(src.to_string()).or_default() += 1;
             }
         }

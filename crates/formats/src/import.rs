@@ -38,7 +38,7 @@ pub struct InSpan {
     pub reviewer: Option<String>,
     /// The span's note and attributes (`note`, `attrs`), as the sidecar
     /// keeps them.
-    pub fields: serde_json::Map<String, serde_json::Value>,
+    pub fields: nhan_model::details::Details,
 }
 
 /// A relation as an input gives it: its ends are indices into the

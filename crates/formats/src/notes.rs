@@ -2,11 +2,12 @@
 //! attribute lines and their `annotation.conf` declarations, and the
 //! `note`/`attrs` fields the JSON formats carry.
 
-use nhan_model::attrs::{self, Kind};
+use nhan_model::attrs::{self, AttrValue, Attrs, Kind};
+use nhan_model::details::{Details, Field};
 use nhan_model::review::Decision;
 use nhan_model::schema::Schema;
 use nhan_model::span::Span;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// The brat lines of span `T{t}`: its attributes (`A1<TAB>role T3 official`,
 /// a flag as `A2<TAB>negated T3`) then its note
@@ -22,8 +23,8 @@ pub fn brat_lines(
 ) {
     for (name, v) in attrs::attrs(s) {
         let value = match v {
-            Value::Bool(true) => None,
-            Value::String(x) if !x.is_empty() && !x.contains(char::is_whitespace) => Some(x),
+            AttrValue::Bool(true) => None,
+            AttrValue::Text(x) if !x.is_empty() && !x.contains(char::is_whitespace) => Some(x),
             other => {
                 lost.push(format!(
                     "{} “{}”: attribute {name} = {other} (brat values are single words)",
@@ -166,33 +167,44 @@ pub fn parse_brat(line: &str) -> Option<Result<BratExtra, String>> {
 }
 
 /// Puts a brat attribute or note on an imported span's fields.
-pub fn put_brat(fields: &mut Map<String, Value>, x: BratExtra) {
+pub fn put_brat(fields: &mut Details, x: BratExtra) {
     match x {
-        BratExtra::Note { text, .. } => {
-            fields.insert(attrs::NOTE.into(), Value::from(text));
-        }
+        BratExtra::Note { text, .. } => fields.set_note(Some(&text)),
         BratExtra::Attr { name, value, .. } => {
-            let a = fields
-                .entry(attrs::ATTRS)
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(m) = a {
-                m.insert(name, value);
-            }
+            let mut a = fields.attrs().cloned().unwrap_or_default();
+            a.set(&name, Some(AttrValue::from(value)));
+            fields.set_attrs(Some(a));
         }
     }
 }
 
+/// A span's note, then its attributes, as the sidecar holds them (a value
+/// of the wrong type too: an export passes on what it was given).
+fn note_and_attrs(s: &Span) -> impl Iterator<Item = &Field> {
+    [attrs::NOTE, attrs::ATTRS]
+        .into_iter()
+        .filter_map(|key| s.details.iter().find(|f| f.key() == key))
+}
+
 /// A span's note and attributes as the JSON formats carry them:
-/// `{"note": …, "attrs": {…}}`, only what is set; `None` when neither is.
-pub fn json_fields(s: &Span) -> Option<Map<String, Value>> {
-    let mut m = Map::new();
-    if let Some(n) = s.extra.get(attrs::NOTE) {
-        m.insert(attrs::NOTE.into(), n.clone());
+/// `{"note": …, "attrs": {…}}`, only what is set.
+pub struct JsonFields<'a>(Vec<&'a Field>);
+
+impl serde::Serialize for JsonFields<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = ser.serialize_map(Some(self.0.len()))?;
+        for f in &self.0 {
+            m.serialize_entry(f.key(), f)?;
+        }
+        m.end()
     }
-    if let Some(a) = s.extra.get(attrs::ATTRS) {
-        m.insert(attrs::ATTRS.into(), a.clone());
-    }
-    (!m.is_empty()).then_some(m)
+}
+
+/// `None` when the span has neither a note nor attributes.
+pub fn json_fields(s: &Span) -> Option<JsonFields<'_>> {
+    let v: Vec<&Field> = note_and_attrs(s).collect();
+    (!v.is_empty()).then_some(JsonFields(v))
 }
 
 /// Who made and reviewed a span, then its note and attributes, as JSON
@@ -218,11 +230,9 @@ pub fn push_span_fields(s: &Span, out: &mut Vec<u8>, mut first: bool) -> bool {
             nhan_model::json::push_str(out, v);
         }
     }
-    for key in [attrs::NOTE, attrs::ATTRS] {
-        if let Some(v) = s.extra.get(key) {
-            written(&mut first, out, key);
-            serde_json::to_writer(&mut *out, v).expect("JSON values serialise");
-        }
+    for f in note_and_attrs(s) {
+        written(&mut first, out, f.key());
+        serde_json::to_writer(&mut *out, f).expect("JSON values serialise");
     }
     out.len() > before
 }
@@ -230,7 +240,7 @@ pub fn push_span_fields(s: &Span, out: &mut Vec<u8>, mut first: bool) -> bool {
 /// doccano JSONL's extra fields, only when the article has notes or
 /// attributes: `,"span_meta":[…]` parallel to `label`, `,"note":…`.
 pub fn jsonl_fields(d: &super::Article, out: &mut Vec<u8>) {
-    let meta: Vec<Option<Map<String, Value>>> = d.spans.iter().map(|s| json_fields(s)).collect();
+    let meta: Vec<Option<JsonFields>> = d.spans.iter().map(|s| json_fields(s)).collect();
     if meta.iter().any(Option::is_some) {
         out.extend_from_slice(b",\"span_meta\":");
         serde_json::to_writer(&mut *out, &meta).expect("JSON values serialise");
@@ -241,32 +251,24 @@ pub fn jsonl_fields(d: &super::Article, out: &mut Vec<u8>) {
     }
 }
 
-/// Puts imported note and attribute fields on a span, in the sidecar's
-/// order (note, then attrs).
-pub fn put_fields(s: &mut Span, fields: &Map<String, Value>) {
-    for k in [attrs::NOTE, attrs::ATTRS] {
-        if let Some(v) = fields.get(k) {
-            s.extra.insert(k.into(), v.clone());
-        }
-    }
+/// Puts imported note and attribute values on a span, in the sidecar's
+/// order (note, then attrs), whatever order the input gave them in.
+pub fn put_fields(s: &mut Span, fields: &Details) {
+    s.details.set_note(fields.note());
+    s.details.set_attrs(fields.attrs().cloned());
 }
 
 /// Reads `{"note": …, "attrs": {…}}` (a JSON format's span fields) into
 /// what `put_fields` takes; other keys are not nhan's and are left.
-pub fn read_fields(v: Option<&Value>) -> Map<String, Value> {
-    let mut m = Map::new();
+pub fn read_fields(v: Option<&Value>) -> Details {
+    let mut d = Details::default();
     if let Some(o) = v.and_then(Value::as_object) {
-        if let Some(n) = o.get(attrs::NOTE).filter(|n| n.is_string()) {
-            m.insert(attrs::NOTE.into(), n.clone());
-        }
-        if let Some(a) = o
-            .get(attrs::ATTRS)
-            .filter(|a| a.as_object().is_some_and(|a| !a.is_empty()))
-        {
-            m.insert(attrs::ATTRS.into(), a.clone());
+        d.set_note(o.get(attrs::NOTE).and_then(Value::as_str));
+        if let Some(Value::Object(a)) = o.get(attrs::ATTRS) {
+            d.set_attrs(Some(Attrs::from(a.clone())));
         }
     }
-    m
+    d
 }
 
 /// The distinct `(attribute, value)` pairs of `spans`, sorted.

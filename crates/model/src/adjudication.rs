@@ -26,7 +26,7 @@ pub struct Candidate {
 /// One set of attribute values on a candidate, and who gave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Variant {
-    pub attrs: Option<serde_json::Value>,
+    pub attrs: Option<super::attrs::Attrs>,
     pub by: Vec<String>,
 }
 
@@ -52,10 +52,10 @@ impl Variant {
     /// `role=official negated`, or `no attributes`.
     pub fn attrs_text(&self) -> String {
         match &self.attrs {
-            Some(serde_json::Value::Object(m)) if !m.is_empty() => m
+            Some(m) if !m.is_empty() => m
                 .iter()
                 .map(|(k, x)| match x {
-                    serde_json::Value::Bool(true) => k.clone(),
+                    super::attrs::AttrValue::Bool(true) => k.to_string(),
                     x => format!("{k}={}", super::attrs::shown(x)),
                 })
                 .collect::<Vec<_>>()
@@ -180,7 +180,7 @@ impl Adjudication {
                     .or_insert_with(|| (s.text.to_string(), Vec::new(), Vec::new()));
                 if !e.1.contains(name) {
                     e.1.push(name.clone());
-                    let attrs = s.extra.get(super::attrs::ATTRS).cloned();
+                    let attrs = s.details.attrs().cloned();
                     match e.2.iter_mut().find(|v| v.attrs == attrs) {
                         Some(v) => v.by.push(name.clone()),
                         None => e.2.push(Variant {

@@ -2,22 +2,17 @@
 //! the `attrs` a label declares in `nhan.toml` (a fixed set of values, a
 //! flag, or an identifier checked by a pattern).
 //!
-//! Both live in the span's (and the sidecar's) field map under the
-//! contract's names, so a sidecar without them is written exactly as
-//! before, attributes nhan does not know are kept as they came, and a span
-//! costs nothing more in memory.
+//! A span's note and values are typed fields of its `Details` (a sidecar
+//! without them is written exactly as before, a value of the wrong type is
+//! kept as it came); the article's note is the sidecar's top-level `note`.
 
+pub use super::details::{ATTRS, AttrValue, Attrs, NOTE};
 use super::edit::Edit;
 use super::span::Span;
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
 use serde_json::{Map, Value};
 use std::fmt;
-
-/// The span field and the top-level sidecar field holding a note.
-pub const NOTE: &str = "note";
-/// The span field holding the attribute values.
-pub const ATTRS: &str = "attrs";
 
 /// What values one attribute takes.
 #[derive(Debug, Clone)]
@@ -52,11 +47,11 @@ pub struct Attr {
 impl Attr {
     /// Whether `v` is a value this attribute takes; the error says which
     /// values it does.
-    pub fn check(&self, v: &Value) -> Result<(), String> {
+    pub fn check(&self, v: &AttrValue) -> Result<(), String> {
         let ok = match (&self.kind, v) {
-            (Kind::Values(vs), Value::String(s)) => vs.iter().any(|x| x == s),
-            (Kind::Flag, Value::Bool(true)) => true,
-            (Kind::Pattern { re, .. }, Value::String(s)) => re.is_match(s),
+            (Kind::Values(vs), AttrValue::Text(s)) => vs.iter().any(|x| x == s),
+            (Kind::Flag, AttrValue::Bool(true)) => true,
+            (Kind::Pattern { re, .. }, AttrValue::Text(s)) => re.is_match(s),
             _ => false,
         };
         if ok {
@@ -153,30 +148,25 @@ fn kind_of(name: &str, v: Value) -> Result<Kind, String> {
 
 /// The span's note, if it has one.
 pub fn note(s: &Span) -> Option<&str> {
-    s.extra.get(NOTE).and_then(Value::as_str)
+    s.details.note()
 }
 
 /// The span's attribute values (empty if it has none).
-pub fn attrs(s: &Span) -> impl Iterator<Item = (&str, &Value)> {
-    s.extra
-        .get(ATTRS)
-        .and_then(Value::as_object)
-        .into_iter()
-        .flat_map(|m| m.iter().map(|(k, v)| (k.as_str(), v)))
+pub fn attrs(s: &Span) -> impl Iterator<Item = (&str, &AttrValue)> {
+    s.details.attrs().into_iter().flat_map(Attrs::iter)
 }
 
 /// The value of attribute `name` on the span.
-pub fn attr<'a>(s: &'a Span, name: &str) -> Option<&'a Value> {
-    s.extra.get(ATTRS)?.as_object()?.get(name)
+pub fn attr<'a>(s: &'a Span, name: &str) -> Option<&'a AttrValue> {
+    s.details.attrs()?.get(name)
 }
 
 /// Attribute values as the screen shows them: `role=official negated`.
 pub fn attrs_text(s: &Span) -> String {
     attrs(s)
         .map(|(k, v)| match v {
-            Value::Bool(true) => k.to_string(),
-            Value::String(x) => format!("{k}={x}"),
-            other => format!("{k}={other}"),
+            AttrValue::Bool(true) => k.to_string(),
+            other => format!("{k}={}", shown(other)),
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -198,40 +188,17 @@ pub fn clean_note(s: &str) -> Option<String> {
 /// place in the line when it changes.
 pub fn with_note(s: &Span, note: Option<&str>) -> Span {
     let mut out = s.clone();
-    match note {
-        Some(n) => {
-            out.extra.insert(NOTE.into(), Value::from(n));
-        }
-        None => {
-            out.extra.shift_remove(NOTE);
-        }
-    }
-    out.extra = std::mem::take(&mut *out.extra).into();
+    out.details.set_note(note);
     out
 }
 
 /// The span with attribute `name` set to `v` (or removed, for `None`);
 /// the `attrs` field goes when it is left empty.
-pub fn with_attr(s: &Span, name: &str, v: Option<Value>) -> Span {
+pub fn with_attr(s: &Span, name: &str, v: Option<AttrValue>) -> Span {
     let mut out = s.clone();
-    let mut m = match out.extra.get(ATTRS) {
-        Some(Value::Object(m)) => m.clone(),
-        _ => Map::new(),
-    };
-    match v {
-        Some(v) => {
-            m.insert(name.into(), v);
-        }
-        None => {
-            m.shift_remove(name);
-        }
-    }
-    if m.is_empty() {
-        out.extra.shift_remove(ATTRS);
-    } else {
-        out.extra.insert(ATTRS.into(), Value::Object(m));
-    }
-    out.extra = std::mem::take(&mut *out.extra).into();
+    let mut a = out.details.attrs().cloned().unwrap_or_default();
+    a.set(name, v);
+    out.details.set_attrs(Some(a));
     out
 }
 
@@ -251,7 +218,7 @@ pub fn set_attr(
     declared: Option<&Attributes>,
     s: &Span,
     name: &str,
-    v: Option<Value>,
+    v: Option<AttrValue>,
 ) -> Result<Option<Edit>, String> {
     let decl = declared
         .and_then(|a| a.get(name))
@@ -298,21 +265,17 @@ impl fmt::Display for Problem {
 /// schema gives the span's label.
 pub fn problems(declared: Option<&Attributes>, s: &Span) -> Vec<Problem> {
     let mut v = Vec::new();
-    if let Some(n) = s.extra.get(NOTE)
-        && !n.is_string()
-    {
+    // A note or attrs of the wrong type is kept as it came, by name.
+    if let Some(n) = s.details.unknown(NOTE) {
         v.push(Problem(format!("note must be text, not {n}")));
     }
-    let Some(a) = s.extra.get(ATTRS) else {
-        return v;
-    };
-    let Some(a) = a.as_object() else {
+    if let Some(a) = s.details.unknown(ATTRS) {
         v.push(Problem(format!(
             "attrs must be an object of attribute values, not {a}"
         )));
         return v;
-    };
-    for (name, value) in a {
+    }
+    for (name, value) in attrs(s) {
         match declared.and_then(|d| d.get(name)) {
             None => v.push(Problem(format!(
                 "attribute {name} is not declared for label {} in nhan.toml",
@@ -402,9 +365,9 @@ impl Tally {
 
 /// An attribute value as text: a string as it is, anything else as JSON
 /// (`true` for a flag).
-pub fn shown(v: &Value) -> String {
+pub fn shown(v: &AttrValue) -> String {
     match v {
-        Value::String(s) => s.clone(),
+        AttrValue::Text(s) => s.clone(),
         other => other.to_string(),
     }
 }
@@ -555,7 +518,7 @@ name = "LOC"
     fn values_are_checked_against_the_declaration() {
         let schema = Schema::parse(SCHEMA, "nhan.toml").unwrap();
         let sp = span();
-        let ok = |n: &str, v: Value| set_attr(schema.attributes(&sp.label), &sp, n, Some(v));
+        let ok = |n: &str, v: Value| set_attr(schema.attributes(&sp.label), &sp, n, Some(v.into()));
         assert!(ok("role", json!("official")).unwrap().is_some());
         let e = ok("role", json!("boss")).unwrap_err();
         assert_eq!(e, "role = \"boss\" is not allowed: one of official, other");
@@ -574,13 +537,14 @@ name = "LOC"
         let a = with_attr(
             &with_note(&sp, Some("unsure: title?")),
             "role",
-            Some(json!("other")),
+            Some("other".into()),
         );
         assert_eq!(note(&a), Some("unsure: title?"));
         assert_eq!(attrs_text(&a), "role=other");
         // Changing the note keeps its place before attrs.
         let b = with_note(&a, Some("ok"));
-        assert_eq!(b.extra.keys().collect::<Vec<_>>(), ["note", "attrs"]);
+        let keys: Vec<&str> = b.details.iter().map(|f| f.key()).collect();
+        assert_eq!(keys, ["note", "attrs"]);
         // Removing both leaves the span as it was, byte for byte.
         let c = with_attr(&with_note(&b, None), "role", None);
         assert_eq!(c, sp);
@@ -591,7 +555,7 @@ name = "LOC"
     fn problems_name_what_is_wrong() {
         let schema = Schema::parse(SCHEMA, "nhan.toml").unwrap();
         let mut sp = span();
-        sp.extra.insert(
+        sp.details.insert(
             ATTRS.into(),
             json!({"role": "boss", "wikidata": "Q7", "mood": "x"}),
         );
@@ -606,7 +570,7 @@ name = "LOC"
                 "attribute mood is not declared for label PER in nhan.toml"
             ]
         );
-        sp.extra.insert(NOTE.into(), json!(5));
+        sp.details.insert(NOTE.into(), json!(5));
         assert!(
             problems(schema.attributes(&sp.label), &sp)[0]
                 .0
@@ -617,11 +581,11 @@ name = "LOC"
     #[test]
     fn tally_counts_notes_and_values() {
         let sp = span();
-        let a = with_attr(&with_note(&sp, Some("?")), "role", Some(json!("official")));
+        let a = with_attr(&with_note(&sp, Some("?")), "role", Some("official".into()));
         let b = with_attr(
-            &with_attr(&sp, "role", Some(json!("official"))),
+            &with_attr(&sp, "role", Some("official".into())),
             "negated",
-            Some(json!(true)),
+            Some(AttrValue::Bool(true)),
         );
         let mut t = Tally::default();
         for s in [&a, &b, &sp] {
@@ -721,7 +685,7 @@ name = "LOC"
                 sp.id = i as u64 + 1;
                 sp = with_note(&sp, n.as_deref());
                 if let Some(r) = roles.get(i).cloned().flatten() {
-                    sp = with_attr(&sp, "role", Some(Value::from(r)));
+                    sp = with_attr(&sp, "role", Some(AttrValue::Text(r)));
                 }
                 sc.spans.push(sp);
             }

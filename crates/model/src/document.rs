@@ -549,7 +549,7 @@ impl Document {
             annotator: annotator.map(Into::into),
             review: None,
             reviewer: None,
-            extra: Default::default(),
+            details: Default::default(),
         }
     }
 

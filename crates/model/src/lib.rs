@@ -5,6 +5,7 @@
 pub mod adjudication;
 pub mod attrs;
 pub mod consistency;
+pub mod details;
 pub mod document;
 pub mod edit;
 pub mod escape;

@@ -642,7 +642,7 @@ mod tests {
             annotator: None,
             review: None,
             reviewer: None,
-            extra: Default::default(),
+            details: Default::default(),
         }
     }
 

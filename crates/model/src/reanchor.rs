@@ -994,7 +994,7 @@ mod tests {
             annotator: Some("lan".into()),
             review: None,
             reviewer: None,
-            extra: Default::default(),
+            details: Default::default(),
         }
     }
 
@@ -1089,7 +1089,7 @@ mod tests {
         let mut per = span_on(1, &old, "Nguyễn Phú Trọng", 0, "PER");
         per.review = Some(crate::review::Decision::accepted());
         per.reviewer = Some("minh".into());
-        per.extra.insert("confidence".into(), Value::from(0.5));
+        per.details.insert("confidence".into(), Value::from(0.5));
         let spans = vec![per.clone(), span_on(2, &old, "Hà Nội", 0, "LOC")];
         let new = Text::new(format!("(Ảnh: TTXVN) Hôm nay, {OLD}"));
         let r = reanchor(&spans, &new);
@@ -1100,8 +1100,8 @@ mod tests {
         let p = by_id(&r, 1);
         assert_eq!((p.start, p.end), (per.start + shift, per.end + shift));
         assert_eq!(
-            (&p.review, &p.reviewer, &p.extra),
-            (&per.review, &per.reviewer, &per.extra)
+            (&p.review, &p.reviewer, &p.details),
+            (&per.review, &per.reviewer, &per.details)
         );
         assert_eq!(
             (&p.label, &p.annotator, &p.text),

@@ -136,7 +136,7 @@ impl Record {
             annotator: s.annotator.map(|a| a.to_string()),
             review: s.review.map(|r| r.to_string()),
             reviewer: s.reviewer.map(|r| r.to_string()),
-            extra: (*s.extra).clone(),
+            extra: s.details.to_map(),
         }
     }
 
@@ -209,7 +209,7 @@ mod tests {
         let old = json!({"label": "PER", "text": "Lan", "end": 3, "start": 0, "weight": 1.0});
         let mut d = doc_with(json!({"rejected": [old.clone()]}));
         let mut s = d.make_span(8, 12, "LOC", Some("lan"));
-        s.extra.insert("note".into(), json!("?"));
+        s.details.insert("note".into(), json!("?"));
         let e = List::Rejected.append(&d, [Record::rejection(&s, Some("minh"))]);
         d.apply(&e);
         let list = d.extra()["rejected"].as_array().unwrap();
@@ -240,7 +240,7 @@ mod tests {
         let mut d = Document::new("a.txt", Text::new("Lan gặp Minh"), "");
         let mut s = d.make_span(0, 3, "PER", Some("lan"));
         s.review = Some(crate::review::Decision::accepted());
-        s.extra.insert("attrs".into(), json!({"role": "x"}));
+        s.details.insert("attrs".into(), json!({"role": "x"}));
         assert_eq!(
             Record::of_span(&s).into_value(),
             serde_json::to_value(&s).unwrap()

@@ -2,6 +2,7 @@
 //! and column; writing produces the contract's layout byte for byte (one span
 //! per line, `", "` and `": "` separators, like Python's `json.dumps`).
 
+use super::details::Field;
 use super::json;
 use super::review::Decision;
 use super::span::Span;
@@ -208,11 +209,15 @@ fn span_json(out: &mut Vec<u8>, s: &Span) {
             json::push_str(out, v);
         }
     }
-    for (k, v) in s.extra.iter() {
+    for f in s.details.iter() {
         out.extend_from_slice(b", ");
-        json::push_str(out, k);
+        json::push_str(out, f.key());
         out.extend_from_slice(b": ");
-        out.extend_from_slice(spaced(v).as_bytes());
+        match f {
+            Field::Note(n) => json::push_str(out, n),
+            Field::Source(src) => json::push_str(out, src),
+            f => out.extend_from_slice(spaced(f).as_bytes()),
+        }
     }
     out.push(b'}');
 }
@@ -337,8 +342,60 @@ mod tests {
     #[test]
     fn round_trip_is_byte_identical_and_keeps_unknown_fields() {
         let sc = Sidecar::parse(SAMPLE.as_bytes(), "a.json").unwrap();
-        assert_eq!(sc.spans[0].extra["confidence"], 0.5);
+        assert_eq!(
+            sc.spans[0].details.unknown("confidence"),
+            Some(&Value::from(0.5))
+        );
         assert_eq!(sc.to_json(), SAMPLE);
+    }
+
+    /// Notes, attributes and `source` are typed, yet every line is written
+    /// back as it came: in either order nhan sets them, around unknown
+    /// fields, and with values of the wrong type kept as they were.
+    #[test]
+    fn typed_details_round_trip_byte_for_byte() {
+        let src = r#"{
+  "nhan": 1,
+  "article": "a.txt",
+  "text_sha256": "00",
+  "status": "in_progress",
+  "spans": [
+    {"id": 1, "start": 0, "end": 3, "label": "PER", "text": "Lan", "annotator": "lan", "note": "chắc \"là\" bà ấy?", "attrs": {"role": "official", "negated": true}, "source": "dictionary", "confidence": 0.5},
+    {"id": 2, "start": 4, "end": 8, "label": "PER", "text": "Minh", "attrs": {"wikidata": "Q42"}, "note": "attrs first"},
+    {"id": 3, "start": 9, "end": 12, "label": "LOC", "text": "Huế", "agreed_by": ["lan", "minh"], "source": "rules", "note": "after an unknown field"},
+    {"id": 4, "start": 13, "end": 16, "label": "LOC", "text": "Vinh", "note": 5, "attrs": {"n": 3, "x": null}, "source": ["odd"]},
+    {"id": 5, "start": 17, "end": 20, "label": "ORG", "text": "Bộ", "review": "accepted", "attrs": "not an object"}
+  ]
+}
+"#;
+        let sc = Sidecar::parse(src.as_bytes(), "a.json").unwrap();
+        let d: Vec<&crate::details::Details> = sc.spans.iter().map(|s| &s.details).collect();
+        assert_eq!(d[0].note(), Some("chắc \"là\" bà ấy?"));
+        assert_eq!(
+            crate::attrs::attrs_text(&sc.spans[0]),
+            "role=official negated"
+        );
+        assert_eq!(d[0].source().map(|s| s.as_str()), Some("dictionary"));
+        assert_eq!(d[0].unknown("confidence"), Some(&Value::from(0.5)));
+        assert_eq!(
+            (d[1].note(), d[2].note()),
+            (Some("attrs first"), Some("after an unknown field"))
+        );
+        assert_eq!(d[2].source().map(|s| s.as_str()), Some("rules"));
+        // The wrong types are kept under their names, not lost.
+        assert_eq!((d[3].note(), d[3].source()), (None, None));
+        assert_eq!(d[3].unknown("note"), Some(&Value::from(5)));
+        assert_eq!(crate::attrs::attrs_text(&sc.spans[3]), "n=3 x=null");
+        assert_eq!(d[4].attrs(), None);
+        assert_eq!(sc.to_json(), src);
+        // The writer the app saves through gives the same bytes.
+        let store: Stored = serde_json::from_slice(src.as_bytes()).unwrap();
+        let (head, spans) = store.into_parts();
+        let snap = Snapshot {
+            head,
+            spans: spans.snapshot(),
+        };
+        assert_eq!(snap.to_json(), src);
     }
 
     #[test]
@@ -355,10 +412,28 @@ mod tests {
         assert!(e.message.contains("newer"));
     }
 
+    /// A note, attribute object or `source` value, or one of the wrong
+    /// type: text, a flag, a number, null, an object of those.
+    fn detail_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            "[ a\"\\\\\n\u{1}ễ😀]{0,4}".prop_map(Value::from),
+            any::<bool>().prop_map(Value::from),
+            (-5i64..5).prop_map(Value::from),
+            Just(Value::Null),
+        ];
+        prop_oneof![
+            leaf.clone(),
+            proptest::collection::vec(("[a-z]{1,3}", leaf), 0..3)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+        ]
+    }
+
     proptest::proptest! {
         /// The hand-written span writer gives serde_json's bytes for any
         /// strings (quotes, backslashes, control characters, Vietnamese,
-        /// emoji) and any unknown fields.
+        /// emoji) and any notes, attributes, sources and unknown fields, in
+        /// any order and of any type; and they read back as they were.
         #[test]
         fn hand_written_spans_equal_serde(
             id in 0u64..u64::MAX, start in 0usize..1 << 40, len in 0usize..1000,
@@ -366,18 +441,25 @@ mod tests {
             annotator in proptest::option::of("[a-zà\"\\\\\\x01]{0,6}"),
             review in proptest::option::of("accepted|fixed"),
             reviewer in proptest::option::of(".{0,4}"),
-            extra in proptest::collection::vec(("[a-z\"]{1,4}", proptest::option::of("[ a\\n]{0,3}")), 0..3),
+            extra in proptest::collection::vec(("x[a-z\"]{0,3}|note|attrs|source", detail_value()), 0..5),
         ) {
             let sp = Span {
                 id, start, end: start + len,
                 label: label.as_str().into(), text: text.as_str().into(),
                 annotator: annotator.map(Into::into), review: review.as_deref().map(Decision::spelled),
                 reviewer: reviewer.map(Into::into),
-                extra: extra.into_iter().map(|(k, v)| (k, v.map_or(Value::Null, Value::from))).collect::<Map<_, _>>().into(),
+                details: extra.into_iter().collect(),
             };
             let mut mine = Vec::new();
             span_json(&mut mine, &sp);
-            proptest::prop_assert_eq!(String::from_utf8(mine).unwrap(), spaced(&sp));
+            let line = String::from_utf8(mine).unwrap();
+            proptest::prop_assert_eq!(&line, &spaced(&sp));
+            // Read back: the same span (typed where it was), the same bytes.
+            let back: Span = serde_json::from_str(&line).unwrap();
+            proptest::prop_assert_eq!(&back, &sp);
+            let mut again = Vec::new();
+            span_json(&mut again, &back);
+            proptest::prop_assert_eq!(String::from_utf8(again).unwrap(), line);
         }
     }
 }

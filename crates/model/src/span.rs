@@ -1,20 +1,21 @@
 //! Spans and the per-article span store, kept sorted by `(start, end, label)`
 //! (the sidecar order) with range lookups that do not scan the whole list.
 
+pub use super::details::Details;
 pub use super::interned::Sym;
 use super::review::Decision;
 use compact_str::CompactString;
 use serde::de::{self, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::ops::Range;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 /// One entity mention. Kept small (72 bytes, no heap for short texts and
 /// the usual labels and names) because an article may hold 100k of them:
 /// repeated values are interned, the text is stored inline up to 24 bytes,
-/// and fields this version does not know cost a pointer when absent.
+/// and the note, attributes and unknown fields cost a pointer when absent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Span {
     pub id: u64,
@@ -25,33 +26,9 @@ pub struct Span {
     pub annotator: Option<Sym>,
     pub review: Option<Decision>,
     pub reviewer: Option<Sym>,
-    /// Fields this version does not know, kept as they were.
-    pub extra: Extra,
-}
-
-/// Unknown span fields, in their order; empty for nearly every span.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Extra(Option<Box<Map<String, Value>>>);
-
-static NO_FIELDS: LazyLock<Map<String, Value>> = LazyLock::new(Map::new);
-
-impl std::ops::Deref for Extra {
-    type Target = Map<String, Value>;
-    fn deref(&self) -> &Map<String, Value> {
-        self.0.as_deref().unwrap_or(&NO_FIELDS)
-    }
-}
-
-impl std::ops::DerefMut for Extra {
-    fn deref_mut(&mut self) -> &mut Map<String, Value> {
-        self.0.get_or_insert_with(Default::default)
-    }
-}
-
-impl From<Map<String, Value>> for Extra {
-    fn from(m: Map<String, Value>) -> Extra {
-        Extra((!m.is_empty()).then(|| Box::new(m)))
-    }
+    /// The note, attribute values, `source`, and the fields this version
+    /// does not know, in their order.
+    pub details: Details,
 }
 
 impl Serialize for Span {
@@ -73,8 +50,8 @@ impl Serialize for Span {
                 m.serialize_entry(k, v)?;
             }
         }
-        for (k, v) in self.extra.iter() {
-            m.serialize_entry(k, v)?;
+        for f in self.details.iter() {
+            m.serialize_entry(f.key(), f)?;
         }
         m.end()
     }
@@ -94,7 +71,7 @@ impl<'de> Deserialize<'de> for Span {
                 let (mut id, mut start, mut end) = (None, None, None);
                 let (mut label, mut text) = (None, None);
                 let (mut annotator, mut review, mut reviewer) = (None, None, None);
-                let mut extra = Map::new();
+                let mut details = Details::default();
                 fn once<T, E: de::Error>(
                     slot: &mut Option<T>,
                     v: T,
@@ -122,7 +99,7 @@ impl<'de> Deserialize<'de> for Span {
                             once(&mut reviewer, a.next_value::<Option<Sym>>()?, "reviewer")?
                         }
                         _ => {
-                            extra.insert(k.into_owned(), a.next_value::<Value>()?);
+                            details.insert(k.into_owned(), a.next_value::<Value>()?);
                         }
                     }
                 }
@@ -135,7 +112,7 @@ impl<'de> Deserialize<'de> for Span {
                     annotator: annotator.flatten(),
                     review: review.flatten(),
                     reviewer: reviewer.flatten(),
-                    extra: extra.into(),
+                    details,
                 })
             }
         }
@@ -590,7 +567,7 @@ mod tests {
             annotator: None,
             review: None,
             reviewer: None,
-            extra: Default::default(),
+            details: Default::default(),
         }
     }
 
@@ -643,7 +620,7 @@ mod tests {
             annotator: None,
             review: None,
             reviewer: None,
-            extra: Default::default(),
+            details: Default::default(),
         }
     }
 
@@ -676,7 +653,7 @@ mod tests {
         assert!(std::mem::size_of::<Span>() <= 72);
         let src = r#"{"id": 7, "start": 0, "end": 4, "label": "PER", "text": "Lan", "review": null, "note": {"a": [1]}, "confidence": 0.5}"#;
         let s: Span = serde_json::from_str(src).unwrap();
-        assert_eq!((s.review, s.extra.len()), (None, 2));
+        assert_eq!((s.review, s.details.len()), (None, 2));
         assert_eq!(
             serde_json::to_string(&s).unwrap(),
             r#"{"id":7,"start":0,"end":4,"label":"PER","text":"Lan","note":{"a":[1]},"confidence":0.5}"#

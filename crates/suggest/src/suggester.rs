@@ -9,6 +9,7 @@ use super::dictionary::{self, Dictionary};
 use super::store::{self, Rejections};
 use super::tagger::Tagger;
 use super::{ArticleInput, Known, Recommender, Suggestion, rules, trust};
+use nhan_model::details::{Details, Field};
 use nhan_model::schema::Overlap;
 use nhan_model::span::Span;
 use nhan_model::text::Text;
@@ -375,8 +376,8 @@ impl Suggester {
 /// The span an accepted suggestion becomes: `source` names where it came
 /// from (a sidecar field; see the README).
 pub fn accept(s: &Suggestion, text: &Text, id: u64, annotator: Option<&str>) -> Span {
-    let mut extra = serde_json::Map::new();
-    extra.insert("source".into(), s.source.clone().into());
+    let mut details = Details::default();
+    details.set(Field::Source(s.source.as_str().into()));
     Span {
         id,
         start: s.start,
@@ -386,7 +387,7 @@ pub fn accept(s: &Suggestion, text: &Text, id: u64, annotator: Option<&str>) -> 
         annotator: annotator.map(Into::into),
         review: None,
         reviewer: None,
-        extra: extra.into(),
+        details,
     }
 }
 
@@ -599,6 +600,10 @@ mod tests {
         let v = serde_json::to_value(&span).unwrap();
         assert_eq!(v["text"], "Hà Nội");
         assert_eq!(v["source"], "dictionary");
+        assert_eq!(
+            span.details.source().map(|s| s.as_str()),
+            Some("dictionary")
+        );
         assert_eq!(v["annotator"], "lan");
     }
 

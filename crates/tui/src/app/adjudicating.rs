@@ -10,7 +10,6 @@ use super::state::{Focus, Mode, OpenArticle, ReviewRow, RowRelation, Selection, 
 use nhan_model::adjudication::{
     self, AGREED_BY, Adjudication, Candidate, Decision, RelationCandidate,
 };
-use nhan_model::attrs::ATTRS;
 use nhan_model::edit::Edit;
 use nhan_model::record::{self, List, Record};
 use nhan_model::review;
@@ -153,12 +152,12 @@ fn gold_span(art: &mut OpenArticle, c: &Candidate, adjudicator: Option<&str>) ->
     let mut s = art.doc.make_span(c.start, c.end, &c.label, None);
     s.review = Some(review::Decision::accepted());
     s.reviewer = adjudicator.map(Into::into);
-    s.extra.insert(AGREED_BY.into(), Value::from(c.by.clone()));
+    s.details
+        .insert(AGREED_BY.into(), Value::from(c.by.clone()));
     // Where the annotators' attributes differ, the values most gave; `a`
     // again picks the next annotator's.
-    if let Some(a) = c.variants.first().and_then(|v| v.attrs.clone()) {
-        s.extra.insert(ATTRS.into(), a);
-    }
+    s.details
+        .set_attrs(c.variants.first().and_then(|v| v.attrs.clone()));
     s
 }
 
@@ -438,18 +437,11 @@ fn next_variant(state: &mut State, c: &Candidate, id: u64) -> Vec<Effect> {
     let Some(gold) = state.article().and_then(|a| a.doc.spans().get(id)).cloned() else {
         return vec![];
     };
-    let now = gold.extra.get(ATTRS).cloned();
+    let now = gold.details.attrs().cloned();
     let i = c.variants.iter().position(|v| v.attrs == now);
     let next = &c.variants[i.map_or(0, |i| (i + 1) % c.variants.len())];
     let mut after = gold.clone();
-    match &next.attrs {
-        Some(a) => {
-            after.extra.insert(ATTRS.into(), a.clone());
-        }
-        None => {
-            after.extra.shift_remove(ATTRS);
-        }
-    }
+    after.details.set_attrs(next.attrs.clone());
     let effects = editing::commit(
         state,
         Edit::Replace {

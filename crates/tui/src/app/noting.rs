@@ -9,11 +9,10 @@ use super::keys::{Code, Key};
 use super::line_edit::LineEdit;
 use super::msg::Effect;
 use super::state::{Mode, NoteTarget, OpenArticle, Overlay, ReviewRow, State};
-use nhan_model::attrs::{self, Kind};
+use nhan_model::attrs::{self, AttrValue, Kind};
 use nhan_model::edit::Edit;
 use nhan_model::review::Decision;
 use nhan_model::span::Span;
-use serde_json::Value;
 
 /// The span a note or attribute applies to: the selected one, or the
 /// innermost span under the cursor.
@@ -223,7 +222,7 @@ pub fn attrs_key(
         match key.code {
             Code::Esc => reopen(state, selected, None),
             Code::Enter => {
-                let v = attrs::clean_note(line.text()).map(Value::from);
+                let v = attrs::clean_note(line.text()).map(AttrValue::Text);
                 match set(state, &sp, &attr.name, v) {
                     Ok(effects) => {
                         reopen(state, selected, None);
@@ -258,18 +257,18 @@ pub fn attrs_key(
         }
         (_, Code::Backspace | Code::Delete | Code::Char('x')) => None,
         (Kind::Flag, Code::Enter | Code::Char(' ') | Code::Right | Code::Left) => {
-            (current != Some(Value::Bool(true))).then_some(Value::Bool(true))
+            (current != Some(AttrValue::Bool(true))).then_some(AttrValue::Bool(true))
         }
         (Kind::Pattern { .. }, Code::Enter | Code::Char(' ') | Code::Right) => {
             state.message = None;
-            let now = current.as_ref().and_then(Value::as_str).unwrap_or("");
+            let now = current.as_ref().and_then(AttrValue::as_str).unwrap_or("");
             reopen(state, selected, Some(LineEdit::new(now)));
             return vec![];
         }
         (Kind::Values(vs), Code::Char(d @ '1'..='9')) => {
             let n = d as usize - '1' as usize;
             match vs.get(n) {
-                Some(v) => Some(Value::from(v.as_str())),
+                Some(v) => Some(AttrValue::from(v.as_str())),
                 None => {
                     state.error(format!(
                         "{} has {} values: 1…{}",
@@ -286,7 +285,7 @@ pub fn attrs_key(
             // Cycling goes through "no value" too.
             let at = current
                 .as_ref()
-                .and_then(Value::as_str)
+                .and_then(AttrValue::as_str)
                 .and_then(|c| vs.iter().position(|v| v == c));
             let n = vs.len() + 1;
             let pos = at.map_or(0, |i| i + 1);
@@ -295,7 +294,7 @@ pub fn attrs_key(
             } else {
                 (pos + 1) % n
             };
-            (next > 0).then(|| Value::from(vs[next - 1].as_str()))
+            (next > 0).then(|| AttrValue::from(vs[next - 1].as_str()))
         }
         _ => {
             reopen(state, selected, None);
@@ -313,7 +312,12 @@ pub fn attrs_key(
     effects
 }
 
-fn set(state: &mut State, sp: &Span, name: &str, v: Option<Value>) -> Result<Vec<Effect>, String> {
+fn set(
+    state: &mut State,
+    sp: &Span,
+    name: &str,
+    v: Option<AttrValue>,
+) -> Result<Vec<Effect>, String> {
     match attrs::set_attr(state.project.schema.attributes(&sp.label), sp, name, v)? {
         Some(edit) => Ok(commit(state, edit)),
         None => {

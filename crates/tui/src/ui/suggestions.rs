@@ -56,12 +56,7 @@ fn awaiting_trust(state: &State) -> String {
 
 /// The recommender a review row's span was accepted from (its `source`).
 pub fn source_of(state: &State, row: &crate::app::state::ReviewRow) -> Option<String> {
-    state
-        .row_span(row)?
-        .extra
-        .get("source")
-        .and_then(|v| v.as_str())
-        .map(str::to_string)
+    state.row_span(row)?.details.source().map(|s| s.to_string())
 }
 
 /// The message line while a suggestion prompt is open.
