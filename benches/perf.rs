@@ -350,23 +350,38 @@ fn intern(c: &mut Criterion) {
         std::thread::scope(|s| {
             let (a, b) = words.split_at(words.len() / 2);
             let f = &f;
-            s.spawn(move || a.iter().map(|w| black_box(f(w))).count());
-            s.spawn(move || b.iter().map(|w| black_box(f(w))).count());
+            s.spawn(move || {
+                a.iter().for_each(|w| {
+                    black_box(f(w));
+                })
+            });
+            s.spawn(move || {
+                b.iter().for_each(|w| {
+                    black_box(f(w));
+                })
+            });
         });
     }
     g.bench_function("sym/new", |b| {
-        b.iter(|| words.iter().map(|w| black_box(Sym::new(w))).count())
+        b.iter(|| {
+            words.iter().for_each(|w| {
+                black_box(Sym::new(w));
+            })
+        })
     });
     g.bench_function("ustr-crate/new", |b| {
-        b.iter(|| words.iter().map(|w| black_box(ustr::ustr(w))).count())
+        b.iter(|| {
+            words.iter().for_each(|w| {
+                black_box(ustr::ustr(w));
+            })
+        })
     });
     let rodeo = lasso::ThreadedRodeo::default();
     g.bench_function("lasso-crate/new", |b| {
         b.iter(|| {
-            words
-                .iter()
-                .map(|w| black_box(rodeo.get_or_intern(w)))
-                .count()
+            words.iter().for_each(|w| {
+                black_box(rodeo.get_or_intern(w));
+            })
         })
     });
     g.bench_function("sym/new-2-threads", |b| {
