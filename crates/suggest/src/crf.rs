@@ -18,8 +18,13 @@ type Map = HashMap<u64, u32, foldhash::fast::FixedState>;
 /// sample's leave-one-article-out folds 0.1 gave F1 0.779 (0.912 / 0.680)
 /// against 0.769 (0.936 / 0.652) with 1, and 0.03 gave 0.778.
 pub const C2: f64 = 0.1;
-/// L-BFGS stops after this many iterations at most.
-pub const MAX_ITERATIONS: usize = 150;
+/// L-BFGS stops after this many iterations at most. On the sample it
+/// always got there (the objective still fell by more than CRFsuite's
+/// 1e-5 in ten iterations); leave-one-article-out with 150 gave the
+/// default set P 0.912 R 0.680 F1 0.779 (calibration error 0.024), with
+/// 100 0.914 / 0.680 / 0.780 (0.019) in 30 % less time, with 70 0.908 /
+/// 0.684 / 0.780 (0.020): past 100 the weights only grow.
+pub const MAX_ITERATIONS: usize = 100;
 
 /// Training sequences: per token its features (hashes), and the gold tags.
 pub type Data = [(Vec<Vec<u64>>, Vec<usize>)];
