@@ -487,7 +487,7 @@ fn cached_calibration(
         gaz.push('\n');
     }
     let salt = format!(
-        "calibration tagger v{} labels={:?} names={names:?} configs={configs:?} gaz={}",
+        "calibration tagger v{} folds={CALIBRATION_FOLDS} labels={:?} names={names:?} configs={configs:?} gaz={}",
         super::tagger::VERSION,
         project
             .schema
