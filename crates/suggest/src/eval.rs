@@ -11,7 +11,7 @@
 //! [`Suggester`], the same selection.
 
 use super::corpus::Corpus;
-use super::suggester::{BuildOptions, Suggester, select};
+use super::suggester::{BuildOptions, CALIBRATION_FOLDS, InnerModels, Suggester, select};
 use super::{ArticleInput, config};
 use nhan_model::status::Status;
 use nhan_store::project::Project;
@@ -139,7 +139,7 @@ pub struct Report {
 /// Folds when `--folds` is not given: five trainings whatever the size of
 /// the project (leave-one-out retrained once per article: 101 reviewed
 /// articles took minutes).
-pub const DEFAULT_FOLDS: usize = 5;
+pub const DEFAULT_FOLDS: usize = CALIBRATION_FOLDS + 1;
 
 /// Every proposal made for a held-out article: (row name, article name,
 /// suggestions). For tests that compare a row with `--out -`.
@@ -194,6 +194,10 @@ pub fn evaluate_with(
         only: names,
         raw_scores: false,
     };
+    // Shared inner models only where the folds line up (else each would
+    // be kept and never used again).
+    let inner_models = InnerModels::default();
+    let shared = (k == CALIBRATION_FOLDS + 1).then_some(&inner_models);
     let mut sets: Vec<Vec<String>> = Vec::new();
     let mut rows: Vec<Row> = Vec::new();
     for fold in 0..k {
@@ -207,7 +211,7 @@ pub fn evaluate_with(
                 .map(|(_, a)| a.clone())
                 .collect(),
         };
-        let s = Suggester::from_corpus(project, &train, &configs, &opts)?;
+        let s = Suggester::from_corpus_sharing(project, &train, &configs, &opts, shared)?;
         if sets.is_empty() {
             report.notes.extend(s.notes.iter().cloned());
             let names: Vec<String> = s.names().iter().map(|n| n.to_string()).collect();

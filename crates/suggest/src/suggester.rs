@@ -109,6 +109,18 @@ impl Suggester {
         configs: &[RecommenderConfig],
         opts: &BuildOptions,
     ) -> Result<Suggester, String> {
+        Suggester::from_corpus_sharing(project, corpus, configs, opts, None)
+    }
+
+    /// `from_corpus`, the calibration's inner models taken from (and left
+    /// in) `shared` where one was trained on the same data before.
+    pub fn from_corpus_sharing(
+        project: &Project,
+        corpus: &Corpus,
+        configs: &[RecommenderConfig],
+        opts: &BuildOptions,
+        shared: Option<&InnerModels>,
+    ) -> Result<Suggester, String> {
         let labels: Vec<String> = project
             .schema
             .labels
@@ -192,8 +204,15 @@ impl Suggester {
             }
         }
         if !opts.raw_scores {
-            s.calibration =
-                cached_calibration(project, corpus, configs, &s.names(), &gazetteer, opts)?;
+            s.calibration = cached_calibration(
+                project,
+                corpus,
+                configs,
+                &s.names(),
+                &gazetteer,
+                opts,
+                shared,
+            )?;
         }
         Ok(s)
     }
@@ -456,9 +475,10 @@ fn cached_calibration(
     names: &[&str],
     gazetteer: &[(String, String)],
     opts: &BuildOptions,
+    shared: Option<&InnerModels>,
 ) -> Result<HashMap<String, Isotonic>, String> {
     if opts.no_cache {
-        return calibration(project, corpus, configs, names);
+        return calibration(project, corpus, configs, names, shared);
     }
     let mut gaz = String::new();
     for (surface, label) in gazetteer {
@@ -468,7 +488,7 @@ fn cached_calibration(
         gaz.push('\n');
     }
     let salt = format!(
-        "calibration tagger v{} labels={:?} names={names:?} configs={configs:?} gaz={}",
+        "calibration tagger v{} folds={CALIBRATION_FOLDS} labels={:?} names={names:?} configs={configs:?} gaz={}",
         super::tagger::VERSION,
         project
             .schema
@@ -486,7 +506,7 @@ fn cached_calibration(
     {
         return Ok(maps);
     }
-    let maps = calibration(project, corpus, configs, names)?;
+    let maps = calibration(project, corpus, configs, names, None)?;
     if store::ensure_root(&project.root).is_ok() {
         let json = serde_json::to_vec(&Cached::new(&key, &maps)).map_err(|e| e.to_string())?;
         // A cache that cannot be written only costs the next start a fitting.
@@ -495,16 +515,33 @@ fn cached_calibration(
     Ok(maps)
 }
 
-/// Held-out folds of the decided articles (five at most): each built-in
-/// recommender among `names` trained on the others and asked about them
-/// with no spans; its raw scores against whether each proposal was right
-/// give its map ([`Isotonic`]). Deterministic: article `i` is in fold
-/// `i % k`, as in `--eval`.
+/// The calibration's folds at most: one fewer than `--eval`'s default, so
+/// that inside eval's folds they line up (see [`InnerModels`]).
+pub const CALIBRATION_FOLDS: usize = 4;
+
+/// The calibration's inner models of one `--eval` run, by the data they
+/// were trained on. With eval's `K = CALIBRATION_FOLDS + 1` folds (article
+/// `i` in fold `i % K`), the training set of fold `f` dealt into `K - 1`
+/// calibration folds (its `j`-th article in `j % (K - 1)`) puts in each
+/// calibration fold exactly the articles of one other eval fold `g`: the
+/// inner model for (f, g) is trained on the folds other than f and g, the
+/// same as the one for (g, f). Each is trained once and used twice (then
+/// dropped), and is the model a build on that data trains: rows stay
+/// what `--out -` gives.
+#[derive(Default)]
+pub struct InnerModels(std::cell::RefCell<HashMap<String, std::rc::Rc<Suggester>>>);
+
+/// Held-out folds of the decided articles ([`CALIBRATION_FOLDS`] at
+/// most): each built-in recommender among `names` trained on the others
+/// and asked about them with no spans; its raw scores against whether
+/// each proposal was right give its map ([`Isotonic`]). Deterministic:
+/// article `i` is in fold `i % k`, as in `--eval`.
 fn calibration(
     project: &Project,
     corpus: &Corpus,
     configs: &[RecommenderConfig],
     names: &[&str],
+    shared: Option<&InnerModels>,
 ) -> Result<HashMap<String, Isotonic>, String> {
     let decided: Vec<&super::corpus::Article> =
         corpus.articles.iter().filter(|a| a.decided()).collect();
@@ -513,7 +550,7 @@ fn calibration(
         .filter(|c| !matches!(c.kind, Kind::Command { .. }) && names.contains(&c.name.as_str()))
         .map(|c| c.name.clone())
         .collect();
-    let k = decided.len().min(5);
+    let k = decided.len().min(CALIBRATION_FOLDS);
     if k < 2 || built_in.is_empty() {
         return Ok(HashMap::new());
     }
@@ -532,7 +569,31 @@ fn calibration(
                 .map(|(_, a)| (*a).clone())
                 .collect(),
         };
-        let inner = Suggester::from_corpus(project, &train, configs, &inner_opts)?;
+        let inner = match shared {
+            None => std::rc::Rc::new(Suggester::from_corpus(
+                project,
+                &train,
+                configs,
+                &inner_opts,
+            )?),
+            Some(InnerModels(models)) => {
+                let key = train.fingerprint(&format!("calibration inner {built_in:?}"));
+                let known = models.borrow_mut().remove(&key);
+                match known {
+                    Some(m) => m,
+                    None => {
+                        let m = std::rc::Rc::new(Suggester::from_corpus(
+                            project,
+                            &train,
+                            configs,
+                            &inner_opts,
+                        )?);
+                        models.borrow_mut().insert(key, m.clone());
+                        m
+                    }
+                }
+            }
+        };
         for held in decided.iter().enumerate().filter(|(i, _)| i % k == fold) {
             let held = held.1;
             let gold: std::collections::HashSet<(usize, usize, &str)> = held
