@@ -21,6 +21,7 @@ pub mod moved;
 pub mod msg;
 pub mod noting;
 pub mod paste;
+pub mod refresh;
 pub mod relating;
 pub mod relation_review;
 pub mod reviewing;

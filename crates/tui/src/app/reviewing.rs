@@ -4,7 +4,6 @@
 use super::action::Action;
 use super::editing;
 use super::kept;
-use super::motion::refresh_view;
 use super::msg::Effect;
 use super::relation_review;
 use super::state::Pending;
@@ -26,7 +25,6 @@ pub fn toggle_mode(state: &mut State) -> Vec<Effect> {
             Focus::List
         };
         state.info("annotating");
-        refresh_view(state);
         return vec![];
     }
     state.mode = Mode::Review;
@@ -39,7 +37,6 @@ pub fn toggle_mode(state: &mut State) -> Vec<Effect> {
     state.info(format!(
         "reviewing as {who}: a accepts, x rejects, digits relabel, Tab to the text, r to leave"
     ));
-    refresh_view(state);
     // Review needs every article: the project-wide list and the
     // consistency check read them all.
     let loads: Vec<Effect> = state
@@ -198,7 +195,6 @@ fn show_row(state: &mut State, then: Pending) -> Shown {
         art.selection = Some(Selection::of_range(row.start, row.end, row.span));
         art.cursor = row.start;
     }
-    refresh_view(state);
     Shown::Yes
 }
 
@@ -616,7 +612,6 @@ fn step_unreviewed(state: &mut State, step: Step) {
             art.selection = Some(Selection::of_range(s.start, s.end, Some(s.id)));
             art.cursor = s.start;
             let left = open().count();
-            refresh_view(state);
             let w = if wrapped { " (wrapped)" } else { "" };
             state.info_after(format!("{left} unreviewed: {} “{}”{w}", s.label, s.text));
         }
@@ -688,7 +683,6 @@ fn next_case(state: &mut State) -> Vec<Effect> {
         art.selection = Some(Selection::of_range(p.start, p.end, span));
         art.cursor = p.start;
     }
-    refresh_view(state);
     let here = if p.label.is_none() {
         "untagged here"
     } else {

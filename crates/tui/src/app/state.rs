@@ -355,6 +355,8 @@ pub struct OpenArticle {
     /// First screen row shown.
     pub scroll: usize,
     pub layout: Layout,
+    /// What `layout` was last brought up to date with (`app::refresh`).
+    pub drawn: crate::view::drawn::Drawn,
     pub search_index: Option<SearchIndex>,
     pub save: SaveState,
     /// Spans placed again after the article changed, waiting for `A`.
@@ -398,6 +400,7 @@ impl OpenArticle {
             selection: None,
             scroll: 0,
             layout: Layout::default(),
+            drawn: Default::default(),
             search_index: None,
             save: SaveState::Saved,
             reanchored: loaded.reanchored,

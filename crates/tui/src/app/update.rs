@@ -9,7 +9,7 @@ use super::general;
 use super::geometry::{self, LIST_ITEM_HEIGHT};
 use super::keymap::Context;
 use super::keys::{Code, Key};
-use super::motion::{self, refresh_view};
+use super::motion;
 use super::msg::Written;
 use super::msg::{Effect, Mouse, MouseKind, Msg};
 use super::reviewing;
@@ -39,6 +39,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     effects.extend(super::cases::asked(state));
     effects.extend(super::kept::wanted(state));
     effects.extend(suggesting::sync(state));
+    // The text's layout, once, after everything above changed what it
+    // changes (the list may have moved the cursor, `sync` the suggestions).
+    super::refresh::layout(state);
     effects
 }
 
@@ -57,7 +60,6 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
             if let Overlay::Help { scroll } | Overlay::Messages { scroll } = &mut state.overlay {
                 *scroll = 0;
             }
-            refresh_view(state);
             vec![]
         }
         Msg::Loaded {
@@ -324,7 +326,6 @@ fn on_loaded(
         if open {
             state.current = Some(index);
             state.focus = Focus::Text;
-            refresh_view(state);
             super::moved::show(state);
         }
         return vec![];
@@ -363,7 +364,6 @@ fn on_loaded(
     state.articles[index] = Some(OpenArticle::new(index, loaded, read_only));
     state.current = Some(index);
     state.focus = Focus::Text;
-    refresh_view(state);
     super::moved::show(state);
     super::session::arrived(state, index);
     vec![]
@@ -456,7 +456,6 @@ fn on_mouse(state: &mut State, m: Mouse) -> Vec<Effect> {
                     .layout
                     .char_at(art.scroll + (row - inner.y) as usize, col);
                 motion::select_between(art, from, c);
-                refresh_view(state);
             }
         }
         MouseKind::Up => state.drag_from = None,
