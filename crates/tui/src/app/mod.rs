@@ -29,5 +29,6 @@ pub mod session;
 pub mod state;
 pub mod suggesting;
 pub mod suggestions;
+pub mod undo;
 pub mod update;
 pub mod watching;

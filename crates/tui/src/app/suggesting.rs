@@ -616,33 +616,37 @@ pub fn reject(state: &mut State) -> Vec<Effect> {
     vec![write(state, SuggestEffect::SaveRejections(Box::new(rej)))]
 }
 
-/// `u` / `ctrl-r`: a rejection is undone here; everything else by
-/// `editing`.
-pub fn undo_redo(state: &mut State, step: Step) -> Vec<Effect> {
-    if state.article().is_none() || read_only(state) {
-        return super::adjudicating::undo_redo(state, step);
-    }
-    let Some(art) = state.article() else {
-        return vec![];
+/// Whether the step `u` / `Ctrl-R` takes next is a rejected suggestion's:
+/// the document's history holds a marker for it on top, and the rejections
+/// this session made have one to take back (or put back).
+pub fn rejection_on_top(state: &State, step: Step) -> bool {
+    // A read-only article's undo is refused (and said so) with its edits.
+    let Some(art) = state.article().filter(|a| a.read_only.is_none()) else {
+        return false;
     };
-    let index = art.index;
     let top = match step {
         Step::Back => art.history.peek_undo(),
         Step::Forward => art.history.peek_redo(),
     };
-    let marker = top == Some(&Entry::Rejection);
-    let stack_has = state
-        .suggest
-        .articles
-        .get(&index)
-        .is_some_and(|e| match step {
-            Step::Back => !e.rejected.is_empty(),
-            Step::Forward => !e.unrejected.is_empty(),
-        });
+    top == Some(&Entry::Rejection)
+        && state
+            .suggest
+            .articles
+            .get(&art.index)
+            .is_some_and(|e| match step {
+                Step::Back => !e.rejected.is_empty(),
+                Step::Forward => !e.unrejected.is_empty(),
+            })
+}
+
+/// Undoes or redoes the rejection on top of the history
+/// (see [`rejection_on_top`]).
+pub fn step_rejection(state: &mut State, step: Step) -> Vec<Effect> {
+    let Some(art) = state.article() else {
+        return vec![];
+    };
+    let index = art.index;
     let text = art.doc.text().clone();
-    if !marker || !stack_has {
-        return super::adjudicating::undo_redo(state, step);
-    }
     if let Some(art) = state.article_mut() {
         match step {
             Step::Back => art.history.undo(),

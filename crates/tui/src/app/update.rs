@@ -13,7 +13,9 @@ use super::motion;
 use super::msg::Written;
 use super::msg::{Effect, Mouse, MouseKind, Msg};
 use super::reviewing;
-use super::state::{Focus, MessageKind, Mode, OpenArticle, Overlay, ReadOnly, SaveState, State};
+use super::state::{
+    Focus, MessageKind, Mode, OpenArticle, Overlay, Pending, ReadOnly, SaveState, State,
+};
 use super::suggesting;
 use super::watching;
 use nhan_store::project::Loaded;
@@ -68,7 +70,7 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
             result,
         } => on_loaded(state, index, open, result),
         Msg::ContextLoaded { index, result } => match super::kept::arrived(state, index, result) {
-            Some(then) => super::reviewing::resume(state, then),
+            Some(then) => resume(state, then),
             None => vec![],
         },
         Msg::Saved {
@@ -304,12 +306,22 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
     let command = commands::command(a);
     match command.scope {
         Scope::Anywhere => (command.run)(state, a),
-        Scope::Article if state.focus == Focus::Spans => reviewing::spans_action(state, a),
+        Scope::Article if state.focus == Focus::Spans => commands::in_list(a)(state, a),
         Scope::Article if state.article().is_none() => {
             state.error("no article open: choose one in the list and press Enter");
             vec![]
         }
         Scope::Article => (command.run)(state, a),
+    }
+}
+
+/// A key that waited for its article (review's list reads articles off
+/// this thread): the article is in, the key goes on.
+fn resume(state: &mut State, then: Pending) -> Vec<Effect> {
+    match then {
+        Pending::Show => reviewing::show_again(state),
+        Pending::Act(Action::NextCase) => reviewing::text_action(state, Action::NextCase),
+        Pending::Act(a) => commands::in_list(a)(state, a),
     }
 }
 
