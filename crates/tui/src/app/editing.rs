@@ -201,7 +201,6 @@ fn after_change(
     art.selection = None;
     art.drawn.note(changed);
     let index = art.index;
-    state.review.dirty = true;
     state.review.cases = None;
     state.info(text);
     state.save_effect(index).into_iter().collect()

@@ -147,6 +147,7 @@ pub fn rebuild_rows(state: &mut State) {
     state.review.selected = state.review.selected.min(rows.len().saturating_sub(1));
     state.review.rows = rows;
     state.review.dirty = false;
+    state.review.built_for = state.edit_count();
 }
 
 /// What a row covers: its span's text, or the document's there (an

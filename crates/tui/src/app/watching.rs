@@ -141,7 +141,6 @@ pub fn changed_on_disk(
     let relations = conflicts(art.doc.extra())
         .iter()
         .any(|c| matches!(c, Conflict::Relation { .. }));
-    state.review.dirty = true;
     state.review.cases = None;
     let mut text = format!(
         "{file} changed on disk: merged with the edits here ({came_in} span change(s) came in; undo starts afresh)"
