@@ -68,3 +68,25 @@ fn an_accept_in_the_review_list_wraps_at_most_once() {
     );
     assert!(n <= 1, "{n} wraps");
 }
+
+#[test]
+fn moving_wraps_nothing_and_a_resize_wraps_once() {
+    let mut h = Harness::open(TEXT);
+    assert_eq!(wraps(&mut h, "l l j k G g"), 0, "motions read the layout");
+    let (width, before) = (h.app.state.article().unwrap().layout.width, passes());
+    h.app.handle(nhan_tui::app::msg::Msg::Resize(60, 20));
+    assert_eq!(passes() - before, 1, "a new width is wrapped afresh, once");
+    let now = h.app.state.article().unwrap().layout.width;
+    assert!(now < width, "wrapped at the new width: {now} after {width}");
+}
+
+#[test]
+fn rejecting_or_hiding_suggestions_wraps_once() {
+    let mut h = Harness::new(&[("a", TEXT)]);
+    h.app.enable_suggestions();
+    h.keys("enter )");
+    assert_eq!(wraps(&mut h, "X"), 1, "a rejection takes its brackets away");
+    assert_eq!(h.app.state.article().unwrap().layout.ghosts().len(), 1);
+    assert_eq!(wraps(&mut h, "S"), 1, "hiding takes the rest away");
+    assert!(h.app.state.article().unwrap().layout.ghosts().is_empty());
+}
