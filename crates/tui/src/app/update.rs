@@ -34,7 +34,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     }
     let mut effects = dispatch(state, msg);
     let settled = !background || state.review.reading.0 == 0;
-    if state.mode == Mode::Review && state.rows_stale() && settled {
+    if state.mode == Mode::Review && settled && state.rows_stale() {
         reviewing::rebuild_rows(state);
         super::adjudicating::follow_row(state);
     }
