@@ -147,3 +147,27 @@ fn nfc_and_nfd_spellings_of_a_surface_are_one_consistency_case() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["consistency"].as_array().unwrap().len(), 1, "{v}");
 }
+
+#[test]
+fn a_span_tagged_in_the_text_is_listed_at_once() {
+    let mut h = review(&[("a", "[Lan]{PER} và Huệ ở [Huế]{LOC}")]);
+    assert_eq!(h.app.state.review.rows.len(), 2);
+    // To the text, onto "Huệ", tag it: the list is rebuilt from the
+    // article's revision, with no flag set by the edit.
+    h.keys("tab g l l 1");
+    assert_eq!(h.markup(), "[Lan]{PER} và [Huệ]{PER} ở [Huế]{LOC}");
+    let mut listed: Vec<String> = h
+        .app
+        .state
+        .review
+        .rows
+        .iter()
+        .map(|r| {
+            nhan_tui::app::reviewing::row_text(&h.app.state, r)
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    listed.sort();
+    assert_eq!(listed, ["Huế", "Huệ", "Lan"]);
+}

@@ -7,8 +7,8 @@
 //! Each entry: `Variant => "name", "help", Scope, handler;` where the
 //! handler is an expression of type `fn(&mut State, Action) -> Vec<Effect>`
 //! read in `commands`' scope. `Article` commands need an open article and
-//! in review mode's span list go to the list's own handling
-//! (`reviewing::spans_action`); `span_list_only` ones do nothing elsewhere. `Tag(n)` carries its label number as data and
+//! in review mode's span list run what `commands::in_list` gives for them
+//! (on the selected row); `span_list_only` ones do nothing elsewhere. `Tag(n)` carries its label number as data and
 //! is named `"tag N"` in the keymap file.
 
 /// Calls `$m!` with the list of commands.
@@ -50,8 +50,8 @@ macro_rules! with_commands {
             Relate => "relate", "start a relation from the span at the cursor: go to the other span, then a type's digit or Enter", Article, |s, _| relating::start(s);
             Relations => "relations", "the article's relations: Enter / t go to either end, x deletes, a digit retypes", Article, |s, _| relating::open_list(s);
             DeleteSpan => "delete_span", "delete the span at the cursor", Article, |s, _| editing::delete(s);
-            Undo => "undo", "undo", Article, |s, _| suggesting::undo_redo(s, Step::Back);
-            Redo => "redo", "redo", Article, |s, _| suggesting::undo_redo(s, Step::Forward);
+            Undo => "undo", "undo", Article, |s, _| undo::undo_redo(s, Step::Back, false);
+            Redo => "redo", "redo", Article, |s, _| undo::undo_redo(s, Step::Forward, false);
             NextSpan => "next_span", "next span (moves the cursor onto it and selects it)", Article, motion::run;
             PrevSpan => "prev_span", "previous span (the one before the cursor: after a tag, the span just tagged)", Article, motion::run;
             Search => "search", "search, ignoring case and accents the query leaves out", Article, |s, _| motion::open_search(s);

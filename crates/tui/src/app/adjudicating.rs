@@ -4,7 +4,6 @@
 //! (`agreed_by`: which annotators had that span).
 
 use super::editing;
-use super::motion::refresh_view;
 use super::msg::Effect;
 use super::state::{Focus, Mode, OpenArticle, ReviewRow, RowRelation, Selection, State, Step};
 use nhan_model::adjudication::{
@@ -112,7 +111,6 @@ pub fn loaded(
             "adjudicating {who}: {n} agreed spans{relations} added to the gold, {open} disagreements: a takes, x leaves, }} next undecided"
         ),
     );
-    refresh_view(state);
     effects
 }
 
@@ -523,7 +521,6 @@ fn show(state: &mut State, c: &Candidate) {
     }
     state.review.follow = Some((article, c.start, c.end, Some(c.label.clone())));
     state.review.dirty = true;
-    refresh_view(state);
 }
 
 /// After the rows are rebuilt: highlight the row a step or a decision

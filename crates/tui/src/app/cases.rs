@@ -6,14 +6,9 @@ use super::msg::Effect;
 use super::state::State;
 use nhan_model::review::Case;
 
-/// Counts every edit of every open article: a result computed for another
-/// count is out of date.
+/// A result computed for another count of edits is out of date.
 fn fingerprint(state: &State) -> u64 {
-    state
-        .articles
-        .iter()
-        .flatten()
-        .fold(0u64, |n, a| n.wrapping_add(a.revision))
+    state.edit_count()
 }
 
 /// The cases if they are current; otherwise asks for them (see `asked`).

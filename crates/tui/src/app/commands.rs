@@ -1,12 +1,13 @@
 //! The command table: for each action, where it applies and its handler,
-//! made from the one list in `action`. `update` looks a command up here and
-//! runs it; nothing else decides what an action does.
+//! made from the one list in `action`, and what it does instead in review's
+//! span list (`in_list`). `update` looks a command up here and runs it;
+//! nothing else decides what an action does.
 
 use super::action::{Action, with_commands};
 use super::msg::Effect;
 use super::state::{State, Step};
 use super::{
-    adjudicating, editing, general, glance, motion, noting, relating, reviewing, suggesting,
+    adjudicating, editing, general, glance, motion, noting, relating, reviewing, suggesting, undo,
     watching,
 };
 
@@ -32,6 +33,29 @@ pub struct Command {
 /// list handles them; with the text focused they do nothing.
 fn span_list_only(_: &mut State, _: Action) -> Vec<Effect> {
     Vec::new()
+}
+
+/// What an action of the open article (`Scope::Article`) does in review's
+/// span list, where it acts on the selected row rather than at the cursor.
+pub fn in_list(a: Action) -> Handler {
+    use Action::*;
+    match a {
+        ExtendLeft | ExtendRight | GraphemeLeft | GraphemeRight | SwapEdge => reviewing::fix_edge,
+        RowNext | RowPrev => reviewing::step_row,
+        Jump => reviewing::jump,
+        ToggleScope | FilterReview | FilterLabel | FilterText | FilterNoted | FilterAttr
+        | FilterCases => reviewing::filter,
+        Accept => |s, a| reviewing::on_row(s, a, reviewing::accept_row),
+        Reject => |s, a| reviewing::on_row(s, a, reviewing::reject_row),
+        Tag(_) => |s, a| reviewing::on_row(s, a, reviewing::tag_row),
+        MarkReviewed => |s, a| reviewing::on_row(s, a, reviewing::text_action),
+        Undo => |s, a| reviewing::on_row(s, a, |s, _| undo::undo_redo(s, Step::Back, true)),
+        Redo => |s, a| reviewing::on_row(s, a, |s, _| undo::undo_redo(s, Step::Forward, true)),
+        EditNote => |s, a| reviewing::on_row(s, a, |s, _| noting::edit_note(s)),
+        ArticleNote => |s, a| reviewing::on_row(s, a, |s, _| noting::article_note(s)),
+        Attributes => |s, a| reviewing::on_row(s, a, |s, _| noting::attr_picker(s)),
+        _ => |s, a| reviewing::on_row(s, a, |_, _| Vec::new()),
+    }
 }
 
 macro_rules! define_table {

@@ -2,8 +2,6 @@
 //! records it for undo and asks for the sidecar to be saved.
 
 use super::action::Action;
-use super::geometry;
-use super::motion::refresh_view;
 use super::msg::Effect;
 use super::state::{Mode, OpenArticle, Overlay, ReadOnly, SaveState, Selection, State, Step};
 use nhan_model::edit::{Edit, Entry};
@@ -195,22 +193,16 @@ fn after_change(
     text: String,
     changed: Option<std::ops::Range<usize>>,
 ) -> Vec<Effect> {
-    let height = geometry::text_inner(state.size, state.mode).height as usize;
     let Some(art) = state.article_mut() else {
         return vec![];
     };
     art.revision += 1;
     art.save = SaveState::Pending;
     art.selection = None;
-    if let Some(changed) = changed {
-        // The rows on screen; `refresh_view` wraps on if the view moves.
-        art.layout.edit(&art.doc, changed, art.scroll + height + 1);
-    }
+    art.drawn.note(changed);
     let index = art.index;
-    state.review.dirty = true;
     state.review.cases = None;
     state.info(text);
-    refresh_view(state);
     state.save_effect(index).into_iter().collect()
 }
 
@@ -547,6 +539,8 @@ pub fn accept_changes(state: &mut State) -> Vec<Effect> {
     }
     art.read_only = lock.map(ReadOnly::Locked);
     art.revision += 1;
+    // The orphans list is no span: no row changes.
+    art.drawn.note(None);
     art.save = SaveState::Pending;
     let index = art.index;
     let n = r.orphans.len();

@@ -1,7 +1,6 @@
 //! Commands that apply whatever has the focus: quitting, help, the focus
 //! itself, and the article list.
 
-use super::motion::refresh_view;
 use super::msg::Effect;
 use super::state::{Focus, Mode, Overlay, SaveState, State};
 use nhan_model::status::Status;
@@ -65,11 +64,9 @@ pub fn toggle_focus(state: &mut State) -> Vec<Effect> {
         Focus::Text => state.focus = Focus::List,
         Focus::Spans => {
             state.focus = Focus::Text;
-            refresh_view(state);
         }
         Focus::List if state.current.is_some() => {
             state.focus = Focus::Text;
-            refresh_view(state);
         }
         Focus::List => return open_selected(state),
     }
@@ -122,7 +119,6 @@ pub fn open_selected(state: &mut State) -> Vec<Effect> {
     if state.articles[index].is_some() {
         state.current = Some(index);
         state.focus = Focus::Text;
-        refresh_view(state);
         super::moved::show(state);
         return vec![];
     }

@@ -34,7 +34,7 @@ pub fn read_for_list(state: &mut State, index: usize, loaded: Loaded) {
 /// The articles of the rows on screen whose text is not here yet: read
 /// them (never on this thread), and keep the ones here from going first.
 pub fn wanted(state: &mut State) -> Vec<Effect> {
-    if state.mode != super::state::Mode::Review || state.review.dirty {
+    if state.mode != super::state::Mode::Review || state.rows_stale() {
         return vec![];
     }
     let panes = geometry::panes(state.size, state.focus, state.mode);

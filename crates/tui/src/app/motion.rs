@@ -5,7 +5,6 @@ use super::action::Action;
 use super::geometry;
 use super::msg::Effect;
 use super::state::{Edge, LastSearch, OpenArticle, Overlay, Selection, State, Step};
-use crate::view::wrap::Layout;
 use nhan_model::search::{Fold, SearchIndex};
 use nhan_model::tokens::Tokens;
 
@@ -36,20 +35,6 @@ pub fn follow(art: &mut OpenArticle, height: usize) {
     art.layout
         .ensure_rows(art.scroll.saturating_add(height + 1));
     art.scroll = art.scroll.min(art.layout.rows().saturating_sub(1));
-}
-
-/// Re-wraps the current article if the width changed, and scrolls so the
-/// cursor is visible (wrapping as far as that needs).
-pub fn refresh_view(state: &mut State) {
-    let inner = geometry::text_inner(state.size, state.mode);
-    let (w, h) = (inner.width.max(1), inner.height as usize);
-    if let Some(art) = state.article_mut() {
-        if art.layout.width != w || art.layout.rows() == 0 {
-            // Only the first screen; `follow` wraps on to the cursor.
-            art.layout = Layout::up_to_with(&art.doc, w, h, art.layout.ghosts());
-        }
-        follow(art, h);
-    }
 }
 
 fn page_height(state: &State) -> usize {

@@ -47,7 +47,6 @@ pub fn paste(state: &mut State, text: &str) -> Vec<Effect> {
             input.push_str(&add);
             // The list filters as you type: once for the whole paste.
             state.review.text = input.clone();
-            state.review.dirty = true;
             state.review.selected = 0;
             return super::reviewing::follow_filter(state);
         }

@@ -4,7 +4,6 @@
 use super::action::Action;
 use super::editing;
 use super::kept;
-use super::motion::refresh_view;
 use super::msg::Effect;
 use super::relation_review;
 use super::state::Pending;
@@ -26,7 +25,6 @@ pub fn toggle_mode(state: &mut State) -> Vec<Effect> {
             Focus::List
         };
         state.info("annotating");
-        refresh_view(state);
         return vec![];
     }
     state.mode = Mode::Review;
@@ -39,7 +37,6 @@ pub fn toggle_mode(state: &mut State) -> Vec<Effect> {
     state.info(format!(
         "reviewing as {who}: a accepts, x rejects, digits relabel, Tab to the text, r to leave"
     ));
-    refresh_view(state);
     // Review needs every article: the project-wide list and the
     // consistency check read them all.
     let loads: Vec<Effect> = state
@@ -150,6 +147,7 @@ pub fn rebuild_rows(state: &mut State) {
     state.review.selected = state.review.selected.min(rows.len().saturating_sub(1));
     state.review.rows = rows;
     state.review.dirty = false;
+    state.review.built_for = state.edit_count();
 }
 
 /// What a row covers: its span's text, or the document's there (an
@@ -198,19 +196,14 @@ fn show_row(state: &mut State, then: Pending) -> Shown {
         art.selection = Some(Selection::of_range(row.start, row.end, row.span));
         art.cursor = row.start;
     }
-    refresh_view(state);
     Shown::Yes
 }
 
-/// A key that waited for its article: the article is in.
-pub fn resume(state: &mut State, then: Pending) -> Vec<Effect> {
-    match then {
-        Pending::Show => match show_row(state, Pending::Show) {
-            Shown::Reading(effects) => effects,
-            _ => vec![],
-        },
-        Pending::Act(Action::NextCase) => text_action(state, Action::NextCase),
-        Pending::Act(a) => spans_action(state, a),
+/// The row shown again once its article is in.
+pub fn show_again(state: &mut State) -> Vec<Effect> {
+    match show_row(state, Pending::Show) {
+        Shown::Reading(effects) => effects,
+        _ => vec![],
     }
 }
 
@@ -264,44 +257,65 @@ fn next_undecided_row(state: &mut State) {
     }
 }
 
-pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
-    use Action::*;
+/// `H` `L` `,` `.` `o` in the list: an edge of the row's span is fixed in
+/// the text.
+pub fn fix_edge(state: &mut State, a: Action) -> Vec<Effect> {
+    if !showing_row(state) {
+        match show_row(state, Pending::Act(a)) {
+            Shown::Yes => {}
+            Shown::NoRow => {
+                state.error("no span selected in the list");
+                return vec![];
+            }
+            Shown::Reading(effects) => return effects,
+        }
+    }
+    super::motion::run(state, a);
+    if let Some((s, e)) = state.article().and_then(|a| a.selection).map(|s| s.range()) {
+        let text = state
+            .article()
+            .map(|a| a.doc.text().slice(s, e).to_string())
+            .unwrap_or_default();
+        state.info(format!(
+            "edges now “{text}”: a digit fixes the span with them (Esc in the text drops them)"
+        ));
+    }
+    vec![]
+}
+
+/// `j` / `k`: moving changes no row, so the list is not rebuilt (a million
+/// rows); the text shows the row moved to.
+pub fn step_row(state: &mut State, a: Action) -> Vec<Effect> {
     let n = state.review.rows.len();
+    state.review.selected = match a {
+        Action::RowNext => (state.review.selected + 1).min(n.saturating_sub(1)),
+        _ => state.review.selected.saturating_sub(1),
+    };
+    if let Shown::Reading(effects) = show_row(state, Pending::Show) {
+        return effects;
+    }
+    // The text shows a relation's from span only: the message names
+    // the whole relation and what the keys do to it.
+    if let Some(said) = relation_review::describe_selected(state) {
+        state.info(said);
+    }
+    vec![]
+}
+
+/// Enter: the row's span in the text, focused.
+pub fn jump(state: &mut State, _: Action) -> Vec<Effect> {
+    match show_row(state, Pending::Act(Action::Jump)) {
+        Shown::Yes => state.focus = Focus::Text,
+        Shown::NoRow => state.error("no span here: change the filters (s, f, /, c, p)"),
+        Shown::Reading(effects) => return effects,
+    }
+    vec![]
+}
+
+/// The list's scope and filters.
+pub fn filter(state: &mut State, a: Action) -> Vec<Effect> {
+    use Action::*;
     match a {
-        ExtendLeft | ExtendRight | GraphemeLeft | GraphemeRight | SwapEdge => {
-            // Fixing an edge in the list: on the row's span in the text.
-            if !showing_row(state) {
-                match show_row(state, Pending::Act(a)) {
-                    Shown::Yes => {}
-                    Shown::NoRow => {
-                        state.error("no span selected in the list");
-                        return vec![];
-                    }
-                    Shown::Reading(effects) => return effects,
-                }
-            }
-            super::motion::run(state, a);
-            if let Some((s, e)) = state.article().and_then(|a| a.selection).map(|s| s.range()) {
-                let text = state
-                    .article()
-                    .map(|a| a.doc.text().slice(s, e).to_string())
-                    .unwrap_or_default();
-                state.info(format!(
-                    "edges now “{text}”: a digit fixes the span with them (Esc in the text drops them)"
-                ));
-            }
-            return vec![];
-        }
-        RowNext => state.review.selected = (state.review.selected + 1).min(n.saturating_sub(1)),
-        RowPrev => state.review.selected = state.review.selected.saturating_sub(1),
-        Jump => {
-            match show_row(state, Pending::Act(Jump)) {
-                Shown::Yes => state.focus = Focus::Text,
-                Shown::NoRow => state.error("no span here: change the filters (s, f, /, c, p)"),
-                Shown::Reading(effects) => return effects,
-            }
-            return vec![];
-        }
         ToggleScope => {
             state.review.whole_project = !state.review.whole_project;
             let what = if state.review.whole_project {
@@ -333,9 +347,11 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
             };
         }
         FilterText => {
+            // The prompt filters as it is typed.
             state.overlay = super::state::Overlay::FilterText {
                 input: state.review.text.clone(),
             };
+            return vec![];
         }
         FilterNoted => super::noting::toggle_noted(state),
         FilterAttr => super::noting::next_attr_filter(state),
@@ -345,84 +361,85 @@ pub fn spans_action(state: &mut State, a: Action) -> Vec<Effect> {
             state.review.whole_project |= state.review.only_cases;
             state.review.cases = None;
         }
-        _ => {
-            // Decisions act on the selected row's span, shown in the text
-            // (with the edges `H` `L` moved, if they did).
-            if !showing_row(state) {
-                match show_row(state, Pending::Act(a)) {
-                    Shown::Yes => {}
-                    Shown::NoRow => {
-                        state.error("no span selected in the list");
-                        return vec![];
-                    }
-                    Shown::Reading(effects) => return effects,
-                }
-            }
-            let row = super::adjudicating::of_row(state);
-            let relation = state
-                .review
-                .rows
-                .get(state.review.selected)
-                .and_then(|r| r.relation);
-            let effects = match (a, relation) {
-                (Accept, Some(RowRelation::Candidate(i))) => {
-                    super::adjudicating::take_relation(state, i)
-                }
-                (Reject, Some(RowRelation::Candidate(i))) => {
-                    super::adjudicating::leave_relation(state, i)
-                }
-                (Tag(_), Some(RowRelation::Candidate(_))) => {
-                    state.error("adjudicating, a relation is taken (a) or left out (x)");
-                    vec![]
-                }
-                (Accept, Some(RowRelation::Id(id))) => relation_review::accept(state, id),
-                (Reject, Some(RowRelation::Id(id))) => relation_review::reject(state, id),
-                (Tag(_), Some(RowRelation::Id(id))) => match a.tag_index() {
-                    Some(i) => relation_review::retype(state, id, i),
-                    None => vec![],
-                },
-                _ => match a {
-                    Accept if row.is_some() => super::adjudicating::take(state, row),
-                    Reject if row.is_some() => super::adjudicating::leave(state, row),
-                    Accept | Reject | MarkReviewed => text_action(state, a),
-                    Undo => super::adjudicating::undo_redo(state, Step::Back),
-                    Redo => super::adjudicating::undo_redo(state, Step::Forward),
-                    Tag(_) => editing::tag_action(state, a),
-                    EditNote => super::noting::edit_note(state),
-                    ArticleNote => super::noting::article_note(state),
-                    Attributes => super::noting::attr_picker(state),
-                    _ => vec![],
-                },
-            };
-            // The list moves on to the next row; the text and the status
-            // bar follow it.
-            rebuild_rows(state);
-            if matches!(a, Accept | Reject | Tag(_)) {
-                next_undecided_row(state);
-            }
-            let mut effects = effects;
-            if let Shown::Reading(more) = show_row(state, Pending::Show) {
-                effects.extend(more);
-            }
-            return effects;
-        }
-    }
-    if matches!(a, RowNext | RowPrev) {
-        // Moving changes no row: the list is not rebuilt (a million rows).
-        if let Shown::Reading(effects) = show_row(state, Pending::Show) {
-            return effects;
-        }
-        // The text shows a relation's from span only: the message names
-        // the whole relation and what the keys do to it.
-        if let Some(said) = relation_review::describe_selected(state) {
-            state.info(said);
-        }
-        return vec![];
-    }
-    if matches!(a, FilterText) {
-        return vec![];
+        _ => {}
     }
     follow_filter(state)
+}
+
+/// A key on the selected row: `act` runs on the row's span, shown in the
+/// text (with the edges `H` `L` moved, if they did); then the list moves on
+/// to the next row and the text and the status bar follow it.
+pub fn on_row(
+    state: &mut State,
+    a: Action,
+    act: fn(&mut State, Action) -> Vec<Effect>,
+) -> Vec<Effect> {
+    if !showing_row(state) {
+        match show_row(state, Pending::Act(a)) {
+            Shown::Yes => {}
+            Shown::NoRow => {
+                state.error("no span selected in the list");
+                return vec![];
+            }
+            Shown::Reading(effects) => return effects,
+        }
+    }
+    let mut effects = act(state, a);
+    rebuild_rows(state);
+    if matches!(a, Action::Accept | Action::Reject | Action::Tag(_)) {
+        next_undecided_row(state);
+    }
+    if let Shown::Reading(more) = show_row(state, Pending::Show) {
+        effects.extend(more);
+    }
+    effects
+}
+
+/// The relation on the selected row, if it is one.
+fn row_relation(state: &State) -> Option<RowRelation> {
+    state
+        .review
+        .rows
+        .get(state.review.selected)
+        .and_then(|r| r.relation)
+}
+
+/// `a` on a row: a relation candidate is taken, a relation accepted, an
+/// annotator's span taken into the gold, a span accepted.
+pub fn accept_row(state: &mut State, a: Action) -> Vec<Effect> {
+    let row = super::adjudicating::of_row(state);
+    match row_relation(state) {
+        Some(RowRelation::Candidate(i)) => super::adjudicating::take_relation(state, i),
+        Some(RowRelation::Id(id)) => relation_review::accept(state, id),
+        None if row.is_some() => super::adjudicating::take(state, row),
+        None => text_action(state, a),
+    }
+}
+
+/// `x` on a row: the counterpart of [`accept_row`].
+pub fn reject_row(state: &mut State, a: Action) -> Vec<Effect> {
+    let row = super::adjudicating::of_row(state);
+    match row_relation(state) {
+        Some(RowRelation::Candidate(i)) => super::adjudicating::leave_relation(state, i),
+        Some(RowRelation::Id(id)) => relation_review::reject(state, id),
+        None if row.is_some() => super::adjudicating::leave(state, row),
+        None => text_action(state, a),
+    }
+}
+
+/// A digit on a row: a relation is retyped, a span relabelled.
+pub fn tag_row(state: &mut State, a: Action) -> Vec<Effect> {
+    match row_relation(state) {
+        Some(RowRelation::Candidate(_)) => {
+            state.error("adjudicating, a relation is taken (a) or left out (x)");
+            vec![]
+        }
+        Some(RowRelation::Id(id)) => match a.tag_index() {
+            Some(i) => relation_review::retype(state, id, i),
+            None => vec![],
+        },
+        None => editing::tag_action(state, a),
+    }
 }
 
 /// The span a review decision applies to: the selected one, or the one
@@ -616,7 +633,6 @@ fn step_unreviewed(state: &mut State, step: Step) {
             art.selection = Some(Selection::of_range(s.start, s.end, Some(s.id)));
             art.cursor = s.start;
             let left = open().count();
-            refresh_view(state);
             let w = if wrapped { " (wrapped)" } else { "" };
             state.info_after(format!("{left} unreviewed: {} “{}”{w}", s.label, s.text));
         }
@@ -688,7 +704,6 @@ fn next_case(state: &mut State) -> Vec<Effect> {
         art.selection = Some(Selection::of_range(p.start, p.end, span));
         art.cursor = p.start;
     }
-    refresh_view(state);
     let here = if p.label.is_none() {
         "untagged here"
     } else {

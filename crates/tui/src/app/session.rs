@@ -57,7 +57,6 @@ pub fn arrived(state: &mut State, index: usize) {
     }
     art.cursor = at;
     art.selection = None;
-    super::motion::refresh_view(state);
     // A notice about the article (read-only, conflicts) matters more.
     if state.message.is_none() {
         state.info(format!(

@@ -80,8 +80,12 @@ pub struct ReviewView {
     pub selected: usize,
     /// Consistency cases over the loaded articles; `None` when stale.
     pub cases: Option<Vec<nhan_model::review::Case>>,
-    /// The rows need rebuilding (an edit, a filter, a load).
+    /// The rows need rebuilding for what no revision counts (a filter, a
+    /// load, the cases coming in); see [`State::rows_stale`].
     pub dirty: bool,
+    /// The open articles' edits the rows were built for
+    /// (`State::edit_count`): an edit makes them stale.
+    pub built_for: u64,
     /// Adjudicating the current article: the annotators' spans.
     pub adjudication: Option<nhan_model::adjudication::Adjudication>,
     /// Only spans with a note ("flagged for discussion").
@@ -131,6 +135,7 @@ impl Default for ReviewView {
             selected: 0,
             cases: None,
             dirty: true,
+            built_for: 0,
             adjudication: None,
             only_noted: false,
             attr: None,
@@ -355,6 +360,8 @@ pub struct OpenArticle {
     /// First screen row shown.
     pub scroll: usize,
     pub layout: Layout,
+    /// What `layout` was last brought up to date with (`app::refresh`).
+    pub drawn: crate::view::drawn::Drawn,
     pub search_index: Option<SearchIndex>,
     pub save: SaveState,
     /// Spans placed again after the article changed, waiting for `A`.
@@ -398,6 +405,7 @@ impl OpenArticle {
             selection: None,
             scroll: 0,
             layout: Layout::default(),
+            drawn: Default::default(),
             search_index: None,
             save: SaveState::Saved,
             reanchored: loaded.reanchored,
@@ -525,6 +533,20 @@ impl State {
 
     pub fn article_mut(&mut self) -> Option<&mut OpenArticle> {
         self.current.and_then(|i| self.articles[i].as_mut())
+    }
+
+    /// Every edit of every open article, counted by their revisions: what
+    /// the review list and the consistency cases were computed for.
+    pub fn edit_count(&self) -> u64 {
+        self.articles
+            .iter()
+            .flatten()
+            .fold(0u64, |n, a| n.wrapping_add(a.revision))
+    }
+
+    /// Review's rows no longer show the articles and filters.
+    pub fn rows_stale(&self) -> bool {
+        self.review.dirty || self.review.built_for != self.edit_count()
     }
 
     /// The spans of article `i` as review sees them: the live document's

@@ -7,16 +7,13 @@
 
 use super::action::Action;
 use super::editing;
-use super::geometry;
 use super::keymap::Context;
 use super::keys::{Code, Key};
-use super::motion::refresh_view;
 use super::msg::Effect;
 use super::state::{Focus, Overlay, Selection, State, Step};
 use super::suggestions::{
     ArticleSuggestions, Prompt, RETRAIN_AFTER_TICKS, SuggestEffect, SuggestMsg,
 };
-use crate::view::wrap::Ghost;
 use nhan_model::edit::{Edit, Entry};
 use nhan_suggest::Suggestion;
 
@@ -212,7 +209,6 @@ pub fn on_msg(state: &mut State, msg: SuggestMsg) -> Vec<Effect> {
             if let Some(e) = errors.first() {
                 state.error(format!("suggestions: {e}"));
             }
-            redraw(state, index);
             vec![]
         }
         SuggestMsg::RejectionsSaved(Err(e)) => {
@@ -287,32 +283,6 @@ pub fn review_trust(state: &mut State) -> Vec<Effect> {
         input: String::new(),
     });
     vec![]
-}
-
-/// Draws article `index`'s suggestions (or none while hidden): only rows
-/// whose suggestions changed are wrapped again.
-pub fn redraw(state: &mut State, index: usize) {
-    let height = geometry::text_inner(state.size, state.mode).height as usize;
-    let hidden = state.suggest.hidden;
-    let ghosts: Vec<Ghost> = match state.suggest.articles.get(&index) {
-        Some(e) if !hidden => e
-            .list
-            .iter()
-            .map(|s| Ghost {
-                start: s.start,
-                end: s.end,
-                label: s.label.clone(),
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
-    if let Some(art) = state.articles.get_mut(index).and_then(Option::as_mut) {
-        let keep = art.scroll + height + 1;
-        art.layout.set_ghosts(&art.doc, ghosts, keep);
-    }
-    if state.current == Some(index) {
-        refresh_view(state);
-    }
 }
 
 fn entry(state: &State) -> Option<&ArticleSuggestions> {
@@ -412,7 +382,6 @@ fn focus_on(state: &mut State, i: usize) -> Option<(usize, String)> {
     art.cursor = s.start;
     art.selection = None;
     let what = describe(&s, art.doc.text());
-    refresh_view(state);
     Some((k, what))
 }
 
@@ -486,7 +455,6 @@ fn commit_accepted(state: &mut State, accepted: &[Suggestion], edit: Edit) -> Ve
             e.remove(s);
         }
     }
-    redraw(state, index);
     // A reviewer's accepted suggestion is reviewed by that reviewer, as a
     // span they tag is.
     let edit = match state.mode {
@@ -640,7 +608,6 @@ pub fn reject(state: &mut State) -> Vec<Effect> {
     if let Some(art) = state.article_mut() {
         art.history.record_rejection();
     }
-    redraw(state, index);
     state.info(format!(
         "rejected {}: not proposed again here (u undoes)",
         describe(&s, &text)
@@ -649,33 +616,37 @@ pub fn reject(state: &mut State) -> Vec<Effect> {
     vec![write(state, SuggestEffect::SaveRejections(Box::new(rej)))]
 }
 
-/// `u` / `ctrl-r`: a rejection is undone here; everything else by
-/// `editing`.
-pub fn undo_redo(state: &mut State, step: Step) -> Vec<Effect> {
-    if state.article().is_none() || read_only(state) {
-        return super::adjudicating::undo_redo(state, step);
-    }
-    let Some(art) = state.article() else {
-        return vec![];
+/// Whether the step `u` / `Ctrl-R` takes next is a rejected suggestion's:
+/// the document's history holds a marker for it on top, and the rejections
+/// this session made have one to take back (or put back).
+pub fn rejection_on_top(state: &State, step: Step) -> bool {
+    // A read-only article's undo is refused (and said so) with its edits.
+    let Some(art) = state.article().filter(|a| a.read_only.is_none()) else {
+        return false;
     };
-    let index = art.index;
     let top = match step {
         Step::Back => art.history.peek_undo(),
         Step::Forward => art.history.peek_redo(),
     };
-    let marker = top == Some(&Entry::Rejection);
-    let stack_has = state
-        .suggest
-        .articles
-        .get(&index)
-        .is_some_and(|e| match step {
-            Step::Back => !e.rejected.is_empty(),
-            Step::Forward => !e.unrejected.is_empty(),
-        });
+    top == Some(&Entry::Rejection)
+        && state
+            .suggest
+            .articles
+            .get(&art.index)
+            .is_some_and(|e| match step {
+                Step::Back => !e.rejected.is_empty(),
+                Step::Forward => !e.unrejected.is_empty(),
+            })
+}
+
+/// Undoes or redoes the rejection on top of the history
+/// (see [`rejection_on_top`]).
+pub fn step_rejection(state: &mut State, step: Step) -> Vec<Effect> {
+    let Some(art) = state.article() else {
+        return vec![];
+    };
+    let index = art.index;
     let text = art.doc.text().clone();
-    if !marker || !stack_has {
-        return super::adjudicating::undo_redo(state, step);
-    }
     if let Some(art) = state.article_mut() {
         match step {
             Step::Back => art.history.undo(),
@@ -707,7 +678,6 @@ pub fn undo_redo(state: &mut State, step: Step) -> Vec<Effect> {
         art.cursor = s.start;
         art.selection = None;
     }
-    redraw(state, index);
     let word = if step == Step::Back {
         "undone"
     } else {
@@ -733,7 +703,6 @@ pub fn edit(state: &mut State) -> Vec<Effect> {
         s.label
     ));
     state.suggest.editing = Some(s);
-    refresh_view(state);
     vec![]
 }
 
@@ -747,9 +716,6 @@ pub fn toggle(state: &mut State) -> Vec<Effect> {
         state.info("suggestions are off in this session");
     } else {
         state.info(format!("showing {n} suggestions (S hides them)"));
-    }
-    if let Some(i) = state.current {
-        redraw(state, i);
     }
     vec![]
 }

@@ -9,11 +9,13 @@ use super::general;
 use super::geometry::{self, LIST_ITEM_HEIGHT};
 use super::keymap::Context;
 use super::keys::{Code, Key};
-use super::motion::{self, refresh_view};
+use super::motion;
 use super::msg::Written;
 use super::msg::{Effect, Mouse, MouseKind, Msg};
 use super::reviewing;
-use super::state::{Focus, MessageKind, Mode, OpenArticle, Overlay, ReadOnly, SaveState, State};
+use super::state::{
+    Focus, MessageKind, Mode, OpenArticle, Overlay, Pending, ReadOnly, SaveState, State,
+};
 use super::suggesting;
 use super::watching;
 use nhan_store::project::Loaded;
@@ -32,13 +34,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     }
     let mut effects = dispatch(state, msg);
     let settled = !background || state.review.reading.0 == 0;
-    if state.mode == Mode::Review && state.review.dirty && settled {
+    if state.mode == Mode::Review && settled && state.rows_stale() {
         reviewing::rebuild_rows(state);
         super::adjudicating::follow_row(state);
     }
     effects.extend(super::cases::asked(state));
     effects.extend(super::kept::wanted(state));
     effects.extend(suggesting::sync(state));
+    // The text's layout, once, after everything above changed what it
+    // changes (the list may have moved the cursor, `sync` the suggestions).
+    super::refresh::layout(state);
     effects
 }
 
@@ -57,7 +62,6 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
             if let Overlay::Help { scroll } | Overlay::Messages { scroll } = &mut state.overlay {
                 *scroll = 0;
             }
-            refresh_view(state);
             vec![]
         }
         Msg::Loaded {
@@ -66,7 +70,7 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Effect> {
             result,
         } => on_loaded(state, index, open, result),
         Msg::ContextLoaded { index, result } => match super::kept::arrived(state, index, result) {
-            Some(then) => super::reviewing::resume(state, then),
+            Some(then) => resume(state, then),
             None => vec![],
         },
         Msg::Saved {
@@ -302,12 +306,22 @@ fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
     let command = commands::command(a);
     match command.scope {
         Scope::Anywhere => (command.run)(state, a),
-        Scope::Article if state.focus == Focus::Spans => reviewing::spans_action(state, a),
+        Scope::Article if state.focus == Focus::Spans => commands::in_list(a)(state, a),
         Scope::Article if state.article().is_none() => {
             state.error("no article open: choose one in the list and press Enter");
             vec![]
         }
         Scope::Article => (command.run)(state, a),
+    }
+}
+
+/// A key that waited for its article (review's list reads articles off
+/// this thread): the article is in, the key goes on.
+fn resume(state: &mut State, then: Pending) -> Vec<Effect> {
+    match then {
+        Pending::Show => reviewing::show_again(state),
+        Pending::Act(Action::NextCase) => reviewing::text_action(state, Action::NextCase),
+        Pending::Act(a) => commands::in_list(a)(state, a),
     }
 }
 
@@ -324,7 +338,6 @@ fn on_loaded(
         if open {
             state.current = Some(index);
             state.focus = Focus::Text;
-            refresh_view(state);
             super::moved::show(state);
         }
         return vec![];
@@ -363,7 +376,6 @@ fn on_loaded(
     state.articles[index] = Some(OpenArticle::new(index, loaded, read_only));
     state.current = Some(index);
     state.focus = Focus::Text;
-    refresh_view(state);
     super::moved::show(state);
     super::session::arrived(state, index);
     vec![]
@@ -456,7 +468,6 @@ fn on_mouse(state: &mut State, m: Mouse) -> Vec<Effect> {
                     .layout
                     .char_at(art.scroll + (row - inner.y) as usize, col);
                 motion::select_between(art, from, c);
-                refresh_view(state);
             }
         }
         MouseKind::Up => state.drag_from = None,

@@ -8,7 +8,6 @@
 
 use super::editing;
 use super::keys::{Code, Key};
-use super::motion::refresh_view;
 use super::msg::Effect;
 use super::state::{OpenArticle, Overlay, ReadOnly, SaveState, State};
 use crate::view::wrap::Layout;
@@ -142,11 +141,7 @@ pub fn changed_on_disk(
     let relations = conflicts(art.doc.extra())
         .iter()
         .any(|c| matches!(c, Conflict::Relation { .. }));
-    state.review.dirty = true;
     state.review.cases = None;
-    if state.current == Some(index) {
-        refresh_view(state);
-    }
     let mut text = format!(
         "{file} changed on disk: merged with the edits here ({came_in} span change(s) came in; undo starts afresh)"
     );

@@ -325,6 +325,22 @@ impl RowStart {
     }
 }
 
+thread_local! {
+    /// Wrap passes made on this thread: a fresh layout, or the rows an
+    /// edit or a change of suggestions flows again (not the rows wrapped on
+    /// as the view moves on). Tests read it to hold a key to one pass.
+    static PASSES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Wrap passes made on this thread so far (see `PASSES`).
+pub fn passes() -> u64 {
+    PASSES.with(std::cell::Cell::get)
+}
+
+fn count_pass() {
+    PASSES.with(|p| p.set(p.get() + 1));
+}
+
 /// The article is wrapped only as far as something asked for (the rows on
 /// screen, the cursor's row): opening or resizing a long article costs a
 /// screen, not the article. The queries that take `&mut self`
@@ -567,6 +583,7 @@ impl Layout {
         rows: usize,
         ghosts: std::sync::Arc<Vec<Ghost>>,
     ) -> Layout {
+        count_pass();
         let width = width.max(1);
         let mut span_ids = Vec::with_capacity(doc.spans().len());
         let full = doc.text().as_str().len() / width as usize + 2;
@@ -655,6 +672,7 @@ impl Layout {
             *self = Layout::up_to_with(doc, self.width, self.rows().min(keep.max(1)), ghosts);
             return;
         }
+        count_pass();
         let (a, b) = (changed.start, changed.end.max(changed.start));
         // Replace the brackets positioned in a..=b.
         let lo = self.first_at(a as u32);
@@ -739,46 +757,61 @@ impl Layout {
     /// now: only the rows between the first and last that changed are
     /// wrapped again (up to row `keep`, as `edit`).
     pub fn set_ghosts(&mut self, doc: &Document, ghosts: Vec<Ghost>, keep: usize) {
-        let old = std::mem::replace(&mut self.ghosts, std::sync::Arc::new(ghosts));
-        let mut changed: Option<(usize, usize)> = None;
-        let mut widen = |g: &Ghost| {
-            changed =
-                Some(changed.map_or((g.start, g.end), |(a, b)| (a.min(g.start), b.max(g.end))));
-        };
-        let (mut i, mut j) = (0, 0);
-        let new = std::sync::Arc::clone(&self.ghosts);
-        while i < old.len() || j < new.len() {
-            match (old.get(i), new.get(j)) {
-                (Some(o), Some(n)) if o == n => {
-                    i += 1;
-                    j += 1;
+        self.refresh(doc, None, Some(ghosts), keep);
+    }
+
+    /// `edit` for the spans changed in `changed` and, if given, `ghosts`
+    /// drawn instead of the suggestions drawn now, in one pass: a key that
+    /// both edits and changes what is suggested flows its rows once.
+    pub fn refresh(
+        &mut self,
+        doc: &Document,
+        changed: Option<Range<usize>>,
+        ghosts: Option<Vec<Ghost>>,
+        keep: usize,
+    ) {
+        let mut range = changed.map(|r| (r.start, r.end.max(r.start)));
+        if let Some(ghosts) = ghosts {
+            let old = std::mem::replace(&mut self.ghosts, std::sync::Arc::new(ghosts));
+            let mut widen = |g: &Ghost| {
+                range =
+                    Some(range.map_or((g.start, g.end), |(a, b)| (a.min(g.start), b.max(g.end))));
+            };
+            let (mut i, mut j) = (0, 0);
+            let new = std::sync::Arc::clone(&self.ghosts);
+            while i < old.len() || j < new.len() {
+                match (old.get(i), new.get(j)) {
+                    (Some(o), Some(n)) if o == n => {
+                        i += 1;
+                        j += 1;
+                    }
+                    (Some(o), Some(n)) if (o.start, o.end) < (n.start, n.end) => {
+                        widen(o);
+                        i += 1;
+                    }
+                    (Some(o), Some(n)) if (o.start, o.end) > (n.start, n.end) => {
+                        widen(n);
+                        j += 1;
+                    }
+                    (Some(o), Some(n)) => {
+                        widen(o);
+                        widen(n);
+                        i += 1;
+                        j += 1;
+                    }
+                    (Some(o), None) => {
+                        widen(o);
+                        i += 1;
+                    }
+                    (None, Some(n)) => {
+                        widen(n);
+                        j += 1;
+                    }
+                    (None, None) => break,
                 }
-                (Some(o), Some(n)) if (o.start, o.end) < (n.start, n.end) => {
-                    widen(o);
-                    i += 1;
-                }
-                (Some(o), Some(n)) if (o.start, o.end) > (n.start, n.end) => {
-                    widen(n);
-                    j += 1;
-                }
-                (Some(o), Some(n)) => {
-                    widen(o);
-                    widen(n);
-                    i += 1;
-                    j += 1;
-                }
-                (Some(o), None) => {
-                    widen(o);
-                    i += 1;
-                }
-                (None, Some(n)) => {
-                    widen(n);
-                    j += 1;
-                }
-                (None, None) => break,
             }
         }
-        if let Some((a, b)) = changed
+        if let Some((a, b)) = range
             && !self.starts.is_empty()
         {
             self.edit(doc, a..b, keep);
