@@ -863,25 +863,42 @@ fn saving_runs_at_a_lower_priority_than_the_interface() {
     let pid = nhan.pid();
     // Fields of /proc/<pid>/task/<tid>/stat counted after the command name
     // (which may hold spaces): nice is field 19, the policy field 41.
-    let field = |tid: &str, n: usize| -> i64 {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/stat")).unwrap();
-        let after = &stat[stat.rfind(')').unwrap() + 2..];
-        after.split(' ').nth(n - 3).unwrap().parse().unwrap()
+    // A thread may end between listing and reading it: `None` then.
+    let field = |tid: &str, n: usize| -> Option<i64> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/stat")).ok()?;
+        let after = &stat[stat.rfind(')')? + 2..];
+        after.split(' ').nth(n - 3)?.parse().ok()
     };
     const SCHED_IDLE: i64 = 5;
-    let tids: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/task"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
     let ui = pid.to_string();
     assert_ne!(
         field(&ui, 41),
-        SCHED_IDLE,
+        Some(SCHED_IDLE),
         "the interface thread is not idle-scheduled"
     );
+    // The writer lowers its own priority once it has started, which may be
+    // just after the first screen: wait for it (a deadline for a hung
+    // start, not a measure of speed).
+    let below = |tids: &[String]| {
+        let ui_nice = field(&ui, 19);
+        tids.iter().any(|t| {
+            field(t, 41) == Some(SCHED_IDLE)
+                || field(t, 19).zip(ui_nice).is_some_and(|(a, b)| a > b)
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let tids = loop {
+        let tids: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/task"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        if below(&tids) || std::time::Instant::now() > deadline {
+            break tids;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
     assert!(
-        tids.iter()
-            .any(|t| field(t, 41) == SCHED_IDLE || field(t, 19) > field(&ui, 19)),
+        below(&tids),
         "a writer thread below the interface among {tids:?}"
     );
     nhan.send("q");
