@@ -313,7 +313,12 @@ pub fn attrs_key(
     effects
 }
 
-fn set(state: &mut State, sp: &Span, name: &str, v: Option<Value>) -> Result<Vec<Effect>, String> {
+fn set(
+    state: &mut State,
+    sp: &Span,
+    name: &str,
+    v: Option<Value>,
+) -> Result<Vec<Effect>, attrs::AttrError> {
     match attrs::set_attr(state.project.schema.attributes(&sp.label), sp, name, v)? {
         Some(edit) => Ok(commit(state, edit)),
         None => {
