@@ -38,12 +38,12 @@ pub enum Msg {
         index: usize,
         /// Show it (an `Enter`), rather than load it for review in the background.
         open: bool,
-        result: Result<Box<Loaded>, String>,
+        result: Result<Box<Loaded>, nhan_store::project::LoadError>,
     },
     /// An article read for the text around review's rows.
     ContextLoaded {
         index: usize,
-        result: Result<Box<Loaded>, String>,
+        result: Result<Box<Loaded>, nhan_store::project::LoadError>,
     },
     Saved {
         index: usize,

@@ -315,7 +315,7 @@ fn on_loaded(
     state: &mut State,
     index: usize,
     open: bool,
-    result: Result<Box<Loaded>, String>,
+    result: Result<Box<Loaded>, nhan_store::project::LoadError>,
 ) -> Vec<Effect> {
     // Loads run off this thread: one asked for twice (review's loads and an
     // Enter) may come back after the article was opened and edited. The
@@ -332,9 +332,10 @@ fn on_loaded(
     let loaded = match result {
         Ok(l) => *l,
         Err(e) => {
-            std::sync::Arc::make_mut(&mut state.project.articles)[index].problem = Some(e.clone());
+            std::sync::Arc::make_mut(&mut state.project.articles)[index].problem =
+                Some(e.to_string());
             if open {
-                state.error(e);
+                state.error(e.to_string());
             }
             return vec![];
         }

@@ -109,7 +109,7 @@ fn read(
     project: &Project,
     file_name: &str,
     open: bool,
-) -> Result<Box<nhan_store::project::Loaded>, String> {
+) -> Result<Box<nhan_store::project::Loaded>, nhan_store::project::LoadError> {
     // Looked at before it is read: a change in between is seen as a change
     // (and merged), never missed.
     let stem = nhan_store::project::stem_of(file_name);
