@@ -161,7 +161,7 @@ pub fn on_msg(state: &mut State, msg: SuggestMsg) -> Vec<Effect> {
                     state.suggest.generation += 1;
                     if !await_trust(state, unapproved)
                         && first
-                        && let Some(n) = notes.iter().find(|n| !n.contains("--approve"))
+                        && let Some(n) = notes.iter().find(|n| !n.is_not_approved())
                     {
                         state.error(format!("suggestions: {n}"));
                     }
@@ -189,7 +189,7 @@ pub fn on_msg(state: &mut State, msg: SuggestMsg) -> Vec<Effect> {
             match rejections {
                 Some(Ok(r)) if entry.rejections.is_none() => entry.rejections = Some(r),
                 Some(Err(e)) => {
-                    entry.rejections_error = Some(e.clone());
+                    entry.rejections_error = Some(e.to_string());
                     state.error(format!("suggestions: {e}"));
                 }
                 _ => {}
