@@ -370,7 +370,12 @@ fn on_loaded(
     vec![]
 }
 
-fn on_saved(state: &mut State, index: usize, revision: u64, result: Result<Written, String>) {
+fn on_saved(
+    state: &mut State,
+    index: usize,
+    revision: u64,
+    result: Result<Written, crate::error::TuiError>,
+) {
     let Some(art) = state.articles.get_mut(index).and_then(Option::as_mut) else {
         return;
     };
@@ -394,7 +399,7 @@ fn on_saved(state: &mut State, index: usize, revision: u64, result: Result<Writt
             }
         }
         Err(e) => {
-            art.save = SaveState::Failed(e.clone());
+            art.save = SaveState::Failed(e.to_string());
             state.not_saved(format!(
                 "NOT SAVED: {e}; the edit is kept in memory and saving is retried every second"
             ));
