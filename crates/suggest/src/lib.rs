@@ -20,7 +20,7 @@
 //! // it off the UI thread for large ones):
 //! let rej = Rejections::load(&project, file_name)?;      // survives restarts
 //! let input = ArticleInput { name, text: &doc.text, tokens: doc.tokens(), spans: &known };
-//! let (list, errors): (Vec<Suggestion>, Vec<String>) = s.for_article(&input, Some(&rej));
+//! let (list, errors): (Vec<Suggestion>, Vec<SuggestError>) = s.for_article(&input, Some(&rej));
 //! //   sorted by (start, end, label), fitted to the span rules, rejected ones gone.
 //!
 //! // Live learning as the annotator tags or untags (microseconds: counts
