@@ -135,7 +135,7 @@ fn check_article(project: &Project, annotators: &[String], a: &ArticleMeta) -> C
     let (doc, notice) = match nhan_store::project::read_article(project, &a.file_name) {
         Ok(l) => l,
         Err(e) => {
-            c.problems.push(e);
+            c.problems.push(e.to_string());
             return c;
         }
     };

@@ -78,8 +78,19 @@ impl Preset {
     }
 }
 
+/// A `--labels` list that does not read (a usage error: exit status 2).
+#[derive(Debug, thiserror::Error)]
+enum LabelsError {
+    #[error(
+        "--labels: {0:?} is not a label name; give one word per label, e.g. --labels PER,ORG,LOC"
+    )]
+    NotAName(String),
+    #[error("--labels: {0} is given twice")]
+    Twice(String),
+}
+
 /// What the user asked for as (name, description) pairs; `None`: the default.
-fn asked_labels(args: &InitArgs) -> Result<Option<Vec<(String, String)>>, String> {
+fn asked_labels(args: &InitArgs) -> Result<Option<Vec<(String, String)>>, LabelsError> {
     if let Some(p) = args.preset {
         return Ok(Some(p.labels()));
     }
@@ -91,12 +102,10 @@ fn asked_labels(args: &InitArgs) -> Result<Option<Vec<(String, String)>>, String
     for l in &args.labels {
         let l = l.trim();
         if l.is_empty() || l.chars().any(char::is_whitespace) {
-            return Err(format!(
-                "--labels: {l:?} is not a label name; give one word per label, e.g. --labels PER,ORG,LOC"
-            ));
+            return Err(LabelsError::NotAName(l.to_string()));
         }
         if !seen.insert(l.to_string()) {
-            return Err(format!("--labels: {l} is given twice"));
+            return Err(LabelsError::Twice(l.to_string()));
         }
         out.push((l.to_string(), String::new()));
     }

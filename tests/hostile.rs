@@ -611,6 +611,8 @@ fn an_approval_is_checked_before_every_run_not_once_per_engine() {
     std::fs::write(p.join("rec/r.sh"), format!("touch changed.ran\n{ANSWER}")).unwrap();
     let second = r.run_batch(&[("b.txt", "Minh")]);
     let e = second[0].as_ref().unwrap_err();
+    assert!(e.is_not_approved(), "{e:?}");
+    let e = e.to_string();
     assert!(e.contains("not approved"), "{e}");
     assert!(!p.join("changed.ran").exists(), "the changed script ran");
 }

@@ -116,7 +116,7 @@ fn count_gold(project: &Project, consistency: Option<&Consistency>, a: &ArticleM
     let l = match project.load(&a.file_name) {
         Ok(l) => l,
         Err(e) => {
-            c.problem = Some(e);
+            c.problem = Some(e.to_string());
             return Counted {
                 count: c,
                 doc: None,

@@ -1,6 +1,7 @@
 //! Reading the annotators' work: `annotations/<annotator>/<stem>.json`.
 
 use super::relations::ARelation;
+use crate::error::FiguresError;
 use nhan_model::document::Document;
 use nhan_model::escape::count;
 use nhan_model::reanchor;
@@ -35,9 +36,9 @@ pub struct Article {
 
 /// Subfolders of `annotations/` that hold at least one `.json` file
 /// (through the store's root handle: a symlinked folder is no annotator's).
-pub fn discover(root: &Path) -> anyhow::Result<Vec<String>> {
+pub fn discover(root: &Path) -> Result<Vec<String>, FiguresError> {
     // The error names the folder.
-    nhan_store::project::annotator_folders(root).map_err(|e| anyhow::anyhow!("{e}"))
+    Ok(nhan_store::project::annotator_folders(root)?)
 }
 
 /// Whether each annotator has a sidecar for at least one article that can
@@ -63,7 +64,7 @@ pub fn read(
     project: &Project,
     meta: &ArticleMeta,
     annotators: &[String],
-) -> anyhow::Result<(Option<Article>, Vec<String>)> {
+) -> Result<(Option<Article>, Vec<String>), FiguresError> {
     let mut warnings = Vec::new();
     // The article alone (its gold sidecar plays no part here), read as
     // `Project::load` reads it, with the same messages.
@@ -87,11 +88,11 @@ pub fn read(
                 continue;
             }
             // The error names the file already.
-            Err(e) => anyhow::bail!("{e}"),
+            Err(e) => return Err(e.into()),
         };
         let shown = path.display().to_string();
         if let Some(m) = nhan_model::sidecar::conflict_line(&bytes, &shown) {
-            anyhow::bail!("{m}");
+            return Err(FiguresError::MergeConflict(m));
         }
         let sc = Sidecar::parse(&bytes, &shown)?;
         let (s, r) = check(project, &doc, sc, &shown, &mut warnings)?;
@@ -141,7 +142,7 @@ fn check(
     mut sc: Sidecar,
     shown: &str,
     warnings: &mut Vec<String>,
-) -> anyhow::Result<(Vec<ASpan>, Vec<ARelation>)> {
+) -> Result<(Vec<ASpan>, Vec<ARelation>), FiguresError> {
     if sc.text_sha256 != doc.text_sha256() {
         let opts = reanchor::Options {
             allow_crossing: project.schema.overlap == Overlap::Any,
@@ -174,7 +175,10 @@ fn check(
     );
     let (probe, problems) = probe.with_sidecar(sc.clone());
     if let Some(p) = problems.first() {
-        anyhow::bail!("{shown}: {p}; fix the file (or move it away) and run nhan agree again");
+        return Err(FiguresError::DoesNotFit {
+            path: shown.to_string(),
+            problem: p.clone(),
+        });
     }
     let extent: std::collections::HashMap<u64, (usize, usize)> =
         sc.spans.iter().map(|s| (s.id, (s.start, s.end))).collect();

@@ -7,6 +7,7 @@
 pub mod attributes;
 pub mod counts;
 pub mod data;
+pub mod error;
 pub mod overview;
 pub mod relations;
 pub mod report;

@@ -165,7 +165,7 @@ pub struct Part {
     blind: Vec<Option<u64>>,
     accepted: BTreeMap<String, u64>,
     rejected: BTreeMap<String, u64>,
-    agree: anyhow::Result<Option<ArticlePart>>,
+    agree: Result<Option<ArticlePart>, crate::error::FiguresError>,
 }
 
 impl Default for Part {

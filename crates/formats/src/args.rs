@@ -154,7 +154,6 @@ pub struct ImportArgs {
     pub offsets: Offsets,
 }
 
-fn parse_status(s: &str) -> Result<Status, String> {
-    serde_json::from_value(Value::from(s))
-        .map_err(|_| "one of todo, in_progress, done, reviewed".to_string())
+fn parse_status(s: &str) -> Result<Status, crate::error::FormatsError> {
+    serde_json::from_value(Value::from(s)).map_err(|_| crate::error::FormatsError::UnknownStatus)
 }

@@ -383,7 +383,7 @@ impl Reader<'_> {
         let loaded = match project.load(&a.file_name) {
             Ok(l) => l,
             Err(e) => {
-                r.problem = Some(e);
+                r.problem = Some(e.to_string());
                 return r;
             }
         };

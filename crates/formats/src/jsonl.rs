@@ -11,11 +11,13 @@
 
 use super::import::safe_file_name;
 use super::{Article, Context, Format, InRelation, InSpan, Incoming, Place, Rendered};
+use crate::error::RecordError;
 use nhan_model::json::push_str as json_str;
 use nhan_model::status::Status;
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
 pub struct Jsonl;
 
@@ -155,24 +157,34 @@ fn read_relations(
     list: &[Value],
     ids: &[Option<&Value>],
     at: &str,
-) -> Result<Vec<InRelation>, String> {
+) -> Result<Vec<InRelation>, RecordError> {
     let mut out = Vec::new();
     for (k, r) in list.iter().enumerate() {
-        let o = r
-            .as_object()
-            .ok_or_else(|| format!("relations[{k}] is {r}, not an object"))?;
-        let end = |key: &str| -> Result<usize, String> {
-            let v = o
-                .get(key)
-                .ok_or_else(|| format!("relations[{k}] has no \"{key}\""))?;
-            ids.iter().position(|id| *id == Some(v)).ok_or_else(|| {
-                format!("relations[{k}]: {key} {v} is the id of no entity of this line; a relation joins two of the line's entities")
-            })
+        let what = || format!("relations[{k}]");
+        let o = r.as_object().ok_or_else(|| RecordError::ValueNotAnObject {
+            what: what(),
+            value: r.clone(),
+        })?;
+        let end = |key: &str| -> Result<usize, RecordError> {
+            let v = o.get(key).ok_or_else(|| RecordError::Lacks {
+                what: what(),
+                field: format!("\"{key}\""),
+            })?;
+            ids.iter()
+                .position(|id| *id == Some(v))
+                .ok_or_else(|| RecordError::NoSuchEntity {
+                    what: what(),
+                    key: key.to_string(),
+                    id: v.clone(),
+                })
         };
         let label = o
             .get("type")
             .and_then(Value::as_str)
-            .ok_or_else(|| format!("relations[{k}] has no \"type\" string"))?;
+            .ok_or_else(|| RecordError::Lacks {
+                what: what(),
+                field: "\"type\" string".into(),
+            })?;
         out.push(InRelation {
             id: o.get("id").and_then(Value::as_u64),
             from: end("from_id")?,
@@ -187,10 +199,13 @@ fn read_relations(
     Ok(out)
 }
 
-fn offset(v: &Value, what: &str) -> Result<usize, String> {
+fn offset(v: &Value, what: &str) -> Result<usize, RecordError> {
     v.as_u64()
         .map(|x| x as usize)
-        .ok_or_else(|| format!("{what} is {v}, not a non-negative whole number"))
+        .ok_or_else(|| RecordError::ValueNotAnOffset {
+            what: what.to_string(),
+            value: v.clone(),
+        })
 }
 
 /// What a doccano file holds that nhan does not import.
@@ -219,9 +234,9 @@ fn read_line(
     n: usize,
     stem: &str,
     skipped: &mut Skipped,
-) -> Result<Incoming, String> {
-    let v: Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
-    let m = v.as_object().ok_or("not a JSON object")?;
+) -> Result<Incoming, RecordError> {
+    let v: Value = serde_json::from_str(line).map_err(|e| RecordError::NotJson(Arc::new(e)))?;
+    let m = v.as_object().ok_or(RecordError::NotAnObject { hint: "" })?;
     for k in m.keys() {
         if !READ.contains(&k.as_str()) {
             skipped.fields.insert(k.clone());
@@ -230,7 +245,9 @@ fn read_line(
     let text = m
         .get("text")
         .and_then(Value::as_str)
-        .ok_or("no \"text\" string (doccano lines need one)")?;
+        .ok_or(RecordError::NoText {
+            hint: "doccano lines need one",
+        })?;
     let at = format!("{shown}:{n}");
     let annotators: Vec<Option<String>> = m
         .get("annotators")
@@ -255,16 +272,20 @@ fn read_line(
         .and_then(Value::as_array)
         .filter(|a| !a.is_empty());
     if label.is_some() && entities.is_some() {
-        return Err("has both \"label\" and \"entities\"; give the spans once".into());
+        return Err(RecordError::LabelAndEntities);
     }
     if let Some(a) = label {
         for (k, e) in a.iter().enumerate() {
             let t = e.as_array().filter(|t| t.len() == 3).ok_or_else(|| {
-                format!("label[{k}] is {e}, not [start, end, \"LABEL\"] (a text-classification label cannot be imported as a span)")
+                RecordError::NotASpanLabel {
+                    what: format!("label[{k}]"),
+                    value: e.clone(),
+                }
             })?;
-            let l = t[2]
-                .as_str()
-                .ok_or_else(|| format!("label[{k}]: the label {} is not a string", t[2]))?;
+            let l = t[2].as_str().ok_or_else(|| RecordError::LabelNotAString {
+                what: format!("label[{k}]"),
+                label: t[2].clone(),
+            })?;
             spans.push(InSpan {
                 id: None,
                 start: offset(&t[0], &format!("label[{k}] start"))?,
@@ -283,16 +304,20 @@ fn read_line(
     let mut ids: Vec<Option<&Value>> = Vec::new();
     if let Some(a) = entities {
         for (k, e) in a.iter().enumerate() {
-            let o = e
-                .as_object()
-                .ok_or_else(|| format!("entities[{k}] is {e}, not an object"))?;
+            let what = || format!("entities[{k}]");
+            let o = e.as_object().ok_or_else(|| RecordError::ValueNotAnObject {
+                what: what(),
+                value: e.clone(),
+            })?;
             let get = |key: &str| {
-                o.get(key)
-                    .ok_or_else(|| format!("entities[{k}] has no \"{key}\""))
+                o.get(key).ok_or_else(|| RecordError::Lacks {
+                    what: what(),
+                    field: format!("\"{key}\""),
+                })
             };
             let l = get("label")?
                 .as_str()
-                .ok_or_else(|| format!("entities[{k}]: the label is not a string"))?;
+                .ok_or_else(|| RecordError::NoLabelString { what: what() })?;
             ids.push(o.get("id"));
             spans.push(InSpan {
                 // nhan's own exports carry the span id: kept, so that a
@@ -316,9 +341,8 @@ fn read_line(
         (_, Some(Value::Number(id))) => format!("{stem}-{id}"),
         _ => format!("{stem}-{n}"),
     };
-    let file_name = safe_file_name(&name).ok_or_else(|| {
-        format!("{name:?} cannot be an article file name (one plain name, no folders, at most 254 bytes)")
-    })?;
+    let file_name =
+        safe_file_name(&name).ok_or_else(|| RecordError::BadFileName { name: name.clone() })?;
     let status = m
         .get("status")
         .and_then(|s| serde_json::from_value::<Status>(s.clone()).ok());
@@ -333,7 +357,7 @@ fn read_line(
     let relations = match m.get("relations") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(list)) => read_relations(list, &ids, &at)?,
-        Some(v) => return Err(format!("relations is {v}, not a list")),
+        Some(v) => return Err(RecordError::RelationsNotAList(v.clone())),
     };
     Ok(Incoming {
         relations,

@@ -17,6 +17,7 @@ use super::{
     Article, Context, Files, Format, Frame, InRelation, InSpan, Incoming, PartSummary, Place,
     Rendered,
 };
+use crate::error::RecordError;
 use nhan_model::json;
 use nhan_model::schema::RelationType;
 use nhan_model::status::Status;
@@ -233,18 +234,26 @@ fn read_relations(
     links: &[(usize, &Map<String, Value>)],
     region_of: &[String],
     at: &str,
-) -> Result<Vec<InRelation>, String> {
+) -> Result<Vec<InRelation>, RecordError> {
     let mut out = Vec::new();
     for &(k, r) in links {
         let what = format!("result {} (a relation)", k + 1);
-        let end = |key: &str| -> Result<usize, String> {
+        let end = |key: &str| -> Result<usize, RecordError> {
             let id = r
                 .get(key)
                 .map(region_id)
-                .ok_or_else(|| format!("{what} has no {key}"))?;
-            region_of.iter().position(|x| *x == id).ok_or_else(|| {
-                format!("{what}: {key} {id:?} is the id of no text label result of this annotation; a relation joins two labelled spans")
-            })
+                .ok_or_else(|| RecordError::Lacks {
+                    what: what.clone(),
+                    field: key.to_string(),
+                })?;
+            region_of
+                .iter()
+                .position(|x| *x == id)
+                .ok_or_else(|| RecordError::NoSuchRegion {
+                    what: what.clone(),
+                    key: key.to_string(),
+                    id,
+                })
         };
         let (a, b) = (end("from_id")?, end("to_id")?);
         let (from, to) = match r.get("direction").and_then(Value::as_str) {
@@ -255,16 +264,13 @@ fn read_relations(
             .get("labels")
             .and_then(Value::as_array)
             .filter(|l| !l.is_empty())
-            .ok_or_else(|| {
-                format!(
-                    "{what} has no labels; nhan's relations have a type: label it in Label Studio"
-                )
-            })?;
+            .ok_or_else(|| RecordError::NoRelationLabels { what: what.clone() })?;
         let meta = r.get("meta").and_then(Value::as_object);
         for l in labels {
-            let label = l
-                .as_str()
-                .ok_or_else(|| format!("{what}: the label {l} is not a string"))?;
+            let label = l.as_str().ok_or_else(|| RecordError::LabelNotAString {
+                what: what.clone(),
+                label: l.clone(),
+            })?;
             let who = super::relations::read_fields(meta);
             out.push(InRelation {
                 id: meta.and_then(|m| m.get("id")).and_then(Value::as_u64),
@@ -281,10 +287,12 @@ fn read_relations(
     Ok(out)
 }
 
-fn offset(v: Option<&Value>, what: &str) -> Result<usize, String> {
+fn offset(v: Option<&Value>, what: &str) -> Result<usize, RecordError> {
     v.and_then(Value::as_u64)
         .map(|x| x as usize)
-        .ok_or_else(|| format!("{what} is not a non-negative whole number"))
+        .ok_or_else(|| RecordError::NotAnOffset {
+            what: what.to_string(),
+        })
 }
 
 fn read_task(
@@ -294,19 +302,21 @@ fn read_task(
     n: usize,
     cancelled: &mut usize,
     other_results: &mut usize,
-) -> Result<Incoming, String> {
-    let t = t.as_object().ok_or("not a JSON object (a task)")?;
+) -> Result<Incoming, RecordError> {
+    let t = t
+        .as_object()
+        .ok_or(RecordError::NotAnObject { hint: " (a task)" })?;
     let data = t
         .get("data")
         .and_then(Value::as_object)
-        .ok_or("no \"data\" object (Label Studio tasks hold their text in data.text)")?;
+        .ok_or(RecordError::NoData)?;
     let text = match data.get("text") {
         Some(Value::String(s)) => s.as_str(),
         _ => {
             let mut strings = data.values().filter_map(Value::as_str);
             match (strings.next(), strings.next()) {
                 (Some(one), None) => one,
-                _ => return Err("no data.text string; nhan reads the text from data.text".into()),
+                _ => return Err(RecordError::NoDataText),
             }
         }
     };
@@ -314,7 +324,7 @@ fn read_task(
         .and_then(Value::as_array)
         .is_some_and(|p| !p.is_empty())
     {
-        return Err("holds predictions (model suggestions with scores); nhan will import them as suggestions once it has them; until then, export from Label Studio without predictions or remove the \"predictions\" lists".into());
+        return Err(RecordError::Predictions);
     }
     // `completions`: what Label Studio before 1.0 called annotations.
     let annotations: Vec<&Map<String, Value>> = t
@@ -342,10 +352,7 @@ fn read_task(
             match gt.as_slice() {
                 [one] => Some(**one),
                 _ => {
-                    return Err(format!(
-                        "has {} annotations; nhan imports one gold annotation per article: mark one as ground truth in Label Studio, or keep one",
-                        many.len()
-                    ));
+                    return Err(RecordError::Annotations(many.len()));
                 }
             }
         }
@@ -363,7 +370,7 @@ fn read_task(
         .iter()
         .enumerate()
     {
-        let r = r.as_object().ok_or("a result is not a JSON object")?;
+        let r = r.as_object().ok_or(RecordError::ResultNotAnObject)?;
         if r.get("type").and_then(Value::as_str) == Some("relation") {
             links.push((k, r));
             continue;
@@ -377,13 +384,19 @@ fn read_task(
         let v = r
             .get("value")
             .and_then(Value::as_object)
-            .ok_or_else(|| format!("{what} has no value object"))?;
+            .ok_or_else(|| RecordError::Lacks {
+                what: what.clone(),
+                field: "value object".into(),
+            })?;
         let start = offset(v.get("start"), &format!("{what}: value.start"))?;
         let end = offset(v.get("end"), &format!("{what}: value.end"))?;
-        let labels = v
-            .get("labels")
-            .and_then(Value::as_array)
-            .ok_or_else(|| format!("{what} has no value.labels list"))?;
+        let labels =
+            v.get("labels")
+                .and_then(Value::as_array)
+                .ok_or_else(|| RecordError::Lacks {
+                    what: what.clone(),
+                    field: "value.labels list".into(),
+                })?;
         let meta = r.get("meta").and_then(Value::as_object);
         let meta_str = |k: &str| {
             meta.and_then(|m| m.get(k))
@@ -391,9 +404,10 @@ fn read_task(
                 .map(String::from)
         };
         for l in labels {
-            let label = l
-                .as_str()
-                .ok_or_else(|| format!("{what}: the label {l} is not a string"))?;
+            let label = l.as_str().ok_or_else(|| RecordError::LabelNotAString {
+                what: what.clone(),
+                label: l.clone(),
+            })?;
             region_of.push(r.get("id").map(region_id).unwrap_or_default());
             spans.push(InSpan {
                 // nhan's own exports carry the span id: keep it, so a round
@@ -419,9 +433,8 @@ fn read_task(
         (_, Some(Value::Number(id))) => format!("{stem}-{id}"),
         _ => format!("{stem}-{n}"),
     };
-    let file_name = safe_file_name(&name).ok_or_else(|| {
-        format!("{name:?} cannot be an article file name (one plain name, no folders, at most 254 bytes)")
-    })?;
+    let file_name =
+        safe_file_name(&name).ok_or_else(|| RecordError::BadFileName { name: name.clone() })?;
     let status = data
         .get("status")
         .and_then(|s| serde_json::from_value::<Status>(s.clone()).ok());

@@ -13,6 +13,7 @@ mod args;
 pub mod brat;
 pub mod conll;
 pub mod conllu;
+pub mod error;
 pub mod flat;
 mod gather;
 pub mod hf;

@@ -2,6 +2,7 @@
 //! attribute lines and their `annotation.conf` declarations, and the
 //! `note`/`attrs` fields the JSON formats carry.
 
+use crate::error::BratExtraError;
 use nhan_model::attrs::{self, AttrValue, Attrs, Kind};
 use nhan_model::details::{Details, Field};
 use nhan_model::review::Decision;
@@ -129,17 +130,17 @@ pub enum BratExtra {
 
 /// Reads an `A`/`M` attribute or a `#` note line; `None` if the line is
 /// neither, `Err` if it is one but malformed.
-pub fn parse_brat(line: &str) -> Option<Result<BratExtra, String>> {
+pub fn parse_brat(line: &str) -> Option<Result<BratExtra, BratExtraError>> {
     let first = line.chars().next()?;
     let mut cols = line.split('\t');
     let _id = cols.next();
     let mid = cols.next();
     match first {
         'A' | 'M' => Some((|| {
-            let mid = mid.ok_or("an attribute line is ID<TAB>NAME TARGET [VALUE]")?;
+            let mid = mid.ok_or(BratExtraError::AttrColumns)?;
             let mut w = mid.split(' ');
             let (name, target) = (w.next().unwrap_or(""), w.next());
-            let target = target.ok_or("an attribute line names its target (NAME T1 [VALUE])")?;
+            let target = target.ok_or(BratExtraError::AttrTarget)?;
             let value = match w.next() {
                 Some(v) => Value::from(v),
                 None => Value::Bool(true),
@@ -151,11 +152,8 @@ pub fn parse_brat(line: &str) -> Option<Result<BratExtra, String>> {
             })
         })()),
         '#' => Some((|| {
-            let mid = mid.ok_or("a note line is #ID<TAB>AnnotatorNotes TARGET<TAB>TEXT")?;
-            let target = mid
-                .split(' ')
-                .nth(1)
-                .ok_or("a note line names its target (AnnotatorNotes T1)")?;
+            let mid = mid.ok_or(BratExtraError::NoteColumns)?;
+            let target = mid.split(' ').nth(1).ok_or(BratExtraError::NoteTarget)?;
             let text = cols.collect::<Vec<_>>().join("\t");
             Ok(BratExtra::Note {
                 target: target.into(),

@@ -14,6 +14,7 @@
 
 use super::import::{read_input, safe_file_name};
 use super::{Article, Context, Format, InRelation, InSpan, Incoming, Place, Rendered, split};
+use crate::error::RecordError;
 use nhan_model::json;
 use nhan_model::status::Status;
 use serde_json::{Value, json};
@@ -187,35 +188,48 @@ fn push_relations(o: &mut Vec<u8>, a: &Article, token_range: &[(usize, usize)]) 
 
 /// `rel.manual`'s `relations`, each end found among the task's spans by
 /// its `head_span` or `child_span` (start, end and label).
-fn read_relations(list: &[Value], spans: &[InSpan], at: &str) -> Result<Vec<InRelation>, String> {
+fn read_relations(
+    list: &[Value],
+    spans: &[InSpan],
+    at: &str,
+) -> Result<Vec<InRelation>, RecordError> {
     let mut out = Vec::new();
     for (k, r) in list.iter().enumerate() {
+        let what = || format!("relations[{k}]");
         let o = r
             .as_object()
-            .ok_or_else(|| format!("relations[{k}] is not an object"))?;
-        let end = |key: &str| -> Result<usize, String> {
-            let e = o.get(key).and_then(Value::as_object).ok_or_else(|| {
-                format!("relations[{k}] has no {key} object (rel.manual writes {{start, end, label}} for each end)")
-            })?;
+            .ok_or_else(|| RecordError::ItemNotAnObject { what: what() })?;
+        let end = |key: &str| -> Result<usize, RecordError> {
+            let e = o
+                .get(key)
+                .and_then(Value::as_object)
+                .ok_or_else(|| RecordError::NoEnd {
+                    what: what(),
+                    key: key.to_string(),
+                })?;
             let num = |f: &str| e.get(f).and_then(Value::as_u64).map(|x| x as usize);
             let label = e.get("label").and_then(Value::as_str);
             let (start, end) = (num("start"), num("end"));
             spans
                 .iter()
-                .position(|s| Some(s.start) == start && Some(s.end) == end && Some(s.label.as_str()) == label)
-                .ok_or_else(|| {
-                    format!(
-                        "relations[{k}]: its {key} ({} [{}, {})) is no span of this task; a relation joins two of the task's spans",
-                        label.unwrap_or("no label"),
-                        start.map_or("?".into(), |x| x.to_string()),
-                        end.map_or("?".into(), |x| x.to_string())
-                    )
+                .position(|s| {
+                    Some(s.start) == start && Some(s.end) == end && Some(s.label.as_str()) == label
+                })
+                .ok_or_else(|| RecordError::NoSuchSpan {
+                    what: what(),
+                    key: key.to_string(),
+                    label: label.unwrap_or("no label").to_string(),
+                    start: start.map_or("?".into(), |x| x.to_string()),
+                    end: end.map_or("?".into(), |x| x.to_string()),
                 })
         };
         let label = o
             .get("label")
             .and_then(Value::as_str)
-            .ok_or_else(|| format!("relations[{k}] has no label string"))?;
+            .ok_or_else(|| RecordError::Lacks {
+                what: what(),
+                field: "label string".into(),
+            })?;
         let who = super::relations::read_fields(Some(o));
         out.push(InRelation {
             id: None,
@@ -328,20 +342,25 @@ fn hash32(seed: u64, key: &str) -> i32 {
     split::seeded_hash(seed, key) as u32 as i32
 }
 
-fn read_line(line: &str, at: &str, stem: &str, n: usize) -> Result<Option<Incoming>, String> {
-    let v: Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
-    let m = v.as_object().ok_or("not a JSON object (a Prodigy task)")?;
+fn read_line(line: &str, at: &str, stem: &str, n: usize) -> Result<Option<Incoming>, RecordError> {
+    let v: Value =
+        serde_json::from_str(line).map_err(|e| RecordError::NotJson(std::sync::Arc::new(e)))?;
+    let m = v.as_object().ok_or(RecordError::NotAnObject {
+        hint: " (a Prodigy task)",
+    })?;
     let text = m
         .get("text")
         .and_then(Value::as_str)
-        .ok_or("no \"text\" string (Prodigy ner tasks hold one)")?;
+        .ok_or(RecordError::NoText {
+            hint: "Prodigy ner tasks hold one",
+        })?;
     let answer = m.get("answer").and_then(Value::as_str).unwrap_or("accept");
     let reject = match answer {
         "accept" => false,
         "reject" => true,
         "ignore" => return Ok(None),
         other => {
-            return Err(format!("answer {other:?} is not accept, reject or ignore"));
+            return Err(RecordError::Answer(other.to_string()));
         }
     };
     let mut spans = Vec::new();
@@ -353,19 +372,24 @@ fn read_line(line: &str, at: &str, stem: &str, n: usize) -> Result<Option<Incomi
         .iter()
         .enumerate()
     {
-        let o = s
-            .as_object()
-            .ok_or_else(|| format!("spans[{k}] is not an object"))?;
+        let o = s.as_object().ok_or_else(|| RecordError::ItemNotAnObject {
+            what: format!("spans[{k}]"),
+        })?;
         let num = |key: &str| {
             o.get(key)
                 .and_then(Value::as_u64)
                 .map(|x| x as usize)
-                .ok_or_else(|| format!("spans[{k}].{key} is not a non-negative whole number"))
+                .ok_or_else(|| RecordError::NotAnOffset {
+                    what: format!("spans[{k}].{key}"),
+                })
         };
         let label = o
             .get("label")
             .and_then(Value::as_str)
-            .ok_or_else(|| format!("spans[{k}] has no label string"))?;
+            .ok_or_else(|| RecordError::Lacks {
+                what: format!("spans[{k}]"),
+                field: "label string".into(),
+            })?;
         let get = |key: &str| o.get(key).and_then(Value::as_str).map(String::from);
         spans.push(InSpan {
             id: None,
@@ -385,9 +409,8 @@ fn read_line(line: &str, at: &str, stem: &str, n: usize) -> Result<Option<Incomi
         Some(Value::String(a)) => a.clone(),
         _ => format!("{stem}-{n}"),
     };
-    let file_name = safe_file_name(&name).ok_or_else(|| {
-        format!("{name:?} cannot be an article file name (one plain name, no folders, at most 254 bytes)")
-    })?;
+    let file_name =
+        safe_file_name(&name).ok_or_else(|| RecordError::BadFileName { name: name.clone() })?;
     let status = meta
         .and_then(|x| x.get("status"))
         .and_then(|s| serde_json::from_value::<Status>(s.clone()).ok());

@@ -6,34 +6,31 @@
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ratios(pub Vec<f64>);
 
+use crate::error::SplitError;
+
 pub const PART_NAMES: [&str; 3] = ["train", "dev", "test"];
 
 /// clap value parser for `--split`: anything else is a usage error, so a
 /// mistyped split never exports something the user did not ask for.
-pub fn parse_ratios(s: &str) -> Result<Ratios, String> {
+pub fn parse_ratios(s: &str) -> Result<Ratios, SplitError> {
     let v: Vec<f64> = s
         .split(',')
         .map(|x| {
             x.trim()
                 .parse::<f64>()
-                .map_err(|_| format!("{x:?} is not a number; write e.g. 0.8,0.1,0.1"))
+                .map_err(|_| SplitError::NotANumber(x.to_string()))
         })
         .collect::<Result<_, _>>()?;
     if !(2..=3).contains(&v.len()) {
-        return Err("give two or three ratios: train,dev[,test], e.g. 0.8,0.1,0.1".into());
+        return Err(SplitError::Count);
     }
     if v.iter().any(|x| !x.is_finite() || *x <= 0.0) {
-        return Err(
-            "every ratio must be above 0 (a part of 0 would be empty); e.g. 0.8,0.1,0.1".into(),
-        );
+        return Err(SplitError::NotAbove0);
     }
     let sum: f64 = v.iter().sum();
     // Decimal fractions do not add up exactly in binary (0.7 + 0.2 + 0.1).
     if (sum - 1.0).abs() > 1e-6 {
-        return Err(format!(
-            "the ratios add up to {}, not 1; e.g. 0.8,0.1,0.1",
-            (sum * 1e6).round() / 1e6
-        ));
+        return Err(SplitError::Sum((sum * 1e6).round() / 1e6));
     }
     Ok(Ratios(v.iter().map(|x| x / sum).collect()))
 }
@@ -108,6 +105,7 @@ mod tests {
         assert!(
             parse_ratios("0.5,0.6")
                 .unwrap_err()
+                .to_string()
                 .contains("add up to 1.1, not 1")
         );
         assert!(parse_ratios("0.8").is_err());

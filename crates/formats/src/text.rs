@@ -6,12 +6,14 @@
 //! already in the project is not added twice.
 
 use super::{ImportArgs, user};
+use crate::error::FormatsError;
 use nhan_model::sidecar::sha256_hex;
 use nhan_store::atomic::write_atomic;
 use nhan_store::encoding;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use unicode_normalization::UnicodeNormalization;
 
 /// One text found in the input, before it gets its article name.
@@ -53,10 +55,15 @@ pub fn clean_name(wanted: &str) -> String {
 }
 
 /// Reads `bytes` as text, or says why not.
-fn decode(bytes: &[u8], at: &str) -> Result<(String, Option<&'static str>), String> {
-    let (text, converted) = encoding::decode_text(bytes).map_err(|d| d.message(at))?;
-    if let Some(p) = encoding::problem_for_text(&text) {
-        return Err(format!("{at}: {p}"));
+fn decode(bytes: &[u8], at: &str) -> Result<(String, Option<&'static str>), FormatsError> {
+    let (text, converted) =
+        encoding::decode_text(bytes).map_err(|diagnosis| FormatsError::Encoding {
+            at: at.to_string(),
+            diagnosis,
+        })?;
+    if let Some(problem) = encoding::problem_for_text(&text) {
+        let at = at.to_string();
+        return Err(FormatsError::Text { at, problem });
     }
     Ok((text, converted))
 }
@@ -108,7 +115,7 @@ impl Reading {
                     text,
                     converted,
                 }),
-                Err(why) => self.skipped.push(why),
+                Err(why) => self.skipped.push(why.to_string()),
             },
             "jsonl" | "ndjson" | "json" => self.json_lines(p, &bytes),
             "csv" | "tsv" => self.csv(p, &bytes),
@@ -137,7 +144,7 @@ impl Reading {
         let Some(src) = self.whole(p, bytes) else {
             return;
         };
-        let rows: Vec<(usize, Result<serde_json::Value, String>)> =
+        let rows: Vec<(usize, Result<serde_json::Value, FormatsError>)> =
             match serde_json::from_str::<Vec<serde_json::Value>>(&src) {
                 Ok(items) => items
                     .into_iter()
@@ -151,7 +158,7 @@ impl Reading {
                     .map(|(i, l)| {
                         (
                             i + 1,
-                            serde_json::from_str(l).map_err(|e| format!("not JSON: {e}")),
+                            serde_json::from_str(l).map_err(|e| FormatsError::NotJson(Arc::new(e))),
                         )
                     })
                     .collect(),

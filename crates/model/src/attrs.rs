@@ -37,6 +37,33 @@ impl PartialEq for Kind {
     }
 }
 
+/// Why an attribute declaration or value is refused.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AttrError {
+    #[error("{name} = {value} is not allowed: {expects}")]
+    NotAllowed {
+        name: String,
+        value: AttrValue,
+        expects: String,
+    },
+    #[error("label {label} has no attribute {name} in nhan.toml")]
+    Undeclared { label: String, name: String },
+    #[error("attribute {name}: {value} is not a value (write distinct, non-empty strings)")]
+    NotAValue { name: String, value: Value },
+    #[error("attribute {name}: the list of values is empty")]
+    NoValues { name: String },
+    #[error("attribute {name}: the pattern {pattern:?} is invalid: {error}")]
+    BadPattern {
+        name: String,
+        pattern: String,
+        error: regex::Error,
+    },
+    #[error(
+        "attribute {name} = {value}: write a list of values ([\"a\", \"b\"]), true for a flag, or a pattern (\"^Q[0-9]+$\")"
+    )]
+    BadKind { name: String, value: Value },
+}
+
 /// One attribute a label declares.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attr {
@@ -47,7 +74,7 @@ pub struct Attr {
 impl Attr {
     /// Whether `v` is a value this attribute takes; the error says which
     /// values it does.
-    pub fn check(&self, v: &AttrValue) -> Result<(), String> {
+    pub fn check(&self, v: &AttrValue) -> Result<(), AttrError> {
         let ok = match (&self.kind, v) {
             (Kind::Values(vs), AttrValue::Text(s)) => vs.iter().any(|x| x == s),
             (Kind::Flag, AttrValue::Bool(true)) => true,
@@ -57,11 +84,11 @@ impl Attr {
         if ok {
             return Ok(());
         }
-        Err(format!(
-            "{} = {v} is not allowed: {}",
-            self.name,
-            self.expects()
-        ))
+        Err(AttrError::NotAllowed {
+            name: self.name.clone(),
+            value: v.clone(),
+            expects: self.expects(),
+        })
     }
 
     /// What the attribute takes, in words.
@@ -113,22 +140,19 @@ impl<'de> Deserialize<'de> for Attributes {
     }
 }
 
-fn kind_of(name: &str, v: Value) -> Result<Kind, String> {
+fn kind_of(name: &str, v: Value) -> Result<Kind, AttrError> {
+    let name = name.to_string();
     match v {
         Value::Array(items) => {
             let mut values = Vec::with_capacity(items.len());
             for item in items {
                 match item {
                     Value::String(s) if !s.is_empty() && !values.contains(&s) => values.push(s),
-                    other => {
-                        return Err(format!(
-                            "attribute {name}: {other} is not a value (write distinct, non-empty strings)"
-                        ));
-                    }
+                    value => return Err(AttrError::NotAValue { name, value }),
                 }
             }
             if values.is_empty() {
-                return Err(format!("attribute {name}: the list of values is empty"));
+                return Err(AttrError::NoValues { name });
             }
             Ok(Kind::Values(values))
         }
@@ -136,13 +160,16 @@ fn kind_of(name: &str, v: Value) -> Result<Kind, String> {
         Value::String(source) => {
             // The whole value must match, whether or not the pattern is
             // anchored: `Q1x` is no Wikidata id.
-            let re = regex::Regex::new(&format!("^(?:{source})$"))
-                .map_err(|e| format!("attribute {name}: the pattern {source:?} is invalid: {e}"))?;
+            let re = regex::Regex::new(&format!("^(?:{source})$")).map_err(|error| {
+                AttrError::BadPattern {
+                    name,
+                    pattern: source.clone(),
+                    error,
+                }
+            })?;
             Ok(Kind::Pattern { source, re })
         }
-        other => Err(format!(
-            "attribute {name} = {other}: write a list of values ([\"a\", \"b\"]), true for a flag, or a pattern (\"^Q[0-9]+$\")"
-        )),
+        value => Err(AttrError::BadKind { name, value }),
     }
 }
 
@@ -219,10 +246,13 @@ pub fn set_attr(
     s: &Span,
     name: &str,
     v: Option<AttrValue>,
-) -> Result<Option<Edit>, String> {
+) -> Result<Option<Edit>, AttrError> {
     let decl = declared
         .and_then(|a| a.get(name))
-        .ok_or_else(|| format!("label {} has no attribute {name} in nhan.toml", s.label))?;
+        .ok_or_else(|| AttrError::Undeclared {
+            label: s.label.to_string(),
+            name: name.to_string(),
+        })?;
     if let Some(v) = &v {
         decl.check(v)?;
     }
@@ -283,7 +313,7 @@ pub fn problems(declared: Option<&Attributes>, s: &Span) -> Vec<Problem> {
             ))),
             Some(decl) => {
                 if let Err(e) = decl.check(value) {
-                    v.push(Problem(e));
+                    v.push(Problem(e.to_string()));
                 }
             }
         }
@@ -520,14 +550,14 @@ name = "LOC"
         let sp = span();
         let ok = |n: &str, v: Value| set_attr(schema.attributes(&sp.label), &sp, n, Some(v.into()));
         assert!(ok("role", json!("official")).unwrap().is_some());
-        let e = ok("role", json!("boss")).unwrap_err();
+        let e = ok("role", json!("boss")).unwrap_err().to_string();
         assert_eq!(e, "role = \"boss\" is not allowed: one of official, other");
         assert!(ok("wikidata", json!("Q42")).is_ok());
         // The whole value must match, anchored or not.
         assert!(ok("wikidata", json!("Q42x")).is_err());
         assert!(ok("negated", json!(true)).is_ok());
         assert!(ok("negated", json!("yes")).is_err());
-        let e = ok("colour", json!("red")).unwrap_err();
+        let e = ok("colour", json!("red")).unwrap_err().to_string();
         assert!(e.contains("no attribute colour"), "{e}");
     }
 

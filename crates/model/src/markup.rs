@@ -8,7 +8,20 @@ pub struct Marked {
     pub spans: Vec<(usize, usize, String)>,
 }
 
-pub fn parse(src: &str) -> Result<Marked, String> {
+/// Why markup does not read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MarkupError {
+    #[error("dangling \\")]
+    DanglingEscape,
+    #[error("] without [")]
+    CloseWithoutOpen,
+    #[error("] must be followed by {{LABEL}}")]
+    NoLabel,
+    #[error("unclosed [")]
+    Unclosed,
+}
+
+pub fn parse(src: &str) -> Result<Marked, MarkupError> {
     let mut text = String::new();
     let mut n = 0;
     let mut open = Vec::new();
@@ -17,15 +30,15 @@ pub fn parse(src: &str) -> Result<Marked, String> {
     while let Some(c) = it.next() {
         match c {
             '\\' => {
-                let e = it.next().ok_or("dangling \\")?;
+                let e = it.next().ok_or(MarkupError::DanglingEscape)?;
                 text.push(e);
                 n += 1;
             }
             '[' => open.push(n),
             ']' => {
-                let start = open.pop().ok_or("] without [")?;
+                let start = open.pop().ok_or(MarkupError::CloseWithoutOpen)?;
                 if it.next() != Some('{') {
-                    return Err("] must be followed by {LABEL}".into());
+                    return Err(MarkupError::NoLabel);
                 }
                 let label: String = it.by_ref().take_while(|&c| c != '}').collect();
                 spans.push((start, n, label));
@@ -37,7 +50,7 @@ pub fn parse(src: &str) -> Result<Marked, String> {
         }
     }
     if !open.is_empty() {
-        return Err("unclosed [".into());
+        return Err(MarkupError::Unclosed);
     }
     spans.sort();
     Ok(Marked { text, spans })

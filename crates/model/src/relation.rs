@@ -71,9 +71,10 @@ pub fn sort(v: &mut [Relation]) {
     v.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
-/// Reads the sidecar's `relations` value.
-pub fn parse(v: &Value) -> Result<Vec<Relation>, String> {
-    let mut v: Vec<Relation> = Vec::<Relation>::deserialize(v).map_err(|e| e.to_string())?;
+/// Reads the sidecar's `relations` value; the error is serde's, which
+/// says what does not read (the caller names the file).
+pub fn parse(v: &Value) -> Result<Vec<Relation>, serde_json::Error> {
+    let mut v: Vec<Relation> = Vec::<Relation>::deserialize(v)?;
     sort(&mut v);
     Ok(v)
 }
@@ -212,7 +213,7 @@ mod tests {
     #[test]
     fn a_relation_without_an_end_does_not_parse_and_says_which_field() {
         let v: Value = serde_json::from_str(r#"[{"id": 1, "from": 2, "label": "of"}]"#).unwrap();
-        let e = parse(&v).unwrap_err();
+        let e = parse(&v).unwrap_err().to_string();
         assert!(e.contains("`to`"), "{e}");
     }
 

@@ -65,6 +65,27 @@ pub enum ProjectError {
     Schema(#[from] SchemaError),
 }
 
+/// Why an article cannot be shown (its sidecar's problems make it
+/// read-only instead: see [`Loaded::read_only`]). Each names the file.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum LoadError {
+    /// Not there, not a regular file, outside the project, unreadable.
+    #[error(transparent)]
+    Read(std::sync::Arc<std::io::Error>),
+    /// Not UTF-8: what it probably is and the command that converts it.
+    #[error("{}", diagnosis.message(path))]
+    Encoding {
+        path: String,
+        diagnosis: encoding::Diagnosis,
+    },
+}
+
+impl LoadError {
+    fn read(e: std::io::Error) -> LoadError {
+        LoadError::Read(std::sync::Arc::new(e))
+    }
+}
+
 /// An opened article: the document, and why it is read-only if it is.
 #[derive(Debug, Clone)]
 pub struct Loaded {
@@ -290,7 +311,7 @@ impl Project {
             }
             Err(e) => {
                 meta.unreadable = true;
-                meta.problem = Some(e);
+                meta.problem = Some(e.to_string());
             }
         }
         meta
@@ -384,24 +405,26 @@ impl Project {
     /// Reads an article and its sidecar. `Err` means the article itself
     /// cannot be shown; a bad sidecar gives a read-only document instead.
     /// Tokens are segmented when first asked for.
-    pub fn load(&self, file_name: &str) -> Result<Loaded, String> {
+    pub fn load(&self, file_name: &str) -> Result<Loaded, LoadError> {
         self.load_with(file_name, false)
     }
 
     /// `load` for editing: the tokens are segmented on another thread at
     /// once, while the first screen is drawn.
-    pub fn load_for_editing(&self, file_name: &str) -> Result<Loaded, String> {
+    pub fn load_for_editing(&self, file_name: &str) -> Result<Loaded, LoadError> {
         self.load_with(file_name, true)
     }
 
-    fn load_with(&self, file_name: &str, background: bool) -> Result<Loaded, String> {
+    fn load_with(&self, file_name: &str, background: bool) -> Result<Loaded, LoadError> {
         let path = self.article_path(file_name);
         let shown_path = path.display().to_string();
         // The error names the file.
-        let bytes = self.read_article(file_name).map_err(|e| e.to_string())?;
+        let bytes = self.read_article(file_name).map_err(LoadError::read)?;
         // The buffer becomes the text without a copy.
-        let text = Text::from_file_vec(bytes)
-            .map_err(|(_, bytes)| encoding::diagnose(&bytes).message(&shown_path))?;
+        let text = Text::from_file_vec(bytes).map_err(|(_, bytes)| LoadError::Encoding {
+            path: shown_path.clone(),
+            diagnosis: encoding::diagnose(&bytes),
+        })?;
         let notice =
             encoding::problem_for_text(text.as_str()).map(|p| format!("{shown_path}: {p}"));
         let stem = stem_of(file_name);
@@ -672,13 +695,15 @@ pub fn load_schema(dir: &Path) -> Result<Schema, SchemaError> {
 pub fn read_article(
     project: &Project,
     file_name: &str,
-) -> Result<(Document, Option<String>), String> {
+) -> Result<(Document, Option<String>), LoadError> {
     let path = project.article_path(file_name);
     let shown = path.display().to_string();
     // The error names the file.
-    let bytes = project.read_article(file_name).map_err(|e| e.to_string())?;
-    let text = Text::from_file_vec(bytes)
-        .map_err(|(_, bytes)| encoding::diagnose(&bytes).message(&shown))?;
+    let bytes = project.read_article(file_name).map_err(LoadError::read)?;
+    let text = Text::from_file_vec(bytes).map_err(|(_, bytes)| LoadError::Encoding {
+        path: shown.clone(),
+        diagnosis: encoding::diagnose(&bytes),
+    })?;
     let notice = encoding::problem_for_text(text.as_str()).map(|p| format!("{shown}: {p}"));
     let sha = sha256_hex(text.as_str().as_bytes());
     Ok((Document::segment_on_demand(file_name, text, sha), notice))

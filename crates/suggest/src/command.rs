@@ -6,11 +6,13 @@
 //! time-out, after which the program is killed. What goes wrong comes back
 //! as a message naming the recommender, never as a panic or a hang.
 
+use super::error::{CommandError, SuggestError, Who};
 use super::{ArticleInput, Recommender, Suggestion};
 use serde::Deserialize;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -43,21 +45,26 @@ fn half() -> f32 {
 impl CommandRecommender {
     /// Suggestions for each `(name, text)`, in order; one error ends the
     /// batch (the rest get the same message).
-    pub fn run_batch(&self, articles: &[(&str, &str)]) -> Vec<Result<Vec<Suggestion>, String>> {
-        let fail = |msg: String| articles.iter().map(|_| Err(msg.clone())).collect();
-        let who = format!(
-            "recommender {} ({})",
-            nhan_model::escape::line(&self.name),
-            nhan_model::escape::command(&self.command)
-        );
+    pub fn run_batch(
+        &self,
+        articles: &[(&str, &str)],
+    ) -> Vec<Result<Vec<Suggestion>, SuggestError>> {
+        let fail = |e: CommandError| {
+            let e = SuggestError::from(e);
+            articles.iter().map(|_| Err(e.clone())).collect()
+        };
+        let who = Who {
+            name: self.name.clone(),
+            command: self.command.clone(),
+        };
         // Checked before every run, not only when the engine was built: the
         // script, or a file beside it, may have changed since.
         if !super::trust::is_approved(&self.dir, &self.command) {
-            return fail(super::trust::not_approved(
-                &self.name,
-                &self.command,
-                &self.dir,
-            ));
+            return fail(CommandError::NotApproved {
+                name: self.name.clone(),
+                command: self.command.clone(),
+                root: self.dir.clone(),
+            });
         }
         let mut cmd = Command::new(&self.command[0]);
         // A process group of its own, so that a time-out stops whatever it
@@ -73,9 +80,10 @@ impl CommandRecommender {
         {
             Ok(c) => c,
             Err(e) => {
-                return fail(format!(
-                    "{who}: cannot start: {e}; check the command in nhan.toml"
-                ));
+                return fail(CommandError::CannotStart {
+                    who,
+                    error: Arc::new(e),
+                });
             }
         };
         let mut stdin = child.stdin.take().expect("piped");
@@ -112,7 +120,7 @@ impl CommandRecommender {
             s
         }));
         let mut out = Vec::with_capacity(articles.len());
-        let mut failed: Option<String> = None;
+        let mut failed: Option<SuggestError> = None;
         // Once reaped, its id may be another's: the group is not signalled.
         let mut reaped = false;
         for (name, _) in articles {
@@ -124,13 +132,20 @@ impl CommandRecommender {
             let got = rx.recv_timeout(deadline.saturating_duration_since(Instant::now()));
             let r = match got {
                 Ok(Ok(line)) => self.parse(&line, name, &who),
-                Ok(Err(e)) => Err(format!("{who}: article {name}: reading its answer: {e}")),
+                Ok(Err(e)) => Err(CommandError::Unreadable {
+                    who: who.clone(),
+                    article: name.to_string(),
+                    error: Arc::new(e),
+                }
+                .into()),
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     stop_group(&mut child);
-                    Err(format!(
-                        "{who}: article {name}: no answer within {} s; it was stopped (raise timeout in nhan.toml)",
-                        self.timeout.as_secs_f64()
-                    ))
+                    Err(CommandError::NoAnswerInTime {
+                        who: who.clone(),
+                        article: name.to_string(),
+                        seconds: self.timeout.as_secs_f64(),
+                    }
+                    .into())
                 }
                 Err(mpsc::RecvTimeoutError::Disconnected) => {
                     stop_group(&mut child);
@@ -148,9 +163,13 @@ impl CommandRecommender {
                         let v: Vec<&str> = first.into_iter().rev().collect();
                         format!(": {}", v.join(" / "))
                     };
-                    Err(format!(
-                        "{who}: article {name}: the program ended ({status}) without answering{err}"
-                    ))
+                    Err(CommandError::Ended {
+                        who: who.clone(),
+                        article: name.to_string(),
+                        status,
+                        said: err,
+                    }
+                    .into())
                 }
             };
             if let Err(m) = &r {
@@ -169,12 +188,12 @@ impl CommandRecommender {
         out
     }
 
-    fn parse(&self, line: &str, article: &str, who: &str) -> Result<Vec<Suggestion>, String> {
-        let reply: Reply = serde_json::from_str(line).map_err(|e| {
-            let shown: String = line.chars().take(80).collect();
-            format!(
-                "{who}: article {article}: expected {{\"suggestions\": [...]}}, got {shown:?} ({e})"
-            )
+    fn parse(&self, line: &str, article: &str, who: &Who) -> Result<Vec<Suggestion>, SuggestError> {
+        let reply: Reply = serde_json::from_str(line).map_err(|e| CommandError::BadAnswer {
+            who: who.clone(),
+            article: article.to_string(),
+            got: line.chars().take(80).collect(),
+            error: Arc::new(e),
         })?;
         Ok(reply
             .suggestions
@@ -222,7 +241,7 @@ impl Recommender for CommandRecommender {
         &self.name
     }
 
-    fn suggest(&self, a: &ArticleInput) -> Result<Vec<Suggestion>, String> {
+    fn suggest(&self, a: &ArticleInput) -> Result<Vec<Suggestion>, SuggestError> {
         self.run_batch(&[(a.name, a.text.as_str())])
             .pop()
             .unwrap_or_else(|| Ok(Vec::new()))

@@ -23,8 +23,10 @@
 //! timeout = 120                # optional, seconds for each article
 //! ```
 
+use super::error::ConfigError;
 use nhan_store::project::Project;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
@@ -68,43 +70,46 @@ pub fn defaults() -> Vec<RecommenderConfig> {
 }
 
 /// The project's recommenders; errors name `nhan.toml` and the table.
-pub fn load(project: &Project) -> Result<Vec<RecommenderConfig>, String> {
+pub fn load(project: &Project) -> Result<Vec<RecommenderConfig>, ConfigError> {
     let tables = &project.schema.recommenders;
     if tables.is_empty() {
         return Ok(defaults());
     }
     let file = project.root.join("nhan.toml");
     let shown = file.display();
-    let root = project
-        .root
-        .canonicalize()
-        .map_err(|e| format!("{}: {e}", project.root.display()))?;
+    let root = project.root.canonicalize().map_err(|e| ConfigError::Root {
+        path: project.root.clone(),
+        error: Arc::new(e),
+    })?;
     let mut out: Vec<RecommenderConfig> = Vec::new();
     for (i, t) in tables.iter().enumerate() {
         let at = format!("{shown}: [[recommenders]] number {}", i + 1);
         let s = |k: &str| t.get(k).and_then(|v| v.as_str()).map(str::to_string);
-        let name = s("name").ok_or_else(|| format!("{at}: needs name = \"...\""))?;
+        let name = s("name").ok_or_else(|| ConfigError::NoName { at: at.clone() })?;
         if out.iter().any(|r| r.name == name) {
-            return Err(format!("{at}: the name {name:?} is used twice"));
+            return Err(ConfigError::NameTwice { at, name });
         }
-        let ty = s("type").ok_or_else(|| {
-            format!("{at} ({name}): needs type = \"dictionary\", \"tagger\" or \"command\"")
+        let ty = s("type").ok_or_else(|| ConfigError::NoType {
+            at: at.clone(),
+            name: name.clone(),
         })?;
         let allowed: &[&str] = match ty.as_str() {
             "dictionary" => &["name", "type", "gazetteers", "min_score"],
             "tagger" => &["name", "type", "dictionary", "min_score"],
             "command" => &["name", "type", "command", "timeout"],
             other => {
-                return Err(format!(
-                    "{at} ({name}): unknown type {other:?}; use dictionary, tagger or command"
-                ));
+                let ty = other.to_string();
+                return Err(ConfigError::UnknownType { at, name, ty });
             }
         };
         if let Some(k) = t.keys().find(|k| !allowed.contains(&k.as_str())) {
-            return Err(format!(
-                "{at} ({name}): unknown key {k:?}; a {ty} recommender takes {}",
-                allowed.join(", ")
-            ));
+            return Err(ConfigError::UnknownKey {
+                at,
+                name,
+                key: k.clone(),
+                ty,
+                allowed,
+            });
         }
         let kind = match ty.as_str() {
             "dictionary" => {
@@ -115,17 +120,25 @@ pub fn load(project: &Project) -> Result<Vec<RecommenderConfig>, String> {
                     .into_iter()
                     .flatten()
                 {
-                    let g = g
-                        .as_str()
-                        .ok_or_else(|| format!("{at} ({name}): gazetteers are paths (strings)"))?;
+                    let g = g.as_str().ok_or_else(|| ConfigError::GazetteerNotAPath {
+                        at: at.clone(),
+                        name: name.clone(),
+                    })?;
                     let p = project.root.join(g);
                     let canon = p
                         .canonicalize()
-                        .map_err(|e| format!("{at} ({name}): gazetteer {}: {e}", p.display()))?;
+                        .map_err(|e| ConfigError::GazetteerMissing {
+                            at: at.clone(),
+                            name: name.clone(),
+                            path: p.clone(),
+                            error: Arc::new(e),
+                        })?;
                     if !canon.starts_with(&root) {
-                        return Err(format!(
-                            "{at} ({name}): gazetteer {g:?} is outside the project; copy it into the project folder"
-                        ));
+                        return Err(ConfigError::GazetteerOutside {
+                            at,
+                            name,
+                            given: g.to_string(),
+                        });
                     }
                     gazetteers.push(canon);
                 }
@@ -135,8 +148,9 @@ pub fn load(project: &Project) -> Result<Vec<RecommenderConfig>, String> {
                         .as_float()
                         .or_else(|| v.as_integer().map(|i| i as f64))
                         .filter(|x| (0.0..=1.0).contains(x))
-                        .ok_or_else(|| {
-                            format!("{at} ({name}): min_score is a number from 0 to 1")
+                        .ok_or_else(|| ConfigError::MinScore {
+                            at: at.clone(),
+                            name: name.clone(),
                         })? as f32,
                 };
                 Kind::Dictionary {
@@ -148,9 +162,10 @@ pub fn load(project: &Project) -> Result<Vec<RecommenderConfig>, String> {
                 min_score: min_score(t, super::tagger::MIN_SCORE, &at, &name)?,
                 dictionary: match t.get("dictionary") {
                     None => true,
-                    Some(v) => v
-                        .as_bool()
-                        .ok_or_else(|| format!("{at} ({name}): dictionary is true or false"))?,
+                    Some(v) => v.as_bool().ok_or_else(|| ConfigError::DictionaryFlag {
+                        at: at.clone(),
+                        name: name.clone(),
+                    })?,
                 },
             },
             _ => {
@@ -163,8 +178,9 @@ pub fn load(project: &Project) -> Result<Vec<RecommenderConfig>, String> {
                             .collect()
                     })
                     .filter(|c: &Vec<String>| !c.is_empty())
-                    .ok_or_else(|| {
-                        format!("{at} ({name}): needs command = [\"program\", \"arg\", ...]")
+                    .ok_or_else(|| ConfigError::NoCommand {
+                        at: at.clone(),
+                        name: name.clone(),
                     })?;
                 let secs = match t.get("timeout") {
                     None => 60.0,
@@ -172,7 +188,10 @@ pub fn load(project: &Project) -> Result<Vec<RecommenderConfig>, String> {
                         .as_float()
                         .or_else(|| v.as_integer().map(|i| i as f64))
                         .filter(|x| *x > 0.0)
-                        .ok_or_else(|| format!("{at} ({name}): timeout is a number of seconds"))?,
+                        .ok_or_else(|| ConfigError::Timeout {
+                            at: at.clone(),
+                            name: name.clone(),
+                        })?,
                 };
                 Kind::Command {
                     command,
@@ -185,7 +204,7 @@ pub fn load(project: &Project) -> Result<Vec<RecommenderConfig>, String> {
     Ok(out)
 }
 
-fn min_score(t: &toml::Table, default: f32, at: &str, name: &str) -> Result<f32, String> {
+fn min_score(t: &toml::Table, default: f32, at: &str, name: &str) -> Result<f32, ConfigError> {
     match t.get("min_score") {
         None => Ok(default),
         Some(v) => v
@@ -193,6 +212,9 @@ fn min_score(t: &toml::Table, default: f32, at: &str, name: &str) -> Result<f32,
             .or_else(|| v.as_integer().map(|i| i as f64))
             .filter(|x| (0.0..=1.0).contains(x))
             .map(|x| x as f32)
-            .ok_or_else(|| format!("{at} ({name}): min_score is a number from 0 to 1")),
+            .ok_or_else(|| ConfigError::MinScore {
+                at: at.to_string(),
+                name: name.to_string(),
+            }),
     }
 }

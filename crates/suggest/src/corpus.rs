@@ -73,7 +73,7 @@ impl Corpus {
                         l.doc.status(),
                     ));
                 }
-                Err(e) => problems.push(e),
+                Err(e) => problems.push(e.to_string()),
             }
         }
         (c, problems)

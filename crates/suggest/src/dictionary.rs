@@ -14,6 +14,7 @@
 //! new surfaces alone) until the next full build.
 
 use super::corpus::Corpus;
+use super::error::GazetteerError;
 use super::fold::{BROKEN, Folded, JOINED, SPACED};
 use super::{ArticleInput, Recommender, Suggestion};
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -337,7 +338,7 @@ impl Recommender for Dictionary {
 
     /// A long article is folded and matched a piece at a time on all cores
     /// (cut at line starts, unless some surface itself spans a line break).
-    fn suggest(&self, a: &ArticleInput) -> Result<Vec<Suggestion>, String> {
+    fn suggest(&self, a: &ArticleInput) -> Result<Vec<Suggestion>, super::SuggestError> {
         let hits: Vec<Hit> = if self.multiline {
             self.proposing_hits(&Folded::new(a.text, a.tokens))
         } else {
@@ -377,10 +378,10 @@ pub fn threads() -> usize {
 pub fn read_gazetteer(
     path: &std::path::Path,
     labels: &[String],
-) -> Result<Vec<(String, String)>, String> {
-    let shown = path.display();
-    let src = std::fs::read_to_string(path).map_err(|e| {
-        format!("{shown}: cannot read the gazetteer ({e}); fix the path in nhan.toml")
+) -> Result<Vec<(String, String)>, GazetteerError> {
+    let src = std::fs::read_to_string(path).map_err(|e| GazetteerError::Read {
+        path: path.to_path_buf(),
+        error: std::sync::Arc::new(e),
     })?;
     let mut out = Vec::new();
     for (i, line) in src.lines().enumerate() {
@@ -389,18 +390,19 @@ pub fn read_gazetteer(
             continue;
         }
         let Some((text, label)) = line.rsplit_once('\t') else {
-            return Err(format!(
-                "{shown}:{}: expected `text<TAB>label`; separate the label with a tab",
-                i + 1
-            ));
+            return Err(GazetteerError::NoTab {
+                path: path.to_path_buf(),
+                line: i + 1,
+            });
         };
         let label = label.trim();
         if !labels.iter().any(|l| l == label) {
-            return Err(format!(
-                "{shown}:{}: label {label:?} is not in the schema ({}); fix the line or nhan.toml",
-                i + 1,
-                labels.join(", ")
-            ));
+            return Err(GazetteerError::UnknownLabel {
+                path: path.to_path_buf(),
+                line: i + 1,
+                label: label.to_string(),
+                labels: labels.to_vec(),
+            });
         }
         out.push((text.trim().to_string(), label.to_string()));
     }
@@ -539,7 +541,7 @@ mod tests {
         let d = Dictionary::build(&Corpus::default(), &g);
         assert_eq!(suggest(&d, "Việt Nam").len(), 1);
         std::fs::write(&p, "Hà Nội LOC\n").unwrap();
-        let e = read_gazetteer(&p, &labels).unwrap_err();
+        let e = read_gazetteer(&p, &labels).unwrap_err().to_string();
         assert!(e.contains("g.tsv:1:"), "{e}");
     }
 

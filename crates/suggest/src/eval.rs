@@ -10,6 +10,7 @@
 //! for a project whose only decided articles are the other folds: the same
 //! [`Suggester`], the same selection.
 
+use super::SuggestError;
 use super::corpus::Corpus;
 use super::suggester::{BuildOptions, CALIBRATION_FOLDS, InnerModels, Suggester, select};
 use super::{ArticleInput, config};
@@ -145,7 +146,7 @@ pub const DEFAULT_FOLDS: usize = CALIBRATION_FOLDS + 1;
 /// suggestions). For tests that compare a row with `--out -`.
 pub type Proposals = Vec<(String, String, Vec<super::Suggestion>)>;
 
-pub fn evaluate(project: &Project, only: &[String], folds: usize) -> Result<Report, String> {
+pub fn evaluate(project: &Project, only: &[String], folds: usize) -> Result<Report, SuggestError> {
     evaluate_with(project, only, folds, None)
 }
 
@@ -155,7 +156,7 @@ pub fn evaluate_with(
     only: &[String],
     folds: usize,
     mut keep: Option<&mut Proposals>,
-) -> Result<Report, String> {
+) -> Result<Report, SuggestError> {
     let started = std::time::Instant::now();
     let configs = config::load(project)?;
     let names = select(configs.clone(), only)?
@@ -163,9 +164,7 @@ pub fn evaluate_with(
         .map(|c| c.name)
         .collect::<Vec<_>>();
     if folds < 2 {
-        return Err(format!(
-            "--folds {folds}: k-fold evaluation needs at least 2 folds; give --folds 2 or more"
-        ));
+        return Err(SuggestError::TooFewFolds(folds));
     }
     let (all, problems) = Corpus::load(project);
     let reviewed = Corpus {
@@ -176,11 +175,10 @@ pub fn evaluate_with(
             .collect(),
     };
     if reviewed.articles.len() < 2 {
-        return Err(format!(
-            "{}: --eval needs at least two reviewed articles (it has {}); mark articles reviewed first",
-            project.root.display(),
-            reviewed.articles.len()
-        ));
+        return Err(SuggestError::TooFewReviewed {
+            project: project.root.clone(),
+            reviewed: reviewed.articles.len(),
+        });
     }
     let k = folds.min(reviewed.articles.len());
     let mut report = Report {
@@ -213,7 +211,7 @@ pub fn evaluate_with(
         };
         let s = Suggester::from_corpus_sharing(project, &train, &configs, &opts, shared)?;
         if sets.is_empty() {
-            report.notes.extend(s.notes.iter().cloned());
+            report.notes.extend(s.notes.iter().map(ToString::to_string));
             let names: Vec<String> = s.names().iter().map(|n| n.to_string()).collect();
             sets = names.iter().map(|n| vec![n.clone()]).collect();
             if names.len() > 1 {

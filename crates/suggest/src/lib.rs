@@ -10,7 +10,7 @@
 //! // Off the UI thread (it reads every sidecar and may train the tagger;
 //! // the model is cached in .nhan/cache/, so a reopen only loads it):
 //! let rx = Suggester::build_in_background(project.clone(), BuildOptions::default());
-//! //   -> Receiver<Result<Suggester, String>>; `s.notes` says what is not
+//! //   -> Receiver<Result<Suggester, SuggestError>>; `s.notes` says what is not
 //! //      running and why (an unapproved command: show it on the message line).
 //! // What `nhan suggest` stored can be shown before that arrives:
 //! store::load_stored(&project, file_name, &doc.text_sha256) -> Option<Stored>
@@ -20,7 +20,7 @@
 //! // it off the UI thread for large ones):
 //! let rej = Rejections::load(&project, file_name)?;      // survives restarts
 //! let input = ArticleInput { name, text: &doc.text, tokens: doc.tokens(), spans: &known };
-//! let (list, errors): (Vec<Suggestion>, Vec<String>) = s.for_article(&input, Some(&rej));
+//! let (list, errors): (Vec<Suggestion>, Vec<SuggestError>) = s.for_article(&input, Some(&rej));
 //! //   sorted by (start, end, label), fitted to the span rules, rejected ones gone.
 //!
 //! // Live learning as the annotator tags or untags (microseconds: counts
@@ -47,6 +47,7 @@ pub mod config;
 pub mod corpus;
 pub mod crf;
 pub mod dictionary;
+pub mod error;
 pub mod eval;
 pub mod fold;
 pub mod lbfgs;
@@ -57,6 +58,7 @@ pub mod suggester;
 pub mod tagger;
 pub mod trust;
 
+pub use error::SuggestError;
 pub use store::Rejections;
 pub use suggester::{BuildOptions, Suggester, accept};
 
@@ -109,5 +111,5 @@ pub trait Recommender: Send + Sync {
     fn name(&self) -> &str;
     /// Raw proposals; the caller fits them to the span rules
     /// ([`rules::fit_all`]) and drops rejected ones.
-    fn suggest(&self, article: &ArticleInput) -> Result<Vec<Suggestion>, String>;
+    fn suggest(&self, article: &ArticleInput) -> Result<Vec<Suggestion>, SuggestError>;
 }

@@ -48,8 +48,7 @@ pub fn run(dir: &Path, args: &SuggestArgs) -> anyhow::Result<ExitCode> {
         return approve(&project, &args.recommenders);
     }
     if args.eval {
-        let r = super::eval::evaluate(&project, &args.recommenders, args.folds)
-            .map_err(anyhow::Error::msg)?;
+        let r = super::eval::evaluate(&project, &args.recommenders, args.folds)?;
         for n in &r.notes {
             eprintln!("nhan: {n}");
         }
@@ -74,9 +73,10 @@ pub fn run(dir: &Path, args: &SuggestArgs) -> anyhow::Result<ExitCode> {
         no_cache: false,
         raw_scores: false,
     };
-    let (s, corpus) = Suggester::build_with_corpus(&project, &opts).map_err(anyhow::Error::msg)?;
+    let (s, corpus) = Suggester::build_with_corpus(&project, &opts)?;
     let mut failed = false;
-    for n in s.notes.iter().chain(&s.unread) {
+    let notes = s.notes.iter().map(ToString::to_string);
+    for n in notes.chain(s.unread.iter().cloned()) {
         eprintln!("nhan: {n}");
         failed = true;
     }
@@ -123,7 +123,7 @@ pub fn run(dir: &Path, args: &SuggestArgs) -> anyhow::Result<ExitCode> {
         let (list, errors) = s.for_article_given(&input, Some(&rejections), &[], &mut given);
         for e in errors {
             // A batch that failed gives every article the same message.
-            if said.insert(e.clone()) {
+            if said.insert(e.to_string()) {
                 eprintln!("nhan: {e}");
             }
             failed = true;
@@ -152,8 +152,7 @@ pub fn run(dir: &Path, args: &SuggestArgs) -> anyhow::Result<ExitCode> {
                         text_sha256: article.sha.clone(),
                         suggestions: list,
                     },
-                )
-                .map_err(anyhow::Error::msg)?;
+                )?;
             }
         }
     }
@@ -206,12 +205,11 @@ fn pick(project: &Project, wanted: &[String]) -> anyhow::Result<Vec<String>> {
 }
 
 fn approve(project: &Project, only: &[String]) -> anyhow::Result<ExitCode> {
-    let configs = select(config::load(project).map_err(anyhow::Error::msg)?, only)
-        .map_err(anyhow::Error::msg)?;
+    let configs = select(config::load(project)?, only)?;
     let mut any = false;
     for c in &configs {
         if let Kind::Command { command, .. } = &c.kind {
-            let file = trust::approve(&project.root, command).map_err(anyhow::Error::msg)?;
+            let file = trust::approve(&project.root, command)?;
             println!(
                 "approved recommender {}: `{}` may run in {} (recorded in {}); the approval covers {}",
                 nhan_model::escape::line(&c.name),

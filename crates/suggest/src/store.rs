@@ -14,12 +14,14 @@
 //! committed.
 
 use super::Suggestion;
+use super::error::FileError;
 use nhan_model::text::Text;
 use nhan_store::atomic::write_in;
 use nhan_store::project::Project;
 use nhan_store::root::{Root, read_in};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use unicode_normalization::UnicodeNormalization;
 
 pub fn root(project: &Path) -> PathBuf {
@@ -87,7 +89,7 @@ pub struct Rejections {
 impl Rejections {
     /// A missing file is no rejections; one that cannot be read is an
     /// error (and is never overwritten).
-    pub fn load(project: &Project, file_name: &str) -> Result<Rejections, String> {
+    pub fn load(project: &Project, file_name: &str) -> Result<Rejections, FileError> {
         let stem = nhan_store::project::stem_of(file_name);
         let path = dir(project, "rejected").join(format!("{stem}.json"));
         let mut r = Rejections {
@@ -98,18 +100,21 @@ impl Rejections {
         };
         match read_in(&r.project, &r.path) {
             Ok(bytes) => {
-                let f: RejectedFile = serde_json::from_slice(&bytes).map_err(|e| {
-                    format!(
-                        "{}:{}:{}: {e}; fix or move the file (nhan will not overwrite it)",
-                        r.path.display(),
-                        e.line(),
-                        e.column()
-                    )
-                })?;
+                let f: RejectedFile =
+                    serde_json::from_slice(&bytes).map_err(|e| FileError::Parse {
+                        path: r.path.clone(),
+                        error: Arc::new(e),
+                        fix: "fix or move the file (nhan will not overwrite it)",
+                    })?;
                 r.items = f.rejected;
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(format!("{}: cannot read: {e}", r.path.display())),
+            Err(e) => {
+                return Err(FileError::Read {
+                    path: r.path,
+                    error: Arc::new(e),
+                });
+            }
         }
         Ok(r)
     }
@@ -157,9 +162,11 @@ impl Rejections {
     }
 
     /// Writes the file atomically, one rejection per line for readable diffs.
-    pub fn save(&self) -> Result<(), String> {
-        let shown = self.path.display();
-        ensure_root(&self.project).map_err(|e| format!("{shown}: {e}"))?;
+    pub fn save(&self) -> Result<(), FileError> {
+        ensure_root(&self.project).map_err(|e| FileError::Folder {
+            path: self.path.clone(),
+            error: Arc::new(e),
+        })?;
         let mut out = String::from("{\n  \"article\": ");
         out.push_str(&serde_json::to_string(&self.article).unwrap_or_default());
         out.push_str(",\n  \"rejected\": [");
@@ -172,8 +179,10 @@ impl Rejections {
         } else {
             "\n  ]\n}\n"
         });
-        write_in(&self.project, &self.path, out.as_bytes())
-            .map_err(|e| format!("{shown}: cannot write: {e}"))
+        write_in(&self.project, &self.path, out.as_bytes()).map_err(|e| FileError::Write {
+            path: self.path.clone(),
+            error: Arc::new(e),
+        })
     }
 
     /// `list` without what was rejected.
@@ -205,12 +214,17 @@ pub fn stored_path(project: &Project, file_name: &str) -> PathBuf {
     dir(project, "suggestions").join(format!("{stem}.json"))
 }
 
-pub fn save_stored(project: &Project, s: &Stored) -> Result<(), String> {
+pub fn save_stored(project: &Project, s: &Stored) -> Result<(), FileError> {
     let path = stored_path(project, &s.article);
-    ensure_root(&project.root).map_err(|e| format!("{}: {e}", path.display()))?;
-    let json = serde_json::to_string(s).map_err(|e| e.to_string())?;
-    write_in(&project.root, &path, json.as_bytes())
-        .map_err(|e| format!("{}: cannot write: {e}", path.display()))
+    ensure_root(&project.root).map_err(|e| FileError::Folder {
+        path: path.clone(),
+        error: Arc::new(e),
+    })?;
+    let json = serde_json::to_string(s).map_err(|e| FileError::Encode(Arc::new(e)))?;
+    write_in(&project.root, &path, json.as_bytes()).map_err(|e| FileError::Write {
+        path,
+        error: Arc::new(e),
+    })
 }
 
 /// The stored suggestions of an article, fitted to its text, spans and
@@ -286,7 +300,7 @@ mod tests {
         assert!(!r.contains(&s, &Text::new("Hà Tĩnh")), "other words");
         assert!(dir.path().join(".nhan/.gitignore").exists());
         std::fs::write(r.path(), "{oops").unwrap();
-        let e = Rejections::load(&p, "a.txt").unwrap_err();
+        let e = Rejections::load(&p, "a.txt").unwrap_err().to_string();
         assert!(e.contains("a.json:1:"), "{e}");
     }
 

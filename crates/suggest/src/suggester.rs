@@ -6,6 +6,7 @@ use super::command::CommandRecommender;
 use super::config::{self, Kind, RecommenderConfig};
 use super::corpus::Corpus;
 use super::dictionary::{self, Dictionary};
+use super::error::{CommandError, SuggestError};
 use super::store::{self, Rejections};
 use super::tagger::Tagger;
 use super::{ArticleInput, Known, Recommender, Suggestion, rules, trust};
@@ -48,7 +49,7 @@ struct TaggerSlot {
 }
 
 /// Answers of command recommenders by (recommender, article).
-pub type Given = std::collections::HashMap<(String, String), Result<Vec<Suggestion>, String>>;
+pub type Given = std::collections::HashMap<(String, String), Result<Vec<Suggestion>, SuggestError>>;
 
 pub struct Suggester {
     pub overlap: Overlap,
@@ -56,7 +57,7 @@ pub struct Suggester {
     slots: Vec<Slot>,
     /// Why a configured recommender is not running (not approved, a bad
     /// gazetteer, ...): for the message line or stderr.
-    pub notes: Vec<String>,
+    pub notes: Vec<SuggestError>,
     /// Articles the build could not read (a corrupt sidecar, a bad
     /// encoding), learnt nothing from: the TUI lists and explains them
     /// already, the command line says them on stderr.
@@ -70,7 +71,7 @@ impl Suggester {
     /// Reads the project, builds the dictionaries and loads (or trains and
     /// caches) the tagger. Slow on a large project: call it off the UI
     /// thread ([`Suggester::build_in_background`]).
-    pub fn build(project: &Project, opts: &BuildOptions) -> Result<Suggester, String> {
+    pub fn build(project: &Project, opts: &BuildOptions) -> Result<Suggester, SuggestError> {
         Suggester::build_with_corpus(project, opts).map(|(s, _)| s)
     }
 
@@ -79,7 +80,7 @@ impl Suggester {
     pub fn build_with_corpus(
         project: &Project,
         opts: &BuildOptions,
-    ) -> Result<(Suggester, Corpus), String> {
+    ) -> Result<(Suggester, Corpus), SuggestError> {
         let configs = config::load(project)?;
         select(configs.clone(), &opts.only)?;
         let (corpus, problems) = Corpus::load(project);
@@ -92,7 +93,7 @@ impl Suggester {
     pub fn build_in_background(
         project: Project,
         opts: BuildOptions,
-    ) -> std::sync::mpsc::Receiver<Result<Suggester, String>> {
+    ) -> std::sync::mpsc::Receiver<Result<Suggester, SuggestError>> {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let _ = tx.send(Suggester::build(&project, &opts));
@@ -108,7 +109,7 @@ impl Suggester {
         corpus: &Corpus,
         configs: &[RecommenderConfig],
         opts: &BuildOptions,
-    ) -> Result<Suggester, String> {
+    ) -> Result<Suggester, SuggestError> {
         Suggester::from_corpus_sharing(project, corpus, configs, opts, None)
     }
 
@@ -120,7 +121,7 @@ impl Suggester {
         configs: &[RecommenderConfig],
         opts: &BuildOptions,
         shared: Option<&InnerModels>,
-    ) -> Result<Suggester, String> {
+    ) -> Result<Suggester, SuggestError> {
         let labels: Vec<String> = project
             .schema
             .labels
@@ -180,8 +181,14 @@ impl Suggester {
                 }
                 Kind::Command { command, timeout } => {
                     if !trust::is_approved(&project.root, command) {
-                        s.notes
-                            .push(super::trust::not_approved(&c.name, command, &project.root));
+                        s.notes.push(
+                            CommandError::NotApproved {
+                                name: c.name.clone(),
+                                command: command.clone(),
+                                root: project.root.clone(),
+                            }
+                            .into(),
+                        );
                         continue;
                     }
                     s.slots.push(Slot::Command(CommandRecommender {
@@ -244,7 +251,7 @@ impl Suggester {
         &self,
         a: &ArticleInput,
         rejections: Option<&Rejections>,
-    ) -> (Vec<Suggestion>, Vec<String>) {
+    ) -> (Vec<Suggestion>, Vec<SuggestError>) {
         self.for_article_with(a, rejections, &[])
     }
 
@@ -254,7 +261,7 @@ impl Suggester {
         a: &ArticleInput,
         rejections: Option<&Rejections>,
         only: &[String],
-    ) -> (Vec<Suggestion>, Vec<String>) {
+    ) -> (Vec<Suggestion>, Vec<SuggestError>) {
         self.for_article_given(a, rejections, only, &mut Given::new())
     }
 
@@ -279,7 +286,7 @@ impl Suggester {
         rejections: Option<&Rejections>,
         only: &[String],
         given: &mut Given,
-    ) -> (Vec<Suggestion>, Vec<String>) {
+    ) -> (Vec<Suggestion>, Vec<SuggestError>) {
         // Proposals in the order that settles clashes (earlier wins): the
         // recommenders whose scores are calibrated pooled, surer first,
         // where the first of them is listed (a learned order, not the
@@ -415,14 +422,13 @@ pub fn accept(s: &Suggestion, text: &Text, id: u64, annotator: Option<&str>) -> 
 pub fn select(
     configs: Vec<RecommenderConfig>,
     only: &[String],
-) -> Result<Vec<RecommenderConfig>, String> {
+) -> Result<Vec<RecommenderConfig>, SuggestError> {
     for n in only {
         if !configs.iter().any(|c| &c.name == n) {
-            let known: Vec<&str> = configs.iter().map(|c| c.name.as_str()).collect();
-            return Err(format!(
-                "no recommender named {n:?}; this project has {}",
-                known.join(", ")
-            ));
+            return Err(SuggestError::UnknownRecommender {
+                name: n.clone(),
+                known: configs.iter().map(|c| c.name.clone()).collect(),
+            });
         }
     }
     Ok(configs
@@ -476,7 +482,7 @@ fn cached_calibration(
     gazetteer: &[(String, String)],
     opts: &BuildOptions,
     shared: Option<&InnerModels>,
-) -> Result<HashMap<String, Isotonic>, String> {
+) -> Result<HashMap<String, Isotonic>, SuggestError> {
     if opts.no_cache {
         return calibration(project, corpus, configs, names, shared);
     }
@@ -508,7 +514,8 @@ fn cached_calibration(
     }
     let maps = calibration(project, corpus, configs, names, None)?;
     if store::ensure_root(&project.root).is_ok() {
-        let json = serde_json::to_vec(&Cached::new(&key, &maps)).map_err(|e| e.to_string())?;
+        let json = serde_json::to_vec(&Cached::new(&key, &maps))
+            .map_err(|e| super::error::FileError::Encode(Arc::new(e)))?;
         // A cache that cannot be written only costs the next start a fitting.
         let _ = nhan_store::atomic::write_in(&project.root, &path, &json);
     }
@@ -542,7 +549,7 @@ fn calibration(
     configs: &[RecommenderConfig],
     names: &[&str],
     shared: Option<&InnerModels>,
-) -> Result<HashMap<String, Isotonic>, String> {
+) -> Result<HashMap<String, Isotonic>, SuggestError> {
     let decided: Vec<&super::corpus::Article> =
         corpus.articles.iter().filter(|a| a.decided()).collect();
     let built_in: Vec<String> = configs
@@ -746,11 +753,30 @@ mod tests {
         assert_eq!(labels(&s), [("PER".to_string(), "second".to_string())]);
     }
 
+    /// The TUI asks about an unapproved command instead of reporting a
+    /// fault: it tells the two apart by the variant, not by the message.
+    #[test]
+    fn an_unapproved_command_is_a_note_the_caller_can_tell_apart() {
+        let (_d, p) = project(
+            "[[recommenders]]\nname = \"ext\"\ntype = \"command\"\ncommand = [\"sh\", \"never-approved.sh\"]\n",
+            &[("articles/a.txt", "Lan ở Huế")],
+        );
+        let s = Suggester::build(&p, &BuildOptions::default()).unwrap();
+        assert!(s.names().is_empty(), "{:?}", s.names());
+        let [note] = &s.notes[..] else {
+            panic!("{:?}", s.notes)
+        };
+        assert!(note.is_not_approved(), "{note:?}");
+        assert!(note.to_string().contains("suggest --approve"), "{note}");
+        let bad = config::load(&project("[[recommenders]]\nname = \"x\"\n", &[]).1);
+        assert!(!SuggestError::from(bad.unwrap_err()).is_not_approved());
+    }
+
     #[test]
     fn recommender_tables_are_checked() {
         let bad = |toml: &str| {
             let (_d, p) = project(toml, &[]);
-            config::load(&p).unwrap_err()
+            config::load(&p).unwrap_err().to_string()
         };
         let e = bad("[[recommenders]]\nname = \"x\"\ntype = \"magic\"\n");
         assert!(e.contains("nhan.toml") && e.contains("unknown type"), "{e}");

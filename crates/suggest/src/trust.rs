@@ -15,8 +15,10 @@
 //! out. Any change there (a `git pull` adding `unicodedata.py` beside the
 //! script) asks again, and the check runs before every run of the command.
 
+use super::error::{FileError, SuggestError};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Approval {
@@ -156,18 +158,18 @@ fn canonical(project: &Path) -> PathBuf {
         .unwrap_or_else(|_| project.to_path_buf())
 }
 
-fn read(path: &Path) -> Result<File, String> {
+fn read(path: &Path) -> Result<File, FileError> {
     match std::fs::read(path) {
-        Ok(b) => serde_json::from_slice(&b).map_err(|e| {
-            format!(
-                "{}:{}:{}: {e}; fix or delete the file (it lists approved recommender commands)",
-                path.display(),
-                e.line(),
-                e.column()
-            )
+        Ok(b) => serde_json::from_slice(&b).map_err(|e| FileError::Parse {
+            path: path.to_path_buf(),
+            error: Arc::new(e),
+            fix: "fix or delete the file (it lists approved recommender commands)",
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(File::default()),
-        Err(e) => Err(format!("{}: cannot read: {e}", path.display())),
+        Err(e) => Err(FileError::Read {
+            path: path.to_path_buf(),
+            error: Arc::new(e),
+        }),
     }
 }
 
@@ -179,17 +181,19 @@ pub fn is_approved(project: &Path, command: &[String]) -> bool {
 }
 
 /// Records the approval; returns the file it went to.
-pub fn approve(project: &Path, command: &[String]) -> Result<PathBuf, String> {
-    let p = path().ok_or("no config folder for this user: set NHAN_CONFIG to a file path")?;
+pub fn approve(project: &Path, command: &[String]) -> Result<PathBuf, SuggestError> {
+    let p = path().ok_or(SuggestError::NoConfigFolder)?;
     let mut f = read(&p)?;
     let a = approval(project, command);
     // One approval per command and project: the newest files replace older ones.
     f.approved
         .retain(|x| !(x.project == a.project && x.command == a.command));
     f.approved.push(a);
-    let json = serde_json::to_string_pretty(&f).map_err(|e| e.to_string())?;
-    nhan_store::atomic::write_atomic(&p, json.as_bytes())
-        .map_err(|e| format!("{}: cannot write: {e}", p.display()))?;
+    let json = serde_json::to_string_pretty(&f).map_err(|e| FileError::Encode(Arc::new(e)))?;
+    nhan_store::atomic::write_atomic(&p, json.as_bytes()).map_err(|e| FileError::Write {
+        path: p.clone(),
+        error: Arc::new(e),
+    })?;
     Ok(p)
 }
 

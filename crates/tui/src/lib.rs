@@ -3,6 +3,7 @@
 //! the edge (`runtime`), and the terminal itself (`tui`).
 
 pub mod app;
+pub mod error;
 pub mod runtime;
 pub mod tui;
 pub mod ui;

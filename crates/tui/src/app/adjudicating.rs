@@ -41,12 +41,12 @@ pub fn start(state: &mut State) -> Vec<Effect> {
 pub fn loaded(
     state: &mut State,
     index: usize,
-    result: Result<Vec<adjudication::Work>, String>,
+    result: Result<Vec<adjudication::Work>, crate::error::TuiError>,
 ) -> Vec<Effect> {
     let work = match result {
         Ok(w) => w,
         Err(e) => {
-            state.error(e);
+            state.error(e.to_string());
             return vec![];
         }
     };

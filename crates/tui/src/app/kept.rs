@@ -87,7 +87,7 @@ fn cap(state: &State) -> usize {
 pub fn arrived(
     state: &mut State,
     index: usize,
-    result: Result<Box<Loaded>, String>,
+    result: Result<Box<Loaded>, nhan_store::project::LoadError>,
 ) -> Option<Pending> {
     state.review.context.asked.remove(&index);
     if state.articles.get(index).is_some_and(Option::is_some) {
@@ -96,10 +96,11 @@ pub fn arrived(
     let loaded = match result {
         Ok(l) => *l,
         Err(e) => {
-            std::sync::Arc::make_mut(&mut state.project.articles)[index].problem = Some(e.clone());
+            std::sync::Arc::make_mut(&mut state.project.articles)[index].problem =
+                Some(e.to_string());
             if state.review.pending.is_some_and(|(a, _)| a == index) {
                 state.review.pending = None;
-                state.error(e);
+                state.error(e.to_string());
             }
             return None;
         }

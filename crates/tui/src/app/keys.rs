@@ -79,7 +79,7 @@ impl Key {
         }
     }
 
-    pub fn parse(s: &str) -> Result<Key, String> {
+    pub fn parse(s: &str) -> Result<Key, crate::error::UnknownKey> {
         let mut mods = Mods::default();
         let mut rest = s;
         loop {
@@ -129,9 +129,7 @@ impl Key {
                         Code::Char(if mods.ctrl { c.to_ascii_lowercase() } else { c })
                     }
                     _ => {
-                        return Err(format!(
-                            "unknown key {s:?} (examples: j, G, ctrl-d, shift-left, pagedown, f1)"
-                        ));
+                        return Err(crate::error::UnknownKey(s.to_string()));
                     }
                 }
             }

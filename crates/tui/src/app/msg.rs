@@ -4,6 +4,7 @@
 
 use super::action::Action;
 use super::keys::Key;
+use crate::error::TuiError;
 use nhan_store::project::Loaded;
 use std::path::PathBuf;
 
@@ -38,17 +39,17 @@ pub enum Msg {
         index: usize,
         /// Show it (an `Enter`), rather than load it for review in the background.
         open: bool,
-        result: Result<Box<Loaded>, String>,
+        result: Result<Box<Loaded>, nhan_store::project::LoadError>,
     },
     /// An article read for the text around review's rows.
     ContextLoaded {
         index: usize,
-        result: Result<Box<Loaded>, String>,
+        result: Result<Box<Loaded>, nhan_store::project::LoadError>,
     },
     Saved {
         index: usize,
         revision: u64,
-        result: Result<Written, String>,
+        result: Result<Written, TuiError>,
     },
     /// The sidecar of an open article is not what nhan last read or wrote
     /// (found before a save, which did not happen, or by the watch): what
@@ -56,13 +57,13 @@ pub enum Msg {
     ChangedOnDisk {
         index: usize,
         on_disk: nhan_store::disk::DiskStamp,
-        theirs: Result<Box<nhan_model::sidecar::Sidecar>, String>,
+        theirs: Result<Box<nhan_model::sidecar::Sidecar>, TuiError>,
     },
     /// The annotators' own spans and relations on an article, for
     /// adjudication.
     AnnotatorsLoaded {
         index: usize,
-        result: Result<Vec<nhan_model::adjudication::Work>, String>,
+        result: Result<Vec<nhan_model::adjudication::Work>, TuiError>,
     },
     /// The background scan read an article's title, status and counts.
     Scanned {

@@ -317,7 +317,7 @@ fn set(
     sp: &Span,
     name: &str,
     v: Option<AttrValue>,
-) -> Result<Vec<Effect>, String> {
+) -> Result<Vec<Effect>, attrs::AttrError> {
     match attrs::set_attr(state.project.schema.attributes(&sp.label), sp, name, v)? {
         Some(edit) => Ok(commit(state, edit)),
         None => {

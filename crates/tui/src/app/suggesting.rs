@@ -14,6 +14,7 @@ use super::state::{Focus, Overlay, Selection, State, Step};
 use super::suggestions::{
     ArticleSuggestions, Prompt, RETRAIN_AFTER_TICKS, SuggestEffect, SuggestMsg,
 };
+use crate::error::{AcceptError, FilterError};
 use nhan_model::edit::{Edit, Entry};
 use nhan_suggest::Suggestion;
 
@@ -158,7 +159,7 @@ pub fn on_msg(state: &mut State, msg: SuggestMsg) -> Vec<Effect> {
                     state.suggest.generation += 1;
                     if !await_trust(state, unapproved)
                         && first
-                        && let Some(n) = notes.iter().find(|n| !n.contains("--approve"))
+                        && let Some(n) = notes.iter().find(|n| !n.is_not_approved())
                     {
                         state.error(format!("suggestions: {n}"));
                     }
@@ -186,7 +187,7 @@ pub fn on_msg(state: &mut State, msg: SuggestMsg) -> Vec<Effect> {
             match rejections {
                 Some(Ok(r)) if entry.rejections.is_none() => entry.rejections = Some(r),
                 Some(Err(e)) => {
-                    entry.rejections_error = Some(e.clone());
+                    entry.rejections_error = Some(e.to_string());
                     state.error(format!("suggestions: {e}"));
                 }
                 _ => {}
@@ -410,19 +411,16 @@ fn read_only(state: &mut State) -> bool {
 }
 
 /// The span `s` becomes, with `label` and extent `[start, end)`.
-fn span_of(state: &mut State, s: &Suggestion, label: &str) -> Result<Edit, String> {
+fn span_of(state: &mut State, s: &Suggestion, label: &str) -> Result<Edit, AcceptError> {
     let overlap = state.project.schema.overlap;
     let annotator = state.annotator();
-    let art = state.article_mut().ok_or("no article open")?;
+    let art = state.article_mut().ok_or(AcceptError::NoArticle)?;
     let doc = &mut art.doc;
     if doc.spans().with_extent(s.start, s.end).is_some() {
-        return Err(format!(
-            "“{}” is tagged already",
-            doc.text().slice(s.start, s.end)
-        ));
+        let text = doc.text().slice(s.start, s.end).to_string();
+        return Err(AcceptError::Tagged(text));
     }
-    doc.check_new_extent(s.start, s.end, overlap, None)
-        .map_err(|why| why.to_string())?;
+    doc.check_new_extent(s.start, s.end, overlap, None)?;
     let id = doc
         .make_span(s.start, s.end, label, annotator.as_deref())
         .id;
@@ -733,14 +731,14 @@ pub fn accept_all_prompt(state: &mut State) -> Vec<Effect> {
 
 /// A filter typed at the accept-all prompt: label numbers or names and a
 /// minimum score (a number with a point, `.8`).
-fn parse_filter(state: &State, input: &str) -> Result<(Option<String>, Option<f32>), String> {
+fn parse_filter(state: &State, input: &str) -> Result<(Option<String>, Option<f32>), FilterError> {
     let (mut label, mut min) = (None, None);
     for w in input.split_whitespace() {
         let w = w.trim_start_matches(">=").trim_start_matches('>');
         if w.contains('.') {
             let v: f32 = w
                 .parse()
-                .map_err(|_| format!("“{w}” is not a score (write .8 for 0.8 and up)"))?;
+                .map_err(|_| FilterError::NotAScore(w.to_string()))?;
             min = Some(v);
             continue;
         }
@@ -754,9 +752,7 @@ fn parse_filter(state: &State, input: &str) -> Result<(Option<String>, Option<f3
         match found {
             Some(l) => label = Some(l.name.clone()),
             None => {
-                return Err(format!(
-                    "no label “{w}”: type a label number or name, and/or a score like .8"
-                ));
+                return Err(FilterError::NoLabel(w.to_string()));
             }
         }
     }
@@ -825,7 +821,7 @@ fn accept_all(state: &mut State, input: &str) -> Vec<Effect> {
     let (label, min) = match parse_filter(state, input) {
         Ok(f) => f,
         Err(e) => {
-            state.error(e);
+            state.error(e.to_string());
             return vec![];
         }
     };

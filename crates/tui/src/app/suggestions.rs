@@ -3,6 +3,8 @@
 //! and the runtime. Data only: the handlers are in `suggesting`.
 
 use nhan_model::edit::Edit;
+use nhan_suggest::SuggestError;
+use nhan_suggest::error::FileError;
 use nhan_suggest::{Rejections, Suggester, Suggestion};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -198,7 +200,7 @@ pub struct SuggestState {
     pub building: bool,
     /// Why the engine could not be built (shown once; not retried until
     /// the next edit).
-    pub failed: Option<String>,
+    pub failed: Option<SuggestError>,
     /// Ticks since the last edit while a retraining is due.
     pub quiet_ticks: Option<u32>,
     /// Learning not yet handed to the engine (goes with the next request).
@@ -294,8 +296,9 @@ pub enum SuggestEffect {
 #[derive(Debug, Clone)]
 pub enum SuggestMsg {
     Built {
-        result: Result<Engine, String>,
-        notes: Vec<String>,
+        result: Result<Engine, SuggestError>,
+        /// Why configured recommenders are not running.
+        notes: Vec<SuggestError>,
         /// Command recommenders this user has not approved.
         /// Name, command, and what approving it covers, in words.
         unapproved: Vec<(String, Vec<String>, String)>,
@@ -305,9 +308,9 @@ pub enum SuggestMsg {
         revision: u64,
         generation: u64,
         list: Vec<Suggestion>,
-        errors: Vec<String>,
-        rejections: Option<Result<Rejections, String>>,
+        errors: Vec<SuggestError>,
+        rejections: Option<Result<Rejections, FileError>>,
     },
-    RejectionsSaved(Result<(), String>),
-    Approved(Result<String, String>),
+    RejectionsSaved(Result<(), FileError>),
+    Approved(Result<String, SuggestError>),
 }

@@ -329,7 +329,7 @@ fn on_loaded(
     state: &mut State,
     index: usize,
     open: bool,
-    result: Result<Box<Loaded>, String>,
+    result: Result<Box<Loaded>, nhan_store::project::LoadError>,
 ) -> Vec<Effect> {
     // Loads run off this thread: one asked for twice (review's loads and an
     // Enter) may come back after the article was opened and edited. The
@@ -345,9 +345,10 @@ fn on_loaded(
     let loaded = match result {
         Ok(l) => *l,
         Err(e) => {
-            std::sync::Arc::make_mut(&mut state.project.articles)[index].problem = Some(e.clone());
+            std::sync::Arc::make_mut(&mut state.project.articles)[index].problem =
+                Some(e.to_string());
             if open {
-                state.error(e);
+                state.error(e.to_string());
             }
             return vec![];
         }
@@ -381,7 +382,12 @@ fn on_loaded(
     vec![]
 }
 
-fn on_saved(state: &mut State, index: usize, revision: u64, result: Result<Written, String>) {
+fn on_saved(
+    state: &mut State,
+    index: usize,
+    revision: u64,
+    result: Result<Written, crate::error::TuiError>,
+) {
     let Some(art) = state.articles.get_mut(index).and_then(Option::as_mut) else {
         return;
     };
@@ -405,7 +411,7 @@ fn on_saved(state: &mut State, index: usize, revision: u64, result: Result<Writt
             }
         }
         Err(e) => {
-            art.save = SaveState::Failed(e.clone());
+            art.save = SaveState::Failed(e.to_string());
             state.not_saved(format!(
                 "NOT SAVED: {e}; the edit is kept in memory and saving is retried every second"
             ));

@@ -10,6 +10,7 @@ use super::editing;
 use super::keys::{Code, Key};
 use super::msg::Effect;
 use super::state::{OpenArticle, Overlay, ReadOnly, SaveState, State};
+use crate::error::TakeError;
 use crate::view::wrap::Layout;
 use nhan_model::edit::{Edit, Field, History};
 use nhan_model::merge::{self, CONFLICTS, Conflict};
@@ -57,7 +58,7 @@ pub fn changed_on_disk(
     state: &mut State,
     index: usize,
     on_disk: DiskStamp,
-    theirs: Result<Box<Sidecar>, String>,
+    theirs: Result<Box<Sidecar>, crate::error::TuiError>,
 ) -> Vec<Effect> {
     let Some(art) = state.articles.get_mut(index).and_then(Option::as_mut) else {
         return vec![];
@@ -339,7 +340,7 @@ fn settle(state: &mut State, all: &[Conflict], i: usize, take_theirs: bool) -> V
         match theirs_edit(&art.doc, c) {
             Ok(e) => edits.extend(e),
             Err(why) => {
-                state.error(why);
+                state.error(why.to_string());
                 return vec![];
             }
         }
@@ -361,16 +362,15 @@ fn settle(state: &mut State, all: &[Conflict], i: usize, take_theirs: bool) -> V
 }
 
 /// The edit that puts theirs in place of what the article holds now.
-fn theirs_edit(doc: &nhan_model::document::Document, c: &Conflict) -> Result<Vec<Edit>, String> {
+fn theirs_edit(doc: &nhan_model::document::Document, c: &Conflict) -> Result<Vec<Edit>, TakeError> {
     let (id, ours, theirs) = match c {
         Conflict::Field { field, theirs, .. } => {
             if matches!(
                 field.as_str(),
                 "text_sha256" | "status" | "spans" | "nhan" | "article"
             ) {
-                return Err(format!(
-                    "{field} cannot be taken from theirs here: o keeps yours"
-                ));
+                let field = field.clone();
+                return Err(TakeError::Field { field });
             }
             return Ok(vec![Edit::SetField {
                 field: Field::of_key(field),
@@ -379,7 +379,7 @@ fn theirs_edit(doc: &nhan_model::document::Document, c: &Conflict) -> Result<Vec
             }]);
         }
         Conflict::Unreadable(_) => {
-            return Err(format!("{}: nothing to take; o removes it", c.what()));
+            return Err(TakeError::Unreadable { what: c.what() });
         }
         Conflict::Relation { .. } => return theirs_relation(doc, c),
         Conflict::Span {
@@ -399,9 +399,7 @@ fn theirs_edit(doc: &nhan_model::document::Document, c: &Conflict) -> Result<Vec
             .slice(t.start.min(t.end), t.end.min(doc.text().len_chars()))
             != t.text
     {
-        return Err(format!(
-            "their span {id} does not fit the article's text: o keeps yours"
-        ));
+        return Err(TakeError::SpanDoesNotFit { id });
     }
     Ok(match (now, theirs) {
         (Some(before), Some(after)) => vec![Edit::Replace { before, after }],
@@ -416,7 +414,7 @@ fn theirs_edit(doc: &nhan_model::document::Document, c: &Conflict) -> Result<Vec
 fn theirs_relation(
     doc: &nhan_model::document::Document,
     c: &Conflict,
-) -> Result<Vec<Edit>, String> {
+) -> Result<Vec<Edit>, TakeError> {
     let Conflict::Relation {
         relation,
         ours,
@@ -441,10 +439,8 @@ fn theirs_relation(
             && s.end <= doc.text().len_chars()
             && doc.text().slice(s.start, s.end) == s.text;
         if !fits {
-            return Err(format!(
-                "span {} “{}” no longer fits the article's text: o leaves the relation out",
-                s.id, s.text
-            ));
+            let (id, text) = (s.id, s.text.to_string());
+            return Err(TakeError::EndDoesNotFit { id, text });
         }
         edits.push(Edit::Add((**s).clone()));
         ends.push(s.id);
@@ -454,9 +450,8 @@ fn theirs_relation(
             .into_iter()
             .find(|e| doc.spans().get(*e).is_none() && !ends.contains(e))
     {
-        return Err(format!(
-            "their relation {relation} ends on span {gone}, which the article does not have: o keeps yours"
-        ));
+        let (relation, span) = (*relation, gone);
+        return Err(TakeError::EndMissing { relation, span });
     }
     let now = doc.relations().iter().find(|r| r.id == *relation).cloned();
     edits.extend(match (now, want.cloned()) {

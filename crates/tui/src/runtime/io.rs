@@ -6,6 +6,7 @@ use super::system::release_free_memory;
 use super::watch::Memory;
 use super::writer::{Job, checked_save};
 use crate::app::msg::{Effect, Msg};
+use crate::error::TuiError;
 use nhan_model::sidecar::Sidecar;
 use nhan_store::project::Project;
 
@@ -60,13 +61,16 @@ pub fn run(project: &Project, effect: Effect, memory: &mut Memory) -> Option<Msg
                 let path = project.annotator_path(&name, &stem);
                 let shown = path.display().to_string();
                 let parsed = nhan_store::sidecar_file::read_bytes(&path)
-                    .map_err(|e| e.to_string())
-                    .and_then(|b| Sidecar::parse(&b, &shown).map_err(|e| e.to_string()))
+                    .map_err(TuiError::read)
+                    .and_then(|b| Ok(Sidecar::parse(&b, &shown)?))
                     .and_then(|sc| {
                         let rels = match sc.extra.get(nhan_model::relation::KEY) {
-                            Some(v) => nhan_model::relation::parse(v).map_err(|e| {
-                                format!("{shown}: the relations list does not read: {e}")
-                            })?,
+                            Some(v) => {
+                                nhan_model::relation::parse(v).map_err(|e| TuiError::Relations {
+                                    path: shown.clone(),
+                                    error: std::sync::Arc::new(e),
+                                })?
+                            }
                             None => Vec::new(),
                         };
                         Ok((sc.spans, rels))
@@ -76,7 +80,7 @@ pub fn run(project: &Project, effect: Effect, memory: &mut Memory) -> Option<Msg
                     Err(e) => {
                         return Some(Msg::AnnotatorsLoaded {
                             index,
-                            result: Err(format!("{e}; fix it to adjudicate")),
+                            result: Err(TuiError::Adjudication(Box::new(e))),
                         });
                     }
                 }
@@ -109,7 +113,7 @@ fn read(
     project: &Project,
     file_name: &str,
     open: bool,
-) -> Result<Box<nhan_store::project::Loaded>, String> {
+) -> Result<Box<nhan_store::project::Loaded>, nhan_store::project::LoadError> {
     // Looked at before it is read: a change in between is seen as a change
     // (and merged), never missed.
     let stem = nhan_store::project::stem_of(file_name);

@@ -48,10 +48,7 @@ pub fn run(project: &Project, effect: SuggestEffect) -> Msg {
             };
             let (list, errors) = match engine.0.read() {
                 Ok(s) => s.for_article(&input, rej),
-                Err(_) => (
-                    Vec::new(),
-                    vec!["the recommenders failed; restart nhan".into()],
-                ),
+                Err(_) => (Vec::new(), vec![nhan_suggest::SuggestError::Lost]),
             };
             SuggestMsg::Computed {
                 index,

@@ -53,8 +53,8 @@ pub fn changed(
     memory.reported.insert(path.to_path_buf(), now);
     let shown = path.display().to_string();
     let theirs = nhan_store::sidecar_file::read_bytes(path)
-        .map_err(|e| e.to_string())
-        .and_then(|bytes| Sidecar::parse(&bytes, &shown).map_err(|e| e.to_string()))
+        .map_err(crate::error::TuiError::read)
+        .and_then(|bytes| Ok(Sidecar::parse(&bytes, &shown)?))
         .map(Box::new);
     Some(Msg::ChangedOnDisk {
         index,

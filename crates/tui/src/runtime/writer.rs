@@ -5,6 +5,7 @@ use super::gate::{Gate, GivesWay};
 use super::system::background_priority;
 use super::watch::{self, Memory};
 use crate::app::msg::{Msg, Written};
+use crate::error::TuiError;
 use nhan_store::disk::DiskStamp;
 
 /// One sidecar to write.
@@ -161,9 +162,12 @@ pub fn save(
     path: &std::path::Path,
     snapshot: &nhan_model::sidecar::Snapshot,
     gate: &Gate,
-) -> Result<(), String> {
-    let (root, rel) =
-        nhan_store::root::sidecar_root(path).map_err(|e| format!("{}: {e}", path.display()))?;
+) -> Result<(), TuiError> {
+    let failed = |e| TuiError::Save {
+        path: path.to_path_buf(),
+        error: std::sync::Arc::new(e),
+    };
+    let (root, rel) = nhan_store::root::sidecar_root(path).map_err(failed)?;
     root.write_atomic_with(rel, |inner| snapshot.write(&mut GivesWay { inner, gate }))
-        .map_err(|e| format!("{}: {e}", path.display()))
+        .map_err(failed)
 }
