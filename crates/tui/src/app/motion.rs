@@ -3,6 +3,7 @@
 
 use super::action::Action;
 use super::geometry;
+use super::keys::{Code, Key};
 use super::msg::Effect;
 use super::state::{Edge, LastSearch, OpenArticle, Overlay, Selection, State, Step};
 use nhan_model::search::{Fold, SearchIndex};
@@ -668,4 +669,27 @@ fn search_step_from(state: &mut State, step: Step, from: Matches) {
         m.len(),
         last.query
     ));
+}
+
+/// A key in the search prompt: typing edits the query, `Alt-c` toggles an
+/// exact (accent- and case-sensitive) search, Enter searches, Esc closes.
+pub fn search_key(state: &mut State, key: Key, mut input: String, mut exact: bool) -> Vec<Effect> {
+    match key.code {
+        Code::Esc => return vec![],
+        Code::Enter => {
+            run_search(state, &input, exact);
+            return vec![];
+        }
+        Code::Backspace => {
+            input.pop();
+        }
+        Code::Char('c') if key.mods.alt => exact = !exact,
+        _ => {
+            if let Some(c) = key.typed() {
+                input.push(c);
+            }
+        }
+    }
+    state.overlay = Overlay::Search { input, exact };
+    vec![]
 }

@@ -4,10 +4,13 @@
 use super::action::Action;
 use super::editing;
 use super::kept;
+use super::keys::{Code, Key};
 use super::msg::Effect;
 use super::relation_review;
 use super::state::Pending;
-use super::state::{Focus, Mode, ReviewFilter, ReviewRow, RowRelation, Selection, State, Step};
+use super::state::{
+    Focus, Mode, Overlay, ReviewFilter, ReviewRow, RowRelation, Selection, State, Step,
+};
 use nhan_model::edit::Edit;
 use nhan_model::record::{List, Record};
 use nhan_model::review::{self, Decision};
@@ -722,4 +725,27 @@ fn next_case(state: &mut State) -> Vec<Effect> {
         cases[ci].describe()
     ));
     vec![]
+}
+
+/// A key in the span list's text filter: the list filters as it is typed
+/// and the text follows its first row; Enter keeps the filter, Esc drops it.
+pub fn filter_text_key(state: &mut State, key: Key, mut input: String) -> Vec<Effect> {
+    let open = !matches!(key.code, Code::Esc | Code::Enter);
+    match key.code {
+        Code::Esc => input.clear(),
+        Code::Enter => {}
+        Code::Backspace => {
+            input.pop();
+        }
+        _ => {
+            if let Some(c) = key.typed() {
+                input.push(c);
+            }
+        }
+    }
+    state.review.text = input.clone();
+    if open {
+        state.overlay = Overlay::FilterText { input };
+    }
+    follow_filter(state)
 }

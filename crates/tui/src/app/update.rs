@@ -4,15 +4,16 @@
 
 use super::action::Action;
 use super::commands::{self, Scope};
-use super::editing;
 use super::general;
 use super::geometry::{self, LIST_ITEM_HEIGHT};
 use super::keymap::Context;
-use super::keys::{Code, Key};
+use super::keys::Key;
 use super::motion;
 use super::msg::Written;
 use super::msg::{Effect, Mouse, MouseKind, Msg};
+use super::picking;
 use super::reviewing;
+use super::scrolling;
 use super::state::{
     Focus, MessageKind, Mode, OpenArticle, Overlay, Pending, ReadOnly, SaveState, State,
 };
@@ -124,115 +125,27 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
     match std::mem::replace(&mut state.overlay, Overlay::None) {
         Overlay::None => {}
         Overlay::Help { scroll } => {
-            match key.code {
-                Code::Down | Code::Char('j') => {
-                    state.overlay = Overlay::Help {
-                        scroll: scroll.saturating_add(1),
-                    }
-                }
-                Code::Up | Code::Char('k') => {
-                    state.overlay = Overlay::Help {
-                        scroll: scroll.saturating_sub(1),
-                    }
-                }
-                _ => state.overlay = Overlay::None,
-            }
+            state.overlay = scrolling::key(key, scroll)
+                .map_or(Overlay::None, |scroll| Overlay::Help { scroll });
             return vec![];
         }
         Overlay::Messages { scroll } => {
-            state.overlay = match key.code {
-                Code::Down | Code::Char('j') => Overlay::Messages {
-                    scroll: scroll.saturating_add(1),
-                },
-                Code::Up | Code::Char('k') => Overlay::Messages {
-                    scroll: scroll.saturating_sub(1),
-                },
-                _ => Overlay::None,
-            };
+            state.overlay = scrolling::key(key, scroll)
+                .map_or(Overlay::None, |scroll| Overlay::Messages { scroll });
             return vec![];
         }
         Overlay::LabelKey => {
-            let schema = &state.project.schema;
-            let label = match key.code {
-                Code::Esc => return vec![],
-                Code::Char(c) if !key.mods.ctrl && !key.mods.alt => schema.index_of_key(c),
-                _ => None,
-            };
-            return match label.and_then(|i| u8::try_from(i + 1).ok()) {
-                Some(n) => on_action(state, Action::Tag(n)),
-                None => {
-                    state.error(format!(
-                        "no label has the key {key} (after `;`): {}",
-                        label_keys_line(schema)
-                    ));
-                    vec![]
-                }
+            return match picking::label_key(state, key) {
+                Some(a) => on_action(state, a),
+                None => vec![],
             };
         }
         Overlay::LabelPicker {
-            mut filter,
-            mut selected,
+            filter,
+            selected,
             relation,
-        } => {
-            let matches = state.picker_matches(&filter, relation);
-            match key.code {
-                Code::Esc => return vec![],
-                Code::Enter => {
-                    return match matches.get(selected) {
-                        Some(&i) if relation => super::relating::pick(state, i),
-                        Some(&i) => editing::tag(state, i),
-                        None => {
-                            let what = if relation { "relation type" } else { "label" };
-                            state.error(format!("no {what} matches “{filter}”"));
-                            vec![]
-                        }
-                    };
-                }
-                Code::Down | Code::Tab => {
-                    selected = (selected + 1).min(matches.len().saturating_sub(1))
-                }
-                Code::Up | Code::BackTab => selected = selected.saturating_sub(1),
-                Code::Backspace => {
-                    filter.pop();
-                    selected = 0;
-                }
-                _ => {
-                    if let Some(c) = key.typed() {
-                        filter.push(c);
-                        selected = 0;
-                    }
-                }
-            }
-            state.overlay = Overlay::LabelPicker {
-                filter,
-                selected,
-                relation,
-            };
-            return vec![];
-        }
-        Overlay::Search {
-            mut input,
-            mut exact,
-        } => {
-            match key.code {
-                Code::Esc => return vec![],
-                Code::Enter => {
-                    motion::run_search(state, &input, exact);
-                    return vec![];
-                }
-                Code::Backspace => {
-                    input.pop();
-                }
-                Code::Char('c') if key.mods.alt => exact = !exact,
-                _ => {
-                    if let Some(c) = key.typed() {
-                        input.push(c);
-                    }
-                }
-            }
-            state.overlay = Overlay::Search { input, exact };
-            return vec![];
-        }
+        } => return picking::picker_key(state, key, filter, selected, relation),
+        Overlay::Search { input, exact } => return motion::search_key(state, key, input, exact),
         Overlay::Note { target, input } => {
             return super::noting::note_key(state, key, target, input);
         }
@@ -249,28 +162,7 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
         Overlay::Moved { scroll } => return super::moved::key(state, key, scroll),
         Overlay::Suggest(p) => return suggesting::prompt_key(state, p, key),
         Overlay::Dashboard(v) => return super::glance::key(state, v, key),
-        Overlay::FilterText { mut input } => {
-            let open = !matches!(key.code, Code::Esc | Code::Enter);
-            match key.code {
-                // Esc drops the filter, Enter keeps it.
-                Code::Esc => input.clear(),
-                Code::Enter => {}
-                Code::Backspace => {
-                    input.pop();
-                }
-                _ => {
-                    if let Some(c) = key.typed() {
-                        input.push(c);
-                    }
-                }
-            }
-            // The list filters as you type, and the text follows its first row.
-            state.review.text = input.clone();
-            if open {
-                state.overlay = Overlay::FilterText { input };
-            }
-            return reviewing::follow_filter(state);
-        }
+        Overlay::FilterText { input } => return reviewing::filter_text_key(state, key, input),
     }
     // While a relation is being made its keys come first; motions go on.
     if let Some(effects) = super::relating::key(state, key) {
@@ -286,17 +178,6 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
         Some(a) => on_action(state, a),
         None => vec![],
     }
-}
-
-/// The labels reachable after `;`, as `l LAW · a LANGUAGE`.
-fn label_keys_line(schema: &nhan_model::schema::Schema) -> String {
-    schema
-        .second_keys()
-        .iter()
-        .zip(&schema.labels)
-        .filter_map(|(k, l)| k.map(|k| format!("{k} {}", l.name)))
-        .collect::<Vec<_>>()
-        .join(" · ")
 }
 
 fn on_action(state: &mut State, a: Action) -> Vec<Effect> {
