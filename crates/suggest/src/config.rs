@@ -14,7 +14,7 @@
 //! name = "tagger"
 //! type = "tagger"
 //! dictionary = true            # optional: use the dictionary as a feature
-//! min_score = 0.5              # optional
+//! min_score = 0.4              # optional
 //!
 //! [[recommenders]]
 //! name = "underthesea"

@@ -34,7 +34,7 @@ use std::hash::BuildHasher;
 /// then retrained.
 pub const VERSION: u32 = 3;
 /// Tagger suggestions scoring below this are not proposed.
-pub const MIN_SCORE: f32 = 0.5;
+pub const MIN_SCORE: f32 = 0.4;
 const FOLDS: usize = 5;
 
 /// A feature: its kind and value hashed together (values are strings or
