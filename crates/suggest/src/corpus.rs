@@ -17,6 +17,10 @@ pub struct Article {
     pub spans: Vec<Known>,
     pub status: Status,
     pub sha: String,
+    /// Each span's words, when the article's text was not kept: an
+    /// undecided article read only to learn from says nothing with its
+    /// untagged text (see `Corpus::load_to_learn`).
+    surfaces: Option<Vec<String>>,
 }
 
 impl Article {
@@ -30,6 +34,33 @@ impl Article {
             spans,
             status,
             sha,
+            surfaces: None,
+        }
+    }
+
+    /// An undecided article with only its spans' words kept, not its text.
+    fn surfaces_only(name: &str, text: &Text, spans: Vec<Known>, status: Status) -> Article {
+        let surfaces = spans
+            .iter()
+            .map(|s| text.slice(s.start, s.end).to_string())
+            .collect();
+        let empty = Text::new(String::new());
+        Article {
+            name: name.into(),
+            tokens: Tokens::new(&empty),
+            text: empty,
+            spans,
+            status,
+            sha: nhan_model::sidecar::sha256_hex(text.as_str().as_bytes()),
+            surfaces: Some(surfaces),
+        }
+    }
+
+    /// The words of span `i` (of `spans`).
+    pub fn surface(&self, i: usize) -> &str {
+        match &self.surfaces {
+            Some(v) => &v[i],
+            None => self.text.slice(self.spans[i].start, self.spans[i].end),
         }
     }
 
@@ -47,6 +78,18 @@ impl Corpus {
     /// Every article of the project with the spans of the sidecars this
     /// session edits; one that cannot be read is left out, with a reason.
     pub fn load(project: &Project) -> (Corpus, Vec<String>) {
+        Corpus::read(project, true)
+    }
+
+    /// `load` for building the recommenders only: an undecided article
+    /// keeps its spans' words, not its text and tokens (a 10 MB article
+    /// being annotated was held twice while the recommenders were built,
+    /// and a large project's whole text).
+    pub fn load_to_learn(project: &Project) -> (Corpus, Vec<String>) {
+        Corpus::read(project, false)
+    }
+
+    fn read(project: &Project, every_text: bool) -> (Corpus, Vec<String>) {
         let mut c = Corpus::default();
         let mut problems = Vec::new();
         for a in project.articles.iter() {
@@ -66,12 +109,13 @@ impl Corpus {
                             label: s.label.to_string(),
                         })
                         .collect();
-                    c.articles.push(Article::new(
-                        &a.file_name,
-                        l.doc.text().clone(),
-                        spans,
-                        l.doc.status(),
-                    ));
+                    let status = l.doc.status();
+                    let decided = matches!(status, Status::Done | Status::Reviewed);
+                    c.articles.push(if every_text || decided {
+                        Article::new(&a.file_name, l.doc.text().clone(), spans, status)
+                    } else {
+                        Article::surfaces_only(&a.file_name, l.doc.text(), spans, status)
+                    });
                 }
                 Err(e) => problems.push(e.to_string()),
             }

@@ -122,8 +122,8 @@ impl Dictionary {
     pub fn build(corpus: &Corpus, gazetteer: &[(String, String)]) -> Dictionary {
         let mut d = Dictionary::default();
         for a in &corpus.articles {
-            for s in &a.spans {
-                let Some(id) = d.entry_for(a.text.slice(s.start, s.end)) else {
+            for (i, s) in a.spans.iter().enumerate() {
+                let Some(id) = d.entry_for(a.surface(i)) else {
                     continue;
                 };
                 let e = &mut d.entries[id as usize];

@@ -72,7 +72,12 @@ impl Suggester {
     /// caches) the tagger. Slow on a large project: call it off the UI
     /// thread ([`Suggester::build_in_background`]).
     pub fn build(project: &Project, opts: &BuildOptions) -> Result<Suggester, SuggestError> {
-        Suggester::build_with_corpus(project, opts).map(|(s, _)| s)
+        let configs = config::load(project)?;
+        select(configs.clone(), &opts.only)?;
+        let (corpus, problems) = Corpus::load_to_learn(project);
+        let mut s = Suggester::from_corpus(project, &corpus, &configs, opts)?;
+        s.unread = problems;
+        Ok(s)
     }
 
     /// `build`, handing back the articles it read (with their tokens), so
@@ -646,12 +651,80 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("articles")).unwrap();
         for (name, text) in files {
-            std::fs::write(dir.path().join(name), text).unwrap();
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
         }
         let base = "[[labels]]\nname = \"PER\"\n[[labels]]\nname = \"LOC\"\n";
         std::fs::write(dir.path().join("nhan.toml"), format!("{base}{toml}")).unwrap();
         let p = Project::list(dir.path()).unwrap();
         (dir, p)
+    }
+
+    #[test]
+    fn recommenders_learn_an_open_articles_spans_without_keeping_its_text() {
+        fn sidecar(name: &str, text: &str, status: &str, spans: &[(usize, usize, &str)]) -> String {
+            let t = Text::new(text);
+            let spans: Vec<String> = spans
+                .iter()
+                .enumerate()
+                .map(|(i, (a, b, l))| {
+                    format!(
+                        r#"{{"id": {}, "start": {a}, "end": {b}, "label": "{l}", "text": "{}"}}"#,
+                        i + 1,
+                        t.slice(*a, *b)
+                    )
+                })
+                .collect();
+            format!(
+                r#"{{"nhan": 1, "article": "{name}", "text_sha256": "{}", "status": "{status}", "spans": [{}]}}"#,
+                nhan_model::sidecar::sha256_hex(text.as_bytes()),
+                spans.join(", ")
+            )
+        }
+        let done = "Lan ở Huế.";
+        let open = "Minh về Hà Nội. ".repeat(1000);
+        let (_d, p) = project(
+            "",
+            &[
+                ("articles/a.txt", done),
+                ("articles/b.txt", &open),
+                (
+                    "annotations/a.json",
+                    &sidecar("a.txt", done, "done", &[(0, 3, "PER"), (6, 9, "LOC")]),
+                ),
+                (
+                    "annotations/b.json",
+                    &sidecar("b.txt", &open, "in_progress", &[(8, 14, "LOC")]),
+                ),
+            ],
+        );
+        let (full, _) = Corpus::load(&p);
+        let (lean, _) = Corpus::load_to_learn(&p);
+        let b = |c: &Corpus| {
+            c.articles
+                .iter()
+                .find(|a| a.name == "b.txt")
+                .cloned()
+                .unwrap()
+        };
+        assert_eq!(b(&full).text.as_str(), open);
+        assert_eq!(
+            b(&lean).text.as_str(),
+            "",
+            "the open article's text is not kept"
+        );
+        assert_eq!(b(&lean).surface(0), "Hà Nội");
+        assert_eq!(b(&lean).surface(0), b(&full).surface(0));
+        // The same caches serve both: a model trained by `nhan suggest`
+        // is the interface's.
+        assert_eq!(full.fingerprint("x"), lean.fingerprint("x"));
+        let d = |c: &Corpus| {
+            let d = Dictionary::build(c, &[]);
+            ["Lan", "Huế", "Hà Nội"].map(|w| d.lookup(w).map(|(l, s)| (l.to_string(), s)))
+        };
+        assert_eq!(d(&full), d(&lean));
+        assert!(d(&lean)[2].is_some(), "the open article's span is learnt");
     }
 
     #[test]
