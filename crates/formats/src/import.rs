@@ -8,6 +8,7 @@ use super::args::Offsets;
 use super::{ImportArgs, quote, user};
 use nhan_model::document::Document;
 use nhan_model::edit::Edit;
+use nhan_model::ids::{RelationId, SpanId};
 use nhan_model::record::{List, Record};
 use nhan_model::review::Decision;
 use nhan_model::schema::{Overlap, Schema};
@@ -519,11 +520,11 @@ pub fn write(
         spans.sort_by(|(_, a), (_, b)| (a.start, a.end, &a.label).cmp(&(b.start, b.end, &b.label)));
         let mut taken = std::collections::HashSet::new();
         // The id each input span got, by its place in the input.
-        let mut made = vec![0u64; inc.spans.len()];
+        let mut made = vec![SpanId(0); inc.spans.len()];
         for &(k, s) in &spans {
             let mut span = doc.make_span(s.start, s.end, &s.label, s.annotator.as_deref());
             if let Some(id) = s.id.filter(|&id| id != 0 && taken.insert(id)) {
-                span.id = id;
+                span.id = SpanId(id);
             }
             span.review = s.review.as_deref().map(Decision::spelled);
             span.reviewer = s.reviewer.as_deref().map(Into::into);
@@ -545,8 +546,10 @@ pub fn write(
         for r in &inc.relations {
             let mut rel =
                 doc.make_relation(made[r.from], made[r.to], &r.label, r.annotator.as_deref());
-            if let Some(id) = r.id.filter(|&id| id != 0 && !rel_ids.contains(&id)) {
-                rel.id = id;
+            if let Some(id) =
+                r.id.filter(|&id| id != 0 && !rel_ids.contains(&RelationId(id)))
+            {
+                rel.id = RelationId(id);
             }
             rel_ids.insert(rel.id);
             rel.review = r.review.as_deref().map(Decision::spelled);

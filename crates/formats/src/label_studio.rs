@@ -82,7 +82,7 @@ impl Format for LabelStudio {
                 o.push(b',');
             }
             o.extend_from_slice(b"{\"id\":\"");
-            o.extend_from_slice(num.format(s.id).as_bytes());
+            o.extend_from_slice(num.format(s.id.0).as_bytes());
             o.extend_from_slice(b"\",\"from_name\":");
             json::push_str(o, FROM_NAME);
             o.extend_from_slice(b",\"to_name\":");
@@ -111,16 +111,16 @@ impl Format for LabelStudio {
                 .relation(&r.rel.label)
                 .is_some_and(|t| t.symmetric);
             o.extend_from_slice(b",{\"from_id\":\"");
-            o.extend_from_slice(num.format(a.spans[r.from].id).as_bytes());
+            o.extend_from_slice(num.format(a.spans[r.from].id.0).as_bytes());
             o.extend_from_slice(b"\",\"to_id\":\"");
-            o.extend_from_slice(num.format(a.spans[r.to].id).as_bytes());
+            o.extend_from_slice(num.format(a.spans[r.to].id.0).as_bytes());
             o.extend_from_slice(b"\",\"type\":\"relation\",\"direction\":");
             json::push_str(o, if symmetric { "bi" } else { "right" });
             o.extend_from_slice(b",\"labels\":[");
             json::push_str(o, &r.rel.label);
             // Its id and who made and decided it, as spans have theirs.
             o.extend_from_slice(b"],\"meta\":{\"id\":");
-            o.extend_from_slice(num.format(r.rel.id).as_bytes());
+            o.extend_from_slice(num.format(r.rel.id.0).as_bytes());
             super::relations::push_fields(r.rel, o, false);
             o.extend_from_slice(b"}}");
         }
