@@ -25,7 +25,7 @@ use std::path::Path;
 #[derive(Debug, Clone, PartialEq)]
 pub struct InSpan {
     /// The id the input gives the span, when it gives one nhan can keep.
-    pub id: Option<u64>,
+    pub id: Option<SpanId>,
     pub start: usize,
     pub end: usize,
     pub label: String,
@@ -47,7 +47,7 @@ pub struct InSpan {
 #[derive(Debug, Clone, PartialEq)]
 pub struct InRelation {
     /// The id the input gives the relation, when it gives one nhan can keep.
-    pub id: Option<u64>,
+    pub id: Option<RelationId>,
     pub from: usize,
     pub to: usize,
     pub label: String,
@@ -523,8 +523,8 @@ pub fn write(
         let mut made = vec![SpanId(0); inc.spans.len()];
         for &(k, s) in &spans {
             let mut span = doc.make_span(s.start, s.end, &s.label, s.annotator.as_deref());
-            if let Some(id) = s.id.filter(|&id| id != 0 && taken.insert(id)) {
-                span.id = SpanId(id);
+            if let Some(id) = s.id.filter(|&id| id.0 != 0 && taken.insert(id)) {
+                span.id = id;
             }
             span.review = s.review.as_deref().map(Decision::spelled);
             span.reviewer = s.reviewer.as_deref().map(Into::into);
@@ -546,10 +546,8 @@ pub fn write(
         for r in &inc.relations {
             let mut rel =
                 doc.make_relation(made[r.from], made[r.to], &r.label, r.annotator.as_deref());
-            if let Some(id) =
-                r.id.filter(|&id| id != 0 && !rel_ids.contains(&RelationId(id)))
-            {
-                rel.id = RelationId(id);
+            if let Some(id) = r.id.filter(|&id| id.0 != 0 && !rel_ids.contains(&id)) {
+                rel.id = id;
             }
             rel_ids.insert(rel.id);
             rel.review = r.review.as_deref().map(Decision::spelled);

@@ -18,6 +18,7 @@ use super::{
     Rendered,
 };
 use crate::error::RecordError;
+use nhan_model::ids::{RelationId, SpanId};
 use nhan_model::json;
 use nhan_model::schema::RelationType;
 use nhan_model::status::Status;
@@ -273,7 +274,10 @@ fn read_relations(
             })?;
             let who = super::relations::read_fields(meta);
             out.push(InRelation {
-                id: meta.and_then(|m| m.get("id")).and_then(Value::as_u64),
+                id: meta
+                    .and_then(|m| m.get("id"))
+                    .and_then(Value::as_u64)
+                    .map(RelationId),
                 from,
                 to,
                 label: label.into(),
@@ -414,7 +418,8 @@ fn read_task(
                 // trip gives the same sidecar.
                 id: r
                     .get("id")
-                    .and_then(|v| v.as_str().and_then(|s| s.parse().ok()).or(v.as_u64())),
+                    .and_then(|v| v.as_str().and_then(|s| s.parse().ok()).or(v.as_u64()))
+                    .map(SpanId),
                 start,
                 end,
                 label: label.into(),
