@@ -16,7 +16,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 /// The 1-based line of span `id` in a sidecar written one span per line.
-fn span_line(src: &str, id: u64) -> Option<usize> {
+fn span_line(src: &str, id: nhan_model::ids::SpanId) -> Option<usize> {
     let needle = format!("{{\"id\": {id},");
     src.lines()
         .position(|l| l.trim_start().starts_with(&needle))
@@ -25,7 +25,7 @@ fn span_line(src: &str, id: u64) -> Option<usize> {
 
 /// The 1-based line of relation `id`: relations are written one per line
 /// too, and their `from` after the id tells them from spans.
-fn relation_line(src: &str, id: u64) -> Option<usize> {
+fn relation_line(src: &str, id: nhan_model::ids::RelationId) -> Option<usize> {
     let needle = format!("{{\"id\": {id}, \"from\":");
     src.lines()
         .position(|l| l.trim_start().starts_with(&needle))

@@ -357,7 +357,7 @@ fn relation_project(work: &[(&str, Rels)]) -> tempfile::TempDir {
     for (who, rels) in work {
         // Each annotator's own span ids (a hash of who made them).
         let mut doc = support::project::document("a.txt", TEXT, SPANS, who);
-        let ids: Vec<u64> = SPANS
+        let ids: Vec<nhan_model::ids::SpanId> = SPANS
             .iter()
             .map(|(s, e, _)| doc.spans().with_extent(*s, *e).unwrap().id)
             .collect();

@@ -126,7 +126,7 @@ fn two_annotators_adding_spans_merge_into_a_valid_sidecar_with_both() {
     let sc = Sidecar::parse(&std::fs::read(sidecar(dir)).unwrap(), "a.json").unwrap();
     let got: Vec<(&str, &str)> = sc.spans.iter().map(|s| (&*s.text, &*s.label)).collect();
     assert_eq!(got, [("Mở đầu", "MISC"), ("Lan", "PER"), ("Huế", "LOC")]);
-    let mut ids: Vec<u64> = sc.spans.iter().map(|s| s.id).collect();
+    let mut ids: Vec<nhan_model::ids::SpanId> = sc.spans.iter().map(|s| s.id).collect();
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), 3, "distinct ids");
@@ -245,7 +245,7 @@ fn a_sidecar_with_a_duplicate_id_opens_for_editing_with_a_notice() {
         notice.contains("new id") && notice.contains("a.json"),
         "{notice}"
     );
-    let ids: Vec<u64> = l.doc.spans().iter().map(|s| s.id).collect();
+    let ids: Vec<nhan_model::ids::SpanId> = l.doc.spans().iter().map(|s| s.id).collect();
     assert_eq!(ids.len(), 2);
     assert_ne!(ids[0], ids[1]);
     // validate names it and says the way out.
@@ -284,7 +284,7 @@ fn relations_follow_a_span_renumbered_for_a_duplicate_id_when_one_annotator_made
     let l = Project::open(dir).unwrap().load("a.txt").unwrap();
     assert_eq!(l.read_only, None, "editable");
     let from = |rel: u64| {
-        let r = l.doc.relations().iter().find(|r| r.id == rel).unwrap();
+        let r = l.doc.relations().iter().find(|r| r.id.0 == rel).unwrap();
         l.doc.spans().get(r.from).unwrap().text.to_string()
     };
     // Before, both stayed on the id “Mở đầu” kept: minh's relation went
@@ -546,7 +546,7 @@ fn relation_clones() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathB
     (tmp, a, b)
 }
 
-fn span_id(doc: &Document, text: &str) -> u64 {
+fn span_id(doc: &Document, text: &str) -> nhan_model::ids::SpanId {
     doc.spans().iter().find(|s| s.text == text).unwrap().id
 }
 
@@ -557,7 +557,7 @@ fn relate(doc: &mut Document, from: &str, to: &str, label: &str, who: &str) {
 
 /// The merged gold sidecar's relations as `(from text, type, to text)`.
 fn relations_by_text(sc: &Sidecar) -> Vec<(String, String, String)> {
-    let text = |id: u64| {
+    let text = |id: nhan_model::ids::SpanId| {
         sc.spans
             .iter()
             .find(|s| s.id == id)

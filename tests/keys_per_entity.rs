@@ -45,7 +45,10 @@ const MAX_DEPTH: usize = 14;
 /// while searching: a shorter way never goes further.
 const SLACK: usize = 30;
 
-type StateKey = (usize, Option<(usize, usize, bool, Option<u64>)>);
+type StateKey = (
+    usize,
+    Option<(usize, usize, bool, Option<nhan_model::ids::SpanId>)>,
+);
 
 fn state_key(app: &App) -> StateKey {
     let art = app.state.article().unwrap();

@@ -37,7 +37,7 @@ fn sample() -> tempfile::TempDir {
         ],
         "lan",
     );
-    let ids: Vec<u64> = doc.spans().iter().map(|s| s.id).collect();
+    let ids: Vec<nhan_model::ids::SpanId> = doc.spans().iter().map(|s| s.id).collect();
     for (f, t, l) in [(0, 1, "works_for"), (1, 2, "located_in"), (2, 3, "near")] {
         let mut r = doc.make_relation(ids[f], ids[t], l, Some("lan"));
         r.review = Some(nhan_model::review::Decision::accepted());

@@ -45,7 +45,7 @@ fn article(root: &Path, rels: &[(usize, usize, &str)]) -> Document {
         [(0, 3, "PER"), (10, 23, "ORG"), (28, 34, "LOC")],
         "lan",
     );
-    let ids: Vec<u64> = doc.spans().iter().map(|s| s.id).collect();
+    let ids: Vec<nhan_model::ids::SpanId> = doc.spans().iter().map(|s| s.id).collect();
     for (f, t, l) in rels {
         let r = doc.make_relation(ids[*f], ids[*t], l, Some("lan"));
         doc.apply(&Edit::add_relation(r));
@@ -68,13 +68,13 @@ fn validate_names_the_line_of_each_relation_the_schema_does_not_allow() {
         &[(0, 1, "works_for"), (2, 0, "works_for"), (1, 2, "lives_in")],
     );
     let src = std::fs::read_to_string(dir.path().join("annotations/a.json")).unwrap();
-    let line_of = |label: &str, from: u64| {
+    let line_of = |label: &str, from: nhan_model::ids::SpanId| {
         1 + src
             .lines()
             .position(|l| l.contains(&format!("\"from\": {from}, ")) && l.contains(label))
             .unwrap()
     };
-    let ids: Vec<u64> = doc2.spans().iter().map(|s| s.id).collect();
+    let ids: Vec<nhan_model::ids::SpanId> = doc2.spans().iter().map(|s| s.id).collect();
     let (code, out, _) = nhan(dir.path(), &["validate"]);
     assert_eq!(code, 1, "{out}");
     let wrong = doc2.relations().iter().find(|r| r.from == ids[2]).unwrap();
@@ -175,7 +175,7 @@ const MARKED: &str = "[Lan]{PER} làm ở [Bộ Ngoại giao]{ORG} tại [Hà N�
 /// The relations on disk, as `(from text, type, to text)`.
 fn on_disk(h: &Harness) -> Vec<(String, String, String)> {
     let sc = h.on_disk("a").unwrap();
-    let text = |id: u64| {
+    let text = |id: nhan_model::ids::SpanId| {
         sc.spans
             .iter()
             .find(|s| s.id == id)

@@ -488,7 +488,7 @@ fn annotator_work(
     rels: &[(usize, usize, &str)],
 ) {
     let mut doc = support::project::document("a.txt", TEXT2, spans.iter().copied(), who);
-    let ids: Vec<u64> = spans
+    let ids: Vec<nhan_model::ids::SpanId> = spans
         .iter()
         .map(|&(s, e, l)| {
             doc.spans()
@@ -596,7 +596,7 @@ fn adjudication_lists_both_sides_relations_and_takes_one_whose_ends_are_gold() {
     );
     assert_eq!(gold[0].extra["agreed_by"], serde_json::json!(["lan"]));
     let sc = h.on_disk("a").unwrap();
-    let ends: Vec<u64> = sc.spans.iter().map(|s| s.id).collect();
+    let ends: Vec<nhan_model::ids::SpanId> = sc.spans.iter().map(|s| s.id).collect();
     assert!(ends.contains(&gold[0].from) && ends.contains(&gold[0].to));
     assert!(listed(&h).contains(&"Lan → Bộ Ngoại giao works_for gold ≠ lan".to_string()));
     // Once its end is taken, the other side's relation can be too.
@@ -684,7 +684,7 @@ fn the_project_wide_list_shows_relations_of_articles_nobody_opened_and_decides_t
     std::fs::write(root.join("nhan.toml"), schema()).unwrap();
     // Article b, read by the list only: Lê Hoài Trung works_for the ministry.
     let mut b = support::project::document("b.txt", TEXT2, [(0, 3, "PER"), (10, 23, "ORG")], "lan");
-    let ids: Vec<u64> = b.spans().iter().map(|s| s.id).collect();
+    let ids: Vec<nhan_model::ids::SpanId> = b.spans().iter().map(|s| s.id).collect();
     let r = b.make_relation(ids[0], ids[1], "works_for", Some("lan"));
     b.apply(&nhan_model::edit::Edit::add_relation(r));
     support::project::write(&root, &b);

@@ -203,7 +203,7 @@ const LINKED: &str = "[Lan]{PER} làm ở [Bộ Ngoại giao]{ORG} tại [Hà N�
 
 /// Relations as `(from text, type, to text)`, sorted.
 fn by_text(spans: &[Span], rels: &[nhan_model::relation::Relation]) -> Vec<String> {
-    let text = |id: u64| {
+    let text = |id: nhan_model::ids::SpanId| {
         spans
             .iter()
             .find(|s| s.id == id)

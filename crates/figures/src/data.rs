@@ -180,7 +180,7 @@ fn check(
             problem: p.clone(),
         });
     }
-    let extent: std::collections::HashMap<u64, (usize, usize)> =
+    let extent: std::collections::HashMap<nhan_model::ids::SpanId, (usize, usize)> =
         sc.spans.iter().map(|s| (s.id, (s.start, s.end))).collect();
     let mut rels: Vec<ARelation> = probe
         .relations()
@@ -219,7 +219,8 @@ fn left_out_relations(
     let Some(Ok(mut rels)) = extra.get(relation::KEY).map(relation::parse) else {
         return 0;
     };
-    let ids: std::collections::HashSet<u64> = placed.iter().map(|s| s.id).collect();
+    let ids: std::collections::HashSet<nhan_model::ids::SpanId> =
+        placed.iter().map(|s| s.id).collect();
     let before = rels.len();
     rels.retain(|r| ids.contains(&r.from) && ids.contains(&r.to));
     extra.insert(relation::KEY.into(), relation::to_value(&rels));

@@ -8,6 +8,7 @@ use super::args::Offsets;
 use super::{ImportArgs, quote, user};
 use nhan_model::document::Document;
 use nhan_model::edit::Edit;
+use nhan_model::ids::{RelationId, SpanId};
 use nhan_model::record::{List, Record};
 use nhan_model::review::Decision;
 use nhan_model::schema::{Overlap, Schema};
@@ -24,7 +25,7 @@ use std::path::Path;
 #[derive(Debug, Clone, PartialEq)]
 pub struct InSpan {
     /// The id the input gives the span, when it gives one nhan can keep.
-    pub id: Option<u64>,
+    pub id: Option<SpanId>,
     pub start: usize,
     pub end: usize,
     pub label: String,
@@ -46,7 +47,7 @@ pub struct InSpan {
 #[derive(Debug, Clone, PartialEq)]
 pub struct InRelation {
     /// The id the input gives the relation, when it gives one nhan can keep.
-    pub id: Option<u64>,
+    pub id: Option<RelationId>,
     pub from: usize,
     pub to: usize,
     pub label: String,
@@ -519,10 +520,10 @@ pub fn write(
         spans.sort_by(|(_, a), (_, b)| (a.start, a.end, &a.label).cmp(&(b.start, b.end, &b.label)));
         let mut taken = std::collections::HashSet::new();
         // The id each input span got, by its place in the input.
-        let mut made = vec![0u64; inc.spans.len()];
+        let mut made = vec![SpanId(0); inc.spans.len()];
         for &(k, s) in &spans {
             let mut span = doc.make_span(s.start, s.end, &s.label, s.annotator.as_deref());
-            if let Some(id) = s.id.filter(|&id| id != 0 && taken.insert(id)) {
+            if let Some(id) = s.id.filter(|&id| id.0 != 0 && taken.insert(id)) {
                 span.id = id;
             }
             span.review = s.review.as_deref().map(Decision::spelled);
@@ -545,7 +546,7 @@ pub fn write(
         for r in &inc.relations {
             let mut rel =
                 doc.make_relation(made[r.from], made[r.to], &r.label, r.annotator.as_deref());
-            if let Some(id) = r.id.filter(|&id| id != 0 && !rel_ids.contains(&id)) {
+            if let Some(id) = r.id.filter(|&id| id.0 != 0 && !rel_ids.contains(&id)) {
                 rel.id = id;
             }
             rel_ids.insert(rel.id);

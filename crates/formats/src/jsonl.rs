@@ -12,6 +12,7 @@
 use super::import::safe_file_name;
 use super::{Article, Context, Format, InRelation, InSpan, Incoming, Place, Rendered};
 use crate::error::RecordError;
+use nhan_model::ids::{RelationId, SpanId};
 use nhan_model::json::push_str as json_str;
 use nhan_model::status::Status;
 use serde_json::Value;
@@ -186,7 +187,7 @@ fn read_relations(
                 field: "\"type\" string".into(),
             })?;
         out.push(InRelation {
-            id: o.get("id").and_then(Value::as_u64),
+            id: o.get("id").and_then(Value::as_u64).map(RelationId),
             from: end("from_id")?,
             to: end("to_id")?,
             label: label.into(),
@@ -322,7 +323,7 @@ fn read_line(
             spans.push(InSpan {
                 // nhan's own exports carry the span id: kept, so that a
                 // round trip gives the same ids.
-                id: o.get("id").and_then(Value::as_u64),
+                id: o.get("id").and_then(Value::as_u64).map(SpanId),
                 start: offset(get("start_offset")?, &format!("entities[{k}] start_offset"))?,
                 end: offset(get("end_offset")?, &format!("entities[{k}] end_offset"))?,
                 label: l.into(),

@@ -18,6 +18,7 @@ use super::{
     Rendered,
 };
 use crate::error::RecordError;
+use nhan_model::ids::{RelationId, SpanId};
 use nhan_model::json;
 use nhan_model::schema::RelationType;
 use nhan_model::status::Status;
@@ -82,7 +83,7 @@ impl Format for LabelStudio {
                 o.push(b',');
             }
             o.extend_from_slice(b"{\"id\":\"");
-            o.extend_from_slice(num.format(s.id).as_bytes());
+            o.extend_from_slice(num.format(s.id.0).as_bytes());
             o.extend_from_slice(b"\",\"from_name\":");
             json::push_str(o, FROM_NAME);
             o.extend_from_slice(b",\"to_name\":");
@@ -111,16 +112,16 @@ impl Format for LabelStudio {
                 .relation(&r.rel.label)
                 .is_some_and(|t| t.symmetric);
             o.extend_from_slice(b",{\"from_id\":\"");
-            o.extend_from_slice(num.format(a.spans[r.from].id).as_bytes());
+            o.extend_from_slice(num.format(a.spans[r.from].id.0).as_bytes());
             o.extend_from_slice(b"\",\"to_id\":\"");
-            o.extend_from_slice(num.format(a.spans[r.to].id).as_bytes());
+            o.extend_from_slice(num.format(a.spans[r.to].id.0).as_bytes());
             o.extend_from_slice(b"\",\"type\":\"relation\",\"direction\":");
             json::push_str(o, if symmetric { "bi" } else { "right" });
             o.extend_from_slice(b",\"labels\":[");
             json::push_str(o, &r.rel.label);
             // Its id and who made and decided it, as spans have theirs.
             o.extend_from_slice(b"],\"meta\":{\"id\":");
-            o.extend_from_slice(num.format(r.rel.id).as_bytes());
+            o.extend_from_slice(num.format(r.rel.id.0).as_bytes());
             super::relations::push_fields(r.rel, o, false);
             o.extend_from_slice(b"}}");
         }
@@ -273,7 +274,10 @@ fn read_relations(
             })?;
             let who = super::relations::read_fields(meta);
             out.push(InRelation {
-                id: meta.and_then(|m| m.get("id")).and_then(Value::as_u64),
+                id: meta
+                    .and_then(|m| m.get("id"))
+                    .and_then(Value::as_u64)
+                    .map(RelationId),
                 from,
                 to,
                 label: label.into(),
@@ -414,7 +418,8 @@ fn read_task(
                 // trip gives the same sidecar.
                 id: r
                     .get("id")
-                    .and_then(|v| v.as_str().and_then(|s| s.parse().ok()).or(v.as_u64())),
+                    .and_then(|v| v.as_str().and_then(|s| s.parse().ok()).or(v.as_u64()))
+                    .map(SpanId),
                 start,
                 end,
                 label: label.into(),

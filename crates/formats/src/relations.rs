@@ -23,7 +23,8 @@ pub fn exported<'a>(a: &Article<'a>) -> Vec<Out<'a>> {
     if doc.relations().is_empty() {
         return Vec::new();
     }
-    let place: HashMap<u64, usize> = a.spans.iter().enumerate().map(|(k, s)| (s.id, k)).collect();
+    let place: HashMap<nhan_model::ids::SpanId, usize> =
+        a.spans.iter().enumerate().map(|(k, s)| (s.id, k)).collect();
     let mut v: Vec<Out<'a>> = doc
         .relations()
         .iter()

@@ -2,6 +2,7 @@
 //! into candidates, and whether the gold has taken or left out each one.
 
 use super::document::Document;
+use super::ids::{RelationId, SpanId};
 use super::relation::Relation;
 use super::review::is_rejected;
 use super::span::Span;
@@ -109,7 +110,7 @@ pub fn relation_candidates(
 ) -> Vec<RelationCandidate> {
     let mut by: BTreeMap<(End, End, String), Vec<String>> = BTreeMap::new();
     for (name, spans, rels) in work {
-        let ends: BTreeMap<u64, End> = spans
+        let ends: BTreeMap<SpanId, End> = spans
             .iter()
             .map(|s| {
                 let e = End {
@@ -158,7 +159,7 @@ pub fn gold_end<'a>(doc: &'a Document, e: &End) -> Option<&'a Span> {
 }
 
 /// The id of the gold's relation for candidate `c`, if it has it.
-pub fn relation_decision(doc: &Document, c: &RelationCandidate) -> Option<u64> {
+pub fn relation_decision(doc: &Document, c: &RelationCandidate) -> Option<RelationId> {
     let (from, to) = (gold_end(doc, &c.from)?.id, gold_end(doc, &c.to)?.id);
     let joins = |r: &Relation| {
         (r.from, r.to) == (from, to) || (c.symmetric && (r.from, r.to) == (to, from))
@@ -231,7 +232,7 @@ impl Adjudication {
 /// purpose (recorded under `rejected`), or not decided yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
-    Taken(u64),
+    Taken(SpanId),
     Left,
     Open,
 }
@@ -300,10 +301,10 @@ mod tests {
         let mut d = Document::new("a.txt", crate::text::Text::new(m.text), "");
         for (s, e, l) in m.spans {
             let mut sp = d.make_span(s, e, &l, Some(who));
-            sp.id += id_base;
+            sp.id.0 += id_base;
             d.apply(&crate::edit::Edit::Add(sp));
         }
-        let ids: Vec<u64> = d.spans().iter().map(|s| s.id).collect();
+        let ids: Vec<SpanId> = d.spans().iter().map(|s| s.id).collect();
         let (f, t) = if backwards {
             (ids[1], ids[0])
         } else {

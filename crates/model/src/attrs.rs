@@ -712,7 +712,7 @@ name = "LOC"
             ).unwrap();
             for (i, n) in notes.iter().enumerate() {
                 let mut sp = span();
-                sp.id = i as u64 + 1;
+                sp.id = crate::ids::SpanId(i as u64 + 1);
                 sp = with_note(&sp, n.as_deref());
                 if let Some(r) = roles.get(i).cloned().flatten() {
                     sp = with_attr(&sp, "role", Some(AttrValue::Text(r)));

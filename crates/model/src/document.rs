@@ -2,6 +2,7 @@
 //! saved as a sidecar.
 
 use super::edit::Edit;
+use super::ids::{RelationId, SpanId};
 use super::relation::{self, Relation};
 use super::schema::{Overlap, Schema};
 use super::sidecar::{FORMAT_VERSION, Head, Sidecar, Snapshot};
@@ -43,9 +44,9 @@ pub struct Document {
 /// Why a sidecar does not fit its article.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
-    pub span_id: Option<u64>,
+    pub span_id: Option<SpanId>,
     /// The relation the problem is about, if any (then `span_id` is `None`).
-    pub relation_id: Option<u64>,
+    pub relation_id: Option<RelationId>,
     pub message: String,
 }
 
@@ -243,7 +244,7 @@ impl Document {
         }
         self.status = head.status;
         self.extra = head.extra;
-        self.next_id = spans.max_id().unwrap_or(0) + 1;
+        self.next_id = spans.max_id().map_or(0, |id| id.0) + 1;
         self.spans = spans;
         self.take_relations(&mut problems);
         (self, problems)
@@ -283,7 +284,7 @@ impl Document {
         }
         // One pass over the spans, not one per relation end: an article
         // may hold 10,000 of each.
-        let spans: std::collections::HashSet<u64> = self.spans.iter().map(|s| s.id).collect();
+        let spans: std::collections::HashSet<SpanId> = self.spans.iter().map(|s| s.id).collect();
         let mut ids = std::collections::HashSet::new();
         for r in rels {
             let mut say = |message: String| {
@@ -315,7 +316,7 @@ impl Document {
         if self.relations.is_empty() {
             return v;
         }
-        let spans: std::collections::HashMap<u64, &crate::span::Span> =
+        let spans: std::collections::HashMap<SpanId, &crate::span::Span> =
             self.spans.iter().map(|s| (s.id, s)).collect();
         for r in &self.relations {
             let problem = |message: String| Problem {
@@ -355,15 +356,15 @@ impl Document {
     }
 
     /// The relations with span `id` at either end.
-    pub fn relations_of(&self, id: u64) -> impl Iterator<Item = &Relation> {
+    pub fn relations_of(&self, id: SpanId) -> impl Iterator<Item = &Relation> {
         self.relations.iter().filter(move |r| r.touches(id))
     }
 
     /// A relation between two spans with a fresh id; not yet added.
     pub fn make_relation(
         &self,
-        from: u64,
-        to: u64,
+        from: SpanId,
+        to: SpanId,
         label: &str,
         annotator: Option<&str>,
     ) -> Relation {
@@ -561,7 +562,7 @@ impl Document {
         start: usize,
         end: usize,
         overlap: Overlap,
-        ignore: Option<u64>,
+        ignore: Option<SpanId>,
     ) -> Result<(), SpanRefused> {
         if start >= end {
             return Err(SpanRefused::Empty);
@@ -600,7 +601,7 @@ impl Document {
     pub fn apply(&mut self, e: &Edit) {
         match e {
             Edit::Add(s) => {
-                self.next_id = self.next_id.max(s.id + 1);
+                self.next_id = self.next_id.max(s.id.0 + 1);
                 self.spans.insert(s.clone());
             }
             Edit::Remove(s) => {

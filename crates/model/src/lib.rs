@@ -10,6 +10,7 @@ pub mod document;
 pub mod edit;
 pub mod escape;
 pub mod extent;
+pub mod ids;
 pub mod interned;
 pub mod json;
 pub mod markup;

@@ -13,6 +13,7 @@
 
 mod relations;
 
+use super::ids::{RelationId, SpanId};
 use super::record::{List, Record};
 use super::relation::Relation;
 use super::sidecar::{Sidecar, SidecarError, conflict_error};
@@ -33,7 +34,7 @@ pub enum Conflict {
     /// A span changed differently on both sides; `None` where a side
     /// removed it (or, for `base`, where it did not exist yet).
     Span {
-        id: u64,
+        id: SpanId,
         base: Option<Span>,
         ours: Option<Span>,
         theirs: Option<Span>,
@@ -42,7 +43,7 @@ pub enum Conflict {
     /// span the merge does not keep (`lost_end`, as a side had it): the
     /// relation is left out of `relations` rather than left dangling.
     Relation {
-        relation: u64,
+        relation: RelationId,
         base: Option<Box<Relation>>,
         ours: Option<Box<Relation>>,
         theirs: Option<Box<Relation>>,
@@ -162,7 +163,7 @@ pub fn merge(base: Option<&Sidecar>, ours: &Sidecar, theirs: &Sidecar) -> Merged
         )
     };
 
-    let mut ids: Vec<u64> = o.keys().chain(t.keys()).chain(b.keys()).copied().collect();
+    let mut ids: Vec<SpanId> = o.keys().chain(t.keys()).chain(b.keys()).copied().collect();
     ids.sort_unstable();
     ids.dedup();
     let mut spans: Vec<Span> = Vec::new();
@@ -282,7 +283,7 @@ fn by_id(
     side: &str,
     rels: Option<&mut Vec<Relation>>,
     notes: &mut Vec<String>,
-) -> HashMap<u64, Span> {
+) -> HashMap<SpanId, Span> {
     let mut store = SpanStore::new(spans.to_vec());
     let renumbered = store.renumber_duplicate_ids();
     for (old, new) in &renumbered {
@@ -335,10 +336,10 @@ fn three_way_eq<'a, T: PartialEq>(
 /// relations that ended on a dropped one.
 fn settle_same_extent(
     spans: &mut Vec<Span>,
-    base: &HashMap<u64, Span>,
-    ours: &HashMap<u64, Span>,
+    base: &HashMap<SpanId, Span>,
+    ours: &HashMap<SpanId, Span>,
     conflicts: &mut Vec<Conflict>,
-) -> HashMap<u64, u64> {
+) -> HashMap<SpanId, SpanId> {
     let mut merged_into = HashMap::new();
     let mut at: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
     for (i, s) in spans.iter().enumerate() {
@@ -388,7 +389,7 @@ fn settle_same_extent(
     merged_into
 }
 
-fn from_other_side(a: &Span, b: &Span, ours: &HashMap<u64, Span>) -> bool {
+fn from_other_side(a: &Span, b: &Span, ours: &HashMap<SpanId, Span>) -> bool {
     ours.get(&a.id) == Some(a) && ours.get(&b.id) != Some(b)
         || ours.get(&b.id) == Some(b) && ours.get(&a.id) != Some(a)
 }
@@ -634,7 +635,7 @@ mod tests {
 
     fn span(id: u64, start: usize, end: usize, label: &str, text: &str) -> Span {
         Span {
-            id,
+            id: crate::ids::SpanId(id),
             start,
             end,
             label: label.into(),
@@ -673,7 +674,12 @@ mod tests {
         theirs.spans.push(span(9, 30, 33, "LOC", "Vinh"));
         let m = merge(Some(&base), &ours, &theirs);
         assert!(m.conflicts.is_empty(), "{:?}", m.conflicts);
-        let got: Vec<(u64, &str)> = m.sidecar.spans.iter().map(|s| (s.id, &*s.label)).collect();
+        let got: Vec<(u64, &str)> = m
+            .sidecar
+            .spans
+            .iter()
+            .map(|s| (s.id.0, &*s.label))
+            .collect();
         assert_eq!(got, [(1, "ORG"), (7, "PER"), (9, "LOC")]);
         assert!(!m.sidecar.extra.contains_key(CONFLICTS));
     }
@@ -687,7 +693,7 @@ mod tests {
         theirs.spans.push(span(2, 20, 23, "LOC", "Huế"));
         let m = merge(Some(&base), &ours, &theirs);
         assert!(m.conflicts.is_empty());
-        let mut ids: Vec<u64> = m.sidecar.spans.iter().map(|s| s.id).collect();
+        let mut ids: Vec<u64> = m.sidecar.spans.iter().map(|s| s.id.0).collect();
         assert_eq!(m.sidecar.spans.len(), 3);
         ids.dedup();
         assert_eq!(ids.len(), 3, "distinct ids");
@@ -822,9 +828,9 @@ mod tests {
 
     fn rel(id: u64, from: u64, to: u64, label: &str) -> Relation {
         Relation {
-            id,
-            from,
-            to,
+            id: crate::ids::RelationId(id),
+            from: crate::ids::SpanId(from),
+            to: crate::ids::SpanId(to),
             label: label.into(),
             annotator: None,
             review: None,
@@ -843,7 +849,7 @@ mod tests {
         crate::relation::parse(&sc.extra[crate::relation::KEY])
             .unwrap()
             .into_iter()
-            .map(|r| (r.id, r.from, r.to, r.label))
+            .map(|r| (r.id.0, r.from.0, r.to.0, r.label))
             .collect()
     }
 
@@ -906,7 +912,7 @@ mod tests {
         };
         assert_eq!(
             (*relation, o, t.as_ref().map(|r| r.from)),
-            (61, &None, Some(2))
+            (RelationId(61), &None, Some(SpanId(2)))
         );
         assert_eq!(lost_end.as_ref().map(|s| s.text.as_str()), Some("Minh"));
         assert_eq!(m.conflicts[0].what(), "relation 61");
@@ -938,7 +944,7 @@ mod tests {
         let m = merge(Some(&base), &ours, &theirs);
         assert_eq!(rels_of(&m.sidecar), [(50, 1, 3, "born_in".into())]);
         assert!(
-            matches!(&m.conflicts[..], [Conflict::Relation { relation: 50, base: Some(b), theirs: Some(t), lost_end: None, .. }] if b.label == "lives_in" && t.label == "works_in"),
+            matches!(&m.conflicts[..], [Conflict::Relation { relation: RelationId(50), base: Some(b), theirs: Some(t), lost_end: None, .. }] if b.label == "lives_in" && t.label == "works_in"),
             "{:?}",
             m.conflicts
         );
@@ -965,7 +971,14 @@ mod tests {
         );
         let m = merge(Some(&base), &ours, &theirs);
         assert!(m.conflicts.is_empty(), "{:?}", m.conflicts);
-        let hue = m.sidecar.spans.iter().find(|s| s.text == "Huế").unwrap().id;
+        let hue = m
+            .sidecar
+            .spans
+            .iter()
+            .find(|s| s.text == "Huế")
+            .unwrap()
+            .id
+            .0;
         assert_ne!(hue, 9);
         let got = rels_of(&m.sidecar);
         assert_eq!(got.len(), 2, "{got:?}");

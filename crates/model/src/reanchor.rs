@@ -245,7 +245,7 @@ pub fn reanchor_with(old_spans: &[Span], new_text: &Text, opts: Options) -> Rean
     }
     out.placed
         .sort_by(|a, b| (a.start, a.end, &a.label, a.id).cmp(&(b.start, b.end, &b.label, b.id)));
-    let old_at: HashMap<u64, (usize, usize)> =
+    let old_at: HashMap<super::ids::SpanId, (usize, usize)> =
         old_spans.iter().map(|s| (s.id, (s.start, s.end))).collect();
     out.searched = out
         .placed
@@ -986,7 +986,7 @@ mod tests {
 
     fn span(id: u64, text: &Text, start: usize, end: usize, label: &str) -> Span {
         Span {
-            id,
+            id: crate::ids::SpanId(id),
             start,
             end,
             label: label.into(),
@@ -1056,15 +1056,15 @@ mod tests {
                 );
             }
         }
-        let mut ids: Vec<u64> = r.placed.iter().chain(&r.orphans).map(|s| s.id).collect();
+        let mut ids: Vec<u64> = r.placed.iter().chain(&r.orphans).map(|s| s.id.0).collect();
         ids.sort_unstable();
-        let mut want: Vec<u64> = input.iter().map(|s| s.id).collect();
+        let mut want: Vec<u64> = input.iter().map(|s| s.id.0).collect();
         want.sort_unstable();
         assert_eq!(ids, want, "every span is placed or orphaned, once");
     }
 
     fn by_id(r: &Reanchored, id: u64) -> &Span {
-        r.placed.iter().find(|s| s.id == id).expect("placed")
+        r.placed.iter().find(|s| s.id.0 == id).expect("placed")
     }
 
     const OLD: &str =
@@ -1392,7 +1392,7 @@ mod tests {
             (spans[2].start, "LOC")
         );
         assert_eq!(r.orphans.len(), 1);
-        assert_eq!(r.orphans[0].id, 1, "the edited span is the orphan");
+        assert_eq!(r.orphans[0].id.0, 1, "the edited span is the orphan");
         assert_eq!(r.moved, 0);
         assert!(r.searched.is_empty());
     }
@@ -1414,7 +1414,7 @@ mod tests {
         let loc = by_id(&r, 2);
         assert_eq!(new.slice(loc.start, loc.end), "Hồ Chí Minh");
         assert_eq!(loc.review, Some(crate::review::Decision::accepted()));
-        assert_eq!(r.orphans.iter().map(|s| s.id).collect::<Vec<_>>(), [1]);
+        assert_eq!(r.orphans.iter().map(|s| s.id.0).collect::<Vec<_>>(), [1]);
         assert_eq!(r.moved, 2);
     }
 
@@ -1438,7 +1438,7 @@ mod tests {
             span_on(2, &old, "Cuối", 0, "MISC"),
         ];
         let r = reanchor_by_diff(&spans, &old, &new, Options::default());
-        assert_eq!(r.orphans.iter().map(|s| s.id).collect::<Vec<_>>(), [1]);
+        assert_eq!(r.orphans.iter().map(|s| s.id.0).collect::<Vec<_>>(), [1]);
         // Retyped in place (deleted and written again): found there.
         let new = Text::new("Lan ở Hà Nội!\nCuối cùng Hà Nội.");
         let old_line = Text::new("Lan ở Hà Nội.\nCuối cùng Hà Nội.");
@@ -1463,7 +1463,7 @@ mod tests {
         assert_eq!(new.slice(by_id(&r, 1).start, by_id(&r, 1).end), "Hà Nội");
         assert_eq!(new.slice(by_id(&r, 2).start, by_id(&r, 2).end), "Đà Nẵng");
         // Both are shown, whichever of them the diff kept whole.
-        let shown: Vec<u64> = r.searched.iter().map(|s| s.id).collect();
+        let shown: Vec<u64> = r.searched.iter().map(|s| s.id.0).collect();
         assert_eq!(shown, [1, 2]);
         // The other line is beyond reach: a name edited away on line 1 is
         // not taken from line 2.
@@ -1513,12 +1513,12 @@ mod tests {
         let new = Text::new(new_s);
         let r = reanchor_by_diff(&spans, &old, &new, Options::default());
         assert_sound(&spans, &r, &new);
-        assert_eq!(r.orphans.iter().map(|s| s.id).collect::<Vec<_>>(), [701]);
+        assert_eq!(r.orphans.iter().map(|s| s.id.0).collect::<Vec<_>>(), [701]);
         let inserted = "Câu mới. ".chars().count() as i64;
         let shortened = "Nguyễn Phú Trọng".chars().count() as i64 - "Tô Lâm".chars().count() as i64;
-        for s in spans.iter().filter(|s| s.id != 701) {
-            let p = by_id(&r, s.id);
-            let shift = i64::from(s.id > 11) * inserted - i64::from(s.id > 701) * shortened;
+        for s in spans.iter().filter(|s| s.id.0 != 701) {
+            let p = by_id(&r, s.id.0);
+            let shift = i64::from(s.id.0 > 11) * inserted - i64::from(s.id.0 > 701) * shortened;
             let want = |c: usize| (c as i64 + shift) as usize;
             assert_eq!((p.start, p.end), (want(s.start), want(s.end)), "{}", s.id);
         }

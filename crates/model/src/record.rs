@@ -104,7 +104,7 @@ pub struct Record {
     /// The span's id; a decision on a candidate that was never a span of
     /// this sidecar (adjudication) has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<u64>,
+    pub id: Option<crate::ids::SpanId>,
     pub start: usize,
     pub end: usize,
     pub label: String,

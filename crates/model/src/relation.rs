@@ -5,6 +5,8 @@
 //! order they are written in, so that a sidecar's diff shows one line per
 //! relation added or removed.
 
+pub use crate::ids::RelationId;
+use crate::ids::SpanId;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -15,11 +17,11 @@ pub const KEY: &str = "relations";
 /// only when set, then fields this version does not know, as they came.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Relation {
-    pub id: u64,
+    pub id: RelationId,
     /// The id of the span the relation starts from.
-    pub from: u64,
+    pub from: SpanId,
     /// The id of the span it points to.
-    pub to: u64,
+    pub to: SpanId,
     pub label: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotator: Option<String>,
@@ -34,17 +36,17 @@ pub struct Relation {
 
 impl Relation {
     /// The document's order: by ends, then type, then id.
-    pub fn sort_key(&self) -> (u64, u64, &str, u64) {
+    pub fn sort_key(&self) -> (SpanId, SpanId, &str, RelationId) {
         (self.from, self.to, &self.label, self.id)
     }
 
     /// Whether span `id` is one of its ends.
-    pub fn touches(&self, id: u64) -> bool {
+    pub fn touches(&self, id: SpanId) -> bool {
         self.from == id || self.to == id
     }
 
     /// Moves ends on a span that got another id (`moved`: old id → new).
-    pub fn remap_ends(&mut self, moved: &std::collections::HashMap<u64, u64>) {
+    pub fn remap_ends(&mut self, moved: &std::collections::HashMap<SpanId, SpanId>) {
         for end in [&mut self.from, &mut self.to] {
             if let Some(&new) = moved.get(end) {
                 *end = new;
@@ -54,7 +56,7 @@ impl Relation {
 
     /// The end that is not `id` (the `to` end of a relation from a span to
     /// itself).
-    pub fn other_end(&self, id: u64) -> u64 {
+    pub fn other_end(&self, id: SpanId) -> SpanId {
         if self.from == id { self.to } else { self.from }
     }
 }
@@ -91,10 +93,10 @@ pub fn to_value(v: &[Relation]) -> Value {
 pub fn fresh_id(
     taken: &[Relation],
     annotator: Option<&str>,
-    from: u64,
-    to: u64,
+    from: SpanId,
+    to: SpanId,
     label: &str,
-) -> u64 {
+) -> RelationId {
     use sha2::{Digest, Sha256};
     for salt in 0u64.. {
         let mut h = Sha256::new();
@@ -103,12 +105,12 @@ pub fn fresh_id(
         h.update([0]);
         h.update(label.as_bytes());
         h.update([0]);
-        h.update(from.to_le_bytes());
-        h.update(to.to_le_bytes());
+        h.update(from.0.to_le_bytes());
+        h.update(to.0.to_le_bytes());
         h.update(salt.to_le_bytes());
         let d = h.finalize();
-        let id = u64::from(u32::from_le_bytes([d[0], d[1], d[2], d[3]]));
-        if id != 0 && !taken.iter().any(|r| r.id == id) {
+        let id = RelationId(u64::from(u32::from_le_bytes([d[0], d[1], d[2], d[3]])));
+        if id.0 != 0 && !taken.iter().any(|r| r.id == id) {
             return id;
         }
     }
@@ -123,13 +125,13 @@ pub fn fresh_id(
 /// Returns how many relations moved.
 pub fn follow_renumbered(
     rels: &mut [Relation],
-    renumbered: &[(u64, u64)],
+    renumbered: &[(SpanId, SpanId)],
     spans: &crate::span::SpanStore,
 ) -> usize {
     if renumbered.is_empty() || rels.is_empty() {
         return 0;
     }
-    let who = |id: u64| spans.get(id).and_then(|s| s.annotator.as_deref());
+    let who = |id: SpanId| spans.get(id).and_then(|s| s.annotator.as_deref());
     let mut moved = 0;
     for r in rels.iter_mut() {
         let mut changed = false;
@@ -160,7 +162,7 @@ pub fn follow_renumbered(
 /// (opening the article says so).
 pub fn follow_renumbered_in(
     extra: &mut Map<String, Value>,
-    renumbered: &[(u64, u64)],
+    renumbered: &[(SpanId, SpanId)],
     spans: &crate::span::SpanStore,
 ) -> usize {
     let Some(Ok(mut rels)) = extra.get(KEY).map(parse) else {
@@ -179,9 +181,9 @@ mod tests {
 
     fn rel(id: u64, from: u64, to: u64, label: &str) -> Relation {
         Relation {
-            id,
-            from,
-            to,
+            id: RelationId(id),
+            from: SpanId(from),
+            to: SpanId(to),
             label: label.into(),
             annotator: None,
             review: None,
@@ -219,11 +221,12 @@ mod tests {
 
     #[test]
     fn fresh_ids_are_deterministic_and_avoid_taken_ones() {
-        let a = fresh_id(&[], Some("lan"), 1, 2, "of");
-        assert_eq!(a, fresh_id(&[], Some("lan"), 1, 2, "of"));
-        let b = fresh_id(&[rel(a, 0, 0, "x")], Some("lan"), 1, 2, "of");
+        let (one, two) = (SpanId(1), SpanId(2));
+        let a = fresh_id(&[], Some("lan"), one, two, "of");
+        assert_eq!(a, fresh_id(&[], Some("lan"), one, two, "of"));
+        let b = fresh_id(&[rel(a.0, 0, 0, "x")], Some("lan"), one, two, "of");
         assert_ne!(a, b);
-        assert_ne!(b, 0);
+        assert_ne!(b.0, 0);
     }
 
     #[test]
@@ -253,10 +256,10 @@ mod tests {
             by(3, 4, None),
         ];
         assert_eq!(follow_renumbered(&mut rels, &renumbered, &spans), 1);
-        let from: Vec<(u64, u64)> = rels.iter().map(|r| (r.id, r.from)).collect();
+        let from: Vec<(u64, u64)> = rels.iter().map(|r| (r.id.0, r.from.0)).collect();
         // minh's follows minh's span; lan's and the anonymous one stay.
         assert!(
-            from.contains(&(1, new)) && from.contains(&(2, 4)) && from.contains(&(3, 4)),
+            from.contains(&(1, new.0)) && from.contains(&(2, 4)) && from.contains(&(3, 4)),
             "{from:?}"
         );
     }
@@ -313,7 +316,7 @@ mod tests {
     #[test]
     fn the_first_relation_is_written_one_per_line_before_the_spans() {
         let (mut d, _) = open(&sidecar(""));
-        let r = d.make_relation(3, 7, "has_title", Some("lan"));
+        let r = d.make_relation(SpanId(3), SpanId(7), "has_title", Some("lan"));
         d.apply(&Edit::add_relation(r.clone()));
         let want = sidecar(&format!(
             "  \"relations\": [\n    {{\"id\": {}, \"from\": 3, \"to\": 7, \"label\": \"has_title\", \"annotator\": \"lan\"}}\n  ],\n",
@@ -331,7 +334,7 @@ mod tests {
         ));
         let (d, problems) = open(&src);
         assert_eq!(problems.len(), 1, "{problems:?}");
-        assert_eq!(problems[0].relation_id, Some(5));
+        assert_eq!(problems[0].relation_id, Some(RelationId(5)));
         assert!(
             problems[0]
                 .to_string()
@@ -358,10 +361,10 @@ mod tests {
     fn deleting_a_span_deletes_its_relations_in_one_edit_that_undo_restores() {
         let src = sidecar(TWO);
         let (mut d, _) = open(&src);
-        let per = d.spans().get(3).unwrap().clone();
+        let per = d.spans().get(SpanId(3)).unwrap().clone();
         let e = d.remove_span_edit(&per);
         d.apply(&e);
-        assert!(d.spans().get(3).is_none());
+        assert!(d.spans().get(SpanId(3)).is_none());
         assert_eq!(d.relations(), &[], "both relations had the PER at an end");
         d.apply(&e.invert());
         assert_eq!(d.snapshot().to_json(), src);
@@ -381,7 +384,7 @@ mod tests {
             let (mut d, _) = open(&sidecar(TWO));
             let before = d.snapshot().to_json();
             let labels = ["has_title", "held_by", "of"];
-            let ends = [3u64, 7];
+            let ends = [SpanId(3), SpanId(7)];
             let mut done = Vec::new();
             for (op, f, t, l) in ops {
                 let e = match (op, d.relations().first().cloned()) {

@@ -190,7 +190,7 @@ pub fn write_to<'a, W: Write>(
 fn span_json(out: &mut Vec<u8>, s: &Span) {
     let mut num = itoa::Buffer::new();
     out.extend_from_slice(b"{\"id\": ");
-    out.extend_from_slice(num.format(s.id).as_bytes());
+    out.extend_from_slice(num.format(s.id.0).as_bytes());
     out.extend_from_slice(b", \"start\": ");
     out.extend_from_slice(num.format(s.start).as_bytes());
     out.extend_from_slice(b", \"end\": ");
@@ -444,7 +444,7 @@ mod tests {
             extra in proptest::collection::vec(("x[a-z\"]{0,3}|note|attrs|source", detail_value()), 0..5),
         ) {
             let sp = Span {
-                id, start, end: start + len,
+                id: crate::ids::SpanId(id), start, end: start + len,
                 label: label.as_str().into(), text: text.as_str().into(),
                 annotator: annotator.map(Into::into), review: review.as_deref().map(Decision::spelled),
                 reviewer: reviewer.map(Into::into),

@@ -2,6 +2,7 @@
 //! (the sidecar order) with range lookups that do not scan the whole list.
 
 pub use super::details::Details;
+pub use super::ids::SpanId;
 pub use super::interned::Sym;
 use super::review::Decision;
 use compact_str::CompactString;
@@ -18,7 +19,7 @@ use std::sync::Arc;
 /// and the note, attributes and unknown fields cost a pointer when absent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Span {
-    pub id: u64,
+    pub id: SpanId,
     pub start: usize,
     pub end: usize,
     pub label: Sym,
@@ -84,7 +85,7 @@ impl<'de> Deserialize<'de> for Span {
                 }
                 while let Some(k) = a.next_key::<std::borrow::Cow<'de, str>>()? {
                     match &*k {
-                        "id" => once(&mut id, a.next_value::<u64>()?, "id")?,
+                        "id" => once(&mut id, a.next_value::<SpanId>()?, "id")?,
                         "start" => once(&mut start, a.next_value::<usize>()?, "start")?,
                         "end" => once(&mut end, a.next_value::<usize>()?, "end")?,
                         "label" => once(&mut label, a.next_value::<Sym>()?, "label")?,
@@ -208,8 +209,8 @@ pub struct SpanStore {
 }
 
 /// The part of an id `SpanStore::ids` keeps.
-fn low(id: u64) -> u32 {
-    id as u32
+fn low(id: SpanId) -> u32 {
+    id.0 as u32
 }
 
 impl SpanStore {
@@ -296,20 +297,20 @@ impl SpanStore {
 
     /// The span with this id: a scan of every span. On a key's path use
     /// `find`, which looks where the span is expected first.
-    pub fn get(&self, id: u64) -> Option<&Span> {
+    pub fn get(&self, id: SpanId) -> Option<&Span> {
         self.iter().find(|s| s.id == id)
     }
 
     /// The span with this id, looked for first among the spans starting at
     /// `near` (where a selection says it is), then everywhere. No id index
     /// is kept: for 100k spans it would cost more memory than it saves time.
-    pub fn find(&self, id: u64, near: usize) -> Option<&Span> {
+    pub fn find(&self, id: SpanId, near: usize) -> Option<&Span> {
         self.index_near(id, near)
             .and_then(|i| self.nth(i))
             .or_else(|| self.get(id))
     }
 
-    fn index_near(&self, id: u64, near: usize) -> Option<usize> {
+    fn index_near(&self, id: SpanId, near: usize) -> Option<usize> {
         let from = self.partition_point(|s| s.start < near);
         (from..self.len)
             .take_while(|&j| self.nth(j).is_some_and(|s| s.start == near))
@@ -345,7 +346,7 @@ impl SpanStore {
     }
 
     /// Removes the span with this id, which starts at `start`.
-    pub fn remove(&mut self, id: u64, start: usize) -> Option<Span> {
+    pub fn remove(&mut self, id: SpanId, start: usize) -> Option<Span> {
         let i = self
             .index_near(id, start)
             .or_else(|| self.iter().position(|s| s.id == id))?;
@@ -389,10 +390,10 @@ impl SpanStore {
     }
 
     /// Ids that more than one span carries, ascending, each once.
-    pub fn duplicate_ids(&self) -> Vec<u64> {
-        let mut ids: Vec<u64> = self.iter().map(|s| s.id).collect();
+    pub fn duplicate_ids(&self) -> Vec<SpanId> {
+        let mut ids: Vec<SpanId> = self.iter().map(|s| s.id).collect();
         ids.sort_unstable();
-        let mut dup: Vec<u64> = ids
+        let mut dup: Vec<SpanId> = ids
             .windows(2)
             .filter(|w| w[0] == w[1])
             .map(|w| w[0])
@@ -417,7 +418,7 @@ impl SpanStore {
         label: &str,
         start: usize,
         end: usize,
-    ) -> u64 {
+    ) -> SpanId {
         use sha2::{Digest, Sha256};
         let ids = match &mut self.ids {
             Some(ids) => ids,
@@ -435,8 +436,8 @@ impl SpanStore {
             h.update((end as u64).to_le_bytes());
             h.update(salt.to_le_bytes());
             let d = h.finalize();
-            let id = u64::from(u32::from_le_bytes([d[0], d[1], d[2], d[3]]));
-            if id != 0 && !ids.contains(&low(id)) {
+            let id = SpanId(u64::from(u32::from_le_bytes([d[0], d[1], d[2], d[3]])));
+            if id.0 != 0 && !ids.contains(&low(id)) {
                 return id;
             }
         }
@@ -447,7 +448,7 @@ impl SpanStore {
     /// carries a fresh id, as a plain `git merge` of two branches that made
     /// spans with sequential ids leaves them. Returns `(old id, new id)` for
     /// each renumbered span; the caller says so to the user.
-    pub fn renumber_duplicate_ids(&mut self) -> Vec<(u64, u64)> {
+    pub fn renumber_duplicate_ids(&mut self) -> Vec<(SpanId, SpanId)> {
         if self.duplicate_ids().is_empty() {
             return Vec::new();
         }
@@ -473,7 +474,7 @@ impl SpanStore {
     }
 
     /// The largest span id, if any.
-    pub fn max_id(&self) -> Option<u64> {
+    pub fn max_id(&self) -> Option<SpanId> {
         self.iter().map(|s| s.id).max()
     }
 
@@ -559,7 +560,7 @@ mod tests {
 
     fn span_at(id: u64, start: usize, end: usize, label: &str) -> Span {
         Span {
-            id,
+            id: crate::ids::SpanId(id),
             start,
             end,
             label: label.into(),
@@ -581,16 +582,16 @@ mod tests {
         let minh = b.fresh_id(Some("minh"), "LOC", 10, 13);
         assert_ne!(lan, minh);
         assert_eq!(b.fresh_id(Some("lan"), "PER", 0, 3), lan);
-        assert!(lan > 0 && lan < 1 << 32);
+        assert!(lan.0 > 0 && lan.0 < 1 << 32);
         // Taken (also by a legacy id that only shares the low bits): skipped.
         let mut c = SpanStore::new(vec![
-            span_at(lan, 5, 8, "ORG"),
-            span_at(minh | 1 << 40, 9, 12, "ORG"),
+            span_at(lan.0, 5, 8, "ORG"),
+            span_at(minh.0 | 1 << 40, 9, 12, "ORG"),
         ]);
         let again = c.fresh_id(Some("lan"), "PER", 0, 3);
         assert_ne!(again, lan);
         assert_ne!(c.fresh_id(Some("minh"), "LOC", 10, 13), minh);
-        c.insert(span_at(again, 0, 3, "PER"));
+        c.insert(span_at(again.0, 0, 3, "PER"));
         assert_ne!(c.fresh_id(Some("lan"), "PER", 0, 3), again);
     }
 
@@ -603,8 +604,8 @@ mod tests {
         ]);
         let changed = st.renumber_duplicate_ids();
         assert_eq!(changed.len(), 1);
-        assert_eq!(changed[0].0, 2);
-        let ids: Vec<u64> = st.iter().map(|s| s.id).collect();
+        assert_eq!(changed[0].0, SpanId(2));
+        let ids: Vec<u64> = st.iter().map(|s| s.id.0).collect();
         assert_eq!((ids[0], ids[2]), (2, 7));
         assert!(ids[1] != 2 && ids[1] != 7);
         assert!(st.renumber_duplicate_ids().is_empty());
@@ -612,7 +613,7 @@ mod tests {
 
     pub fn span(id: u64, start: usize, end: usize, label: &str) -> Span {
         Span {
-            id,
+            id: crate::ids::SpanId(id),
             start,
             end,
             label: label.into(),
@@ -628,7 +629,7 @@ mod tests {
     fn kept_in_sidecar_order() {
         let mut st = SpanStore::new(vec![span(1, 5, 9, "ORG"), span(2, 0, 3, "PER")]);
         st.insert(span(3, 5, 7, "LOC"));
-        let order: Vec<u64> = st.iter().map(|s| s.id).collect();
+        let order: Vec<u64> = st.iter().map(|s| s.id.0).collect();
         assert_eq!(order, [2, 3, 1]);
     }
 
@@ -639,12 +640,12 @@ mod tests {
             span(2, 10, 20, "LOC"),
             span(3, 30, 40, "PER"),
         ]);
-        let ids: Vec<u64> = st.overlapping(35, 36).map(|s| s.id).collect();
+        let ids: Vec<u64> = st.overlapping(35, 36).map(|s| s.id.0).collect();
         assert_eq!(ids, [1, 3]);
-        assert_eq!(st.innermost_at(15).unwrap().id, 2);
+        assert_eq!(st.innermost_at(15).unwrap().id, SpanId(2));
         assert_eq!(st.at(50).len(), 1);
         assert!(st.overlapping(100, 200).next().is_none());
-        assert_eq!(st.with_extent(10, 20).unwrap().id, 2);
+        assert_eq!(st.with_extent(10, 20).unwrap().id, SpanId(2));
     }
 
     #[test]
@@ -725,8 +726,8 @@ mod tests {
             proptest::prop_assert_eq!(st.nth(model.len()), None);
             for (a, len) in probes {
                 let b = a + len;
-                let got: Vec<u64> = st.overlapping(a, b).map(|s| s.id).collect();
-                let want: Vec<u64> = model.iter().filter(|s| s.start < b && a < s.end).map(|s| s.id).collect();
+                let got: Vec<u64> = st.overlapping(a, b).map(|s| s.id.0).collect();
+                let want: Vec<u64> = model.iter().filter(|s| s.start < b && a < s.end).map(|s| s.id.0).collect();
                 proptest::prop_assert_eq!(got, want);
                 proptest::prop_assert_eq!(
                     st.partition_point(|s| s.start < a),

@@ -491,7 +491,7 @@ impl Project {
             let kept = r.placed.len() - r.moved;
             spans = SpanStore::new(r.placed);
             head.text_sha256 = doc.text_sha256().to_string();
-            let was: std::collections::HashMap<u64, usize> =
+            let was: std::collections::HashMap<nhan_model::ids::SpanId, usize> =
                 old.iter().map(|s| (s.id, s.start)).collect();
             let searched = r
                 .searched
@@ -551,7 +551,11 @@ impl Project {
 }
 
 /// Says which spans got new ids because another span had theirs.
-fn renumbered_notice(shown: &str, renumbered: &[(u64, u64)], followed: usize) -> String {
+fn renumbered_notice(
+    shown: &str,
+    renumbered: &[(nhan_model::ids::SpanId, nhan_model::ids::SpanId)],
+    followed: usize,
+) -> String {
     let list: Vec<String> = renumbered
         .iter()
         .take(3)

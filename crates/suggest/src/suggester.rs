@@ -12,7 +12,7 @@ use super::tagger::Tagger;
 use super::{ArticleInput, Known, Recommender, Suggestion, rules, trust};
 use nhan_model::details::{Details, Field};
 use nhan_model::schema::Overlap;
-use nhan_model::span::Span;
+use nhan_model::span::{Span, SpanId};
 use nhan_model::text::Text;
 use nhan_store::project::Project;
 use std::collections::HashMap;
@@ -406,7 +406,7 @@ impl Suggester {
 
 /// The span an accepted suggestion becomes: `source` names where it came
 /// from (a sidecar field; see the README).
-pub fn accept(s: &Suggestion, text: &Text, id: u64, annotator: Option<&str>) -> Span {
+pub fn accept(s: &Suggestion, text: &Text, id: SpanId, annotator: Option<&str>) -> Span {
     let mut details = Details::default();
     details.set(Field::Source(s.source.as_str().into()));
     Span {
@@ -737,7 +737,7 @@ mod tests {
             score: 0.9,
             source: "dictionary".into(),
         };
-        let span = accept(&s, &t, 7, Some("lan"));
+        let span = accept(&s, &t, SpanId(7), Some("lan"));
         let v = serde_json::to_value(&span).unwrap();
         assert_eq!(v["text"], "Hà Nội");
         assert_eq!(v["source"], "dictionary");

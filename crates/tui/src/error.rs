@@ -46,13 +46,19 @@ pub enum TakeError {
     #[error("{what}: nothing to take; o removes it")]
     Unreadable { what: String },
     #[error("their span {id} does not fit the article's text: o keeps yours")]
-    SpanDoesNotFit { id: u64 },
+    SpanDoesNotFit { id: nhan_model::ids::SpanId },
     #[error("span {id} “{text}” no longer fits the article's text: o leaves the relation out")]
-    EndDoesNotFit { id: u64, text: String },
+    EndDoesNotFit {
+        id: nhan_model::ids::SpanId,
+        text: String,
+    },
     #[error(
         "their relation {relation} ends on span {span}, which the article does not have: o keeps yours"
     )]
-    EndMissing { relation: u64, span: u64 },
+    EndMissing {
+        relation: nhan_model::ids::RelationId,
+        span: nhan_model::ids::SpanId,
+    },
 }
 
 /// A key name in a keymap file that names no key.

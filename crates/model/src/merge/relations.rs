@@ -4,6 +4,7 @@
 //! with the span it lost, for the user to restore or drop).
 
 use super::{Conflict, Pick, three_way};
+use crate::ids::{RelationId, SpanId};
 use crate::relation::{self, KEY, Relation};
 use crate::span::Span;
 use serde_json::{Map, Value};
@@ -52,15 +53,15 @@ pub(super) fn put(extra: &mut Map<String, Value>, at: Option<usize>, rels: &[Rel
 /// How the merged spans' ids relate to the sides'.
 pub(super) struct SpanIds<'a> {
     /// Each side's spans by id: base, ours, theirs.
-    pub sides: [&'a HashMap<u64, Span>; 3],
+    pub sides: [&'a HashMap<SpanId, Span>; 3],
     /// Theirs' spans that got a new id because ours added another span
     /// under the same one.
-    pub theirs_moved: &'a HashMap<u64, u64>,
+    pub theirs_moved: &'a HashMap<SpanId, SpanId>,
     /// Spans both sides added over the same words, merged into one: the
     /// dropped one's id → the kept one's.
-    pub merged_into: &'a HashMap<u64, u64>,
+    pub merged_into: &'a HashMap<SpanId, SpanId>,
     /// The ids of the merged spans.
-    pub kept: HashSet<u64>,
+    pub kept: HashSet<SpanId>,
 }
 
 /// The three-way merge of the relations onto the merged spans.
@@ -78,7 +79,7 @@ pub(super) fn merge(
         by_id(&mut sides.ours, "ours", notes),
         by_id(&mut sides.theirs, "theirs", notes),
     );
-    let mut ids: Vec<u64> = b.keys().chain(o.keys()).chain(t.keys()).copied().collect();
+    let mut ids: Vec<RelationId> = b.keys().chain(o.keys()).chain(t.keys()).copied().collect();
     ids.sort_unstable();
     ids.dedup();
     let mut out: Vec<Relation> = Vec::new();
@@ -145,8 +146,12 @@ pub(super) fn merge(
 
 /// Relations by id. A side that holds one id twice has the later one
 /// renumbered first, so that none is lost in the map.
-fn by_id(rels: &mut [Relation], side: &str, notes: &mut Vec<String>) -> HashMap<u64, Relation> {
-    let mut seen: HashMap<u64, Relation> = HashMap::new();
+fn by_id(
+    rels: &mut [Relation],
+    side: &str,
+    notes: &mut Vec<String>,
+) -> HashMap<RelationId, Relation> {
+    let mut seen: HashMap<RelationId, Relation> = HashMap::new();
     for i in 0..rels.len() {
         if seen.contains_key(&rels[i].id) {
             let r = &rels[i];
@@ -167,8 +172,8 @@ fn by_id(rels: &mut [Relation], side: &str, notes: &mut Vec<String>) -> HashMap<
 /// (two annotators): one is kept, the base's or else ours.
 fn drop_made_twice(
     out: &mut Vec<Relation>,
-    base: &HashMap<u64, Relation>,
-    ours: &HashMap<u64, Relation>,
+    base: &HashMap<RelationId, Relation>,
+    ours: &HashMap<RelationId, Relation>,
 ) {
     let rank = |r: &Relation| {
         if base.contains_key(&r.id) {

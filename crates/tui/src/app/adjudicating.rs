@@ -244,8 +244,8 @@ fn relation_words(c: &RelationCandidate) -> String {
 fn gold_relation(
     doc: &nhan_model::document::Document,
     c: &RelationCandidate,
-    from: u64,
-    to: u64,
+    from: nhan_model::ids::SpanId,
+    to: nhan_model::ids::SpanId,
     adjudicator: Option<&str>,
 ) -> nhan_model::relation::Relation {
     let mut r = doc.make_relation(from, to, &c.label, None);
@@ -431,7 +431,7 @@ pub fn take(state: &mut State, chosen: Option<Candidate>) -> Vec<Effect> {
 
 /// `a` on a span the gold has, where the annotators gave it different
 /// attribute values: the gold takes the next annotator's values.
-fn next_variant(state: &mut State, c: &Candidate, id: u64) -> Vec<Effect> {
+fn next_variant(state: &mut State, c: &Candidate, id: nhan_model::ids::SpanId) -> Vec<Effect> {
     let Some(gold) = state.article().and_then(|a| a.doc.spans().get(id)).cloned() else {
         return vec![];
     };

@@ -186,7 +186,11 @@ pub fn attr_picker(state: &mut State) -> Vec<Effect> {
 }
 
 /// The span the picker is on, and its label's attributes.
-pub fn picked(state: &State, id: u64, start: usize) -> Option<(Span, &attrs::Attributes)> {
+pub fn picked(
+    state: &State,
+    id: nhan_model::ids::SpanId,
+    start: usize,
+) -> Option<(Span, &attrs::Attributes)> {
     let sp = state.article()?.doc.spans().find(id, start)?.clone();
     let decl = state.project.schema.attributes(&sp.label)?;
     Some((sp, decl))
@@ -198,7 +202,7 @@ pub fn picked(state: &State, id: u64, start: usize) -> Option<(Span, &attrs::Att
 pub fn attrs_key(
     state: &mut State,
     key: Key,
-    id: u64,
+    id: nhan_model::ids::SpanId,
     start: usize,
     mut selected: usize,
     input: Option<LineEdit>,

@@ -203,7 +203,7 @@ pub fn describe_of(doc: &Document, sp: &Span) -> Vec<String> {
 
 /// One relation as the list shows it: `PER “Lan” works_for → ORG “Bộ …”`.
 pub fn row(doc: &Document, r: &nhan_model::relation::Relation) -> String {
-    let end = |id: u64| {
+    let end = |id: nhan_model::ids::SpanId| {
         doc.spans()
             .get(id)
             .map_or(format!("span {id} (gone)"), |s| {
@@ -310,7 +310,7 @@ fn relabel(state: &mut State, r: nhan_model::relation::Relation, i: usize) -> Ve
 }
 
 /// Puts the cursor on span `id`, selected, and scrolls to it.
-fn go_to(state: &mut State, id: u64) {
+fn go_to(state: &mut State, id: nhan_model::ids::SpanId) {
     let height = super::geometry::text_inner(state.size, state.mode).height as usize;
     let Some(art) = state.article_mut() else {
         return;

@@ -25,7 +25,8 @@ pub fn push_rows(state: &State, i: usize, rows: &mut Vec<ReviewRow>) {
         return;
     }
     // One pass over the spans, not one per relation.
-    let at: HashMap<u64, (usize, usize)> = spans.iter().map(|s| (s.id, (s.start, s.end))).collect();
+    let at: HashMap<nhan_model::ids::SpanId, (usize, usize)> =
+        spans.iter().map(|s| (s.id, (s.start, s.end))).collect();
     for r in rels {
         let Some(&(start, end)) = at.get(&r.from) else {
             continue;
@@ -56,7 +57,7 @@ pub fn of_row<'a>(state: &'a State, r: &ReviewRow) -> Option<&'a Relation> {
 
 /// The texts of a relation's ends in article `i` (`?` for a gone one).
 pub fn ends(state: &State, i: usize, r: &Relation) -> (String, String) {
-    let text = |id: u64| {
+    let text = |id: nhan_model::ids::SpanId| {
         state
             .review_spans(i)
             .and_then(|s| s.get(id))
@@ -73,7 +74,7 @@ pub fn how_many(n: usize) -> String {
 }
 
 /// The relation `id` of the current article, if it can be changed.
-fn current(state: &mut State, id: u64) -> Option<Relation> {
+fn current(state: &mut State, id: nhan_model::ids::RelationId) -> Option<Relation> {
     let art = editing::writable(state)?;
     let found = art.doc.relations().iter().find(|r| r.id == id).cloned();
     if found.is_none() {
@@ -89,7 +90,7 @@ fn words(state: &State, r: &Relation) -> String {
 }
 
 /// `a` on a relation row: the reviewer accepts it as it is.
-pub fn accept(state: &mut State, id: u64) -> Vec<Effect> {
+pub fn accept(state: &mut State, id: nhan_model::ids::RelationId) -> Vec<Effect> {
     let Some(r) = current(state, id) else {
         return vec![];
     };
@@ -98,7 +99,7 @@ pub fn accept(state: &mut State, id: u64) -> Vec<Effect> {
 
 /// A digit on a relation row: the relation gets that type (in `nhan.toml`
 /// order), if it fits its ends' labels; its own type accepts it.
-pub fn retype(state: &mut State, id: u64, i: usize) -> Vec<Effect> {
+pub fn retype(state: &mut State, id: nhan_model::ids::RelationId, i: usize) -> Vec<Effect> {
     let Some(r) = current(state, id) else {
         return vec![];
     };
@@ -152,7 +153,7 @@ fn decide(
 }
 
 /// `x` on a relation row: the relation goes (undo brings it back).
-pub fn reject(state: &mut State, id: u64) -> Vec<Effect> {
+pub fn reject(state: &mut State, id: nhan_model::ids::RelationId) -> Vec<Effect> {
     let Some(r) = current(state, id) else {
         return vec![];
     };

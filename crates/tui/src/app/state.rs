@@ -48,7 +48,7 @@ pub struct ReviewRow {
     pub article: usize,
     pub start: usize,
     pub end: usize,
-    pub span: Option<u64>,
+    pub span: Option<nhan_model::ids::SpanId>,
     pub relation: Option<RowRelation>,
     /// Interned, as in the span: a list of a million rows holds no string
     /// of its own.
@@ -63,7 +63,7 @@ pub struct ReviewRow {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowRelation {
     /// One of the article's relations, by id.
-    Id(u64),
+    Id(nhan_model::ids::RelationId),
     /// In adjudication: the annotators' relation at this place in
     /// `Adjudication::relations`.
     Candidate(usize),
@@ -112,7 +112,7 @@ pub struct ReviewView {
     pub next_case_pending: bool,
     /// The span `}` last landed on: `}` from any other unreviewed span
     /// under the cursor (reached by `a`, the list, `g`) stays on it first.
-    pub stepped: Option<u64>,
+    pub stepped: Option<nhan_model::ids::SpanId>,
     /// The spans and relations of articles read for the list and not
     /// resident, by article (see `kept`): the rows point into them.
     pub kept: Vec<Option<Kept>>,
@@ -198,7 +198,7 @@ pub enum Overlay {
     /// Choosing the attribute values of a span (its label's attributes);
     /// `input` is open while a free value is typed.
     Attrs {
-        id: u64,
+        id: nhan_model::ids::SpanId,
         start: usize,
         selected: usize,
         input: Option<super::line_edit::LineEdit>,
@@ -228,7 +228,10 @@ pub const MESSAGE_LOG_LEN: usize = 50;
 /// What a note editor writes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoteTarget {
-    Span { id: u64, start: usize },
+    Span {
+        id: nhan_model::ids::SpanId,
+        start: usize,
+    },
     Article,
 }
 
@@ -261,7 +264,7 @@ pub struct Selection {
     pub active: Edge,
     /// The span this selection was taken from (`]`, `[`): tagging a changed
     /// extent then moves that span instead of adding one.
-    pub origin: Option<u64>,
+    pub origin: Option<nhan_model::ids::SpanId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -271,7 +274,11 @@ pub enum Edge {
 }
 
 impl Selection {
-    pub fn of_range(start: usize, end: usize, origin: Option<u64>) -> Selection {
+    pub fn of_range(
+        start: usize,
+        end: usize,
+        origin: Option<nhan_model::ids::SpanId>,
+    ) -> Selection {
         Selection {
             start,
             end,
@@ -382,7 +389,7 @@ pub struct OpenArticle {
 /// starts, to find it quickly).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Relating {
-    pub from: u64,
+    pub from: nhan_model::ids::SpanId,
     pub start: usize,
 }
 

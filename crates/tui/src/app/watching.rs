@@ -426,7 +426,7 @@ fn theirs_relation(
         return Ok(vec![]);
     };
     let mut edits = Vec::new();
-    let mut ends: Vec<u64> = Vec::new();
+    let mut ends: Vec<nhan_model::ids::SpanId> = Vec::new();
     let want = if lost_end.is_some() && theirs.is_none() {
         ours.as_deref()
     } else {

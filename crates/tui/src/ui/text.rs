@@ -117,7 +117,7 @@ fn draw_rows(buf: &mut Buffer, inner: Rect, art: &OpenArticle, state: &State, th
         .collect();
     // Spans with a relation open with `⟦` rather than `[`: a mark that
     // needs no colour and no column of its own.
-    let related: std::collections::HashSet<u64> = doc
+    let related: std::collections::HashSet<nhan_model::ids::SpanId> = doc
         .relations()
         .iter()
         .flat_map(|r| [r.from, r.to])

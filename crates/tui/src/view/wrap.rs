@@ -46,13 +46,13 @@ pub struct Glyph {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Mark {
     Text,
-    Span(u64),
+    Span(nhan_model::ids::SpanId),
     Suggestion { start: u32, end: u32 },
 }
 
 impl Mark {
     /// The span's id, for a span's bracket.
-    pub fn span_id(self) -> Option<u64> {
+    pub fn span_id(self) -> Option<nhan_model::ids::SpanId> {
         match self {
             Mark::Span(id) => Some(id),
             _ => None,
@@ -1402,7 +1402,7 @@ mod tests {
             let b = boundaries(d.text());
             let mut l = Layout::new(&d, width);
             for (x, y, lab, remove) in ops {
-                let ids: Vec<u64> = d.spans().iter().map(|s| s.id).collect();
+                let ids: Vec<nhan_model::ids::SpanId> = d.spans().iter().map(|s| s.id).collect();
                 let edit = if remove && !ids.is_empty() {
                     let s = d.spans().get(ids[x % ids.len()]).unwrap().clone();
                     if y % 2 == 0 {
@@ -1492,7 +1492,7 @@ mod tests {
             let b: Vec<usize> = if mid { (0..=d.text().len_chars()).collect() } else { boundaries(d.text()) };
             let mut l = Layout::up_to(&d, width, first);
             for (x, y, lab, remove, grow) in ops {
-                let ids: Vec<u64> = d.spans().iter().map(|s| s.id).collect();
+                let ids: Vec<nhan_model::ids::SpanId> = d.spans().iter().map(|s| s.id).collect();
                 let edit = if remove && !ids.is_empty() {
                     nhan_model::edit::Edit::Remove(d.spans().get(ids[x % ids.len()]).unwrap().clone())
                 } else {
@@ -1534,7 +1534,7 @@ mod tests {
             ((1 << 63) + 7, (6, 8)),
         ] {
             let mut sp = d.make_span(s, e, "PER", None);
-            sp.id = id;
+            sp.id = nhan_model::ids::SpanId(id);
             d.apply(&nhan_model::edit::Edit::Add(sp));
         }
         let l = Layout::new(&d, 40);
@@ -1543,6 +1543,7 @@ mod tests {
             .iter()
             .filter(|g| g.kind == GlyphKind::Open)
             .filter_map(|g| g.mark.span_id())
+            .map(|id| id.0)
             .collect();
         assert_eq!(ids, [7, (1 << 32) + 7, (1 << 63) + 7]);
     }
