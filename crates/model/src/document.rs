@@ -32,7 +32,6 @@ pub struct Document {
     text_sha256: String,
     /// Top-level sidecar fields this version does not know.
     extra: Map<String, serde_json::Value>,
-    next_id: u64,
     /// Sorted by `Relation::sort_key`; changed only through `apply`.
     relations: Vec<Relation>,
     /// Where `relations` stood among the top-level fields of `extra` when
@@ -102,7 +101,6 @@ impl Document {
             status: Status::Todo,
             text_sha256: text_sha256.into(),
             extra: Map::new(),
-            next_id: 1,
             relations: Vec::new(),
             relations_at: None,
         }
@@ -244,7 +242,6 @@ impl Document {
         }
         self.status = head.status;
         self.extra = head.extra;
-        self.next_id = spans.max_id().map_or(0, |id| id.0) + 1;
         self.spans = spans;
         self.take_relations(&mut problems);
         (self, problems)
@@ -601,7 +598,6 @@ impl Document {
     pub fn apply(&mut self, e: &Edit) {
         match e {
             Edit::Add(s) => {
-                self.next_id = self.next_id.max(s.id.0 + 1);
                 self.spans.insert(s.clone());
             }
             Edit::Remove(s) => {

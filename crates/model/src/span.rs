@@ -473,11 +473,6 @@ impl SpanStore {
         changed
     }
 
-    /// The largest span id, if any.
-    pub fn max_id(&self) -> Option<SpanId> {
-        self.iter().map(|s| s.id).max()
-    }
-
     pub fn with_extent(&self, start: usize, end: usize) -> Option<&Span> {
         let i = self.partition_point(|s| (s.start, s.end) < (start, end));
         self.nth(i).filter(|s| s.start == start && s.end == end)

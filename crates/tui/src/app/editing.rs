@@ -7,7 +7,7 @@ use super::state::{Mode, OpenArticle, Overlay, ReadOnly, SaveState, Selection, S
 use nhan_model::edit::{Edit, Entry};
 use nhan_model::record::{List, Record};
 use nhan_model::review;
-use nhan_model::span::{Span, SpanId};
+use nhan_model::span::Span;
 use nhan_model::status::Status;
 
 /// What an edit did, in words for the status bar.
@@ -182,10 +182,8 @@ pub fn commit(state: &mut State, edit: Edit, note: Option<String>) -> Vec<Effect
     if let Some(art) = state.article_mut() {
         art.selection = sel.filter(|s| {
             let near = s.range().0;
-            art.doc
-                .spans()
-                .find(s.origin.unwrap_or(SpanId(0)), near)
-                .is_some()
+            s.origin
+                .is_some_and(|id| art.doc.spans().find(id, near).is_some())
         });
     }
     effects
