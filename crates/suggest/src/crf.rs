@@ -26,6 +26,85 @@ pub const C2: f64 = 0.1;
 /// 0.684 / 0.780 (0.020): past 100 the weights only grow.
 pub const MAX_ITERATIONS: usize = 100;
 
+/// A row with at least this many tags is also kept dense (a weight for
+/// every tag, zero where it has none): a token's scores are then added a
+/// whole row at a time instead of one scattered tag after another, the
+/// loop the profile found hottest in training and tagging. Rarer rows stay
+/// sparse, which bounds the copy at `n_tags / DENSE_FROM` times the
+/// weights there are. Adding a zero changes no sum, so scores, gradients
+/// and the trained weights are bit for bit those of the sparse loop. From
+/// 2 rather than 4: the same training time (351k tokens, 31.8 s of CPU
+/// against 32.3 s) and a fifth less for tagging (203 ms against 249 ms).
+const DENSE_FROM: usize = 2;
+/// `Dense::at` of a row kept sparse only.
+const SPARSE: u32 = u32::MAX;
+
+/// The rows kept dense (see [`DENSE_FROM`]): row `r`'s weights are at
+/// `at[r] * n..` of a dense block when `at[r] != SPARSE`.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Dense {
+    at: Vec<u32>,
+    /// The dense rows, in order.
+    rows: Vec<u32>,
+}
+
+impl Dense {
+    /// The rows of at least `from` tags.
+    fn new(off: &[u32], from: usize) -> Dense {
+        let mut d = Dense::default();
+        for r in 0..off.len().saturating_sub(1) {
+            if (off[r + 1] - off[r]) as usize >= from {
+                d.at.push(d.rows.len() as u32);
+                d.rows.push(r as u32);
+            } else {
+                d.at.push(SPARSE);
+            }
+        }
+        d
+    }
+
+    /// The dense block of weights `w` (laid out as `off` and `tags` say).
+    fn block<T: Copy + Default>(&self, n: usize, off: &[u32], tags: &[u16], w: &[T]) -> Vec<T> {
+        let mut out = vec![T::default(); self.rows.len() * n];
+        for (d, &r) in self.rows.iter().enumerate() {
+            let (a, b) = (off[r as usize] as usize, off[r as usize + 1] as usize);
+            for (tag, v) in tags[a..b].iter().zip(&w[a..b]) {
+                out[d * n + *tag as usize] = *v;
+            }
+        }
+        out
+    }
+}
+
+/// Adds row `r`'s weights into `row` (its tags' scores).
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn add_row<T: Copy + std::ops::AddAssign>(
+    r: usize,
+    row: &mut [T],
+    dense: &Dense,
+    block: &[T],
+    off: &[u32],
+    tags: &[u16],
+    w: &[T],
+) {
+    let d = dense.at[r];
+    if d != SPARSE {
+        let n = row.len();
+        for (o, v) in row
+            .iter_mut()
+            .zip(&block[d as usize * n..(d as usize + 1) * n])
+        {
+            *o += *v;
+        }
+    } else {
+        let (a, b) = (off[r] as usize, off[r + 1] as usize);
+        for (tag, v) in tags[a..b].iter().zip(&w[a..b]) {
+            row[*tag as usize] += *v;
+        }
+    }
+}
+
 /// Training sequences: per token its features (hashes), and the gold tags.
 pub type Data = [(Vec<Vec<u64>>, Vec<usize>)];
 
@@ -38,6 +117,9 @@ pub struct Crf {
     off: Vec<u32>,
     tags: Vec<u16>,
     w: Vec<f32>,
+    /// Which rows are also dense, and their weights so (from `w`).
+    dense: Dense,
+    block: Vec<f32>,
     /// `trans[p * n_tags + c]`, with `p == n_tags` for the sequence start.
     trans: Vec<f32>,
     /// What forward-backward multiplies by, computed once rather than per
@@ -318,6 +400,7 @@ struct Problem<'a> {
     at: Vec<usize>,
     /// Per sequence its first token and its gold tags.
     seqs: Vec<(usize, &'a [usize])>,
+    dense: Dense,
 }
 
 /// What one thread keeps from sequence to sequence: no allocation per
@@ -341,25 +424,37 @@ impl Problem<'_> {
         self.tags.len()
     }
 
-    /// The weights of token `i`'s rows, summed per tag, into `row`.
-    fn unary_into(&self, i: usize, x: &[f64], row: &mut [f64]) {
+    /// The weights of token `i`'s rows, summed per tag, into `row`
+    /// (`block`: the dense rows' weights, from `x`).
+    fn unary_into(&self, i: usize, x: &[f64], block: &[f64], row: &mut [f64]) {
         for &r in &self.rows[self.at[i]..self.at[i + 1]] {
-            let (a, b) = (
-                self.off[r as usize] as usize,
-                self.off[r as usize + 1] as usize,
+            add_row(
+                r as usize,
+                row,
+                &self.dense,
+                block,
+                &self.off,
+                &self.tags,
+                x,
             );
-            for (tag, w) in self.tags[a..b].iter().zip(&x[a..b]) {
-                row[*tag as usize] += w;
-            }
         }
     }
 
     /// The negative log-likelihood of sequences `range` and its gradient
-    /// (added into `g`).
-    fn nll(&self, x: &[f64], chain: &Chain, range: std::ops::Range<usize>, g: &mut [f64]) -> f64 {
+    /// (added into `g`); `block` is the dense rows' weights.
+    fn nll(
+        &self,
+        x: &[f64],
+        block: &[f64],
+        chain: &Chain,
+        range: std::ops::Range<usize>,
+        g: &mut [f64],
+    ) -> f64 {
         let n = self.n;
         let nw = self.n_weights();
         let no = chain.open.len();
+        // The dense rows' gradient, added into `g` at the end.
+        let mut dg = vec![0.0; block.len()];
         let mut w = Work {
             diff: vec![0.0; n],
             pair_open: vec![0.0; n * no],
@@ -375,7 +470,7 @@ impl Problem<'_> {
             w.unary.clear();
             w.unary.resize(len * n, 0.0);
             for t in 0..len {
-                self.unary_into(first + t, x, &mut w.unary[t * n..(t + 1) * n]);
+                self.unary_into(first + t, x, block, &mut w.unary[t * n..(t + 1) * n]);
             }
             w.lat.fill(&w.unary, chain);
             let lat = &mut w.lat;
@@ -394,6 +489,14 @@ impl Problem<'_> {
                 }
                 w.diff[gt] -= 1.0;
                 for &r in &self.rows[self.at[first + t]..self.at[first + t + 1]] {
+                    let d = self.dense.at[r as usize];
+                    if d != SPARSE {
+                        let d = d as usize;
+                        for (gk, v) in dg[d * n..(d + 1) * n].iter_mut().zip(&w.diff) {
+                            *gk += v;
+                        }
+                        continue;
+                    }
                     let (a, b) = (
                         self.off[r as usize] as usize,
                         self.off[r as usize + 1] as usize,
@@ -433,6 +536,15 @@ impl Problem<'_> {
                 g[nw + gold[t - 1] * n + gold[t]] -= 1.0;
             }
         }
+        for (d, &r) in self.dense.rows.iter().enumerate() {
+            let (a, b) = (
+                self.off[r as usize] as usize,
+                self.off[r as usize + 1] as usize,
+            );
+            for (gk, tag) in g[a..b].iter_mut().zip(&self.tags[a..b]) {
+                *gk += dg[d * n + *tag as usize];
+            }
+        }
         for p in 0..n {
             for (j, &c) in chain.open.iter().enumerate() {
                 g[nw + p * n + c] += w.pair_open[p * no + j] * chain.from_open[p * no + j];
@@ -452,6 +564,7 @@ impl Problem<'_> {
         let n = self.n;
         let nw = self.n_weights();
         let chain = Chain::new(&x[nw..], n);
+        let block = self.dense.block(n, &self.off, &self.tags, &x[..nw]);
         let parts = threads.clamp(1, self.seqs.len().max(1));
         // Cut where the tokens before reach k / parts of them all.
         let total = self.at.len() - 1;
@@ -464,20 +577,20 @@ impl Problem<'_> {
         cuts.push(self.seqs.len());
         g.fill(0.0);
         let (first, others) = std::thread::scope(|sc| {
-            let chain = &chain;
+            let (chain, block) = (&chain, &block);
             let hs: Vec<_> = cuts[1..]
                 .windows(2)
                 .map(|w| {
                     let range = w[0]..w[1];
                     sc.spawn(move || {
                         let mut g = vec![0.0; x.len()];
-                        let f = self.nll(x, chain, range, &mut g);
+                        let f = self.nll(x, block, chain, range, &mut g);
                         (f, g)
                     })
                 })
                 .collect();
             // The first share on this thread, straight into `g`.
-            let first = self.nll(x, chain, cuts[0]..cuts[1], g);
+            let first = self.nll(x, block, chain, cuts[0]..cuts[1], g);
             let others: Vec<(f64, Vec<f64>)> = hs
                 .into_iter()
                 .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
@@ -507,6 +620,8 @@ impl Crf {
             off: vec![0],
             tags: Vec::new(),
             w: Vec::new(),
+            dense: Dense::default(),
+            block: Vec::new(),
             trans: Vec::new(),
             chain: Chain::new(&[], 0),
             into: Vec::new(),
@@ -514,9 +629,12 @@ impl Crf {
         .with_trans(vec![0.0; (n_tags + 1) * n_tags])
     }
 
-    /// The model with transitions `trans`, and what is computed from them.
+    /// The model with transitions `trans`, and what is computed from them
+    /// and from the weights (set before).
     fn with_trans(mut self, trans: Vec<f32>) -> Crf {
         let n = self.n_tags;
+        self.dense = Dense::new(&self.off, DENSE_FROM);
+        self.block = self.dense.block(n, &self.off, &self.tags, &self.w);
         let t64: Vec<f64> = trans.iter().map(|&w| f64::from(w)).collect();
         self.chain = Chain::new(&t64, n);
         self.into = (0..n * n).map(|i| trans[(i % n) * n + i / n]).collect();
@@ -582,6 +700,7 @@ impl Crf {
             rows,
             at,
             seqs,
+            dense: Dense::new(&crf.off, DENSE_FROM),
         };
         (crf, problem)
     }
@@ -607,13 +726,15 @@ impl Crf {
             let row = &mut out[t * n..(t + 1) * n];
             for f in fs {
                 if let Some(&r) = self.rows.get(f) {
-                    let (a, b) = (
-                        self.off[r as usize] as usize,
-                        self.off[r as usize + 1] as usize,
+                    add_row(
+                        r as usize,
+                        row,
+                        &self.dense,
+                        &self.block,
+                        &self.off,
+                        &self.tags,
+                        &self.w,
                     );
-                    for (tag, w) in self.tags[a..b].iter().zip(&self.w[a..b]) {
-                        row[*tag as usize] += w;
-                    }
                 }
             }
         }
@@ -800,6 +921,46 @@ mod tests {
             seq(&["x", "a", "b", "b"], &[0, 1, 2, 2]),
             seq(&["y", "x", "a"], &[0, 0, 1]),
         ]
+    }
+
+    /// Rows kept dense or sparse give the same scores, objective and
+    /// gradient to the last bit (the sample's rows are mostly dense, the
+    /// toy's below [`DENSE_FROM`]: both ways are forced here).
+    #[test]
+    fn dense_and_sparse_rows_add_up_alike() {
+        let n = 5;
+        let data = toy();
+        let (_, mut p) = Crf::problem(n, &data);
+        let len = p.n_weights() + (n + 1) * n;
+        let x: Vec<f64> = (0..len)
+            .map(|i| ((i * 7919) % 13) as f64 / 6.0 - 1.0)
+            .collect();
+        let mut run = |from: usize| {
+            p.dense = Dense::new(&p.off, from);
+            let mut g = vec![0.0; len];
+            let f = p.objective(&x, &mut g, 0.5, 2);
+            (
+                f.to_bits(),
+                g.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            )
+        };
+        let sparse = run(usize::MAX);
+        assert_eq!(run(1), sparse);
+        assert_eq!(run(2), sparse);
+        let crf = Crf::train(3, &data, 0.1, 1);
+        let scores = |crf: &Crf| {
+            let feats = &data[0].0;
+            crf.unary(feats.iter().map(Vec::as_slice), feats.len())
+        };
+        let mut all_dense = crf.clone();
+        all_dense.dense = Dense::new(&crf.off, 1);
+        all_dense.block = all_dense.dense.block(3, &crf.off, &crf.tags, &crf.w);
+        assert!(!all_dense.dense.rows.is_empty());
+        let mut all_sparse = crf.clone();
+        all_sparse.dense = Dense::new(&crf.off, usize::MAX);
+        all_sparse.block.clear();
+        assert_eq!(scores(&all_dense), scores(&all_sparse));
+        assert!(scores(&all_sparse).iter().any(|&v| v != 0.0));
     }
 
     #[test]

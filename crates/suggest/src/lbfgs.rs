@@ -23,7 +23,11 @@ pub fn minimize(
     let n = x.len();
     let mut g = vec![0.0; n];
     let mut fx = f(&x, &mut g);
+    // The corrections `(s, y, 1 / s·y)`, oldest first from `first`, in
+    // buffers allocated once: an iteration allocates nothing.
     let mut history: Vec<(Vec<f64>, Vec<f64>, f64)> = Vec::with_capacity(MEMORY);
+    let (mut first, mut kept) = (0usize, 0usize);
+    let mut alphas = [0.0; MEMORY];
     let mut past = vec![fx];
     let mut d = vec![0.0; n];
     let mut xn = vec![0.0; n];
@@ -33,21 +37,24 @@ pub fn minimize(
         if gnorm <= 1e-8 * dot(&x, &x).sqrt().max(1.0) {
             break;
         }
+        let slot = |k: usize| (first + k) % MEMORY;
         // The two-loop recursion: d = -H g.
         d.copy_from_slice(&g);
-        let mut alphas = Vec::with_capacity(history.len());
-        for (s, y, rho) in history.iter().rev() {
+        for k in (0..kept).rev() {
+            let (s, y, rho) = &history[slot(k)];
             let a = rho * dot(s, &d);
             for (di, yi) in d.iter_mut().zip(y) {
                 *di -= a * yi;
             }
-            alphas.push(a);
+            alphas[k] = a;
         }
-        if let Some((s, y, _)) = history.last() {
+        if kept > 0 {
+            let (s, y, _) = &history[slot(kept - 1)];
             let gamma = dot(s, y) / dot(y, y);
             d.iter_mut().for_each(|v| *v *= gamma);
         }
-        for ((s, y, rho), a) in history.iter().zip(alphas.iter().rev()) {
+        for (k, a) in alphas.iter().enumerate().take(kept) {
+            let (s, y, rho) = &history[slot(k)];
             let b = rho * dot(y, &d);
             for (di, si) in d.iter_mut().zip(s) {
                 *di += (a - b) * si;
@@ -57,11 +64,11 @@ pub fn minimize(
         let mut slope = dot(&g, &d);
         if slope >= 0.0 {
             // Not downhill (rounding): start again from the gradient.
-            history.clear();
+            kept = 0;
             d.iter_mut().zip(&g).for_each(|(di, gi)| *di = -gi);
             slope = -gnorm * gnorm;
         }
-        let mut step = if history.is_empty() { 1.0 / gnorm } else { 1.0 };
+        let mut step = if kept == 0 { 1.0 / gnorm } else { 1.0 };
         let mut fnew;
         let mut tries = 0;
         loop {
@@ -78,14 +85,33 @@ pub fn minimize(
         if fnew > fx {
             break;
         }
-        let s: Vec<f64> = xn.iter().zip(&x).map(|(a, b)| a - b).collect();
-        let y: Vec<f64> = gn.iter().zip(&g).map(|(a, b)| a - b).collect();
-        let sy = dot(&s, &y);
+        // `s·y` first (the same sum as over the stored vectors): a
+        // correction that is not kept must not overwrite the oldest one.
+        let sy: f64 = xn
+            .iter()
+            .zip(&x)
+            .zip(gn.iter().zip(&g))
+            .map(|((a, b), (c, e))| (a - b) * (c - e))
+            .sum();
         if sy > 1e-12 {
-            if history.len() == MEMORY {
-                history.remove(0);
+            // Into the oldest slot once all are used.
+            let at = if kept < MEMORY { slot(kept) } else { first };
+            if at == history.len() {
+                history.push((vec![0.0; n], vec![0.0; n], 0.0));
             }
-            history.push((s, y, 1.0 / sy));
+            let (s, y, rho) = &mut history[at];
+            for ((si, a), b) in s.iter_mut().zip(&xn).zip(&x) {
+                *si = a - b;
+            }
+            for ((yi, a), b) in y.iter_mut().zip(&gn).zip(&g) {
+                *yi = a - b;
+            }
+            *rho = 1.0 / sy;
+            if kept < MEMORY {
+                kept += 1;
+            } else {
+                first = (first + 1) % MEMORY;
+            }
         }
         std::mem::swap(&mut x, &mut xn);
         std::mem::swap(&mut g, &mut gn);

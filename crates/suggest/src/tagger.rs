@@ -22,7 +22,7 @@
 //! standalone [`Recommender`](super::Recommender).
 
 use super::corpus::{Article, Corpus};
-use super::crf::{C2, Crf};
+use super::crf::{C2, Crf, Scratch};
 use super::dictionary::Dictionary;
 use super::dictionary::threads;
 use super::fold::{BROKEN, Folded};
@@ -32,7 +32,7 @@ use std::hash::BuildHasher;
 
 /// Bumped whenever features or the file layout change: old caches are
 /// then retrained.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 /// Tagger suggestions scoring below this are not proposed.
 pub const MIN_SCORE: f32 = 0.4;
 const FOLDS: usize = 5;
@@ -56,10 +56,54 @@ fn lower(w: &str) -> CompactString {
 struct View<'a> {
     words: Vec<&'a str>,
     lower: Vec<CompactString>,
-    shape: Vec<CompactString>,
     /// Token `i` starts a line (the tagger's sequences are lines).
     line_start: Vec<bool>,
-    dict: Vec<Option<(String, bool)>>,
+    /// Per token the hashes of its parts, each computed once rather than
+    /// for every feature that names it (a token is a neighbour of four).
+    parts: Vec<Parts>,
+}
+
+/// What the features of a token and its neighbours are made of: the hashes
+/// of its word, lower case, shape and dictionary membership, and its
+/// capitalisation class.
+#[derive(Clone, Copy)]
+struct Parts {
+    word: u64,
+    lower: u64,
+    shape: u64,
+    cap: u8,
+    dict: u64,
+}
+
+impl Parts {
+    /// Past either end of the line.
+    fn edge() -> Parts {
+        let s = h(0xff, "<s>");
+        Parts {
+            word: s,
+            lower: s,
+            shape: s,
+            cap: b'_',
+            dict: h(0xfe, None::<(&str, bool)>),
+        }
+    }
+}
+
+/// The capitalisation class of a word: all capitals (`A`), a capital
+/// first (`U`), lower case, digit or punctuation.
+fn cap(w: &str) -> u8 {
+    match w.chars().next() {
+        Some(c) if c.is_uppercase() => {
+            if w.chars().all(|c| !c.is_lowercase()) && w.chars().count() > 1 {
+                b'A'
+            } else {
+                b'U'
+            }
+        }
+        Some(c) if c.is_lowercase() => b'l',
+        Some(c) if c.is_numeric() => b'd',
+        _ => b'p',
+    }
 }
 
 fn shape(w: &str) -> CompactString {
@@ -96,19 +140,24 @@ impl<'a> View<'a> {
             line_start.push(i == 0 || bytes[a - 1] == BROKEN);
         }
         let dict = match dict {
-            Some(d) => d
-                .membership(f)
-                .into_iter()
-                .map(|m| m.map(|(l, b)| (l.to_string(), b)))
-                .collect(),
+            Some(d) => d.membership(f),
             None => vec![None; n],
         };
+        let lower: Vec<CompactString> = words.iter().map(|w| lower(w)).collect();
+        let parts = (0..n)
+            .map(|i| Parts {
+                word: h(0xff, words[i]),
+                lower: h(0xff, lower[i].as_str()),
+                shape: h(0xff, shape(words[i]).as_str()),
+                cap: cap(words[i]),
+                dict: h(0xfe, dict[i]),
+            })
+            .collect();
         View {
-            lower: words.iter().map(|w| lower(w)).collect(),
-            shape: words.iter().map(|w| shape(w)).collect(),
+            lower,
             words,
             line_start,
-            dict,
+            parts,
         }
     }
 
@@ -125,23 +174,6 @@ impl<'a> View<'a> {
         out
     }
 
-    fn cap(&self, i: Option<usize>) -> &'static str {
-        let Some(i) = i else { return "_" };
-        let w = self.words[i];
-        match w.chars().next() {
-            Some(c) if c.is_uppercase() => {
-                if w.chars().all(|c| !c.is_lowercase()) && w.chars().count() > 1 {
-                    "A"
-                } else {
-                    "U"
-                }
-            }
-            Some(c) if c.is_lowercase() => "l",
-            Some(c) if c.is_numeric() => "d",
-            _ => "p",
-        }
-    }
-
     /// Features of token `i` within `line`.
     fn features(&self, i: usize, line: &std::ops::Range<usize>) -> Vec<u64> {
         let mut f = Vec::with_capacity(24);
@@ -150,42 +182,39 @@ impl<'a> View<'a> {
     }
 
     fn features_into(&self, i: usize, line: &std::ops::Range<usize>, f: &mut Vec<u64>) {
-        let at = |d: isize| {
+        let edge = Parts::edge();
+        let p = |d: isize| {
             let j = i as isize + d;
-            (j >= line.start as isize && j < line.end as isize).then_some(j as usize)
+            if j >= line.start as isize && j < line.end as isize {
+                self.parts[j as usize]
+            } else {
+                edge
+            }
         };
-        let word = |d: isize| at(d).map_or("<s>", |j| self.words[j]);
-        let low = |d: isize| at(d).map_or("<s>", |j| self.lower[j].as_str());
-        let shp = |d: isize| at(d).map_or("<s>", |j| self.shape[j].as_str());
+        let (m2, m1, p0, p1, p2) = (p(-2), p(-1), p(0), p(1), p(2));
         f.push(h(0, ""));
-        f.push(h(1, word(0)));
-        f.push(h(2, low(0)));
-        f.push(h(3, shp(0)));
-        f.push(h(4, word(-1)));
-        f.push(h(5, word(1)));
-        f.push(h(6, low(-1)));
-        f.push(h(7, low(1)));
-        f.push(h(8, low(-2)));
-        f.push(h(9, low(2)));
-        f.push(h(10, (low(-1), low(0))));
-        f.push(h(11, (low(0), low(1))));
-        f.push(h(12, shp(-1)));
-        f.push(h(13, shp(1)));
-        f.push(h(14, (self.cap(at(-1)), self.cap(at(0)), self.cap(at(1)))));
-        f.push(h(15, self.cap(at(-2))));
-        f.push(h(16, self.cap(at(2))));
+        f.push(h(1, p0.word));
+        f.push(h(2, p0.lower));
+        f.push(h(3, p0.shape));
+        f.push(h(4, m1.word));
+        f.push(h(5, p1.word));
+        f.push(h(6, m1.lower));
+        f.push(h(7, p1.lower));
+        f.push(h(8, m2.lower));
+        f.push(h(9, p2.lower));
+        f.push(h(10, (m1.lower, p0.lower)));
+        f.push(h(11, (p0.lower, p1.lower)));
+        f.push(h(12, m1.shape));
+        f.push(h(13, p1.shape));
+        f.push(h(14, (m1.cap, p0.cap, p1.cap)));
+        f.push(h(15, m2.cap));
+        f.push(h(16, p2.cap));
         if i == line.start {
             f.push(h(17, ""));
         }
-        let dict = |d: isize| {
-            at(d)
-                .and_then(|j| self.dict[j].as_ref())
-                .map(|(l, b)| (l.as_str(), *b))
-        };
-        let d0 = dict(0);
-        f.push(h(18, d0));
-        f.push(h(19, (dict(-1), d0)));
-        f.push(h(20, (d0, dict(1))));
+        f.push(h(18, p0.dict));
+        f.push(h(19, (m1.dict, p0.dict)));
+        f.push(h(20, (p0.dict, p1.dict)));
     }
 }
 
@@ -354,7 +383,9 @@ impl Tagger {
         let dict = if self.uses_dictionary { dict } else { None };
         let v = View::new(f, dict);
         let mut out = Vec::new();
-        let (mut ids, mut offs) = (Vec::new(), Vec::new());
+        // Kept from line to line: a line allocates nothing but its spans.
+        let (mut ids, mut offs, mut u, mut ui) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut s_outer, mut s_inner) = (Scratch::default(), Scratch::default());
         for line in v.lines() {
             ids.clear();
             offs.clear();
@@ -363,10 +394,12 @@ impl Tagger {
                 v.features_into(t, &line, &mut ids);
                 offs.push(ids.len());
             }
-            let u = self
-                .outer
-                .unary(offs.windows(2).map(|w| &ids[w[0]..w[1]]), line.len());
-            for (a, b, l, s) in self.outer.spans(&u, line.len()) {
+            self.outer.unary_into(
+                offs.windows(2).map(|w| &ids[w[0]..w[1]]),
+                line.len(),
+                &mut u,
+            );
+            for (a, b, l, s) in self.outer.spans_in(&u, line.len(), &mut s_outer) {
                 let o = (a + line.start, b + line.start, l);
                 let (cs, ce) = f.char_range(o.0, o.1 - 1);
                 out.push((cs, ce, self.labels[l].as_str(), s));
@@ -374,8 +407,9 @@ impl Tagger {
                     continue;
                 }
                 let fi = inner_features(&v, &line, o, &self.labels);
-                let ui = self.inner.unary(fi.iter().map(Vec::as_slice), fi.len());
-                for (ia, ib, il, is) in self.inner.spans(&ui, fi.len()) {
+                self.inner
+                    .unary_into(fi.iter().map(Vec::as_slice), fi.len(), &mut ui);
+                for (ia, ib, il, is) in self.inner.spans_in(&ui, fi.len(), &mut s_inner) {
                     if (ia, ib) == (0, b - a) {
                         continue;
                     }
