@@ -9,7 +9,6 @@ mod support;
 use nhan_model::edit::Edit;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use support::project;
 
 /// The test schema with three relation types (`works_for`,
@@ -49,16 +48,8 @@ fn sample() -> tempfile::TempDir {
 }
 
 fn nhan(dir: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_nhan"))
-        .arg("--project")
-        .arg(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let (code, _, err) = support::run_nhan(dir, args);
+    (code, err)
 }
 
 fn export(project: &Path, format: &str, out: &Path, more: &[&str]) -> String {

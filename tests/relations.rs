@@ -11,7 +11,6 @@ use nhan_tui::app::config::Config;
 use nhan_tui::runtime::App;
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
 use support::{Harness, project};
 
 /// The test schema with three relation types (`works_for`,
@@ -21,17 +20,7 @@ fn schema() -> String {
 }
 
 fn nhan(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_nhan"))
-        .arg("--project")
-        .arg(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    support::run_nhan(dir, args)
 }
 
 const TEXT: &str = "Lan làm ở Bộ Ngoại giao tại Hà Nội";

@@ -14,7 +14,6 @@ use nhan_tui::app::relation_review;
 use nhan_tui::app::state::{Focus, Mode, RowRelation};
 use nhan_tui::runtime::App;
 use std::path::Path;
-use std::process::Command;
 use support::Harness;
 
 /// The test schema with two types from PER to ORG and one from ORG to LOC.
@@ -268,17 +267,7 @@ fn a_relation_made_in_a_reviewed_article_opens_it_again() {
 }
 
 fn nhan(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_nhan"))
-        .arg("--project")
-        .arg(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    support::run_nhan(dir, args)
 }
 
 #[test]

@@ -18,6 +18,22 @@ pub struct Harness {
 
 pub mod project;
 pub mod sample;
+
+/// The real `nhan` binary on the project at `dir`: its exit code, standard
+/// output and standard error.
+pub fn run_nhan(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nhan"))
+        .arg("--project")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
 pub use project::SCHEMA;
 
 /// Writes `articles/<name>.txt` (and a sidecar when the markup has spans).
