@@ -732,3 +732,41 @@ fn moving_and_relabelling_a_span_names_both_labels_and_undo_names_the_old_one() 
     assert_eq!(h.markup(), "[Trưởng Ban]{PER} họp");
     assert_eq!(h.message(), "undone: ORG “Ban” → PER “Trưởng Ban”");
 }
+
+#[test]
+fn an_article_being_read_is_read_once_however_often_it_is_opened() {
+    // nhan reopens the last article at start; an Enter before it arrived
+    // read it a second time, and a 10 MB article was held twice.
+    use nhan_tui::app::msg::Effect;
+    use nhan_tui::app::session::Place;
+    use nhan_tui::app::update::update;
+    let mut h = Harness::new(&[("a", "Một"), ("b", "Ở [Hà Nội]{LOC} hôm nay")]);
+    let reads = |e: &[Effect]| {
+        e.iter()
+            .filter(|e| matches!(e, Effect::Load { .. }))
+            .count()
+    };
+    let place = Place {
+        article: "b.txt".into(),
+        cursor: 3,
+    };
+    let first = update(&mut h.app.state, Msg::Reopen(place));
+    assert_eq!(reads(&first), 1);
+    let enter = nhan_tui::app::keys::Key::parse("enter").unwrap();
+    let again = update(&mut h.app.state, Msg::Key(enter));
+    assert_eq!(reads(&again), 0, "Enter read the article a second time");
+    // The one read comes back: the article is open, the cursor where it was.
+    let project = h.app.state.project.clone();
+    let mut memory = nhan_tui::runtime::watch::Memory::default();
+    for e in first {
+        if let Some(m) = nhan_tui::runtime::io::run(&project, e, &mut memory) {
+            h.app.handle(m);
+        }
+    }
+    assert_eq!(h.app.state.focus, Focus::Text);
+    assert_eq!(h.markup(), "Ở [Hà Nội]{LOC} hôm nay");
+    assert_eq!(h.app.state.article().unwrap().cursor, 3);
+    // Read and open, Enter opens it without reading.
+    h.keys("tab enter");
+    assert_eq!(h.app.state.focus, Focus::Text);
+}

@@ -18,7 +18,11 @@ class Tui:
     def __init__(self, project, trace=None):
         env = dict(os.environ, TERM="xterm-256color", NO_COLOR="",
                    NHAN_CONFIG=os.environ.get("NHAN_BENCH_CONFIG") or os.path.join(tempfile.mkdtemp(), "config.toml"),
-                   USER="bench")
+                   USER="bench",
+                   # A fresh state each run: nhan reopens the last article
+                   # at start, and a state shared between runs would open it
+                   # before the keys below ask for it.
+                   NHAN_STATE=os.path.join(tempfile.mkdtemp(), "state.json"))
         if trace:
             env["NHAN_TRACE"] = trace
         self.t0 = time.perf_counter()

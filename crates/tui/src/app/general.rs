@@ -122,9 +122,17 @@ pub fn open_selected(state: &mut State) -> Vec<Effect> {
         super::moved::show(state);
         return vec![];
     }
+    if let Some(open) = state.being_read.get_mut(&index) {
+        // Already on its way (a reopen at start, review's list): it opens
+        // when it arrives.
+        *open = true;
+        return vec![];
+    }
+    let file_name = meta.file_name.clone();
+    state.being_read.insert(index, true);
     vec![Effect::Load {
         index,
-        file_name: meta.file_name.clone(),
+        file_name,
         open: true,
     }]
 }

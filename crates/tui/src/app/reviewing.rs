@@ -47,13 +47,22 @@ pub fn toggle_mode(state: &mut State) -> Vec<Effect> {
         .articles
         .iter()
         .enumerate()
-        .filter(|(i, a)| state.review_spans(*i).is_none() && a.problem.is_none())
+        .filter(|(i, a)| {
+            state.review_spans(*i).is_none()
+                && a.problem.is_none()
+                && !state.being_read.contains_key(i)
+        })
         .map(|(index, a)| Effect::Load {
             index,
             file_name: a.file_name.clone(),
             open: false,
         })
         .collect();
+    for e in &loads {
+        if let Effect::Load { index, .. } = e {
+            state.being_read.insert(*index, false);
+        }
+    }
     state.review.reading = (state.review.reading.0 + loads.len(), loads.len());
     loads
 }

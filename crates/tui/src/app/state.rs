@@ -499,6 +499,10 @@ pub struct State {
     /// The article being reopened where the user left it, and the cursor
     /// to put back once it is read (`session`).
     pub reopen: Option<(usize, usize)>,
+    /// Articles a read is out for, and whether to open each when it comes
+    /// back (an Enter while it was being read): an article is never read
+    /// twice at once, which for a 10 MB article held two copies.
+    pub being_read: std::collections::HashMap<usize, bool>,
 }
 
 impl State {
@@ -531,6 +535,7 @@ impl State {
             suggest: Default::default(),
             dashboard: Default::default(),
             reopen: None,
+            being_read: std::collections::HashMap::new(),
         }
     }
 

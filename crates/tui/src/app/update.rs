@@ -212,6 +212,8 @@ fn on_loaded(
     open: bool,
     result: Result<Box<Loaded>, nhan_store::project::LoadError>,
 ) -> Vec<Effect> {
+    // An Enter while a read was out asked for it to open.
+    let open = state.being_read.remove(&index).unwrap_or(false) || open;
     // Loads run off this thread: one asked for twice (review's loads and an
     // Enter) may come back after the article was opened and edited. The
     // article in memory is the newer one.

@@ -174,46 +174,53 @@ fn events_of(
     at: Range<usize>,
     table: &mut Vec<Mark>,
 ) -> Vec<Event> {
-    // The span's other end orders brackets sharing a position, then its
-    // mark (spans before suggestions, then by id).
-    let mut v: Vec<(u32, Mark, Event)> = Vec::new();
     let inside = |p: usize| at.start <= p && p <= at.end;
+    // The events alone are sorted (12 bytes each), their order read from
+    // the table and `extents` beside them: sorting (mark, extent, event)
+    // tuples took 32 bytes a bracket, 8 MB more at the open of an article
+    // with 100k spans.
+    let base = table.len();
+    let mut extents: Vec<(u32, u32)> = Vec::new();
+    let mut v: Vec<Event> = Vec::new();
     for (sid, start, end, close) in edges {
         if !inside(start) && !inside(end) {
             continue;
         }
         let id = table.len() as u32;
         table.push(sid);
+        extents.push((start as u32, end as u32));
         if inside(start) {
-            let e = Event {
+            v.push(Event {
                 pos: start as u32,
                 width: 1,
                 open: true,
                 id,
-            };
-            v.push((end as u32, sid, e));
+            });
         }
         if inside(end) {
             // `]` then the label, without building the string.
-            let e = Event {
+            v.push(Event {
                 pos: end as u32,
                 width: close,
                 open: false,
                 id,
-            };
-            v.push((start as u32, sid, e));
+            });
         }
     }
-    v.sort_unstable_by_key(|&(other, mark, e)| {
-        // Opens in mark order, closes in reverse: they nest.
-        let (open, close) = if e.open {
-            (Some(mark), None)
+    v.sort_unstable_by_key(|e| {
+        let mark = table[e.id as usize];
+        let (start, end) = extents[e.id as usize - base];
+        // The span's other end orders brackets sharing a position, then
+        // its mark (spans before suggestions, then by id): opens in mark
+        // order, closes in reverse, so that they nest.
+        let (other, open, close) = if e.open {
+            (end, Some(mark), None)
         } else {
-            (None, Some(std::cmp::Reverse(mark)))
+            (start, None, Some(std::cmp::Reverse(mark)))
         };
         (e.pos, e.open, std::cmp::Reverse(other), open, close)
     });
-    v.into_iter().map(|(_, _, e)| e).collect()
+    v
 }
 
 /// The brackets in order, with a gap where the last edit was: a tag key
