@@ -350,10 +350,12 @@ fn event_loop(
             // (the last scan result closes the channel: nothing else would
             // wake the loop).
             Duration::ZERO
-        } else if app.loading() {
-            // An article being read is shown as soon as it is there.
+        } else if app.loading() || scanning {
+            // An article being read, or the list's first counts, shown as
+            // soon as they are there (the wait cannot be woken by them: at
+            // 30 ms the list came a frame late at every other start).
             to_tick.min(Duration::from_millis(5))
-        } else if scanning || app.saving() {
+        } else if app.saving() {
             to_tick.min(Duration::from_millis(30))
         } else {
             to_tick
