@@ -402,6 +402,32 @@ impl Project {
         }
     }
 
+    /// An article's status and its spans' words, from its sidecar alone:
+    /// what an undecided article teaches the recommenders (its untagged
+    /// text says nothing yet). The article is not read, so a 10 MB
+    /// article being opened is not read a second time, at the same
+    /// moment, by the recommenders being built. `None` when the sidecar
+    /// cannot be read so simply (unreadable, a newer format, a span without
+    /// its words): `load` then says why.
+    pub fn sidecar_words(&self, file_name: &str) -> Option<SidecarWords> {
+        let path = self.sidecar_path(stem_of(file_name));
+        let f = match crate::sidecar_file::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Some(SidecarWords::default());
+            }
+            Err(_) => return None,
+        };
+        let words: SidecarWords =
+            serde_json::from_reader(std::io::BufReader::with_capacity(1 << 16, f)).ok()?;
+        let shown = path.display().to_string();
+        nhan_model::sidecar::newer(words.nhan, &shown).ok()?;
+        if words.spans.iter().any(|s| s.text.is_empty()) {
+            return None;
+        }
+        Some(words)
+    }
+
     /// Reads an article and its sidecar. `Err` means the article itself
     /// cannot be shown; a bad sidecar gives a read-only document instead.
     /// Tokens are segmented when first asked for.
@@ -711,4 +737,29 @@ pub fn read_article(
     let notice = encoding::problem_for_text(text.as_str()).map(|p| format!("{shown}: {p}"));
     let sha = sha256_hex(text.as_str().as_bytes());
     Ok((Document::segment_on_demand(file_name, text, sha), notice))
+}
+
+/// A sidecar as [`Project::sidecar_words`] reads it: every other field is
+/// passed over.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct SidecarWords {
+    #[serde(default)]
+    pub nhan: u64,
+    #[serde(default)]
+    pub status: Status,
+    /// The text the spans were made on.
+    #[serde(default)]
+    pub text_sha256: String,
+    #[serde(default)]
+    pub spans: Vec<SpanWords>,
+}
+
+/// A span's place, label and words.
+#[derive(Debug, serde::Deserialize)]
+pub struct SpanWords {
+    pub start: usize,
+    pub end: usize,
+    pub label: String,
+    #[serde(default)]
+    pub text: String,
 }

@@ -202,9 +202,9 @@ impl CommandRecommender {
             .map(|i| Suggestion {
                 start: i.start,
                 end: i.end,
-                label: i.label,
+                label: i.label.into(),
                 score: i.score,
-                source: self.name.clone(),
+                source: self.name.as_str().into(),
             })
             .collect())
     }

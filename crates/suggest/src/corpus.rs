@@ -56,6 +56,35 @@ impl Article {
         }
     }
 
+    /// An undecided article as its sidecar alone gives it: spans and
+    /// their words, no text (`Project::sidecar_words`).
+    fn from_sidecar(name: &str, words: nhan_store::project::SidecarWords) -> Article {
+        let empty = Text::new(String::new());
+        let (spans, surfaces) = words
+            .spans
+            .into_iter()
+            .map(|s| {
+                (
+                    Known {
+                        start: s.start,
+                        end: s.end,
+                        label: s.label.into(),
+                    },
+                    s.text,
+                )
+            })
+            .unzip();
+        Article {
+            name: name.into(),
+            tokens: Tokens::new(&empty),
+            text: empty,
+            spans,
+            status: words.status,
+            sha: words.text_sha256,
+            surfaces: Some(surfaces),
+        }
+    }
+
     /// The words of span `i` (of `spans`).
     pub fn surface(&self, i: usize) -> &str {
         match &self.surfaces {
@@ -93,6 +122,16 @@ impl Corpus {
         let mut c = Corpus::default();
         let mut problems = Vec::new();
         for a in project.articles.iter() {
+            // An undecided article teaches only its spans' words: its
+            // sidecar is read, not the article (which the editor may be
+            // reading at this very moment).
+            if !every_text
+                && let Some(words) = project.sidecar_words(&a.file_name)
+                && !matches!(words.status, Status::Done | Status::Reviewed)
+            {
+                c.articles.push(Article::from_sidecar(&a.file_name, words));
+                continue;
+            }
             match project.load(&a.file_name) {
                 Ok(l) => {
                     if let Some(p) = l.read_only {
@@ -106,7 +145,7 @@ impl Corpus {
                         .map(|s| Known {
                             start: s.start,
                             end: s.end,
-                            label: s.label.to_string(),
+                            label: s.label,
                         })
                         .collect();
                     let status = l.doc.status();

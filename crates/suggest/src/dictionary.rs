@@ -355,7 +355,7 @@ impl Recommender for Dictionary {
                 Suggestion {
                     start,
                     end,
-                    label: l.to_string(),
+                    label: l.into(),
                     score,
                     source: "dictionary".into(),
                 }
@@ -400,7 +400,7 @@ pub fn read_gazetteer(
             return Err(GazetteerError::UnknownLabel {
                 path: path.to_path_buf(),
                 line: i + 1,
-                label: label.to_string(),
+                label: label.into(),
                 labels: labels.to_vec(),
             });
         }
@@ -427,7 +427,7 @@ mod tests {
             known.push(Known {
                 start,
                 end: start + surface.chars().count(),
-                label: label.to_string(),
+                label: label.to_string().into(),
             });
         }
         Article::new("a.txt", Text::new(text), known, status)
@@ -445,7 +445,7 @@ mod tests {
         let mut v = d.suggest(&a).unwrap();
         v.sort_by_key(|s| s.start);
         v.iter()
-            .map(|s| (t.slice(s.start, s.end).to_string(), s.label.clone()))
+            .map(|s| (t.slice(s.start, s.end).to_string(), s.label.to_string()))
             .collect()
     }
 

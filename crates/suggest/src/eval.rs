@@ -252,7 +252,7 @@ pub fn evaluate_with(
                     row.labels.entry(l.to_string()).or_default().gold += 1;
                 }
                 for g in &got {
-                    let c = row.labels.entry(g.label.clone()).or_default();
+                    let c = row.labels.entry(g.label.to_string()).or_default();
                     c.proposed += 1;
                     let right = gold.contains(&(g.start, g.end, g.label.as_str()));
                     c.correct += usize::from(right);

@@ -75,9 +75,11 @@ use serde::{Deserialize, Serialize};
 pub struct Suggestion {
     pub start: usize,
     pub end: usize,
-    pub label: String,
+    /// Interned, as a span's: a 10 MB article's list is 100k suggestions,
+    /// and two strings each were 13 MB of it.
+    pub label: nhan_model::interned::Sym,
     pub score: f32,
-    pub source: String,
+    pub source: nhan_model::interned::Sym,
 }
 
 impl Suggestion {
@@ -92,7 +94,9 @@ impl Suggestion {
 pub struct Known {
     pub start: usize,
     pub end: usize,
-    pub label: String,
+    /// Interned: the worker lists an article's spans for every list it
+    /// computes, 100k of them in a large article.
+    pub label: nhan_model::interned::Sym,
 }
 
 /// What a recommender is given: one article and the spans it already has.

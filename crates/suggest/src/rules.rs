@@ -70,7 +70,7 @@ pub fn fit(
     labels: &[String],
     mut s: Suggestion,
 ) -> Option<Suggestion> {
-    if !labels.contains(&s.label) {
+    if !labels.iter().any(|l| s.label == *l) {
         return None;
     }
     let len = text.len_chars();

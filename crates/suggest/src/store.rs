@@ -147,9 +147,9 @@ impl Rejections {
         self.items.push(Rejected {
             start: s.start,
             end: s.end,
-            label: s.label.clone(),
+            label: s.label.as_str().into(),
             text: text.slice(s.start, s.end).to_string(),
-            source: Some(s.source.clone()),
+            source: Some(s.source.to_string()),
         });
         self.items
             .sort_by(|a, b| (a.start, a.end, &a.label).cmp(&(b.start, b.end, &b.label)));
@@ -249,7 +249,7 @@ pub fn load_stored_fitted(
         .map(|s| super::Known {
             start: s.start,
             end: s.end,
-            label: s.label.to_string(),
+            label: s.label,
         })
         .collect();
     let labels: Vec<String> = project

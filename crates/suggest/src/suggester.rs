@@ -317,9 +317,9 @@ impl Suggester {
                         .map(|(start, end, label, score)| Suggestion {
                             start,
                             end,
-                            label: label.to_string(),
+                            label: label.into(),
                             score,
-                            source: String::new(),
+                            source: Default::default(),
                         })
                         .collect();
                     v.retain(|s| s.score >= t.min_score);
@@ -334,7 +334,7 @@ impl Suggester {
             match got {
                 Ok(v) => {
                     let v = v.into_iter().map(|mut s| {
-                        s.source = name.clone();
+                        s.source = name.as_str().into();
                         if let Some(f) = fitted {
                             s.score = f.apply(s.score);
                         }
@@ -635,10 +635,16 @@ fn calibration(
 }
 
 /// The recommenders' view of a document's spans.
-pub fn known(spans: impl IntoIterator<Item = (usize, usize, String)>) -> Vec<Known> {
+pub fn known<L: Into<nhan_model::interned::Sym>>(
+    spans: impl IntoIterator<Item = (usize, usize, L)>,
+) -> Vec<Known> {
     spans
         .into_iter()
-        .map(|(start, end, label)| Known { start, end, label })
+        .map(|(start, end, label)| Known {
+            start,
+            end,
+            label: label.into(),
+        })
         .collect()
 }
 
@@ -814,7 +820,7 @@ mod tests {
             s.for_article(&input, None)
                 .0
                 .into_iter()
-                .map(|g| (g.label, g.source))
+                .map(|g| (g.label.to_string(), g.source.to_string()))
                 .collect::<Vec<_>>()
         };
         // Nothing decided: no calibration, the list settles it.

@@ -534,7 +534,7 @@ mod tests {
                 Known {
                     start,
                     end: start + s.chars().count(),
-                    label: l.to_string(),
+                    label: (*l).into(),
                 }
             })
             .collect();

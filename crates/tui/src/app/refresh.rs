@@ -37,7 +37,7 @@ pub fn layout(state: &mut State) {
             .map(|s| Ghost {
                 start: s.start,
                 end: s.end,
-                label: s.label.clone(),
+                label: s.label,
             })
             .collect::<Vec<_>>()
     };

@@ -378,7 +378,7 @@ fn focus_on(state: &mut State, i: usize) -> Option<(usize, String)> {
     let e = state.suggest.articles.get_mut(&index)?;
     let s = e.list.get(i)?.clone();
     let k = e.ordinal(i);
-    e.focus = Some((s.start, s.end, s.label.clone()));
+    e.focus = Some((s.start, s.end, s.label.to_string()));
     let art = state.article_mut()?;
     art.cursor = s.start;
     art.selection = None;
@@ -498,7 +498,7 @@ fn accept_one(state: &mut State, s: Suggestion, label: String) -> Vec<Effect> {
 pub fn accept(state: &mut State) -> Vec<Effect> {
     match current(state) {
         Some(s) => {
-            let label = s.label.clone();
+            let label = s.label.to_string();
             accept_one(state, s, label)
         }
         None => none_here(state),
@@ -671,7 +671,7 @@ pub fn step_rejection(state: &mut State, step: Step) -> Vec<Effect> {
     let save = SuggestEffect::SaveRejections(Box::new(rej.clone()));
     e.rejections = Some(rej);
     let Some(s) = s else { return vec![] };
-    e.focus = Some((s.start, s.end, s.label.clone()));
+    e.focus = Some((s.start, s.end, s.label.to_string()));
     if let Some(art) = state.article_mut() {
         art.cursor = s.start;
         art.selection = None;

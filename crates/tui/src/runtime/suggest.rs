@@ -35,11 +35,7 @@ pub fn run(project: &Project, effect: SuggestEffect) -> Msg {
             let rej = rejections
                 .as_ref()
                 .or_else(|| loaded.as_ref().and_then(|r| r.as_ref().ok()));
-            let spans = suggester::known(
-                doc.spans()
-                    .iter()
-                    .map(|s| (s.start, s.end, s.label.to_string())),
-            );
+            let spans = suggester::known(doc.spans().iter().map(|s| (s.start, s.end, s.label)));
             let input = ArticleInput {
                 name: doc.file_name(),
                 text: doc.text(),

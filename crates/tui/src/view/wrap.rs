@@ -128,7 +128,7 @@ struct Event {
 pub struct Ghost {
     pub start: usize,
     pub end: usize,
-    pub label: String,
+    pub label: nhan_model::interned::Sym,
 }
 
 /// The mark of a suggestion's brackets; `None` past 2³² chars (not drawn).
@@ -259,6 +259,12 @@ impl Events {
         } else {
             self.buf.get(k + self.gap_len)
         }
+    }
+
+    /// Every event, the gap left out.
+    fn live_mut(&mut self) -> impl Iterator<Item = &mut Event> {
+        let (before, rest) = self.buf.split_at_mut(self.gap);
+        before.iter_mut().chain(rest[self.gap_len..].iter_mut())
     }
 
     fn partition_point(&self, f: impl Fn(&Event) -> bool) -> usize {
@@ -658,6 +664,24 @@ impl Layout {
         self.grow(|_, _| false);
     }
 
+    /// Renumbers the span table to the brackets still here. Each edit
+    /// enters the spans and suggestions it re-positions anew and leaves
+    /// the old entries behind: with suggestions re-listed after every key,
+    /// a 1 MB article's table grew by 20 MB in 300 keys.
+    fn compact_table(&mut self) {
+        let mut renumbered = vec![u32::MAX; self.span_ids.len()];
+        let mut table = Vec::with_capacity(self.events.len() / 2 + 1);
+        for e in self.events.live_mut() {
+            let old = e.id as usize;
+            if renumbered[old] == u32::MAX {
+                renumbered[old] = table.len() as u32;
+                table.push(self.span_ids[old]);
+            }
+            e.id = renumbered[old];
+        }
+        self.span_ids = table;
+    }
+
     /// Whether the whole article is wrapped (`rows()` is then its total).
     pub fn is_complete(&self) -> bool {
         self.complete
@@ -674,22 +698,42 @@ impl Layout {
     /// nobody looks at made a tag key cost what the whole text costs.
     /// Those rows are wrapped again when asked for, as on opening.
     pub fn edit(&mut self, doc: &Document, changed: Range<usize>, keep: usize) {
+        self.edit_ranges(
+            doc,
+            &[(changed.start, changed.end.max(changed.start))],
+            keep,
+        );
+    }
+
+    /// `edit` for several changed ranges (ascending, apart): the brackets
+    /// of each are positioned again, not those between them. A suggestion
+    /// list that changed at the top and the bottom of a long article
+    /// re-sorted every bracket in it, on the interface's thread.
+    fn edit_ranges(&mut self, doc: &Document, ranges: &[(usize, usize)], keep: usize) {
+        let (Some(&(a, _)), Some(&(_, b))) = (ranges.first(), ranges.last()) else {
+            return;
+        };
         if self.starts.is_empty() || !std::ptr::eq(self.text.as_str(), doc.text().as_str()) {
             let ghosts = std::sync::Arc::clone(&self.ghosts);
             *self = Layout::up_to_with(doc, self.width, self.rows().min(keep.max(1)), ghosts);
             return;
         }
         count_pass();
-        let (a, b) = (changed.start, changed.end.max(changed.start));
-        // Replace the brackets positioned in a..=b.
-        let lo = self.first_at(a as u32);
-        let hi = self.events.partition_point(|e| (e.pos as usize) <= b);
         let ghosts = std::sync::Arc::clone(&self.ghosts);
-        let edges = span_edges(doc.spans().overlapping(a.saturating_sub(1), b + 1))
-            .chain(ghost_edges(&ghosts, a, b));
-        let fresh = events_of(edges, a..b, &mut self.span_ids);
-        let new_hi = lo + fresh.len();
-        self.events.splice(lo, hi, fresh);
+        let mut new_hi = 0;
+        for &(a, b) in ranges {
+            // Replace the brackets positioned in a..=b.
+            let lo = self.first_at(a as u32);
+            let hi = self.events.partition_point(|e| (e.pos as usize) <= b);
+            let edges = span_edges(doc.spans().overlapping(a.saturating_sub(1), b + 1))
+                .chain(ghost_edges(&ghosts, a, b));
+            let fresh = events_of(edges, a..b, &mut self.span_ids);
+            new_hi = lo + fresh.len();
+            self.events.splice(lo, hi, fresh);
+        }
+        if self.span_ids.len() > 2 * self.events.len() + 4096 {
+            self.compact_table();
+        }
         // Row starts keep their bracket index relative to their own char,
         // so those before and after the change stay valid as they are.
         let last = *self.starts.last().expect("checked above");
@@ -777,13 +821,13 @@ impl Layout {
         ghosts: Option<Vec<Ghost>>,
         keep: usize,
     ) {
-        let mut range = changed.map(|r| (r.start, r.end.max(r.start)));
+        let mut ranges: Vec<(usize, usize)> = changed
+            .map(|r| (r.start, r.end.max(r.start)))
+            .into_iter()
+            .collect();
         if let Some(ghosts) = ghosts {
             let old = std::mem::replace(&mut self.ghosts, std::sync::Arc::new(ghosts));
-            let mut widen = |g: &Ghost| {
-                range =
-                    Some(range.map_or((g.start, g.end), |(a, b)| (a.min(g.start), b.max(g.end))));
-            };
+            let mut widen = |g: &Ghost| ranges.push((g.start, g.end));
             let (mut i, mut j) = (0, 0);
             let new = std::sync::Arc::clone(&self.ghosts);
             while i < old.len() || j < new.len() {
@@ -818,11 +862,19 @@ impl Layout {
                 }
             }
         }
-        if let Some((a, b)) = range
-            && !self.starts.is_empty()
-        {
-            self.edit(doc, a..b, keep);
+        if ranges.is_empty() || self.starts.is_empty() {
+            return;
         }
+        // Ascending and apart: ranges that touch or nearly do are one.
+        ranges.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+        for (a, b) in ranges {
+            match merged.last_mut() {
+                Some(last) if a <= last.1 + 1 => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        self.edit_ranges(doc, &merged, keep);
     }
 
     /// The label of the suggestion a bracket stands for.
@@ -1481,6 +1533,41 @@ mod tests {
             prop_assert_eq!(all_rows(&l), want);
         }
 
+        /// A suggestion list drawn instead of another, changed anywhere
+        /// (several places at once), gives the layout a fresh one with the
+        /// new list would have.
+        #[test]
+        fn any_new_suggestion_list_equals_a_fresh_layout(
+            text in text_strategy(),
+            width in 1u16..24,
+            spans in proptest::collection::vec((0usize..64, 0usize..64, 0usize..4), 0..6),
+            before in proptest::collection::vec((0usize..64, 0usize..64, 0usize..4), 0..8),
+            after in proptest::collection::vec((0usize..64, 0usize..64, 0usize..4), 0..8),
+            keep in prop_oneof![Just(usize::MAX), 1usize..12],
+        ) {
+            let d = with_spans(text, &spans);
+            let b = boundaries(d.text());
+            let list = |picks: &[(usize, usize, usize)]| {
+                let mut v: Vec<Ghost> = picks
+                    .iter()
+                    .map(|&(x, y, l)| (b[x % b.len()], b[y % b.len()], l))
+                    .filter(|(s, e, _)| s < e)
+                    .map(|(start, end, l)| Ghost { start, end, label: LABELS[l].into() })
+                    .collect();
+                v.sort_by_key(|g| (g.start, g.end));
+                v.dedup_by_key(|g| (g.start, g.end));
+                v
+            };
+            let (old, new) = (list(&before), list(&after));
+            let mut l = Layout::up_to_with(&d, width, usize::MAX, std::sync::Arc::new(old));
+            l.set_ghosts(&d, new.clone(), keep);
+            let fresh = Layout::up_to_with(&d, width, usize::MAX, std::sync::Arc::new(new));
+            prop_assert_eq!(brackets(&l), brackets(&fresh));
+            prop_assert_eq!(&all_rows(&l)[..], &all_rows(&fresh)[..l.rows()]);
+            l.ensure_all();
+            prop_assert_eq!(all_rows(&l), all_rows(&fresh));
+        }
+
         /// Edits to a layout wrapped only partly (before, across and past
         /// what is wrapped) leave it a prefix of a fresh layout, and
         /// wrapping the rest gives the fresh layout.
@@ -1527,6 +1614,37 @@ mod tests {
             prop_assert_eq!(&l.starts, &fresh.starts);
             prop_assert_eq!(all_rows(&l), all_rows(&fresh));
         }
+    }
+
+    #[test]
+    fn suggestions_listed_again_and_again_do_not_grow_the_span_table() {
+        // Every list after a key re-positions the suggestions it changed:
+        // the table of marks kept each old entry, 20 MB in 300 keys.
+        let d = doc("[Hà Nội]{LOC} và Hà Nội, Ban Đối ngoại Trung ương ở Hà Nội mới");
+        let mut all = vec![
+            ghost(&d, "và", "MISC"),
+            ghost(&d, "Ban Đối ngoại Trung ương", "ORG"),
+            ghost(&d, "mới", "MISC"),
+        ];
+        all.sort_by_key(|g| (g.start, g.end));
+        let mut l = Layout::new(&d, 24);
+        for i in 0..5000 {
+            // The first and the last change: the rows between are redone.
+            let shown = if i % 2 == 0 {
+                all.clone()
+            } else {
+                all[1..2].to_vec()
+            };
+            l.set_ghosts(&d, shown, usize::MAX);
+            assert!(
+                l.span_ids.len() <= 2 * l.events.len() + 4096,
+                "{}",
+                l.span_ids.len()
+            );
+        }
+        let fresh = Layout::up_to_with(&d, 24, usize::MAX, std::sync::Arc::new(all[1..2].to_vec()));
+        assert_eq!(brackets(&l), brackets(&fresh));
+        assert_eq!(ghost_lines(&l, &d), ghost_lines(&fresh, &d));
     }
 
     #[test]
