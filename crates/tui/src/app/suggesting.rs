@@ -206,6 +206,7 @@ pub fn on_msg(state: &mut State, msg: SuggestMsg) -> Vec<Effect> {
                 Some(r) => r.filter(list, &text),
                 None => list,
             };
+            entry.version = super::suggestions::next_version();
             entry.computed = Some((revision, generation));
             if let Some(e) = errors.first() {
                 state.error(format!("suggestions: {e}"));
@@ -660,6 +661,7 @@ pub fn step_rejection(state: &mut State, step: Step) -> Vec<Effect> {
             rej.unreject(s);
             let at = e.list.partition_point(|x| x.key() < s.key());
             e.list.insert(at, s.clone());
+            e.version = super::suggestions::next_version();
             e.unrejected.push(s.clone());
         }),
         Step::Forward => e.unrejected.pop().inspect(|s| {

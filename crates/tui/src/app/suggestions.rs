@@ -28,10 +28,21 @@ pub struct Learn {
     pub tagged: bool,
 }
 
+/// A version no list has had: unique across articles, so that a list
+/// replaced by another for the same article never passes for it.
+pub fn next_version() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// One article's suggestions, sorted by `(start, end, label)`.
 #[derive(Debug, Clone, Default)]
 pub struct ArticleSuggestions {
     pub list: Vec<Suggestion>,
+    /// Changed with every change of `list` ([`next_version`]): the text
+    /// pane redraws its suggestions when it differs from the one drawn,
+    /// instead of comparing the two lists (100k suggestions, on every key).
+    pub version: u64,
     /// The article revision and engine generation `list` was computed for.
     pub computed: Option<(u64, u64)>,
     /// Asked for and not back yet.
@@ -167,6 +178,7 @@ impl ArticleSuggestions {
 
     pub fn remove(&mut self, s: &Suggestion) {
         self.list.retain(|x| x.key() != s.key());
+        self.version = next_version();
     }
 }
 

@@ -122,6 +122,61 @@ fn build(project: &Project) -> SuggestMsg {
     }
 }
 
+/// An article this large has its list computed once keys pause.
+const LARGE: usize = 200_000;
+/// A pause: no new list asked for in this long.
+const QUIET: std::time::Duration = std::time::Duration::from_millis(120);
+/// Keys that never pause still get a list this often.
+const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+fn is_large(e: &SuggestEffect) -> bool {
+    matches!(e, SuggestEffect::Compute { doc, .. } if doc.text().len_chars() >= LARGE)
+}
+
+/// A large article's list takes the other core for a while (a 10 MB
+/// one, a tenth of a second): while keys still come, each asking for a new
+/// list, the lists asked for are gathered until they stop (`QUIET`, at most
+/// `MAX_WAIT`), so that a burst of keys costs one list, computed after it,
+/// instead of one per key competing with the keys' frames. `next(wait)`:
+/// the next job within `wait`, if any; `elapsed`: the time since the first.
+fn until_keys_pause<T>(
+    batch: &mut Vec<T>,
+    large: impl Fn(&T) -> bool,
+    mut next: impl FnMut(std::time::Duration) -> Option<T>,
+    mut add: impl FnMut(&mut Vec<T>, T),
+    elapsed: impl Fn() -> std::time::Duration,
+) {
+    while batch.iter().any(&large) && elapsed() < MAX_WAIT {
+        match next(QUIET) {
+            Some(more) => add(batch, more),
+            None => return,
+        }
+    }
+}
+
+/// Adds `more` to the batch; a list asked for an article already in it
+/// takes the older request's place and learning (older first). Each
+/// request holds a copy of the document: kept through a pause, a burst of
+/// keys on an article of 100k spans held a dozen of them.
+fn absorb(batch: &mut Vec<SuggestEffect>, mut more: SuggestEffect) {
+    if let SuggestEffect::Compute {
+        index,
+        ref mut learn,
+        ..
+    } = more
+        && let Some(at) = batch
+            .iter()
+            .position(|e| matches!(e, SuggestEffect::Compute { index: i, .. } if *i == index))
+        && let SuggestEffect::Compute {
+            learn: mut older, ..
+        } = batch.remove(at)
+    {
+        older.append(learn);
+        *learn = older;
+    }
+    batch.push(more);
+}
+
 /// The threaded executor's part for suggestions.
 pub struct Worker {
     tx: Sender<SuggestEffect>,
@@ -151,6 +206,14 @@ impl Worker {
                 // computed (the older ones' learning is kept).
                 let mut batch: Vec<SuggestEffect> =
                     std::iter::once(first).chain(jobs.try_iter()).collect();
+                let started = std::time::Instant::now();
+                until_keys_pause(
+                    &mut batch,
+                    is_large,
+                    |wait| jobs.recv_timeout(wait).ok(),
+                    absorb,
+                    || started.elapsed(),
+                );
                 let newest = |i: usize, b: &[SuggestEffect]| {
                     b[i + 1..].iter().any(|later| matches!((later, &b[i]),
                         (SuggestEffect::Compute { index: a, .. }, SuggestEffect::Compute { index: b, .. }) if a == b))
@@ -232,5 +295,104 @@ impl Worker {
 
     pub fn is_busy(&self) -> bool {
         self.outstanding.load(Ordering::SeqCst) > 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// Jobs stand for the size of their article in chars.
+    fn large(chars: &usize) -> bool {
+        *chars >= LARGE
+    }
+
+    #[test]
+    fn a_large_articles_lists_wait_for_the_keys_to_pause() {
+        // Three more keys come, then a pause: one batch of four.
+        let mut batch = vec![LARGE];
+        let mut coming = 3;
+        let next = |_| {
+            (coming > 0).then(|| {
+                coming -= 1;
+                LARGE
+            })
+        };
+        until_keys_pause(&mut batch, large, next, Vec::push, || Duration::ZERO);
+        assert_eq!(batch.len(), 4);
+        // Keys that never pause get a list after MAX_WAIT all the same.
+        let mut batch = vec![LARGE];
+        let waited = std::cell::Cell::new(Duration::ZERO);
+        let next = |wait: Duration| {
+            waited.set(waited.get() + wait / 4);
+            Some(LARGE)
+        };
+        until_keys_pause(&mut batch, large, next, Vec::push, || waited.get());
+        let most = (MAX_WAIT.as_millis() / (QUIET / 4).as_millis()) as usize + 1;
+        assert!(batch.len() <= most + 1, "{}", batch.len());
+        assert!(waited.get() >= MAX_WAIT);
+    }
+
+    #[test]
+    fn a_newer_request_for_an_article_takes_the_older_ones_place_and_learning() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("articles")).unwrap();
+        std::fs::write(dir.path().join("nhan.toml"), "[[labels]]\nname = \"LOC\"\n").unwrap();
+        let project = Project::open(dir.path()).unwrap();
+        let s = Suggester::from_corpus(
+            &project,
+            &nhan_suggest::corpus::Corpus::default(),
+            &[],
+            &BuildOptions::default(),
+        )
+        .unwrap();
+        let engine = Engine(Arc::new(RwLock::new(s)));
+        let compute = |index, surfaces: &[&str]| SuggestEffect::Compute {
+            index,
+            revision: 0,
+            generation: 0,
+            engine: engine.clone(),
+            learn: surfaces
+                .iter()
+                .map(|s| crate::app::suggestions::Learn {
+                    surface: s.to_string(),
+                    label: "LOC".into(),
+                    tagged: true,
+                })
+                .collect(),
+            doc: Box::new(nhan_model::document::Document::new(
+                "a.txt",
+                nhan_model::text::Text::new("Hà Nội".to_string()),
+                "",
+            )),
+            rejections: None,
+        };
+        let mut batch = vec![compute(0, &["Hà Nội"]), compute(1, &["Huế"])];
+        absorb(&mut batch, compute(0, &["Đà Nẵng"]));
+        let got: Vec<(usize, Vec<String>)> = batch
+            .iter()
+            .map(|e| match e {
+                SuggestEffect::Compute { index, learn, .. } => {
+                    (*index, learn.iter().map(|l| l.surface.clone()).collect())
+                }
+                _ => unreachable!(),
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (1, vec!["Huế".to_string()]),
+                (0, vec!["Hà Nội".to_string(), "Đà Nẵng".to_string()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_small_articles_list_is_computed_at_once() {
+        let mut batch = vec![LARGE - 1];
+        let next = |_| -> Option<usize> { panic!("waited for keys on a small article") };
+        until_keys_pause(&mut batch, large, next, Vec::push, || Duration::ZERO);
+        assert_eq!(batch, [LARGE - 1]);
     }
 }

@@ -375,6 +375,9 @@ pub struct Layout {
     complete: bool,
     /// Suggestions drawn with their own brackets, sorted by extent.
     ghosts: std::sync::Arc<Vec<Ghost>>,
+    /// Which version of the suggestion list `ghosts` are (see
+    /// `ArticleSuggestions::version`; 0: none, or not known).
+    pub ghosts_version: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -609,6 +612,7 @@ impl Layout {
             starts: Vec::with_capacity(full.min(rows.saturating_add(2))),
             complete: false,
             ghosts,
+            ghosts_version: 0,
         };
         l.starts.push(RowStart::new(0, 0, true));
         l.ensure_rows(rows);
