@@ -9,17 +9,12 @@ use std::process::Command;
 
 fn nhan(dir: &Path, args: &[&str]) -> (i32, String, String) {
     // Run inside the project, as a user does: input paths are relative.
-    let out = Command::new(env!("CARGO_BIN_EXE_nhan"))
-        .current_dir(dir)
-        .arg("--project")
-        .arg(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    support::outcome(
+        Command::new(env!("CARGO_BIN_EXE_nhan"))
+            .current_dir(dir)
+            .arg("--project")
+            .arg(dir)
+            .args(args),
     )
 }
 

@@ -13,16 +13,11 @@ use std::process::Command;
 
 /// Runs nhan in `cwd`: (exit code, stdout, stderr).
 fn nhan(cwd: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_nhan"))
-        .current_dir(cwd)
-        .env("NHAN_CONFIG", cwd.join("no-config.toml"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    support::outcome(
+        Command::new(env!("CARGO_BIN_EXE_nhan"))
+            .current_dir(cwd)
+            .env("NHAN_CONFIG", cwd.join("no-config.toml"))
+            .args(args),
     )
 }
 

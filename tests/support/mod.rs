@@ -22,12 +22,18 @@ pub mod sample;
 /// The real `nhan` binary on the project at `dir`: its exit code, standard
 /// output and standard error.
 pub fn run_nhan(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nhan"))
-        .arg("--project")
-        .arg(dir)
-        .args(args)
-        .output()
-        .unwrap();
+    outcome(
+        std::process::Command::new(env!("CARGO_BIN_EXE_nhan"))
+            .arg("--project")
+            .arg(dir)
+            .args(args),
+    )
+}
+
+/// Runs `cmd` to its end: its exit code, standard output and standard
+/// error.
+pub fn outcome(cmd: &mut std::process::Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
